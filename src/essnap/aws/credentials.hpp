@@ -1,0 +1,65 @@
+// AWS credentials and the provider chain that finds them.
+// A Credentials value is what the signer needs; a provider is one place credentials may come from.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "essnap/util/result.hpp"
+
+namespace essnap::aws {
+
+struct Credentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // empty when the keys are long-lived
+  std::optional<std::chrono::system_clock::time_point> expiration;
+  std::string provider;  // which provider produced them, e.g. "environment", "shared-credentials-file"
+};
+
+// Why a provider produced nothing; collected so "no credentials" can name every source tried.
+struct ProviderAttempt {
+  std::string provider;
+  std::string outcome;  // "skipped: AWS_ACCESS_KEY_ID not set", "used", "failed: ..."
+};
+
+// What the caller asked for explicitly (flags); empty means "not given".
+struct CredentialOptions {
+  std::string profile;  // --profile; else AWS_PROFILE / AWS_DEFAULT_PROFILE; else "default"
+};
+
+// The environment, injectable for tests. Defaults read the process environment.
+class Environment {
+ public:
+  virtual ~Environment() = default;
+  virtual std::optional<std::string> get(const std::string& name) const;
+  static const Environment& process();
+};
+
+// A map-backed environment for tests.
+class MapEnvironment : public Environment {
+ public:
+  explicit MapEnvironment(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {}
+  std::optional<std::string> get(const std::string& name) const override;
+
+ private:
+  std::map<std::string, std::string> vars_;
+};
+
+struct ResolvedCredentials {
+  Credentials credentials;
+  std::vector<ProviderAttempt> attempts;  // every provider consulted, in order
+};
+
+// Walk the chain. On failure the error message lists every source tried and why it failed.
+Result<ResolvedCredentials> resolve_credentials(const CredentialOptions& options,
+                                                const Environment& env = Environment::process());
+
+// "AKIA...WXYZ" -> "****WXYZ": the only form of a key id we ever print.
+std::string redact_key_id(const std::string& access_key_id);
+
+}  // namespace essnap::aws

@@ -1,0 +1,64 @@
+// AWS Signature Version 4: a pure function from (request, credentials, scope, time) to the
+// headers to add (or a presigned URL), with the intermediate canonical request and
+// string-to-sign exposed for debugging "the signature does not match".
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "essnap/aws/credentials.hpp"
+#include "essnap/util/result.hpp"
+
+namespace essnap::aws {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+enum class PayloadSigning { kSigned, kUnsigned };
+
+// The request as it will go on the wire.
+struct SigningRequest {
+  std::string method;     // "GET", "PUT", ...
+  std::string url;        // absolute: scheme://host[:port]/path?query (path as sent on the wire)
+  HeaderList headers;     // extra headers the caller will send (may repeat names)
+  std::string_view body;  // the payload; ignored when payload_sha256 is set
+  std::string payload_sha256;  // precomputed lower-case hex digest (for streamed bodies)
+};
+
+struct SigningParams {
+  std::string region;
+  std::string service;  // "es", "aoss", "s3", "iam", "sts", ...
+  std::chrono::system_clock::time_point time;
+  PayloadSigning payload = PayloadSigning::kSigned;
+};
+
+struct SignedRequest {
+  HeaderList headers_to_add;  // Authorization, X-Amz-Date, X-Amz-Security-Token?, X-Amz-Content-SHA256?
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;       // hex
+  std::string signed_headers;  // "host;x-amz-date"
+  std::string credential_scope;  // "20150830/us-east-1/service/aws4_request"
+};
+
+Result<SignedRequest> sign(const SigningRequest& request, const Credentials& credentials,
+                           const SigningParams& params);
+
+struct PresignedUrl {
+  std::string url;
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;
+};
+
+// Query-string signing (S3 presigned URLs). expires_seconds in [1, 604800].
+Result<PresignedUrl> presign(const SigningRequest& request, const Credentials& credentials,
+                             const SigningParams& params, int expires_seconds);
+
+// "20150830T123600Z" <-> time_point. Strict: exactly that shape, a valid calendar time.
+Result<std::chrono::system_clock::time_point> parse_amz_date(std::string_view text);
+std::string format_amz_date(std::chrono::system_clock::time_point t);
+
+}  // namespace essnap::aws

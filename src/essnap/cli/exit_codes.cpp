@@ -1,0 +1,35 @@
+#include "essnap/cli/exit_codes.hpp"
+
+namespace essnap::cli {
+
+int exit_code_for(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument: return kExitUsage;
+    case ErrorCode::kNoCredentials: return kExitCredentials;
+    case ErrorCode::kNetwork:
+    case ErrorCode::kTimeout: return kExitNetwork;
+    case ErrorCode::kRemote: return kExitRemote;
+    case ErrorCode::kNotFound: return kExitNotFound;
+    case ErrorCode::kIo: return kExitIo;
+    case ErrorCode::kConflict: return kExitConflict;
+    case ErrorCode::kParse: return kExitRemote;
+    case ErrorCode::kInternal: return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+const char* exit_status_help() {
+  return "EXIT STATUS:\n"
+         "  0    success\n"
+         "  1    unexpected internal error\n"
+         "  2    usage error: unknown flag, malformed URL, date, JSON or config\n"
+         "  3    no usable AWS credentials (every source tried is listed)\n"
+         "  4    network error or timeout: the server could not be reached\n"
+         "  5    the server answered with an HTTP error (>= 400) or unparseable bytes\n"
+         "  6    not found: repository, snapshot, index or local file\n"
+         "  7    local I/O error: a file could not be read or written\n"
+         "  8    refused by a pre-flight check (conflict)\n"
+         "  130  interrupted\n";
+}
+
+}  // namespace essnap::cli

@@ -1,0 +1,12 @@
+// Placeholder registrations for commands still being written. Each is deleted from here when
+// its real file (cli/cmd_<name>.cpp) lands.
+#include "essnap/cli/command.hpp"
+
+namespace essnap::cli {
+
+void register_sign(CLI::App&, CommandContext) {}
+void register_request(CLI::App&, CommandContext) {}
+void register_credentials(CLI::App&, CommandContext) {}
+void register_whoami(CLI::App&, CommandContext) {}
+
+}  // namespace essnap::cli

@@ -59,6 +59,21 @@ struct ResolvedCredentials {
 Result<ResolvedCredentials> resolve_credentials(const CredentialOptions& options,
                                                 const Environment& env = Environment::process());
 
+// A source of credentials that stay valid: refreshed before they expire, thread-safe.
+// Signing code holds one of these, never a bare Credentials, so long waits keep working.
+class CredentialsProvider {
+ public:
+  virtual ~CredentialsProvider() = default;
+  virtual Result<Credentials> credentials() = 0;
+};
+
+// Always the same credentials (tests, --access-key flags).
+std::shared_ptr<CredentialsProvider> make_static_provider(Credentials credentials);
+
+// The default chain, resolved on first use and refreshed ahead of expiry.
+std::shared_ptr<CredentialsProvider> make_default_chain(const CredentialOptions& options,
+                                                        const Environment& env = Environment::process());
+
 // "AKIA...WXYZ" -> "****WXYZ": the only form of a key id we ever print.
 std::string redact_key_id(const std::string& access_key_id);
 

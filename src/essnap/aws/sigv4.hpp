@@ -35,11 +35,12 @@ struct SigningParams {
 };
 
 struct SignedRequest {
-  HeaderList headers_to_add;  // Authorization, X-Amz-Date, X-Amz-Security-Token?, X-Amz-Content-SHA256?
+  HeaderList
+      headers_to_add;  // Authorization, X-Amz-Date, X-Amz-Security-Token?, X-Amz-Content-SHA256?
   std::string canonical_request;
   std::string string_to_sign;
-  std::string signature;       // hex
-  std::string signed_headers;  // "host;x-amz-date"
+  std::string signature;         // hex
+  std::string signed_headers;    // "host;x-amz-date"
   std::string credential_scope;  // "20150830/us-east-1/service/aws4_request"
 };
 
@@ -60,5 +61,22 @@ Result<PresignedUrl> presign(const SigningRequest& request, const Credentials& c
 // "20150830T123600Z" <-> time_point. Strict: exactly that shape, a valid calendar time.
 Result<std::chrono::system_clock::time_point> parse_amz_date(std::string_view text);
 std::string format_amz_date(std::chrono::system_clock::time_point t);
+
+// The steps of signing, exposed for tests and for `essnap sign --show canonical`.
+
+inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+
+// botocore's remove_dot_segments: "." and ".." segments resolved, empty segments dropped, a
+// trailing "/" kept. Applied to every service but s3.
+std::string normalize_path(std::string_view path);
+// The CanonicalURI line: for s3 the wire path unchanged; otherwise normalize_path() and then
+// every byte but unreserved and "/" percent-encoded (so "%2F" on the wire becomes "%252F").
+std::string canonical_uri(std::string_view wire_path, std::string_view service);
+// The CanonicalQueryString line from a raw query: each name and value percent-decoded and
+// re-encoded, pairs sorted by name then value, "name" without "=" read as "name=", empty
+// "&&" segments ignored. Fails on a malformed %-escape.
+Result<std::string> canonical_query(std::string_view raw_query);
+// A header value as signed: leading and trailing blanks cut, inner runs of SP/HTAB made one SP.
+std::string canonical_header_value(std::string_view value);
 
 }  // namespace essnap::aws

@@ -1,8 +1,18 @@
-// Builds the transport stack: libcurl base, then decorators (signing, retry, logging).
+// Builds the transport stack. make_transport() is the one entry point commands use:
+//
+//   retry (outermost: one loop, every attempt goes through everything below)
+//     -> signing (optional: SigV4 with a fresh date and refreshed credentials per attempt)
+//       -> trace (when verbose: what goes on the wire, secrets redacted)
+//         -> libcurl base transport (kept connections, named timeouts, TLS, proxies)
+//
+// The individual layers are exposed for tests and for callers that need a custom stack.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "essnap/aws/credentials.hpp"
@@ -11,35 +21,75 @@
 namespace essnap::http {
 
 struct RetryPolicy {
-  int max_attempts = 5;                              // budget by count (1 = no retry)
-  std::chrono::milliseconds max_elapsed{120'000};    // budget by time
+  int max_attempts = 5;                            // budget by count (1 = no retry)
+  std::chrono::milliseconds max_elapsed{120'000};  // budget by time, waits included
   std::chrono::milliseconds initial_backoff{200};
-  std::chrono::milliseconds max_backoff{20'000};     // truncation of the exponential
+  std::chrono::milliseconds max_backoff{20'000};  // truncation of the exponential
 };
 
 enum class TlsVerify { kOn, kOff };
 
-struct TransportOptions {
-  RetryPolicy retry;
-  TlsVerify tls_verify = TlsVerify::kOn;  // --insecure turns it off (with a warning)
-  std::string ca_cert;                    // --cacert
-  int verbose = 0;                        // >0: trace requests/responses, secrets redacted
-  std::ostream* trace = nullptr;          // where traces go (default std::cerr)
-  std::string user_agent;
-};
-
-// Plain transport: curl + retry (+ trace when verbose).
-std::unique_ptr<Transport> make_transport(const TransportOptions& options);
-
-// SigV4-signing decorator over any transport; signs every request (after any retry-layer
-// re-send, so the date stays fresh).
+// SigV4 signing of every attempt.
 struct SigningOptions {
   std::shared_ptr<aws::CredentialsProvider> credentials;
   std::string region;
   std::string service;  // "es", "aoss", "s3", "sts", "iam"
+  // Send X-Amz-Content-SHA256: UNSIGNED-PAYLOAD instead of hashing the body (https only).
   bool unsigned_payload = false;
+  // Signing time; tests inject a fixed clock. Default: the system clock.
+  std::function<std::chrono::system_clock::time_point()> clock;
 };
+
+struct TransportOptions {
+  RetryPolicy retry;
+  TlsVerify tls_verify = TlsVerify::kOn;  // --insecure turns it off (with a warning)
+  std::string ca_cert;                    // --cacert: PEM bundle to trust instead of the system's
+  int verbose = 0;                        // >0: trace requests/responses, secrets redacted
+  std::ostream* trace = nullptr;          // where traces and warnings go (default std::cerr)
+  std::string user_agent;                 // default "essnap/<version>"
+  std::optional<SigningOptions> signing;  // set: every attempt is SigV4-signed
+};
+
+// The full stack described above.
+std::unique_ptr<Transport> make_transport(const TransportOptions& options);
+
+// --- Individual layers ---------------------------------------------------------------------
+
+// libcurl, no retry, no signing. Keeps connections alive between requests.
+std::unique_ptr<Transport> make_curl_transport(const TransportOptions& options);
+
+// SigV4-signing decorator over any transport. Put it INSIDE the retry layer so each attempt is
+// signed afresh (make_transport does).
 std::unique_ptr<Transport> make_signing_transport(std::unique_ptr<Transport> inner,
                                                   SigningOptions options);
+
+// What the retry loop needs from the outside world; tests replace all three.
+struct RetryHooks {
+  std::function<void(std::chrono::milliseconds)> sleep;        // default: this_thread::sleep_for
+  std::function<std::chrono::steady_clock::time_point()> now;  // default: steady_clock::now
+  std::function<double()> random;  // uniform in [0, 1); default: a seeded PRNG
+  // Wall clock for Retry-After HTTP-dates; default system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> wall_now;
+};
+std::unique_ptr<Transport> make_retry_transport(std::unique_ptr<Transport> inner,
+                                                RetryPolicy policy, RetryHooks hooks = {});
+
+// Trace decorator: writes each request and response to `out` with secrets redacted.
+// verbose 1: request line, headers, sizes, timing; verbose >= 2: bodies too (JSON secrets
+// redacted, truncated).
+std::unique_ptr<Transport> make_trace_transport(std::unique_ptr<Transport> inner, std::ostream& out,
+                                                int verbose);
+
+// --- Classification (exposed for tests and for callers with their own loops) ---------------
+
+enum class Retryable { kNo, kYes };
+// Transient: 429, 500, 502, 503, 504, an S3 SlowDown / es_rejected_execution_exception body.
+Retryable classify_response(const Response& response);
+// Transient: network errors and timeouts. Invalid arguments, I/O and the like are permanent.
+Retryable classify_error(const Error& error);
+
+// Retry-After as seconds or an HTTP-date; nullopt when absent or unparseable.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    const Headers& headers, std::chrono::system_clock::time_point now);
 
 }  // namespace essnap::http

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,6 +38,13 @@ struct Body {
 
 enum class Idempotency { kIdempotent, kNonIdempotent };
 
+// Filled in by the base transport during one attempt. The retry layer reads it to decide
+// whether a failed non-idempotent request is safe to repeat: only if it never left us.
+struct AttemptInfo {
+  bool request_may_have_been_sent = false;
+  std::uint64_t body_bytes_to_sink = 0;  // bytes already handed to Request::body_sink
+};
+
 struct Request {
   std::string method = "GET";
   std::string url;  // absolute
@@ -44,7 +53,11 @@ struct Request {
   Timeouts timeouts;
   Idempotency idempotency = Idempotency::kIdempotent;
   // When set, the response body is streamed here instead of collected in Response::body.
+  // Only 2xx bodies go to the sink; error bodies are still collected in Response::body so
+  // they can be parsed and classified.
   std::function<Status(std::string_view chunk)> body_sink;
+  // Set by the retry layer for each attempt; decorators pass it through untouched.
+  std::shared_ptr<AttemptInfo> attempt;
 };
 
 struct Response {

@@ -4,7 +4,6 @@
 
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -93,8 +92,35 @@ Result<std::optional<Credentials>> static_keys_from_profile(const IniSection& se
 // Runs a credential_process command and parses its JSON (Version 1).
 Result<Credentials> run_credential_process(const std::string& command);
 
-// Shared by the top-level sources and source_profile recursion.
+// The credentials a profile describes (role_arn + source_profile / credential_source, web
+// identity, SSO, credential_process, static keys), as the source_profile of a role and as the
+// assume-role source. `path` holds the profiles already on the way here, for cycle detection.
 Result<Credentials> credentials_for_profile(ChainContext& ctx, const std::string& profile,
-                                            std::set<std::string>& visited);
+                                            std::vector<std::string>& path);
+
+// AWS_ACCESS_KEY_ID & co., regardless of --profile; nullopt when unset.
+Result<std::optional<Credentials>> environment_keys(const Environment& env);
+
+// The network sources as plain calls, for credential_source = EcsContainer / Ec2InstanceMetadata.
+// A nullopt + reason means "not applicable here" (no container variables, IMDS disabled or
+// unreachable).
+struct Fetched {
+  std::optional<Credentials> credentials;
+  std::string reason;
+};
+Result<Fetched> container_credentials(ChainContext& ctx);
+Result<Fetched> imds_credentials(ChainContext& ctx);
+
+// SSO: the cached token plus GetRoleCredentials for a profile with sso_* keys.
+Result<Credentials> sso_credentials(ChainContext& ctx, const std::string& profile,
+                                    const IniSection& section);
+bool is_sso_profile(const IniSection& section);
+
+// AssumeRoleWithWebIdentity with a token read from token_file (freshly each call: the
+// orchestrator rotates it).
+Result<Credentials> web_identity_credentials(ChainContext& ctx, const std::string& role_arn,
+                                             const std::string& session_name,
+                                             const std::string& token_file,
+                                             const IniSection* profile_section);
 
 }  // namespace essnap::aws::detail

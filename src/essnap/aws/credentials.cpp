@@ -6,6 +6,7 @@
 #include "essnap/aws/credential_sources.hpp"
 #include "essnap/aws/refresh.hpp"
 #include "essnap/aws/timestamp.hpp"
+#include "essnap/http/factory.hpp"
 
 namespace essnap::aws {
 
@@ -41,6 +42,7 @@ const char* const kSnapshotVars[] = {
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
@@ -73,14 +75,6 @@ std::unique_ptr<Environment> snapshot(const Environment& env) {
     if (auto v = env.get(name)) vars.emplace(name, *v);
   return std::make_unique<MapEnvironment>(std::move(vars));
 }
-
-// Stands in until a transport is configured; every call says so rather than hanging.
-class NoTransport final : public http::Transport {
- public:
-  Result<http::Response> send(http::Request request) override {
-    return make_error(ErrorCode::kInternal, "no HTTP transport configured for " + request.url);
-  }
-};
 
 class StaticProvider final : public CredentialsProvider {
  public:
@@ -213,7 +207,14 @@ Result<const SharedConfig*> ChainContext::files() {
 http::Transport& ChainContext::transport() {
   if (!transport_) {
     if (options_.transport_factory) transport_ = options_.transport_factory();
-    if (!transport_) transport_ = std::make_unique<NoTransport>();
+    if (!transport_) {
+      http::TransportOptions o;
+      // Metadata endpoints that do not answer must not hold up a chain for long.
+      o.retry.max_attempts = 2;
+      o.retry.max_elapsed = std::chrono::seconds(10);
+      o.retry.initial_backoff = std::chrono::milliseconds(100);
+      transport_ = http::make_transport(o);
+    }
   }
   return *transport_;
 }

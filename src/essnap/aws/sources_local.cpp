@@ -25,38 +25,11 @@ class EnvironmentSource final : public CredentialSource {
     // An explicit --profile means "use that profile", as with the AWS CLI.
     if (ctx.profile().source == "--profile")
       return SourceOutcome::skipped("--profile was given, so AWS_ACCESS_KEY_ID is not consulted");
-    std::string id = nonempty(env, "AWS_ACCESS_KEY_ID");
-    std::string secret = nonempty(env, "AWS_SECRET_ACCESS_KEY");
-    if (id.empty() && secret.empty())
+    auto keys = environment_keys(env);
+    if (!keys.ok()) return SourceOutcome::failed(keys.error());
+    if (!keys.value())
       return SourceOutcome::skipped("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set");
-    if (id.empty())
-      return SourceOutcome::failed(make_error(ErrorCode::kNoCredentials,
-                                              "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID "
-                                              "is not",
-                                              "set both, or unset AWS_SECRET_ACCESS_KEY"));
-    if (secret.empty())
-      return SourceOutcome::failed(make_error(ErrorCode::kNoCredentials,
-                                              "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY "
-                                              "is not",
-                                              "set both, or unset AWS_ACCESS_KEY_ID"));
-    Credentials c;
-    c.access_key_id = id;
-    c.secret_access_key = secret;
-    c.session_token = nonempty(env, "AWS_SESSION_TOKEN");
-    if (c.session_token.empty()) c.session_token = nonempty(env, "AWS_SECURITY_TOKEN");
-    c.provider = name();
-    if (auto exp = nonempty(env, "AWS_CREDENTIAL_EXPIRATION"); !exp.empty()) {
-      auto t = parse_iso8601(exp);
-      if (!t.ok())
-        return SourceOutcome::failed(
-            std::move(t).error().with_context("AWS_CREDENTIAL_EXPIRATION"));
-      if (t.value() <= std::chrono::system_clock::now())
-        return SourceOutcome::failed(make_error(
-            ErrorCode::kNoCredentials,
-            "the keys in AWS_ACCESS_KEY_ID expired at " + exp + " (AWS_CREDENTIAL_EXPIRATION)",
-            "export fresh temporary credentials, or unset the AWS_* key variables"));
-      c.expiration = t.value();
-    }
+    auto c = std::move(*keys.value());
     return SourceOutcome::found(std::move(c));
   }
 };
@@ -111,6 +84,37 @@ class ProcessSource final : public CredentialSource {
 };
 
 }  // namespace
+
+Result<std::optional<Credentials>> environment_keys(const Environment& env) {
+  std::string id = nonempty(env, "AWS_ACCESS_KEY_ID");
+  std::string secret = nonempty(env, "AWS_SECRET_ACCESS_KEY");
+  if (id.empty() && secret.empty()) return std::optional<Credentials>{};
+  if (id.empty())
+    return make_error(ErrorCode::kNoCredentials,
+                      "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
+                      "set both, or unset AWS_SECRET_ACCESS_KEY");
+  if (secret.empty())
+    return make_error(ErrorCode::kNoCredentials,
+                      "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+                      "set both, or unset AWS_ACCESS_KEY_ID");
+  Credentials c;
+  c.access_key_id = id;
+  c.secret_access_key = secret;
+  c.session_token = nonempty(env, "AWS_SESSION_TOKEN");
+  if (c.session_token.empty()) c.session_token = nonempty(env, "AWS_SECURITY_TOKEN");
+  c.provider = "environment";
+  if (auto exp = nonempty(env, "AWS_CREDENTIAL_EXPIRATION"); !exp.empty()) {
+    auto t = parse_iso8601(exp);
+    if (!t.ok()) return std::move(t).error().with_context("AWS_CREDENTIAL_EXPIRATION");
+    if (t.value() <= std::chrono::system_clock::now())
+      return make_error(
+          ErrorCode::kNoCredentials,
+          "the keys in AWS_ACCESS_KEY_ID expired at " + exp + " (AWS_CREDENTIAL_EXPIRATION)",
+          "export fresh temporary credentials, or unset the AWS_* key variables");
+    c.expiration = t.value();
+  }
+  return std::optional<Credentials>(std::move(c));
+}
 
 Result<std::optional<Credentials>> static_keys_from_profile(const IniSection& section,
                                                             const std::string& provider,

@@ -6,7 +6,5 @@ namespace essnap::cli {
 
 void register_sign(CLI::App&, CommandContext) {}
 void register_request(CLI::App&, CommandContext) {}
-void register_credentials(CLI::App&, CommandContext) {}
-void register_whoami(CLI::App&, CommandContext) {}
 
 }  // namespace essnap::cli

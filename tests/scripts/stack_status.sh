@@ -16,7 +16,9 @@ check() { if eval "$2"; then echo "ok   $1"; pass=$((pass + 1)); else echo "FAIL
 out=$("$SRC/scripts/stack.sh" status 2>&1); rc=$?
 echo "$out"
 check "status exits 0 while the stack is up" '[[ $rc -eq 0 ]]'
-for s in seaweedfs s3-mount moto elasticsearch opensearch; do
+servers=(seaweedfs s3-mount moto elasticsearch opensearch)
+[[ -n ${ESSNAP_TEST_OPENSEARCH3_URL:-} ]] && servers+=(opensearch3)
+for s in "${servers[@]}"; do
   check "status reports $s up" 'grep -Eq "^$s +[^ ]+ +[^ ]+ +[0-9]+ +up$" <<<"$out"'
 done
 check "status shows OpenSearch $ESSNAP_TEST_OPENSEARCH_VERSION" 'grep -q "$ESSNAP_TEST_OPENSEARCH_VERSION" <<<"$out"'

@@ -325,6 +325,19 @@ print(json.dumps({"identities": [{
     "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
 PY
   )
+  # SeaweedFS 4.x deletes S3 "folders" that become empty (after a test removes its repository the
+  # repo roots opensearch-2/ and opensearch-3/ would vanish under the engines): postpone that by a
+  # year. The store is the default one, spelled out because this file replaces the defaults.
+  mkdir -p "$node/.seaweedfs"
+  cat >"$node/.seaweedfs/filer.toml" <<EOF
+[filer.options]
+recursive_delete = false
+s3.empty_folder_cleanup_delay = "8760h"
+
+[leveldb2]
+enabled = true
+dir = "$node/data/filerldb2"
+EOF
   own "$node"
   launch seaweedfs "$LOGS/seaweedfs.log" env -i PATH=/usr/bin:/bin HOME="$node" "${RUN_AS[@]}" \
     "$weed" server -ip=$HOST -ip.bind=$HOST -dir="$node/data" -master.telemetry=false \
@@ -359,6 +372,13 @@ unmount_s3() {
   if mounted; then umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || warn "could not unmount $MNT"; fi
 }
 
+ensure_repo_dirs() { # the engines' repository roots inside the bucket, owned by the server user
+  local d
+  for d in "$S3_PREFIX_OS" "$S3_PREFIX_OS3"; do
+    mkdir -p "$MNT/$d" && { is_root && chown "$STACK_USER:$STACK_USER" "$MNT/$d" || true; }
+  done
+}
+
 start_s3_mount() {
   local weed node=$RUN/s3-mount
   [[ -e /dev/fuse ]] || { warn "s3-mount: /dev/fuse is missing; the fs-on-S3 repository cannot work"; return 1; }
@@ -380,11 +400,7 @@ start_s3_mount() {
     fi
     sleep 0.3
   done
-  local d
-  for d in "$S3_PREFIX_OS" "$S3_PREFIX_OS3"; do
-    mkdir -p "$MNT/$d"
-    is_root && chown "$STACK_USER:$STACK_USER" "$MNT/$d"
-  done
+  ensure_repo_dirs
   log "s3-mount: s3://$BUCKET mounted on $MNT ($(($(now) - ${STARTED_AT[s3-mount]}))s)"
 }
 
@@ -493,7 +509,8 @@ server_row() { # server_row NAME -> prints "version url pid state"; returns 0 wh
       version=$(weed_version) url=$MNT
       if [[ $pid != - ]]; then
         state=unmounted
-        mounted && timeout 3 stat -t "$MNT/." >/dev/null 2>&1 && state=up
+        mounted && timeout 3 stat -t "$MNT/." >/dev/null 2>&1 && state=no-repo-dir
+        [[ $state == no-repo-dir && -d $MNT/$S3_PREFIX_OS ]] && state=up
       fi ;;
     moto)
       version=$(moto_version 2>/dev/null || echo -) url=http://$HOST:$P_MOTO
@@ -562,6 +579,7 @@ cmd_up() {
   running() { pid_of "$1" >/dev/null; }
   healthy() { server_row "$1" >/dev/null; }
 
+  running s3-mount && mounted && ensure_repo_dirs
   # A server whose process is alive but does not answer is restarted.
   while read -r name; do
     if running "$name" && ! healthy "$name" && [[ $name != opensearch* && $name != elasticsearch ]]; then
@@ -584,6 +602,7 @@ cmd_up() {
   if ! printf '%s\n' "${FAILED[@]}" | grep -qx seaweedfs && ! running s3-mount; then
     try s3-mount start_s3_mount && STARTED_BY_US+=(s3-mount)
   fi
+  running s3-mount && mounted && ensure_repo_dirs
   # OpenSearch's path.repo lives in the mount: start it only once the mount is there.
   for name in opensearch opensearch3; do
     servers | grep -qx "$name" || continue

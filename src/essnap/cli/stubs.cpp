@@ -4,7 +4,5 @@
 
 namespace essnap::cli {
 
-void register_sign(CLI::App&, CommandContext) {}
-void register_request(CLI::App&, CommandContext) {}
 
 }  // namespace essnap::cli

@@ -14,6 +14,8 @@ using util::EncodeSlash;
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kTerminator = "aws4_request";
+constexpr std::string_view kEmptySha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // Hop-by-hop and proxy-rewritten headers that botocore never signs (SIGNED_HEADERS_BLACKLIST).
 constexpr std::array<std::string_view, 11> kUnsignedHeaders = {"connection",
@@ -323,6 +325,8 @@ Result<std::string> signed_payload_hash(const SigningRequest& request) {
     }
     return request.payload_sha256;
   }
+  // Most signed requests (GET, HEAD, DELETE) have no body: skip hashing nothing.
+  if (request.body.empty()) return std::string(kEmptySha256);
   return util::sha256_hex(request.body);
 }
 

@@ -332,7 +332,7 @@ PY
   cat >"$node/.seaweedfs/filer.toml" <<EOF
 [filer.options]
 recursive_delete = false
-s3.empty_folder_cleanup_delay = "8760h"
+"s3.empty_folder_cleanup_delay" = "8760h"
 
 [leveldb2]
 enabled = true

@@ -10,7 +10,7 @@ compares the canonical request, the string to sign and the Authorization header 
 presigned URL).
 
 Where essnap deliberately differs from bare botocore, the botocore side is set up the way a
-correct botocore-based client is (each is listed in the report of tests/data/sigv4/SOURCE.md):
+correct botocore-based client is (src/essnap/aws/sigv4.hpp lists every deliberate difference):
   * aoss: botocore's SigV4Auth does not add X-Amz-Content-SHA256; OpenSearch Serverless requires
     it, so (like opensearch-py) the header is set before botocore signs.
   * the query: botocore signs a URL's query verbatim; essnap decodes and re-encodes each name

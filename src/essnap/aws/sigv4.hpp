@@ -1,6 +1,19 @@
 // AWS Signature Version 4: a pure function from (request, credentials, scope, time) to the
 // headers to add (or a presigned URL), with the intermediate canonical request and
 // string-to-sign exposed for debugging "the signature does not match".
+//
+// It matches botocore's SigV4Auth / S3SigV4Auth / S3SigV4QueryAuth byte for byte (proved by
+// tests/scripts/sigv4_botocore_diff.py), with these deliberate choices:
+//  - an unsigned payload over plain http is refused (botocore would quietly sign the body for
+//    s3, or send UNSIGNED-PAYLOAD unprotected for other services);
+//  - X-Amz-Content-SHA256 is always sent for aoss too (OpenSearch Serverless requires it; bare
+//    botocore leaves it to the caller, as opensearch-py does);
+//  - query names and values are percent-decoded and re-encoded before sorting (what the service
+//    does; botocore signs a URL's query verbatim, and encodes only its `params`);
+//  - a caller's Date header is signed as given; X-Amz-Date is always added (botocore replaces
+//    Date and drops X-Amz-Date);
+//  - header values fold SP and HTAB only; control characters and line breaks are refused
+//    (botocore's str.split() also folds Unicode spaces such as U+00A0).
 #pragma once
 
 #include <chrono>
@@ -20,10 +33,13 @@ enum class PayloadSigning { kSigned, kUnsigned };
 
 // The request as it will go on the wire.
 struct SigningRequest {
-  std::string method;     // "GET", "PUT", ...
-  std::string url;        // absolute: scheme://host[:port]/path?query (path as sent on the wire)
-  HeaderList headers;     // extra headers the caller will send (may repeat names)
-  std::string_view body;  // the payload; ignored when payload_sha256 is set
+  std::string method;  // "GET", "PUT", ...
+  std::string url;     // absolute: scheme://host[:port]/path?query (path as sent on the wire)
+  // Extra headers the caller will send (may repeat names). A Host header here is signed
+  // instead of the URL's host. Authorization, X-Amz-Date and — when the signer adds them —
+  // X-Amz-Security-Token and X-Amz-Content-SHA256 are ignored: headers_to_add replaces them.
+  HeaderList headers;
+  std::string_view body;       // the payload; ignored when payload_sha256 is set
   std::string payload_sha256;  // precomputed lower-case hex digest (for streamed bodies)
 };
 

@@ -53,6 +53,31 @@ void expect_no_secret(const Error& e) {
   }
 }
 
+// RFC 4231 test cases 1 and 6 (a key longer than the block), and FIPS 180-2 "abc".
+TEST(Crypto, Sha256AndHmacMatchPublishedVectors) {
+  EXPECT_EQ(util::sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(util::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  util::Sha256 incremental;
+  incremental.update("a");
+  incremental.update("bc");
+  EXPECT_EQ(util::hex_encode(incremental.finish()), util::sha256_hex("abc"));
+
+  const std::string key1(20, '\x0b');
+  const std::string mac1 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+  EXPECT_EQ(util::hex_encode(util::hmac_sha256(key1, "Hi There")), mac1);
+  EXPECT_EQ(util::hex_encode(util::HmacSha256Key(key1).mac("Hi There")), mac1);
+
+  const std::string key6(131, '\xaa');
+  const std::string data6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+  const std::string mac6 = "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+  EXPECT_EQ(util::hex_encode(util::hmac_sha256(key6, data6)), mac6);
+  const util::HmacSha256Key prepared(key6);
+  EXPECT_EQ(util::hex_encode(prepared.mac(data6)), mac6);
+  EXPECT_EQ(util::hex_encode(prepared.mac(data6)), mac6);  // reusable
+}
+
 TEST(NormalizePath, RemovesDotSegmentsAndCollapsesEmptyOnes) {
   EXPECT_EQ(normalize_path(""), "/");
   EXPECT_EQ(normalize_path("/"), "/");

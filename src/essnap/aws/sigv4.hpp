@@ -4,8 +4,9 @@
 //
 // It matches botocore's SigV4Auth / S3SigV4Auth / S3SigV4QueryAuth byte for byte (proved by
 // tests/scripts/sigv4_botocore_diff.py), with these deliberate choices:
-//  - an unsigned payload over plain http is refused (botocore would quietly sign the body for
-//    s3, or send UNSIGNED-PAYLOAD unprotected for other services);
+//  - an unsigned payload over plain http is refused (botocore, depending on how it is asked,
+//    either sends UNSIGNED-PAYLOAD over http, leaving the body unprotected, or quietly hashes
+//    the body after all);
 //  - X-Amz-Content-SHA256 is always sent for aoss too (OpenSearch Serverless requires it; bare
 //    botocore leaves it to the caller, as opensearch-py does);
 //  - query names and values are percent-decoded and re-encoded before sorting (what the service

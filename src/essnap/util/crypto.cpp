@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace essnap::util {
 namespace {
@@ -122,6 +123,57 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
           1 ||
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size()) {
+    fatal("HMAC-SHA256");
+  }
+  return out;
+}
+
+HmacSha256Key::HmacSha256Key(std::string_view key)
+    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
+  // RFC 2104: keys longer than the block are hashed first, shorter ones zero-padded.
+  constexpr std::size_t kBlock = 64;
+  unsigned char block[kBlock] = {};
+  if (key.size() > kBlock) {
+    const Sha256Digest d = sha256(key);
+    std::memcpy(block, d.data(), d.size());
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[kBlock];
+  auto* inner = static_cast<EVP_MD_CTX*>(inner_);
+  auto* outer = static_cast<EVP_MD_CTX*>(outer_);
+  if (inner == nullptr || outer == nullptr) fatal("EVP_MD_CTX_new");
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36;
+  if (EVP_DigestInit_ex2(inner, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(inner, pad, kBlock) != 1) {
+    fatal("HMAC key setup");
+  }
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5c;
+  if (EVP_DigestInit_ex2(outer, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(outer, pad, kBlock) != 1) {
+    fatal("HMAC key setup");
+  }
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  // EVP_MD_CTX_free cleanses the digest state, which is derived from the key.
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(inner_));
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(outer_));
+}
+
+Sha256Digest HmacSha256Key::mac(std::string_view data) const {
+  EVP_MD_CTX* ctx = thread_md_ctx();
+  Sha256Digest inner_digest{};
+  Sha256Digest out{};
+  unsigned int len = 0;
+  if (EVP_MD_CTX_copy_ex(ctx, static_cast<const EVP_MD_CTX*>(inner_)) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, inner_digest.data(), &len) != 1 ||
+      EVP_MD_CTX_copy_ex(ctx, static_cast<const EVP_MD_CTX*>(outer_)) != 1 ||
+      EVP_DigestUpdate(ctx, inner_digest.data(), inner_digest.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
     fatal("HMAC-SHA256");
   }
   return out;

@@ -39,6 +39,25 @@ inline Sha256Digest hmac_sha256(const Sha256Digest& key, std::string_view data) 
   return hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), data);
 }
 
+// An HMAC-SHA256 key with its padded key blocks already absorbed, so each MAC costs two
+// SHA-256 blocks less than hmac_sha256(). For keys used many times: the SigV4 signing key lives
+// a day. Not copyable; wipes its key material when destroyed.
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  explicit HmacSha256Key(const Sha256Digest& key)
+      : HmacSha256Key(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) {}
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+
+  Sha256Digest mac(std::string_view data) const;
+
+ private:
+  void* inner_;  // EVP_MD_CTX* that has absorbed key ^ ipad
+  void* outer_;  // EVP_MD_CTX* that has absorbed key ^ opad
+};
+
 // Lower-case hex.
 std::string hex_encode(std::string_view bytes);
 void hex_encode_append(std::string& out, std::string_view bytes);

@@ -69,6 +69,30 @@ TEST(Redact, JsonBodies) {
   EXPECT_EQ(redact_body("not json \"x\" at all"), "not json \"x\" at all");
 }
 
+TEST(Redact, XmlBodiesFromStsAndIam) {
+  const std::string sts =
+      "<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+      "<AccessKeyId>ASIAEXAMPLE1234</AccessKeyId>"
+      "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey>"
+      "<SessionToken>FwoGZXIvYXdzEXAMPLE</SessionToken>"
+      "<Expiration>2026-11-28T08:00:00Z</Expiration></Credentials>"
+      "</AssumeRoleResult></AssumeRoleResponse>";
+  const std::string out = redact_body(sts);
+  EXPECT_EQ(out.find("wJalrXUtnFEMI"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FwoGZXIvYXdz"), std::string::npos) << out;
+  EXPECT_NE(out.find("<SecretAccessKey>[redacted]</SecretAccessKey>"), std::string::npos) << out;
+  EXPECT_NE(out.find("<Expiration>2026-11-28T08:00:00Z</Expiration>"), std::string::npos);
+  // A truncated secret element drops the rest rather than leaking a prefix.
+  EXPECT_EQ(redact_body("<a><SessionToken>abc"), "<a><SessionToken>[redacted]");
+}
+
+TEST(Redact, FormBodies) {
+  EXPECT_EQ(
+      redact_body("Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJhbGci&Version=2011-06-15"),
+      "Action=AssumeRoleWithWebIdentity&WebIdentityToken=[redacted]&Version=2011-06-15");
+  EXPECT_EQ(redact_body("user=bob&password=hunter2"), "user=bob&password=[redacted]");
+}
+
 TEST(Trace, RequestsAndResponsesAreTracedWithoutSecrets) {
   test::LoopbackServer server([](const test::ServerRequest&) {
     auto r = test::ServerResponse::json(200, R"({"password":"from-server","ok":true})");

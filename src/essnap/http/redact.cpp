@@ -120,7 +120,88 @@ std::string redact_url(std::string_view url) {
   return out.append(fragment);
 }
 
+namespace {
+
+// <SecretAccessKey>v</SecretAccessKey> -> <SecretAccessKey>[redacted]</SecretAccessKey>: STS, IAM
+// and S3 answer in XML, and STS answers carry fresh keys.
+std::string redact_xml_elements(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  std::size_t i = 0;
+  while (i < body.size()) {
+    if (body[i] != '<') {
+      out += body[i++];
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < body.size() &&
+           (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '-' || body[j] == '_' ||
+            body[j] == ':' || body[j] == '.'))
+      ++j;
+    const std::string_view name = body.substr(i + 1, j - i - 1);
+    // Only a plain opening tag without attributes: <Name>.
+    if (name.empty() || j >= body.size() || body[j] != '>' || !is_secret_name(name)) {
+      out += body[i++];
+      continue;
+    }
+    const std::string closing = "</" + std::string(name) + ">";
+    const std::size_t close = body.find(closing, j + 1);
+    const std::size_t next_tag = body.find('<', j + 1);
+    out.append(body.substr(i, j + 1 - i));
+    if (next_tag != std::string_view::npos && next_tag != close) {
+      // A container such as <Credentials>: keep walking, its leaves are checked one by one.
+      i = j + 1;
+      continue;
+    }
+    out.append(kRedacted);
+    if (close == std::string_view::npos) return out;  // truncated: drop the rest
+    i = close;
+  }
+  return out;
+}
+
+// a=1&WebIdentityToken=...&Password=... (query-protocol and form bodies).
+bool looks_like_form(std::string_view body) {
+  if (body.empty() || body.find('=') == std::string_view::npos) return false;
+  for (char c : body)
+    if (c == ' ' || c == '\n' || c == '{' || c == '<' || c == '"') return false;
+  return true;
+}
+
+std::string redact_form(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  bool first = true;
+  while (true) {
+    const auto amp = body.find('&');
+    const std::string_view pair = body.substr(0, amp);
+    if (!first) out += '&';
+    first = false;
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && is_secret_name(pair.substr(0, eq)))
+      out.append(pair.substr(0, eq + 1)).append(kRedacted);
+    else
+      out.append(pair);
+    if (amp == std::string_view::npos) break;
+    body = body.substr(amp + 1);
+  }
+  return out;
+}
+
+std::string redact_json_members(std::string_view body);
+
+}  // namespace
+
 std::string redact_body(std::string_view body) {
+  if (looks_like_form(body)) return redact_form(body);
+  const std::string json = redact_json_members(body);
+  if (json.find('<') == std::string::npos) return json;
+  return redact_xml_elements(json);
+}
+
+namespace {
+
+std::string redact_json_members(std::string_view body) {
   // A hand-written scan rather than std::regex: bodies can be large and libstdc++'s regex
   // recurses per character.
   std::string out;
@@ -166,5 +247,7 @@ std::string redact_body(std::string_view body) {
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace essnap::http

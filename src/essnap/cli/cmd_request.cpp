@@ -107,7 +107,10 @@ int run_request(const GlobalOptions& global, RequestFlags f) {
   topts.tls_verify = f.insecure ? http::TlsVerify::kOff : http::TlsVerify::kOn;
   if (f.auth == "aws") {
     std::string service = f.service;
-    if (service.empty()) service = endpoint && endpoint->service == "aoss" ? "aoss" : "es";
+    if (service.empty())
+      service = endpoint && (endpoint->service == "aoss" || endpoint->service == "s3")
+                    ? endpoint->service
+                    : "es";
     auto cred_options = credential_options(global);
     aws::RegionOptions ro;
     ro.flag = global.region;
@@ -211,9 +214,9 @@ void register_request(CLI::App& app, CommandContext ctx) {
                   "aws | basic | apikey | none (default: aws for AWS endpoint hosts, else none)")
       ->check(CLI::IsMember({"aws", "basic", "apikey", "none"}));
   cmd->add_option("--service", flags->service,
-                  "SigV4 service for --auth aws: es (default) or aoss (Serverless; default for "
-                  "*.aoss.amazonaws.com)")
-      ->check(CLI::IsMember({"es", "aoss"}));
+                  "SigV4 service for --auth aws: es (default), aoss (Serverless; default for "
+                  "*.aoss.amazonaws.com) or s3 (a bucket's own API, e.g. to list snapshot blobs)")
+      ->check(CLI::IsMember({"es", "aoss", "s3"}));
   cmd->add_option("--region", ctx.global->region,
                   "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile, endpoint host)");
   cmd->add_option("--user,-u", flags->user,
@@ -251,7 +254,9 @@ void register_request(CLI::App& app, CommandContext ctx) {
       "  ESSNAP_PASSWORD=... essnap request GET / --url https://localhost:9200 --auth basic \\\n"
       "      --user elastic --cacert http_ca.crt\n"
       "  essnap request GET / --url https://abc.us-east-1.aoss.amazonaws.com   # --service "
-      "aoss\n\n" +
+      "aoss\n"
+      "  essnap request GET '/my-bucket?list-type=2&prefix=snapshots/' --service s3 \\\n"
+      "      --url https://s3.eu-west-1.amazonaws.com --auth aws\n\n" +
       std::string(exit_status_help()));
   cmd->callback([ctx, flags] { *ctx.exit_code = run_request(*ctx.global, *flags); });
 }

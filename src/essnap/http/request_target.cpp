@@ -15,32 +15,6 @@ bool is_hex(char c) {
   return std::isxdigit(static_cast<unsigned char>(c)) != 0;
 }
 
-// RFC 3986 pchar / query characters that may appear raw.
-bool allowed_raw(unsigned char c, bool in_query) {
-  if (util::is_unreserved(c)) return true;
-  switch (c) {
-    case '!':
-    case '$':
-    case '&':
-    case '\'':
-    case '(':
-    case ')':
-    case '*':
-    case '+':
-    case ',':
-    case ';':
-    case '=':
-    case ':':
-    case '@':
-    case '/':
-      return true;
-    case '?':
-      return in_query;
-    default:
-      return false;
-  }
-}
-
 void pct(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   out += '%';
@@ -77,7 +51,7 @@ std::string encode_request_target(std::string_view in) {
       if (c == '>') --date_math_depth;
       continue;
     }
-    if (allowed_raw(c, in_query)) {
+    if (util::is_wire_char(c, in_query)) {
       out += static_cast<char>(c);
     } else {
       pct(out, c);

@@ -33,11 +33,6 @@ bool is_sub_delim(unsigned char c) {
   }
 }
 
-// pchar minus "%" (escapes are checked separately), plus "/" and — in the query — "?".
-bool wire_allowed(unsigned char c, bool in_query) {
-  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' || c == '/' ||
-         (in_query && c == '?');
-}
 
 // A byte as it can be quoted in an error message without echoing anything unprintable.
 std::string describe_byte(unsigned char c) {
@@ -82,7 +77,7 @@ Result<Ok> check_component(std::string_view part, std::size_t base, bool in_quer
                            std::to_string(base + i) + " in the " + where,
                        "remove it, or percent-encode it as " + escape_of(c));
     }
-    if (chars == UrlChars::kWire && !wire_allowed(c, in_query)) {
+    if (chars == UrlChars::kWire && !is_wire_char(c, in_query)) {
       return url_error(describe_byte(c) + " at offset " + std::to_string(base + i) + " in the " +
                            where + " is not allowed in a URL",
                        "percent-encode it as " + escape_of(c));
@@ -299,6 +294,11 @@ Result<std::string> percent_decode(std::string_view in) {
                       "write a literal '%' as %25");
   }
   return out;
+}
+
+bool is_wire_char(unsigned char c, bool in_query) {
+  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' || c == '/' ||
+         (in_query && c == '?');
 }
 
 }  // namespace essnap::util

@@ -55,6 +55,10 @@ constexpr bool is_unreserved(unsigned char c) {
          c == '.' || c == '_' || c == '~';
 }
 
+// RFC 3986 pchar minus "%" (escapes are checked separately), plus "/" and, in the query, "?":
+// the characters that may appear raw in a request target.
+bool is_wire_char(unsigned char c, bool in_query);
+
 enum class EncodeSlash { kYes, kNo };
 
 // Percent-encode every byte outside the unreserved set (and "/" unless EncodeSlash::kNo),

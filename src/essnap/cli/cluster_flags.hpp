@@ -1,0 +1,47 @@
+// The connection flags every cluster command shares (--url, --auth, --service, --region, --user,
+// --cacert, --insecure, timeouts) and their one translation into a transport and its
+// non-SigV4 auth headers, so `request`, `snapshot`, `restore`, `repo` and `setup` behave alike.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "essnap/cli/command.hpp"
+#include "essnap/cluster/client.hpp"
+#include "essnap/http/factory.hpp"
+#include "essnap/util/result.hpp"
+#include "essnap/util/url.hpp"
+
+namespace essnap::cli {
+
+struct ClusterFlags {
+  std::string url;      // --url (default ESSNAP_URL)
+  std::string auth;     // aws | basic | apikey | none (default: aws for AWS hosts, else none)
+  std::string service;  // SigV4 service for --auth aws
+  std::string region;   // --region on the subcommand (falls back to the global one)
+  std::string user;     // --user for --auth basic (default ESSNAP_USER)
+  std::string cacert;
+  bool insecure = false;
+  double connect_timeout = 10;  // seconds
+  double timeout = 0;           // seconds per attempt, 0 = none
+};
+
+void add_cluster_flags(CLI::App* cmd, ClusterFlags* flags);
+
+// --url or ESSNAP_URL, checked; kInvalidArgument naming the flag otherwise. Fills flags.url.
+Result<util::Url> resolve_cluster_url(ClusterFlags& flags);
+
+// Everything needed to talk to the cluster, resolved in the order a user can act on: URL,
+// auth (credentials resolved now, so "no credentials" comes before anything is sent).
+struct ClusterConnection {
+  std::string url;
+  http::TransportOptions transport;
+  http::Headers auth_headers;  // Authorization for basic / API-key auth; empty for aws/none
+  http::Timeouts timeouts;
+};
+Result<ClusterConnection> resolve_cluster_connection(const GlobalOptions& global,
+                                                     ClusterFlags& flags);
+
+Result<cluster::Client> make_cluster_client(const GlobalOptions& global, ClusterFlags& flags);
+
+}  // namespace essnap::cli

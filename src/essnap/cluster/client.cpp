@@ -1,0 +1,128 @@
+#include "essnap/cluster/client.hpp"
+
+#include <charconv>
+
+#include "essnap/cluster/error.hpp"
+#include "essnap/http/request_target.hpp"
+
+namespace essnap::cluster {
+
+const char* to_string(Distribution d) {
+  return d == Distribution::kOpenSearch ? "opensearch" : "elasticsearch";
+}
+
+Result<Version> Version::parse(std::string_view s) {
+  Version v;
+  v.text = std::string(s);
+  int* parts[] = {&v.major, &v.minor, &v.patch};
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  for (int i = 0; i < 3; ++i) {
+    auto [next, ec] = std::from_chars(p, end, *parts[i]);
+    if (ec != std::errc() || next == p) {
+      if (i == 0) return Error(ErrorCode::kParse, "not a version number: '" + v.text + "'");
+      break;
+    }
+    p = next;
+    if (p == end || *p != '.') break;
+    ++p;
+  }
+  return v;
+}
+
+Client::Client(std::unique_ptr<http::Transport> transport, std::string base_url,
+               http::Headers headers, http::Timeouts timeouts)
+    : transport_(std::move(transport)),
+      base_url_(std::move(base_url)),
+      headers_(std::move(headers)),
+      timeouts_(timeouts) {}
+
+Result<http::Response> Client::send(const Call& call) {
+  ESSNAP_TRY(std::string url, http::join_url(base_url_, call.path));
+  http::Request req;
+  req.method = call.method;
+  req.url = std::move(url);
+  req.headers = headers_;
+  if (call.body) {
+    req.body = http::Body::from_string(*call.body);
+    req.headers.emplace_back("Content-Type", "application/json");
+  }
+  req.timeouts = call.timeouts.value_or(timeouts_);
+  req.idempotency = call.idempotency;
+  return transport_->send(std::move(req));
+}
+
+Error error_for_status(const http::Response& response, std::string_view what) {
+  Error e = error_from_response(response);
+  if (e.remote && response.status == 404) {
+    const std::string& t = e.remote->error_type;
+    if (t.ends_with("_not_found_exception") || t.ends_with("_missing_exception"))
+      e.code = ErrorCode::kNotFound;
+  }
+  if (!what.empty()) e.message = std::string(what) + ": " + e.message;
+  return e;
+}
+
+Result<nlohmann::json> Client::json(const Call& call) {
+  ESSNAP_TRY(http::Response resp, send(call));
+  if (resp.status >= 400) return error_for_status(resp, call.method + " " + call.path);
+  if (resp.body.empty()) return nlohmann::json();
+  auto j = nlohmann::json::parse(resp.body, nullptr, false);
+  if (j.is_discarded())
+    return Error(ErrorCode::kParse,
+                 call.method + " " + call.path + ": the answer is not JSON (HTTP " +
+                     std::to_string(resp.status) + ")",
+                 "check --url: it should point at the cluster's REST endpoint");
+  return j;
+}
+
+Result<nlohmann::json> Client::json(std::string method, std::string path,
+                                    std::optional<nlohmann::json> body,
+                                    http::Idempotency idempotency) {
+  Call c;
+  c.method = std::move(method);
+  c.path = std::move(path);
+  if (body) c.body = body->dump();
+  c.idempotency = idempotency;
+  return json(c);
+}
+
+Result<ClusterInfo> Client::info() {
+  if (info_) return *info_;
+  ClusterInfo info;
+  Call root_call;
+  root_call.path = "/";
+  ESSNAP_TRY(http::Response root, send(root_call));
+  if (root.status < 400) {
+    auto j = nlohmann::json::parse(root.body, nullptr, false);
+    if (j.is_object() && j.contains("version") && j["version"].is_object() &&
+        j["version"].value("number", "") != "") {
+      ESSNAP_TRY(info.version, Version::parse(j["version"].value("number", "")));
+      info.distribution = j["version"].value("distribution", "") == "opensearch"
+                              ? Distribution::kOpenSearch
+                              : Distribution::kElasticsearch;
+      info.cluster_name = j.value("cluster_name", "");
+      info_ = info;
+      return info;
+    }
+  } else if (root.status != 404 && root.status != 405) {
+    return error_for_status(root, "GET /");
+  }
+  // Builds that do not serve GET / still answer the nodes-info API. Only Elasticsearch reports
+  // a build_flavor there.
+  ESSNAP_TRY(
+      nlohmann::json nodes,
+      json("GET", "/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor"));
+  if (!nodes.contains("nodes") || !nodes["nodes"].is_object() || nodes["nodes"].empty())
+    return Error(ErrorCode::kParse, "the cluster did not report its version",
+                 "check --url: it should point at the cluster's REST endpoint");
+  const auto& node = nodes["nodes"].begin().value();
+  ESSNAP_TRY(info.version, Version::parse(node.value("version", "")));
+  info.distribution =
+      node.contains("build_flavor") ? Distribution::kElasticsearch : Distribution::kOpenSearch;
+  info.cluster_name = nodes.value("cluster_name", "");
+  info_ = info;
+  return info;
+}
+
+}  // namespace essnap::cluster

@@ -1,0 +1,273 @@
+// Amazon S3 over REST (XML answers), the operations essnap needs: bucket set-up for `essnap
+// setup`, object reads and writes for repositories. One request and one response struct per
+// operation. The client signs each request itself (SigV4, service "s3") because the signing
+// region of a bucket is only known after the first answer: a region redirect (301, or 400 with
+// x-amz-bucket-region) is followed once, and the bucket's region remembered for later calls.
+//
+// Addressing: virtual-hosted (https://BUCKET.s3.REGION.amazonaws.com/KEY) for AWS; path-style
+// (ENDPOINT/BUCKET/KEY) for non-AWS endpoints, for dotted bucket names over TLS (the wildcard
+// certificate does not cover them) and when asked (--s3-path-style).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "essnap/aws/credentials.hpp"
+#include "essnap/http/transport.hpp"
+#include "essnap/util/result.hpp"
+
+namespace essnap::s3 {
+
+// S3's bucket naming rules (general purpose buckets). kInvalidArgument naming the broken rule.
+Status validate_bucket_name(std::string_view name);
+
+// "s3://bucket/some/prefix/" -> {bucket, "some/prefix"}; the prefix has no leading or trailing
+// slash. A bare "bucket" is accepted too. The bucket name is validated.
+struct BucketUri {
+  std::string bucket;
+  std::string prefix;
+};
+Result<BucketUri> parse_bucket_uri(std::string_view text);
+
+enum class AddressingStyle { kAuto, kVirtualHosted, kPath };
+
+struct S3Endpoint {
+  std::string url;     // "" = AWS's regional endpoint; else an override such as SeaweedFS
+  std::string source;  // "--s3-endpoint-url", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "aws"
+};
+// explicit_url (flag) wins, then AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL (unless
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), else AWS.
+S3Endpoint resolve_s3_endpoint(const aws::Environment& env, const std::string& explicit_url = {});
+
+struct ClientOptions {
+  S3Endpoint endpoint;
+  std::string region = "us-east-1";  // the caller's region: where new buckets go
+  AddressingStyle addressing = AddressingStyle::kAuto;
+  std::shared_ptr<aws::CredentialsProvider> credentials;
+  std::function<std::chrono::system_clock::time_point()> clock;  // tests pin the date
+};
+
+// --- Buckets -------------------------------------------------------------------------------
+
+struct HeadBucketRequest {
+  std::string bucket;
+};
+enum class BucketAccess { kAccessible, kNotFound, kForbidden };
+struct HeadBucketResponse {
+  BucketAccess access = BucketAccess::kNotFound;
+  std::string region;  // x-amz-bucket-region when the server said it
+};
+
+struct CreateBucketRequest {
+  std::string bucket;
+  std::string region;  // empty: the client's region. us-east-1 sends no LocationConstraint.
+};
+struct CreateBucketResponse {
+  bool already_owned = false;  // 409 BucketAlreadyOwnedByYou: ours already
+  std::string location;
+};
+
+struct GetBucketLocationRequest {
+  std::string bucket;
+};
+struct GetBucketLocationResponse {
+  std::string region;  // normalised: "" -> us-east-1, "EU" -> eu-west-1
+};
+
+struct PublicAccessBlock {
+  bool block_public_acls = true;
+  bool ignore_public_acls = true;
+  bool block_public_policy = true;
+  bool restrict_public_buckets = true;
+  bool all() const {
+    return block_public_acls && ignore_public_acls && block_public_policy &&
+           restrict_public_buckets;
+  }
+};
+struct PutPublicAccessBlockRequest {
+  std::string bucket;
+  PublicAccessBlock config;
+};
+struct GetPublicAccessBlockRequest {
+  std::string bucket;
+};
+struct GetPublicAccessBlockResponse {
+  std::optional<PublicAccessBlock> config;  // nullopt: none configured
+};
+
+struct BucketEncryption {
+  std::string algorithm = "AES256";  // "AES256" (SSE-S3) or "aws:kms"
+  std::string kms_key_id;            // with aws:kms; empty = the AWS managed key
+  bool operator==(const BucketEncryption&) const = default;
+};
+struct PutBucketEncryptionRequest {
+  std::string bucket;
+  BucketEncryption encryption;
+};
+struct GetBucketEncryptionRequest {
+  std::string bucket;
+};
+struct GetBucketEncryptionResponse {
+  std::optional<BucketEncryption> encryption;  // nullopt: no default encryption configured
+};
+
+// --- Objects -------------------------------------------------------------------------------
+
+struct ListObjectsV2Request {
+  std::string bucket;
+  std::string prefix;
+  std::string delimiter;
+  std::string continuation_token;
+  int max_keys = 1000;
+};
+struct ObjectSummary {
+  std::string key;
+  std::uint64_t size = 0;
+  std::string etag;
+  std::string last_modified;
+};
+struct ListObjectsV2Response {
+  std::vector<ObjectSummary> objects;
+  std::vector<std::string> common_prefixes;
+  std::string next_continuation_token;  // empty: last page
+};
+
+struct GetObjectRequest {
+  std::string bucket;
+  std::string key;
+  std::function<Status(std::string_view)> sink;  // set: stream the body here
+};
+struct GetObjectResponse {
+  std::string body;  // empty when streamed to the sink
+  std::string etag;
+  std::uint64_t content_length = 0;
+};
+
+struct PutObjectRequest {
+  std::string bucket;
+  std::string key;
+  http::Body body;
+  std::string content_type;
+};
+struct PutObjectResponse {
+  std::string etag;
+};
+
+struct DeleteObjectRequest {
+  std::string bucket;
+  std::string key;
+};
+struct DeleteObjectResponse {};
+
+struct CopyObjectRequest {
+  std::string source_bucket, source_key, bucket, key;
+};
+struct CopyObjectResponse {
+  std::string etag;
+};
+
+struct CreateMultipartUploadRequest {
+  std::string bucket, key, content_type;
+};
+struct CreateMultipartUploadResponse {
+  std::string upload_id;
+};
+struct UploadPartRequest {
+  std::string bucket, key, upload_id;
+  int part_number = 1;  // 1..10000
+  http::Body body;
+};
+struct UploadPartResponse {
+  std::string etag;
+};
+struct CompletedPart {
+  int part_number = 0;
+  std::string etag;
+};
+struct CompleteMultipartUploadRequest {
+  std::string bucket, key, upload_id;
+  std::vector<CompletedPart> parts;
+};
+struct CompleteMultipartUploadResponse {
+  std::string etag;
+  std::string location;
+};
+struct AbortMultipartUploadRequest {
+  std::string bucket, key, upload_id;
+};
+struct AbortMultipartUploadResponse {};
+
+class Client {
+ public:
+  // `transport` must not sign (the client does) and must outlive the client.
+  Client(http::Transport& transport, ClientOptions options);
+
+  Result<HeadBucketResponse> head_bucket(const HeadBucketRequest& r);
+  Result<CreateBucketResponse> create_bucket(const CreateBucketRequest& r);
+  Result<GetBucketLocationResponse> get_bucket_location(const GetBucketLocationRequest& r);
+  Result<GetPublicAccessBlockResponse> get_public_access_block(
+      const GetPublicAccessBlockRequest& r);
+  Result<Ok> put_public_access_block(const PutPublicAccessBlockRequest& r);
+  Result<GetBucketEncryptionResponse> get_bucket_encryption(const GetBucketEncryptionRequest& r);
+  Result<Ok> put_bucket_encryption(const PutBucketEncryptionRequest& r);
+
+  Result<ListObjectsV2Response> list_objects_v2(const ListObjectsV2Request& r);
+  // Every page, following continuation tokens.
+  Result<std::vector<ObjectSummary>> list_all(const std::string& bucket, const std::string& prefix);
+  Result<GetObjectResponse> get_object(const GetObjectRequest& r);
+  Result<PutObjectResponse> put_object(const PutObjectRequest& r);
+  Result<DeleteObjectResponse> delete_object(const DeleteObjectRequest& r);
+  Result<CopyObjectResponse> copy_object(const CopyObjectRequest& r);
+
+  Result<CreateMultipartUploadResponse> create_multipart_upload(
+      const CreateMultipartUploadRequest& r);
+  Result<UploadPartResponse> upload_part(const UploadPartRequest& r);
+  Result<CompleteMultipartUploadResponse> complete_multipart_upload(
+      const CompleteMultipartUploadRequest& r);
+  Result<AbortMultipartUploadResponse> abort_multipart_upload(const AbortMultipartUploadRequest& r);
+
+  // The URL a request for bucket/key goes to (exposed for tests and --dry-run output).
+  std::string object_url(const std::string& bucket, const std::string& key,
+                         const std::string& query = {}) const;
+  // The region requests for `bucket` are signed for (a redirect may have taught us).
+  std::string bucket_region(const std::string& bucket) const;
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  struct Call {
+    std::string operation;  // "HeadBucket", ...: for messages
+    std::string method;
+    std::string bucket;
+    std::string key;
+    std::string query;  // raw, already encoded
+    http::Headers headers;
+    http::Body body;
+    http::Idempotency idempotency = http::Idempotency::kIdempotent;
+    std::function<Status(std::string_view)> sink;
+  };
+  // Sends, following one region redirect. Returns any HTTP answer; Error only without one.
+  Result<http::Response> send(const Call& call);
+  Result<http::Response> send_once(const Call& call, const std::string& region);
+  // send() and turn an HTTP error into an Error.
+  Result<http::Response> send_ok(const Call& call);
+  bool path_style(const std::string& bucket) const;
+
+  http::Transport& transport_;
+  ClientOptions options_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> bucket_regions_;
+};
+
+// An S3 error answer (XML <Error>) as an Error: kNotFound for NoSuchBucket/NoSuchKey/404,
+// kConflict for BucketAlreadyExists, else kRemote; the detail attached and a hint.
+Error error_from_response(const std::string& operation, const std::string& bucket,
+                          const http::Response& response);
+
+}  // namespace essnap::s3

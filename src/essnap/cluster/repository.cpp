@@ -1,0 +1,111 @@
+#include "essnap/cluster/repository.hpp"
+
+#include "essnap/util/url.hpp"
+
+namespace essnap::cluster {
+namespace {
+
+std::string as_string(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+std::string path_for(const std::string& name) {
+  return "/_snapshot/" + util::uri_encode(name);
+}
+
+}  // namespace
+
+Status validate_repository_name(const std::string& name) {
+  auto bad = [&](const std::string& why) -> Status {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "invalid repository name '" + name + "': " + why);
+  };
+  if (name.empty()) return bad("it is empty");
+  if (name.rfind("cs-", 0) == 0)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "invalid repository name '" + name +
+                          "': names starting with 'cs-' are reserved by Amazon OpenSearch "
+                          "Service for its automated snapshots",
+                      "choose another name, e.g. 'snapshots' or 'manual-" + name.substr(3) + "'");
+  if (name[0] == '_') return bad("it must not start with '_'");
+  for (char c : name)
+    if (c == ' ' || c == ',' || c == '"' || c == '*' || c == '\\' || c == '<' || c == '|' ||
+        c == '>' || c == '/' || c == '?' || c == '#' || static_cast<unsigned char>(c) < 0x20)
+      return bad(std::string("character '") + c + "' is not allowed");
+  if (name.size() > 255) return bad("it is longer than 255 bytes");
+  return ok_status();
+}
+
+Result<PutRepositoryResponse> put_repository(Client& client, const PutRepositoryRequest& r) {
+  ESSNAP_TRY_STATUS(validate_repository_name(r.name));
+  ESSNAP_TRY(auto j,
+             client.json("PUT", path_for(r.name) + (r.verify ? "" : "?verify=false"), r.body));
+  return PutRepositoryResponse{j.is_object() && j.value("acknowledged", false)};
+}
+
+Result<GetRepositoryResponse> get_repository(Client& client, const GetRepositoryRequest& r) {
+  Call c;
+  c.path = path_for(r.name);
+  ESSNAP_TRY(auto resp, client.send(c));
+  if (resp.status == 404) return GetRepositoryResponse{};
+  if (resp.status >= 400) return error_for_status(resp, "GET " + c.path);
+  auto j = nlohmann::json::parse(resp.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return make_error(ErrorCode::kParse, "GET " + c.path + ": the answer is not a JSON object");
+  if (!j.contains(r.name)) return GetRepositoryResponse{};
+  return GetRepositoryResponse{j[r.name]};
+}
+
+Result<VerifyRepositoryResponse> verify_repository(Client& client,
+                                                   const VerifyRepositoryRequest& r) {
+  ESSNAP_TRY(auto j, client.json("POST", path_for(r.name) + "/_verify"));
+  VerifyRepositoryResponse out;
+  if (j.is_object() && j.contains("nodes") && j["nodes"].is_object())
+    for (auto it = j["nodes"].begin(); it != j["nodes"].end(); ++it)
+      out.nodes.push_back(it.value().value("name", it.key()));
+  return out;
+}
+
+Result<DeleteRepositoryResponse> delete_repository(Client& client,
+                                                   const DeleteRepositoryRequest& r) {
+  ESSNAP_TRY(auto j, client.json("DELETE", path_for(r.name)));
+  (void)j;
+  return DeleteRepositoryResponse{};
+}
+
+bool repository_matches(const nlohmann::json& actual, const nlohmann::json& wanted) {
+  if (!actual.is_object() || as_string(actual.value("type", nlohmann::json(""))) !=
+                                 as_string(wanted.value("type", nlohmann::json(""))))
+    return false;
+  const auto& ws = wanted.contains("settings") ? wanted["settings"] : nlohmann::json::object();
+  const auto& as = actual.contains("settings") ? actual["settings"] : nlohmann::json::object();
+  for (auto it = ws.begin(); it != ws.end(); ++it) {
+    if (!as.contains(it.key())) return false;
+    if (as_string(as[it.key()]) != as_string(it.value())) return false;
+  }
+  return true;
+}
+
+Error explain_security_error(Error e, const std::string& caller_arn) {
+  const std::string text = e.message + " " + (e.remote ? e.remote->reason : std::string());
+  const bool fgac =
+      text.find("no permissions for [cluster:admin/repository") != std::string::npos ||
+      text.find("no permissions for [cluster:admin/snapshot") != std::string::npos;
+  if (!fgac) return e;
+  const std::string who = caller_arn.empty() ? "<your IAM user or role ARN>" : caller_arn;
+  e.hint =
+      "the domain uses fine-grained access control and your identity is not mapped to the "
+      "manage_snapshots role. Map it: in OpenSearch Dashboards open Security > Roles > "
+      "manage_snapshots > Mapped users > Manage mapping and add " +
+      who +
+      " (a role ARN under Backend roles, a user ARN under Users), or as the master user append "
+      "it to the existing mapping: essnap request PATCH "
+      "/_plugins/_security/api/rolesmapping/manage_snapshots --data "
+      "'[{\"op\":\"add\",\"path\":\"/backend_roles/-\",\"value\":\"" +
+      who + "\"}]' ; then run essnap setup again";
+  e.code = ErrorCode::kRemote;
+  return e;
+}
+
+}  // namespace essnap::cluster

@@ -1,0 +1,62 @@
+// Snapshot repository REST calls (register, read, verify, unregister) on cluster::Client, one
+// request and one response struct each. Used by `essnap setup` and `essnap repo`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "essnap/cluster/client.hpp"
+#include "essnap/util/result.hpp"
+
+namespace essnap::cluster {
+
+// Repository names the engines accept, plus AWS's reservation of "cs-" (its automated
+// snapshots). kInvalidArgument naming the broken rule.
+Status validate_repository_name(const std::string& name);
+
+struct PutRepositoryRequest {
+  std::string name;
+  nlohmann::json body;  // {"type": "s3"|"fs", "settings": {...}}
+  bool verify = false;  // ?verify=: false lets the caller verify as a separate, explained step
+};
+struct PutRepositoryResponse {
+  bool acknowledged = false;
+};
+
+struct GetRepositoryRequest {
+  std::string name;
+};
+struct GetRepositoryResponse {
+  std::optional<nlohmann::json> repository;  // {"type":..,"settings":{..}}; nullopt: not registered
+};
+
+struct VerifyRepositoryRequest {
+  std::string name;
+};
+struct VerifyRepositoryResponse {
+  std::vector<std::string> nodes;  // names of the nodes that could read and write it
+};
+
+struct DeleteRepositoryRequest {
+  std::string name;
+};
+struct DeleteRepositoryResponse {};
+
+Result<PutRepositoryResponse> put_repository(Client& client, const PutRepositoryRequest& r);
+Result<GetRepositoryResponse> get_repository(Client& client, const GetRepositoryRequest& r);
+Result<VerifyRepositoryResponse> verify_repository(Client& client,
+                                                   const VerifyRepositoryRequest& r);
+Result<DeleteRepositoryResponse> delete_repository(Client& client,
+                                                   const DeleteRepositoryRequest& r);
+
+// True when every setting in `wanted` is present in `actual` with the same value, compared as
+// strings (GET _snapshot answers "false" where PUT sent false), and the types match.
+bool repository_matches(const nlohmann::json& actual, const nlohmann::json& wanted);
+
+// A fine-grained-access-control refusal ("no permissions for [cluster:admin/repository/put]")
+// gets a hint naming the manage_snapshots role mapping; other errors pass through.
+Error explain_security_error(Error e, const std::string& caller_arn);
+
+}  // namespace essnap::cluster

@@ -35,6 +35,10 @@ int run(int argc, char** argv) {
   register_request(app, ctx);
   register_credentials(app, ctx);
   register_whoami(app, ctx);
+  register_setup(app, ctx);
+  register_snapshot(app, ctx);
+  register_restore(app, ctx);
+  register_repo(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,7 @@ int exit_code_for(const Error& error) {
     case ErrorCode::kNotFound: return kExitNotFound;
     case ErrorCode::kIo: return kExitIo;
     case ErrorCode::kConflict: return kExitConflict;
+    case ErrorCode::kIncomplete: return kExitIncomplete;
     case ErrorCode::kParse: return kExitRemote;
     case ErrorCode::kInternal: return kExitFailure;
   }
@@ -28,7 +29,9 @@ const char* exit_status_help() {
          "  5    the server answered with an HTTP error (>= 400) or unparseable bytes\n"
          "  6    not found: repository, snapshot, index or local file\n"
          "  7    local I/O error: a file could not be read or written\n"
-         "  8    refused by a pre-flight check (conflict)\n"
+         "  8    refused by a pre-flight check (conflict, version, running snapshot) or by\n"
+         "       the user (a destructive command without --yes or confirmation)\n"
+         "  9    a snapshot or restore finished PARTIAL or FAILED (the failures are listed)\n"
          "  130  interrupted\n";
 }
 

@@ -12,6 +12,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::kNotFound: return "not found";
     case ErrorCode::kIo: return "I/O error";
     case ErrorCode::kConflict: return "conflict";
+    case ErrorCode::kIncomplete: return "incomplete";
     case ErrorCode::kParse: return "parse error";
     case ErrorCode::kInternal: return "internal error";
   }

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kNotFound,          // a named thing does not exist (remote or local)
   kIo,                // local file could not be read or written
   kConflict,          // a precondition refused the operation (name clash, running snapshot, ...)
+  kIncomplete,        // it ran but did not fully succeed (PARTIAL / FAILED snapshot, failed shards)
   kParse,             // bytes from a server or a file did not parse
   kInternal,          // a bug: should not happen
 };

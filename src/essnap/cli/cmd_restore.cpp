@@ -1,0 +1,225 @@
+// `essnap restore SNAPSHOT --repository R`: plan, pre-flight checks (name conflicts, system
+// indices, version compatibility), then restore and follow the recovery.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/cli/command.hpp"
+#include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/snapshot/naming.hpp"
+#include "essnap/snapshot/restore.hpp"
+#include "essnap/snapshot/selection.hpp"
+
+namespace essnap::cli {
+namespace {
+
+struct RestoreFlags {
+  ClusterFlags cluster;
+  std::string repository;
+  std::string snapshot;
+  std::vector<std::string> indices;
+  std::string rename;
+  std::string rename_suffix;
+  std::vector<std::string> index_settings;
+  std::vector<std::string> ignore_index_settings;
+  bool no_aliases = false;
+  bool include_aliases = true;
+  bool include_global_state = false;
+  bool partial = false;
+  bool include_system = false;
+  bool close_existing = false;
+  bool delete_existing = false;
+  bool yes = false;
+  bool wait = false;
+  bool no_wait = false;
+  bool verify = false;
+  bool dry_run = false;
+  bool quiet = false;
+};
+
+int run_restore(const GlobalOptions& g, RestoreFlags f) {
+  if (f.repository.empty()) {
+    const char* v = std::getenv("ESSNAP_REPOSITORY");
+    f.repository = v ? v : "";
+  }
+  if (f.repository.empty())
+    return report_error(Error(ErrorCode::kInvalidArgument, "no repository",
+                              "pass --repository NAME or set ESSNAP_REPOSITORY"),
+                        g);
+  if (auto v = snapshot::validate_snapshot_name(f.snapshot); !v.ok())
+    return report_error(v.error(), g);
+  snapshot::RestoreOptions o;
+  o.repository = f.repository;
+  o.snapshot = f.snapshot;
+  o.patterns = snapshot::split_patterns(f.indices);
+  if (!f.rename.empty() && !f.rename_suffix.empty())
+    return report_error(
+        Error(ErrorCode::kInvalidArgument, "--rename and --rename-suffix exclude each other"), g);
+  if (!f.rename.empty()) {
+    const auto colon = f.rename.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      return report_error(Error(ErrorCode::kInvalidArgument,
+                                "--rename '" + f.rename + "' is not PATTERN:REPLACEMENT",
+                                "e.g. --rename '(.+):restored-$1'"),
+                          g);
+    o.rename_pattern = f.rename.substr(0, colon);
+    o.rename_replacement = f.rename.substr(colon + 1);
+  } else if (!f.rename_suffix.empty()) {
+    std::tie(o.rename_pattern, o.rename_replacement) = snapshot::suffix_rename(f.rename_suffix);
+  }
+  for (const auto& kv : f.index_settings) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return report_error(
+          Error(ErrorCode::kInvalidArgument, "--index-settings '" + kv + "' is not k=v"), g);
+    o.index_settings[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  o.ignore_index_settings = snapshot::split_patterns(f.ignore_index_settings);
+  o.include_aliases = !f.no_aliases;
+  o.include_global_state = f.include_global_state;
+  o.partial = f.partial;
+  o.system =
+      f.include_system ? snapshot::SystemIndices::kInclude : snapshot::SystemIndices::kExclude;
+  if (f.close_existing && f.delete_existing)
+    return report_error(Error(ErrorCode::kInvalidArgument,
+                              "--close-existing and --delete-existing exclude each other"),
+                        g);
+  o.conflicts = f.close_existing    ? snapshot::ConflictPolicy::kCloseExisting
+                : f.delete_existing ? snapshot::ConflictPolicy::kDeleteExisting
+                                    : snapshot::ConflictPolicy::kRefuse;
+  o.wait = f.no_wait                                      ? snapshot::WaitMode::kNoWait
+           : (f.wait || f.verify || stdout_is_terminal()) ? snapshot::WaitMode::kWait
+                                                          : snapshot::WaitMode::kNoWait;
+  o.verify = f.verify ? snapshot::Verify::kYes : snapshot::Verify::kNo;
+  const auto style = progress_style(g, f.quiet);
+  o.hooks = progress_hooks(style);
+
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  auto plan = snapshot::plan_restore(*client, o);
+  if (!plan.ok()) return report_error(plan.error(), g);
+  const bool json = g.output == OutputFormat::kJson;
+  if (json) {
+    std::cout << nlohmann::json{{"event", "plan"}, {"plan", plan->to_json()}}.dump() << "\n";
+  } else {
+    std::cout << "restore from " << f.repository << "/" << plan->snapshot.name << " ("
+              << plan->snapshot.version << ") into "
+              << cluster::to_string(plan->target.distribution) << " " << plan->target.version.text
+              << ":\n";
+    for (const auto& [s, t] : plan->indices)
+      std::cout << "  " << s << (s == t ? "" : " -> " + t) << "\n";
+    for (const auto& s : plan->excluded_system)
+      std::cout << "  skipped system index " << s << " (--include-system restores it)\n";
+    for (const auto& t : plan->closed_targets)
+      std::cout << "  " << t << " exists and is closed: the restore overwrites it\n";
+  }
+  if (auto st = snapshot::check_restore_plan(*plan, o); !st.ok())
+    return report_error(st.error(), g);
+  if (o.conflicts == snapshot::ConflictPolicy::kDeleteExisting && !plan->conflicts.empty() &&
+      !f.yes)
+    return report_error(Error(ErrorCode::kConflict,
+                              "--delete-existing would delete open indices; nothing was changed",
+                              "add --yes to delete them first"),
+                        g);
+  if (!json)
+    for (const auto& t : plan->conflicts)
+      std::cout << "  " << t << " exists and is open: "
+                << (o.conflicts == snapshot::ConflictPolicy::kCloseExisting ? "closing it"
+                                                                            : "deleting it")
+                << "\n";
+  if (f.dry_run) return kExitOk;
+  auto res = snapshot::execute_restore(*client, *plan, o);
+  finish_progress(style);
+  if (!res.ok()) return report_error(res.error(), g);
+  if (json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& i : res->indices) {
+      nlohmann::json j{{"snapshot_index", i.source}, {"index", i.target}};
+      if (i.documents >= 0) j["documents"] = i.documents;
+      if (i.verified) j["verified"] = *i.verified;
+      arr.push_back(j);
+    }
+    std::cout << nlohmann::json{{"event", "result"},
+                                {"waited", res->waited},
+                                {"shards_failed", res->shards_failed},
+                                {"indices", arr}}
+                     .dump()
+              << "\n";
+  } else if (!res->waited) {
+    std::cout
+        << "restore started (follow it with 'essnap request GET /_recovery?active_only=true')\n";
+  } else {
+    std::cout << "restored " << res->indices.size() << " index(es):\n";
+    for (const auto& i : res->indices) {
+      std::cout << "  " << i.target << ": " << i.documents << " documents";
+      if (i.verified)
+        std::cout << (*i.verified ? ", verified" : ", MISMATCH") << " (" << i.verify_detail << ")";
+      std::cout << "\n";
+    }
+  }
+  if (res->shards_failed > 0)
+    return report_error(
+        Error(ErrorCode::kIncomplete,
+              std::to_string(res->shards_failed) + " primary shard(s) failed to restore",
+              "see 'essnap request GET /_cluster/allocation/explain'"),
+        g);
+  for (const auto& i : res->indices)
+    if (i.verified && !*i.verified)
+      return report_error(Error(ErrorCode::kIncomplete,
+                                "restored index " + i.target + " does not match the snapshot"),
+                          g);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_restore(CLI::App& app, CommandContext ctx) {
+  auto f = std::make_shared<RestoreFlags>();
+  auto* cmd = app.add_subcommand("restore", "Restore a snapshot, after checking it is safe to");
+  add_cluster_flags(cmd, &f->cluster);
+  cmd->add_option("SNAPSHOT", f->snapshot, "Snapshot name")->required();
+  cmd->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
+  cmd->add_option("--indices,-i", f->indices,
+                  "Indices: names, patterns, -exclusions (default: all)");
+  cmd->add_option("--rename", f->rename, "PATTERN:REPLACEMENT (regex; $1 for groups)");
+  cmd->add_option("--rename-suffix", f->rename_suffix, "Restore each index as NAME+SUFFIX");
+  cmd->add_option("--index-settings", f->index_settings,
+                  "k=v applied to restored indices (repeatable)");
+  cmd->add_option("--ignore-index-settings", f->ignore_index_settings, "Settings not to restore");
+  cmd->add_flag("--include-aliases", f->include_aliases,
+                "Restore the indices' aliases (the default)");
+  cmd->add_flag("--no-aliases", f->no_aliases, "Leave the indices' aliases out");
+  cmd->add_flag("--include-global-state", f->include_global_state,
+                "Also restore the cluster's global state");
+  cmd->add_flag("--partial", f->partial, "Restore indices with missing shards too");
+  cmd->add_flag("--include-system", f->include_system, "Restore system and security indices too");
+  cmd->add_flag("--close-existing", f->close_existing,
+                "Close open indices with the same names first");
+  cmd->add_flag("--delete-existing", f->delete_existing,
+                "Delete open indices with the same names first (needs --yes)");
+  cmd->add_flag("--yes,-y", f->yes, "Confirm --delete-existing");
+  cmd->add_flag("--wait", f->wait, "Wait for the recovery (default on a terminal)");
+  cmd->add_flag("--no-wait", f->no_wait, "Return once the restore is accepted");
+  cmd->add_flag("--verify", f->verify, "Compare restored sizes with the snapshot's statistics");
+  cmd->add_flag("--dry-run", f->dry_run, "Print the plan and the checks only");
+  cmd->add_flag("--quiet,-q", f->quiet, "No progress output");
+  cmd->footer(
+      "Before anything is sent it checks: open indices with the same names (refused, with the\n"
+      "three ways out), system and security indices (.kibana*, .opendistro*, .opensearch*,\n"
+      ".plugins*, .security*, .tasks, ...; skipped unless --include-system), and the engines'\n"
+      "version rules (never into an older version; Elasticsearch N reads N-1; OpenSearch 1/2\n"
+      "read Elasticsearch up to 7.10.2; OpenSearch 3 reads OpenSearch 2+). A refusal exits 8.\n"
+      "At the end each index's document count is printed.\n\n"
+      "EXAMPLES:\n"
+      "  essnap restore snapshot_1 --repository s3-repo --indices new_index --wait\n"
+      "  essnap restore nightly -r s3-repo -i 'logs-*' --rename-suffix _restored\n"
+      "  essnap restore nightly -r s3-repo --rename '(.+):copy-$1' --index-settings "
+      "index.number_of_replicas=0\n"
+      "  essnap restore nightly -r s3-repo -i orders --close-existing --verify\n"
+      "  essnap restore nightly -r s3-repo --dry-run -o json\n\n" +
+      std::string(exit_status_help()));
+  cmd->callback([ctx, f] { *ctx.exit_code = run_restore(*ctx.global, *f); });
+}
+
+}  // namespace essnap::cli

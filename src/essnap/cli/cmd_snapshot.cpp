@@ -1,0 +1,466 @@
+// `essnap snapshot create|list|show|status|delete|clone`: the snapshot life cycle, with live
+// progress while waiting and plan -> confirm -> execute for deletions.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/cli/command.hpp"
+#include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/snapshots.hpp"
+#include "essnap/snapshot/create.hpp"
+#include "essnap/snapshot/naming.hpp"
+#include "essnap/snapshot/selection.hpp"
+
+namespace essnap::cli {
+namespace {
+
+struct SnapshotFlags {
+  ClusterFlags cluster;
+  std::string repository;
+  std::vector<std::string> names;
+  std::vector<std::string> indices;
+  std::vector<std::string> metadata;
+  std::vector<std::string> states;
+  std::string target;
+  bool include_global_state = false;
+  bool partial = false;
+  bool wait = false;
+  bool no_wait = false;
+  bool wait_for_slot = false;
+  bool quiet = false;
+  bool yes = false;
+  bool abort = false;
+  bool dry_run = false;
+};
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+Result<Ok> need_repository(SnapshotFlags& f) {
+  if (f.repository.empty()) f.repository = env_or("ESSNAP_REPOSITORY", "");
+  if (f.repository.empty())
+    return Error(ErrorCode::kInvalidArgument, "no repository",
+                 "pass --repository NAME or set ESSNAP_REPOSITORY ('essnap repo list' shows them)");
+  return Ok{};
+}
+
+std::string iso_time(std::int64_t ms) {
+  if (ms <= 0) return "-";
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Error repo_not_found(Error e, const std::string& repo) {
+  if (e.code == ErrorCode::kNotFound && e.remote &&
+      e.remote->error_type == "repository_missing_exception") {
+    e.message = "repository " + repo + " is not registered";
+    e.hint = "list the repositories with 'essnap repo list'";
+  }
+  return e;
+}
+
+void print_failures(const cluster::SnapshotInfo& s) {
+  for (const auto& f : s.failures)
+    std::cerr << "  failed: " << f.index << " shard " << f.shard << ": " << f.reason << "\n";
+}
+
+int finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
+  if (g.output == OutputFormat::kJson) {
+    std::cout << nlohmann::json{{"event", "result"}, {"snapshot", s.to_json()}}.dump() << "\n";
+  } else {
+    std::cout << "snapshot " << s.name << " " << s.state << ": " << s.indices.size() << " indices, "
+              << s.shards_successful << "/" << s.shards_total << " shards in "
+              << snapshot::format_duration(std::chrono::milliseconds(s.duration_ms)) << "\n";
+  }
+  if (s.state == "SUCCESS") return kExitOk;
+  if (g.output != OutputFormat::kJson) print_failures(s);
+  return report_error(
+      Error(ErrorCode::kIncomplete,
+            "snapshot " + s.name + " finished " + s.state + " (" + std::to_string(s.shards_failed) +
+                " of " + std::to_string(s.shards_total) + " shards failed)",
+            s.state == "PARTIAL" ? "the failed shards are listed above; the others are restorable"
+                                 : s.reason),
+      g);
+}
+
+int run_create(const GlobalOptions& g, SnapshotFlags f) {
+  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+  const std::string tmpl = f.names.empty() ? "essnap-{now:%Y.%m.%d-%H%M%S}" : f.names.front();
+  auto name = snapshot::expand_snapshot_name(tmpl, std::chrono::system_clock::now());
+  if (!name.ok()) return report_error(name.error(), g);
+  snapshot::CreateOptions o;
+  o.request.repository = f.repository;
+  o.request.name = *name;
+  o.request.indices = [&] {
+    std::string s;
+    for (const auto& p : snapshot::split_patterns(f.indices)) s += (s.empty() ? "" : ",") + p;
+    return s;
+  }();
+  o.request.include_global_state = f.include_global_state;
+  o.request.partial = f.partial;
+  for (const auto& kv : f.metadata) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return report_error(Error(ErrorCode::kInvalidArgument, "--metadata '" + kv + "' is not k=v"),
+                          g);
+    o.request.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  o.wait = f.no_wait                          ? snapshot::WaitMode::kNoWait
+           : (f.wait || stdout_is_terminal()) ? snapshot::WaitMode::kWait
+                                              : snapshot::WaitMode::kNoWait;
+  o.slot = f.wait_for_slot ? snapshot::SlotMode::kWaitForSlot : snapshot::SlotMode::kRefuse;
+  const auto style = progress_style(g, f.quiet);
+  o.hooks = progress_hooks(style);
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  auto res = snapshot::create_snapshot(*client, o);
+  finish_progress(style);
+  if (!res.ok()) return report_error(res.error(), g);
+  if (o.wait == snapshot::WaitMode::kNoWait) {
+    if (g.output == OutputFormat::kJson)
+      std::cout << nlohmann::json{{"event", "started"},
+                                  {"snapshot", *name},
+                                  {"repository", f.repository}}
+                       .dump()
+                << "\n";
+    else
+      std::cout << "snapshot " << *name << " started in repository " << f.repository
+                << " (follow it with 'essnap snapshot status')\n";
+    return kExitOk;
+  }
+  return finish_snapshot(g, res->info);
+}
+
+Result<std::vector<cluster::SnapshotInfo>> fetch(cluster::Client& c, const std::string& repo,
+                                                 const std::string& names) {
+  auto got = cluster::get_snapshots(c, {repo, names, false});
+  if (!got.ok()) return repo_not_found(std::move(got).error(), repo);
+  auto v = std::move(got->snapshots);
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.start_ms != b.start_ms ? a.start_ms < b.start_ms : a.name < b.name;
+  });
+  return v;
+}
+
+int run_list(const GlobalOptions& g, SnapshotFlags f) {
+  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  auto snaps = fetch(*client, f.repository, "_all");
+  if (!snaps.ok()) return report_error(snaps.error(), g);
+  std::vector<cluster::SnapshotInfo> shown;
+  for (auto& s : *snaps) {
+    std::string st = s.state;
+    std::transform(st.begin(), st.end(), st.begin(), ::tolower);
+    bool keep = f.states.empty();
+    for (auto want : f.states) {
+      std::transform(want.begin(), want.end(), want.begin(), ::tolower);
+      keep = keep || want == st;
+    }
+    if (keep) shown.push_back(std::move(s));
+  }
+  if (g.output == OutputFormat::kJson) {
+    auto arr = nlohmann::json::array();
+    for (const auto& s : shown) arr.push_back(s.to_json());
+    std::cout << arr.dump() << "\n";
+    return kExitOk;
+  }
+  size_t w = 8;
+  for (const auto& s : shown) w = std::max(w, s.name.size());
+  std::printf("%-*s  %-11s  %-20s  %8s  %7s  %s\n", static_cast<int>(w), "SNAPSHOT", "STATE",
+              "START", "DURATION", "INDICES", "SHARDS");
+  for (const auto& s : shown)
+    std::printf("%-*s  %-11s  %-20s  %8s  %7zu  %d/%d\n", static_cast<int>(w), s.name.c_str(),
+                s.state.c_str(), iso_time(s.start_ms).c_str(),
+                snapshot::format_duration(std::chrono::milliseconds(s.duration_ms)).c_str(),
+                s.indices.size(), s.shards_successful, s.shards_total);
+  return kExitOk;
+}
+
+int run_show(const GlobalOptions& g, SnapshotFlags f) {
+  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+  if (f.names.empty())
+    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME"), g);
+  if (auto v = snapshot::validate_snapshot_name(f.names.front()); !v.ok())
+    return report_error(v.error(), g);
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  auto snaps = fetch(*client, f.repository, cluster::path_segment(f.names.front()));
+  if (!snaps.ok()) {
+    Error e = snaps.error();
+    if (e.code == ErrorCode::kNotFound && e.message.find("repository") == std::string::npos) {
+      e.message = "snapshot " + f.names.front() + " is not in repository " + f.repository;
+      e.hint = "list the snapshots with 'essnap snapshot list --repository " + f.repository + "'";
+    }
+    return report_error(e, g);
+  }
+  if (snaps->empty())
+    return report_error(Error(ErrorCode::kNotFound, "snapshot " + f.names.front() + " not found"),
+                        g);
+  const auto& s = snaps->front();
+  std::map<std::string, std::int64_t> sizes;
+  if (s.state != "IN_PROGRESS")
+    if (auto st = cluster::snapshot_status(*client, {f.repository, s.name});
+        st.ok() && !st->snapshots.empty())
+      sizes = st->snapshots.front().index_bytes;
+  if (g.output == OutputFormat::kJson) {
+    auto j = s.to_json();
+    if (!sizes.empty()) j["index_sizes_in_bytes"] = sizes;
+    std::cout << j.dump() << "\n";
+    return kExitOk;
+  }
+  std::cout << "snapshot:   " << s.name << " (" << s.uuid << ")\n"
+            << "repository: " << f.repository << "\n"
+            << "state:      " << s.state << "\n"
+            << "version:    " << s.version << "\n"
+            << "started:    " << iso_time(s.start_ms) << "\n"
+            << "ended:      " << iso_time(s.end_ms) << " (took "
+            << snapshot::format_duration(std::chrono::milliseconds(s.duration_ms)) << ")\n"
+            << "shards:     " << s.shards_successful << "/" << s.shards_total << " ("
+            << s.shards_failed << " failed)\n"
+            << "global state: " << (s.include_global_state ? "included" : "not included") << "\n";
+  if (!s.metadata.is_null() && !s.metadata.empty())
+    std::cout << "metadata:   " << s.metadata.dump() << "\n";
+  std::cout << "indices (" << s.indices.size() << "):\n";
+  auto idx = s.indices;
+  std::sort(idx.begin(), idx.end());
+  for (const auto& i : idx) {
+    std::cout << "  " << i;
+    if (auto it = sizes.find(i); it != sizes.end())
+      std::cout << "  " << snapshot::format_bytes(it->second);
+    std::cout << "\n";
+  }
+  for (const auto& fl : s.failures)
+    std::cout << "failure: " << fl.index << " shard " << fl.shard << ": " << fl.reason << "\n";
+  return kExitOk;
+}
+
+int run_status(const GlobalOptions& g, SnapshotFlags f) {
+  if (f.repository.empty()) f.repository = env_or("ESSNAP_REPOSITORY", "");
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  auto st = cluster::snapshot_status(*client, {f.repository, ""});
+  if (!st.ok()) return report_error(repo_not_found(std::move(st).error(), f.repository), g);
+  if (g.output == OutputFormat::kJson) {
+    auto arr = nlohmann::json::array();
+    for (const auto& s : st->snapshots)
+      arr.push_back(snapshot::progress_event({"snapshot",
+                                              s.name,
+                                              s.state,
+                                              s.shards_done,
+                                              s.shards_total,
+                                              s.bytes_done,
+                                              s.bytes_total,
+                                              {}}));
+    std::cout << arr.dump() << "\n";
+    return kExitOk;
+  }
+  if (st->snapshots.empty()) std::cout << "no snapshot is running\n";
+  for (const auto& s : st->snapshots)
+    std::cout << s.repository << "/"
+              << snapshot::format_progress({"snapshot",
+                                            s.name,
+                                            s.state,
+                                            s.shards_done,
+                                            s.shards_total,
+                                            s.bytes_done,
+                                            s.bytes_total,
+                                            {}})
+              << "\n";
+  return kExitOk;
+}
+
+int run_delete(const GlobalOptions& g, SnapshotFlags f) {
+  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+  if (f.names.empty())
+    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot delete needs NAME or PATTERN"),
+                        g);
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  auto snaps = fetch(*client, f.repository, "_all");
+  if (!snaps.ok()) return report_error(snaps.error(), g);
+  std::vector<std::string> names;
+  for (const auto& s : *snaps) names.push_back(s.name);
+  const auto chosen = snapshot::select_names(names, snapshot::split_patterns(f.names));
+  if (chosen.empty())
+    return report_error(
+        Error(ErrorCode::kNotFound,
+              "no snapshot in repository " + f.repository + " matches the names given",
+              "list them with 'essnap snapshot list --repository " + f.repository + "'"),
+        g);
+  std::vector<std::string> running;
+  for (const auto& s : *snaps)
+    if (s.state == "IN_PROGRESS" && std::find(chosen.begin(), chosen.end(), s.name) != chosen.end())
+      running.push_back(s.name);
+  if (g.output == OutputFormat::kJson) {
+    std::cout << nlohmann::json{{"event", "plan"}, {"delete", chosen}, {"running", running}}.dump()
+              << "\n";
+  } else {
+    std::cout << "will delete " << chosen.size() << " snapshot(s) from repository " << f.repository
+              << ":\n";
+    for (const auto& n : chosen)
+      std::cout << "  " << n
+                << (std::find(running.begin(), running.end(), n) != running.end() ? "  (running)"
+                                                                                  : "")
+                << "\n";
+  }
+  if (!running.empty() && !f.abort)
+    return report_error(
+        Error(ErrorCode::kConflict, "refusing to delete running snapshots; nothing was deleted",
+              "pass --abort to stop and delete them"),
+        g);
+  if (f.dry_run) return kExitOk;
+  if (!f.yes &&
+      !confirm_on_terminal("Delete these " + std::to_string(chosen.size()) + " snapshot(s)?"))
+    return report_error(Error(ErrorCode::kConflict, "not confirmed; nothing was deleted",
+                              "pass --yes to delete without a prompt"),
+                        g);
+  for (const auto& n : chosen) {
+    auto d = cluster::delete_snapshot(*client, {f.repository, n});
+    if (!d.ok()) return report_error(Error(d.error()).with_context("deleting " + n), g);
+    if (g.output == OutputFormat::kJson)
+      std::cout << nlohmann::json{{"event", "deleted"}, {"snapshot", n}}.dump() << "\n";
+    else
+      std::cout << "deleted " << n << "\n";
+  }
+  return kExitOk;
+}
+
+int run_clone(const GlobalOptions& g, SnapshotFlags f) {
+  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+  if (f.names.size() != 2)
+    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot clone needs SOURCE TARGET"),
+                        g);
+  auto target = snapshot::expand_snapshot_name(f.names[1], std::chrono::system_clock::now());
+  if (!target.ok()) return report_error(target.error(), g);
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  std::string indices;
+  for (const auto& p : snapshot::split_patterns(f.indices))
+    indices += (indices.empty() ? "" : ",") + p;
+  auto r = cluster::clone_snapshot(*client, {f.repository, f.names[0], *target, indices});
+  if (!r.ok()) return report_error(repo_not_found(std::move(r).error(), f.repository), g);
+  if (!(f.wait || stdout_is_terminal())) {
+    std::cout << "cloning " << f.names[0] << " to " << *target << "\n";
+    return kExitOk;
+  }
+  const auto style = progress_style(g, f.quiet);
+  auto info =
+      snapshot::wait_for_snapshot(*client, f.repository, *target, {}, progress_hooks(style));
+  finish_progress(style);
+  if (!info.ok()) return report_error(info.error(), g);
+  return finish_snapshot(g, *info);
+}
+
+CLI::App* sub(CLI::App* parent, const char* name, const char* help, SnapshotFlags* f) {
+  auto* c = parent->add_subcommand(name, help);
+  add_cluster_flags(c, &f->cluster);
+  c->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
+  return c;
+}
+
+}  // namespace
+
+void register_snapshot(CLI::App& app, CommandContext ctx) {
+  auto* cmd =
+      app.add_subcommand("snapshot", "Create, list, show, follow, delete and clone snapshots");
+  cmd->require_subcommand(1);
+  const std::string exits = exit_status_help();
+
+  auto f = std::make_shared<SnapshotFlags>();
+  auto* create =
+      sub(cmd, "create", "Take a snapshot and (on a terminal, or with --wait) follow it", f.get());
+  create
+      ->add_option("NAME", f->names,
+                   "Name or template: nightly-{now:%Y.%m.%d-%H%M} (UTC) or '<snap-{now/d}>' "
+                   "(default essnap-{now:%Y.%m.%d-%H%M%S})")
+      ->expected(0, 1);
+  create->add_option("--indices,-i", f->indices,
+                     "Indices: names, patterns and -exclusions, comma-separated or repeated "
+                     "(default: all)");
+  create->add_flag("--include-global-state", f->include_global_state,
+                   "Also store templates, persistent settings and the like");
+  create->add_flag("--partial", f->partial,
+                   "Snapshot what is available even if primaries are missing");
+  create->add_option("--metadata", f->metadata, "k=v stored with the snapshot (repeatable)");
+  create->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)");
+  create->add_flag("--no-wait", f->no_wait, "Return once the cluster accepted it");
+  create->add_flag("--wait-for-slot", f->wait_for_slot,
+                   "If another snapshot is running, wait for it");
+  create->add_flag("--quiet,-q", f->quiet, "No progress output");
+  create->footer(
+      "While waiting it shows shards, bytes, throughput and ETA (one line per change when\n"
+      "stderr is not a terminal; JSON events on stdout with --output json) and returns within\n"
+      "half a second of the cluster finishing. 5xx answers and dropped connections while\n"
+      "waiting are waited through. PARTIAL or FAILED exits 9 with the failed shards listed.\n\n"
+      "EXAMPLES:\n"
+      "  essnap snapshot create snapshot_1 --repository s3-repo --indices new_index --wait\n"
+      "  essnap snapshot create 'nightly-{now:%Y.%m.%d-%H%M}' -r s3-repo -i 'logs-*,-logs-debug*'\n"
+      "  essnap snapshot create '<snap-{now/d}>' -r s3-repo --metadata taken_by=cron --no-wait\n"
+      "  essnap -o json snapshot create weekly -r s3-repo --wait-for-slot --wait\n\n" +
+      exits);
+  create->callback([ctx, f] { *ctx.exit_code = run_create(*ctx.global, *f); });
+
+  auto* list = sub(cmd, "list", "List a repository's snapshots, oldest first", f.get());
+  list->add_option("--state", f->states,
+                   "Only these states: success, partial, failed, in_progress");
+  list->footer(
+      "EXAMPLES:\n  essnap snapshot list -r s3-repo\n  essnap snapshot list -r s3-repo --state "
+      "partial --state failed\n  essnap -o json snapshot list -r s3-repo\n\n" +
+      exits);
+  list->callback([ctx, f] { *ctx.exit_code = run_list(*ctx.global, *f); });
+
+  auto* show =
+      sub(cmd, "show", "Indices, shards, sizes, duration, version, failures and metadata", f.get());
+  show->add_option("NAME", f->names, "Snapshot name")->required();
+  show->footer(
+      "EXAMPLES:\n  essnap snapshot show snapshot_1 -r s3-repo\n  essnap -o json snapshot show "
+      "snapshot_1 -r s3-repo\n\n" +
+      exits);
+  show->callback([ctx, f] { *ctx.exit_code = run_show(*ctx.global, *f); });
+
+  auto* status = sub(cmd, "status", "What is running now (every repository without -r)", f.get());
+  status->footer(
+      "EXAMPLES:\n  essnap snapshot status\n  essnap snapshot status -r s3-repo -o json\n\n" +
+      exits);
+  status->callback([ctx, f] { *ctx.exit_code = run_status(*ctx.global, *f); });
+
+  auto* del =
+      sub(cmd, "delete", "Delete snapshots by name or pattern (plan, then confirm)", f.get());
+  del->add_option("NAME", f->names, "Names or patterns ('nightly-2026.01.*', '*,-keep*')")
+      ->required();
+  del->add_flag("--yes,-y", f->yes, "Do not ask (required when there is no terminal)");
+  del->add_flag("--abort", f->abort, "Also delete (abort) running snapshots");
+  del->add_flag("--dry-run", f->dry_run, "Print the plan only");
+  del->footer(
+      "Nothing is deleted without confirmation: on a terminal it asks; otherwise --yes is\n"
+      "required, and without it the plan is printed and the command exits 8.\n\n"
+      "EXAMPLES:\n  essnap snapshot delete snapshot_1 -r s3-repo --yes\n"
+      "  essnap snapshot delete 'nightly-2026.01.*' -r s3-repo --dry-run\n\n" +
+      exits);
+  del->callback([ctx, f] { *ctx.exit_code = run_delete(*ctx.global, *f); });
+
+  auto* clone =
+      sub(cmd, "clone", "Copy a snapshot (or some of its indices) under a new name", f.get());
+  clone->add_option("SOURCE TARGET", f->names, "Source snapshot and new name")->expected(2);
+  clone->add_option("--indices,-i", f->indices, "Indices to keep (default: all)");
+  clone->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)");
+  clone->add_flag("--quiet,-q", f->quiet, "No progress output");
+  clone->footer(
+      "EXAMPLES:\n  essnap snapshot clone snapshot_1 snapshot_1-copy -r s3-repo --wait\n  essnap "
+      "snapshot clone nightly keep-logs -r s3-repo -i 'logs-*'\n\n" +
+      exits);
+  clone->callback([ctx, f] { *ctx.exit_code = run_clone(*ctx.global, *f); });
+}
+
+}  // namespace essnap::cli

@@ -1,0 +1,23 @@
+// Snapshot names: templates expanded on our side so the exact name is known before it is sent.
+//   nightly-{now:%Y.%m.%d-%H%M}   strftime fields, UTC
+//   <snap-{now/d}>                Elasticsearch date math: {now[+-N<unit>][/<unit>][{format}]},
+//                                 units y M w d h H m s, format in Java letters (yyyy MM dd HH
+//                                 mm ss, default yyyy.MM.dd); UTC only
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "essnap/util/result.hpp"
+
+namespace essnap::snapshot {
+
+// The final name, or kInvalidArgument saying what is wrong with the template.
+Result<std::string> expand_snapshot_name(std::string_view name_template,
+                                         std::chrono::system_clock::time_point now);
+
+// The server's rules for snapshot (and repository) names, checked before sending.
+Status validate_snapshot_name(std::string_view name);
+
+}  // namespace essnap::snapshot

@@ -1,0 +1,104 @@
+#include "essnap/snapshot/selection.hpp"
+
+#include <set>
+
+namespace essnap::snapshot {
+
+bool glob_match(std::string_view p, std::string_view n) {
+  size_t pi = 0, ni = 0, star = std::string_view::npos, mark = 0;
+  while (ni < n.size()) {
+    if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = ni;
+    } else if (pi < p.size() && p[pi] == n[ni]) {
+      ++pi;
+      ++ni;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      ni = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+std::vector<std::string> split_patterns(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    size_t start = 0;
+    while (start <= a.size()) {
+      const size_t comma = a.find(',', start);
+      std::string part =
+          a.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+      while (!part.empty() && part.back() == ' ') part.pop_back();
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> select_names(const std::vector<std::string>& names,
+                                      const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return names;
+  std::set<std::string> chosen;
+  bool first = true;
+  for (const auto& p : patterns) {
+    if (p.starts_with("-") && p.size() > 1) {
+      if (first) chosen.insert(names.begin(), names.end());
+      const std::string_view ex = std::string_view(p).substr(1);
+      for (auto it = chosen.begin(); it != chosen.end();)
+        it = glob_match(ex, *it) ? chosen.erase(it) : std::next(it);
+    } else {
+      for (const auto& n : names)
+        if (glob_match(p, n)) chosen.insert(n);
+    }
+    first = false;
+  }
+  std::vector<std::string> out;
+  for (const auto& n : names)
+    if (chosen.count(n)) out.push_back(n);
+  return out;
+}
+
+bool is_system_index(std::string_view name) {
+  static constexpr std::string_view kPrefixes[] = {".kibana",
+                                                   ".opendistro",
+                                                   ".opensearch",
+                                                   ".plugins",
+                                                   ".security",
+                                                   ".tasks",
+                                                   ".geoip_databases",
+                                                   ".async-search",
+                                                   ".fleet",
+                                                   ".apm",
+                                                   ".ml-",
+                                                   ".transform",
+                                                   ".watches",
+                                                   ".triggered_watches",
+                                                   ".watcher-history",
+                                                   ".enrich-",
+                                                   ".monitoring-",
+                                                   ".reporting-",
+                                                   ".ql-",
+                                                   ".snapshot-blob-cache",
+                                                   ".logstash",
+                                                   ".synonyms",
+                                                   ".ltrstore",
+                                                   ".slm-history",
+                                                   ".tasks",
+                                                   ".ds-.logs-deprecation",
+                                                   ".opensearch-observability",
+                                                   ".searchable_snapshots",
+                                                   ".scheduled-jobs",
+                                                   ".replication-metadata-store"};
+  for (auto p : kPrefixes)
+    if (name.starts_with(p)) return true;
+  return false;
+}
+
+}  // namespace essnap::snapshot

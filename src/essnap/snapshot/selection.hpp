@@ -1,0 +1,27 @@
+// Choosing indices the way the engines do: comma-separated patterns with '*' wildcards and
+// '-pattern' exclusions applied in order, plus the system and security indices a restore leaves
+// alone unless asked.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace essnap::snapshot {
+
+bool glob_match(std::string_view pattern, std::string_view name);
+
+// "a,b*" / {"a","-b*"} -> the flat pattern list.
+std::vector<std::string> split_patterns(const std::vector<std::string>& args);
+
+// `names` filtered by `patterns` in order: a pattern adds what it matches, "-pattern" removes
+// what it matches from the set so far (a leading exclusion starts from everything). No patterns
+// = everything. Order of `names` is kept.
+std::vector<std::string> select_names(const std::vector<std::string>& names,
+                                      const std::vector<std::string>& patterns);
+
+// Indices owned by the engine or its plugins (security config, dashboards, tasks, GeoIP, ...):
+// restoring them over a live cluster breaks it.
+bool is_system_index(std::string_view name);
+
+}  // namespace essnap::snapshot

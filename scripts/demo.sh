@@ -32,8 +32,7 @@ step "2. Index a document"
 show "$ESSNAP" request PUT "/new_index/_doc/1?refresh=true" --data '{"name.first":"John","name.last":"Sobanski"}'
 
 step "3. Snapshot new_index as $SNAP and wait for it"
-show "$ESSNAP" request PUT "/_snapshot/$REPO/$SNAP?wait_for_completion=true" \
-  --data '{"indices":"new_index","ignore_unavailable":true,"include_global_state":false}'
+show "$ESSNAP" snapshot create "$SNAP" --repository "$REPO" --indices new_index --wait
 
 step "4. The snapshot's blobs in the S3 bucket, listed with a SigV4-signed S3 request"
 AWS_ACCESS_KEY_ID=$ESSNAP_TEST_S3_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$ESSNAP_TEST_S3_SECRET_ACCESS_KEY \
@@ -51,7 +50,7 @@ echo "    (exit status $?)"
 set -e
 
 step "7. Restore new_index from $SNAP"
-show "$ESSNAP" request POST "/_snapshot/$REPO/$SNAP/_restore?wait_for_completion=true" --data '{"indices":"new_index"}'
+show "$ESSNAP" restore "$SNAP" --repository "$REPO" --indices new_index --wait
 
 step "8. The document is back"
 show "$ESSNAP" request GET /new_index/_doc/1

@@ -254,7 +254,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
           nullptr,  {}};
       if (o.region != "us-east-1")
         item.document = {{"CreateBucketConfiguration", {{"LocationConstraint", o.region}}}};
-      item.run = [&s3c, b, region = o.region]() -> Status {
+      item.run = [&s3c, b, region = o.region](PlanItem&) -> Status {
         ESSNAP_TRY(auto r, s3c.create_bucket({b, region}));
         (void)r;
         return ok_status();
@@ -295,10 +295,14 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                      {"BlockPublicPolicy", true},
                      {"RestrictPublicBuckets", true}},
                     {}};
-      item.run = [&s3c, b]() -> Status {
+      item.run = [&s3c, b](PlanItem& self) -> Status {
         auto r = s3c.put_public_access_block({b, {}});
         // Some S3-compatible servers lack the API; the bucket is still private by default.
-        if (!r.ok() && is_not_implemented(r.error())) return ok_status();
+        if (!r.ok() && is_not_implemented(r.error())) {
+          self.outcome = Outcome::kNote;
+          self.detail = "this S3 endpoint does not support it";
+          return ok_status();
+        }
         return r.ok() ? ok_status() : Status(std::move(r).error());
       };
       add(std::move(item));
@@ -342,9 +346,13 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                     "PUT " + s3c.object_url(b, "", "encryption="),
                     doc,
                     {}};
-      item.run = [&s3c, b, enc]() -> Status {
+      item.run = [&s3c, b, enc](PlanItem& self) -> Status {
         auto r = s3c.put_bucket_encryption({b, enc});
-        if (!r.ok() && is_not_implemented(r.error())) return ok_status();
+        if (!r.ok() && is_not_implemented(r.error())) {
+          self.outcome = Outcome::kNote;
+          self.detail = "this S3 endpoint does not support it";
+          return ok_status();
+        }
         return r.ok() ? ok_status() : Status(std::move(r).error());
       };
       add(std::move(item));
@@ -372,7 +380,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                       "POST " + iam_url + " CreateRole",
                       rep.trust_policy,
                       {}};
-      create.run = [&iamc, role_name, doc = rep.trust_policy]() -> Status {
+      create.run = [&iamc, role_name, doc = rep.trust_policy](PlanItem&) -> Status {
         auto r = iamc.create_role(
             {role_name, doc, "essnap: lets Amazon OpenSearch Service write snapshots to S3", ""});
         return r.ok() ? ok_status() : Status(std::move(r).error());
@@ -385,7 +393,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                    "POST " + iam_url + " PutRolePolicy",
                    rep.role_policy,
                    {}};
-      pol.run = [&iamc, role_name, doc = rep.role_policy]() -> Status {
+      pol.run = [&iamc, role_name, doc = rep.role_policy](PlanItem&) -> Status {
         auto r = iamc.put_role_policy({role_name, kRolePolicyName, doc});
         return r.ok() ? ok_status() : Status(std::move(r).error());
       };
@@ -416,7 +424,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                      "POST " + iam_url + " UpdateAssumeRolePolicy",
                      rep.trust_policy,
                      {}};
-        fix.run = [&iamc, role_name, doc = rep.trust_policy]() -> Status {
+        fix.run = [&iamc, role_name, doc = rep.trust_policy](PlanItem&) -> Status {
           auto r = iamc.update_assume_role_policy({role_name, doc});
           return r.ok() ? ok_status() : Status(std::move(r).error());
         };
@@ -445,7 +453,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                      "POST " + iam_url + " PutRolePolicy",
                      rep.role_policy,
                      {}};
-        put.run = [&iamc, role_name, doc = rep.role_policy]() -> Status {
+        put.run = [&iamc, role_name, doc = rep.role_policy](PlanItem&) -> Status {
           auto r = iamc.put_role_policy({role_name, kRolePolicyName, doc});
           return r.ok() ? ok_status() : Status(std::move(r).error());
         };
@@ -532,7 +540,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                  rep.registered_body,
                  {}};
     put.run = [&cc, name = o.repository, body = rep.registered_body,
-               caller = rep.caller_arn]() -> Status {
+               caller = rep.caller_arn](PlanItem&) -> Status {
       auto r = cluster::put_repository(cc, {name, body, false});
       if (!r.ok()) return cluster::explain_security_error(std::move(r).error(), caller);
       return ok_status();
@@ -552,14 +560,17 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
   for (auto& item : rep.items) {
     if (!item.run) continue;
     if (rep.dry_run) continue;
-    auto s = item.run();
+    auto s = item.run(item);
     if (!s.ok()) {
       Error e = std::move(s).error();
       e.message = item.step + " (" + item.what + "): " + e.message;
       return e;
     }
     ++rep.mutating_calls;
-    item.outcome = item.outcome == Outcome::kWouldUpdate ? Outcome::kUpdated : Outcome::kCreated;
+    if (item.outcome == Outcome::kWouldUpdate)
+      item.outcome = Outcome::kUpdated;
+    else if (item.outcome == Outcome::kWouldCreate)
+      item.outcome = Outcome::kCreated;
   }
 
   // 7. Verify: every node can write and read the repository.

@@ -61,10 +61,12 @@ struct PlanItem {
   std::string step;  // "cluster", "bucket", "role", "permissions", "repository", "verify"
   std::string what;  // "bucket s3://b", "public access block", "trust policy", ...
   Outcome outcome = Outcome::kInPlace;
-  std::string detail;           // one line for humans
-  std::string call;             // "PUT https://…": the mutating call, when there is one
-  nlohmann::json document;      // the JSON (or null) that call sends
-  std::function<Status()> run;  // the action; empty for checks and in-place items
+  std::string detail;       // one line for humans
+  std::string call;         // "PUT https://…": the mutating call, when there is one
+  nlohmann::json document;  // the JSON (or null) that call sends
+  // The action; empty for checks and in-place items. It may turn its own item into a note
+  // (an S3-compatible server without the API).
+  std::function<Status(PlanItem&)> run;
 };
 
 struct SetupReport {

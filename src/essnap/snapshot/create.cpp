@@ -115,7 +115,8 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
       do_sleep(hooks, interval);
       continue;
     }
-    if (hooks.progress) {
+    if (hooks.progress &&
+        (!have_last || last.state != info.state || last.shards_done != info.shards_successful)) {
       Progress p{"snapshot",        name,
                  info.state,        info.shards_successful,
                  info.shards_total, last.bytes_total,

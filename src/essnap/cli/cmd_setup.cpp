@@ -248,7 +248,13 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   if (f.print_policies) {
     // For people who manage IAM as code: the documents, nothing changed.
     std::string account = "<ACCOUNT_ID>";
-    if (auto who = stsc->get_caller_identity({}); who.ok())
+    // Only a convenience here: one quick attempt, then the placeholder.
+    http::TransportOptions quick = topts;
+    quick.retry.max_attempts = 1;
+    auto quick_transport = http::make_transport(quick);
+    iam::StsClient quick_sts(
+        *quick_transport, iam::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
+    if (auto who = quick_sts.get_caller_identity({}); who.ok())
       account = who->account;
     else
       std::cerr << "essnap: could not ask STS for the account id; it is shown as <ACCOUNT_ID>\n";

@@ -94,6 +94,7 @@ void register_repo(CLI::App& app, CommandContext ctx) {
   auto* cmd =
       app.add_subcommand("repo", "List, show, verify, clean up and unregister repositories");
   cmd->require_subcommand(1);
+  cmd->fallthrough();
   const std::string exits = exit_status_help();
   struct Spec {
     const char* name;
@@ -110,6 +111,7 @@ void register_repo(CLI::App& app, CommandContext ctx) {
   for (const auto& s : specs) {
     auto f = std::make_shared<RepoFlags>();
     auto* c = cmd->add_subcommand(s.name, s.help);
+    c->fallthrough();
     add_cluster_flags(c, &f->cluster);
     if (std::string(s.name) != "list")
       c->add_option("NAME", f->name, "Repository name")->required();

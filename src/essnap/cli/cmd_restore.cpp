@@ -177,6 +177,7 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
 void register_restore(CLI::App& app, CommandContext ctx) {
   auto f = std::make_shared<RestoreFlags>();
   auto* cmd = app.add_subcommand("restore", "Restore a snapshot, after checking it is safe to");
+  cmd->fallthrough();
   add_cluster_flags(cmd, &f->cluster);
   cmd->add_option("SNAPSHOT", f->snapshot, "Snapshot name")->required();
   cmd->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");

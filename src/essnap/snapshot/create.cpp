@@ -97,7 +97,12 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
       if (changed && hooks.progress) hooks.progress(p);
       last = p;
       have_last = true;
-      do_sleep(hooks, interval);
+      // Every shard done: the cluster is finalizing (writing the snapshot's metadata), which
+      // ends within moments, so ask often instead of backing off.
+      const bool finalizing =
+          mine->state == "SUCCESS" || mine->state == "FAILED" || mine->state == "PARTIAL" ||
+          (mine->shards_total > 0 && mine->shards_done + mine->shards_failed >= mine->shards_total);
+      do_sleep(hooks, finalizing ? std::min(poll.initial / 2, interval) : interval);
       interval = std::min(
           Ms(static_cast<Ms::rep>(static_cast<double>(interval.count()) * poll.factor)), poll.max);
       continue;

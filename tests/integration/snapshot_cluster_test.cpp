@@ -1,6 +1,6 @@
-// essnap snapshot / restore / repo end to end on the stack's real engines: OpenSearch 2 with a
-// repository in the S3 bucket (fs on the FUSE mount, docs/TESTING.md) and Elasticsearch 8 with an
-// fs repository. Every test uses its own repository and index names so suites run in parallel.
+// essnap snapshot / restore / repo end to end on the stack's real engines: OpenSearch 2 and 3 with
+// repositories in the S3 bucket (fs on the FUSE mount, docs/TESTING.md) and Elasticsearch 8 with
+// an fs repository. Every test uses its own repository and index names so suites run in parallel.
 // Waiting through an outage uses a loopback proxy this test starts in front of the real
 // cluster (answering 504 and dropping connections for a while); the shared stack is never
 // restarted. Absent stack: FAIL when CI=true, else skip.
@@ -76,7 +76,9 @@ struct Engine {
   const char* repo_var;
 };
 
-void PrintTo(const Engine& e, std::ostream* os) { *os << e.url_var; }
+void PrintTo(const Engine& e, std::ostream* os) {
+  *os << e.url_var;
+}
 
 class SnapshotCluster : public ::testing::TestWithParam<Engine> {
  protected:
@@ -322,11 +324,14 @@ TEST_P(SnapshotCluster, WaitSurvives504sAndDroppedConnections) {
 INSTANTIATE_TEST_SUITE_P(
     Engines, SnapshotCluster,
     ::testing::Values(Engine{"ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_S3_REPO_PATH"},
-                      Engine{"ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH"}),
+                      Engine{"ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH"},
+                      Engine{"ESSNAP_TEST_OPENSEARCH3_URL",
+                             "ESSNAP_TEST_OPENSEARCH3_S3_REPO_PATH"}),
     [](const auto& info) {
-      return std::string(info.param.url_var).find("OPENSEARCH") != std::string::npos
-                 ? "OpenSearchS3Repo"
-                 : "ElasticsearchFsRepo";
+      const std::string v = info.param.url_var;
+      if (v.find("OPENSEARCH3") != std::string::npos) return std::string("OpenSearch3S3Repo");
+      return v.find("OPENSEARCH") != std::string::npos ? std::string("OpenSearchS3Repo")
+                                                       : std::string("ElasticsearchFsRepo");
     });
 
 }  // namespace

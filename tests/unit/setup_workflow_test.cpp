@@ -521,6 +521,29 @@ TEST(SetupWorkflow, SelfManagedFsRegistersLocation) {
       json::parse(R"({"type":"fs","settings":{"location":"/mnt/backups/local","readonly":true}})"));
 }
 
+TEST(SetupWorkflow, KmsKeyAndReadonlyReachTheBucketAndTheRepository) {
+  Harness h;
+  auto o = aws_options();
+  o.kms_key = "arn:aws:kms:us-east-1:111122223333:key/abcd";
+  o.readonly = true;
+  auto rep = run_setup(o, h.clients());
+  ASSERT_TRUE(rep.ok()) << rep.error().message;
+  EXPECT_EQ(h.world.encryption["acme-snapshots"], "aws:kms");
+  bool kms_sent = false;
+  for (const auto& r : h.transport.requests)
+    if (r.url.find("?encryption=") != std::string::npos && r.method == "PUT")
+      kms_sent = r.body.data.find("<KMSMasterKeyID>arn:aws:kms:us-east-1:111122223333:key/abcd<") !=
+                 std::string::npos;
+  EXPECT_TRUE(kms_sent);
+  EXPECT_EQ(h.world.repos.at("nightly")["settings"]["readonly"], true);
+  // The role may use the key, and nothing else beyond the S3 grants.
+  const auto& pol = h.world.role_policies.at("essnap-snapshots-nightly/essnap-snapshot-s3");
+  ASSERT_EQ(pol["Statement"].size(), 3u);
+  EXPECT_EQ(pol["Statement"][2], json::parse(R"({"Sid":"UseSnapshotKey","Effect":"Allow",
+              "Action":["kms:GenerateDataKey","kms:Decrypt"],
+              "Resource":"arn:aws:kms:us-east-1:111122223333:key/abcd"})"));
+}
+
 TEST(SetupDocuments, NoPrefixMeansWholeBucketAndNoCondition) {
   auto p = role_policy("aws", "b-1", "");
   EXPECT_FALSE(p["Statement"][0].contains("Condition"));

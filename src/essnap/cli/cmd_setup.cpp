@@ -272,7 +272,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
                 {"role_arn", role_arn},
                 {"trust_policy", snapshot::trust_policy(account)},
                 {"role_policy_name", snapshot::kRolePolicyName},
-                {"role_policy", snapshot::role_policy(partition, o.bucket, o.prefix)},
+                {"role_policy", snapshot::role_policy(partition, o.bucket, o.prefix, o.kms_key)},
                 {"caller_policy", snapshot::caller_policy(role_arn, domain_arn)},
                 {"repository_body", snapshot::repository_body(o, role_arn)}};
     if (global.output == OutputFormat::kJson) {

@@ -83,8 +83,8 @@ json trust_policy(const std::string& account_id) {
   return {{"Version", "2012-10-17"}, {"Statement", json::array({st})}};
 }
 
-json role_policy(const std::string& partition, const std::string& bucket,
-                 const std::string& prefix) {
+json role_policy(const std::string& partition, const std::string& bucket, const std::string& prefix,
+                 const std::string& kms_key) {
   const std::string bucket_arn = "arn:" + partition + ":s3:::" + bucket;
   json list = {{"Sid", "ListSnapshotBucket"},
                {"Effect", "Allow"},
@@ -95,7 +95,13 @@ json role_policy(const std::string& partition, const std::string& bucket,
                   {"Effect", "Allow"},
                   {"Action", {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}},
                   {"Resource", bucket_arn + "/" + (prefix.empty() ? "" : prefix + "/") + "*"}};
-  return {{"Version", "2012-10-17"}, {"Statement", json::array({list, objects})}};
+  json statements = json::array({list, objects});
+  if (!kms_key.empty())
+    statements.push_back({{"Sid", "UseSnapshotKey"},
+                          {"Effect", "Allow"},
+                          {"Action", {"kms:GenerateDataKey", "kms:Decrypt"}},
+                          {"Resource", kms_key}});
+  return {{"Version", "2012-10-17"}, {"Statement", statements}};
 }
 
 json caller_policy(const std::string& role_arn, const std::string& domain_arn) {
@@ -365,7 +371,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
     const std::string role_name =
         role_name_of(o.role.empty() ? default_role_name(o.repository) : o.role);
     rep.trust_policy = trust_policy(rep.account_id);
-    rep.role_policy = role_policy(partition, o.bucket, o.prefix);
+    rep.role_policy = role_policy(partition, o.bucket, o.prefix, o.kms_key);
     rep.role_arn = o.role.rfind("arn:", 0) == 0
                        ? o.role
                        : "arn:" + partition + ":iam::" + rep.account_id + ":role/" + role_name;

@@ -94,8 +94,10 @@ struct SetupClients {
 // The documents, pure (exposed for --print-policies and for tests).
 std::string partition_for(const std::string& region);
 nlohmann::json trust_policy(const std::string& account_id);
+// With a KMS key, the role may also use that key: S3 encrypts and decrypts the snapshot blobs
+// with the caller's (the role's) permissions on it.
 nlohmann::json role_policy(const std::string& partition, const std::string& bucket,
-                           const std::string& prefix);
+                           const std::string& prefix, const std::string& kms_key = {});
 nlohmann::json caller_policy(const std::string& role_arn, const std::string& domain_arn);
 nlohmann::json repository_body(const SetupOptions& options, const std::string& role_arn);
 std::string default_role_name(const std::string& repository);

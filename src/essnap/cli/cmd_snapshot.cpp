@@ -14,6 +14,7 @@
 #include "essnap/snapshot/create.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/selection.hpp"
+#include "essnap/util/yaml.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -26,6 +27,8 @@ struct SnapshotFlags {
   std::vector<std::string> metadata;
   std::vector<std::string> states;
   std::string target;
+  std::string format;
+  int limit = 0;
   bool include_global_state = false;
   bool partial = false;
   bool wait = false;
@@ -169,10 +172,15 @@ int run_list(const GlobalOptions& g, SnapshotFlags f) {
     }
     if (keep) shown.push_back(std::move(s));
   }
-  if (g.output == OutputFormat::kJson) {
+  if (f.limit > 0 && shown.size() > static_cast<size_t>(f.limit))
+    shown.erase(shown.begin(), shown.end() - f.limit);
+  const std::string format = !f.format.empty()                 ? f.format
+                             : g.output == OutputFormat::kJson ? "json"
+                                                               : "table";
+  if (format == "json" || format == "yaml") {
     auto arr = nlohmann::json::array();
     for (const auto& s : shown) arr.push_back(s.to_json());
-    std::cout << arr.dump() << "\n";
+    std::cout << (format == "json" ? arr.dump() + "\n" : util::to_yaml(arr));
     return kExitOk;
   }
   size_t w = 8;
@@ -414,10 +422,14 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   create->callback([ctx, f] { *ctx.exit_code = run_create(*ctx.global, *f); });
 
   auto* list = sub(cmd, "list", "List a repository's snapshots, oldest first", f.get());
+  list->add_option("--format", f->format, "table (default), json (default with -o json) or yaml")
+      ->check(CLI::IsMember({"table", "json", "yaml"}));
+  list->add_option("--limit", f->limit, "Only the newest N (after --state)");
   list->add_option("--state", f->states,
                    "Only these states: success, partial, failed, in_progress");
   list->footer(
-      "EXAMPLES:\n  essnap snapshot list -r s3-repo\n  essnap snapshot list -r s3-repo --state "
+      "EXAMPLES:\n  essnap snapshot list -r s3-repo\n  essnap snapshot list -r s3-repo --format "
+      "yaml --limit 10\n  essnap snapshot list -r s3-repo --state "
       "partial --state failed\n  essnap -o json snapshot list -r s3-repo\n\n" +
       exits);
   list->callback([ctx, f] { *ctx.exit_code = run_list(*ctx.global, *f); });

@@ -111,8 +111,17 @@ class SnapshotCluster : public ::testing::TestWithParam<Engine> {
         (void)client_->json("DELETE",
                             "/_snapshot/" + repo_ + "/" + s["snapshot"].get<std::string>());
     (void)client_->json("DELETE", "/_snapshot/" + repo_);
-    (void)client_->json("DELETE", "/" + idx("*") + "?expand_wildcards=all");
-    (void)client_->json("DELETE", "/.kibana_" + id_ + "?expand_wildcards=all");
+    // Delete by exact names: Elasticsearch 8 refuses wildcard deletes
+    // (action.destructive_requires_name), and a leftover red index would turn the shared
+    // cluster red for every later test.
+    for (const std::string pattern : {idx("*"), ".kibana_" + id_ + "*"}) {
+      auto found = client_->json("GET", "/_cat/indices/" + pattern +
+                                            "?format=json&h=index&expand_wildcards=all");
+      if (!found.ok() || !found->is_array()) continue;
+      for (const auto& row : *found)
+        if (row.contains("index"))
+          (void)client_->json("DELETE", "/" + row["index"].get<std::string>());
+    }
   }
   std::string idx(const std::string& suffix) const { return id_ + "-" + suffix; }
   void put_docs(const std::string& index, int n) {

@@ -9,7 +9,6 @@
 
 namespace essnap::cli {
 
-
 int run(int argc, char** argv) {
   CLI::App app{
       "essnap - back up, restore and move Elasticsearch / OpenSearch indices via snapshots"};
@@ -26,9 +25,8 @@ int run(int argc, char** argv) {
   app.add_flag("-v,--verbose", global.verbose, "Trace requests and responses (secrets redacted)");
   app.add_option("--profile", global.profile, "AWS profile (default: AWS_PROFILE or 'default')");
   app.add_option("--region", global.region, "AWS region (default: AWS_REGION, profile, endpoint)");
-  app.parse_complete_callback([&] {
-    global.output = output == "json" ? OutputFormat::kJson : OutputFormat::kText;
-  });
+  app.parse_complete_callback(
+      [&] { global.output = output == "json" ? OutputFormat::kJson : OutputFormat::kText; });
 
   CommandContext ctx{&global, &exit_code};
   register_sign(app, ctx);
@@ -40,6 +38,21 @@ int run(int argc, char** argv) {
   register_restore(app, ctx);
   register_repo(app, ctx);
 
+  // "essnap snapshots" should name the unknown command, not say "a subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    bool known = false;
+    std::string names;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known = known || sub->check_name(word);
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::cerr << "essnap: unknown command '" << word << "'\n  hint: commands are " << names
+                << "; run 'essnap --help'\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

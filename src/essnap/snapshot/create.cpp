@@ -4,16 +4,17 @@
 #include <thread>
 
 namespace essnap::snapshot {
-namespace {
 
-using Ms = std::chrono::milliseconds;
-
-void do_sleep(const WaitHooks& h, Ms d) {
-  if (h.sleep)
-    h.sleep(d);
+void WaitHooks::wait(std::chrono::milliseconds d) const {
+  if (sleep)
+    sleep(d);
   else
     std::this_thread::sleep_for(d);
 }
+
+namespace {
+
+using Ms = std::chrono::milliseconds;
 
 void notice(const WaitHooks& h, const std::string& s) {
   if (h.notice) h.notice(s);
@@ -70,7 +71,7 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
       out.hint = "the snapshot may still finish: check it with 'essnap snapshot show " + name + "'";
       return out;
     }
-    do_sleep(hooks, std::min(interval * 2, Ms(1000)));
+    hooks.wait(std::min(interval * 2, Ms(1000)));
     return std::nullopt;
   };
   for (;;) {
@@ -102,7 +103,7 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
       const bool finalizing =
           mine->state == "SUCCESS" || mine->state == "FAILED" || mine->state == "PARTIAL" ||
           (mine->shards_total > 0 && mine->shards_done + mine->shards_failed >= mine->shards_total);
-      do_sleep(hooks, finalizing ? std::min(poll.initial / 2, interval) : interval);
+      hooks.wait(finalizing ? std::min(poll.initial / 2, interval) : interval);
       interval = std::min(
           Ms(static_cast<Ms::rep>(static_cast<double>(interval.count()) * poll.factor)), poll.max);
       continue;
@@ -117,7 +118,7 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
       return Error(ErrorCode::kNotFound, "snapshot " + name + " is not in repository " + repo);
     auto info = got->snapshots.front();
     if (info.state == "IN_PROGRESS") {  // between the two calls; ask again
-      do_sleep(hooks, interval);
+      hooks.wait(interval);
       continue;
     }
     if (hooks.progress &&
@@ -148,7 +149,7 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
         return out;
       }
       notice(o.hooks, "another snapshot is running (" + running + "); waiting for the slot");
-      do_sleep(o.hooks, Ms(1000));
+      o.hooks.wait(Ms(1000));
       continue;
     }
     if (e.remote && e.remote->error_type == "invalid_snapshot_name_exception" &&

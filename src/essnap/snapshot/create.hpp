@@ -29,6 +29,9 @@ struct WaitHooks {
   std::function<void(const Progress&)> progress;   // on every change
   std::function<void(const std::string&)> notice;  // "cluster unreachable, still waiting", ...
   std::function<void(std::chrono::milliseconds)> sleep;  // default this_thread::sleep_for
+
+  // Sleep through the hook when a test set one, else for real.
+  void wait(std::chrono::milliseconds d) const;
 };
 
 struct CreateOptions {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <regex>
 #include <set>
-#include <thread>
 
 #include "essnap/snapshot/selection.hpp"
 
@@ -11,13 +10,6 @@ namespace essnap::snapshot {
 namespace {
 
 using Ms = std::chrono::milliseconds;
-
-void do_sleep(const WaitHooks& h, Ms d) {
-  if (h.sleep)
-    h.sleep(d);
-  else
-    std::this_thread::sleep_for(d);
-}
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -182,7 +174,7 @@ Result<RestoreResult> execute_restore(cluster::Client& c, const RestorePlan& pla
       if (!is_transient(health.error())) return std::move(health).error();
       if (!outage_since) outage_since = Clock::now();
       if (Clock::now() - *outage_since > o.poll.outage_budget) return std::move(health).error();
-      do_sleep(o.hooks, Ms(1000));
+      o.hooks.wait(Ms(1000));
       continue;
     }
     outage_since.reset();
@@ -222,7 +214,7 @@ Result<RestoreResult> execute_restore(cluster::Client& c, const RestorePlan& pla
       stuck_since.reset();
     }
     (void)unassigned;
-    do_sleep(o.hooks, interval);
+    o.hooks.wait(interval);
     interval =
         std::min(Ms(static_cast<Ms::rep>(static_cast<double>(interval.count()) * o.poll.factor)),
                  o.poll.max);

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <pugixml.hpp>
 
-#include "essnap/aws/sigv4.hpp"
+#include "essnap/iam/query_protocol.hpp"
 #include "essnap/iam/sts.hpp"
 #include "essnap/util/url.hpp"
 
@@ -201,30 +201,11 @@ IamClient::IamClient(http::Transport& transport, IamEndpoint endpoint,
 
 Result<std::string> IamClient::call(const std::string& action, const std::string& form,
                                     http::Idempotency idempotency) {
-  http::Request req;
-  req.method = "POST";
-  req.url = endpoint_.url + "/";
-  req.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                 {"Accept", "text/xml"}};
-  req.body = http::Body::from_string("Action=" + action + "&Version=" + kApiVersion + form);
-  req.timeouts.connect = std::chrono::seconds(10);
-  req.timeouts.stall = std::chrono::seconds(30);
-  req.timeouts.overall = std::chrono::seconds(60);
-  req.idempotency = idempotency;
   if (!credentials_)
     return make_error(ErrorCode::kInternal, "IAM " + action + " needs credentials to sign");
-  ESSNAP_TRY(auto creds, credentials_->credentials());
-  aws::SigningRequest sreq;
-  sreq.method = req.method;
-  sreq.url = req.url;
-  sreq.headers = req.headers;
-  sreq.body = req.body.data;
-  aws::SigningParams params;
-  params.region = endpoint_.region;
-  params.service = "iam";
-  params.time = std::chrono::system_clock::now();
-  ESSNAP_TRY(auto signed_req, aws::sign(sreq, creds, params));
-  for (auto& h : signed_req.headers_to_add) req.headers.push_back(std::move(h));
+  ESSNAP_TRY(auto req, make_query_request({endpoint_.url, endpoint_.region, "iam", action,
+                                           kApiVersion, form, idempotency},
+                                          credentials_.get()));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok())
     return std::move(resp).error().with_context("IAM " + action + " at " + endpoint_.url);

@@ -2,8 +2,8 @@
 
 #include <pugixml.hpp>
 
-#include "essnap/aws/sigv4.hpp"
 #include "essnap/aws/timestamp.hpp"
+#include "essnap/iam/query_protocol.hpp"
 
 namespace essnap::iam {
 namespace {
@@ -136,33 +136,13 @@ StsClient::StsClient(http::Transport& transport, StsEndpoint endpoint,
 
 Result<StsClient::Raw> StsClient::call(const std::string& action, const std::string& form,
                                        StsSigning signing) {
-  http::Request req;
-  req.method = "POST";
-  req.url = endpoint_.url + "/";
-  req.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                 {"Accept", "text/xml"}};
-  req.body = http::Body::from_string("Action=" + action + "&Version=" + kApiVersion + form);
-  req.timeouts.connect = std::chrono::seconds(10);
-  req.timeouts.stall = std::chrono::seconds(30);
-  req.timeouts.overall = std::chrono::seconds(60);
+  if (signing == StsSigning::kSigned && !credentials_)
+    return make_error(ErrorCode::kInternal, "STS " + action + " needs credentials to sign");
   // STS calls here are reads or mint fresh, independent sessions: repeating one is harmless.
-  req.idempotency = http::Idempotency::kIdempotent;
-  if (signing == StsSigning::kSigned) {
-    if (!credentials_)
-      return make_error(ErrorCode::kInternal, "STS " + action + " needs credentials to sign");
-    ESSNAP_TRY(auto creds, credentials_->credentials());
-    aws::SigningRequest sreq;
-    sreq.method = req.method;
-    sreq.url = req.url;
-    sreq.headers = req.headers;
-    sreq.body = req.body.data;
-    aws::SigningParams params;
-    params.region = endpoint_.region;
-    params.service = "sts";
-    params.time = std::chrono::system_clock::now();
-    ESSNAP_TRY(auto signed_req, aws::sign(sreq, creds, params));
-    for (auto& h : signed_req.headers_to_add) req.headers.push_back(std::move(h));
-  }
+  ESSNAP_TRY(auto req,
+             make_query_request({endpoint_.url, endpoint_.region, "sts", action, kApiVersion, form,
+                                 http::Idempotency::kIdempotent},
+                                signing == StsSigning::kSigned ? credentials_.get() : nullptr));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok())
     return std::move(resp).error().with_context("STS " + action + " at " + endpoint_.url);

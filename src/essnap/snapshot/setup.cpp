@@ -378,6 +378,21 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
     auto role = iamc.get_role({role_name});
     const std::string iam_url = iamc.endpoint().url;
     if (!role.ok() && role.error().code != ErrorCode::kNotFound) return std::move(role).error();
+    // PutRolePolicy is planned both for a new role and for one whose policy differs.
+    const auto add_put_role_policy = [&](Outcome outcome) {
+      PlanItem put{"role",
+                   "inline policy " + std::string(kRolePolicyName),
+                   outcome,
+                   "s3:ListBucket on the bucket, Get/Put/DeleteObject under the prefix",
+                   "POST " + iam_url + " PutRolePolicy",
+                   rep.role_policy,
+                   {}};
+      put.run = [&iamc, role_name, doc = rep.role_policy](PlanItem&) -> Status {
+        auto r = iamc.put_role_policy({role_name, kRolePolicyName, doc});
+        return r.ok() ? ok_status() : Status(std::move(r).error());
+      };
+      add(std::move(put));
+    };
     if (!role.ok()) {
       PlanItem create{"role",
                       role_name,
@@ -392,18 +407,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
         return r.ok() ? ok_status() : Status(std::move(r).error());
       };
       add(std::move(create));
-      PlanItem pol{"role",
-                   "inline policy " + std::string(kRolePolicyName),
-                   Outcome::kWouldCreate,
-                   "s3:ListBucket on the bucket, Get/Put/DeleteObject under the prefix",
-                   "POST " + iam_url + " PutRolePolicy",
-                   rep.role_policy,
-                   {}};
-      pol.run = [&iamc, role_name, doc = rep.role_policy](PlanItem&) -> Status {
-        auto r = iamc.put_role_policy({role_name, kRolePolicyName, doc});
-        return r.ok() ? ok_status() : Status(std::move(r).error());
-      };
-      add(std::move(pol));
+      add_put_role_policy(Outcome::kWouldCreate);
     } else {
       rep.role_arn = role->role.arn;
       const json& actual = role->role.assume_role_policy;
@@ -452,18 +456,7 @@ Result<SetupReport> run_setup(const SetupOptions& o, const SetupClients& c) {
                             diff_line("inline policy " + std::string(kRolePolicyName), pol->policy,
                                       rep.role_policy));
       } else {
-        PlanItem put{"role",
-                     "inline policy " + std::string(kRolePolicyName),
-                     pol.ok() ? Outcome::kWouldUpdate : Outcome::kWouldCreate,
-                     "s3:ListBucket on the bucket, Get/Put/DeleteObject under the prefix",
-                     "POST " + iam_url + " PutRolePolicy",
-                     rep.role_policy,
-                     {}};
-        put.run = [&iamc, role_name, doc = rep.role_policy](PlanItem&) -> Status {
-          auto r = iamc.put_role_policy({role_name, kRolePolicyName, doc});
-          return r.ok() ? ok_status() : Status(std::move(r).error());
-        };
-        add(std::move(put));
+        add_put_role_policy(pol.ok() ? Outcome::kWouldUpdate : Outcome::kWouldCreate);
       }
     }
 

@@ -10,8 +10,9 @@
 #include <regex>
 
 #include "essnap/aws/credentials.hpp"
+#include "essnap/aws/signing_transport.hpp"
 #include "essnap/http/factory.hpp"
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/sts.hpp"
 #include "sts_test_env.hpp"
 
 namespace essnap {
@@ -48,11 +49,10 @@ std::unique_ptr<http::Transport> transport() {
 
 // moto evaluates IAM for assumed-role sessions, so the roles must exist and may do anything.
 void ensure_role(const testing::StackAws& aws, const std::string& name) {
-  http::TransportOptions o;
-  o.signing = http::SigningOptions{
-      aws::make_static_provider({aws.access_key_id, aws.secret_access_key, "", std::nullopt, "t"}),
-      aws.region, "iam"};
-  auto t = http::make_transport(o);
+  auto t = aws::make_signed_transport(
+      {}, aws::SigningOptions{aws::make_static_provider({aws.access_key_id, aws.secret_access_key,
+                                                         "", std::nullopt, "t"}),
+                              aws.region, "iam"});
   auto post = [&](const std::string& form) {
     http::Request r;
     r.method = "POST";
@@ -70,9 +70,9 @@ void ensure_role(const testing::StackAws& aws, const std::string& name) {
   const std::string all =
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
   post("Action=CreateRole&RoleName=" + name +
-       "&AssumeRolePolicyDocument=" + iam::form_encode(trust));
+       "&AssumeRolePolicyDocument=" + aws::form_encode(trust));
   post("Action=PutRolePolicy&RoleName=" + name +
-       "&PolicyName=all&PolicyDocument=" + iam::form_encode(all));
+       "&PolicyName=all&PolicyDocument=" + aws::form_encode(all));
 }
 
 // No secret material may show: XML elements or JSON members that carry it, with a value.
@@ -90,7 +90,7 @@ TEST(StsIntegration, GetCallerIdentityWithStaticKeys) {
   ESSNAP_REQUIRE_STACK_AWS(aws);
   auto t = transport();
   aws::Credentials c{aws.access_key_id, aws.secret_access_key, "", std::nullopt, "static"};
-  iam::StsClient sts(*t, {aws.endpoint, aws.region, "test"}, aws::make_static_provider(c));
+  aws::StsClient sts(*t, {aws.endpoint, aws.region, "test"}, aws::make_static_provider(c));
   auto who = sts.get_caller_identity({});
   ASSERT_TRUE(who.ok()) << who.error().message;
   EXPECT_FALSE(who->account.empty());
@@ -127,7 +127,7 @@ TEST(StsIntegration, AssumeRoleProfileChainThenWhoami) {
   EXPECT_GT(*c->expiration, std::chrono::system_clock::now());
 
   auto t = transport();
-  iam::StsClient sts(*t, {aws.endpoint, aws.region, "test"}, provider);
+  aws::StsClient sts(*t, {aws.endpoint, aws.region, "test"}, provider);
   auto who = sts.get_caller_identity({});
   ASSERT_TRUE(who.ok()) << who.error().message;
   EXPECT_NE(who->arn.find(":assumed-role/essnap-snap/"), std::string::npos) << who->arn;
@@ -153,7 +153,7 @@ TEST(StsIntegration, WebIdentityFromEnvironment) {
   EXPECT_EQ(r->credentials.provider, "web-identity");
   EXPECT_FALSE(r->credentials.session_token.empty());
   auto t = transport();
-  iam::StsClient sts(*t, {aws.endpoint, aws.region, "test"},
+  aws::StsClient sts(*t, {aws.endpoint, aws.region, "test"},
                      aws::make_static_provider(r->credentials));
   auto who = sts.get_caller_identity({});
   ASSERT_TRUE(who.ok()) << who.error().message;

@@ -4,11 +4,16 @@
 #include <fstream>
 
 #include "essnap/aws/sigv4.hpp"
+#include "essnap/aws/signing_transport.hpp"
 #include "essnap/http/factory.hpp"
 #include "support/loopback_server.hpp"
 
 namespace essnap::http {
 namespace {
+
+using aws::make_signed_transport;
+using aws::make_signing_transport;
+using aws::SigningOptions;
 
 using namespace std::chrono_literals;
 
@@ -90,11 +95,10 @@ TEST(Signing, EachRetryIsResignedWithAFreshDateAndRefreshedCredentials) {
   auto ticks = std::make_shared<int>(0);
   TransportOptions opts;
   opts.retry.initial_backoff = 1ms;
-  opts.signing =
-      SigningOptions{.credentials = provider, .region = "eu-west-1", .service = "es", .clock = [=] {
-                       return clock_base + (*ticks)++ * 1s;
-                     }};
-  auto r = make_transport(opts)->send(Request{.url = server.url() + "/"});
+  SigningOptions so{.credentials = provider, .region = "eu-west-1", .service = "es", .clock = [=] {
+                      return clock_base + (*ticks)++ * 1s;
+                    }};
+  auto r = make_signed_transport(opts, so)->send(Request{.url = server.url() + "/"});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->attempts, 3);
   EXPECT_EQ(provider->calls, 3);
@@ -122,8 +126,8 @@ TEST(Signing, CredentialFailureIsReturnedNotRetried) {
   };
   auto provider = std::make_shared<Failing>();
   TransportOptions opts;
-  opts.signing = SigningOptions{.credentials = provider, .region = "us-east-1", .service = "es"};
-  auto r = make_transport(opts)->send(Request{.url = "http://127.0.0.1:1/"});
+  SigningOptions so{.credentials = provider, .region = "us-east-1", .service = "es"};
+  auto r = make_signed_transport(opts, so)->send(Request{.url = "http://127.0.0.1:1/"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kNoCredentials);
   EXPECT_EQ(provider->calls, 1);

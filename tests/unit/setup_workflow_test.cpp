@@ -247,7 +247,7 @@ struct Harness {
       aws::make_static_provider({"AKIDEXAMPLE", "secret", "", std::nullopt, "t"});
   std::unique_ptr<s3::Client> s3c;
   std::unique_ptr<iam::IamClient> iamc;
-  std::unique_ptr<iam::StsClient> stsc;
+  std::unique_ptr<aws::StsClient> stsc;
   std::unique_ptr<cluster::Client> cc;
 
   Harness() {
@@ -259,8 +259,8 @@ struct Harness {
     s3c = std::make_unique<s3::Client>(transport, so);
     iamc = std::make_unique<iam::IamClient>(
         transport, iam::IamEndpoint{"http://iam.local", "us-east-1", "t"}, creds);
-    stsc = std::make_unique<iam::StsClient>(
-        transport, iam::StsEndpoint{"http://sts.local", "us-east-1", "t"}, creds);
+    stsc = std::make_unique<aws::StsClient>(
+        transport, aws::StsEndpoint{"http://sts.local", "us-east-1", "t"}, creds);
     cc = std::make_unique<cluster::Client>(std::make_unique<Forward>(transport),
                                            "http://cluster.local");
   }

@@ -14,8 +14,10 @@
 #include <sstream>
 
 #include "essnap/aws/credential_sources.hpp"
+#include "essnap/aws/partition.hpp"
+#include "essnap/aws/service_endpoint.hpp"
 #include "essnap/aws/timestamp.hpp"
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/sts.hpp"
 
 namespace essnap::aws::detail {
 namespace {
@@ -33,9 +35,8 @@ std::string sha1_hex(const std::string& s) {
 }
 
 std::string portal_url(const Environment& env, const std::string& region) {
-  if (auto u = env.get("AWS_ENDPOINT_URL_SSO"); u && !u->empty()) return *u;
-  if (auto u = env.get("AWS_ENDPOINT_URL"); u && !u->empty()) return *u;
-  return "https://portal.sso." + region + ".amazonaws.com";
+  if (auto c = configured_endpoint("SSO", env)) return c->url;
+  return "https://" + regional_host("portal.sso", region);
 }
 
 class SsoSource final : public CredentialSource {
@@ -115,8 +116,8 @@ Result<Credentials> sso_credentials(ChainContext& ctx, const std::string& profil
   req.method = "GET";
   std::string base = portal_url(ctx.env(), region);
   while (!base.empty() && base.back() == '/') base.pop_back();
-  req.url = base + "/federation/credentials?account_id=" + iam::form_encode(account) +
-            "&role_name=" + iam::form_encode(role);
+  req.url = base + "/federation/credentials?account_id=" + aws::form_encode(account) +
+            "&role_name=" + aws::form_encode(role);
   req.headers = {{"x-amz-sso_bearer_token", j["accessToken"].get<std::string>()},
                  {"Accept", "application/json"}};
   req.timeouts.connect = std::chrono::seconds(10);

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "essnap/aws/credential_sources.hpp"
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/sts.hpp"
 
 namespace essnap::aws::detail {
 namespace {
@@ -62,7 +62,7 @@ Result<Credentials> from_credential_source(ChainContext& ctx, const std::string&
 
 Result<Credentials> assume_role(ChainContext& ctx, const std::string& profile,
                                 const IniSection& section, Credentials source) {
-  iam::AssumeRoleRequest req;
+  aws::AssumeRoleRequest req;
   req.role_arn = get_value(section, "role_arn");
   req.role_session_name = get_value(section, "role_session_name");
   if (req.role_session_name.empty()) req.role_session_name = default_session_name();
@@ -75,8 +75,8 @@ Result<Credentials> assume_role(ChainContext& ctx, const std::string& profile,
                           "prompt for one",
                       "get a session with 'aws sts get-session-token' and export it, or use a "
                       "profile without mfa_serial");
-  auto endpoint = iam::resolve_sts_endpoint(ctx.sts_region(&section), ctx.env());
-  iam::StsClient sts(ctx.transport(), endpoint, make_static_provider(std::move(source)));
+  auto endpoint = aws::resolve_sts_endpoint(ctx.sts_region(&section), ctx.env());
+  aws::StsClient sts(ctx.transport(), endpoint, make_static_provider(std::move(source)));
   auto resp = sts.assume_role(req);
   if (!resp.ok())
     return std::move(resp).error().with_context("assuming " + req.role_arn + " for " +
@@ -189,15 +189,15 @@ Result<Credentials> web_identity_credentials(ChainContext& ctx, const std::strin
   if (token.empty())
     return make_error(ErrorCode::kNoCredentials,
                       "web identity token file " + token_file + " is empty");
-  iam::AssumeRoleWithWebIdentityRequest req;
+  aws::AssumeRoleWithWebIdentityRequest req;
   req.role_arn = role_arn;
   req.role_session_name = session_name.empty() ? default_session_name() : session_name;
   req.web_identity_token = std::move(token);
   if (profile_section) {
     ESSNAP_TRY(req.duration_seconds, duration_from(*profile_section, "web identity profile"));
   }
-  auto endpoint = iam::resolve_sts_endpoint(ctx.sts_region(profile_section), ctx.env());
-  iam::StsClient sts(ctx.transport(), endpoint, nullptr);
+  auto endpoint = aws::resolve_sts_endpoint(ctx.sts_region(profile_section), ctx.env());
+  aws::StsClient sts(ctx.transport(), endpoint, nullptr);
   auto resp = sts.assume_role_with_web_identity(req);
   if (!resp.ok())
     return std::move(resp).error().with_context("assuming " + role_arn + " with web identity");

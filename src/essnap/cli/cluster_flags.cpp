@@ -112,7 +112,7 @@ Result<ClusterConnection> resolve_cluster_connection(const GlobalOptions& global
     ESSNAP_TRY(auto region, aws::resolve_region(ro));
     auto provider = aws::make_default_chain(cred_options);
     if (auto cr = provider->credentials(); !cr.ok()) return std::move(cr).error();
-    topts.signing = http::SigningOptions{
+    c.signing = aws::SigningOptions{
         .credentials = provider, .region = region.region, .service = service, .clock = {}};
   } else if (f.auth == "basic") {
     if (f.user.empty()) f.user = env("ESSNAP_USER");
@@ -135,9 +135,14 @@ Result<ClusterConnection> resolve_cluster_connection(const GlobalOptions& global
   return c;
 }
 
+std::unique_ptr<http::Transport> make_connection_transport(const ClusterConnection& c) {
+  if (c.signing) return aws::make_signed_transport(c.transport, *c.signing);
+  return http::make_transport(c.transport);
+}
+
 Result<cluster::Client> make_cluster_client(const GlobalOptions& global, ClusterFlags& flags) {
   ESSNAP_TRY(ClusterConnection c, resolve_cluster_connection(global, flags));
-  return cluster::Client(http::make_transport(c.transport), c.url, std::move(c.auth_headers),
+  return cluster::Client(make_connection_transport(c), c.url, std::move(c.auth_headers),
                          c.timeouts);
 }
 

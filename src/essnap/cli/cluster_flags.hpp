@@ -4,8 +4,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
 #include <string>
 
+#include "essnap/aws/signing_transport.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
@@ -36,11 +39,15 @@ Result<util::Url> resolve_cluster_url(ClusterFlags& flags);
 struct ClusterConnection {
   std::string url;
   http::TransportOptions transport;
+  std::optional<aws::SigningOptions> signing;  // --auth aws: every attempt is SigV4-signed
   http::Headers auth_headers;  // Authorization for basic / API-key auth; empty for aws/none
   http::Timeouts timeouts;
 };
 Result<ClusterConnection> resolve_cluster_connection(const GlobalOptions& global,
                                                      ClusterFlags& flags);
+
+// The transport stack for the connection: signed when --auth aws.
+std::unique_ptr<http::Transport> make_connection_transport(const ClusterConnection& connection);
 
 Result<cluster::Client> make_cluster_client(const GlobalOptions& global, ClusterFlags& flags);
 

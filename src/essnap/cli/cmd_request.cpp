@@ -76,7 +76,7 @@ int run_request(const GlobalOptions& global, RequestFlags f) {
       return ok_status();
     };
   }
-  auto transport = http::make_transport(conn->transport);
+  auto transport = make_connection_transport(*conn);
   auto resp = transport->send(std::move(req));
   if (!resp.ok()) return report_error(resp.error(), global);
 

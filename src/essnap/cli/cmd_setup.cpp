@@ -13,7 +13,7 @@
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/sts.hpp"
 #include "essnap/s3/client.hpp"
 #include "essnap/snapshot/setup.hpp"
 
@@ -237,12 +237,12 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
     s3c = std::make_unique<s3::Client>(*aws_transport, so);
   }
   std::unique_ptr<iam::IamClient> iamc;
-  std::unique_ptr<iam::StsClient> stsc;
+  std::unique_ptr<aws::StsClient> stsc;
   if (aws_mode) {
     iamc = std::make_unique<iam::IamClient>(
         *aws_transport, iam::resolve_iam_endpoint(o.region, env, f.iam_endpoint_url), provider);
-    stsc = std::make_unique<iam::StsClient>(
-        *aws_transport, iam::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
+    stsc = std::make_unique<aws::StsClient>(
+        *aws_transport, aws::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
   }
 
   if (f.print_policies) {
@@ -252,8 +252,8 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
     http::TransportOptions quick = topts;
     quick.retry.max_attempts = 1;
     auto quick_transport = http::make_transport(quick);
-    iam::StsClient quick_sts(
-        *quick_transport, iam::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
+    aws::StsClient quick_sts(
+        *quick_transport, aws::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
     if (auto who = quick_sts.get_caller_identity({}); who.ok())
       account = who->account;
     else

@@ -7,7 +7,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/http/factory.hpp"
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/sts.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -30,13 +30,13 @@ int run_whoami(const GlobalOptions& global, const WhoamiFlags& flags) {
   ro.imds = aws::ImdsLookup::kNo;
   auto region = aws::resolve_region(ro);
   if (!region.ok() && !global.region.empty()) return report_error(region.error(), global);
-  auto endpoint = iam::resolve_sts_endpoint(region.ok() ? region->region : "us-east-1",
+  auto endpoint = aws::resolve_sts_endpoint(region.ok() ? region->region : "us-east-1",
                                             aws::Environment::process(), flags.endpoint_url);
 
   http::TransportOptions t;
   t.verbose = global.verbose;
   auto transport = http::make_transport(t);
-  iam::StsClient sts(*transport, endpoint, provider);
+  aws::StsClient sts(*transport, endpoint, provider);
   auto who = sts.get_caller_identity({});
   if (!who.ok()) return report_error(who.error(), global);
   if (global.output == OutputFormat::kJson) {

@@ -1,7 +1,7 @@
 #include "essnap/cluster/error.hpp"
 
 #include <nlohmann/json.hpp>
-#include <pugixml.hpp>
+#include "essnap/aws/xml_error.hpp"
 
 namespace essnap::cluster {
 
@@ -105,24 +105,6 @@ bool parse_json(const nlohmann::json& j, RemoteDetail& d) {
   return true;
 }
 
-bool parse_xml(std::string_view body, RemoteDetail& d) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return false;
-  pugi::xml_node err = doc.child("Error");
-  pugi::xml_node root = err;
-  if (!err) {
-    root = doc.child("ErrorResponse");
-    err = root.child("Error");
-  }
-  if (!err) return false;
-  d.error_type = err.child_value("Code");
-  d.reason = err.child_value("Message");
-  std::string rid = err.child_value("RequestId");
-  if (rid.empty()) rid = root.child_value("RequestId");
-  if (!rid.empty() && d.request_id.empty()) d.request_id = rid;
-  return !d.error_type.empty() || !d.reason.empty();
-}
-
 }  // namespace
 
 RemoteDetail parse_error_body(int http_status, std::string_view body,
@@ -145,7 +127,7 @@ RemoteDetail parse_error_body(int http_status, std::string_view body,
     if (!j.is_discarded()) parsed = parse_json(j, d);
   } else if (trimmed.starts_with('<') && !trimmed.starts_with("<!") &&
              !trimmed.starts_with("<html") && !trimmed.starts_with("<HTML")) {
-    parsed = parse_xml(trimmed, d);
+    parsed = aws::parse_xml_error(trimmed, d);
   }
   if (!parsed && !trimmed.empty() && !trimmed.starts_with('<')) {
     d.reason = std::string(trimmed.substr(0, trimmed.find('\n')));

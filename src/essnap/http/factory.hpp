@@ -1,7 +1,8 @@
 // Builds the transport stack. make_transport() is the one entry point commands use:
 //
 //   retry (outermost: one loop, every attempt goes through everything below)
-//     -> signing (optional: SigV4 with a fresh date and refreshed credentials per attempt)
+//     -> an optional caller layer (aws::make_signed_transport puts SigV4 signing here, so each
+//        attempt is signed afresh; http/ itself knows nothing of AWS)
 //       -> trace (when verbose: what goes on the wire, secrets redacted)
 //         -> libcurl base transport (kept connections, named timeouts, TLS, proxies)
 //
@@ -15,7 +16,6 @@
 #include <optional>
 #include <string>
 
-#include "essnap/aws/credentials.hpp"
 #include "essnap/http/transport.hpp"
 
 namespace essnap::http {
@@ -29,17 +29,6 @@ struct RetryPolicy {
 
 enum class TlsVerify { kOn, kOff };
 
-// SigV4 signing of every attempt.
-struct SigningOptions {
-  std::shared_ptr<aws::CredentialsProvider> credentials;
-  std::string region;
-  std::string service;  // "es", "aoss", "s3", "sts", "iam"
-  // Send X-Amz-Content-SHA256: UNSIGNED-PAYLOAD instead of hashing the body (https only).
-  bool unsigned_payload = false;
-  // Signing time; tests inject a fixed clock. Default: the system clock.
-  std::function<std::chrono::system_clock::time_point()> clock;
-};
-
 struct TransportOptions {
   RetryPolicy retry;
   TlsVerify tls_verify = TlsVerify::kOn;  // --insecure turns it off (with a warning)
@@ -47,21 +36,18 @@ struct TransportOptions {
   int verbose = 0;                        // >0: trace requests/responses, secrets redacted
   std::ostream* trace = nullptr;          // where traces and warnings go (default std::cerr)
   std::string user_agent;                 // default "essnap/<version>"
-  std::optional<SigningOptions> signing;  // set: every attempt is SigV4-signed
 };
 
+// A decorator a caller adds to the stack (placed inside retry, outside trace).
+using Layer = std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>;
+
 // The full stack described above.
-std::unique_ptr<Transport> make_transport(const TransportOptions& options);
+std::unique_ptr<Transport> make_transport(const TransportOptions& options, const Layer& layer = {});
 
 // --- Individual layers ---------------------------------------------------------------------
 
 // libcurl, no retry, no signing. Keeps connections alive between requests.
 std::unique_ptr<Transport> make_curl_transport(const TransportOptions& options);
-
-// SigV4-signing decorator over any transport. Put it INSIDE the retry layer so each attempt is
-// signed afresh (make_transport does).
-std::unique_ptr<Transport> make_signing_transport(std::unique_ptr<Transport> inner,
-                                                  SigningOptions options);
 
 // What the retry loop needs from the outside world; tests replace all three.
 struct RetryHooks {

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <pugixml.hpp>
 
-#include "essnap/iam/query_protocol.hpp"
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/partition.hpp"
+#include "essnap/aws/query_protocol.hpp"
+#include "essnap/aws/service_endpoint.hpp"
+#include "essnap/aws/xml_error.hpp"
+#include "essnap/aws/sts.hpp"
 #include "essnap/util/url.hpp"
 
 namespace essnap::iam {
@@ -19,7 +22,7 @@ std::string child_text(const pugi::xml_node& node, const char* name) {
 // Form values with a space written as "+" (form encoding's own spelling, which IAM accepts):
 // moto verifies signatures over a re-encoded body and rejects "%20".
 std::string form_value(std::string_view v) {
-  std::string enc = form_encode(v);
+  std::string enc = aws::form_encode(v);
   std::string out;
   for (std::size_t i = 0; i < enc.size(); ++i) {
     if (enc.compare(i, 3, "%20") == 0) {
@@ -36,15 +39,7 @@ Error remote_error(const std::string& action, const http::Response& resp,
                    const IamEndpoint& endpoint) {
   RemoteDetail d;
   d.http_status = resp.status;
-  pugi::xml_document doc;
-  if (doc.load_buffer(resp.body.data(), resp.body.size())) {
-    auto root = doc.document_element();
-    auto err = root.child("Error");
-    if (!err) err = root.child("Errors").child("Error");  // moto's spelling
-    d.error_type = child_text(err, "Code");
-    d.reason = child_text(err, "Message");
-    d.request_id = child_text(root, "RequestId");
-  }
+  aws::parse_xml_error(resp.body, d);
   if (d.request_id.empty())
     if (const auto* id = http::find_header(resp.headers, "x-amzn-RequestId")) d.request_id = *id;
   std::string message =
@@ -126,22 +121,12 @@ nlohmann::json normalize_value(const nlohmann::json& v) {
 
 IamEndpoint resolve_iam_endpoint(const std::string& region, const aws::Environment& env,
                                  const std::string& explicit_url) {
-  auto strip = [](std::string u) {
-    while (!u.empty() && u.back() == '/') u.pop_back();
-    return u;
-  };
-  const bool china = region.rfind("cn-", 0) == 0;
-  const std::string signing = china ? "cn-north-1" : "us-east-1";
-  if (!explicit_url.empty()) return {strip(explicit_url), signing, "--iam-endpoint-url"};
-  auto ignore = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-  if (!(ignore && (*ignore == "true" || *ignore == "TRUE" || *ignore == "True"))) {
-    if (auto u = env.get("AWS_ENDPOINT_URL_IAM"); u && !u->empty())
-      return {strip(*u), signing, "AWS_ENDPOINT_URL_IAM"};
-    if (auto u = env.get("AWS_ENDPOINT_URL"); u && !u->empty())
-      return {strip(*u), signing, "AWS_ENDPOINT_URL"};
-  }
-  if (china) return {"https://iam.cn-north-1.amazonaws.com.cn", signing, "global"};
-  return {"https://iam.amazonaws.com", signing, "global"};
+  // IAM is one global endpoint per partition, signed for that partition's global region.
+  const aws::Partition& partition = aws::partition_for_region(region);
+  const std::string signing(partition.global_region);
+  if (auto c = aws::configured_endpoint("IAM", env, explicit_url, "--iam-endpoint-url"))
+    return {c->url, signing, c->source};
+  return {aws::iam_url(partition), signing, "global"};
 }
 
 Result<nlohmann::json> decode_policy_document(const std::string& text) {
@@ -196,16 +181,19 @@ std::string simulation_source_arn(const std::string& caller_arn) {
 }
 
 IamClient::IamClient(http::Transport& transport, IamEndpoint endpoint,
-                     std::shared_ptr<aws::CredentialsProvider> credentials)
-    : transport_(transport), endpoint_(std::move(endpoint)), credentials_(std::move(credentials)) {}
+                     std::shared_ptr<aws::CredentialsProvider> credentials, aws::Clock clock)
+    : transport_(transport),
+      endpoint_(std::move(endpoint)),
+      credentials_(std::move(credentials)),
+      clock_(std::move(clock)) {}
 
 Result<std::string> IamClient::call(const std::string& action, const std::string& form,
                                     http::Idempotency idempotency) {
   if (!credentials_)
     return make_error(ErrorCode::kInternal, "IAM " + action + " needs credentials to sign");
-  ESSNAP_TRY(auto req, make_query_request({endpoint_.url, endpoint_.region, "iam", action,
+  ESSNAP_TRY(auto req, aws::make_query_request({endpoint_.url, endpoint_.region, "iam", action,
                                            kApiVersion, form, idempotency},
-                                          credentials_.get()));
+                                          credentials_.get(), clock_));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok())
     return std::move(resp).error().with_context("IAM " + action + " at " + endpoint_.url);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "essnap/aws/credentials.hpp"
+#include "essnap/aws/sign_request.hpp"
 #include "essnap/http/transport.hpp"
 #include "essnap/util/result.hpp"
 
@@ -89,7 +90,7 @@ struct SimulatePrincipalPolicyResponse {
 class IamClient {
  public:
   IamClient(http::Transport& transport, IamEndpoint endpoint,
-            std::shared_ptr<aws::CredentialsProvider> credentials);
+            std::shared_ptr<aws::CredentialsProvider> credentials, aws::Clock clock = {});
 
   // kNotFound when the role does not exist.
   Result<GetRoleResponse> get_role(const GetRoleRequest& r);
@@ -111,6 +112,7 @@ class IamClient {
   http::Transport& transport_;
   IamEndpoint endpoint_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
+  aws::Clock clock_;
 };
 
 // A policy document as IAM returns it: URL-encoded JSON (or plain JSON from emulators).

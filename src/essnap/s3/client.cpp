@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <pugixml.hpp>
 
 #include "essnap/aws/endpoint.hpp"
-#include "essnap/aws/sigv4.hpp"
+#include "essnap/aws/partition.hpp"
+#include "essnap/aws/service_endpoint.hpp"
+#include "essnap/aws/xml_error.hpp"
+#include "essnap/aws/sign_request.hpp"
 #include "essnap/http/payload.hpp"
 #include "essnap/util/crypto.hpp"
 #include "essnap/util/url.hpp"
@@ -66,7 +70,7 @@ std::string strip_quotes(std::string s) {
 }
 
 std::string dns_suffix(const std::string& region) {
-  return starts_with(region, "cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return std::string(aws::partition_for_region(region).dns_suffix);
 }
 
 // Content-MD5: base64 of the MD5 digest. S3 still demands it on bucket configuration PUTs.
@@ -144,18 +148,8 @@ Result<BucketUri> parse_bucket_uri(std::string_view text) {
 }
 
 S3Endpoint resolve_s3_endpoint(const aws::Environment& env, const std::string& explicit_url) {
-  auto strip = [](std::string u) {
-    while (!u.empty() && u.back() == '/') u.pop_back();
-    return u;
-  };
-  if (!explicit_url.empty()) return {strip(explicit_url), "--s3-endpoint-url"};
-  auto ignore = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-  if (!(ignore && (*ignore == "true" || *ignore == "TRUE" || *ignore == "True"))) {
-    if (auto u = env.get("AWS_ENDPOINT_URL_S3"); u && !u->empty())
-      return {strip(*u), "AWS_ENDPOINT_URL_S3"};
-    if (auto u = env.get("AWS_ENDPOINT_URL"); u && !u->empty())
-      return {strip(*u), "AWS_ENDPOINT_URL"};
-  }
+  if (auto c = aws::configured_endpoint("S3", env, explicit_url, "--s3-endpoint-url"))
+    return {c->url, c->source};
   return {"", "aws"};
 }
 
@@ -163,14 +157,7 @@ Error error_from_response(const std::string& operation, const std::string& bucke
                           const http::Response& resp) {
   RemoteDetail d;
   d.http_status = resp.status;
-  pugi::xml_document doc;
-  if (!resp.body.empty() && doc.load_buffer(resp.body.data(), resp.body.size())) {
-    auto err = doc.child("Error");
-    if (!err) err = doc.document_element().child("Error");
-    d.error_type = child_text(err, "Code");
-    d.reason = child_text(err, "Message");
-    d.request_id = child_text(err, "RequestId");
-  }
+  aws::parse_xml_error(resp.body, d);
   if (d.request_id.empty()) d.request_id = header_or_empty(resp.headers, "x-amz-request-id");
   if (d.error_type.empty()) {
     // HEAD answers carry no body: name the status the way S3 would.
@@ -222,7 +209,6 @@ Error error_from_response(const std::string& operation, const std::string& bucke
 
 Client::Client(http::Transport& transport, ClientOptions options)
     : transport_(transport), options_(std::move(options)) {
-  if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
   if (options_.region.empty()) options_.region = "us-east-1";
 }
 
@@ -298,21 +284,8 @@ Result<http::Response> Client::send_once(const Call& call, const std::string& re
                              ? options_.credentials->credentials()
                              : Result<aws::Credentials>(make_error(
                                    ErrorCode::kInternal, "S3 client built without credentials")));
-  aws::SigningRequest sreq;
-  sreq.method = req.method;
-  sreq.url = req.url;
-  sreq.headers = req.headers;
-  if (!req.body.file_path.empty()) {
-    ESSNAP_TRY(sreq.payload_sha256, http::payload_sha256_hex(req.body));
-  } else {
-    sreq.body = req.body.data;
-  }
-  aws::SigningParams params;
-  params.region = region;
-  params.service = "s3";
-  params.time = options_.clock();
-  ESSNAP_TRY(auto signed_req, aws::sign(sreq, creds, params));
-  for (auto& h : signed_req.headers_to_add) req.headers.push_back(std::move(h));
+  ESSNAP_TRY_STATUS(aws::sign_request(req, creds, aws::SigningScope{region, "s3"},
+                                       aws::now(options_.clock)));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok()) {
     std::string ctx = "S3 " + call.operation;
@@ -552,8 +525,15 @@ Result<GetObjectResponse> Client::get_object(const GetObjectRequest& r) {
   GetObjectResponse out;
   out.body = std::move(resp.body);
   out.etag = strip_quotes(header_or_empty(resp.headers, "ETag"));
-  auto len = header_or_empty(resp.headers, "Content-Length");
-  out.content_length = len.empty() ? out.body.size() : std::stoull(len);
+  const std::string len = header_or_empty(resp.headers, "Content-Length");
+  out.content_length = out.body.size();
+  if (!len.empty()) {
+    auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), out.content_length);
+    if (ec != std::errc() || end != len.data() + len.size())
+      return make_error(ErrorCode::kParse,
+                        "S3 GetObject answered with a malformed Content-Length '" +
+                            len.substr(0, 40) + "'");
+  }
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "essnap/snapshot/setup.hpp"
 
+#include "essnap/aws/partition.hpp"
+
 #include "essnap/cluster/repository.hpp"
 #include "essnap/util/url.hpp"
 
@@ -68,9 +70,7 @@ const char* to_string(Outcome o) {
 }
 
 std::string partition_for(const std::string& region) {
-  if (region.rfind("cn-", 0) == 0) return "aws-cn";
-  if (region.rfind("us-gov-", 0) == 0) return "aws-us-gov";
-  return "aws";
+  return std::string(aws::partition_for_region(region).id);
 }
 
 json trust_policy(const std::string& account_id) {

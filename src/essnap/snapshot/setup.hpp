@@ -11,7 +11,7 @@
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/iam/iam.hpp"
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/sts.hpp"
 #include "essnap/s3/client.hpp"
 #include "essnap/util/result.hpp"
 
@@ -87,7 +87,7 @@ struct SetupReport {
 struct SetupClients {
   s3::Client* s3 = nullptr;       // not needed for kSelfManagedFs
   iam::IamClient* iam = nullptr;  // kAwsManaged only
-  iam::StsClient* sts = nullptr;  // kAwsManaged only
+  aws::StsClient* sts = nullptr;  // kAwsManaged only
   cluster::Client* cluster = nullptr;
 };
 

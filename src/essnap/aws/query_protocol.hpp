@@ -6,10 +6,11 @@
 #include <string_view>
 
 #include "essnap/aws/credentials.hpp"
+#include "essnap/aws/sign_request.hpp"
 #include "essnap/http/transport.hpp"
 #include "essnap/util/result.hpp"
 
-namespace essnap::iam {
+namespace essnap::aws {
 
 struct QueryCall {
   std::string url;      // endpoint base, without the trailing "/"
@@ -21,8 +22,8 @@ struct QueryCall {
   http::Idempotency idempotency = http::Idempotency::kIdempotent;
 };
 
-// The request, signed when `credentials` is non-null.
-Result<http::Request> make_query_request(const QueryCall& call,
-                                         aws::CredentialsProvider* credentials);
+// The request, signed (at the clock's time) when `credentials` is non-null.
+Result<http::Request> make_query_request(const QueryCall& call, CredentialsProvider* credentials,
+                                         const Clock& clock = {});
 
-}  // namespace essnap::iam
+}  // namespace essnap::aws

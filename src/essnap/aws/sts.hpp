@@ -7,10 +7,11 @@
 #include <string>
 
 #include "essnap/aws/credentials.hpp"
+#include "essnap/aws/sign_request.hpp"
 #include "essnap/http/transport.hpp"
 #include "essnap/util/result.hpp"
 
-namespace essnap::iam {
+namespace essnap::aws {
 
 struct StsEndpoint {
   std::string url;     // "https://sts.eu-west-1.amazonaws.com", or an override (moto)
@@ -61,7 +62,7 @@ class StsClient {
  public:
   // `credentials` may be null only for the unsigned operation (AssumeRoleWithWebIdentity).
   StsClient(http::Transport& transport, StsEndpoint endpoint,
-            std::shared_ptr<aws::CredentialsProvider> credentials);
+            std::shared_ptr<aws::CredentialsProvider> credentials, Clock clock = {});
 
   Result<GetCallerIdentityResponse> get_caller_identity(const GetCallerIdentityRequest& request);
   Result<AssumedRoleResponse> assume_role(const AssumeRoleRequest& request);
@@ -79,10 +80,11 @@ class StsClient {
   http::Transport& transport_;
   StsEndpoint endpoint_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
+  Clock clock_;
 };
 
 // application/x-www-form-urlencoded value encoding as AWS query APIs expect (RFC 3986
 // unreserved kept, everything else %XX).
 std::string form_encode(std::string_view value);
 
-}  // namespace essnap::iam
+}  // namespace essnap::aws

@@ -1,11 +1,14 @@
-#include "essnap/iam/sts.hpp"
+#include "essnap/aws/sts.hpp"
 
 #include <pugixml.hpp>
 
 #include "essnap/aws/timestamp.hpp"
-#include "essnap/iam/query_protocol.hpp"
+#include "essnap/aws/partition.hpp"
+#include "essnap/aws/query_protocol.hpp"
+#include "essnap/aws/service_endpoint.hpp"
+#include "essnap/aws/xml_error.hpp"
 
-namespace essnap::iam {
+namespace essnap::aws {
 namespace {
 
 constexpr const char* kApiVersion = "2011-06-15";
@@ -19,14 +22,7 @@ Error remote_error(const std::string& action, const http::Response& resp,
                    const StsEndpoint& endpoint) {
   RemoteDetail detail;
   detail.http_status = resp.status;
-  pugi::xml_document doc;
-  if (doc.load_buffer(resp.body.data(), resp.body.size())) {
-    auto root = doc.document_element();
-    auto err = root.child("Error");
-    detail.error_type = child_text(err, "Code");
-    detail.reason = child_text(err, "Message");
-    detail.request_id = child_text(root, "RequestId");
-  }
+  parse_xml_error(resp.body, detail);
   if (detail.request_id.empty())
     if (const auto* id = http::find_header(resp.headers, "x-amzn-RequestId"))
       detail.request_id = *id;
@@ -107,32 +103,22 @@ std::string form_encode(std::string_view value) {
 
 StsEndpoint resolve_sts_endpoint(const std::string& region, const aws::Environment& env,
                                  const std::string& explicit_url) {
-  std::string r = region.empty() ? "us-east-1" : region;
-  auto strip = [](std::string u) {
-    while (!u.empty() && u.back() == '/') u.pop_back();
-    return u;
-  };
-  if (!explicit_url.empty()) return {strip(explicit_url), r, "--endpoint-url"};
-  const bool ignore = [&] {
-    auto v = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    return v && (*v == "true" || *v == "TRUE" || *v == "True");
-  }();
-  if (!ignore) {
-    if (auto u = env.get("AWS_ENDPOINT_URL_STS"); u && !u->empty())
-      return {strip(*u), r, "AWS_ENDPOINT_URL_STS"};
-    if (auto u = env.get("AWS_ENDPOINT_URL"); u && !u->empty())
-      return {strip(*u), r, "AWS_ENDPOINT_URL"};
-  }
+  const std::string r =
+      region.empty() ? std::string(partition_for_region(region).global_region) : region;
+  if (auto c = configured_endpoint("STS", env, explicit_url, "--endpoint-url"))
+    return {c->url, r, c->source};
   auto legacy = env.get("AWS_STS_REGIONAL_ENDPOINTS");
   if (r == "us-east-1" && legacy && *legacy == "legacy")
     return {"https://sts.amazonaws.com", r, "global (AWS_STS_REGIONAL_ENDPOINTS=legacy)"};
-  std::string suffix = r.rfind("cn-", 0) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-  return {"https://sts." + r + "." + suffix, r, "regional"};
+  return {sts_regional_url(r), r, "regional"};
 }
 
 StsClient::StsClient(http::Transport& transport, StsEndpoint endpoint,
-                     std::shared_ptr<aws::CredentialsProvider> credentials)
-    : transport_(transport), endpoint_(std::move(endpoint)), credentials_(std::move(credentials)) {}
+                     std::shared_ptr<aws::CredentialsProvider> credentials, Clock clock)
+    : transport_(transport),
+      endpoint_(std::move(endpoint)),
+      credentials_(std::move(credentials)),
+      clock_(std::move(clock)) {}
 
 Result<StsClient::Raw> StsClient::call(const std::string& action, const std::string& form,
                                        StsSigning signing) {
@@ -142,7 +128,7 @@ Result<StsClient::Raw> StsClient::call(const std::string& action, const std::str
   ESSNAP_TRY(auto req,
              make_query_request({endpoint_.url, endpoint_.region, "sts", action, kApiVersion, form,
                                  http::Idempotency::kIdempotent},
-                                signing == StsSigning::kSigned ? credentials_.get() : nullptr));
+                                signing == StsSigning::kSigned ? credentials_.get() : nullptr, clock_));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok())
     return std::move(resp).error().with_context("STS " + action + " at " + endpoint_.url);
@@ -188,4 +174,4 @@ Result<AssumedRoleResponse> StsClient::assume_role_with_web_identity(
   return parse_assumed(raw.body, "AssumeRoleWithWebIdentity", raw.request_id);
 }
 
-}  // namespace essnap::iam
+}  // namespace essnap::aws

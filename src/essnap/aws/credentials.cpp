@@ -7,6 +7,7 @@
 #include "essnap/aws/refresh.hpp"
 #include "essnap/aws/timestamp.hpp"
 #include "essnap/http/factory.hpp"
+#include "essnap/http/redact.hpp"
 
 namespace essnap::aws {
 
@@ -28,8 +29,7 @@ std::optional<std::string> MapEnvironment::get(const std::string& name) const {
 }
 
 std::string redact_key_id(const std::string& access_key_id) {
-  if (access_key_id.size() < 8) return "****";
-  return "****" + access_key_id.substr(access_key_id.size() - 4);
+  return http::mask_key_id(access_key_id);
 }
 
 namespace {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "essnap/http/factory.hpp"
+#include "essnap/http/redact.hpp"
 #include "essnap/http/transport.hpp"
 #include "essnap/version.hpp"
 
@@ -187,14 +188,30 @@ std::string host_of(CURL* h) {
   return ip && *ip ? std::string(ip) : std::string();
 }
 
+// "GET http://host/path" for messages: no query (a presigned URL's signature lives there) and
+// no user:password@.
+std::string describe_target(const Request& req) {
+  return req.method + " " + redact_url(std::string_view(req.url).substr(0, req.url.find('?')));
+}
+
+// libcurl's own text may quote the URL: never let it carry the query or user info.
+std::string scrub(std::string detail, const std::string& url) {
+  if (url.empty()) return detail;
+  const std::string safe = redact_url(url);
+  for (auto pos = detail.find(url); pos != std::string::npos; pos = detail.find(url, pos))
+    detail.replace(pos, url.size(), safe), pos += safe.size();
+  return detail;
+}
+
 // Maps a libcurl failure to our categories with a message that says what to do next.
 Error map_curl_error(CURLcode rc, const char* errbuf, const Request& req, CURL* h) {
-  std::string detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
-  const std::string what = req.method + " " + req.url.substr(0, req.url.find('?'));
+  std::string detail = scrub(errbuf && *errbuf ? errbuf : curl_easy_strerror(rc), req.url);
+  const std::string what = describe_target(req);
   switch (rc) {
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-      return Error(ErrorCode::kInvalidArgument, "malformed URL '" + req.url + "': " + detail,
+      return Error(ErrorCode::kInvalidArgument,
+                   "malformed URL '" + redact_url(req.url) + "': " + detail,
                    "use http(s)://host[:port][/path]");
     case CURLE_COULDNT_RESOLVE_HOST:
       return Error(ErrorCode::kNetwork, what + ": could not resolve host: " + detail,
@@ -399,8 +416,7 @@ class CurlTransport final : public Transport {
                      "reading request body file '" + req.body.file_path + "' failed");
       if (t.stalled)
         return Error(ErrorCode::kTimeout,
-                     req.method + " " + req.url.substr(0, req.url.find('?')) +
-                         ": stalled: no data for " + std::to_string(req.timeouts.stall.count()) +
+                     describe_target(req) + ": stalled: no data for " + std::to_string(req.timeouts.stall.count()) +
                          " ms",
                      "the server or network stopped moving bytes; retry later");
       return map_curl_error(rc, errbuf, req, h);

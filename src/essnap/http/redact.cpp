@@ -37,7 +37,8 @@ bool is_secret_name(std::string_view name) {
 }  // namespace
 
 std::string mask_key_id(std::string_view key_id) {
-  if (key_id.size() <= 4) return "****";
+  // Short ids would be mostly revealed by their last four: show nothing of them.
+  if (key_id.size() < 8) return "****";
   return "****" + std::string(key_id.substr(key_id.size() - 4));
 }
 

@@ -27,7 +27,8 @@ std::string redact_url(std::string_view url);
 // "api_key", ...) in text that looks like JSON; other bytes are left as they are.
 std::string redact_body(std::string_view body);
 
-// "AKIAIOSFODNN7EXAMPLE" -> "****MPLE".
+// "AKIAIOSFODNN7EXAMPLE" -> "****MPLE"; ids under 8 characters -> "****". The one masking rule:
+// traces, `essnap credentials` and error messages all use it.
 std::string mask_key_id(std::string_view key_id);
 
 }  // namespace essnap::http

@@ -146,8 +146,10 @@ engine_wait() { # engine_wait NAME — until the node answers with its version a
   log "$name $version up on $url ($(since "$name"))"
 }
 
-engine_describe() { echo "${E_VERSION[$1]} $(engine_url "$1")"; } # -> "version url"
+# A name in a running stack's state may have left the table: shown, stoppable, never "up".
+engine_describe() { if is_engine "$1"; then echo "${E_VERSION[$1]} $(engine_url "$1")"; else echo "- -"; fi; }
 engine_probe() { # engine_probe NAME -> the state of a running engine: up | starting
+  is_engine "$1" || { echo not-in-table; return; }
   if [[ $(engine_node_version "$(engine_url "$1")") == "${E_VERSION[$1]}" ]]; then echo up; else echo starting; fi
 }
 engine_stop() { stop_server "$1" 60; }

@@ -167,11 +167,10 @@ engine_env() { # engine_env NAME — NAME's lines of .stack/env
 
 engines_env() { # engines_env NAME... — the lines of these engines, the old aliases, the list
   local name alias engine field names=()
-  for name in "$@"; do engine_env "$name"; names+=("${name^^}"); done
+  for name in "$@"; do engine_env "$name"; names+=("${name^^}=$(engine_url "$name")"); done
   while read -r alias engine field; do
     [[ " $* " == *" $engine "* ]] || continue
     engine_env "$engine" | sed -n "s|^export ESSNAP_TEST_${engine^^}_${field}=|export $alias=|p"
   done <<<"$ENGINE_ENV_ALIASES"
-  local IFS=:
-  env_q ESSNAP_TEST_ENGINES "${names[*]}"
+  env_q ESSNAP_TEST_ENGINES "${names[*]}"  # space-separated NAME=URL
 }

@@ -2,7 +2,8 @@
 # Whole-process cost of one signed request: `essnap request GET /` against
 # `curl --aws-sigv4` and `awscurl`, all three signing with the same dummy keys against the
 # local OpenSearch (which ignores the signature; the work of signing is still done).
-# Targets (issue 2): within 1.3x of curl; at least 10x faster than awscurl.
+# Targets: within 1.15x of curl on the median (issue 9; issue 2 asked 1.3x on the mean); at
+# least 10x faster than awscurl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -56,6 +57,7 @@ ra = a["mean"] / e["mean"]
 print(f"  essnap / curl    = {rc:.2f}x   (target <= 1.30x: {'met' if rc <= 1.3 else 'MISSED'})")
 print(f"  awscurl / essnap = {ra:.1f}x   (target >= 10x:   {'met' if ra >= 10 else 'MISSED'})")
 # Medians resist the stragglers a busy machine (the stack's JVMs) adds to either side.
-print(f"  medians: essnap / curl = {e['median'] / c['median']:.2f}x, "
+rm = e['median'] / c['median']
+print(f"  medians: essnap / curl = {rm:.2f}x (target <= 1.15x: {'met' if rm <= 1.15 else 'MISSED'}), "
       f"awscurl / essnap = {a['median'] / e['median']:.1f}x")
 PY

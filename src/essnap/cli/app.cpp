@@ -8,6 +8,33 @@
 #include "essnap/version.hpp"
 
 namespace essnap::cli {
+namespace {
+
+struct CommandEntry {
+  const char* name;
+  void (*add)(CLI::App&, CommandContext);
+};
+constexpr CommandEntry kCommands[] = {
+    {"sign", register_sign},         {"request", register_request}, {"credentials", register_credentials},
+    {"whoami", register_whoami},     {"setup", register_setup},     {"snapshot", register_snapshot},
+    {"restore", register_restore},   {"repo", register_repo},
+};
+
+// The command word: the first argument that is neither a global option nor its value.
+// Empty when there is none (`essnap --help`, `essnap --version`).
+std::string command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--output" || a == "-o" || a == "--profile" || a == "--region") {
+      ++i;  // its value
+    } else if (a.empty() || a[0] != '-') {
+      return a;
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{
@@ -28,15 +55,19 @@ int run(int argc, char** argv) {
   app.parse_complete_callback(
       [&] { global.output = output == "json" ? OutputFormat::kJson : OutputFormat::kText; });
 
+  // Only the command being run is registered: building every command's options costs more
+  // than a whole signed request (a seventh of the process). Help and unknown words get all.
   CommandContext ctx{&global, &exit_code};
-  register_sign(app, ctx);
-  register_request(app, ctx);
-  register_credentials(app, ctx);
-  register_whoami(app, ctx);
-  register_setup(app, ctx);
-  register_snapshot(app, ctx);
-  register_restore(app, ctx);
-  register_repo(app, ctx);
+  const std::string word = command_word(argc, argv);
+  bool registered = false;
+  for (const auto& c : kCommands) {
+    if (word == c.name) {
+      c.add(app, ctx);
+      registered = true;
+    }
+  }
+  if (!registered)
+    for (const auto& c : kCommands) c.add(app, ctx);
 
   // "essnap snapshots" should name the unknown command, not say "a subcommand is required".
   if (argc > 1 && argv[1][0] != '-') {

@@ -1,182 +1,109 @@
 #include "essnap/util/crypto.hpp"
 
-#include <openssl/core_names.h>
+// OpenSSL's low-level SHA-256 (deprecated in 3.0, still shipped) runs the same assembly as EVP
+// but without the provider machinery: the first EVP fetch builds OpenSSL's name maps, about 3
+// million instructions, a seventh of a whole `essnap request` process. HMAC (RFC 2104) is a few
+// lines over it.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 namespace essnap::util {
 namespace {
 
-[[noreturn]] void fatal(const char* what) {
-  std::fprintf(stderr, "essnap: fatal: OpenSSL %s failed\n", what);
-  std::abort();
-}
-
-// Implicit fetches (EVP_sha256() in EVP_DigestInit) cost a lock and a lookup on every call in
-// OpenSSL 3; fetching once keeps signing cheap.
-EVP_MD* sha256_md() {
-  static EVP_MD* md = [] {
-    EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (m == nullptr) fatal("EVP_MD_fetch(SHA256)");
-    return m;
-  }();
-  return md;
-}
-
-EVP_MAC* hmac_mac() {
-  static EVP_MAC* mac = [] {
-    EVP_MAC* m = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (m == nullptr) fatal("EVP_MAC_fetch(HMAC)");
-    return m;
-  }();
-  return mac;
-}
-
-// One digest and one MAC context per thread, reused across calls.
-struct ThreadContexts {
-  EVP_MD_CTX* md = nullptr;
-  EVP_MAC_CTX* mac = nullptr;
-  ~ThreadContexts() {
-    EVP_MD_CTX_free(md);
-    EVP_MAC_CTX_free(mac);
-  }
-};
-thread_local ThreadContexts t_ctx;
-
-EVP_MD_CTX* thread_md_ctx() {
-  if (t_ctx.md == nullptr) {
-    t_ctx.md = EVP_MD_CTX_new();
-    if (t_ctx.md == nullptr) fatal("EVP_MD_CTX_new");
-  }
-  return t_ctx.md;
-}
-
-EVP_MAC_CTX* thread_mac_ctx() {
-  if (t_ctx.mac == nullptr) {
-    t_ctx.mac = EVP_MAC_CTX_new(hmac_mac());
-    if (t_ctx.mac == nullptr) fatal("EVP_MAC_CTX_new");
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (EVP_MAC_CTX_set_params(t_ctx.mac, params) != 1) fatal("EVP_MAC_CTX_set_params");
-  }
-  return t_ctx.mac;
-}
-
+constexpr std::size_t kBlock = 64;  // SHA-256 block size
 constexpr char kHex[] = "0123456789abcdef";
 
-}  // namespace
+SHA256_CTX* ctx_of(void* p) { return static_cast<SHA256_CTX*>(p); }
 
-Sha256Digest sha256(std::string_view data) {
-  EVP_MD_CTX* ctx = thread_md_ctx();
+void update(SHA256_CTX& ctx, const void* data, std::size_t size) { SHA256_Update(&ctx, data, size); }
+
+Sha256Digest finish(SHA256_CTX& ctx) {
   Sha256Digest out{};
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size()) {
-    fatal("SHA-256");
-  }
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  return hex_encode(sha256(data));
-}
-
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr ||
-      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) != 1) {
-    fatal("SHA-256 init");
-  }
-}
-
-Sha256::~Sha256() {
-  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
-}
-
-void Sha256::update(std::string_view data) {
-  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) {
-    fatal("SHA-256 update");
-  }
-}
-
-Sha256Digest Sha256::finish() {
-  Sha256Digest out{};
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 ||
-      len != out.size()) {
-    fatal("SHA-256 final");
-  }
-  return out;
-}
-
-Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
-  EVP_MAC_CTX* ctx = thread_mac_ctx();
-  Sha256Digest out{};
-  std::size_t len = 0;
-  if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr) !=
-          1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size()) {
-    fatal("HMAC-SHA256");
-  }
-  return out;
-}
-
-HmacSha256Key::HmacSha256Key(std::string_view key)
-    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
-  // RFC 2104: keys longer than the block are hashed first, shorter ones zero-padded.
-  constexpr std::size_t kBlock = 64;
-  unsigned char block[kBlock] = {};
+// The key block of RFC 2104: keys longer than a block are hashed first, shorter ones zero-padded.
+void key_block(std::string_view key, unsigned char (&block)[kBlock]) {
+  std::memset(block, 0, kBlock);
   if (key.size() > kBlock) {
     const Sha256Digest d = sha256(key);
     std::memcpy(block, d.data(), d.size());
   } else {
     std::memcpy(block, key.data(), key.size());
   }
+}
+
+// inner/outer = SHA-256 states that have absorbed key ^ ipad / key ^ opad.
+void absorb_pads(std::string_view key, SHA256_CTX& inner, SHA256_CTX& outer) {
+  unsigned char block[kBlock];
   unsigned char pad[kBlock];
-  auto* inner = static_cast<EVP_MD_CTX*>(inner_);
-  auto* outer = static_cast<EVP_MD_CTX*>(outer_);
-  if (inner == nullptr || outer == nullptr) fatal("EVP_MD_CTX_new");
+  key_block(key, block);
+  SHA256_Init(&inner);
   for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36;
-  if (EVP_DigestInit_ex2(inner, sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(inner, pad, kBlock) != 1) {
-    fatal("HMAC key setup");
-  }
+  update(inner, pad, kBlock);
+  SHA256_Init(&outer);
   for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5c;
-  if (EVP_DigestInit_ex2(outer, sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(outer, pad, kBlock) != 1) {
-    fatal("HMAC key setup");
-  }
+  update(outer, pad, kBlock);
   OPENSSL_cleanse(block, sizeof block);
   OPENSSL_cleanse(pad, sizeof pad);
 }
 
+Sha256Digest mac_with(SHA256_CTX inner, SHA256_CTX outer, std::string_view data) {
+  update(inner, data.data(), data.size());
+  const Sha256Digest inner_digest = finish(inner);
+  update(outer, inner_digest.data(), inner_digest.size());
+  Sha256Digest out = finish(outer);
+  OPENSSL_cleanse(&inner, sizeof inner);
+  OPENSSL_cleanse(&outer, sizeof outer);
+  return out;
+}
+
+}  // namespace
+
+Sha256Digest sha256(std::string_view data) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  update(ctx, data.data(), data.size());
+  return finish(ctx);
+}
+
+std::string sha256_hex(std::string_view data) {
+  return hex_encode(sha256(data));
+}
+
+Sha256::Sha256() : ctx_(new SHA256_CTX) { SHA256_Init(ctx_of(ctx_)); }
+
+Sha256::~Sha256() { delete ctx_of(ctx_); }
+
+void Sha256::update(std::string_view data) { SHA256_Update(ctx_of(ctx_), data.data(), data.size()); }
+
+Sha256Digest Sha256::finish() { return util::finish(*ctx_of(ctx_)); }
+
+Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
+  SHA256_CTX inner;
+  SHA256_CTX outer;
+  absorb_pads(key, inner, outer);
+  return mac_with(inner, outer, data);
+}
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : inner_(new SHA256_CTX), outer_(new SHA256_CTX) {
+  absorb_pads(key, *ctx_of(inner_), *ctx_of(outer_));
+}
+
 HmacSha256Key::~HmacSha256Key() {
-  // EVP_MD_CTX_free cleanses the digest state, which is derived from the key.
-  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(inner_));
-  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(outer_));
+  // The states are derived from the key: wipe them.
+  OPENSSL_cleanse(inner_, sizeof(SHA256_CTX));
+  OPENSSL_cleanse(outer_, sizeof(SHA256_CTX));
+  delete ctx_of(inner_);
+  delete ctx_of(outer_);
 }
 
 Sha256Digest HmacSha256Key::mac(std::string_view data) const {
-  EVP_MD_CTX* ctx = thread_md_ctx();
-  Sha256Digest inner_digest{};
-  Sha256Digest out{};
-  unsigned int len = 0;
-  if (EVP_MD_CTX_copy_ex(ctx, static_cast<const EVP_MD_CTX*>(inner_)) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, inner_digest.data(), &len) != 1 ||
-      EVP_MD_CTX_copy_ex(ctx, static_cast<const EVP_MD_CTX*>(outer_)) != 1 ||
-      EVP_DigestUpdate(ctx, inner_digest.data(), inner_digest.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
-    fatal("HMAC-SHA256");
-  }
-  return out;
+  return mac_with(*ctx_of(inner_), *ctx_of(outer_), data);
 }
 
 void hex_encode_append(std::string& out, std::string_view bytes) {

@@ -1,9 +1,7 @@
-// SHA-256, HMAC-SHA256 and hex encoding on OpenSSL's EVP interface, tuned for the signer's hot
-// path: algorithms are fetched once per process and contexts reused per thread.
+// SHA-256, HMAC-SHA256 and hex encoding on OpenSSL's low-level SHA-256, tuned for the signer's
+// hot path and for start-up: no provider fetch, HMAC keys with their pads pre-absorbed.
 //
-// These functions cannot fail for a reason the caller could act on (OpenSSL only fails here on
-// memory exhaustion or a broken provider configuration), so they return values, not Result<T>,
-// and abort with a message if OpenSSL ever does fail.
+// These functions cannot fail, so they return values, not Result<T>.
 #pragma once
 
 #include <array>
@@ -31,7 +29,7 @@ class Sha256 {
   Sha256Digest finish();  // the object may not be updated afterwards
 
  private:
-  void* ctx_;  // EVP_MD_CTX*, kept opaque so callers need no OpenSSL headers
+  void* ctx_;  // SHA256_CTX*, kept opaque so callers need no OpenSSL headers
 };
 
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data);
@@ -54,8 +52,8 @@ class HmacSha256Key {
   Sha256Digest mac(std::string_view data) const;
 
  private:
-  void* inner_;  // EVP_MD_CTX* that has absorbed key ^ ipad
-  void* outer_;  // EVP_MD_CTX* that has absorbed key ^ opad
+  void* inner_;  // SHA256_CTX* that has absorbed key ^ ipad
+  void* outer_;  // SHA256_CTX* that has absorbed key ^ opad
 };
 
 // Lower-case hex.

@@ -3,81 +3,43 @@
 // signature, which is the point: the same request a managed domain would get, accepted).
 // Absent stack: FAIL when CI=true, else skip.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
+
+#include "support/process.hpp"
+#include "support/stack_env.hpp"
 
 namespace essnap {
 namespace {
 
-std::string stack_var(const std::string& name) {
-  if (const char* v = std::getenv(name.c_str()); v && *v) return v;
-  std::ifstream in(std::string(ESSNAP_SOURCE_DIR) + "/.stack/env");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("export ", 0) == 0) line = line.substr(7);
-    if (line.rfind(name + "=", 0) == 0) {
-      std::string v = line.substr(name.size() + 1);
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
-      return v;
-    }
-  }
-  return {};
-}
+using test::stack_var;
 
-bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-
-struct Run {
-  int exit_code;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Run essnap(const std::string& url, const std::string& args) {
-  char dir[] = "/tmp/essnap-req-XXXXXX";
-  const std::string d = ::mkdtemp(dir);
-  const std::string cmd =
-      "env -i PATH=/usr/bin:/bin HOME=/nonexistent AWS_CONFIG_FILE=/nonexistent "
-      "AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true "
-      "AWS_ACCESS_KEY_ID=AKIDEXAMPLE "
-      "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY "
-      "ESSNAP_URL=" +
-      url + " " + ESSNAP_BINARY + " request " + args;
-  const int status =
-      std::system(("bash -c " + quote(cmd) + " </dev/null >" + d + "/o 2>" + d + "/e").c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(d + "/o"), slurp(d + "/e")};
-  std::system(("rm -rf " + d).c_str());
-  return r;
+test::ProcessResult essnap(const std::string& url, const std::string& args) {
+  test::Command c;  // stdin: /dev/null
+  c.clear_env = true;
+  c.env = {{"PATH", "/usr/bin:/bin"},
+           {"HOME", "/nonexistent"},
+           {"AWS_CONFIG_FILE", "/nonexistent"},
+           {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"},
+           {"AWS_EC2_METADATA_DISABLED", "true"},
+           {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+           {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
+           {"ESSNAP_URL", url}};
+  c.argv = test::argv({ESSNAP_BINARY, "request"}, args);
+  return test::run(c);
 }
 
 class RequestCluster : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
+    ESSNAP_REQUIRE_STACK(GetParam());
     url_ = stack_var(GetParam());
-    if (url_.empty()) {
-      if (in_ci()) FAIL() << "CI=true but " << GetParam() << " is not set (scripts/stack.sh up)";
-      GTEST_SKIP() << GetParam() << " not set; run scripts/stack.sh up";
-    }
     index_ = "essnap-request-it-" + std::to_string(::getpid());
     essnap(url_, "DELETE /" + index_);
   }

@@ -19,25 +19,16 @@ std::string unique(const std::string& base) {
   return base + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
 }
 
-std::string stack_get(const char* k) {
-  if (const char* v = std::getenv(k); v && *v) return v;
-  auto f = testing::read_stack_env();
-  auto it = f.find(k);
-  return it == f.end() ? std::string() : it->second;
-}
+using test::stack_var;
 
-#define REQUIRE_S3()                                                                  \
-  if (stack_get("ESSNAP_TEST_S3_ENDPOINT").empty()) {                                 \
-    if (testing::in_ci()) FAIL() << "CI=true but ESSNAP_TEST_S3_ENDPOINT is missing"; \
-    GTEST_SKIP() << "no ESSNAP_TEST_S3_ENDPOINT (run scripts/stack.sh up)";           \
-  }
+#define REQUIRE_S3() ESSNAP_REQUIRE_STACK("ESSNAP_TEST_S3_ENDPOINT")
 
 s3::ClientOptions seaweed() {
   s3::ClientOptions o;
-  o.endpoint = {stack_get("ESSNAP_TEST_S3_ENDPOINT"), "test"};
-  o.region = stack_get("ESSNAP_TEST_S3_REGION");
-  o.credentials = aws::make_static_provider({stack_get("ESSNAP_TEST_S3_ACCESS_KEY_ID"),
-                                             stack_get("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"), "",
+  o.endpoint = {stack_var("ESSNAP_TEST_S3_ENDPOINT"), "test"};
+  o.region = stack_var("ESSNAP_TEST_S3_REGION");
+  o.credentials = aws::make_static_provider({stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID"),
+                                             stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"), "",
                                              std::nullopt, "test"});
   return o;
 }
@@ -101,9 +92,9 @@ TEST(S3Seaweed, WrongSecretIsASignatureError) {
   auto transport = http::make_transport({});
   auto o = seaweed();
   o.credentials = aws::make_static_provider(
-      {stack_get("ESSNAP_TEST_S3_ACCESS_KEY_ID"), "wrong-secret", "", std::nullopt, "t"});
+      {stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID"), "wrong-secret", "", std::nullopt, "t"});
   s3::Client c(*transport, o);
-  auto r = c.list_objects_v2({stack_get("ESSNAP_TEST_S3_BUCKET"), "", "", "", 1});
+  auto r = c.list_objects_v2({stack_var("ESSNAP_TEST_S3_BUCKET"), "", "", "", 1});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kRemote);
   EXPECT_EQ(r.error().remote->http_status, 403);

@@ -16,7 +16,8 @@
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
 #include "essnap/s3/client.hpp"
-#include "sts_test_env.hpp"
+#include "support/process.hpp"
+#include "support/stack_env.hpp"
 
 namespace essnap {
 namespace {
@@ -29,12 +30,7 @@ struct Stack {
 };
 
 std::optional<Stack> stack() {
-  auto f = testing::read_stack_env();
-  auto get = [&](const char* k) -> std::string {
-    if (const char* v = std::getenv(k); v && *v) return v;
-    auto it = f.find(k);
-    return it == f.end() ? std::string() : it->second;
-  };
+  const auto get = [](const char* k) { return test::stack_var(k); };
   Stack s{get("ESSNAP_TEST_S3_ENDPOINT"),          get("ESSNAP_TEST_S3_ACCESS_KEY_ID"),
           get("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"), get("ESSNAP_TEST_AWS_ENDPOINT"),
           get("ESSNAP_TEST_AWS_ACCESS_KEY_ID"),    get("ESSNAP_TEST_AWS_SECRET_ACCESS_KEY"),
@@ -53,11 +49,12 @@ std::string unique(const std::string& base) {
 class SetupStack : public ::testing::Test {
  protected:
   void SetUp() override {
+    ESSNAP_REQUIRE_STACK("ESSNAP_TEST_S3_ENDPOINT", "ESSNAP_TEST_S3_ACCESS_KEY_ID",
+                         "ESSNAP_TEST_S3_SECRET_ACCESS_KEY", "ESSNAP_TEST_AWS_ENDPOINT",
+                         "ESSNAP_TEST_AWS_ACCESS_KEY_ID", "ESSNAP_TEST_AWS_SECRET_ACCESS_KEY",
+                         "ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_S3_REPO_PATH");
     auto s = stack();
-    if (!s) {
-      if (testing::in_ci()) FAIL() << "CI=true but the stack (S3, moto, OpenSearch) is missing";
-      GTEST_SKIP() << "no local stack (run scripts/stack.sh up)";
-    }
+    ASSERT_TRUE(s.has_value());
     st_ = *s;
     home_ = std::filesystem::temp_directory_path() / unique("essnap-setup-home");
     std::filesystem::create_directories(home_);
@@ -81,17 +78,23 @@ class SetupStack : public ::testing::Test {
     std::filesystem::remove_all(home_, ec);
   }
 
-  testing::Captured setup(const std::string& args, const std::string& cluster = {}) {
-    std::string cmd =
-        "env -i PATH=/usr/bin:/bin HOME=" + home_.string() +
-        " AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=" +
-        (home_ / "credentials").string() +
-        " AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_IAM=" + st_.aws_endpoint +
-        " AWS_ENDPOINT_URL_STS=" + st_.aws_endpoint + " AWS_ENDPOINT_URL_S3=" + st_.s3_endpoint +
-        " ESSNAP_SETUP_REGISTER_AS_FS_PATH=" + st_.repo_path + " " + ESSNAP_BINARY +
-        " --output json setup --domain-endpoint " + (cluster.empty() ? st_.opensearch : cluster) +
-        " --region us-east-1 --s3-profile s3 " + args;
-    return testing::run_captured(cmd);
+  test::ProcessResult setup(const std::string& args, const std::string& cluster = {}) {
+    test::Command c;
+    c.clear_env = true;
+    c.env = {{"PATH", "/usr/bin:/bin"},
+             {"HOME", home_.string()},
+             {"AWS_CONFIG_FILE", "/nonexistent"},
+             {"AWS_SHARED_CREDENTIALS_FILE", (home_ / "credentials").string()},
+             {"AWS_EC2_METADATA_DISABLED", "true"},
+             {"AWS_ENDPOINT_URL_IAM", st_.aws_endpoint},
+             {"AWS_ENDPOINT_URL_STS", st_.aws_endpoint},
+             {"AWS_ENDPOINT_URL_S3", st_.s3_endpoint},
+             {"ESSNAP_SETUP_REGISTER_AS_FS_PATH", st_.repo_path}};
+    c.argv = test::argv(
+        {ESSNAP_BINARY, "--output", "json", "setup", "--domain-endpoint",
+         cluster.empty() ? st_.opensearch : cluster, "--region", "us-east-1", "--s3-profile", "s3"},
+        args);
+    return test::run(c);
   }
   std::string standard() const {
     return "--bucket s3://" + bucket_ + "/snapshots --repository " + repo_;

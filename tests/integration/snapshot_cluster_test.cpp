@@ -5,7 +5,6 @@
 // cluster (answering 504 and dropping connections for a while); the shared stack is never
 // restarted. Absent stack: FAIL when CI=true, else skip.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,60 +14,25 @@
 #include <sstream>
 #include <string>
 
-#include "../unit/support/loopback_server.hpp"
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
+#include "support/loopback_server.hpp"
+#include "support/process.hpp"
+#include "support/stack_env.hpp"
 
 namespace essnap {
 namespace {
 
-std::string stack_var(const std::string& name) {
-  if (const char* v = std::getenv(name.c_str()); v && *v) return v;
-  std::ifstream in(std::string(ESSNAP_SOURCE_DIR) + "/.stack/env");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("export ", 0) == 0) line = line.substr(7);
-    if (line.rfind(name + "=", 0) == 0) {
-      std::string v = line.substr(name.size() + 1);
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
-      return v;
-    }
-  }
-  return {};
-}
+using test::stack_var;
 
-bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct CmdResult {
-  int exit_code;
-  std::string out, err;
-};
+using CmdResult = test::ProcessResult;
 
 CmdResult run_essnap(const std::string& url, const std::string& args) {
-  char dir[] = "/tmp/essnap-snap-XXXXXX";
-  const std::string d = ::mkdtemp(dir);
-  const std::string cmd = "env -i PATH=/usr/bin:/bin HOME=/nonexistent ESSNAP_URL=" + url + " " +
-                          ESSNAP_BINARY + " " + args;
-  const int status =
-      std::system(("bash -c " + quote(cmd) + " </dev/null >" + d + "/o 2>" + d + "/e").c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  CmdResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(d + "/o"), slurp(d + "/e")};
-  std::system(("rm -rf " + d).c_str());
-  return r;
+  test::Command c;  // stdin: /dev/null
+  c.clear_env = true;
+  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", url}};
+  c.argv = test::argv({ESSNAP_BINARY}, args);
+  return test::run(c);
 }
 
 struct Engine {
@@ -83,12 +47,9 @@ void PrintTo(const Engine& e, std::ostream* os) {
 class SnapshotCluster : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
+    ESSNAP_REQUIRE_STACK(GetParam().url_var, GetParam().repo_var);
     url_ = stack_var(GetParam().url_var);
     repo_path_ = stack_var(GetParam().repo_var);
-    if (url_.empty() || repo_path_.empty()) {
-      if (in_ci()) FAIL() << "CI=true but " << GetParam().url_var << " is not set";
-      GTEST_SKIP() << GetParam().url_var << " not set; run scripts/stack.sh up";
-    }
     std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     for (auto& c : test) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     test = test.substr(0, test.find('/'));

@@ -2,11 +2,7 @@
 // assume-role profiles, web identity, and the `essnap whoami` / `essnap credentials` commands,
 // whose output and -v traces must never carry a secret.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <random>
 #include <regex>
 
 #include "essnap/aws/credentials.hpp"
@@ -14,32 +10,13 @@
 #include "essnap/http/factory.hpp"
 #include "essnap/aws/sts.hpp"
 #include "sts_test_env.hpp"
+#include "support/aws_test_util.hpp"
+#include "support/process.hpp"
 
 namespace essnap {
 namespace {
 
-using testing::run_captured;
-
-class Home {
- public:
-  Home() {
-    path_ =
-        std::filesystem::temp_directory_path() / ("essnap-it-home-" + std::to_string(::getpid()) +
-                                                  "-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_ / ".aws");
-  }
-  ~Home() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-  std::string write(const std::string& rel, const std::string& text) const {
-    auto p = path_ / rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using Home = testing::TempHome;
 
 std::unique_ptr<http::Transport> transport() {
   http::TransportOptions o;
@@ -161,8 +138,17 @@ TEST(StsIntegration, WebIdentityFromEnvironment) {
 }
 
 std::string env_prefix(const Home& home, const std::string& extra) {
-  return "env -i PATH=/usr/bin:/bin HOME=" + home.path() + " AWS_EC2_METADATA_DISABLED=true " +
-         extra + " ";
+  return "PATH=/usr/bin:/bin HOME=" + home.path() + " AWS_EC2_METADATA_DISABLED=true " + extra +
+         " ";
+}
+
+// `essnap ARGS` in an environment of exactly `env` (NAME=value words, as from env_prefix).
+test::ProcessResult run_captured(const std::string& env, const std::string& args) {
+  test::Command c;
+  c.clear_env = true;
+  c.env = test::env_words(env);
+  c.argv = test::argv({ESSNAP_BINARY}, args);
+  return test::run(c);
 }
 
 TEST(StsIntegration, WhoamiAndCredentialsCommandsNeverPrintSecrets) {
@@ -174,23 +160,22 @@ TEST(StsIntegration, WhoamiAndCredentialsCommandsNeverPrintSecrets) {
   home.write(".aws/config",
              "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/essnap-ops\n"
              "source_profile = base\n");
-  const std::string bin = ESSNAP_BINARY;
   const std::string env =
       env_prefix(home, "AWS_ENDPOINT_URL_STS=" + aws.endpoint + " AWS_REGION=" + aws.region);
 
-  auto who = run_captured(env + bin + " --profile base whoami");
+  auto who = run_captured(env, "--profile base whoami");
   ASSERT_EQ(who.exit_code, 0) << who.err;
   EXPECT_NE(who.out.find("account:"), std::string::npos);
   EXPECT_NE(who.out.find("arn:aws:"), std::string::npos);
 
-  auto json = run_captured(env + bin + " --profile ops -o json whoami");
+  auto json = run_captured(env, "--profile ops -o json whoami");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find("\"provider\": \"assume-role\""), std::string::npos) << json.out;
 
   // Verbose: the STS exchange is traced, including the AssumeRole answer with its secret.
-  auto verbose = run_captured(env + bin + " --profile ops -v -v whoami");
+  auto verbose = run_captured(env, "--profile ops -v -v whoami");
   ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
-  auto creds = run_captured(env + bin + " --profile ops credentials");
+  auto creds = run_captured(env, "--profile ops credentials");
   ASSERT_EQ(creds.exit_code, 0) << creds.err;
   EXPECT_NE(creds.out.find("provider:    assume-role"), std::string::npos) << creds.out;
   EXPECT_NE(creds.out.find("environment  skipped: --profile was given"), std::string::npos)
@@ -206,7 +191,7 @@ TEST(StsIntegration, WhoamiAndCredentialsCommandsNeverPrintSecrets) {
 
 TEST(StsIntegration, NoCredentialsExitCodeAndList) {
   Home home;
-  auto r = run_captured(env_prefix(home, "") + ESSNAP_BINARY + " credentials");
+  auto r = run_captured(env_prefix(home, ""), "credentials");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("environment: skipped"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ec2-instance-metadata: skipped"), std::string::npos) << r.err;

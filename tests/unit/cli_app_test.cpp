@@ -2,7 +2,7 @@
 // was wrong; --help documents the exit codes.
 #include <gtest/gtest.h>
 
-#include "support/run_process.hpp"
+#include "support/process.hpp"
 
 namespace essnap {
 namespace {
@@ -10,7 +10,7 @@ namespace {
 const std::string kBinary = ESSNAP_BINARY;
 
 TEST(CliApp, UnknownCommandIsNamedWithTheCommandList) {
-  auto r = test::run_shell(kBinary + " snapshots list");
+  auto r = test::run({kBinary, "snapshots", "list"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown command 'snapshots'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("snapshot"), std::string::npos) << r.err;
@@ -18,14 +18,14 @@ TEST(CliApp, UnknownCommandIsNamedWithTheCommandList) {
 }
 
 TEST(CliApp, NoCommandAndUnknownFlagAreUsageErrors) {
-  EXPECT_EQ(test::run_shell(kBinary).exit_code, 2);
-  auto r = test::run_shell(kBinary + " --no-such-flag request GET /");
+  EXPECT_EQ(test::run({kBinary}).exit_code, 2);
+  auto r = test::run({kBinary, "--no-such-flag", "request", "GET", "/"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos) << r.err;
 }
 
 TEST(CliApp, HelpListsCommandsAndExitStatus) {
-  auto r = test::run_shell(kBinary + " --help");
+  auto r = test::run({kBinary, "--help"});
   EXPECT_EQ(r.exit_code, 0);
   for (const char* word : {"sign", "request", "credentials", "whoami", "setup", "snapshot",
                            "restore", "repo", "EXIT STATUS", "130"})

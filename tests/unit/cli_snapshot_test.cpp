@@ -5,19 +5,22 @@
 #include <atomic>
 
 #include "support/loopback_server.hpp"
-#include "support/run_process.hpp"
+#include "support/process.hpp"
 
 namespace essnap {
 namespace {
 
 using test::LoopbackServer;
-using test::run_shell;
+using test::run;
 using test::ServerRequest;
 using test::ServerResponse;
 
-std::string essnap(const std::string& url, const std::string& args) {
-  return "env -i PATH=/usr/bin:/bin HOME=/nonexistent ESSNAP_URL=" + url + " " + ESSNAP_BINARY +
-         " " + args + " </dev/null";
+test::Command essnap(const std::string& url, const std::string& args) {
+  test::Command c;  // stdin: /dev/null
+  c.clear_env = true;
+  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", url}};
+  c.argv = test::argv({ESSNAP_BINARY}, args);
+  return c;
 }
 
 ServerResponse os2_root() {
@@ -35,7 +38,7 @@ TEST(CliSnapshot, RestoreFromANewerVersionIsRefusedBeforeSending) {
     if (r.target.starts_with("/_cat/indices")) return ServerResponse::json(200, "[]");
     return ServerResponse::json(500, "{}");
   });
-  auto r = run_shell(essnap(server.url(), "restore s3 -r repo --wait"));
+  auto r = run(essnap(server.url(), "restore s3 -r repo --wait"));
   EXPECT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("OpenSearch 3.3.0"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("newer version"), std::string::npos) << r.err;
@@ -53,7 +56,7 @@ TEST(CliSnapshot, AnotherSnapshotRunningIsNamed) {
           200, R"({"snapshots":[{"snapshot":"nightly","repository":"repo","state":"STARTED"}]})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run_shell(essnap(server.url(), "snapshot create new -r repo --wait"));
+  auto r = run(essnap(server.url(), "snapshot create new -r repo --wait"));
   EXPECT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("another snapshot is running: repo/nightly"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--wait-for-slot"), std::string::npos) << r.err;
@@ -77,7 +80,7 @@ TEST(CliSnapshot, WaitForSlotThenSnapshot) {
           R"({"snapshots":[{"snapshot":"new","state":"SUCCESS","shards":{"total":1,"successful":1,"failed":0},"indices":["a"]}]})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run_shell(essnap(server.url(), "snapshot create new -r repo --wait --wait-for-slot"));
+  auto r = run(essnap(server.url(), "snapshot create new -r repo --wait --wait-for-slot"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("waiting for the slot"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("SUCCESS"), std::string::npos) << r.out;
@@ -93,7 +96,7 @@ TEST(CliSnapshot, FailedSnapshotExits9) {
         R"({"snapshots":[{"snapshot":"f","state":"FAILED","reason":"disk full","shards":{"total":2,"successful":0,"failed":2},)"
         R"("failures":[{"index":"a","shard_id":0,"reason":"disk full"}],"indices":["a"]}]})");
   });
-  auto r = run_shell(essnap(server.url(), "snapshot create f -r repo --wait"));
+  auto r = run(essnap(server.url(), "snapshot create f -r repo --wait"));
   EXPECT_EQ(r.exit_code, 9) << r.err;
   EXPECT_NE(r.err.find("a shard 0: disk full"), std::string::npos) << r.err;
 }
@@ -103,7 +106,7 @@ TEST(CliSnapshot, NoWaitWithoutTerminal) {
     if (r.method == "PUT") return ServerResponse::json(200, R"({"accepted":true})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run_shell(essnap(server.url(), "snapshot create s -r repo"));
+  auto r = run(essnap(server.url(), "snapshot create s -r repo"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("started"), std::string::npos) << r.out;
   EXPECT_EQ(server.requests().size(), 1u);
@@ -113,7 +116,7 @@ TEST(CliSnapshot, HelpHasExamples) {
   for (const char* c : {"snapshot create", "snapshot list", "snapshot show", "snapshot status",
                         "snapshot delete", "snapshot clone", "restore", "repo list", "repo show",
                         "repo verify", "repo cleanup", "repo remove"}) {
-    auto r = run_shell(std::string(ESSNAP_BINARY) + " " + c + " --help");
+    auto r = run(test::argv({ESSNAP_BINARY}, std::string(c) + " --help"));
     EXPECT_EQ(r.exit_code, 0) << c;
     EXPECT_NE(r.out.find("EXAMPLES"), std::string::npos) << c;
     EXPECT_NE(r.out.find("9    a snapshot or restore"), std::string::npos) << c;

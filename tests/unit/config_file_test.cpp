@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "aws_test_util.hpp"
 #include "essnap/aws/timestamp.hpp"
+#include "support/aws_test_util.hpp"
 
 namespace essnap::aws {
 namespace {

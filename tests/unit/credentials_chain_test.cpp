@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "aws_test_util.hpp"
 #include "essnap/aws/credentials.hpp"
+#include "support/aws_test_util.hpp"
 
 namespace essnap::aws {
 namespace {

@@ -8,9 +8,9 @@
 #include <set>
 #include <thread>
 
-#include "aws_test_util.hpp"
 #include "essnap/aws/credentials.hpp"
 #include "essnap/aws/refresh.hpp"
+#include "support/aws_test_util.hpp"
 
 namespace essnap::aws {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <atomic>
 
-#include "aws_test_util.hpp"
 #include "essnap/aws/credentials.hpp"
+#include "support/aws_test_util.hpp"
 #include "support/loopback_server.hpp"
 
 namespace essnap::aws {

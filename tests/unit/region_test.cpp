@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws_test_util.hpp"
+#include "support/aws_test_util.hpp"
 #include "support/loopback_server.hpp"
 
 namespace essnap::aws {

@@ -5,19 +5,23 @@
 #include <nlohmann/json.hpp>
 
 #include "essnap/cluster/repository.hpp"
-#include "support/run_process.hpp"
+#include "support/process.hpp"
 
 namespace essnap {
 namespace {
 
 const std::string kEnv =
-    "env -i PATH=/usr/bin:/bin HOME=/nonexistent AWS_CONFIG_FILE=/nonexistent "
+    "PATH=/usr/bin:/bin HOME=/nonexistent AWS_CONFIG_FILE=/nonexistent "
     "AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true "
     "AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY "
     "AWS_ENDPOINT_URL=http://127.0.0.1:1 ";
 
 test::ProcessResult essnap(const std::string& args) {
-  return test::run_shell(kEnv + ESSNAP_BINARY + " " + args);
+  test::Command c;
+  c.clear_env = true;
+  c.env = test::env_words(kEnv);
+  c.argv = test::argv({ESSNAP_BINARY}, args);
+  return test::run(c);
 }
 
 TEST(SetupCli, HelpHasExamplesAndExitStatus) {

@@ -1,6 +1,5 @@
 // A tiny HTTP/1.1 server on 127.0.0.1 for transport and CLI tests: scripted answers, keep-alive,
 // a record of every request and connection, and misbehaviour on demand (delays, stalls, resets).
-// Header-only so tests/CMakeLists.txt's glob of tests/unit/*.cpp needs no change.
 #pragma once
 
 #include <arpa/inet.h>

@@ -53,7 +53,7 @@ class SnapshotCluster : public ::testing::TestWithParam<Engine> {
     std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     for (auto& c : test) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     test = test.substr(0, test.find('/'));
-    id_ = "it-" + test + "-" + std::to_string(::getpid());
+    id_ = "snapwt-" + test + "-" + std::to_string(::getpid());
     repo_ = "snap-" + id_;
     http::TransportOptions o;
     o.retry.max_attempts = 2;
@@ -251,22 +251,31 @@ TEST_P(SnapshotCluster, RepoCommands) {
   EXPECT_EQ(l.exit_code, 0);
   EXPECT_NE(l.out.find(repo_), std::string::npos);
   EXPECT_EQ(essnap("repo verify " + repo_).exit_code, 0);
-  EXPECT_EQ(essnap("repo cleanup " + repo_).exit_code, 0);
-  auto rm = essnap("repo remove " + repo_);
-  EXPECT_EQ(rm.exit_code, 0);
+  auto refused = essnap("repo cleanup " + repo_);
+  EXPECT_EQ(refused.exit_code, 8) << "no terminal and no --yes: " << refused.err;
+  EXPECT_NE(refused.err.find("--yes"), std::string::npos) << refused.err;
+  EXPECT_EQ(essnap("repo cleanup " + repo_ + " --dry-run").exit_code, 0);
+  EXPECT_EQ(essnap("repo cleanup " + repo_ + " --yes").exit_code, 0);
+  auto kept = essnap("repo remove " + repo_);
+  EXPECT_EQ(kept.exit_code, 8) << kept.err;
+  EXPECT_NE(essnap("repo list").out.find(repo_), std::string::npos) << "refusal kept it";
+  auto rm = essnap("repo remove " + repo_ + " --yes");
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
   EXPECT_NE(rm.out.find("untouched"), std::string::npos) << rm.out;
+  EXPECT_EQ(essnap("repo list").out.find(repo_), std::string::npos) << "removed";
 }
 
-// The cluster answers 504, then drops connections, for a while in the middle of the wait.
-TEST_P(SnapshotCluster, WaitSurvives504sAndDroppedConnections) {
-  put_docs(idx("w"), 5);
+// A loopback proxy in front of the real cluster: requests whose target contains `flaky` are
+// answered 504 (calls 1-4), then dropped (calls 5-8); everything else is forwarded.
+std::unique_ptr<test::LoopbackServer> flaky_proxy(const std::string& upstream_url,
+                                                  const std::string& flaky,
+                                                  std::atomic<int>& calls) {
   http::TransportOptions o;
   o.retry.max_attempts = 1;
-  auto upstream = http::make_curl_transport(o);
-  std::atomic<int> status_calls{0};
-  test::LoopbackServer proxy([&](const test::ServerRequest& in) {
-    if (in.target.find("/_status") != std::string::npos) {
-      const int n = ++status_calls;
+  std::shared_ptr<http::Transport> upstream = http::make_curl_transport(o);
+  return std::make_unique<test::LoopbackServer>([=, &calls](const test::ServerRequest& in) {
+    if (in.target.find(flaky) != std::string::npos) {
+      const int n = ++calls;
       if (n >= 1 && n <= 4) return test::ServerResponse::json(504, "<html>Gateway Time-out</html>");
       if (n >= 5 && n <= 8) {
         test::ServerResponse drop;
@@ -276,19 +285,43 @@ TEST_P(SnapshotCluster, WaitSurvives504sAndDroppedConnections) {
     }
     http::Request out;
     out.method = in.method;
-    out.url = url_ + in.target;
+    out.url = upstream_url + in.target;
     out.body = http::Body::from_string(in.body);
     if (!in.body.empty()) out.headers.emplace_back("Content-Type", "application/json");
     auto r = upstream->send(std::move(out));
     if (!r.ok()) return test::ServerResponse::json(502, "{}");
-    test::ServerResponse resp = test::ServerResponse::json(r->status, r->body);
-    return resp;
+    return test::ServerResponse::json(r->status, r->body);
   });
-  auto r = run_essnap(proxy.url(),
+}
+
+// The cluster answers 504, then drops connections, for a while in the middle of the wait.
+TEST_P(SnapshotCluster, WaitSurvives504sAndDroppedConnections) {
+  put_docs(idx("w"), 5);
+  std::atomic<int> status_calls{0};
+  auto proxy = flaky_proxy(url_, "/_status", status_calls);
+  auto r = run_essnap(proxy->url(),
                       "snapshot create through --indices " + idx("w") + " -r " + repo_ + " --wait");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("SUCCESS"), std::string::npos) << r.out << r.err;
   EXPECT_GE(status_calls.load(), 9) << "the outage was waited through";
+  EXPECT_NE(r.err.find("cluster not answering"), std::string::npos) << r.err;
+}
+
+// The same outage while a restore's recovery is followed (its polls are _cluster/health).
+TEST_P(SnapshotCluster, RestoreWaitSurvives504sAndDroppedConnections) {
+  const auto index = idx("rw");
+  put_docs(index, 4);
+  ASSERT_EQ(snap("create forrestore --indices " + index + " --wait").exit_code, 0);
+  ASSERT_TRUE(client_->json("DELETE", "/" + index).ok());
+  std::atomic<int> health_calls{0};
+  auto proxy = flaky_proxy(url_, "/_cluster/health", health_calls);
+  auto r = run_essnap(proxy->url(),
+                      "restore forrestore -r " + repo_ + " --indices " + index + " --wait");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(index + ": 4 documents"), std::string::npos) << r.out << r.err;
+  EXPECT_GE(health_calls.load(), 9) << "the outage was waited through";
+  EXPECT_NE(r.err.find("cluster not answering"), std::string::npos) << r.err;
+  EXPECT_EQ(count(index), 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 
 #include "support/loopback_server.hpp"
 #include "support/process.hpp"
@@ -110,6 +111,95 @@ TEST(CliSnapshot, NoWaitWithoutTerminal) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("started"), std::string::npos) << r.out;
   EXPECT_EQ(server.requests().size(), 1u);
+}
+
+// A loopback cluster with repository "repo" holding snapshot "old" and an open index "orders";
+// it records every request so the refusals can be shown to have changed nothing.
+ServerResponse scripted_cluster(const ServerRequest& r) {
+  if (r.target == "/") return os2_root();
+  if (r.method == "GET" && r.target == "/_snapshot/repo")
+    return ServerResponse::json(200, R"({"repo":{"type":"fs","settings":{"location":"/x"}}})");
+  if (r.method == "GET" && r.target.starts_with("/_snapshot/repo/"))
+    return ServerResponse::json(
+        200, R"({"snapshots":[{"snapshot":"old","state":"SUCCESS","version":"2.19.6",)"
+             R"("version_id":136407827,"indices":["orders"]}]})");
+  if (r.target.starts_with("/_cat/indices"))
+    return ServerResponse::json(200, R"([{"index":"orders","status":"open","docs.count":"3"}])");
+  return ServerResponse::json(200, R"({"acknowledged":true})");
+}
+
+bool changed_anything(const LoopbackServer& server) {
+  for (const auto& q : server.requests())
+    if (q.method != "GET" && q.method != "HEAD") return true;
+  return false;
+}
+
+TEST(CliSnapshot, DestructiveCommandsRefuseWithoutYesWhenNotOnATerminal) {
+  for (const char* args : {"snapshot delete old -r repo", "restore old -r repo --delete-existing",
+                           "repo remove repo", "repo cleanup repo"}) {
+    LoopbackServer server(scripted_cluster);
+    auto r = run_shell(essnap(server.url(), args));
+    EXPECT_EQ(r.exit_code, 8) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("not confirmed"), std::string::npos) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("--yes"), std::string::npos) << args << "\n" << r.err;
+    EXPECT_TRUE(r.err.find("nothing was changed") != std::string::npos ||
+                r.err.find("nothing was deleted") != std::string::npos)
+        << args << "\n" << r.err;
+    EXPECT_FALSE(r.out.empty()) << args << ": the plan is printed";
+    EXPECT_FALSE(changed_anything(server)) << args;
+  }
+}
+
+TEST(CliSnapshot, DestructiveCommandsDryRunAndJsonPlan) {
+  for (const char* args : {"snapshot delete old -r repo", "restore old -r repo --delete-existing",
+                           "repo remove repo", "repo cleanup repo"}) {
+    LoopbackServer server(scripted_cluster);
+    auto r = run_shell(essnap(server.url(), std::string("-o json ") + args + " --dry-run"));
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    auto line = r.out.substr(0, r.out.find('\n'));
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << args << ": " << r.out;
+    EXPECT_EQ(j.value("event", ""), "plan") << args;
+    EXPECT_FALSE(changed_anything(server)) << args;
+  }
+}
+
+TEST(CliSnapshot, DestructiveCommandsRunWithYes) {
+  struct Case {
+    const char* args;
+    const char* method;
+    const char* target;
+  };
+  for (const Case c : {Case{"snapshot delete old -r repo --yes", "DELETE", "/_snapshot/repo/old"},
+                       Case{"repo remove repo --yes", "DELETE", "/_snapshot/repo"},
+                       Case{"repo cleanup repo --yes", "POST", "/_snapshot/repo/_cleanup"},
+                       Case{"restore old -r repo --delete-existing --yes --no-wait", "DELETE",
+                            "/orders"}}) {
+    LoopbackServer server(scripted_cluster);
+    auto r = run_shell(essnap(server.url(), c.args));
+    EXPECT_EQ(r.exit_code, 0) << c.args << "\n" << r.err;
+    bool sent = false;
+    for (const auto& q : server.requests()) sent = sent || (q.method == c.method && q.target == c.target);
+    EXPECT_TRUE(sent) << c.args;
+  }
+}
+
+TEST(CliSnapshot, InterruptedWaitExits130AndSaysTheSnapshotKeepsRunning) {
+  LoopbackServer server([](const ServerRequest& r) {
+    if (r.method == "PUT") return ServerResponse::json(200, R"({"accepted":true})");
+    if (r.target == "/_snapshot/repo/_status")
+      return ServerResponse::json(
+          200, R"({"snapshots":[{"snapshot":"s","repository":"repo","state":"STARTED",)"
+               R"("shards_stats":{"done":0,"failed":0,"total":3}}]})");
+    return ServerResponse::json(404, "{}");
+  });
+  // Background jobs of a non-interactive shell start with SIGINT ignored; essnap installs its
+  // own handler for the wait, so the signal still reaches it.
+  auto r = run_shell(essnap(server.url(), "snapshot create s -r repo --wait") +
+                     " & pid=$!; sleep 1.5; kill -INT $pid; wait $pid");
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NE(r.err.find("keeps running in the cluster"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("essnap snapshot status -r repo"), std::string::npos) << r.err;
 }
 
 TEST(CliSnapshot, HelpHasExamples) {

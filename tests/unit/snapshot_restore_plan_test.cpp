@@ -10,7 +10,7 @@ cluster::SnapshotInfo snap() {
   cluster::SnapshotInfo s;
   s.name = "s1";
   s.repository = "r";
-  s.state = "SUCCESS";
+  s.state = cluster::parse_snapshot_state("SUCCESS");
   s.version = "2.19.6";
   s.version_id = 136408427;
   s.indices = {"orders", "logs-1", "logs-2", ".kibana_1", ".opendistro_security"};
@@ -21,7 +21,7 @@ const EngineVersion kTarget{cluster::Distribution::kOpenSearch, *cluster::Versio
 TEST(SnapshotRestorePlan, ConflictsWithOpenIndicesAreRefusedWithThreeWaysOut) {
   RestoreOptions o;
   o.patterns = {"orders", "logs-*"};
-  std::vector<cluster::IndexEntry> existing = {{"orders", "open", 3}, {"logs-1", "close", 1}};
+  std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3}, {"logs-1", cluster::parse_index_status("close"), 1}};
   auto plan = make_restore_plan(snap(), kTarget, existing, o);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->conflicts, std::vector<std::string>{"orders"});
@@ -42,7 +42,7 @@ TEST(SnapshotRestorePlan, ConflictsWithOpenIndicesAreRefusedWithThreeWaysOut) {
 TEST(SnapshotRestorePlan, RenameSuffixAvoidsTheConflict) {
   RestoreOptions o;
   std::tie(o.rename_pattern, o.rename_replacement) = suffix_rename("_restored");
-  std::vector<cluster::IndexEntry> existing = {{"orders", "open", 3}};
+  std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3}};
   auto plan = make_restore_plan(snap(), kTarget, existing, o);
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan->conflicts.empty());
@@ -92,9 +92,9 @@ TEST(SnapshotRestorePlan, VersionAndStateRefusals) {
   EXPECT_EQ(st.error().code, ErrorCode::kConflict);
   EXPECT_NE(st.error().message.find("cannot be restored"), std::string::npos);
   auto s = snap();
-  s.state = "IN_PROGRESS";
+  s.state = cluster::parse_snapshot_state("IN_PROGRESS");
   EXPECT_EQ(make_restore_plan(s, kTarget, {}, o).error().code, ErrorCode::kConflict);
-  s.state = "FAILED";
+  s.state = cluster::parse_snapshot_state("FAILED");
   EXPECT_EQ(make_restore_plan(s, kTarget, {}, o).error().code, ErrorCode::kConflict);
   o.patterns = {"nothing"};
   EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kNotFound);

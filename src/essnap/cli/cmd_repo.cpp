@@ -1,12 +1,16 @@
 // `essnap repo list|show|verify|cleanup|remove`: the registered snapshot repositories. Creating
-// and registering one is `essnap setup`.
+// and registering one is `essnap setup`. cleanup and remove are plans run through
+// util::run_plan: printed, then confirmed (a prompt, or --yes), or only shown with --dry-run.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
+#include "essnap/snapshot/repository.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -14,6 +18,8 @@ namespace {
 struct RepoFlags {
   ClusterFlags cluster;
   std::string name;
+  bool yes = false;
+  bool dry_run = false;
 };
 
 Error not_registered(Error e, const std::string& name) {
@@ -24,68 +30,97 @@ Error not_registered(Error e, const std::string& name) {
   return e;
 }
 
+std::string setting(const nlohmann::json& settings, const char* key) {
+  if (!settings.is_object() || !settings.contains(key)) return "";
+  const auto& v = settings[key];
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+int run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client, bool show) {
+  auto repos = cluster::get_repositories(client, show ? f.name : "");
+  if (!repos.ok()) return report_error(not_registered(std::move(repos).error(), f.name), g);
+  if (g.output == OutputFormat::kJson) {
+    auto arr = nlohmann::json::array();
+    for (const auto& r : *repos)
+      arr.push_back({{"name", r.name}, {"type", r.type}, {"settings", r.settings}});
+    std::cout << (show && !arr.empty() ? arr[0] : arr).dump() << "\n";
+    return kExitOk;
+  }
+  for (const auto& r : *repos) {
+    if (!show) {
+      std::string where = setting(r.settings, "location");
+      if (!setting(r.settings, "bucket").empty())
+        where = "s3://" + setting(r.settings, "bucket") + "/" + setting(r.settings, "base_path");
+      std::cout << r.name << "  " << r.type << "  " << where << "\n";
+    } else {
+      std::cout << "repository: " << r.name << "\ntype:       " << r.type
+                << "\nsettings:   " << r.settings.dump(2) << "\n";
+      auto snaps = cluster::get_snapshots(client, {r.name, "_all", false});
+      if (snaps.ok()) std::cout << "snapshots:  " << snaps->snapshots.size() << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int run_verify(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client) {
+  auto v = cluster::verify_repository(client, {f.name});
+  if (!v.ok()) return report_error(not_registered(std::move(v).error(), f.name), g);
+  if (g.output == OutputFormat::kJson)
+    std::cout << nlohmann::json{{"repository", f.name}, {"nodes", v->nodes}}.dump() << "\n";
+  else
+    std::cout << "repository " << f.name << " verified: " << v->nodes.size()
+              << " node(s) can write to it\n";
+  return kExitOk;
+}
+
+// cleanup and remove: plan (the library's) -> print -> confirm -> execute.
+int run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client,
+                    bool cleanup) {
+  auto plan = cleanup ? snapshot::plan_cleanup_repository(client, f.name)
+                      : snapshot::plan_remove_repository(client, f.name);
+  if (!plan.ok()) return report_error(plan.error(), g);
+  const bool json = g.output == OutputFormat::kJson;
+  auto ran = util::run_plan(
+      *plan, confirm_policy(f.yes, f.dry_run), [&](const util::Plan& p) { print_plan(p, g); },
+      [&]() -> Status {
+        if (cleanup) {
+          ESSNAP_TRY(auto r, cluster::cleanup_repository(client, {f.name}));
+          if (json)
+            std::cout << nlohmann::json{{"event", "result"},
+                                        {"cleaned_up", f.name},
+                                        {"deleted_blobs", r.deleted_blobs},
+                                        {"deleted_bytes", r.deleted_bytes}}
+                             .dump()
+                      << "\n";
+          else
+            std::cout << "repository " << f.name << " cleaned up: " << r.deleted_blobs
+                      << " unreferenced blobs, " << r.deleted_bytes << " bytes removed\n";
+          return ok_status();
+        }
+        ESSNAP_TRY(auto r, cluster::delete_repository(client, {f.name}));
+        (void)r;
+        if (json)
+          std::cout << nlohmann::json{{"event", "result"},
+                                      {"unregistered", f.name},
+                                      {"data_deleted", false}}
+                           .dump()
+                    << "\n";
+        else
+          std::cout << "repository " << f.name
+                    << " unregistered; its snapshots and data are untouched in storage (register "
+                       "it again to use them)\n";
+        return ok_status();
+      });
+  if (!ran.ok()) return report_error(not_registered(ran.error(), f.name), g);
+  return kExitOk;
+}
+
 int run(const GlobalOptions& g, RepoFlags f, const std::string& action) {
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
-  const bool json = g.output == OutputFormat::kJson;
-  if (action == "list" || action == "show") {
-    auto repos = cluster::get_repositories(*client, action == "show" ? f.name : "");
-    if (!repos.ok()) return report_error(not_registered(std::move(repos).error(), f.name), g);
-    if (json) {
-      auto arr = nlohmann::json::array();
-      for (const auto& r : *repos)
-        arr.push_back({{"name", r.name}, {"type", r.type}, {"settings", r.settings}});
-      std::cout << (action == "show" && !arr.empty() ? arr[0] : arr).dump() << "\n";
-      return kExitOk;
-    }
-    for (const auto& r : *repos) {
-      if (action == "list") {
-        std::string where = r.settings.value("location", "");
-        if (r.settings.contains("bucket"))
-          where =
-              "s3://" + r.settings.value("bucket", "") + "/" + r.settings.value("base_path", "");
-        std::cout << r.name << "  " << r.type << "  " << where << "\n";
-      } else {
-        std::cout << "repository: " << r.name << "\ntype:       " << r.type
-                  << "\nsettings:   " << r.settings.dump(2) << "\n";
-        auto snaps = cluster::get_snapshots(*client, {r.name, "_all", false});
-        if (snaps.ok()) std::cout << "snapshots:  " << snaps->snapshots.size() << "\n";
-      }
-    }
-    return kExitOk;
-  }
-  if (action == "verify") {
-    auto v = cluster::verify_repository(*client, f.name);
-    if (!v.ok()) return report_error(not_registered(std::move(v).error(), f.name), g);
-    if (json) {
-      std::cout << v->dump() << "\n";
-    } else {
-      const auto n = v->contains("nodes") ? (*v)["nodes"].size() : 0;
-      std::cout << "repository " << f.name << " verified: " << n << " node(s) can write to it\n";
-    }
-    return kExitOk;
-  }
-  if (action == "cleanup") {
-    auto v = cluster::cleanup_repository(*client, f.name);
-    if (!v.ok()) return report_error(not_registered(std::move(v).error(), f.name), g);
-    if (json) {
-      std::cout << v->dump() << "\n";
-    } else {
-      const auto& r = v->contains("results") ? (*v)["results"] : nlohmann::json::object();
-      std::cout << "repository " << f.name << " cleaned up: " << r.value("deleted_blobs", 0)
-                << " unreferenced blobs, " << r.value("deleted_bytes", 0) << " bytes removed\n";
-    }
-    return kExitOk;
-  }
-  auto d = cluster::unregister_repository(*client, f.name);
-  if (!d.ok()) return report_error(not_registered(std::move(d).error(), f.name), g);
-  if (json)
-    std::cout << nlohmann::json{{"unregistered", f.name}, {"data_deleted", false}}.dump() << "\n";
-  else
-    std::cout << "repository " << f.name
-              << " unregistered; its snapshots and data are untouched in storage (register it "
-                 "again to use them)\n";
-  return kExitOk;
+  if (action == "list" || action == "show") return run_list_show(g, f, *client, action == "show");
+  if (action == "verify") return run_verify(g, f, *client);
+  return run_destructive(g, f, *client, action == "cleanup");
 }
 
 }  // namespace
@@ -105,20 +140,30 @@ void register_repo(CLI::App& app, CommandContext ctx) {
       {"list", "List the registered repositories", "essnap repo list --url http://localhost:9200"},
       {"show", "Type, settings and snapshot count of one repository", "essnap repo show s3-repo"},
       {"verify", "Check every node can write to the repository", "essnap repo verify s3-repo"},
-      {"cleanup", "Remove blobs no snapshot references", "essnap repo cleanup s3-repo"},
-      {"remove", "Unregister (the data in storage is kept)", "essnap repo remove s3-repo"},
+      {"cleanup", "Remove blobs no snapshot references (plan, then confirm)",
+       "essnap repo cleanup s3-repo --yes\n  essnap repo cleanup s3-repo --dry-run"},
+      {"remove", "Unregister (the data in storage is kept; plan, then confirm)",
+       "essnap repo remove s3-repo --yes\n  essnap repo remove s3-repo --dry-run"},
   };
   for (const auto& s : specs) {
     auto f = std::make_shared<RepoFlags>();
     auto* c = cmd->add_subcommand(s.name, s.help);
     c->fallthrough();
     add_cluster_flags(c, &f->cluster);
-    if (std::string(s.name) != "list")
-      c->add_option("NAME", f->name, "Repository name")->required();
-    c->footer(std::string("EXAMPLES:\n  ") + s.example + "\n  essnap -o json repo " + s.name +
-              (std::string(s.name) == "list" ? "" : " s3-repo") + "\n\n" + exits);
-    const std::string action = s.name;
-    c->callback([ctx, f, action] { *ctx.exit_code = run(*ctx.global, *f, action); });
+    const std::string name = s.name;
+    if (name != "list") c->add_option("NAME", f->name, "Repository name")->required();
+    std::string confirm;
+    if (name == "cleanup" || name == "remove") {
+      c->add_flag("--yes,-y", f->yes, "Do not ask (required when there is no terminal)");
+      c->add_flag("--dry-run", f->dry_run, "Print the plan only (-o json: as JSON)");
+      confirm =
+          "Nothing changes without confirmation: on a terminal it asks; otherwise --yes is\n"
+          "required, and without it the plan is printed, nothing changes and the command exits 8.\n"
+          "--dry-run prints the plan and exits 0.\n\n";
+    }
+    c->footer(confirm + "EXAMPLES:\n  " + s.example + "\n  essnap -o json repo " + name +
+              (name == "list" ? "" : " s3-repo") + "\n\n" + exits);
+    c->callback([ctx, f, name] { *ctx.exit_code = run(*ctx.global, *f, name); });
   }
 }
 

@@ -1,6 +1,7 @@
 // `essnap restore SNAPSHOT --repository R`: plan, pre-flight checks (name conflicts, system
 // indices, version compatibility), then restore and follow the recovery.
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "essnap/cli/cluster_flags.hpp"
@@ -100,71 +101,53 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
   auto plan = snapshot::plan_restore(*client, o);
   if (!plan.ok()) return report_error(plan.error(), g);
   const bool json = g.output == OutputFormat::kJson;
-  if (json) {
-    std::cout << nlohmann::json{{"event", "plan"}, {"plan", plan->to_json()}}.dump() << "\n";
-  } else {
-    std::cout << "restore from " << f.repository << "/" << plan->snapshot.name << " ("
-              << plan->snapshot.version << ") into "
-              << cluster::to_string(plan->target.distribution) << " " << plan->target.version.text
-              << ":\n";
-    for (const auto& [s, t] : plan->indices)
-      std::cout << "  " << s << (s == t ? "" : " -> " + t) << "\n";
-    for (const auto& s : plan->excluded_system)
-      std::cout << "  skipped system index " << s << " (--include-system restores it)\n";
-    for (const auto& t : plan->closed_targets)
-      std::cout << "  " << t << " exists and is closed: the restore overwrites it\n";
-  }
-  if (auto st = snapshot::check_restore_plan(*plan, o); !st.ok())
-    return report_error(st.error(), g);
-  if (o.conflicts == snapshot::ConflictPolicy::kDeleteExisting && !plan->conflicts.empty() &&
-      !f.yes)
-    return report_error(Error(ErrorCode::kConflict,
-                              "--delete-existing would delete open indices; nothing was changed",
-                              "add --yes to delete them first"),
-                        g);
-  if (!json)
-    for (const auto& t : plan->conflicts)
-      std::cout << "  " << t << " exists and is open: "
-                << (o.conflicts == snapshot::ConflictPolicy::kCloseExisting ? "closing it"
-                                                                            : "deleting it")
-                << "\n";
-  if (f.dry_run) return kExitOk;
-  auto res = snapshot::execute_restore(*client, *plan, o);
-  finish_progress(style);
-  if (!res.ok()) return report_error(res.error(), g);
+  std::optional<Result<snapshot::RestoreResult>> res;
+  InterruptScope interrupts;
+  auto ran = util::run_plan(
+      snapshot::describe_restore(*plan, o), confirm_policy(f.yes, f.dry_run),
+      [&](const util::Plan& p) { print_plan(p, g); },
+      [&]() -> Status {
+        res = snapshot::execute_restore(*client, *plan, o);
+        finish_progress(style);
+        if (!res->ok()) return res->error();
+        return ok_status();
+      });
+  if (!ran.ok()) return report_error(ran.error(), g);
+  if (*ran == util::Outcome::kDryRun) return kExitOk;
+  const snapshot::RestoreResult* r = &res->value();
   if (json) {
     auto arr = nlohmann::json::array();
-    for (const auto& i : res->indices) {
+    for (const auto& i : r->indices) {
       nlohmann::json j{{"snapshot_index", i.source}, {"index", i.target}};
       if (i.documents >= 0) j["documents"] = i.documents;
       if (i.verified) j["verified"] = *i.verified;
       arr.push_back(j);
     }
     std::cout << nlohmann::json{{"event", "result"},
-                                {"waited", res->waited},
-                                {"shards_failed", res->shards_failed},
+                                {"waited", r->waited},
+                                {"shards_failed", r->shards_failed},
                                 {"indices", arr}}
                      .dump()
               << "\n";
-  } else if (!res->waited) {
+  } else if (!r->waited) {
     std::cout
         << "restore started (follow it with 'essnap request GET /_recovery?active_only=true')\n";
   } else {
-    std::cout << "restored " << res->indices.size() << " index(es):\n";
-    for (const auto& i : res->indices) {
+    std::cout << "restored " << r->indices.size() << " index(es):\n";
+    for (const auto& i : r->indices) {
       std::cout << "  " << i.target << ": " << i.documents << " documents";
       if (i.verified)
         std::cout << (*i.verified ? ", verified" : ", MISMATCH") << " (" << i.verify_detail << ")";
       std::cout << "\n";
     }
   }
-  if (res->shards_failed > 0)
+  if (r->shards_failed > 0)
     return report_error(
         Error(ErrorCode::kIncomplete,
-              std::to_string(res->shards_failed) + " primary shard(s) failed to restore",
+              std::to_string(r->shards_failed) + " primary shard(s) failed to restore",
               "see 'essnap request GET /_cluster/allocation/explain'"),
         g);
-  for (const auto& i : res->indices)
+  for (const auto& i : r->indices)
     if (i.verified && !*i.verified)
       return report_error(Error(ErrorCode::kIncomplete,
                                 "restored index " + i.target + " does not match the snapshot"),
@@ -198,8 +181,8 @@ void register_restore(CLI::App& app, CommandContext ctx) {
   cmd->add_flag("--close-existing", f->close_existing,
                 "Close open indices with the same names first");
   cmd->add_flag("--delete-existing", f->delete_existing,
-                "Delete open indices with the same names first (needs --yes)");
-  cmd->add_flag("--yes,-y", f->yes, "Confirm --delete-existing");
+                "Delete open indices with the same names first (asks; --yes without a terminal)");
+  cmd->add_flag("--yes,-y", f->yes, "Confirm --delete-existing without a prompt");
   cmd->add_flag("--wait", f->wait, "Wait for the recovery (default on a terminal)");
   cmd->add_flag("--no-wait", f->no_wait, "Return once the restore is accepted");
   cmd->add_flag("--verify", f->verify, "Compare restored sizes with the snapshot's statistics");
@@ -211,7 +194,9 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       ".plugins*, .security*, .tasks, ...; skipped unless --include-system), and the engines'\n"
       "version rules (never into an older version; Elasticsearch N reads N-1; OpenSearch 1/2\n"
       "read Elasticsearch up to 7.10.2; OpenSearch 3 reads OpenSearch 2+). A refusal exits 8.\n"
-      "At the end each index's document count is printed.\n\n"
+      "At the end each index's document count is printed. --delete-existing asks on a terminal\n"
+      "before deleting anything; without a terminal it needs --yes (else exit 8, nothing changed).\n"
+      "Ctrl-C while waiting stops the wait (exit 130); the restore keeps running in the cluster.\n\n"
       "EXAMPLES:\n"
       "  essnap restore snapshot_1 --repository s3-repo --indices new_index --wait\n"
       "  essnap restore nightly -r s3-repo -i 'logs-*' --rename-suffix _restored\n"

@@ -12,6 +12,7 @@
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/create.hpp"
+#include "essnap/snapshot/delete.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/selection.hpp"
 #include "essnap/util/yaml.hpp"
@@ -64,12 +65,7 @@ std::string iso_time(std::int64_t ms) {
 }
 
 Error repo_not_found(Error e, const std::string& repo) {
-  if (e.code == ErrorCode::kNotFound && e.remote &&
-      e.remote->error_type == "repository_missing_exception") {
-    e.message = "repository " + repo + " is not registered";
-    e.hint = "list the repositories with 'essnap repo list'";
-  }
-  return e;
+  return snapshot::explain_missing_repository(std::move(e), repo);
 }
 
 void print_failures(const cluster::SnapshotInfo& s) {
@@ -81,17 +77,17 @@ int finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
   if (g.output == OutputFormat::kJson) {
     std::cout << nlohmann::json{{"event", "result"}, {"snapshot", s.to_json()}}.dump() << "\n";
   } else {
-    std::cout << "snapshot " << s.name << " " << s.state << ": " << s.indices.size() << " indices, "
+    std::cout << "snapshot " << s.name << " " << s.state.text << ": " << s.indices.size() << " indices, "
               << s.shards_successful << "/" << s.shards_total << " shards in "
               << snapshot::format_duration(std::chrono::milliseconds(s.duration_ms)) << "\n";
   }
-  if (s.state == "SUCCESS") return kExitOk;
+  if (s.state == cluster::SnapshotStateKind::kSuccess) return kExitOk;
   if (g.output != OutputFormat::kJson) print_failures(s);
   return report_error(
       Error(ErrorCode::kIncomplete,
-            "snapshot " + s.name + " finished " + s.state + " (" + std::to_string(s.shards_failed) +
+            "snapshot " + s.name + " finished " + s.state.text + " (" + std::to_string(s.shards_failed) +
                 " of " + std::to_string(s.shards_total) + " shards failed)",
-            s.state == "PARTIAL" ? "the failed shards are listed above; the others are restorable"
+            s.state == cluster::SnapshotStateKind::kPartial ? "the failed shards are listed above; the others are restorable"
                                  : s.reason),
       g);
 }
@@ -126,6 +122,7 @@ int run_create(const GlobalOptions& g, SnapshotFlags f) {
   o.hooks = progress_hooks(style);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
+  InterruptScope interrupts;
   auto res = snapshot::create_snapshot(*client, o);
   finish_progress(style);
   if (!res.ok()) return report_error(res.error(), g);
@@ -161,15 +158,18 @@ int run_list(const GlobalOptions& g, SnapshotFlags f) {
   if (!client.ok()) return report_error(client.error(), g);
   auto snaps = fetch(*client, f.repository, "_all");
   if (!snaps.ok()) return report_error(snaps.error(), g);
+  std::vector<cluster::SnapshotState> wanted;
+  for (const auto& w : f.states) {
+    wanted.push_back(cluster::parse_snapshot_state(w));
+    if (wanted.back() == cluster::SnapshotStateKind::kUnknown)
+      return report_error(Error(ErrorCode::kInvalidArgument, "--state '" + w + "' is not a state",
+                                "use success, partial, failed, in_progress or incompatible"),
+                          g);
+  }
   std::vector<cluster::SnapshotInfo> shown;
   for (auto& s : *snaps) {
-    std::string st = s.state;
-    std::transform(st.begin(), st.end(), st.begin(), ::tolower);
-    bool keep = f.states.empty();
-    for (auto want : f.states) {
-      std::transform(want.begin(), want.end(), want.begin(), ::tolower);
-      keep = keep || want == st;
-    }
+    bool keep = wanted.empty();
+    for (const auto& w : wanted) keep = keep || s.state == w.kind;
     if (keep) shown.push_back(std::move(s));
   }
   if (f.limit > 0 && shown.size() > static_cast<size_t>(f.limit))
@@ -189,7 +189,7 @@ int run_list(const GlobalOptions& g, SnapshotFlags f) {
               "START", "DURATION", "INDICES", "SHARDS");
   for (const auto& s : shown)
     std::printf("%-*s  %-11s  %-20s  %8s  %7zu  %d/%d\n", static_cast<int>(w), s.name.c_str(),
-                s.state.c_str(), iso_time(s.start_ms).c_str(),
+                s.state.text.c_str(), iso_time(s.start_ms).c_str(),
                 snapshot::format_duration(std::chrono::milliseconds(s.duration_ms)).c_str(),
                 s.indices.size(), s.shards_successful, s.shards_total);
   return kExitOk;
@@ -217,7 +217,7 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
                         g);
   const auto& s = snaps->front();
   std::map<std::string, std::int64_t> sizes;
-  if (s.state != "IN_PROGRESS")
+  if (s.state != cluster::SnapshotStateKind::kInProgress)
     if (auto st = cluster::snapshot_status(*client, {f.repository, s.name});
         st.ok() && !st->snapshots.empty())
       sizes = st->snapshots.front().index_bytes;
@@ -229,7 +229,7 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
   }
   std::cout << "snapshot:   " << s.name << " (" << s.uuid << ")\n"
             << "repository: " << f.repository << "\n"
-            << "state:      " << s.state << "\n"
+            << "state:      " << s.state.text << "\n"
             << "version:    " << s.version << "\n"
             << "started:    " << iso_time(s.start_ms) << "\n"
             << "ended:      " << iso_time(s.end_ms) << " (took "
@@ -264,7 +264,7 @@ int run_status(const GlobalOptions& g, SnapshotFlags f) {
     for (const auto& s : st->snapshots)
       arr.push_back(snapshot::progress_event({"snapshot",
                                               s.name,
-                                              s.state,
+                                              s.state.text,
                                               s.shards_done,
                                               s.shards_total,
                                               s.bytes_done,
@@ -278,7 +278,7 @@ int run_status(const GlobalOptions& g, SnapshotFlags f) {
     std::cout << s.repository << "/"
               << snapshot::format_progress({"snapshot",
                                             s.name,
-                                            s.state,
+                                            s.state.text,
                                             s.shards_done,
                                             s.shards_total,
                                             s.bytes_done,
@@ -295,53 +295,23 @@ int run_delete(const GlobalOptions& g, SnapshotFlags f) {
                         g);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
-  auto snaps = fetch(*client, f.repository, "_all");
-  if (!snaps.ok()) return report_error(snaps.error(), g);
-  std::vector<std::string> names;
-  for (const auto& s : *snaps) names.push_back(s.name);
-  const auto chosen = snapshot::select_names(names, snapshot::split_patterns(f.names));
-  if (chosen.empty())
-    return report_error(
-        Error(ErrorCode::kNotFound,
-              "no snapshot in repository " + f.repository + " matches the names given",
-              "list them with 'essnap snapshot list --repository " + f.repository + "'"),
-        g);
-  std::vector<std::string> running;
-  for (const auto& s : *snaps)
-    if (s.state == "IN_PROGRESS" && std::find(chosen.begin(), chosen.end(), s.name) != chosen.end())
-      running.push_back(s.name);
-  if (g.output == OutputFormat::kJson) {
-    std::cout << nlohmann::json{{"event", "plan"}, {"delete", chosen}, {"running", running}}.dump()
-              << "\n";
-  } else {
-    std::cout << "will delete " << chosen.size() << " snapshot(s) from repository " << f.repository
-              << ":\n";
-    for (const auto& n : chosen)
-      std::cout << "  " << n
-                << (std::find(running.begin(), running.end(), n) != running.end() ? "  (running)"
-                                                                                  : "")
-                << "\n";
-  }
-  if (!running.empty() && !f.abort)
-    return report_error(
-        Error(ErrorCode::kConflict, "refusing to delete running snapshots; nothing was deleted",
-              "pass --abort to stop and delete them"),
-        g);
-  if (f.dry_run) return kExitOk;
-  if (!f.yes &&
-      !confirm_on_terminal("Delete these " + std::to_string(chosen.size()) + " snapshot(s)?"))
-    return report_error(Error(ErrorCode::kConflict, "not confirmed; nothing was deleted",
-                              "pass --yes to delete without a prompt"),
-                        g);
-  for (const auto& n : chosen) {
-    auto d = cluster::delete_snapshot(*client, {f.repository, n});
-    if (!d.ok()) return report_error(Error(d.error()).with_context("deleting " + n), g);
-    if (g.output == OutputFormat::kJson)
-      std::cout << nlohmann::json{{"event", "deleted"}, {"snapshot", n}}.dump() << "\n";
-    else
-      std::cout << "deleted " << n << "\n";
-  }
-  return kExitOk;
+  auto plan = snapshot::plan_delete(
+      *client, f.repository, f.names,
+      f.abort ? snapshot::RunningSnapshots::kAbort : snapshot::RunningSnapshots::kRefuse);
+  if (!plan.ok()) return report_error(plan.error(), g);
+  const bool json = g.output == OutputFormat::kJson;
+  auto ran = util::run_plan(
+      plan->plan, confirm_policy(f.yes, f.dry_run),
+      [&](const util::Plan& p) { print_plan(p, g); },
+      [&] {
+        return snapshot::execute_delete(*client, *plan, [&](const std::string& n) {
+          if (json)
+            std::cout << nlohmann::json{{"event", "deleted"}, {"snapshot", n}}.dump() << "\n";
+          else
+            std::cout << "deleted " << n << "\n";
+        });
+      });
+  return ran.ok() ? kExitOk : report_error(ran.error(), g);
 }
 
 int run_clone(const GlobalOptions& g, SnapshotFlags f) {
@@ -363,6 +333,7 @@ int run_clone(const GlobalOptions& g, SnapshotFlags f) {
     return kExitOk;
   }
   const auto style = progress_style(g, f.quiet);
+  InterruptScope interrupts;
   auto info =
       snapshot::wait_for_snapshot(*client, f.repository, *target, {}, progress_hooks(style));
   finish_progress(style);
@@ -412,7 +383,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "While waiting it shows shards, bytes, throughput and ETA (one line per change when\n"
       "stderr is not a terminal; JSON events on stdout with --output json) and returns within\n"
       "half a second of the cluster finishing. 5xx answers and dropped connections while\n"
-      "waiting are waited through. PARTIAL or FAILED exits 9 with the failed shards listed.\n\n"
+      "waiting are waited through. PARTIAL or FAILED exits 9 with the failed shards listed.\n"
+      "Ctrl-C while waiting stops the wait (exit 130); the snapshot keeps running.\n\n"
       "EXAMPLES:\n"
       "  essnap snapshot create snapshot_1 --repository s3-repo --indices new_index --wait\n"
       "  essnap snapshot create 'nightly-{now:%Y.%m.%d-%H%M}' -r s3-repo -i 'logs-*,-logs-debug*'\n"
@@ -455,10 +427,11 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       ->required();
   del->add_flag("--yes,-y", f->yes, "Do not ask (required when there is no terminal)");
   del->add_flag("--abort", f->abort, "Also delete (abort) running snapshots");
-  del->add_flag("--dry-run", f->dry_run, "Print the plan only");
+  del->add_flag("--dry-run", f->dry_run, "Print the plan only (-o json: as JSON)");
   del->footer(
       "Nothing is deleted without confirmation: on a terminal it asks; otherwise --yes is\n"
-      "required, and without it the plan is printed and the command exits 8.\n\n"
+      "required, and without it the plan is printed, nothing is deleted and the command exits 8.\n"
+      "--dry-run prints the plan and exits 0.\n\n"
       "EXAMPLES:\n  essnap snapshot delete snapshot_1 -r s3-repo --yes\n"
       "  essnap snapshot delete 'nightly-2026.01.*' -r s3-repo --dry-run\n\n" +
       exits);

@@ -14,6 +14,7 @@ int exit_code_for(const Error& error) {
     case ErrorCode::kConflict: return kExitConflict;
     case ErrorCode::kIncomplete: return kExitIncomplete;
     case ErrorCode::kParse: return kExitRemote;
+    case ErrorCode::kInterrupted: return kExitInterrupted;
     case ErrorCode::kInternal: return kExitFailure;
   }
   return kExitFailure;
@@ -32,7 +33,8 @@ const char* exit_status_help() {
          "  8    refused by a pre-flight check (conflict, version, running snapshot) or by\n"
          "       the user (a destructive command without --yes or confirmation)\n"
          "  9    a snapshot or restore finished PARTIAL or FAILED (the failures are listed)\n"
-         "  130  interrupted\n";
+         "  130  interrupted (SIGINT/SIGTERM); a snapshot or restore being waited for keeps\n"
+         "       running in the cluster\n";
 }
 
 }  // namespace essnap::cli

@@ -16,7 +16,7 @@ enum ExitCode : int {
   kExitIo = 7,            // a local file could not be read or written
   kExitConflict = 8,      // refused by a pre-flight check (name clash, running snapshot, ...)
   kExitIncomplete = 9,    // a snapshot or restore finished PARTIAL or FAILED (failures listed)
-  kExitInterrupted = 130, // SIGINT
+  kExitInterrupted = 130, // SIGINT / SIGTERM
 };
 
 int exit_code_for(const Error& error);

@@ -3,11 +3,44 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 namespace essnap::cli {
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+struct sigaction g_old_int, g_old_term;
+
+extern "C" void on_interrupt(int) {
+  if (g_interrupted) {
+    // Asked twice: the wait may be inside one slow request; stop now (async-signal-safe calls).
+    static const char msg[] = "\nessnap: interrupted again; exiting\n";
+    (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+    ::_exit(130);
+  }
+  g_interrupted = 1;
+}
+
+}  // namespace
+
+InterruptScope::InterruptScope() {
+  g_interrupted = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, &g_old_int);
+  ::sigaction(SIGTERM, &sa, &g_old_term);
+}
+
+InterruptScope::~InterruptScope() {
+  ::sigaction(SIGINT, &g_old_int, nullptr);
+  ::sigaction(SIGTERM, &g_old_term, nullptr);
+}
+
+bool InterruptScope::requested() { return g_interrupted != 0; }
 
 bool stdout_is_terminal() {
   return ::isatty(STDOUT_FILENO) != 0;
@@ -21,6 +54,7 @@ ProgressStyle progress_style(const GlobalOptions& global, bool quiet) {
 
 snapshot::WaitHooks progress_hooks(ProgressStyle style) {
   snapshot::WaitHooks h;
+  h.interrupted = [] { return InterruptScope::requested(); };
   switch (style) {
     case ProgressStyle::kQuiet:
       break;
@@ -53,17 +87,38 @@ void finish_progress(ProgressStyle style) {
   if (style == ProgressStyle::kTerminal) std::cerr << "\n" << std::flush;
 }
 
-bool confirm_on_terminal(const std::string& question) {
-  if (::isatty(STDIN_FILENO) == 0) return false;
+util::Answer terminal_prompt(const std::string& question) {
+  if (::isatty(STDIN_FILENO) == 0) return util::Answer::kNoTerminal;
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return util::Answer::kNoTerminal;
   const std::string q = question + " [y/N] ";
   (void)!::write(fd, q.data(), q.size());
   std::string answer;
   char c;
   while (::read(fd, &c, 1) == 1 && c != '\n') answer += c;
   ::close(fd);
-  return answer == "y" || answer == "Y" || answer == "yes";
+  return answer == "y" || answer == "Y" || answer == "yes" ? util::Answer::kYes
+                                                           : util::Answer::kNo;
+}
+
+util::ConfirmPolicy confirm_policy(bool yes, bool dry_run) {
+  util::ConfirmPolicy p;
+  p.assume_yes = yes ? util::AssumeYes::kYes : util::AssumeYes::kNo;
+  p.execution = dry_run ? util::Execution::kDryRun : util::Execution::kExecute;
+  p.prompt = terminal_prompt;
+  return p;
+}
+
+void print_plan(const util::Plan& plan, const GlobalOptions& global) {
+  if (global.output == OutputFormat::kJson) {
+    nlohmann::json j = plan.json.is_object() ? plan.json : nlohmann::json{{"plan", plan.json}};
+    j["event"] = "plan";
+    std::cout << j.dump() << "\n" << std::flush;
+    return;
+  }
+  std::cout << plan.summary << ":\n";
+  for (const auto& a : plan.actions) std::cout << "  " << a << "\n";
+  std::cout << std::flush;
 }
 
 }  // namespace essnap::cli

@@ -1,11 +1,13 @@
-// How waits look: an updating line on a terminal, one line per change otherwise (both on
-// stderr, so stdout keeps only results), or JSON events on stdout with --output json.
+// How waits and plans look and how they are stopped or confirmed: progress as an updating line on
+// a terminal, one line per change otherwise (both on stderr, so stdout keeps only results), or
+// JSON events on stdout with --output json; the terminal prompt and SIGINT/SIGTERM handling.
 #pragma once
 
 #include <string>
 
 #include "essnap/cli/command.hpp"
-#include "essnap/snapshot/create.hpp"
+#include "essnap/snapshot/wait.hpp"
+#include "essnap/util/confirm.hpp"
 
 namespace essnap::cli {
 
@@ -13,12 +15,31 @@ enum class ProgressStyle { kTerminal, kLines, kJson, kQuiet };
 
 ProgressStyle progress_style(const GlobalOptions& global, bool quiet);
 
-// Hooks that draw progress and notices in `style`. finish_progress() ends an updating line.
+// Hooks that draw progress and notices in `style` and report interruption (see
+// InterruptScope). finish_progress() ends an updating line.
 snapshot::WaitHooks progress_hooks(ProgressStyle style);
 void finish_progress(ProgressStyle style);
 
-// Asks "question [y/N]" on the terminal. False without a terminal.
-bool confirm_on_terminal(const std::string& question);
+// While alive, SIGINT and SIGTERM do not kill the process: they raise a flag the wait loop polls,
+// so it stops within a moment and says what keeps running. A second signal exits 130 at once
+// (a wait stuck inside one slow request still ends when asked twice).
+class InterruptScope {
+ public:
+  InterruptScope();
+  ~InterruptScope();
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+  static bool requested();
+};
+
+// Asks "question [y/N]" on /dev/tty; kNoTerminal when stdin is not a terminal.
+util::Answer terminal_prompt(const std::string& question);
+
+// The policy for --yes / --dry-run, asking on the terminal.
+util::ConfirmPolicy confirm_policy(bool yes, bool dry_run);
+
+// "summary:" and one indented line per action; with --output json one {"event":"plan",...} line.
+void print_plan(const util::Plan& plan, const GlobalOptions& global);
 
 bool stdout_is_terminal();
 

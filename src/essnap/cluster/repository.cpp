@@ -14,6 +14,12 @@ std::string path_for(const std::string& name) {
   return "/_snapshot/" + util::uri_encode(name);
 }
 
+Error shape_error(const std::string& what, const std::string& why) {
+  return make_error(ErrorCode::kParse, what + ": " + why,
+                    "the cluster's answer is not what Elasticsearch or OpenSearch send; rerun "
+                    "with -v to see it");
+}
+
 }  // namespace
 
 Status validate_repository_name(const std::string& name) {
@@ -59,11 +65,39 @@ Result<GetRepositoryResponse> get_repository(Client& client, const GetRepository
 
 Result<VerifyRepositoryResponse> verify_repository(Client& client,
                                                    const VerifyRepositoryRequest& r) {
+  const std::string what = "POST " + path_for(r.name) + "/_verify";
   ESSNAP_TRY(auto j, client.json("POST", path_for(r.name) + "/_verify"));
+  if (!j.is_object()) return shape_error(what, "the answer is not a JSON object");
   VerifyRepositoryResponse out;
-  if (j.is_object() && j.contains("nodes") && j["nodes"].is_object())
-    for (auto it = j["nodes"].begin(); it != j["nodes"].end(); ++it)
-      out.nodes.push_back(it.value().value("name", it.key()));
+  if (!j.contains("nodes")) return out;
+  if (!j["nodes"].is_object()) return shape_error(what, "\"nodes\" is not an object");
+  for (auto it = j["nodes"].begin(); it != j["nodes"].end(); ++it) {
+    const auto& node = it.value();
+    if (node.is_object() && node.contains("name") && node["name"].is_string())
+      out.nodes.push_back(node["name"].get<std::string>());
+    else
+      out.nodes.push_back(it.key());
+  }
+  return out;
+}
+
+Result<CleanupRepositoryResponse> cleanup_repository(Client& client,
+                                                     const CleanupRepositoryRequest& r) {
+  const std::string what = "POST " + path_for(r.name) + "/_cleanup";
+  ESSNAP_TRY(auto j, client.json("POST", path_for(r.name) + "/_cleanup", std::nullopt,
+                                 http::Idempotency::kNonIdempotent));
+  if (!j.is_object()) return shape_error(what, "the answer is not a JSON object");
+  CleanupRepositoryResponse out;
+  if (!j.contains("results")) return out;
+  const auto& res = j["results"];
+  if (!res.is_object()) return shape_error(what, "\"results\" is not an object");
+  for (const auto& [key, field] : {std::pair{"deleted_blobs", &out.deleted_blobs},
+                                   std::pair{"deleted_bytes", &out.deleted_bytes}}) {
+    if (!res.contains(key)) continue;
+    if (!res[key].is_number_integer())
+      return shape_error(what, std::string("\"results.") + key + "\" is not an integer");
+    *field = res[key].get<std::int64_t>();
+  }
   return out;
 }
 
@@ -75,7 +109,11 @@ Result<DeleteRepositoryResponse> delete_repository(Client& client,
 }
 
 bool repository_matches(const nlohmann::json& actual, const nlohmann::json& wanted) {
-  if (!actual.is_object() || as_string(actual.value("type", nlohmann::json(""))) !=
+  if (!actual.is_object() || !wanted.is_object()) return false;
+  if ((actual.contains("settings") && !actual["settings"].is_object()) ||
+      (wanted.contains("settings") && !wanted["settings"].is_object()))
+    return false;
+  if (as_string(actual.value("type", nlohmann::json(""))) !=
                                  as_string(wanted.value("type", nlohmann::json(""))))
     return false;
   const auto& ws = wanted.contains("settings") ? wanted["settings"] : nlohmann::json::object();

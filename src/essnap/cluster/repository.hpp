@@ -1,7 +1,8 @@
-// Snapshot repository REST calls (register, read, verify, unregister) on cluster::Client, one
-// request and one response struct each. Used by `essnap setup` and `essnap repo`.
+// Snapshot repository REST calls (register, read, verify, clean up, unregister) on cluster::Client,
+// one request and one response struct each. Used by `essnap setup` and `essnap repo`.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -39,6 +40,14 @@ struct VerifyRepositoryResponse {
   std::vector<std::string> nodes;  // names of the nodes that could read and write it
 };
 
+struct CleanupRepositoryRequest {
+  std::string name;
+};
+struct CleanupRepositoryResponse {
+  std::int64_t deleted_blobs = 0;
+  std::int64_t deleted_bytes = 0;
+};
+
 struct DeleteRepositoryRequest {
   std::string name;
 };
@@ -48,6 +57,8 @@ Result<PutRepositoryResponse> put_repository(Client& client, const PutRepository
 Result<GetRepositoryResponse> get_repository(Client& client, const GetRepositoryRequest& r);
 Result<VerifyRepositoryResponse> verify_repository(Client& client,
                                                    const VerifyRepositoryRequest& r);
+Result<CleanupRepositoryResponse> cleanup_repository(Client& client,
+                                                     const CleanupRepositoryRequest& r);
 Result<DeleteRepositoryResponse> delete_repository(Client& client,
                                                    const DeleteRepositoryRequest& r);
 

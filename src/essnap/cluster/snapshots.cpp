@@ -1,28 +1,119 @@
 #include "essnap/cluster/snapshots.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <utility>
+
 #include "essnap/util/url.hpp"
 
 namespace essnap::cluster {
 namespace {
 
-std::int64_t i64(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return 0;
-  const auto& v = j[key];
-  if (v.is_number()) return v.get<std::int64_t>();
-  if (v.is_string()) {
-    try {
-      return std::stoll(v.get<std::string>());
-    } catch (...) {
-      return 0;
-    }
-  }
-  return 0;
-}
+using nlohmann::json;
 
-std::string str(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
-  return j[key].get<std::string>();
-}
+// Reads fields out of an engine's answer, checking each type. The first mismatch is kept and
+// the parse fails with it, so a wrong-typed body is one clear kParse instead of a throw (or, for
+// a const operator[] on a missing key, undefined behaviour) deep inside nlohmann.
+class Shape {
+ public:
+  explicit Shape(std::string what) : what_(std::move(what)) {}
+
+  bool ok() const { return !error_; }
+  Error error() const {
+    return make_error(ErrorCode::kParse, what_ + ": " + *error_,
+                      "the cluster's answer is not what Elasticsearch or OpenSearch send; rerun "
+                      "with -v to see it");
+  }
+  void fail(const std::string& why) {
+    if (!error_) error_ = why;
+  }
+
+  // Absent or null: nullptr. Present with another type: nullptr and a recorded error.
+  const json* object(const json& j, const char* key) { return member(j, key, json::value_t::object); }
+  const json* array(const json& j, const char* key) { return member(j, key, json::value_t::array); }
+
+  std::string str(const json& j, const char* key) {
+    const json* v = field(j, key);
+    if (!v) return "";
+    if (!v->is_string()) {
+      fail(std::string("\"") + key + "\" is not a string");
+      return "";
+    }
+    return v->get<std::string>();
+  }
+
+  // Numbers, or numeric strings (_cat answers "5"); anything else is an error.
+  std::int64_t i64(const json& j, const char* key) {
+    const json* v = field(j, key);
+    if (!v) return 0;
+    if (v->is_number_integer()) return v->get<std::int64_t>();
+    if (v->is_number_float()) return static_cast<std::int64_t>(v->get<double>());
+    if (v->is_string()) {
+      const auto& s = v->get_ref<const std::string&>();
+      std::int64_t out = 0;
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      if (ec == std::errc() && end == s.data() + s.size()) return out;
+    }
+    fail(std::string("\"") + key + "\" is not a number");
+    return 0;
+  }
+  int i32(const json& j, const char* key) { return static_cast<int>(i64(j, key)); }
+
+  bool boolean(const json& j, const char* key, bool fallback) {
+    const json* v = field(j, key);
+    if (!v) return fallback;
+    if (!v->is_boolean()) {
+      fail(std::string("\"") + key + "\" is not a boolean");
+      return fallback;
+    }
+    return v->get<bool>();
+  }
+
+  std::vector<std::string> strings(const json& j, const char* key) {
+    std::vector<std::string> out;
+    if (const json* a = array(j, key))
+      for (const auto& e : *a) {
+        if (!e.is_string()) {
+          fail(std::string("an element of \"") + key + "\" is not a string");
+          return {};
+        }
+        out.push_back(e.get<std::string>());
+      }
+    return out;
+  }
+
+  bool require_object(const json& j, const std::string& name) {
+    if (j.is_object()) return true;
+    fail(name + " is not a JSON object");
+    return false;
+  }
+
+ private:
+  const json* field(const json& j, const char* key) {
+    if (!j.is_object()) {
+      fail(std::string("expected an object holding \"") + key + "\"");
+      return nullptr;
+    }
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+  const json* member(const json& j, const char* key, json::value_t type) {
+    const json* v = field(j, key);
+    if (!v) return nullptr;
+    if (v->type() != type) {
+      fail(std::string("\"") + key + "\" is not " +
+           (type == json::value_t::object ? "an object" : "an array"));
+      return nullptr;
+    }
+    return v;
+  }
+
+  std::string what_;
+  std::optional<std::string> error_;
+};
 
 std::string join(const std::vector<std::string>& v, const char* sep = ",") {
   std::string out;
@@ -33,7 +124,69 @@ std::string join(const std::vector<std::string>& v, const char* sep = ",") {
   return out;
 }
 
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Looks `text` up in a table of (word, kind); unknown words keep their text.
+template <typename Kind, std::size_t N>
+EngineState<Kind> parse_word(std::string_view text,
+                             const std::array<std::pair<const char*, Kind>, N>& words) {
+  const std::string u = upper(text);
+  for (const auto& [word, kind] : words)
+    if (u == word) return {kind, word};
+  return {Kind::kUnknown, std::string(text)};
+}
+
+constexpr std::array<std::pair<const char*, SnapshotStateKind>, 5> kSnapshotStates{{
+    {"IN_PROGRESS", SnapshotStateKind::kInProgress},
+    {"SUCCESS", SnapshotStateKind::kSuccess},
+    {"PARTIAL", SnapshotStateKind::kPartial},
+    {"FAILED", SnapshotStateKind::kFailed},
+    {"INCOMPATIBLE", SnapshotStateKind::kIncompatible},
+}};
+
 }  // namespace
+
+SnapshotState parse_snapshot_state(std::string_view text) {
+  return parse_word(text, kSnapshotStates);
+}
+
+SnapshotState make_snapshot_state(SnapshotStateKind kind) {
+  for (const auto& [word, k] : kSnapshotStates)
+    if (k == kind) return {k, word};
+  return {SnapshotStateKind::kUnknown, "UNKNOWN"};
+}
+
+StatusStage parse_status_stage(std::string_view text) {
+  using K = StatusStageKind;
+  static constexpr std::array<std::pair<const char*, K>, 11> kWords{{
+      {"INIT", K::kInit}, {"STARTED", K::kStarted}, {"FINALIZE", K::kFinalize},
+      {"DONE", K::kDone}, {"FAILURE", K::kFailure}, {"ABORTED", K::kAborted},
+      {"SUCCESS", K::kSuccess}, {"FAILED", K::kFailed}, {"MISSING", K::kMissing},
+      {"WAITING", K::kWaiting}, {"QUEUED", K::kQueued},
+  }};
+  return parse_word(text, kWords);
+}
+
+RecoveryStage parse_recovery_stage(std::string_view text) {
+  using K = RecoveryStageKind;
+  static constexpr std::array<std::pair<const char*, K>, 6> kWords{{
+      {"INIT", K::kInit}, {"INDEX", K::kIndex}, {"VERIFY_INDEX", K::kVerifyIndex},
+      {"TRANSLOG", K::kTranslog}, {"FINALIZE", K::kFinalize}, {"DONE", K::kDone},
+  }};
+  return parse_word(text, kWords);
+}
+
+IndexStatus parse_index_status(std::string_view text) {
+  static constexpr std::array<std::pair<const char*, IndexStatusKind>, 2> kWords{{
+      {"OPEN", IndexStatusKind::kOpen}, {"CLOSE", IndexStatusKind::kClose}}};
+  auto s = parse_word(text, kWords);
+  if (s.kind != IndexStatusKind::kUnknown) s.text = std::string(text);  // keep "open"/"close"
+  return s;
+}
 
 std::string path_segment(const std::string& name) {
   // Date math keeps its brackets so the client's target encoder treats it as one segment.
@@ -41,49 +194,104 @@ std::string path_segment(const std::string& name) {
   return util::uri_encode(name);
 }
 
-SnapshotInfo SnapshotInfo::from_json(const nlohmann::json& j) {
+namespace {
+
+SnapshotInfo read_snapshot(Shape& sh, const json& j) {
   SnapshotInfo s;
-  s.name = str(j, "snapshot");
-  s.uuid = str(j, "uuid");
-  s.repository = str(j, "repository");
-  s.state = str(j, "state");
-  s.version = str(j, "version");
-  s.version_id = i64(j, "version_id");
-  if (j.contains("indices") && j["indices"].is_array())
-    for (const auto& i : j["indices"]) s.indices.push_back(i.get<std::string>());
-  s.include_global_state = j.value("include_global_state", false);
-  s.start_ms = i64(j, "start_time_in_millis");
-  s.end_ms = i64(j, "end_time_in_millis");
-  s.duration_ms = i64(j, "duration_in_millis");
-  if (j.contains("shards")) {
-    s.shards_total = static_cast<int>(i64(j["shards"], "total"));
-    s.shards_failed = static_cast<int>(i64(j["shards"], "failed"));
-    s.shards_successful = static_cast<int>(i64(j["shards"], "successful"));
+  if (!sh.require_object(j, "a snapshot")) return s;
+  s.name = sh.str(j, "snapshot");
+  s.uuid = sh.str(j, "uuid");
+  s.repository = sh.str(j, "repository");
+  s.state = parse_snapshot_state(sh.str(j, "state"));
+  s.version = sh.str(j, "version");
+  s.version_id = sh.i64(j, "version_id");
+  s.indices = sh.strings(j, "indices");
+  s.include_global_state = sh.boolean(j, "include_global_state", false);
+  s.start_ms = sh.i64(j, "start_time_in_millis");
+  s.end_ms = sh.i64(j, "end_time_in_millis");
+  s.duration_ms = sh.i64(j, "duration_in_millis");
+  if (const json* shards = sh.object(j, "shards")) {
+    s.shards_total = sh.i32(*shards, "total");
+    s.shards_failed = sh.i32(*shards, "failed");
+    s.shards_successful = sh.i32(*shards, "successful");
   }
-  if (j.contains("failures") && j["failures"].is_array())
-    for (const auto& f : j["failures"])
-      s.failures.push_back({str(f, "index"), static_cast<int>(i64(f, "shard_id")), str(f, "reason"),
-                            str(f, "status")});
-  s.reason = str(j, "reason");
-  if (j.contains("metadata")) s.metadata = j["metadata"];
+  if (const json* failures = sh.array(j, "failures"))
+    for (const auto& f : *failures) {
+      if (!sh.require_object(f, "a shard failure")) break;
+      s.failures.push_back(
+          {sh.str(f, "index"), sh.i32(f, "shard_id"), sh.str(f, "reason"), sh.str(f, "status")});
+    }
+  s.reason = sh.str(j, "reason");
+  if (const json* m = sh.object(j, "metadata")) s.metadata = *m;
   return s;
 }
 
-nlohmann::json SnapshotInfo::to_json() const {
-  nlohmann::json j{
-      {"snapshot", name},
-      {"repository", repository},
-      {"uuid", uuid},
-      {"state", state},
-      {"version", version},
-      {"indices", indices},
-      {"include_global_state", include_global_state},
-      {"start_time_in_millis", start_ms},
-      {"end_time_in_millis", end_ms},
-      {"duration_in_millis", duration_ms},
-      {"shards",
-       {{"total", shards_total}, {"failed", shards_failed}, {"successful", shards_successful}}}};
-  auto fs = nlohmann::json::array();
+SnapshotProgress read_progress(Shape& sh, const json& j) {
+  SnapshotProgress p;
+  if (!sh.require_object(j, "a snapshot status")) return p;
+  p.name = sh.str(j, "snapshot");
+  p.repository = sh.str(j, "repository");
+  p.state = parse_status_stage(sh.str(j, "state"));
+  if (const json* ss = sh.object(j, "shards_stats")) {
+    p.shards_total = sh.i32(*ss, "total");
+    p.shards_done = sh.i32(*ss, "done");
+    p.shards_failed = sh.i32(*ss, "failed");
+  }
+  if (const json* st = sh.object(j, "stats")) {
+    // Newer engines split incremental / total / processed; older ones put the sizes at the top.
+    const json* inc = sh.object(*st, "incremental");
+    p.bytes_total = sh.i64(inc ? *inc : *st, "size_in_bytes");
+    if (const json* processed = sh.object(*st, "processed"))
+      p.bytes_done = sh.i64(*processed, "size_in_bytes");
+    else if (p.shards_total > 0 && p.shards_done == p.shards_total)
+      p.bytes_done = p.bytes_total;
+    p.start_ms = sh.i64(*st, "start_time_in_millis");
+  }
+  if (const json* indices = sh.object(j, "indices"))
+    for (const auto& [name, idx] : indices->items()) {
+      if (!sh.require_object(idx, "index " + name)) break;
+      if (const json* stats = sh.object(idx, "stats"))
+        if (const json* total = sh.object(*stats, "total"))
+          p.index_bytes[name] = sh.i64(*total, "size_in_bytes");
+    }
+  return p;
+}
+
+// Runs a parse of `body` for the call `what`. The catch is a backstop only: Shape checks every
+// type it reads, but nothing nlohmann throws may cross the library boundary.
+template <typename T, typename F>
+Result<T> parse_answer(const std::string& what, F&& parse) {
+  Shape sh(what);
+  try {
+    T out = parse(sh);
+    if (!sh.ok()) return sh.error();
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    sh.fail(std::string("unexpected JSON: ") + e.what());
+    return sh.error();
+  }
+}
+
+}  // namespace
+
+Result<SnapshotInfo> SnapshotInfo::from_json(const json& j) {
+  return parse_answer<SnapshotInfo>("snapshot", [&](Shape& sh) { return read_snapshot(sh, j); });
+}
+
+json SnapshotInfo::to_json() const {
+  json j{{"snapshot", name},
+         {"repository", repository},
+         {"uuid", uuid},
+         {"state", state.text},
+         {"version", version},
+         {"indices", indices},
+         {"include_global_state", include_global_state},
+         {"start_time_in_millis", start_ms},
+         {"end_time_in_millis", end_ms},
+         {"duration_in_millis", duration_ms},
+         {"shards",
+          {{"total", shards_total}, {"failed", shards_failed}, {"successful", shards_successful}}}};
+  auto fs = json::array();
   for (const auto& f : failures)
     fs.push_back({{"index", f.index}, {"shard_id", f.shard}, {"reason", f.reason}});
   j["failures"] = fs;
@@ -92,63 +300,46 @@ nlohmann::json SnapshotInfo::to_json() const {
   return j;
 }
 
-SnapshotProgress SnapshotProgress::from_json(const nlohmann::json& j) {
-  SnapshotProgress p;
-  p.name = str(j, "snapshot");
-  p.repository = str(j, "repository");
-  p.state = str(j, "state");
-  if (j.contains("shards_stats")) {
-    const auto& ss = j["shards_stats"];
-    p.shards_total = static_cast<int>(i64(ss, "total"));
-    p.shards_done = static_cast<int>(i64(ss, "done"));
-    p.shards_failed = static_cast<int>(i64(ss, "failed"));
-  }
-  if (j.contains("stats")) {
-    const auto& st = j["stats"];
-    const auto& inc = st.contains("incremental") ? st["incremental"] : st;
-    p.bytes_total = i64(inc, "size_in_bytes");
-    if (st.contains("processed"))
-      p.bytes_done = i64(st["processed"], "size_in_bytes");
-    else if (p.shards_total > 0 && p.shards_done == p.shards_total)
-      p.bytes_done = p.bytes_total;
-    p.start_ms = i64(st, "start_time_in_millis");
-  }
-  if (j.contains("indices") && j["indices"].is_object())
-    for (const auto& [name, idx] : j["indices"].items())
-      if (idx.contains("stats") && idx["stats"].contains("total"))
-        p.index_bytes[name] = i64(idx["stats"]["total"], "size_in_bytes");
-  return p;
+Result<SnapshotProgress> SnapshotProgress::from_json(const json& j) {
+  return parse_answer<SnapshotProgress>("snapshot status",
+                                        [&](Shape& sh) { return read_progress(sh, j); });
 }
 
 Result<CreateSnapshotResponse> create_snapshot(Client& c, const CreateSnapshotRequest& r) {
-  nlohmann::json body{{"include_global_state", r.include_global_state},
-                      {"partial", r.partial},
-                      {"ignore_unavailable", r.ignore_unavailable}};
+  json body{{"include_global_state", r.include_global_state},
+            {"partial", r.partial},
+            {"ignore_unavailable", r.ignore_unavailable}};
   if (!r.indices.empty()) body["indices"] = r.indices;
   if (!r.metadata.empty()) {
-    body["metadata"] = nlohmann::json::object();
+    body["metadata"] = json::object();
     for (const auto& [k, v] : r.metadata) body["metadata"][k] = v;
   }
-  ESSNAP_TRY(auto j,
-             c.json("PUT", "/_snapshot/" + path_segment(r.repository) + "/" + path_segment(r.name),
-                    body, http::Idempotency::kNonIdempotent));
-  CreateSnapshotResponse resp;
-  resp.accepted = j.value("accepted", false) || j.contains("snapshot");
-  return resp;
+  const std::string path = "/_snapshot/" + path_segment(r.repository) + "/" + path_segment(r.name);
+  ESSNAP_TRY(auto j, c.json("PUT", path, body, http::Idempotency::kNonIdempotent));
+  return parse_answer<CreateSnapshotResponse>("PUT " + path, [&](Shape& sh) {
+    CreateSnapshotResponse resp;
+    if (!sh.require_object(j, "the answer")) return resp;
+    resp.accepted = sh.boolean(j, "accepted", false) || j.contains("snapshot");
+    return resp;
+  });
 }
 
 Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest& r) {
   std::string path = "/_snapshot/" + path_segment(r.repository) + "/" + r.names;
   if (r.ignore_unavailable) path += "?ignore_unavailable=true";
   ESSNAP_TRY(auto j, c.json("GET", path));
-  GetSnapshotsResponse resp;
-  if (j.contains("snapshots"))
-    for (const auto& s : j["snapshots"]) {
-      auto info = SnapshotInfo::from_json(s);
-      if (info.repository.empty()) info.repository = r.repository;
-      resp.snapshots.push_back(std::move(info));
-    }
-  return resp;
+  return parse_answer<GetSnapshotsResponse>("GET " + path, [&](Shape& sh) {
+    GetSnapshotsResponse resp;
+    if (!sh.require_object(j, "the answer")) return resp;
+    if (const json* snaps = sh.array(j, "snapshots"))
+      for (const auto& s : *snaps) {
+        auto info = read_snapshot(sh, s);
+        if (!sh.ok()) break;
+        if (info.repository.empty()) info.repository = r.repository;
+        resp.snapshots.push_back(std::move(info));
+      }
+    return resp;
+  });
 }
 
 Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRequest& r) {
@@ -157,10 +348,17 @@ Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRe
   if (!r.name.empty()) path += "/" + path_segment(r.name);
   path += "/_status";
   ESSNAP_TRY(auto j, c.json("GET", path));
-  SnapshotStatusResponse resp;
-  if (j.contains("snapshots"))
-    for (const auto& s : j["snapshots"]) resp.snapshots.push_back(SnapshotProgress::from_json(s));
-  return resp;
+  return parse_answer<SnapshotStatusResponse>("GET " + path, [&](Shape& sh) {
+    SnapshotStatusResponse resp;
+    if (!sh.require_object(j, "the answer")) return resp;
+    if (const json* snaps = sh.array(j, "snapshots"))
+      for (const auto& s : *snaps) {
+        auto p = read_progress(sh, s);
+        if (!sh.ok()) break;
+        resp.snapshots.push_back(std::move(p));
+      }
+    return resp;
+  });
 }
 
 Result<Ok> delete_snapshot(Client& c, const DeleteSnapshotRequest& r) {
@@ -174,23 +372,23 @@ Result<Ok> clone_snapshot(Client& c, const CloneSnapshotRequest& r) {
   ESSNAP_TRY(auto j, c.json("PUT",
                             "/_snapshot/" + path_segment(r.repository) + "/" +
                                 path_segment(r.source) + "/_clone/" + path_segment(r.target),
-                            nlohmann::json{{"indices", r.indices.empty() ? "*" : r.indices}},
+                            json{{"indices", r.indices.empty() ? "*" : r.indices}},
                             http::Idempotency::kNonIdempotent));
   (void)j;
   return Ok{};
 }
 
 Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
-  nlohmann::json body{{"indices", join(r.indices)},
-                      {"include_aliases", r.include_aliases},
-                      {"include_global_state", r.include_global_state},
-                      {"partial", r.partial}};
+  json body{{"indices", join(r.indices)},
+            {"include_aliases", r.include_aliases},
+            {"include_global_state", r.include_global_state},
+            {"partial", r.partial}};
   if (!r.rename_pattern.empty()) {
     body["rename_pattern"] = r.rename_pattern;
     body["rename_replacement"] = r.rename_replacement;
   }
   if (!r.index_settings.empty()) {
-    body["index_settings"] = nlohmann::json::object();
+    body["index_settings"] = json::object();
     for (const auto& [k, v] : r.index_settings) body["index_settings"][k] = v;
   }
   if (!r.ignore_index_settings.empty()) body["ignore_index_settings"] = r.ignore_index_settings;
@@ -203,52 +401,70 @@ Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
 }
 
 Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& pattern) {
-  ESSNAP_TRY(auto j,
-             c.json("GET", "/_cat/indices/" + pattern +
-                               "?format=json&h=index,status,docs.count&expand_wildcards=all"));
-  std::vector<IndexEntry> out;
-  if (j.is_array())
+  const std::string path =
+      "/_cat/indices/" + pattern + "?format=json&h=index,status,docs.count&expand_wildcards=all";
+  ESSNAP_TRY(auto j, c.json("GET", path));
+  return parse_answer<std::vector<IndexEntry>>("GET " + path, [&](Shape& sh) {
+    std::vector<IndexEntry> out;
+    if (j.is_null()) return out;
+    if (!j.is_array()) {
+      sh.fail("the answer is not a JSON array");
+      return out;
+    }
     for (const auto& e : j) {
-      IndexEntry ie{str(e, "index"), str(e, "status"), -1};
-      if (e.contains("docs.count") && !e["docs.count"].is_null()) ie.docs = i64(e, "docs.count");
+      if (!sh.require_object(e, "an index row")) break;
+      IndexEntry ie{sh.str(e, "index"), parse_index_status(sh.str(e, "status")), -1};
+      // Closed indices have no count (null): keep -1 for "unknown".
+      if (e.contains("docs.count") && !e["docs.count"].is_null()) ie.docs = sh.i64(e, "docs.count");
       out.push_back(std::move(ie));
     }
-  return out;
+    return out;
+  });
 }
 
 Result<std::map<std::string, IndexHealth>> index_health(Client& c,
                                                         const std::vector<std::string>& indices) {
-  ESSNAP_TRY(auto j, c.json("GET", "/_cluster/health/" + join(indices) +
-                                       "?level=indices&expand_wildcards=all"));
-  std::map<std::string, IndexHealth> out;
-  if (j.contains("indices"))
-    for (const auto& [name, h] : j["indices"].items())
-      out[name] = IndexHealth{str(h, "status"), static_cast<int>(i64(h, "number_of_shards")),
-                              static_cast<int>(i64(h, "active_primary_shards")),
-                              static_cast<int>(i64(h, "initializing_shards")),
-                              static_cast<int>(i64(h, "unassigned_shards"))};
-  return out;
+  const std::string path = "/_cluster/health/" + join(indices) + "?level=indices&expand_wildcards=all";
+  ESSNAP_TRY(auto j, c.json("GET", path));
+  return parse_answer<std::map<std::string, IndexHealth>>("GET " + path, [&](Shape& sh) {
+    std::map<std::string, IndexHealth> out;
+    if (!sh.require_object(j, "the answer")) return out;
+    if (const json* idx = sh.object(j, "indices"))
+      for (const auto& [name, h] : idx->items()) {
+        if (!sh.require_object(h, "index " + name)) break;
+        out[name] = IndexHealth{sh.str(h, "status"), sh.i32(h, "number_of_shards"),
+                                sh.i32(h, "active_primary_shards"),
+                                sh.i32(h, "initializing_shards"), sh.i32(h, "unassigned_shards")};
+      }
+    return out;
+  });
 }
 
 Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::string>& indices) {
-  ESSNAP_TRY(auto j, c.json("GET", "/" + join(indices) + "/_recovery"));
-  RecoveryProgress p;
-  if (!j.is_object()) return p;
-  for (const auto& [name, idx] : j.items()) {
-    if (!idx.contains("shards")) continue;
-    for (const auto& s : idx["shards"]) {
-      if (!s.value("primary", false)) continue;
-      ++p.shards_total;
-      if (str(s, "stage") == "DONE") ++p.shards_done;
-      if (s.contains("index") && s["index"].contains("size")) {
-        const auto& size = s["index"]["size"];
-        p.bytes_total += i64(size, "total_in_bytes");
-        p.bytes_done += i64(size, "recovered_in_bytes");
-        p.index_bytes[name] += i64(size, "total_in_bytes");
+  const std::string path = "/" + join(indices) + "/_recovery";
+  ESSNAP_TRY(auto j, c.json("GET", path));
+  return parse_answer<RecoveryProgress>("GET " + path, [&](Shape& sh) {
+    RecoveryProgress p;
+    if (!sh.require_object(j, "the answer")) return p;
+    for (const auto& [name, idx] : j.items()) {
+      if (!sh.require_object(idx, "index " + name)) break;
+      const json* shards = sh.array(idx, "shards");
+      if (!shards) continue;
+      for (const auto& s : *shards) {
+        if (!sh.require_object(s, "a shard recovery")) return p;
+        if (!sh.boolean(s, "primary", false)) continue;
+        ++p.shards_total;
+        if (parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone) ++p.shards_done;
+        if (const json* index = sh.object(s, "index"))
+          if (const json* size = sh.object(*index, "size")) {
+            p.bytes_total += sh.i64(*size, "total_in_bytes");
+            p.bytes_done += sh.i64(*size, "recovered_in_bytes");
+            p.index_bytes[name] += sh.i64(*size, "total_in_bytes");
+          }
       }
     }
-  }
-  return p;
+    return p;
+  });
 }
 
 Result<Ok> close_index(Client& c, const std::string& index) {
@@ -264,32 +480,28 @@ Result<Ok> delete_index(Client& c, const std::string& index) {
 }
 
 Result<std::int64_t> count_documents(Client& c, const std::string& index) {
-  ESSNAP_TRY(auto j, c.json("GET", "/" + path_segment(index) + "/_count"));
-  return i64(j, "count");
+  const std::string path = "/" + path_segment(index) + "/_count";
+  ESSNAP_TRY(auto j, c.json("GET", path));
+  return parse_answer<std::int64_t>("GET " + path, [&](Shape& sh) -> std::int64_t {
+    if (!sh.require_object(j, "the answer")) return 0;
+    if (!j.contains("count")) sh.fail("\"count\" is missing");
+    return sh.i64(j, "count");
+  });
 }
 
 Result<std::vector<RepositoryInfo>> get_repositories(Client& c, const std::string& names) {
-  ESSNAP_TRY(auto j, c.json("GET", "/_snapshot/" + names));
-  std::vector<RepositoryInfo> out;
-  if (j.is_object())
-    for (const auto& [name, r] : j.items())
-      out.push_back(
-          {name, str(r, "type"), r.contains("settings") ? r["settings"] : nlohmann::json()});
-  return out;
-}
-
-Result<nlohmann::json> verify_repository(Client& c, const std::string& name) {
-  return c.json("POST", "/_snapshot/" + path_segment(name) + "/_verify");
-}
-
-Result<nlohmann::json> cleanup_repository(Client& c, const std::string& name) {
-  return c.json("POST", "/_snapshot/" + path_segment(name) + "/_cleanup");
-}
-
-Result<Ok> unregister_repository(Client& c, const std::string& name) {
-  ESSNAP_TRY(auto j, c.json("DELETE", "/_snapshot/" + path_segment(name)));
-  (void)j;
-  return Ok{};
+  const std::string path = "/_snapshot/" + names;
+  ESSNAP_TRY(auto j, c.json("GET", path));
+  return parse_answer<std::vector<RepositoryInfo>>("GET " + path, [&](Shape& sh) {
+    std::vector<RepositoryInfo> out;
+    if (!sh.require_object(j, "the answer")) return out;
+    for (const auto& [name, r] : j.items()) {
+      if (!sh.require_object(r, "repository " + name)) break;
+      const json* settings = sh.object(r, "settings");
+      out.push_back({name, sh.str(r, "type"), settings ? *settings : json::object()});
+    }
+    return out;
+  });
 }
 
 }  // namespace essnap::cluster

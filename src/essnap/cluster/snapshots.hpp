@@ -1,18 +1,55 @@
 // The snapshot, restore and index REST calls essnap's workflows make, one request struct and one
-// response struct per operation. Repository listing/verify/cleanup live here too until
-// cluster/repository.* (issue 5) covers them.
+// response struct per operation, and the engines' state words parsed once into enums. Every
+// parser checks the shape it reads: a malformed or wrong-typed body is kParse, never a throw.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::cluster {
+
+// A state word from the engine, parsed once. `text` keeps the engine's own spelling so a word we
+// do not know (a newer engine's) still reads right in messages; its kind is then kUnknown.
+template <typename Kind>
+struct EngineState {
+  Kind kind = Kind::kUnknown;
+  std::string text;
+
+  bool operator==(Kind k) const { return kind == k; }
+};
+
+// A snapshot's outcome in GET _snapshot/R/S (SnapshotState in both engines).
+enum class SnapshotStateKind { kInProgress, kSuccess, kPartial, kFailed, kIncompatible, kUnknown };
+using SnapshotState = EngineState<SnapshotStateKind>;
+SnapshotState parse_snapshot_state(std::string_view text);  // case-insensitive
+SnapshotState make_snapshot_state(SnapshotStateKind kind);
+
+// The `state` of a snapshot and the `stage` of its shards in the _status API: the snapshot's is
+// SnapshotsInProgress.State (INIT STARTED SUCCESS FAILED ABORTED MISSING WAITING QUEUED), a shard's
+// SnapshotIndexShardStage (INIT STARTED FINALIZE DONE FAILURE). One enum for both words.
+enum class StatusStageKind {
+  kInit, kStarted, kFinalize, kDone, kFailure, kAborted, kSuccess, kFailed, kMissing, kWaiting,
+  kQueued, kUnknown,
+};
+using StatusStage = EngineState<StatusStageKind>;
+StatusStage parse_status_stage(std::string_view text);
+
+// A shard recovery's stage in GET /<index>/_recovery (RecoveryState.Stage).
+enum class RecoveryStageKind { kInit, kIndex, kVerifyIndex, kTranslog, kFinalize, kDone, kUnknown };
+using RecoveryStage = EngineState<RecoveryStageKind>;
+RecoveryStage parse_recovery_stage(std::string_view text);
+
+// An index's status in _cat/indices.
+enum class IndexStatusKind { kOpen, kClose, kUnknown };
+using IndexStatus = EngineState<IndexStatusKind>;
+IndexStatus parse_index_status(std::string_view text);
 
 struct ShardFailure {
   std::string index;
@@ -26,7 +63,7 @@ struct SnapshotInfo {
   std::string name;
   std::string uuid;
   std::string repository;
-  std::string state;  // IN_PROGRESS, SUCCESS, PARTIAL, FAILED, INCOMPATIBLE
+  SnapshotState state;
   std::string version;
   std::int64_t version_id = 0;
   std::vector<std::string> indices;
@@ -41,7 +78,8 @@ struct SnapshotInfo {
   std::string reason;
   nlohmann::json metadata;
 
-  static SnapshotInfo from_json(const nlohmann::json& j);
+  // kParse when `j` is not an object or a field has the wrong type.
+  static Result<SnapshotInfo> from_json(const nlohmann::json& j);
   nlohmann::json to_json() const;
 };
 
@@ -73,7 +111,7 @@ Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest&
 struct SnapshotProgress {
   std::string name;
   std::string repository;
-  std::string state;
+  StatusStage state;
   int shards_total = 0;
   int shards_done = 0;
   int shards_failed = 0;
@@ -82,7 +120,7 @@ struct SnapshotProgress {
   std::int64_t start_ms = 0;
   std::map<std::string, std::int64_t> index_bytes;  // per-index total size
 
-  static SnapshotProgress from_json(const nlohmann::json& j);
+  static Result<SnapshotProgress> from_json(const nlohmann::json& j);
 };
 struct SnapshotStatusRequest {
   std::string repository;  // empty: every repository
@@ -124,7 +162,7 @@ Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r);
 // Indices of the cluster (hidden and closed too).
 struct IndexEntry {
   std::string name;
-  std::string status;  // open / close
+  IndexStatus status;
   std::int64_t docs = -1;
 };
 Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& pattern = "*");
@@ -160,10 +198,8 @@ struct RepositoryInfo {
   std::string type;
   nlohmann::json settings;
 };
+// Registered repositories (verify, cleanup and unregister are in cluster/repository.hpp).
 Result<std::vector<RepositoryInfo>> get_repositories(Client& c, const std::string& names = "");
-Result<nlohmann::json> verify_repository(Client& c, const std::string& name);
-Result<nlohmann::json> cleanup_repository(Client& c, const std::string& name);
-Result<Ok> unregister_repository(Client& c, const std::string& name);
 
 // Path segment for a snapshot or repository name (date math "<...>" is encoded by the client).
 std::string path_segment(const std::string& name);

@@ -1,17 +1,8 @@
 #include "essnap/snapshot/create.hpp"
 
-#include <algorithm>
-#include <thread>
+#include <optional>
 
 namespace essnap::snapshot {
-
-void WaitHooks::wait(std::chrono::milliseconds d) const {
-  if (sleep)
-    sleep(d);
-  else
-    std::this_thread::sleep_for(d);
-}
-
 namespace {
 
 using Ms = std::chrono::milliseconds;
@@ -39,98 +30,57 @@ std::string running_snapshots(cluster::Client& c) {
   return out;
 }
 
-}  // namespace
-
-bool is_transient(const Error& e) {
-  if (e.code == ErrorCode::kNetwork || e.code == ErrorCode::kTimeout) return true;
-  if (e.remote && e.remote->http_status >= 500) return true;
-  if (e.remote && e.remote->http_status == 429) return true;
-  return false;
+// Every shard accounted for, or a final word from _status: the cluster is writing the
+// snapshot's metadata.
+bool finalizing(const cluster::SnapshotProgress& p) {
+  using K = cluster::StatusStageKind;
+  return p.state == K::kSuccess || p.state == K::kFailed || p.state == K::kDone ||
+         (p.shards_total > 0 && p.shards_done + p.shards_failed >= p.shards_total);
 }
 
+bool differs(const Progress& a, const Progress& b) {
+  return a.shards_done != b.shards_done || a.bytes_done != b.bytes_done || a.state != b.state ||
+         a.shards_total != b.shards_total;
+}
+
+}  // namespace
+
 Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::string& repo,
-                                                const std::string& name, const PollPolicy& poll,
+                                                const std::string& name, const PollPolicy& policy,
                                                 const WaitHooks& hooks) {
-  using Clock = std::chrono::steady_clock;
-  const auto started = Clock::now();
-  Ms interval = poll.initial;
-  std::optional<Clock::time_point> outage_since;
-  Progress last;
-  bool have_last = false;
-  auto transient = [&](const Error& e) -> std::optional<Error> {
-    if (!is_transient(e)) return e;
-    const auto now = Clock::now();
-    if (!outage_since) {
-      outage_since = now;
-      notice(hooks, "cluster not answering (" + e.message + "); still waiting for " + name);
-    } else if (now - *outage_since > poll.outage_budget) {
-      Error out = e;
-      out.message =
-          "gave up waiting for snapshot " + name + " after the cluster was unreachable for " +
-          format_duration(std::chrono::duration_cast<Ms>(now - *outage_since)) + ": " + e.message;
-      out.hint = "the snapshot may still finish: check it with 'essnap snapshot show " + name + "'";
-      return out;
-    }
-    hooks.wait(std::min(interval * 2, Ms(1000)));
-    return std::nullopt;
+  const auto started = hooks.clock();
+  std::optional<Progress> last;
+  std::optional<cluster::SnapshotInfo> outcome;
+  auto elapsed = [&] { return std::chrono::duration_cast<Ms>(hooks.clock() - started); };
+  auto show = [&](const Progress& p) {
+    if (hooks.progress && (!last || differs(p, *last))) hooks.progress(p);
+    last = p;
   };
-  for (;;) {
-    auto st = cluster::snapshot_status(c, {repo, ""});
-    if (!st.ok()) {
-      if (auto fatal = transient(st.error())) return *fatal;
-      continue;
+  // One look: the repository's running snapshots (cheap, from the cluster state); once ours has
+  // left them, its recorded outcome.
+  auto poll = [&]() -> Result<PollState> {
+    ESSNAP_TRY(auto st, cluster::snapshot_status(c, {repo, ""}));
+    for (const auto& s : st.snapshots) {
+      if (s.name != name) continue;
+      show(Progress{"snapshot", name, s.state.text, s.shards_done, s.shards_total, s.bytes_done,
+                    s.bytes_total, elapsed()});
+      return finalizing(s) ? PollState::kFinalizing : PollState::kRunning;
     }
-    if (outage_since) {
-      notice(hooks, "cluster answering again");
-      outage_since.reset();
-    }
-    const cluster::SnapshotProgress* mine = nullptr;
-    for (const auto& s : st->snapshots)
-      if (s.name == name) mine = &s;
-    if (mine) {
-      Progress p{"snapshot",         name,
-                 mine->state,        mine->shards_done,
-                 mine->shards_total, mine->bytes_done,
-                 mine->bytes_total,  std::chrono::duration_cast<Ms>(Clock::now() - started)};
-      const bool changed = !have_last || p.shards_done != last.shards_done ||
-                           p.bytes_done != last.bytes_done || p.state != last.state ||
-                           p.shards_total != last.shards_total;
-      if (changed && hooks.progress) hooks.progress(p);
-      last = p;
-      have_last = true;
-      // Every shard done: the cluster is finalizing (writing the snapshot's metadata), which
-      // ends within moments, so ask often instead of backing off.
-      const bool finalizing =
-          mine->state == "SUCCESS" || mine->state == "FAILED" || mine->state == "PARTIAL" ||
-          (mine->shards_total > 0 && mine->shards_done + mine->shards_failed >= mine->shards_total);
-      hooks.wait(finalizing ? std::min(poll.initial / 2, interval) : interval);
-      interval = std::min(
-          Ms(static_cast<Ms::rep>(static_cast<double>(interval.count()) * poll.factor)), poll.max);
-      continue;
-    }
-    // No longer running: the recorded outcome.
-    auto got = cluster::get_snapshots(c, {repo, cluster::path_segment(name), false});
-    if (!got.ok()) {
-      if (auto fatal = transient(got.error())) return *fatal;
-      continue;
-    }
-    if (got->snapshots.empty())
+    ESSNAP_TRY(auto got, cluster::get_snapshots(c, {repo, cluster::path_segment(name), false}));
+    if (got.snapshots.empty())
       return Error(ErrorCode::kNotFound, "snapshot " + name + " is not in repository " + repo);
-    auto info = got->snapshots.front();
-    if (info.state == "IN_PROGRESS") {  // between the two calls; ask again
-      hooks.wait(interval);
-      continue;
-    }
-    if (hooks.progress &&
-        (!have_last || last.state != info.state || last.shards_done != info.shards_successful)) {
-      Progress p{"snapshot",        name,
-                 info.state,        info.shards_successful,
-                 info.shards_total, last.bytes_total,
-                 last.bytes_total,  std::chrono::duration_cast<Ms>(Clock::now() - started)};
-      hooks.progress(p);
-    }
-    return info;
-  }
+    auto info = std::move(got.snapshots.front());
+    // Between the two calls it may not be recorded as finished yet: ask again.
+    if (info.state == cluster::SnapshotStateKind::kInProgress) return PollState::kFinalizing;
+    const std::int64_t bytes = last ? last->bytes_total : 0;
+    show(Progress{"snapshot", name, info.state.text, info.shards_successful, info.shards_total,
+                  bytes, bytes, elapsed()});
+    outcome = std::move(info);
+    return PollState::kDone;
+  };
+  ESSNAP_TRY_STATUS(wait_until_done(
+      poll, {"snapshot " + name, "essnap snapshot status -r " + repo}, policy, hooks));
+  return std::move(*outcome);
 }
 
 Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o) {
@@ -150,6 +100,11 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
       }
       notice(o.hooks, "another snapshot is running (" + running + "); waiting for the slot");
       o.hooks.wait(Ms(1000));
+      if (o.hooks.stop_requested())
+        return Error(ErrorCode::kInterrupted,
+                     "interrupted while waiting for a free snapshot slot; snapshot " + r.name +
+                         " was not created",
+                     "see what is running with 'essnap snapshot status'");
       continue;
     }
     if (e.remote && e.remote->error_type == "invalid_snapshot_name_exception" &&
@@ -171,7 +126,7 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
   if (o.wait == WaitMode::kNoWait) {
     out.info.name = r.name;
     out.info.repository = r.repository;
-    out.info.state = "IN_PROGRESS";
+    out.info.state = cluster::make_snapshot_state(cluster::SnapshotStateKind::kInProgress);
     return out;
   }
   ESSNAP_TRY(out.info, wait_for_snapshot(c, r.repository, r.name, o.poll, o.hooks));

@@ -17,6 +17,56 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
+// Follows the restore's recovery through the one wait loop until every primary is active, or
+// until the ones left have been neither active nor initializing for a while (failed shards).
+Status wait_for_restore(cluster::Client& c, const RestorePlan& plan,
+                        const std::vector<std::string>& targets, const RestoreOptions& o,
+                        RestoreResult& result) {
+  const auto started = o.hooks.clock();
+  std::optional<WaitClock::time_point> stuck_since;
+  Progress last;
+  auto poll = [&]() -> Result<PollState> {
+    ESSNAP_TRY(auto health, cluster::index_health(c, targets));
+    int total = 0, active = 0, initializing = 0;
+    for (const auto& t : targets) {
+      auto it = health.find(t);
+      if (it == health.end()) continue;
+      total += it->second.number_of_shards;
+      active += it->second.active_primary_shards;
+      initializing += it->second.initializing_shards;
+    }
+    const bool all_present = health.size() >= targets.size();
+    if (o.hooks.progress) {
+      Progress p{"restore", plan.snapshot.name, "", active, total, 0, 0,
+                 std::chrono::duration_cast<Ms>(o.hooks.clock() - started)};
+      if (auto rec = cluster::recovery_progress(c, targets); rec.ok()) {
+        p.bytes_done = rec->bytes_done;
+        p.bytes_total = rec->bytes_total;
+      }
+      if (p.shards_done != last.shards_done || p.bytes_done != last.bytes_done ||
+          p.shards_total != last.shards_total)
+        o.hooks.progress(p);
+      last = p;
+    }
+    if (all_present && total > 0 && active == total) return PollState::kDone;
+    // Primaries that are neither active nor initializing for a while have failed to restore.
+    if (all_present && initializing == 0 && active < total) {
+      if (!stuck_since) stuck_since = o.hooks.clock();
+      if (o.hooks.clock() - *stuck_since > std::chrono::seconds(5)) {
+        result.shards_failed = total - active;
+        return PollState::kDone;
+      }
+    } else {
+      stuck_since.reset();
+    }
+    return PollState::kRunning;
+  };
+  return wait_until_done(poll,
+                         {"the restore of snapshot " + plan.snapshot.name,
+                          "essnap request GET /_recovery?active_only=true"},
+                         o.poll, o.hooks);
+}
+
 }  // namespace
 
 nlohmann::json RestorePlan::to_json() const {
@@ -45,12 +95,13 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
   plan.snapshot = snap;
   plan.source = snapshot_engine(snap.version, snap.version_id);
   plan.target = target;
-  if (snap.state == "IN_PROGRESS")
+  using State = cluster::SnapshotStateKind;
+  if (snap.state == State::kInProgress)
     return Error(ErrorCode::kConflict, "snapshot " + snap.name + " is still running",
                  "wait for it: essnap snapshot status");
-  if (snap.state == "FAILED" || snap.state == "INCOMPATIBLE")
+  if (snap.state == State::kFailed || snap.state == State::kIncompatible)
     return Error(ErrorCode::kConflict,
-                 "snapshot " + snap.name + " is " + snap.state + " and cannot be restored",
+                 "snapshot " + snap.name + " is " + snap.state.text + " and cannot be restored",
                  snap.reason.empty() ? "" : "reason: " + snap.reason);
   plan.incompatibility = restore_incompatibility(plan.source, target);
 
@@ -69,7 +120,7 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
                    "--rename pattern '" + o.rename_pattern + "' is not a valid regular expression");
     }
   }
-  std::map<std::string, std::string> status;
+  std::map<std::string, cluster::IndexStatus> status;
   for (const auto& e : existing) status[e.name] = e.status;
   std::set<std::string> targets;
   for (const auto& s : selected) {
@@ -83,7 +134,7 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
                    "--rename maps two indices to the same name '" + t + "'");
     plan.indices.emplace_back(s, t);
     if (auto it = status.find(t); it != status.end()) {
-      if (it->second == "close")
+      if (it->second == cluster::IndexStatusKind::kClose)
         plan.closed_targets.push_back(t);
       else
         plan.conflicts.push_back(t);
@@ -131,6 +182,35 @@ Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& o) {
   return ok_status();
 }
 
+util::Plan describe_restore(const RestorePlan& plan, const RestoreOptions& o) {
+  util::Plan p;
+  p.summary = "restore from " + o.repository + "/" + plan.snapshot.name + " (" +
+              plan.snapshot.version + ") into " + cluster::to_string(plan.target.distribution) +
+              " " + plan.target.version.text;
+  for (const auto& [s, t] : plan.indices) p.actions.push_back(s + (s == t ? "" : " -> " + t));
+  for (const auto& s : plan.excluded_system)
+    p.actions.push_back("skipped system index " + s + " (--include-system restores it)");
+  for (const auto& t : plan.closed_targets)
+    p.actions.push_back(t + " exists and is closed: the restore overwrites it");
+  p.json = {{"plan", plan.to_json()}};
+  if (auto st = check_restore_plan(plan, o); !st.ok()) {
+    p.blocker = std::move(st).error();
+    return p;
+  }
+  const bool deletes = o.conflicts == ConflictPolicy::kDeleteExisting && !plan.conflicts.empty();
+  for (const auto& t : plan.conflicts)
+    p.actions.push_back(t + " exists and is open: " +
+                        (o.conflicts == ConflictPolicy::kCloseExisting ? "closing it"
+                                                                       : "deleting it"));
+  p.confirm = deletes ? util::NeedsConfirmation::kYes : util::NeedsConfirmation::kNo;
+  p.question = "Delete " + std::to_string(plan.conflicts.size()) +
+               " open index(es) and restore over them?";
+  p.unchanged = "nothing was changed";
+  p.yes_hint = "--delete-existing deletes the open indices listed above: add --yes to delete "
+               "them first without a prompt";
+  return p;
+}
+
 Result<RestoreResult> execute_restore(cluster::Client& c, const RestorePlan& plan,
                                       const RestoreOptions& o) {
   ESSNAP_TRY_STATUS(check_restore_plan(plan, o));
@@ -163,62 +243,7 @@ Result<RestoreResult> execute_restore(cluster::Client& c, const RestorePlan& pla
   if (o.wait == WaitMode::kNoWait) return result;
   result.waited = true;
 
-  using Clock = std::chrono::steady_clock;
-  const auto started = Clock::now();
-  Ms interval = o.poll.initial;
-  std::optional<Clock::time_point> outage_since, stuck_since;
-  Progress last;
-  for (;;) {
-    auto health = cluster::index_health(c, targets);
-    if (!health.ok()) {
-      if (!is_transient(health.error())) return std::move(health).error();
-      if (!outage_since) outage_since = Clock::now();
-      if (Clock::now() - *outage_since > o.poll.outage_budget) return std::move(health).error();
-      o.hooks.wait(Ms(1000));
-      continue;
-    }
-    outage_since.reset();
-    int total = 0, active = 0, initializing = 0, unassigned = 0;
-    for (const auto& t : targets) {
-      auto it = health->find(t);
-      if (it == health->end()) continue;
-      total += it->second.number_of_shards;
-      active += it->second.active_primary_shards;
-      initializing += it->second.initializing_shards;
-      unassigned += it->second.unassigned_shards;
-    }
-    const bool all_present = health->size() >= targets.size();
-    if (o.hooks.progress) {
-      Progress p{"restore", plan.snapshot.name,
-                 "",        active,
-                 total,     0,
-                 0,         std::chrono::duration_cast<Ms>(Clock::now() - started)};
-      if (auto rec = cluster::recovery_progress(c, targets); rec.ok()) {
-        p.bytes_done = rec->bytes_done;
-        p.bytes_total = rec->bytes_total;
-      }
-      if (p.shards_done != last.shards_done || p.bytes_done != last.bytes_done ||
-          p.shards_total != last.shards_total)
-        o.hooks.progress(p);
-      last = p;
-    }
-    if (all_present && total > 0 && active == total) break;
-    // Primaries that are neither active nor initializing for a while have failed to restore.
-    if (all_present && initializing == 0 && active < total) {
-      if (!stuck_since) stuck_since = Clock::now();
-      if (Clock::now() - *stuck_since > std::chrono::seconds(5)) {
-        result.shards_failed = total - active;
-        break;
-      }
-    } else {
-      stuck_since.reset();
-    }
-    (void)unassigned;
-    o.hooks.wait(interval);
-    interval =
-        std::min(Ms(static_cast<Ms::rep>(static_cast<double>(interval.count()) * o.poll.factor)),
-                 o.poll.max);
-  }
+  ESSNAP_TRY_STATUS(wait_for_restore(c, plan, targets, o, result));
 
   std::map<std::string, std::int64_t> snap_bytes, rec_bytes;
   if (o.verify == Verify::kYes) {

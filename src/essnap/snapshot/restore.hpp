@@ -12,6 +12,7 @@
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/compat.hpp"
 #include "essnap/snapshot/create.hpp"
+#include "essnap/util/confirm.hpp"
 
 namespace essnap::snapshot {
 
@@ -65,6 +66,10 @@ Result<RestorePlan> plan_restore(cluster::Client& client, const RestoreOptions& 
 // kConflict when the plan must not run as asked: an impossible version, or collisions the
 // options do not resolve (the message lists them and the three ways out).
 Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& options);
+
+// The plan as printed and confirmed (util::run_plan): it needs confirmation only when
+// --delete-existing will delete open indices; a check_restore_plan refusal is its blocker.
+util::Plan describe_restore(const RestorePlan& plan, const RestoreOptions& options);
 
 struct RestoredIndex {
   std::string source;

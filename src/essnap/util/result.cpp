@@ -14,6 +14,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kIncomplete: return "incomplete";
     case ErrorCode::kParse: return "parse error";
+    case ErrorCode::kInterrupted: return "interrupted";
     case ErrorCode::kInternal: return "internal error";
   }
   return "error";

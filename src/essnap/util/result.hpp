@@ -22,6 +22,7 @@ enum class ErrorCode {
   kConflict,          // a precondition refused the operation (name clash, running snapshot, ...)
   kIncomplete,        // it ran but did not fully succeed (PARTIAL / FAILED snapshot, failed shards)
   kParse,             // bytes from a server or a file did not parse
+  kInterrupted,       // SIGINT / SIGTERM stopped us (the cluster may still be working)
   kInternal,          // a bug: should not happen
 };
 

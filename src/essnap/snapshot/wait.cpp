@@ -1,0 +1,106 @@
+#include "essnap/snapshot/wait.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace essnap::snapshot {
+namespace {
+
+using Ms = std::chrono::milliseconds;
+
+// Sleeps are cut into slices this long so an interruption is noticed within one slice.
+constexpr Ms kSlice{50};
+
+void notice(const WaitHooks& h, const std::string& s) {
+  if (h.notice) h.notice(s);
+}
+
+Ms grow(Ms d, double factor, Ms cap) {
+  return std::min(Ms(static_cast<Ms::rep>(static_cast<double>(d.count()) * factor)), cap);
+}
+
+}  // namespace
+
+void WaitHooks::wait(Ms d) const {
+  while (d > Ms(0) && !stop_requested()) {
+    const Ms step = std::min(d, kSlice);
+    if (sleep)
+      sleep(step);
+    else
+      std::this_thread::sleep_for(step);
+    d -= step;
+  }
+}
+
+WaitClock::time_point WaitHooks::clock() const { return now ? now() : WaitClock::now(); }
+
+bool WaitHooks::stop_requested() const { return interrupted && interrupted(); }
+
+bool is_transient(const Error& e) {
+  if (e.code == ErrorCode::kNetwork || e.code == ErrorCode::kTimeout) return true;
+  if (e.remote && e.remote->http_status >= 500) return true;
+  if (e.remote && e.remote->http_status == 429) return true;
+  return false;
+}
+
+Error interrupted_error(const WaitSubject& subject) {
+  return Error(ErrorCode::kInterrupted,
+               "interrupted: stopped waiting for " + subject.what +
+                   "; it keeps running in the cluster",
+               subject.check.empty() ? "" : "check on it with '" + subject.check + "'");
+}
+
+Status wait_until_done(const std::function<Result<PollState>()>& poll, const WaitSubject& subject,
+                       const PollPolicy& policy, const WaitHooks& hooks) {
+  Ms interval = policy.initial;
+  Ms outage_backoff = policy.initial;
+  bool in_outage = false;  // a plain flag: gcc misreads an optional<time_point> as uninitialized
+  WaitClock::time_point outage_since{};
+  for (;;) {
+    if (hooks.stop_requested()) return interrupted_error(subject);
+    auto state = poll();
+    if (hooks.stop_requested()) return interrupted_error(subject);
+    if (!state.ok()) {
+      const Error& e = state.error();
+      if (!is_transient(e)) return std::move(state).error();
+      const auto now = hooks.clock();
+      if (!in_outage) {
+        in_outage = true;
+        outage_since = now;
+        notice(hooks, "cluster not answering (" + e.message + "); still waiting for " +
+                          subject.what);
+      } else if (now - outage_since >= policy.outage_budget) {
+        Error out = e;
+        out.message = "gave up waiting for " + subject.what +
+                      " after the cluster was unreachable for " +
+                      format_duration(std::chrono::duration_cast<Ms>(now - outage_since)) +
+                      ": " + e.message;
+        out.hint = "it may still finish in the cluster" +
+                   (subject.check.empty() ? "" : ": check on it with '" + subject.check + "'");
+        return out;
+      }
+      outage_backoff = grow(outage_backoff, 2.0, policy.outage_max);
+      hooks.wait(outage_backoff);
+      continue;
+    }
+    if (in_outage) {
+      notice(hooks, "cluster answering again");
+      in_outage = false;
+      outage_backoff = policy.initial;
+    }
+    switch (*state) {
+      case PollState::kDone:
+        return ok_status();
+      case PollState::kFinalizing:
+        // Every shard is done; the end is moments away, so ask often instead of backing off.
+        hooks.wait(std::min(policy.initial / 2, interval));
+        break;
+      case PollState::kRunning:
+        hooks.wait(interval);
+        interval = grow(interval, policy.factor, policy.max);
+        break;
+    }
+  }
+}
+
+}  // namespace essnap::snapshot

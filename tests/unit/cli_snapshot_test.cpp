@@ -138,7 +138,7 @@ TEST(CliSnapshot, DestructiveCommandsRefuseWithoutYesWhenNotOnATerminal) {
   for (const char* args : {"snapshot delete old -r repo", "restore old -r repo --delete-existing",
                            "repo remove repo", "repo cleanup repo"}) {
     LoopbackServer server(scripted_cluster);
-    auto r = run_shell(essnap(server.url(), args));
+    auto r = run(essnap(server.url(), args));
     EXPECT_EQ(r.exit_code, 8) << args << "\n" << r.err;
     EXPECT_NE(r.err.find("not confirmed"), std::string::npos) << args << "\n" << r.err;
     EXPECT_NE(r.err.find("--yes"), std::string::npos) << args << "\n" << r.err;
@@ -154,7 +154,7 @@ TEST(CliSnapshot, DestructiveCommandsDryRunAndJsonPlan) {
   for (const char* args : {"snapshot delete old -r repo", "restore old -r repo --delete-existing",
                            "repo remove repo", "repo cleanup repo"}) {
     LoopbackServer server(scripted_cluster);
-    auto r = run_shell(essnap(server.url(), std::string("-o json ") + args + " --dry-run"));
+    auto r = run(essnap(server.url(), std::string("-o json ") + args + " --dry-run"));
     EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
     auto line = r.out.substr(0, r.out.find('\n'));
     auto j = nlohmann::json::parse(line, nullptr, false);
@@ -176,7 +176,7 @@ TEST(CliSnapshot, DestructiveCommandsRunWithYes) {
                        Case{"restore old -r repo --delete-existing --yes --no-wait", "DELETE",
                             "/orders"}}) {
     LoopbackServer server(scripted_cluster);
-    auto r = run_shell(essnap(server.url(), c.args));
+    auto r = run(essnap(server.url(), c.args));
     EXPECT_EQ(r.exit_code, 0) << c.args << "\n" << r.err;
     bool sent = false;
     for (const auto& q : server.requests()) sent = sent || (q.method == c.method && q.target == c.target);
@@ -195,8 +195,13 @@ TEST(CliSnapshot, InterruptedWaitExits130AndSaysTheSnapshotKeepsRunning) {
   });
   // Background jobs of a non-interactive shell start with SIGINT ignored; essnap installs its
   // own handler for the wait, so the signal still reaches it.
-  auto r = run_shell(essnap(server.url(), "snapshot create s -r repo --wait") +
-                     " & pid=$!; sleep 1.5; kill -INT $pid; wait $pid");
+  test::Command c = essnap(server.url(), "snapshot create s -r repo --wait");
+  std::vector<std::string> script = {"/bin/bash", "-c",
+                                     "\"$@\" & pid=$!; sleep 1.5; kill -INT $pid; wait $pid",
+                                     "bash"};
+  script.insert(script.end(), c.argv.begin(), c.argv.end());
+  c.argv = std::move(script);
+  auto r = run(c);
   EXPECT_EQ(r.exit_code, 130) << r.err;
   EXPECT_NE(r.err.find("keeps running in the cluster"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("essnap snapshot status -r repo"), std::string::npos) << r.err;

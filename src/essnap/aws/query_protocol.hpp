@@ -2,6 +2,7 @@
 // parameters, SigV4-signed for the service (or left unsigned, as AssumeRoleWithWebIdentity is).
 #pragma once
 
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,18 @@ struct QueryCall {
 // The request, signed (at the clock's time) when `credentials` is non-null.
 Result<http::Request> make_query_request(const QueryCall& call, CredentialsProvider* credentials,
                                          const Clock& clock = {});
+
+// An error answer of a query-protocol service: the detail (XML body, x-amzn-RequestId) and the
+// message "IAM GetRole at URL failed: HTTP 403 AccessDenied: ...". `service` is "IAM" or "STS".
+struct QueryFailure {
+  RemoteDetail detail;
+  std::string message;
+};
+QueryFailure describe_query_failure(std::string_view service, std::string_view action,
+                                    const std::string& url, const http::Response& response);
+
+// The <ACTIONResult> element of a successful answer, or kParse naming the service and action.
+Result<pugi::xml_node> query_result(pugi::xml_document& doc, const std::string& body,
+                                    std::string_view service, std::string_view action);
 
 }  // namespace essnap::aws

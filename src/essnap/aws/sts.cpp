@@ -6,7 +6,6 @@
 #include "essnap/aws/partition.hpp"
 #include "essnap/aws/query_protocol.hpp"
 #include "essnap/aws/service_endpoint.hpp"
-#include "essnap/aws/xml_error.hpp"
 
 namespace essnap::aws {
 namespace {
@@ -20,16 +19,7 @@ std::string child_text(const pugi::xml_node& node, const char* name) {
 // STS errors: <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
 Error remote_error(const std::string& action, const http::Response& resp,
                    const StsEndpoint& endpoint) {
-  RemoteDetail detail;
-  detail.http_status = resp.status;
-  parse_xml_error(resp.body, detail);
-  if (detail.request_id.empty())
-    if (const auto* id = http::find_header(resp.headers, "x-amzn-RequestId"))
-      detail.request_id = *id;
-  std::string message =
-      "STS " + action + " at " + endpoint.url + " failed: HTTP " + std::to_string(resp.status);
-  if (!detail.error_type.empty()) message += " " + detail.error_type;
-  if (!detail.reason.empty()) message += ": " + detail.reason;
+  auto [detail, message] = describe_query_failure("STS", action, endpoint.url, resp);
   std::string hint;
   if (detail.error_type == "AccessDenied" && action == "AssumeRole")
     hint =
@@ -44,27 +34,15 @@ Error remote_error(const std::string& action, const http::Response& resp,
     hint = "the session token has expired; fetch fresh temporary credentials";
   else if (detail.error_type == "InvalidIdentityToken")
     hint = "the web identity token was rejected; check the role's OIDC provider and audience";
-  Error e(resp.status >= 500 ? ErrorCode::kRemote : ErrorCode::kRemote, std::move(message),
-          std::move(hint));
+  Error e(ErrorCode::kRemote, std::move(message), std::move(hint));
   e.remote = std::move(detail);
   return e;
-}
-
-Result<pugi::xml_node> result_node(pugi::xml_document& doc, const std::string& body,
-                                   const std::string& action) {
-  if (!doc.load_buffer(body.data(), body.size()))
-    return make_error(ErrorCode::kParse, "STS " + action + " answered with something not XML");
-  auto node = doc.document_element().child((action + "Result").c_str());
-  if (!node)
-    return make_error(ErrorCode::kParse,
-                      "STS " + action + " answer has no <" + action + "Result> element");
-  return node;
 }
 
 Result<AssumedRoleResponse> parse_assumed(const std::string& body, const std::string& action,
                                           const std::string& request_id) {
   pugi::xml_document doc;
-  ESSNAP_TRY(auto node, result_node(doc, body, action));
+  ESSNAP_TRY(auto node, query_result(doc, body, "STS", action));
   AssumedRoleResponse out;
   auto c = node.child("Credentials");
   out.credentials.access_key_id = child_text(c, "AccessKeyId");
@@ -142,7 +120,7 @@ Result<StsClient::Raw> StsClient::call(const std::string& action, const std::str
 Result<GetCallerIdentityResponse> StsClient::get_caller_identity(const GetCallerIdentityRequest&) {
   ESSNAP_TRY(auto raw, call("GetCallerIdentity", "", StsSigning::kSigned));
   pugi::xml_document doc;
-  ESSNAP_TRY(auto node, result_node(doc, raw.body, "GetCallerIdentity"));
+  ESSNAP_TRY(auto node, query_result(doc, raw.body, "STS", "GetCallerIdentity"));
   GetCallerIdentityResponse out;
   out.account = child_text(node, "Account");
   out.arn = child_text(node, "Arn");

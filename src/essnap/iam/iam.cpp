@@ -6,7 +6,6 @@
 #include "essnap/aws/partition.hpp"
 #include "essnap/aws/query_protocol.hpp"
 #include "essnap/aws/service_endpoint.hpp"
-#include "essnap/aws/xml_error.hpp"
 #include "essnap/aws/sts.hpp"
 #include "essnap/util/url.hpp"
 
@@ -37,15 +36,7 @@ std::string form_value(std::string_view v) {
 
 Error remote_error(const std::string& action, const http::Response& resp,
                    const IamEndpoint& endpoint) {
-  RemoteDetail d;
-  d.http_status = resp.status;
-  aws::parse_xml_error(resp.body, d);
-  if (d.request_id.empty())
-    if (const auto* id = http::find_header(resp.headers, "x-amzn-RequestId")) d.request_id = *id;
-  std::string message =
-      "IAM " + action + " at " + endpoint.url + " failed: HTTP " + std::to_string(resp.status);
-  if (!d.error_type.empty()) message += " " + d.error_type;
-  if (!d.reason.empty()) message += ": " + d.reason;
+  auto [d, message] = aws::describe_query_failure("IAM", action, endpoint.url, resp);
   ErrorCode code = ErrorCode::kRemote;
   std::string hint;
   if (d.error_type == "NoSuchEntity") {
@@ -63,17 +54,6 @@ Error remote_error(const std::string& action, const http::Response& resp,
   Error e(code, std::move(message), std::move(hint));
   e.remote = std::move(d);
   return e;
-}
-
-Result<pugi::xml_node> result_node(pugi::xml_document& doc, const std::string& body,
-                                   const std::string& action) {
-  if (!doc.load_buffer(body.data(), body.size()))
-    return make_error(ErrorCode::kParse, "IAM " + action + " answered with something not XML");
-  auto node = doc.document_element().child((action + "Result").c_str());
-  if (!node)
-    return make_error(ErrorCode::kParse,
-                      "IAM " + action + " answer has no <" + action + "Result> element");
-  return node;
 }
 
 Result<Role> parse_role(const pugi::xml_node& n) {
@@ -205,7 +185,7 @@ Result<GetRoleResponse> IamClient::get_role(const GetRoleRequest& r) {
   ESSNAP_TRY(auto body, call("GetRole", "&RoleName=" + form_value(r.role_name),
                              http::Idempotency::kIdempotent));
   pugi::xml_document doc;
-  ESSNAP_TRY(auto node, result_node(doc, body, "GetRole"));
+  ESSNAP_TRY(auto node, aws::query_result(doc, body, "IAM", "GetRole"));
   ESSNAP_TRY(auto role, parse_role(node.child("Role")));
   return GetRoleResponse{std::move(role)};
 }
@@ -218,7 +198,7 @@ Result<CreateRoleResponse> IamClient::create_role(const CreateRoleRequest& r) {
   // A retried CreateRole that had succeeded answers EntityAlreadyExists: the caller re-reads.
   ESSNAP_TRY(auto body, call("CreateRole", form, http::Idempotency::kNonIdempotent));
   pugi::xml_document doc;
-  ESSNAP_TRY(auto node, result_node(doc, body, "CreateRole"));
+  ESSNAP_TRY(auto node, aws::query_result(doc, body, "IAM", "CreateRole"));
   ESSNAP_TRY(auto role, parse_role(node.child("Role")));
   return CreateRoleResponse{std::move(role)};
 }
@@ -249,7 +229,7 @@ Result<GetRolePolicyResponse> IamClient::get_role_policy(const GetRolePolicyRequ
                                  "&PolicyName=" + form_value(r.policy_name),
                              http::Idempotency::kIdempotent));
   pugi::xml_document doc;
-  ESSNAP_TRY(auto node, result_node(doc, body, "GetRolePolicy"));
+  ESSNAP_TRY(auto node, aws::query_result(doc, body, "IAM", "GetRolePolicy"));
   ESSNAP_TRY(auto policy, decode_policy_document(child_text(node, "PolicyDocument")));
   return GetRolePolicyResponse{std::move(policy)};
 }
@@ -263,7 +243,7 @@ Result<SimulatePrincipalPolicyResponse> IamClient::simulate_principal_policy(
     form += "&ResourceArns.member." + std::to_string(i + 1) + "=" + form_value(r.resource_arns[i]);
   ESSNAP_TRY(auto body, call("SimulatePrincipalPolicy", form, http::Idempotency::kIdempotent));
   pugi::xml_document doc;
-  ESSNAP_TRY(auto node, result_node(doc, body, "SimulatePrincipalPolicy"));
+  ESSNAP_TRY(auto node, aws::query_result(doc, body, "IAM", "SimulatePrincipalPolicy"));
   SimulatePrincipalPolicyResponse out;
   for (auto m : node.child("EvaluationResults").children("member"))
     out.results.push_back({child_text(m, "EvalActionName"), child_text(m, "EvalResourceName"),

@@ -7,11 +7,11 @@
 #include <set>
 
 #include "essnap/cluster/repository.hpp"
-#include "essnap/snapshot/setup.hpp"
+#include "essnap/setup/setup.hpp"
 #include "essnap/util/url.hpp"
 #include "support/recording_transport.hpp"
 
-namespace essnap::snapshot {
+namespace essnap::setup {
 namespace {
 
 using nlohmann::json;
@@ -568,4 +568,4 @@ TEST(SetupDocuments, DomainNameFromEndpoint) {
 }
 
 }  // namespace
-}  // namespace essnap::snapshot
+}  // namespace essnap::setup

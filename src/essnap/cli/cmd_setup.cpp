@@ -133,7 +133,9 @@ void print_text(const setup::SetupReport& r, const std::string& repository,
   for (const auto& c : r.next_commands) std::cout << "  " << c << "\n";
 }
 
-int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
+// The flags as setup options, the region resolved. `g` is the global options with the
+// cluster's --region; the cluster flags gain the URL and, for a domain, SigV4 auth.
+Result<setup::SetupOptions> options_from_flags(const GlobalOptions& g, SetupFlags& f) {
   setup::SetupOptions o;
   o.repository = f.repository;
   o.readonly = f.readonly;
@@ -146,9 +148,8 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   // Which kind of cluster: --domain-endpoint (AWS-managed), --cluster (self-managed), or --url.
   int given = !f.domain_endpoint.empty() + !f.cluster_url.empty() + !f.cluster.url.empty();
   if (given > 1)
-    return report_error(make_error(ErrorCode::kInvalidArgument,
-                                   "give one of --domain-endpoint, --cluster and --url"),
-                        global);
+    return make_error(ErrorCode::kInvalidArgument,
+                      "give one of --domain-endpoint, --cluster and --url");
   if (!f.domain_endpoint.empty()) f.cluster.url = f.domain_endpoint;
   if (!f.cluster_url.empty()) f.cluster.url = f.cluster_url;
   auto base = resolve_cluster_url(f.cluster);
@@ -156,7 +157,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
     if (f.print_policies && f.domain_endpoint.empty() && f.cluster_url.empty())
       f.cluster.url.clear();
     else
-      return report_error(base.error(), global);
+      return base.error();
   }
   const bool aws_host = base.ok() && aws::is_aws_host(base->host);
   if (!f.fs.empty()) {
@@ -168,31 +169,23 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   } else {
     o.mode = setup::SetupMode::kSelfManagedS3;
   }
-  const bool aws_mode = o.mode == setup::SetupMode::kAwsManaged;
-  if (aws_mode && f.cluster.auth.empty()) f.cluster.auth = "aws";  // domains want SigV4
+  if (o.mode == setup::SetupMode::kAwsManaged && f.cluster.auth.empty())
+    f.cluster.auth = "aws";  // domains want SigV4
   o.domain_endpoint = f.cluster.url;
-  const std::string mode_text = aws_mode ? "AWS-managed domain"
-                                : o.mode == setup::SetupMode::kSelfManagedS3
-                                    ? "self-managed cluster, S3"
-                                    : "self-managed cluster, shared file system";
 
   if (o.mode != setup::SetupMode::kSelfManagedFs) {
     if (f.bucket.empty())
-      return report_error(
-          make_error(ErrorCode::kInvalidArgument, "--bucket s3://BUCKET[/PREFIX] is required",
-                     "or pass --fs PATH for a shared file system repository"),
-          global);
+      return make_error(ErrorCode::kInvalidArgument, "--bucket s3://BUCKET[/PREFIX] is required",
+                        "or pass --fs PATH for a shared file system repository");
     auto uri = s3::parse_bucket_uri(f.bucket);
-    if (!uri.ok()) return report_error(uri.error(), global);
+    if (!uri.ok()) return uri.error();
     o.bucket = uri->bucket;
     o.prefix = uri->prefix;
   }
   // Names before the region and credentials: bad input fails fast and offline.
-  if (auto v = setup::validate_names(o); !v.ok()) return report_error(v.error(), global);
+  if (auto v = setup::validate_names(o); !v.ok()) return v.error();
 
   // Region: flag, environment, profile, or the domain's host name.
-  GlobalOptions g = global;
-  if (!f.cluster.region.empty()) g.region = f.cluster.region;
   if (o.mode != setup::SetupMode::kSelfManagedFs) {
     aws::RegionOptions ro;
     ro.flag = g.region;
@@ -200,9 +193,72 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
     ro.endpoint_host = base.ok() && aws_host ? base->host : "";
     ro.imds = aws::ImdsLookup::kNo;
     auto region = aws::resolve_region(ro);
-    if (!region.ok()) return report_error(region.error(), global);
+    if (!region.ok()) return region.error();
     o.region = region->region;
   }
+  return o;
+}
+
+const char* mode_text(setup::SetupMode mode) {
+  switch (mode) {
+    case setup::SetupMode::kAwsManaged:
+      return "AWS-managed domain";
+    case setup::SetupMode::kSelfManagedS3:
+      return "self-managed cluster, S3";
+    case setup::SetupMode::kSelfManagedFs:
+      return "self-managed cluster, shared file system";
+  }
+  return "?";
+}
+
+// For people who manage IAM as code: the documents, nothing changed.
+int print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
+                   const http::TransportOptions& topts, const std::string& sts_endpoint_url,
+                   std::shared_ptr<aws::CredentialsProvider> provider) {
+  std::string account = "<ACCOUNT_ID>";
+  // Only a convenience here: one quick attempt, then the placeholder.
+  http::TransportOptions quick = topts;
+  quick.retry.max_attempts = 1;
+  auto quick_transport = http::make_transport(quick);
+  aws::StsClient quick_sts(
+      *quick_transport,
+      aws::resolve_sts_endpoint(o.region, aws::Environment::process(), sts_endpoint_url), provider);
+  if (auto who = quick_sts.get_caller_identity({}); who.ok())
+    account = who->account;
+  else
+    std::cerr << "essnap: could not ask STS for the account id; it is shown as <ACCOUNT_ID>\n";
+  auto docs = setup::policy_documents(o, account);
+  if (!docs.ok()) return report_error(docs.error(), global);
+  const std::string& role_name = docs->role.role_name;
+  json out = {{"role_name", role_name},
+              {"role_arn", docs->role.role_arn},
+              {"trust_policy", docs->trust_policy},
+              {"role_policy_name", setup::kRolePolicyName},
+              {"role_policy", docs->role_policy},
+              {"caller_policy", docs->caller_policy},
+              {"repository_body", docs->repository_body}};
+  if (global.output == OutputFormat::kJson) {
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "# Role " << role_name << ": trust policy (who may assume it)\n"
+            << out["trust_policy"].dump(2) << "\n\n# Role " << role_name << ": inline policy "
+            << setup::kRolePolicyName << " (least privilege on the bucket)\n"
+            << out["role_policy"].dump(2)
+            << "\n\n# The caller (who runs setup / registers the repository): attach to your "
+               "user or role.\n# iam:PassRole belongs here, not in a bucket policy.\n"
+            << out["caller_policy"].dump(2) << "\n\n# PUT _snapshot/" << o.repository << "\n"
+            << out["repository_body"].dump(2) << "\n";
+  return kExitOk;
+}
+
+int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
+  GlobalOptions g = global;
+  if (!f.cluster.region.empty()) g.region = f.cluster.region;
+  auto options = options_from_flags(g, f);
+  if (!options.ok()) return report_error(options.error(), global);
+  setup::SetupOptions& o = *options;
+  const bool aws_mode = o.mode == setup::SetupMode::kAwsManaged;
 
   const auto& env = aws::Environment::process();
   http::TransportOptions topts;
@@ -241,43 +297,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
         *aws_transport, aws::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
   }
 
-  if (f.print_policies) {
-    // For people who manage IAM as code: the documents, nothing changed.
-    std::string account = "<ACCOUNT_ID>";
-    // Only a convenience here: one quick attempt, then the placeholder.
-    http::TransportOptions quick = topts;
-    quick.retry.max_attempts = 1;
-    auto quick_transport = http::make_transport(quick);
-    aws::StsClient quick_sts(
-        *quick_transport, aws::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
-    if (auto who = quick_sts.get_caller_identity({}); who.ok())
-      account = who->account;
-    else
-      std::cerr << "essnap: could not ask STS for the account id; it is shown as <ACCOUNT_ID>\n";
-    auto docs = setup::policy_documents(o, account);
-    if (!docs.ok()) return report_error(docs.error(), global);
-    const std::string& role_name = docs->role.role_name;
-    json out = {{"role_name", role_name},
-                {"role_arn", docs->role.role_arn},
-                {"trust_policy", docs->trust_policy},
-                {"role_policy_name", setup::kRolePolicyName},
-                {"role_policy", docs->role_policy},
-                {"caller_policy", docs->caller_policy},
-                {"repository_body", docs->repository_body}};
-    if (global.output == OutputFormat::kJson) {
-      std::cout << out.dump(2) << "\n";
-      return kExitOk;
-    }
-    std::cout << "# Role " << role_name << ": trust policy (who may assume it)\n"
-              << out["trust_policy"].dump(2) << "\n\n# Role " << role_name << ": inline policy "
-              << setup::kRolePolicyName << " (least privilege on the bucket)\n"
-              << out["role_policy"].dump(2)
-              << "\n\n# The caller (who runs setup / registers the repository): attach to your "
-                 "user or role.\n# iam:PassRole belongs here, not in a bucket policy.\n"
-              << out["caller_policy"].dump(2) << "\n\n# PUT _snapshot/" << o.repository << "\n"
-              << out["repository_body"].dump(2) << "\n";
-    return kExitOk;
-  }
+  if (f.print_policies) return print_policies(global, o, topts, f.sts_endpoint_url, provider);
 
   auto cluster_client = make_cluster_client(g, f.cluster);
   if (!cluster_client.ok()) return report_error(cluster_client.error(), global);
@@ -294,9 +314,9 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   auto rep = setup::run_setup(o, clients);
   if (!rep.ok()) return report_error(rep.error(), global);
   if (global.output == OutputFormat::kJson)
-    std::cout << report_json(*rep, mode_text).dump(2) << "\n";
+    std::cout << report_json(*rep, mode_text(o.mode)).dump(2) << "\n";
   else
-    print_text(*rep, o.repository, mode_text);
+    print_text(*rep, o.repository, mode_text(o.mode));
   return kExitOk;
 }
 

@@ -7,15 +7,15 @@
 
 #include "essnap/aws/endpoint.hpp"
 #include "essnap/aws/region.hpp"
+#include "essnap/aws/sts.hpp"
 #include "essnap/cli/aws_context.hpp"
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
-#include "essnap/aws/sts.hpp"
 #include "essnap/s3/client.hpp"
-#include "essnap/snapshot/setup.hpp"
+#include "essnap/setup/setup.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -57,12 +57,12 @@ void print_indented(const json& doc, const std::string& indent) {
   if (!line.empty()) std::cout << indent << line << "\n";
 }
 
-json report_json(const snapshot::SetupReport& r, const std::string& mode) {
+json report_json(const setup::SetupReport& r, const std::string& mode) {
   json steps = json::array();
   for (const auto& i : r.items) {
     json s = {{"step", i.step},
               {"what", i.what},
-              {"outcome", snapshot::to_string(i.outcome)},
+              {"outcome", setup::to_string(i.outcome)},
               {"detail", i.detail}};
     if (!i.call.empty()) s["call"] = i.call;
     if (!i.document.is_null()) s["document"] = i.document;
@@ -84,7 +84,7 @@ json report_json(const snapshot::SetupReport& r, const std::string& mode) {
   return j;
 }
 
-void print_text(const snapshot::SetupReport& r, const std::string& repository,
+void print_text(const setup::SetupReport& r, const std::string& repository,
                 const std::string& mode) {
   std::cout << (r.dry_run ? "essnap setup (dry run: nothing will be changed): " : "essnap setup: ")
             << "repository '" << repository << "' (" << mode << ")\n";
@@ -94,7 +94,7 @@ void print_text(const snapshot::SetupReport& r, const std::string& repository,
     label.resize(12, ' ');
     std::string what = i.what;
     if (what.size() < 40) what.resize(40, ' ');
-    std::cout << "  " << label << what << "  " << snapshot::to_string(i.outcome);
+    std::cout << "  " << label << what << "  " << setup::to_string(i.outcome);
     if (!i.detail.empty()) std::cout << ": " << i.detail;
     std::cout << "\n";
     if (r.dry_run && !i.call.empty()) {
@@ -106,15 +106,15 @@ void print_text(const snapshot::SetupReport& r, const std::string& repository,
       }
     }
     switch (i.outcome) {
-      case snapshot::Outcome::kCreated:
-      case snapshot::Outcome::kWouldCreate:
+      case setup::Outcome::kCreated:
+      case setup::Outcome::kWouldCreate:
         ++created;
         break;
-      case snapshot::Outcome::kUpdated:
-      case snapshot::Outcome::kWouldUpdate:
+      case setup::Outcome::kUpdated:
+      case setup::Outcome::kWouldUpdate:
         ++updated;
         break;
-      case snapshot::Outcome::kInPlace:
+      case setup::Outcome::kInPlace:
         ++in_place;
         break;
       default:
@@ -133,22 +133,23 @@ void print_text(const snapshot::SetupReport& r, const std::string& repository,
   for (const auto& c : r.next_commands) std::cout << "  " << c << "\n";
 }
 
-int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
-  snapshot::SetupOptions o;
+// The flags as setup options, the region resolved. `g` is the global options with the
+// cluster's --region; the cluster flags gain the URL and, for a domain, SigV4 auth.
+Result<setup::SetupOptions> options_from_flags(const GlobalOptions& g, SetupFlags& f) {
+  setup::SetupOptions o;
   o.repository = f.repository;
   o.readonly = f.readonly;
   o.kms_key = f.kms_key;
   o.role = f.role;
   o.s3_client = f.s3_client;
-  o.fix = f.fix ? snapshot::FixDrift::kYes : snapshot::FixDrift::kNo;
-  o.execution = f.dry_run ? snapshot::Execution::kDryRun : snapshot::Execution::kExecute;
+  o.fix = f.fix ? setup::FixDrift::kYes : setup::FixDrift::kNo;
+  o.execution = f.dry_run ? setup::Execution::kDryRun : setup::Execution::kExecute;
 
   // Which kind of cluster: --domain-endpoint (AWS-managed), --cluster (self-managed), or --url.
   int given = !f.domain_endpoint.empty() + !f.cluster_url.empty() + !f.cluster.url.empty();
   if (given > 1)
-    return report_error(make_error(ErrorCode::kInvalidArgument,
-                                   "give one of --domain-endpoint, --cluster and --url"),
-                        global);
+    return make_error(ErrorCode::kInvalidArgument,
+                      "give one of --domain-endpoint, --cluster and --url");
   if (!f.domain_endpoint.empty()) f.cluster.url = f.domain_endpoint;
   if (!f.cluster_url.empty()) f.cluster.url = f.cluster_url;
   auto base = resolve_cluster_url(f.cluster);
@@ -156,57 +157,108 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
     if (f.print_policies && f.domain_endpoint.empty() && f.cluster_url.empty())
       f.cluster.url.clear();
     else
-      return report_error(base.error(), global);
+      return base.error();
   }
   const bool aws_host = base.ok() && aws::is_aws_host(base->host);
   if (!f.fs.empty()) {
-    o.mode = snapshot::SetupMode::kSelfManagedFs;
+    o.mode = setup::SetupMode::kSelfManagedFs;
     o.fs_location = f.fs;
   } else if (!f.domain_endpoint.empty() || (f.cluster_url.empty() && aws_host) ||
              f.print_policies) {
-    o.mode = snapshot::SetupMode::kAwsManaged;
+    o.mode = setup::SetupMode::kAwsManaged;
   } else {
-    o.mode = snapshot::SetupMode::kSelfManagedS3;
+    o.mode = setup::SetupMode::kSelfManagedS3;
   }
-  const bool aws_mode = o.mode == snapshot::SetupMode::kAwsManaged;
-  if (aws_mode && f.cluster.auth.empty()) f.cluster.auth = "aws";  // domains want SigV4
+  if (o.mode == setup::SetupMode::kAwsManaged && f.cluster.auth.empty())
+    f.cluster.auth = "aws";  // domains want SigV4
   o.domain_endpoint = f.cluster.url;
-  const std::string mode_text = aws_mode ? "AWS-managed domain"
-                                : o.mode == snapshot::SetupMode::kSelfManagedS3
-                                    ? "self-managed cluster, S3"
-                                    : "self-managed cluster, shared file system";
 
-  if (o.mode != snapshot::SetupMode::kSelfManagedFs) {
+  if (o.mode != setup::SetupMode::kSelfManagedFs) {
     if (f.bucket.empty())
-      return report_error(
-          make_error(ErrorCode::kInvalidArgument, "--bucket s3://BUCKET[/PREFIX] is required",
-                     "or pass --fs PATH for a shared file system repository"),
-          global);
+      return make_error(ErrorCode::kInvalidArgument, "--bucket s3://BUCKET[/PREFIX] is required",
+                        "or pass --fs PATH for a shared file system repository");
     auto uri = s3::parse_bucket_uri(f.bucket);
-    if (!uri.ok()) return report_error(uri.error(), global);
+    if (!uri.ok()) return uri.error();
     o.bucket = uri->bucket;
     o.prefix = uri->prefix;
   }
-  {
-    // Validate names before resolving credentials: bad input fails fast and offline.
-    auto probe = o;
-    if (probe.region.empty()) probe.region = "us-east-1";
-    if (auto s = snapshot::validate(probe); !s.ok()) return report_error(s.error(), global);
-  }
+  // Names before the region and credentials: bad input fails fast and offline.
+  if (auto v = setup::validate_names(o); !v.ok()) return v.error();
 
   // Region: flag, environment, profile, or the domain's host name.
-  GlobalOptions g = global;
-  if (!f.cluster.region.empty()) g.region = f.cluster.region;
-  if (o.mode != snapshot::SetupMode::kSelfManagedFs) {
+  if (o.mode != setup::SetupMode::kSelfManagedFs) {
     aws::RegionOptions ro;
     ro.flag = g.region;
     ro.profile = g.profile;
     ro.endpoint_host = base.ok() && aws_host ? base->host : "";
     ro.imds = aws::ImdsLookup::kNo;
     auto region = aws::resolve_region(ro);
-    if (!region.ok()) return report_error(region.error(), global);
+    if (!region.ok()) return region.error();
     o.region = region->region;
   }
+  return o;
+}
+
+const char* mode_text(setup::SetupMode mode) {
+  switch (mode) {
+    case setup::SetupMode::kAwsManaged:
+      return "AWS-managed domain";
+    case setup::SetupMode::kSelfManagedS3:
+      return "self-managed cluster, S3";
+    case setup::SetupMode::kSelfManagedFs:
+      return "self-managed cluster, shared file system";
+  }
+  return "?";
+}
+
+// For people who manage IAM as code: the documents, nothing changed.
+int print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
+                   const http::TransportOptions& topts, const std::string& sts_endpoint_url,
+                   std::shared_ptr<aws::CredentialsProvider> provider) {
+  std::string account = "<ACCOUNT_ID>";
+  // Only a convenience here: one quick attempt, then the placeholder.
+  http::TransportOptions quick = topts;
+  quick.retry.max_attempts = 1;
+  auto quick_transport = http::make_transport(quick);
+  aws::StsClient quick_sts(
+      *quick_transport,
+      aws::resolve_sts_endpoint(o.region, aws::Environment::process(), sts_endpoint_url), provider);
+  if (auto who = quick_sts.get_caller_identity({}); who.ok())
+    account = who->account;
+  else
+    std::cerr << "essnap: could not ask STS for the account id; it is shown as <ACCOUNT_ID>\n";
+  auto docs = setup::policy_documents(o, account);
+  if (!docs.ok()) return report_error(docs.error(), global);
+  const std::string& role_name = docs->role.role_name;
+  json out = {{"role_name", role_name},
+              {"role_arn", docs->role.role_arn},
+              {"trust_policy", docs->trust_policy},
+              {"role_policy_name", setup::kRolePolicyName},
+              {"role_policy", docs->role_policy},
+              {"caller_policy", docs->caller_policy},
+              {"repository_body", docs->repository_body}};
+  if (global.output == OutputFormat::kJson) {
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "# Role " << role_name << ": trust policy (who may assume it)\n"
+            << out["trust_policy"].dump(2) << "\n\n# Role " << role_name << ": inline policy "
+            << setup::kRolePolicyName << " (least privilege on the bucket)\n"
+            << out["role_policy"].dump(2)
+            << "\n\n# The caller (who runs setup / registers the repository): attach to your "
+               "user or role.\n# iam:PassRole belongs here, not in a bucket policy.\n"
+            << out["caller_policy"].dump(2) << "\n\n# PUT _snapshot/" << o.repository << "\n"
+            << out["repository_body"].dump(2) << "\n";
+  return kExitOk;
+}
+
+int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
+  GlobalOptions g = global;
+  if (!f.cluster.region.empty()) g.region = f.cluster.region;
+  auto options = options_from_flags(g, f);
+  if (!options.ok()) return report_error(options.error(), global);
+  setup::SetupOptions& o = *options;
+  const bool aws_mode = o.mode == setup::SetupMode::kAwsManaged;
 
   const auto& env = aws::Environment::process();
   http::TransportOptions topts;
@@ -222,7 +274,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   }
 
   std::unique_ptr<s3::Client> s3c;
-  if (o.mode != snapshot::SetupMode::kSelfManagedFs) {
+  if (o.mode != setup::SetupMode::kSelfManagedFs) {
     if (auto c = provider->credentials(); !c.ok()) return report_error(c.error(), global);
     s3::ClientOptions so;
     so.endpoint = s3::resolve_s3_endpoint(env, f.s3_endpoint_url);
@@ -245,50 +297,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
         *aws_transport, aws::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
   }
 
-  if (f.print_policies) {
-    // For people who manage IAM as code: the documents, nothing changed.
-    std::string account = "<ACCOUNT_ID>";
-    // Only a convenience here: one quick attempt, then the placeholder.
-    http::TransportOptions quick = topts;
-    quick.retry.max_attempts = 1;
-    auto quick_transport = http::make_transport(quick);
-    aws::StsClient quick_sts(
-        *quick_transport, aws::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
-    if (auto who = quick_sts.get_caller_identity({}); who.ok())
-      account = who->account;
-    else
-      std::cerr << "essnap: could not ask STS for the account id; it is shown as <ACCOUNT_ID>\n";
-    const std::string partition = snapshot::partition_for(o.region);
-    const std::string role_name = o.role.empty() ? snapshot::default_role_name(o.repository)
-                                                 : o.role.substr(o.role.rfind('/') + 1);
-    const std::string role_arn =
-        o.role.rfind("arn:", 0) == 0
-            ? o.role
-            : "arn:" + partition + ":iam::" + account + ":role/" + role_name;
-    const std::string domain = snapshot::domain_name_from_endpoint(o.domain_endpoint);
-    const std::string domain_arn = "arn:" + partition + ":es:" + o.region + ":" + account +
-                                   ":domain/" + (domain.empty() ? "*" : domain + "/*");
-    json out = {{"role_name", role_name},
-                {"role_arn", role_arn},
-                {"trust_policy", snapshot::trust_policy(account)},
-                {"role_policy_name", snapshot::kRolePolicyName},
-                {"role_policy", snapshot::role_policy(partition, o.bucket, o.prefix, o.kms_key)},
-                {"caller_policy", snapshot::caller_policy(role_arn, domain_arn)},
-                {"repository_body", snapshot::repository_body(o, role_arn)}};
-    if (global.output == OutputFormat::kJson) {
-      std::cout << out.dump(2) << "\n";
-      return kExitOk;
-    }
-    std::cout << "# Role " << role_name << ": trust policy (who may assume it)\n"
-              << out["trust_policy"].dump(2) << "\n\n# Role " << role_name << ": inline policy "
-              << snapshot::kRolePolicyName << " (least privilege on the bucket)\n"
-              << out["role_policy"].dump(2)
-              << "\n\n# The caller (who runs setup / registers the repository): attach to your "
-                 "user or role.\n# iam:PassRole belongs here, not in a bucket policy.\n"
-              << out["caller_policy"].dump(2) << "\n\n# PUT _snapshot/" << o.repository << "\n"
-              << out["repository_body"].dump(2) << "\n";
-    return kExitOk;
-  }
+  if (f.print_policies) return print_policies(global, o, topts, f.sts_endpoint_url, provider);
 
   auto cluster_client = make_cluster_client(g, f.cluster);
   if (!cluster_client.ok()) return report_error(cluster_client.error(), global);
@@ -301,13 +310,13 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
               << " instead of the type s3 body shown as repository_body\n";
   }
 
-  snapshot::SetupClients clients{s3c.get(), iamc.get(), stsc.get(), &cluster_client.value()};
-  auto rep = snapshot::run_setup(o, clients);
+  setup::SetupClients clients{s3c.get(), iamc.get(), stsc.get(), &cluster_client.value()};
+  auto rep = setup::run_setup(o, clients);
   if (!rep.ok()) return report_error(rep.error(), global);
   if (global.output == OutputFormat::kJson)
-    std::cout << report_json(*rep, mode_text).dump(2) << "\n";
+    std::cout << report_json(*rep, mode_text(o.mode)).dump(2) << "\n";
   else
-    print_text(*rep, o.repository, mode_text);
+    print_text(*rep, o.repository, mode_text(o.mode));
   return kExitOk;
 }
 

@@ -1,0 +1,83 @@
+// The repository step (registered with the wanted settings) and the verify step (every node can
+// write and read it).
+#include "essnap/cluster/repository.hpp"
+
+#include "essnap/setup/steps.hpp"
+
+namespace essnap::setup {
+
+using nlohmann::json;
+
+Status plan_repository(const SetupOptions& o, cluster::Client& cluster, Plan& plan,
+                       Conflicts& conflicts) {
+  plan.repository_body = repository_body(o, plan.role_arn);
+  plan.registered_body = plan.repository_body;
+  if (!o.register_as_fs_path.empty())
+    plan.registered_body = {
+        {"type", "fs"},
+        {"settings",
+         {{"location", o.register_as_fs_path + "/" + o.repository}, {"readonly", o.readonly}}}};
+  const json& wanted = plan.registered_body;
+  const std::string type = wanted.value("type", std::string());
+  ESSNAP_TRY(auto existing, cluster::get_repository(cluster, {o.repository}));
+  if (existing.repository && cluster::repository_matches(*existing.repository, wanted)) {
+    plan.items.push_back({.step = "repository",
+                          .what = o.repository,
+                          .outcome = Outcome::kInPlace,
+                          .detail = "registered as " + type});
+  } else if (existing.repository && o.fix == FixDrift::kNo) {
+    conflicts.push_back("repository " + o.repository + " is registered with other settings:\n" +
+                        "    has:    " + existing.repository->dump() +
+                        "\n    wanted: " + wanted.dump());
+  } else {
+    plan.items.push_back(
+        {.step = "repository",
+         .what = o.repository,
+         .outcome = existing.repository ? Outcome::kWouldUpdate : Outcome::kWouldCreate,
+         .detail = "type " + type,
+         .call = "PUT " + cluster.base_url() + "/_snapshot/" + o.repository,
+         .document = wanted,
+         .action = Action::kPutRepository});
+  }
+  return ok_status();
+}
+
+void plan_verify(const SetupOptions& o, Plan& plan) {
+  // Printed as a note: it is a check, not a change, and runs only after the writes.
+  plan.items.push_back({.step = "verify",
+                        .what = o.repository,
+                        .outcome = Outcome::kNote,
+                        .detail = "would run POST /_snapshot/" + o.repository + "/_verify",
+                        .action = Action::kVerifyRepository});
+}
+
+Status perform_repository(const PlanItem& item, const Plan& plan, cluster::Client& cluster) {
+  auto r = cluster::put_repository(cluster, {plan.target.repository, item.document, false});
+  if (!r.ok()) return cluster::explain_security_error(std::move(r).error(), plan.caller_arn);
+  return ok_status();
+}
+
+Status perform_verify(PlanItem& item, const Plan& plan, cluster::Client& cluster) {
+  const std::string& name = plan.target.repository;
+  auto v = cluster::verify_repository(cluster, {name});
+  if (!v.ok()) {
+    Error e = cluster::explain_security_error(std::move(v).error(), plan.caller_arn);
+    if (e.hint.empty())
+      e.hint = !plan.role_arn.empty()
+                   ? "the domain could not use the bucket through role " + plan.role_arn +
+                         ": check the role's trust and inline policy (essnap setup --print-"
+                         "policies) and the bucket's region"
+                   : "the nodes could not write and read the repository: check the cluster's "
+                     "S3 client settings or that the path is shared and in path.repo";
+    e.message = "verify " + name + ": " + e.message;
+    return e;
+  }
+  std::string nodes;
+  for (const auto& n : v->nodes) nodes += (nodes.empty() ? "" : ", ") + n;
+  item.outcome = Outcome::kChecked;
+  item.detail = std::to_string(v->nodes.size()) + " node(s) can read and write it" +
+                (nodes.empty() ? "" : ": " + nodes);
+  return ok_status();
+}
+
+}  // namespace essnap::setup

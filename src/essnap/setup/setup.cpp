@@ -1,0 +1,207 @@
+// validate -> plan (the cluster, the caller, then each step's reads) -> execute (each item's
+// call, then verification).
+#include "essnap/setup/setup.hpp"
+
+#include "essnap/cluster/repository.hpp"
+#include "essnap/setup/steps.hpp"
+
+namespace essnap::setup {
+namespace {
+
+Target target_of(const SetupOptions& o) {
+  Target t{.bucket = o.bucket, .region = o.region, .repository = o.repository};
+  if (!o.kms_key.empty()) t.encryption = {"aws:kms", o.kms_key};
+  return t;
+}
+
+std::vector<std::string> next_commands(const std::string& repository, const std::string& url) {
+  return {
+      "essnap request PUT '/_snapshot/" + repository +
+          "/<snap-{now/d}>?wait_for_completion=true' --url " + url,
+      "essnap request GET '/_snapshot/" + repository + "/_all' --url " + url,
+      "essnap request POST '/_snapshot/" + repository + "/SNAPSHOT/_restore' --url " + url +
+          " --data '{\"indices\":\"INDEX\"}'",
+  };
+}
+
+Status check_clients(const SetupOptions& o, const SetupClients& c) {
+  if (!c.cluster) return make_error(ErrorCode::kInternal, "setup needs a cluster client");
+  if (o.mode == SetupMode::kAwsManaged && (!c.sts || !c.iam || !c.s3))
+    return make_error(ErrorCode::kInternal, "AWS setup needs S3, IAM and STS clients");
+  if (o.mode != SetupMode::kSelfManagedFs && !c.s3)
+    return make_error(ErrorCode::kInternal, "setup needs an S3 client");
+  return ok_status();
+}
+
+Error conflict_error(const Conflicts& conflicts) {
+  std::string msg = "the existing set-up differs from what essnap would create:";
+  for (const auto& s : conflicts) msg += "\n  " + s;
+  return make_error(ErrorCode::kConflict, msg,
+                    "run again with --fix to change it (review the diff first); nothing was "
+                    "changed");
+}
+
+template <typename Client>
+Result<Client*> need(Client* client, const PlanItem& item) {
+  if (!client)
+    return make_error(ErrorCode::kInternal, "no client for " + item.step + " (" + item.what + ")");
+  return client;
+}
+
+Status perform(PlanItem& item, const Plan& plan, const SetupClients& c) {
+  switch (item.action) {
+    case Action::kNone:
+      return ok_status();
+    case Action::kCreateBucket:
+    case Action::kPutPublicAccessBlock:
+    case Action::kPutBucketEncryption: {
+      ESSNAP_TRY(auto* s3, need(c.s3, item));
+      return perform_bucket(item, plan.target, *s3);
+    }
+    case Action::kCreateRole:
+    case Action::kUpdateAssumeRolePolicy:
+    case Action::kPutRolePolicy: {
+      ESSNAP_TRY(auto* iam, need(c.iam, item));
+      return perform_role(item, plan.target, *iam);
+    }
+    case Action::kPutRepository: {
+      ESSNAP_TRY(auto* cluster, need(c.cluster, item));
+      return perform_repository(item, plan, *cluster);
+    }
+    case Action::kVerifyRepository: {
+      ESSNAP_TRY(auto* cluster, need(c.cluster, item));
+      return perform_verify(item, plan, *cluster);
+    }
+  }
+  return make_error(ErrorCode::kInternal, "unknown setup action");
+}
+
+}  // namespace
+
+const char* to_string(Outcome o) {
+  switch (o) {
+    case Outcome::kInPlace:
+      return "already in place";
+    case Outcome::kCreated:
+      return "created";
+    case Outcome::kUpdated:
+      return "updated";
+    case Outcome::kWouldCreate:
+      return "would create";
+    case Outcome::kWouldUpdate:
+      return "would update";
+    case Outcome::kChecked:
+      return "ok";
+    case Outcome::kNote:
+      return "note";
+  }
+  return "?";
+}
+
+Status validate_names(const SetupOptions& o) {
+  ESSNAP_TRY_STATUS(cluster::validate_repository_name(o.repository));
+  if (o.mode != SetupMode::kSelfManagedFs) {
+    if (o.bucket.empty())
+      return make_error(ErrorCode::kInvalidArgument, "--bucket s3://BUCKET[/PREFIX] is required");
+    ESSNAP_TRY_STATUS(s3::validate_bucket_name(o.bucket));
+  } else if (o.fs_location.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--fs PATH is required for a file system repository");
+  }
+  if (o.mode == SetupMode::kAwsManaged) ESSNAP_TRY_STATUS(role_name(o));
+  if (!o.kms_key.empty() && o.mode == SetupMode::kSelfManagedFs)
+    return make_error(ErrorCode::kInvalidArgument, "--kms-key applies to S3 buckets only");
+  return ok_status();
+}
+
+Status validate(const SetupOptions& o) {
+  ESSNAP_TRY_STATUS(validate_names(o));
+  if (o.mode != SetupMode::kAwsManaged) return ok_status();
+  if (o.region.empty())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "no region: pass --region, or use the domain's *.es.amazonaws.com endpoint");
+  ESSNAP_TRY_STATUS(role_target(o, ""));
+  return ok_status();
+}
+
+Status plan_cluster(cluster::Client& cluster, Plan& plan) {
+  auto info = cluster.info();
+  if (!info.ok()) {
+    Error e = std::move(info).error();
+    e.message = "cluster " + cluster.base_url() + " did not answer: " + e.message;
+    e.hint = e.hint.empty() ? "check the URL and that the cluster is up; nothing was changed"
+                            : e.hint + "; nothing was changed";
+    return e;
+  }
+  plan.items.push_back(
+      {.step = "cluster",
+       .what = cluster.base_url(),
+       .outcome = Outcome::kChecked,
+       .detail = std::string(cluster::to_string(info->distribution)) + " " + info->version.text});
+  return ok_status();
+}
+
+Status plan_identity(aws::StsClient& sts, Plan& plan) {
+  ESSNAP_TRY(auto who, sts.get_caller_identity({}));
+  plan.account_id = who.account;
+  plan.caller_arn = who.arn;
+  plan.items.push_back({.step = "identity",
+                        .what = who.arn,
+                        .outcome = Outcome::kChecked,
+                        .detail = "account " + who.account});
+  return ok_status();
+}
+
+Result<Plan> plan_setup(const SetupOptions& o, const SetupClients& c) {
+  ESSNAP_TRY_STATUS(check_clients(o, c));
+  Plan plan{.target = target_of(o), .dry_run = o.execution == Execution::kDryRun};
+  Conflicts conflicts;
+  // The cluster first: an unreachable cluster must stop us before anything is created. Then
+  // who is calling: the account scopes the trust policy and names the role ARN.
+  ESSNAP_TRY_STATUS(plan_cluster(*c.cluster, plan));
+  if (o.mode == SetupMode::kAwsManaged) ESSNAP_TRY_STATUS(plan_identity(*c.sts, plan));
+  if (o.mode != SetupMode::kSelfManagedFs) ESSNAP_TRY_STATUS(plan_bucket(o, *c.s3, plan));
+  if (o.mode == SetupMode::kAwsManaged) {
+    ESSNAP_TRY(auto role, role_target(o, plan.account_id));
+    plan.target.role_name = role.role_name;
+    ESSNAP_TRY_STATUS(plan_role(o, role, *c.iam, plan, conflicts));
+    ESSNAP_TRY_STATUS(plan_permissions(role, *c.iam, plan));
+  }
+  ESSNAP_TRY_STATUS(plan_repository(o, *c.cluster, plan, conflicts));
+  if (!conflicts.empty()) return conflict_error(conflicts);
+  plan_verify(o, plan);
+  plan.next_commands = next_commands(o.repository, c.cluster->base_url());
+  return plan;
+}
+
+Result<SetupReport> execute(Plan plan, const SetupClients& clients) {
+  SetupReport rep{std::move(plan)};
+  // A dry-run plan is its own report: nothing is sent.
+  if (rep.dry_run) return rep;
+  for (auto& item : rep.items) {
+    if (item.action == Action::kNone) continue;
+    auto s = perform(item, rep, clients);
+    if (!s.ok()) {
+      Error e = std::move(s).error();
+      // Verification explains itself; a failed change says which one.
+      if (item.action != Action::kVerifyRepository)
+        e.message = item.step + " (" + item.what + "): " + e.message;
+      return e;
+    }
+    if (item.action == Action::kVerifyRepository) continue;  // a read
+    ++rep.mutating_calls;
+    if (item.outcome == Outcome::kWouldUpdate)
+      item.outcome = Outcome::kUpdated;
+    else if (item.outcome == Outcome::kWouldCreate)
+      item.outcome = Outcome::kCreated;
+  }
+  return rep;
+}
+
+Result<SetupReport> run_setup(const SetupOptions& options, const SetupClients& clients) {
+  ESSNAP_TRY_STATUS(validate(options));
+  ESSNAP_TRY(auto plan, plan_setup(options, clients));
+  return execute(std::move(plan), clients);
+}
+
+}  // namespace essnap::setup

@@ -94,7 +94,9 @@ std::string Arn::str() const {
 Result<Arn> parse_arn(std::string_view text) {
   auto bad = [&](const std::string& why) -> Result<Arn> {
     return make_error(ErrorCode::kInvalidArgument,
-                      "'" + std::string(text) + "' is not an ARN: " + why,
+                      // An excerpt only: the text may come from a server and be huge.
+                      "'" + std::string(text.substr(0, 128)) + (text.size() > 128 ? "...": "") +
+                          "' is not an ARN: " + why,
                       "an ARN looks like arn:aws:iam::111122223333:role/NAME");
   };
   if (text.substr(0, 4) != "arn:") return bad("it does not start with 'arn:'");

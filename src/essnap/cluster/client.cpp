@@ -11,6 +11,18 @@ const char* to_string(Distribution d) {
   return d == Distribution::kOpenSearch ? "opensearch" : "elasticsearch";
 }
 
+namespace {
+
+// obj[key] when obj is an object holding a string there, else "". json::value(key, "") throws
+// when obj is not an object or the member is not a string, and info() reads a server's JSON.
+std::string string_member(const nlohmann::json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 Result<Version> Version::parse(std::string_view s) {
   Version v;
   v.text = std::string(s);
@@ -20,7 +32,11 @@ Result<Version> Version::parse(std::string_view s) {
   for (int i = 0; i < 3; ++i) {
     auto [next, ec] = std::from_chars(p, end, *parts[i]);
     if (ec != std::errc() || next == p) {
-      if (i == 0) return Error(ErrorCode::kParse, "not a version number: '" + v.text + "'");
+      // An excerpt only: the text is whatever the server sent.
+      if (i == 0)
+        return Error(ErrorCode::kParse,
+                     "not a version number: '" + v.text.substr(0, 64) +
+                         (v.text.size() > 64 ? "...'" : "'"));
       break;
     }
     p = next;
@@ -95,13 +111,14 @@ Result<ClusterInfo> Client::info() {
   ESSNAP_TRY(http::Response root, send(root_call));
   if (root.status < 400) {
     auto j = nlohmann::json::parse(root.body, nullptr, false);
-    if (j.is_object() && j.contains("version") && j["version"].is_object() &&
-        j["version"].value("number", "") != "") {
-      ESSNAP_TRY(info.version, Version::parse(j["version"].value("number", "")));
-      info.distribution = j["version"].value("distribution", "") == "opensearch"
+    const nlohmann::json* version =
+        j.is_object() && j.contains("version") ? &j["version"] : nullptr;
+    if (version && !string_member(*version, "number").empty()) {
+      ESSNAP_TRY(info.version, Version::parse(string_member(*version, "number")));
+      info.distribution = string_member(*version, "distribution") == "opensearch"
                               ? Distribution::kOpenSearch
                               : Distribution::kElasticsearch;
-      info.cluster_name = j.value("cluster_name", "");
+      info.cluster_name = string_member(j, "cluster_name");
       info_ = info;
       return info;
     }
@@ -117,10 +134,13 @@ Result<ClusterInfo> Client::info() {
     return Error(ErrorCode::kParse, "the cluster did not report its version",
                  "check --url: it should point at the cluster's REST endpoint");
   const auto& node = nodes["nodes"].begin().value();
-  ESSNAP_TRY(info.version, Version::parse(node.value("version", "")));
+  if (!node.is_object() || string_member(node, "version").empty())
+    return Error(ErrorCode::kParse, "the cluster's nodes info holds no version string",
+                 "check --url: it should point at the cluster's REST endpoint");
+  ESSNAP_TRY(info.version, Version::parse(string_member(node, "version")));
   info.distribution =
       node.contains("build_flavor") ? Distribution::kElasticsearch : Distribution::kOpenSearch;
-  info.cluster_name = nodes.value("cluster_name", "");
+  info.cluster_name = string_member(nodes, "cluster_name");
   info_ = info;
   return info;
 }

@@ -118,11 +118,12 @@ Result<nlohmann::json> decode_policy_document(const std::string& text) {
       return make_error(ErrorCode::kParse, "IAM policy document is neither JSON nor URL-encoded");
     json_text = std::move(decoded).value();
   }
-  try {
-    return nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception&) {
-    return make_error(ErrorCode::kParse, "IAM policy document is not valid JSON");
-  }
+  auto j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return make_error(ErrorCode::kParse, "IAM policy document is not valid JSON");
+  // A policy is an object; an array or a scalar would compare unequal to every policy and be
+  // silently overwritten.
+  if (!j.is_object()) return make_error(ErrorCode::kParse, "IAM policy document is not a JSON object");
+  return j;
 }
 
 nlohmann::json normalize_policy(const nlohmann::json& policy) {

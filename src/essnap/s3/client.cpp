@@ -64,6 +64,17 @@ std::string header_or_empty(const http::Headers& h, std::string_view name) {
   return v ? *v : std::string();
 }
 
+// x-amz-bucket-region goes into the signing scope and the host name of the next request, so
+// only a plausible region name is believed: letters, digits, '-' and '_' (non-AWS servers name
+// their regions freely), at most 64 of them. Anything else is ignored as if absent.
+std::string region_header(const http::Headers& h) {
+  const std::string r = header_or_empty(h, "x-amz-bucket-region");
+  if (r.empty() || r.size() > 64) return {};
+  for (unsigned char c : r)
+    if (!std::isalnum(c) && c != '-' && c != '_') return {};
+  return r;
+}
+
 std::string strip_quotes(std::string s) {
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
   return s;
@@ -198,7 +209,7 @@ Error error_from_response(const std::string& operation, const std::string& bucke
     hint = "the access key is unknown or the secret is wrong; check 'essnap credentials'";
   } else if (t == "PermanentRedirect" || t == "AuthorizationHeaderMalformed") {
     hint = "the bucket is in another region; pass --region " +
-           header_or_empty(resp.headers, "x-amz-bucket-region");
+           region_header(resp.headers);
   } else if (t == "InvalidBucketName") {
     code = ErrorCode::kInvalidArgument;
   }
@@ -300,7 +311,7 @@ Result<http::Response> Client::send(const Call& call) {
   ESSNAP_TRY(auto resp, send_once(call, region));
   // S3 names the bucket's real region on a wrong-region answer; follow it once.
   if ((resp.status == 301 || resp.status == 400 || resp.status == 307) && !call.bucket.empty()) {
-    const std::string real = header_or_empty(resp.headers, "x-amz-bucket-region");
+    const std::string real = region_header(resp.headers);
     if (!real.empty() && real != region) {
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -323,7 +334,7 @@ Result<HeadBucketResponse> Client::head_bucket(const HeadBucketRequest& r) {
   Call c{"HeadBucket", "HEAD", r.bucket, "", "", {}, {}, http::Idempotency::kIdempotent, {}};
   ESSNAP_TRY(auto resp, send(c));
   HeadBucketResponse out;
-  out.region = header_or_empty(resp.headers, "x-amz-bucket-region");
+  out.region = region_header(resp.headers);
   if (resp.status == 200) {
     out.access = BucketAccess::kAccessible;
     if (!out.region.empty()) {

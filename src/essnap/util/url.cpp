@@ -185,7 +185,9 @@ Result<Url> parse_url(std::string_view text, UrlChars chars) {
     if (close == std::string_view::npos) return url_error("IPv6 address without closing ']'");
     host = authority.substr(0, close + 1);
     if (!valid_ipv6_literal(host.substr(1, host.size() - 2))) {
-      return url_error("invalid IPv6 address " + std::string(host),
+      // Quoted only when short: the text may be anything a server or a file handed us.
+      return url_error(host.size() <= 64 ? "invalid IPv6 address " + std::string(host)
+                                          : std::string("invalid IPv6 address"),
                        "write IPv6 hosts like https://[::1]:9200/");
     }
     const std::string_view rest = authority.substr(close + 1);

@@ -56,10 +56,11 @@ def violations(root):
                         if target not in level:
                             out.append(f"{rel}:{n}: includes \"{inc}\": {target}/ is not in the layer order")
                         elif level[target] >= level[folder]:
-                            how = "a peer" if level[target] == level[folder] else "a higher layer"
+                            how = ("a peer of" if level[target] == level[folder] else "above")
                             out.append(
-                                f"{rel}:{n}: includes \"{inc}\": {target}/ is {how} of {folder}/ "
-                                f"(layers: lower < higher; see docs/ARCHITECTURE.md)")
+                                f"{rel}:{n}: includes \"{inc}\": {target}/ is {how} {folder}/ in "
+                                f"the layer order of docs/ARCHITECTURE.md; move the code down or "
+                                f"the include up")
     return out
 
 

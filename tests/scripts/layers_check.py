@@ -42,7 +42,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check("a wrong include fails the check", rc == 1, out)
     check("it names the file and the include",
           'src/essnap/http/factory.cpp' in out and '"essnap/aws/credentials.hpp"' in out
-          and "higher layer" in out, out)
+          and "aws/ is above http/" in out, out)
     check("a peer include is named", 'src/essnap/s3/client.cpp' in out and "a peer" in out, out)
     check("an unknown folder is named", "src/essnap/misc/" in out, out)
 

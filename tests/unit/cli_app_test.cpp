@@ -24,6 +24,28 @@ TEST(CliApp, NoCommandAndUnknownFlagAreUsageErrors) {
   EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos) << r.err;
 }
 
+// The help's own example, `essnap credentials --output json`, used to exit 2: every command
+// accepts the global flags after it, and -o json then makes the error JSON.
+TEST(CliApp, GlobalFlagsAfterAnySubcommand) {
+  for (const std::vector<std::string> args :
+       {std::vector<std::string>{"credentials", "--output", "json"},
+        std::vector<std::string>{"whoami", "-o", "json", "-v"},
+        std::vector<std::string>{"credentials", "-v", "--region", "eu-west-1", "-o", "json"}}) {
+    test::Command c;
+    c.clear_env = true;
+    // No credentials anywhere, and never the EC2 metadata address: exit 3 with a JSON error.
+    c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"},
+             {"AWS_EC2_METADATA_DISABLED", "true"}, {"AWS_CONFIG_FILE", "/nonexistent"},
+             {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"}};
+    c.argv = {kBinary};
+    c.argv.insert(c.argv.end(), args.begin(), args.end());
+    auto r = test::run(c);
+    EXPECT_NE(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.exit_code, 3) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("{\"error\":", 0), 0u) << args[0] << ": " << r.err;
+  }
+}
+
 TEST(CliApp, HelpListsCommandsAndExitStatus) {
   auto r = test::run({kBinary, "--help"});
   EXPECT_EQ(r.exit_code, 0);

@@ -1,6 +1,7 @@
 #include "essnap/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <iostream>
 
 #include "essnap/cli/command.hpp"
@@ -68,6 +69,15 @@ int run(int argc, char** argv) {
   }
   if (!registered)
     for (const auto& c : kCommands) c.add(app, ctx);
+  // One flag grammar: the global flags (-o json, -v, --profile, --region) may follow any
+  // subcommand at any depth; an option a subcommand does not know falls through to its parent.
+  std::function<void(CLI::App*)> fall_through = [&](CLI::App* a) {
+    for (auto* sub : a->get_subcommands([](CLI::App*) { return true; })) {
+      sub->fallthrough();
+      fall_through(sub);
+    }
+  };
+  fall_through(&app);
 
   // "essnap snapshots" should name the unknown command, not say "a subcommand is required".
   if (argc > 1 && argv[1][0] != '-') {

@@ -72,8 +72,9 @@ void apply_safety(std::vector<Decision>& out, const std::vector<Class>& cls, con
       out[i].action = Action::kKeep;
       out[i].reasons.emplace_back("newest successful snapshot");
     }
-    const bool success = out[i].snapshot.state.kind == SnapshotStateKind::kSuccess;
-    if (success && out[i].action == Action::kKeep) ++kept_success;
+    // Future-dated ones are kept anyway but do not count toward the floor: a skewed clock
+    // should not let real history go.
+    if (cls[i] == Class::kEligible && out[i].action == Action::kKeep) ++kept_success;
   }
   for (std::size_t i = 0; i < out.size() && kept_success < p.keep_min; ++i) {
     if (cls[i] == Class::kEligible && out[i].action == Action::kRemove) {

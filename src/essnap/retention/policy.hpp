@@ -20,7 +20,7 @@
 //     removed, "failed snapshot";
 //   - the newest SUCCESS snapshot is always kept, "newest successful snapshot";
 //   - when fewer than keep_min SUCCESS snapshots would stay, the newest removed SUCCESS ones are
-//     kept back until the floor holds, "keep-min N floor".
+//     kept back until the floor holds, "keep-min N floor" (future-dated ones do not count).
 // restic's rules run on the remaining SUCCESS snapshots exactly as restic >= 0.16 runs them: newest
 // first (ties in the given order, as restic's sort.Stable), the oldest one also kept by a bucket
 // rule that has counts left ("oldest daily snapshot ..."), within rules strictly after newest

@@ -179,7 +179,8 @@ def main():
             host = "berlin" if tz != "UTC" else "utc"
             flags = []
             for k, v in policy.items():
-                flags += [FLAGS[k], str(v)]
+                # restic 0.17+ spells unlimited "unlimited" and refuses -1
+                flags += [FLAGS[k], "unlimited" if v == -1 and version >= (0, 17, 0) else str(v)]
             out = restic(env, "forget", "--dry-run", "--json", "--host", host, *flags, tz=tz)
             groups = json.loads(out.strip().splitlines()[-1])
             r_keep = {s["id"] for g in groups for s in (g.get("keep") or [])}

@@ -45,7 +45,7 @@ std::string read_policy(const json& j, Policy& p) {
   p.yearly = j.value("yearly", 0);
   p.keep_min = j.value("keep_min", 1);
   p.prune_failed = j.value("prune_failed", false) ? essnap::retention::PruneFailed::kYes
-                                                   : essnap::retention::PruneFailed::kNo;
+                                                  : essnap::retention::PruneFailed::kNo;
   p.tz = j.value("tz", std::string("UTC"));
   const std::pair<const char*, std::optional<essnap::retention::Duration>*> durations[] = {
       {"within", &p.within},
@@ -65,9 +65,11 @@ std::string read_policy(const json& j, Policy& p) {
 
 json handle(const json& in) {
   Policy p;
-  if (auto err = read_policy(in.at("policy"), p); !err.empty()) return {{"ok", false}, {"error", err}};
+  if (auto err = read_policy(in.at("policy"), p); !err.empty())
+    return {{"ok", false}, {"error", err}};
   system_clock::time_point now;
-  if (!parse_time(in.at("now").get<std::string>(), now)) return {{"ok", false}, {"error", "bad now"}};
+  if (!parse_time(in.at("now").get<std::string>(), now))
+    return {{"ok", false}, {"error", "bad now"}};
   std::vector<essnap::retention::Candidate> snaps;
   for (const auto& s : in.at("snapshots")) {
     essnap::retention::Candidate c;

@@ -82,6 +82,21 @@ TEST(RetentionPolicy, NoSnapshotsNoDecisions) {
   EXPECT_TRUE(run(p, {}).empty());
 }
 
+TEST(RetentionPolicy, DescribeNamesEveryRule) {
+  Policy p;
+  EXPECT_EQ(describe(p), "no keep rule; keep-min 1; tz UTC");
+  p.daily = 7;
+  p.yearly = -1;
+  p.within = dur("7d");
+  p.within_daily = dur("30d");
+  p.keep_min = 2;
+  p.tz = "Europe/Berlin";
+  p.prune_failed = PruneFailed::kYes;
+  EXPECT_EQ(describe(p),
+            "keep 7 daily, all yearly snapshots; daily snapshots within 30d; all snapshots within "
+            "7d of the newest; keep-min 2; tz Europe/Berlin; prune failed");
+}
+
 TEST(RetentionPolicy, ActionWords) {
   EXPECT_STREQ(to_string(Action::kKeep), "keep");
   EXPECT_STREQ(to_string(Action::kRemove), "remove");
@@ -113,9 +128,9 @@ TEST(RetentionPolicy, DailyKeepsNewestOfEachDayAndTheOldestWhileCountsLast) {
   EXPECT_EQ(find(ds, "2026-01-02T00:00:00Z").reasons,
             std::vector<std::string>{"oldest daily snapshot 2026-01-02"});
   p.daily = 2;  // counts exhausted: the oldest goes
-  EXPECT_EQ(kept(run(p, snaps({"2026-01-03T20:00:00Z", "2026-01-02T23:59:59Z",
-                               "2026-01-02T00:00:00Z"}))),
-            (std::vector<std::string>{"2026-01-03T20:00:00Z", "2026-01-02T23:59:59Z"}));
+  EXPECT_EQ(
+      kept(run(p, snaps({"2026-01-03T20:00:00Z", "2026-01-02T23:59:59Z", "2026-01-02T00:00:00Z"}))),
+      (std::vector<std::string>{"2026-01-03T20:00:00Z", "2026-01-02T23:59:59Z"}));
 }
 
 TEST(RetentionPolicy, IsoWeekSpansTheYearBoundary) {
@@ -218,23 +233,28 @@ TEST(RetentionPolicy, WithinBucketRulesKeepOnePerBucketWithinTheWindow) {
     std::size_t kept;
   };
   const std::vector<Case> cases{
-      {&Policy::within_hourly, "hourly",
+      {&Policy::within_hourly,
+       "hourly",
        {"2026-01-10T12:30:00Z", "2026-01-10T12:10:00Z", "2026-01-10T11:59:00Z",
         "2026-01-10T09:00:00Z", "2026-01-10T08:00:00Z"},
        2},
-      {&Policy::within_daily, "daily",
+      {&Policy::within_daily,
+       "daily",
        {"2026-01-10T12:00:00Z", "2026-01-10T01:00:00Z", "2026-01-09T12:00:00Z",
         "2026-01-07T13:00:00Z", "2026-01-07T12:00:00Z"},
        3},
-      {&Policy::within_weekly, "weekly",
+      {&Policy::within_weekly,
+       "weekly",
        {"2026-01-10T12:00:00Z", "2026-01-05T00:00:00Z", "2026-01-04T23:00:00Z",
         "2025-12-01T00:00:00Z", "2025-11-30T00:00:00Z"},
        2},
-      {&Policy::within_monthly, "monthly",
+      {&Policy::within_monthly,
+       "monthly",
        {"2026-01-10T12:00:00Z", "2026-01-01T00:00:00Z", "2025-12-31T00:00:00Z",
         "2025-09-01T00:00:00Z", "2025-08-01T00:00:00Z"},
        2},
-      {&Policy::within_yearly, "yearly",
+      {&Policy::within_yearly,
+       "yearly",
        {"2026-01-10T12:00:00Z", "2025-06-01T00:00:00Z", "2024-01-01T00:00:00Z",
         "2023-01-01T00:00:00Z", "2022-01-01T00:00:00Z"},
        2},
@@ -268,8 +288,7 @@ TEST(RetentionPolicy, ReasonsListEveryRule) {
             (std::vector<std::string>{"within 1d", "last snapshot", "hourly snapshot 2026-11-30T02",
                                       "daily snapshot 2026-11-30", "weekly snapshot 2026-W49",
                                       "monthly snapshot 2026-11", "yearly snapshot 2026",
-                                      "within-daily 7d 2026-11-30",
-                                      "newest successful snapshot"}));
+                                      "within-daily 7d 2026-11-30", "newest successful snapshot"}));
   EXPECT_EQ(ds[1].reasons, std::vector<std::string>{"within-daily 7d 2026-11-29"});
 }
 

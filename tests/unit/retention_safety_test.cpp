@@ -36,12 +36,10 @@ TEST(RetentionSafety, FailedOnesOccupyNoBucket) {
   Policy p;
   p.daily = 2;
   p.keep_min = 0;
-  const std::vector<Candidate> s{snap("2026-01-03T20:00:00Z", SnapshotStateKind::kFailed),
-                                 snap("2026-01-03T10:00:00Z"),
-                                 snap("2026-01-02T20:00:00Z", SnapshotStateKind::kPartial),
-                                 snap("2026-01-02T10:00:00Z"),
-                                 snap("2026-01-01T20:00:00Z", SnapshotStateKind::kIncompatible),
-                                 snap("2026-01-01T10:00:00Z")};
+  const std::vector<Candidate> s{
+      snap("2026-01-03T20:00:00Z", SnapshotStateKind::kFailed),       snap("2026-01-03T10:00:00Z"),
+      snap("2026-01-02T20:00:00Z", SnapshotStateKind::kPartial),      snap("2026-01-02T10:00:00Z"),
+      snap("2026-01-01T20:00:00Z", SnapshotStateKind::kIncompatible), snap("2026-01-01T10:00:00Z")};
   auto ds = run(p, s);
   // The SUCCESS ones of 01-03 and 01-02 fill the two days, though failed ones are newer.
   EXPECT_EQ(find(ds, "2026-01-03T10:00:00Z").reasons[0], "daily snapshot 2026-01-03");
@@ -70,8 +68,7 @@ TEST(RetentionSafety, NewestSuccessIsKeptWhenTheNewestFailed) {
   EXPECT_EQ(ds[0].action, Action::kRemove);
   // within is measured from the newest SUCCESS (01-01), not the failed 01-05
   EXPECT_EQ(ds[1].action, Action::kKeep);
-  EXPECT_EQ(ds[1].reasons,
-            (std::vector<std::string>{"within 1h", "newest successful snapshot"}));
+  EXPECT_EQ(ds[1].reasons, (std::vector<std::string>{"within 1h", "newest successful snapshot"}));
   EXPECT_EQ(ds[2].action, Action::kRemove);  // exactly 1h before: not after newest - 1h
 }
 
@@ -93,15 +90,14 @@ TEST(RetentionSafety, KeepMinFloorKeepsTheNewestRemovedOnesBack) {
   Policy p;
   p.last = 1;
   p.keep_min = 3;
-  auto ds = run(p, {snap("2026-01-04T00:00:00Z"), snap("2026-01-03T00:00:00Z", SnapshotStateKind::kFailed),
-                    snap("2026-01-02T00:00:00Z"), snap("2026-01-01T00:00:00Z"),
-                    snap("2025-12-31T00:00:00Z")});
+  auto ds = run(
+      p,
+      {snap("2026-01-04T00:00:00Z"), snap("2026-01-03T00:00:00Z", SnapshotStateKind::kFailed),
+       snap("2026-01-02T00:00:00Z"), snap("2026-01-01T00:00:00Z"), snap("2025-12-31T00:00:00Z")});
   EXPECT_EQ(kept(ds), (std::vector<std::string>{"2026-01-04T00:00:00Z", "2026-01-03T00:00:00Z",
                                                 "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z"}));
-  EXPECT_EQ(find(ds, "2026-01-02T00:00:00Z").reasons,
-            std::vector<std::string>{"keep-min 3 floor"});
-  EXPECT_EQ(find(ds, "2026-01-01T00:00:00Z").reasons,
-            std::vector<std::string>{"keep-min 3 floor"});
+  EXPECT_EQ(find(ds, "2026-01-02T00:00:00Z").reasons, std::vector<std::string>{"keep-min 3 floor"});
+  EXPECT_EQ(find(ds, "2026-01-01T00:00:00Z").reasons, std::vector<std::string>{"keep-min 3 floor"});
   EXPECT_EQ(find(ds, "2025-12-31T00:00:00Z").reasons,
             std::vector<std::string>{"matched no keep rule"});
   p.keep_min = 10;  // more than there are: all SUCCESS stay, nothing breaks
@@ -121,8 +117,8 @@ TEST(RetentionSafety, FutureDatedAreKeptAndExcludedFromRules) {
                 "2026-01-05T00:00:00Z");
   EXPECT_EQ(ds[0].reasons, std::vector<std::string>{"dated in the future"});
   // within 1d is measured from 01-01T12 (the newest not in the future), last 1 goes to it too
-  EXPECT_EQ(ds[1].reasons, (std::vector<std::string>{"within 1d", "last snapshot",
-                                                      "newest successful snapshot"}));
+  EXPECT_EQ(ds[1].reasons,
+            (std::vector<std::string>{"within 1d", "last snapshot", "newest successful snapshot"}));
   EXPECT_EQ(ds[2].reasons, std::vector<std::string>{"within 1d"});
   // a snapshot exactly at `now` is not in the future
   ds = run(p, snaps({"2026-01-05T00:00:00Z"}), "2026-01-05T00:00:00Z");

@@ -37,7 +37,7 @@ inline std::string format(system_clock::time_point t) {
 }
 
 inline Candidate snap(const std::string& time, SnapshotStateKind kind = SnapshotStateKind::kSuccess,
-               std::string name = "") {
+                      std::string name = "") {
   if (name.empty()) name = "s-" + time;
   return Candidate{std::move(name), T(time), cluster::make_snapshot_state(kind)};
 }
@@ -55,7 +55,7 @@ inline Duration dur(const std::string& text) {
 }
 
 inline std::vector<Decision> run(const Policy& p, std::vector<Candidate> s,
-                          const std::string& now = "2030-01-01T00:00:00Z") {
+                                 const std::string& now = "2030-01-01T00:00:00Z") {
   auto r = apply_policy(std::move(s), p, T(now));
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? *r : std::vector<Decision>{};

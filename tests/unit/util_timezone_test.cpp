@@ -129,8 +129,8 @@ TEST(UtilTimeZone, FooterRuleAppliesAfterTheLastTransition) {
 
 // glibc reads the same files; every 7 hours and 13 minutes from 1970 to 2100 must agree.
 TEST(UtilTimeZone, AgreesWithGlibcLocaltime) {
-  for (const char* name : {"Europe/Berlin", "America/New_York", "Australia/Sydney",
-                           "Asia/Kolkata", "America/Sao_Paulo", "Pacific/Chatham"}) {
+  for (const char* name : {"Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
+                           "America/Sao_Paulo", "Pacific/Chatham"}) {
     const TimeZone tz = zone(name);
     setenv("TZ", name, 1);
     tzset();
@@ -169,9 +169,9 @@ TEST(UtilPosixTz, ParsesTheCommonForm) {
 }
 
 TEST(UtilPosixTz, RefusesWhatItDoesNotUnderstand) {
-  for (const char* bad : {"", "E5", "EST", "EST5EDT", "EST5EDT,J60,J300", "EST5EDT,60,300",
-                          "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.6.0,M11.1.0",
-                          "EST5EDT,M3.2.7,M11.1.0", "<+03", "EST5EDT,M3.2.0,M11.1.0x"}) {
+  for (const char* bad :
+       {"", "E5", "EST", "EST5EDT", "EST5EDT,J60,J300", "EST5EDT,60,300", "EST5EDT,M13.1.0,M11.1.0",
+        "EST5EDT,M3.6.0,M11.1.0", "EST5EDT,M3.2.7,M11.1.0", "<+03", "EST5EDT,M3.2.0,M11.1.0x"}) {
     EXPECT_FALSE(parse_posix_tz(bad).has_value()) << bad;
   }
 }
@@ -191,8 +191,8 @@ std::string header(char version, std::uint32_t timecnt, std::uint32_t typecnt,
 
 TEST(UtilTimeZone, ParsesAMinimalV1File) {
   // one transition at 1000 s to type 1 (+1 h, dst), type 0 is UTC
-  const std::string f = header('\0', 1, 2, 4) + be32(1000) + std::string(1, '\1') +
-                        be32(0) + std::string("\0\0", 2) + be32(3600) + std::string("\1\0", 2) +
+  const std::string f = header('\0', 1, 2, 4) + be32(1000) + std::string(1, '\1') + be32(0) +
+                        std::string("\0\0", 2) + be32(3600) + std::string("\1\0", 2) +
                         std::string("UTC\0", 4);
   auto tz = TimeZone::parse("Test/Min", f);
   ASSERT_TRUE(tz.ok()) << tz.error().message;

@@ -60,9 +60,9 @@ bool is_set(const std::optional<Duration>& d) {
 // One rule's running state: restic's bucket struct (Count, Last) or bucketsWithin (Within, Last).
 struct Rule {
   Unit unit = Unit::kLast;
-  const char* name = "";                 // "daily"
-  int count = 0;                         // count rules: 0 off, -1 unlimited
-  std::optional<Instant> after = {};     // within rules: keep only snapshots after this instant
+  const char* name = "";              // "daily"
+  int count = 0;                      // count rules: 0 off, -1 unlimited
+  std::optional<Instant> after = {};  // within rules: keep only snapshots after this instant
   std::string within_text = {};
   std::int64_t last = -1;
 };
@@ -70,7 +70,8 @@ struct Rule {
 }  // namespace
 
 Instant Instant::of(std::chrono::system_clock::time_point t) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   const std::int64_t sec = util::floor_div(ns, 1000000000);
   return Instant{sec, ns - sec * 1000000000};
 }
@@ -89,8 +90,7 @@ Instant subtract_duration(Instant latest, const Duration& d, const util::TimeZon
 }
 
 std::vector<std::vector<std::string>> restic_forget(const std::vector<Instant>& times,
-                                                    const Policy& p,
-                                                    const util::TimeZone& tz) {
+                                                    const Policy& p, const util::TimeZone& tz) {
   std::vector<std::vector<std::string>> reasons(times.size());
   if (times.empty()) return reasons;
   const Instant latest = times.front();
@@ -109,12 +109,10 @@ std::vector<std::vector<std::string>> restic_forget(const std::vector<Instant>& 
     if (r.after) r.within_text = duration_text(*d);
     return r;
   };
-  std::array<Rule, 6> counted{count_rule(Unit::kLast, "last", p.last),
-                              count_rule(Unit::kHour, "hourly", p.hourly),
-                              count_rule(Unit::kDay, "daily", p.daily),
-                              count_rule(Unit::kWeek, "weekly", p.weekly),
-                              count_rule(Unit::kMonth, "monthly", p.monthly),
-                              count_rule(Unit::kYear, "yearly", p.yearly)};
+  std::array<Rule, 6> counted{
+      count_rule(Unit::kLast, "last", p.last),        count_rule(Unit::kHour, "hourly", p.hourly),
+      count_rule(Unit::kDay, "daily", p.daily),       count_rule(Unit::kWeek, "weekly", p.weekly),
+      count_rule(Unit::kMonth, "monthly", p.monthly), count_rule(Unit::kYear, "yearly", p.yearly)};
   std::array<Rule, 5> within{within_rule(Unit::kHour, "hourly", p.within_hourly),
                              within_rule(Unit::kDay, "daily", p.within_daily),
                              within_rule(Unit::kWeek, "weekly", p.within_weekly),

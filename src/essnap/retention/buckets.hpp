@@ -29,7 +29,6 @@ Instant subtract_duration(Instant latest, const Duration& d, const util::TimeZon
 // restic's rules, in restic's order (within, last/hourly/.../yearly, within-hourly/...); an
 // empty list means restic would remove it. The newest one is the reference for every within rule.
 std::vector<std::vector<std::string>> restic_forget(const std::vector<Instant>& newest_first,
-                                                    const Policy& policy,
-                                                    const util::TimeZone& tz);
+                                                    const Policy& policy, const util::TimeZone& tz);
 
 }  // namespace essnap::retention

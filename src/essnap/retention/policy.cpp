@@ -21,8 +21,7 @@ bool is_zero(const std::optional<Duration>& d) {
 }
 
 Error bad_duration(std::string_view text, const std::string& why) {
-  return make_error(ErrorCode::kInvalidArgument,
-                    "duration \"" + std::string(text) + "\" " + why,
+  return make_error(ErrorCode::kInvalidArgument, "duration \"" + std::string(text) + "\" " + why,
                     "write a duration like 7d, 1y2m, 36h or 1y2m3d4h (years, months, days, hours)");
 }
 
@@ -43,9 +42,10 @@ Class classify(const Candidate& c, Instant now) {
 
 Status validate(const Policy& p) {
   if (p.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "the retention policy keeps nothing",
-                      "give at least one keep rule (--keep-last, --keep-daily, --keep-within, ...); "
-                      "essnap refuses an empty policy instead of removing every snapshot");
+    return make_error(
+        ErrorCode::kInvalidArgument, "the retention policy keeps nothing",
+        "give at least one keep rule (--keep-last, --keep-daily, --keep-within, ...); "
+        "essnap refuses an empty policy instead of removing every snapshot");
   }
   for (int n : {p.last, p.hourly, p.daily, p.weekly, p.monthly, p.yearly}) {
     if (n < -1) {
@@ -128,7 +128,42 @@ bool Policy::empty() const {
          is_zero(within_weekly) && is_zero(within_monthly) && is_zero(within_yearly);
 }
 
-const char* to_string(Action a) { return a == Action::kKeep ? "keep" : "remove"; }
+std::string describe(const Policy& p) {
+  std::vector<std::string> counts, within;
+  const std::pair<int, const char*> rules[] = {{p.last, "last"},       {p.hourly, "hourly"},
+                                               {p.daily, "daily"},     {p.weekly, "weekly"},
+                                               {p.monthly, "monthly"}, {p.yearly, "yearly"}};
+  for (const auto& [n, word] : rules) {
+    if (n != 0) counts.push_back((n == -1 ? std::string("all") : std::to_string(n)) + " " + word);
+  }
+  const std::pair<const std::optional<Duration>*, const char*> windows[] = {
+      {&p.within_hourly, "hourly"},
+      {&p.within_daily, "daily"},
+      {&p.within_weekly, "weekly"},
+      {&p.within_monthly, "monthly"},
+      {&p.within_yearly, "yearly"}};
+  for (const auto& [d, word] : windows) {
+    if (!is_zero(*d)) within.push_back(std::string(word) + " snapshots within " + (*d)->text);
+  }
+  std::string s;
+  const auto add = [&s](const std::string& part) { s += (s.empty() ? "" : "; ") + part; };
+  if (!counts.empty()) {
+    std::string c;
+    for (const auto& part : counts) c += (c.empty() ? "" : ", ") + part;
+    add("keep " + c + " snapshots");
+  }
+  for (const auto& w : within) add(w);
+  if (!is_zero(p.within)) add("all snapshots within " + p.within->text + " of the newest");
+  if (s.empty()) s = "no keep rule";
+  add("keep-min " + std::to_string(p.keep_min));
+  add("tz " + p.tz);
+  if (p.prune_failed == PruneFailed::kYes) add("prune failed");
+  return s;
+}
+
+const char* to_string(Action a) {
+  return a == Action::kKeep ? "keep" : "remove";
+}
 
 Result<std::vector<Decision>> apply_policy(std::vector<Candidate> snapshots, const Policy& policy,
                                            std::chrono::system_clock::time_point now) {
@@ -175,8 +210,8 @@ Result<std::vector<Decision>> apply_policy(std::vector<Candidate> snapshots, con
   for (std::size_t k = 0; k < eligible.size(); ++k) {
     Decision& d = out[eligible[k]];
     d.action = kept[k].empty() ? Action::kRemove : Action::kKeep;
-    d.reasons = kept[k].empty() ? std::vector<std::string>{"matched no keep rule"}
-                                : std::move(kept[k]);
+    d.reasons =
+        kept[k].empty() ? std::vector<std::string>{"matched no keep rule"} : std::move(kept[k]);
   }
   apply_safety(out, cls, policy);
   return out;

@@ -65,6 +65,11 @@ struct Policy {
   bool empty() const;  // no keep rule at all
 };
 
+// The policy in words, for plans and logs, after restic's ExpirePolicy.String():
+// "keep 7 daily, all yearly snapshots; daily snapshots within 30d; all snapshots within 7d of
+// the newest; keep-min 1; tz UTC" (+ "; prune failed").
+std::string describe(const Policy& p);
+
 struct Candidate {
   std::string name;
   std::chrono::system_clock::time_point time;  // the snapshot's start time

@@ -5,10 +5,10 @@ namespace essnap::util {
 std::int64_t days_from_civil(std::int64_t year, int month, int day) {
   year -= month <= 2 ? 1 : 0;
   const std::int64_t era = floor_div(year, 400);
-  const std::int64_t yoe = year - era * 400;                                    // [0, 399]
-  const std::int64_t mp = (month + 9) % 12;                                     // March = 0
-  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;                        // [0, 365]
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;               // [0, 146096]
+  const std::int64_t yoe = year - era * 400;                       // [0, 399]
+  const std::int64_t mp = (month + 9) % 12;                        // March = 0
+  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;           // [0, 365]
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  // [0, 146096]
   return era * 146097 + doe - 719468;
 }
 

@@ -82,8 +82,8 @@ std::optional<PosixRule> parse_rule(std::string_view& s) {
 }
 
 int days_in_month(std::int64_t year, int month) {
-  const std::int64_t next = month == 12 ? days_from_civil(year + 1, 1, 1)
-                                        : days_from_civil(year, month + 1, 1);
+  const std::int64_t next =
+      month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
   return static_cast<int>(next - days_from_civil(year, month, 1));
 }
 

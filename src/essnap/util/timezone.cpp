@@ -130,8 +130,8 @@ Result<TimeZone> TimeZone::parse(std::string name, std::string_view tzif) {
 Result<TimeZone> TimeZone::load(std::string_view name, std::string_view zoneinfo_dir) {
   if (name == "UTC") return utc();
   const bool odd_char = std::any_of(name.begin(), name.end(), [](char c) {
-    return !(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '/' || c == '_' ||
-             c == '-' || c == '+');
+    return !(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '/' || c == '_' || c == '-' ||
+             c == '+');
   });
   if (name.empty() || name.size() > 255 || name.front() == '/' ||
       name.find("..") != std::string_view::npos || odd_char) {

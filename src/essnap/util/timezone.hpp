@@ -63,7 +63,7 @@ class TimeZone {
   std::vector<std::int64_t> times_;
   std::vector<std::uint8_t> indices_;
   std::vector<Type> types_{Type{}};
-  std::string footer_;             // POSIX TZ string, may be empty
+  std::string footer_;                  // POSIX TZ string, may be empty
   std::optional<PosixTz> footer_rule_;  // when footer_ is of the simple form
 };
 

@@ -76,6 +76,31 @@ TEST(RetentionPolicy, BadCountsAndZonesAreRefused) {
   EXPECT_FALSE(apply_policy({}, p, T("2026-02-01T00:00:00Z")).ok());
 }
 
+TEST(RetentionPolicy, DurationsBuiltInCodeAreCheckedToo) {
+  Policy p;
+  p.within = Duration{0, 0, -1, 0, "-1d"};
+  auto r = apply_policy({}, p, T("2026-02-01T00:00:00Z"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  p.within = Duration{2000000000, 0, 0, 0, ""};
+  EXPECT_FALSE(apply_policy({}, p, T("2026-02-01T00:00:00Z")).ok());
+}
+
+TEST(RetentionPolicy, WithinComparesBelowTheSecond) {
+  Policy p;
+  p.within = dur("1h");
+  p.keep_min = 0;
+  const auto newest = T("2026-01-01T12:00:00Z") + std::chrono::milliseconds(500);
+  std::vector<Candidate> s{snap("2026-01-01T12:00:00Z"), snap("2026-01-01T11:00:00Z"),
+                           snap("2026-01-01T11:00:00Z")};
+  s[0].time = newest;
+  s[1].time = newest - std::chrono::hours(1) + std::chrono::milliseconds(1);
+  s[2].time = newest - std::chrono::hours(1);
+  auto ds = run(p, s);
+  EXPECT_EQ(ds[1].action, Action::kKeep);
+  EXPECT_EQ(ds[2].action, Action::kRemove);  // exactly newest - 1h: not after it
+}
+
 TEST(RetentionPolicy, NoSnapshotsNoDecisions) {
   Policy p;
   p.last = 3;

@@ -80,6 +80,11 @@ TEST(UtilTimeZone, BadNamesAreRefusedBeforeAnyFileIsOpened) {
     ASSERT_FALSE(tz.ok()) << name;
     EXPECT_EQ(tz.error().code, ErrorCode::kInvalidArgument) << name;
   }
+  for (const char* not_a_zone : {"zone.tab", "Europe"}) {  // files and folders beside the zones
+    auto z = TimeZone::load(not_a_zone);
+    ASSERT_FALSE(z.ok()) << not_a_zone;
+    EXPECT_EQ(z.error().code, ErrorCode::kInvalidArgument) << not_a_zone;
+  }
   auto tz = TimeZone::load("Europe/Atlantis");
   ASSERT_FALSE(tz.ok());
   EXPECT_EQ(tz.error().code, ErrorCode::kInvalidArgument);

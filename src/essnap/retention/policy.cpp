@@ -54,6 +54,17 @@ Status validate(const Policy& p) {
                         "use a positive count, -1 for unlimited, or 0 to switch the rule off");
     }
   }
+  for (const auto* d : {&p.within, &p.within_hourly, &p.within_daily, &p.within_weekly,
+                        &p.within_monthly, &p.within_yearly}) {
+    if (!*d) continue;
+    for (int part : {(*d)->years, (*d)->months, (*d)->days, (*d)->hours}) {
+      if (part < 0 || part > kMaxDurationPart) {
+        return make_error(
+            ErrorCode::kInvalidArgument, "duration \"" + (*d)->text + "\" has a part out of range",
+            "each of years, months, days and hours must be 0.." + std::to_string(kMaxDurationPart));
+      }
+    }
+  }
   if (p.keep_min < 0) {
     return make_error(ErrorCode::kInvalidArgument,
                       "keep-min " + std::to_string(p.keep_min) + " is negative",

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 #include "essnap/util/civil.hpp"
 
 namespace essnap::util {
 namespace {
+
+constexpr std::uintmax_t kMaxZoneFile = 1 << 20;
 
 // A bounds-checked big-endian reader over untrusted bytes.
 class Reader {
@@ -140,14 +142,26 @@ Result<TimeZone> TimeZone::load(std::string_view name, std::string_view zoneinfo
                       "use a name like UTC, Europe/Berlin or America/New_York");
   }
   const std::string path = std::string(zoneinfo_dir) + "/" + std::string(name);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::error_code ec;
+  // Not a regular file (a folder such as "Europe", or missing): no zone of that name. Real zone
+  // files are a few KiB; a cap keeps an odd file from being read whole.
+  if (!std::filesystem::is_regular_file(path, ec) ||
+      std::filesystem::file_size(path, ec) > kMaxZoneFile || ec) {
     return make_error(ErrorCode::kInvalidArgument,
-                      "unknown time zone \"" + std::string(name) + "\" (no " + path + ")",
+                      "unknown time zone \"" + std::string(name) + "\" (no zone file " + path + ")",
                       "use an IANA zone name (see /usr/share/zoneinfo; install tzdata)");
   }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(ErrorCode::kIo, "cannot read " + path);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(static_cast<std::size_t>(std::filesystem::file_size(path, ec)), '\0');
+  if (!in || !in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())) || ec) {
+    return make_error(ErrorCode::kIo, "cannot read " + path);
+  }
+  if (bytes.rfind("TZif", 0) != 0) {  // zone.tab, iso3166.tab, leapseconds, ...
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "unknown time zone \"" + std::string(name) + "\" (" + path + " is not a TZif file)",
+        "use an IANA zone name such as Europe/Berlin");
+  }
   return parse(std::string(name), bytes);
 }
 

@@ -6,7 +6,7 @@
 //
 // restic's rules, combined with OR: keep-last N; keep-hourly/daily/weekly(ISO week)/monthly/
 // yearly N (the newest snapshot of each of the N most recent buckets that hold one; -1 =
-// unlimited); keep-within D (every snapshot no older than the newest one minus D); keep-within-
+// unlimited); keep-within D (every snapshot newer than the newest one minus D); keep-within-
 // hourly/... D (one per bucket, unlimited, for snapshots within D of the newest). Buckets are
 // computed in `tz` (an IANA zone name, DST-correct).
 // Safety (essnap's, not restic's), applied around restic's rules:

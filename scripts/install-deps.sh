@@ -3,7 +3,7 @@
 set -euo pipefail
 
 DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
-  nlohmann-json3-dev libcli11-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev libpugixml-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format curl unzip python3 python3-venv hyperfine procps
   # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,
   # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.

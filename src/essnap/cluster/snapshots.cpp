@@ -314,6 +314,10 @@ Result<CreateSnapshotResponse> create_snapshot(Client& c, const CreateSnapshotRe
     body["metadata"] = json::object();
     for (const auto& [k, v] : r.metadata) body["metadata"][k] = v;
   }
+  if (r.metadata_object.is_object() && !r.metadata_object.empty()) {
+    if (!body.contains("metadata")) body["metadata"] = json::object();
+    body["metadata"].update(r.metadata_object);
+  }
   const std::string path = "/_snapshot/" + path_segment(r.repository) + "/" + path_segment(r.name);
   ESSNAP_TRY(auto j, c.json("PUT", path, body, http::Idempotency::kNonIdempotent));
   return parse_answer<CreateSnapshotResponse>("PUT " + path, [&](Shape& sh) {

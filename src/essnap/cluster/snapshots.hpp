@@ -91,6 +91,7 @@ struct CreateSnapshotRequest {
   bool partial = false;
   bool ignore_unavailable = false;
   std::map<std::string, std::string> metadata;
+  nlohmann::json metadata_object;  // an object merged into `metadata` (nested values allowed)
 };
 struct CreateSnapshotResponse {
   bool accepted = false;

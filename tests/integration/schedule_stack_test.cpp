@@ -69,7 +69,7 @@ class ScheduleStack : public ::testing::Test {
           for (const auto& s : (*got)["snapshots"]) c->json("DELETE", "/_snapshot/" + repo + "/" + s["snapshot"].get<std::string>());
         c->json("DELETE", "/_snapshot/" + repo);
       }
-      c->json("DELETE", "/" + id_ + "-idx*");
+      c->json("DELETE", "/" + id_ + "-idx");  // exact: Elasticsearch refuses wildcard deletes
     }
     test::run({"rm", "-rf", dir_});
   }

@@ -143,8 +143,8 @@ class BatchDeletion {
       ++report_.delete_requests;
       auto r = cluster::delete_snapshots(c_, {repo_, pending_});
       if (r.ok()) {
-        for (const auto& n : pending_) mark(n, report_.deleted, hooks_.deleted);
-        pending_.clear();
+        const auto sent = pending_;  // mark() erases from pending_
+        for (const auto& n : sent) mark(n, report_.deleted, hooks_.deleted);
         break;
       }
       const Error& e = r.error();

@@ -33,6 +33,7 @@ void register_setup(CLI::App& app, CommandContext ctx);
 void register_snapshot(CLI::App& app, CommandContext ctx);
 void register_restore(CLI::App& app, CommandContext ctx);
 void register_repo(CLI::App& app, CommandContext ctx);
+void register_prune(CLI::App& app, CommandContext ctx);
 void register_run(CLI::App& app, CommandContext ctx);
 void register_config(CLI::App& app, CommandContext ctx);
 

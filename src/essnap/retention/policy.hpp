@@ -1,17 +1,33 @@
 // Retention: which snapshots a policy keeps, as a pure function with restic's `forget`
 // semantics (restic internal/restic/snapshot_policy.go) plus essnap's safety rules on top.
 //
-//   apply_policy(snapshots, policy, now, tz) -> one Decision per snapshot, newest first, each
-//   naming every rule that keeps it ("last 3", "daily 2026-11-30", "within 7d", ...).
+//   apply_policy(snapshots, policy (with its tz), now) -> one Decision per snapshot, newest first,
+//   each naming every rule that keeps it ("last snapshot", "daily snapshot 2026-11-30", ...).
 //
 // restic's rules, combined with OR: keep-last N; keep-hourly/daily/weekly(ISO week)/monthly/
 // yearly N (the newest snapshot of each of the N most recent buckets that hold one; -1 =
 // unlimited); keep-within D (every snapshot no older than the newest one minus D); keep-within-
 // hourly/... D (one per bucket, unlimited, for snapshots within D of the newest). Buckets are
 // computed in `tz` (an IANA zone name, DST-correct).
-// Safety: an empty policy is refused; IN_PROGRESS snapshots are never touched; FAILED/PARTIAL
-// ones never count toward a keep rule and are removed only with prune_failed; the newest SUCCESS
-// snapshot is always kept; at least keep_min SUCCESS snapshots stay.
+// Safety (essnap's, not restic's), applied around restic's rules:
+//   - an empty policy (no rule, or only zero durations) is refused: kInvalidArgument;
+//   - IN_PROGRESS snapshots (and states essnap does not know) are kept, "in progress: never
+//     touched", and take no rule's slot;
+//   - snapshots dated after `now` are kept, "dated in the future", and take no slot; the newest
+//     snapshot that within rules measure from is the newest SUCCESS one not in the future;
+//   - FAILED/PARTIAL/INCOMPATIBLE ones never count toward a keep rule (they occupy no bucket);
+//     they are kept, "failed: kept (pass --prune-failed to remove)", or with prune_failed
+//     removed, "failed snapshot";
+//   - the newest SUCCESS snapshot is always kept, "newest successful snapshot";
+//   - when fewer than keep_min SUCCESS snapshots would stay, the newest removed SUCCESS ones are
+//     kept back until the floor holds, "keep-min N floor".
+// restic's rules run on the remaining SUCCESS snapshots exactly as restic >= 0.16 runs them: newest
+// first (ties in the given order, as restic's sort.Stable), the oldest one also kept by a bucket
+// rule that has counts left ("oldest daily snapshot ..."), within rules strictly after newest
+// minus D with Go's AddDate calendar arithmetic in `tz`.
+// Reasons: "within 7d", "last snapshot", "hourly snapshot 2026-11-30T02", "daily snapshot
+// 2026-11-30", "weekly snapshot 2026-W49", "monthly snapshot 2026-11", "yearly snapshot 2026",
+// "within-daily 30d 2026-11-30"; a removal says "matched no keep rule" or "failed snapshot".
 #pragma once
 
 #include <chrono>
@@ -25,7 +41,10 @@
 
 namespace essnap::retention {
 
-// restic's duration grammar: "1y2m3d4h" (years, months, days, hours; at least one part).
+// restic's duration grammar, stricter: duration = 1*(number unit), unit = "y"|"m"|"d"|"h"
+// (years, months, days, hours), number = 1*6DIGIT; surrounding spaces are trimmed, units in any
+// order. Unlike restic: no negative numbers, no repeated unit, no number above 999999 (restic
+// panics on overflow). "0d" parses, and like restic a zero duration is no rule.
 struct Duration {
   int years = 0, months = 0, days = 0, hours = 0;
   std::string text;  // as given, for reasons

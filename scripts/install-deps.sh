@@ -3,7 +3,7 @@
 set -euo pipefail
 
 DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
-  nlohmann-json3-dev libcli11-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev libpugixml-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format curl unzip python3 python3-venv hyperfine procps
   # tzdata: the zone files retention buckets are computed in; restic: the peer of
   # tests/scripts/retention_vs_restic.py (its forget is the model of essnap's retention).

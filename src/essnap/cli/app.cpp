@@ -18,7 +18,8 @@ struct CommandEntry {
 constexpr CommandEntry kCommands[] = {
     {"sign", register_sign},         {"request", register_request}, {"credentials", register_credentials},
     {"whoami", register_whoami},     {"setup", register_setup},     {"snapshot", register_snapshot},
-    {"restore", register_restore},   {"repo", register_repo},
+    {"restore", register_restore},   {"repo", register_repo},       {"prune", register_prune},
+    {"run", register_run},           {"config", register_config},
 };
 
 // The command word: the first argument that is neither a global option nor its value.

@@ -304,12 +304,16 @@ int run_delete(const GlobalOptions& g, SnapshotFlags f) {
       plan->plan, confirm_policy(f.yes, f.dry_run),
       [&](const util::Plan& p) { print_plan(p, g); },
       [&] {
-        return snapshot::execute_delete(*client, *plan, [&](const std::string& n) {
-          if (json)
-            std::cout << nlohmann::json{{"event", "deleted"}, {"snapshot", n}}.dump() << "\n";
-          else
-            std::cout << "deleted " << n << "\n";
-        });
+        auto said = [&](const char* event, const char* text) {
+          return [&, event, text](const std::string& n) {
+            if (json)
+              std::cout << nlohmann::json{{"event", event}, {"snapshot", n}}.dump() << "\n";
+            else
+              std::cout << text << n << "\n";
+          };
+        };
+        return snapshot::execute_delete(*client, *plan, said("deleted", "deleted "),
+                                        said("gone", "already gone: "));
       });
   return ran.ok() ? kExitOk : report_error(ran.error(), g);
 }

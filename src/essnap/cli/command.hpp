@@ -33,6 +33,9 @@ void register_setup(CLI::App& app, CommandContext ctx);
 void register_snapshot(CLI::App& app, CommandContext ctx);
 void register_restore(CLI::App& app, CommandContext ctx);
 void register_repo(CLI::App& app, CommandContext ctx);
+void register_prune(CLI::App& app, CommandContext ctx);
+void register_run(CLI::App& app, CommandContext ctx);
+void register_config(CLI::App& app, CommandContext ctx);
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or a JSON error object with
 // --output json; return the documented exit code. Never prints secrets: messages are built

@@ -314,6 +314,10 @@ Result<CreateSnapshotResponse> create_snapshot(Client& c, const CreateSnapshotRe
     body["metadata"] = json::object();
     for (const auto& [k, v] : r.metadata) body["metadata"][k] = v;
   }
+  if (r.metadata_object.is_object() && !r.metadata_object.empty()) {
+    if (!body.contains("metadata")) body["metadata"] = json::object();
+    body["metadata"].update(r.metadata_object);
+  }
   const std::string path = "/_snapshot/" + path_segment(r.repository) + "/" + path_segment(r.name);
   ESSNAP_TRY(auto j, c.json("PUT", path, body, http::Idempotency::kNonIdempotent));
   return parse_answer<CreateSnapshotResponse>("PUT " + path, [&](Shape& sh) {
@@ -326,7 +330,14 @@ Result<CreateSnapshotResponse> create_snapshot(Client& c, const CreateSnapshotRe
 
 Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest& r) {
   std::string path = "/_snapshot/" + path_segment(r.repository) + "/" + r.names;
-  if (r.ignore_unavailable) path += "?ignore_unavailable=true";
+  std::vector<std::string> query;
+  if (r.ignore_unavailable) query.emplace_back("ignore_unavailable=true");
+  if (!r.verbose) query.emplace_back("verbose=false");
+  if (r.size > 0) query.push_back("size=" + std::to_string(r.size));
+  if (!r.after.empty()) query.push_back("after=" + util::uri_encode(r.after));
+  if (!r.sort.empty()) query.push_back("sort=" + util::uri_encode(r.sort));
+  if (!r.index_names) query.emplace_back("index_names=false");
+  if (!query.empty()) path += "?" + join(query, "&");
   ESSNAP_TRY(auto j, c.json("GET", path));
   return parse_answer<GetSnapshotsResponse>("GET " + path, [&](Shape& sh) {
     GetSnapshotsResponse resp;
@@ -338,6 +349,7 @@ Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest&
         if (info.repository.empty()) info.repository = r.repository;
         resp.snapshots.push_back(std::move(info));
       }
+    resp.next = sh.str(j, "next");
     return resp;
   });
 }
@@ -364,6 +376,20 @@ Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRe
 Result<Ok> delete_snapshot(Client& c, const DeleteSnapshotRequest& r) {
   ESSNAP_TRY(auto j, c.json("DELETE", "/_snapshot/" + path_segment(r.repository) + "/" +
                                           path_segment(r.name)));
+  (void)j;
+  return Ok{};
+}
+
+std::string delete_snapshots_path(const DeleteSnapshotsRequest& r) {
+  std::vector<std::string> segments;
+  for (const auto& n : r.names) segments.push_back(path_segment(n));
+  return "/_snapshot/" + path_segment(r.repository) + "/" + join(segments);
+}
+
+Result<Ok> delete_snapshots(Client& c, const DeleteSnapshotsRequest& r) {
+  if (r.names.empty()) return Ok{};
+  ESSNAP_TRY(auto j, c.json("DELETE", delete_snapshots_path(r), std::nullopt,
+                            http::Idempotency::kNonIdempotent));
   (void)j;
   return Ok{};
 }

@@ -91,19 +91,30 @@ struct CreateSnapshotRequest {
   bool partial = false;
   bool ignore_unavailable = false;
   std::map<std::string, std::string> metadata;
+  nlohmann::json metadata_object;  // an object merged into `metadata` (nested values allowed)
 };
 struct CreateSnapshotResponse {
   bool accepted = false;
 };
 Result<CreateSnapshotResponse> create_snapshot(Client& c, const CreateSnapshotRequest& r);
 
+// verbose=false answers from the repository's index alone (cheap) but, on every engine we know
+// (Elasticsearch 8.19, OpenSearch 2.19 and 3.3), carries only name, uuid, indices and state: no
+// start time, no metadata. `size`/`after`/`sort` paginate (Elasticsearch >= 7.14 only; it
+// refuses them with verbose=false; OpenSearch rejects them as unknown parameters).
 struct GetSnapshotsRequest {
   std::string repository;
   std::string names = "_all";  // comma list / patterns
   bool ignore_unavailable = false;
+  bool verbose = true;
+  int size = 0;              // > 0: one page of at most this many
+  std::string after = "";    // the previous page's `next`
+  std::string sort = "";     // "start_time", "name", ... (Elasticsearch >= 7.14)
+  bool index_names = true;   // false: Elasticsearch >= 8.3 leaves out the index lists
 };
 struct GetSnapshotsResponse {
   std::vector<SnapshotInfo> snapshots;
+  std::string next;  // a paginated answer's cursor; empty on the last page
 };
 Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest& r);
 
@@ -136,6 +147,16 @@ struct DeleteSnapshotRequest {
   std::string name;
 };
 Result<Ok> delete_snapshot(Client& c, const DeleteSnapshotRequest& r);
+
+// DELETE _snapshot/R/a,b,c: one request for several snapshots (Elasticsearch >= 7.8, OpenSearch
+// >= 1.0). Sent as non-idempotent, so the retry layer never repeats one that may have arrived.
+// One missing name fails the whole request (404 snapshot_missing_exception, nothing deleted).
+struct DeleteSnapshotsRequest {
+  std::string repository;
+  std::vector<std::string> names;
+};
+std::string delete_snapshots_path(const DeleteSnapshotsRequest& r);
+Result<Ok> delete_snapshots(Client& c, const DeleteSnapshotsRequest& r);
 
 struct CloneSnapshotRequest {
   std::string repository;

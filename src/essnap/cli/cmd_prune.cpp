@@ -1,0 +1,247 @@
+// `essnap prune`: the retention plan over the snapshots a policy owns, printed as a table, then
+// deleted in batches through util::run_plan (confirm on a terminal, --yes otherwise).
+// `--plan-from FILE --now TIME` plans from a saved listing with no cluster and never deletes.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "essnap/aws/timestamp.hpp"
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/cli/command.hpp"
+#include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/retention/prune.hpp"
+
+namespace essnap::cli {
+namespace {
+
+using nlohmann::json;
+
+struct PruneFlags {
+  ClusterFlags cluster;
+  std::string repository;
+  std::string policy;
+  std::vector<std::string> match;
+  int last = 0, hourly = 0, daily = 0, weekly = 0, monthly = 0, yearly = 0, keep_min = 1;
+  std::string within, within_hourly, within_daily, within_weekly, within_monthly, within_yearly;
+  bool prune_failed = false;
+  std::string tz = "UTC";
+  std::string plan_from;
+  std::string now;
+  bool dry_run = false;
+  bool yes = false;
+};
+
+Status set_duration(const std::string& text, const char* flag,
+                    std::optional<retention::Duration>& out) {
+  if (text.empty()) return ok_status();
+  auto d = retention::parse_duration(text);
+  if (!d.ok()) return Error(d.error()).with_context(flag);
+  out = *d;
+  return ok_status();
+}
+
+Result<retention::PruneOptions> make_options(PruneFlags& f) {
+  if (f.repository.empty())
+    if (const char* v = std::getenv("ESSNAP_REPOSITORY")) f.repository = v;
+  if (f.repository.empty())
+    return Error(ErrorCode::kInvalidArgument, "no repository",
+                 "pass --repository NAME or set ESSNAP_REPOSITORY");
+  retention::PruneOptions o;
+  o.repository = f.repository;
+  o.ownership = {f.policy, f.match};
+  retention::Policy& p = o.policy;
+  p.last = f.last, p.hourly = f.hourly, p.daily = f.daily, p.weekly = f.weekly;
+  p.monthly = f.monthly, p.yearly = f.yearly, p.keep_min = f.keep_min, p.tz = f.tz;
+  p.prune_failed = f.prune_failed ? retention::PruneFailed::kYes : retention::PruneFailed::kNo;
+  ESSNAP_TRY_STATUS(set_duration(f.within, "--keep-within", p.within));
+  ESSNAP_TRY_STATUS(set_duration(f.within_hourly, "--keep-within-hourly", p.within_hourly));
+  ESSNAP_TRY_STATUS(set_duration(f.within_daily, "--keep-within-daily", p.within_daily));
+  ESSNAP_TRY_STATUS(set_duration(f.within_weekly, "--keep-within-weekly", p.within_weekly));
+  ESSNAP_TRY_STATUS(set_duration(f.within_monthly, "--keep-within-monthly", p.within_monthly));
+  ESSNAP_TRY_STATUS(set_duration(f.within_yearly, "--keep-within-yearly", p.within_yearly));
+  return o;
+}
+
+// A saved `GET _snapshot/R/_all` answer.
+Result<std::vector<cluster::SnapshotInfo>> read_listing(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return Error(ErrorCode::kIo, "cannot read --plan-from " + path,
+                 "save one with: essnap request GET /_snapshot/REPO/_all > FILE");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto j = json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("snapshots") || !j["snapshots"].is_array())
+    return Error(ErrorCode::kParse, path + " is not a GET _snapshot/REPO/_all answer",
+                 "it should be a JSON object holding a \"snapshots\" array");
+  std::vector<cluster::SnapshotInfo> out;
+  for (const auto& s : j["snapshots"]) {
+    ESSNAP_TRY(auto info, cluster::SnapshotInfo::from_json(s));
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::string cell(std::string s, std::size_t width) {
+  if (s.size() < width) s.resize(width, ' ');
+  return s;
+}
+
+void print_table(const retention::PrunePlan& pp) {
+  std::size_t w = 8;
+  for (const auto& d : pp.decisions) w = std::max(w, d.snapshot.name.size());
+  std::cout << cell("SNAPSHOT", w) << "  " << cell("DATE", 20) << "  " << cell("STATE", 11)
+            << "  " << cell("ACTION", 6) << "  REASONS\n";
+  for (std::size_t i = 0; i < pp.decisions.size(); ++i) {
+    const auto& d = pp.decisions[i];
+    const bool timed = d.snapshot.time.time_since_epoch().count() > 0;
+    std::string reasons;
+    for (const auto& r : d.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+    if (!pp.managed_by[i].empty()) reasons += "  [" + pp.managed_by[i] + "]";
+    std::cout << cell(d.snapshot.name, w) << "  "
+              << cell(timed ? aws::format_iso8601(d.snapshot.time) : "-", 20) << "  "
+              << cell(d.snapshot.state.text, 11) << "  " << cell(to_string(d.action), 6) << "  "
+              << reasons << "\n";
+  }
+  std::cout << pp.plan.summary << "\n" << std::flush;
+}
+
+int finish_json(json doc, const Result<util::Outcome>& ran, const retention::PruneReport& rep) {
+  doc["deleted"] = rep.deleted;
+  doc["already_gone"] = rep.already_gone;
+  doc["delete_requests"] = rep.delete_requests;
+  int code = kExitOk;
+  if (ran.ok()) {
+    doc["outcome"] = *ran == util::Outcome::kDryRun ? "dry_run" : "executed";
+  } else {
+    const Error& e = ran.error();
+    code = exit_code_for(e);
+    doc["outcome"] = "failed";
+    doc["error"] = {{"code", to_string(e.code)}, {"message", e.message}, {"exit_code", code}};
+    if (!e.hint.empty()) doc["error"]["hint"] = e.hint;
+  }
+  std::cout << doc.dump() << "\n";
+  return code;
+}
+
+int run_prune(const GlobalOptions& g, PruneFlags f) {
+  auto options = make_options(f);
+  if (!options.ok()) return report_error(options.error(), g);
+  const bool offline = !f.plan_from.empty();
+  if (offline != !f.now.empty())
+    return report_error(Error(ErrorCode::kInvalidArgument, "--plan-from and --now go together",
+                              "--now 2026-12-01T00:00:00Z says when the saved listing was taken"),
+                        g);
+  auto now = std::chrono::system_clock::now();
+  if (!f.now.empty()) {
+    auto t = aws::parse_iso8601(f.now);
+    if (!t.ok()) return report_error(Error(t.error()).with_context("--now"), g);
+    now = *t;
+  }
+  std::optional<cluster::Client> client;
+  Result<retention::PrunePlan> plan = Error(ErrorCode::kInternal, "not planned");
+  if (offline) {
+    auto listing = read_listing(f.plan_from);
+    if (!listing.ok()) return report_error(listing.error(), g);
+    plan = retention::make_prune_plan(*options, *listing, now);
+  } else {
+    auto c = make_cluster_client(g, f.cluster);
+    if (!c.ok()) return report_error(c.error(), g);
+    client.emplace(std::move(*c));
+    plan = retention::plan_prune(*client, *options, now);
+  }
+  if (!plan.ok()) return report_error(plan.error(), g);
+
+  const bool as_json = g.output == OutputFormat::kJson;
+  const auto style = progress_style(g, false);
+  InterruptScope interrupts;
+  retention::PruneReport report;
+  snapshot::DeleteHooks hooks;
+  hooks.wait = progress_hooks(style);
+  hooks.deleted = [&](const std::string& n) {
+    if (!as_json) std::cout << "deleted " << n << "\n" << std::flush;
+  };
+  hooks.gone = [&](const std::string& n) {
+    if (!as_json) std::cout << "already gone: " << n << "\n" << std::flush;
+  };
+  auto ran = util::run_plan(
+      plan->plan, confirm_policy(f.yes, f.dry_run || offline),
+      [&](const util::Plan&) {
+        if (!as_json) print_table(*plan);
+      },
+      [&]() -> Status {
+        auto r = retention::execute_prune(*client, *plan, hooks);
+        if (!r.ok()) return r.error();
+        report = std::move(*r);
+        return ok_status();
+      });
+  if (as_json) return finish_json(plan->plan.json, ran, report);
+  if (!ran.ok()) return report_error(ran.error(), g);
+  if (*ran == util::Outcome::kExecuted && !plan->remove.empty())
+    std::cout << "deleted " << report.deleted.size() << " snapshot(s) in "
+              << report.delete_requests << " request(s)"
+              << (report.already_gone.empty()
+                      ? ""
+                      : "; " + std::to_string(report.already_gone.size()) + " already gone")
+              << "\n";
+  return kExitOk;
+}
+
+void add_policy_flags(CLI::App* c, PruneFlags* f) {
+  c->add_option("--keep-last", f->last, "Keep the newest N snapshots");
+  c->add_option("--keep-hourly", f->hourly, "Keep the newest of each of the last N hours (-1: all)");
+  c->add_option("--keep-daily", f->daily, "... of the last N days");
+  c->add_option("--keep-weekly", f->weekly, "... of the last N ISO weeks");
+  c->add_option("--keep-monthly", f->monthly, "... of the last N months");
+  c->add_option("--keep-yearly", f->yearly, "... of the last N years");
+  c->add_option("--keep-within", f->within, "Keep all within D of the newest (1y2m3d4h)");
+  c->add_option("--keep-within-hourly", f->within_hourly, "One per hour within D of the newest");
+  c->add_option("--keep-within-daily", f->within_daily, "One per day within D");
+  c->add_option("--keep-within-weekly", f->within_weekly, "One per week within D");
+  c->add_option("--keep-within-monthly", f->within_monthly, "One per month within D");
+  c->add_option("--keep-within-yearly", f->within_yearly, "One per year within D");
+  c->add_option("--keep-min", f->keep_min, "Never fewer SUCCESS snapshots than this (default 1)");
+  c->add_flag("--prune-failed", f->prune_failed, "Also remove FAILED and PARTIAL snapshots");
+  c->add_option("--tz", f->tz, "Time zone of the hour/day/week buckets (IANA name; default UTC)");
+}
+
+}  // namespace
+
+void register_prune(CLI::App& app, CommandContext ctx) {
+  auto f = std::make_shared<PruneFlags>();
+  auto* c = app.add_subcommand(
+      "prune", "Delete the snapshots a retention policy no longer keeps (plan, then confirm)");
+  c->fallthrough();
+  add_cluster_flags(c, &f->cluster);
+  c->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
+  c->add_option("--policy", f->policy, "Own the snapshots essnap made for this policy");
+  c->add_option("--match", f->match, "Also own snapshots whose name matches GLOB (repeatable)");
+  add_policy_flags(c, f.get());
+  c->add_flag("--dry-run", f->dry_run, "Print the plan only");
+  c->add_flag("--yes,-y", f->yes, "Do not ask (required when there is no terminal)");
+  c->add_option("--plan-from", f->plan_from,
+                "Plan from a saved GET _snapshot/REPO/_all answer; no cluster, never deletes");
+  c->add_option("--now", f->now, "With --plan-from: the time to plan at (2026-12-01T00:00:00Z)");
+  c->footer(
+      "The plan lists every owned snapshot, keep or remove, and every rule that decided it.\n"
+      "Safety: an empty policy is refused; the newest SUCCESS snapshot and at least --keep-min\n"
+      "are always kept; running snapshots are never touched; FAILED/PARTIAL ones go only with\n"
+      "--prune-failed; AWS cs-* repositories are refused. Nothing is deleted without\n"
+      "confirmation: on a terminal it asks; otherwise --yes is required (exit 8 without it).\n"
+      "Deletes go in batches (DELETE _snapshot/R/a,b,c), waiting while another snapshot or\n"
+      "deletion runs; a snapshot already gone is reported, not an error.\n\n"
+      "EXAMPLES:\n"
+      "  essnap prune -r s3-repo --policy nightly --keep-daily 7 --keep-weekly 4 --dry-run\n"
+      "  essnap prune -r s3-repo --match 'curator-*' --keep-last 30 --yes\n"
+      "  essnap -o json prune -r s3-repo --policy nightly --keep-within 30d --yes\n"
+      "  essnap prune -r s3-repo --policy nightly --keep-last 5 --plan-from all.json \\\n"
+      "      --now 2026-12-01T00:00:00Z\n\n" +
+      std::string(exit_status_help()));
+  c->callback([ctx, f] { *ctx.exit_code = run_prune(*ctx.global, *f); });
+}
+
+}  // namespace essnap::cli

@@ -1,0 +1,328 @@
+#include "essnap/schedule/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "essnap/snapshot/naming.hpp"
+
+namespace essnap::schedule {
+namespace {
+
+// Collects "FILE:LINE: message" lines; yaml-cpp's Mark is 0-based.
+struct Checker {
+  std::string file;
+  std::vector<std::string> errors;
+
+  void err(const YAML::Node& at, const std::string& msg) {
+    const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    errors.push_back(file + ":" + std::to_string(line) + ": " + msg);
+  }
+  int line(const YAML::Node& n) const { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+  bool is_map(const YAML::Node& n, const std::string& what) {
+    if (n.IsMap()) return true;
+    err(n, what + " must be a mapping (key: value lines)");
+    return false;
+  }
+  std::optional<std::string> str(const YAML::Node& n, const std::string& what) {
+    if (n.IsScalar()) return n.Scalar();
+    err(n, what + " must be a string");
+    return std::nullopt;
+  }
+  std::optional<int> integer(const YAML::Node& n, const std::string& what) {
+    try {
+      if (n.IsScalar()) return n.as<int>();
+    } catch (const YAML::Exception&) {
+    }
+    err(n, what + " must be an integer, not '" + (n.IsScalar() ? n.Scalar() : "a collection") + "'");
+    return std::nullopt;
+  }
+  std::optional<bool> boolean(const YAML::Node& n, const std::string& what) {
+    try {
+      if (n.IsScalar()) return n.as<bool>();
+    } catch (const YAML::Exception&) {
+    }
+    err(n, what + " must be true or false");
+    return std::nullopt;
+  }
+  // A string or a list of strings.
+  std::vector<std::string> strings(const YAML::Node& n, const std::string& what) {
+    std::vector<std::string> out;
+    if (n.IsScalar()) {
+      out.push_back(n.Scalar());
+    } else if (n.IsSequence()) {
+      for (const auto& item : n)
+        if (auto s = str(item, what + " entries")) out.push_back(*s);
+    } else {
+      err(n, what + " must be a string or a list of strings");
+    }
+    return out;
+  }
+  // Flags keys outside `known`; inline secrets get their own message.
+  void keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> known) {
+    for (const auto& kv : map) {
+      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (std::any_of(known.begin(), known.end(), [&](const char* s) { return k == s; })) continue;
+      if (k == "password" || k == "api_key" || k == "secret")
+        err(kv.first, "inline secrets are refused: '" + k + "' in " + where + "; use " + k +
+                          "_env (an environment variable's name) or " + k + "_file (a file's path)");
+      else {
+        std::string list;
+        for (const char* s : known) list += (list.empty() ? "" : ", ") + std::string(s);
+        err(kv.first, "unknown key '" + k + "' in " + where + " (known: " + list + ")");
+      }
+    }
+  }
+};
+
+bool valid_policy_name(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+void parse_cluster(Checker& c, const std::string& name, const YAML::Node& n, Config& out) {
+  const std::string where = "cluster '" + name + "'";
+  if (!c.is_map(n, where)) return;
+  c.keys(n, where, {"url", "auth", "service", "profile", "region", "user", "password_env",
+                    "password_file", "api_key_env", "api_key_file", "cacert", "insecure"});
+  ClusterConfig cl;
+  cl.name = name;
+  cl.line = c.line(n);
+  auto field = [&](const char* key, std::string& into) {
+    if (n[key]) into = c.str(n[key], std::string(key) + " of " + where).value_or("");
+  };
+  field("url", cl.url);
+  field("auth", cl.auth);
+  field("service", cl.service);
+  field("profile", cl.profile);
+  field("region", cl.region);
+  field("user", cl.user);
+  field("password_env", cl.password_env);
+  field("password_file", cl.password_file);
+  field("api_key_env", cl.api_key_env);
+  field("api_key_file", cl.api_key_file);
+  field("cacert", cl.cacert);
+  if (n["insecure"]) cl.insecure = c.boolean(n["insecure"], "insecure").value_or(false);
+  if (cl.url.empty()) c.err(n, where + " has no url");
+  static const std::set<std::string> kAuth = {"", "aws", "basic", "apikey", "none"};
+  if (!kAuth.count(cl.auth)) c.err(n["auth"], "auth '" + cl.auth + "' of " + where + " must be aws, basic, apikey or none");
+  if (cl.auth == "basic" && (cl.user.empty() || (cl.password_env.empty() == cl.password_file.empty())))
+    c.err(n, where + ": auth basic needs user and exactly one of password_env, password_file");
+  if (cl.auth == "apikey" && cl.api_key_env.empty() == cl.api_key_file.empty())
+    c.err(n, where + ": auth apikey needs exactly one of api_key_env, api_key_file");
+  out.clusters[name] = std::move(cl);
+}
+
+void parse_retention(Checker& c, const YAML::Node& n, const std::string& where, retention::Policy& p) {
+  if (!c.is_map(n, "retention of " + where)) return;
+  c.keys(n, "retention of " + where,
+         {"keep_last", "keep_hourly", "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly",
+          "keep_within", "keep_within_hourly", "keep_within_daily", "keep_within_weekly",
+          "keep_within_monthly", "keep_within_yearly", "keep_min", "prune_failed", "tz"});
+  auto count = [&](const char* key, int& into) {
+    if (!n[key]) return;
+    into = c.integer(n[key], key).value_or(0);
+    if (into < -1) c.err(n[key], std::string(key) + " must be -1 (unlimited), 0 or more");
+  };
+  count("keep_last", p.last);
+  count("keep_hourly", p.hourly);
+  count("keep_daily", p.daily);
+  count("keep_weekly", p.weekly);
+  count("keep_monthly", p.monthly);
+  count("keep_yearly", p.yearly);
+  count("keep_min", p.keep_min);
+  auto within = [&](const char* key, std::optional<retention::Duration>& into) {
+    if (!n[key]) return;
+    auto s = c.str(n[key], key);
+    if (!s) return;
+    auto d = retention::parse_duration(*s);
+    if (d.ok()) into = *d;
+    else c.err(n[key], std::string(key) + ": " + d.error().message);
+  };
+  within("keep_within", p.within);
+  within("keep_within_hourly", p.within_hourly);
+  within("keep_within_daily", p.within_daily);
+  within("keep_within_weekly", p.within_weekly);
+  within("keep_within_monthly", p.within_monthly);
+  within("keep_within_yearly", p.within_yearly);
+  if (n["prune_failed"] && c.boolean(n["prune_failed"], "prune_failed").value_or(false))
+    p.prune_failed = retention::PruneFailed::kYes;
+  if (n["tz"]) p.tz = c.str(n["tz"], "tz").value_or("UTC");
+}
+
+Result<Schedule> schedule_at(Checker& c, const YAML::Node& n, const std::string& what,
+                             const std::string& tz) {
+  auto text = c.str(n, what);
+  if (!text) return Error(ErrorCode::kInvalidArgument, "");
+  auto zone = make_zone(tz);
+  if (!zone.ok()) {
+    c.err(n, what + ": " + zone.error().message);
+    return zone.error();
+  }
+  auto s = Schedule::parse(*text, *zone);
+  if (!s.ok()) c.err(n, s.error().message);
+  return s;
+}
+
+void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where, PolicyConfig& p) {
+  if (n["indices"]) p.indices = c.strings(n["indices"], "indices of " + where);
+  if (n["match"]) p.match = c.strings(n["match"], "match of " + where);
+  if (n["name"]) p.name_template = c.str(n["name"], "name of " + where).value_or("");
+  if (n["retention"]) parse_retention(c, n["retention"], where, p.retention);
+  if (n["include_global_state"])
+    p.include_global_state = c.boolean(n["include_global_state"], "include_global_state").value_or(false);
+  if (n["partial"]) p.partial = c.boolean(n["partial"], "partial").value_or(false);
+  if (const auto a = n["alert_if_no_success_within"]) {
+    if (auto s = c.str(a, "alert_if_no_success_within")) {
+      auto d = parse_interval(*s);
+      if (d.ok()) p.alert_within = *d;
+      else c.err(a, "alert_if_no_success_within: " + d.error().message);
+    }
+  }
+  if (const auto pr = n["prune"]) {
+    const std::string v = c.str(pr, "prune of " + where).value_or("after_snapshot");
+    if (v == "after_snapshot") p.prune = PruneMode::kAfterSnapshot;
+    else if (v == "never") p.prune = PruneMode::kNever;
+    else {
+      p.prune = PruneMode::kOnSchedule;
+      auto s = schedule_at(c, pr, "prune of " + where, p.retention.tz);
+      if (s.ok()) p.prune_schedule = *s;
+    }
+  }
+  if (p.prune != PruneMode::kNever && p.retention.empty())
+    c.err(n["retention"] ? n["retention"] : n,
+          where + " prunes (prune: " + (n["prune"] ? n["prune"].Scalar() : "after_snapshot") +
+              ") but its retention keeps nothing by rule; add keep_* rules or set prune: never");
+  auto name = snapshot_name(p, Clock::now());
+  if (!name.ok()) c.err(n["name"] ? n["name"] : n, where + ": " + name.error().message);
+}
+
+void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Config& out) {
+  const std::string where = "policy '" + name + "'";
+  if (!c.is_map(n, where)) return;
+  c.keys(n, where, {"cluster", "repository", "schedule", "indices", "name", "retention", "prune",
+                    "alert_if_no_success_within", "match", "include_global_state", "partial"});
+  PolicyConfig p;
+  p.name = name;
+  p.line = c.line(n);
+  p.name_template = name + "-{now:%Y.%m.%d-%H%M%S}";
+  if (!valid_policy_name(name))
+    c.err(n, "policy name '" + name + "' must be lower case letters, digits, '-' or '_'");
+  for (const char* key : {"cluster", "repository", "schedule"})
+    if (!n[key]) c.err(n, where + " has no " + key);
+  if (n["cluster"]) {
+    p.cluster = c.str(n["cluster"], "cluster of " + where).value_or("");
+    if (!p.cluster.empty() && !out.clusters.count(p.cluster))
+      c.err(n["cluster"], where + " names unknown cluster '" + p.cluster + "'");
+  }
+  if (n["repository"]) p.repository = c.str(n["repository"], "repository of " + where).value_or("");
+  parse_policy_rest(c, n, where, p);
+  if (n["schedule"]) {
+    auto s = schedule_at(c, n["schedule"], "schedule of " + where, p.retention.tz);
+    if (s.ok()) p.schedule = *s;
+  }
+  out.policies.push_back(std::move(p));
+}
+
+void parse_metrics(Checker& c, const YAML::Node& n, Config& out) {
+  if (!c.is_map(n, "metrics")) return;
+  c.keys(n, "metrics", {"listen", "allow_remote"});
+  auto& m = out.metrics;
+  if (n["allow_remote"]) m.allow_remote = c.boolean(n["allow_remote"], "allow_remote").value_or(false);
+  if (!n["listen"]) return;
+  m.listen = c.str(n["listen"], "metrics.listen").value_or("");
+  const auto colon = m.listen.rfind(':');
+  int port = 0;
+  try {
+    if (colon != std::string::npos) port = std::stoi(m.listen.substr(colon + 1));
+  } catch (...) {
+  }
+  if (colon == std::string::npos || port < 0 || port > 65535) {  // 0: any free port
+    c.err(n["listen"], "metrics.listen '" + m.listen + "' must be HOST:PORT, e.g. 127.0.0.1:9464");
+    return;
+  }
+  m.host = m.listen.substr(0, colon);
+  if (m.host.size() > 2 && m.host.front() == '[' && m.host.back() == ']')
+    m.host = m.host.substr(1, m.host.size() - 2);
+  m.port = port;
+  if (!is_loopback_host(m.host) && !m.allow_remote)
+    c.err(n["listen"], "metrics.listen '" + m.listen +
+                           "' is not a loopback address; set metrics.allow_remote: true to serve "
+                           "metrics to the network");
+}
+
+void parse_root(Checker& c, const YAML::Node& root, Config& out) {
+  if (!c.is_map(root, "the configuration")) return;
+  c.keys(root, "the configuration", {"clusters", "policies", "metrics", "jitter"});
+  if (!root["clusters"]) c.err(root, "no 'clusters' section");
+  if (!root["policies"]) c.err(root, "no 'policies' section");
+  if (root["clusters"] && c.is_map(root["clusters"], "clusters"))
+    for (const auto& kv : root["clusters"]) parse_cluster(c, kv.first.Scalar(), kv.second, out);
+  if (root["policies"] && c.is_map(root["policies"], "policies"))
+    for (const auto& kv : root["policies"]) parse_policy(c, kv.first.Scalar(), kv.second, out);
+  if (root["metrics"]) parse_metrics(c, root["metrics"], out);
+  if (root["jitter"]) {
+    if (auto s = c.str(root["jitter"], "jitter")) {
+      auto d = parse_interval(*s);
+      if (d.ok()) out.jitter = *d;
+      else if (*s != "0" && *s != "0s") c.err(root["jitter"], "jitter: " + d.error().message);
+    }
+  }
+}
+
+}  // namespace
+
+const PolicyConfig* Config::policy(std::string_view name) const {
+  for (const auto& p : policies)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+Result<Config> parse_config(std::string_view text, const std::string& file) {
+  Checker c{file, {}};
+  Config out;
+  out.file = file;
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    parse_root(c, root, out);
+  } catch (const YAML::Exception& e) {
+    c.errors.push_back(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (c.errors.empty()) return out;
+  // In file order (checks run section by section); equal lines keep their order.
+  auto line_of = [&](const std::string& e) { return std::atoi(e.c_str() + file.size() + 1); };
+  std::stable_sort(c.errors.begin(), c.errors.end(),
+                   [&](const auto& a, const auto& b) { return line_of(a) < line_of(b); });
+  std::string msg;
+  for (const auto& e : c.errors) msg += (msg.empty() ? "" : "\n") + e;
+  return Error(ErrorCode::kInvalidArgument, msg, "the format is described in docs/CONFIG.md");
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return Error(ErrorCode::kIo, "cannot read config file " + path, "check the path and its permissions");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+Result<std::string> snapshot_name(const PolicyConfig& policy, Clock::time_point now) {
+  std::string t = policy.name_template;
+  for (size_t p; (p = t.find("{policy}")) != std::string::npos;) t.replace(p, 8, policy.name);
+  ESSNAP_TRY(std::string name, snapshot::expand_snapshot_name(t, now));
+  ESSNAP_TRY_STATUS(snapshot::validate_snapshot_name(name));
+  return name;
+}
+
+bool is_loopback_host(std::string_view h) {
+  return h == "localhost" || h == "::1" || h.starts_with("127.");
+}
+
+}  // namespace essnap::schedule

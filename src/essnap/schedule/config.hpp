@@ -1,0 +1,87 @@
+// The `essnap run` configuration: clusters, policies and the metrics endpoint, read from YAML
+// (docs/CONFIG.md). Every error names the file and line: "essnap.yaml:12: unknown key 'shedule'".
+//
+//   config    := { "clusters": { NAME: cluster }, "policies": { NAME: policy },
+//                  ["metrics": {listen: "HOST:PORT", allow_remote: bool}], ["jitter": duration] }
+//   cluster   := { url, [auth: aws|basic|apikey|none], [profile], [region], [service],
+//                  [user], [password_env | password_file], [api_key_env | api_key_file],
+//                  [cacert], [insecure: bool] }            ; inline password/api_key refused
+//   policy    := { cluster, repository, schedule, [indices: string | [string]], [name],
+//                  [retention: { keep_last|keep_hourly|keep_daily|keep_weekly|keep_monthly|
+//                                keep_yearly: int, keep_within[_hourly|_daily|...]: duration,
+//                                keep_min: int, prune_failed: bool, tz: zone }],
+//                  [prune: after_snapshot | never | <schedule>],
+//                  [alert_if_no_success_within: duration], [match: string | [string]],
+//                  [include_global_state: bool], [partial: bool] }
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "essnap/retention/policy.hpp"
+#include "essnap/schedule/cron.hpp"
+#include "essnap/util/result.hpp"
+
+namespace essnap::schedule {
+
+struct ClusterConfig {
+  std::string name;
+  std::string url;
+  std::string auth;  // aws | basic | apikey | none; empty = aws for AWS hosts, else none
+  std::string service, profile, region, user, cacert;
+  std::string password_env, password_file, api_key_env, api_key_file;  // names, never values
+  bool insecure = false;
+  int line = 0;
+};
+
+enum class PruneMode { kAfterSnapshot, kOnSchedule, kNever };
+
+struct PolicyConfig {
+  std::string name;
+  std::string cluster;
+  std::string repository;
+  Schedule schedule;
+  std::vector<std::string> indices;   // patterns with -exclusions; empty = all
+  std::string name_template;          // {policy} and essnap's {now:...} templates
+  retention::Policy retention;
+  PruneMode prune = PruneMode::kAfterSnapshot;
+  std::optional<Schedule> prune_schedule;  // kOnSchedule
+  std::optional<Seconds> alert_within;     // alert_if_no_success_within
+  std::vector<std::string> match;
+  bool include_global_state = false;
+  bool partial = false;
+  int line = 0;
+};
+
+struct MetricsConfig {
+  std::string listen;  // empty: no metrics endpoint
+  std::string host;
+  int port = 0;
+  bool allow_remote = false;
+};
+
+struct Config {
+  std::string file;
+  std::map<std::string, ClusterConfig> clusters;
+  std::vector<PolicyConfig> policies;  // in file order
+  MetricsConfig metrics;
+  Seconds jitter{0};
+
+  const PolicyConfig* policy(std::string_view name) const;
+};
+
+// Every problem found, one "FILE:LINE: what is wrong" per line of the error's message
+// (kInvalidArgument); kIo when the file cannot be read.
+Result<Config> parse_config(std::string_view yaml_text, const std::string& file);
+Result<Config> load_config(const std::string& path);
+
+// The snapshot name for a run of `policy` at `now` ({policy} replaced, then the date template).
+Result<std::string> snapshot_name(const PolicyConfig& policy, Clock::time_point now);
+
+// True for 127.0.0.0/8, ::1 and localhost.
+bool is_loopback_host(std::string_view host);
+
+}  // namespace essnap::schedule

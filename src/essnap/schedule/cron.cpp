@@ -1,0 +1,288 @@
+#include "essnap/schedule/cron.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <vector>
+
+namespace essnap::schedule {
+namespace {
+
+using std::chrono::days;
+using std::chrono::sys_days;
+
+class UtcZone final : public TimeZone {
+ public:
+  Seconds offset_at(SysSeconds) const override { return Seconds(0); }
+  std::string name() const override { return "UTC"; }
+};
+
+Error bad(std::string_view text, const std::string& why) {
+  return Error(ErrorCode::kInvalidArgument, "bad schedule '" + std::string(text) + "': " + why,
+               "use 5 cron fields (minute hour day-of-month month day-of-week), e.g. "
+               "\"0 2 * * *\", or \"@every 30m\", \"@hourly\", \"@daily\"");
+}
+
+std::string lower(std::string_view s) {
+  std::string out;
+  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t p = s.find(sep, start);
+    out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
+    if (p == std::string_view::npos) return out;
+    start = p + 1;
+  }
+}
+
+std::optional<int> number(std::string_view s) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+struct FieldSpec {
+  const char* what;
+  int lo, hi;
+  const char* const* names;  // nullptr or hi-lo+1 names starting at `names_base`
+  int names_base;
+};
+constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                   "jul", "aug", "sep", "oct", "nov", "dec"};
+constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+std::optional<int> value(std::string_view s, const FieldSpec& spec) {
+  if (auto n = number(s)) return n;
+  if (!spec.names) return std::nullopt;
+  const std::string l = lower(s);
+  const int count = spec.names == kMonths ? 12 : 7;
+  for (int i = 0; i < count; ++i)
+    if (l == spec.names[i]) return spec.names_base + i;
+  return std::nullopt;
+}
+
+// One field into a bit set over [lo, hi]; `star` tells whether it starts with '*'.
+template <size_t N>
+Status parse_field(std::string_view field, const FieldSpec& spec, std::bitset<N>& bits,
+                   bool& star, std::string_view text) {
+  star = !field.empty() && field[0] == '*';
+  for (auto item : split(field, ',')) {
+    int step = 1;
+    if (auto slash = item.find('/'); slash != std::string_view::npos) {
+      auto s = number(item.substr(slash + 1));
+      if (!s || *s <= 0) return bad(text, std::string(spec.what) + " step '" + std::string(item) + "'");
+      step = *s;
+      item = item.substr(0, slash);
+    }
+    int a = spec.lo, b = spec.hi;
+    if (item != "*") {
+      const auto dash = item.find('-');
+      auto first = value(item.substr(0, dash), spec);
+      if (!first) return bad(text, std::string(spec.what) + " '" + std::string(item) + "'");
+      a = *first;
+      b = a;
+      if (dash != std::string_view::npos) {
+        auto last = value(item.substr(dash + 1), spec);
+        if (!last) return bad(text, std::string(spec.what) + " '" + std::string(item) + "'");
+        b = *last;
+      } else if (step > 1) {
+        b = spec.hi;  // "5/15": from 5 to the end, every 15
+      }
+    }
+    const int max = spec.hi == 6 ? 7 : spec.hi;  // day-of-week accepts 7 for Sunday
+    if (a < spec.lo || b > max || a > b)
+      return bad(text, std::string(spec.what) + " '" + std::string(item) + "' is out of range " +
+                           std::to_string(spec.lo) + "-" + std::to_string(max));
+    for (int v = a; v <= b; v += step) bits.set(static_cast<size_t>(spec.hi == 6 ? v % 7 : v));
+  }
+  return ok_status();
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view macro(std::string_view s) {
+  if (s == "@hourly") return "0 * * * *";
+  if (s == "@daily" || s == "@midnight") return "0 0 * * *";
+  if (s == "@weekly") return "0 0 * * 0";
+  if (s == "@monthly") return "0 0 1 * *";
+  if (s == "@yearly" || s == "@annually") return "0 0 1 1 *";
+  return {};
+}
+
+// The UTC instant at which the wall-clock time `local` (seconds, as if UTC) happens in `zone`:
+// the earliest when it happens twice, the end of the gap when it does not happen.
+SysSeconds resolve_local(const TimeZone& zone, SysSeconds local) {
+  const Seconds before = zone.offset_at(local - days(1));
+  const Seconds after = zone.offset_at(local + days(1));
+  std::optional<SysSeconds> best;
+  for (Seconds o : {before, after}) {
+    const SysSeconds u = local - o;
+    if (zone.offset_at(u) == o && (!best || u < *best)) best = u;
+  }
+  if (best) return *best;
+  SysSeconds lo = std::min(local - before, local - after), hi = std::max(local - before, local - after);
+  const Seconds lo_offset = zone.offset_at(lo);
+  while (hi - lo > Seconds(1)) {  // first instant whose offset differs from lo's
+    const SysSeconds mid = lo + (hi - lo) / 2;
+    (zone.offset_at(mid) == lo_offset ? lo : hi) = mid;
+  }
+  return hi;
+}
+
+}  // namespace
+
+std::shared_ptr<const TimeZone> utc_zone() {
+  static const auto zone = std::make_shared<const UtcZone>();
+  return zone;
+}
+
+Result<std::shared_ptr<const TimeZone>> make_zone(std::string_view name) {
+  if (name.empty() || name == "UTC" || name == "Etc/UTC" || name == "Z" || name == "GMT")
+    return utc_zone();
+  return Error(ErrorCode::kInvalidArgument, "time zone '" + std::string(name) + "' is not supported yet",
+               "essnap evaluates schedules in UTC until its zone database lands; write the "
+               "schedule in UTC");
+}
+
+Result<Seconds> parse_interval(std::string_view text) {
+  const std::string_view t = trim(text);
+  Seconds total{0};
+  size_t i = 0;
+  if (t.empty()) return Error(ErrorCode::kInvalidArgument, "empty duration");
+  while (i < t.size()) {
+    size_t j = i;
+    while (j < t.size() && std::isdigit(static_cast<unsigned char>(t[j]))) ++j;
+    if (j == i || j == t.size())
+      return Error(ErrorCode::kInvalidArgument,
+                   "bad duration '" + std::string(text) + "'",
+                   "write a number and a unit (s, m, h, d), e.g. 30s, 5m, 26h, 1h30m");
+    const long long n = std::stoll(std::string(t.substr(i, j - i)));
+    const char u = t[j];
+    const long long mult = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : 0;
+    if (mult == 0)
+      return Error(ErrorCode::kInvalidArgument,
+                   "bad duration '" + std::string(text) + "': unknown unit '" + std::string(1, u) + "'",
+                   "units are s, m, h and d, e.g. 30s, 5m, 26h, 1h30m");
+    total += Seconds(n * mult);
+    i = j + 1;
+  }
+  if (total <= Seconds(0))
+    return Error(ErrorCode::kInvalidArgument, "duration '" + std::string(text) + "' is zero");
+  return total;
+}
+
+std::string format_interval(Seconds s) {
+  long long v = s.count();
+  std::string out;
+  for (auto [unit, size] : {std::pair{'d', 86400LL}, {'h', 3600LL}, {'m', 60LL}, {'s', 1LL}}) {
+    if (v >= size) {
+      out += std::to_string(v / size) + unit;
+      v %= size;
+    }
+  }
+  return out.empty() ? "0s" : out;
+}
+
+Result<Schedule> Schedule::parse(std::string_view text, std::shared_ptr<const TimeZone> zone) {
+  Schedule s;
+  s.text_ = std::string(trim(text));
+  s.zone_ = zone ? std::move(zone) : utc_zone();
+  std::string_view rest = s.text_;
+  if (rest.starts_with("CRON_TZ=") || rest.starts_with("TZ=")) {
+    const auto eq = rest.find('=');
+    const auto sp = rest.find(' ');
+    if (sp == std::string_view::npos) return bad(text, "nothing after the time zone");
+    ESSNAP_TRY(s.zone_, make_zone(rest.substr(eq + 1, sp - eq - 1)));
+    rest = trim(rest.substr(sp));
+  }
+  if (rest.starts_with("@every")) {
+    auto d = parse_interval(rest.substr(6));
+    if (!d.ok()) return bad(text, d.error().message);
+    s.every_ = *d;
+    return s;
+  }
+  if (rest.starts_with("@")) {
+    rest = macro(rest);
+    if (rest.empty()) return bad(text, "unknown macro");
+  }
+  std::vector<std::string_view> fields;
+  for (auto w : split(rest, ' '))
+    if (!w.empty()) fields.push_back(w);
+  if (fields.size() != 5)
+    return bad(text, "expected 5 fields, found " + std::to_string(fields.size()));
+  static const FieldSpec kSpecs[] = {{"minute", 0, 59, nullptr, 0},
+                                     {"hour", 0, 23, nullptr, 0},
+                                     {"day-of-month", 1, 31, nullptr, 0},
+                                     {"month", 1, 12, kMonths, 1},
+                                     {"day-of-week", 0, 6, kDays, 0}};
+  bool star = false;
+  ESSNAP_TRY_STATUS(parse_field(fields[0], kSpecs[0], s.f_.minute, star, text));
+  ESSNAP_TRY_STATUS(parse_field(fields[1], kSpecs[1], s.f_.hour, star, text));
+  ESSNAP_TRY_STATUS(parse_field(fields[2], kSpecs[2], s.f_.dom, s.f_.dom_star, text));
+  ESSNAP_TRY_STATUS(parse_field(fields[3], kSpecs[3], s.f_.month, star, text));
+  ESSNAP_TRY_STATUS(parse_field(fields[4], kSpecs[4], s.f_.dow, s.f_.dow_star, text));
+  return s;
+}
+
+bool Schedule::day_matches(int dom, int month, int dow) const {
+  if (!f_.month.test(static_cast<size_t>(month))) return false;
+  const bool d = f_.dom.test(static_cast<size_t>(dom));
+  const bool w = f_.dow.test(static_cast<size_t>(dow));
+  if (!f_.dom_star && !f_.dow_star) return d || w;  // Vixie: either restricted field
+  return d && w;
+}
+
+std::optional<SysSeconds> Schedule::next_cron(SysSeconds t) const {
+  using std::chrono::floor;
+  // Walk wall-clock minutes from a little before t's local time: resolve_local is monotonic, so
+  // the first candidate that lands after t is the answer.
+  const SysSeconds local_t = t + zone_->offset_at(t);
+  const SysSeconds start = floor<std::chrono::minutes>(local_t) - std::chrono::hours(3);
+  sys_days day = floor<days>(start);
+  for (int i = 0; i < 8 * 366 + 2; ++i, day += days(1)) {
+    const std::chrono::year_month_day ymd{day};
+    const int dow = static_cast<int>(std::chrono::weekday{day}.c_encoding());
+    if (!day_matches(static_cast<int>(static_cast<unsigned>(ymd.day())),
+                     static_cast<int>(static_cast<unsigned>(ymd.month())), dow))
+      continue;
+    for (int h = 0; h < 24; ++h) {
+      if (!f_.hour.test(static_cast<size_t>(h))) continue;
+      for (int m = 0; m < 60; ++m) {
+        if (!f_.minute.test(static_cast<size_t>(m))) continue;
+        const SysSeconds local = day + std::chrono::hours(h) + std::chrono::minutes(m);
+        if (local < start) continue;
+        const SysSeconds u = resolve_local(*zone_, local);
+        if (u > t) return u;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<SysSeconds> Schedule::next_after(SysSeconds t) const {
+  if (every_.count() > 0) {
+    const auto n = t.time_since_epoch().count() / every_.count();
+    return SysSeconds(Seconds((n + 1) * every_.count()));
+  }
+  return next_cron(t);
+}
+
+Seconds Schedule::period_near(SysSeconds t) const {
+  if (every_.count() > 0) return every_;
+  auto a = next_after(t);
+  if (!a) return Seconds(0);
+  auto b = next_after(*a);
+  return b ? *b - *a : Seconds(0);
+}
+
+}  // namespace essnap::schedule

@@ -1,0 +1,142 @@
+#include "essnap/schedule/runner.hpp"
+
+#include "essnap/retention/prune.hpp"
+#include "essnap/snapshot/create.hpp"
+#include "essnap/snapshot/selection.hpp"
+
+namespace essnap::schedule {
+namespace {
+
+RunOutcome failed(const Error& e, std::string snapshot = {}) {
+  RunOutcome o;
+  o.snapshot = std::move(snapshot);
+  o.message = e.message + (e.hint.empty() ? "" : " (" + e.hint + ")");
+  o.interrupted = e.code == ErrorCode::kInterrupted;
+  o.refused = e.code == ErrorCode::kConflict;
+  // A refusal is not a failed snapshot (nothing was attempted): exit 8, counted as failed.
+  o.result = o.refused ? RunResult::kSuccess : RunResult::kFailed;
+  return o;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& p : v) s += (s.empty() ? "" : ",") + p;
+  return s;
+}
+
+}  // namespace
+
+ClusterRunner::ClusterRunner(ClientFactory factory, Logger& log, std::function<bool()> stop,
+                             snapshot::PollPolicy poll)
+    : factory_(std::move(factory)), log_(log), stop_(std::move(stop)), poll_(poll) {}
+
+void ClusterRunner::configure(const Config& config) {
+  config_ = config;
+  clients_.clear();  // credentials or URLs may have changed
+}
+
+Result<std::shared_ptr<cluster::Client>> ClusterRunner::client(const std::string& name) {
+  if (auto it = clients_.find(name); it != clients_.end()) return it->second;
+  auto cl = config_.clusters.find(name);
+  if (cl == config_.clusters.end())
+    return Error(ErrorCode::kInvalidArgument, "unknown cluster '" + name + "'");
+  ESSNAP_TRY(auto c, factory_(cl->second));
+  clients_[name] = c;
+  return c;
+}
+
+snapshot::WaitHooks ClusterRunner::hooks(const std::string& policy, std::int64_t* bytes) {
+  snapshot::WaitHooks h;
+  h.progress = [bytes](const snapshot::Progress& p) {
+    if (p.bytes_total > 0) *bytes = p.bytes_total;
+  };
+  h.notice = [this, policy](const std::string& s) { log_.info(s, {{"policy", policy}}); };
+  h.interrupted = stop_;
+  return h;
+}
+
+std::optional<std::int64_t> ClusterRunner::count_owned(cluster::Client& c, const PolicyConfig& p) {
+  auto got = cluster::get_snapshots(c, {p.repository, "_all", false});
+  if (!got.ok()) return std::nullopt;
+  const retention::Ownership own{p.name, p.match};
+  std::int64_t n = 0;
+  for (const auto& s : got->snapshots) n += retention::owns(own, s) ? 1 : 0;
+  return n;
+}
+
+RunOutcome ClusterRunner::snapshot(const PolicyConfig& p, SysSeconds now) {
+  auto name = snapshot_name(p, Clock::time_point(now));
+  if (!name.ok()) return failed(name.error());
+  auto c = client(p.cluster);
+  if (!c.ok()) return failed(c.error(), *name);
+  std::int64_t bytes = 0;
+  snapshot::CreateOptions o;
+  o.request.repository = p.repository;
+  o.request.name = *name;
+  o.request.indices = join(snapshot::split_patterns(p.indices));
+  o.request.include_global_state = p.include_global_state;
+  o.request.partial = p.partial;
+  o.request.metadata_object = retention::policy_metadata(p.name);
+  o.wait = snapshot::WaitMode::kWait;
+  o.slot = snapshot::SlotMode::kWaitForSlot;  // SLM, SM or cs-automated running: wait, not fail
+  o.poll = poll_;
+  o.hooks = hooks(p.name, &bytes);
+  auto res = snapshot::create_snapshot(**c, o);
+  if (!res.ok()) return failed(res.error(), *name);
+  RunOutcome out;
+  out.snapshot = *name;
+  const auto& info = res->info;
+  out.result = info.state == cluster::SnapshotStateKind::kSuccess   ? RunResult::kSuccess
+               : info.state == cluster::SnapshotStateKind::kPartial ? RunResult::kPartial
+                                                                    : RunResult::kFailed;
+  if (out.result != RunResult::kSuccess)
+    out.message = "snapshot finished " + info.state.text + ": " + std::to_string(info.shards_failed) +
+                  " of " + std::to_string(info.shards_total) + " shards failed " + info.reason;
+  if (bytes == 0)  // too quick for a progress poll: ask the finished snapshot's status
+    if (auto st = cluster::snapshot_status(**c, {p.repository, *name}); st.ok() && !st->snapshots.empty())
+      bytes = st->snapshots.front().bytes_total;
+  out.bytes = bytes;
+  if (p.prune == PruneMode::kNever || p.prune == PruneMode::kOnSchedule) out.snapshots = count_owned(**c, p);
+  return out;
+}
+
+RunOutcome ClusterRunner::prune(const PolicyConfig& p, SysSeconds now) {
+  auto c = client(p.cluster);
+  if (!c.ok()) return failed(c.error());
+  retention::PruneOptions o;
+  o.repository = p.repository;
+  o.ownership = {p.name, p.match};
+  o.policy = p.retention;
+  auto plan = retention::plan_prune(**c, o, Clock::time_point(now));
+  if (!plan.ok()) return failed(plan.error());
+  RunOutcome out;
+  out.snapshots = static_cast<std::int64_t>(plan->decisions.size() - plan->remove.size());
+  if (plan->remove.empty()) return out;
+  if (stop_ && stop_()) {  // never start a delete batch while stopping
+    out.message = "stopping: prune not started";
+    out.snapshots = static_cast<std::int64_t>(plan->decisions.size());
+    return out;
+  }
+  log_.info("pruning", {{"policy", p.name}, {"repository", p.repository}, {"remove", plan->remove}});
+  auto done = retention::execute_prune(**c, *plan, [&](const std::string& n) {
+    log_.info("deleted snapshot", {{"policy", p.name}, {"snapshot", n}});
+  });
+  if (!done.ok()) return failed(done.error());
+  out.deleted = static_cast<int>(done->deleted.size());
+  return out;
+}
+
+std::optional<SysSeconds> ClusterRunner::last_snapshot(const PolicyConfig& p) {
+  auto c = client(p.cluster);
+  if (!c.ok()) return std::nullopt;
+  auto got = cluster::get_snapshots(**c, {p.repository, "_all", false});
+  if (!got.ok()) return std::nullopt;
+  const retention::Ownership own{p.name, p.match};
+  std::int64_t newest = 0;
+  for (const auto& s : got->snapshots)
+    if (retention::owns(own, s)) newest = std::max(newest, s.start_ms);
+  if (newest == 0) return std::nullopt;
+  return SysSeconds(Seconds(newest / 1000));
+}
+
+}  // namespace essnap::schedule

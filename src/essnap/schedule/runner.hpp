@@ -1,0 +1,43 @@
+// The Runner that talks to clusters: a policy's snapshot through snapshot::create_snapshot and
+// the one wait loop (waiting for the slot when another snapshot — SLM, SM, cs-automated — runs),
+// and its prune through retention::plan_prune + execute_prune. No prompts: the config is the
+// consent. Clients are made once per cluster by an injected factory (cli/ owns credentials).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "essnap/cluster/client.hpp"
+#include "essnap/schedule/scheduler.hpp"
+#include "essnap/snapshot/wait.hpp"
+
+namespace essnap::schedule {
+
+using ClientFactory = std::function<Result<std::shared_ptr<cluster::Client>>(const ClusterConfig&)>;
+
+class ClusterRunner final : public Runner {
+ public:
+  // `stop` is polled by the waits (SIGTERM); `poll` tunes them.
+  ClusterRunner(ClientFactory factory, Logger& log, std::function<bool()> stop,
+                snapshot::PollPolicy poll = {});
+
+  void configure(const Config& config) override;
+  RunOutcome snapshot(const PolicyConfig& policy, SysSeconds now) override;
+  RunOutcome prune(const PolicyConfig& policy, SysSeconds now) override;
+  std::optional<SysSeconds> last_snapshot(const PolicyConfig& policy) override;
+
+ private:
+  Result<std::shared_ptr<cluster::Client>> client(const std::string& cluster);
+  snapshot::WaitHooks hooks(const std::string& policy, std::int64_t* bytes);
+  std::optional<std::int64_t> count_owned(cluster::Client& c, const PolicyConfig& p);
+
+  ClientFactory factory_;
+  Logger& log_;
+  std::function<bool()> stop_;
+  snapshot::PollPolicy poll_;
+  Config config_;
+  std::map<std::string, std::shared_ptr<cluster::Client>> clients_;
+};
+
+}  // namespace essnap::schedule

@@ -1,0 +1,101 @@
+// The `essnap run` loop: when each policy's snapshot (and prune) is due, running it through a
+// Runner, and the rules around it — one operation at a time (so one per repository), jitter, an
+// overrunning run skips the slots it overran instead of stacking them, runs missed while essnap
+// was down run once, SIGHUP reloads (a bad file keeps the old config), SIGTERM stops between
+// steps. The clock, the sleep, the signals and the runner are injected, so tests drive it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "essnap/schedule/config.hpp"
+#include "essnap/schedule/log.hpp"
+#include "essnap/schedule/metrics.hpp"
+
+namespace essnap::schedule {
+
+// What one snapshot or prune run did.
+struct RunOutcome {
+  RunResult result = RunResult::kSuccess;
+  bool refused = false;      // a pre-flight check said no (name clash, cs-* repository, ...)
+  bool interrupted = false;  // stop requested: the wait was abandoned
+  std::string snapshot;
+  std::int64_t bytes = 0;
+  int deleted = 0;
+  std::optional<std::int64_t> snapshots;  // owned snapshots in the repository afterwards
+  std::string message;                    // why it failed / what was abandoned
+};
+
+// Does the work against clusters (schedule/runner.hpp), or a fake in tests.
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  virtual void configure(const Config& config) = 0;  // after a (re)load
+  virtual RunOutcome snapshot(const PolicyConfig& policy, SysSeconds now) = 0;
+  virtual RunOutcome prune(const PolicyConfig& policy, SysSeconds now) = 0;
+  // Start time of the policy's newest snapshot in its repository; nullopt when none or unknown.
+  virtual std::optional<SysSeconds> last_snapshot(const PolicyConfig& policy) = 0;
+};
+
+struct SchedulerHooks {
+  std::function<SysSeconds()> now;
+  // Sleeps until `t` or until a signal arrives, whichever is first.
+  std::function<void(SysSeconds t)> sleep_until;
+  std::function<bool()> stop_requested;
+  std::function<bool()> take_reload;       // true once per SIGHUP
+  std::function<Result<Config>()> reload;  // reads the config file again
+  std::function<double()> random;          // [0, 1) for jitter; default 0
+  std::function<Clock::time_point()> precise_now;  // for durations; default now()
+};
+
+enum class JobKind { kSnapshot, kPrune };
+
+struct Job {
+  std::string policy;
+  JobKind kind = JobKind::kSnapshot;
+  SysSeconds slot{};  // the schedule's time
+  SysSeconds due{};   // slot + jitter
+};
+
+// 0 all ok, 8 refused, 9 partial or failed, 130 interrupted: the worst of them.
+int exit_status(const RunOutcome& o);
+
+class Scheduler {
+ public:
+  Scheduler(Config config, Runner& runner, SchedulerHooks hooks, Logger& log,
+            MetricsRegistry& metrics);
+
+  // Loops until stop_requested; returns 0.
+  int run();
+  // First due times: a policy whose slot passed since its newest snapshot runs now, once.
+  void start();
+  // One decision: reload if asked, run the earliest due job, or sleep until it is due.
+  // False once stopping.
+  bool step();
+  // `essnap run --once`: every policy (or `only`) now, snapshot then prune; the worst status.
+  int run_once(const std::string& only);
+
+  const Config& config() const { return config_; }
+  const std::vector<Job>& jobs() const { return jobs_; }
+
+ private:
+  void apply(Config config, bool first);
+  void reload();
+  void run_job(Job& job);
+  RunOutcome run_policy(const PolicyConfig& p, SysSeconds now, bool prune);
+  void record(const PolicyConfig& p, const RunOutcome& o, SysSeconds started, SysSeconds ended,
+              double seconds);
+  SysSeconds with_jitter(const Schedule& s, SysSeconds slot) const;
+  const Schedule* schedule_of(const Job& job) const;
+
+  Config config_;
+  Runner& runner_;
+  SchedulerHooks hooks_;
+  Logger& log_;
+  MetricsRegistry& metrics_;
+  std::vector<Job> jobs_;
+};
+
+}  // namespace essnap::schedule

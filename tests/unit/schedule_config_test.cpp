@@ -1,0 +1,129 @@
+// The `essnap run` config: a valid file read in full, and every kind of error reported as
+// FILE:LINE: message (unknown keys, wrong types, unknown cluster, bad schedule and duration,
+// inline secrets, non-loopback metrics).
+#include <gtest/gtest.h>
+
+#include "essnap/schedule/config.hpp"
+
+namespace essnap::schedule {
+namespace {
+
+const char* kGood = R"(clusters:
+  prod: {url: "https://search-logs-abc.us-east-1.es.amazonaws.com", auth: aws, region: us-east-1}
+  local:
+    url: http://127.0.0.1:9200
+    auth: basic
+    user: backup
+    password_env: ES_PASSWORD
+policies:
+  nightly:
+    cluster: prod
+    repository: nightly
+    schedule: "0 2 * * *"
+    indices: ["logs-*", "-logs-debug*"]
+    name: "nightly-{now:%Y.%m.%d-%H%M}"
+    retention: {keep_daily: 7, keep_weekly: 4, keep_monthly: 12}
+    prune: after_snapshot
+    alert_if_no_success_within: 26h
+  hourly:
+    cluster: local
+    repository: r2
+    schedule: "@every 1h"
+    retention: {keep_last: 24, keep_min: 3, prune_failed: true}
+    prune: "30 3 * * *"
+    match: "cs-*"
+metrics: {listen: "127.0.0.1:9464"}
+jitter: 30s
+)";
+
+std::string errors(const std::string& yaml) {
+  auto c = parse_config(yaml, "e.yaml");
+  return c.ok() ? "OK" : c.error().message;
+}
+
+TEST(ScheduleConfig, ReadsEverySection) {
+  auto c = parse_config(kGood, "essnap.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->policies.size(), 2u);
+  const auto& n = c->policies[0];
+  EXPECT_EQ(n.name, "nightly");
+  EXPECT_EQ(n.line, 10);
+  EXPECT_EQ(n.indices, (std::vector<std::string>{"logs-*", "-logs-debug*"}));
+  EXPECT_EQ(n.retention.daily, 7);
+  EXPECT_EQ(n.retention.monthly, 12);
+  EXPECT_EQ(n.prune, PruneMode::kAfterSnapshot);
+  EXPECT_EQ(n.alert_within, std::chrono::hours(26));
+  const auto& h = c->policies[1];
+  EXPECT_EQ(h.prune, PruneMode::kOnSchedule);
+  ASSERT_TRUE(h.prune_schedule);
+  EXPECT_EQ(h.prune_schedule->text(), "30 3 * * *");
+  EXPECT_EQ(h.retention.keep_min, 3);
+  EXPECT_EQ(h.retention.prune_failed, retention::PruneFailed::kYes);
+  EXPECT_EQ(h.match, std::vector<std::string>{"cs-*"});
+  EXPECT_EQ(c->clusters.at("local").password_env, "ES_PASSWORD");
+  EXPECT_EQ(c->metrics.port, 9464);
+  EXPECT_EQ(c->jitter, std::chrono::seconds(30));
+  auto name = snapshot_name(n, Clock::time_point(std::chrono::sys_days{std::chrono::year{2026} / 1 / 2}));
+  EXPECT_EQ(name.value(), "nightly-2026.01.02-0000");
+}
+
+TEST(ScheduleConfig, UnknownKeysAndWrongTypesNameTheLine) {
+  std::string y = kGood;
+  y.replace(y.find("    schedule: \"0 2"), 4, "    shedule: x\n    ");
+  EXPECT_NE(errors(y).find("e.yaml:12: unknown key 'shedule' in policy 'nightly'"), std::string::npos)
+      << errors(y);
+  EXPECT_EQ(errors("clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
+                   "    schedule: '@daily'\n    retention: {keep_last: many, keep_daily: 3}\n"),
+            "e.yaml:7: keep_last must be an integer, not 'many'");
+  EXPECT_EQ(errors("clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: [r]\n"
+                   "    schedule: '@daily'\n    prune: never\n"),
+            "e.yaml:5: repository of policy 'p' must be a string");
+}
+
+TEST(ScheduleConfig, UnknownClusterBadScheduleAndDuration) {
+  const std::string e = errors(
+      "clusters: {a: {url: x}}\n"
+      "policies:\n"
+      "  p:\n"
+      "    cluster: b\n"
+      "    repository: r\n"
+      "    schedule: '0 2 * *'\n"
+      "    prune: never\n"
+      "    alert_if_no_success_within: 1week\n");
+  EXPECT_EQ(e,
+            "e.yaml:4: policy 'p' names unknown cluster 'b'\n"
+            "e.yaml:6: bad schedule '0 2 * *': expected 5 fields, found 4\n"
+            "e.yaml:8: alert_if_no_success_within: bad duration '1week': unknown unit 'w'");
+}
+
+TEST(ScheduleConfig, InlineSecretsAreRefused) {
+  const std::string e = errors(
+      "clusters:\n  a:\n    url: x\n    auth: basic\n    user: u\n    password: hunter2\n"
+      "policies: {}\n");
+  EXPECT_NE(e.find("e.yaml:6: inline secrets are refused: 'password' in cluster 'a'; use password_env"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find("hunter2"), std::string::npos) << "the secret itself is never echoed";
+  EXPECT_NE(errors("clusters:\n  a: {url: x, api_key: k}\npolicies: {}\n").find("e.yaml:2: inline secrets"),
+            std::string::npos);
+}
+
+TEST(ScheduleConfig, PruningWithoutRulesAndRemoteMetricsAreRefused) {
+  EXPECT_EQ(errors("clusters: {a: {url: x}}\npolicies:\n  p: {cluster: a, repository: r, schedule: '@daily'}\n"),
+            "e.yaml:3: policy 'p' prunes (prune: after_snapshot) but its retention keeps nothing by "
+            "rule; add keep_* rules or set prune: never");
+  EXPECT_NE(errors("clusters: {}\npolicies: {}\nmetrics: {listen: '0.0.0.0:9464'}\n")
+                .find("e.yaml:3: metrics.listen '0.0.0.0:9464' is not a loopback address"),
+            std::string::npos);
+  EXPECT_EQ(errors("clusters: {}\npolicies: {}\nmetrics: {listen: '0.0.0.0:9464', allow_remote: true}\n"), "OK");
+  EXPECT_EQ(errors("clusters: {}\npolicies: {}\nmetrics: {listen: '[::1]:9464'}\n"), "OK");
+}
+
+TEST(ScheduleConfig, YamlSyntaxErrorsHaveALineToo) {
+  EXPECT_NE(errors("clusters:\n  a: {url: x\npolicies: {}\n").find("e.yaml:"), std::string::npos);
+  const std::string e = errors("clusters: {}\npolicies:\n  p: [unclosed\n");
+  EXPECT_EQ(e.rfind("e.yaml:", 0), 0u) << e;
+}
+
+}  // namespace
+}  // namespace essnap::schedule

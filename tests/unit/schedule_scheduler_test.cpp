@@ -1,0 +1,251 @@
+// The scheduler's decisions with a fake clock and a fake runner: an overrun skips the slot it
+// overran, missed runs after downtime run once, one operation per repository, jitter stays small,
+// SIGHUP with a broken config keeps the old one, SIGTERM mid-wait stops, --once's exit status.
+#include <gtest/gtest.h>
+
+#include "essnap/schedule/scheduler.hpp"
+
+namespace essnap::schedule {
+namespace {
+
+using namespace std::chrono;
+
+struct Call {
+  std::string policy, what;
+  SysSeconds start, end;
+};
+
+struct FakeRunner : Runner {
+  SysSeconds* now;
+  Seconds duration{10};
+  std::map<std::string, RunOutcome> outcomes;
+  std::map<std::string, SysSeconds> last;
+  std::vector<Call> calls;
+
+  explicit FakeRunner(SysSeconds* n) : now(n) {}
+  void configure(const Config&) override {}
+  std::function<void()> during;
+  RunOutcome snapshot(const PolicyConfig& p, SysSeconds) override {
+    if (during) during();
+    const SysSeconds s = *now;
+    *now += duration;
+    calls.push_back({p.name, "snapshot", s, *now});
+    auto it = outcomes.find(p.name);
+    return it == outcomes.end() ? RunOutcome{} : it->second;
+  }
+  RunOutcome prune(const PolicyConfig& p, SysSeconds) override {
+    calls.push_back({p.name, "prune", *now, *now});
+    RunOutcome o;
+    o.deleted = 1;
+    o.snapshots = 2;
+    return o;
+  }
+  std::optional<SysSeconds> last_snapshot(const PolicyConfig& p) override {
+    auto it = last.find(p.name);
+    return it == last.end() ? std::nullopt : std::optional(it->second);
+  }
+  std::vector<SysSeconds> starts(const std::string& policy) const {
+    std::vector<SysSeconds> v;
+    for (const auto& c : calls)
+      if (c.policy == policy && c.what == "snapshot") v.push_back(c.start);
+    return v;
+  }
+};
+
+Config config_of(const std::string& yaml) {
+  auto c = parse_config(yaml, "t.yaml");
+  EXPECT_TRUE(c.ok()) << c.error().message;
+  return c.ok() ? *c : Config{};
+}
+
+std::string policy(const std::string& name, const std::string& repo, const std::string& sched) {
+  return "  " + name + ": {cluster: a, repository: " + repo + ", schedule: '" + sched +
+         "', retention: {keep_last: 2}}\n";
+}
+
+struct Harness {
+  SysSeconds now = sys_days{year{2026} / 1 / 1} + seconds(1000);
+  FakeRunner runner{&now};
+  std::vector<std::string> logs;
+  Logger log{LogFormat::kText, [this](const std::string& l) { logs.push_back(l); }, [this] {
+               return Clock::time_point(now);
+             }};
+  MetricsRegistry metrics;
+  SchedulerHooks hooks;
+  int sleeps = 0;
+
+  Harness() {
+    hooks.now = [this] { return now; };
+    hooks.sleep_until = [this](SysSeconds t) {
+      ++sleeps;
+      now = std::max(now, t);
+    };
+  }
+  // Steps until the fake time passes `until`.
+  void run_until(Scheduler& s, SysSeconds until) {
+    s.start();
+    while (now < until && s.step()) {
+    }
+  }
+  bool logged(const std::string& what) const {
+    for (const auto& l : logs)
+      if (l.find(what) != std::string::npos) return true;
+    return false;
+  }
+};
+
+SysSeconds epoch_s(long long s) { return SysSeconds(seconds(s)); }
+const std::string kHead = "clusters: {a: {url: 'http://127.0.0.1:1'}}\npolicies:\n";
+
+TEST(ScheduleScheduler, AnOverrunningRunSkipsTheSlotItOverranInsteadOfStacking) {
+  Harness h;
+  h.runner.duration = seconds(90);
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  const long long t0 = h.now.time_since_epoch().count();  // a multiple of 60 plus 40
+  h.run_until(s, h.now + seconds(400));
+  const auto starts = h.runner.starts("p");
+  ASSERT_GE(starts.size(), 3u);
+  const long long first = t0 - t0 % 60 + 60;
+  EXPECT_EQ(starts[0], epoch_s(first));
+  EXPECT_EQ(starts[1], epoch_s(first + 120)) << "the slot at +60 was overrun: skipped, not stacked";
+  EXPECT_EQ(starts[2], epoch_s(first + 240));
+  EXPECT_TRUE(h.logged("run overran its schedule; skipping to the next free slot"));
+}
+
+TEST(ScheduleScheduler, RunsMissedDuringDowntimeRunOnceNotOncePerSlot) {
+  Harness h;
+  h.now = sys_days{year{2026} / 1 / 10} + hours(12);
+  h.runner.last["p"] = sys_days{year{2026} / 1 / 7} + hours(2);  // three nightly slots missed
+  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log, h.metrics);
+  h.run_until(s, sys_days{year{2026} / 1 / 11} + hours(3));
+  const auto starts = h.runner.starts("p");
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_EQ(starts[0], sys_days{year{2026} / 1 / 10} + hours(12)) << "once, at start";
+  EXPECT_EQ(starts[1], sys_days{year{2026} / 1 / 11} + hours(2)) << "then on schedule";
+  EXPECT_TRUE(h.logged("missed run(s) while essnap was not running; running once now"));
+}
+
+TEST(ScheduleScheduler, NoCatchUpWhenTheNewestSnapshotIsAfterTheLastSlot) {
+  Harness h;
+  h.now = sys_days{year{2026} / 1 / 10} + hours(12);
+  h.runner.last["p"] = sys_days{year{2026} / 1 / 10} + hours(2) + seconds(5);
+  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log, h.metrics);
+  h.run_until(s, sys_days{year{2026} / 1 / 11} + hours(3));
+  ASSERT_EQ(h.runner.starts("p").size(), 1u);
+  EXPECT_EQ(h.runner.starts("p")[0], sys_days{year{2026} / 1 / 11} + hours(2));
+}
+
+TEST(ScheduleScheduler, OneOperationPerRepositoryAtATimeAndNeitherIsDropped) {
+  Harness h;
+  h.runner.duration = seconds(10);
+  Scheduler s(config_of(kHead + policy("a1", "shared", "@every 60s") + policy("a2", "shared", "@every 60s")),
+              h.runner, h.hooks, h.log, h.metrics);
+  h.run_until(s, h.now + seconds(200));
+  ASSERT_GE(h.runner.calls.size(), 8u);
+  for (size_t i = 1; i < h.runner.calls.size(); ++i)
+    EXPECT_GE(h.runner.calls[i].start, h.runner.calls[i - 1].end) << "call " << i << " overlaps";
+  EXPECT_EQ(h.runner.starts("a1").size(), h.runner.starts("a2").size());
+  EXPECT_EQ(h.runner.starts("a2")[0] - h.runner.starts("a1")[0], seconds(10)) << "a2 waits for a1";
+}
+
+TEST(ScheduleScheduler, JitterStaysWithinATenthOfTheInterval) {
+  Harness h;
+  h.hooks.random = [] { return 0.999; };
+  Config c = config_of(kHead + policy("p", "r", "@every 60s"));
+  c.jitter = seconds(30);
+  Scheduler s(c, h.runner, h.hooks, h.log, h.metrics);
+  s.start();
+  ASSERT_EQ(s.jobs().size(), 1u);
+  EXPECT_EQ(s.jobs()[0].due - s.jobs()[0].slot, seconds(5));
+}
+
+TEST(ScheduleScheduler, SighupWithABrokenConfigKeepsTheOldOne) {
+  Harness h;
+  bool hup = false;
+  int reloads = 0;
+  h.hooks.take_reload = [&] { return std::exchange(hup, false); };
+  h.hooks.reload = [&]() -> Result<Config> {
+    ++reloads;
+    if (reloads == 1) return parse_config("policies: {p: {cluster: gone}}\n", "t.yaml");
+    return parse_config(kHead + policy("q", "r", "@every 60s"), "t.yaml");
+  };
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  s.start();
+  hup = true;
+  EXPECT_TRUE(s.step());
+  EXPECT_EQ(reloads, 1);
+  ASSERT_TRUE(s.config().policy("p"));
+  EXPECT_TRUE(h.logged("reload failed; keeping the previous configuration"));
+  EXPECT_TRUE(h.logged("t.yaml:1:")) << "the reason, with its line";
+  h.run_until(s, h.now + seconds(70));
+  EXPECT_EQ(h.runner.starts("p").size(), 1u) << "the old policy still runs";
+  hup = true;
+  EXPECT_TRUE(s.step());
+  EXPECT_TRUE(s.config().policy("q"));
+  EXPECT_FALSE(s.config().policy("p"));
+  EXPECT_TRUE(h.logged("configuration reloaded"));
+}
+
+TEST(ScheduleScheduler, StopDuringAWaitAbandonsItAndSaysSo) {
+  Harness h;
+  bool stop = false;
+  h.hooks.stop_requested = [&] { return stop; };
+  RunOutcome o;
+  o.interrupted = true;
+  o.snapshot = "p-1";
+  h.runner.outcomes["p"] = o;
+  h.runner.during = [&] { stop = true; };  // SIGTERM arrives while the runner waits
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  s.start();
+  EXPECT_TRUE(s.step());   // sleeps to the slot
+  EXPECT_FALSE(s.step());  // runs, is interrupted, stops
+  ASSERT_EQ(h.runner.calls.size(), 1u) << "no prune after an abandoned wait";
+  EXPECT_EQ(h.runner.calls[0].what, "snapshot");
+  EXPECT_TRUE(h.logged("stopping: wait abandoned; the snapshot continues in the cluster"));
+  EXPECT_TRUE(h.logged("snapshot=p-1"));
+  EXPECT_EQ(h.metrics.get("p")->consecutive_failures, 0) << "an abandoned wait is not a failure";
+}
+
+TEST(ScheduleScheduler, MetricsFollowTheRuns) {
+  Harness h;
+  RunOutcome partial;
+  partial.result = RunResult::kPartial;
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  h.run_until(s, h.now + seconds(50));
+  auto m = h.metrics.get("p");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->runs[RunResult::kSuccess], 1u);
+  EXPECT_EQ(m->deleted, 1u);
+  EXPECT_EQ(m->snapshots, 2);
+  EXPECT_GT(m->last_success, 0);
+  h.runner.outcomes["p"] = partial;
+  h.run_until(s, h.now + seconds(70));
+  m = h.metrics.get("p");
+  EXPECT_EQ(m->consecutive_failures, 1);
+  EXPECT_EQ(m->runs[RunResult::kPartial], 1u);
+}
+
+TEST(ScheduleScheduler, OnceReturnsTheWorstStatus) {
+  Harness h;
+  const Config c = config_of(kHead + policy("p", "r", "@daily") + policy("q", "r", "@daily"));
+  {
+    Scheduler s(c, h.runner, h.hooks, h.log, h.metrics);
+    EXPECT_EQ(s.run_once(""), 0);
+    EXPECT_EQ(h.runner.calls.size(), 4u) << "snapshot + prune for each";
+  }
+  RunOutcome refused;
+  refused.refused = true;
+  h.runner.outcomes["p"] = refused;
+  {
+    Scheduler s(c, h.runner, h.hooks, h.log, h.metrics);
+    EXPECT_EQ(s.run_once("p"), 8);
+  }
+  RunOutcome failed;
+  failed.result = RunResult::kFailed;
+  h.runner.outcomes["q"] = failed;
+  Scheduler s(c, h.runner, h.hooks, h.log, h.metrics);
+  EXPECT_EQ(s.run_once(""), 9);
+}
+
+}  // namespace
+}  // namespace essnap::schedule

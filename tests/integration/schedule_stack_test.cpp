@@ -56,8 +56,8 @@ class ScheduleStack : public ::testing::Test {
     ::mkdir(dir_.c_str(), 0700);
     for (auto [var, c] : {std::pair{"ESSNAP_TEST_ELASTICSEARCH_URL", &es_}, {"ESSNAP_TEST_OPENSEARCH_URL", &os_}}) {
       *c = std::make_unique<cluster::Client>(http::make_transport({}), stack_var(var));
-      (*c)->json("PUT", "/" + id_ + "-idx", nlohmann::json{{"settings", {{"number_of_replicas", 0}}}});
-      (*c)->json("PUT", "/_snapshot/" + id_, nlohmann::json{{"type", "fs"}, {"settings", {{"location", id_}}}});
+      (void)(*c)->json("PUT", "/" + id_ + "-idx", nlohmann::json{{"settings", {{"number_of_replicas", 0}}}});
+      (void)(*c)->json("PUT", "/_snapshot/" + id_, nlohmann::json{{"type", "fs"}, {"settings", {{"location", id_}}}});
     }
   }
   void TearDown() override {
@@ -66,8 +66,8 @@ class ScheduleStack : public ::testing::Test {
       for (const auto& repo : {id_, id_ + "-slow"}) {
         auto got = c->json("GET", "/_snapshot/" + repo + "/_all");
         if (got.ok() && got->contains("snapshots"))
-          for (const auto& s : (*got)["snapshots"]) c->json("DELETE", "/_snapshot/" + repo + "/" + s["snapshot"].get<std::string>());
-        c->json("DELETE", "/_snapshot/" + repo);
+          for (const auto& s : (*got)["snapshots"]) (void)c->json("DELETE", "/_snapshot/" + repo + "/" + s["snapshot"].get<std::string>());
+        (void)c->json("DELETE", "/_snapshot/" + repo);
       }
       c->json("DELETE", "/" + id_ + "-idx");  // exact: Elasticsearch refuses wildcard deletes
     }

@@ -75,8 +75,21 @@ TEST(ScheduleCron, ErrorsSayWhichFieldIsWrong) {
   EXPECT_NE(next("@every 5x", {}).find("unknown unit 'x'"), std::string::npos);
   EXPECT_NE(next("@every", {}).find("error"), std::string::npos);
   EXPECT_NE(next("@fortnightly", {}).find("unknown macro"), std::string::npos);
-  EXPECT_NE(next("CRON_TZ=Europe/Berlin 0 2 * * *", {}).find("not supported yet"), std::string::npos);
+  EXPECT_NE(next("CRON_TZ=Mars/Olympus 0 2 * * *", {}).find("Mars/Olympus"), std::string::npos);
+  EXPECT_NE(next("CRON_TZ=../etc/passwd 0 2 * * *", {}).find("error"), std::string::npos);
+  EXPECT_NE(next("@every 99999999999999999999s", {}).find("too long"), std::string::npos);
   EXPECT_EQ(next("0 0 30 2 *", utc(2026, 1, 1, 0, 0)), "never");
+}
+
+// Real IANA zones come from the system's zone files (tzdata): 02:00 in Berlin is 01:00 UTC in
+// winter and 00:00 UTC in summer.
+TEST(ScheduleCron, IanaZonesFromTheZoneFiles) {
+  EXPECT_EQ(next("CRON_TZ=Europe/Berlin 0 2 * * *", utc(2026, 1, 1, 0, 0)),
+            "2026-01-01T01:00:00.000Z");
+  EXPECT_EQ(next("CRON_TZ=Europe/Berlin 0 2 * * *", utc(2026, 7, 1, 0, 30)),
+            "2026-07-02T00:00:00.000Z");
+  EXPECT_EQ(next("CRON_TZ=America/New_York 0 2 * * *", utc(2026, 1, 1, 0, 0)),
+            "2026-01-01T07:00:00.000Z");
 }
 
 TEST(ScheduleCron, SpringForwardGapRunsOnceAtTheEndOfTheGap) {

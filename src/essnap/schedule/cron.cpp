@@ -5,6 +5,8 @@
 #include <charconv>
 #include <vector>
 
+#include "essnap/util/timezone.hpp"
+
 namespace essnap::schedule {
 namespace {
 
@@ -146,12 +148,28 @@ std::shared_ptr<const TimeZone> utc_zone() {
   return zone;
 }
 
+namespace {
+
+// An IANA zone from the system's zone files (util/timezone reads TZif, DST-correct).
+class IanaZone final : public TimeZone {
+ public:
+  explicit IanaZone(util::TimeZone zone) : zone_(std::move(zone)) {}
+  Seconds offset_at(SysSeconds utc) const override {
+    return Seconds(zone_.lookup(utc.time_since_epoch().count()).utc_offset);
+  }
+  std::string name() const override { return zone_.name(); }
+
+ private:
+  util::TimeZone zone_;
+};
+
+}  // namespace
+
 Result<std::shared_ptr<const TimeZone>> make_zone(std::string_view name) {
   if (name.empty() || name == "UTC" || name == "Etc/UTC" || name == "Z" || name == "GMT")
     return utc_zone();
-  return Error(ErrorCode::kInvalidArgument, "time zone '" + std::string(name) + "' is not supported yet",
-               "essnap evaluates schedules in UTC until its zone database lands; write the "
-               "schedule in UTC");
+  ESSNAP_TRY(util::TimeZone zone, util::TimeZone::load(name));
+  return std::shared_ptr<const TimeZone>(std::make_shared<IanaZone>(std::move(zone)));
 }
 
 Result<Seconds> parse_interval(std::string_view text) {
@@ -166,7 +184,11 @@ Result<Seconds> parse_interval(std::string_view text) {
       return Error(ErrorCode::kInvalidArgument,
                    "bad duration '" + std::string(text) + "'",
                    "write a number and a unit (s, m, h, d), e.g. 30s, 5m, 26h, 1h30m");
-    const long long n = std::stoll(std::string(t.substr(i, j - i)));
+    long long n = 0;
+    if (auto [end, ec] = std::from_chars(t.data() + i, t.data() + j, n);
+        ec != std::errc() || n > 100LL * 365 * 86400)
+      return Error(ErrorCode::kInvalidArgument, "duration '" + std::string(text) + "' is too long",
+                   "durations are at most 100 years");
     const char u = t[j];
     const long long mult = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : 0;
     if (mult == 0)

@@ -35,7 +35,7 @@ using Seconds = std::chrono::seconds;
 using SysSeconds = std::chrono::sys_seconds;
 
 // A time zone as the schedules need it: the UTC offset in force at an instant. UTC is built in;
-// IANA zones plug in through make_zone (util/timezone once it lands; tests use fixed rules).
+// IANA zones plug in through make_zone (util/timezone's TZif reader; tests also use fixed rules).
 class TimeZone {
  public:
   virtual ~TimeZone() = default;
@@ -45,8 +45,8 @@ class TimeZone {
 
 std::shared_ptr<const TimeZone> utc_zone();
 
-// The zone named `name` ("UTC", "Etc/UTC", "Z"). Other IANA names: kInvalidArgument until a
-// zone database is available to essnap (see docs/CONFIG.md).
+// The zone named `name`: "UTC" (also "Etc/UTC", "Z", "GMT") without any file, any other IANA
+// name from /usr/share/zoneinfo; kInvalidArgument for an unknown or malformed name.
 Result<std::shared_ptr<const TimeZone>> make_zone(std::string_view name);
 
 // "30s", "5m", "1h30m", "2d" -> seconds; kInvalidArgument when malformed or zero.

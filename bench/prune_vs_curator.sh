@@ -53,7 +53,8 @@ run_curator() {
   local label=$1; shift
   local t; t=$(now)
   curator_cli --hosts "$ES" --loglevel DEBUG --logfile "$TMP/curator.log" "$@" delete-snapshots \
-    --repository $B --filter_list "[{\"filtertype\":\"count\",\"count\":$KEEP}]" >/dev/null 2>&1
+    --repository $B --filter_list "[{\"filtertype\":\"count\",\"count\":$KEEP}]" >/dev/null 2>&1 ||
+    { echo "curator $label: failed: $(grep -o 'Unable to connect[^(]*([^,]*,[^,]*' "$TMP/curator.log" | head -1)"; return 0; }
   local d; d=$(secs "$t" "$(now)")
   echo "curator $label: ${d} s, $(grep -c '\[status:' "$TMP/curator.log") requests ($(grep -c 'DELETE http' "$TMP/curator.log") DELETE)"
   : >"$TMP/curator.log"

@@ -358,6 +358,12 @@ class CurlTransport final : public Transport {
     if (!options_.ca_cert.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_cert.c_str());
     // Proxies: libcurl reads http_proxy / https_proxy / all_proxy / no_proxy itself.
 
+    // libcurl silently re-sends a request once when a reused connection closes without an
+    // answer; for a non-idempotent call (a DELETE of snapshots, a snapshot PUT) that may repeat
+    // what the server already applied. A fresh connection has no such retry.
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT,
+                     req.idempotency == Idempotency::kNonIdempotent ? 1L : 0L);
+
     // Method and body.
     if (req.method == "HEAD") {
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);

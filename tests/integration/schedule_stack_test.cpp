@@ -69,7 +69,7 @@ class ScheduleStack : public ::testing::Test {
           for (const auto& s : (*got)["snapshots"]) (void)c->json("DELETE", "/_snapshot/" + repo + "/" + s["snapshot"].get<std::string>());
         (void)c->json("DELETE", "/_snapshot/" + repo);
       }
-      c->json("DELETE", "/" + id_ + "-idx");  // exact: Elasticsearch refuses wildcard deletes
+      (void)c->json("DELETE", "/" + id_ + "-idx");  // exact: Elasticsearch refuses wildcard deletes
     }
     test::run({"rm", "-rf", dir_});
   }
@@ -143,8 +143,11 @@ TEST_F(ScheduleStack, RunsPrunesServesMetricsAndSurvivesABrokenReload) {
 
 TEST_F(ScheduleStack, SigtermMidWaitExitsZeroAndTheSnapshotContinues) {
   // A repository throttled to 1 KiB/s and an index of some 20 KiB: the snapshot takes ~20 s.
-  es_->json("PUT", "/_snapshot/" + id_ + "-slow",
-            nlohmann::json{{"type", "fs"}, {"settings", {{"location", id_ + "-slow"}, {"max_snapshot_bytes_per_sec", "1kb"}}}});
+  ASSERT_TRUE(es_->json("PUT", "/_snapshot/" + id_ + "-slow",
+                        nlohmann::json{{"type", "fs"},
+                                       {"settings", {{"location", id_ + "-slow"},
+                                                     {"max_snapshot_bytes_per_sec", "1kb"}}}})
+                  .ok());
   std::string bulk;
   for (int i = 0; i < 40; ++i)
     bulk += "{\"index\":{}}\n{\"msg\":\"" + std::string(500, static_cast<char>('a' + i % 26)) + std::to_string(i) + "\"}\n";

@@ -178,5 +178,24 @@ TEST(SnapshotDeleteBatches, EngineSupport) {
   EXPECT_EQ(at(Distribution::kOpenSearch, "1.0.0"), snapshot::MultiDelete::kSupported);
 }
 
+// The engines' start times come from a cached clock (~200 ms), so quick snapshots tie; the plan
+// must not depend on listing order: the end time, then the name, decides which is newer.
+TEST(RetentionPrunePlan, TiedStartTimesAreOrderedByEndTimeThenName) {
+  auto tied = [](const std::string& name, std::int64_t end_ms) {
+    auto s = snap(name, 1'799'000'000);
+    s.end_ms = end_ms;
+    return s;
+  };
+  for (bool reversed : {false, true}) {
+    std::vector<cluster::SnapshotInfo> listing = {tied("hand-1", 5), tied("hand-2", 5),
+                                                  tied("hand-3", 5), tied("early", 1)};
+    if (reversed) std::reverse(listing.begin(), listing.end());
+    auto p = retention::make_prune_plan(options({"", {"hand-*", "early"}}, 1), listing, kNow);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    EXPECT_EQ(p->remove, (std::vector<std::string>{"hand-2", "hand-1", "early"}))
+        << (reversed ? "reversed listing" : "listing order");
+  }
+}
+
 }  // namespace
 }  // namespace essnap

@@ -1,6 +1,7 @@
 #include "essnap/retention/prune.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "essnap/aws/timestamp.hpp"
 #include "essnap/snapshot/selection.hpp"
@@ -107,15 +108,21 @@ Result<PrunePlan> make_prune_plan(const PruneOptions& options,
   if (o.policy_name.empty() && o.match.empty())
     return Error(ErrorCode::kInvalidArgument, "no snapshots are owned: no policy and no --match",
                  "pass --policy NAME (snapshots essnap made for it) or --match GLOB to adopt others");
-  std::vector<Candidate> candidates;
   std::vector<const cluster::SnapshotInfo*> owned;
   for (const auto& s : snapshots)
-    if (owns(o, s)) {
-      candidates.push_back({s.name,
-                            std::chrono::system_clock::time_point(std::chrono::milliseconds(s.start_ms)),
-                            s.state});
-      owned.push_back(&s);
-    }
+    if (owns(o, s)) owned.push_back(&s);
+  // Elasticsearch's start times come from a clock cached for ~200 ms, so snapshots taken in quick
+  // succession tie. apply_policy keeps ties in input order (newest first), so hand it the owned
+  // snapshots newest first with the end time, then the name, breaking ties: the plan must not
+  // depend on the order the engine happened to list them in.
+  std::stable_sort(owned.begin(), owned.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->start_ms, a->end_ms, a->name) > std::tie(b->start_ms, b->end_ms, b->name);
+  });
+  std::vector<Candidate> candidates;
+  for (const auto* s : owned)
+    candidates.push_back(
+        {s->name, std::chrono::system_clock::time_point(std::chrono::milliseconds(s->start_ms)),
+         s->state});
   ESSNAP_TRY(auto decisions, apply_policy(std::move(candidates), options.policy, now));
   PrunePlan pp;
   pp.repository = options.repository;

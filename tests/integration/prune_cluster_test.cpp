@@ -14,6 +14,7 @@
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
 #include "support/process.hpp"
+#include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
 namespace essnap {
@@ -21,11 +22,7 @@ namespace {
 
 using test::stack_var;
 
-struct Engine {
-  const char* url_var;
-  const char* repo_var;
-};
-void PrintTo(const Engine& e, std::ostream* os) { *os << e.url_var; }
+using Engine = test::StackEngine;
 
 int count_lines(const std::string& text, const std::string& prefix) {
   std::istringstream in(text);
@@ -150,17 +147,7 @@ TEST_P(PruneCluster, ARunningSnapshotIsLeftAlone) {
   register_repo({});
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Engines, PruneCluster,
-    ::testing::Values(Engine{"ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_S3_REPO_PATH"},
-                      Engine{"ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH"},
-                      Engine{"ESSNAP_TEST_OPENSEARCH3_URL", "ESSNAP_TEST_OPENSEARCH3_S3_REPO_PATH"}),
-    [](const auto& info) {
-      const std::string v = info.param.url_var;
-      if (v.find("OPENSEARCH3") != std::string::npos) return std::string("OpenSearch3S3Repo");
-      return v.find("OPENSEARCH") != std::string::npos ? std::string("OpenSearchS3Repo")
-                                                       : std::string("ElasticsearchFsRepo");
-    });
+INSTANTIATE_TEST_SUITE_P(Engines, PruneCluster, test::stack_engines(), test::stack_engine_name);
 
 }  // namespace
 }  // namespace essnap

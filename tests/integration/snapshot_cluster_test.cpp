@@ -18,6 +18,7 @@
 #include "essnap/http/factory.hpp"
 #include "support/loopback_server.hpp"
 #include "support/process.hpp"
+#include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
 namespace essnap {
@@ -35,14 +36,7 @@ CmdResult run_essnap(const std::string& url, const std::string& args) {
   return test::run(c);
 }
 
-struct Engine {
-  const char* url_var;
-  const char* repo_var;
-};
-
-void PrintTo(const Engine& e, std::ostream* os) {
-  *os << e.url_var;
-}
+using Engine = test::StackEngine;
 
 class SnapshotCluster : public ::testing::TestWithParam<Engine> {
  protected:
@@ -324,18 +318,7 @@ TEST_P(SnapshotCluster, RestoreWaitSurvives504sAndDroppedConnections) {
   EXPECT_EQ(count(index), 4);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Engines, SnapshotCluster,
-    ::testing::Values(Engine{"ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_S3_REPO_PATH"},
-                      Engine{"ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH"},
-                      Engine{"ESSNAP_TEST_OPENSEARCH3_URL",
-                             "ESSNAP_TEST_OPENSEARCH3_S3_REPO_PATH"}),
-    [](const auto& info) {
-      const std::string v = info.param.url_var;
-      if (v.find("OPENSEARCH3") != std::string::npos) return std::string("OpenSearch3S3Repo");
-      return v.find("OPENSEARCH") != std::string::npos ? std::string("OpenSearchS3Repo")
-                                                       : std::string("ElasticsearchFsRepo");
-    });
+INSTANTIATE_TEST_SUITE_P(Engines, SnapshotCluster, test::stack_engines(), test::stack_engine_name);
 
 }  // namespace
 }  // namespace essnap

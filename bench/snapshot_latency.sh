@@ -6,7 +6,7 @@
 #
 # The stack's Elasticsearch is an integration-test build that answers 405 to GET /, which
 # Curator's client needs; both tools therefore go through the same small loopback shim that
-# answers GET / from _nodes and forwards everything else unchanged.
+# answers GET / from _nodes and forwards everything else unchanged (bench/es_shim.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -19,10 +19,11 @@ export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 have_curator=1
 command -v curator_cli >/dev/null || { echo "snapshot_latency: curator_cli not found (pip install 'elasticsearch-curator<9'); essnap only" >&2; have_curator=0; }
 
+# shellcheck source=bench/es_shim.sh
+. bench/es_shim.sh
 work=$(mktemp -d)
-shim_pid=""
 cleanup() {
-  [[ -n $shim_pid ]] && kill "$shim_pid" 2>/dev/null || true
+  es_shim_stop
   curl -s -XDELETE "$URL/_snapshot/$REPO/_all" >/dev/null 2>&1 || true
   for s in $(curl -s "$URL/_snapshot/$REPO/_all" | python3 -c 'import json,sys; [print(s["snapshot"]) for s in json.load(sys.stdin).get("snapshots",[])]' 2>/dev/null); do
     curl -s -XDELETE "$URL/_snapshot/$REPO/$s" >/dev/null || true
@@ -35,47 +36,7 @@ REPO=bench-latency-$$
 INDEX=bench-latency-$$
 trap cleanup EXIT
 
-cat >"$work/shim.py" <<'PY'
-import http.server, json, socketserver, sys, urllib.request
-UP = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def _send(self, code, body, ctype="application/json"):
-        self.send_response(code); self.send_header("Content-Type", ctype)
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-    def _any(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        data = self.rfile.read(n) if n else None
-        if self.command == "GET" and self.path == "/":
-            nodes = json.load(urllib.request.urlopen(UP + "/_nodes/_local?filter_path=cluster_name,nodes.*.version"))
-            v = next(iter(nodes["nodes"].values()))["version"]
-            body = {"name": "es", "cluster_name": nodes["cluster_name"], "cluster_uuid": "x",
-                    "version": {"number": v, "build_flavor": "default", "lucene_version": "9",
-                                "minimum_wire_compatibility_version": "7.17.0",
-                                "minimum_index_compatibility_version": "7.0.0"},
-                    "tagline": "You Know, for Search"}
-            return self._send(200, json.dumps(body).encode())
-        req = urllib.request.Request(UP + self.path, data=data, method=self.command)
-        for k in ("Content-Type", "Accept"):
-            if self.headers.get(k): req.add_header(k, self.headers[k])
-        try:
-            with urllib.request.urlopen(req) as r:
-                self._send(r.status, r.read(), r.headers.get("Content-Type", "application/json"))
-        except urllib.error.HTTPError as e:
-            self._send(e.code, e.read(), e.headers.get("Content-Type", "application/json"))
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _any
-class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-s = S(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-PY
-python3 "$work/shim.py" "$URL" >"$work/port" &
-shim_pid=$!
-for _ in $(seq 50); do [[ -s $work/port ]] && break; sleep 0.1; done
-SHIM=http://127.0.0.1:$(head -1 "$work/port")
+es_shim_start "$URL" "$work"
 
 curl -s -XPUT "$URL/_snapshot/$REPO" -H 'Content-Type: application/json' \
   -d "{\"type\":\"fs\",\"settings\":{\"location\":\"$REPO_PATH/$REPO\"}}" >/dev/null

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
+#include <tuple>
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
@@ -138,6 +140,26 @@ TEST_F(ScheduleStack, RunsPrunesServesMetricsAndSurvivesABrokenReload) {
       EXPECT_EQ(s["metadata"]["essnap"]["policy"].get<std::string>().substr(3), "fast") << s.dump();
       EXPECT_TRUE(s["metadata"]["essnap"].contains("version"));
     }
+  }
+  // The scheduler pruned exactly as `essnap prune --dry-run` plans: the same policy planned now
+  // keeps exactly what the scheduler left, except that SIGTERM may have landed between a cycle's
+  // snapshot and its prune: then the plan removes that one cycle's excess, nothing more.
+  for (auto [policy, var, c] : {std::tuple{"es-fast", "ESSNAP_TEST_ELASTICSEARCH_URL", es_.get()},
+                                std::tuple{"os-fast", "ESSNAP_TEST_OPENSEARCH_URL", os_.get()}}) {
+    auto plan = test::run({ESSNAP_BINARY, "-o", "json", "prune", "--url", stack_var(var), "--auth",
+                           "none", "-r", id_, "--policy", policy, "--keep-last", "2", "--dry-run"});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    const auto j = nlohmann::json::parse(plan.out, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << plan.out;
+    EXPECT_LE(j["remove"].size(), 1u) << policy << ": " << plan.out;
+    std::set<std::string> kept, left;
+    for (const auto& s : j["snapshots"])
+      if (s["action"] == "keep") kept.insert(s["name"].get<std::string>());
+    for (const auto& s : snapshots(*c, id_)) left.insert(s["snapshot"].get<std::string>());
+    for (const auto& r : j["remove"]) left.erase(r.get<std::string>());
+    EXPECT_EQ(kept, left) << policy << ": " << plan.out;
+    EXPECT_GE(kept.size(), 2u) << "the scheduler pruned more than keep_last 2: " << plan.out;
+    EXPECT_LE(kept.size(), 3u) << "keep_last 2 (+ one running)";
   }
 }
 

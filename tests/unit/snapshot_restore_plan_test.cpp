@@ -1,4 +1,5 @@
-// make_restore_plan / check_restore_plan: conflicts, renames, system indices, versions.
+// make_restore_plan / check_restore_plan: conflicts, renames, system indices, versions, and the
+// pre-flight checks made before any change (settings, shard counts, aliases).
 #include <gtest/gtest.h>
 
 #include "essnap/snapshot/restore.hpp"
@@ -22,7 +23,7 @@ TEST(SnapshotRestorePlan, ConflictsWithOpenIndicesAreRefusedWithThreeWaysOut) {
   RestoreOptions o;
   o.patterns = {"orders", "logs-*"};
   std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3}, {"logs-1", cluster::parse_index_status("close"), 1}};
-  auto plan = make_restore_plan(snap(), kTarget, existing, o);
+  auto plan = make_restore_plan(snap(), kTarget, RestoreFacts{existing}, o);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->conflicts, std::vector<std::string>{"orders"});
   EXPECT_EQ(plan->closed_targets, std::vector<std::string>{"logs-1"});
@@ -43,7 +44,7 @@ TEST(SnapshotRestorePlan, RenameSuffixAvoidsTheConflict) {
   RestoreOptions o;
   std::tie(o.rename_pattern, o.rename_replacement) = suffix_rename("_restored");
   std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3}};
-  auto plan = make_restore_plan(snap(), kTarget, existing, o);
+  auto plan = make_restore_plan(snap(), kTarget, RestoreFacts{existing}, o);
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan->conflicts.empty());
   ASSERT_EQ(plan->indices.size(), 3u);
@@ -98,6 +99,147 @@ TEST(SnapshotRestorePlan, VersionAndStateRefusals) {
   EXPECT_EQ(make_restore_plan(s, kTarget, {}, o).error().code, ErrorCode::kConflict);
   o.patterns = {"nothing"};
   EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kNotFound);
+}
+
+cluster::IndexEntry open_index(const std::string& name) {
+  return {name, cluster::parse_index_status("open"), 1};
+}
+cluster::IndexEntry closed_index(const std::string& name) {
+  return {name, cluster::parse_index_status("close"), -1};
+}
+
+TEST(SnapshotRestorePreflight, UnmodifiableSettingsAreUsageErrorsBeforeAnything) {
+  for (const char* key : {"index.number_of_shards", "number_of_shards", "index.uuid",
+                          "index.version.created", "index.creation_date", "index.history.uuid",
+                          "index.remote_store.enabled"}) {
+    RestoreOptions o;
+    o.index_settings[key] = "3";
+    auto st = validate_restore_settings(o);
+    ASSERT_FALSE(st.ok()) << key;
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument) << key;
+    EXPECT_NE(st.error().message.find(key), std::string::npos) << st.error().message;
+    // The plan refuses it too, whatever the cluster said.
+    EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code,
+              ErrorCode::kInvalidArgument);
+  }
+  RestoreOptions ok;
+  ok.index_settings["index.number_of_replicas"] = "0";
+  ok.ignore_index_settings = {"index.refresh_interval", "index.*"};  // patterns skip them
+  EXPECT_TRUE(validate_restore_settings(ok).ok());
+  for (const char* key : {"index.number_of_shards", "index.number_of_replicas",
+                          "index.auto_expand_replicas", "index.uuid"}) {
+    RestoreOptions o;
+    o.ignore_index_settings = {key};
+    auto st = validate_restore_settings(o);
+    ASSERT_FALSE(st.ok()) << key;
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST(SnapshotRestorePreflight, CloseExistingRefusedWhenShardCountsDiffer) {
+  RestoreOptions o;
+  o.patterns = {"orders"};
+  o.conflicts = ConflictPolicy::kCloseExisting;
+  RestoreFacts f;
+  f.existing = {open_index("orders")};
+  f.live_shards = {{"orders", 2}};
+  f.snapshot_shards = {{"orders", 1}};
+  auto plan = make_restore_plan(snap(), kTarget, f, o);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  ASSERT_EQ(plan->shard_mismatches.size(), 1u);
+  auto st = check_restore_plan(*plan, o);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  EXPECT_NE(st.error().message.find("orders has 2 primary shard(s)"), std::string::npos)
+      << st.error().message;
+  EXPECT_NE(st.error().hint.find("--rename-suffix"), std::string::npos);
+  EXPECT_NE(st.error().hint.find("--delete-existing"), std::string::npos);
+  // Deleting first makes the shard count irrelevant; so does an equal count.
+  o.conflicts = ConflictPolicy::kDeleteExisting;
+  EXPECT_TRUE(check_restore_plan(*plan, o).ok());
+  o.conflicts = ConflictPolicy::kCloseExisting;
+  f.live_shards["orders"] = 1;
+  plan = make_restore_plan(snap(), kTarget, f, o);
+  EXPECT_TRUE(plan->shard_mismatches.empty());
+  EXPECT_TRUE(check_restore_plan(*plan, o).ok());
+}
+
+TEST(SnapshotRestorePreflight, ClosedTargetWithOtherShardCountIsRefusedWhateverThePolicy) {
+  RestoreOptions o;
+  o.patterns = {"orders"};
+  RestoreFacts f;
+  f.existing = {closed_index("orders")};
+  f.live_shards = {{"orders", 3}};
+  f.snapshot_shards = {{"orders", 1}};
+  for (auto policy : {ConflictPolicy::kRefuse, ConflictPolicy::kCloseExisting,
+                      ConflictPolicy::kDeleteExisting}) {
+    o.conflicts = policy;
+    auto plan = make_restore_plan(snap(), kTarget, f, o);
+    ASSERT_TRUE(plan.ok());
+    ASSERT_EQ(plan->shard_mismatches.size(), 1u);
+    EXPECT_TRUE(plan->shard_mismatches[0].closed);
+    EXPECT_EQ(check_restore_plan(*plan, o).error().code, ErrorCode::kConflict);
+  }
+}
+
+TEST(SnapshotRestorePreflight, RenameLeavesAliasesOutUnlessAsked) {
+  RestoreOptions o;
+  EXPECT_TRUE(restores_aliases(o));
+  std::tie(o.rename_pattern, o.rename_replacement) = suffix_rename("_copy");
+  EXPECT_FALSE(restores_aliases(o));
+  auto plan = make_restore_plan(snap(), kTarget, {}, o);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan->aliases_restored);
+  EXPECT_FALSE(plan->to_json()["aliases_restored"].get<bool>());
+  bool said = false;
+  for (const auto& a : describe_restore(*plan, o).actions)
+    said = said || a.find("--include-aliases") != std::string::npos;
+  EXPECT_TRUE(said) << "the plan says the aliases are left out";
+  o.aliases = Aliases::kInclude;
+  EXPECT_TRUE(restores_aliases(o));
+  o.rename_pattern.clear();
+  o.aliases = Aliases::kExclude;
+  EXPECT_FALSE(restores_aliases(o));
+}
+
+TEST(SnapshotRestorePreflight, SecondWriteIndexForALiveAliasIsRefusedNamingIt) {
+  RestoreOptions o;
+  o.patterns = {"orders"};
+  std::tie(o.rename_pattern, o.rename_replacement) = suffix_rename("_copy");
+  o.aliases = Aliases::kInclude;
+  RestoreFacts f;
+  f.existing = {open_index("orders")};
+  f.aliases = {{"orders-write", "orders", true}, {"orders-read", "orders", false}};
+  auto plan = make_restore_plan(snap(), kTarget, f, o);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->write_alias_clashes.size(), 1u);
+  auto st = check_restore_plan(*plan, o);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  EXPECT_NE(st.error().message.find("orders-write"), std::string::npos) << st.error().message;
+  EXPECT_EQ(st.error().message.find("orders-read"), std::string::npos) << "a read alias is fine";
+  // Without the aliases (the default with a rename) there is nothing to clash.
+  o.aliases = Aliases::kDefault;
+  plan = make_restore_plan(snap(), kTarget, f, o);
+  EXPECT_TRUE(plan->write_alias_clashes.empty());
+  EXPECT_TRUE(check_restore_plan(*plan, o).ok());
+  // Restored over itself (no rename), the index stays its alias' one write index.
+  RestoreOptions same;
+  same.patterns = {"orders"};
+  same.conflicts = ConflictPolicy::kDeleteExisting;
+  plan = make_restore_plan(snap(), kTarget, f, same);
+  EXPECT_TRUE(plan->write_alias_clashes.empty());
+  EXPECT_TRUE(check_restore_plan(*plan, same).ok());
+}
+
+TEST(SnapshotRestorePreflight, ConflictHintSaysRenamesLeaveAliasesOut) {
+  RestoreOptions o;
+  auto plan = make_restore_plan(snap(), kTarget, RestoreFacts{{open_index("orders")}}, o);
+  auto st = check_restore_plan(*plan, o);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().hint.find("aliases are then left out unless --include-aliases"),
+            std::string::npos)
+      << st.error().hint;
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ struct RestoreFlags {
   std::vector<std::string> index_settings;
   std::vector<std::string> ignore_index_settings;
   bool no_aliases = false;
-  bool include_aliases = true;
+  bool include_aliases = false;
   bool include_global_state = false;
   bool partial = false;
   bool include_system = false;
@@ -77,7 +77,13 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
     o.index_settings[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   o.ignore_index_settings = snapshot::split_patterns(f.ignore_index_settings);
-  o.include_aliases = !f.no_aliases;
+  if (f.include_aliases && f.no_aliases)
+    return report_error(
+        Error(ErrorCode::kInvalidArgument, "--include-aliases and --no-aliases exclude each other"),
+        g);
+  o.aliases = f.include_aliases ? snapshot::Aliases::kInclude
+              : f.no_aliases    ? snapshot::Aliases::kExclude
+                                : snapshot::Aliases::kDefault;
   o.include_global_state = f.include_global_state;
   o.partial = f.partial;
   o.system =
@@ -172,7 +178,7 @@ void register_restore(CLI::App& app, CommandContext ctx) {
                   "k=v applied to restored indices (repeatable)");
   cmd->add_option("--ignore-index-settings", f->ignore_index_settings, "Settings not to restore");
   cmd->add_flag("--include-aliases", f->include_aliases,
-                "Restore the indices' aliases (the default)");
+                "Restore the indices' aliases (the default, except with a rename)");
   cmd->add_flag("--no-aliases", f->no_aliases, "Leave the indices' aliases out");
   cmd->add_flag("--include-global-state", f->include_global_state,
                 "Also restore the cluster's global state");
@@ -189,11 +195,19 @@ void register_restore(CLI::App& app, CommandContext ctx) {
   cmd->add_flag("--dry-run", f->dry_run, "Print the plan and the checks only");
   cmd->add_flag("--quiet,-q", f->quiet, "No progress output");
   cmd->footer(
-      "Before anything is sent it checks: open indices with the same names (refused, with the\n"
-      "three ways out), system and security indices (.kibana*, .opendistro*, .opensearch*,\n"
-      ".plugins*, .security*, .tasks, ...; skipped unless --include-system), and the engines'\n"
-      "version rules (never into an older version; Elasticsearch N reads N-1; OpenSearch 1/2\n"
-      "read Elasticsearch up to 7.10.2; OpenSearch 3 reads OpenSearch 2+). A refusal exits 8.\n"
+      "Before anything is closed, deleted or restored it checks: open indices with the same\n"
+      "names (refused, with the three ways out), system and security indices (.kibana*,\n"
+      ".opendistro*, .opensearch*, .plugins*, .security*, .tasks, ...; skipped unless\n"
+      "--include-system), the engines' version rules (never into an older version;\n"
+      "Elasticsearch N reads N-1; OpenSearch 1/2 read Elasticsearch up to 7.10.2; OpenSearch 3\n"
+      "reads OpenSearch 2+), the shard count of every index restored over in place (a closed\n"
+      "one, or one --close-existing closes), and write aliases the restore would give a second\n"
+      "write index. A refusal exits 8. Settings the engines keep from the snapshot\n"
+      "(index.number_of_shards, index.uuid, index.version.created, index.creation_date,\n"
+      "index.history.uuid, ...) in --index-settings / --ignore-index-settings exit 2.\n"
+      "With --rename or --rename-suffix the aliases are left out unless --include-aliases.\n"
+      "If the engine still refuses after a close or delete, essnap says what it changed and\n"
+      "reopens what it closed.\n"
       "At the end each index's document count is printed. --delete-existing asks on a terminal\n"
       "before deleting anything; without a terminal it needs --yes (else exit 8, nothing changed).\n"
       "Ctrl-C while waiting stops the wait (exit 130); the restore keeps running in the cluster.\n\n"

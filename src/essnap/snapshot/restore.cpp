@@ -78,7 +78,20 @@ nlohmann::json RestorePlan::to_json() const {
                    {"indices", idx},
                    {"excluded_system_indices", excluded_system},
                    {"conflicts", conflicts},
-                   {"closed_targets", closed_targets}};
+                   {"closed_targets", closed_targets},
+                   {"aliases_restored", aliases_restored}};
+  auto mism = nlohmann::json::array();
+  for (const auto& m : shard_mismatches)
+    mism.push_back({{"index", m.target},
+                    {"snapshot_index", m.source},
+                    {"live_shards", m.live_shards},
+                    {"snapshot_shards", m.snapshot_shards},
+                    {"closed", m.closed}});
+  j["shard_mismatches"] = mism;
+  auto clashes = nlohmann::json::array();
+  for (const auto& c : write_alias_clashes)
+    clashes.push_back({{"alias", c.alias}, {"index", c.target}, {"write_index", c.write_index}});
+  j["write_alias_clashes"] = clashes;
   if (incompatibility) j["incompatibility"] = *incompatibility;
   return j;
 }
@@ -88,9 +101,9 @@ std::pair<std::string, std::string> suffix_rename(const std::string& suffix) {
 }
 
 Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
-                                      const EngineVersion& target,
-                                      const std::vector<cluster::IndexEntry>& existing,
+                                      const EngineVersion& target, const RestoreFacts& facts,
                                       const RestoreOptions& o) {
+  ESSNAP_TRY_STATUS(validate_restore_settings(o));
   RestorePlan plan;
   plan.snapshot = snap;
   plan.source = snapshot_engine(snap.version, snap.version_id);
@@ -121,7 +134,7 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
     }
   }
   std::map<std::string, cluster::IndexStatus> status;
-  for (const auto& e : existing) status[e.name] = e.status;
+  for (const auto& e : facts.existing) status[e.name] = e.status;
   std::set<std::string> targets;
   for (const auto& s : selected) {
     if (o.system == SystemIndices::kExclude && is_system_index(s)) {
@@ -144,10 +157,12 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
     return Error(ErrorCode::kConflict,
                  "every selected index is a system index (" + join(plan.excluded_system) + ")",
                  "pass --include-system to restore them (this overwrites the cluster's own state)");
+  add_preflight_findings(plan, facts, o);
   return plan;
 }
 
 Result<RestorePlan> plan_restore(cluster::Client& c, const RestoreOptions& o) {
+  ESSNAP_TRY_STATUS(validate_restore_settings(o));
   auto got = cluster::get_snapshots(c, {o.repository, cluster::path_segment(o.snapshot), false});
   if (!got.ok()) {
     Error e = std::move(got).error();
@@ -165,21 +180,33 @@ Result<RestorePlan> plan_restore(cluster::Client& c, const RestoreOptions& o) {
     return Error(ErrorCode::kNotFound,
                  "snapshot " + o.snapshot + " is not in repository " + o.repository);
   ESSNAP_TRY(auto info, c.info());
-  ESSNAP_TRY(auto existing, cluster::list_indices(c));
-  return make_restore_plan(got->snapshots.front(), EngineVersion{info.distribution, info.version},
-                           existing, o);
-}
-
-Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& o) {
-  if (plan.incompatibility)
-    return Error(ErrorCode::kConflict, "restore refused: " + *plan.incompatibility);
-  if (!plan.conflicts.empty() && o.conflicts == ConflictPolicy::kRefuse)
-    return Error(ErrorCode::kConflict,
-                 "restore refused: open indices with the same names exist: " + join(plan.conflicts),
-                 "nothing was changed. Choose one: --rename-suffix _restored (restore beside "
-                 "them), --close-existing (close them; the restore overwrites them), or "
-                 "--delete-existing --yes (delete them first)");
-  return ok_status();
+  RestoreFacts facts;
+  ESSNAP_TRY(facts.existing, cluster::list_indices(c));
+  const EngineVersion version{info.distribution, info.version};
+  const auto& snap = got->snapshots.front();
+  ESSNAP_TRY(auto first, make_restore_plan(snap, version, facts, o));
+  if (!check_restore_plan(first, o).ok()) return first;  // refused already: read no more
+  // Shard counts matter where an index is restored over in place: a closed target, or an open
+  // one --close-existing will close. Read them only then (the snapshot's _status reads the
+  // repository).
+  const bool in_place = !first.closed_targets.empty() ||
+                        (!first.conflicts.empty() && o.conflicts == ConflictPolicy::kCloseExisting);
+  if (in_place) {
+    ESSNAP_TRY(facts.live_shards, cluster::live_primary_shards(c));
+    ESSNAP_TRY(facts.snapshot_shards,
+               cluster::snapshot_index_shards(c, {o.repository, snap.name}));
+  }
+  // A second write index needs a renamed copy of a live index that holds the alias' write index
+  // (restored under its own name, an index stays its aliases' write index).
+  bool live_source = false;
+  for (const auto& [s, t] : first.indices)
+    for (const auto& e : facts.existing) live_source = live_source || (e.name == s && s != t);
+  const bool aliases = first.aliases_restored && live_source;
+  if (aliases) {
+    ESSNAP_TRY(facts.aliases, cluster::list_aliases(c));
+  }
+  if (!in_place && !aliases) return first;
+  return make_restore_plan(snap, version, facts, o);
 }
 
 util::Plan describe_restore(const RestorePlan& plan, const RestoreOptions& o) {
@@ -192,6 +219,11 @@ util::Plan describe_restore(const RestorePlan& plan, const RestoreOptions& o) {
     p.actions.push_back("skipped system index " + s + " (--include-system restores it)");
   for (const auto& t : plan.closed_targets)
     p.actions.push_back(t + " exists and is closed: the restore overwrites it");
+  if (!plan.aliases_restored)
+    p.actions.push_back(o.aliases == Aliases::kExclude
+                            ? "the snapshot's aliases are not restored (--no-aliases)"
+                            : "the snapshot's aliases are not restored (the indices are renamed; "
+                              "--include-aliases restores them)");
   p.json = {{"plan", plan.to_json()}};
   if (auto st = check_restore_plan(plan, o); !st.ok()) {
     p.blocker = std::move(st).error();
@@ -211,14 +243,73 @@ util::Plan describe_restore(const RestorePlan& plan, const RestoreOptions& o) {
   return p;
 }
 
+namespace {
+
+// What execute_restore changed before the engine answered the restore itself.
+struct Changes {
+  std::vector<std::string> closed;
+  std::vector<std::string> deleted;
+};
+
+// The engine's own refusals of a restore are conflicts (exit 8), not raw server errors.
+Error engine_refusal(Error e) {
+  if (!e.remote) return e;
+  const auto& r = e.remote->reason;
+  if (r.find("more than one write index") != std::string::npos) {
+    e.code = ErrorCode::kConflict;
+    e.message = "restore refused by the engine: " + r;
+    e.hint = "restore without the aliases (--no-aliases), or move the alias' write index first";
+  } else if (e.remote->error_type == "snapshot_restore_exception") {
+    e.code = ErrorCode::kConflict;
+    e.message = "restore refused by the engine: " + r;
+  }
+  return e;
+}
+
+// Adds to `e` what was already changed and how to undo it; reopens what was closed unless the
+// engine may have accepted the restore (no answer: reopening could race its recovery).
+Error after_changes(cluster::Client& c, Error e, const Changes& ch, const RestorePlan& plan,
+                    const RestoreOptions& o) {
+  if (ch.closed.empty() && ch.deleted.empty()) return e;
+  const bool no_answer = e.code == ErrorCode::kNetwork || e.code == ErrorCode::kTimeout;
+  std::vector<std::string> said;
+  for (const auto& t : ch.closed) {
+    if (no_answer) {
+      said.push_back("closed " + t + " (the restore may have started: check 'essnap request GET "
+                     "/_recovery?active_only=true'; if not, reopen it: essnap request POST /" +
+                     t + "/_open)");
+    } else if (cluster::open_index(c, t).ok()) {
+      said.push_back("closed " + t + " and has reopened it");
+    } else {
+      said.push_back("closed " + t + " and could not reopen it: essnap request POST /" + t +
+                     "/_open");
+    }
+  }
+  for (const auto& t : ch.deleted)
+    said.push_back("deleted " + t + " (its documents since the snapshot are gone; restore the "
+                   "snapshot's copy with: essnap restore " + plan.snapshot.name + " -r " +
+                   o.repository + " -i " + t + ")");
+  std::string what;
+  for (const auto& w : said) what += (what.empty() ? "" : "; ") + w;
+  e.hint = "before this, essnap " + what + (e.hint.empty() ? "" : ". " + e.hint);
+  return e;
+}
+
+}  // namespace
+
 Result<RestoreResult> execute_restore(cluster::Client& c, const RestorePlan& plan,
                                       const RestoreOptions& o) {
   ESSNAP_TRY_STATUS(check_restore_plan(plan, o));
+  Changes changes;
   for (const auto& t : plan.conflicts) {
     if (o.conflicts == ConflictPolicy::kCloseExisting) {
-      ESSNAP_TRY_STATUS(cluster::close_index(c, t));
+      if (auto r = cluster::close_index(c, t); !r.ok())
+        return after_changes(c, std::move(r).error(), changes, plan, o);
+      changes.closed.push_back(t);
     } else if (o.conflicts == ConflictPolicy::kDeleteExisting) {
-      ESSNAP_TRY_STATUS(cluster::delete_index(c, t));
+      if (auto r = cluster::delete_index(c, t); !r.ok())
+        return after_changes(c, std::move(r).error(), changes, plan, o);
+      changes.deleted.push_back(t);
     }
   }
   cluster::RestoreRequest req;
@@ -229,10 +320,11 @@ Result<RestoreResult> execute_restore(cluster::Client& c, const RestorePlan& pla
   req.rename_replacement = o.rename_replacement;
   req.index_settings = o.index_settings;
   req.ignore_index_settings = o.ignore_index_settings;
-  req.include_aliases = o.include_aliases;
+  req.include_aliases = plan.aliases_restored;
   req.include_global_state = o.include_global_state;
   req.partial = o.partial;
-  ESSNAP_TRY_STATUS(cluster::restore_snapshot(c, req));
+  if (auto r = cluster::restore_snapshot(c, req); !r.ok())
+    return after_changes(c, engine_refusal(std::move(r).error()), changes, plan, o);
 
   RestoreResult result;
   std::vector<std::string> targets;

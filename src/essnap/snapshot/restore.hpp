@@ -1,6 +1,8 @@
 // Restoring a snapshot safely: plan (which indices, under which names, what is excluded, what
-// collides, whether the versions allow it) -> check -> execute -> wait -> count. The planner is a
-// pure function of what the cluster reported, so every rule is unit-tested without a cluster.
+// collides, whether the versions, shard counts, settings and aliases allow it) -> check ->
+// execute -> wait -> count. Every check is made before the first change (a close or a delete);
+// the planner is a pure function of what the cluster reported, so every rule is unit-tested
+// without a cluster.
 #pragma once
 
 #include <map>
@@ -9,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "essnap/cluster/index_facts.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/compat.hpp"
 #include "essnap/snapshot/create.hpp"
@@ -19,6 +22,9 @@ namespace essnap::snapshot {
 enum class ConflictPolicy { kRefuse, kCloseExisting, kDeleteExisting };
 enum class SystemIndices { kExclude, kInclude };
 enum class Verify { kNo, kYes };
+// kDefault: the snapshot's aliases are restored, unless the indices are renamed (a renamed copy
+// must not join the production aliases unasked).
+enum class Aliases { kDefault, kInclude, kExclude };
 
 struct RestoreOptions {
   std::string repository;
@@ -28,7 +34,7 @@ struct RestoreOptions {
   std::string rename_replacement;
   std::map<std::string, std::string> index_settings;
   std::vector<std::string> ignore_index_settings;
-  bool include_aliases = true;
+  Aliases aliases = Aliases::kDefault;
   bool include_global_state = false;
   bool partial = false;
   SystemIndices system = SystemIndices::kExclude;
@@ -37,6 +43,37 @@ struct RestoreOptions {
   Verify verify = Verify::kNo;
   PollPolicy poll;
   WaitHooks hooks;
+};
+
+// Whether the restore request asks for the snapshot's aliases (include_aliases).
+bool restores_aliases(const RestoreOptions& options);
+
+// Settings the engines refuse to change (index_settings) or remove (ignore_index_settings) on a
+// restore (RestoreService's UNMODIFIABLE_SETTINGS / UNREMOVABLE_SETTINGS, Elasticsearch 8 and
+// OpenSearch 2/3): kInvalidArgument naming them, before any request.
+Status validate_restore_settings(const RestoreOptions& options);
+
+// What the cluster and the snapshot said, read before planning (nothing here changes anything).
+struct RestoreFacts {
+  std::vector<cluster::IndexEntry> existing;
+  std::map<std::string, int> live_shards;      // live index -> primary shards
+  std::map<std::string, int> snapshot_shards;  // snapshot index -> shards (empty: not read)
+  std::vector<cluster::AliasEntry> aliases;    // live aliases (empty: not read)
+};
+
+// An existing index the restore would overwrite in place with a different shard count.
+struct ShardMismatch {
+  std::string target;
+  std::string source;
+  int live_shards = 0;
+  int snapshot_shards = 0;
+  bool closed = false;  // already closed (restored over whatever the conflict policy)
+};
+// A restored index that would become a second write index of a live alias.
+struct WriteAliasClash {
+  std::string alias;
+  std::string target;
+  std::string write_index;  // the alias' write index now
 };
 
 struct RestorePlan {
@@ -48,6 +85,9 @@ struct RestorePlan {
   std::vector<std::string> conflicts;       // restored names that exist and are open
   std::vector<std::string> closed_targets;  // exist but closed: restored over, as the engines do
   std::optional<std::string> incompatibility;
+  bool aliases_restored = true;
+  std::vector<ShardMismatch> shard_mismatches;
+  std::vector<WriteAliasClash> write_alias_clashes;
 
   nlohmann::json to_json() const;
 };
@@ -56,15 +96,21 @@ struct RestorePlan {
 std::pair<std::string, std::string> suffix_rename(const std::string& suffix);
 
 Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snapshot,
-                                      const EngineVersion& target,
-                                      const std::vector<cluster::IndexEntry>& existing,
+                                      const EngineVersion& target, const RestoreFacts& facts,
                                       const RestoreOptions& options);
+// Fills the plan's shard mismatches and write-alias clashes from the facts (part of the above).
+void add_preflight_findings(RestorePlan& plan, const RestoreFacts& facts,
+                            const RestoreOptions& options);
 
-// Fetches the snapshot, the target's version and its indices, then make_restore_plan.
+// Checks the settings, fetches the snapshot, the target's version and its indices, and, where a
+// check needs them, the shard counts (live and in the snapshot) and the live aliases; then
+// make_restore_plan. Read-only.
 Result<RestorePlan> plan_restore(cluster::Client& client, const RestoreOptions& options);
 
-// kConflict when the plan must not run as asked: an impossible version, or collisions the
-// options do not resolve (the message lists them and the three ways out).
+// The refusal when the plan must not run as asked, each before anything changes: unmodifiable
+// settings (kInvalidArgument); an impossible version, collisions the options do not resolve (the
+// message lists them and the three ways out), an index overwritten in place with another shard
+// count, a second write index for a live alias (kConflict).
 Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& options);
 
 // The plan as printed and confirmed (util::run_plan): it needs confirmation only when
@@ -84,6 +130,9 @@ struct RestoreResult {
   int shards_failed = 0;
 };
 
+// Runs a plan check_restore_plan accepts: closes or deletes the conflicts, then restores. When
+// something fails after a close or a delete, the error says what was changed and how to undo it;
+// indices it closed are reopened (when the engine surely did not start the restore).
 Result<RestoreResult> execute_restore(cluster::Client& client, const RestorePlan& plan,
                                       const RestoreOptions& options);
 

@@ -195,40 +195,22 @@ int run_list(const GlobalOptions& g, SnapshotFlags f) {
   return kExitOk;
 }
 
-int run_show(const GlobalOptions& g, SnapshotFlags f) {
-  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
-  if (f.names.empty())
-    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME"), g);
-  if (auto v = snapshot::validate_snapshot_name(f.names.front()); !v.ok())
-    return report_error(v.error(), g);
-  auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
-  auto snaps = fetch(*client, f.repository, cluster::path_segment(f.names.front()));
-  if (!snaps.ok()) {
-    Error e = snaps.error();
-    if (e.code == ErrorCode::kNotFound && e.message.find("repository") == std::string::npos) {
-      e.message = "snapshot " + f.names.front() + " is not in repository " + f.repository;
-      e.hint = "list the snapshots with 'essnap snapshot list --repository " + f.repository + "'";
-    }
-    return report_error(e, g);
-  }
-  if (snaps->empty())
-    return report_error(Error(ErrorCode::kNotFound, "snapshot " + f.names.front() + " not found"),
-                        g);
-  const auto& s = snaps->front();
+// One snapshot as `show` prints it: sizes from _status when it has finished.
+void print_snapshot(const GlobalOptions& g, cluster::Client& client, const std::string& repo,
+                    const cluster::SnapshotInfo& s, nlohmann::json* json_out) {
   std::map<std::string, std::int64_t> sizes;
   if (s.state != cluster::SnapshotStateKind::kInProgress)
-    if (auto st = cluster::snapshot_status(*client, {f.repository, s.name});
+    if (auto st = cluster::snapshot_status(client, {repo, s.name});
         st.ok() && !st->snapshots.empty())
       sizes = st->snapshots.front().index_bytes;
   if (g.output == OutputFormat::kJson) {
     auto j = s.to_json();
     if (!sizes.empty()) j["index_sizes_in_bytes"] = sizes;
-    std::cout << j.dump() << "\n";
-    return kExitOk;
+    *json_out = std::move(j);
+    return;
   }
   std::cout << "snapshot:   " << s.name << " (" << s.uuid << ")\n"
-            << "repository: " << f.repository << "\n"
+            << "repository: " << repo << "\n"
             << "state:      " << s.state.text << "\n"
             << "version:    " << s.version << "\n"
             << "started:    " << iso_time(s.start_ms) << "\n"
@@ -250,7 +232,37 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
   }
   for (const auto& fl : s.failures)
     std::cout << "failure: " << fl.index << " shard " << fl.shard << ": " << fl.reason << "\n";
-  return kExitOk;
+}
+
+int run_show(const GlobalOptions& g, SnapshotFlags f) {
+  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+  if (f.names.empty())
+    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME"), g);
+  for (const auto& n : f.names)
+    if (auto v = snapshot::validate_snapshot_name(n); !v.ok()) return report_error(v.error(), g);
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return report_error(client.error(), g);
+  auto got = cluster::get_named_snapshots(*client, f.repository, f.names);
+  if (!got.ok()) return report_error(got.error(), g);
+  // What was found is shown; every name that was not is reported, and the exit says so.
+  auto shown = nlohmann::json::array();
+  for (std::size_t i = 0; i < got->found.size(); ++i) {
+    if (i > 0 && g.output != OutputFormat::kJson) std::cout << "\n";
+    nlohmann::json j;
+    print_snapshot(g, *client, f.repository, got->found[i], &j);
+    shown.push_back(std::move(j));
+  }
+  if (g.output == OutputFormat::kJson && !shown.empty())
+    std::cout << (f.names.size() == 1 ? shown.front() : shown).dump() << "\n";
+  if (got->missing.empty()) return kExitOk;
+  std::string missing;
+  for (const auto& n : got->missing) missing += (missing.empty() ? "" : ", ") + n;
+  return report_error(
+      Error(ErrorCode::kNotFound,
+            (got->missing.size() == 1 ? "no snapshot " : "no snapshots ") + missing + " in " +
+                f.repository,
+            "list the snapshots with 'essnap snapshot list -r " + f.repository + "'"),
+      g);
 }
 
 int run_status(const GlobalOptions& g, SnapshotFlags f) {
@@ -412,7 +424,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
 
   auto* show =
       sub(cmd, "show", "Indices, shards, sizes, duration, version, failures and metadata", f.get());
-  show->add_option("NAME", f->names, "Snapshot name")->required();
+  show->add_option("NAME", f->names, "Snapshot names (each one missing is reported, exit 6)")
+      ->required();
   show->footer(
       "EXAMPLES:\n  essnap snapshot show snapshot_1 -r s3-repo\n  essnap -o json snapshot show "
       "snapshot_1 -r s3-repo\n\n" +

@@ -68,14 +68,65 @@ Result<http::Response> Client::send(const Call& call) {
   return transport_->send(std::move(req));
 }
 
+namespace {
+
+// The text between the first '[' and the next ']' of an engine's reason: "[repo:snap] is
+// missing" -> "repo:snap", "no such index [logs]" -> "logs".
+std::string bracketed(const std::string& reason) {
+  const auto open = reason.find('[');
+  if (open == std::string::npos) return {};
+  const auto close = reason.find(']', open + 1);
+  if (close == std::string::npos) return {};
+  return reason.substr(open + 1, close - open - 1);
+}
+
+// error.<key> of an engine's error body, when it is a string.
+std::string error_member(const http::Response& response, const char* key) {
+  auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (!j.is_object() || !j.contains("error")) return {};
+  return string_member(j["error"], key);
+}
+
+}  // namespace
+
 Error error_for_status(const http::Response& response, std::string_view what) {
   Error e = error_from_response(response);
-  if (e.remote && response.status == 404) {
-    const std::string& t = e.remote->error_type;
-    if (t.ends_with("_not_found_exception") || t.ends_with("_missing_exception"))
-      e.code = ErrorCode::kNotFound;
+  const bool typed_404 =
+      e.remote && response.status == 404 &&
+      (e.remote->error_type.ends_with("_not_found_exception") ||
+       e.remote->error_type.ends_with("_missing_exception"));
+  if (!typed_404) {
+    if (!what.empty()) e.message = std::string(what) + ": " + e.message;
+    return e;
   }
-  if (!what.empty()) e.message = std::string(what) + ": " + e.message;
+  // A 404 is named by what the engine says is missing, never by what the caller guesses: a
+  // snapshot PUT answers 404 for a missing index as well as for a missing repository.
+  e.code = ErrorCode::kNotFound;
+  const std::string& type = e.remote->error_type;
+  const std::string named = bracketed(e.remote->reason);
+  if (type == "index_not_found_exception" &&
+      !(named.empty() && error_member(response, "index").empty() &&
+        error_member(response, "resource.id").empty())) {
+    std::string index = error_member(response, "index");
+    if (index.empty()) index = error_member(response, "resource.id");
+    if (index.empty()) index = named;
+    e.message = "no such index " + index;
+    e.hint = "check the index names; list the cluster's indices with "
+             "'essnap request GET /_cat/indices?v'";
+  } else if (type == "repository_missing_exception" && !named.empty()) {
+    e.message = "repository " + named + " is not registered";
+    e.hint = "list the repositories with 'essnap repo list'";
+  } else if (type == "snapshot_missing_exception" && !named.empty()) {
+    // "[repo:snap] is missing"; repository names cannot hold ':', snapshot names can.
+    const auto colon = named.find(':');
+    const std::string repo = colon == std::string::npos ? "" : named.substr(0, colon);
+    const std::string snap = colon == std::string::npos ? named : named.substr(colon + 1);
+    e.message = "no snapshot " + snap + (repo.empty() ? "" : " in " + repo);
+    e.hint = "list the snapshots with 'essnap snapshot list" +
+             (repo.empty() ? std::string() : " -r " + repo) + "'";
+  } else if (!what.empty()) {
+    e.message = std::string(what) + ": " + e.message;
+  }
   return e;
 }
 

@@ -62,7 +62,8 @@ class Client {
 
   // 2xx -> the parsed body (null for an empty body). >= 400 -> an Error: kNotFound for a 404
   // *_not_found_exception / *_missing_exception, otherwise kRemote, with the RemoteDetail and a
-  // hint. An unparseable 2xx body is kParse.
+  // hint. An unparseable 2xx body is kParse. The three 404s people meet are named here, once, by
+  // their error type: "no such index X", "repository R is not registered", "no snapshot S in R".
   Result<nlohmann::json> json(const Call& call);
   Result<nlohmann::json> json(std::string method, std::string path,
                               std::optional<nlohmann::json> body = std::nullopt,
@@ -84,6 +85,7 @@ class Client {
 };
 
 // The Error for an HTTP answer >= 400 as json() makes it (exposed for callers using send()).
+// `what` ("PUT /_snapshot/r/s") prefixes the message unless the 404 was named by its type.
 Error error_for_status(const http::Response& response, std::string_view what);
 
 }  // namespace essnap::cluster

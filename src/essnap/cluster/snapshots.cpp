@@ -354,13 +354,62 @@ Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest&
   });
 }
 
+namespace {
+
+// `*` matches any run of characters; nothing else is special (the engines' snapshot patterns).
+bool glob_match(std::string_view pattern, std::string_view name) {
+  std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && pattern[p] == name[n]) {
+      ++p;
+      ++n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+Result<NamedSnapshots> get_named_snapshots(Client& c, const std::string& repository,
+                                           const std::vector<std::string>& names) {
+  std::vector<std::string> segments;
+  for (const auto& n : names) segments.push_back(path_segment(n));
+  ESSNAP_TRY(auto got, get_snapshots(c, {repository, join(segments), true, true}));
+  NamedSnapshots out;
+  std::vector<bool> taken(got.snapshots.size(), false);
+  for (const auto& n : names) {
+    const bool date_math = n.starts_with("<");
+    bool matched = false;
+    for (std::size_t i = 0; i < got.snapshots.size(); ++i) {
+      const bool hit = date_math ? !taken[i] && !got.snapshots.empty()
+                                 : glob_match(n, got.snapshots[i].name);
+      if (!hit) continue;
+      matched = true;
+      if (!taken[i]) out.found.push_back(got.snapshots[i]);
+      taken[i] = true;
+      if (date_math) break;
+    }
+    if (!matched && !(date_math && !got.snapshots.empty())) out.missing.push_back(n);
+  }
+  return out;
+}
+
 Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRequest& r) {
   std::string path = "/_snapshot";
   if (!r.repository.empty()) path += "/" + path_segment(r.repository);
   if (!r.name.empty()) path += "/" + path_segment(r.name);
   path += "/_status";
   ESSNAP_TRY(auto j, c.json("GET", path));
-  return parse_answer<SnapshotStatusResponse>("GET " + path, [&](Shape& sh) {
+  ESSNAP_TRY(auto resp, parse_answer<SnapshotStatusResponse>("GET " + path, [&](Shape& sh) {
     SnapshotStatusResponse resp;
     if (!sh.require_object(j, "the answer")) return resp;
     if (const json* snaps = sh.array(j, "snapshots"))
@@ -370,7 +419,16 @@ Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRe
         resp.snapshots.push_back(std::move(p));
       }
     return resp;
-  });
+  }));
+  // The running snapshots of one repository come from the cluster state, which both engines
+  // answer with an empty list for a repository that is not registered: ask the repository,
+  // whose 404 names it. Only when nothing runs, so a busy poll costs nothing more.
+  if (!r.repository.empty() && r.name.empty() && resp.snapshots.empty()) {
+    // Only its answer "not registered" counts: the list itself was read fine.
+    auto repo = c.json("GET", "/_snapshot/" + path_segment(r.repository));
+    if (!repo.ok() && repo.error().code == ErrorCode::kNotFound) return std::move(repo).error();
+  }
+  return resp;
 }
 
 Result<Ok> delete_snapshot(Client& c, const DeleteSnapshotRequest& r) {
@@ -448,49 +506,69 @@ Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& patte
   });
 }
 
+std::vector<std::string> index_list_chunks(const std::vector<std::string>& indices,
+                                           std::size_t max_bytes) {
+  std::vector<std::string> out;
+  for (const auto& name : indices) {
+    const std::string segment = path_segment(name);
+    if (out.empty() || out.back().size() + 1 + segment.size() > max_bytes)
+      out.emplace_back();
+    if (!out.back().empty()) out.back() += ",";
+    out.back() += segment;
+  }
+  return out;
+}
+
 Result<std::map<std::string, IndexHealth>> index_health(Client& c,
                                                         const std::vector<std::string>& indices) {
-  const std::string path = "/_cluster/health/" + join(indices) + "?level=indices&expand_wildcards=all";
-  ESSNAP_TRY(auto j, c.json("GET", path));
-  return parse_answer<std::map<std::string, IndexHealth>>("GET " + path, [&](Shape& sh) {
-    std::map<std::string, IndexHealth> out;
-    if (!sh.require_object(j, "the answer")) return out;
-    if (const json* idx = sh.object(j, "indices"))
-      for (const auto& [name, h] : idx->items()) {
-        if (!sh.require_object(h, "index " + name)) break;
-        out[name] = IndexHealth{sh.str(h, "status"), sh.i32(h, "number_of_shards"),
-                                sh.i32(h, "active_primary_shards"),
-                                sh.i32(h, "initializing_shards"), sh.i32(h, "unassigned_shards")};
-      }
-    return out;
-  });
+  std::map<std::string, IndexHealth> out;
+  for (const auto& list : index_list_chunks(indices)) {
+    const std::string path = "/_cluster/health/" + list + "?level=indices&expand_wildcards=all";
+    ESSNAP_TRY(auto j, c.json("GET", path));
+    ESSNAP_TRY_STATUS(parse_answer<Ok>("GET " + path, [&](Shape& sh) {
+      if (!sh.require_object(j, "the answer")) return Ok{};
+      if (const json* idx = sh.object(j, "indices"))
+        for (const auto& [name, h] : idx->items()) {
+          if (!sh.require_object(h, "index " + name)) break;
+          out[name] = IndexHealth{sh.str(h, "status"), sh.i32(h, "number_of_shards"),
+                                  sh.i32(h, "active_primary_shards"),
+                                  sh.i32(h, "initializing_shards"), sh.i32(h, "unassigned_shards")};
+        }
+      return Ok{};
+    }));
+  }
+  return out;
 }
 
 Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::string>& indices) {
-  const std::string path = "/" + join(indices) + "/_recovery";
-  ESSNAP_TRY(auto j, c.json("GET", path));
-  return parse_answer<RecoveryProgress>("GET " + path, [&](Shape& sh) {
-    RecoveryProgress p;
-    if (!sh.require_object(j, "the answer")) return p;
-    for (const auto& [name, idx] : j.items()) {
-      if (!sh.require_object(idx, "index " + name)) break;
-      const json* shards = sh.array(idx, "shards");
-      if (!shards) continue;
-      for (const auto& s : *shards) {
-        if (!sh.require_object(s, "a shard recovery")) return p;
-        if (!sh.boolean(s, "primary", false)) continue;
-        ++p.shards_total;
-        if (parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone) ++p.shards_done;
-        if (const json* index = sh.object(s, "index"))
-          if (const json* size = sh.object(*index, "size")) {
-            p.bytes_total += sh.i64(*size, "total_in_bytes");
-            p.bytes_done += sh.i64(*size, "recovered_in_bytes");
-            p.index_bytes[name] += sh.i64(*size, "total_in_bytes");
-          }
+  RecoveryProgress p;
+  for (const auto& list : index_list_chunks(indices)) {
+    const std::string path = "/" + list + "/_recovery";
+    ESSNAP_TRY(auto j, c.json("GET", path));
+    ESSNAP_TRY_STATUS(parse_answer<Ok>("GET " + path, [&](Shape& sh) {
+      if (!sh.require_object(j, "the answer")) return Ok{};
+      for (const auto& [name, idx] : j.items()) {
+        if (!sh.require_object(idx, "index " + name)) break;
+        const json* shards = sh.array(idx, "shards");
+        if (!shards) continue;
+        for (const auto& s : *shards) {
+          if (!sh.require_object(s, "a shard recovery")) return Ok{};
+          if (!sh.boolean(s, "primary", false)) continue;
+          ++p.shards_total;
+          if (parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone)
+            ++p.shards_done;
+          if (const json* index = sh.object(s, "index"))
+            if (const json* size = sh.object(*index, "size")) {
+              p.bytes_total += sh.i64(*size, "total_in_bytes");
+              p.bytes_done += sh.i64(*size, "recovered_in_bytes");
+              p.index_bytes[name] += sh.i64(*size, "total_in_bytes");
+            }
+        }
       }
-    }
-    return p;
-  });
+      return Ok{};
+    }));
+  }
+  return p;
 }
 
 Result<Ok> close_index(Client& c, const std::string& index) {

@@ -118,6 +118,17 @@ struct GetSnapshotsResponse {
 };
 Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest& r);
 
+// The snapshots `names` name (names, `*` patterns, date math), verbose, in the order asked, and
+// the names that matched none: one GET with ignore_unavailable, so every missing name is known
+// instead of the first one failing the call. A date-math name is missing only when nothing at
+// all was found (its resolved name is the cluster's to compute).
+struct NamedSnapshots {
+  std::vector<SnapshotInfo> found;
+  std::vector<std::string> missing;
+};
+Result<NamedSnapshots> get_named_snapshots(Client& c, const std::string& repository,
+                                           const std::vector<std::string>& names);
+
 // Progress of one snapshot from _status.
 struct SnapshotProgress {
   std::string name;
@@ -140,6 +151,8 @@ struct SnapshotStatusRequest {
 struct SnapshotStatusResponse {
   std::vector<SnapshotProgress> snapshots;
 };
+// A repository that is not registered is kNotFound ("repository R is not registered"), also when
+// only the running snapshots are asked for (the engines answer those with an empty list).
 Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRequest& r);
 
 struct DeleteSnapshotRequest {
@@ -188,7 +201,13 @@ struct IndexEntry {
 };
 Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& pattern = "*");
 
-// Per-index health, for restore completion.
+// Index names as comma lists for a path, each list at most `max_bytes` once encoded, so a call
+// about any number of indices is a few requests of bounded length (the engines refuse an HTTP
+// initial line over 4 KiB). A name longer than the bound gets a list of its own.
+std::vector<std::string> index_list_chunks(const std::vector<std::string>& indices,
+                                           std::size_t max_bytes = 3000);
+
+// Per-index health, for restore completion: one GET _cluster/health/<list> per chunk.
 struct IndexHealth {
   std::string status;
   int number_of_shards = 0;
@@ -199,7 +218,8 @@ struct IndexHealth {
 Result<std::map<std::string, IndexHealth>> index_health(Client& c,
                                                         const std::vector<std::string>& indices);
 
-// Bytes and shards recovered so far for these indices (snapshot recoveries, primaries).
+// Bytes and shards recovered so far for these indices (snapshot recoveries, primaries), one GET
+// <list>/_recovery per chunk.
 struct RecoveryProgress {
   int shards_total = 0;
   int shards_done = 0;

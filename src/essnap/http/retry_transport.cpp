@@ -102,9 +102,12 @@ class RetryTransport final : public Transport {
       if (r.ok()) {
         r->attempts = attempt;
         if (classify_response(*r) == Retryable::kYes) {
-          // A throttled request was not applied, so even a non-idempotent one may be
-          // repeated; a bare 5xx says nothing of the kind.
-          retry = idempotent || is_throttled(*r);
+          // The rule: a request the server answered is repeated only when the answer is
+          // retryable and the request idempotent. The one answer that says the work was not
+          // done is a 429 (the engines' es_rejected_execution_exception, AWS throttling): that
+          // is not an answer to the request but a refusal to take it. A 5xx, or a throttling
+          // word somewhere in a 5xx body (a nested cause), says nothing of the kind.
+          retry = idempotent || r->status == 429;
           server_wait = parse_retry_after(r->headers, hooks_.wall_now());
         }
       } else {

@@ -56,20 +56,39 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
     if (hooks.progress && (!last || differs(p, *last))) hooks.progress(p);
     last = p;
   };
+  // Someone else's abort (a DELETE of the running snapshot) is sticky: the engine may report the
+  // aborted entry's last shards as SUCCESS on its way out, which must not read as a success.
+  bool aborted = false;
+  const std::string subject = "snapshot " + name + " in repository " + repo;
   // One look: the repository's running snapshots (cheap, from the cluster state); once ours has
   // left them, its recorded outcome.
   auto poll = [&]() -> Result<PollState> {
     ESSNAP_TRY(auto st, cluster::snapshot_status(c, {repo, ""}));
     for (const auto& s : st.snapshots) {
       if (s.name != name) continue;
-      show(Progress{"snapshot", name, s.state.text, s.shards_done, s.shards_total, s.bytes_done,
-                    s.bytes_total, elapsed()});
+      aborted = aborted || s.state == cluster::StatusStageKind::kAborted;
+      show(Progress{"snapshot", name, aborted ? "ABORTED" : s.state.text, s.shards_done,
+                    s.shards_total, s.bytes_done, s.bytes_total, elapsed()});
       return finalizing(s) ? PollState::kFinalizing : PollState::kRunning;
     }
-    ESSNAP_TRY(auto got, cluster::get_snapshots(c, {repo, cluster::path_segment(name), false}));
-    if (got.snapshots.empty())
-      return Error(ErrorCode::kNotFound, "snapshot " + name + " is not in repository " + repo);
-    auto info = std::move(got.snapshots.front());
+    auto got = cluster::get_snapshots(c, {repo, cluster::path_segment(name), false});
+    const bool vanished =
+        (got.ok() && got->snapshots.empty()) ||
+        (!got.ok() && got.error().remote &&
+         got.error().remote->error_type == "snapshot_missing_exception");
+    if (vanished) {
+      Error e(ErrorCode::kIncomplete,
+              aborted ? subject + " was aborted while we waited: someone deleted it while it "
+                                  "ran, and nothing of it was kept"
+                      : subject + " vanished while we waited: it is no longer in the "
+                                  "repository (someone deleted it)",
+              "see what the repository holds with 'essnap snapshot list -r " + repo +
+                  "', then take it again");
+      if (!got.ok()) e.remote = got.error().remote;
+      return e;
+    }
+    if (!got.ok()) return std::move(got).error();
+    auto info = std::move(got->snapshots.front());
     // Between the two calls it may not be recorded as finished yet: ask again.
     if (info.state == cluster::SnapshotStateKind::kInProgress) return PollState::kFinalizing;
     const std::int64_t bytes = last ? last->bytes_total : 0;
@@ -112,9 +131,6 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
       return Error(ErrorCode::kConflict,
                    "snapshot " + r.name + " already exists in repository " + r.repository,
                    "choose another name (a template like nightly-{now:%Y.%m.%d-%H%M} helps)");
-    if (e.code == ErrorCode::kNotFound)
-      return Error(ErrorCode::kNotFound, "repository " + r.repository + " is not registered",
-                   "list the repositories with 'essnap repo list'");
     if (is_transient(e)) {
       // The PUT may have reached the cluster before the answer was lost: look before failing.
       auto got = cluster::get_snapshots(c, {r.repository, cluster::path_segment(r.name), true});

@@ -28,7 +28,8 @@ struct CreateResult {
 Result<CreateResult> create_snapshot(cluster::Client& client, const CreateOptions& options);
 
 // Waits for a running snapshot (or clone) to finish and returns its final info. kInterrupted
-// when hooks.interrupted fires: the snapshot keeps running in the cluster.
+// when hooks.interrupted fires: the snapshot keeps running in the cluster. kIncomplete when it
+// was aborted or vanished (deleted by someone else) while we waited.
 Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& client,
                                                 const std::string& repository,
                                                 const std::string& name, const PollPolicy& poll,

@@ -35,17 +35,17 @@ class NamesCluster : public ::testing::TestWithParam<test::StackEngine> {
                     ->json("PUT", "/_snapshot/" + repo_,
                            nlohmann::json{{"type", "fs"}, {"settings", {{"location", location}}}})
                     .ok());
-    ASSERT_TRUE(client_
-                    ->json("PUT", "/" + index_,
-                           nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})
-                    .ok());
     ASSERT_TRUE(
-        client_->json("PUT", "/" + index_ + "/_doc/1?refresh=true", nlohmann::json{{"n", 1}})
+        client_
+            ->json("PUT", "/" + index_, nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})
             .ok());
+    ASSERT_TRUE(
+        client_->json("PUT", "/" + index_ + "/_doc/1?refresh=true", nlohmann::json{{"n", 1}}).ok());
   }
   void TearDown() override {
     if (!client_) return;
-    for (const auto& s : snapshots()) (void)client_->json("DELETE", "/_snapshot/" + repo_ + "/" + s);
+    for (const auto& s : snapshots())
+      (void)client_->json("DELETE", "/_snapshot/" + repo_ + "/" + s);
     (void)client_->json("DELETE", "/_snapshot/" + repo_);
     for (const std::string& i : {index_, index_ + "-copy"}) (void)client_->json("DELETE", "/" + i);
   }
@@ -58,7 +58,9 @@ class NamesCluster : public ::testing::TestWithParam<test::StackEngine> {
     return out;
   }
   bool registered() { return client_->json("GET", "/_snapshot/" + repo_).ok(); }
-  bool exists(const std::string& index) { return client_->json("GET", "/" + index + "/_count").ok(); }
+  bool exists(const std::string& index) {
+    return client_->json("GET", "/" + index + "/_count").ok();
+  }
 
   test::ProcessResult essnap(std::vector<std::string> args) {
     test::Command c;
@@ -103,8 +105,8 @@ TEST_P(NamesCluster, SelectionMatchingNothingExits8AndCreatesNoSnapshot) {
   EXPECT_EQ(c.exit_code, 8) << c.err;
   EXPECT_NE(c.err.find(id_ + "-nomatch-*"), std::string::npos) << c.err;
   EXPECT_TRUE(snapshots().empty());
-  auto m = essnap({"snapshot", "create", "s2", "-r", repo_, "-i", index_ + "," + id_ + "-missing",
-                   "--wait"});
+  auto m = essnap(
+      {"snapshot", "create", "s2", "-r", repo_, "-i", index_ + "," + id_ + "-missing", "--wait"});
   EXPECT_EQ(m.exit_code, 6) << m.err;
   EXPECT_NE(m.err.find("no index named " + id_ + "-missing"), std::string::npos) << m.err;
   EXPECT_TRUE(snapshots().empty());
@@ -113,16 +115,16 @@ TEST_P(NamesCluster, SelectionMatchingNothingExits8AndCreatesNoSnapshot) {
 // The encoded paths on the real engine: a pattern list (%2A), a restore of a list with a rename,
 // its health and recovery polls, and a snapshot list by name.
 TEST_P(NamesCluster, EncodedPathsStillWork) {
-  auto c = essnap({"snapshot", "create", "s3", "-r", repo_, "-i", id_ + "-ord*," + index_,
-                   "--wait"});
+  auto c =
+      essnap({"snapshot", "create", "s3", "-r", repo_, "-i", id_ + "-ord*," + index_, "--wait"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   auto s = essnap({"-o", "json", "snapshot", "show", "s3", "-r", repo_});
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_EQ(nlohmann::json::parse(s.out)["indices"], nlohmann::json::array({index_}));
   auto nomatch = essnap({"restore", "s3", "-r", repo_, "-i", id_ + "-nomatch-*", "--wait"});
   EXPECT_EQ(nomatch.exit_code, 8) << nomatch.err;
-  auto r = essnap({"restore", "s3", "-r", repo_, "-i", index_, "--rename-suffix", "-copy",
-                   "--wait"});
+  auto r =
+      essnap({"restore", "s3", "-r", repo_, "-i", index_, "--rename-suffix", "-copy", "--wait"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(exists(index_ + "-copy"));
 }

@@ -21,10 +21,33 @@ using test::LoopbackServer;
 using test::ServerRequest;
 using test::ServerResponse;
 
-const std::vector<std::string> kHostile = {
-    "..", ".", "a/b", "a?b", "a#b", "%2e%2e", "_all", "*", "a,b", "a\xff\xfe", "a\xc3",
-    std::string(300, 'a'), "", " ", ",", "a b", "Upper", "a\\b", "a\"b", "a|b", "a:b", "<x>",
-    "a\nb", "+x", "../../_cluster/settings", "a%2Fb", "\xc0\xae\xc0\xae"};
+const std::vector<std::string> kHostile = {"..",
+                                           ".",
+                                           "a/b",
+                                           "a?b",
+                                           "a#b",
+                                           "%2e%2e",
+                                           "_all",
+                                           "*",
+                                           "a,b",
+                                           "a\xff\xfe",
+                                           "a\xc3",
+                                           std::string(300, 'a'),
+                                           "",
+                                           " ",
+                                           ",",
+                                           "a b",
+                                           "Upper",
+                                           "a\\b",
+                                           "a\"b",
+                                           "a|b",
+                                           "a:b",
+                                           "<x>",
+                                           "a\nb",
+                                           "+x",
+                                           "../../_cluster/settings",
+                                           "a%2Fb",
+                                           "\xc0\xae\xc0\xae"};
 
 // {argv with "@" where the hostile name goes}. The fixtures: repository "repo", snapshots
 // "old" and "new", index "orders".
@@ -51,8 +74,8 @@ const std::vector<std::vector<std::string>> kCommands = {
     {"restore", "old", "-r", "repo", "-i", "@", "--no-wait", "--rename-suffix", "-copy"},
     {"restore", "old", "-r", "repo", "--no-wait", "--rename-suffix", "@"},
     {"restore", "old", "-r", "repo", "--no-wait", "--rename", "(.+):@"},
-    {"restore", "old", "-r", "repo", "--no-wait", "--rename-suffix", "-c",
-     "--index-settings", "index.x=@"},
+    {"restore", "old", "-r", "repo", "--no-wait", "--rename-suffix", "-c", "--index-settings",
+     "index.x=@"},
     {"repo", "show", "@"},
     {"repo", "verify", "@"},
     {"repo", "cleanup", "@", "--yes"},
@@ -89,12 +112,11 @@ ServerResponse cluster(const ServerRequest& r) {
 
 // The raw path's segments, each either an API word or a list of the command's own names as
 // names::segment writes them. Returns what is wrong, or "".
-std::string structure_problem(const std::string& target, const std::string& hostile,
-                              bool in_list) {
+std::string structure_problem(const std::string& target, const std::string& hostile, bool in_list) {
   static const std::set<std::string> kApiWords = {
-      "_snapshot", "_status",   "_clone", "_restore", "_cat",    "indices", "_cluster",
-      "health",    "_resolve",  "index",  "_recovery", "_close", "_count",  "_verify",
-      "_cleanup",  "_nodes",    "_local", "_all"};
+      "_snapshot", "_status", "_clone",   "_restore", "_cat",      "indices",
+      "_cluster",  "health",  "_resolve", "index",    "_recovery", "_close",
+      "_count",    "_verify", "_cleanup", "_nodes",   "_local",    "_all"};
   std::set<std::string> known;
   for (const char* n : {"repo", "old", "new", "orders", "orders-copy", "p", "*"})
     known.insert(cluster::names::segment(n));
@@ -106,7 +128,8 @@ std::string structure_problem(const std::string& target, const std::string& host
   if (in_list)
     for (std::size_t s = 0;;) {
       const auto comma = hostile.find(',', s);
-      known.insert(cluster::names::segment(hostile.substr(s, comma == std::string::npos ? comma : comma - s)));
+      known.insert(cluster::names::segment(
+          hostile.substr(s, comma == std::string::npos ? comma : comma - s)));
       if (comma == std::string::npos) break;
       s = comma + 1;
     }
@@ -167,9 +190,8 @@ TEST(HostileNames, NoCommandSendsAPathOfAnotherShape) {
       const auto requests = server.requests();
       if (r.exit_code == 2) {
         ++refused;
-        EXPECT_TRUE(requests.empty())
-            << what << ": exit 2 but sent " << requests.front().method << " "
-            << requests.front().target;
+        EXPECT_TRUE(requests.empty()) << what << ": exit 2 but sent " << requests.front().method
+                                      << " " << requests.front().target;
         continue;
       }
       ++sent;
@@ -226,10 +248,12 @@ TEST(HostileNames, SelectionsMeanWhatTheySay) {
   };
   const Case cases[] = {
       {{"snapshot", "create", "new", "-r", "repo", "-i", "nomatch-*"}, 8, "matches nomatch-*"},
-      {{"snapshot", "create", "new", "-r", "repo", "-i", "orders,missing"}, 6,
+      {{"snapshot", "create", "new", "-r", "repo", "-i", "orders,missing"},
+       6,
        "no index named missing"},
       {{"restore", "old", "-r", "repo", "-i", "nomatch-*"}, 8, "matches nomatch-*"},
-      {{"restore", "old", "-r", "repo", "-i", "orders,missing", "--rename-suffix", "-copy"}, 6,
+      {{"restore", "old", "-r", "repo", "-i", "orders,missing", "--rename-suffix", "-copy"},
+       6,
        "no index named missing in snapshot old"},
   };
   for (const auto& k : cases) {
@@ -258,8 +282,8 @@ TEST(HostileNames, SelectionsMeanWhatTheySay) {
   test::Command c;
   c.clear_env = true;
   c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", server.url()}};
-  c.argv = {ESSNAP_BINARY, "snapshot", "create", "new", "-r", "repo", "-i", "nomatch-*",
-            "--allow-empty", "--no-wait"};
+  c.argv = {ESSNAP_BINARY, "snapshot", "create",    "new",           "-r",
+            "repo",        "-i",       "nomatch-*", "--allow-empty", "--no-wait"};
   const auto r = test::run(c);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   bool put = false;

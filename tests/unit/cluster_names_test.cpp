@@ -1,18 +1,22 @@
 // cluster/names: every validator rule, the segment encoder and its inverse.
-#include "essnap/cluster/names.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "essnap/cluster/names.hpp"
 
 namespace essnap::cluster::names {
 namespace {
 
 const std::string k255(255, 'a');
 const std::string k256(256, 'a');
-const std::string kBadUtf8[] = {"a\xff", "\xc3", "a\xc3(", "\xe0\x80\xaf" /* overlong '/' */,
-                                "\xed\xa0\x80" /* surrogate */, "\xf4\x90\x80\x80" /* >10FFFF */,
+const std::string kBadUtf8[] = {"a\xff",
+                                "\xc3",
+                                "a\xc3(",
+                                "\xe0\x80\xaf" /* overlong '/' */,
+                                "\xed\xa0\x80" /* surrogate */,
+                                "\xf4\x90\x80\x80" /* >10FFFF */,
                                 "\xc0\xae" /* overlong '.' */};
 
 void expect_refused(const Status& s, const std::string& name, const std::string& rule) {
@@ -22,31 +26,31 @@ void expect_refused(const Status& s, const std::string& name, const std::string&
 }
 
 TEST(Names, RepositoryRules) {
-  for (const std::string& ok : std::vector<std::string>{"repo", "s3-repo", "My_Repo", "a.b", "a:b", "cs-automated", k255,
-                               "r\xc3\xa9po"})
+  for (const std::string& ok : std::vector<std::string>{"repo", "s3-repo", "My_Repo", "a.b", "a:b",
+                                                        "cs-automated", k255, "r\xc3\xa9po"})
     EXPECT_TRUE(validate_repository_name(ok).ok()) << ok;
   const std::pair<std::string, std::string> bad[] = {
-      {"", "empty"},           {".", "'.' or '..'"},     {"..", "'.' or '..'"},
-      {"_all", "start with"},  {"a/b", "'/'"},           {"a\\b", "'\\'"},
-      {"a*", "wildcard"},      {"a,b", "not a list"},    {"a#b", "'#'"},
-      {"a?b", "'?'"},          {"a\"b", "'\"'"},         {"a<b", "'<'"},
-      {"a>b", "'>'"},          {"a|b", "'|'"},           {"a b", "a space"},
-      {"a\tb", "control"},     {"a\nb", "control"},      {k256, "256 bytes"},
+      {"", "empty"},       {".", "'.' or '..'"}, {"..", "'.' or '..'"}, {"_all", "start with"},
+      {"a/b", "'/'"},      {"a\\b", "'\\'"},     {"a*", "wildcard"},    {"a,b", "not a list"},
+      {"a#b", "'#'"},      {"a?b", "'?'"},       {"a\"b", "'\"'"},      {"a<b", "'<'"},
+      {"a>b", "'>'"},      {"a|b", "'|'"},       {"a b", "a space"},    {"a\tb", "control"},
+      {"a\nb", "control"}, {k256, "256 bytes"},
   };
   for (const auto& [name, rule] : bad) expect_refused(validate_repository_name(name), name, rule);
   for (const auto& b : kBadUtf8) expect_refused(validate_repository_name(b), b, "UTF-8");
 }
 
 TEST(Names, SnapshotRules) {
-  for (const std::string& ok : std::vector<std::string>{"snap", "nightly-2026.01.02-0300", "a.b", "%2e%2e", k255})
+  for (const std::string& ok :
+       std::vector<std::string>{"snap", "nightly-2026.01.02-0300", "a.b", "%2e%2e", k255})
     EXPECT_TRUE(validate_snapshot_name(ok).ok()) << ok;
   const std::pair<std::string, std::string> bad[] = {
-      {"", "empty"},          {".", "'.' or '..'"},   {"..", "'.' or '..'"},
-      {"_all", "'_'"},        {"-x", "'-'"},          {"Snap", "lower case"},
-      {"a/b", "'/'"},         {"a\\b", "'\\'"},       {"a*", "wildcard"},
-      {"a,b", "not a list"},  {"a#b", "'#'"},         {"a?b", "'?'"},
-      {"a:b", "':'"},         {"a\"b", "'\"'"},       {"<snap-{now/d}>", "'<'"},
-      {"a|b", "'|'"},         {"a b", "a space"},     {k256, "256 bytes"},
+      {"", "empty"},         {".", "'.' or '..'"}, {"..", "'.' or '..'"},
+      {"_all", "'_'"},       {"-x", "'-'"},        {"Snap", "lower case"},
+      {"a/b", "'/'"},        {"a\\b", "'\\'"},     {"a*", "wildcard"},
+      {"a,b", "not a list"}, {"a#b", "'#'"},       {"a?b", "'?'"},
+      {"a:b", "':'"},        {"a\"b", "'\"'"},     {"<snap-{now/d}>", "'<'"},
+      {"a|b", "'|'"},        {"a b", "a space"},   {k256, "256 bytes"},
   };
   for (const auto& [name, rule] : bad) expect_refused(validate_snapshot_name(name), name, rule);
   for (const auto& b : kBadUtf8) expect_refused(validate_snapshot_name(b), b, "UTF-8");
@@ -55,31 +59,33 @@ TEST(Names, SnapshotRules) {
 TEST(Names, SnapshotPatterns) {
   for (const std::string& ok : std::vector<std::string>{"nightly-*", "*", "-keep*", "a"})
     EXPECT_TRUE(validate_snapshot_pattern(ok).ok()) << ok;
-  for (const std::string& bad : std::vector<std::string>{"", "_all", "--x", "-", "a,b", "a/b", "..", "-..", "A*"})
+  for (const std::string& bad :
+       std::vector<std::string>{"", "_all", "--x", "-", "a,b", "a/b", "..", "-..", "A*"})
     EXPECT_FALSE(validate_snapshot_pattern(bad).ok()) << bad;
 }
 
 TEST(Names, IndexRules) {
-  for (const std::string& ok : std::vector<std::string>{"orders", ".kibana_1", "logs-2026.01.02", "a_b", k255})
+  for (const std::string& ok :
+       std::vector<std::string>{"orders", ".kibana_1", "logs-2026.01.02", "a_b", k255})
     EXPECT_TRUE(validate_index_name(ok).ok()) << ok;
   const std::pair<std::string, std::string> bad[] = {
-      {"", "empty"},         {".", "'.' or '..'"},  {"..", "'.' or '..'"},
-      {"_all", "'_'"},       {"-x", "'-'"},         {"+x", "'+'"},
-      {"Orders", "lower case"}, {"a*", "wildcard"}, {"a,b", "not a list"},
-      {"a/b", "'/'"},        {"a\\b", "'\\'"},      {"a#b", "'#'"},
-      {"a?b", "'?'"},        {"a:b", "':'"},        {"a\"b", "'\"'"},
-      {"a<b", "'<'"},        {"a>b", "'>'"},        {"a|b", "'|'"},
-      {"a b", "a space"},    {k256, "256 bytes"},
+      {"", "empty"},         {".", "'.' or '..'"}, {"..", "'.' or '..'"},    {"_all", "'_'"},
+      {"-x", "'-'"},         {"+x", "'+'"},        {"Orders", "lower case"}, {"a*", "wildcard"},
+      {"a,b", "not a list"}, {"a/b", "'/'"},       {"a\\b", "'\\'"},         {"a#b", "'#'"},
+      {"a?b", "'?'"},        {"a:b", "':'"},       {"a\"b", "'\"'"},         {"a<b", "'<'"},
+      {"a>b", "'>'"},        {"a|b", "'|'"},       {"a b", "a space"},       {k256, "256 bytes"},
   };
   for (const auto& [name, rule] : bad) expect_refused(validate_index_name(name), name, rule);
   for (const auto& b : kBadUtf8) expect_refused(validate_index_name(b), b, "UTF-8");
 }
 
 TEST(Names, IndexPatterns) {
-  for (const std::string& ok : std::vector<std::string>{"logs-*", "*", "-logs-debug*", ".ds-*", "<logs-{now/d}>",
-                               "<logs-{now/d{yyyy.MM.dd|+12:00}}>"})
+  for (const std::string& ok :
+       std::vector<std::string>{"logs-*", "*", "-logs-debug*", ".ds-*", "<logs-{now/d}>",
+                                "<logs-{now/d{yyyy.MM.dd|+12:00}}>"})
     EXPECT_TRUE(validate_index_pattern(ok).ok()) << ok;
-  for (const std::string& bad : std::vector<std::string>{"", "_all", "-_all", "--x", "+x", "Logs-*", "a,b", "a/b", "..",
+  for (const std::string& bad :
+       std::vector<std::string>{"", "_all", "-_all", "--x", "+x", "Logs-*", "a,b", "a/b", "..",
                                 "-..", "a?b", "a#b", "a b", "<a b>", "<a,b>", "a\xff"})
     EXPECT_FALSE(validate_index_pattern(bad).ok()) << bad;
 }
@@ -120,7 +126,8 @@ TEST(Names, SegmentsAreOneSegmentEach) {
 }
 
 TEST(Names, DecodeInvertsPath) {
-  for (const std::string& hostile : std::vector<std::string>{"..", ".", "a/b", "a?b", "a#b", "%2e%2e", "a,b", "a\xff", ""}) {
+  for (const std::string& hostile :
+       std::vector<std::string>{"..", ".", "a/b", "a?b", "a#b", "%2e%2e", "a,b", "a\xff", ""}) {
     const auto got = decode_path(path({"_snapshot", hostile, "_status"}) + "?x=1");
     EXPECT_EQ(got, (std::vector<std::string>{"_snapshot", hostile, "_status"})) << hostile;
   }

@@ -76,21 +76,39 @@ struct Rules {
   const char* hint;
 };
 
-constexpr Rules kRepository{"repository name", Wildcard::kRefuse, Case::kAny, Colon::kAllow, "_",
+constexpr Rules kRepository{"repository name",
+                            Wildcard::kRefuse,
+                            Case::kAny,
+                            Colon::kAllow,
+                            "_",
                             "repository names have no spaces or any of \\ / * ? \" < > | , # "
                             "and do not start with '_'; 'essnap repo list' shows them"};
-constexpr Rules kSnapshot{"snapshot name", Wildcard::kRefuse, Case::kLower, Colon::kRefuse, "_-",
+constexpr Rules kSnapshot{"snapshot name",
+                          Wildcard::kRefuse,
+                          Case::kLower,
+                          Colon::kRefuse,
+                          "_-",
                           "snapshot names are lower case, without spaces or any of "
                           "\\ / * ? \" < > | , # :, and do not start with '_' or '-'"};
-constexpr Rules kSnapshotPattern{"snapshot pattern", Wildcard::kAllow, Case::kLower,
-                                 Colon::kRefuse, "_-",
+constexpr Rules kSnapshotPattern{"snapshot pattern",
+                                 Wildcard::kAllow,
+                                 Case::kLower,
+                                 Colon::kRefuse,
+                                 "_-",
                                  "snapshot names are lower case, without spaces or any of "
                                  "\\ / ? \" < > | , # :; '*' is a wildcard, a leading '-' "
                                  "excludes; use '*' for all"};
-constexpr Rules kIndex{"index name", Wildcard::kRefuse, Case::kLower, Colon::kRefuse, "_-+",
+constexpr Rules kIndex{"index name",
+                       Wildcard::kRefuse,
+                       Case::kLower,
+                       Colon::kRefuse,
+                       "_-+",
                        "index names are lower case, without spaces or any of "
                        "\\ / * ? \" < > | , # :, and do not start with '_', '-' or '+'"};
-constexpr Rules kIndexPattern{"index pattern", Wildcard::kAllow, Case::kLower, Colon::kRefuse,
+constexpr Rules kIndexPattern{"index pattern",
+                              Wildcard::kAllow,
+                              Case::kLower,
+                              Colon::kRefuse,
                               "_-+",
                               "index names are lower case, without spaces or any of "
                               "\\ / ? \" < > | , # :; '*' is a wildcard, a leading '-' excludes; "
@@ -179,8 +197,8 @@ Status validate_index_pattern(std::string_view pattern, std::string_view what) {
       return bad(what, pattern, kIndexPattern, "it is longer than 255 bytes");
     for (const char c : pattern.substr(1, pattern.size() - 2)) {
       const auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u == 0x7F || c == ' ' || std::string_view("\\\",#?<>").find(c) !=
-                                                   std::string_view::npos)
+      if (u < 0x20 || u == 0x7F || c == ' ' ||
+          std::string_view("\\\",#?<>").find(c) != std::string_view::npos)
         return bad(what, pattern, kIndexPattern,
                    "a date-math expression must not contain " + quoted(c));
     }

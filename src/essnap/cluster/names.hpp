@@ -73,9 +73,9 @@ std::string list_segment(const std::vector<std::string>& elements);
 // ("_snapshot", "_status") are unreserved characters, so encoding leaves them as they are.
 class Segment {
  public:
-  Segment(std::string_view one) : encoded_(segment(one)) {}  // NOLINT: implicit by design
+  Segment(std::string_view one) : encoded_(segment(one)) {}    // NOLINT: implicit by design
   Segment(const std::string& one) : encoded_(segment(one)) {}  // NOLINT
-  Segment(const char* one) : encoded_(segment(one)) {}  // NOLINT
+  Segment(const char* one) : encoded_(segment(one)) {}         // NOLINT
   static Segment list(const std::vector<std::string>& elements) {
     Segment s;
     s.encoded_ = list_segment(elements);

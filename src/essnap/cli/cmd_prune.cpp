@@ -13,6 +13,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/names.hpp"
 #include "essnap/retention/prune.hpp"
 
 namespace essnap::cli {
@@ -50,6 +51,12 @@ Result<retention::PruneOptions> make_options(PruneFlags& f) {
   if (f.repository.empty())
     return Error(ErrorCode::kInvalidArgument, "no repository",
                  "pass --repository NAME or set ESSNAP_REPOSITORY");
+  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
+  for (const auto& m : f.match) ESSNAP_TRY_STATUS(cluster::names::validate_text(m, "--match"));
+  ESSNAP_TRY_STATUS(cluster::names::validate_text(f.policy, "--policy"));
+  if (f.policy.empty() && f.match.empty())  // before connecting; the library checks it too
+    return Error(ErrorCode::kInvalidArgument, "no snapshots are owned: no policy and no --match",
+                 "pass --policy NAME (snapshots essnap made for it) or --match GLOB to adopt others");
   retention::PruneOptions o;
   o.repository = f.repository;
   o.ownership = {f.policy, f.match};

@@ -8,6 +8,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/names.hpp"
 #include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/repository.hpp"
@@ -116,6 +117,9 @@ int run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster::Client&
 }
 
 int run(const GlobalOptions& g, RepoFlags f, const std::string& action) {
+  if (action != "list")
+    if (auto v = cluster::names::validate_repository_name(f.name, "repository NAME"); !v.ok())
+      return report_error(v.error(), g);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
   if (action == "list" || action == "show") return run_list_show(g, f, *client, action == "show");

@@ -8,6 +8,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/names.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/restore.hpp"
 #include "essnap/snapshot/selection.hpp"
@@ -39,6 +40,20 @@ struct RestoreFlags {
   bool quiet = false;
 };
 
+// Every name and free text of a restore, before anything is sent (cluster/names.hpp).
+Status validate_restore_names(const RestoreFlags& f) {
+  namespace names = cluster::names;
+  ESSNAP_TRY_STATUS(names::validate_repository_name(f.repository, "--repository"));
+  ESSNAP_TRY_STATUS(names::validate_snapshot_name(f.snapshot, "SNAPSHOT"));
+  ESSNAP_TRY_STATUS(names::validate_index_arguments(f.indices, "--indices"));
+  ESSNAP_TRY_STATUS(names::validate_text(f.rename, "--rename"));
+  ESSNAP_TRY_STATUS(names::validate_text(f.rename_suffix, "--rename-suffix"));
+  for (const auto& s : f.index_settings) ESSNAP_TRY_STATUS(names::validate_text(s, "--index-settings"));
+  for (const auto& s : f.ignore_index_settings)
+    ESSNAP_TRY_STATUS(names::validate_text(s, "--ignore-index-settings"));
+  return ok_status();
+}
+
 int run_restore(const GlobalOptions& g, RestoreFlags f) {
   if (f.repository.empty()) {
     const char* v = std::getenv("ESSNAP_REPOSITORY");
@@ -48,8 +63,7 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
     return report_error(Error(ErrorCode::kInvalidArgument, "no repository",
                               "pass --repository NAME or set ESSNAP_REPOSITORY"),
                         g);
-  if (auto v = snapshot::validate_snapshot_name(f.snapshot); !v.ok())
-    return report_error(v.error(), g);
+  if (auto v = validate_restore_names(f); !v.ok()) return report_error(v.error(), g);
   snapshot::RestoreOptions o;
   o.repository = f.repository;
   o.snapshot = f.snapshot;

@@ -10,6 +10,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/names.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/create.hpp"
 #include "essnap/snapshot/delete.hpp"
@@ -39,6 +40,7 @@ struct SnapshotFlags {
   bool yes = false;
   bool abort = false;
   bool dry_run = false;
+  bool allow_empty = false;
 };
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -51,6 +53,7 @@ Result<Ok> need_repository(SnapshotFlags& f) {
   if (f.repository.empty())
     return Error(ErrorCode::kInvalidArgument, "no repository",
                  "pass --repository NAME or set ESSNAP_REPOSITORY ('essnap repo list' shows them)");
+  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
   return Ok{};
 }
 
@@ -95,9 +98,14 @@ int finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
 int run_create(const GlobalOptions& g, SnapshotFlags f) {
   if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
   const std::string tmpl = f.names.empty() ? "essnap-{now:%Y.%m.%d-%H%M%S}" : f.names.front();
+  if (auto v = cluster::names::validate_utf8(tmpl, "snapshot NAME"); !v.ok())
+    return report_error(v.error(), g);
   auto name = snapshot::expand_snapshot_name(tmpl, std::chrono::system_clock::now());
   if (!name.ok()) return report_error(name.error(), g);
+  if (auto v = cluster::names::validate_index_arguments(f.indices, "--indices"); !v.ok())
+    return report_error(v.error(), g);
   snapshot::CreateOptions o;
+  o.empty = f.allow_empty ? snapshot::EmptySelection::kAllow : snapshot::EmptySelection::kRefuse;
   o.request.repository = f.repository;
   o.request.name = *name;
   o.request.indices = [&] {
@@ -109,6 +117,8 @@ int run_create(const GlobalOptions& g, SnapshotFlags f) {
   o.request.partial = f.partial;
   for (const auto& kv : f.metadata) {
     const auto eq = kv.find('=');
+    if (auto v = cluster::names::validate_text(kv, "--metadata"); !v.ok())
+      return report_error(v.error(), g);
     if (eq == std::string::npos || eq == 0)
       return report_error(Error(ErrorCode::kInvalidArgument, "--metadata '" + kv + "' is not k=v"),
                           g);
@@ -239,7 +249,8 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
   if (f.names.empty())
     return report_error(Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME"), g);
   for (const auto& n : f.names)
-    if (auto v = snapshot::validate_snapshot_name(n); !v.ok()) return report_error(v.error(), g);
+    if (auto v = cluster::names::validate_snapshot_name(n, "snapshot NAME"); !v.ok())
+      return report_error(v.error(), g);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
   auto got = cluster::get_named_snapshots(*client, f.repository, f.names);
@@ -267,6 +278,9 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
 
 int run_status(const GlobalOptions& g, SnapshotFlags f) {
   if (f.repository.empty()) f.repository = env_or("ESSNAP_REPOSITORY", "");
+  if (!f.repository.empty())
+    if (auto v = cluster::names::validate_repository_name(f.repository, "--repository"); !v.ok())
+      return report_error(v.error(), g);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
   auto st = cluster::snapshot_status(*client, {f.repository, ""});
@@ -305,6 +319,21 @@ int run_delete(const GlobalOptions& g, SnapshotFlags f) {
   if (f.names.empty())
     return report_error(Error(ErrorCode::kInvalidArgument, "snapshot delete needs NAME or PATTERN"),
                         g);
+  for (const auto& n : f.names) {
+    if (auto v = cluster::names::validate_utf8(n, "snapshot delete NAME"); !v.ok())
+      return report_error(v.error(), g);
+    bool any = false;
+    for (const auto& p : snapshot::split_patterns({n})) {
+      any = true;
+      if (auto v = cluster::names::validate_snapshot_pattern(p, "snapshot delete NAME"); !v.ok())
+        return report_error(v.error(), g);
+    }
+    if (!any)
+      return report_error(Error(ErrorCode::kInvalidArgument,
+                                "snapshot delete NAME '" + n + "' names no snapshot",
+                                "name the snapshots or patterns to delete: 'nightly-2026.01.*'"),
+                          g);
+  }
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
   auto plan = snapshot::plan_delete(
@@ -335,8 +364,15 @@ int run_clone(const GlobalOptions& g, SnapshotFlags f) {
   if (f.names.size() != 2)
     return report_error(Error(ErrorCode::kInvalidArgument, "snapshot clone needs SOURCE TARGET"),
                         g);
+  if (auto v = cluster::names::validate_snapshot_name(f.names[0], "clone SOURCE"); !v.ok())
+    return report_error(v.error(), g);
+  if (auto v = cluster::names::validate_utf8(f.names[1], "clone TARGET"); !v.ok())
+    return report_error(v.error(), g);
   auto target = snapshot::expand_snapshot_name(f.names[1], std::chrono::system_clock::now());
   if (!target.ok()) return report_error(target.error(), g);
+  if (!f.indices.empty())
+    if (auto v = cluster::names::validate_index_arguments(f.indices, "--indices"); !v.ok())
+      return report_error(v.error(), g);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
   std::string indices;
@@ -395,6 +431,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   create->add_flag("--wait-for-slot", f->wait_for_slot,
                    "If another snapshot is running, wait for it");
   create->add_flag("--quiet,-q", f->quiet, "No progress output");
+  create->add_flag("--allow-empty", f->allow_empty,
+                   "Take the snapshot even if --indices matches no index (else exit 8)");
   create->footer(
       "While waiting it shows shards, bytes, throughput and ETA (one line per change when\n"
       "stderr is not a terminal; JSON events on stdout with --output json) and returns within\n"

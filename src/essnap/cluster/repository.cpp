@@ -1,6 +1,6 @@
 #include "essnap/cluster/repository.hpp"
 
-#include "essnap/util/url.hpp"
+#include "essnap/cluster/names.hpp"
 
 namespace essnap::cluster {
 namespace {
@@ -10,9 +10,7 @@ std::string as_string(const nlohmann::json& v) {
   return v.dump();
 }
 
-std::string path_for(const std::string& name) {
-  return "/_snapshot/" + util::uri_encode(name);
-}
+std::string path_for(const std::string& name) { return names::path({"_snapshot", name}); }
 
 Error shape_error(const std::string& what, const std::string& why) {
   return make_error(ErrorCode::kParse, what + ": " + why,
@@ -23,23 +21,13 @@ Error shape_error(const std::string& what, const std::string& why) {
 }  // namespace
 
 Status validate_repository_name(const std::string& name) {
-  auto bad = [&](const std::string& why) -> Status {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "invalid repository name '" + name + "': " + why);
-  };
-  if (name.empty()) return bad("it is empty");
+  ESSNAP_TRY_STATUS(names::validate_repository_name(name, "repository name"));
   if (name.rfind("cs-", 0) == 0)
     return make_error(ErrorCode::kInvalidArgument,
                       "invalid repository name '" + name +
                           "': names starting with 'cs-' are reserved by Amazon OpenSearch "
                           "Service for its automated snapshots",
                       "choose another name, e.g. 'snapshots' or 'manual-" + name.substr(3) + "'");
-  if (name[0] == '_') return bad("it must not start with '_'");
-  for (char c : name)
-    if (c == ' ' || c == ',' || c == '"' || c == '*' || c == '\\' || c == '<' || c == '|' ||
-        c == '>' || c == '/' || c == '?' || c == '#' || static_cast<unsigned char>(c) < 0x20)
-      return bad(std::string("character '") + c + "' is not allowed");
-  if (name.size() > 255) return bad("it is longer than 255 bytes");
   return ok_status();
 }
 
@@ -51,6 +39,7 @@ Result<PutRepositoryResponse> put_repository(Client& client, const PutRepository
 }
 
 Result<GetRepositoryResponse> get_repository(Client& client, const GetRepositoryRequest& r) {
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.name, "repository"));
   Call c;
   c.path = path_for(r.name);
   ESSNAP_TRY(auto resp, client.send(c));
@@ -65,6 +54,7 @@ Result<GetRepositoryResponse> get_repository(Client& client, const GetRepository
 
 Result<VerifyRepositoryResponse> verify_repository(Client& client,
                                                    const VerifyRepositoryRequest& r) {
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.name, "repository"));
   const std::string what = "POST " + path_for(r.name) + "/_verify";
   // A read in effect: each node writes, reads and deletes a test blob of its own, so asking
   // twice changes nothing.
@@ -86,6 +76,7 @@ Result<VerifyRepositoryResponse> verify_repository(Client& client,
 
 Result<CleanupRepositoryResponse> cleanup_repository(Client& client,
                                                      const CleanupRepositoryRequest& r) {
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.name, "repository"));
   const std::string what = "POST " + path_for(r.name) + "/_cleanup";
   // Deletes blobs: a 500 may come after part of the work, so it is sent once (the caller can
   // run it again; a second cleanup finds what the first left).
@@ -108,6 +99,7 @@ Result<CleanupRepositoryResponse> cleanup_repository(Client& client,
 
 Result<DeleteRepositoryResponse> delete_repository(Client& client,
                                                    const DeleteRepositoryRequest& r) {
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.name, "repository"));
   ESSNAP_TRY(auto j, client.json("DELETE", path_for(r.name)));
   (void)j;
   return DeleteRepositoryResponse{};

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <utility>
 
+#include "essnap/cluster/names.hpp"
 #include "essnap/util/url.hpp"
 
 namespace essnap::cluster {
@@ -124,6 +125,38 @@ std::string join(const std::vector<std::string>& v, const char* sep = ",") {
   return out;
 }
 
+// "a,b" -> {"a", "b"}; "" -> {}. Names never hold ',' (the validators refuse it), so a list
+// splits back into exactly the names that made it.
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  for (;;) {
+    const auto comma = s.find(',');
+    out.emplace_back(s.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// A snapshot's or clone's `indices` ("" = all; else a comma list of patterns).
+Status check_selection(const std::string& indices) {
+  if (indices.empty()) return ok_status();
+  for (const auto& p : split_list(indices))
+    ESSNAP_TRY_STATUS(names::validate_index_pattern(p, "--indices"));
+  return ok_status();
+}
+
+// Keys and values that go into a JSON body: nlohmann throws on bytes that are not UTF-8.
+Status check_metadata(const std::map<std::string, std::string>& kv,
+                      std::string_view what = "--metadata") {
+  for (const auto& [k, v] : kv) {
+    ESSNAP_TRY_STATUS(names::validate_text(k, what));
+    ESSNAP_TRY_STATUS(names::validate_text(v, what));
+  }
+  return ok_status();
+}
+
 std::string upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -188,11 +221,7 @@ IndexStatus parse_index_status(std::string_view text) {
   return s;
 }
 
-std::string path_segment(const std::string& name) {
-  // Date math keeps its brackets so the client's target encoder treats it as one segment.
-  if (name.starts_with("<")) return name;
-  return util::uri_encode(name);
-}
+std::string path_segment(const std::string& name) { return names::segment(name); }
 
 namespace {
 
@@ -318,7 +347,11 @@ Result<CreateSnapshotResponse> create_snapshot(Client& c, const CreateSnapshotRe
     if (!body.contains("metadata")) body["metadata"] = json::object();
     body["metadata"].update(r.metadata_object);
   }
-  const std::string path = "/_snapshot/" + path_segment(r.repository) + "/" + path_segment(r.name);
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
+  ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.name, "snapshot name"));
+  ESSNAP_TRY_STATUS(check_selection(r.indices));
+  ESSNAP_TRY_STATUS(check_metadata(r.metadata));
+  const std::string path = names::path({"_snapshot", r.repository, r.name});
   ESSNAP_TRY(auto j, c.json("PUT", path, body, http::Idempotency::kNonIdempotent));
   return parse_answer<CreateSnapshotResponse>("PUT " + path, [&](Shape& sh) {
     CreateSnapshotResponse resp;
@@ -329,7 +362,12 @@ Result<CreateSnapshotResponse> create_snapshot(Client& c, const CreateSnapshotRe
 }
 
 Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest& r) {
-  std::string path = "/_snapshot/" + path_segment(r.repository) + "/" + r.names;
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
+  auto wanted = split_list(r.names);
+  if (wanted.empty()) wanted.emplace_back("_all");
+  for (const auto& n : wanted)
+    if (n != "_all") ESSNAP_TRY_STATUS(names::validate_snapshot_pattern(n, "snapshot"));
+  std::string path = names::path({"_snapshot", r.repository, names::Segment::list(wanted)});
   std::vector<std::string> query;
   if (r.ignore_unavailable) query.emplace_back("ignore_unavailable=true");
   if (!r.verbose) query.emplace_back("verbose=false");
@@ -381,9 +419,8 @@ bool glob_match(std::string_view pattern, std::string_view name) {
 
 Result<NamedSnapshots> get_named_snapshots(Client& c, const std::string& repository,
                                            const std::vector<std::string>& names) {
-  std::vector<std::string> segments;
-  for (const auto& n : names) segments.push_back(path_segment(n));
-  ESSNAP_TRY(auto got, get_snapshots(c, {repository, join(segments), true, true}));
+  // get_snapshots validates and encodes each name of the list itself.
+  ESSNAP_TRY(auto got, get_snapshots(c, {repository, join(names), true, true}));
   NamedSnapshots out;
   std::vector<bool> taken(got.snapshots.size(), false);
   for (const auto& n : names) {
@@ -404,10 +441,15 @@ Result<NamedSnapshots> get_named_snapshots(Client& c, const std::string& reposit
 }
 
 Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRequest& r) {
-  std::string path = "/_snapshot";
-  if (!r.repository.empty()) path += "/" + path_segment(r.repository);
-  if (!r.name.empty()) path += "/" + path_segment(r.name);
-  path += "/_status";
+  if (!r.repository.empty())
+    ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
+  if (!r.name.empty()) ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.name, "snapshot name"));
+  if (r.repository.empty() && !r.name.empty())
+    return Error(ErrorCode::kInvalidArgument, "a snapshot's status needs its repository");
+  const std::string path = r.repository.empty() ? names::path({"_snapshot", "_status"})
+                           : r.name.empty()
+                               ? names::path({"_snapshot", r.repository, "_status"})
+                               : names::path({"_snapshot", r.repository, r.name, "_status"});
   ESSNAP_TRY(auto j, c.json("GET", path));
   ESSNAP_TRY(auto resp, parse_answer<SnapshotStatusResponse>("GET " + path, [&](Shape& sh) {
     SnapshotStatusResponse resp;
@@ -432,20 +474,21 @@ Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRe
 }
 
 Result<Ok> delete_snapshot(Client& c, const DeleteSnapshotRequest& r) {
-  ESSNAP_TRY(auto j, c.json("DELETE", "/_snapshot/" + path_segment(r.repository) + "/" +
-                                          path_segment(r.name)));
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
+  ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.name, "snapshot name"));
+  ESSNAP_TRY(auto j, c.json("DELETE", names::path({"_snapshot", r.repository, r.name})));
   (void)j;
   return Ok{};
 }
 
 std::string delete_snapshots_path(const DeleteSnapshotsRequest& r) {
-  std::vector<std::string> segments;
-  for (const auto& n : r.names) segments.push_back(path_segment(n));
-  return "/_snapshot/" + path_segment(r.repository) + "/" + join(segments);
+  return names::path({"_snapshot", r.repository, names::Segment::list(r.names)});
 }
 
 Result<Ok> delete_snapshots(Client& c, const DeleteSnapshotsRequest& r) {
   if (r.names.empty()) return Ok{};
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
+  for (const auto& n : r.names) ESSNAP_TRY_STATUS(names::validate_snapshot_name(n, "snapshot name"));
   ESSNAP_TRY(auto j, c.json("DELETE", delete_snapshots_path(r), std::nullopt,
                             http::Idempotency::kNonIdempotent));
   (void)j;
@@ -453,9 +496,11 @@ Result<Ok> delete_snapshots(Client& c, const DeleteSnapshotsRequest& r) {
 }
 
 Result<Ok> clone_snapshot(Client& c, const CloneSnapshotRequest& r) {
-  ESSNAP_TRY(auto j, c.json("PUT",
-                            "/_snapshot/" + path_segment(r.repository) + "/" +
-                                path_segment(r.source) + "/_clone/" + path_segment(r.target),
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
+  ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.source, "source snapshot"));
+  ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.target, "target snapshot"));
+  ESSNAP_TRY_STATUS(check_selection(r.indices));
+  ESSNAP_TRY(auto j, c.json("PUT", names::path({"_snapshot", r.repository, r.source, "_clone", r.target}),
                             json{{"indices", r.indices.empty() ? "*" : r.indices}},
                             http::Idempotency::kNonIdempotent));
   (void)j;
@@ -463,6 +508,14 @@ Result<Ok> clone_snapshot(Client& c, const CloneSnapshotRequest& r) {
 }
 
 Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
+  ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
+  ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.snapshot, "snapshot name"));
+  for (const auto& i : r.indices) ESSNAP_TRY_STATUS(names::validate_index_name(i, "index"));
+  ESSNAP_TRY_STATUS(names::validate_text(r.rename_pattern, "--rename pattern"));
+  ESSNAP_TRY_STATUS(names::validate_text(r.rename_replacement, "--rename replacement"));
+  ESSNAP_TRY_STATUS(check_metadata(r.index_settings, "--index-settings"));
+  for (const auto& s : r.ignore_index_settings)
+    ESSNAP_TRY_STATUS(names::validate_text(s, "--ignore-index-settings"));
   json body{{"indices", join(r.indices)},
             {"include_aliases", r.include_aliases},
             {"include_global_state", r.include_global_state},
@@ -476,17 +529,17 @@ Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
     for (const auto& [k, v] : r.index_settings) body["index_settings"][k] = v;
   }
   if (!r.ignore_index_settings.empty()) body["ignore_index_settings"] = r.ignore_index_settings;
-  ESSNAP_TRY(auto j, c.json("POST",
-                            "/_snapshot/" + path_segment(r.repository) + "/" +
-                                path_segment(r.snapshot) + "/_restore",
+  ESSNAP_TRY(auto j, c.json("POST", names::path({"_snapshot", r.repository, r.snapshot, "_restore"}),
                             body, http::Idempotency::kNonIdempotent));
   (void)j;
   return Ok{};
 }
 
 Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& pattern) {
-  const std::string path =
-      "/_cat/indices/" + pattern + "?format=json&h=index,status,docs.count&expand_wildcards=all";
+  const auto patterns = split_list(pattern);
+  for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p, "index pattern"));
+  const std::string path = names::path({"_cat", "indices", names::Segment::list(patterns)}) +
+                           "?format=json&h=index,status,docs.count&expand_wildcards=all";
   ESSNAP_TRY(auto j, c.json("GET", path));
   return parse_answer<std::vector<IndexEntry>>("GET " + path, [&](Shape& sh) {
     std::vector<IndexEntry> out;
@@ -519,8 +572,28 @@ std::vector<std::string> index_list_chunks(const std::vector<std::string>& indic
   return out;
 }
 
+Result<std::vector<std::string>> resolve_indices(Client& c,
+                                                 const std::vector<std::string>& patterns) {
+  for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p, "--indices"));
+  const std::string path = names::path({"_resolve", "index", names::Segment::list(patterns)}) +
+                           "?expand_wildcards=all&ignore_unavailable=true";
+  ESSNAP_TRY(auto j, c.json("GET", path));
+  return parse_answer<std::vector<std::string>>("GET " + path, [&](Shape& sh) {
+    std::vector<std::string> out;
+    if (!sh.require_object(j, "the answer")) return out;
+    for (const char* kind : {"indices", "aliases", "data_streams"})
+      if (const json* list = sh.array(j, kind))
+        for (const auto& e : *list) {
+          if (!sh.require_object(e, std::string("an element of ") + kind)) return out;
+          out.push_back(sh.str(e, "name"));
+        }
+    return out;
+  });
+}
+
 Result<std::map<std::string, IndexHealth>> index_health(Client& c,
                                                         const std::vector<std::string>& indices) {
+  for (const auto& i : indices) ESSNAP_TRY_STATUS(names::validate_index_name(i, "index"));
   std::map<std::string, IndexHealth> out;
   for (const auto& list : index_list_chunks(indices)) {
     const std::string path = "/_cluster/health/" + list + "?level=indices&expand_wildcards=all";
@@ -541,6 +614,7 @@ Result<std::map<std::string, IndexHealth>> index_health(Client& c,
 }
 
 Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::string>& indices) {
+  for (const auto& i : indices) ESSNAP_TRY_STATUS(names::validate_index_name(i, "index"));
   RecoveryProgress p;
   for (const auto& list : index_list_chunks(indices)) {
     const std::string path = "/" + list + "/_recovery";
@@ -572,19 +646,22 @@ Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::str
 }
 
 Result<Ok> close_index(Client& c, const std::string& index) {
-  ESSNAP_TRY(auto j, c.json("POST", "/" + path_segment(index) + "/_close"));
+  ESSNAP_TRY_STATUS(names::validate_index_name(index, "index"));
+  ESSNAP_TRY(auto j, c.json("POST", names::path({index, "_close"})));
   (void)j;
   return Ok{};
 }
 
 Result<Ok> delete_index(Client& c, const std::string& index) {
-  ESSNAP_TRY(auto j, c.json("DELETE", "/" + path_segment(index)));
+  ESSNAP_TRY_STATUS(names::validate_index_name(index, "index"));
+  ESSNAP_TRY(auto j, c.json("DELETE", names::path({index})));
   (void)j;
   return Ok{};
 }
 
 Result<std::int64_t> count_documents(Client& c, const std::string& index) {
-  const std::string path = "/" + path_segment(index) + "/_count";
+  ESSNAP_TRY_STATUS(names::validate_index_name(index, "index"));
+  const std::string path = names::path({index, "_count"});
   ESSNAP_TRY(auto j, c.json("GET", path));
   return parse_answer<std::int64_t>("GET " + path, [&](Shape& sh) -> std::int64_t {
     if (!sh.require_object(j, "the answer")) return 0;
@@ -594,7 +671,11 @@ Result<std::int64_t> count_documents(Client& c, const std::string& index) {
 }
 
 Result<std::vector<RepositoryInfo>> get_repositories(Client& c, const std::string& names) {
-  const std::string path = "/_snapshot/" + names;
+  const auto wanted = split_list(names);
+  for (const auto& n : wanted)
+    if (n != "_all") ESSNAP_TRY_STATUS(names::validate_repository_name(n, "repository"));
+  const std::string path = wanted.empty() ? names::path({"_snapshot"})
+                                          : names::path({"_snapshot", names::Segment::list(wanted)});
   ESSNAP_TRY(auto j, c.json("GET", path));
   return parse_answer<std::vector<RepositoryInfo>>("GET " + path, [&](Shape& sh) {
     std::vector<RepositoryInfo> out;

@@ -207,6 +207,11 @@ Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& patte
 std::vector<std::string> index_list_chunks(const std::vector<std::string>& indices,
                                            std::size_t max_bytes = 3000);
 
+
+// GET _resolve/index/<patterns>?expand_wildcards=all&ignore_unavailable=true: the names of the
+// indices, aliases and data streams the patterns select (missing exact names are left out).
+Result<std::vector<std::string>> resolve_indices(Client& c, const std::vector<std::string>& patterns);
+
 // Per-index health, for restore completion: one GET _cluster/health/<list> per chunk.
 struct IndexHealth {
   std::string status;
@@ -242,7 +247,7 @@ struct RepositoryInfo {
 // Registered repositories (verify, cleanup and unregister are in cluster/repository.hpp).
 Result<std::vector<RepositoryInfo>> get_repositories(Client& c, const std::string& names = "");
 
-// Path segment for a snapshot or repository name (date math "<...>" is encoded by the client).
+// One path segment, percent-encoded (names::segment; kept for the delete batcher's sizes).
 std::string path_segment(const std::string& name);
 
 }  // namespace essnap::cluster

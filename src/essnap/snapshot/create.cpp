@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "essnap/snapshot/selection.hpp"
+
 namespace essnap::snapshot {
 namespace {
 
@@ -71,7 +73,7 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
                     s.shards_total, s.bytes_done, s.bytes_total, elapsed()});
       return finalizing(s) ? PollState::kFinalizing : PollState::kRunning;
     }
-    auto got = cluster::get_snapshots(c, {repo, cluster::path_segment(name), false});
+    auto got = cluster::get_snapshots(c, {repo, name, false});
     const bool vanished =
         (got.ok() && got->snapshots.empty()) ||
         (!got.ok() && got.error().remote &&
@@ -104,6 +106,14 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
 
 Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o) {
   const auto& r = o.request;
+  if (!r.indices.empty() && o.empty == EmptySelection::kRefuse) {
+    const auto patterns = split_patterns({r.indices});
+    ESSNAP_TRY(auto resolved, cluster::resolve_indices(c, patterns));
+    ESSNAP_TRY_STATUS(check_selection(
+        patterns, resolved, "in the cluster",
+        "nothing was sent; see the indices with 'essnap request GET /_cat/indices', or pass "
+        "--allow-empty to record a snapshot of no index"));
+  }
   for (;;) {
     auto created = cluster::create_snapshot(c, r);
     if (created.ok()) break;
@@ -133,7 +143,7 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
                    "choose another name (a template like nightly-{now:%Y.%m.%d-%H%M} helps)");
     if (is_transient(e)) {
       // The PUT may have reached the cluster before the answer was lost: look before failing.
-      auto got = cluster::get_snapshots(c, {r.repository, cluster::path_segment(r.name), true});
+      auto got = cluster::get_snapshots(c, {r.repository, r.name, true});
       if (got.ok() && !got->snapshots.empty()) break;
     }
     return std::move(created).error();

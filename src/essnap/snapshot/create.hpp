@@ -13,8 +13,13 @@ namespace essnap::snapshot {
 
 enum class SlotMode { kRefuse, kWaitForSlot };
 
+// A selection (-i) that matches no index: refused before anything is sent, or allowed (the
+// engine then records a snapshot of no index).
+enum class EmptySelection { kRefuse, kAllow };
+
 struct CreateOptions {
   cluster::CreateSnapshotRequest request;
+  EmptySelection empty = EmptySelection::kRefuse;
   WaitMode wait = WaitMode::kWait;
   SlotMode slot = SlotMode::kRefuse;
   PollPolicy poll;

@@ -181,7 +181,7 @@ class BatchDeletion {
   // Which of the pending names the repository still lists; the others are gone.
   Status relist() {
     std::string names;
-    for (const auto& n : pending_) names += (names.empty() ? "" : ",") + cluster::path_segment(n);
+    for (const auto& n : pending_) names += (names.empty() ? "" : ",") + n;
     ESSNAP_TRY(auto got, cluster::get_snapshots(c_, {repo_, names, true, false}));
     const auto pending = pending_;
     for (const auto& n : pending) {

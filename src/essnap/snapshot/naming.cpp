@@ -3,6 +3,8 @@
 #include <cctype>
 #include <ctime>
 
+#include "essnap/cluster/names.hpp"
+
 namespace essnap::snapshot {
 namespace {
 
@@ -207,22 +209,7 @@ Result<std::string> expand_snapshot_name(std::string_view tmpl,
 }
 
 Status validate_snapshot_name(std::string_view name) {
-  auto bad_name = [&](const std::string& why) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "invalid snapshot name '" + std::string(name) + "': " + why,
-                 "names are lower case, without spaces or any of \\ / * ? \" < > | , #, and do "
-                 "not start with '_' or '-'");
-  };
-  if (name.empty()) return bad_name("empty");
-  if (name.size() > 255) return bad_name("longer than 255 bytes");
-  if (name.front() == '_' || name.front() == '-') return bad_name("starts with '_' or '-'");
-  for (char c : name) {
-    if (std::isupper(static_cast<unsigned char>(c))) return bad_name("must be lower case");
-    if (std::isspace(static_cast<unsigned char>(c)) ||
-        std::string_view("\\/*?\"<>|,#:").find(c) != std::string_view::npos)
-      return bad_name(std::string("contains '") + c + "'");
-  }
-  return ok_status();
+  return cluster::names::validate_snapshot_name(name, "snapshot name");
 }
 
 }  // namespace essnap::snapshot

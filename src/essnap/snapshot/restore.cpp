@@ -119,11 +119,11 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
   plan.incompatibility = restore_incompatibility(plan.source, target);
 
   auto selected = select_names(snap.indices, o.patterns);
-  if (selected.empty())
-    return Error(ErrorCode::kNotFound,
-                 "no index in snapshot " + snap.name + " matches " +
-                     join(o.patterns.empty() ? std::vector<std::string>{"*"} : o.patterns),
-                 "see the snapshot's indices with 'essnap snapshot show " + snap.name + "'");
+  ESSNAP_TRY_STATUS(check_selection(
+      o.patterns.empty() ? std::vector<std::string>{"*"} : o.patterns, snap.indices,
+      "in snapshot " + snap.name,
+      "nothing was changed; see the snapshot's indices with 'essnap snapshot show " + snap.name +
+          "'"));
   std::optional<std::regex> rename;
   if (!o.rename_pattern.empty()) {
     try {
@@ -163,7 +163,7 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
 
 Result<RestorePlan> plan_restore(cluster::Client& c, const RestoreOptions& o) {
   ESSNAP_TRY_STATUS(validate_restore_settings(o));
-  auto got = cluster::get_snapshots(c, {o.repository, cluster::path_segment(o.snapshot), false});
+  auto got = cluster::get_snapshots(c, {o.repository, o.snapshot, false});
   if (!got.ok()) {
     Error e = std::move(got).error();
     if (e.code == ErrorCode::kNotFound) {

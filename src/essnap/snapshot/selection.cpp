@@ -1,5 +1,6 @@
 #include "essnap/snapshot/selection.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace essnap::snapshot {
@@ -63,6 +64,27 @@ std::vector<std::string> select_names(const std::vector<std::string>& names,
   for (const auto& n : names)
     if (chosen.count(n)) out.push_back(n);
   return out;
+}
+
+Status check_selection(const std::vector<std::string>& patterns,
+                       const std::vector<std::string>& available, const std::string& where,
+                       const std::string& hint) {
+  const std::set<std::string> have(available.begin(), available.end());
+  for (const auto& p : patterns) {
+    const bool exact = p.find('*') == std::string::npos && !p.starts_with("-") &&
+                       !p.starts_with("<");
+    if (exact && !have.count(p))
+      return Error(ErrorCode::kNotFound, "no index named " + p + " " + where, hint);
+  }
+  // Date math is resolved by the engine only: then what it resolved to is the selection.
+  const bool date_math = std::any_of(patterns.begin(), patterns.end(),
+                                     [](const std::string& p) { return p.starts_with("<"); });
+  if (date_math ? available.empty() : select_names(available, patterns).empty()) {
+    std::string list;
+    for (const auto& p : patterns) list += (list.empty() ? "" : ",") + p;
+    return Error(ErrorCode::kConflict, "no index " + where + " matches " + list, hint);
+  }
+  return ok_status();
 }
 
 bool is_system_index(std::string_view name) {

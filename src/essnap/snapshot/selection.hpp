@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "essnap/util/result.hpp"
+
 namespace essnap::snapshot {
 
 bool glob_match(std::string_view pattern, std::string_view name);
@@ -19,6 +21,14 @@ std::vector<std::string> split_patterns(const std::vector<std::string>& args);
 // = everything. Order of `names` is kept.
 std::vector<std::string> select_names(const std::vector<std::string>& names,
                                       const std::vector<std::string>& patterns);
+
+// Whether `patterns` (split, non-empty) select anything among `available` (what the engine
+// resolved them to, or a snapshot's indices): an element without '*' that is not an exclusion
+// and is not available -> kNotFound "no index named X <where>"; nothing selected at all ->
+// kConflict (exit 8) naming the patterns. `where` reads "in the cluster", "in snapshot S".
+Status check_selection(const std::vector<std::string>& patterns,
+                       const std::vector<std::string>& available, const std::string& where,
+                       const std::string& hint);
 
 // Indices owned by the engine or its plugins (security config, dashboards, tasks, GeoIP, ...):
 // restoring them over a live cluster breaks it.

@@ -225,7 +225,7 @@ TEST_P(SnapshotCluster, BadInputHasDocumentedExitCodes) {
   };
   const Case cases[] = {
       {"snapshot create x -r no-such-repo-" + id_ + " --wait", 6, "not registered"},
-      {"snapshot show nope -r " + repo_, 6, "not in repository"},
+      {"snapshot show nope -r " + repo_, 6, "no snapshot nope in"},
       {"restore nope -r " + repo_ + " --wait", 6, "not in repository"},
       {"snapshot create 'Bad Name' -r " + repo_ + " --wait", 2, "invalid snapshot name"},
       {"snapshot create '<x-{now/q}>' -r " + repo_ + " --wait", 2, "date math"},

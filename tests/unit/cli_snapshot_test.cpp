@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/loopback_server.hpp"
+#include "support/essnap_cli.hpp"
 #include "support/process.hpp"
 
 namespace essnap {
@@ -17,17 +18,9 @@ using test::ServerRequest;
 using test::ServerResponse;
 
 test::Command essnap(const std::string& url, const std::string& args) {
-  test::Command c;  // stdin: /dev/null
-  c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", url}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return c;
+  return test::essnap_command(url, args);
 }
-
-ServerResponse os2_root() {
-  return ServerResponse::json(
-      200, R"({"cluster_name":"c","version":{"distribution":"opensearch","number":"2.19.6"}})");
-}
+using test::os2_root;
 
 TEST(CliSnapshot, RestoreFromANewerVersionIsRefusedBeforeSending) {
   LoopbackServer server([](const ServerRequest& r) {

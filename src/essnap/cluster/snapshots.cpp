@@ -1,5 +1,7 @@
 #include "essnap/cluster/snapshots.hpp"
 
+#include "essnap/util/glob.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -392,31 +394,6 @@ Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest&
   });
 }
 
-namespace {
-
-// `*` matches any run of characters; nothing else is special (the engines' snapshot patterns).
-bool glob_match(std::string_view pattern, std::string_view name) {
-  std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
-  while (n < name.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = n;
-    } else if (p < pattern.size() && pattern[p] == name[n]) {
-      ++p;
-      ++n;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      n = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-}  // namespace
-
 Result<NamedSnapshots> get_named_snapshots(Client& c, const std::string& repository,
                                            const std::vector<std::string>& names) {
   // get_snapshots validates and encodes each name of the list itself.
@@ -428,7 +405,7 @@ Result<NamedSnapshots> get_named_snapshots(Client& c, const std::string& reposit
     bool matched = false;
     for (std::size_t i = 0; i < got.snapshots.size(); ++i) {
       const bool hit = date_math ? !taken[i] && !got.snapshots.empty()
-                                 : glob_match(n, got.snapshots[i].name);
+                                 : util::glob_match(n, got.snapshots[i].name);
       if (!hit) continue;
       matched = true;
       if (!taken[i]) out.found.push_back(got.snapshots[i]);

@@ -5,26 +5,6 @@
 
 namespace essnap::snapshot {
 
-bool glob_match(std::string_view p, std::string_view n) {
-  size_t pi = 0, ni = 0, star = std::string_view::npos, mark = 0;
-  while (ni < n.size()) {
-    if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      mark = ni;
-    } else if (pi < p.size() && p[pi] == n[ni]) {
-      ++pi;
-      ++ni;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      ni = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
-}
-
 std::vector<std::string> split_patterns(const std::vector<std::string>& args) {
   std::vector<std::string> out;
   for (const auto& a : args) {

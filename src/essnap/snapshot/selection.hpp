@@ -7,11 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "essnap/util/glob.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::snapshot {
 
-bool glob_match(std::string_view pattern, std::string_view name);
+using util::glob_match;  // `*` globs, as the engines read them (util/glob.hpp)
 
 // "a,b*" / {"a","-b*"} -> the flat pattern list.
 std::vector<std::string> split_patterns(const std::vector<std::string>& args);

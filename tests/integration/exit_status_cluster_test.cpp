@@ -11,6 +11,8 @@
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
+#include "support/cluster_fixture.hpp"
+#include "support/essnap_cli.hpp"
 #include "support/process.hpp"
 #include "support/stack_env.hpp"
 
@@ -20,11 +22,7 @@ namespace {
 using test::stack_var;
 
 test::ProcessResult run_essnap(const std::string& url, const std::string& args) {
-  test::Command c;  // stdin: /dev/null
-  c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", url}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return test::run(c);
+  return test::run(test::essnap_command(url, args));
 }
 
 class ExitStatusCluster : public ::testing::Test {
@@ -35,16 +33,9 @@ class ExitStatusCluster : public ::testing::Test {
     const std::string id = std::to_string(::getpid());
     repo_ = "exitwt-repo-" + id;
     index_ = "exitwt-index-" + id;
-    http::TransportOptions o;
-    o.retry.max_attempts = 2;
-    client_ = std::make_unique<cluster::Client>(http::make_transport(o), url_);
-    ASSERT_TRUE(client_
-                    ->json("PUT", "/_snapshot/" + repo_,
-                           nlohmann::json{{"type", "fs"},
-                                          {"settings",
-                                           {{"location", stack_var("ESSNAP_TEST_FS_REPO_PATH") +
-                                                             "/" + repo_}}}})
-                    .ok());
+    client_ = test::test_client(url_);
+    ASSERT_TRUE(test::register_fs_repository(*client_, repo_,
+                                             stack_var("ESSNAP_TEST_FS_REPO_PATH") + "/" + repo_));
     ASSERT_TRUE(client_
                     ->json("PUT", "/" + index_,
                            nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})

@@ -13,6 +13,7 @@
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
+#include "support/cluster_fixture.hpp"
 #include "support/process.hpp"
 #include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
@@ -36,14 +37,10 @@ class PruneCluster : public ::testing::TestWithParam<Engine> {
   void SetUp() override {
     ESSNAP_REQUIRE_STACK(GetParam().url_var, GetParam().repo_var);
     url_ = stack_var(GetParam().url_var);
-    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (auto& c : test) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    id_ = "prunewt-" + test.substr(0, test.find('/')) + "-" + std::to_string(::getpid());
+    id_ = test::test_id("prunewt");
     repo_ = id_;
     location_ = stack_var(GetParam().repo_var) + "/" + repo_;
-    http::TransportOptions o;
-    o.retry.max_attempts = 2;
-    client_ = std::make_unique<cluster::Client>(http::make_transport(o), url_);
+    client_ = test::test_client(url_);
     register_repo({});
     ASSERT_TRUE(client_->json("PUT", "/" + index() + "/_doc/1?refresh=true", nlohmann::json{{"n", 1}}).ok());
   }

@@ -11,6 +11,7 @@
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
 #include "support/process.hpp"
+#include "support/cluster_fixture.hpp"
 #include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
@@ -24,27 +25,15 @@ class RestorePreflight : public ::testing::TestWithParam<test::StackEngine> {
   void SetUp() override {
     ESSNAP_REQUIRE_STACK(GetParam().url_var, GetParam().repo_var);
     url_ = stack_var(GetParam().url_var);
-    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (auto& c : test) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    id_ = "restwt-" + test.substr(0, test.find('/')) + "-" + std::to_string(::getpid());
+    id_ = test::test_id("restwt");
     repo_ = "repo-" + id_;
-    http::TransportOptions o;
-    o.retry.max_attempts = 2;
-    client_ = std::make_unique<cluster::Client>(http::make_transport(o), url_);
-    const auto location = stack_var(GetParam().repo_var) + "/" + repo_;
-    ASSERT_TRUE(client_
-                    ->json("PUT", "/_snapshot/" + repo_,
-                           nlohmann::json{{"type", "fs"}, {"settings", {{"location", location}}}})
-                    .ok());
+    client_ = test::test_client(url_);
+    ASSERT_TRUE(test::register_fs_repository(*client_, repo_,
+                                             stack_var(GetParam().repo_var) + "/" + repo_));
   }
   void TearDown() override {
     if (!client_) return;
-    auto snaps = client_->json("GET", "/_snapshot/" + repo_ + "/_all");
-    if (snaps.ok() && snaps->contains("snapshots"))
-      for (const auto& s : (*snaps)["snapshots"])
-        (void)client_->json("DELETE",
-                            "/_snapshot/" + repo_ + "/" + s["snapshot"].get<std::string>());
-    (void)client_->json("DELETE", "/_snapshot/" + repo_);
+    test::drop_repository(*client_, repo_);
     // By exact names: Elasticsearch 8 refuses wildcard deletes.
     auto found = client_->json("GET", "/_cat/indices/" + id_ +
                                           "*?format=json&h=index&expand_wildcards=all");

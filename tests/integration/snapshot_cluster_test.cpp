@@ -17,6 +17,8 @@
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
 #include "support/loopback_server.hpp"
+#include "support/cluster_fixture.hpp"
+#include "support/essnap_cli.hpp"
 #include "support/process.hpp"
 #include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
@@ -29,11 +31,7 @@ using test::stack_var;
 using CmdResult = test::ProcessResult;
 
 CmdResult run_essnap(const std::string& url, const std::string& args) {
-  test::Command c;  // stdin: /dev/null
-  c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", url}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return test::run(c);
+  return test::run(test::essnap_command(url, args));
 }
 
 using Engine = test::StackEngine;
@@ -44,28 +42,14 @@ class SnapshotCluster : public ::testing::TestWithParam<Engine> {
     ESSNAP_REQUIRE_STACK(GetParam().url_var, GetParam().repo_var);
     url_ = stack_var(GetParam().url_var);
     repo_path_ = stack_var(GetParam().repo_var);
-    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (auto& c : test) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    test = test.substr(0, test.find('/'));
-    id_ = "snapwt-" + test + "-" + std::to_string(::getpid());
+    id_ = test::test_id("snapwt");
     repo_ = "snap-" + id_;
-    http::TransportOptions o;
-    o.retry.max_attempts = 2;
-    client_ = std::make_unique<cluster::Client>(http::make_transport(o), url_);
-    ASSERT_TRUE(client_
-                    ->json("PUT", "/_snapshot/" + repo_,
-                           nlohmann::json{{"type", "fs"},
-                                          {"settings", {{"location", repo_path_ + "/" + repo_}}}})
-                    .ok());
+    client_ = test::test_client(url_);
+    ASSERT_TRUE(test::register_fs_repository(*client_, repo_, repo_path_ + "/" + repo_));
   }
   void TearDown() override {
     if (!client_) return;
-    auto snaps = client_->json("GET", "/_snapshot/" + repo_ + "/_all");
-    if (snaps.ok() && snaps->contains("snapshots"))
-      for (const auto& s : (*snaps)["snapshots"])
-        (void)client_->json("DELETE",
-                            "/_snapshot/" + repo_ + "/" + s["snapshot"].get<std::string>());
-    (void)client_->json("DELETE", "/_snapshot/" + repo_);
+    test::drop_repository(*client_, repo_);
     // Delete by exact names: Elasticsearch 8 refuses wildcard deletes
     // (action.destructive_requires_name), and a leftover red index would turn the shared
     // cluster red for every later test.

@@ -67,10 +67,6 @@ std::string iso_time(std::int64_t ms) {
   return buf;
 }
 
-Error repo_not_found(Error e, const std::string& repo) {
-  return snapshot::explain_missing_repository(std::move(e), repo);
-}
-
 void print_failures(const cluster::SnapshotInfo& s) {
   for (const auto& f : s.failures)
     std::cerr << "  failed: " << f.index << " shard " << f.shard << ": " << f.reason << "\n";
@@ -154,7 +150,7 @@ int run_create(const GlobalOptions& g, SnapshotFlags f) {
 Result<std::vector<cluster::SnapshotInfo>> fetch(cluster::Client& c, const std::string& repo,
                                                  const std::string& names) {
   auto got = cluster::get_snapshots(c, {repo, names, false});
-  if (!got.ok()) return repo_not_found(std::move(got).error(), repo);
+  if (!got.ok()) return std::move(got).error();
   auto v = std::move(got->snapshots);
   std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
     return a.start_ms != b.start_ms ? a.start_ms < b.start_ms : a.name < b.name;
@@ -284,7 +280,7 @@ int run_status(const GlobalOptions& g, SnapshotFlags f) {
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return report_error(client.error(), g);
   auto st = cluster::snapshot_status(*client, {f.repository, ""});
-  if (!st.ok()) return report_error(repo_not_found(std::move(st).error(), f.repository), g);
+  if (!st.ok()) return report_error(st.error(), g);
   if (g.output == OutputFormat::kJson) {
     auto arr = nlohmann::json::array();
     for (const auto& s : st->snapshots)
@@ -379,7 +375,7 @@ int run_clone(const GlobalOptions& g, SnapshotFlags f) {
   for (const auto& p : snapshot::split_patterns(f.indices))
     indices += (indices.empty() ? "" : ",") + p;
   auto r = cluster::clone_snapshot(*client, {f.repository, f.names[0], *target, indices});
-  if (!r.ok()) return report_error(repo_not_found(std::move(r).error(), f.repository), g);
+  if (!r.ok()) return report_error(r.error(), g);
   if (!(f.wait || stdout_is_terminal())) {
     std::cout << "cloning " << f.names[0] << " to " << *target << "\n";
     return kExitOk;

@@ -158,7 +158,7 @@ Result<std::vector<cluster::SnapshotInfo>> list_repository(cluster::Client& c,
   if (l.page_size > 0) r.sort = "start_time";
   for (int pages = 1;; ++pages) {
     auto got = cluster::get_snapshots(c, r);
-    if (!got.ok()) return snapshot::explain_missing_repository(std::move(got).error(), repo);
+    if (!got.ok()) return std::move(got).error();
     if (requests) *requests = pages;
     for (auto& s : got->snapshots) out.push_back(std::move(s));
     if (l.page_size == 0 || got->next.empty()) break;

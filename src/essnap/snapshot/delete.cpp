@@ -6,15 +6,6 @@
 
 namespace essnap::snapshot {
 
-Error explain_missing_repository(Error e, const std::string& repo) {
-  if (e.code == ErrorCode::kNotFound && e.remote &&
-      e.remote->error_type == "repository_missing_exception") {
-    e.message = "repository " + repo + " is not registered";
-    e.hint = "list the repositories with 'essnap repo list'";
-  }
-  return e;
-}
-
 Result<DeletePlan> make_delete_plan(const std::string& repo,
                                     const std::vector<cluster::SnapshotInfo>& snapshots,
                                     const std::vector<std::string>& patterns,
@@ -55,7 +46,7 @@ Result<DeletePlan> make_delete_plan(const std::string& repo,
 Result<DeletePlan> plan_delete(cluster::Client& c, const std::string& repo,
                                const std::vector<std::string>& patterns, RunningSnapshots running) {
   auto got = cluster::get_snapshots(c, {repo, "_all", false});
-  if (!got.ok()) return explain_missing_repository(std::move(got).error(), repo);
+  if (!got.ok()) return std::move(got).error();
   return make_delete_plan(repo, got->snapshots, patterns, running);
 }
 
@@ -215,7 +206,7 @@ Result<DeleteReport> delete_snapshots(cluster::Client& c, const std::string& rep
   for (auto& batch : delete_batches(repo, names, multi_delete_support(info), hooks.limits)) {
     BatchDeletion b(c, repo, std::move(batch), hooks, report);
     auto done = wait_until_done([&] { return b.poll(); }, subject, hooks.poll, hooks.wait);
-    if (!done.ok()) return explain_missing_repository(std::move(done).error(), repo);
+    if (!done.ok()) return std::move(done).error();
   }
   return report;
 }

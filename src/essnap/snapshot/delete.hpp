@@ -78,7 +78,5 @@ Status execute_delete(cluster::Client& client, const DeletePlan& plan,
                       const std::function<void(const std::string&)>& deleted,
                       const std::function<void(const std::string&)>& gone = {});
 
-// "repository R is not registered" for a repository_missing_exception; others pass through.
-Error explain_missing_repository(Error e, const std::string& repository);
 
 }  // namespace essnap::snapshot

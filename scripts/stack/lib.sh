@@ -127,6 +127,21 @@ ensure_user() { # as root: create $STACK_USER once and set RUN_AS to drop to it
     log "created unprivileged user $STACK_USER for the servers"
   fi
   RUN_AS=(setpriv "--reuid=$STACK_USER" "--regid=$STACK_USER" --init-groups --)
+  reach_stack_dir
+}
+# The servers run as $STACK_USER inside $STACK_DIR, so every directory above it must let that
+# user pass through. A checkout in a `mktemp -d` directory (mode 0700) does not: grant search
+# permission only (o+x: no listing, no reading) on exactly the directories that lack it, and say so.
+reach_stack_dir() {
+  local d
+  d=$(dirname "$(realpath -m "$STACK_DIR")")
+  while [[ $d != / ]]; do
+    if [[ -d $d ]] && ! "${RUN_AS[@]}" test -x "$d"; then
+      chmod o+x "$d"
+      log "made $d passable (o+x, no read) for $STACK_USER: the servers run below it"
+    fi
+    d=$(dirname "$d")
+  done
 }
 own() { if is_root; then chown -R "$STACK_USER:$STACK_USER" "$@" || true; fi; }
 

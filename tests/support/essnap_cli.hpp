@@ -22,4 +22,30 @@ inline ServerResponse os2_root() {
       200, R"({"cluster_name":"c","version":{"distribution":"opensearch","number":"2.19.6"}})");
 }
 
+// A loopback cluster with repository "repo" holding snapshot "old" and an open index "orders";
+// it records every request so the refusals can be shown to have changed nothing.
+inline ServerResponse scripted_cluster(const ServerRequest& r) {
+  if (r.target == "/") return os2_root();
+  if (r.method == "GET" && (r.target == "/_snapshot" || r.target == "/_snapshot/_all"))
+    return ServerResponse::json(200, R"({"repo":{"type":"fs","settings":{"location":"/x"}}})");
+  if (r.method == "GET" && (r.target.starts_with("/_snapshot/_status") ||
+                            r.target.starts_with("/_snapshot/repo/_status")))
+    return ServerResponse::json(200, R"({"snapshots":[]})");
+  if (r.method == "GET" && r.target == "/_snapshot/repo")
+    return ServerResponse::json(200, R"({"repo":{"type":"fs","settings":{"location":"/x"}}})");
+  if (r.method == "GET" && r.target.starts_with("/_snapshot/repo/"))
+    return ServerResponse::json(
+        200, R"({"snapshots":[{"snapshot":"old","state":"SUCCESS","version":"2.19.6",)"
+             R"("version_id":136407827,"indices":["orders"]}]})");
+  if (r.target.starts_with("/_cat/indices"))
+    return ServerResponse::json(200, R"([{"index":"orders","status":"open","docs.count":"3"}])");
+  return ServerResponse::json(200, R"({"acknowledged":true})");
+}
+
+inline bool changed_anything(const LoopbackServer& server) {
+  for (const auto& q : server.requests())
+    if (q.method != "GET" && q.method != "HEAD") return true;
+  return false;
+}
+
 }  // namespace essnap::test

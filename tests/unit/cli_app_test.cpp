@@ -42,7 +42,7 @@ TEST(CliApp, GlobalFlagsAfterAnySubcommand) {
     auto r = test::run(c);
     EXPECT_NE(r.exit_code, 2) << args[0] << ": " << r.err;
     EXPECT_EQ(r.exit_code, 3) << args[0] << ": " << r.err;
-    EXPECT_EQ(r.err.rfind("{\"error\":", 0), 0u) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.out.rfind("{\"error\":", 0), 0u) << args[0] << ": " << r.out << r.err;
   }
 }
 

@@ -106,26 +106,8 @@ TEST(CliSnapshot, NoWaitWithoutTerminal) {
   EXPECT_EQ(server.requests().size(), 1u);
 }
 
-// A loopback cluster with repository "repo" holding snapshot "old" and an open index "orders";
-// it records every request so the refusals can be shown to have changed nothing.
-ServerResponse scripted_cluster(const ServerRequest& r) {
-  if (r.target == "/") return os2_root();
-  if (r.method == "GET" && r.target == "/_snapshot/repo")
-    return ServerResponse::json(200, R"({"repo":{"type":"fs","settings":{"location":"/x"}}})");
-  if (r.method == "GET" && r.target.starts_with("/_snapshot/repo/"))
-    return ServerResponse::json(
-        200, R"({"snapshots":[{"snapshot":"old","state":"SUCCESS","version":"2.19.6",)"
-             R"("version_id":136407827,"indices":["orders"]}]})");
-  if (r.target.starts_with("/_cat/indices"))
-    return ServerResponse::json(200, R"([{"index":"orders","status":"open","docs.count":"3"}])");
-  return ServerResponse::json(200, R"({"acknowledged":true})");
-}
-
-bool changed_anything(const LoopbackServer& server) {
-  for (const auto& q : server.requests())
-    if (q.method != "GET" && q.method != "HEAD") return true;
-  return false;
-}
+using test::changed_anything;
+using test::scripted_cluster;
 
 TEST(CliSnapshot, DestructiveCommandsRefuseWithoutYesWhenNotOnATerminal) {
   for (const char* args : {"snapshot delete old -r repo", "restore old -r repo --delete-existing",
@@ -149,10 +131,13 @@ TEST(CliSnapshot, DestructiveCommandsDryRunAndJsonPlan) {
     LoopbackServer server(scripted_cluster);
     auto r = run(essnap(server.url(), std::string("-o json ") + args + " --dry-run"));
     EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
-    auto line = r.out.substr(0, r.out.find('\n'));
-    auto j = nlohmann::json::parse(line, nullptr, false);
+    // stdout: one document, the plan marked as a dry run; stderr: the plan as an event.
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_TRUE(j.is_object()) << args << ": " << r.out;
-    EXPECT_EQ(j.value("event", ""), "plan") << args;
+    EXPECT_EQ(j.value("dry_run", false), true) << args << ": " << r.out;
+    auto ev = nlohmann::json::parse(r.err.substr(0, r.err.find('\n')), nullptr, false);
+    ASSERT_TRUE(ev.is_object()) << args << ": " << r.err;
+    EXPECT_EQ(ev.value("event", ""), "plan") << args;
     EXPECT_FALSE(changed_anything(server)) << args;
   }
 }

@@ -252,9 +252,12 @@ TEST(ExitStatus, ShowReportsEveryMissingName) {
   EXPECT_EQ(one.exit_code, 0) << one.err;
   auto json = run(essnap(server.url(), "-o json snapshot show a missing -r repo"));
   EXPECT_EQ(json.exit_code, 6) << json.err;
+  // One document: what was found, and the error naming what was not.
   auto j = nlohmann::json::parse(json.out, nullptr, false);
-  ASSERT_TRUE(j.is_array()) << json.out;
-  EXPECT_EQ(j.size(), 1u);
+  ASSERT_TRUE(j.is_object() && j.contains("error")) << json.out;
+  EXPECT_EQ(j["error"]["exit_code"], 6) << json.out;
+  ASSERT_TRUE(j["result"].is_array()) << json.out;
+  EXPECT_EQ(j["result"].size(), 1u);
 }
 
 TEST(ExitStatus, StatusOfAnUnregisteredRepositoryExits6) {

@@ -47,7 +47,7 @@ TEST(SetupCli, InvalidBucketNameIsAUsageError) {
       "setup --domain-endpoint https://search-x-abc.us-east-1.es.amazonaws.com --bucket "
       "s3://ab --repository nightly --output json");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  auto j = nlohmann::json::parse(r.err);
+  auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["error"]["exit_code"], 2);
   EXPECT_NE(j["error"]["message"].get<std::string>().find("3 to 63"), std::string::npos);
 }

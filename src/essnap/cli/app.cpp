@@ -36,6 +36,20 @@ std::string command_word(int argc, char** argv) {
   return {};
 }
 
+// Whether the command line asks for --output json, read before parsing so that a command line
+// the parser refuses is still answered in JSON (-o json, -ojson, --output json, --output=json).
+bool wants_json(int argc, char** argv) {
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if ((a == "-o" || a == "--output") && i + 1 < argc) json = std::string(argv[++i]) == "json";
+    else if (a == "-ojson" || a == "--output=json") json = true;
+    else if (a.starts_with("--output=") || (a.starts_with("-o") && a.size() > 2 && a[1] == 'o'))
+      json = false;
+  }
+  return json;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -89,11 +103,10 @@ int run(int argc, char** argv) {
       known = known || sub->check_name(word);
       names += (names.empty() ? "" : ", ") + sub->get_name();
     }
-    if (!known) {
-      std::cerr << "essnap: unknown command '" << word << "'\n  hint: commands are " << names
-                << "; run 'essnap --help'\n";
-      return kExitUsage;
-    }
+    if (!known)
+      return report_usage_error("unknown command '" + word + "'",
+                                "commands are " + names + "; run 'essnap --help'",
+                                wants_json(argc, argv));
   }
   try {
     app.parse(argc, argv);
@@ -102,9 +115,9 @@ int run(int argc, char** argv) {
       app.exit(e);
       return kExitOk;
     }
-    std::cerr << "essnap: " << e.what() << "\n(run 'essnap --help' for usage)\n";
-    return kExitUsage;
+    return report_usage_error(e.what(), "run 'essnap --help' for usage", wants_json(argc, argv));
   }
+  if (global.output == OutputFormat::kJson) flush_json_document();
   return exit_code;
 }
 

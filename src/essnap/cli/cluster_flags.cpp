@@ -9,6 +9,7 @@
 #include "essnap/aws/endpoint.hpp"
 #include "essnap/aws/region.hpp"
 #include "essnap/cli/aws_context.hpp"
+#include "essnap/cli/command.hpp"
 #include "essnap/http/request_target.hpp"
 
 namespace essnap::cli {
@@ -66,9 +67,11 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags* flags) {
   cmd->add_option("--cacert", flags->cacert, "PEM file of CAs to trust for https");
   cmd->add_flag("--insecure,-k", flags->insecure, "Do not verify TLS certificates (warns)");
   cmd->add_option("--connect-timeout", flags->connect_timeout, "Seconds to connect")
+      ->check(positive_number())
       ->capture_default_str();
   cmd->add_option("--timeout", flags->timeout,
                   "Seconds for the whole request per attempt (0 = none)")
+      ->check(non_negative_number())
       ->capture_default_str();
 }
 

@@ -54,10 +54,8 @@ int run_check(const GlobalOptions& g, const std::string& file) {
       policies.push_back({{"name", p.name}, {"cluster", p.cluster}, {"repository", p.repository},
                           {"schedule", p.schedule.text()}, {"next_run", next_run(p.schedule)},
                           {"prune", prune_text(p)}, {"retention", retention_text(p.retention)}});
-    std::cout << nlohmann::json{{"ok", true}, {"file", file}, {"clusters", c->clusters.size()},
-                                {"policies", policies}, {"metrics", c->metrics.listen}}
-                     .dump()
-              << "\n";
+    json_result({{"ok", true}, {"file", file}, {"clusters", c->clusters.size()},
+                 {"policies", policies}, {"metrics", c->metrics.listen}});
     return kExitOk;
   }
   std::cout << "OK " << file << ": " << c->clusters.size() << " cluster(s), " << c->policies.size()

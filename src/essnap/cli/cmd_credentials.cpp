@@ -42,7 +42,7 @@ int run_credentials(const GlobalOptions& global) {
     for (const auto& a : r.attempts)
       chain.push_back({{"provider", a.provider}, {"outcome", a.outcome}});
     j["chain"] = chain;
-    std::cout << j.dump(2) << "\n";
+    json_result(std::move(j));
     return kExitOk;
   }
   std::cout << "profile:     " << r.profile << " (" << r.profile_source << ")\n"

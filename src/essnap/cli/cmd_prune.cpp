@@ -117,22 +117,14 @@ void print_table(const retention::PrunePlan& pp) {
   std::cout << pp.plan.summary << "\n" << std::flush;
 }
 
-int finish_json(json doc, const Result<util::Outcome>& ran, const retention::PruneReport& rep) {
+int finish_json(const GlobalOptions& g, json doc, const Result<util::Outcome>& ran,
+                const retention::PruneReport& rep) {
   doc["deleted"] = rep.deleted;
   doc["already_gone"] = rep.already_gone;
   doc["delete_requests"] = rep.delete_requests;
-  int code = kExitOk;
-  if (ran.ok()) {
-    doc["outcome"] = *ran == util::Outcome::kDryRun ? "dry_run" : "executed";
-  } else {
-    const Error& e = ran.error();
-    code = exit_code_for(e);
-    doc["outcome"] = "failed";
-    doc["error"] = {{"code", to_string(e.code)}, {"message", e.message}, {"exit_code", code}};
-    if (!e.hint.empty()) doc["error"]["hint"] = e.hint;
-  }
-  std::cout << doc.dump() << "\n";
-  return code;
+  doc["outcome"] = !ran.ok() ? "failed" : *ran == util::Outcome::kDryRun ? "dry_run" : "executed";
+  json_result(std::move(doc));
+  return ran.ok() ? kExitOk : report_error(ran.error(), g);
 }
 
 int run_prune(const GlobalOptions& g, PruneFlags f) {
@@ -186,7 +178,7 @@ int run_prune(const GlobalOptions& g, PruneFlags f) {
         report = std::move(*r);
         return ok_status();
       });
-  if (as_json) return finish_json(plan->plan.json, ran, report);
+  if (as_json) return finish_json(g, plan->plan.json, ran, report);
   if (!ran.ok()) return report_error(ran.error(), g);
   if (*ran == util::Outcome::kExecuted && !plan->remove.empty())
     std::cout << "deleted " << report.deleted.size() << " snapshot(s) in "
@@ -199,19 +191,26 @@ int run_prune(const GlobalOptions& g, PruneFlags f) {
 }
 
 void add_policy_flags(CLI::App* c, PruneFlags* f) {
-  c->add_option("--keep-last", f->last, "Keep the newest N snapshots");
-  c->add_option("--keep-hourly", f->hourly, "Keep the newest of each of the last N hours (-1: all)");
-  c->add_option("--keep-daily", f->daily, "... of the last N days");
-  c->add_option("--keep-weekly", f->weekly, "... of the last N ISO weeks");
-  c->add_option("--keep-monthly", f->monthly, "... of the last N months");
-  c->add_option("--keep-yearly", f->yearly, "... of the last N years");
+  c->add_option("--keep-last", f->last, "Keep the newest N snapshots")
+      ->check(integer_at_least(-1));
+  c->add_option("--keep-hourly", f->hourly, "Keep the newest of each of the last N hours (-1: all)")
+      ->check(integer_at_least(-1));
+  c->add_option("--keep-daily", f->daily, "... of the last N days")
+      ->check(integer_at_least(-1));
+  c->add_option("--keep-weekly", f->weekly, "... of the last N ISO weeks")
+      ->check(integer_at_least(-1));
+  c->add_option("--keep-monthly", f->monthly, "... of the last N months")
+      ->check(integer_at_least(-1));
+  c->add_option("--keep-yearly", f->yearly, "... of the last N years")
+      ->check(integer_at_least(-1));
   c->add_option("--keep-within", f->within, "Keep all within D of the newest (1y2m3d4h)");
   c->add_option("--keep-within-hourly", f->within_hourly, "One per hour within D of the newest");
   c->add_option("--keep-within-daily", f->within_daily, "One per day within D");
   c->add_option("--keep-within-weekly", f->within_weekly, "One per week within D");
   c->add_option("--keep-within-monthly", f->within_monthly, "One per month within D");
   c->add_option("--keep-within-yearly", f->within_yearly, "One per year within D");
-  c->add_option("--keep-min", f->keep_min, "Never fewer SUCCESS snapshots than this (default 1)");
+  c->add_option("--keep-min", f->keep_min, "Never fewer SUCCESS snapshots than this (default 1)")
+      ->check(integer_at_least(0));
   c->add_flag("--prune-failed", f->prune_failed, "Also remove FAILED and PARTIAL snapshots");
   c->add_option("--tz", f->tz, "Time zone of the hour/day/week buckets (IANA name; default UTC)");
 }

@@ -44,7 +44,7 @@ int run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::Client& c
     auto arr = nlohmann::json::array();
     for (const auto& r : *repos)
       arr.push_back({{"name", r.name}, {"type", r.type}, {"settings", r.settings}});
-    std::cout << (show && !arr.empty() ? arr[0] : arr).dump() << "\n";
+    json_result(show && !arr.empty() ? arr[0] : arr);
     return kExitOk;
   }
   for (const auto& r : *repos) {
@@ -67,7 +67,7 @@ int run_verify(const GlobalOptions& g, const RepoFlags& f, cluster::Client& clie
   auto v = cluster::verify_repository(client, {f.name});
   if (!v.ok()) return report_error(not_registered(std::move(v).error(), f.name), g);
   if (g.output == OutputFormat::kJson)
-    std::cout << nlohmann::json{{"repository", f.name}, {"nodes", v->nodes}}.dump() << "\n";
+    json_result({{"repository", f.name}, {"nodes", v->nodes}});
   else
     std::cout << "repository " << f.name << " verified: " << v->nodes.size()
               << " node(s) can write to it\n";
@@ -86,33 +86,28 @@ int run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster::Client&
       [&]() -> Status {
         if (cleanup) {
           ESSNAP_TRY(auto r, cluster::cleanup_repository(client, {f.name}));
-          if (json)
-            std::cout << nlohmann::json{{"event", "result"},
-                                        {"cleaned_up", f.name},
-                                        {"deleted_blobs", r.deleted_blobs},
-                                        {"deleted_bytes", r.deleted_bytes}}
-                             .dump()
-                      << "\n";
-          else
+          if (json) {
+            json_field("cleaned_up", f.name);
+            json_field("deleted_blobs", r.deleted_blobs);
+            json_field("deleted_bytes", r.deleted_bytes);
+          } else
             std::cout << "repository " << f.name << " cleaned up: " << r.deleted_blobs
                       << " unreferenced blobs, " << r.deleted_bytes << " bytes removed\n";
           return ok_status();
         }
         ESSNAP_TRY(auto r, cluster::delete_repository(client, {f.name}));
         (void)r;
-        if (json)
-          std::cout << nlohmann::json{{"event", "result"},
-                                      {"unregistered", f.name},
-                                      {"data_deleted", false}}
-                           .dump()
-                    << "\n";
-        else
+        if (json) {
+          json_field("unregistered", f.name);
+          json_field("data_deleted", false);
+        } else
           std::cout << "repository " << f.name
                     << " unregistered; its snapshots and data are untouched in storage (register "
                        "it again to use them)\n";
         return ok_status();
       });
   if (!ran.ok()) return report_error(not_registered(ran.error(), f.name), g);
+  if (json && *ran == util::Outcome::kDryRun) json_field("dry_run", true);
   return kExitOk;
 }
 

@@ -91,10 +91,6 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
     o.index_settings[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   o.ignore_index_settings = snapshot::split_patterns(f.ignore_index_settings);
-  if (f.include_aliases && f.no_aliases)
-    return report_error(
-        Error(ErrorCode::kInvalidArgument, "--include-aliases and --no-aliases exclude each other"),
-        g);
   o.aliases = f.include_aliases ? snapshot::Aliases::kInclude
               : f.no_aliases    ? snapshot::Aliases::kExclude
                                 : snapshot::Aliases::kDefault;
@@ -102,10 +98,6 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
   o.partial = f.partial;
   o.system =
       f.include_system ? snapshot::SystemIndices::kInclude : snapshot::SystemIndices::kExclude;
-  if (f.close_existing && f.delete_existing)
-    return report_error(Error(ErrorCode::kInvalidArgument,
-                              "--close-existing and --delete-existing exclude each other"),
-                        g);
   o.conflicts = f.close_existing    ? snapshot::ConflictPolicy::kCloseExisting
                 : f.delete_existing ? snapshot::ConflictPolicy::kDeleteExisting
                                     : snapshot::ConflictPolicy::kRefuse;
@@ -133,7 +125,10 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
         return ok_status();
       });
   if (!ran.ok()) return report_error(ran.error(), g);
-  if (*ran == util::Outcome::kDryRun) return kExitOk;
+  if (*ran == util::Outcome::kDryRun) {
+    if (json) json_field("dry_run", true);
+    return kExitOk;
+  }
   const snapshot::RestoreResult* r = &res->value();
   if (json) {
     auto arr = nlohmann::json::array();
@@ -143,12 +138,9 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
       if (i.verified) j["verified"] = *i.verified;
       arr.push_back(j);
     }
-    std::cout << nlohmann::json{{"event", "result"},
-                                {"waited", r->waited},
-                                {"shards_failed", r->shards_failed},
-                                {"indices", arr}}
-                     .dump()
-              << "\n";
+    json_field("waited", r->waited);
+    json_field("shards_failed", r->shards_failed);
+    json_field("indices", std::move(arr));
   } else if (!r->waited) {
     std::cout
         << "restore started (follow it with 'essnap request GET /_recovery?active_only=true')\n";
@@ -191,21 +183,27 @@ void register_restore(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--index-settings", f->index_settings,
                   "k=v applied to restored indices (repeatable)");
   cmd->add_option("--ignore-index-settings", f->ignore_index_settings, "Settings not to restore");
-  cmd->add_flag("--include-aliases", f->include_aliases,
-                "Restore the indices' aliases (the default, except with a rename)");
-  cmd->add_flag("--no-aliases", f->no_aliases, "Leave the indices' aliases out");
+  auto* include_aliases = cmd->add_flag("--include-aliases", f->include_aliases,
+                                        "Restore the indices' aliases (the default, except with a rename)");
+  auto* no_aliases = cmd->add_flag("--no-aliases", f->no_aliases, "Leave the indices' aliases out");
+  mutually_exclusive({include_aliases, no_aliases});
   cmd->add_flag("--include-global-state", f->include_global_state,
                 "Also restore the cluster's global state");
   cmd->add_flag("--partial", f->partial, "Restore indices with missing shards too");
   cmd->add_flag("--include-system", f->include_system, "Restore system and security indices too");
-  cmd->add_flag("--close-existing", f->close_existing,
-                "Close open indices with the same names first");
-  cmd->add_flag("--delete-existing", f->delete_existing,
-                "Delete open indices with the same names first (asks; --yes without a terminal)");
+  auto* close_existing = cmd->add_flag("--close-existing", f->close_existing,
+                                       "Close open indices with the same names first");
+  auto* delete_existing = cmd->add_flag(
+      "--delete-existing", f->delete_existing,
+      "Delete open indices with the same names first (asks; --yes without a terminal)");
+  mutually_exclusive({close_existing, delete_existing});
   cmd->add_flag("--yes,-y", f->yes, "Confirm --delete-existing without a prompt");
-  cmd->add_flag("--wait", f->wait, "Wait for the recovery (default on a terminal)");
-  cmd->add_flag("--no-wait", f->no_wait, "Return once the restore is accepted");
-  cmd->add_flag("--verify", f->verify, "Compare restored sizes with the snapshot's statistics");
+  auto* wait = cmd->add_flag("--wait", f->wait, "Wait for the recovery (default on a terminal)");
+  auto* no_wait = cmd->add_flag("--no-wait", f->no_wait, "Return once the restore is accepted");
+  auto* verify = cmd->add_flag("--verify", f->verify,
+                               "Compare restored sizes with the snapshot's statistics (waits)");
+  mutually_exclusive({wait, no_wait});
+  mutually_exclusive({verify, no_wait});
   cmd->add_flag("--dry-run", f->dry_run, "Print the plan and the checks only");
   cmd->add_flag("--quiet,-q", f->quiet, "No progress output");
   cmd->footer(

@@ -238,7 +238,7 @@ int print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
               {"caller_policy", docs->caller_policy},
               {"repository_body", docs->repository_body}};
   if (global.output == OutputFormat::kJson) {
-    std::cout << out.dump(2) << "\n";
+    json_result(std::move(out));
     return kExitOk;
   }
   std::cout << "# Role " << role_name << ": trust policy (who may assume it)\n"
@@ -314,7 +314,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   auto rep = setup::run_setup(o, clients);
   if (!rep.ok()) return report_error(rep.error(), global);
   if (global.output == OutputFormat::kJson)
-    std::cout << report_json(*rep, mode_text(o.mode)).dump(2) << "\n";
+    json_result(report_json(*rep, mode_text(o.mode)));
   else
     print_text(*rep, o.repository, mode_text(o.mode));
   return kExitOk;

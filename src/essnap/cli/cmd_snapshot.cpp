@@ -74,7 +74,7 @@ void print_failures(const cluster::SnapshotInfo& s) {
 
 int finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
   if (g.output == OutputFormat::kJson) {
-    std::cout << nlohmann::json{{"event", "result"}, {"snapshot", s.to_json()}}.dump() << "\n";
+    json_field("snapshot", s.to_json());
   } else {
     std::cout << "snapshot " << s.name << " " << s.state.text << ": " << s.indices.size() << " indices, "
               << s.shards_successful << "/" << s.shards_total << " shards in "
@@ -134,11 +134,9 @@ int run_create(const GlobalOptions& g, SnapshotFlags f) {
   if (!res.ok()) return report_error(res.error(), g);
   if (o.wait == snapshot::WaitMode::kNoWait) {
     if (g.output == OutputFormat::kJson)
-      std::cout << nlohmann::json{{"event", "started"},
-                                  {"snapshot", *name},
-                                  {"repository", f.repository}}
-                       .dump()
-                << "\n";
+      json_result({{"snapshot", {{"snapshot", *name}, {"state", "STARTED"}}},
+                   {"repository", f.repository},
+                   {"waited", false}});
     else
       std::cout << "snapshot " << *name << " started in repository " << f.repository
                 << " (follow it with 'essnap snapshot status')\n";
@@ -186,7 +184,10 @@ int run_list(const GlobalOptions& g, SnapshotFlags f) {
   if (format == "json" || format == "yaml") {
     auto arr = nlohmann::json::array();
     for (const auto& s : shown) arr.push_back(s.to_json());
-    std::cout << (format == "json" ? arr.dump() + "\n" : util::to_yaml(arr));
+    if (format == "json" && g.output == OutputFormat::kJson)
+      json_result(std::move(arr));
+    else
+      std::cout << (format == "json" ? arr.dump() + "\n" : util::to_yaml(arr));
     return kExitOk;
   }
   size_t w = 8;
@@ -260,7 +261,7 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
     shown.push_back(std::move(j));
   }
   if (g.output == OutputFormat::kJson && !shown.empty())
-    std::cout << (f.names.size() == 1 ? shown.front() : shown).dump() << "\n";
+    json_result(f.names.size() == 1 ? shown.front() : shown);
   if (got->missing.empty()) return kExitOk;
   std::string missing;
   for (const auto& n : got->missing) missing += (missing.empty() ? "" : ", ") + n;
@@ -292,7 +293,7 @@ int run_status(const GlobalOptions& g, SnapshotFlags f) {
                                               s.bytes_done,
                                               s.bytes_total,
                                               {}}));
-    std::cout << arr.dump() << "\n";
+    json_result(std::move(arr));
     return kExitOk;
   }
   if (st->snapshots.empty()) std::cout << "no snapshot is running\n";
@@ -337,21 +338,29 @@ int run_delete(const GlobalOptions& g, SnapshotFlags f) {
       f.abort ? snapshot::RunningSnapshots::kAbort : snapshot::RunningSnapshots::kRefuse);
   if (!plan.ok()) return report_error(plan.error(), g);
   const bool json = g.output == OutputFormat::kJson;
+  auto deleted = nlohmann::json::array(), gone = nlohmann::json::array();
   auto ran = util::run_plan(
       plan->plan, confirm_policy(f.yes, f.dry_run),
       [&](const util::Plan& p) { print_plan(p, g); },
       [&] {
-        auto said = [&](const char* event, const char* text) {
-          return [&, event, text](const std::string& n) {
+        auto said = [&](const char* event, const char* text, nlohmann::json* names) {
+          return [&, event, text, names](const std::string& n) {
+            names->push_back(n);
             if (json)
-              std::cout << nlohmann::json{{"event", event}, {"snapshot", n}}.dump() << "\n";
+              json_event({{"event", event}, {"snapshot", n}});
             else
               std::cout << text << n << "\n";
           };
         };
-        return snapshot::execute_delete(*client, *plan, said("deleted", "deleted "),
-                                        said("gone", "already gone: "));
+        return snapshot::execute_delete(*client, *plan, said("deleted", "deleted ", &deleted),
+                                        said("gone", "already gone: ", &gone));
       });
+  if (json && ran.ok() && *ran == util::Outcome::kDryRun) {
+    json_field("dry_run", true);
+  } else if (json) {  // what was done, also when it then failed
+    json_field("deleted", deleted);
+    json_field("already_gone", gone);
+  }
   return ran.ok() ? kExitOk : report_error(ran.error(), g);
 }
 
@@ -377,7 +386,13 @@ int run_clone(const GlobalOptions& g, SnapshotFlags f) {
   auto r = cluster::clone_snapshot(*client, {f.repository, f.names[0], *target, indices});
   if (!r.ok()) return report_error(r.error(), g);
   if (!(f.wait || stdout_is_terminal())) {
-    std::cout << "cloning " << f.names[0] << " to " << *target << "\n";
+    if (g.output == OutputFormat::kJson)
+      json_result({{"snapshot", {{"snapshot", *target}, {"state", "STARTED"}}},
+                   {"source", f.names[0]},
+                   {"repository", f.repository},
+                   {"waited", false}});
+    else
+      std::cout << "cloning " << f.names[0] << " to " << *target << "\n";
     return kExitOk;
   }
   const auto style = progress_style(g, f.quiet);
@@ -422,8 +437,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   create->add_flag("--partial", f->partial,
                    "Snapshot what is available even if primaries are missing");
   create->add_option("--metadata", f->metadata, "k=v stored with the snapshot (repeatable)");
-  create->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)");
-  create->add_flag("--no-wait", f->no_wait, "Return once the cluster accepted it");
+  mutually_exclusive({create->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)"),
+                      create->add_flag("--no-wait", f->no_wait, "Return once the cluster accepted it")});
   create->add_flag("--wait-for-slot", f->wait_for_slot,
                    "If another snapshot is running, wait for it");
   create->add_flag("--quiet,-q", f->quiet, "No progress output");
@@ -431,7 +446,7 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
                    "Take the snapshot even if --indices matches no index (else exit 8)");
   create->footer(
       "While waiting it shows shards, bytes, throughput and ETA (one line per change when\n"
-      "stderr is not a terminal; JSON events on stdout with --output json) and returns within\n"
+      "stderr is not a terminal; JSON events on stderr with --output json) and returns within\n"
       "half a second of the cluster finishing. 5xx answers and dropped connections while\n"
       "waiting are waited through. PARTIAL or FAILED exits 9 with the failed shards listed.\n"
       "Ctrl-C while waiting stops the wait (exit 130); the snapshot keeps running.\n\n"
@@ -446,7 +461,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   auto* list = sub(cmd, "list", "List a repository's snapshots, oldest first", f.get());
   list->add_option("--format", f->format, "table (default), json (default with -o json) or yaml")
       ->check(CLI::IsMember({"table", "json", "yaml"}));
-  list->add_option("--limit", f->limit, "Only the newest N (after --state)");
+  list->add_option("--limit", f->limit, "Only the newest N (after --state)")
+      ->check(integer_at_least(1));
   list->add_option("--state", f->states,
                    "Only these states: success, partial, failed, in_progress");
   list->footer(

@@ -46,7 +46,7 @@ int run_whoami(const GlobalOptions& global, const WhoamiFlags& flags) {
                      {"provider", creds->provider},
                      {"access_key_id", aws::redact_key_id(creds->access_key_id)},
                      {"sts_endpoint", endpoint.url}};
-    std::cout << j.dump(2) << "\n";
+    json_result(std::move(j));
     return kExitOk;
   }
   std::cout << "account:     " << who->account << "\n"

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "essnap/util/result.hpp"
@@ -37,9 +39,32 @@ void register_prune(CLI::App& app, CommandContext ctx);
 void register_run(CLI::App& app, CommandContext ctx);
 void register_config(CLI::App& app, CommandContext ctx);
 
-// Print "essnap: <message>" (+ hint, + remote detail) to stderr, or a JSON error object with
-// --output json; return the documented exit code. Never prints secrets: messages are built
-// without them.
+// Print "essnap: <message>" (+ hint, + remote detail) to stderr, or, with --output json, add
+// {"error": {...}} to the command's one JSON document; return the documented exit code. Never
+// prints secrets: messages are built without them.
 int report_error(const Error& error, const GlobalOptions& global);
+
+// --output json: stdout carries exactly one JSON document, printed once when the command ends
+// (app.cpp calls flush_json_document), whatever happened: the command's answer, the plan it
+// showed and, when it failed, "error". json_result sets the whole answer (an object or an array);
+// json_field adds one member (the answer becomes an object). An array answer that meets an error
+// becomes {"result": [...], "error": {...}}. Events while a command runs (progress, notices, each
+// snapshot deleted) are JSON lines on stderr (json_event), so stdout stays one document.
+void json_result(nlohmann::json answer);
+void json_field(const std::string& key, nlohmann::json value);
+void json_event(const nlohmann::json& event);
+// Prints the document (if any was made) to stdout and forgets it.
+void flush_json_document();
+// Usage errors (exit 2) of the flag parser and of app.cpp, in the output format asked for.
+int report_usage_error(const std::string& message, const std::string& hint, bool json);
+
+// The one flag grammar's rules, applied where the flags are declared (CLI11 then refuses the
+// command line with exit 2 before anything runs):
+// flags of which at most one may be given ("--wait excludes --no-wait");
+void mutually_exclusive(std::initializer_list<CLI::Option*> options);
+// a finite number >= 0 (seconds, MiB/s, ...); an integer >= min (counts, limits).
+CLI::Validator non_negative_number();
+CLI::Validator positive_number();
+CLI::Validator integer_at_least(long long min);
 
 }  // namespace essnap::cli

@@ -59,12 +59,9 @@ snapshot::WaitHooks progress_hooks(ProgressStyle style) {
     case ProgressStyle::kQuiet:
       break;
     case ProgressStyle::kJson:
-      h.progress = [](const snapshot::Progress& p) {
-        std::cout << snapshot::progress_event(p).dump() << "\n" << std::flush;
-      };
+      h.progress = [](const snapshot::Progress& p) { json_event(snapshot::progress_event(p)); };
       h.notice = [](const std::string& s) {
-        std::cout << nlohmann::json{{"event", "notice"}, {"message", s}}.dump() << "\n"
-                  << std::flush;
+        json_event(nlohmann::json{{"event", "notice"}, {"message", s}});
       };
       break;
     case ProgressStyle::kTerminal:
@@ -111,9 +108,12 @@ util::ConfirmPolicy confirm_policy(bool yes, bool dry_run) {
 
 void print_plan(const util::Plan& plan, const GlobalOptions& global) {
   if (global.output == OutputFormat::kJson) {
+    // The plan's members open the command's document (the result is added after them), and
+    // the plan is an event too: it is what a prompt on the terminal asks about.
     nlohmann::json j = plan.json.is_object() ? plan.json : nlohmann::json{{"plan", plan.json}};
+    for (const auto& [k, v] : j.items()) json_field(k, v);
     j["event"] = "plan";
-    std::cout << j.dump() << "\n" << std::flush;
+    json_event(j);
     return;
   }
   std::cout << plan.summary << ":\n";

@@ -1,6 +1,6 @@
 // How waits and plans look and how they are stopped or confirmed: progress as an updating line on
 // a terminal, one line per change otherwise (both on stderr, so stdout keeps only results), or
-// JSON events on stdout with --output json; the terminal prompt and SIGINT/SIGTERM handling.
+// JSON events on stderr with --output json (stdout keeps the one document); the terminal prompt and SIGINT/SIGTERM handling.
 #pragma once
 
 #include <string>
@@ -38,7 +38,8 @@ util::Answer terminal_prompt(const std::string& question);
 // The policy for --yes / --dry-run, asking on the terminal.
 util::ConfirmPolicy confirm_policy(bool yes, bool dry_run);
 
-// "summary:" and one indented line per action; with --output json one {"event":"plan",...} line.
+// "summary:" and one indented line per action; with --output json the plan's members go into the
+// command's document and one {"event":"plan",...} line to stderr.
 void print_plan(const util::Plan& plan, const GlobalOptions& global);
 
 bool stdout_is_terminal();

@@ -16,8 +16,21 @@ trap cleanup EXIT
 # would send traffic off loopback. Tests that exercise IMDS point it at a loopback server.
 export AWS_EC2_METADATA_DISABLED=true
 
+# Every test process runs under the loopback guard (tests/support/loopback_guard.cpp, set in the
+# ctest ENVIRONMENT): an attempt to reach anything but loopback is refused and logged here, and the
+# run fails on any line, whatever the tests themselves said.
+guard_log="$BUILD_DIR/loopback-guard.log"
+rm -f "$guard_log"
+
 set +e
 (cd "$BUILD_DIR" && ctest --output-on-failure -j "${CTEST_JOBS:-2}" --timeout 900)
 rc=$?
 set -e
+if [[ -s $guard_log ]]; then
+  echo "FAIL: test processes tried to reach addresses other than loopback (refused):" >&2
+  sort "$guard_log" | uniq -c >&2
+  rc=1
+else
+  echo "loopback guard: no test process tried to leave 127.0.0.1"
+fi
 exit $rc

@@ -204,18 +204,19 @@ TEST_F(SetupStack, DryRunLeavesTheServersUnchanged) {
   EXPECT_EQ(repo_status(), 404);
 }
 
+// setup runs with --output json here: each refusal is the one JSON document on stdout.
 TEST_F(SetupStack, BadInputIsRefusedWithItsExitCodeAndNothingChanges) {
   auto cs = setup("--bucket s3://" + bucket_ + " --repository cs-nightly");
   EXPECT_EQ(cs.exit_code, 2) << cs.err;
-  EXPECT_NE(cs.err.find("reserved"), std::string::npos) << cs.err;
+  EXPECT_NE(cs.out.find("reserved"), std::string::npos) << cs.out << cs.err;
 
   auto bad_bucket = setup("--bucket s3://Bad_Bucket --repository " + repo_);
   EXPECT_EQ(bad_bucket.exit_code, 2) << bad_bucket.err;
-  EXPECT_NE(bad_bucket.err.find("invalid S3 bucket name"), std::string::npos) << bad_bucket.err;
+  EXPECT_NE(bad_bucket.out.find("invalid S3 bucket name"), std::string::npos) << bad_bucket.out << bad_bucket.err;
 
   auto down = setup(standard(), "http://127.0.0.1:1");
   EXPECT_EQ(down.exit_code, 4) << down.err;
-  EXPECT_NE(down.err.find("nothing was changed"), std::string::npos) << down.err;
+  EXPECT_NE(down.out.find("nothing was changed"), std::string::npos) << down.out << down.err;
 
   EXPECT_EQ(s3client().head_bucket({bucket_})->access, s3::BucketAccess::kNotFound);
   EXPECT_EQ(repo_status(), 404);
@@ -231,7 +232,7 @@ TEST_F(SetupStack, RoleTrustingAnotherServiceIsADiffUntilFix) {
                   .ok());
   auto refused = setup(standard());
   EXPECT_EQ(refused.exit_code, 8) << refused.err;
-  EXPECT_NE(refused.err.find("does not trust es.amazonaws.com"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.out.find("does not trust es.amazonaws.com"), std::string::npos) << refused.out << refused.err;
   EXPECT_EQ(s3client().head_bucket({bucket_})->access, s3::BucketAccess::kNotFound);
 
   auto fixed = setup(standard() + " --fix");

@@ -3,6 +3,8 @@
 // whose output and -v traces must never carry a secret.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <regex>
 
 #include "essnap/aws/credentials.hpp"
@@ -170,7 +172,8 @@ TEST(StsIntegration, WhoamiAndCredentialsCommandsNeverPrintSecrets) {
 
   auto json = run_captured(env, "--profile ops -o json whoami");
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  EXPECT_NE(json.out.find("\"provider\": \"assume-role\""), std::string::npos) << json.out;
+  EXPECT_EQ(nlohmann::json::parse(json.out, nullptr, false).value("provider", ""), "assume-role")
+      << json.out;
 
   // Verbose: the STS exchange is traced, including the AssumeRole answer with its secret.
   auto verbose = run_captured(env, "--profile ops -v -v whoami");

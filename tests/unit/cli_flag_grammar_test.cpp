@@ -20,6 +20,7 @@ const char* const kRefusedLines[] = {
     "restore old -r repo --include-aliases --no-aliases",
     "restore old -r repo --close-existing --delete-existing --yes",
     "restore old -r repo --verify --no-wait",
+    "restore old -r repo --rename 'a:b' --rename-suffix _x",
     "snapshot create s -r repo --wait --no-wait",
     "snapshot list -r repo --limit -1",
     "snapshot list -r repo --limit 0",

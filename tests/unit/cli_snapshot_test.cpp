@@ -196,5 +196,31 @@ TEST(CliSnapshot, HelpHasExamples) {
   }
 }
 
+// Date math names the existing snapshot for show, restore, delete and clone's source, as it
+// does for create: today's name is in the request path, not the expression.
+TEST(CliSnapshot, DateMathResolvesForExistingSnapshots) {
+  char today[16];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(today, sizeof today, "%Y.%m.%d", &tm);
+  const std::string name = std::string("old-") + today;
+  for (const std::string args :
+       {"snapshot show '<old-{now/d}>' -r repo", "restore '<old-{now/d}>' -r repo --dry-run",
+        "snapshot delete '<old-{now/d}>' -r repo --dry-run",
+        "snapshot clone '<old-{now/d}>' copy -r repo"}) {
+    LoopbackServer server(scripted_cluster);
+    auto r = run(essnap(server.url(), args));
+    bool named = false;
+    for (const auto& q : server.requests()) {
+      EXPECT_EQ(q.target.find("now"), std::string::npos) << args << ": " << q.target;
+      named = named || q.target.find("/_snapshot/repo/" + name) != std::string::npos;
+    }
+    // delete matches names in the listing: its refusal names what it looked for.
+    named = named || r.err.find("matches " + name) != std::string::npos;
+    EXPECT_TRUE(named) << args << ": no request named " << name << "\n" << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace essnap

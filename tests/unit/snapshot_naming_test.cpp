@@ -41,6 +41,22 @@ TEST(SnapshotNaming, BadTemplatesAreUsageErrors) {
   }
 }
 
+// Names of existing snapshots resolve like new ones when they are date math or templates; any
+// other name, including one with a literal brace, is left as typed.
+TEST(SnapshotNaming, ReferencesToExistingSnapshots) {
+  auto ref = [](const std::string& n) {
+    auto r = resolve_snapshot_reference(n, at());
+    return r.ok() ? *r : "ERR:" + r.error().message;
+  };
+  EXPECT_EQ(ref("<snap-{now/d}>"), "snap-2026.11.28");
+  EXPECT_EQ(ref("<snap-{now-1d/d}>"), "snap-2026.11.27");
+  EXPECT_EQ(ref("nightly-{now:%Y.%m.%d}"), "nightly-2026.11.28");
+  EXPECT_EQ(ref("snapshot_1"), "snapshot_1");
+  EXPECT_EQ(ref("odd{name}"), "odd{name}");
+  EXPECT_EQ(ref("nightly-*"), "nightly-*");
+  EXPECT_EQ(ref("<snap-{now/q}>").rfind("ERR:", 0), 0u);
+}
+
 TEST(SnapshotNaming, Validation) {
   for (const char* ok : {"snapshot_1", "nightly-2026.11.28", "a"})
     EXPECT_TRUE(validate_snapshot_name(ok).ok()) << ok;

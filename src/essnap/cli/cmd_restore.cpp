@@ -63,14 +63,14 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
     return report_error(Error(ErrorCode::kInvalidArgument, "no repository",
                               "pass --repository NAME or set ESSNAP_REPOSITORY"),
                         g);
+  auto resolved = snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
+  if (!resolved.ok()) return report_error(resolved.error(), g);
+  f.snapshot = *resolved;
   if (auto v = validate_restore_names(f); !v.ok()) return report_error(v.error(), g);
   snapshot::RestoreOptions o;
   o.repository = f.repository;
   o.snapshot = f.snapshot;
   o.patterns = snapshot::split_patterns(f.indices);
-  if (!f.rename.empty() && !f.rename_suffix.empty())
-    return report_error(
-        Error(ErrorCode::kInvalidArgument, "--rename and --rename-suffix exclude each other"), g);
   if (!f.rename.empty()) {
     const auto colon = f.rename.rfind(':');
     if (colon == std::string::npos || colon == 0)
@@ -178,8 +178,9 @@ void register_restore(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
   cmd->add_option("--indices,-i", f->indices,
                   "Indices: names, patterns, -exclusions (default: all)");
-  cmd->add_option("--rename", f->rename, "PATTERN:REPLACEMENT (regex; $1 for groups)");
-  cmd->add_option("--rename-suffix", f->rename_suffix, "Restore each index as NAME+SUFFIX");
+  mutually_exclusive(
+      {cmd->add_option("--rename", f->rename, "PATTERN:REPLACEMENT (regex; $1 for groups)"),
+       cmd->add_option("--rename-suffix", f->rename_suffix, "Restore each index as NAME+SUFFIX")});
   cmd->add_option("--index-settings", f->index_settings,
                   "k=v applied to restored indices (repeatable)");
   cmd->add_option("--ignore-index-settings", f->ignore_index_settings, "Settings not to restore");

@@ -72,6 +72,17 @@ void print_failures(const cluster::SnapshotInfo& s) {
     std::cerr << "  failed: " << f.index << " shard " << f.shard << ": " << f.reason << "\n";
 }
 
+// Names of existing snapshots given as date math ('<nightly-{now/d}>') or {now:...} templates
+// resolve now, as create resolves the new name: names[from, to) in place.
+Status resolve_references(std::vector<std::string>* names, std::size_t from, std::size_t to) {
+  const auto now = std::chrono::system_clock::now();
+  for (std::size_t i = from; i < to && i < names->size(); ++i) {
+    ESSNAP_TRY(auto n, snapshot::resolve_snapshot_reference((*names)[i], now));
+    (*names)[i] = std::move(n);
+  }
+  return ok_status();
+}
+
 int finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
   if (g.output == OutputFormat::kJson) {
     json_field("snapshot", s.to_json());
@@ -245,6 +256,8 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
   if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
   if (f.names.empty())
     return report_error(Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME"), g);
+  if (auto r = resolve_references(&f.names, 0, f.names.size()); !r.ok())
+    return report_error(r.error(), g);
   for (const auto& n : f.names)
     if (auto v = cluster::names::validate_snapshot_name(n, "snapshot NAME"); !v.ok())
       return report_error(v.error(), g);
@@ -316,6 +329,8 @@ int run_delete(const GlobalOptions& g, SnapshotFlags f) {
   if (f.names.empty())
     return report_error(Error(ErrorCode::kInvalidArgument, "snapshot delete needs NAME or PATTERN"),
                         g);
+  if (auto r = resolve_references(&f.names, 0, f.names.size()); !r.ok())
+    return report_error(r.error(), g);
   for (const auto& n : f.names) {
     if (auto v = cluster::names::validate_utf8(n, "snapshot delete NAME"); !v.ok())
       return report_error(v.error(), g);
@@ -369,6 +384,7 @@ int run_clone(const GlobalOptions& g, SnapshotFlags f) {
   if (f.names.size() != 2)
     return report_error(Error(ErrorCode::kInvalidArgument, "snapshot clone needs SOURCE TARGET"),
                         g);
+  if (auto r = resolve_references(&f.names, 0, 1); !r.ok()) return report_error(r.error(), g);
   if (auto v = cluster::names::validate_snapshot_name(f.names[0], "clone SOURCE"); !v.ok())
     return report_error(v.error(), g);
   if (auto v = cluster::names::validate_utf8(f.names[1], "clone TARGET"); !v.ok())

@@ -15,10 +15,13 @@ Result<DeletePlan> make_delete_plan(const std::string& repo,
   DeletePlan d;
   d.repository = repo;
   d.names = select_names(all, split_patterns(patterns));
-  if (d.names.empty())
+  if (d.names.empty()) {
+    std::string given;
+    for (const auto& p : split_patterns(patterns)) given += (given.empty() ? "" : ", ") + p;
     return Error(ErrorCode::kNotFound,
-                 "no snapshot in repository " + repo + " matches the names given",
+                 "no snapshot in repository " + repo + " matches " + given,
                  "list them with 'essnap snapshot list --repository " + repo + "'");
+  }
   auto chosen = [&](const std::string& n) {
     return std::find(d.names.begin(), d.names.end(), n) != d.names.end();
   };

@@ -158,6 +158,13 @@ Result<std::string> eval_date_math(std::string_view expr, Clock::time_point now)
 
 }  // namespace
 
+Result<std::string> resolve_snapshot_reference(std::string_view name,
+                                               std::chrono::system_clock::time_point now) {
+  if (name.starts_with("<") || name.find("{now:") != std::string_view::npos)
+    return expand_snapshot_name(name, now);
+  return std::string(name);
+}
+
 Result<std::string> expand_snapshot_name(std::string_view tmpl,
                                          std::chrono::system_clock::time_point now) {
   std::string out;

@@ -68,6 +68,30 @@ TEST(SnapshotRestorePlan, RegexRename) {
   EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kInvalidArgument);
 }
 
+// A rename makes names the user never typed: each is held to the engines' index-name rules in
+// the plan, before any request (--close-existing / --delete-existing would act first otherwise).
+TEST(SnapshotRestorePlan, RenamedTargetsAreValidIndexNames) {
+  for (const auto& [pattern, replacement] :
+       std::vector<std::pair<std::string, std::string>>{{"(.+)", "$1_X"},
+                                                         {"(.+)", "$1/x"},
+                                                         {"(.+)", "_$1"},
+                                                         {"(.+)", "a,$1"},
+                                                         {"(.+)", "$1*"},
+                                                         {".+", ".."}}) {
+    RestoreOptions o;
+    o.rename_pattern = pattern;
+    o.rename_replacement = replacement;
+    auto plan = make_restore_plan(snap(), kTarget, {}, o);
+    ASSERT_FALSE(plan.ok()) << replacement;
+    EXPECT_EQ(plan.error().code, ErrorCode::kInvalidArgument) << replacement;
+    EXPECT_NE(plan.error().message.find("new name of index"), std::string::npos)
+        << plan.error().message;
+  }
+  RestoreOptions ok;
+  std::tie(ok.rename_pattern, ok.rename_replacement) = suffix_rename("-copy_1");
+  EXPECT_TRUE(make_restore_plan(snap(), kTarget, {}, ok).ok());
+}
+
 TEST(SnapshotRestorePlan, SystemIndicesExcludedUnlessAsked) {
   RestoreOptions o;
   auto plan = make_restore_plan(snap(), kTarget, {}, o);

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "essnap/cluster/names.hpp"
 #include "essnap/snapshot/selection.hpp"
 
 namespace essnap::snapshot {
@@ -142,6 +143,10 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
       continue;
     }
     std::string t = rename ? std::regex_replace(s, *rename, o.rename_replacement) : s;
+    // A renamed target is a name the user made: held to the engines' rules before anything is
+    // sent (the engine would refuse it only after --close-existing / --delete-existing acted).
+    if (t != s)
+      ESSNAP_TRY_STATUS(cluster::names::validate_index_name(t, "the new name of index '" + s + "'"));
     if (!targets.insert(t).second)
       return Error(ErrorCode::kInvalidArgument,
                    "--rename maps two indices to the same name '" + t + "'");

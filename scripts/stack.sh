@@ -54,17 +54,17 @@ healthy() { server_row "$1" >/dev/null; }
 
 cmd_status() {
   local name row ok=0
-  printf '%-14s %-10s %-40s %-8s %s\n' SERVER VERSION URL PID STATE
+  printf '%-17s %-10s %-40s %-8s %s\n' SERVER VERSION URL PID STATE
   while read -r name; do
     row=$(server_row "$name") || ok=1
     # shellcheck disable=SC2086
-    printf '%-14s %-10s %-40s %-8s %s\n' "$name" $row
+    printf '%-17s %-10s %-40s %-8s %s\n' "$name" $row
   done < <(servers)
   [[ -f $ENV_FILE ]] || ok=1
   return $ok
 }
 
-stack_env() { env_q ESSNAP_STACK_DIR "$STACK_DIR"; }
+stack_env() { env_q ESSNAP_STACK_DIR "$STACK_DIR"; env_q ESSNAP_STACK_BASE_PORT "$BASE"; }
 write_env() {
   local engines
   engines=$(stack_engines | paste -sd' ')

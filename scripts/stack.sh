@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local test stack: OpenSearch 1/2/3, Elasticsearch 7.10/7.17/8/9 (and 6.8), SeaweedFS (S3
 # that requires SigV4, with the test bucket FUSE-mounted so an `fs` repository writes into it)
-# and moto (IAM/STS/OpenSearch API with signature checking), all on 127.0.0.1, all state under .stack/. docs/TESTING.md explains it.
+# and moto (IAM/STS/OpenSearch API with signature checking), all on 127.0.0.1, all state under
+# .stack/. docs/TESTING.md explains it.
 #
 #   scripts/stack.sh up       start what is not running, wait until it answers, write .stack/env
 #   scripts/stack.sh down     stop exactly what `up` started (pid files, process groups, FUSE mount)

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -377,6 +378,60 @@ TEST_F(RestoreMatrix, AnIndexKeepsItsCreatedVersionAcrossARestore) {
     << "| index created in | restored into, then snapshotted | restored into | the engine says "
        "| essnap restore says |\n|---|---|---|---|---|\n";
   for (const auto& row : created_rows_) f << row << "\n";
+}
+
+// OpenSearch 1.x and 2.x with compatibility.override_main_response_version (the setting managed
+// domains turn on for old Elasticsearch clients) say "7.10.2" on GET /. essnap must still see
+// OpenSearch, or it would refuse an OpenSearch 1 -> 2 restore as "Elasticsearch cannot read
+// OpenSearch indices". The setting is reset whatever happens.
+TEST_F(RestoreMatrix, OpenSearchInCompatibilityModeIsStillOpenSearch) {
+  Engine* os1 = nullptr;
+  Engine* os2 = nullptr;
+  for (auto& e : engines_) {
+    if (e.key == "OPENSEARCH1") os1 = &e;
+    if (e.key == "OPENSEARCH") os2 = &e;
+  }
+  if (!os1 || !os2) GTEST_SKIP() << "needs OpenSearch 1 and 2";
+  const auto compat = [&](Engine& e, bool on) {
+    return e.client
+        ->json("PUT", "/_cluster/settings",
+               nlohmann::json{{"persistent",
+                               {{"compatibility.override_main_response_version",
+                                 on ? nlohmann::json(true) : nlohmann::json(nullptr)}}}})
+        .ok();
+  };
+  struct Reset {
+    std::function<void()> f;
+    ~Reset() { f(); }
+  } reset{[&] {
+    (void)compat(*os1, false);
+    (void)compat(*os2, false);
+  }};
+  ASSERT_TRUE(test::register_fs_repository(*os1->client, own_repo(), os1->location));
+  ASSERT_NO_FATAL_FAILURE(snapshot_source(*os1, index_of(*os1), own_repo() + "/k1"));
+  const std::string repo = repo_from(*os1);
+  ASSERT_TRUE(os2->client
+                  ->json("PUT", "/_snapshot/" + repo,
+                         nlohmann::json{{"type", "fs"},
+                                        {"settings", {{"location", os1->location},
+                                                      {"readonly", true}}}})
+                  .ok());
+  ASSERT_TRUE(compat(*os1, true));
+  ASSERT_TRUE(compat(*os2, true));
+  auto root = os2->client->send(cluster::Call{});
+  ASSERT_TRUE(root.ok());
+  ASSERT_NE(root->body.find("\"7.10.2\""), std::string::npos) << "the mode is on: " << root->body;
+
+  for (Engine* t : {os2, os1}) {
+    const std::string r = t == os1 ? own_repo() : repo;
+    auto plan = test::run(test::essnap_command(
+        t->url, "restore k1 -r " + r + " -i " + index_of(*os1) +
+                    " --rename-suffix -compat --dry-run --auth none"));
+    EXPECT_EQ(plan.exit_code, 0) << t->label << ": " << plan.err;
+    EXPECT_NE((plan.out + plan.err).find("into " + t->label), std::string::npos)
+        << "essnap names the real engine: " << plan.out << plan.err;
+  }
+  (void)os2->client->json("DELETE", "/_snapshot/" + repo);
 }
 
 }  // namespace

@@ -13,12 +13,12 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -56,10 +56,10 @@ std::string engine_reason(const http::Response& r) {
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (j.is_object() && j.contains("error") && j["error"].is_object()) {
     const auto& e = j["error"];
-    const auto& rc = e.contains("root_cause") && e["root_cause"].is_array() &&
-                             !e["root_cause"].empty()
-                         ? e["root_cause"][0]
-                         : e;
+    const auto& rc =
+        e.contains("root_cause") && e["root_cause"].is_array() && !e["root_cause"].empty()
+            ? e["root_cause"][0]
+            : e;
     return rc.value("type", "") + ": " + rc.value("reason", "");
   }
   return "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200);
@@ -150,10 +150,10 @@ class RestoreMatrix : public ::testing::Test {
   // A one-document index, snapshotted into the engine's repository in the S3 mount.
   void snapshot_source(Engine& s, const std::string& index, const std::string& snap) {
     auto& c = *s.client;
-    ASSERT_TRUE(c.json("PUT", "/" + index,
-                       nlohmann::json{{"settings",
-                                       {{"number_of_shards", 1}, {"number_of_replicas", 0}}}})
-                    .ok())
+    ASSERT_TRUE(
+        c.json("PUT", "/" + index,
+               nlohmann::json{{"settings", {{"number_of_shards", 1}, {"number_of_replicas", 0}}}})
+            .ok())
         << s.label;
     made_indices_[s.key].push_back(index);
     ASSERT_TRUE(
@@ -171,12 +171,13 @@ class RestoreMatrix : public ::testing::Test {
     cluster::Call call;
     call.method = "POST";
     call.path = "/_snapshot/" + repo + "/" + snap + "/_restore?wait_for_completion=true";
-    call.body = nlohmann::json{{"indices", index},
-                               {"rename_pattern", "(.+)"},
-                               {"rename_replacement", as},
-                               {"include_aliases", false},
-                               {"include_global_state", false}}
-                    .dump();
+    call.body = nlohmann::json{
+        {"indices", index},
+        {"rename_pattern", "(.+)"},
+        {"rename_replacement", as},
+        {"include_aliases", false},
+        {"include_global_state",
+         false}}.dump();
     call.idempotency = http::Idempotency::kNonIdempotent;
     auto r = t.client->send(call);
     if (!r.ok()) return {false, "no answer: " + r.error().message};
@@ -192,9 +193,9 @@ class RestoreMatrix : public ::testing::Test {
   // (b) essnap: restore --dry-run against the target; exit 0 = would restore, 8 = refused.
   Outcome essnap_decides(Engine& t, const std::string& repo, const std::string& snap,
                          const std::string& index, const std::string& suffix) {
-    auto r = test::run(test::essnap_command(
-        t.url, "restore " + snap + " -r " + repo + " -i " + index + " --rename-suffix " + suffix +
-                   " --dry-run --auth none"));
+    auto r = test::run(test::essnap_command(t.url, "restore " + snap + " -r " + repo + " -i " +
+                                                       index + " --rename-suffix " + suffix +
+                                                       " --dry-run --auth none"));
     if (r.exit_code == 0) return {true, ""};
     std::string why = essnap_reason(r.err);
     if (r.exit_code != 8) why = "exit " + std::to_string(r.exit_code) + ": " + why;
@@ -324,12 +325,12 @@ TEST_F(RestoreMatrix, AnIndexKeepsItsCreatedVersionAcrossARestore) {
     ASSERT_NO_FATAL_FAILURE(snapshot_source(*a, index, own_repo() + "/c1"));
     // Into the middle engine (a major up): restored, created version still the first engine's.
     const std::string from_a = repo_from(*a);
-    ASSERT_TRUE(b->client
-                    ->json("PUT", "/_snapshot/" + from_a,
-                           nlohmann::json{{"type", "fs"},
-                                          {"settings", {{"location", a->location},
-                                                        {"readonly", true}}}})
-                    .ok());
+    ASSERT_TRUE(
+        b->client
+            ->json("PUT", "/_snapshot/" + from_a,
+                   nlohmann::json{{"type", "fs"},
+                                  {"settings", {{"location", a->location}, {"readonly", true}}}})
+            .ok());
     auto into_b = engine_restores(*b, from_a, "c1", index, carried);
     ASSERT_TRUE(into_b.restored) << a->label << " -> " << b->label << ": " << into_b.reason;
     (void)b->client->json("DELETE", "/_snapshot/" + from_a);
@@ -341,24 +342,25 @@ TEST_F(RestoreMatrix, AnIndexKeepsItsCreatedVersionAcrossARestore) {
         << "the restored index keeps its created version: " << settings->dump();
     // The middle engine snapshots it; the last engine is asked.
     ASSERT_TRUE(test::register_fs_repository(*b->client, own_repo(), b->location));
-    auto snap = b->client->json("PUT", "/_snapshot/" + own_repo() + "/c2?wait_for_completion=true",
-                                nlohmann::json{{"indices", carried}, {"include_global_state", false}});
+    auto snap =
+        b->client->json("PUT", "/_snapshot/" + own_repo() + "/c2?wait_for_completion=true",
+                        nlohmann::json{{"indices", carried}, {"include_global_state", false}});
     ASSERT_TRUE(snap.ok()) << snap.error().message;
     const std::string from_b = repo_from(*b);
-    ASSERT_TRUE(c->client
-                    ->json("PUT", "/_snapshot/" + from_b,
-                           nlohmann::json{{"type", "fs"},
-                                          {"settings", {{"location", b->location},
-                                                        {"readonly", true}}}})
-                    .ok());
+    ASSERT_TRUE(
+        c->client
+            ->json("PUT", "/_snapshot/" + from_b,
+                   nlohmann::json{{"type", "fs"},
+                                  {"settings", {{"location", b->location}, {"readonly", true}}}})
+            .ok());
     auto dry = essnap_decides(*c, from_b, "c2", carried, "-final");
     auto engine = engine_restores(*c, from_b, "c2", carried, carried + "-direct");
     EXPECT_FALSE(engine.restored) << a->label << " index via " << b->label << " into " << c->label;
     EXPECT_TRUE(dry.restored) << "the dry run sees the snapshot's version only: " << dry.reason;
     // The real restore: refused by the engine, reported as a refusal with the way out.
-    auto real = test::run(test::essnap_command(
-        c->url, "restore c2 -r " + from_b + " -i " + carried +
-                    " --rename-suffix -final --no-wait --auth none"));
+    auto real = test::run(
+        test::essnap_command(c->url, "restore c2 -r " + from_b + " -i " + carried +
+                                         " --rename-suffix -final --no-wait --auth none"));
     EXPECT_EQ(real.exit_code, 8) << real.err;
     EXPECT_NE(real.err.find("created"), std::string::npos) << real.err;
     EXPECT_NE(real.err.find("reindex"), std::string::npos) << real.err;
@@ -410,12 +412,12 @@ TEST_F(RestoreMatrix, OpenSearchInCompatibilityModeIsStillOpenSearch) {
   ASSERT_TRUE(test::register_fs_repository(*os1->client, own_repo(), os1->location));
   ASSERT_NO_FATAL_FAILURE(snapshot_source(*os1, index_of(*os1), own_repo() + "/k1"));
   const std::string repo = repo_from(*os1);
-  ASSERT_TRUE(os2->client
-                  ->json("PUT", "/_snapshot/" + repo,
-                         nlohmann::json{{"type", "fs"},
-                                        {"settings", {{"location", os1->location},
-                                                      {"readonly", true}}}})
-                  .ok());
+  ASSERT_TRUE(
+      os2->client
+          ->json("PUT", "/_snapshot/" + repo,
+                 nlohmann::json{{"type", "fs"},
+                                {"settings", {{"location", os1->location}, {"readonly", true}}}})
+          .ok());
   ASSERT_TRUE(compat(*os1, true));
   ASSERT_TRUE(compat(*os2, true));
   auto root = os2->client->send(cluster::Call{});
@@ -424,9 +426,9 @@ TEST_F(RestoreMatrix, OpenSearchInCompatibilityModeIsStillOpenSearch) {
 
   for (Engine* t : {os2, os1}) {
     const std::string r = t == os1 ? own_repo() : repo;
-    auto plan = test::run(test::essnap_command(
-        t->url, "restore k1 -r " + r + " -i " + index_of(*os1) +
-                    " --rename-suffix -compat --dry-run --auth none"));
+    auto plan = test::run(
+        test::essnap_command(t->url, "restore k1 -r " + r + " -i " + index_of(*os1) +
+                                         " --rename-suffix -compat --dry-run --auth none"));
     EXPECT_EQ(plan.exit_code, 0) << t->label << ": " << plan.err;
     EXPECT_NE((plan.out + plan.err).find("into " + t->label), std::string::npos)
         << "essnap names the real engine: " << plan.out << plan.err;

@@ -39,7 +39,8 @@ class SetupCluster : public ::testing::TestWithParam<test::StackEngine> {
     std::filesystem::remove_all(location_, ec);
   }
   test::ProcessResult setup(const std::string& args) {
-    return test::run(test::essnap_command(url_, "setup --cluster " + url_ + " --auth none " + args));
+    return test::run(
+        test::essnap_command(url_, "setup --cluster " + url_ + " --auth none " + args));
   }
   bool registered(const std::string& repo) {
     return client_->json("GET", "/_snapshot/" + repo).ok();
@@ -67,10 +68,9 @@ TEST_P(SetupCluster, FsRepositoryRegisteredVerifiedThenAllInPlace) {
   EXPECT_EQ(nlohmann::json::parse(second.out).value("mutating_calls", -1), 0) << second.out;
 
   // A snapshot works in it: the repository is usable, not only registered.
-  ASSERT_TRUE(client_
-                  ->json("PUT", "/" + id_,
-                         nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})
-                  .ok());
+  ASSERT_TRUE(
+      client_->json("PUT", "/" + id_, nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})
+          .ok());
   auto snap = test::run(test::essnap_command(
       url_, "snapshot create " + id_ + "-s -r " + id_ + " -i " + id_ + " --wait"));
   EXPECT_EQ(snap.exit_code, 0) << snap.err;

@@ -1,7 +1,8 @@
 // The engines the cluster suites run on, one parameter each: the .stack/env variables of the
 // engine's URL and of the repository path its snapshots go to. One list for every suite, the
 // same engines as ENGINE_TABLE in scripts/stack/engine.sh with stack_source_engine_list()
-// (tests/scripts/stack_engine_list.py holds the two together). An engine the stack does not run skips, or FAILS with CI=true.
+// (tests/scripts/stack_engine_list.py holds the two together). An engine the stack does not run
+// skips, or FAILS with CI=true.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -18,7 +19,9 @@ struct StackEngine {
   const char* url_var;   // e.g. ESSNAP_TEST_OPENSEARCH_URL
   const char* repo_var;  // a path in the engine's path.repo (the S3 mount, or a local fs repo)
 };
-inline void PrintTo(const StackEngine& e, std::ostream* os) { *os << e.url_var; }
+inline void PrintTo(const StackEngine& e, std::ostream* os) {
+  *os << e.url_var;
+}
 
 // ENGINE_TABLE's order. The first three keep the repository variables they had before the
 // table grew (an Elasticsearch 8 fs repository on local disk, OpenSearch 2 and 3 in the mount).
@@ -35,7 +38,9 @@ inline const std::vector<StackEngine>& stack_engine_list() {
   return list;
 }
 
-inline auto stack_engines() { return ::testing::ValuesIn(stack_engine_list()); }
+inline auto stack_engines() {
+  return ::testing::ValuesIn(stack_engine_list());
+}
 
 // Engines that are only a snapshot's source in the restore matrix (essnap does not support them
 // as clusters): Elasticsearch 6.8, the creator of the 6.x indices the created-version rule is
@@ -68,9 +73,8 @@ inline std::string stack_engine_name(const ::testing::TestParamInfo<StackEngine>
   const std::string key = stack_engine_key(info.param);
   const bool os = key.rfind("OPENSEARCH", 0) == 0;
   const std::string digits = key.substr(os ? 10 : 13);
-  const std::string repo = std::string(info.param.repo_var).find("S3_") != std::string::npos
-                               ? "S3Repo"
-                               : "FsRepo";
+  const std::string repo =
+      std::string(info.param.repo_var).find("S3_") != std::string::npos ? "S3Repo" : "FsRepo";
   return std::string(os ? "OpenSearch" : "Elasticsearch") + digits + repo;
 }
 

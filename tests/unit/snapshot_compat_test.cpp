@@ -52,7 +52,8 @@ TEST(SnapshotCompat, WriterFromTheMeasuredIds) {
       {"9.3.90-alpha1", 9039001, "Elasticsearch 9.x"},
       {"8.1.0", 8010099, "Elasticsearch 8.1.0"},  // 8.0-8.10 still use the old ids
   };
-  for (const auto& c : cases) EXPECT_EQ(engine_name(snapshot_engine(c.text, c.id)), c.want) << c.text;
+  for (const auto& c : cases)
+    EXPECT_EQ(engine_name(snapshot_engine(c.text, c.id)), c.want) << c.text;
   EXPECT_EQ(engine_name(snapshot_engine("7.10.2", 0)), "Elasticsearch 7.10.2") << "no id: the text";
 }
 
@@ -63,7 +64,8 @@ TEST(SnapshotCompat, NoOpenSearchEightNineteen) {
   EXPECT_EQ(r->find("8.19.8"), std::string::npos) << *r;
   EXPECT_NE(r->find("OpenSearch 2.19.6"), std::string::npos) << *r;
   EXPECT_NE(r->find("_reindex"), std::string::npos) << "names the way that works: " << *r;
-  EXPECT_EQ(r->find("essnap export"), std::string::npos) << "no command that does not exist: " << *r;
+  EXPECT_EQ(r->find("essnap export"), std::string::npos)
+      << "no command that does not exist: " << *r;
 }
 
 TEST(SnapshotCompat, MajorOnlyWritersCompareByMajor) {

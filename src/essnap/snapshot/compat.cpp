@@ -68,7 +68,8 @@ std::string engine_name(const EngineVersion& e) {
 namespace {
 
 std::string major(const EngineVersion& e) {
-  return std::string(e.distribution == Distribution::kOpenSearch ? "OpenSearch " : "Elasticsearch ") +
+  return std::string(e.distribution == Distribution::kOpenSearch ? "OpenSearch "
+                                                                 : "Elasticsearch ") +
          std::to_string(e.version.major);
 }
 
@@ -85,9 +86,9 @@ std::optional<std::string> restore_incompatibility(const EngineVersion& s, const
   const auto& sv = s.version;
   const auto& tv = t.version;
   const bool newer = s.minor_known ? sv > tv : sv.major > tv.major;
-  const std::string never =
-      pair + ": a cluster never reads indices from a newer version; restore into " +
-      engine_name(s) + " or later";
+  const std::string never = pair +
+                            ": a cluster never reads indices from a newer version; restore into " +
+                            engine_name(s) + " or later";
   if (t.distribution == Distribution::kElasticsearch) {
     if (s.distribution == Distribution::kOpenSearch)
       return pair + ": Elasticsearch cannot read OpenSearch indices; " + kReindexFromRemote;

@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test unit-test demo bench stack-up stack-down stack-status format clean
+.PHONY: all deps build test unit-test demo bench stack-up stack-down stack-status format clean compat-table
 
 all: build
 
@@ -40,6 +40,10 @@ stack-down:
 
 stack-status:
 	@scripts/stack.sh status
+
+# Regenerate docs/COMPATIBILITY.md's measured restore matrix against the running stack.
+compat-table: build
+	@scripts/compat-table.sh $(BUILD_DIR)
 
 format:
 	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The local test stack: OpenSearch, Elasticsearch, SeaweedFS (S3 that requires SigV4, with the test
-# bucket FUSE-mounted so an `fs` repository writes into it) and moto (IAM/STS/OpenSearch API with
-# signature checking), all on 127.0.0.1, all state under .stack/. docs/TESTING.md explains it.
+# The local test stack: OpenSearch 1/2/3, Elasticsearch 7.10/7.17/8/9 (and 6.8), SeaweedFS (S3
+# that requires SigV4, with the test bucket FUSE-mounted so an `fs` repository writes into it)
+# and moto (IAM/STS/OpenSearch API with signature checking), all on 127.0.0.1, all state under
+# .stack/. docs/TESTING.md explains it.
 #
 #   scripts/stack.sh up       start what is not running, wait until it answers, write .stack/env
 #   scripts/stack.sh down     stop exactly what `up` started (pid files, process groups, FUSE mount)
@@ -9,6 +10,7 @@
 #   scripts/stack.sh reset    down, then delete the servers' state (keeps the download cache)
 #
 # Knobs: ESSNAP_STACK_BASE_PORT (19200), ESSNAP_STACK_OS3=auto|1|0 (OpenSearch 3.x on Java 21+),
+# ESSNAP_STACK_ES9 / _ES710 / _ES6 =auto|1|0 (Elasticsearch 9 on Java 21+, 7.10.2, 6.8),
 # ESSNAP_STACK_TIMEOUT (seconds per engine, 180), ESSNAP_STACK_HEAP (512m), CI=true (strict),
 # ESSNAP_STACK_DIR (.stack), ESSNAP_STACK_<ENGINE>_VERSION (e.g. ESSNAP_STACK_OPENSEARCH_VERSION),
 # ESSNAP_STACK_ENGINES (a subset of the engines, e.g. opensearch,elasticsearch).
@@ -54,17 +56,17 @@ healthy() { server_row "$1" >/dev/null; }
 
 cmd_status() {
   local name row ok=0
-  printf '%-14s %-10s %-40s %-8s %s\n' SERVER VERSION URL PID STATE
+  printf '%-17s %-10s %-40s %-8s %s\n' SERVER VERSION URL PID STATE
   while read -r name; do
     row=$(server_row "$name") || ok=1
     # shellcheck disable=SC2086
-    printf '%-14s %-10s %-40s %-8s %s\n' "$name" $row
+    printf '%-17s %-10s %-40s %-8s %s\n' "$name" $row
   done < <(servers)
   [[ -f $ENV_FILE ]] || ok=1
   return $ok
 }
 
-stack_env() { env_q ESSNAP_STACK_DIR "$STACK_DIR"; }
+stack_env() { env_q ESSNAP_STACK_DIR "$STACK_DIR"; env_q ESSNAP_STACK_BASE_PORT "$BASE"; }
 write_env() {
   local engines
   engines=$(stack_engines | paste -sd' ')

@@ -16,13 +16,25 @@
 #   when    always, or a knob NAME=auto|1|0: auto runs the engine when its Java exists, 1 requires
 #           it, 0 leaves it out
 # ESSNAP_STACK_ENGINES=name[,name...] (or space-separated) runs only those engines.
+#
+# One engine per major essnap supports (Elasticsearch 7, 8, 9; OpenSearch 1, 2, 3), plus
+# Elasticsearch 7.10.2 (the version OpenSearch forked from, still common on Amazon's managed
+# service) and Elasticsearch 6.8.23, a source only: the index created-version rule needs an index
+# created in 6.x (essnap's cluster suites do not run on it; tests/support/stack_engines.hpp).
+# Elasticsearch 9 needs Java 21+ (Java 25 here); the others run on Java 17; Elasticsearch before
+# 7.12 reads JAVA_HOME (engine_start). Heap: ESSNAP_STACK_HEAP (512m) each, ~700 MB resident.
 # shellcheck disable=SC2034 # ENGINE_* are read by scripts/stack.sh
 
 ENGINE_TABLE=$(cat <<'EOF'
-# name         kind           version  port  java   s3            when
-opensearch     opensearch     2.19.6   0     17-20  opensearch-2  always
-elasticsearch  elasticsearch  8.19.7   1     17-20  -             always
-opensearch3    opensearch     3.3.0    2     21-99  opensearch-3  ESSNAP_STACK_OS3=auto
+# name            kind           version  port  java   s3                  when
+opensearch        opensearch     2.19.6   0     17-20  opensearch-2        always
+elasticsearch     elasticsearch  8.19.7   1     17-20  elasticsearch-8     always
+opensearch3       opensearch     3.3.0    2     21-99  opensearch-3        ESSNAP_STACK_OS3=auto
+elasticsearch7    elasticsearch  7.17.29  3     17-17  elasticsearch-7     always
+elasticsearch9    elasticsearch  9.2.0    4     21-99  elasticsearch-9     ESSNAP_STACK_ES9=auto
+opensearch1       opensearch     1.3.20   5     11-17  opensearch-1        always
+elasticsearch710  elasticsearch  7.10.2   6     11-17  elasticsearch-7.10  ESSNAP_STACK_ES710=auto
+elasticsearch6    elasticsearch  6.8.23   7     11-17  elasticsearch-6     ESSNAP_STACK_ES6=auto
 EOF
 )
 
@@ -79,7 +91,10 @@ engine_start() { # engine_start NAME
   local name=$1 kind=${E_KIND[$1]} version=${E_VERSION[$1]} http=${E_HTTP[$1]} tport=${E_TRANSPORT[$1]}
   local java_home prefix=${KIND_ENV_PREFIX[${E_KIND[$1]}]} repos=() node=$RUN/$1 home
   java_home=$(engine_java "$name") || { warn "$name: no suitable Java under /usr/lib/jvm"; return 1; }
-  [[ ${E_S3[$name]} != - ]] && repos+=("$MNT/${E_S3[$name]}")
+  # The engine's own prefix first (a relative `location` resolves against the first entry, and
+  # only the prefix is the server user's), then the whole S3 mount: any engine can register any
+  # other's repository (read-only), as a migration does.
+  [[ ${E_S3[$name]} != - ]] && repos+=("$MNT/${E_S3[$name]}" "$MNT")
   repos+=("$node/repo")
   check_ports_free "$name" "$http" "$tport" || return 1
 
@@ -112,11 +127,17 @@ path.logs: $node/logs
 path.repo: [$repo_list]
 cluster.routing.allocation.disk.threshold_enabled: false
 EOF
-  [[ -n ${KIND_YML_EXTRA[$kind]} ]] && echo "${KIND_YML_EXTRA[$kind]}" >>"$yml"
+  # Elasticsearch 7.10's integ-test zip has no x-pack modules, so no xpack.* setting exists there.
+  if [[ -n ${KIND_YML_EXTRA[$kind]} && ( $kind != elasticsearch || -d $home/modules/x-pack-security ) ]]; then
+    echo "${KIND_YML_EXTRA[$kind]}" >>"$yml"
+  fi
   own "$node"
 
+  # Elasticsearch before 7.12 reads JAVA_HOME only (ES_JAVA_HOME came with 7.12).
+  local java_var=${prefix}_JAVA_HOME
+  grep -q "$java_var" "$home/bin/$kind-env" 2>/dev/null || java_var=JAVA_HOME
   launch "$name" "$LOGS/$name.log" env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME="$node" \
-    "${prefix}_JAVA_HOME=$java_home" "${prefix}_PATH_CONF=$node/config" "${prefix}_TMPDIR=$node/tmp" \
+    "$java_var=$java_home" "${prefix}_PATH_CONF=$node/config" "${prefix}_TMPDIR=$node/tmp" \
     "${RUN_AS[@]}" "$home/bin/$kind"
 }
 

@@ -1,4 +1,4 @@
-// Exit statuses against the stack's real Elasticsearch (issue 14, item 4): a snapshot of a
+// Exit statuses against every stack engine (issue 14, item 4): a snapshot of a
 // missing index names the index (exit 6), `snapshot show` of several names reports each missing
 // one (exit 6), `snapshot status` on an unregistered repository is exit 6. Names `exitwt-`.
 // Absent stack: FAIL when CI=true, else skip.
@@ -14,6 +14,7 @@
 #include "support/cluster_fixture.hpp"
 #include "support/essnap_cli.hpp"
 #include "support/process.hpp"
+#include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
 namespace essnap {
@@ -25,17 +26,17 @@ test::ProcessResult run_essnap(const std::string& url, const std::string& args) 
   return test::run(test::essnap_command(url, args));
 }
 
-class ExitStatusCluster : public ::testing::Test {
+class ExitStatusCluster : public ::testing::TestWithParam<test::StackEngine> {
  protected:
   void SetUp() override {
-    ESSNAP_REQUIRE_STACK("ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH");
-    url_ = stack_var("ESSNAP_TEST_ELASTICSEARCH_URL");
+    ESSNAP_REQUIRE_STACK(GetParam().url_var, GetParam().repo_var);
+    url_ = stack_var(GetParam().url_var);
     const std::string id = std::to_string(::getpid());
     repo_ = "exitwt-repo-" + id;
     index_ = "exitwt-index-" + id;
     client_ = test::test_client(url_);
     ASSERT_TRUE(test::register_fs_repository(*client_, repo_,
-                                             stack_var("ESSNAP_TEST_FS_REPO_PATH") + "/" + repo_));
+                                             stack_var(GetParam().repo_var) + "/" + repo_));
     ASSERT_TRUE(client_
                     ->json("PUT", "/" + index_,
                            nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})
@@ -51,7 +52,7 @@ class ExitStatusCluster : public ::testing::Test {
   std::unique_ptr<cluster::Client> client_;
 };
 
-TEST_F(ExitStatusCluster, MissingIndexRepositoryAndSnapshotAreNamed) {
+TEST_P(ExitStatusCluster, MissingIndexRepositoryAndSnapshotAreNamed) {
   auto missing_index =
       run_essnap(url_, "snapshot create exitwt-x -r " + repo_ + " -i exitwt-no-such-index --wait");
   EXPECT_EQ(missing_index.exit_code, 6) << missing_index.err;
@@ -77,6 +78,9 @@ TEST_F(ExitStatusCluster, MissingIndexRepositoryAndSnapshotAreNamed) {
   auto running = run_essnap(url_, "snapshot status -r " + repo_);
   EXPECT_EQ(running.exit_code, 0) << running.err;
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ExitStatusCluster, test::stack_engines(),
+                         test::stack_engine_name);
 
 }  // namespace
 }  // namespace essnap

@@ -1,4 +1,4 @@
-// `essnap request` end to end against the stack's real OpenSearch and Elasticsearch: index,
+// `essnap request` end to end against every stack engine (tests/support/stack_engines.hpp): index,
 // bulk, search, date-math snapshot names, error lines and SigV4 (the engines ignore the
 // signature, which is the point: the same request a managed domain would get, accepted).
 // Absent stack: FAIL when CI=true, else skip.
@@ -13,6 +13,7 @@
 #include <string>
 
 #include "support/process.hpp"
+#include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
 namespace essnap {
@@ -35,11 +36,11 @@ test::ProcessResult essnap(const std::string& url, const std::string& args) {
   return test::run(c);
 }
 
-class RequestCluster : public ::testing::TestWithParam<const char*> {
+class RequestCluster : public ::testing::TestWithParam<test::StackEngine> {
  protected:
   void SetUp() override {
-    ESSNAP_REQUIRE_STACK(GetParam());
-    url_ = stack_var(GetParam());
+    ESSNAP_REQUIRE_STACK(GetParam().url_var);
+    url_ = stack_var(GetParam().url_var);
     index_ = "essnap-request-it-" + std::to_string(::getpid());
     essnap(url_, "DELETE /" + index_);
   }
@@ -126,14 +127,7 @@ TEST_P(RequestCluster, VerboseTraceHasNoSecrets) {
   EXPECT_EQ(r.err.find("AKIDEXAMPLE"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, RequestCluster,
-                         ::testing::Values("ESSNAP_TEST_OPENSEARCH_URL",
-                                           "ESSNAP_TEST_ELASTICSEARCH_URL"),
-                         [](const auto& info) {
-                           return std::string(info.param).find("OPENSEARCH") != std::string::npos
-                                      ? std::string("OpenSearch")
-                                      : std::string("Elasticsearch");
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, RequestCluster, test::stack_engines(), test::stack_engine_name);
 
 }  // namespace
 }  // namespace essnap

@@ -114,16 +114,16 @@ def cleanup(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
-# OpenSearch 2 (and 3 when the stack runs it): fs repository inside the mounted bucket.
-for var, label in (("", "OpenSearch"), ("OPENSEARCH3_", "OpenSearch 3")):
-    url = env.get(f"ESSNAP_TEST_{var or 'OPENSEARCH_'}URL")
-    repo_path = env.get(f"ESSNAP_TEST_{var}S3_REPO_PATH")
-    prefix = env.get(f"ESSNAP_TEST_{var}S3_REPO_PREFIX")
+# Every engine: an fs repository inside the mounted bucket, under the engine's own prefix.
+for name in [e.split("=", 1)[0] for e in env.get("ESSNAP_TEST_ENGINES", "").split()]:
+    url = env.get(f"ESSNAP_TEST_{name}_URL")
+    repo_path = env.get(f"ESSNAP_TEST_{name}_S3_REPO_PATH")
+    prefix = env.get(f"ESSNAP_TEST_{name}_S3_REPO_PREFIX")
     if not (url and repo_path and prefix):
         continue
     location = os.path.join(repo_path, run_id)
     try:
-        snapshot_cycle(f"{label} fs-on-S3", url, location, verify_over_s3(f"{prefix}/{run_id}"))
+        snapshot_cycle(f"{name.lower()} fs-on-S3", url, location, verify_over_s3(f"{prefix}/{run_id}"))
     finally:
         cleanup(location)
 

@@ -43,7 +43,9 @@ def node_version(url):
 
 
 # --- engines -------------------------------------------------------------------------------------
-engines = [("OPENSEARCH", "OpenSearch"), ("ELASTICSEARCH", "Elasticsearch"), ("OPENSEARCH3", "OpenSearch 3")]
+# Every engine .stack/env lists (ESSNAP_TEST_ENGINES: space-separated NAME=URL).
+engines = [(e.split("=", 1)[0], e.split("=", 1)[0].lower()) for e in env.get("ESSNAP_TEST_ENGINES", "").split()]
+t.check(len(engines) > 0, ".stack/env lists the engines (ESSNAP_TEST_ENGINES)")
 for var, label in engines:
     url = env.get(f"ESSNAP_TEST_{var}_URL")
     if not url:

@@ -16,8 +16,10 @@ check() { if eval "$2"; then echo "ok   $1"; pass=$((pass + 1)); else echo "FAIL
 out=$("$SRC/scripts/stack.sh" status 2>&1); rc=$?
 echo "$out"
 check "status exits 0 while the stack is up" '[[ $rc -eq 0 ]]'
-servers=(seaweedfs s3-mount moto elasticsearch opensearch)
-[[ -n ${ESSNAP_TEST_OPENSEARCH3_URL:-} ]] && servers+=(opensearch3)
+servers=(seaweedfs s3-mount moto)
+engine_names=()
+for e in ${ESSNAP_TEST_ENGINES:-}; do engine_names+=("${e%%=*}"); servers+=("$(tr '[:upper:]' '[:lower:]' <<<"${e%%=*}")"); done
+check ".stack/env lists the engines (ESSNAP_TEST_ENGINES)" '((${#engine_names[@]} > 0))'
 for s in "${servers[@]}"; do
   check "status reports $s up" 'grep -Eq "^$s +[^ ]+ +[^ ]+ +[0-9]+ +up$" <<<"$out"'
 done
@@ -27,10 +29,15 @@ for v in OPENSEARCH_URL ELASTICSEARCH_URL S3_ENDPOINT S3_BUCKET S3_ACCESS_KEY_ID
   OPENSEARCH_VERSION ELASTICSEARCH_VERSION; do
   check ".stack/env sets ESSNAP_TEST_$v" '[[ -n ${ESSNAP_TEST_'"$v"':-} ]]'
 done
+for e in "${engine_names[@]}"; do
+  check ".stack/env sets ESSNAP_TEST_${e}_URL and _VERSION" '[[ -n $(eval echo "\${ESSNAP_TEST_${e}_URL:-}") && -n $(eval echo "\${ESSNAP_TEST_${e}_VERSION:-}") ]]'
+  check "ESSNAP_TEST_ENGINES's $e URL is ESSNAP_TEST_${e}_URL" '[[ " $ESSNAP_TEST_ENGINES " == *" $e=$(eval echo "\$ESSNAP_TEST_${e}_URL") "* ]]'
+done
 loopback_only() { # every listener on a stack port is bound to 127.0.0.1
   local p addr
-  for p in "${ESSNAP_TEST_OPENSEARCH_URL##*:}" "${ESSNAP_TEST_ELASTICSEARCH_URL##*:}" \
-    "${ESSNAP_TEST_S3_ENDPOINT##*:}" "${ESSNAP_TEST_AWS_ENDPOINT##*:}"; do
+  local ports=("${ESSNAP_TEST_S3_ENDPOINT##*:}" "${ESSNAP_TEST_AWS_ENDPOINT##*:}") e
+  for e in ${ESSNAP_TEST_ENGINES:-}; do ports+=("${e##*:}"); done
+  for p in "${ports[@]}"; do
     addr=$(ss -ltnH "sport = :$p" | awk '{print $4}')
     [[ -n $addr ]] || { echo "  nothing listens on port $p"; return 1; }
     grep -Eqv '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):' <<<"$addr" && { echo "  port $p: $addr"; return 1; }
@@ -45,7 +52,7 @@ check "no secret in the stack's logs" \
   '! grep -rqF -e "$ESSNAP_TEST_S3_SECRET_ACCESS_KEY" -e "$ESSNAP_TEST_AWS_SECRET_ACCESS_KEY" "$ESSNAP_STACK_DIR/logs" "$ESSNAP_STACK_DIR/run"/*/logs 2>/dev/null'
 if [[ $(id -u) -eq 0 ]]; then
   check "the engines do not run as root" \
-    '[[ -z $(ps -o user= -p "$(cat "$ESSNAP_STACK_DIR"/pids/{opensearch,elasticsearch}.pid | cut -d" " -f1 | paste -sd,)" | grep -x root) ]]'
+    '[[ -z $(ps -o user= -p "$(for s in "${servers[@]:3}"; do cut -d" " -f1 "$ESSNAP_STACK_DIR/pids/$s.pid"; done | paste -sd,)" | grep -x root) ]]'
 fi
 echo "stack_status: $pass passed, $fail failed"
 ((fail == 0))

@@ -28,7 +28,7 @@ TEST(CliSnapshot, RestoreFromANewerVersionIsRefusedBeforeSending) {
     if (r.target.starts_with("/_snapshot/repo/s3"))
       return ServerResponse::json(
           200, R"({"snapshots":[{"snapshot":"s3","state":"SUCCESS","version":"3.3.0",)"
-               R"("version_id":137427827,"indices":["a"]}]})");
+               R"("version_id":137247827,"indices":["a"]}]})");
     if (r.target.starts_with("/_cat/indices")) return ServerResponse::json(200, "[]");
     return ServerResponse::json(500, "{}");
   });

@@ -51,6 +51,44 @@ TEST(ClusterClient, InfoFallsBackToNodesWhenRootIs405) {
   EXPECT_EQ(info->cluster_name, "e");
 }
 
+// OpenSearch 1.x/2.x with compatibility.override_main_response_version=true answer GET / as
+// "7.10.2" with neither distribution nor build_flavor (bodies as the stack's OpenSearch 1.3.20
+// sends them); a real Elasticsearch 7.10.2 names its build_flavor.
+TEST(ClusterClient, OpenSearchInCompatibilityModeIsStillOpenSearch) {
+  struct Case {
+    const char* root;
+    const char* nodes;
+    cluster::Distribution want;
+    const char* version;
+    size_t requests;
+  } cases[] = {
+      {R"({"cluster_name":"o","version":{"number":"7.10.2","build_type":"zip","minimum_index_compatibility_version":"6.0.0-beta1"}})",
+       R"({"cluster_name":"o","nodes":{"n":{"version":"1.3.20"}}})",
+       cluster::Distribution::kOpenSearch, "1.3.20", 2},
+      {R"({"cluster_name":"o","version":{"number":"7.10.2","build_type":"zip"}})",
+       R"({"cluster_name":"o","nodes":{"n":{"version":"2.19.6"}}})",
+       cluster::Distribution::kOpenSearch, "2.19.6", 2},
+      {R"({"cluster_name":"e","version":{"number":"7.10.2","build_flavor":"oss"}})", "",
+       cluster::Distribution::kElasticsearch, "7.10.2", 1},
+      // A front end that strips build_flavor everywhere: still the Elasticsearch it claims.
+      {R"({"cluster_name":"e","version":{"number":"7.10.2"}})",
+       R"({"cluster_name":"e","nodes":{"n":{"version":"7.10.2"}}})",
+       cluster::Distribution::kElasticsearch, "7.10.2", 2},
+  };
+  for (const auto& k : cases) {
+    LoopbackServer server([&](const ServerRequest& r) {
+      if (r.target == "/") return ServerResponse::json(200, k.root);
+      return ServerResponse::json(200, k.nodes);
+    });
+    auto c = client_for(server);
+    auto info = c.info();
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->distribution, k.want) << k.root;
+    EXPECT_EQ(info->version.text, k.version) << k.root;
+    EXPECT_EQ(server.requests().size(), k.requests) << k.root;
+  }
+}
+
 TEST(ClusterClient, StatusMapping) {
   LoopbackServer server([](const ServerRequest& r) {
     if (r.target.starts_with("/_snapshot/missing"))

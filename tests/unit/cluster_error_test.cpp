@@ -25,6 +25,20 @@ TEST(ClusterError, RootCauseIsAddedWhenTheTopLevelIsGeneric) {
             "query_shard_exception: failed to create query)");
 }
 
+// As OpenSearch 2.19.6 answers a listing of a repository Elasticsearch 8.19.7 wrote.
+TEST(ClusterError, RepositoryOfANewerEngineGetsAHint) {
+  http::Response r;
+  r.status = 500;
+  r.body =
+      R"({"error":{"root_cause":[{"type":"parsing_exception","reason":"Failed to parse object: )"
+      R"(unknown field [uuid] found"}],"type":"repository_exception","reason":"[r] Unexpected )"
+      R"(exception when loading repository data"},"status":500})";
+  auto e = error_from_response(r);
+  EXPECT_NE(e.hint.find("a newer engine wrote it"), std::string::npos) << e.hint;
+  r.body = R"({"error":{"type":"repository_exception","reason":"[r] could not read"},"status":500})";
+  EXPECT_EQ(error_from_response(r).hint, "");
+}
+
 TEST(ClusterError, AwsFrontEndShapes) {
   auto d = parse_error_body(
       403, R"({"Message":"User: anonymous is not authorized to perform: es:ESHttpGet"})",

@@ -164,7 +164,13 @@ Result<ClusterInfo> Client::info() {
     auto j = nlohmann::json::parse(root.body, nullptr, false);
     const nlohmann::json* version =
         j.is_object() && j.contains("version") ? &j["version"] : nullptr;
-    if (version && !string_member(*version, "number").empty()) {
+    // OpenSearch 1.x/2.x with compatibility.override_main_response_version (set for old
+    // Elasticsearch clients, common on managed domains) answer "7.10.2" here, without a
+    // distribution or build_flavor: the nodes-info API below still tells the truth.
+    const bool masked = version && string_member(*version, "number") == "7.10.2" &&
+                        string_member(*version, "distribution").empty() &&
+                        string_member(*version, "build_flavor").empty();
+    if (version && !string_member(*version, "number").empty() && !masked) {
       ESSNAP_TRY(info.version, Version::parse(string_member(*version, "number")));
       info.distribution = string_member(*version, "distribution") == "opensearch"
                               ? Distribution::kOpenSearch
@@ -191,6 +197,10 @@ Result<ClusterInfo> Client::info() {
   ESSNAP_TRY(info.version, Version::parse(string_member(node, "version")));
   info.distribution =
       node.contains("build_flavor") ? Distribution::kElasticsearch : Distribution::kOpenSearch;
+  // A "7.10.2" from GET / that nodes info does not contradict stays Elasticsearch 7.10.2 (a
+  // front end may strip build_flavor); OpenSearch reports its own version there.
+  if (info.version == Version{7, 10, 2, ""} && info.distribution == Distribution::kOpenSearch)
+    info.distribution = Distribution::kElasticsearch;
   info.cluster_name = string_member(nodes, "cluster_name");
   info_ = info;
   return info;

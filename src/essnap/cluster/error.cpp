@@ -169,6 +169,14 @@ Error error_from_response(const http::Response& response) {
     hint =
         "the caller's identity lacks that permission; grant it in the IAM policy or the "
         "domain's access policy";
+  } else if (has("loading repository data") &&
+             (has("unknown field") || has("parsing_exception"))) {
+    // Measured on the stack (docs/COMPATIBILITY.md): OpenSearch and Elasticsearch 7.10 cannot
+    // parse a repository that Elasticsearch 7.12 or later wrote.
+    hint =
+        "this cluster cannot read the repository: a newer engine wrote it (no OpenSearch and no "
+        "Elasticsearch before 7.12 reads what Elasticsearch 7.12+ writes); read it from that "
+        "engine's version or later, and see docs/COMPATIBILITY.md";
   } else if (d.error_type == "security_exception") {
     hint =
         "the user is authenticated but lacks the role for this action; map it to a role in "

@@ -33,9 +33,22 @@ bool is_throttled(const Response& r) {
          contains(body, "es_rejected_execution_exception");
 }
 
+// A 500 that is the engine's verdict on the request, the same on every attempt: it could not
+// parse what it read (a repository written by a newer engine: "unknown field [uuid]") or it
+// refused the restore (a version or shard-count rule).
+bool is_deterministic_500(const Response& r) {
+  if (r.status != 500) return false;
+  std::string_view body(r.body);
+  if (body.size() > 64 * 1024) body = body.substr(0, 64 * 1024);
+  return contains(body, "\"type\":\"parsing_exception\"") ||
+         contains(body, "\"type\":\"x_content_parse_exception\"") ||
+         contains(body, "\"type\":\"snapshot_restore_exception\"");
+}
+
 }  // namespace
 
 Retryable classify_response(const Response& r) {
+  if (is_deterministic_500(r)) return Retryable::kNo;
   switch (r.status) {
     case 429:
     case 500:

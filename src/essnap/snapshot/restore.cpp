@@ -76,6 +76,7 @@ nlohmann::json RestorePlan::to_json() const {
   nlohmann::json j{{"snapshot", snapshot.name},
                    {"repository", snapshot.repository},
                    {"snapshot_version", snapshot.version},
+                   {"snapshot_engine", engine_name(source)},
                    {"indices", idx},
                    {"excluded_system_indices", excluded_system},
                    {"conflicts", conflicts},
@@ -178,6 +179,10 @@ Result<RestorePlan> plan_restore(cluster::Client& c, const RestoreOptions& o) {
       e.hint =
           repo ? "list the repositories with 'essnap repo list'"
                : "list the snapshots with 'essnap snapshot list --repository " + o.repository + "'";
+    } else if (auto info = c.info(); info.ok()) {
+      // A repository written by a newer engine cannot even be listed: that is the refusal.
+      if (auto refused = unreadable_repository(e, o.repository, {info->distribution, info->version}))
+        return *refused;
     }
     return e;
   }
@@ -216,9 +221,9 @@ Result<RestorePlan> plan_restore(cluster::Client& c, const RestoreOptions& o) {
 
 util::Plan describe_restore(const RestorePlan& plan, const RestoreOptions& o) {
   util::Plan p;
-  p.summary = "restore from " + o.repository + "/" + plan.snapshot.name + " (" +
-              plan.snapshot.version + ") into " + cluster::to_string(plan.target.distribution) +
-              " " + plan.target.version.text;
+  // The writer from the version id: the version text is the reading engine's interpretation.
+  p.summary = "restore from " + o.repository + "/" + plan.snapshot.name + " (written by " +
+              engine_name(plan.source) + ") into " + engine_name(plan.target);
   for (const auto& [s, t] : plan.indices) p.actions.push_back(s + (s == t ? "" : " -> " + t));
   for (const auto& s : plan.excluded_system)
     p.actions.push_back("skipped system index " + s + " (--include-system restores it)");
@@ -267,6 +272,7 @@ Error engine_refusal(Error e) {
   } else if (e.remote->error_type == "snapshot_restore_exception") {
     e.code = ErrorCode::kConflict;
     e.message = "restore refused by the engine: " + r;
+    if (auto hint = version_refusal_hint(r); !hint.empty()) e.hint = hint;
   }
   return e;
 }

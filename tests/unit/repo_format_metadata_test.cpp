@@ -73,18 +73,56 @@ TEST(RepoFormatRepositoryData, Elasticsearch8RootBlob) {
 }
 
 TEST(RepoFormatRepositoryData, OpenSearchRootBlobs) {
-  auto r2 = parse_repository_data(fixture("os2-z/index-1"));
-  ASSERT_TRUE(r2.ok()) << r2.error().message;
-  EXPECT_EQ(r2->snapshots[0].version, "2.19.6");
-  EXPECT_EQ(r2->snapshots[0].start_time_millis, std::nullopt);  // OpenSearch does not write them
-  EXPECT_EQ(r2->indices[0].shard_path_type, 0);
-  EXPECT_EQ(r2->uuid, std::nullopt);
+  auto r1 = parse_repository_data(fixture("os1/index-1"));
+  ASSERT_TRUE(r1.ok()) << r1.error().message;
+  EXPECT_EQ(r1->snapshots[0].version, "1.3.20");
+  EXPECT_EQ(r1->snapshots[0].start_time_millis, std::nullopt);  // OpenSearch does not write them
+  EXPECT_EQ(r1->min_version, "7.9.0");
+  EXPECT_EQ(r1->indices[0].shard_path_type, std::nullopt);
+  EXPECT_EQ(r1->uuid, std::nullopt);
   auto r3 = parse_repository_data(fixture("os3-z/index-1"));
   ASSERT_TRUE(r3.ok()) << r3.error().message;
   EXPECT_EQ(r3->snapshots[1].name, "s2");
   EXPECT_EQ(r3->snapshots[1].version, "3.3.0");
   EXPECT_EQ(r3->indices[0].shard_path_type, 1);
   EXPECT_EQ(r3->index_metadata_blob_id(r3->snapshots[0], r3->indices[0]), "nUgEMaIBccRiRU4FORXF");
+}
+
+// Real blobs of the older and newer Elasticsearch majors.
+TEST(RepoFormatRepositoryData, Elasticsearch6To9RootBlobs) {
+  // 6.8: two root generations (index-0, index-1), states, no versions, no shard generations,
+  // no index_metadata_lookup: index metadata is meta-<snapshot uuid>.dat
+  auto g0 = parse_repository_data(fixture("es6/index-0"));
+  ASSERT_TRUE(g0.ok());
+  EXPECT_EQ(g0->snapshots.size(), 1u);
+  auto six = parse_repository_data(fixture("es6/index-1"));
+  ASSERT_TRUE(six.ok()) << six.error().message;
+  ASSERT_EQ(six->snapshots.size(), 2u);
+  EXPECT_EQ(six->snapshots[1].state, RepoSnapshotState::kSuccess);
+  EXPECT_EQ(six->snapshots[1].version, "");
+  EXPECT_FALSE(six->indices[0].has_shard_generations);
+  EXPECT_EQ(six->min_version, std::nullopt);
+  EXPECT_EQ(six->index_metadata_blob_id(six->snapshots[1], six->indices[0]), "fqDLhAfJRVeOHxX-_6kSEg");
+  // 7.10: lookup + identifiers, min_version 7.9.0, no uuid or times yet
+  auto s710 = parse_repository_data(fixture("es710/index-1"));
+  ASSERT_TRUE(s710.ok()) << s710.error().message;
+  EXPECT_EQ(s710->min_version, "7.9.0");
+  EXPECT_EQ(s710->uuid, std::nullopt);
+  EXPECT_EQ(s710->snapshots[0].name, "s2");  // order as written, not by name
+  EXPECT_EQ(s710->snapshots[0].version, "7.10.2");
+  EXPECT_EQ(s710->snapshots[0].start_time_millis, std::nullopt);
+  EXPECT_EQ(s710->index_metadata_blob_id(s710->snapshots[0], s710->indices[0]), "8qwZMaIBo5vNDe8-tpzj");
+  // 7.17: uuid, cluster_id, times, slm_policy
+  auto s717 = parse_repository_data(fixture("es717/index-1"));
+  ASSERT_TRUE(s717.ok()) << s717.error().message;
+  EXPECT_EQ(s717->uuid, "fVfK8Y-ESJuzV7ro3aetcw");
+  EXPECT_EQ(s717->snapshots[1].end_time_millis, 1796120099094);
+  EXPECT_EQ(s717->snapshots[1].version, "7.17.29");
+  // 9.2: the fixed "8.11.0" beside the IndexVersion id
+  auto s9 = parse_repository_data(fixture("es9/index-1"));
+  ASSERT_TRUE(s9.ok()) << s9.error().message;
+  EXPECT_EQ(s9->snapshots[0].version, "8.11.0");
+  EXPECT_EQ(s9->snapshots[0].index_version, 9039001);
 }
 
 // Shapes older engines write, from RepositoryData's history (no fixtures: the stack does not run them).
@@ -187,13 +225,21 @@ TEST(RepoFormatSnapshotInfo, RealBlobs) {
   EXPECT_EQ(s1->successful_shards, 2);
   EXPECT_TRUE(s1->failures.empty());
   EXPECT_FALSE(s1->remote_store_index_shallow_copy);
-  auto o = parse_snapshot_info(framed("os2-z/snap-IZxRnQ83SlecYzeeWTJaMw.dat", kCodecSnapshot));
+  auto o = parse_snapshot_info(framed("os1/snap-OWpOFTGyR924p0wM4qx1EA.dat", kCodecSnapshot));
   ASSERT_TRUE(o.ok()) << o.error().message;
   EXPECT_EQ(o->name, "s2");
-  EXPECT_EQ(o->version_id, 136408427);
-  EXPECT_EQ(version_id_to_string(*o->version_id), "2.19.6");
-  EXPECT_EQ(o->include_global_state, true);
-  EXPECT_TRUE(o->metadata.is_null());
+  EXPECT_EQ(o->version_id, 135249827);
+  EXPECT_EQ(version_id_to_string(*o->version_id), "1.3.20");
+  EXPECT_EQ(o->include_global_state, false);
+  EXPECT_TRUE(o->metadata.is_null());  // written as null
+  auto six = parse_snapshot_info(framed("es6/snap-1wBEIvVPQHaQgR_szsZOKg.dat", kCodecSnapshot));
+  ASSERT_TRUE(six.ok()) << six.error().message;
+  EXPECT_EQ(version_id_to_string(*six->version_id), "6.8.23");
+  EXPECT_TRUE(six->data_streams.empty());  // 6.x writes no data_streams
+  EXPECT_EQ(six->start_time, 1796120098125);
+  auto nine = parse_snapshot_info(framed("es9/snap-328vG-iTSqCyZQvzwfxeqA.dat", kCodecSnapshot));
+  ASSERT_TRUE(nine.ok()) << nine.error().message;
+  EXPECT_EQ(nine->version_id, 9039001);
 }
 
 TEST(RepoFormatSnapshotInfo, VersionIdsAndFailuresAndHostile) {
@@ -202,6 +248,9 @@ TEST(RepoFormatSnapshotInfo, VersionIdsAndFailuresAndHostile) {
   EXPECT_EQ(version_id_to_string(137247827), "3.3.0");
   EXPECT_EQ(version_id_to_string(135249827), "1.3.20");
   EXPECT_EQ(version_id_to_string(8536000), "");  // an IndexVersion, not a release
+  EXPECT_EQ(version_id_to_string(9039001), "");  // Elasticsearch 9.2.0's
+  EXPECT_EQ(version_id_to_string(9020099), "9.2.0");
+  EXPECT_EQ(version_id_to_string(6082399), "6.8.23");
   EXPECT_EQ(version_id_to_string(0), "");
   auto p = parse_snapshot_info(json::parse(R"({"snapshot":{"name":"p","uuid":"U","state":"PARTIAL",
       "failures":[{"index":"i","index_uuid":"I","shard_id":1,"reason":"boom","node_id":"n","status":"INTERNAL_SERVER_ERROR"}],
@@ -298,15 +347,15 @@ TEST(RepoFormatShardSnapshot, PartsArithmeticAndHostile) {
 }
 
 TEST(RepoFormatIndexMetadata, RealAndNested) {
-  auto m = parse_index_metadata(framed("os2-z/indices/2t_9D5dZTnWDgcWW-juR4g/meta-GxgEMaIBv3FJtvsiKPqE.dat",
+  auto m = parse_index_metadata(framed("os1/indices/idOMqUL1Q4-trHq_40IkBA/meta-hKkZMaIBvRW13mxdvKFd.dat",
                                        kCodecIndexMetadata));
   ASSERT_TRUE(m.ok()) << m.error().message;
-  EXPECT_EQ(m->name, "repofmt-idx-repofmt-os2-z");
-  EXPECT_EQ(m->uuid, "mw0LhlciTDermJxq9u6JXg");
+  EXPECT_EQ(m->name, "repofmt-idx-repofmt-os1");
+  EXPECT_EQ(m->uuid, "zf28XyEbQNaLwzWpv6-sIA");
   EXPECT_EQ(m->number_of_shards, 2);
   EXPECT_EQ(m->number_of_replicas, 0);
-  EXPECT_EQ(m->created_version, 136408427);
-  EXPECT_EQ(m->created_version_text, "2.19.6");
+  EXPECT_EQ(m->created_version, 135249827);
+  EXPECT_EQ(m->created_version_text, "1.3.20");
   EXPECT_EQ(m->state, "open");
   auto e = parse_index_metadata(framed("es8-c/indices/hzVE3NcWTQSSz4VeFXlElQ/meta-hvUEMaIBh2o9occGCpFF.dat",
                                        kCodecIndexMetadata));
@@ -388,7 +437,16 @@ TEST_P(RepoFormatWalk, EveryImpliedBlobExists) {
       for (std::size_t i = 0; i < idx.shard_generations.size(); ++i)
         shard_dirs.push_back("indices/" + idx.id + "/" + std::to_string(i) + "/");
     }
-    ASSERT_EQ(shard_dirs.size(), idx.shard_generations.size());
+    if (!idx.has_shard_generations) {  // before 7.6: one folder per shard, the metadata says how many
+      auto any = repo->snapshot_by_uuid(idx.snapshots.at(0));
+      auto meta = read_framed_blob(
+          read_bytes(root / "indices" / idx.id / ("meta-" + *repo->index_metadata_blob_id(*any, idx) + ".dat")),
+          kCodecIndexMetadata);
+      ASSERT_TRUE(meta.ok());
+      for (std::int64_t i = 0; i < parse_index_metadata(*meta)->number_of_shards; ++i)
+        shard_dirs.push_back("indices/" + idx.id + "/" + std::to_string(i) + "/");
+    }
+    if (idx.has_shard_generations) ASSERT_EQ(shard_dirs.size(), idx.shard_generations.size());
     for (const auto& uuid : idx.snapshots) {
       const auto* s = repo->snapshot_by_uuid(uuid);
       ASSERT_NE(s, nullptr);
@@ -410,10 +468,19 @@ TEST_P(RepoFormatWalk, EveryImpliedBlobExists) {
       }
     }
     for (std::size_t i = 0; i < shard_dirs.size(); ++i) {
-      const auto& g = idx.shard_generations[i];
-      ASSERT_EQ(g.kind, ShardGen::Kind::kValue);
-      auto ix = read_framed_blob(read_bytes(root / shard_dirs[i] / ("index-" + g.value)), kCodecShardSnapshots);
-      ASSERT_TRUE(ix.ok()) << shard_dirs[i] << g.value;
+      std::string gen;
+      if (idx.has_shard_generations) {
+        ASSERT_EQ(idx.shard_generations[i].kind, ShardGen::Kind::kValue);
+        gen = idx.shard_generations[i].value;
+      } else {  // the highest numeric index-<n> in the shard folder
+        std::optional<std::uint64_t> best;
+        for (const auto& e : fs::directory_iterator(root / shard_dirs[i]))
+          if (auto n = shard_generation_from_name(e.path().filename().string())) best = std::max(best.value_or(0), *n);
+        ASSERT_TRUE(best.has_value()) << shard_dirs[i];
+        gen = std::to_string(*best);
+      }
+      auto ix = read_framed_blob(read_bytes(root / shard_dirs[i] / ("index-" + gen)), kCodecShardSnapshots);
+      ASSERT_TRUE(ix.ok()) << shard_dirs[i] << gen;
       auto shards = parse_shard_snapshots(*ix);
       ASSERT_TRUE(shards.ok());
       EXPECT_EQ(shards->snapshots.size(), idx.snapshots.size());
@@ -426,7 +493,7 @@ TEST_P(RepoFormatWalk, EveryImpliedBlobExists) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RepoFormatWalk,
-                         ::testing::Values("es8-c", "es8-u", "os2-c", "os2-z", "os3-z", "os3-u"),
+                         ::testing::Values("es6", "es710", "es717", "es8-c", "es8-u", "es9", "os1", "os3-z"),
                          [](const auto& info) {
                            std::string n = info.param;
                            n.erase(std::remove(n.begin(), n.end(), '-'), n.end());

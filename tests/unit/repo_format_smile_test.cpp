@@ -266,6 +266,14 @@ TEST(RepoFormatSmile, ErrorsNameTheByte) {
   EXPECT_NE(decode_err(doc(0, {0x41, 0x80, 'b'})).find("non-ASCII"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0xF8, 0x21})).find("unterminated array"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0xFA, 0x80, 'a'})).find("without a value"), std::string::npos);
+  // invalid UTF-8 is refused (Jackson refuses it too; a json string must be valid to serialise)
+  EXPECT_NE(decode_err(doc(0, {0x80, 0xC3, 0x28})).find("invalid UTF-8 in Unicode string at byte 6"), std::string::npos);
+  EXPECT_NE(decode_err(doc(0, {0x80, 0xC0, 0x80})).find("invalid UTF-8"), std::string::npos);        // overlong
+  EXPECT_NE(decode_err(doc(0, {0x81, 0xED, 0xA0, 0x80})).find("invalid UTF-8"), std::string::npos);  // surrogate
+  EXPECT_NE(decode_err(doc(0, {0xE4, 0xFA, 0xFC})).find("invalid UTF-8 in long Unicode"), std::string::npos);
+  EXPECT_NE(decode_err(doc(0x01, {0xFA, 0xC0, 0xFA, 0x80, 0x21, 0xFB})).find("invalid UTF-8 in Unicode name"),
+            std::string::npos);
+  EXPECT_EQ(decode_ok(doc(0, {0x82, 0xF0, 0x9F, 0x98, 0x80})), json("\xF0\x9F\x98\x80"));  // U+1F600
   // int32 vint longer than 5 bytes
   EXPECT_NE(decode_err(doc(0, {0x24, 1, 1, 1, 1, 1, 0x81})).find("longer than 5"), std::string::npos);
 }

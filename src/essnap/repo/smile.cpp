@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace essnap::repo {
@@ -78,15 +79,51 @@ class Decoder {
     return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
   }
 
+  // Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF): Jackson refuses
+  // the rest, and a json string must be valid UTF-8 to be serialised.
+  static bool valid_utf8(std::string_view s, std::size_t& bad_at) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n;) {
+      const unsigned c = p[i];
+      std::size_t len;
+      std::uint32_t cp;
+      if (c < 0x80) { ++i; continue; }
+      if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+      else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+      else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+      else { bad_at = i; return false; }
+      if (n - i < len) { bad_at = i; return false; }
+      for (std::size_t k = 1; k < len; ++k) {
+        if ((p[i + k] & 0xC0) != 0x80) { bad_at = i + k; return false; }
+        cp = (cp << 6) | (p[i + k] & 0x3F);
+      }
+      if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+        bad_at = i;
+        return false;
+      }
+      i += len;
+    }
+    return true;
+  }
+  bool check_utf8(const std::string& s, std::size_t start, const char* what) {
+    std::size_t at = 0;
+    if (!valid_utf8(s, at)) return bad(std::string("invalid UTF-8 in ") + what, start + at);
+    return true;
+  }
+
   bool utf8(std::size_t len, std::string& out, const char* what) {
     if (!need(len, what)) return false;
+    const std::size_t start = pos_;
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), len);
     pos_ += len;
-    return true;
+    return check_utf8(out, start, what);
   }
   bool ascii(std::size_t len, std::string& out, const char* what) {
     const std::size_t start = pos_;
-    if (!utf8(len, out, what)) return false;
+    if (!need(len, what)) return false;
+    out.assign(reinterpret_cast<const char*>(b_.data() + pos_), len);
+    pos_ += len;
     for (char c : out)
       if (static_cast<unsigned char>(c) >= 0x80) return bad(std::string("non-ASCII byte in ") + what, start);
     return true;
@@ -99,7 +136,7 @@ class Decoder {
     const std::size_t end = static_cast<std::size_t>(p - b_.begin());
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), end - pos_);
     pos_ = end + 1;
-    return true;
+    return check_utf8(out, start, what);
   }
 
   // 7-bit "safe" binary: raw length n, then n*8/7 rounded up bytes of 7 data bits each; full

@@ -8,6 +8,7 @@
 #include "essnap/repo/index_metadata.hpp"
 #include "essnap/repo/lucene_footer.hpp"
 #include "essnap/repo/repository_data.hpp"
+#include "essnap/repo/shallow_snapshot.hpp"
 #include "essnap/repo/shard_paths.hpp"
 #include "essnap/repo/shard_snapshot.hpp"
 #include "essnap/repo/smile.hpp"
@@ -51,6 +52,7 @@ TEST(RepoFormatMalformed, CorpusThroughEveryParser) {
             expect_sane(parse_shard_snapshot(*j), in.name + " shard snapshot");
             expect_sane(parse_shard_snapshots(*j), in.name + " shard snapshots");
             expect_sane(parse_index_metadata(*j), in.name + " index metadata");
+            expect_sane(parse_shallow_shard_snapshot(*j), in.name + " shallow snapshot");
           }
         }
       expect_sane(parse_repository_data(raw), in.name + " repository data");
@@ -68,6 +70,7 @@ TEST(RepoFormatMalformed, CorpusThroughEveryParser) {
         expect_sane(parse_shard_snapshots(j), in.name + " shards json");
         expect_sane(parse_index_metadata(j), in.name + " index metadata json");
         expect_sane(parse_file_info(j), in.name + " file info json");
+        expect_sane(parse_shallow_shard_snapshot(j), in.name + " shallow json");
       }
       (void)parse_shard_paths_name(in.bytes);
       (void)root_generation_from_name(in.bytes);

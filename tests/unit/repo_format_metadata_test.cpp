@@ -502,3 +502,50 @@ INSTANTIATE_TEST_SUITE_P(Engines, RepoFormatWalk,
 
 }  // namespace
 }  // namespace essnap::repo
+
+#include "essnap/repo/shallow_snapshot.hpp"
+
+namespace essnap::repo {
+namespace {
+
+// No fixture: the stack's OpenSearch has no remote store. The shape is the one
+// RemoteStoreShardShallowCopySnapshot.toXContent writes, framed as the engine frames it.
+TEST(RepoFormatShallowSnapshot, ParsesTheWrittenShapeAndRequiresItsFields) {
+  const std::string body = R"({"version":"1","name":"s1","index_version":3,"start_time":10,"time":5,
+      "number_of_files":4,"total_size":4096,"index_uuid":"IU","remote_store_repository":"rs",
+      "commit_generation":7,"primary_term":1,"remote_store_repository_base_path":"base/",
+      "file_names":["_0.cfs","segments_7"]})";
+  auto framed = read_framed_blob(lucene_frame("snapshot", 1, bytes_of(body)), kCodecSnapshot);
+  ASSERT_TRUE(framed.ok());
+  auto s = parse_shallow_shard_snapshot(*framed);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->name, "s1");
+  EXPECT_EQ(s->index_version, 3);
+  EXPECT_EQ(s->number_of_files, 4);
+  EXPECT_EQ(s->total_size, 4096);
+  EXPECT_EQ(s->remote_store_repository, "rs");
+  EXPECT_EQ(s->repository_base_path, "base/");
+  EXPECT_EQ(s->commit_generation, 7);
+  EXPECT_EQ(s->file_names, (std::vector<std::string>{"_0.cfs", "segments_7"}));
+  auto legacy = json::parse(body);
+  legacy.erase("index_version");
+  legacy["index-version"] = 2;
+  EXPECT_EQ(parse_shallow_shard_snapshot(legacy)->index_version, 2);
+  for (const char* field : {"version", "name", "primary_term", "commit_generation", "index_uuid",
+                            "remote_store_repository", "remote_store_repository_base_path"}) {
+    auto j = json::parse(body);
+    j.erase(field);
+    auto r = parse_shallow_shard_snapshot(j);
+    ASSERT_FALSE(r.ok()) << field;
+    EXPECT_NE(r.error().message.find(field), std::string::npos) << r.error().message;
+  }
+  auto neg = json::parse(body);
+  neg["primary_term"] = -1;
+  EXPECT_FALSE(parse_shallow_shard_snapshot(neg).ok());
+  auto files = json::parse(body);
+  files["file_names"] = "x";
+  EXPECT_FALSE(parse_shallow_shard_snapshot(files).ok());
+}
+
+}  // namespace
+}  // namespace essnap::repo

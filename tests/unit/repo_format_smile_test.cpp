@@ -313,6 +313,27 @@ TEST(RepoFormatSmile, DepthBombsAreRefused) {
   EXPECT_TRUE(decode_smile(ok).ok());
 }
 
+TEST(RepoFormatSmile, SharedReferenceExpansionIsBudgeted) {
+  // one 64-byte shared string and 100,000 one-byte references to it: 6.4 MB of strings from 100 KB
+  Bytes b = smile_header(0x02);
+  b.push_back(0xF8);
+  smile_ascii_value(b, std::string(64, 'x'));
+  b.insert(b.end(), 100000, 0x01);
+  b.push_back(0xF9);
+  SmileLimits small;
+  small.max_output_bytes = 1 << 20;
+  auto r = decode_smile(b, small);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("larger than 1048576 bytes; refused"), std::string::npos);
+  auto full = decode_smile(b);  // the default budget (256 MiB) holds it
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->size(), 100001u);
+  SmileLimits shallow;
+  shallow.max_depth = 3;
+  EXPECT_FALSE(decode_smile(doc(0, {0xF8, 0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9, 0xF9}), shallow).ok());
+  EXPECT_TRUE(decode_smile(doc(0, {0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9}), shallow).ok());
+}
+
 TEST(RepoFormatSmile, EveryTruncationOfARealBlobFailsCleanly) {
   auto blob = fixture("es8-u/snap-3nymWA1NRnqODCMDZyEpGg.dat");
   auto info = check_framed_blob(blob, kCodecSnapshot);

@@ -17,7 +17,7 @@ using json = nlohmann::json;
 
 class Decoder {
  public:
-  explicit Decoder(std::span<const std::uint8_t> b) : b_(b) {}
+  Decoder(std::span<const std::uint8_t> b, const SmileLimits& l) : b_(b), limits_(l), budget_(l.max_output_bytes) {}
 
   Result<json> run() {
     if (b_.size() < 4 || !is_smile(b_)) return fail("not a SMILE document (no ':)\\n' header)");
@@ -37,6 +37,8 @@ class Decoder {
 
  private:
   std::span<const std::uint8_t> b_;
+  SmileLimits limits_;
+  std::size_t budget_;
   std::size_t pos_ = 0;
   bool shared_names_ = false, shared_values_ = false, raw_binary_ = false;
   std::vector<std::string> names_, values_;
@@ -249,7 +251,9 @@ class Decoder {
         return true;
       }
       std::string k;
+      const std::size_t key_at = pos_;
       if (!key(k)) return false;
+      if (!charge(k.size(), key_at)) return false;
       if (pos_ >= b_.size()) return bad("object key without a value");
       json v;
       if (!value(v, depth + 1)) return false;
@@ -271,8 +275,26 @@ class Decoder {
     }
   }
 
+  // Charges the decoded tree's estimated size; false once the budget is spent.
+  bool charge(std::size_t bytes, std::size_t at) {
+    const std::size_t cost = 64 + bytes;
+    if (cost > budget_)
+      return bad("decoded document larger than " + std::to_string(limits_.max_output_bytes) + " bytes; refused", at);
+    budget_ -= cost;
+    return true;
+  }
+
   bool value(json& out, std::size_t depth) {
-    if (depth >= kMaxSmileDepth) return bad("nesting deeper than " + std::to_string(kMaxSmileDepth));
+    const std::size_t at0 = pos_;
+    if (!value_inner(out, depth)) return false;
+    std::size_t size = 0;
+    if (out.is_string()) size = out.get_ref<const std::string&>().size();
+    else if (out.is_binary()) size = out.get_binary().size();
+    return charge(size, at0);
+  }
+
+  bool value_inner(json& out, std::size_t depth) {
+    if (depth >= limits_.max_depth) return bad("nesting deeper than " + std::to_string(limits_.max_depth));
     if (pos_ >= b_.size()) return bad("truncated value");
     const std::size_t at = pos_;
     const std::uint8_t c = b_[pos_++];
@@ -424,9 +446,11 @@ bool is_smile(std::span<const std::uint8_t> bytes) {
   return bytes.size() >= 3 && bytes[0] == ':' && bytes[1] == ')' && bytes[2] == '\n';
 }
 
-Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes) {
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes) { return decode_smile(bytes, SmileLimits{}); }
+
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes, const SmileLimits& limits) {
   try {
-    return Decoder(bytes).run();
+    return Decoder(bytes, limits).run();
   } catch (const std::exception& e) {  // allocation failure or a json library error: still a value
     return Error(ErrorCode::kParse, std::string("SMILE: ") + e.what());
   }

@@ -21,7 +21,8 @@
 // Follows FasterXML smile-format-specification (smile-specification.md) and
 // jackson-dataformats-binary smile/.../SmileParser.java + SmileConstants.java.
 // Binary values become nlohmann binary values; BigInteger and BigDecimal become decimal strings.
-// Never trusts a length: every length is checked against the bytes left; nesting is bounded.
+// Never trusts a length: every length is checked against the bytes left; nesting and the decoded
+// size (shared references expand) are bounded.
 #pragma once
 
 #include <cstddef>
@@ -36,10 +37,19 @@ namespace essnap::repo {
 
 inline constexpr std::size_t kMaxSmileDepth = 256;
 inline constexpr std::size_t kSmileSharedTableSize = 1024;
+// Shared-string references make SMILE expand (one byte can stand for a 65-byte string), so the
+// decoded tree is budgeted: each value counts 64 bytes plus its string or binary length.
+inline constexpr std::size_t kMaxSmileOutputBytes = std::size_t{256} << 20;
+
+struct SmileLimits {
+  std::size_t max_depth = kMaxSmileDepth;
+  std::size_t max_output_bytes = kMaxSmileOutputBytes;
+};
 
 // Decodes exactly one SMILE document (trailing 0xFF end markers allowed, nothing else).
 // kParse on bad input, with what went wrong and the byte offset.
 Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes);
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes, const SmileLimits& limits);
 
 // True when `bytes` starts with the SMILE header ":)\n".
 bool is_smile(std::span<const std::uint8_t> bytes);

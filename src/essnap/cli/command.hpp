@@ -36,10 +36,13 @@ void register_repo(CLI::App& app, CommandContext ctx);
 void register_prune(CLI::App& app, CommandContext ctx);
 void register_run(CLI::App& app, CommandContext ctx);
 void register_config(CLI::App& app, CommandContext ctx);
+void register_inspect(CLI::App& app, CommandContext ctx);
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or a JSON error object with
 // --output json; return the documented exit code. Never prints secrets: messages are built
 // without them.
 int report_error(const Error& error, const GlobalOptions& global);
+// The same with a command's own exit code (inspect: 2 for anything that could not be read).
+int report_error(const Error& error, const GlobalOptions& global, int exit_code);
 
 }  // namespace essnap::cli

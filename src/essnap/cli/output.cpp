@@ -7,7 +7,10 @@
 namespace essnap::cli {
 
 int report_error(const Error& error, const GlobalOptions& global) {
-  const int code = exit_code_for(error);
+  return report_error(error, global, exit_code_for(error));
+}
+
+int report_error(const Error& error, const GlobalOptions& global, int code) {
   if (global.output == OutputFormat::kJson) {
     nlohmann::json j{{"error",
                       {{"code", to_string(error.code)},

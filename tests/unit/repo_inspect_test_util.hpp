@@ -1,0 +1,57 @@
+// Helpers for the inspect unit tests: a real repository from tests/data/inspect/ (written by the
+// stack's engines, see make_fixtures.sh) loaded into a MemoryContainer that the test then damages.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "essnap/repo/memory_container.hpp"
+
+namespace essnap::repo::testing {
+
+inline std::string inspect_data(const std::string& rel) {
+  return std::string(ESSNAP_TEST_DATA_DIR) + "/inspect/" + rel;
+}
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::unique_ptr<MemoryContainer> load_fixture(const std::string& name,
+                                                     std::size_t chunk = 333) {
+  namespace fs = std::filesystem;
+  auto c = std::make_unique<MemoryContainer>(chunk);
+  const fs::path root = inspect_data(name);
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file())
+      c->put(fs::relative(e.path(), root).generic_string(), slurp(e.path().string()));
+  return c;
+}
+
+// Blob paths (from the root) matching a predicate, sorted.
+template <typename Pred>
+std::vector<std::string> blobs_where(MemoryContainer& c, Pred pred) {
+  std::vector<std::string> out;
+  (void)c.walk("", [&](const BlobInfo& b) {
+    if (pred(b)) out.push_back(b.name);
+    return ok_status();
+  });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+inline bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace essnap::repo::testing

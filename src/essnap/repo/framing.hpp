@@ -52,11 +52,14 @@ struct FramedInfo {
 // its CRC-32 verified, compression marker recognised. No decompression, no decoding.
 Result<FramedInfo> check_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec);
 
-// check_framed_blob + decompression: the content bytes (SMILE or JSON), bounded by kMaxDecompressedBytes.
-Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blob, std::string_view codec);
+// check_framed_blob + decompression: the content bytes (SMILE or JSON); content past max_bytes
+// is refused (kParse) as soon as the decompressor produces it.
+Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blob, std::string_view codec,
+                                               std::size_t max_bytes = kMaxDecompressedBytes);
 
 // unframe_blob + decode (SMILE, or JSON when the content starts with '{').
-Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec);
+Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec,
+                                        std::size_t max_bytes = kMaxDecompressedBytes);
 
 // SMILE or JSON content to json (what read_framed_blob does after unframing).
 Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content);

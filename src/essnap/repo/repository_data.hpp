@@ -2,6 +2,7 @@
 // which snapshots exist; plus `index.latest` and the generation in a root blob's name.
 //
 //   index-N := { "snapshots": [ { "name", "uuid", "state"?: int, "version"?: "X.Y.Z" | int,
+//                                 "index_version"?: int (ES 8.11+),
 //                                 "index_metadata_lookup"?: { <index id>: <identifier> },
 //                                 "start_time_millis"?, "end_time_millis"?, "slm_policy"? } ],
 //                "indices": { <index name>: { "id", "snapshots": [ uuid | {"name","uuid"} ],
@@ -44,6 +45,8 @@ struct RepoSnapshot {
   std::optional<RepoSnapshotState> state;
   std::string version;                      // "8.8.0" as written, or the decimal id of an int version
   std::optional<std::int64_t> version_id;   // when written as an int (8.9+: an IndexVersion id)
+  std::optional<std::int64_t> index_version;  // Elasticsearch 8.11+: "index_version" beside a
+                                              // fixed "version": "8.11.0" kept for older readers
   std::optional<std::int64_t> start_time_millis;
   std::optional<std::int64_t> end_time_millis;
   std::optional<std::string> slm_policy;
@@ -81,7 +84,8 @@ struct RepositoryData {
   const RepoIndex* index_by_name(std::string_view name) const;
   // The blob id X of indices/<index id>/meta-X.dat for this snapshot: through
   // index_metadata_lookup + index_metadata_identifiers (7.9+), else the snapshot uuid.
-  // nullopt when the lookup names an identifier that index_metadata_identifiers lacks.
+  // nullopt when the lookup names an identifier that index_metadata_identifiers lacks (the
+  // parser keeps such a repository readable; the verifier reports it).
   std::optional<std::string> index_metadata_blob_id(const RepoSnapshot& snapshot, const RepoIndex& index) const;
 };
 
@@ -92,8 +96,8 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> json_
 // index.latest: exactly 8 bytes, big-endian, non-negative.
 Result<std::uint64_t> parse_index_latest(std::span<const std::uint8_t> bytes);
 
-// "index-17" -> 17; nullopt for anything else ("index-", "index-0x1", "index-01"? accepted as 1,
-// "index.latest", "index-<uuid>", values past int64).
+// "index-17" -> 17 (Long.parseLong of the suffix, as BlobStoreRepository lists them: "index-007"
+// is 7); nullopt for anything else ("index-", "index--1", "index.latest", "index-<uuid>", > 18 digits).
 std::optional<std::uint64_t> root_generation_from_name(std::string_view name);
 
 }  // namespace essnap::repo

@@ -133,19 +133,27 @@ Result<std::string> Repository::shard_dir(const RepoIndex& index, std::int64_t s
 }
 
 Status Repository::load_shard_paths() {
-  ESSNAP_TRY(Listing l, container_.list("snapshot_shard_paths"));
+  ESSNAP_TRY(Listing l, container_.list(kShardPathsFolder));
   for (const auto& b : l.blobs) {
-    if (b.name.rfind("snapshot_path_", 0) != 0) continue;
-    const std::string path = "snapshot_shard_paths/" + b.name;
+    if (!parse_shard_paths_name(b.name)) continue;
+    const std::string path = std::string(kShardPathsFolder) + "/" + b.name;
     auto bytes = container_.read(path, 16 << 20);
     if (!bytes.ok()) return blob_error(std::move(bytes).error(), path);
-    auto p = parse_shard_paths(*bytes);
-    if (!p.ok()) return blob_error(std::move(p).error(), path);
-    for (const auto& dir : p->paths)
+    auto p = parse_shard_paths(bytes_of(*bytes));
+    if (!p.ok()) {
+      Error e = std::move(p).error();
+      e.code = ErrorCode::kParse;
+      return blob_error(std::move(e), path);
+    }
+    std::vector<std::string> dirs;
+    for (auto dir : p->paths) {
+      while (!dir.empty() && dir.back() == '/') dir.pop_back();
       if (auto ok = check_relative_path(dir); !ok.ok())
         return make_error(ErrorCode::kParse, path + ": shard path '" + dir +
                                                  "' leaves the repository");
-    shard_paths_[p->index_id] = std::move(p->paths);
+      dirs.push_back(std::move(dir));
+    }
+    shard_paths_[p->index_id] = std::move(dirs);
   }
   return ok_status();
 }
@@ -210,30 +218,6 @@ Result<ShardSnapshots> Repository::shard_snapshots(const std::string& dir,
   auto snaps = parse_shard_snapshots(doc);
   if (!snaps.ok()) return blob_error(std::move(snaps).error(), path);
   return snaps;
-}
-
-Result<ShardPaths> parse_shard_paths(std::string_view json_bytes) {
-  auto j = nlohmann::json::parse(json_bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error(ErrorCode::kParse, "not a JSON object");
-  if (!j.contains("indexId") || !j["indexId"].is_string())
-    return make_error(ErrorCode::kParse, "field indexId: missing or not a string");
-  if (!j.contains("paths") || !j["paths"].is_array())
-    return make_error(ErrorCode::kParse, "field paths: missing or not an array");
-  ShardPaths out;
-  out.index_id = j["indexId"].get<std::string>();
-  for (const auto& p : j["paths"]) {
-    if (!p.is_string()) return make_error(ErrorCode::kParse, "field paths: an element is not a string");
-    std::string s = p.get<std::string>();
-    while (!s.empty() && s.back() == '/') s.pop_back();
-    out.paths.push_back(std::move(s));
-  }
-  if (j.contains("number_of_shards") && j["number_of_shards"].is_number_integer() &&
-      j["number_of_shards"].get<std::int64_t>() != static_cast<std::int64_t>(out.paths.size()))
-    return make_error(ErrorCode::kParse, "number_of_shards " + j["number_of_shards"].dump() +
-                                             " but " + std::to_string(out.paths.size()) +
-                                             " paths");
-  return out;
 }
 
 }  // namespace essnap::repo

@@ -19,6 +19,7 @@
 #include "essnap/repo/blob_container.hpp"
 #include "essnap/repo/index_metadata.hpp"
 #include "essnap/repo/repository_data.hpp"
+#include "essnap/repo/shard_paths.hpp"
 #include "essnap/repo/shard_snapshot.hpp"
 #include "essnap/repo/snapshot_info.hpp"
 
@@ -89,13 +90,5 @@ class Repository {
   std::map<std::string, std::vector<std::string>> shard_paths_;  // index id -> dir per shard
 };
 
-// A snapshot_shard_paths/ blob (OpenSearch >= 2.17, plain JSON): {"indexId", "indexName",
-// "number_of_shards", "shard_path_type", "shard_path_hash_algorithm", "paths": ["<dir>/", ...]}
-// (OpenSearch server/.../snapshots/SnapshotShardPaths.java). The paths without trailing '/'.
-struct ShardPaths {
-  std::string index_id;
-  std::vector<std::string> paths;
-};
-Result<ShardPaths> parse_shard_paths(std::string_view json_bytes);
 
 }  // namespace essnap::repo

@@ -2,7 +2,10 @@
 // returns the first error. Used by verify, du and orphans for concurrent blob reads.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <exception>
+#include <string>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -25,7 +28,12 @@ inline Status run_pool(std::size_t tasks, int concurrency,
       if (failed.load() || (stop && stop())) return;
       const std::size_t i = next.fetch_add(1);
       if (i >= tasks) return;
-      Status s = task(i);
+      Status s = ok_status();
+      try {
+        s = task(i);
+      } catch (const std::exception& e) {  // a bug below must not take the process down
+        s = make_error(ErrorCode::kInternal, std::string("unexpected exception: ") + e.what());
+      }
       if (!s.ok()) {
         std::lock_guard<std::mutex> l(mu);
         if (!first) first = s.error();

@@ -41,6 +41,7 @@ TEST(RepoContainer, PathsStayInsideTheRepository) {
     EXPECT_EQ(check_relative_path(bad).error().code, ErrorCode::kInvalidArgument) << bad;
   EXPECT_EQ(join_path("", "x"), "x");
   EXPECT_EQ(join_path("a/b", "x"), "a/b/x");
+  EXPECT_EQ(join_path("a/b", ""), "a/b");
 }
 
 }  // namespace

@@ -202,6 +202,8 @@ class ProgressLine {
     const auto now = std::chrono::steady_clock::now();
     const auto gap = style_ == ProgressStyle::kTerminal ? std::chrono::milliseconds(250)
                                                         : std::chrono::milliseconds(5000);
+    // Quick work draws nothing; slow work a line every `gap`, and its last state.
+    if (now - start_ < std::chrono::seconds(1)) return;
     if (done != total && now - last_ < gap) return;
     last_ = now;
     snapshot::Progress p;

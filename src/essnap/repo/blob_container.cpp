@@ -4,6 +4,7 @@ namespace essnap::repo {
 
 std::string join_path(std::string_view dir, std::string_view name) {
   if (dir.empty()) return std::string(name);
+  if (name.empty()) return std::string(dir);
   std::string out(dir);
   if (out.back() != '/') out += '/';
   out += name;

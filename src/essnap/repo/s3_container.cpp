@@ -71,6 +71,7 @@ Result<Listing> S3Container::list(std::string_view dir) {
   r.bucket = bucket_;
   r.prefix = p;
   r.delimiter = "/";
+  r.max_keys = page_size_;
   for (;;) {
     ESSNAP_TRY(auto page, lease.client().list_objects_v2(r));
     for (auto& o : page.objects)
@@ -100,6 +101,7 @@ Status S3Container::walk(std::string_view dir, const BlobVisitor& visit) {
   s3::ListObjectsV2Request r;
   r.bucket = bucket_;
   r.prefix = p;
+  r.max_keys = page_size_;
   for (;;) {
     ESSNAP_TRY(auto page, lease.client().list_objects_v2(r));
     for (auto& o : page.objects)

@@ -28,6 +28,8 @@ class S3Container final : public BlobContainer {
   Status stream(std::string_view path, const ChunkSink& sink) override;
   Result<std::optional<std::uint64_t>> size(std::string_view path) override;
   std::string describe() const override;
+  // Keys per ListObjectsV2 page (S3's maximum, 1000, by default; tests make it small).
+  void set_page_size(int keys) { page_size_ = keys; }
 
  private:
   struct Slot {
@@ -44,6 +46,7 @@ class S3Container final : public BlobContainer {
   std::string prefix_;  // "" or "some/prefix" (no slashes at either end)
   s3::ClientOptions options_;
   TransportFactory transports_;
+  int page_size_ = 1000;
   std::mutex mu_;
   std::vector<std::unique_ptr<Slot>> pool_;
 };

@@ -36,9 +36,7 @@ Result<IndexMetadataInfo> parse_index_metadata(const json& doc) {
   constexpr const char* where = "index meta-*.dat";
   if (!doc.is_object() || doc.size() != 1)
     return Error(ErrorCode::kParse, std::string(where) + " is not an object with one index");
-  const auto item = doc.items().begin();  // LOCAL PATCH (not committed)
-  const std::string name = item.key();
-  const json& body = item.value();
+  const auto& [name, body] = *doc.items().begin();
   if (!body.is_object()) return Error(ErrorCode::kParse, std::string(where) + " index " + name + " is not an object");
   IndexMetadataInfo out;
   out.name = name;

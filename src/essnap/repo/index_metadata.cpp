@@ -36,7 +36,9 @@ Result<IndexMetadataInfo> parse_index_metadata(const json& doc) {
   constexpr const char* where = "index meta-*.dat";
   if (!doc.is_object() || doc.size() != 1)
     return Error(ErrorCode::kParse, std::string(where) + " is not an object with one index");
-  const auto& [name, body] = *doc.items().begin();
+  const auto first = doc.begin();
+  const std::string& name = first.key();
+  const json& body = first.value();
   if (!body.is_object()) return Error(ErrorCode::kParse, std::string(where) + " index " + name + " is not an object");
   IndexMetadataInfo out;
   out.name = name;

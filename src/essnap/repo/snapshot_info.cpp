@@ -30,9 +30,9 @@ std::string version_id_to_string(std::int64_t id) {
   if (id <= 0) return {};
   const bool opensearch = (id & kOpenSearchMask) != 0;
   if (opensearch) id ^= kOpenSearchMask;
-  // Elasticsearch >= 8.9 writes IndexVersion ids (8_500_000 up, last two digits 00), which are
-  // not release numbers; release ids end in 99 (pre-releases 0-98 but never 00 from 8.0 on).
-  if (!opensearch && id >= 8000000 && id % 100 == 0) return {};
+  // Elasticsearch >= 8.9 writes IndexVersion ids (8_500_000 .. 9_039_0_01 ...), which are not
+  // release numbers; from 8.0 on only a GA release id (build 99) is decoded.
+  if (!opensearch && id >= 8000000 && id % 100 != 99) return {};
   const std::int64_t major = id / 1000000, minor = (id / 10000) % 100, revision = (id / 100) % 100;
   if (major < 1 || major > 99) return {};
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(revision);

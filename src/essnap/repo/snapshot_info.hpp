@@ -56,7 +56,7 @@ Result<SnapshotInfo> parse_snapshot_info(const nlohmann::json& doc);
 
 // Version id to "X.Y.Z": Elasticsearch ids (major*1000000 + minor*10000 + revision*100 + build),
 // OpenSearch ids (the same with bit 27, 0x08000000, set). Empty when it does not look like one,
-// including Elasticsearch 8.9+ IndexVersion ids (e.g. 8536000), which name no release.
+// including Elasticsearch 8.9+ IndexVersion ids (8536000, 9039001), which name no release.
 std::string version_id_to_string(std::int64_t id);
 
 }  // namespace essnap::repo

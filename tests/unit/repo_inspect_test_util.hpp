@@ -24,11 +24,14 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+// `name` under tests/data/inspect/, or a path from tests/data/ ("repo/es6": wt-repo's fixtures).
 inline std::unique_ptr<MemoryContainer> load_fixture(const std::string& name,
                                                      std::size_t chunk = 333) {
   namespace fs = std::filesystem;
   auto c = std::make_unique<MemoryContainer>(chunk);
-  const fs::path root = inspect_data(name);
+  const fs::path root = name.find('/') != std::string::npos
+                            ? fs::path(std::string(ESSNAP_TEST_DATA_DIR) + "/" + name)
+                            : fs::path(inspect_data(name));
   for (const auto& e : fs::recursive_directory_iterator(root))
     if (e.is_regular_file())
       c->put(fs::relative(e.path(), root).generic_string(), slurp(e.path().string()));

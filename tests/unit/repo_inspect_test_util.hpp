@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "essnap/repo/crc32.hpp"
 #include "essnap/repo/memory_container.hpp"
 
 namespace essnap::repo::testing {
@@ -55,6 +58,27 @@ inline bool ends_with(const std::string& s, const std::string& suffix) {
 }
 inline bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
+}
+
+// A ChecksumBlobStoreFormat blob holding `doc` as plain JSON (uncompressed; the format allows
+// JSON content): Lucene header (magic, codec, version 1), content, footer with its CRC-32.
+inline std::string frame_json(const std::string& codec, const nlohmann::json& doc) {
+  auto be32 = [](std::string& out, std::uint32_t v) {
+    for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  std::string out;
+  be32(out, 0x3FD76C17);
+  out.push_back(static_cast<char>(codec.size()));
+  out += codec;
+  be32(out, 1);
+  out += doc.dump();
+  be32(out, 0xC02893E8);
+  be32(out, 0);
+  const std::uint32_t crc =
+      crc32({reinterpret_cast<const std::uint8_t*>(out.data()), out.size()});
+  be32(out, 0);
+  be32(out, crc);
+  return out;
 }
 
 }  // namespace essnap::repo::testing

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "essnap/repo/local_container.hpp"
 #include "essnap/repo/verify.hpp"
 #include "repo_inspect_test_util.hpp"
@@ -274,6 +276,46 @@ TEST(RepoVerify, TheStateFileMakesChecksRolling) {
   EXPECT_EQ(again.data_files_read, 1u);
   EXPECT_EQ(again.problems.size(), 1u);
   fs::remove(path);
+}
+
+// s3 rewritten as PARTIAL with the solo index's only shard failed: that shard's missing blobs
+// are what PARTIAL means, not damage; the same snapshot as an OpenSearch shallow copy is not
+// checked below its root blob and says so.
+nlohmann::json s3_info(const std::string& state) {
+  return {{"snapshot",
+           {{"name", "s3"}, {"uuid", "q8keFeh2QZGskIBxqqmzEw"}, {"version_id", 8536000},
+            {"indices", {"insp-fx-logs", "insp-fx-solo"}}, {"state", state},
+            {"start_time", 1796119579621}, {"end_time", 1796119579621}, {"total_shards", 3},
+            {"successful_shards", 2}, {"include_global_state", false}, {"failures", nlohmann::json::array()}}}};
+}
+
+TEST(RepoVerify, APartialSnapshotsFailedShardIsNotAProblem) {
+  auto c = load_fixture("es8");
+  auto info = s3_info("PARTIAL");
+  info["snapshot"]["failures"] = {{{"index", "insp-fx-solo"}, {"shard_id", 0}, {"reason", "node left"},
+                                   {"status", "INTERNAL_SERVER_ERROR"}}};
+  c->put("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
+  c->remove(kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  auto r = run(*c, ReadData::kYes);
+  EXPECT_TRUE(r.intact()) << dump(r);
+  // The same missing blob under a SUCCESS snapshot is damage.
+  c->put("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", s3_info("SUCCESS")));
+  auto r2 = run(*c);
+  ASSERT_EQ(r2.problems.size(), 1u) << dump(r2);
+  EXPECT_EQ(r2.problems[0].path, kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
+}
+
+TEST(RepoVerify, AShallowSnapshotIsNotCheckedBelowItsRootAndSaysSo) {
+  auto c = load_fixture("es8");
+  auto info = s3_info("SUCCESS");
+  info["snapshot"]["remote_store_index_shallow_copy"] = true;
+  c->put("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
+  c->remove(kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  auto r = run(*c, ReadData::kYes);
+  EXPECT_TRUE(r.intact()) << dump(r);
+  bool said = false;
+  for (const auto& n : r.notes) said |= contains(n, "remote store, not checked here");
+  EXPECT_TRUE(said);
 }
 
 TEST(RepoVerify, SubsetAndStateInputsAreChecked) {

@@ -38,11 +38,14 @@ void register_repo(CLI::App& app, CommandContext ctx);
 void register_prune(CLI::App& app, CommandContext ctx);
 void register_run(CLI::App& app, CommandContext ctx);
 void register_config(CLI::App& app, CommandContext ctx);
+void register_inspect(CLI::App& app, CommandContext ctx);
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or, with --output json, add
 // {"error": {...}} to the command's one JSON document; return the documented exit code. Never
 // prints secrets: messages are built without them.
 int report_error(const Error& error, const GlobalOptions& global);
+// The same with a command's own exit code (inspect: 2 for anything that could not be read).
+int report_error(const Error& error, const GlobalOptions& global, int exit_code);
 
 // --output json: stdout carries exactly one JSON document, printed once when the command ends
 // (app.cpp calls flush_json_document), whatever happened: the command's answer, the plan it

@@ -56,7 +56,10 @@ void flush_json_document() {
 }
 
 int report_error(const Error& error, const GlobalOptions& global) {
-  const int code = exit_code_for(error);
+  return report_error(error, global, exit_code_for(error));
+}
+
+int report_error(const Error& error, const GlobalOptions& global, int code) {
   if (global.output == OutputFormat::kJson) {
     json_field("error", error_json(error, code));
     return code;

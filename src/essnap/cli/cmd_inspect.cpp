@@ -1,0 +1,631 @@
+// `essnap inspect snapshots|show|verify|du|orphans REPO`: read a snapshot repository straight
+// from S3 or disk, no cluster needed. REPO is s3://BUCKET/PREFIX, a local directory, or
+// --repository NAME --url CLUSTER (the location read from the registered repository). This file
+// parses, builds the container, calls repo/ and prints; exit 0 intact, 1 damaged, 2 could not read.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "essnap/aws/credentials.hpp"
+#include "essnap/aws/endpoint.hpp"
+#include "essnap/aws/region.hpp"
+#include "essnap/cli/aws_context.hpp"
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/cli/command.hpp"
+#include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/names.hpp"
+#include "essnap/cluster/snapshots.hpp"
+#include "essnap/repo/du.hpp"
+#include "essnap/repo/local_container.hpp"
+#include "essnap/repo/orphans.hpp"
+#include "essnap/repo/s3_container.hpp"
+#include "essnap/repo/show.hpp"
+#include "essnap/repo/verify.hpp"
+#include "essnap/repo/verify_state.hpp"
+#include "essnap/retention/policy.hpp"
+#include "essnap/snapshot/progress.hpp"
+
+namespace essnap::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kInspectIntact = 0;
+constexpr int kInspectDamaged = 1;
+constexpr int kInspectUnreadable = 2;
+
+const char* kInspectExits =
+    "EXIT STATUS (inspect):\n"
+    "  0    read and intact (verify: no problem found)\n"
+    "  1    damaged: verify found problems (each is listed with its blob path, Lucene file,\n"
+    "       snapshots and indices); du / orphans / show found blobs they could not count\n"
+    "  2    could not read the repository (the reason is printed: not a repository, no such\n"
+    "       bucket, access denied, network) or a usage error\n"
+    "  130  interrupted (SIGINT/SIGTERM)\n";
+
+struct InspectFlags {
+  ClusterFlags cluster;
+  std::vector<std::string> args;  // REPO [SNAPSHOT...]
+  std::string repository;         // --repository NAME (with --url)
+  std::vector<std::string> location_map;
+  std::string s3_endpoint_url;
+  bool s3_path_style = false;
+  int concurrency = 8;
+  bool quiet = false;
+  // verify
+  bool read_data = false;
+  std::string subset;
+  std::string state;
+  std::string max_age = "30d";
+  double limit_download = 0;  // MiB/s
+};
+
+int fail(const Error& e, const GlobalOptions& g) {
+  report_error(e, g, e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable);
+  return e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable;
+}
+
+std::string setting(const json& settings, const char* key) {
+  if (!settings.is_object() || !settings.contains(key) || !settings[key].is_string()) return "";
+  return settings[key].get<std::string>();
+}
+
+// --repository NAME --url: the location from the registered repository's settings.
+Result<std::string> location_from_cluster(const GlobalOptions& g, InspectFlags& f) {
+  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
+  ESSNAP_TRY(auto client, make_cluster_client(g, f.cluster));
+  ESSNAP_TRY(auto repos, cluster::get_repositories(client, f.repository));
+  if (repos.empty())
+    return make_error(ErrorCode::kNotFound, "repository " + f.repository + " is not registered",
+                      "list them with 'essnap repo list'");
+  const auto& r = repos.front();
+  std::string where;
+  if (r.type == "s3") {
+    const std::string bucket = setting(r.settings, "bucket");
+    if (bucket.empty())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "repository " + f.repository + " has type s3 but no bucket setting");
+    where = "s3://" + bucket;
+    std::string base = setting(r.settings, "base_path");
+    while (!base.empty() && base.front() == '/') base.erase(0, 1);
+    if (!base.empty()) where += "/" + base;
+  } else if (r.type == "fs") {
+    where = setting(r.settings, "location");
+    if (where.empty() || where.front() != '/')
+      return make_error(ErrorCode::kInvalidArgument,
+                        "repository " + f.repository + " has the relative fs location '" + where +
+                            "' (relative to the nodes' path.repo)",
+                        "give the directory itself as REPO");
+  } else {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "repository " + f.repository + " has type " + r.type +
+                          "; inspect reads s3 and fs repositories",
+                      "give its location as REPO (s3://BUCKET/PREFIX or a directory)");
+  }
+  // --location-map FROM=TO: the cluster's path as this machine sees it.
+  for (const auto& m : f.location_map) {
+    auto eq = m.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(ErrorCode::kInvalidArgument, "--location-map '" + m + "' is not FROM=TO");
+    const std::string from = m.substr(0, eq), to = m.substr(eq + 1);
+    if (where.compare(0, from.size(), from) == 0 &&
+        (where.size() == from.size() || where[from.size()] == '/' || from.back() == '/')) {
+      where = to + where.substr(from.size());
+      break;
+    }
+  }
+  return where;
+}
+
+struct Opened {
+  std::unique_ptr<repo::BlobContainer> container;
+  std::vector<std::string> rest;  // positional arguments after REPO
+};
+
+Result<Opened> open_container(const GlobalOptions& g, InspectFlags& f) {
+  Opened out;
+  std::string where;
+  if (!f.repository.empty()) {
+    ESSNAP_TRY(where, location_from_cluster(g, f));
+    out.rest = f.args;
+  } else {
+    if (f.args.empty())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "REPO is required: s3://BUCKET/PREFIX, a directory, or --repository NAME "
+                        "--url CLUSTER");
+    where = f.args.front();
+    out.rest.assign(f.args.begin() + 1, f.args.end());
+  }
+  if (where.rfind("s3://", 0) == 0) {
+    ESSNAP_TRY(auto uri, s3::parse_bucket_uri(where));
+    const auto& env = aws::Environment::process();
+    auto cred_options = credential_options(g);
+    auto provider = aws::make_default_chain(cred_options);
+    if (auto c = provider->credentials(); !c.ok()) return std::move(c).error();
+    s3::ClientOptions so;
+    so.endpoint = s3::resolve_s3_endpoint(env, f.s3_endpoint_url);
+    so.credentials = provider;
+    bool aws_endpoint = true;
+    if (!so.endpoint.url.empty()) {
+      ESSNAP_TRY(auto u, util::parse_url(so.endpoint.url, util::UrlChars::kRaw));
+      aws_endpoint = aws::is_aws_host(u.host);
+    }
+    so.addressing = f.s3_path_style || !aws_endpoint ? s3::AddressingStyle::kPath
+                                                     : s3::AddressingStyle::kAuto;
+    aws::RegionOptions ro;
+    ro.flag = !f.cluster.region.empty() ? f.cluster.region : g.region;
+    ro.profile = g.profile;
+    ro.imds = aws::ImdsLookup::kNo;
+    auto region = aws::resolve_region(ro);
+    so.region = region.ok() ? region->region : "us-east-1";
+    http::TransportOptions topts;
+    topts.verbose = g.verbose;
+    out.container = std::make_unique<repo::S3Container>(
+        uri.bucket, uri.prefix, so, [topts] { return http::make_transport(topts); });
+    return out;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(where, ec))
+    return make_error(ErrorCode::kNotFound, "REPO " + where + " is not a directory",
+                      "give s3://BUCKET/PREFIX for S3, or the repository's directory");
+  out.container = std::make_unique<repo::LocalContainer>(where);
+  return out;
+}
+
+// Progress on stderr through cli/progress_output, at most four times a second.
+class ProgressLine {
+ public:
+  ProgressLine(const GlobalOptions& g, bool quiet, std::string name)
+      : style_(progress_style(g, quiet)), name_(std::move(name)) {
+    if (style_ == ProgressStyle::kJson) style_ = ProgressStyle::kQuiet;  // stdout: one document
+    hooks_ = progress_hooks(style_);
+    start_ = std::chrono::steady_clock::now();
+  }
+  ~ProgressLine() { finish(); }
+  // Ends an updating line before the results are printed.
+  void finish() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (drawn_) finish_progress(style_);
+    drawn_ = false;
+    hooks_.progress = nullptr;
+  }
+  void update(const std::string& phase, std::uint64_t done, std::uint64_t total,
+              std::uint64_t bytes_done = 0, std::uint64_t bytes_total = 0,
+              std::uint64_t shards = 0) {
+    if (!hooks_.progress) return;
+    std::lock_guard<std::mutex> l(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    const auto gap = style_ == ProgressStyle::kTerminal ? std::chrono::milliseconds(250)
+                                                        : std::chrono::milliseconds(5000);
+    // Quick work draws nothing; slow work a line every `gap`, and its last state.
+    if (now - start_ < std::chrono::seconds(1)) return;
+    if (done != total && now - last_ < gap) return;
+    last_ = now;
+    snapshot::Progress p;
+    p.operation = "inspect";
+    p.name = name_;
+    if (phase == "data") {
+      p.shards_done = p.shards_total = static_cast<int>(shards);
+      p.state = "data files " + std::to_string(done) + "/" + std::to_string(total);
+    } else {
+      p.shards_done = static_cast<int>(done);
+      p.shards_total = static_cast<int>(total);
+      p.state = phase;
+    }
+    p.bytes_done = static_cast<std::int64_t>(bytes_done);
+    p.bytes_total = static_cast<std::int64_t>(bytes_total);
+    p.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start_);
+    hooks_.progress(p);
+    drawn_ = true;
+  }
+
+ private:
+  ProgressStyle style_;
+  std::string name_;
+  snapshot::WaitHooks hooks_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point start_, last_{};
+  bool drawn_ = false;
+};
+
+json j_opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+json summary_json(const repo::SnapshotSummary& s) {
+  json j{{"name", s.name},
+         {"uuid", s.uuid},
+         {"state", s.state},
+         {"version", s.version},
+         {"start_time", s.start_time_millis ? json(repo::iso8601_millis(*s.start_time_millis)) : json(nullptr)},
+         {"start_time_in_millis", j_opt(s.start_time_millis)},
+         {"end_time", s.end_time_millis ? json(repo::iso8601_millis(*s.end_time_millis)) : json(nullptr)},
+         {"end_time_in_millis", j_opt(s.end_time_millis)},
+         {"indices", s.indices},
+         {"data_streams", s.data_streams},
+         {"shards", {{"total", s.total_shards}, {"successful", s.successful_shards}, {"failed", s.failed_shards}}}};
+  if (s.include_global_state) j["include_global_state"] = *s.include_global_state;
+  if (s.shallow) j["shallow"] = true;
+  if (!s.problem.empty()) j["problem"] = s.problem;
+  return j;
+}
+
+void print_notes(const std::vector<std::string>& notes) {
+  for (const auto& n : notes) std::cerr << "essnap: note: " << n << "\n";
+}
+
+int run_snapshots(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
+  auto list = repo::list_snapshots(c, f.concurrency);
+  if (!list.ok()) return fail(list.error(), g);
+  bool damaged = false;
+  for (const auto& s : list->snapshots) damaged |= !s.problem.empty();
+  if (g.output == OutputFormat::kJson) {
+    json arr = json::array();
+    for (const auto& s : list->snapshots) arr.push_back(summary_json(s));
+    json out{{"repository", c.describe()}, {"generation", list->generation}, {"snapshots", arr}};
+    if (!list->notes.empty()) out["notes"] = list->notes;
+    std::cout << out.dump(2) << "\n";
+  } else {
+    print_notes(list->notes);
+    std::cout << "repository " << c.describe() << ", generation " << list->generation << ", "
+              << list->snapshots.size() << " snapshot(s)\n";
+    for (const auto& s : list->snapshots) {
+      std::cout << s.name << "  " << s.uuid << "  " << s.state << "  "
+                << (s.start_time_millis ? repo::iso8601_millis(*s.start_time_millis) : "-") << "  "
+                << (s.end_time_millis ? repo::iso8601_millis(*s.end_time_millis) : "-") << "  "
+                << (s.version.empty() ? "-" : s.version) << "  " << s.indices.size()
+                << " indices  " << s.successful_shards << "/" << s.total_shards << " shards"
+                << (s.shallow ? "  (shallow: data in a remote store)" : "") << "\n";
+      if (!s.problem.empty()) std::cout << "  problem: " << s.problem << "\n";
+    }
+  }
+  return damaged ? kInspectDamaged : kInspectIntact;
+}
+
+int run_show(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
+             const std::vector<std::string>& rest) {
+  if (rest.size() != 1)
+    return fail(make_error(ErrorCode::kInvalidArgument, "inspect show takes one SNAPSHOT name"), g);
+  auto d = repo::show_snapshot(c, rest[0], f.concurrency);
+  if (!d.ok()) return fail(d.error(), g);
+  bool damaged = !d->summary.problem.empty();
+  for (const auto& i : d->indices)
+    for (const auto& s : i.shards) damaged |= !s.problem.empty() && s.problem.rfind("failed shard", 0) != 0;
+  if (g.output == OutputFormat::kJson) {
+    json indices = json::array();
+    for (const auto& i : d->indices) {
+      json shards = json::array();
+      for (const auto& s : i.shards) {
+        json js{{"shard", s.shard}, {"path", s.path}, {"files", s.files}, {"bytes", s.bytes},
+                {"incremental_files", s.incremental_files}, {"incremental_bytes", s.incremental_bytes}};
+        if (!s.problem.empty()) js["problem"] = s.problem;
+        shards.push_back(js);
+      }
+      indices.push_back({{"name", i.name}, {"id", i.id}, {"files", i.files}, {"bytes", i.bytes},
+                         {"incremental_files", i.incremental_files},
+                         {"incremental_bytes", i.incremental_bytes}, {"shards", shards}});
+    }
+    json out{{"snapshot", summary_json(d->summary)}, {"indices", indices}, {"files", d->files},
+             {"bytes", d->bytes}, {"incremental_files", d->incremental_files},
+             {"incremental_bytes", d->incremental_bytes}};
+    if (!d->notes.empty()) out["notes"] = d->notes;
+    std::cout << out.dump(2) << "\n";
+  } else {
+    print_notes(d->notes);
+    const auto& s = d->summary;
+    std::cout << "snapshot " << s.name << " (" << s.uuid << ") " << s.state << ", "
+              << d->files << " files, " << snapshot::format_bytes(static_cast<std::int64_t>(d->bytes))
+              << " (incremental: " << d->incremental_files << " files, "
+              << snapshot::format_bytes(static_cast<std::int64_t>(d->incremental_bytes)) << ")\n";
+    for (const auto& i : d->indices) {
+      std::cout << "  index " << i.name << " [" << i.id << "]: " << i.files << " files, "
+                << snapshot::format_bytes(static_cast<std::int64_t>(i.bytes)) << " (incremental "
+                << snapshot::format_bytes(static_cast<std::int64_t>(i.incremental_bytes)) << ")\n";
+      for (const auto& sh : i.shards) {
+        std::cout << "    shard " << sh.shard << ": " << sh.files << " files, "
+                  << snapshot::format_bytes(static_cast<std::int64_t>(sh.bytes)) << ", incremental "
+                  << sh.incremental_files << " files / "
+                  << snapshot::format_bytes(static_cast<std::int64_t>(sh.incremental_bytes));
+        if (!sh.problem.empty()) std::cout << "  [" << sh.problem << "]";
+        std::cout << "\n";
+      }
+    }
+  }
+  return damaged ? kInspectDamaged : kInspectIntact;
+}
+
+Result<std::chrono::seconds> parse_max_age(const std::string& text) {
+  ESSNAP_TRY(auto d, retention::parse_duration(text));
+  const std::int64_t hours = static_cast<std::int64_t>(d.hours) + 24LL * d.days +
+                             24LL * 30 * d.months + 24LL * 365 * d.years;
+  if (hours <= 0)
+    return make_error(ErrorCode::kInvalidArgument, "--max-age " + text + " is zero",
+                      "e.g. --max-age 7d (a rolling check covering everything every 7 days)");
+  return std::chrono::seconds(hours * 3600);
+}
+
+int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
+               const std::vector<std::string>& rest) {
+  repo::VerifyOptions o;
+  o.snapshots = rest;
+  o.read_data = f.read_data || !f.subset.empty() ? repo::ReadData::kYes : repo::ReadData::kNo;
+  o.concurrency = f.concurrency;
+  o.limit_bytes_per_second = f.limit_download * 1024.0 * 1024.0;
+  if (!f.subset.empty()) {
+    auto s = repo::parse_subset(f.subset);
+    if (!s.ok()) return fail(s.error(), g);
+    o.subset = *s;
+  }
+  std::optional<repo::VerifyState> state;
+  if (!f.state.empty()) {
+    if (o.read_data == repo::ReadData::kNo)
+      return fail(make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
+                             "a rolling check records full reads: add --read-data"),
+                  g);
+    auto age = parse_max_age(f.max_age);
+    if (!age.ok()) return fail(age.error(), g);
+    o.max_age = *age;
+    auto st = repo::VerifyState::load(f.state, c.describe());
+    if (!st.ok()) return fail(st.error(), g);
+    state.emplace(std::move(st).value());
+    o.state = &*state;
+  }
+  InterruptScope interrupt;
+  o.interrupted = [] { return InterruptScope::requested(); };
+  std::uint64_t shards = 0;
+  {
+    ProgressLine line(g, f.quiet, "verify " + c.describe());
+    o.progress = [&](const repo::VerifyProgress& p) {
+      if (p.phase == "metadata") shards = p.total;
+      line.update(p.phase, p.done, p.total, p.bytes_done, p.bytes_total, shards);
+    };
+    auto r = repo::verify(c, o);
+    line.finish();
+    if (state) {
+      auto saved = state->save();  // what was read before an interruption is kept
+      if (!saved.ok()) return fail(saved.error(), g);
+    }
+    if (!r.ok()) return fail(r.error(), g);
+    line.finish();
+    const auto& v = *r;
+    const char* mode = o.read_data == repo::ReadData::kNo ? "structural" : "read-data";
+    if (g.output == OutputFormat::kJson) {
+      json problems = json::array();
+      for (const auto& p : v.problems)
+        problems.push_back({{"path", p.path}, {"lucene_file", p.lucene_file}, {"problem", p.problem},
+                            {"snapshots", p.snapshots}, {"indices", p.indices}});
+      json out{{"repository", c.describe()},
+               {"generation", v.generation},
+               {"intact", v.intact()},
+               {"mode", mode},
+               {"snapshots", v.snapshots},
+               {"problems", problems},
+               {"notes", v.notes},
+               {"shards", v.shards},
+               {"metadata_blobs", v.metadata_blobs},
+               {"data_files", v.data_files},
+               {"virtual_files", v.virtual_files},
+               {"data_files_read", v.data_files_read},
+               {"data_files_skipped_fresh", v.data_files_skipped_fresh},
+               {"data_files_skipped_subset", v.data_files_skipped_subset},
+               {"bytes_read", v.bytes_read}};
+      std::cout << out.dump(2) << "\n";
+    } else {
+      print_notes(v.notes);
+      for (const auto& p : v.problems) {
+        std::cout << "PROBLEM " << p.path << ": " << p.problem << "\n";
+        if (!p.lucene_file.empty()) std::cout << "  lucene file: " << p.lucene_file << "\n";
+        if (!p.snapshots.empty()) {
+          std::cout << "  breaks snapshots:";
+          for (const auto& s : p.snapshots) std::cout << " " << s;
+          std::cout << "\n";
+        }
+        if (!p.indices.empty()) {
+          std::cout << "  indices:";
+          for (const auto& s : p.indices) std::cout << " " << s;
+          std::cout << "\n";
+        }
+      }
+      std::cout << "repository " << c.describe() << " generation " << v.generation << " ("
+                << mode << "): " << v.snapshots.size() << " snapshot(s), " << v.shards
+                << " shard(s), " << v.metadata_blobs << " metadata blobs, " << v.data_files
+                << " data files, " << v.virtual_files << " v__ files";
+      if (o.read_data == repo::ReadData::kYes)
+        std::cout << "; read " << v.data_files_read << " data files ("
+                  << snapshot::format_bytes(static_cast<std::int64_t>(v.bytes_read)) << ")"
+                  << (v.data_files_skipped_fresh ? ", " + std::to_string(v.data_files_skipped_fresh) +
+                                                       " verified within --max-age"
+                                                 : "")
+                  << (v.data_files_skipped_subset ? ", " + std::to_string(v.data_files_skipped_subset) +
+                                                        " outside the subset"
+                                                  : "");
+      std::cout << "\n"
+                << (v.intact() ? "no problems found" : std::to_string(v.problems.size()) + " problem(s) found")
+                << "\n";
+    }
+    return v.intact() ? kInspectIntact : kInspectDamaged;
+  }
+}
+
+int run_du(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
+  InterruptScope interrupt;
+  ProgressLine line(g, f.quiet, "du " + c.describe());
+  repo::DuOptions o;
+  o.concurrency = f.concurrency;
+  o.interrupted = [] { return InterruptScope::requested(); };
+  o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
+  auto r = repo::disk_usage(c, o);
+  line.finish();
+  if (!r.ok()) return fail(r.error(), g);
+  const auto& u = *r;
+  if (g.output == OutputFormat::kJson) {
+    json snaps = json::array(), indices = json::array();
+    for (const auto& s : u.snapshots)
+      snaps.push_back({{"name", s.name}, {"uuid", s.uuid}, {"state", s.state},
+                       {"total_bytes", s.total_bytes}, {"unique_bytes", s.unique_bytes},
+                       {"shared_bytes", s.shared_bytes}, {"incremental_bytes", s.incremental_bytes},
+                       {"files", s.files}});
+    for (const auto& i : u.indices)
+      indices.push_back({{"name", i.name}, {"id", i.id}, {"snapshots", i.snapshots},
+                         {"shards", i.shards}, {"data_bytes", i.data_bytes},
+                         {"data_files", i.data_files}});
+    json out{{"repository", {{"location", c.describe()}, {"generation", u.generation},
+                             {"data_bytes", u.data_bytes}, {"data_files", u.data_files},
+                             {"snapshots", u.snapshots.size()}, {"indices", u.indices.size()}}},
+             {"snapshots", snaps},
+             {"indices", indices},
+             {"damaged", u.damaged},
+             {"notes", u.notes}};
+    std::cout << out.dump(2) << "\n";
+  } else {
+    print_notes(u.notes);
+    for (const auto& d : u.damaged) std::cerr << "essnap: not counted: " << d << "\n";
+    auto b = [](std::uint64_t v) { return snapshot::format_bytes(static_cast<std::int64_t>(v)); };
+    std::cout << "SNAPSHOT  TOTAL  UNIQUE (freed by deleting it)  SHARED  INCREMENTAL\n";
+    for (const auto& s : u.snapshots)
+      std::cout << s.name << "  " << b(s.total_bytes) << "  " << b(s.unique_bytes) << "  "
+                << b(s.shared_bytes) << "  " << b(s.incremental_bytes) << "\n";
+    std::cout << "\nINDEX  SNAPSHOTS  SHARDS  DATA\n";
+    for (const auto& i : u.indices)
+      std::cout << i.name << "  " << i.snapshots << "  " << i.shards << "  " << b(i.data_bytes) << "\n";
+    std::cout << "\nrepository " << c.describe() << " generation " << u.generation << ": "
+              << u.snapshots.size() << " snapshot(s), " << u.data_files << " data files, "
+              << b(u.data_bytes) << "\n";
+  }
+  return u.damaged.empty() ? kInspectIntact : kInspectDamaged;
+}
+
+int run_orphans(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
+  InterruptScope interrupt;
+  ProgressLine line(g, f.quiet, "orphans " + c.describe());
+  repo::OrphansOptions o;
+  o.concurrency = f.concurrency;
+  o.interrupted = [] { return InterruptScope::requested(); };
+  o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
+  auto r = repo::find_orphans(c, o);
+  line.finish();
+  if (!r.ok()) return fail(r.error(), g);
+  const auto& u = *r;
+  if (g.output == OutputFormat::kJson) {
+    json arr = json::array();
+    for (const auto& x : u.orphans)
+      arr.push_back({{"path", x.path}, {"bytes", x.bytes},
+                     {"removed_by_cleanup", x.removed_by_cleanup}, {"why", x.why}});
+    std::cout << json{{"repository", c.describe()},
+                      {"generation", u.generation},
+                      {"orphans", arr},
+                      {"bytes", u.bytes},
+                      {"cleanup", {{"blobs", u.cleanup_blobs}, {"bytes", u.cleanup_bytes}}},
+                      {"not_judged", u.not_judged},
+                      {"notes", u.notes}}
+                     .dump(2)
+              << "\n";
+  } else {
+    print_notes(u.notes);
+    for (const auto& x : u.orphans)
+      std::cout << x.path << "  " << x.bytes << "  " << x.why
+                << (x.removed_by_cleanup ? "  [_cleanup removes it]" : "") << "\n";
+    for (const auto& d : u.not_judged)
+      std::cerr << "essnap: not judged (a reference in it is damaged): " << d << "\n";
+    std::cout << u.orphans.size() << " orphan blob(s), "
+              << snapshot::format_bytes(static_cast<std::int64_t>(u.bytes))
+              << "; POST _snapshot/<repository>/_cleanup would delete " << u.cleanup_blobs
+              << " of them (" << snapshot::format_bytes(static_cast<std::int64_t>(u.cleanup_bytes))
+              << "): stale root blobs and unused index folders. Nothing was changed.\n";
+  }
+  return u.not_judged.empty() ? kInspectIntact : kInspectDamaged;
+}
+
+int run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
+  if (f.concurrency < 1 || f.concurrency > 256)
+    return fail(make_error(ErrorCode::kInvalidArgument, "--concurrency must be 1..256"), g);
+  if (f.limit_download < 0)
+    return fail(make_error(ErrorCode::kInvalidArgument, "--limit-download must be >= 0"), g);
+  auto opened = open_container(g, f);
+  if (!opened.ok()) return fail(opened.error(), g);
+  repo::BlobContainer& c = *opened->container;
+  if (action != "verify" && action != "show" && !opened->rest.empty())
+    return fail(make_error(ErrorCode::kInvalidArgument,
+                           "inspect " + action + " takes only REPO; unexpected '" +
+                               opened->rest.front() + "'"),
+                g);
+  if (action == "snapshots") return run_snapshots(g, f, c);
+  if (action == "show") return run_show(g, f, c, opened->rest);
+  if (action == "verify") return run_verify(g, f, c, opened->rest);
+  if (action == "du") return run_du(g, f, c);
+  return run_orphans(g, f, c);
+}
+
+}  // namespace
+
+void register_inspect(CLI::App& app, CommandContext ctx) {
+  auto* cmd = app.add_subcommand(
+      "inspect", "Read a snapshot repository from S3 or disk without a cluster: list, verify, du");
+  cmd->require_subcommand(1);
+  cmd->fallthrough();
+  struct Spec {
+    const char* name;
+    const char* help;
+    const char* positional;
+    const char* example;
+  };
+  const Spec specs[] = {
+      {"snapshots", "List the snapshots of the repository's current root index-N", "REPO",
+       "essnap inspect snapshots s3://acme-snapshots/logs\n"
+       "  essnap inspect snapshots /mnt/backups/es-repo -o json"},
+      {"show", "One snapshot's indices and shards: files, sizes, incremental sizes",
+       "REPO SNAPSHOT", "essnap inspect show s3://acme-snapshots/logs nightly-2026.12.01"},
+      {"verify", "Check every blob of the snapshots (all, or those named) is there and intact",
+       "REPO [SNAPSHOT...]",
+       "essnap inspect verify s3://acme-snapshots/logs\n"
+       "  essnap inspect verify s3://acme-snapshots/logs nightly-1 --read-data\n"
+       "  essnap inspect verify /mnt/backups/es-repo --read-data-subset 1/7\n"
+       "  essnap inspect verify s3://acme-snapshots/logs --read-data --state ~/.essnap-verify.json "
+       "--max-age 7d --limit-download 50"},
+      {"du", "Space per snapshot (total, unique = freed by deleting it, shared), per index, in all",
+       "REPO", "essnap inspect du s3://acme-snapshots/logs -o json"},
+      {"orphans", "Blobs no snapshot of the root index-N references (read-only)", "REPO",
+       "essnap inspect orphans s3://acme-snapshots/logs\n"
+       "  essnap inspect orphans --repository nightly --url http://localhost:9200"},
+  };
+  for (const auto& s : specs) {
+    auto f = std::make_shared<InspectFlags>();
+    auto* c = cmd->add_subcommand(s.name, s.help);
+    c->fallthrough();
+    const std::string name = s.name;
+    c->add_option("ARGS", f->args, s.positional);
+    c->add_option("--repository", f->repository,
+                  "Registered repository to read (its location from the cluster at --url)");
+    add_cluster_flags(c, &f->cluster);
+    c->add_option("--location-map", f->location_map,
+                  "FROM=TO: the repository location as this machine sees it (repeatable), e.g. "
+                  "/mnt/es-backups=s3://bucket/prefix");
+    c->add_option("--s3-endpoint-url", f->s3_endpoint_url,
+                  "S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS); path-style "
+                  "for non-AWS endpoints");
+    c->add_flag("--s3-path-style", f->s3_path_style, "Path-style S3 addressing");
+    c->add_option("--concurrency", f->concurrency, "Blobs read at once (default 8)");
+    c->add_flag("--quiet,-q", f->quiet, "No progress on stderr");
+    if (name == "verify") {
+      c->add_flag("--read-data", f->read_data,
+                  "Read every data file whole: Lucene footer CRC-32 recomputed and compared");
+      c->add_option("--read-data-subset", f->subset,
+                    "Read only a deterministic subset: n/t (group n of t) or p% (implies "
+                    "--read-data)");
+      c->add_option("--state", f->state,
+                    "Rolling check: skip files read within --max-age, record what was read");
+      c->add_option("--max-age", f->max_age, "With --state: how long a read stays valid (30d)");
+      c->add_option("--limit-download", f->limit_download, "MiB/s for all reads together");
+    }
+    c->footer(std::string("REPO is s3://BUCKET/PREFIX, a local directory, or --repository NAME "
+                          "--url CLUSTER.\nS3 credentials come from the usual chain (--profile, "
+                          "AWS_* variables, ...).\n\nEXAMPLES:\n  ") +
+              s.example + "\n\n" + kInspectExits);
+    c->callback([ctx, f, name] { *ctx.exit_code = run(*ctx.global, *f, name); });
+  }
+}
+
+}  // namespace essnap::cli

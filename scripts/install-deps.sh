@@ -8,6 +8,8 @@ DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev 
   # tzdata: the zone files retention buckets are computed in; restic: the peer of
   # tests/scripts/retention_vs_restic.py (its forget is the model of essnap's retention).
   tzdata restic
+  # export / import (src/essnap/transfer/): simdjson, zstd and zlib.
+  libsimdjson-dev libzstd-dev zlib1g-dev
   # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,
   # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.
   openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd)

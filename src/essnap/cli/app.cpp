@@ -20,6 +20,7 @@ constexpr CommandEntry kCommands[] = {
     {"whoami", register_whoami},     {"setup", register_setup},     {"snapshot", register_snapshot},
     {"restore", register_restore},   {"repo", register_repo},       {"prune", register_prune},
     {"run", register_run},           {"config", register_config},
+    {"export", register_export},     {"import", register_import},   {"copy", register_copy},
 };
 
 // The command word: the first argument that is neither a global option nor its value.

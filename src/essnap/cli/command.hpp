@@ -36,6 +36,9 @@ void register_repo(CLI::App& app, CommandContext ctx);
 void register_prune(CLI::App& app, CommandContext ctx);
 void register_run(CLI::App& app, CommandContext ctx);
 void register_config(CLI::App& app, CommandContext ctx);
+void register_export(CLI::App& app, CommandContext ctx);
+void register_import(CLI::App& app, CommandContext ctx);
+void register_copy(CLI::App& app, CommandContext ctx);
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or a JSON error object with
 // --output json; return the documented exit code. Never prints secrets: messages are built

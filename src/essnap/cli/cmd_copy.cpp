@@ -25,6 +25,7 @@ struct CopyFlags {
   bool resume = false;
   int slices = 0;
   int concurrency = 4;
+  long long chunk_docs = 5000;
   std::string state_dir;
   std::string errors;
   bool quiet = false;
@@ -71,6 +72,9 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
     return report_error(Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64"), global);
   o.concurrency = f.concurrency;
   o.slices = f.slices;
+  if (f.chunk_docs < 1 || f.chunk_docs > 1'000'000)
+    return report_error(Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 1000000"), global);
+  o.chunk_docs = f.chunk_docs;
   if (f.target.url.empty())
     return report_error(Error(ErrorCode::kInvalidArgument, "no target cluster", "pass --to-url https://host:9200"),
                         global);
@@ -128,6 +132,8 @@ void register_copy(CLI::App& app, CommandContext ctx) {
   c->add_flag("--resume", f->resume, "Continue an interrupted copy");
   c->add_option("--slices", f->slices, "Parallel readers per index (default: shards, bounded by cores)");
   c->add_option("--concurrency", f->concurrency, "Parallel bulk loaders")->capture_default_str();
+  c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk (the unit of the queue and of --resume)")
+      ->capture_default_str();
   c->add_option("--state-dir", f->state_dir, "Where the state and errors files go (default ~/.local/state/essnap)");
   c->add_option("--errors", f->errors, "Write rejected documents here (default: in the state directory)");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");

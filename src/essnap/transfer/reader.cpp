@@ -38,6 +38,9 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
 
   auto flush = [&]() -> Status {
     if (chunk_count == 0) return ok_status();
+    // One page may hold many chunks: a stop request is honoured between chunks too.
+    if ((hooks.interrupted && hooks.interrupted()) || stop.load())
+      return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
     ESSNAP_TRY_STATUS(on_chunk(seq, chunk, chunk_count));
     ++seq;
     chunk.clear();

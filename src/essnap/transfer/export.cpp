@@ -15,6 +15,8 @@ namespace essnap::transfer {
 namespace {
 
 constexpr std::size_t kMaxStateBytes = 512u << 20;
+// What the running slices of one index may hold at once (see export_index).
+constexpr long long kSliceBudget = 160LL << 20;
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -95,11 +97,21 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, const c
     if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
     stop = true;
   };
+  // Memory: each running slice holds a chunk, its compressed copy and a page. At most
+  // kSliceBudget / (2 x chunk_bytes + 16 MiB) slices run at once; the others wait their turn
+  // (a slice not yet started holds no scroll, and the shared point in time is kept alive by the
+  // running ones).
+  const long long per_slice = 2 * cp.m.chunk_bytes + (16LL << 20);
+  const std::size_t parallel = static_cast<std::size_t>(
+      std::clamp<long long>(kSliceBudget / per_slice, 1, static_cast<long long>(std::max<std::size_t>(1, jobs.size()))));
+  std::atomic<std::size_t> next_job{0};
   std::vector<std::thread> threads;
-  for (const SliceJob& job : jobs) {
-    threads.emplace_back([&, job] {
+  for (std::size_t w = 0; w < parallel && w < jobs.size(); ++w) {
+    threads.emplace_back([&] {
       auto client = clients();
       if (!client.ok()) return fail(std::move(client).error());
+      for (std::size_t k = next_job++; k < jobs.size() && !stop; k = next_job++) {
+      const SliceJob& job = jobs[k];
       const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
         ESSNAP_TRY(std::string stored, compress(cp.m.compression, ndjson));
         ChunkEntry c;
@@ -123,7 +135,8 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, const c
       if (!s.ok()) return fail(std::move(s).error());
       std::lock_guard<std::mutex> lock(cp.mu);
       cp.m.indices[index_at].slices_done[job.slice] = true;
-      if (auto saved = cp.save_locked(); !saved.ok()) fail(std::move(saved).error());
+      if (auto saved = cp.save_locked(); !saved.ok()) return fail(std::move(saved).error());
+      }
     });
   }
   for (auto& t : threads) t.join();

@@ -8,6 +8,9 @@ DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev 
   # tzdata: the zone files retention buckets are computed in; restic: the peer of
   # tests/scripts/retention_vs_restic.py (its forget is the model of essnap's retention).
   tzdata restic
+  # export / import (src/essnap/transfer/): simdjson, zstd and zlib; nodejs (npm) and zstd for
+  # bench/transfer_vs_elasticdump.sh (elasticdump, below).
+  libsimdjson-dev libzstd-dev zlib1g-dev nodejs zstd
   # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,
   # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.
   openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd)
@@ -43,4 +46,18 @@ if ((need_py)); then
   echo "install-deps: installing Python packages: ${PY_PACKAGES[*]}"
   python3 -m pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}" 2>&1 | grep -v -i "running pip as the 'root'" || true
   hash -r
+fi
+
+# npm peers (Debian's nodejs ships npm): elasticdump, the peer of bench/transfer_vs_elasticdump.sh.
+# Only that benchmark needs it: a failed install is reported, not fatal.
+NPM_PACKAGES=("elasticdump@6.125.1")
+if ! command -v elasticdump >/dev/null; then
+  if command -v npm >/dev/null; then
+    echo "install-deps: installing npm packages: ${NPM_PACKAGES[*]}"
+    npm install -g --silent --no-fund --no-audit "${NPM_PACKAGES[@]}" >/dev/null 2>&1 ||
+      echo "install-deps: npm install ${NPM_PACKAGES[*]} failed (only bench/transfer_vs_elasticdump.sh needs it)"
+    hash -r
+  else
+    echo "install-deps: npm not found: bench/transfer_vs_elasticdump.sh will skip elasticdump"
+  fi
 fi

@@ -21,6 +21,7 @@ constexpr CommandEntry kCommands[] = {
     {"restore", register_restore},   {"repo", register_repo},       {"prune", register_prune},
     {"run", register_run},           {"config", register_config},
     {"inspect", register_inspect},
+    {"export", register_export},     {"import", register_import},   {"copy", register_copy},
 };
 
 // The command word: the first argument that is neither a global option nor its value.

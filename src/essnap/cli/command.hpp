@@ -39,6 +39,9 @@ void register_prune(CLI::App& app, CommandContext ctx);
 void register_run(CLI::App& app, CommandContext ctx);
 void register_config(CLI::App& app, CommandContext ctx);
 void register_inspect(CLI::App& app, CommandContext ctx);
+void register_export(CLI::App& app, CommandContext ctx);
+void register_import(CLI::App& app, CommandContext ctx);
+void register_copy(CLI::App& app, CommandContext ctx);
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or, with --output json, add
 // {"error": {...}} to the command's one JSON document; return the documented exit code. Never

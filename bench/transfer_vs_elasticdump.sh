@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# essnap export / import vs elasticdump (npm, at its defaults) on the same index of DOCS
+# (default 500000) documents of ~0.5 KiB in the stack's OpenSearch 2 (elasticdump cannot talk to
+# the Elasticsearch integration-test build: its GET / answers 405), in one run, beside the
+# engine's own limit: a minimal raw sliced-scroll reader and a minimal raw parallel bulk loader
+# (bench/transfer_raw.py). Each tool's wall time, docs/s and peak RSS (/usr/bin/time); essnap
+# to and from a local directory and through S3 (SeaweedFS). Prints the ratios the issue sets
+# (export >= 90% of raw and >= 4x elasticdump; import >= 80% of raw and >= 5x elasticdump; S3
+# within 10% of local; RSS <= 256 MiB). Cleans up what it made. PREFIX names the indices.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+ESSNAP=$(realpath "${ESSNAP:-$BUILD_DIR/essnap}")
+DOCS=${DOCS:-500000}
+SLICES=${SLICES:-2}
+[[ -f .stack/env ]] || { echo "transfer_vs_elasticdump: no .stack/env (scripts/stack.sh up)"; exit 0; }
+# shellcheck disable=SC1091
+. .stack/env
+command -v elasticdump >/dev/null || { echo "transfer_vs_elasticdump: elasticdump not installed (scripts/install-deps.sh)"; exit 0; }
+OS=$ESSNAP_TEST_OPENSEARCH_URL
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost AWS_EC2_METADATA_DISABLED=true
+export AWS_ACCESS_KEY_ID=$ESSNAP_TEST_S3_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$ESSNAP_TEST_S3_SECRET_ACCESS_KEY
+export AWS_REGION=$ESSNAP_TEST_S3_REGION AWS_ENDPOINT_URL_S3=$ESSNAP_TEST_S3_ENDPOINT
+PREFIX=${PREFIX:-bench-xfer}
+SRC=$PREFIX-src
+S3=s3://$ESSNAP_TEST_S3_BUCKET/$PREFIX-$$
+TMP=$(mktemp -d)
+RAW=bench/transfer_raw.py
+cleanup() {
+  for i in "$SRC" "$PREFIX-raw" "$PREFIX-local" "$PREFIX-s3" "$PREFIX-ed"; do curl -s -XDELETE "$OS/$i" >/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+drop() { curl -s -XDELETE "$OS/$1" >/dev/null || true; }
+
+echo "loading $DOCS documents into $SRC ($OS, OpenSearch $ESSNAP_TEST_OPENSEARCH_VERSION)..."
+python3 $RAW load "$OS" "$SRC" "$DOCS"
+STORE=$(curl -s "$OS/_cat/indices/$SRC?h=store.size,docs.count")
+echo "source: $STORE (store size, documents); machine: $(nproc) cores, shared"
+
+# measure NAME CMD...: wall seconds and peak RSS of CMD into $TMP/NAME.
+declare -A SECS RSS
+measure() {
+  local name=$1
+  shift
+  /usr/bin/time -f "%e %M" -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" ||
+    { echo "$name failed:"; tail -5 "$TMP/$name.err"; exit 1; }
+  read -r s kb <"$TMP/$name.time"
+  SECS[$name]=$s
+  RSS[$name]=$((kb / 1024))
+}
+
+measure raw_read python3 $RAW read "$OS" "$SRC" "$SLICES" 10000
+measure essnap_export_local "$ESSNAP" export --url "$OS" -i "$SRC" --to "$TMP/exp" --slices "$SLICES" -q
+measure essnap_export_s3 "$ESSNAP" export --url "$OS" -i "$SRC" --to "$S3" --slices "$SLICES" -q
+measure elasticdump_export elasticdump --input="$OS/$SRC" --output="$TMP/ed.json" --type=data
+
+# The raw loader's bodies: the exported documents, 5000 per bulk (prepared, not measured).
+mkdir -p "$TMP/lines"
+for f in "$TMP/exp/$SRC"/*.zst; do zstd -dq "$f" -o "$TMP/lines/$(basename "$f" .zst)"; done
+python3 $RAW bodies "$TMP/lines" "$TMP/bodies" 5000
+rm -rf "$TMP/lines"
+curl -s -XPUT "$OS/$PREFIX-raw" -H 'Content-Type: application/json' \
+  --data-binary @<(python3 -c "import json;d=json.load(open('$TMP/exp/$SRC/index.json'));print(json.dumps({'settings':d['settings'],'mappings':d['mappings']}))") >/dev/null
+measure raw_bulk python3 $RAW bulk "$OS" "$PREFIX-raw" "$TMP/bodies" 4
+measure essnap_import_local "$ESSNAP" import --url "$OS" --from "$TMP/exp" --rename "$SRC=$PREFIX-local" --state-dir "$TMP/state" -q
+measure essnap_import_s3 "$ESSNAP" import --url "$OS" --from "$S3" --rename "$SRC=$PREFIX-s3" --state-dir "$TMP/state" -q
+measure elasticdump_import elasticdump --input="$TMP/ed.json" --output="$OS/$PREFIX-ed" --type=data
+
+for i in "$PREFIX-raw" "$PREFIX-local" "$PREFIX-s3" "$PREFIX-ed"; do
+  curl -s -XPOST "$OS/$i/_refresh" >/dev/null
+  echo "count $i: $(curl -s "$OS/$i/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')"
+done
+
+python3 - "$DOCS" <<PY
+import sys
+docs = int(sys.argv[1])
+secs = {$(for k in "${!SECS[@]}"; do printf '"%s": %s, ' "$k" "${SECS[$k]}"; done)}
+rss = {$(for k in "${!RSS[@]}"; do printf '"%s": %s, ' "$k" "${RSS[$k]}"; done)}
+order = ["raw_read", "essnap_export_local", "essnap_export_s3", "elasticdump_export",
+         "raw_bulk", "essnap_import_local", "essnap_import_s3", "elasticdump_import"]
+print(f"{'run':24} {'seconds':>8} {'docs/s':>9} {'peak RSS MiB':>13}")
+for k in order:
+    print(f"{k:24} {secs[k]:8.2f} {docs / secs[k]:9.0f} {rss[k]:13}")
+r = lambda a, b: secs[b] / secs[a]
+print(f"export: essnap local = {r('essnap_export_local', 'raw_read'):.2f} x raw reader (target >= 0.90), "
+      f"{r('essnap_export_local', 'elasticdump_export'):.1f} x elasticdump (target >= 4)")
+print(f"import: essnap local = {r('essnap_import_local', 'raw_bulk'):.2f} x raw loader (target >= 0.80), "
+      f"{r('essnap_import_local', 'elasticdump_import'):.1f} x elasticdump (target >= 5)")
+print(f"S3 vs local: export {secs['essnap_export_s3'] / secs['essnap_export_local']:.2f}, "
+      f"import {secs['essnap_import_s3'] / secs['essnap_import_local']:.2f} (target <= 1.10)")
+print(f"peak RSS essnap: export {max(rss['essnap_export_local'], rss['essnap_export_s3'])} MiB, "
+      f"import {max(rss['essnap_import_local'], rss['essnap_import_s3'])} MiB (target <= 256)")
+PY

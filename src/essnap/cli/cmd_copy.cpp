@@ -1,0 +1,150 @@
+// essnap copy: indices of one cluster into another, export piped into import in memory.
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/cli/command.hpp"
+#include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/transfer_common.hpp"
+#include "essnap/cluster/names.hpp"
+#include "essnap/transfer/copy.hpp"
+
+namespace essnap::cli {
+namespace {
+
+struct CopyFlags {
+  ClusterFlags source;
+  ClusterFlags target;
+  std::vector<std::string> indices;
+  std::string rename_suffix;
+  std::vector<std::string> renames;
+  bool append = false;
+  bool resume = false;
+  int slices = 0;
+  int concurrency = 4;
+  long long chunk_docs = 5000;
+  std::string state_dir;
+  std::string errors;
+  bool quiet = false;
+};
+
+// The target's secrets come from ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY when set: the source's
+// variables are swapped for them while the target connection is resolved.
+class SwapEnv {
+ public:
+  SwapEnv(const char* name, const char* replacement) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (const char* r = std::getenv(replacement)) {
+      ::setenv(name, r, 1);
+      swapped_ = true;
+    }
+  }
+  ~SwapEnv() {
+    if (!swapped_) return;
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+  bool swapped_ = false;
+};
+
+int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
+  transfer::CopyOptions o;
+  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok()) return report_error(s.error(), global);
+  o.patterns = split_list(f.indices);
+  o.rename.suffix = f.rename_suffix;
+  for (const auto& r : f.renames) {
+    auto p = transfer::parse_rename(r);
+    if (!p.ok()) return report_error(p.error(), global);
+    o.rename.exact.push_back(*p);
+  }
+  o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
+  o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
+  if (f.concurrency < 1 || f.concurrency > 32)
+    return report_error(Error(ErrorCode::kInvalidArgument, "--concurrency must be between 1 and 32"), global);
+  if (f.slices < 0 || f.slices > 64)
+    return report_error(Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64"), global);
+  o.concurrency = f.concurrency;
+  o.slices = f.slices;
+  if (f.chunk_docs < 1 || f.chunk_docs > 1'000'000)
+    return report_error(Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 1000000"), global);
+  o.chunk_docs = f.chunk_docs;
+  if (f.target.url.empty())
+    return report_error(Error(ErrorCode::kInvalidArgument, "no target cluster", "pass --to-url https://host:9200"),
+                        global);
+
+  auto sources = client_factory(global, f.source);
+  if (!sources.ok()) return report_error(sources.error(), global);
+  std::optional<Result<transfer::ClientFactory>> targets;
+  {
+    SwapEnv pw("ESSNAP_PASSWORD", "ESSNAP_TO_PASSWORD");
+    SwapEnv key("ESSNAP_API_KEY", "ESSNAP_TO_API_KEY");
+    targets.emplace(client_factory(global, f.target));
+  }
+  if (!targets->ok()) return report_error(Error(targets->error()).with_context("--to-url"), global);
+  auto paths = state_paths(f.state_dir, "copy", f.source.url, f.target.url, f.errors);
+  if (!paths.ok()) return report_error(paths.error(), global);
+  o.state_path = paths->state;
+  o.errors_path = paths->errors;
+
+  const ProgressStyle style = progress_style(global, f.quiet);
+  InterruptScope interrupt_scope;
+  auto r = transfer::run_copy(*sources, **targets, o, transfer_hooks(style));
+  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
+  if (!r.ok()) {
+    Error e = std::move(r).error();
+    if (e.code == ErrorCode::kInterrupted) {
+      e.message = "copy interrupted; the loaded chunks are recorded in " + o.state_path;
+      e.hint = "run the same command with --resume to finish it";
+    }
+    return report_error(e, global);
+  }
+  print_summaries(r->indices, "copied", global, style);
+  if (r->problem) return report_error(*r->problem, global);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_copy(CLI::App& app, CommandContext ctx) {
+  auto f = std::make_shared<CopyFlags>();
+  auto* c = app.add_subcommand("copy", "Copy indices from one cluster to another (no intermediate storage)");
+  c->fallthrough();
+  add_cluster_flags(c, &f->source);
+  c->add_option("--to-url", f->target.url, "Target cluster URL; required");
+  c->add_option("--to-auth", f->target.auth, "Target auth: aws | basic | apikey | none")
+      ->check(CLI::IsMember({"aws", "basic", "apikey", "none"}));
+  c->add_option("--to-service", f->target.service, "Target SigV4 service (es, aoss)");
+  c->add_option("--to-region", f->target.region, "Target AWS region");
+  c->add_option("--to-user", f->target.user, "Target user for basic auth (password: ESSNAP_TO_PASSWORD)");
+  c->add_option("--to-cacert", f->target.cacert, "PEM file of CAs to trust for the target");
+  c->add_flag("--to-insecure", f->target.insecure, "Do not verify the target's TLS certificate");
+  c->add_option("--indices,-i", f->indices, "Index patterns (a,b*,-c); required")->required();
+  c->add_option("--rename-suffix", f->rename_suffix, "Copy each index as NAME+SUFFIX");
+  c->add_option("--rename", f->renames, "Copy index FROM as TO (FROM=TO, repeatable)");
+  c->add_flag("--append", f->append, "Load into target indices that exist already");
+  c->add_flag("--resume", f->resume, "Continue an interrupted copy");
+  c->add_option("--slices", f->slices, "Parallel readers per index (default: shards, bounded by cores)");
+  c->add_option("--concurrency", f->concurrency, "Parallel bulk loaders")->capture_default_str();
+  c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk (the unit of the queue and of --resume)")
+      ->capture_default_str();
+  c->add_option("--state-dir", f->state_dir, "Where the state and errors files go (default ~/.local/state/essnap)");
+  c->add_option("--errors", f->errors, "Write rejected documents here (default: in the state directory)");
+  c->add_flag("--quiet,-q", f->quiet, "No progress output");
+  c->footer(
+      "Reads like export, loads like import, with a bounded queue between them and nothing stored.\n"
+      "The target's secrets: ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY (else the source's variables).\n\n"
+      "EXAMPLES:\n"
+      "  essnap copy --url https://es8:9200 --to-url https://opensearch:9200 -i 'orders*'\n"
+      "  essnap copy --url http://old:9200 --to-url http://new:9200 -i logs --rename-suffix -v2 --resume\n\n" +
+      std::string(exit_status_help()));
+  c->callback([ctx, f] { *ctx.exit_code = run_copy_command(*ctx.global, *f); });
+}
+
+}  // namespace essnap::cli

@@ -1,0 +1,112 @@
+// essnap export: indices -> chunk files + manifest.json in a directory or an S3 prefix.
+#include <iostream>
+#include <memory>
+
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/cli/command.hpp"
+#include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/transfer_common.hpp"
+#include "essnap/cluster/names.hpp"
+#include "essnap/transfer/export.hpp"
+#include "essnap/version.hpp"
+
+namespace essnap::cli {
+namespace {
+
+struct ExportFlags {
+  ClusterFlags cluster;
+  S3Flags s3;
+  std::vector<std::string> indices;
+  std::string to;
+  std::string compress = "zstd";
+  long long chunk_docs = 100000;
+  long long chunk_bytes = 16LL << 20;
+  int slices = 0;
+  int page_size = 5000;
+  bool resume = false;
+  bool quiet = false;
+};
+
+int run_export_command(const GlobalOptions& global, ExportFlags& f) {
+  transfer::ExportOptions o;
+  o.patterns = split_list(f.indices);
+  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok()) return report_error(s.error(), global);
+  auto comp = transfer::parse_compression(f.compress);
+  if (!comp.ok()) return report_error(Error(comp.error()).with_context("--compress"), global);
+  o.compression = *comp;
+  o.chunk_docs = f.chunk_docs;
+  o.chunk_bytes = f.chunk_bytes;
+  o.slices = f.slices;
+  o.page_size = f.page_size;
+  o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
+  o.tool = std::string("essnap ") + kVersion;
+  if (auto s = transfer::validate(o); !s.ok()) return report_error(s.error(), global);
+
+  auto clients = client_factory(global, f.cluster);
+  if (!clients.ok()) return report_error(clients.error(), global);
+  auto store = open_store(global, f.to, f.s3, f.cluster.region);
+  if (!store.ok()) return report_error(store.error(), global);
+
+  const ProgressStyle style = progress_style(global, f.quiet);
+  InterruptScope interrupt_scope;
+  auto r = transfer::run_export(*clients, **store, o, transfer_hooks(style));
+  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
+  if (!r.ok()) {
+    Error e = std::move(r).error();
+    if (e.code == ErrorCode::kInterrupted) {
+      e.message = "export interrupted; every complete chunk is checkpointed in " + (*store)->describe();
+      e.hint = "run the same command with --resume to finish it";
+    }
+    return report_error(e, global);
+  }
+  if (r->already_complete) {
+    if (global.output == OutputFormat::kJson)
+      std::cout << nlohmann::json{{"event", "notice"}, {"message", "the export is already complete"}}.dump() << "\n";
+    else
+      std::cerr << "the export in " << (*store)->describe() << " is already complete (manifest.json)\n";
+    return kExitOk;
+  }
+  print_summaries(r->indices, "exported", global, style);
+  if (global.output == OutputFormat::kText)
+    std::cout << "manifest: " << (*store)->describe() << "/manifest.json\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_export(CLI::App& app, CommandContext ctx) {
+  auto f = std::make_shared<ExportFlags>();
+  auto* c = app.add_subcommand("export", "Copy indices (definition + documents) to a directory or an S3 prefix");
+  c->fallthrough();
+  add_cluster_flags(c, &f->cluster);
+  add_s3_flags(c, &f->s3);
+  c->add_option("--indices,-i", f->indices, "Index patterns (a,b*,-c); required")->required();
+  c->add_option("--to", f->to, "Destination: s3://bucket/prefix or a local directory; required")->required();
+  c->add_option("--compress", f->compress, "zstd | gzip | none")
+      ->check(CLI::IsMember({"zstd", "gzip", "none"}))
+      ->capture_default_str();
+  c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk file at most")->capture_default_str();
+  c->add_option("--chunk-bytes", f->chunk_bytes, "Uncompressed bytes per chunk file at most")->capture_default_str();
+  c->add_option("--slices", f->slices, "Parallel readers per index (default: shards, bounded by cores)");
+  c->add_option("--page-size", f->page_size, "Documents per search page")->capture_default_str();
+  c->add_flag("--resume", f->resume, "Continue an interrupted export in --to from its checkpoint");
+  c->add_flag("--quiet,-q", f->quiet, "No progress output");
+  c->footer(
+      "Writes per index I: I/index.json (settings without creation-only ones, mappings, aliases)\n"
+      "and I/SSS-NNNNNN.ndjson.zst chunks of {\"_id\",\"_routing\"?,\"_source\"} lines; then\n"
+      "manifest.json (format, source engine and version, per index and chunk the document count\n"
+      "and SHA-256). Reads with a point in time + search_after (Elasticsearch >= 7.16) or a sliced\n"
+      "scroll. Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves a\n"
+      "checkpoint (export-state.json) that --resume continues from, to identical files.\n"
+      "Memory: about slices x 2 x --chunk-bytes.\n\n"
+      "EXAMPLES:\n"
+      "  essnap export --url http://localhost:9200 -i 'logs-*' --to /backup/logs\n"
+      "  essnap export --url https://search-x.us-east-1.es.amazonaws.com -i orders \\\n"
+      "      --to s3://my-bucket/exports/orders-2026-12-01\n"
+      "  essnap export -i orders --to s3://my-bucket/exports/orders --resume\n\n" +
+      std::string(exit_status_help()));
+  c->callback([ctx, f] { *ctx.exit_code = run_export_command(*ctx.global, *f); });
+}
+
+}  // namespace essnap::cli

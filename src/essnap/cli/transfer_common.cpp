@@ -1,0 +1,210 @@
+#include "essnap/cli/transfer_common.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "essnap/aws/credentials.hpp"
+#include "essnap/cli/aws_context.hpp"
+#include "essnap/http/factory.hpp"
+#include "essnap/s3/client.hpp"
+#include "essnap/util/crypto.hpp"
+
+namespace essnap::cli {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string human_bytes(long long b) {
+  char buf[32];
+  if (b >= (1LL << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(b) / (1 << 30));
+  else if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1 << 20));
+  else std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024);
+  return buf;
+}
+
+std::string eta(double seconds) {
+  if (seconds < 0 || seconds > 1e7) return "?";
+  const long long s = static_cast<long long>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, (s / 60) % 60, s % 60);
+  return buf;
+}
+
+}  // namespace
+
+void add_s3_flags(CLI::App* cmd, S3Flags* flags) {
+  cmd->add_option("--s3-endpoint-url", flags->endpoint_url,
+                  "S3 endpoint for s3:// places (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
+  cmd->add_flag("--s3-path-style", flags->path_style, "Path-style S3 addressing (ENDPOINT/BUCKET/KEY)");
+}
+
+Result<std::unique_ptr<transfer::Store>> open_store(const GlobalOptions& global, const std::string& where,
+                                                    const S3Flags& s3f, const std::string& region_flag) {
+  if (where.empty()) return Error(ErrorCode::kInvalidArgument, "no destination", "pass s3://bucket/prefix or a directory");
+  if (!transfer::is_s3_uri(where)) return transfer::make_local_store(where);
+  ESSNAP_TRY(s3::BucketUri uri, s3::parse_bucket_uri(where));
+  GlobalOptions g = global;
+  if (!region_flag.empty()) g.region = region_flag;
+  auto cred_options = credential_options(g);
+  std::shared_ptr<aws::CredentialsProvider> provider = aws::make_default_chain(cred_options);
+  if (auto c = provider->credentials(); !c.ok()) return std::move(c).error();
+  s3::ClientOptions so;
+  so.endpoint = s3::resolve_s3_endpoint(aws::Environment::process(), s3f.endpoint_url);
+  so.region = !g.region.empty() ? g.region
+              : !env("AWS_REGION").empty() ? env("AWS_REGION")
+              : !env("AWS_DEFAULT_REGION").empty() ? env("AWS_DEFAULT_REGION")
+                                                   : "us-east-1";
+  so.addressing = s3f.path_style ? s3::AddressingStyle::kPath : s3::AddressingStyle::kAuto;
+  so.credentials = provider;
+  http::TransportOptions topts;
+  topts.verbose = global.verbose;
+  transfer::S3StoreOptions o;
+  o.bucket = uri.bucket;
+  o.prefix = uri.prefix;
+  return transfer::make_s3_store(o, [topts, so] {
+    transfer::S3Handle h;
+    h.transport = http::make_transport(topts);
+    h.client = std::make_unique<s3::Client>(*h.transport, so);
+    return h;
+  });
+}
+
+Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, ClusterFlags& flags) {
+  ESSNAP_TRY(ClusterConnection c, resolve_cluster_connection(global, flags));
+  auto conn = std::make_shared<ClusterConnection>(std::move(c));
+  return transfer::ClientFactory([conn]() -> Result<std::unique_ptr<cluster::Client>> {
+    return std::make_unique<cluster::Client>(make_connection_transport(*conn), conn->url, conn->auth_headers,
+                                             conn->timeouts);
+  });
+}
+
+Result<StatePaths> state_paths(const std::string& state_dir, const std::string& kind, const std::string& source,
+                               const std::string& target, const std::string& errors_flag) {
+  std::string dir = state_dir;
+  if (dir.empty()) {
+    if (!env("XDG_STATE_HOME").empty()) dir = env("XDG_STATE_HOME") + "/essnap";
+    else if (!env("HOME").empty()) dir = env("HOME") + "/.local/state/essnap";
+    else dir = ".essnap-state";
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return Error(ErrorCode::kIo, "cannot create the state directory " + dir + ": " + ec.message(),
+                 "pass --state-dir DIR");
+  const std::string id = util::sha256_hex(source + "\n" + target).substr(0, 12);
+  StatePaths p;
+  p.state = dir + "/" + kind + "-" + id + ".json";
+  p.errors = errors_flag.empty() ? dir + "/" + kind + "-" + id + "-errors.ndjson" : errors_flag;
+  return p;
+}
+
+transfer::Hooks transfer_hooks(ProgressStyle style) {
+  transfer::Hooks h;
+  h.interrupted = [] { return InterruptScope::requested(); };
+  long long stop_after = 0;
+  if (const char* k = std::getenv("ESSNAP_TEST_STOP_AFTER_CHUNKS")) stop_after = std::atoll(k);
+  auto chunks = std::make_shared<long long>(0);
+  auto run_docs = std::make_shared<long long>(0);
+  auto knob = [stop_after, chunks] {
+    if (stop_after > 0 && ++*chunks == stop_after) ::raise(SIGINT);
+  };
+  switch (style) {
+    case ProgressStyle::kQuiet:
+      h.progress = [knob](const transfer::ChunkProgress&) { knob(); };
+      break;
+    case ProgressStyle::kJson:
+      h.progress = [knob](const transfer::ChunkProgress& p) {
+        std::cout << nlohmann::json{{"event", "chunk"},          {"phase", p.phase},
+                                    {"index", p.index},          {"chunk", p.chunk},
+                                    {"documents", p.chunk_documents}, {"documents_done", p.documents_done},
+                                    {"documents_total", p.documents_total}, {"bytes", p.bytes_done},
+                                    {"seconds", p.seconds}}
+                         .dump()
+                  << "\n"
+                  << std::flush;
+        knob();
+      };
+      h.notice = [](const std::string& s) {
+        std::cout << nlohmann::json{{"event", "notice"}, {"message", s}}.dump() << "\n" << std::flush;
+      };
+      break;
+    case ProgressStyle::kTerminal:
+    case ProgressStyle::kLines: {
+      const bool tty = style == ProgressStyle::kTerminal;
+      h.progress = [knob, tty, run_docs](const transfer::ChunkProgress& p) {
+        *run_docs += p.chunk_documents;
+        const double rate = p.seconds > 0 ? static_cast<double>(*run_docs) / p.seconds : 0;
+        const long long left = std::max(0LL, p.documents_total - p.documents_done);
+        std::ostringstream line;
+        line << p.phase << " " << p.index << ": " << p.documents_done << "/" << p.documents_total << " docs, "
+             << static_cast<long long>(rate) << " docs/s";
+        if (p.bytes_done > 0) line << ", " << human_bytes(p.bytes_done);
+        line << ", ETA " << (rate > 0 ? eta(static_cast<double>(left) / rate) : "?");
+        if (tty) std::cerr << "\r" << line.str() << "\x1b[K" << std::flush;
+        else std::cerr << line.str() << " (" << p.chunk << ": " << p.chunk_documents << ")\n" << std::flush;
+        knob();
+      };
+      h.notice = [tty](const std::string& s) {
+        std::cerr << (tty ? "\r\x1b[K" : "") << s << "\n" << std::flush;
+      };
+      break;
+    }
+  }
+  return h;
+}
+
+void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
+                     const GlobalOptions& global, ProgressStyle style) {
+  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
+  if (global.output == OutputFormat::kJson) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& i : s) {
+      nlohmann::json j{{"index", i.index},       {"source_count", i.source_count}, {verb, i.documents},
+                       {"rejected", i.rejected}, {"seconds", i.seconds},           {"docs_per_second", i.docs_per_second()}};
+      if (!i.target.empty()) j["target"] = i.target;
+      if (i.target_count >= 0) j["target_count"] = i.target_count;
+      if (!i.changes.empty()) j["changes"] = i.changes;
+      arr.push_back(std::move(j));
+    }
+    std::cout << nlohmann::json{{"event", "summary"}, {"indices", arr}}.dump() << "\n" << std::flush;
+    return;
+  }
+  for (const auto& i : s) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.0f", i.docs_per_second());
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", i.seconds);
+    std::cout << i.index << (i.target.empty() || i.target == i.index ? "" : " -> " + i.target) << ": " << verb << " "
+              << i.documents << " of " << i.source_count << " documents";
+    if (i.rejected > 0) std::cout << ", " << i.rejected << " rejected";
+    if (i.target_count >= 0) std::cout << ", target count " << i.target_count;
+    std::cout << ", " << secs << " s, " << rate << " docs/s\n";
+  }
+}
+
+std::vector<std::string> split_list(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    std::size_t start = 0;
+    while (start <= a.size()) {
+      const auto comma = a.find(',', start);
+      const std::string part = a.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace essnap::cli

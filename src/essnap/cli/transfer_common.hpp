@@ -1,0 +1,57 @@
+// What `export`, `import` and `copy` share on the command line: the S3 flags and the Store a
+// --to / --from names, a client factory from the cluster flags (each worker thread gets its own
+// client on the same resolved connection), the state directory, and the progress output
+// (updating line on a terminal, one line per chunk otherwise, JSON events with -o json) with
+// the final summary per index.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/cli/command.hpp"
+#include "essnap/cli/progress_output.hpp"
+#include "essnap/transfer/events.hpp"
+#include "essnap/transfer/import.hpp"
+#include "essnap/transfer/store.hpp"
+
+namespace essnap::cli {
+
+struct S3Flags {
+  std::string endpoint_url;  // --s3-endpoint-url (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
+  bool path_style = false;   // --s3-path-style
+};
+void add_s3_flags(CLI::App* cmd, S3Flags* flags);
+
+// s3://bucket/prefix -> an S3 store (credentials resolved now); anything else a local directory.
+Result<std::unique_ptr<transfer::Store>> open_store(const GlobalOptions& global, const std::string& where,
+                                                    const S3Flags& s3, const std::string& region_flag);
+
+// Resolves the connection once (credentials, password prompt) and returns a factory of clients.
+Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, ClusterFlags& flags);
+
+// --state-dir or $XDG_STATE_HOME/essnap or ~/.local/state/essnap, created. The state and errors
+// files of one (source, target) pair: "<kind>-<12 hex of sha256(source, target)>.json" and
+// "...-errors.ndjson".
+struct StatePaths {
+  std::string state;
+  std::string errors;
+};
+Result<StatePaths> state_paths(const std::string& state_dir, const std::string& kind, const std::string& source,
+                               const std::string& target, const std::string& errors_flag);
+
+// The hooks that draw progress in `style`; SIGINT through InterruptScope. The test knob
+// ESSNAP_TEST_STOP_AFTER_CHUNKS=N raises SIGINT after the N-th chunk of the run (the real signal
+// path, at a reproducible point).
+transfer::Hooks transfer_hooks(ProgressStyle style);
+
+// After the run: the summary per index (text to stdout, or one {"event":"summary"} line).
+void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
+                     const GlobalOptions& global, ProgressStyle style);
+
+// Splits "a,b" arguments into patterns.
+std::vector<std::string> split_list(const std::vector<std::string>& args);
+
+}  // namespace essnap::cli

@@ -1,0 +1,272 @@
+#include "essnap/transfer/copy.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "essnap/cluster/names.hpp"
+#include "essnap/cluster/search.hpp"
+#include "essnap/transfer/reader.hpp"
+#include "essnap/transfer/translate.hpp"
+
+namespace essnap::transfer {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+struct Item {
+  int slice = 0;
+  int seq = 0;
+  long long documents = 0;
+  std::string ndjson;
+};
+
+// A bounded queue: producers wait while it is full, so memory stays at capacity chunks.
+class Queue {
+ public:
+  explicit Queue(std::size_t capacity) : capacity_(capacity) {}
+  bool push(Item item, const std::atomic<bool>& stop) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_ || stop.load() || closed_; });
+    if (stop.load() || closed_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+  // false once closed and drained, or when stopped.
+  bool pop(Item& out, const std::atomic<bool>& stop) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_ || stop.load(); });
+    if (stop.load() || items_.empty()) return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+  void wake() {
+    std::lock_guard<std::mutex> lock(mu_);
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  std::size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<Item> items_;
+  bool closed_ = false;
+};
+
+std::string done_name(int slice, int seq, long long docs) {
+  return std::to_string(slice) + "/" + std::to_string(seq) + "/" + std::to_string(docs);
+}
+
+// The loaded prefix of each slice from the done names.
+std::vector<SlicePrefix> prefixes(const std::vector<std::string>& done, int slices) {
+  std::vector<std::map<int, long long>> by(slices);
+  for (const auto& d : done) {
+    int s = 0, q = 0;
+    long long n = 0;
+    if (std::sscanf(d.c_str(), "%d/%d/%lld", &s, &q, &n) == 3 && s >= 0 && s < slices && q >= 0 && n > 0)
+      by[s][q] = n;
+  }
+  std::vector<SlicePrefix> out(slices);
+  for (int s = 0; s < slices; ++s)
+    for (const auto& [q, n] : by[s]) {
+      if (q != out[s].chunks) break;
+      ++out[s].chunks;
+      out[s].documents += n;
+    }
+  return out;
+}
+
+}  // namespace
+
+Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory& targets, const CopyOptions& o,
+                              const Hooks& hooks_in) {
+  const Hooks hooks = synchronized(hooks_in);
+  const auto run_start = std::chrono::steady_clock::now();
+  ESSNAP_TRY(std::unique_ptr<cluster::Client> src, sources());
+  ESSNAP_TRY(std::unique_ptr<cluster::Client> dst, targets());
+  ESSNAP_TRY(cluster::ClusterInfo src_info, src->info());
+  ESSNAP_TRY(cluster::ClusterInfo dst_info, dst->info());
+  ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices, cluster::resolve_open_indices(*src, o.patterns));
+  if (indices.empty())
+    return Error(ErrorCode::kConflict, "--indices matches no open index of the source",
+                 "list the indices with 'essnap request GET /_cat/indices?v'");
+
+  ImportState state;
+  state.source = src->base_url();
+  if (o.resume == Resume::kYes) {
+    ESSNAP_TRY(state, load_import_state(o.state_path));
+  }
+  std::set<std::string> targets_seen;
+  std::vector<std::string> conflicts;
+  for (const auto& r : indices) {
+    const std::string target = target_name(r.name, o.rename);
+    ESSNAP_TRY_STATUS(cluster::names::validate_index_name(target, "the target index name"));
+    if (!targets_seen.insert(target).second)
+      return Error(ErrorCode::kInvalidArgument, "two indices would be copied into " + target);
+    auto& st = state.indices[r.name];
+    if (!st.target.empty() && st.target != target)
+      return Error(ErrorCode::kConflict, "the interrupted copy loaded " + r.name + " into " + st.target);
+    st.target = target;
+    if (st.slices == 0) st.slices = choose_slices(o.slices, r.primaries);
+    ESSNAP_TRY(bool exists, cluster::index_exists(*dst, target));
+    if (exists && o.existing == Existing::kRefuse && !st.created) conflicts.push_back(target);
+  }
+  if (!conflicts.empty()) {
+    std::string list;
+    for (const auto& c : conflicts) list += (list.empty() ? "" : ", ") + c;
+    return Error(ErrorCode::kConflict, "the target already has " + list + "; nothing was copied",
+                 "pass --append to load into the existing index, or --rename-suffix / --rename");
+  }
+  ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
+
+  ErrorsFile errors(o.errors_path);
+  Loader loader(o.loader, errors, hooks);
+  ImportResult result;
+  std::mutex mu;
+  const cluster::ReadStrategy strategy = cluster::read_strategy_for(src_info);
+
+  for (const auto& r : indices) {
+    auto& st = state.indices[r.name];
+    const std::string target = st.target;
+    const auto t0 = std::chrono::steady_clock::now();
+    IndexSummary summary;
+    summary.index = r.name;
+    summary.target = target;
+    ESSNAP_TRY(summary.source_count, cluster::count_documents(*src, r.name));
+    ESSNAP_TRY(bool exists, cluster::index_exists(*dst, target));
+    if (!exists) {
+      ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(*src, r.name));
+      nlohmann::json def{{"settings", export_settings(meta.settings)}, {"mappings", meta.mappings}, {"aliases", meta.aliases}};
+      ESSNAP_TRY_STATUS(create_target_index(*dst, target, def, engine_version(src_info), engine_version(dst_info),
+                                            summary.changes));
+      st.created = true;
+      ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
+      if (hooks.notice)
+        for (const auto& c : summary.changes) hooks.notice(target + ": " + c);
+    }
+
+    const std::vector<SlicePrefix> pre = prefixes(st.done, st.slices);
+    long long docs_done = 0;
+    for (const auto& p : pre) docs_done += p.documents;
+    std::string pit;
+    if (strategy == cluster::ReadStrategy::kPointInTime) {
+      ESSNAP_TRY(pit, cluster::open_pit(*src, {r.name, o.keep_alive}));
+    }
+    Queue queue(static_cast<std::size_t>(std::max(2, o.concurrency * 2)));
+    std::atomic<bool> stop{false};
+    std::optional<Error> first_error;
+    auto fail = [&](Error e) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
+      stop = true;
+      queue.wake();
+    };
+    std::vector<std::thread> readers, loaders;
+    std::atomic<int> readers_left{st.slices};
+    for (int s = 0; s < st.slices; ++s) {
+      SliceJob job;
+      job.index = r.name;
+      job.slice = s;
+      job.slices = st.slices;
+      job.strategy = strategy;
+      job.pit_id = pit;
+      job.skip_documents = pre[s].documents;
+      job.first_seq = pre[s].chunks;
+      job.chunk_docs = o.chunk_docs;
+      job.chunk_bytes = o.chunk_bytes;
+      job.page_size = o.page_size;
+      job.keep_alive = o.keep_alive;
+      readers.emplace_back([&, job] {
+        auto client = sources();
+        if (!client.ok()) fail(std::move(client).error());
+        else {
+          const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
+            if (!queue.push(Item{job.slice, seq, docs, std::move(ndjson)}, stop))
+              return Error(ErrorCode::kInterrupted, "stopped");
+            ndjson = std::string();
+            return ok_status();
+          };
+          auto s = read_slice(**client, job, on_chunk, hooks, stop);
+          if (!s.ok()) fail(std::move(s).error());
+        }
+        if (--readers_left == 0) queue.close();
+      });
+    }
+    for (int w = 0; w < std::clamp(o.concurrency, 1, 32); ++w) {
+      loaders.emplace_back([&] {
+        auto client = targets();
+        if (!client.ok()) return fail(std::move(client).error());
+        Item item;
+        while (queue.pop(item, stop)) {
+          const std::string name = done_name(item.slice, item.seq, item.documents);
+          auto loaded = loader.load(**client, r.name, target, r.name + " slice " + std::to_string(item.slice) +
+                                                                  " chunk " + std::to_string(item.seq), item.ndjson);
+          if (!loaded.ok()) return fail(std::move(loaded).error());
+          std::lock_guard<std::mutex> lock(mu);
+          st.done.push_back(name);
+          st.loaded += loaded->loaded;
+          st.rejected += loaded->rejected;
+          docs_done += item.documents;
+          if (auto s = save_import_state(o.state_path, state); !s.ok()) {
+            first_error = std::move(s).error();
+            stop = true;
+            queue.wake();
+            return;
+          }
+          if (hooks.progress)
+            hooks.progress({"copy", r.name, std::to_string(item.slice) + "/" + std::to_string(item.seq), item.documents,
+                            docs_done, summary.source_count, 0, seconds_since(run_start)});
+        }
+      });
+    }
+    for (auto& t : readers) t.join();
+    for (auto& t : loaders) t.join();
+    if (!pit.empty()) (void)cluster::close_pit(*src, pit);
+    if (first_error) return *first_error;
+
+    ESSNAP_TRY(summary.target_count, cluster::count_documents(*dst, target, cluster::Refresh::kYes));
+    summary.documents = st.loaded;
+    summary.rejected = st.rejected;
+    summary.seconds = seconds_since(t0);
+    if (hooks.index_done) hooks.index_done(summary);
+    result.indices.push_back(summary);
+  }
+
+  std::vector<std::string> problems;
+  long long rejected = 0;
+  for (const auto& s : result.indices) {
+    rejected += s.rejected;
+    if (o.existing == Existing::kRefuse && s.target_count != s.source_count - s.rejected)
+      problems.push_back(s.target + " holds " + std::to_string(s.target_count) + " documents, the source " +
+                         std::to_string(s.source_count));
+  }
+  if (rejected > 0)
+    problems.insert(problems.begin(), std::to_string(rejected) + " document(s) rejected by the target (see " +
+                                          o.errors_path + ")");
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
+    result.problem = Error(ErrorCode::kIncomplete, "the copy is incomplete: " + msg,
+                           "fix the documents or the target's mappings and load the errors file again");
+  }
+  return result;
+}
+
+}  // namespace essnap::transfer

@@ -1,0 +1,278 @@
+#include "essnap/transfer/export.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+#include "essnap/cluster/search.hpp"
+#include "essnap/transfer/reader.hpp"
+#include "essnap/transfer/translate.hpp"
+#include "essnap/util/crypto.hpp"
+
+namespace essnap::transfer {
+namespace {
+
+constexpr std::size_t kMaxStateBytes = 512u << 20;
+// What the running slices of one index may hold at once (see export_index).
+constexpr long long kSliceBudget = 160LL << 20;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The export's shared state: the manifest being built and its checkpoint in the store.
+struct Checkpoint {
+  Store& store;
+  Manifest m;
+  std::mutex mu;
+  Status save_locked() { return store.put(kExportStateFile, to_json(m, ManifestKind::kState).dump(1)); }
+};
+
+Status export_index(const ClientFactory& clients, cluster::Client& main, const cluster::ClusterInfo& info,
+                    Checkpoint& cp, std::size_t index_at, const ExportOptions& o, const Hooks& hooks,
+                    long long& bytes_written, std::chrono::steady_clock::time_point run_start) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string name;
+  int slices = 1;
+  long long source_count = 0;
+  {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    name = cp.m.indices[index_at].name;
+    slices = cp.m.indices[index_at].slices;
+  }
+  // The definition, every time (it is small, and a resumed run may not have written it).
+  ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(main, name));
+  nlohmann::json def{{"settings", export_settings(meta.settings)}, {"mappings", meta.mappings}, {"aliases", meta.aliases}};
+  const std::string def_text = def.dump(1);
+  ESSNAP_TRY_STATUS(cp.store.put(metadata_file(name), def_text));
+  ESSNAP_TRY(source_count, cluster::count_documents(main, name));
+
+  std::vector<SliceJob> jobs;
+  long long resumed_docs = 0;
+  {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    IndexEntry& e = cp.m.indices[index_at];
+    e.metadata_sha256 = util::sha256_hex(def_text);
+    if (e.source_count == 0) e.source_count = source_count;
+    // Chunks past a slice's complete prefix are written again (identically).
+    std::vector<ChunkEntry> kept;
+    for (int s = 0; s < slices; ++s) {
+      const SlicePrefix p = completed_prefix(e, s);
+      for (const auto& c : e.chunks)
+        if (c.slice == s && c.seq < p.chunks) kept.push_back(c);
+      resumed_docs += p.documents;
+      if (e.slices_done[s]) continue;
+      SliceJob j;
+      j.index = name;
+      j.slice = s;
+      j.slices = slices;
+      j.strategy = cluster::read_strategy_for(info);
+      j.skip_documents = p.documents;
+      j.first_seq = p.chunks;
+      j.chunk_docs = cp.m.chunk_docs;
+      j.chunk_bytes = cp.m.chunk_bytes;
+      j.page_size = o.page_size;
+      j.keep_alive = o.keep_alive;
+      jobs.push_back(j);
+    }
+    e.chunks = std::move(kept);
+    ESSNAP_TRY_STATUS(cp.save_locked());
+  }
+
+  std::string pit;
+  if (!jobs.empty() && jobs.front().strategy == cluster::ReadStrategy::kPointInTime) {
+    ESSNAP_TRY(pit, cluster::open_pit(main, {name, o.keep_alive}));
+    for (auto& j : jobs) j.pit_id = pit;
+  }
+
+  std::atomic<bool> stop{false};
+  std::mutex err_mu;
+  std::optional<Error> first_error;
+  long long docs_done = resumed_docs;
+  auto fail = [&](Error e) {
+    std::lock_guard<std::mutex> lock(err_mu);
+    // An interruption is the least interesting error: keep a real one when there is one.
+    if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
+    stop = true;
+  };
+  // Memory: each running slice holds a chunk, its compressed copy and a page. At most
+  // kSliceBudget / (2 x chunk_bytes + 16 MiB) slices run at once; the others wait their turn
+  // (a slice not yet started holds no scroll, and the shared point in time is kept alive by the
+  // running ones).
+  const long long per_slice = 2 * cp.m.chunk_bytes + (16LL << 20);
+  const std::size_t parallel = static_cast<std::size_t>(
+      std::clamp<long long>(kSliceBudget / per_slice, 1, static_cast<long long>(std::max<std::size_t>(1, jobs.size()))));
+  std::atomic<std::size_t> next_job{0};
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < parallel && w < jobs.size(); ++w) {
+    threads.emplace_back([&] {
+      auto client = clients();
+      if (!client.ok()) return fail(std::move(client).error());
+      for (std::size_t k = next_job++; k < jobs.size() && !stop; k = next_job++) {
+      const SliceJob& job = jobs[k];
+      const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
+        ESSNAP_TRY(std::string stored, compress(cp.m.compression, ndjson));
+        ChunkEntry c;
+        c.slice = job.slice;
+        c.seq = seq;
+        c.documents = docs;
+        c.bytes = static_cast<long long>(stored.size());
+        c.sha256 = util::sha256_hex(stored);
+        c.file = chunk_file(name, job.slice, seq, cp.m.compression);
+        ESSNAP_TRY_STATUS(cp.store.put(c.file, stored));
+        std::lock_guard<std::mutex> lock(cp.mu);
+        cp.m.indices[index_at].chunks.push_back(c);
+        ESSNAP_TRY_STATUS(cp.save_locked());
+        docs_done += docs;
+        bytes_written += c.bytes;
+        if (hooks.progress)
+          hooks.progress({"export", name, c.file, docs, docs_done, source_count, bytes_written, seconds_since(run_start)});
+        return ok_status();
+      };
+      auto s = read_slice(**client, job, on_chunk, hooks, stop);
+      if (!s.ok()) return fail(std::move(s).error());
+      std::lock_guard<std::mutex> lock(cp.mu);
+      cp.m.indices[index_at].slices_done[job.slice] = true;
+      if (auto saved = cp.save_locked(); !saved.ok()) return fail(std::move(saved).error());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (!pit.empty()) (void)cluster::close_pit(main, pit);
+  if (first_error) return *first_error;
+
+  IndexSummary summary;
+  {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    IndexEntry& e = cp.m.indices[index_at];
+    std::sort(e.chunks.begin(), e.chunks.end(),
+              [](const ChunkEntry& a, const ChunkEntry& b) { return std::tie(a.slice, a.seq) < std::tie(b.slice, b.seq); });
+    e.documents = 0;
+    for (const auto& c : e.chunks) e.documents += c.documents;
+    summary.index = name;
+    summary.source_count = e.source_count;
+    summary.documents = e.documents;
+  }
+  summary.seconds = seconds_since(t0);
+  if (hooks.index_done) hooks.index_done(summary);
+  if (summary.documents != summary.source_count && hooks.notice)
+    hooks.notice(name + ": exported " + std::to_string(summary.documents) + " documents, _count said " +
+                 std::to_string(summary.source_count) + " when the export began (the index changed meanwhile)");
+  return ok_status();
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Status validate(const ExportOptions& o) {
+  if (o.chunk_docs < 1 || o.chunk_docs > 10'000'000)
+    return Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 10000000");
+  if (o.chunk_bytes < (64 << 10) || o.chunk_bytes > (128LL << 20))
+    return Error(ErrorCode::kInvalidArgument, "--chunk-bytes must be between 64 KiB and 128 MiB",
+                 "memory is about slices x 2 x chunk-bytes: keep it well under 256 MiB");
+  if (o.page_size < 1 || o.page_size > 10000)
+    return Error(ErrorCode::kInvalidArgument, "--page-size must be between 1 and 10000",
+                 "the engines refuse pages above index.max_result_window (10000)");
+  if (o.slices < 0 || o.slices > 64) return Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64");
+  return ok_status();
+}
+
+Result<ExportResult> run_export(const ClientFactory& clients, Store& store, const ExportOptions& o,
+                                const Hooks& hooks_in) {
+  ESSNAP_TRY_STATUS(validate(o));
+  const Hooks hooks = synchronized(hooks_in);
+  const auto run_start = std::chrono::steady_clock::now();
+  ESSNAP_TRY(std::unique_ptr<cluster::Client> main, clients());
+  ESSNAP_TRY(cluster::ClusterInfo info, main->info());
+
+  Checkpoint cp{store, {}, {}};
+  ExportResult result;
+  ESSNAP_TRY(bool has_manifest, store.exists(kManifestFile));
+  if (o.resume == Resume::kYes) {
+    if (has_manifest) {
+      ESSNAP_TRY(std::string text, store.get(kManifestFile, kMaxStateBytes));
+      ESSNAP_TRY(result.manifest, parse_manifest(text, store.describe() + "/" + kManifestFile, ManifestKind::kManifest));
+      result.already_complete = true;
+      return result;
+    }
+    auto text = store.get(kExportStateFile, kMaxStateBytes);
+    if (!text.ok()) {
+      Error e = std::move(text).error();
+      if (e.code == ErrorCode::kNotFound)
+        e = Error(ErrorCode::kNotFound, "nothing to resume: " + store.describe() + " holds no " + kExportStateFile,
+                  "run the export without --resume");
+      return e;
+    }
+    ESSNAP_TRY(cp.m, parse_manifest(*text, store.describe() + "/" + kExportStateFile, ManifestKind::kState));
+    if (cp.m.source_engine != cluster::to_string(info.distribution) || cp.m.source_version != info.version.text)
+      return Error(ErrorCode::kConflict,
+                   "the interrupted export read " + cp.m.source_engine + " " + cp.m.source_version + ", --url is " +
+                       cluster::to_string(info.distribution) + " " + info.version.text,
+                   "resume against the cluster the export began on");
+    if (hooks.notice)
+      hooks.notice("resuming the export in " + store.describe() + " (compression, chunk limits and slices as it began)");
+  } else {
+    ESSNAP_TRY(bool has_state, store.exists(kExportStateFile));
+    if (has_manifest || has_state)
+      return Error(ErrorCode::kConflict, store.describe() + " already holds an export" +
+                                             (has_manifest ? "" : " (an interrupted one)"),
+                   has_manifest ? "choose an empty destination (nothing is overwritten)"
+                                : "pass --resume to finish it, or choose an empty destination");
+    ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices, cluster::resolve_open_indices(*main, o.patterns));
+    if (indices.empty())
+      return Error(ErrorCode::kConflict, "--indices matches no open index",
+                   "list the indices with 'essnap request GET /_cat/indices?v'");
+    cp.m.tool = o.tool;
+    cp.m.created = utc_now_iso8601();
+    cp.m.source_engine = cluster::to_string(info.distribution);
+    cp.m.source_version = info.version.text;
+    cp.m.compression = o.compression;
+    cp.m.chunk_docs = o.chunk_docs;
+    cp.m.chunk_bytes = o.chunk_bytes;
+    for (const auto& r : indices) {
+      IndexEntry e;
+      e.name = r.name;
+      e.slices = choose_slices(o.slices, r.primaries);
+      e.slices_done.assign(static_cast<std::size_t>(e.slices), false);
+      cp.m.indices.push_back(std::move(e));
+    }
+    std::lock_guard<std::mutex> lock(cp.mu);
+    ESSNAP_TRY_STATUS(cp.save_locked());
+  }
+
+  long long bytes_written = 0;
+  std::vector<IndexSummary> summaries;
+  Hooks collecting = hooks;
+  collecting.index_done = [&](const IndexSummary& s) {
+    summaries.push_back(s);
+    if (hooks.index_done) hooks.index_done(s);
+  };
+  for (std::size_t i = 0; i < cp.m.indices.size(); ++i) {
+    const IndexEntry& e = cp.m.indices[i];
+    const bool done = std::all_of(e.slices_done.begin(), e.slices_done.end(), [](bool b) { return b; });
+    if (done && !e.metadata_sha256.empty()) continue;
+    ESSNAP_TRY_STATUS(export_index(clients, *main, info, cp, i, o, collecting, bytes_written, run_start));
+  }
+  for (auto& e : cp.m.indices) {
+    std::sort(e.chunks.begin(), e.chunks.end(),
+              [](const ChunkEntry& a, const ChunkEntry& b) { return std::tie(a.slice, a.seq) < std::tie(b.slice, b.seq); });
+    e.documents = 0;
+    for (const auto& c : e.chunks) e.documents += c.documents;
+  }
+  ESSNAP_TRY_STATUS(store.put(kManifestFile, to_json(cp.m, ManifestKind::kManifest).dump(1)));
+  result.manifest = cp.m;
+  result.indices = std::move(summaries);
+  return result;
+}
+
+}  // namespace essnap::transfer

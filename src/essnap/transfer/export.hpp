@@ -1,0 +1,48 @@
+// `essnap export`: indices of a cluster to a Store — per index its definition (index.json:
+// settings without the creation-only ones, mappings, aliases) and its documents as chunk files
+// of NDJSON lines, compressed, plus manifest.json written last (an export without it is not
+// finished). Slices are read in parallel, each through its own client. After every chunk the
+// checkpoint export-state.json in the destination records it, so --resume continues after the
+// last complete chunk of each slice and produces the same files an uninterrupted run would.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "essnap/transfer/codec.hpp"
+#include "essnap/transfer/events.hpp"
+#include "essnap/transfer/manifest.hpp"
+#include "essnap/transfer/store.hpp"
+
+namespace essnap::transfer {
+
+enum class Resume { kNo, kYes };
+
+struct ExportOptions {
+  std::vector<std::string> patterns;  // --indices, split on ','
+  Compression compression = Compression::kZstd;
+  long long chunk_docs = 100000;
+  long long chunk_bytes = 16LL << 20;  // uncompressed NDJSON per chunk
+  int slices = 0;                      // 0: primaries bounded by cores
+  int page_size = 5000;
+  std::string keep_alive = "10m";
+  Resume resume = Resume::kNo;
+  std::string tool;  // "essnap 0.1.0", recorded in the manifest
+};
+
+struct ExportResult {
+  Manifest manifest;
+  std::vector<IndexSummary> indices;
+  bool already_complete = false;  // --resume found a finished export
+};
+
+// Checks the limits (kInvalidArgument naming the flag).
+Status validate(const ExportOptions& o);
+
+Result<ExportResult> run_export(const ClientFactory& clients, Store& store, const ExportOptions& options,
+                                const Hooks& hooks);
+
+// "2026-12-01T10:00:00Z"
+std::string utc_now_iso8601();
+
+}  // namespace essnap::transfer

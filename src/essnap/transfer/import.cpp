@@ -1,0 +1,350 @@
+#include "essnap/transfer/import.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <unistd.h>
+
+#include "essnap/cluster/names.hpp"
+#include "essnap/cluster/search.hpp"
+#include "essnap/transfer/codec.hpp"
+#include "essnap/util/crypto.hpp"
+#include "essnap/util/glob.hpp"
+
+namespace essnap::transfer {
+namespace {
+
+constexpr std::size_t kMaxManifestBytes = 512u << 20;
+constexpr std::size_t kMaxMetadataBytes = 64u << 20;
+// One document may be larger than a chunk's limit; nothing decompresses past this.
+constexpr std::size_t kMaxChunkSlack = 112u << 20;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+std::string target_name(const std::string& source, const RenameOptions& r) {
+  for (const auto& [from, to] : r.exact)
+    if (from == source) return to;
+  return source + r.suffix;
+}
+
+Result<std::pair<std::string, std::string>> parse_rename(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    return Error(ErrorCode::kInvalidArgument, "--rename '" + text.substr(0, 80) + "': expected FROM=TO");
+  std::pair<std::string, std::string> p{text.substr(0, eq), text.substr(eq + 1)};
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_name(p.first, "--rename FROM"));
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_name(p.second, "--rename TO"));
+  return p;
+}
+
+Result<std::vector<std::string>> select_indices(const std::vector<std::string>& names,
+                                                const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return names;
+  std::set<std::string> chosen;
+  bool first = true;
+  for (const auto& p : patterns) {
+    const bool exclude = p.size() > 1 && p[0] == '-';
+    const std::string pat = exclude ? p.substr(1) : p;
+    if (first && exclude) chosen.insert(names.begin(), names.end());
+    first = false;
+    if (!exclude && pat.find('*') == std::string::npos &&
+        std::find(names.begin(), names.end(), pat) == names.end())
+      return Error(ErrorCode::kNotFound, "the export holds no index " + pat,
+                   "list what it holds with: essnap import --from ... --dry-run");
+    for (const auto& n : names)
+      if (util::glob_match(pat, n)) {
+        if (exclude) chosen.erase(n);
+        else chosen.insert(n);
+      }
+  }
+  std::vector<std::string> out;
+  for (const auto& n : names)
+    if (chosen.count(n)) out.push_back(n);
+  if (out.empty()) return Error(ErrorCode::kConflict, "--indices selects no index of the export");
+  return out;
+}
+
+nlohmann::json to_json(const ImportState& s) {
+  nlohmann::json idx = nlohmann::json::object();
+  for (const auto& [name, i] : s.indices)
+    idx[name] = {{"target", i.target}, {"created", i.created}, {"done", i.done},
+                 {"loaded", i.loaded}, {"rejected", i.rejected}, {"slices", i.slices}};
+  return {{"format", "essnap-import-state"}, {"format_version", 1}, {"source", s.source}, {"indices", idx}};
+}
+
+Result<ImportState> parse_import_state(std::string_view text, std::string_view what) {
+  auto bad = [&](const std::string& d) {
+    return Error(ErrorCode::kParse, std::string(what) + ": " + d,
+                 "the state file is damaged: remove it and import into a fresh target");
+  };
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || j.value("format", nlohmann::json()) != "essnap-import-state") return bad("not an import state");
+  ImportState s;
+  if (!j.contains("source") || !j["source"].is_string()) return bad("'source' is missing");
+  s.source = j["source"].get<std::string>();
+  if (!j.contains("indices") || !j["indices"].is_object()) return bad("'indices' is missing");
+  for (auto it = j["indices"].begin(); it != j["indices"].end(); ++it) {
+    const auto& o = it.value();
+    ImportState::Index i;
+    if (!o.is_object() || !o.contains("target") || !o["target"].is_string() || !o.contains("created") ||
+        !o["created"].is_boolean() || !o.contains("done") || !o["done"].is_array() ||
+        !o.contains("loaded") || !o["loaded"].is_number_integer() || !o.contains("rejected") ||
+        !o["rejected"].is_number_integer())
+      return bad("index " + it.key().substr(0, 80) + " is malformed");
+    i.target = o["target"].get<std::string>();
+    i.created = o["created"].get<bool>();
+    for (const auto& d : o["done"]) {
+      if (!d.is_string()) return bad("a done chunk is not a string");
+      i.done.push_back(d.get<std::string>());
+    }
+    i.loaded = o["loaded"].get<long long>();
+    i.rejected = o["rejected"].get<long long>();
+    if (o.contains("slices") && o["slices"].is_number_integer())
+      i.slices = static_cast<int>(std::clamp<long long>(o["slices"].get<long long>(), 0, 64));
+    s.indices[it.key()] = std::move(i);
+  }
+  return s;
+}
+
+Result<ImportState> load_import_state(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Error(ErrorCode::kNotFound, "no import state at " + path,
+                 "--resume continues an interrupted import with the same --state-dir; run without it to start");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_import_state(ss.str(), path);
+}
+
+Status save_import_state(const std::string& path, const ImportState& s) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << to_json(s).dump(1) << "\n";
+    if (!out) return Error(ErrorCode::kIo, "cannot write the import state " + tmp, "pass --state-dir DIR");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return Error(ErrorCode::kIo, "cannot write the import state " + path, "pass --state-dir DIR");
+  return ok_status();
+}
+
+Result<ImportResult> run_import(const ClientFactory& clients, Store& store, const ImportOptions& o,
+                                const Hooks& hooks_in) {
+  const Hooks hooks = synchronized(hooks_in);
+  const auto run_start = std::chrono::steady_clock::now();
+  ESSNAP_TRY(std::unique_ptr<cluster::Client> main, clients());
+
+  // --- Pre-flight: nothing is created before all of it passes.
+  auto mtext = store.get(kManifestFile, kMaxManifestBytes);
+  if (!mtext.ok()) {
+    Error e = std::move(mtext).error();
+    if (e.code == ErrorCode::kNotFound) {
+      auto st = store.exists(kExportStateFile);
+      e.message = store.describe() + " holds no " + kManifestFile;
+      e.hint = st.ok() && *st ? "the export was interrupted: finish it with 'essnap export --resume --to " +
+                                    store.describe() + "'"
+                              : "check --from: it should name the --to of an essnap export";
+    }
+    return e;
+  }
+  ESSNAP_TRY(Manifest m, parse_manifest(*mtext, store.describe() + "/" + kManifestFile, ManifestKind::kManifest));
+  std::vector<std::string> names;
+  for (const auto& i : m.indices) names.push_back(i.name);
+  ESSNAP_TRY(std::vector<std::string> selected, select_indices(names, o.patterns));
+  ESSNAP_TRY(EngineVersion source_engine, engine_version(m.source_engine, m.source_version));
+  ESSNAP_TRY(cluster::ClusterInfo info, main->info());
+  const EngineVersion target_engine = engine_version(info);
+
+  ImportState state;
+  state.source = store.describe();
+  if (o.resume == Resume::kYes) {
+    ESSNAP_TRY(state, load_import_state(o.state_path));
+    if (state.source != store.describe())
+      return Error(ErrorCode::kConflict, "the import state at " + o.state_path + " belongs to " + state.source,
+                   "resume with the --from it began with");
+  }
+  std::set<std::string> targets;
+  std::vector<std::string> conflicts;
+  for (const auto& src : selected) {
+    const std::string target = target_name(src, o.rename);
+    ESSNAP_TRY_STATUS(cluster::names::validate_index_name(target, "the target index name"));
+    if (!targets.insert(target).second)
+      return Error(ErrorCode::kInvalidArgument, "two indices would be imported into " + target,
+                   "give each a distinct --rename");
+    auto& st = state.indices[src];
+    if (!st.target.empty() && st.target != target)
+      return Error(ErrorCode::kConflict, "the interrupted import loaded " + src + " into " + st.target +
+                                             ", not " + target, "resume with the same --rename options");
+    st.target = target;
+    ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
+    if (exists && o.existing == Existing::kRefuse && !st.created) conflicts.push_back(target);
+  }
+  if (!conflicts.empty()) {
+    std::string list;
+    for (const auto& c : conflicts) list += (list.empty() ? "" : ", ") + c;
+    return Error(ErrorCode::kConflict, "the target already has " + list + "; nothing was imported",
+                 "pass --append to load into the existing index, or --rename-suffix / --rename to import "
+                 "under another name");
+  }
+  ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
+
+  ErrorsFile errors(o.errors_path);
+  Loader loader(o.loader, errors, hooks);
+  ImportResult result;
+  std::mutex mu;  // state, result
+  long long bytes_read = 0;
+  const std::size_t max_raw =
+      std::min<std::size_t>(static_cast<std::size_t>(m.chunk_bytes) + kMaxChunkSlack, 256u << 20);
+
+  for (const auto& src : selected) {
+    const IndexEntry& entry = *m.find(src);
+    auto& st = state.indices[src];
+    const std::string target = st.target;
+    const auto t0 = std::chrono::steady_clock::now();
+    IndexSummary summary;
+    summary.index = src;
+    summary.target = target;
+    summary.source_count = entry.documents;
+
+    ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
+    if (!exists) {
+      ESSNAP_TRY(std::string def_text, store.get(metadata_file(src), kMaxMetadataBytes));
+      if (util::sha256_hex(def_text) != entry.metadata_sha256)
+        return Error(ErrorCode::kParse, metadata_file(src) + " is corrupted: its SHA-256 differs from the manifest's",
+                     "export the index again; nothing of " + src + " was imported");
+      auto def = nlohmann::json::parse(def_text, nullptr, false);
+      if (!def.is_object()) return Error(ErrorCode::kParse, metadata_file(src) + " is not a JSON object");
+      ESSNAP_TRY_STATUS(create_target_index(*main, target, def, source_engine, target_engine, summary.changes));
+      st.created = true;
+      ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
+      if (hooks.notice) {
+        hooks.notice("created " + target + (summary.changes.empty() ? "" : " with " + std::to_string(summary.changes.size()) + " change(s):"));
+        for (const auto& c : summary.changes) hooks.notice("  " + target + ": " + c);
+      }
+    }
+
+    std::set<std::string> done(st.done.begin(), st.done.end());
+    std::vector<const ChunkEntry*> todo;
+    long long docs_done = 0;
+    for (const auto& c : entry.chunks) {
+      if (done.count(c.file)) docs_done += c.documents;
+      else todo.push_back(&c);
+    }
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::optional<Error> first_error;
+    auto fail = [&](Error e) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
+      stop = true;
+    };
+    // Memory: each loader holds a chunk (compressed and not) and a bulk body; at most
+    // 160 MiB of them at once whatever --concurrency says.
+    const long long per_worker = m.chunk_bytes + m.chunk_bytes / 2 + static_cast<long long>(o.loader.batch.max_bytes);
+    const int workers = std::clamp(static_cast<int>(std::min<long long>(o.concurrency, (160LL << 20) / per_worker)), 1, 32);
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers && static_cast<std::size_t>(w) < todo.size(); ++w) {
+      threads.emplace_back([&] {
+        auto client = clients();
+        if (!client.ok()) return fail(std::move(client).error());
+        for (;;) {
+          if (stop) return;
+          if (hooks.interrupted && hooks.interrupted())
+            return fail(Error(ErrorCode::kInterrupted, "interrupted while importing " + src));
+          const std::size_t k = next++;
+          if (k >= todo.size()) return;
+          const ChunkEntry& c = *todo[k];
+          auto stored = store.get(c.file, static_cast<std::size_t>(c.bytes));
+          std::string reason;
+          if (!stored.ok()) {
+            if (stored.error().code != ErrorCode::kParse) return fail(std::move(stored).error());
+            reason = "it is larger than the manifest says";
+          } else if (static_cast<long long>(stored->size()) != c.bytes) {
+            reason = "it holds " + std::to_string(stored->size()) + " bytes, the manifest says " + std::to_string(c.bytes);
+          } else if (util::sha256_hex(*stored) != c.sha256) {
+            reason = "its SHA-256 differs from the manifest's";
+          }
+          if (!reason.empty()) {
+            std::lock_guard<std::mutex> lock(mu);
+            result.corrupted.push_back(c.file + " (" + reason + ")");
+            continue;
+          }
+          auto raw = decompress(m.compression, *stored, max_raw);
+          if (!raw.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            result.corrupted.push_back(c.file + " (" + raw.error().message + ")");
+            continue;
+          }
+          const long long lines = static_cast<long long>(std::count(raw->begin(), raw->end(), '\n'));
+          if (lines != c.documents) {
+            std::lock_guard<std::mutex> lock(mu);
+            result.corrupted.push_back(c.file + " (" + std::to_string(lines) + " lines, the manifest says " +
+                                       std::to_string(c.documents) + " documents)");
+            continue;
+          }
+          auto loaded = loader.load(**client, src, target, c.file, *raw);
+          if (!loaded.ok()) return fail(std::move(loaded).error());
+          std::lock_guard<std::mutex> lock(mu);
+          st.done.push_back(c.file);
+          st.loaded += loaded->loaded;
+          st.rejected += loaded->rejected;
+          docs_done += c.documents;
+          bytes_read += c.bytes;
+          if (auto s = save_import_state(o.state_path, state); !s.ok()) {
+            first_error = std::move(s).error();
+            stop = true;
+            return;
+          }
+          if (hooks.progress)
+            hooks.progress({"import", src, c.file, c.documents, docs_done, entry.documents, bytes_read,
+                            seconds_since(run_start)});
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    if (first_error) return *first_error;
+
+    ESSNAP_TRY(summary.target_count, cluster::count_documents(*main, target, cluster::Refresh::kYes));
+    summary.documents = st.loaded;
+    summary.rejected = st.rejected;
+    summary.seconds = seconds_since(t0);
+    if (hooks.index_done) hooks.index_done(summary);
+    result.indices.push_back(summary);
+  }
+
+  // --- Reconcile.
+  std::vector<std::string> problems;
+  long long rejected = 0;
+  for (const auto& s : result.indices) {
+    rejected += s.rejected;
+    const long long expected = s.source_count - s.rejected;
+    if (o.existing == Existing::kRefuse && s.target_count != expected && result.corrupted.empty())
+      problems.push_back(s.target + " holds " + std::to_string(s.target_count) + " documents, expected " +
+                         std::to_string(expected));
+  }
+  if (rejected > 0)
+    problems.insert(problems.begin(), std::to_string(rejected) + " document(s) rejected by the target (see " +
+                                          o.errors_path + ")");
+  for (const auto& c : result.corrupted) problems.push_back("refused corrupted chunk " + c);
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
+    result.problem = Error(ErrorCode::kIncomplete, "the import is incomplete: " + msg,
+                           result.corrupted.empty() ? "fix the documents or the target's mappings and load the "
+                                                      "errors file again"
+                                                    : "export the named chunks' index again");
+  }
+  return result;
+}
+
+}  // namespace essnap::transfer

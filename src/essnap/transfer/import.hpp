@@ -1,0 +1,78 @@
+// `essnap import`: an export (Store) into a cluster. Pre-flight first — the manifest parsed and
+// checked, the selection and the renamed targets valid, no target existing unless --append (or
+// created by the run being resumed) — then per index: create it from index.json (SHA-256
+// checked, translated for the target), load its chunks with bounded concurrency (each chunk's
+// SHA-256 checked before a byte of it is sent: a corrupted chunk is refused and named),
+// refresh, and reconcile the target's count with the manifest. A local state file records each
+// loaded chunk, so --resume skips them.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "essnap/transfer/events.hpp"
+#include "essnap/transfer/export.hpp"
+#include "essnap/transfer/loader.hpp"
+#include "essnap/transfer/manifest.hpp"
+#include "essnap/transfer/store.hpp"
+
+namespace essnap::transfer {
+
+enum class Existing { kRefuse, kAppend };
+
+struct RenameOptions {
+  std::string suffix;                                        // --rename-suffix
+  std::vector<std::pair<std::string, std::string>> exact;    // --rename FROM=TO
+};
+// The target of `source`: an exact rename, else source + suffix.
+std::string target_name(const std::string& source, const RenameOptions& r);
+// "FROM=TO" -> the pair; kInvalidArgument otherwise (both must be index names).
+Result<std::pair<std::string, std::string>> parse_rename(const std::string& text);
+
+// Patterns with '*' and '-exclusions' over the names of an export, in order. An exact name the
+// export lacks is kNotFound; nothing selected is kConflict.
+Result<std::vector<std::string>> select_indices(const std::vector<std::string>& names,
+                                                const std::vector<std::string>& patterns);
+
+struct ImportOptions {
+  std::vector<std::string> patterns;  // empty: every index of the export
+  RenameOptions rename;
+  Existing existing = Existing::kRefuse;
+  Resume resume = Resume::kNo;
+  int concurrency = 4;
+  std::string state_path;   // the local state file
+  std::string errors_path;  // rejected documents, one JSON line each
+  LoaderOptions loader;
+};
+
+struct ImportResult {
+  std::vector<IndexSummary> indices;
+  std::vector<std::string> corrupted;  // chunk files refused
+  std::optional<Error> problem;        // rejected documents, corrupted chunks, counts that differ
+};
+
+Result<ImportResult> run_import(const ClientFactory& clients, Store& store, const ImportOptions& options,
+                                const Hooks& hooks);
+
+// The import state file: which chunks of which index are loaded into which target.
+struct ImportState {
+  std::string source;
+  struct Index {
+    std::string target;
+    bool created = false;
+    std::vector<std::string> done;  // chunk names (files, or "slice/seq" for copy)
+    long long loaded = 0;
+    long long rejected = 0;
+    int slices = 0;  // copy: the slice count the copy began with (0 for an import)
+  };
+  std::map<std::string, Index> indices;
+};
+nlohmann::json to_json(const ImportState& s);
+Result<ImportState> parse_import_state(std::string_view text, std::string_view what);
+Result<ImportState> load_import_state(const std::string& path);
+Status save_import_state(const std::string& path, const ImportState& s);  // write + rename
+
+}  // namespace essnap::transfer

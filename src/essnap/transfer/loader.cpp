@@ -1,0 +1,190 @@
+#include "essnap/transfer/loader.hpp"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "essnap/cluster/search.hpp"
+#include "essnap/transfer/ndjson.hpp"
+
+namespace essnap::transfer {
+
+EngineVersion engine_version(const cluster::ClusterInfo& info) {
+  return EngineVersion{info.distribution, info.version.major, info.version.minor};
+}
+
+Result<EngineVersion> engine_version(const std::string& engine, const std::string& version) {
+  ESSNAP_TRY(cluster::Version v, cluster::Version::parse(version));
+  EngineVersion e;
+  e.distribution = engine == "opensearch" ? cluster::Distribution::kOpenSearch : cluster::Distribution::kElasticsearch;
+  e.major = v.major;
+  e.minor = v.minor;
+  return e;
+}
+
+Status create_target_index(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
+                           const EngineVersion& source, const EngineVersion& target_engine,
+                           std::vector<std::string>& changes) {
+  Translation t = translate_index(meta, source, target_engine);
+  for (auto& c : t.changes) changes.push_back(std::move(c));
+  // The engine knows best what it does not know: a setting it refuses is removed and reported,
+  // one at a time, a bounded number of times.
+  for (int round = 0; round < 32; ++round) {
+    auto s = cluster::create_index(client, target, t.body);
+    if (s.ok()) return s;
+    Error e = std::move(s).error();
+    auto name = refused_setting(e);
+    if (!name || !t.body["settings"].contains(*name)) {
+      e.message = "creating index " + target + ": " + e.message;
+      if (e.hint.empty()) e.hint = "adjust the exported index.json, or create the index yourself and pass --append";
+      return e;
+    }
+    t.body["settings"].erase(*name);
+    changes.push_back("removed setting " + *name + ": the target refused it (" +
+                      (e.remote ? e.remote->reason.substr(0, 160) : e.message.substr(0, 160)) + ")");
+  }
+  return Error(ErrorCode::kRemote, "creating index " + target + ": the target refused too many settings");
+}
+
+ErrorsFile::~ErrorsFile() {
+  if (f_) std::fclose(f_);
+}
+
+Status ErrorsFile::write(const nlohmann::json& line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!f_) {
+    f_ = std::fopen(path_.c_str(), "ae");
+    if (!f_)
+      return Error(ErrorCode::kIo, "cannot open the errors file " + path_,
+                   "pass --errors FILE in a writable directory");
+  }
+  const std::string s = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fflush(f_) != 0)
+    return Error(ErrorCode::kIo, "cannot write the errors file " + path_);
+  ++lines_;
+  return ok_status();
+}
+
+Loader::Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks)
+    : options_(options), batch_(options.batch), errors_(errors), hooks_(hooks) {}
+
+Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& source_index,
+                                 const std::string& target, const std::string& chunk, std::string& ndjson) {
+  ensure_padding(ndjson);
+  PageParser parser;
+  LoadOutcome out;
+  std::mt19937_64 rng(std::random_device{}());
+
+  // The chunk's documents as views into `ndjson`.
+  std::vector<PageParser::DocLine> docs;
+  for (std::size_t pos = 0; pos < ndjson.size();) {
+    std::size_t end = ndjson.find('\n', pos);
+    if (end == std::string::npos) end = ndjson.size();
+    if (end > pos) {
+      auto d = parser.parse_line(std::string_view(ndjson).substr(pos, end - pos));
+      if (!d.ok()) {
+        Error e = std::move(d).error();
+        e.message = chunk + ": line " + std::to_string(docs.size() + 1) + ": " + e.message;
+        return e;
+      }
+      docs.push_back(*d);
+    }
+    pos = end + 1;
+  }
+
+  std::vector<std::size_t> pending(docs.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) pending[i] = i;
+  std::string body;
+  int pushback_round = 0;
+  while (!pending.empty()) {
+    std::vector<std::size_t> pushed_back;
+    for (std::size_t at = 0; at < pending.size();) {
+      if (hooks_.interrupted && hooks_.interrupted())
+        return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
+      const std::size_t want = batch_.docs();
+      body.clear();
+      std::vector<std::size_t> in_batch;
+      while (at < pending.size() && in_batch.size() < want &&
+             (in_batch.empty() || body.size() + docs[pending[at]].source.size() < batch_.max_bytes())) {
+        append_bulk_index(body, docs[pending[at]]);
+        in_batch.push_back(pending[at]);
+        ++at;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      ESSNAP_TRY(cluster::BulkResponse resp, cluster::bulk(client, {target, body}));
+      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+      if (resp.http_status == 429) {  // the whole bulk refused, after the transport's own retries
+        batch_.on_pushback();
+        pushed_back.insert(pushed_back.end(), in_batch.begin(), in_batch.end());
+        continue;
+      }
+      if (resp.http_status >= 400) {
+        http::Response r;
+        r.status = resp.http_status;
+        r.body = std::move(resp.body);
+        return cluster::error_for_status(r, "POST /" + target + "/_bulk");
+      }
+      ESSNAP_TRY(PageParser::BulkResult result, parser.parse_bulk(resp.body));
+      if (!result.errors) {
+        out.loaded += static_cast<long long>(in_batch.size());
+        batch_.on_success(in_batch.size(), took);
+        continue;
+      }
+      if (result.items.size() != in_batch.size())
+        return Error(ErrorCode::kParse, "POST /" + target + "/_bulk: the answer lists " +
+                                            std::to_string(result.items.size()) + " items for " +
+                                            std::to_string(in_batch.size()) + " documents");
+      bool any_pushback = false;
+      for (std::size_t k = 0; k < in_batch.size(); ++k) {
+        const auto& item = result.items[k];
+        if (item.status >= 200 && item.status < 300 && item.error_type.empty()) {
+          ++out.loaded;
+        } else if (item.status == 429 || item.error_type == "es_rejected_execution_exception" ||
+                   item.error_type == "rejected_execution_exception") {
+          pushed_back.push_back(in_batch[k]);
+          any_pushback = true;
+        } else {
+          const auto& d = docs[in_batch[k]];
+          nlohmann::json line{{"index", target},
+                              {"source_index", source_index},
+                              {"chunk", chunk},
+                              {"_id", nlohmann::json::parse(d.id, nullptr, false)},
+                              {"status", item.status},
+                              {"error", nlohmann::json::parse(item.error_json, nullptr, false)}};
+          if (!d.routing.empty()) line["_routing"] = nlohmann::json::parse(d.routing, nullptr, false);
+          ESSNAP_TRY_STATUS(errors_.write(line));
+          ++out.rejected;
+        }
+      }
+      if (any_pushback) batch_.on_pushback();
+      else batch_.on_success(in_batch.size(), took);
+    }
+    if (pushed_back.empty()) break;
+    if (pushback_round >= options_.max_pushback_retries) {
+      for (std::size_t i : pushed_back) {
+        const auto& d = docs[i];
+        ESSNAP_TRY_STATUS(errors_.write(
+            {{"index", target}, {"source_index", source_index}, {"chunk", chunk},
+             {"_id", nlohmann::json::parse(d.id, nullptr, false)}, {"status", 429},
+             {"error", {{"type", "es_rejected_execution_exception"},
+                        {"reason", "the target kept pushing back after " +
+                                       std::to_string(options_.max_pushback_retries) + " retries"}}}}));
+        ++out.rejected;
+      }
+      break;
+    }
+    const auto delay = pushback_delay(pushback_round++, std::uniform_real_distribution<double>(0, 1)(rng));
+    if (hooks_.notice)
+      hooks_.notice(target + ": the target pushed back " + std::to_string(pushed_back.size()) +
+                    " documents; retrying in " + std::to_string(delay.count()) + " ms");
+    for (auto waited = std::chrono::milliseconds(0); waited < delay; waited += std::chrono::milliseconds(100)) {
+      if (hooks_.interrupted && hooks_.interrupted())
+        return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    pending = std::move(pushed_back);
+  }
+  return out;
+}
+
+}  // namespace essnap::transfer

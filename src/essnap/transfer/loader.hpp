@@ -1,0 +1,76 @@
+// The write side shared by import and copy: creating a target index from an exported
+// definition (translated, every change reported, settings the target refuses removed one by one
+// and reported), and loading chunks of NDJSON lines with `_bulk`: adaptive batches, items the
+// target pushes back (429) retried with backoff, every other rejected document written with its
+// error to the errors file — never dropped silently.
+#pragma once
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "essnap/cluster/client.hpp"
+#include "essnap/transfer/batch.hpp"
+#include "essnap/transfer/events.hpp"
+#include "essnap/transfer/translate.hpp"
+#include "essnap/util/result.hpp"
+
+namespace essnap::transfer {
+
+EngineVersion engine_version(const cluster::ClusterInfo& info);
+Result<EngineVersion> engine_version(const std::string& engine, const std::string& version);
+
+// Creates `target` from `meta` (an index.json). The changes made are appended to `changes`.
+Status create_target_index(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
+                           const EngineVersion& source, const EngineVersion& target_engine,
+                           std::vector<std::string>& changes);
+
+// Appends one JSON line per rejected document; thread-safe. Opened lazily, in append mode.
+class ErrorsFile {
+ public:
+  explicit ErrorsFile(std::string path) : path_(std::move(path)) {}
+  ~ErrorsFile();
+  ErrorsFile(const ErrorsFile&) = delete;
+  ErrorsFile& operator=(const ErrorsFile&) = delete;
+  Status write(const nlohmann::json& line);
+  const std::string& path() const { return path_; }
+  long long lines() const { return lines_; }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::FILE* f_ = nullptr;
+  long long lines_ = 0;
+};
+
+struct LoadOutcome {
+  long long loaded = 0;
+  long long rejected = 0;
+};
+
+struct LoaderOptions {
+  BatchOptions batch;
+  int max_pushback_retries = 10;  // then the pushed-back documents count as rejected
+};
+
+class Loader {
+ public:
+  Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks);
+
+  // Loads the NDJSON lines of `ndjson` (a chunk, padded or not) into `target`. `chunk` names
+  // the chunk in the errors file. kParse for a malformed line (nothing after it is loaded);
+  // kInterrupted between two bulks when asked to stop.
+  Result<LoadOutcome> load(cluster::Client& client, const std::string& source_index, const std::string& target,
+                           const std::string& chunk, std::string& ndjson);
+
+ private:
+  LoaderOptions options_;
+  AdaptiveBatch batch_;
+  ErrorsFile& errors_;
+  const Hooks& hooks_;
+};
+
+}  // namespace essnap::transfer

@@ -1,0 +1,112 @@
+#include "essnap/transfer/reader.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "essnap/transfer/ndjson.hpp"
+
+namespace essnap::transfer {
+namespace {
+
+// A page larger than this shrinks the next page: memory stays bounded whatever the documents.
+constexpr std::size_t kMaxPageBytes = 24u << 20;
+
+std::string slice_json(const SliceJob& job) {
+  if (job.slices <= 1) return "";
+  return ",\"slice\":{\"id\":" + std::to_string(job.slice) + ",\"max\":" + std::to_string(job.slices) + "}";
+}
+
+}  // namespace
+
+int choose_slices(int requested, int primaries) {
+  if (requested > 0) return std::min(requested, 64);
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::clamp(std::min(primaries, cores), 1, 8);
+}
+
+Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandler& on_chunk,
+                  const Hooks& hooks, const std::atomic<bool>& stop) {
+  PageParser parser;
+  std::string chunk;
+  long long chunk_count = 0;
+  int seq = job.first_seq;
+  long long position = 0;  // documents of this slice seen so far
+  int page_size = std::max(1, job.page_size);
+  std::string pit_id = job.pit_id;
+  std::string scroll_id;
+  std::string search_after;  // raw JSON array of the last hit
+
+  auto flush = [&]() -> Status {
+    if (chunk_count == 0) return ok_status();
+    // One page may hold many chunks: a stop request is honoured between chunks too.
+    if ((hooks.interrupted && hooks.interrupted()) || stop.load())
+      return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
+    ESSNAP_TRY_STATUS(on_chunk(seq, chunk, chunk_count));
+    ++seq;
+    chunk.clear();
+    chunk_count = 0;
+    return ok_status();
+  };
+
+  Status result = ok_status();
+  for (bool first = true;; first = false) {
+    if ((hooks.interrupted && hooks.interrupted()) || stop.load()) {
+      result = Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
+      break;
+    }
+    cluster::SearchPageRequest req;
+    if (job.strategy == cluster::ReadStrategy::kPointInTime) {
+      req.body = "{\"size\":" + std::to_string(page_size) + ",\"track_total_hits\":false,\"pit\":{\"id\":" +
+                 nlohmann::json(pit_id).dump() + ",\"keep_alive\":\"" + job.keep_alive +
+                 "\"},\"sort\":[\"_shard_doc\"]" + slice_json(job) +
+                 (search_after.empty() ? "" : ",\"search_after\":" + search_after) + "}";
+    } else if (first) {
+      req.index = job.index;
+      req.scroll = job.keep_alive;
+      req.body = "{\"size\":" + std::to_string(page_size) + ",\"sort\":[\"_doc\"]" + slice_json(job) + "}";
+    } else {
+      req.scroll_id = scroll_id;
+      req.scroll = job.keep_alive;
+    }
+    auto body = cluster::search_page(client, req);
+    if (!body.ok()) {
+      result = std::move(body).error();
+      break;
+    }
+    auto page = parser.parse(*body);
+    if (!page.ok()) {
+      result = std::move(page).error();
+      break;
+    }
+    if (!page->pit_id.empty()) pit_id = page->pit_id;
+    if (!page->scroll_id.empty()) scroll_id = page->scroll_id;
+    if (page->hits.empty()) break;
+    for (const Hit& hit : page->hits) {
+      if (position++ < job.skip_documents) continue;
+      const std::size_t line_bytes = hit.id.size() + hit.routing.size() + hit.source.size() + 40;
+      if (chunk_count > 0 && static_cast<long long>(chunk.size() + line_bytes) > job.chunk_bytes) {
+        if (auto s = flush(); !s.ok()) return s;
+      }
+      append_doc_line(chunk, hit);
+      ++chunk_count;
+      if (chunk_count >= job.chunk_docs) {
+        if (auto s = flush(); !s.ok()) return s;
+      }
+    }
+    if (job.strategy == cluster::ReadStrategy::kPointInTime) {
+      if (page->hits.back().sort.empty()) {
+        result = Error(ErrorCode::kParse, "a point-in-time page came back without sort values");
+        break;
+      }
+      search_after = std::string(page->hits.back().sort);
+    }
+    if (body->size() > kMaxPageBytes) page_size = std::max(1, page_size / 2);
+    if (static_cast<int>(page->hits.size()) < page_size && job.strategy == cluster::ReadStrategy::kPointInTime)
+      break;  // a short page is the last one
+  }
+  if (!scroll_id.empty()) (void)cluster::clear_scroll(client, scroll_id);
+  if (!result.ok()) return result;
+  return flush();
+}
+
+}  // namespace essnap::transfer

@@ -1,0 +1,366 @@
+// essnap export / import / copy on the real engines of the stack: round trips OpenSearch 2 ->
+// Elasticsearch 8 (local directory), Elasticsearch 8 -> OpenSearch 2 -> Elasticsearch 8 (through
+// S3, twice), copies Elasticsearch 8 -> OpenSearch 3 and OpenSearch 2 -> OpenSearch 2; documents
+// compared exactly (ids, routing, sources) and mappings checked; interrupted export, import and
+// copy resumed (SIGINT after N chunks, ESSNAP_TEST_STOP_AFTER_CHUNKS) to identical results; a
+// rejected document in the errors file with exit 9; a corrupted chunk refused and named; an
+// existing target refused (exit 8) and untouched; an empty index. The documents have nested and
+// binary fields, custom routing, escapes, non-ASCII text and pretty-printed sources.
+// Absent stack: FAIL when CI=true, else skip.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "essnap/cluster/client.hpp"
+#include "essnap/util/crypto.hpp"
+#include "support/cluster_fixture.hpp"
+#include "support/process.hpp"
+#include "support/stack_env.hpp"
+
+namespace essnap {
+namespace {
+
+namespace fs = std::filesystem;
+using test::stack_var;
+
+struct Doc {
+  std::string routing;
+  nlohmann::json source;
+  bool operator==(const Doc&) const = default;
+};
+using Docs = std::map<std::string, Doc>;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class TransferStack : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ESSNAP_REQUIRE_STACK("ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_OPENSEARCH3_URL",
+                         "ESSNAP_TEST_S3_ENDPOINT", "ESSNAP_TEST_S3_BUCKET");
+    os2_ = stack_var("ESSNAP_TEST_OPENSEARCH_URL");
+    es8_ = stack_var("ESSNAP_TEST_ELASTICSEARCH_URL");
+    os3_ = stack_var("ESSNAP_TEST_OPENSEARCH3_URL");
+    id_ = test::test_id("xfer");
+    dir_ = fs::temp_directory_path() / id_;
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "state");
+  }
+  void TearDown() override {
+    for (const auto& [url, index] : created_) {
+      auto c = test::test_client(url);
+      (void)c->json("DELETE", "/" + index);
+    }
+    fs::remove_all(dir_);
+  }
+
+  std::string index(const std::string& suffix) const { return id_ + "-" + suffix; }
+  std::string s3_uri(const std::string& name) const {
+    return "s3://" + stack_var("ESSNAP_TEST_S3_BUCKET") + "/transfer-tests/" + id_ + "/" + name;
+  }
+
+  // Registers the index for deletion at the end.
+  void track(const std::string& url, const std::string& name) { created_.emplace_back(url, name); }
+
+  // The source index: 3 shards, nested and binary fields, routing on every 7th document, escapes,
+  // non-ASCII and one pretty-printed source.
+  void make_source(const std::string& url, const std::string& name, int docs) {
+    track(url, name);
+    auto c = test::test_client(url);
+    auto created = c->json("PUT", "/" + name,
+                           nlohmann::json::parse(R"({"settings":{"number_of_shards":3,"number_of_replicas":0},
+          "mappings":{"properties":{"n":{"type":"long"},"t":{"type":"keyword"},"txt":{"type":"text"},
+          "nest":{"type":"nested","properties":{"a":{"type":"long"},"b":{"type":"keyword"}}},
+          "bin":{"type":"binary"}}}})"));
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    std::string bulk;
+    for (int i = 0; i < docs; ++i) {
+      nlohmann::json action{{"index", {{"_id", "doc-" + std::to_string(i) + (i % 11 == 0 ? "/é \"q\"" : "")}}}};
+      if (i % 7 == 0) action["index"]["routing"] = "r" + std::to_string(i % 5);
+      bulk += action.dump() + "\n";
+      nlohmann::json src{{"n", i},
+                         {"t", "tag" + std::to_string(i % 13)},
+                         {"txt", "ünïcode line\nwith \"quotes\" and \\ " + std::string(static_cast<std::size_t>(i % 300), 'x')},
+                         {"nest", {{{"a", i}, {"b", "x"}}, {{"a", -i}, {"b", "y"}}}},
+                         {"bin", "AAECAwQF/w=="}};
+      bulk += src.dump() + "\n";
+    }
+    bulk += R"({"index":{"_id":"pretty"}})" "\n" R"({ "n" : 1.10 , "t" : "p" })" "\n";
+    http::Request r;
+    r.method = "POST";
+    r.url = url + "/" + name + "/_bulk?refresh=true";
+    r.headers = {{"Content-Type", "application/x-ndjson"}};
+    r.body = http::Body::from_string(bulk);
+    auto resp = c->transport().send(r);
+    ASSERT_TRUE(resp.ok());
+    ASSERT_EQ(resp->status, 200);
+    ASSERT_EQ(nlohmann::json::parse(resp->body)["errors"], false) << resp->body.substr(0, 500);
+  }
+
+  // Every document of an index, by id.
+  Docs all_docs(const std::string& url, const std::string& name) {
+    auto c = test::test_client(url);
+    Docs out;
+    auto page = c->json("POST", "/" + name + "/_search?scroll=1m", nlohmann::json{{"size", 1000}, {"sort", {"_doc"}}});
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    while (page.ok() && !(*page)["hits"]["hits"].empty()) {
+      for (const auto& h : (*page)["hits"]["hits"])
+        out[h["_id"].get<std::string>()] = Doc{h.value("_routing", ""), h["_source"]};
+      page = c->json("POST", "/_search/scroll",
+                     nlohmann::json{{"scroll", "1m"}, {"scroll_id", (*page)["_scroll_id"]}});
+    }
+    return out;
+  }
+
+  nlohmann::json properties(const std::string& url, const std::string& name) {
+    auto c = test::test_client(url);
+    auto m = c->json("GET", "/" + name + "/_mapping");
+    EXPECT_TRUE(m.ok());
+    return m.ok() ? (*m)[name]["mappings"]["properties"] : nlohmann::json();
+  }
+
+  long long count(const std::string& url, const std::string& name) {
+    auto c = test::test_client(url);
+    (void)c->json("POST", "/" + name + "/_refresh");
+    auto j = c->json("GET", "/" + name + "/_count");
+    return j.ok() ? (*j)["count"].get<long long>() : -1;
+  }
+
+  test::ProcessResult essnap(const std::string& args, std::map<std::string, std::string> extra = {}) {
+    test::Command c;
+    c.clear_env = true;
+    c.env = {{"PATH", "/usr/bin:/bin"},
+             {"HOME", dir_.string()},
+             {"AWS_EC2_METADATA_DISABLED", "true"},
+             {"AWS_ACCESS_KEY_ID", stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID")},
+             {"AWS_SECRET_ACCESS_KEY", stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY")},
+             {"AWS_REGION", stack_var("ESSNAP_TEST_S3_REGION")},
+             {"AWS_ENDPOINT_URL_S3", stack_var("ESSNAP_TEST_S3_ENDPOINT")}};
+    for (auto& [k, v] : extra) c.env[k] = v;
+    // import and copy keep their state in the test's directory (export keeps it in --to).
+    const bool local_state = args.find("import ") != std::string::npos || args.find("copy ") != std::string::npos;
+    c.argv = test::argv({ESSNAP_BINARY}, args + (local_state ? " --state-dir " + (dir_ / "state").string() : ""));
+    return test::run(c);
+  }
+
+  // SHA-256 of every chunk file of a local export, by name.
+  std::map<std::string, std::string> chunk_digests(const fs::path& root) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(root))
+      if (e.path().string().find(".ndjson") != std::string::npos)
+        out[fs::relative(e.path(), root).string()] = util::sha256_hex(read_file(e.path().string()));
+    return out;
+  }
+
+  std::string os2_, es8_, os3_, id_;
+  fs::path dir_;
+  std::vector<std::pair<std::string, std::string>> created_;
+};
+
+TEST_F(TransferStack, OpenSearch2ToElasticsearch8ThroughALocalDirectory) {
+  const std::string src = index("src");
+  make_source(os2_, src, 3000);
+  const std::string out = (dir_ / "exp").string();
+  auto e = essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 500 --slices 2");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_NE(e.out.find("exported 3001 of 3001 documents"), std::string::npos) << e.out;
+  const auto manifest = nlohmann::json::parse(read_file(out + "/manifest.json"));
+  EXPECT_EQ(manifest["source"]["engine"], "opensearch");
+  EXPECT_EQ(manifest["indices"][0]["documents"], 3001);
+  EXPECT_GE(manifest["indices"][0]["chunks"].size(), 7u);
+  const auto def = nlohmann::json::parse(read_file(out + "/" + src + "/index.json"));
+  EXPECT_FALSE(def["settings"].contains("index.uuid"));
+  EXPECT_FALSE(def["settings"].contains("index.creation_date"));
+  EXPECT_FALSE(def["settings"].contains("index.provided_name"));
+
+  track(es8_, src);
+  auto i = essnap("import --url " + es8_ + " --from " + out);
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_NE(i.err.find("removed setting index.replication.type"), std::string::npos) << i.err;
+  EXPECT_EQ(all_docs(es8_, src), all_docs(os2_, src));
+  EXPECT_EQ(properties(es8_, src), properties(os2_, src));
+}
+
+TEST_F(TransferStack, Elasticsearch8ToOpenSearch2AndBackThroughS3) {
+  const std::string src = index("src");
+  make_source(es8_, src, 2500);
+  const std::string there = s3_uri("there"), back = s3_uri("back");
+  auto e = essnap("export --url " + es8_ + " -i " + src + " --to " + there + " --chunk-docs 400");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const std::string mid = src + "-os";
+  track(os2_, mid);
+  auto i = essnap("import --url " + os2_ + " --from " + there + " --rename " + src + "=" + mid);
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_NE(i.err.find("removed setting index.routing.allocation.include._tier_preference"), std::string::npos)
+      << i.err;
+  auto e2 = essnap("export --url " + os2_ + " -i " + mid + " --to " + back + " --compress gzip");
+  ASSERT_EQ(e2.exit_code, 0) << e2.err;
+  const std::string home = src + "-back";
+  track(es8_, home);
+  auto i2 = essnap("import --url " + es8_ + " --from " + back + " --rename " + mid + "=" + home);
+  ASSERT_EQ(i2.exit_code, 0) << i2.err;
+  const Docs original = all_docs(es8_, src);
+  EXPECT_EQ(original.size(), 2501u);
+  EXPECT_EQ(all_docs(os2_, mid), original);
+  EXPECT_EQ(all_docs(es8_, home), original);
+  EXPECT_EQ(properties(es8_, home), properties(es8_, src));
+}
+
+TEST_F(TransferStack, CopyElasticsearch8ToOpenSearch3) {
+  const std::string src = index("src");
+  make_source(es8_, src, 2000);
+  track(os3_, src + "-c");
+  auto c = essnap("-o json copy --url " + es8_ + " --to-url " + os3_ + " -i " + src + " --rename-suffix -c");
+  ASSERT_EQ(c.exit_code, 0) << c.err << c.out;
+  EXPECT_NE(c.out.find("\"event\":\"summary\""), std::string::npos);
+  EXPECT_NE(c.out.find("\"event\":\"chunk\""), std::string::npos);
+  EXPECT_EQ(all_docs(os3_, src + "-c"), all_docs(es8_, src));
+  EXPECT_EQ(properties(os3_, src + "-c"), properties(es8_, src));
+}
+
+TEST_F(TransferStack, InterruptedCopyResumesToTheSameResult) {
+  const std::string src = index("src");
+  make_source(os2_, src, 3000);
+  const std::string dst = src + "-c";
+  track(os2_, dst);
+  const std::string cmd = "copy --url " + os2_ + " --to-url " + os2_ + " -i " + src + " --rename-suffix -c --concurrency 1 --chunk-docs 200";
+  auto first = essnap(cmd, {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "2"}});
+  ASSERT_EQ(first.exit_code, 130) << first.err;
+  EXPECT_NE(first.err.find("--resume"), std::string::npos) << first.err;
+  EXPECT_LT(count(os2_, dst), 3001);
+  auto again = essnap(cmd);  // without --resume: the half-filled target is refused
+  EXPECT_EQ(again.exit_code, 8) << again.err;
+  auto resumed = essnap(cmd + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(all_docs(os2_, dst), all_docs(os2_, src));
+}
+
+TEST_F(TransferStack, InterruptedExportResumesToIdenticalFiles) {
+  const std::string src = index("src");
+  make_source(es8_, src, 3000);
+  const fs::path a = dir_ / "a", b = dir_ / "b";
+  const std::string opts = " -i " + src + " --chunk-docs 300 --slices 2";
+  auto cut = essnap("export --url " + es8_ + opts + " --to " + a.string(), {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "3"}});
+  ASSERT_EQ(cut.exit_code, 130) << cut.err;
+  EXPECT_FALSE(fs::exists(a / "manifest.json"));
+  auto refused = essnap("export --url " + es8_ + opts + " --to " + a.string());
+  EXPECT_EQ(refused.exit_code, 8) << refused.err;
+  auto resumed = essnap("export --url " + es8_ + " -i " + src + " --to " + a.string() + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  auto whole = essnap("export --url " + es8_ + opts + " --to " + b.string());
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const auto da = chunk_digests(a), db = chunk_digests(b);
+  EXPECT_GE(da.size(), 10u);
+  EXPECT_EQ(da, db);
+  auto ma = nlohmann::json::parse(read_file((a / "manifest.json").string()));
+  auto mb = nlohmann::json::parse(read_file((b / "manifest.json").string()));
+  EXPECT_EQ(ma["indices"], mb["indices"]);
+}
+
+TEST_F(TransferStack, InterruptedImportResumes) {
+  const std::string src = index("src");
+  make_source(os2_, src, 3000);
+  const std::string out = (dir_ / "exp").string();
+  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 300").exit_code, 0);
+  const std::string dst = src + "-i";
+  track(os3_, dst);
+  const std::string cmd = "import --url " + os3_ + " --from " + out + " --rename-suffix -i --concurrency 1";
+  auto cut = essnap(cmd, {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "2"}});
+  ASSERT_EQ(cut.exit_code, 130) << cut.err;
+  auto resumed = essnap(cmd + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(all_docs(os3_, dst), all_docs(os2_, src));
+}
+
+TEST_F(TransferStack, RejectedDocumentsGoToTheErrorsFileAndExit9) {
+  const std::string src = index("src");
+  make_source(os2_, src, 500);
+  const std::string out = (dir_ / "exp").string();
+  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out).exit_code, 0);
+  // The target maps t as a long: every source value ("tagN", "p") is refused.
+  const std::string dst = src + "-bad";
+  track(es8_, dst);
+  auto c = test::test_client(es8_);
+  ASSERT_TRUE(c->json("PUT", "/" + dst, nlohmann::json::parse(R"({"mappings":{"properties":{"t":{"type":"long"}}}})")).ok());
+  const std::string errors = (dir_ / "rejected.ndjson").string();
+  auto i = essnap("import --url " + es8_ + " --from " + out + " --rename-suffix -bad --append --errors " + errors);
+  EXPECT_EQ(i.exit_code, 9) << i.err;
+  EXPECT_NE(i.err.find("501 document(s) rejected"), std::string::npos) << i.err;
+  std::ifstream in(errors);
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["index"], dst);
+    EXPECT_EQ(j["status"], 400);
+    EXPECT_TRUE(j["_id"].is_string());
+    EXPECT_TRUE(j["error"]["type"].is_string());
+  }
+  EXPECT_EQ(lines, 501);  // every document, "pretty" (t: "p") included
+  EXPECT_EQ(count(es8_, dst), 0);
+}
+
+TEST_F(TransferStack, CorruptedChunkIsRefusedAndNamed) {
+  const std::string src = index("src");
+  make_source(os2_, src, 1000);
+  const fs::path out = dir_ / "exp";
+  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out.string() + " --chunk-docs 200 --slices 1")
+                .exit_code,
+            0);
+  const fs::path victim = out / src / "000-000001.ndjson.zst";
+  std::string bytes = read_file(victim.string());
+  ASSERT_GT(bytes.size(), 20u);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  std::ofstream(victim, std::ios::binary | std::ios::trunc) << bytes;
+  const std::string dst = src + "-x";
+  track(es8_, dst);
+  auto i = essnap("import --url " + es8_ + " --from " + out.string() + " --rename-suffix -x");
+  EXPECT_EQ(i.exit_code, 9) << i.err;
+  EXPECT_NE(i.err.find("000-000001.ndjson.zst"), std::string::npos) << i.err;
+  EXPECT_NE(i.err.find("SHA-256"), std::string::npos) << i.err;
+  EXPECT_EQ(count(es8_, dst), 1001 - 200);
+}
+
+TEST_F(TransferStack, ExistingTargetIsRefusedAndUntouched) {
+  const std::string src = index("src");
+  make_source(os2_, src, 100);
+  const std::string out = (dir_ / "exp").string();
+  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out).exit_code, 0);
+  auto again = essnap("export --url " + os2_ + " -i " + src + " --to " + out);
+  EXPECT_EQ(again.exit_code, 8) << again.err;
+  track(os3_, src);
+  auto c = test::test_client(os3_);
+  ASSERT_TRUE(c->json("PUT", "/" + src + "/_doc/keep?refresh=true", nlohmann::json{{"mine", true}}).ok());
+  auto i = essnap("import --url " + os3_ + " --from " + out);
+  EXPECT_EQ(i.exit_code, 8) << i.err;
+  EXPECT_NE(i.err.find("--append"), std::string::npos) << i.err;
+  EXPECT_EQ(count(os3_, src), 1);
+}
+
+TEST_F(TransferStack, EmptyIndexRoundTrips) {
+  const std::string src = index("empty");
+  track(es8_, src);
+  auto c = test::test_client(es8_);
+  ASSERT_TRUE(c->json("PUT", "/" + src, nlohmann::json::parse(R"({"mappings":{"properties":{"k":{"type":"keyword"}}}})")).ok());
+  const std::string out = s3_uri("empty");
+  auto e = essnap("export --url " + es8_ + " -i " + src + " --to " + out);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_NE(e.out.find("exported 0 of 0 documents"), std::string::npos) << e.out;
+  track(os2_, src);
+  auto i = essnap("import --url " + os2_ + " --from " + out);
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_EQ(count(os2_, src), 0);
+  EXPECT_EQ(properties(os2_, src), properties(es8_, src));
+}
+
+}  // namespace
+}  // namespace essnap

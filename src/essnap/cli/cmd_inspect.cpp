@@ -267,7 +267,7 @@ int run_snapshots(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& 
     for (const auto& s : list->snapshots) arr.push_back(summary_json(s));
     json out{{"repository", c.describe()}, {"generation", list->generation}, {"snapshots", arr}};
     if (!list->notes.empty()) out["notes"] = list->notes;
-    std::cout << out.dump(2) << "\n";
+    json_result(std::move(out));
   } else {
     print_notes(list->notes);
     std::cout << "repository " << c.describe() << ", generation " << list->generation << ", "
@@ -312,7 +312,7 @@ int run_show(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
              {"bytes", d->bytes}, {"incremental_files", d->incremental_files},
              {"incremental_bytes", d->incremental_bytes}};
     if (!d->notes.empty()) out["notes"] = d->notes;
-    std::cout << out.dump(2) << "\n";
+    json_result(std::move(out));
   } else {
     print_notes(d->notes);
     const auto& s = d->summary;
@@ -412,7 +412,7 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
                {"data_files_skipped_fresh", v.data_files_skipped_fresh},
                {"data_files_skipped_subset", v.data_files_skipped_subset},
                {"bytes_read", v.bytes_read}};
-      std::cout << out.dump(2) << "\n";
+      json_result(std::move(out));
     } else {
       print_notes(v.notes);
       for (const auto& p : v.problems) {
@@ -479,7 +479,7 @@ int run_du(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
              {"indices", indices},
              {"damaged", u.damaged},
              {"notes", u.notes}};
-    std::cout << out.dump(2) << "\n";
+    json_result(std::move(out));
   } else {
     print_notes(u.notes);
     for (const auto& d : u.damaged) std::cerr << "essnap: not counted: " << d << "\n";

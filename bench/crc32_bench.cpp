@@ -25,17 +25,20 @@ void BM_Crc32Streamed64KiB(benchmark::State& state) {
   const auto buf = data(16 << 20);
   for (auto _ : state) {
     essnap::repo::Crc32 c;
-    for (std::size_t off = 0; off < buf.size(); off += 64 << 10) c.update(std::span(buf).subspan(off, 64 << 10));
+    for (std::size_t off = 0; off < buf.size(); off += 64 << 10)
+      c.update(std::span(buf).subspan(off, 64 << 10));
     benchmark::DoNotOptimize(c.value());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(buf.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(buf.size()));
 }
 BENCHMARK(BM_Crc32Streamed64KiB);
 
 void BM_Crc32OneCall16MiB(benchmark::State& state) {
   const auto buf = data(16 << 20);
   for (auto _ : state) benchmark::DoNotOptimize(essnap::repo::crc32(buf));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(buf.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(buf.size()));
 }
 BENCHMARK(BM_Crc32OneCall16MiB);
 
@@ -52,7 +55,8 @@ void BM_Crc32Bytewise16MiB(benchmark::State& state) {  // baseline: the textbook
     for (auto b : buf) c = table[(c ^ b) & 0xFF] ^ (c >> 8);
     benchmark::DoNotOptimize(c ^ 0xFFFFFFFFu);
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(buf.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(buf.size()));
 }
 BENCHMARK(BM_Crc32Bytewise16MiB);
 

@@ -8,7 +8,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   essnap::repo::SmileLimits limits;
-  limits.max_output_bytes = std::size_t{16} << 20;  // keeps one run's tree small; the cap is tested too
+  limits.max_output_bytes = std::size_t{16}
+                            << 20;  // keeps one run's tree small; the cap is tested too
   auto r = essnap::repo::decode_smile(std::span(data, size), limits);
   if (r.ok()) {
     (void)r->dump();  // the tree must be well formed enough to serialise

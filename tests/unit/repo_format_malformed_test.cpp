@@ -13,8 +13,8 @@
 #include "essnap/repo/shard_snapshot.hpp"
 #include "essnap/repo/smile.hpp"
 #include "essnap/repo/snapshot_info.hpp"
-#include "support/malformed_corpus.hpp"
 #include "repo_format_fixtures.hpp"
+#include "support/malformed_corpus.hpp"
 
 namespace essnap::repo {
 namespace {

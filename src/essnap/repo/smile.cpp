@@ -17,12 +17,14 @@ using json = nlohmann::json;
 
 class Decoder {
  public:
-  Decoder(std::span<const std::uint8_t> b, const SmileLimits& l) : b_(b), limits_(l), budget_(l.max_output_bytes) {}
+  Decoder(std::span<const std::uint8_t> b, const SmileLimits& l)
+      : b_(b), limits_(l), budget_(l.max_output_bytes) {}
 
   Result<json> run() {
     if (b_.size() < 4 || !is_smile(b_)) return fail("not a SMILE document (no ':)\\n' header)");
     const std::uint8_t flags = b_[3];
-    if ((flags >> 4) != 0) return fail("unsupported SMILE version " + std::to_string(flags >> 4), 3);
+    if ((flags >> 4) != 0)
+      return fail("unsupported SMILE version " + std::to_string(flags >> 4), 3);
     shared_names_ = (flags & 0x01) != 0;
     shared_values_ = (flags & 0x02) != 0;
     raw_binary_ = (flags & 0x04) != 0;
@@ -90,17 +92,36 @@ class Decoder {
       const unsigned c = p[i];
       std::size_t len;
       std::uint32_t cp;
-      if (c < 0x80) { ++i; continue; }
-      if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-      else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-      else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-      else { bad_at = i; return false; }
-      if (n - i < len) { bad_at = i; return false; }
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+      } else {
+        bad_at = i;
+        return false;
+      }
+      if (n - i < len) {
+        bad_at = i;
+        return false;
+      }
       for (std::size_t k = 1; k < len; ++k) {
-        if ((p[i + k] & 0xC0) != 0x80) { bad_at = i + k; return false; }
+        if ((p[i + k] & 0xC0) != 0x80) {
+          bad_at = i + k;
+          return false;
+        }
         cp = (cp << 6) | (p[i + k] & 0x3F);
       }
-      if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+          (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
         bad_at = i;
         return false;
       }
@@ -127,13 +148,15 @@ class Decoder {
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), len);
     pos_ += len;
     for (char c : out)
-      if (static_cast<unsigned char>(c) >= 0x80) return bad(std::string("non-ASCII byte in ") + what, start);
+      if (static_cast<unsigned char>(c) >= 0x80)
+        return bad(std::string("non-ASCII byte in ") + what, start);
     return true;
   }
   // Bytes up to the 0xFC end marker (not included; the marker is consumed).
   bool until_end_marker(std::string& out, const char* what) {
     const std::size_t start = pos_;
-    const auto p = std::find(b_.begin() + static_cast<std::ptrdiff_t>(pos_), b_.end(), std::uint8_t{0xFC});
+    const auto p =
+        std::find(b_.begin() + static_cast<std::ptrdiff_t>(pos_), b_.end(), std::uint8_t{0xFC});
     if (p == b_.end()) return bad(std::string("unterminated ") + what, start);
     const std::size_t end = static_cast<std::size_t>(p - b_.begin());
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), end - pos_);
@@ -158,7 +181,8 @@ class Decoder {
       std::uint64_t acc = 0;
       for (std::uint64_t i = 0; i < tail; ++i) acc = (acc << 7) | (b_[pos_++] & 0x7F);
       acc = (acc << tail) | (b_[pos_++] & ((1u << tail) - 1));
-      for (std::uint64_t i = tail; i-- > 0;) out.push_back(static_cast<std::uint8_t>(acc >> (8 * i)));
+      for (std::uint64_t i = tail; i-- > 0;)
+        out.push_back(static_cast<std::uint8_t>(acc >> (8 * i)));
     }
     return true;
   }
@@ -279,7 +303,9 @@ class Decoder {
   bool charge(std::size_t bytes, std::size_t at) {
     const std::size_t cost = 64 + bytes;
     if (cost > budget_)
-      return bad("decoded document larger than " + std::to_string(limits_.max_output_bytes) + " bytes; refused", at);
+      return bad("decoded document larger than " + std::to_string(limits_.max_output_bytes) +
+                     " bytes; refused",
+                 at);
     budget_ -= cost;
     return true;
   }
@@ -288,13 +314,16 @@ class Decoder {
     const std::size_t at0 = pos_;
     if (!value_inner(out, depth)) return false;
     std::size_t size = 0;
-    if (out.is_string()) size = out.get_ref<const std::string&>().size();
-    else if (out.is_binary()) size = out.get_binary().size();
+    if (out.is_string())
+      size = out.get_ref<const std::string&>().size();
+    else if (out.is_binary())
+      size = out.get_binary().size();
     return charge(size, at0);
   }
 
   bool value_inner(json& out, std::size_t depth) {
-    if (depth >= limits_.max_depth) return bad("nesting deeper than " + std::to_string(limits_.max_depth));
+    if (depth >= limits_.max_depth)
+      return bad("nesting deeper than " + std::to_string(limits_.max_depth));
     if (pos_ >= b_.size()) return bad("truncated value");
     const std::size_t at = pos_;
     const std::uint8_t c = b_[pos_++];
@@ -303,7 +332,8 @@ class Decoder {
         if (c == 0) return bad("invalid token 0x00", at);
         const std::size_t idx = c - 1u;
         if (!shared_values_ || idx >= values_.size())
-          return bad("shared string reference " + std::to_string(idx) + " to an unknown string", at);
+          return bad("shared string reference " + std::to_string(idx) + " to an unknown string",
+                     at);
         out = values_[idx];
         return true;
       }
@@ -337,10 +367,18 @@ class Decoder {
 
   bool literal_or_number(std::uint8_t c, json& out, std::size_t at) {
     switch (c) {
-      case 0x20: out = ""; return true;
-      case 0x21: out = nullptr; return true;
-      case 0x22: out = false; return true;
-      case 0x23: out = true; return true;
+      case 0x20:
+        out = "";
+        return true;
+      case 0x21:
+        out = nullptr;
+        return true;
+      case 0x22:
+        out = false;
+        return true;
+      case 0x23:
+        out = true;
+        return true;
       case 0x24: {
         std::uint64_t v = 0;
         if (!vint(v, 5, "int32")) return false;
@@ -372,8 +410,10 @@ class Decoder {
         std::uint64_t bits = 0;
         for (int i = 0; i < 10; ++i) bits = (bits << 7) | (b_[pos_++] & 0x7F);
         const double d = std::bit_cast<double>(bits);
-        if (d != d || d - d != 0) out = nullptr;  // NaN / infinity have no JSON form
-        else out = d;
+        if (d != d || d - d != 0)
+          out = nullptr;  // NaN / infinity have no JSON form
+        else
+          out = d;
         return true;
       }
       case 0x2A: {
@@ -428,9 +468,11 @@ class Decoder {
       if (!raw_binary_) return bad("raw binary in a document whose header does not allow it", at);
       std::uint64_t len = 0;
       if (!vint(len, 10, "raw binary length")) return false;
-      if (len > b_.size() - pos_) return bad("raw binary of " + std::to_string(len) + " bytes past the end", at);
-      out = json::binary(std::vector<std::uint8_t>(b_.begin() + static_cast<std::ptrdiff_t>(pos_),
-                                                   b_.begin() + static_cast<std::ptrdiff_t>(pos_ + len)));
+      if (len > b_.size() - pos_)
+        return bad("raw binary of " + std::to_string(len) + " bytes past the end", at);
+      out = json::binary(
+          std::vector<std::uint8_t>(b_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                                    b_.begin() + static_cast<std::ptrdiff_t>(pos_ + len)));
       pos_ += len;
       return true;
     }
@@ -446,9 +488,12 @@ bool is_smile(std::span<const std::uint8_t> bytes) {
   return bytes.size() >= 3 && bytes[0] == ':' && bytes[1] == ')' && bytes[2] == '\n';
 }
 
-Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes) { return decode_smile(bytes, SmileLimits{}); }
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes) {
+  return decode_smile(bytes, SmileLimits{});
+}
 
-Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes, const SmileLimits& limits) {
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes,
+                                    const SmileLimits& limits) {
   try {
     return Decoder(bytes, limits).run();
   } catch (const std::exception& e) {  // allocation failure or a json library error: still a value

@@ -52,7 +52,7 @@ if (( have > 0 )) && ! "$ESSNAP" inspect verify "$URI" -q >/dev/null 2>&1; then
   aws s3 rm --recursive --quiet "$URI" || true
   have=0
 fi
-round=$(( $( { aws s3 ls "$URI/" 2>/dev/null || true; } | grep -c ' snap-' ) + 1 ))
+round=$(( $( { aws s3 ls "$URI/" 2>/dev/null || true; } | { grep -c ' snap-' || true; } ) + 1 ))
 if (( have < SIZE_MIB * 1024 * 1024 )); then
   echo "building a ${SIZE_MIB} MiB repository at $URI (OpenSearch $ESSNAP_TEST_OPENSEARCH_VERSION)"
   curl -s "$OS/_snapshot/$NAME" | grep -q '"fs"' ||

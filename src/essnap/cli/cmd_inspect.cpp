@@ -587,7 +587,10 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
        "--max-age 7d --limit-download 50"},
       {"du", "Space per snapshot (total, unique = freed by deleting it, shared), per index, in all",
        "REPO", "essnap inspect du s3://acme-snapshots/logs -o json"},
-      {"orphans", "Blobs no snapshot of the root index-N references (read-only)", "REPO",
+      {"orphans",
+       "Blobs no snapshot of the root index-N references (read-only; a snapshot being written "
+       "has blobs the root does not list yet: run it when none is running)",
+       "REPO",
        "essnap inspect orphans s3://acme-snapshots/logs\n"
        "  essnap inspect orphans --repository nightly --url http://localhost:9200"},
   };

@@ -46,3 +46,9 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# libFuzzer targets of the repository-format parsers (tests/fuzz/): SMILE decoder and blob
+# framing, seeded from tests/data/repo/, FUZZ_SECONDS each (default 120). Needs clang.
+.PHONY: fuzz
+fuzz: deps
+	@tests/fuzz/run.sh

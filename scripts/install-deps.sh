@@ -12,6 +12,9 @@ DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev 
   # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.
   openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd)
 
+# repo/ parsers (raw deflate and zstd blob frames) and `make fuzz` (clang's libFuzzer + sanitizers).
+DEB_PACKAGES+=(zlib1g-dev libzstd-dev clang)
+
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

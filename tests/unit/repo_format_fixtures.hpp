@@ -17,25 +17,33 @@ namespace essnap::repo::testing {
 
 using Bytes = std::vector<std::uint8_t>;
 
-inline std::filesystem::path fixture_root() { return std::filesystem::path(ESSNAP_TEST_DATA_DIR) / "repo"; }
+inline std::filesystem::path fixture_root() {
+  return std::filesystem::path(ESSNAP_TEST_DATA_DIR) / "repo";
+}
 
 inline Bytes read_bytes(const std::filesystem::path& p) {
   std::ifstream f(p, std::ios::binary);
   return Bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
 
-inline Bytes fixture(const std::string& rel) { return read_bytes(fixture_root() / rel); }
+inline Bytes fixture(const std::string& rel) {
+  return read_bytes(fixture_root() / rel);
+}
 
 // Files under dir (recursive) whose name starts with prefix.
-inline std::vector<std::filesystem::path> find_blobs(const std::string& repo, const std::string& prefix) {
+inline std::vector<std::filesystem::path> find_blobs(const std::string& repo,
+                                                     const std::string& prefix) {
   std::vector<std::filesystem::path> out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(fixture_root() / repo))
-    if (e.is_regular_file() && e.path().filename().string().rfind(prefix, 0) == 0) out.push_back(e.path());
+    if (e.is_regular_file() && e.path().filename().string().rfind(prefix, 0) == 0)
+      out.push_back(e.path());
   std::sort(out.begin(), out.end());
   return out;
 }
 
-inline Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes bytes_of(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 inline void put_be32(Bytes& b, std::uint32_t v) {
   for (int i = 3; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
@@ -72,7 +80,9 @@ inline Bytes raw_deflate(const Bytes& in) {
 }
 
 // SMILE pieces, from the specification.
-inline Bytes smile_header(std::uint8_t flags) { return Bytes{':', ')', '\n', flags}; }
+inline Bytes smile_header(std::uint8_t flags) {
+  return Bytes{':', ')', '\n', flags};
+}
 
 // Unsigned vint: 7-bit groups high first, last byte 0x80 | 6 bits.
 inline void smile_vint(Bytes& b, std::uint64_t v) {
@@ -89,7 +99,8 @@ inline std::uint64_t zigzag64(std::int64_t v) {
   return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
 }
 
-// 7-bit "safe" encoding: 7 raw bytes -> 8 bytes of 7 bits; tail of r bytes -> r+1 bytes, last right-aligned.
+// 7-bit "safe" encoding: 7 raw bytes -> 8 bytes of 7 bits; tail of r bytes -> r+1 bytes, last
+// right-aligned.
 inline void smile_7bit(Bytes& b, const Bytes& raw) {
   std::size_t i = 0;
   for (; i + 7 <= raw.size(); i += 7) {
@@ -103,7 +114,8 @@ inline void smile_7bit(Bytes& b, const Bytes& raw) {
     for (std::size_t k = 0; k < r; ++k) acc = (acc << 8) | raw[i + k];
     // r*8 bits: r groups of 7 bits from the top, then the remaining r bits right-aligned
     const std::size_t bits = r * 8;
-    for (std::size_t k = 0; k < r; ++k) b.push_back(static_cast<std::uint8_t>((acc >> (bits - 7 * (k + 1))) & 0x7F));
+    for (std::size_t k = 0; k < r; ++k)
+      b.push_back(static_cast<std::uint8_t>((acc >> (bits - 7 * (k + 1))) & 0x7F));
     b.push_back(static_cast<std::uint8_t>(acc & ((1u << r) - 1)));
   }
 }

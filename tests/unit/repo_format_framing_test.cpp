@@ -3,7 +3,6 @@
 // every v__ file's meta_hash and every data blob (all parts) has the Lucene footer whose base-36
 // CRC-32 its FileInfo records; and every broken frame is refused naming what is wrong.
 #include <gtest/gtest.h>
-
 #include <zstd.h>
 
 #include "essnap/repo/crc32.hpp"
@@ -18,14 +17,17 @@ namespace {
 using namespace essnap::repo::testing;
 namespace fs = std::filesystem;
 
-std::string err(const Result<nlohmann::json>& r) { return r.ok() ? std::string("ok") : r.error().message; }
+std::string err(const Result<nlohmann::json>& r) {
+  return r.ok() ? std::string("ok") : r.error().message;
+}
 
 TEST(RepoFormatCrc32, KnownVectorsAndIncremental) {
   EXPECT_EQ(crc32(bytes_of("")), 0u);
   EXPECT_EQ(crc32(bytes_of("123456789")), 0xCBF43926u);  // the CRC-32/ISO-HDLC check value
   EXPECT_EQ(crc32(bytes_of("The quick brown fox jumps over the lazy dog")), 0x414FA339u);
   Bytes big(1 << 20);
-  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>(i * 131 + (i >> 9));
+  for (std::size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<std::uint8_t>(i * 131 + (i >> 9));
   Crc32 inc;
   for (std::size_t off = 0; off < big.size(); off += 4097)
     inc.update(std::span(big).subspan(off, std::min<std::size_t>(4097, big.size() - off)));
@@ -61,8 +63,10 @@ TEST(RepoFormatLucene, HeaderAndFooterFields) {
   Bytes bad = frame;
   bad[0] ^= 1;
   EXPECT_NE(parse_header(bad).error().message.find("magic 0x3ED76C17"), std::string::npos);
-  EXPECT_NE(parse_header(std::span(frame).first(3)).error().message.find("truncated"), std::string::npos);
-  EXPECT_NE(parse_header(std::span(frame).first(8)).error().message.find("truncated codec name"), std::string::npos);
+  EXPECT_NE(parse_header(std::span(frame).first(3)).error().message.find("truncated"),
+            std::string::npos);
+  EXPECT_NE(parse_header(std::span(frame).first(8)).error().message.find("truncated codec name"),
+            std::string::npos);
   Bytes longname = frame;
   longname[4] = 0xC8;  // 200 > 127
   longname[5] = 0x01;
@@ -107,9 +111,10 @@ TEST(RepoFormatLucene, IndexHeader) {
 
 struct Expect {
   const char* repo;
-  Compression compression;        // of the root and index-level blobs
-  Compression shard_compression;  // of the shard-level blobs (Elasticsearch 6.x never compressed these)
-  bool virtual_files;             // v__ files (7.x on); before, small files had blobs and a meta_hash
+  Compression compression;  // of the root and index-level blobs
+  Compression
+      shard_compression;  // of the shard-level blobs (Elasticsearch 6.x never compressed these)
+  bool virtual_files;     // v__ files (7.x on); before, small files had blobs and a meta_hash
 };
 
 class RepoFormatRealBlobs : public ::testing::TestWithParam<Expect> {};
@@ -123,16 +128,21 @@ TEST_P(RepoFormatRealBlobs, EveryFramedBlobChecksUnframesAndDecodes) {
     const std::string parent = entry.path().parent_path().filename().string();
     std::string codec;
     const bool at_root = entry.path().parent_path() == fixture_root() / e.repo;
-    if (name.rfind("snap-", 0) == 0) codec = std::string(kCodecSnapshot);
-    else if (name.rfind("meta-", 0) == 0) codec = std::string(at_root ? kCodecMetadata : kCodecIndexMetadata);
-    else if (name.rfind("index-", 0) == 0 && !at_root) codec = std::string(kCodecShardSnapshots);
-    else continue;
+    if (name.rfind("snap-", 0) == 0)
+      codec = std::string(kCodecSnapshot);
+    else if (name.rfind("meta-", 0) == 0)
+      codec = std::string(at_root ? kCodecMetadata : kCodecIndexMetadata);
+    else if (name.rfind("index-", 0) == 0 && !at_root)
+      codec = std::string(kCodecShardSnapshots);
+    else
+      continue;
     const Bytes blob = read_bytes(entry.path());
     auto info = check_framed_blob(blob, codec);
     ASSERT_TRUE(info.ok()) << entry.path() << ": " << info.error().message;
     EXPECT_EQ(info->codec, codec);
     EXPECT_EQ(info->version, 1);
-    const bool shard_level = entry.path().parent_path().parent_path().parent_path().filename() == "indices";
+    const bool shard_level =
+        entry.path().parent_path().parent_path().parent_path().filename() == "indices";
     EXPECT_EQ(info->compression, shard_level ? e.shard_compression : e.compression) << entry.path();
     EXPECT_EQ(info->checksum, crc32(std::span(blob).first(blob.size() - 8)));
     auto j = read_framed_blob(blob, codec);
@@ -183,29 +193,34 @@ TEST_P(RepoFormatRealBlobs, FileChecksumsMatchLuceneFooters) {
       ASSERT_EQ(content.size(), f.length) << f.name;
       auto footer = verify_footer(content);
       ASSERT_TRUE(footer.ok()) << f.name << ": " << footer.error().message;
-      EXPECT_EQ(checksum_to_base36(footer->checksum), f.checksum) << f.name << " (" << f.physical_name << ")";
+      EXPECT_EQ(checksum_to_base36(footer->checksum), f.checksum)
+          << f.name << " (" << f.physical_name << ")";
     }
   }
-  if (e.virtual_files) EXPECT_GT(virt, 0);
-  else EXPECT_EQ(virt, 0);
+  if (e.virtual_files)
+    EXPECT_GT(virt, 0);
+  else
+    EXPECT_EQ(virt, 0);
   EXPECT_GT(data, 0);
-  if (std::string(e.repo) == "es8-c" || std::string(e.repo) == "os3-z") EXPECT_GT(parts, 0);  // chunk_size 2kb
+  if (std::string(e.repo) == "es8-c" || std::string(e.repo) == "os3-z")
+    EXPECT_GT(parts, 0);  // chunk_size 2kb
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, RepoFormatRealBlobs,
-                         ::testing::Values(Expect{"es6", Compression::kDeflate, Compression::kNone, false},
-                                           Expect{"es710", Compression::kDeflate, Compression::kDeflate, true},
-                                           Expect{"es717", Compression::kDeflate, Compression::kDeflate, true},
-                                           Expect{"es8-c", Compression::kDeflate, Compression::kDeflate, true},
-                                           Expect{"es8-u", Compression::kNone, Compression::kNone, true},
-                                           Expect{"es9", Compression::kDeflate, Compression::kDeflate, true},
-                                           Expect{"os1", Compression::kDeflate, Compression::kDeflate, true},
-                                           Expect{"os3-z", Compression::kZstd, Compression::kZstd, true}),
-                         [](const auto& info) {
-                           std::string n = info.param.repo;
-                           n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Engines, RepoFormatRealBlobs,
+    ::testing::Values(Expect{"es6", Compression::kDeflate, Compression::kNone, false},
+                      Expect{"es710", Compression::kDeflate, Compression::kDeflate, true},
+                      Expect{"es717", Compression::kDeflate, Compression::kDeflate, true},
+                      Expect{"es8-c", Compression::kDeflate, Compression::kDeflate, true},
+                      Expect{"es8-u", Compression::kNone, Compression::kNone, true},
+                      Expect{"es9", Compression::kDeflate, Compression::kDeflate, true},
+                      Expect{"os1", Compression::kDeflate, Compression::kDeflate, true},
+                      Expect{"os3-z", Compression::kZstd, Compression::kZstd, true}),
+    [](const auto& info) {
+      std::string n = info.param.repo;
+      n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
+      return n;
+    });
 
 TEST(RepoFormatFraming, BrokenFramesAreRefusedPrecisely) {
   const Bytes good = fixture("os3-z/snap-oW5I_JI7Qz-B8iQ_Cd6WLw.dat");
@@ -219,26 +234,33 @@ TEST(RepoFormatFraming, BrokenFramesAreRefusedPrecisely) {
   }
   Bytes mid = good;
   mid[good.size() / 2] ^= 0xFF;
-  EXPECT_NE(check_framed_blob(mid, kCodecSnapshot).error().message.find("checksum mismatch"), std::string::npos);
+  EXPECT_NE(check_framed_blob(mid, kCodecSnapshot).error().message.find("checksum mismatch"),
+            std::string::npos);
   // truncations
-  for (std::size_t n : {std::size_t{0}, std::size_t{4}, std::size_t{20}, good.size() - 1, good.size() - 16})
+  for (std::size_t n :
+       {std::size_t{0}, std::size_t{4}, std::size_t{20}, good.size() - 1, good.size() - 16})
     EXPECT_FALSE(check_framed_blob(std::span(good).first(n), kCodecSnapshot).ok()) << n;
   // version 2
-  EXPECT_NE(check_framed_blob(lucene_frame("snapshot", 2, bytes_of("{}")), kCodecSnapshot).error().message.find(
-                "format version 2"),
+  EXPECT_NE(check_framed_blob(lucene_frame("snapshot", 2, bytes_of("{}")), kCodecSnapshot)
+                .error()
+                .message.find("format version 2"),
             std::string::npos);
   // unknown codec when any is accepted
-  EXPECT_NE(check_framed_blob(lucene_frame("other", 1, bytes_of("{}")), "").error().message.find("unknown codec"),
+  EXPECT_NE(check_framed_blob(lucene_frame("other", 1, bytes_of("{}")), "")
+                .error()
+                .message.find("unknown codec"),
             std::string::npos);
   // content that is neither compressed nor SMILE/JSON
-  EXPECT_NE(check_framed_blob(lucene_frame("snapshot", 1, bytes_of("XYZ")), kCodecSnapshot).error().message.find(
-                "neither"),
+  EXPECT_NE(check_framed_blob(lucene_frame("snapshot", 1, bytes_of("XYZ")), kCodecSnapshot)
+                .error()
+                .message.find("neither"),
             std::string::npos);
 }
 
 TEST(RepoFormatFraming, CraftedBodies) {
   // plain JSON and raw deflate of JSON
-  auto j = read_framed_blob(lucene_frame("metadata", 1, bytes_of(R"({"a":[1,2]})")), kCodecMetadata);
+  auto j =
+      read_framed_blob(lucene_frame("metadata", 1, bytes_of(R"({"a":[1,2]})")), kCodecMetadata);
   ASSERT_TRUE(j.ok()) << err(j);
   EXPECT_EQ(*j, nlohmann::json::parse(R"({"a":[1,2]})"));
   Bytes dfl = bytes_of(std::string("DFL") + '\0');
@@ -250,15 +272,18 @@ TEST(RepoFormatFraming, CraftedBodies) {
   // deflate garbage, truncated deflate
   Bytes garbage = bytes_of(std::string("DFL") + '\0');
   garbage.insert(garbage.end(), {0xFF, 0xFF, 0xFF, 0xFF});
-  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, garbage), kCodecMetadata)).find("bad deflate"),
+  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, garbage), kCodecMetadata))
+                .find("bad deflate"),
             std::string::npos);
   Bytes cut(dfl.begin(), dfl.end() - 3);
-  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, cut), kCodecMetadata)).find("truncated"),
-            std::string::npos);
+  EXPECT_NE(
+      err(read_framed_blob(lucene_frame("metadata", 1, cut), kCodecMetadata)).find("truncated"),
+      std::string::npos);
   // zstd garbage and truncated zstd
   Bytes zs = bytes_of(std::string("ZSTD") + '\0');
   zs.insert(zs.end(), {0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x00, 0x00});
-  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, zs), kCodecMetadata)).find("zstd"), std::string::npos);
+  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, zs), kCodecMetadata)).find("zstd"),
+            std::string::npos);
   const std::string text = R"({"zstd":"yes"})";
   Bytes comp(ZSTD_compressBound(text.size()));
   comp.resize(ZSTD_compress(comp.data(), comp.size(), text.data(), text.size(), 1));
@@ -270,10 +295,13 @@ TEST(RepoFormatFraming, CraftedBodies) {
   Bytes zcut(zok.begin(), zok.end() - 2);
   EXPECT_FALSE(read_framed_blob(lucene_frame("metadata", 1, zcut), kCodecMetadata).ok());
   // invalid JSON and invalid SMILE content
-  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, bytes_of("{nope")), kCodecMetadata)).find("invalid JSON"),
+  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, bytes_of("{nope")), kCodecMetadata))
+                .find("invalid JSON"),
             std::string::npos);
-  EXPECT_NE(err(read_framed_blob(lucene_frame("metadata", 1, bytes_of(":)\n\x01\xFA")), kCodecMetadata)).find("SMILE"),
-            std::string::npos);
+  EXPECT_NE(
+      err(read_framed_blob(lucene_frame("metadata", 1, bytes_of(":)\n\x01\xFA")), kCodecMetadata))
+          .find("SMILE"),
+      std::string::npos);
 }
 
 TEST(RepoFormatFraming, DecompressionBombsAreCapped) {

@@ -61,7 +61,8 @@ TEST(RepoFormatRepositoryData, Elasticsearch8RootBlob) {
   const auto& idx = r->indices[0];
   EXPECT_EQ(idx.name, "repofmt-idx-repofmt-es8-c");
   EXPECT_EQ(idx.id, "hzVE3NcWTQSSz4VeFXlElQ");
-  EXPECT_EQ(idx.snapshots, (std::vector<std::string>{"bfmaGqa7QGyBjFgaVBSGVg", "Jw6ISh6KTAWYw1VVbEqOWQ"}));
+  EXPECT_EQ(idx.snapshots,
+            (std::vector<std::string>{"bfmaGqa7QGyBjFgaVBSGVg", "Jw6ISh6KTAWYw1VVbEqOWQ"}));
   ASSERT_EQ(idx.shard_generations.size(), 2u);
   EXPECT_EQ(idx.shard_generations[0].kind, ShardGen::Kind::kValue);
   EXPECT_EQ(idx.shard_generations[0].value, "bqlx9XfiQMycKHhCFspR2g");
@@ -102,7 +103,8 @@ TEST(RepoFormatRepositoryData, Elasticsearch6To9RootBlobs) {
   EXPECT_EQ(six->snapshots[1].version, "");
   EXPECT_FALSE(six->indices[0].has_shard_generations);
   EXPECT_EQ(six->min_version, std::nullopt);
-  EXPECT_EQ(six->index_metadata_blob_id(six->snapshots[1], six->indices[0]), "fqDLhAfJRVeOHxX-_6kSEg");
+  EXPECT_EQ(six->index_metadata_blob_id(six->snapshots[1], six->indices[0]),
+            "fqDLhAfJRVeOHxX-_6kSEg");
   // 7.10: lookup + identifiers, min_version 7.9.0, no uuid or times yet
   auto s710 = parse_repository_data(fixture("es710/index-1"));
   ASSERT_TRUE(s710.ok()) << s710.error().message;
@@ -111,7 +113,8 @@ TEST(RepoFormatRepositoryData, Elasticsearch6To9RootBlobs) {
   EXPECT_EQ(s710->snapshots[0].name, "s2");  // order as written, not by name
   EXPECT_EQ(s710->snapshots[0].version, "7.10.2");
   EXPECT_EQ(s710->snapshots[0].start_time_millis, std::nullopt);
-  EXPECT_EQ(s710->index_metadata_blob_id(s710->snapshots[0], s710->indices[0]), "8qwZMaIBo5vNDe8-tpzj");
+  EXPECT_EQ(s710->index_metadata_blob_id(s710->snapshots[0], s710->indices[0]),
+            "8qwZMaIBo5vNDe8-tpzj");
   // 7.17: uuid, cluster_id, times, slm_policy
   auto s717 = parse_repository_data(fixture("es717/index-1"));
   ASSERT_TRUE(s717.ok()) << s717.error().message;
@@ -125,7 +128,8 @@ TEST(RepoFormatRepositoryData, Elasticsearch6To9RootBlobs) {
   EXPECT_EQ(s9->snapshots[0].index_version, 9039001);
 }
 
-// Shapes older engines write, from RepositoryData's history (no fixtures: the stack does not run them).
+// Shapes older engines write, from RepositoryData's history (no fixtures: the stack does not run
+// them).
 TEST(RepoFormatRepositoryData, HistoricalShapes) {
   // before 5.4.1: index entries list {name, uuid} objects; snapshots carry no state
   auto old = parse_ok(R"({"snapshots":[{"name":"a","uuid":"U1"}],
@@ -154,7 +158,8 @@ TEST(RepoFormatRepositoryData, HistoricalShapes) {
   EXPECT_EQ(g[4].kind, ShardGen::Kind::kNumeric);
   EXPECT_EQ(g[5].kind, ShardGen::Kind::kNumeric);
   // 8.9+/8.10+: int version ids
-  auto eight = parse_ok(R"({"min_version":8500000,"snapshots":[{"name":"a","uuid":"U1","state":1,"version":8500003}],
+  auto eight = parse_ok(
+      R"({"min_version":8500000,"snapshots":[{"name":"a","uuid":"U1","state":1,"version":8500003}],
                             "indices":{}})");
   EXPECT_EQ(eight.snapshots[0].version_id, 8500003);
   EXPECT_EQ(eight.snapshots[0].version, "8500003");
@@ -165,32 +170,46 @@ TEST(RepoFormatRepositoryData, HistoricalShapes) {
   auto bare = parse_ok("{}");
   EXPECT_TRUE(bare.indices.empty());
   // a lookup to an identifier the map lacks: readable, the blob id is unknown
-  auto dangling = parse_ok(R"({"snapshots":[{"name":"a","uuid":"U1","index_metadata_lookup":{"I1":"X"}}],
+  auto dangling =
+      parse_ok(R"({"snapshots":[{"name":"a","uuid":"U1","index_metadata_lookup":{"I1":"X"}}],
                                "indices":{"i":{"id":"I1","snapshots":["U1"]}},"index_metadata_identifiers":{}})");
-  EXPECT_EQ(dangling.index_metadata_blob_id(dangling.snapshots[0], dangling.indices[0]), std::nullopt);
+  EXPECT_EQ(dangling.index_metadata_blob_id(dangling.snapshots[0], dangling.indices[0]),
+            std::nullopt);
 }
 
 TEST(RepoFormatRepositoryData, HostileShapesNameTheField) {
   EXPECT_NE(parse_err("").find("not valid JSON"), std::string::npos);
   EXPECT_NE(parse_err("[1]").find("not a JSON object"), std::string::npos);
-  EXPECT_NE(parse_err(R"({"snapshots":{}})").find("\"snapshots\" is not an array"), std::string::npos);
-  EXPECT_NE(parse_err(R"({"snapshots":[{"uuid":"U"}]})").find("snapshots[0]: field \"name\" is missing"),
+  EXPECT_NE(parse_err(R"({"snapshots":{}})").find("\"snapshots\" is not an array"),
             std::string::npos);
-  EXPECT_NE(parse_err(R"({"snapshots":[{"name":1,"uuid":"U"}]})").find("\"name\" is not a string"), std::string::npos);
-  EXPECT_NE(parse_err(R"({"snapshots":[{"name":"a","uuid":"U","state":9}]})").find("state"), std::string::npos);
-  EXPECT_NE(parse_err(R"({"snapshots":[{"name":"a","uuid":"U","version":[1]}]})").find("version"), std::string::npos);
-  EXPECT_NE(parse_err(R"({"indices":{"i":{"id":"I","snapshots":["nope"]}}})").find("unknown snapshot uuid [nope]"),
+  EXPECT_NE(
+      parse_err(R"({"snapshots":[{"uuid":"U"}]})").find("snapshots[0]: field \"name\" is missing"),
+      std::string::npos);
+  EXPECT_NE(parse_err(R"({"snapshots":[{"name":1,"uuid":"U"}]})").find("\"name\" is not a string"),
             std::string::npos);
-  EXPECT_NE(parse_err(R"({"indices":{"i":{"snapshots":[]}}})").find("indices.i: field \"id\" is missing"),
+  EXPECT_NE(parse_err(R"({"snapshots":[{"name":"a","uuid":"U","state":9}]})").find("state"),
             std::string::npos);
-  EXPECT_NE(parse_err(R"({"indices":{"i":{"id":"I","shard_generations":[{}]}}})").find("shard_generations[0]"),
+  EXPECT_NE(parse_err(R"({"snapshots":[{"name":"a","uuid":"U","version":[1]}]})").find("version"),
             std::string::npos);
-  EXPECT_NE(parse_err(R"({"indices":{"i":{"id":"I","shard_generations":[""]}}})").find("empty string"),
+  EXPECT_NE(parse_err(R"({"indices":{"i":{"id":"I","snapshots":["nope"]}}})")
+                .find("unknown snapshot uuid [nope]"),
             std::string::npos);
-  EXPECT_NE(parse_err(R"({"index_metadata_identifiers":[]})").find("index_metadata_identifiers"), std::string::npos);
-  EXPECT_NE(parse_err(R"({"snapshots":[{"name":"a","uuid":"U","start_time_millis":"x"}]})").find("start_time_millis"),
+  EXPECT_NE(
+      parse_err(R"({"indices":{"i":{"snapshots":[]}}})").find("indices.i: field \"id\" is missing"),
+      std::string::npos);
+  EXPECT_NE(parse_err(R"({"indices":{"i":{"id":"I","shard_generations":[{}]}}})")
+                .find("shard_generations[0]"),
             std::string::npos);
-  EXPECT_FALSE(parse_repository_data(bytes_of(std::string(100000, '[') + std::string(100000, ']'))).ok());
+  EXPECT_NE(
+      parse_err(R"({"indices":{"i":{"id":"I","shard_generations":[""]}}})").find("empty string"),
+      std::string::npos);
+  EXPECT_NE(parse_err(R"({"index_metadata_identifiers":[]})").find("index_metadata_identifiers"),
+            std::string::npos);
+  EXPECT_NE(parse_err(R"({"snapshots":[{"name":"a","uuid":"U","start_time_millis":"x"}]})")
+                .find("start_time_millis"),
+            std::string::npos);
+  EXPECT_FALSE(
+      parse_repository_data(bytes_of(std::string(100000, '[') + std::string(100000, ']'))).ok());
 }
 
 TEST(RepoFormatRepositoryData, IndexLatestAndGenerationNames) {
@@ -202,8 +221,9 @@ TEST(RepoFormatRepositoryData, IndexLatestAndGenerationNames) {
   EXPECT_EQ(root_generation_from_name("index-0"), 0u);
   EXPECT_EQ(root_generation_from_name("index-17"), 17u);
   EXPECT_EQ(root_generation_from_name("index-007"), 7u);
-  for (const char* bad : {"index-", "index", "index.latest", "index--1", "index-1a", "index-bqlx9XfiQMycKHhCFspR2g",
-                          "index-1234567890123456789", "xindex-1", "index- 1"})
+  for (const char* bad :
+       {"index-", "index", "index.latest", "index--1", "index-1a", "index-bqlx9XfiQMycKHhCFspR2g",
+        "index-1234567890123456789", "xindex-1", "index- 1"})
     EXPECT_EQ(root_generation_from_name(bad), std::nullopt) << bad;
   EXPECT_EQ(shard_generation_from_name("index-3"), 3u);
   EXPECT_EQ(shard_generation_from_name("index-5wMZ7Of_SZSss80slYDV1w"), std::nullopt);
@@ -261,9 +281,11 @@ TEST(RepoFormatSnapshotInfo, VersionIdsAndFailuresAndHostile) {
   EXPECT_EQ(p->failures[0].reason, "boom");
   EXPECT_TRUE(p->remote_store_index_shallow_copy);
   EXPECT_EQ(p->pinned_timestamp, 5);
-  for (const char* bad : {R"([])", R"({"snapshot":[]})", R"({"snapshot":{}})", R"({"snapshot":{"name":"a","indices":"x"}})",
-                          R"({"snapshot":{"name":"a","failures":[1]}})", R"({"snapshot":{"name":"a","start_time":"z"}})",
-                          R"({"snapshot":{"name":"a","include_global_state":"yes"}})"}) {
+  for (const char* bad :
+       {R"([])", R"({"snapshot":[]})", R"({"snapshot":{}})",
+        R"({"snapshot":{"name":"a","indices":"x"}})", R"({"snapshot":{"name":"a","failures":[1]}})",
+        R"({"snapshot":{"name":"a","start_time":"z"}})",
+        R"({"snapshot":{"name":"a","include_global_state":"yes"}})"}) {
     auto r = parse_snapshot_info(json::parse(bad));
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) EXPECT_EQ(r.error().code, ErrorCode::kParse);
@@ -299,7 +321,8 @@ TEST(RepoFormatShardSnapshot, RealShardSnapshotAndIndex) {
   for (const auto& f : s->files) sum += f.length;
   EXPECT_EQ(static_cast<std::int64_t>(sum), s->total_size);
 
-  auto idx = parse_shard_snapshots(framed(dir + "index-bqlx9XfiQMycKHhCFspR2g", kCodecShardSnapshots));
+  auto idx =
+      parse_shard_snapshots(framed(dir + "index-bqlx9XfiQMycKHhCFspR2g", kCodecShardSnapshots));
   ASSERT_TRUE(idx.ok()) << idx.error().message;
   ASSERT_EQ(idx->snapshots.size(), 2u);
   EXPECT_EQ(idx->snapshots[0].snapshot, "s1");
@@ -323,18 +346,20 @@ TEST(RepoFormatShardSnapshot, PartsArithmeticAndHostile) {
   EXPECT_EQ(part_name("__a", 0, 1), "__a");
   EXPECT_EQ(part_name("__a", 3, 4), "__a.part3");
   // JSON-encoded file info: meta_hash in base64, part_size Long.MAX_VALUE = unsplit
-  auto f = parse_file_info(json::parse(R"({"name":"v__x","physical_name":"_0.si","length":3,"checksum":"1",
+  auto f = parse_file_info(
+      json::parse(R"({"name":"v__x","physical_name":"_0.si","length":3,"checksum":"1",
                                            "meta_hash":"AQID","part_size":9223372036854775807})"));
   ASSERT_TRUE(f.ok()) << f.error().message;
   EXPECT_EQ(f->meta_hash, (Bytes{1, 2, 3}));
   EXPECT_EQ(f->part_size, std::nullopt);
-  for (const char* bad : {R"({"physical_name":"a","length":1,"checksum":"1"})",
-                          R"({"name":"__a","physical_name":"a","length":-1,"checksum":"1"})",
-                          R"({"name":"__a","physical_name":"a","length":1,"checksum":"1","part_size":0})",
-                          R"({"name":"../../etc","physical_name":"a","length":1,"checksum":"1"})",
-                          R"({"name":"__a/../b","physical_name":"a","length":1,"checksum":"1"})",
-                          R"({"name":"__a","physical_name":"a","length":1,"checksum":"1","meta_hash":"%%"})",
-                          R"({"name":"__a","physical_name":"a","length":"big","checksum":"1"})"}) {
+  for (const char* bad :
+       {R"({"physical_name":"a","length":1,"checksum":"1"})",
+        R"({"name":"__a","physical_name":"a","length":-1,"checksum":"1"})",
+        R"({"name":"__a","physical_name":"a","length":1,"checksum":"1","part_size":0})",
+        R"({"name":"../../etc","physical_name":"a","length":1,"checksum":"1"})",
+        R"({"name":"__a/../b","physical_name":"a","length":1,"checksum":"1"})",
+        R"({"name":"__a","physical_name":"a","length":1,"checksum":"1","meta_hash":"%%"})",
+        R"({"name":"__a","physical_name":"a","length":"big","checksum":"1"})"}) {
     auto r = parse_file_info(json::parse(bad));
     EXPECT_FALSE(r.ok()) << bad;
   }
@@ -347,8 +372,8 @@ TEST(RepoFormatShardSnapshot, PartsArithmeticAndHostile) {
 }
 
 TEST(RepoFormatIndexMetadata, RealAndNested) {
-  auto m = parse_index_metadata(framed("os1/indices/idOMqUL1Q4-trHq_40IkBA/meta-hKkZMaIBvRW13mxdvKFd.dat",
-                                       kCodecIndexMetadata));
+  auto m = parse_index_metadata(framed(
+      "os1/indices/idOMqUL1Q4-trHq_40IkBA/meta-hKkZMaIBvRW13mxdvKFd.dat", kCodecIndexMetadata));
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->name, "repofmt-idx-repofmt-os1");
   EXPECT_EQ(m->uuid, "zf28XyEbQNaLwzWpv6-sIA");
@@ -357,8 +382,8 @@ TEST(RepoFormatIndexMetadata, RealAndNested) {
   EXPECT_EQ(m->created_version, 135249827);
   EXPECT_EQ(m->created_version_text, "1.3.20");
   EXPECT_EQ(m->state, "open");
-  auto e = parse_index_metadata(framed("es8-c/indices/hzVE3NcWTQSSz4VeFXlElQ/meta-hvUEMaIBh2o9occGCpFF.dat",
-                                       kCodecIndexMetadata));
+  auto e = parse_index_metadata(framed(
+      "es8-c/indices/hzVE3NcWTQSSz4VeFXlElQ/meta-hvUEMaIBh2o9occGCpFF.dat", kCodecIndexMetadata));
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->created_version, 8536000);
   EXPECT_EQ(e->created_version_text, "");
@@ -394,15 +419,17 @@ TEST(RepoFormatShardPaths, RealBlobAndNames) {
   ASSERT_TRUE(dotted.has_value());
   EXPECT_EQ(dotted->index_name, "my.dotted.index");
   EXPECT_EQ(dotted->shard_count, 5);
-  for (const char* bad : {"snapshot_path_", "snapshot_path_ID.name.1.2", "snapshot_path_ID.name.x.1.1",
-                          "snapshot_path_.name.1.1.1", "other_ID.name.1.1.1"})
-    EXPECT_EQ(parse_shard_paths_name(bad), std::nullopt) << bad;
   for (const char* bad :
-       {R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1,"paths":["../indices/I/0/"]})",
-        R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1,"paths":["/abs/indices/I/0/"]})",
-        R"({"indexId":"I","indexName":"n","number_of_shards":2,"shard_path_type":1,"paths":["x/indices/I/0/"]})",
-        R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1,"paths":["x/indices/J/0/"]})",
-        R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1})", "nope"})
+       {"snapshot_path_", "snapshot_path_ID.name.1.2", "snapshot_path_ID.name.x.1.1",
+        "snapshot_path_.name.1.1.1", "other_ID.name.1.1.1"})
+    EXPECT_EQ(parse_shard_paths_name(bad), std::nullopt) << bad;
+  for (
+      const char* bad :
+      {R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1,"paths":["../indices/I/0/"]})",
+       R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1,"paths":["/abs/indices/I/0/"]})",
+       R"({"indexId":"I","indexName":"n","number_of_shards":2,"shard_path_type":1,"paths":["x/indices/I/0/"]})",
+       R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1,"paths":["x/indices/J/0/"]})",
+       R"({"indexId":"I","indexName":"n","number_of_shards":1,"shard_path_type":1})", "nope"})
     EXPECT_FALSE(parse_shard_paths(bytes_of(bad)).ok()) << bad;
 }
 
@@ -437,10 +464,12 @@ TEST_P(RepoFormatWalk, EveryImpliedBlobExists) {
       for (std::size_t i = 0; i < idx.shard_generations.size(); ++i)
         shard_dirs.push_back("indices/" + idx.id + "/" + std::to_string(i) + "/");
     }
-    if (!idx.has_shard_generations) {  // before 7.6: one folder per shard, the metadata says how many
+    if (!idx.has_shard_generations) {  // before 7.6: one folder per shard, the metadata says how
+                                       // many
       auto any = repo->snapshot_by_uuid(idx.snapshots.at(0));
       auto meta = read_framed_blob(
-          read_bytes(root / "indices" / idx.id / ("meta-" + *repo->index_metadata_blob_id(*any, idx) + ".dat")),
+          read_bytes(root / "indices" / idx.id /
+                     ("meta-" + *repo->index_metadata_blob_id(*any, idx) + ".dat")),
           kCodecIndexMetadata);
       ASSERT_TRUE(meta.ok());
       for (std::int64_t i = 0; i < parse_index_metadata(*meta)->number_of_shards; ++i)
@@ -452,15 +481,17 @@ TEST_P(RepoFormatWalk, EveryImpliedBlobExists) {
       ASSERT_NE(s, nullptr);
       auto blob_id = repo->index_metadata_blob_id(*s, idx);
       ASSERT_TRUE(blob_id.has_value());
-      auto meta = read_framed_blob(read_bytes(root / "indices" / idx.id / ("meta-" + *blob_id + ".dat")),
-                                   kCodecIndexMetadata);
+      auto meta =
+          read_framed_blob(read_bytes(root / "indices" / idx.id / ("meta-" + *blob_id + ".dat")),
+                           kCodecIndexMetadata);
       ASSERT_TRUE(meta.ok());
       auto im = parse_index_metadata(*meta);
       ASSERT_TRUE(im.ok());
       EXPECT_EQ(im->name, idx.name);
       EXPECT_EQ(static_cast<std::size_t>(im->number_of_shards), shard_dirs.size());
       for (const auto& dir : shard_dirs) {
-        auto ss = read_framed_blob(read_bytes(root / dir / ("snap-" + uuid + ".dat")), kCodecSnapshot);
+        auto ss =
+            read_framed_blob(read_bytes(root / dir / ("snap-" + uuid + ".dat")), kCodecSnapshot);
         ASSERT_TRUE(ss.ok()) << dir << uuid;
         auto shard = parse_shard_snapshot(*ss);
         ASSERT_TRUE(shard.ok());
@@ -475,11 +506,13 @@ TEST_P(RepoFormatWalk, EveryImpliedBlobExists) {
       } else {  // the highest numeric index-<n> in the shard folder
         std::optional<std::uint64_t> best;
         for (const auto& e : fs::directory_iterator(root / shard_dirs[i]))
-          if (auto n = shard_generation_from_name(e.path().filename().string())) best = std::max(best.value_or(0), *n);
+          if (auto n = shard_generation_from_name(e.path().filename().string()))
+            best = std::max(best.value_or(0), *n);
         ASSERT_TRUE(best.has_value()) << shard_dirs[i];
         gen = std::to_string(*best);
       }
-      auto ix = read_framed_blob(read_bytes(root / shard_dirs[i] / ("index-" + gen)), kCodecShardSnapshots);
+      auto ix = read_framed_blob(read_bytes(root / shard_dirs[i] / ("index-" + gen)),
+                                 kCodecShardSnapshots);
       ASSERT_TRUE(ix.ok()) << shard_dirs[i] << gen;
       auto shards = parse_shard_snapshots(*ix);
       ASSERT_TRUE(shards.ok());
@@ -493,12 +526,60 @@ TEST_P(RepoFormatWalk, EveryImpliedBlobExists) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RepoFormatWalk,
-                         ::testing::Values("es6", "es710", "es717", "es8-c", "es8-u", "es9", "os1", "os3-z"),
+                         ::testing::Values("es6", "es710", "es717", "es8-c", "es8-u", "es9", "os1",
+                                           "os3-z"),
                          [](const auto& info) {
                            std::string n = info.param;
                            n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
                            return n;
                          });
+
+}  // namespace
+}  // namespace essnap::repo
+
+#include "essnap/repo/shallow_snapshot.hpp"
+
+namespace essnap::repo {
+namespace {
+
+// No fixture: the stack's OpenSearch has no remote store. The shape is the one
+// RemoteStoreShardShallowCopySnapshot.toXContent writes, framed as the engine frames it.
+TEST(RepoFormatShallowSnapshot, ParsesTheWrittenShapeAndRequiresItsFields) {
+  const std::string body = R"({"version":"1","name":"s1","index_version":3,"start_time":10,"time":5,
+      "number_of_files":4,"total_size":4096,"index_uuid":"IU","remote_store_repository":"rs",
+      "commit_generation":7,"primary_term":1,"remote_store_repository_base_path":"base/",
+      "file_names":["_0.cfs","segments_7"]})";
+  auto framed = read_framed_blob(lucene_frame("snapshot", 1, bytes_of(body)), kCodecSnapshot);
+  ASSERT_TRUE(framed.ok());
+  auto s = parse_shallow_shard_snapshot(*framed);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->name, "s1");
+  EXPECT_EQ(s->index_version, 3);
+  EXPECT_EQ(s->number_of_files, 4);
+  EXPECT_EQ(s->total_size, 4096);
+  EXPECT_EQ(s->remote_store_repository, "rs");
+  EXPECT_EQ(s->repository_base_path, "base/");
+  EXPECT_EQ(s->commit_generation, 7);
+  EXPECT_EQ(s->file_names, (std::vector<std::string>{"_0.cfs", "segments_7"}));
+  auto legacy = json::parse(body);
+  legacy.erase("index_version");
+  legacy["index-version"] = 2;
+  EXPECT_EQ(parse_shallow_shard_snapshot(legacy)->index_version, 2);
+  for (const char* field : {"version", "name", "primary_term", "commit_generation", "index_uuid",
+                            "remote_store_repository", "remote_store_repository_base_path"}) {
+    auto j = json::parse(body);
+    j.erase(field);
+    auto r = parse_shallow_shard_snapshot(j);
+    ASSERT_FALSE(r.ok()) << field;
+    EXPECT_NE(r.error().message.find(field), std::string::npos) << r.error().message;
+  }
+  auto neg = json::parse(body);
+  neg["primary_term"] = -1;
+  EXPECT_FALSE(parse_shallow_shard_snapshot(neg).ok());
+  auto files = json::parse(body);
+  files["file_names"] = "x";
+  EXPECT_FALSE(parse_shallow_shard_snapshot(files).ok());
+}
 
 }  // namespace
 }  // namespace essnap::repo

@@ -33,7 +33,7 @@ std::string decode_err(const Bytes& b) {
 
 Bytes doc(std::uint8_t flags, std::initializer_list<std::uint8_t> body) {
   Bytes b = smile_header(flags);
-  b.insert(b.end(), body);
+  for (std::uint8_t c : body) b.push_back(c);  // (insert of an empty list trips a GCC 12 false warning)
   return b;
 }
 
@@ -78,12 +78,14 @@ TEST(RepoFormatSmile, FloatsAreSevenBitBigEndian) {
   auto enc = [](std::uint64_t bits, int groups, std::uint8_t token) {
     Bytes b = smile_header(0);
     b.push_back(token);
-    for (int i = groups - 1; i >= 0; --i) b.push_back(static_cast<std::uint8_t>((bits >> (7 * i)) & 0x7F));
+    for (int i = groups - 1; i >= 0; --i)
+      b.push_back(static_cast<std::uint8_t>((bits >> (7 * i)) & 0x7F));
     return b;
   };
   EXPECT_EQ(decode_ok(enc(std::bit_cast<std::uint32_t>(1.5f), 5, 0x28)), json(1.5));
   EXPECT_EQ(decode_ok(enc(std::bit_cast<std::uint32_t>(-0.25f), 5, 0x28)), json(-0.25));
-  EXPECT_EQ(decode_ok(enc(std::bit_cast<std::uint64_t>(3.141592653589793), 10, 0x29)), json(3.141592653589793));
+  EXPECT_EQ(decode_ok(enc(std::bit_cast<std::uint64_t>(3.141592653589793), 10, 0x29)),
+            json(3.141592653589793));
   EXPECT_EQ(decode_ok(enc(std::bit_cast<std::uint64_t>(-1e300), 10, 0x29)), json(-1e300));
 }
 
@@ -161,7 +163,8 @@ TEST(RepoFormatSmile, SharedNames) {
   auto j = decode_ok(doc(0x01, {0xFA, 0x80, 'a', 0xC2, 0x80, 'b', 0xFA, 0x40, 0xC4, 0xFB, 0xFB}));
   EXPECT_EQ(j, json::parse(R"({"a":1,"b":{"a":2}})"));
   // without the shared-names flag a reference is an error
-  EXPECT_NE(decode_err(doc(0x00, {0xFA, 0x80, 'a', 0xC2, 0x80, 'b', 0xFA, 0x40, 0xC4, 0xFB, 0xFB})).find("shared name"),
+  EXPECT_NE(decode_err(doc(0x00, {0xFA, 0x80, 'a', 0xC2, 0x80, 'b', 0xFA, 0x40, 0xC4, 0xFB, 0xFB}))
+                .find("shared name"),
             std::string::npos);
   // reference past the table
   EXPECT_NE(decode_err(doc(0x01, {0xFA, 0x41, 0xC2, 0xFB})).find("reference 1"), std::string::npos);
@@ -228,10 +231,13 @@ TEST(RepoFormatSmile, NameTableResetsWhenFull) {
 }
 
 TEST(RepoFormatSmile, SharedValuesIncludingResetAndLongReference) {
-  EXPECT_EQ(decode_ok(doc(0x02, {0xF8, 0x40, 'x', 0x01, 0x01, 0xF9})), json::parse(R"(["x","x","x"])"));
-  EXPECT_NE(decode_err(doc(0x00, {0xF8, 0x40, 'x', 0x01, 0xF9})).find("shared string"), std::string::npos);
+  EXPECT_EQ(decode_ok(doc(0x02, {0xF8, 0x40, 'x', 0x01, 0x01, 0xF9})),
+            json::parse(R"(["x","x","x"])"));
+  EXPECT_NE(decode_err(doc(0x00, {0xF8, 0x40, 'x', 0x01, 0xF9})).find("shared string"),
+            std::string::npos);
   // long strings (0xE0) are not shareable: a reference to entry 0 fails
-  EXPECT_NE(decode_err(doc(0x02, {0xF8, 0xE0, 'x', 0xFC, 0x01, 0xF9})).find("reference 0"), std::string::npos);
+  EXPECT_NE(decode_err(doc(0x02, {0xF8, 0xE0, 'x', 0xFC, 0x01, 0xF9})).find("reference 0"),
+            std::string::npos);
   Bytes b = smile_header(0x02);
   b.push_back(0xF8);
   for (int i = 0; i < 1030; ++i) smile_ascii_value(b, "v" + std::to_string(i));
@@ -257,17 +263,36 @@ TEST(RepoFormatSmile, ErrorsNameTheByte) {
   EXPECT_NE(decode_err(doc(0x10, {0x21})).find("version 1"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {})).find("no value"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0x00})).find("0x00 at byte 4"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x2C})).find("invalid value token 0x2C at byte 4"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0xFA, 0x21, 0x21, 0xFB})).find("invalid key token 0x21 at byte 5"), std::string::npos);
+  EXPECT_NE(decode_err(doc(0, {0x2C})).find("invalid value token 0x2C at byte 4"),
+            std::string::npos);
+  EXPECT_NE(decode_err(doc(0, {0xFA, 0x21, 0x21, 0xFB})).find("invalid key token 0x21 at byte 5"),
+            std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0x21, 0x21})).find("trailing bytes"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0xE0, 'a', 'b'})).find("unterminated long ASCII"), std::string::npos);
+  EXPECT_NE(decode_err(doc(0, {0xE0, 'a', 'b'})).find("unterminated long ASCII"),
+            std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0x45, 'a'})).find("truncated ASCII string"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0x80, 0xC3, 0xA9, 0x00})).find("trailing"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0x41, 0x80, 'b'})).find("non-ASCII"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0xF8, 0x21})).find("unterminated array"), std::string::npos);
   EXPECT_NE(decode_err(doc(0, {0xFA, 0x80, 'a'})).find("without a value"), std::string::npos);
+  // invalid UTF-8 is refused (Jackson refuses it too; a json string must be valid to serialise)
+  EXPECT_NE(
+      decode_err(doc(0, {0x80, 0xC3, 0x28})).find("invalid UTF-8 in Unicode string at byte 6"),
+      std::string::npos);
+  EXPECT_NE(decode_err(doc(0, {0x80, 0xC0, 0x80})).find("invalid UTF-8"),
+            std::string::npos);  // overlong
+  EXPECT_NE(decode_err(doc(0, {0x81, 0xED, 0xA0, 0x80})).find("invalid UTF-8"),
+            std::string::npos);  // surrogate
+  EXPECT_NE(decode_err(doc(0, {0xE4, 0xFA, 0xFC})).find("invalid UTF-8 in long Unicode"),
+            std::string::npos);
+  EXPECT_NE(decode_err(doc(0x01, {0xFA, 0xC0, 0xFA, 0x80, 0x21, 0xFB}))
+                .find("invalid UTF-8 in Unicode name"),
+            std::string::npos);
+  EXPECT_EQ(decode_ok(doc(0, {0x82, 0xF0, 0x9F, 0x98, 0x80})),
+            json("\xF0\x9F\x98\x80"));  // U+1F600
   // int32 vint longer than 5 bytes
-  EXPECT_NE(decode_err(doc(0, {0x24, 1, 1, 1, 1, 1, 0x81})).find("longer than 5"), std::string::npos);
+  EXPECT_NE(decode_err(doc(0, {0x24, 1, 1, 1, 1, 1, 0x81})).find("longer than 5"),
+            std::string::npos);
 }
 
 TEST(RepoFormatSmile, LengthsPastTheEndAreRefused) {
@@ -305,13 +330,36 @@ TEST(RepoFormatSmile, DepthBombsAreRefused) {
   EXPECT_TRUE(decode_smile(ok).ok());
 }
 
+TEST(RepoFormatSmile, SharedReferenceExpansionIsBudgeted) {
+  // one 64-byte shared string and 100,000 one-byte references to it: 6.4 MB of strings from 100 KB
+  Bytes b = smile_header(0x02);
+  b.push_back(0xF8);
+  smile_ascii_value(b, std::string(64, 'x'));
+  b.insert(b.end(), 100000, 0x01);
+  b.push_back(0xF9);
+  SmileLimits small;
+  small.max_output_bytes = 1 << 20;
+  auto r = decode_smile(b, small);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("larger than 1048576 bytes; refused"), std::string::npos);
+  auto full = decode_smile(b);  // the default budget (256 MiB) holds it
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->size(), 100001u);
+  SmileLimits shallow;
+  shallow.max_depth = 3;
+  EXPECT_FALSE(
+      decode_smile(doc(0, {0xF8, 0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9, 0xF9}), shallow).ok());
+  EXPECT_TRUE(decode_smile(doc(0, {0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9}), shallow).ok());
+}
+
 TEST(RepoFormatSmile, EveryTruncationOfARealBlobFailsCleanly) {
   auto blob = fixture("es8-u/snap-3nymWA1NRnqODCMDZyEpGg.dat");
   auto info = check_framed_blob(blob, kCodecSnapshot);
   ASSERT_TRUE(info.ok()) << info.error().message;
   ASSERT_EQ(info->compression, Compression::kNone);
-  const Bytes content(blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset),
-                      blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset + info->body_length));
+  const Bytes content(
+      blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset),
+      blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset + info->body_length));
   ASSERT_TRUE(decode_smile(content).ok());
   for (std::size_t n = 0; n < content.size(); ++n) {
     auto r = decode_smile(std::span(content).first(n));
@@ -333,9 +381,11 @@ TEST(RepoFormatSmile, RealUncompressedShardSnapshotDecodesExactly) {
   auto blob = fixture("es8-u/snap-3nymWA1NRnqODCMDZyEpGg.dat");
   auto info = check_framed_blob(blob, kCodecSnapshot);
   ASSERT_TRUE(info.ok());
-  const Bytes content(blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset),
-                      blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset + info->body_length));
-  EXPECT_EQ(content[3], 0x05);  // shared names + raw binary, no shared values: Elasticsearch's SMILE settings
+  const Bytes content(
+      blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset),
+      blob.begin() + static_cast<std::ptrdiff_t>(info->body_offset + info->body_length));
+  EXPECT_EQ(content[3],
+            0x05);  // shared names + raw binary, no shared values: Elasticsearch's SMILE settings
   auto j = decode_ok(content);
   const auto& s = j.at("snapshot");
   EXPECT_EQ(s.at("name"), "s1");

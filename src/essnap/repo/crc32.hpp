@@ -1,6 +1,7 @@
-// CRC-32 (ISO-HDLC: polynomial 0x04C11DB7 reflected, init and xorout 0xFFFFFFFF — java.util.zip.CRC32,
-// the checksum of Lucene's CodecUtil footer). Incremental, so a data blob is checksummed while it
-// streams; zlib's crc32_z does the work (Debian zlib1g; measured in bench/crc32_bench.cpp).
+// CRC-32 (ISO-HDLC: polynomial 0x04C11DB7 reflected, init and xorout 0xFFFFFFFF —
+// java.util.zip.CRC32, the checksum of Lucene's CodecUtil footer). Incremental, so a data blob is
+// checksummed while it streams; zlib's crc32_z does the work (Debian zlib1g; measured in
+// bench/crc32_bench.cpp).
 #pragma once
 
 #include <cstdint>

@@ -19,11 +19,15 @@ bool starts_with(std::span<const std::uint8_t> b, std::span<const std::uint8_t> 
   return b.size() >= prefix.size() && std::memcmp(b.data(), prefix.data(), prefix.size()) == 0;
 }
 
-Error frame_error(const std::string& what) { return Error(ErrorCode::kParse, "blob frame: " + what); }
+Error frame_error(const std::string& what) {
+  return Error(ErrorCode::kParse, "blob frame: " + what);
+}
 
-Result<std::vector<std::uint8_t>> inflate_raw(std::span<const std::uint8_t> in, std::size_t max_bytes) {
+Result<std::vector<std::uint8_t>> inflate_raw(std::span<const std::uint8_t> in,
+                                              std::size_t max_bytes) {
   z_stream zs{};
-  if (inflateInit2(&zs, -15) != Z_OK) return Error(ErrorCode::kInternal, "zlib inflateInit2 failed");
+  if (inflateInit2(&zs, -15) != Z_OK)
+    return Error(ErrorCode::kInternal, "zlib inflateInit2 failed");
   std::vector<std::uint8_t> out;
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(in.size());
@@ -37,7 +41,8 @@ Result<std::vector<std::uint8_t>> inflate_raw(std::span<const std::uint8_t> in, 
       const std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
       const std::size_t at = in.size() - zs.avail_in;
       inflateEnd(&zs);
-      if (rc == Z_BUF_ERROR) return frame_error("deflate stream truncated at compressed byte " + std::to_string(at));
+      if (rc == Z_BUF_ERROR)
+        return frame_error("deflate stream truncated at compressed byte " + std::to_string(at));
       return frame_error("bad deflate data at compressed byte " + std::to_string(at) + ": " + msg);
     }
     out.insert(out.end(), buf, buf + (sizeof buf - zs.avail_out));
@@ -74,7 +79,8 @@ Result<std::vector<std::uint8_t>> unzstd(std::span<const std::uint8_t> in, std::
     out.insert(out.end(), buf, buf + ob.pos);
     if (out.size() > max_bytes) {
       ZSTD_freeDStream(ds);
-      return frame_error("content decompresses past " + std::to_string(max_bytes) + " bytes; refused");
+      return frame_error("content decompresses past " + std::to_string(max_bytes) +
+                         " bytes; refused");
     }
     if (ib.pos == ib.size && ob.pos == 0 && last != 0) {
       ZSTD_freeDStream(ds);
@@ -89,9 +95,12 @@ Result<std::vector<std::uint8_t>> unzstd(std::span<const std::uint8_t> in, std::
 
 const char* to_string(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kDeflate: return "deflate";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kDeflate:
+      return "deflate";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "?";
 }
@@ -108,7 +117,8 @@ Result<FramedInfo> check_framed_blob(std::span<const std::uint8_t> blob, std::st
     return frame_error("format version " + std::to_string(header->version) + ", expected " +
                        std::to_string(kBlobFormatVersion));
   if (blob.size() < header->length + kFooterLength)
-    return frame_error("truncated: " + std::to_string(blob.size()) + " bytes, no room for the footer");
+    return frame_error("truncated: " + std::to_string(blob.size()) +
+                       " bytes, no room for the footer");
   auto footer = verify_footer(blob);
   if (!footer.ok()) return frame_error(footer.error().message);
   FramedInfo info;
@@ -118,23 +128,31 @@ Result<FramedInfo> check_framed_blob(std::span<const std::uint8_t> blob, std::st
   info.body_offset = header->length;
   info.body_length = blob.size() - kFooterLength - header->length;
   const auto body = blob.subspan(info.body_offset, info.body_length);
-  if (starts_with(body, kDeflateMarker)) info.compression = Compression::kDeflate;
-  else if (starts_with(body, kZstdMarker)) info.compression = Compression::kZstd;
-  else if (is_smile(body) || (!body.empty() && body[0] == '{')) info.compression = Compression::kNone;
-  else return frame_error("content is neither DFL\\0, ZSTD\\0, SMILE nor JSON");
+  if (starts_with(body, kDeflateMarker))
+    info.compression = Compression::kDeflate;
+  else if (starts_with(body, kZstdMarker))
+    info.compression = Compression::kZstd;
+  else if (is_smile(body) || (!body.empty() && body[0] == '{'))
+    info.compression = Compression::kNone;
+  else
+    return frame_error("content is neither DFL\\0, ZSTD\\0, SMILE nor JSON");
   return info;
 }
 
-Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blob, std::string_view codec,
-                                               std::size_t max_bytes) {
+Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blob,
+                                               std::string_view codec, std::size_t max_bytes) {
   ESSNAP_TRY(FramedInfo info, check_framed_blob(blob, codec));
   const auto body = blob.subspan(info.body_offset, info.body_length);
   switch (info.compression) {
-    case Compression::kDeflate: return inflate_raw(body.subspan(sizeof kDeflateMarker), max_bytes);
-    case Compression::kZstd: return unzstd(body.subspan(sizeof kZstdMarker), max_bytes);
-    case Compression::kNone: break;
+    case Compression::kDeflate:
+      return inflate_raw(body.subspan(sizeof kDeflateMarker), max_bytes);
+    case Compression::kZstd:
+      return unzstd(body.subspan(sizeof kZstdMarker), max_bytes);
+    case Compression::kNone:
+      break;
   }
-  if (body.size() > max_bytes) return frame_error("content of " + std::to_string(body.size()) + " bytes; refused");
+  if (body.size() > max_bytes)
+    return frame_error("content of " + std::to_string(body.size()) + " bytes; refused");
   return std::vector<std::uint8_t>(body.begin(), body.end());
 }
 

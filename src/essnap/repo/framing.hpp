@@ -17,12 +17,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "essnap/util/result.hpp"
 
@@ -43,9 +42,9 @@ struct FramedInfo {
   std::string codec;
   std::int32_t version = 0;
   Compression compression = Compression::kNone;
-  std::uint32_t checksum = 0;    // the footer's (verified) CRC-32
-  std::size_t body_offset = 0;   // first byte after the header
-  std::size_t body_length = 0;   // bytes between header and footer (compression marker included)
+  std::uint32_t checksum = 0;   // the footer's (verified) CRC-32
+  std::size_t body_offset = 0;  // first byte after the header
+  std::size_t body_length = 0;  // bytes between header and footer (compression marker included)
 };
 
 // Header (codec must equal `codec`; empty = any of the four), version 1, footer well-formed and
@@ -54,7 +53,8 @@ Result<FramedInfo> check_framed_blob(std::span<const std::uint8_t> blob, std::st
 
 // check_framed_blob + decompression: the content bytes (SMILE or JSON); content past max_bytes
 // is refused (kParse) as soon as the decompressor produces it.
-Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blob, std::string_view codec,
+Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blob,
+                                               std::string_view codec,
                                                std::size_t max_bytes = kMaxDecompressedBytes);
 
 // unframe_blob + decode (SMILE, or JSON when the content starts with '{').

@@ -18,7 +18,8 @@ const json* setting(const json& settings, const std::string& key) {
     std::size_t start = 0;
     while (start <= key.size()) {
       const std::size_t dot = key.find('.', start);
-      const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      const std::string part =
+          key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       if (!cur->is_object()) return nullptr;
       auto it = cur->find(part);
       if (it == cur->end()) return nullptr;
@@ -39,7 +40,8 @@ Result<IndexMetadataInfo> parse_index_metadata(const json& doc) {
   const auto first = doc.begin();
   const std::string& name = first.key();
   const json& body = first.value();
-  if (!body.is_object()) return Error(ErrorCode::kParse, std::string(where) + " index " + name + " is not an object");
+  if (!body.is_object())
+    return Error(ErrorCode::kParse, std::string(where) + " index " + name + " is not an object");
   IndexMetadataInfo out;
   out.name = name;
   ESSNAP_TRY(auto state, detail::opt_string(body, where, "state"));
@@ -49,10 +51,14 @@ Result<IndexMetadataInfo> parse_index_metadata(const json& doc) {
     return detail::field_error(where, "settings", "is missing or not an object");
   const json* shards = setting(*settings, "number_of_shards");
   auto n = shards ? detail::as_int(*shards) : std::nullopt;
-  if (!n || *n <= 0) return detail::field_error(where, "settings.index.number_of_shards", "is missing or not positive");
+  if (!n || *n <= 0)
+    return detail::field_error(where, "settings.index.number_of_shards",
+                               "is missing or not positive");
   out.number_of_shards = *n;
-  if (const json* r = setting(*settings, "number_of_replicas")) out.number_of_replicas = detail::as_int(*r);
-  if (const json* u = setting(*settings, "uuid"); u && u->is_string()) out.uuid = u->get<std::string>();
+  if (const json* r = setting(*settings, "number_of_replicas"))
+    out.number_of_replicas = detail::as_int(*r);
+  if (const json* u = setting(*settings, "uuid"); u && u->is_string())
+    out.uuid = u->get<std::string>();
   if (const json* v = setting(*settings, "version.created")) {
     out.created_version = detail::as_int(*v);
     if (out.created_version) out.created_version_text = version_id_to_string(*out.created_version);

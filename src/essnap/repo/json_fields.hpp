@@ -3,24 +3,25 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "essnap/util/result.hpp"
 
 namespace essnap::repo::detail {
 
 inline Error field_error(std::string_view where, std::string_view field, std::string_view want) {
-  return Error(ErrorCode::kParse, std::string(where) + ": field \"" + std::string(field) + "\" " + std::string(want));
+  return Error(ErrorCode::kParse,
+               std::string(where) + ": field \"" + std::string(field) + "\" " + std::string(want));
 }
 
 // Integer from a JSON number (integral) or a decimal string ("2" in index settings).
 inline std::optional<std::int64_t> as_int(const nlohmann::json& v) {
   if (v.is_number_integer()) {
-    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      return std::nullopt;
     return v.get<std::int64_t>();
   }
   if (v.is_number_float()) {
@@ -45,28 +46,30 @@ inline std::optional<std::int64_t> as_int(const nlohmann::json& v) {
 }
 
 // obj[field] as string; `required` false gives nullopt when absent or null.
-inline Result<std::optional<std::string>> opt_string(const nlohmann::json& obj, std::string_view where,
-                                                     const char* field) {
+inline Result<std::optional<std::string>> opt_string(const nlohmann::json& obj,
+                                                     std::string_view where, const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::optional<std::string>{};
   if (!it->is_string()) return field_error(where, field, "is not a string");
   return std::optional<std::string>{it->get<std::string>()};
 }
-inline Result<std::string> req_string(const nlohmann::json& obj, std::string_view where, const char* field) {
+inline Result<std::string> req_string(const nlohmann::json& obj, std::string_view where,
+                                      const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return field_error(where, field, "is missing");
   if (!it->is_string()) return field_error(where, field, "is not a string");
   return it->get<std::string>();
 }
-inline Result<std::optional<std::int64_t>> opt_int(const nlohmann::json& obj, std::string_view where,
-                                                   const char* field) {
+inline Result<std::optional<std::int64_t>> opt_int(const nlohmann::json& obj,
+                                                   std::string_view where, const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::optional<std::int64_t>{};
   auto v = as_int(*it);
   if (!v) return field_error(where, field, "is not an integer");
   return std::optional<std::int64_t>{*v};
 }
-inline Result<std::int64_t> req_int(const nlohmann::json& obj, std::string_view where, const char* field) {
+inline Result<std::int64_t> req_int(const nlohmann::json& obj, std::string_view where,
+                                    const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return field_error(where, field, "is missing");
   auto v = as_int(*it);

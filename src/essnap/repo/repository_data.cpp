@@ -1,8 +1,7 @@
 #include "essnap/repo/repository_data.hpp"
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "essnap/repo/json_fields.hpp"
 
@@ -13,11 +12,16 @@ using nlohmann::json;
 
 const char* to_string(RepoSnapshotState s) {
   switch (s) {
-    case RepoSnapshotState::kInProgress: return "IN_PROGRESS";
-    case RepoSnapshotState::kSuccess: return "SUCCESS";
-    case RepoSnapshotState::kFailed: return "FAILED";
-    case RepoSnapshotState::kPartial: return "PARTIAL";
-    case RepoSnapshotState::kIncompatible: return "INCOMPATIBLE";
+    case RepoSnapshotState::kInProgress:
+      return "IN_PROGRESS";
+    case RepoSnapshotState::kSuccess:
+      return "SUCCESS";
+    case RepoSnapshotState::kFailed:
+      return "FAILED";
+    case RepoSnapshotState::kPartial:
+      return "PARTIAL";
+    case RepoSnapshotState::kIncompatible:
+      return "INCOMPATIBLE";
   }
   return "UNKNOWN";
 }
@@ -90,8 +94,10 @@ Result<RepoSnapshot> parse_snapshot(const json& s, std::size_t i) {
   ESSNAP_TRY(out.uuid, detail::req_string(s, where, "uuid"));
   if (auto it = s.find("state"); it != s.end() && !it->is_null()) {
     auto n = detail::as_int(*it);
-    if (n && it->is_number()) out.state = repo_snapshot_state_from_int(*n);
-    else if (it->is_string()) out.state = repo_snapshot_state_from_text(it->get<std::string>());
+    if (n && it->is_number())
+      out.state = repo_snapshot_state_from_int(*n);
+    else if (it->is_string())
+      out.state = repo_snapshot_state_from_text(it->get<std::string>());
     if (!out.state) return field_error(where, "state", "is not a snapshot state (0-4)");
   }
   if (auto it = s.find("version"); it != s.end() && !it->is_null())
@@ -103,7 +109,8 @@ Result<RepoSnapshot> parse_snapshot(const json& s, std::size_t i) {
   if (auto it = s.find("index_metadata_lookup"); it != s.end() && !it->is_null()) {
     if (!it->is_object()) return field_error(where, "index_metadata_lookup", "is not an object");
     for (const auto& [k, v] : it->items()) {
-      if (!v.is_string()) return field_error(where, "index_metadata_lookup." + k, "is not a string");
+      if (!v.is_string())
+        return field_error(where, "index_metadata_lookup." + k, "is not a string");
       out.index_metadata_lookup[k] = v.get<std::string>();
     }
   }
@@ -113,23 +120,29 @@ Result<RepoSnapshot> parse_snapshot(const json& s, std::size_t i) {
 Result<ShardGen> parse_shard_gen(const json& g, const std::string& where) {
   ShardGen out;
   if (g.is_null()) return out;
-  if (g.is_number_integer()) {  // pre-7.6 style numeric generation: unusable, list the shard instead
+  if (g.is_number_integer()) {  // pre-7.6 style numeric generation: unusable, list the shard
+                                // instead
     out.kind = ShardGen::Kind::kNumeric;
     out.value = g.dump();
     return out;
   }
   if (!g.is_string()) return Error(ErrorCode::kParse, where + " is neither a string nor null");
   out.value = g.get<std::string>();
-  if (out.value == "_new") out.kind = ShardGen::Kind::kNew;
-  else if (out.value == "_deleted") out.kind = ShardGen::Kind::kDeleted;
+  if (out.value == "_new")
+    out.kind = ShardGen::Kind::kNew;
+  else if (out.value == "_deleted")
+    out.kind = ShardGen::Kind::kDeleted;
   else if (!out.value.empty() && out.value.find_first_not_of("0123456789") == std::string::npos)
     out.kind = ShardGen::Kind::kNumeric;
-  else if (out.value.empty()) return Error(ErrorCode::kParse, where + " is an empty string");
-  else out.kind = ShardGen::Kind::kValue;
+  else if (out.value.empty())
+    return Error(ErrorCode::kParse, where + " is an empty string");
+  else
+    out.kind = ShardGen::Kind::kValue;
   return out;
 }
 
-Result<RepoIndex> parse_index(const std::string& name, const json& v, const std::set<std::string>& uuids) {
+Result<RepoIndex> parse_index(const std::string& name, const json& v,
+                              const std::set<std::string>& uuids) {
   const std::string where = std::string(kWhere) + " indices." + name;
   if (!v.is_object()) return Error(ErrorCode::kParse, where + " is not an object");
   RepoIndex out;
@@ -140,9 +153,13 @@ Result<RepoIndex> parse_index(const std::string& name, const json& v, const std:
     for (std::size_t i = 0; i < it->size(); ++i) {
       const json& e = (*it)[i];
       std::string uuid;
-      if (e.is_string()) uuid = e.get<std::string>();
-      else if (e.is_object() && e.contains("uuid") && e["uuid"].is_string()) uuid = e["uuid"].get<std::string>();  // < 5.4.1
-      else return field_error(where, "snapshots[" + std::to_string(i) + "]", "is neither a uuid nor {name, uuid}");
+      if (e.is_string())
+        uuid = e.get<std::string>();
+      else if (e.is_object() && e.contains("uuid") && e["uuid"].is_string())
+        uuid = e["uuid"].get<std::string>();  // < 5.4.1
+      else
+        return field_error(where, "snapshots[" + std::to_string(i) + "]",
+                           "is neither a uuid nor {name, uuid}");
       if (!uuids.count(uuid))
         return Error(ErrorCode::kParse, where + " references an unknown snapshot uuid [" + uuid +
                                             "]: the repository is corrupted");
@@ -153,7 +170,8 @@ Result<RepoIndex> parse_index(const std::string& name, const json& v, const std:
     if (!it->is_array()) return field_error(where, "shard_generations", "is not an array");
     out.has_shard_generations = true;
     for (std::size_t i = 0; i < it->size(); ++i) {
-      ESSNAP_TRY(ShardGen g, parse_shard_gen((*it)[i], where + ".shard_generations[" + std::to_string(i) + "]"));
+      ESSNAP_TRY(ShardGen g, parse_shard_gen((*it)[i], where + ".shard_generations[" +
+                                                           std::to_string(i) + "]"));
       out.shard_generations.push_back(std::move(g));
     }
   }
@@ -165,8 +183,10 @@ Result<RepoIndex> parse_index(const std::string& name, const json& v, const std:
 
 Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes) {
   json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (doc.is_discarded()) return Error(ErrorCode::kParse, std::string(kWhere) + " is not valid JSON");
-  if (!doc.is_object()) return Error(ErrorCode::kParse, std::string(kWhere) + " is not a JSON object");
+  if (doc.is_discarded())
+    return Error(ErrorCode::kParse, std::string(kWhere) + " is not valid JSON");
+  if (!doc.is_object())
+    return Error(ErrorCode::kParse, std::string(kWhere) + " is not a JSON object");
   RepositoryData out;
   std::set<std::string> uuids;
   if (auto it = doc.find("snapshots"); it != doc.end() && !it->is_null()) {
@@ -185,9 +205,11 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes
     }
   }
   if (auto it = doc.find("index_metadata_identifiers"); it != doc.end() && !it->is_null()) {
-    if (!it->is_object()) return field_error(kWhere, "index_metadata_identifiers", "is not an object");
+    if (!it->is_object())
+      return field_error(kWhere, "index_metadata_identifiers", "is not an object");
     for (const auto& [k, v] : it->items()) {
-      if (!v.is_string()) return field_error(kWhere, "index_metadata_identifiers." + k, "is not a string");
+      if (!v.is_string())
+        return field_error(kWhere, "index_metadata_identifiers." + k, "is not a string");
       out.index_metadata_identifiers[k] = v.get<std::string>();
     }
   }
@@ -204,10 +226,12 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes
 
 Result<std::uint64_t> parse_index_latest(std::span<const std::uint8_t> b) {
   if (b.size() != 8)
-    return Error(ErrorCode::kParse, "index.latest: " + std::to_string(b.size()) + " bytes, expected 8");
+    return Error(ErrorCode::kParse,
+                 "index.latest: " + std::to_string(b.size()) + " bytes, expected 8");
   std::uint64_t v = 0;
   for (auto c : b) v = (v << 8) | c;
-  if (v > static_cast<std::uint64_t>(INT64_MAX)) return Error(ErrorCode::kParse, "index.latest: negative generation");
+  if (v > static_cast<std::uint64_t>(INT64_MAX))
+    return Error(ErrorCode::kParse, "index.latest: negative generation");
   return v;
 }
 

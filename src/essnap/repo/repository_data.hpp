@@ -34,7 +34,13 @@
 namespace essnap::repo {
 
 // SnapshotState.value(): IN_PROGRESS 0, SUCCESS 1, FAILED 2, PARTIAL 3, INCOMPATIBLE 4.
-enum class RepoSnapshotState { kInProgress = 0, kSuccess = 1, kFailed = 2, kPartial = 3, kIncompatible = 4 };
+enum class RepoSnapshotState {
+  kInProgress = 0,
+  kSuccess = 1,
+  kFailed = 2,
+  kPartial = 3,
+  kIncompatible = 4
+};
 const char* to_string(RepoSnapshotState s);
 std::optional<RepoSnapshotState> repo_snapshot_state_from_int(std::int64_t v);
 std::optional<RepoSnapshotState> repo_snapshot_state_from_text(std::string_view s);
@@ -43,8 +49,8 @@ struct RepoSnapshot {
   std::string name;
   std::string uuid;
   std::optional<RepoSnapshotState> state;
-  std::string version;                      // "8.8.0" as written, or the decimal id of an int version
-  std::optional<std::int64_t> version_id;   // when written as an int (8.9+: an IndexVersion id)
+  std::string version;  // "8.8.0" as written, or the decimal id of an int version
+  std::optional<std::int64_t> version_id;     // when written as an int (8.9+: an IndexVersion id)
   std::optional<std::int64_t> index_version;  // Elasticsearch 8.11+: "index_version" beside a
                                               // fixed "version": "8.11.0" kept for older readers
   std::optional<std::int64_t> start_time_millis;
@@ -63,11 +69,12 @@ struct ShardGen {
 
 struct RepoIndex {
   std::string name;
-  std::string id;                        // the folder under indices/
-  std::vector<std::string> snapshots;    // snapshot uuids
+  std::string id;                           // the folder under indices/
+  std::vector<std::string> snapshots;       // snapshot uuids
   std::vector<ShardGen> shard_generations;  // empty when absent (before 7.6)
   bool has_shard_generations = false;
-  std::optional<std::int64_t> shard_path_type;  // OpenSearch: 0 fixed, 1 hashed prefix, 2 hashed infix
+  std::optional<std::int64_t>
+      shard_path_type;  // OpenSearch: 0 fixed, 1 hashed prefix, 2 hashed infix
 };
 
 struct RepositoryData {
@@ -86,7 +93,8 @@ struct RepositoryData {
   // index_metadata_lookup + index_metadata_identifiers (7.9+), else the snapshot uuid.
   // nullopt when the lookup names an identifier that index_metadata_identifiers lacks (the
   // parser keeps such a repository readable; the verifier reports it).
-  std::optional<std::string> index_metadata_blob_id(const RepoSnapshot& snapshot, const RepoIndex& index) const;
+  std::optional<std::string> index_metadata_blob_id(const RepoSnapshot& snapshot,
+                                                    const RepoIndex& index) const;
 };
 
 // Parses the root index-N JSON. kParse with the field path on a wrong shape; an index naming a
@@ -97,7 +105,8 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> json_
 Result<std::uint64_t> parse_index_latest(std::span<const std::uint8_t> bytes);
 
 // "index-17" -> 17 (Long.parseLong of the suffix, as BlobStoreRepository lists them: "index-007"
-// is 7); nullopt for anything else ("index-", "index--1", "index.latest", "index-<uuid>", > 18 digits).
+// is 7); nullopt for anything else ("index-", "index--1", "index.latest", "index-<uuid>", > 18
+// digits).
 std::optional<std::uint64_t> root_generation_from_name(std::string_view name);
 
 }  // namespace essnap::repo

@@ -47,7 +47,8 @@ std::optional<ShardPathsName> parse_shard_paths_name(std::string_view name) {
 Result<SnapshotShardPaths> parse_shard_paths(std::span<const std::uint8_t> bytes) {
   constexpr const char* where = "snapshot_shard_paths blob";
   auto doc = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return Error(ErrorCode::kParse, std::string(where) + " is not a JSON object");
+  if (doc.is_discarded() || !doc.is_object())
+    return Error(ErrorCode::kParse, std::string(where) + " is not a JSON object");
   SnapshotShardPaths out;
   ESSNAP_TRY(out.index_id, detail::req_string(doc, where, "indexId"));
   ESSNAP_TRY(out.index_name, detail::req_string(doc, where, "indexName"));
@@ -56,19 +57,23 @@ Result<SnapshotShardPaths> parse_shard_paths(std::span<const std::uint8_t> bytes
   ESSNAP_TRY(auto algo, detail::opt_int(doc, where, "shard_path_hash_algorithm"));
   out.hash_algorithm = algo.value_or(0);
   auto paths = doc.find("paths");
-  if (paths == doc.end() || !paths->is_array()) return detail::field_error(where, "paths", "is missing or not an array");
+  if (paths == doc.end() || !paths->is_array())
+    return detail::field_error(where, "paths", "is missing or not an array");
   if (out.number_of_shards < 0 || static_cast<std::size_t>(out.number_of_shards) != paths->size())
-    return detail::field_error(where, "paths", "has " + std::to_string(paths->size()) + " entries for " +
-                                                   std::to_string(out.number_of_shards) + " shards");
+    return detail::field_error(where, "paths",
+                               "has " + std::to_string(paths->size()) + " entries for " +
+                                   std::to_string(out.number_of_shards) + " shards");
   for (std::size_t i = 0; i < paths->size(); ++i) {
     const auto& p = (*paths)[i];
     if (!p.is_string()) return detail::field_error(where, "paths", "holds a non-string");
     std::string path = p.get<std::string>();
     const std::string tail = "indices/" + out.index_id + "/" + std::to_string(i) + "/";
     if (path.empty() || path[0] == '/' || path.find("..") != std::string::npos ||
-        path.size() < tail.size() || path.compare(path.size() - tail.size(), tail.size(), tail) != 0)
-      return detail::field_error(where, "paths[" + std::to_string(i) + "]",
-                                 "\"" + path + "\" does not end in " + tail + " or is not relative");
+        path.size() < tail.size() ||
+        path.compare(path.size() - tail.size(), tail.size(), tail) != 0)
+      return detail::field_error(
+          where, "paths[" + std::to_string(i) + "]",
+          "\"" + path + "\" does not end in " + tail + " or is not relative");
     out.paths.push_back(std::move(path));
   }
   return out;

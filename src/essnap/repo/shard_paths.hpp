@@ -3,14 +3,16 @@
 // records them in one plain-JSON blob per index under snapshot_shard_paths/, which we read
 // instead of recomputing the hash.
 //
-//   blob name := "snapshot_path_" <index id> "." <index name> "." <shard count> "." <path type> "." <hash algorithm>
-//   content   := { "indexId", "indexName", "number_of_shards", "shard_path_type",
+//   blob name := "snapshot_path_" <index id> "." <index name> "." <shard count> "." <path type> "."
+//   <hash algorithm> content   := { "indexId", "indexName", "number_of_shards", "shard_path_type",
 //                  "shard_path_hash_algorithm", "paths": [ "<prefix>/indices/<id>/<shard>/" ... ] }
-//   shard_path_type: 0 FIXED, 1 HASHED_PREFIX, 2 HASHED_INFIX; hash algorithm 0 FNV_1A_BASE64, 1 FNV_1A_COMPOSITE_1
+//   shard_path_type: 0 FIXED, 1 HASHED_PREFIX, 2 HASHED_INFIX; hash algorithm 0 FNV_1A_BASE64, 1
+//   FNV_1A_COMPOSITE_1
 //
-// Follows OpenSearch server/.../repositories/blobstore/BlobStoreRepository.java (SNAPSHOT_SHARD_PATHS,
-// shardContainer) and server/.../index/snapshots/blobstore/SnapshotShardPaths.java, RemoteStoreEnums.PathType.
-// Index names may contain dots, so the name is split from the right.
+// Follows OpenSearch server/.../repositories/blobstore/BlobStoreRepository.java
+// (SNAPSHOT_SHARD_PATHS, shardContainer) and
+// server/.../index/snapshots/blobstore/SnapshotShardPaths.java, RemoteStoreEnums.PathType. Index
+// names may contain dots, so the name is split from the right.
 #pragma once
 
 #include <cstdint>

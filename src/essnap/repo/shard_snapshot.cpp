@@ -19,9 +19,13 @@ std::string part_name(std::string_view blob_name, std::uint64_t part, std::uint6
   return std::string(blob_name) + ".part" + std::to_string(part);
 }
 
-std::uint64_t FileInfo::number_of_parts() const { return repo::number_of_parts(length, part_size); }
+std::uint64_t FileInfo::number_of_parts() const {
+  return repo::number_of_parts(length, part_size);
+}
 
-std::string FileInfo::part_name(std::uint64_t i) const { return repo::part_name(name, i, number_of_parts()); }
+std::string FileInfo::part_name(std::uint64_t i) const {
+  return repo::part_name(name, i, number_of_parts());
+}
 
 std::uint64_t FileInfo::part_length(std::uint64_t i) const {
   const std::uint64_t n = number_of_parts();
@@ -39,13 +43,20 @@ bool base64_decode(const std::string& s, std::vector<std::uint8_t>& out) {
   int bits = 0;
   for (char c : s) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
-    else if (c == '=') break;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return false;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -63,7 +74,9 @@ Result<std::vector<FileInfo>> file_list(const json& obj, const std::string& wher
   if (!it->is_array()) return field_error(where, "files", "is not an array");
   for (std::size_t i = 0; i < it->size(); ++i) {
     auto fi = parse_file_info((*it)[i]);
-    if (!fi.ok()) return Error(ErrorCode::kParse, where + " files[" + std::to_string(i) + "]: " + fi.error().message);
+    if (!fi.ok())
+      return Error(ErrorCode::kParse,
+                   where + " files[" + std::to_string(i) + "]: " + fi.error().message);
     out.push_back(std::move(fi).value());
   }
   return out;
@@ -85,15 +98,19 @@ Result<FileInfo> parse_file_info(const json& f) {
   if (part) {
     if (*part <= 0) return field_error(where, "part_size", "is not positive");
     // Long.MAX_VALUE stands for "not split" in some writers.
-    if (*part != std::numeric_limits<std::int64_t>::max()) out.part_size = static_cast<std::uint64_t>(*part);
+    if (*part != std::numeric_limits<std::int64_t>::max())
+      out.part_size = static_cast<std::uint64_t>(*part);
   }
   ESSNAP_TRY(auto written_by, detail::opt_string(f, where, "written_by"));
   out.written_by = written_by.value_or("");
   if (auto it = f.find("meta_hash"); it != f.end() && !it->is_null()) {
-    if (it->is_binary()) out.meta_hash = it->get_binary();
+    if (it->is_binary())
+      out.meta_hash = it->get_binary();
     else if (it->is_string()) {
-      if (!base64_decode(it->get<std::string>(), out.meta_hash)) return field_error(where, "meta_hash", "is not base64");
-    } else return field_error(where, "meta_hash", "is neither binary nor base64");
+      if (!base64_decode(it->get<std::string>(), out.meta_hash))
+        return field_error(where, "meta_hash", "is not base64");
+    } else
+      return field_error(where, "meta_hash", "is neither binary nor base64");
     out.has_meta_hash = true;
   }
   if (out.name.rfind("__", 0) != 0 && out.name.rfind("v__", 0) != 0)

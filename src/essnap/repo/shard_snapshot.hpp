@@ -12,16 +12,16 @@
 // N = 1 + (length - 1) / part_size (N = 1 for length 0); "v__<id>" files have no blob: meta_hash
 // holds their whole content (binary in SMILE, base64 in JSON).
 // Follows Elasticsearch server/.../index/snapshots/blobstore/BlobStoreIndexShardSnapshot.java
-// (FileInfo.toXContent/fromXContent, numberOfParts, partName) and BlobStoreIndexShardSnapshots.java.
+// (FileInfo.toXContent/fromXContent, numberOfParts, partName) and
+// BlobStoreIndexShardSnapshots.java.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "essnap/util/result.hpp"
 
@@ -31,9 +31,9 @@ struct FileInfo {
   std::string name;           // blob name: "__<id>" or "v__<id>"
   std::string physical_name;  // the Lucene file name
   std::uint64_t length = 0;
-  std::string checksum;       // base-36 CRC-32 of the Lucene footer
+  std::string checksum;                    // base-36 CRC-32 of the Lucene footer
   std::optional<std::uint64_t> part_size;  // absent = unsplit
-  std::string written_by;     // Lucene version
+  std::string written_by;                  // Lucene version
   std::vector<std::uint8_t> meta_hash;
   bool has_meta_hash = false;
 
@@ -49,18 +49,18 @@ std::uint64_t number_of_parts(std::uint64_t length, std::optional<std::uint64_t>
 std::string part_name(std::string_view blob_name, std::uint64_t part, std::uint64_t parts);
 
 struct ShardSnapshot {
-  std::string name;                 // snapshot name
+  std::string name;  // snapshot name
   std::int64_t index_version = 0;
   std::int64_t start_time = 0;
-  std::int64_t time = 0;            // duration, millis
-  std::int64_t number_of_files = 0; // incremental
-  std::int64_t total_size = 0;      // incremental
+  std::int64_t time = 0;             // duration, millis
+  std::int64_t number_of_files = 0;  // incremental
+  std::int64_t total_size = 0;       // incremental
   std::vector<FileInfo> files;
 };
 
 struct ShardSnapshotsEntry {
-  std::string snapshot;             // name
-  std::vector<std::string> files;   // blob names
+  std::string snapshot;            // name
+  std::vector<std::string> files;  // blob names
   std::optional<std::string> shard_state_id;
 };
 

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace essnap::repo {
@@ -16,12 +17,14 @@ using json = nlohmann::json;
 
 class Decoder {
  public:
-  explicit Decoder(std::span<const std::uint8_t> b) : b_(b) {}
+  Decoder(std::span<const std::uint8_t> b, const SmileLimits& l)
+      : b_(b), limits_(l), budget_(l.max_output_bytes) {}
 
   Result<json> run() {
     if (b_.size() < 4 || !is_smile(b_)) return fail("not a SMILE document (no ':)\\n' header)");
     const std::uint8_t flags = b_[3];
-    if ((flags >> 4) != 0) return fail("unsupported SMILE version " + std::to_string(flags >> 4), 3);
+    if ((flags >> 4) != 0)
+      return fail("unsupported SMILE version " + std::to_string(flags >> 4), 3);
     shared_names_ = (flags & 0x01) != 0;
     shared_values_ = (flags & 0x02) != 0;
     raw_binary_ = (flags & 0x04) != 0;
@@ -36,6 +39,8 @@ class Decoder {
 
  private:
   std::span<const std::uint8_t> b_;
+  SmileLimits limits_;
+  std::size_t budget_;
   std::size_t pos_ = 0;
   bool shared_names_ = false, shared_values_ = false, raw_binary_ = false;
   std::vector<std::string> names_, values_;
@@ -78,28 +83,85 @@ class Decoder {
     return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
   }
 
+  // Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF): Jackson refuses
+  // the rest, and a json string must be valid UTF-8 to be serialised.
+  static bool valid_utf8(std::string_view s, std::size_t& bad_at) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n;) {
+      const unsigned c = p[i];
+      std::size_t len;
+      std::uint32_t cp;
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+      } else {
+        bad_at = i;
+        return false;
+      }
+      if (n - i < len) {
+        bad_at = i;
+        return false;
+      }
+      for (std::size_t k = 1; k < len; ++k) {
+        if ((p[i + k] & 0xC0) != 0x80) {
+          bad_at = i + k;
+          return false;
+        }
+        cp = (cp << 6) | (p[i + k] & 0x3F);
+      }
+      if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+          (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+        bad_at = i;
+        return false;
+      }
+      i += len;
+    }
+    return true;
+  }
+  bool check_utf8(const std::string& s, std::size_t start, const char* what) {
+    std::size_t at = 0;
+    if (!valid_utf8(s, at)) return bad(std::string("invalid UTF-8 in ") + what, start + at);
+    return true;
+  }
+
   bool utf8(std::size_t len, std::string& out, const char* what) {
     if (!need(len, what)) return false;
+    const std::size_t start = pos_;
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), len);
     pos_ += len;
-    return true;
+    return check_utf8(out, start, what);
   }
   bool ascii(std::size_t len, std::string& out, const char* what) {
     const std::size_t start = pos_;
-    if (!utf8(len, out, what)) return false;
+    if (!need(len, what)) return false;
+    out.assign(reinterpret_cast<const char*>(b_.data() + pos_), len);
+    pos_ += len;
     for (char c : out)
-      if (static_cast<unsigned char>(c) >= 0x80) return bad(std::string("non-ASCII byte in ") + what, start);
+      if (static_cast<unsigned char>(c) >= 0x80)
+        return bad(std::string("non-ASCII byte in ") + what, start);
     return true;
   }
   // Bytes up to the 0xFC end marker (not included; the marker is consumed).
   bool until_end_marker(std::string& out, const char* what) {
     const std::size_t start = pos_;
-    const auto p = std::find(b_.begin() + static_cast<std::ptrdiff_t>(pos_), b_.end(), std::uint8_t{0xFC});
+    const auto p =
+        std::find(b_.begin() + static_cast<std::ptrdiff_t>(pos_), b_.end(), std::uint8_t{0xFC});
     if (p == b_.end()) return bad(std::string("unterminated ") + what, start);
     const std::size_t end = static_cast<std::size_t>(p - b_.begin());
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), end - pos_);
     pos_ = end + 1;
-    return true;
+    return check_utf8(out, start, what);
   }
 
   // 7-bit "safe" binary: raw length n, then n*8/7 rounded up bytes of 7 data bits each; full
@@ -119,7 +181,8 @@ class Decoder {
       std::uint64_t acc = 0;
       for (std::uint64_t i = 0; i < tail; ++i) acc = (acc << 7) | (b_[pos_++] & 0x7F);
       acc = (acc << tail) | (b_[pos_++] & ((1u << tail) - 1));
-      for (std::uint64_t i = tail; i-- > 0;) out.push_back(static_cast<std::uint8_t>(acc >> (8 * i)));
+      for (std::uint64_t i = tail; i-- > 0;)
+        out.push_back(static_cast<std::uint8_t>(acc >> (8 * i)));
     }
     return true;
   }
@@ -212,7 +275,9 @@ class Decoder {
         return true;
       }
       std::string k;
+      const std::size_t key_at = pos_;
       if (!key(k)) return false;
+      if (!charge(k.size(), key_at)) return false;
       if (pos_ >= b_.size()) return bad("object key without a value");
       json v;
       if (!value(v, depth + 1)) return false;
@@ -234,8 +299,31 @@ class Decoder {
     }
   }
 
+  // Charges the decoded tree's estimated size; false once the budget is spent.
+  bool charge(std::size_t bytes, std::size_t at) {
+    const std::size_t cost = 64 + bytes;
+    if (cost > budget_)
+      return bad("decoded document larger than " + std::to_string(limits_.max_output_bytes) +
+                     " bytes; refused",
+                 at);
+    budget_ -= cost;
+    return true;
+  }
+
   bool value(json& out, std::size_t depth) {
-    if (depth >= kMaxSmileDepth) return bad("nesting deeper than " + std::to_string(kMaxSmileDepth));
+    const std::size_t at0 = pos_;
+    if (!value_inner(out, depth)) return false;
+    std::size_t size = 0;
+    if (out.is_string())
+      size = out.get_ref<const std::string&>().size();
+    else if (out.is_binary())
+      size = out.get_binary().size();
+    return charge(size, at0);
+  }
+
+  bool value_inner(json& out, std::size_t depth) {
+    if (depth >= limits_.max_depth)
+      return bad("nesting deeper than " + std::to_string(limits_.max_depth));
     if (pos_ >= b_.size()) return bad("truncated value");
     const std::size_t at = pos_;
     const std::uint8_t c = b_[pos_++];
@@ -244,7 +332,8 @@ class Decoder {
         if (c == 0) return bad("invalid token 0x00", at);
         const std::size_t idx = c - 1u;
         if (!shared_values_ || idx >= values_.size())
-          return bad("shared string reference " + std::to_string(idx) + " to an unknown string", at);
+          return bad("shared string reference " + std::to_string(idx) + " to an unknown string",
+                     at);
         out = values_[idx];
         return true;
       }
@@ -278,10 +367,18 @@ class Decoder {
 
   bool literal_or_number(std::uint8_t c, json& out, std::size_t at) {
     switch (c) {
-      case 0x20: out = ""; return true;
-      case 0x21: out = nullptr; return true;
-      case 0x22: out = false; return true;
-      case 0x23: out = true; return true;
+      case 0x20:
+        out = "";
+        return true;
+      case 0x21:
+        out = nullptr;
+        return true;
+      case 0x22:
+        out = false;
+        return true;
+      case 0x23:
+        out = true;
+        return true;
       case 0x24: {
         std::uint64_t v = 0;
         if (!vint(v, 5, "int32")) return false;
@@ -313,8 +410,10 @@ class Decoder {
         std::uint64_t bits = 0;
         for (int i = 0; i < 10; ++i) bits = (bits << 7) | (b_[pos_++] & 0x7F);
         const double d = std::bit_cast<double>(bits);
-        if (d != d || d - d != 0) out = nullptr;  // NaN / infinity have no JSON form
-        else out = d;
+        if (d != d || d - d != 0)
+          out = nullptr;  // NaN / infinity have no JSON form
+        else
+          out = d;
         return true;
       }
       case 0x2A: {
@@ -369,9 +468,11 @@ class Decoder {
       if (!raw_binary_) return bad("raw binary in a document whose header does not allow it", at);
       std::uint64_t len = 0;
       if (!vint(len, 10, "raw binary length")) return false;
-      if (len > b_.size() - pos_) return bad("raw binary of " + std::to_string(len) + " bytes past the end", at);
-      out = json::binary(std::vector<std::uint8_t>(b_.begin() + static_cast<std::ptrdiff_t>(pos_),
-                                                   b_.begin() + static_cast<std::ptrdiff_t>(pos_ + len)));
+      if (len > b_.size() - pos_)
+        return bad("raw binary of " + std::to_string(len) + " bytes past the end", at);
+      out = json::binary(
+          std::vector<std::uint8_t>(b_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                                    b_.begin() + static_cast<std::ptrdiff_t>(pos_ + len)));
       pos_ += len;
       return true;
     }
@@ -388,8 +489,13 @@ bool is_smile(std::span<const std::uint8_t> bytes) {
 }
 
 Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes) {
+  return decode_smile(bytes, SmileLimits{});
+}
+
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes,
+                                    const SmileLimits& limits) {
   try {
-    return Decoder(bytes).run();
+    return Decoder(bytes, limits).run();
   } catch (const std::exception& e) {  // allocation failure or a json library error: still a value
     return Error(ErrorCode::kParse, std::string("SMILE: ") + e.what());
   }

@@ -96,7 +96,8 @@ Result<SnapshotInfo> parse_snapshot_info(const json& doc) {
     }
   }
   if (auto it = s.find("remote_store_index_shallow_copy"); it != s.end() && !it->is_null()) {
-    if (!it->is_boolean()) return field_error(kWhere, "remote_store_index_shallow_copy", "is not a boolean");
+    if (!it->is_boolean())
+      return field_error(kWhere, "remote_store_index_shallow_copy", "is not a boolean");
     out.remote_store_index_shallow_copy = it->get<bool>();
   }
   ESSNAP_TRY(out.pinned_timestamp, detail::opt_int(s, kWhere, "pinned_timestamp"));

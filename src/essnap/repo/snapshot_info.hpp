@@ -4,20 +4,20 @@
 //                   "feature_states"?: [..], "state": "SUCCESS"|..., "reason"?,
 //                   "include_global_state"?, "metadata"?: {..}, "start_time": millis,
 //                   "end_time": millis, "total_shards", "successful_shards",
-//                   "failures": [ {"index", "index_uuid"?, "shard_id", "reason", "node_id"?, "status"?} ],
-//                   "index_details"?: {..}, "user_metadata"?,
-//                   "remote_store_index_shallow_copy"?: bool, "pinned_timestamp"?: int (OpenSearch) } }
+//                   "failures": [ {"index", "index_uuid"?, "shard_id", "reason", "node_id"?,
+//                   "status"?} ], "index_details"?: {..}, "user_metadata"?,
+//                   "remote_store_index_shallow_copy"?: bool, "pinned_timestamp"?: int (OpenSearch)
+//                   } }
 //
 // Follows Elasticsearch server/.../snapshots/SnapshotInfo.java (fromXContentInternal) and
 // OpenSearch server/.../snapshots/SnapshotInfo.java.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "essnap/util/result.hpp"
 

@@ -102,7 +102,8 @@ inline void expect_container_behaviour(repo::BlobContainer& c) {
                  }).ok());
     EXPECT_EQ(range, fx.at("indices/abc/0/__x").substr(off, len)) << off << "+" << len;
   }
-  auto gone_range = c.stream_range("indices/abc/0/__y", 0, 3, [](std::string_view) { return ok_status(); });
+  auto gone_range =
+      c.stream_range("indices/abc/0/__y", 0, 3, [](std::string_view) { return ok_status(); });
   ASSERT_FALSE(gone_range.ok());
   EXPECT_EQ(gone_range.error().code, ErrorCode::kNotFound);
   auto stopped = c.stream("indices/abc/0/__x", [](std::string_view) -> Status {

@@ -1,12 +1,10 @@
 // `inspect verify` on real repositories (tests/data/inspect/) and on damaged copies of them in
 // memory: each fault is detected and named by its path, Lucene file, snapshots and indices.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "essnap/repo/local_container.hpp"
@@ -240,7 +238,8 @@ TEST(RepoVerify, SubsetsPartitionTheDataFiles) {
 TEST(RepoVerify, TheStateFileMakesChecksRolling) {
   namespace fs = std::filesystem;
   const std::string path =
-      (fs::temp_directory_path() / ("essnap-state-" + std::to_string(::getpid()) + ".json")).string();
+      (fs::temp_directory_path() / ("essnap-state-" + std::to_string(::getpid()) + ".json"))
+          .string();
   fs::remove(path);
   auto c = load_fixture("es8");
   auto t0 = std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000));
@@ -283,16 +282,25 @@ TEST(RepoVerify, TheStateFileMakesChecksRolling) {
 // checked below its root blob and says so.
 nlohmann::json s3_info(const std::string& state) {
   return {{"snapshot",
-           {{"name", "s3"}, {"uuid", "q8keFeh2QZGskIBxqqmzEw"}, {"version_id", 8536000},
-            {"indices", {"insp-fx-logs", "insp-fx-solo"}}, {"state", state},
-            {"start_time", 1796119579621}, {"end_time", 1796119579621}, {"total_shards", 3},
-            {"successful_shards", 2}, {"include_global_state", false}, {"failures", nlohmann::json::array()}}}};
+           {{"name", "s3"},
+            {"uuid", "q8keFeh2QZGskIBxqqmzEw"},
+            {"version_id", 8536000},
+            {"indices", {"insp-fx-logs", "insp-fx-solo"}},
+            {"state", state},
+            {"start_time", 1796119579621},
+            {"end_time", 1796119579621},
+            {"total_shards", 3},
+            {"successful_shards", 2},
+            {"include_global_state", false},
+            {"failures", nlohmann::json::array()}}}};
 }
 
 TEST(RepoVerify, APartialSnapshotsFailedShardIsNotAProblem) {
   auto c = load_fixture("es8");
   auto info = s3_info("PARTIAL");
-  info["snapshot"]["failures"] = {{{"index", "insp-fx-solo"}, {"shard_id", 0}, {"reason", "node left"},
+  info["snapshot"]["failures"] = {{{"index", "insp-fx-solo"},
+                                   {"shard_id", 0},
+                                   {"reason", "node left"},
                                    {"status", "INTERNAL_SERVER_ERROR"}}};
   c->put("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
   c->remove(kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");

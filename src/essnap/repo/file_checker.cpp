@@ -51,8 +51,7 @@ std::optional<std::string> FileChecker::problem(std::uint64_t expected_length,
 }
 
 std::uint32_t FileChecker::combine(std::uint32_t a, std::uint32_t b, std::uint64_t length_b) {
-  return static_cast<std::uint32_t>(
-      ::crc32_combine(a, b, static_cast<z_off_t>(length_b)));
+  return static_cast<std::uint32_t>(::crc32_combine(a, b, static_cast<z_off_t>(length_b)));
 }
 
 std::optional<std::string> FileChecker::judge(std::uint64_t total, std::uint32_t actual,

@@ -48,8 +48,7 @@ Result<Listing> LocalContainer::list(std::string_view dir) {
   std::error_code ec;
   fs::directory_iterator it(p, ec);
   if (ec) {
-    if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory)
-      return out;
+    if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) return out;
     return io_error("listing", p, ec.value());
   }
   for (const auto& e : it) {

@@ -11,7 +11,9 @@
 namespace essnap::repo {
 namespace {
 
-bool starts_with(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
+bool starts_with(const std::string& s, std::string_view p) {
+  return s.rfind(p, 0) == 0;
+}
 
 // "snap-<uuid>.dat" / "meta-<uuid>.dat" -> uuid; "" otherwise.
 std::string root_uuid(const std::string& name) {
@@ -40,7 +42,8 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
   for (const auto* s : selection) live_uuids.insert(s->uuid);
   for (const auto& b : repo->root_listing().blobs) {
     if (auto g = root_generation_from_name(b.name)) {
-      if (*g < repo->generation()) add(b.name, b.size, true, "stale root index-N (older generation)");
+      if (*g < repo->generation())
+        add(b.name, b.size, true, "stale root index-N (older generation)");
       continue;
     }
     if (b.name == "index.latest" || b.name == "incompatible-snapshots") continue;
@@ -97,9 +100,10 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
     }
     for (const auto& b : sc.listing.blobs)
       if (!used.count(b.name)) {
-        std::string why = starts_with(b.name, "index-")  ? "stale shard generation"
-                          : starts_with(b.name, "snap-") ? "shard snapshot of a snapshot not in the root"
-                                                         : "data blob no live snapshot references";
+        std::string why = starts_with(b.name, "index-") ? "stale shard generation"
+                          : starts_with(b.name, "snap-")
+                              ? "shard snapshot of a snapshot not in the root"
+                              : "data blob no live snapshot references";
         add(sc.dir + "/" + b.name, b.size, false, std::move(why));
       }
     return ok_status();

@@ -140,8 +140,8 @@ Status S3Container::stream(std::string_view path, const ChunkSink& sink) {
   return ok_status();
 }
 
-Status S3Container::stream_range(std::string_view path, std::uint64_t offset,
-                                 std::uint64_t length, const ChunkSink& sink) {
+Status S3Container::stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
+                                 const ChunkSink& sink) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   if (length == 0) return ok_status();
   Lease lease(*this);

@@ -77,8 +77,8 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const RepoSnapshot*>
     for (const RepoIndex* idx : repo.indices_of(*s.snapshot)) {
       auto path = repo.index_metadata_path(*s.snapshot, *idx);
       if (!path.ok()) {
-        ESSNAP_TRY_STATUS(report(hooks, path.error(), repo.root_index_path(), {s.snapshot->name},
-                                 {idx->name}));
+        ESSNAP_TRY_STATUS(
+            report(hooks, path.error(), repo.root_index_path(), {s.snapshot->name}, {idx->name}));
         continue;
       }
       auto& g = groups[*path];
@@ -165,7 +165,8 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const RepoSnapshot*>
         for (const auto* s : t.snapshots) all.push_back(s->snapshot->name);
         auto dir = repo.shard_dir(*t.index, t.shard);
         if (!dir.ok()) {
-          ESSNAP_TRY_STATUS(report(hooks, dir.error(), "snapshot_shard_paths", all, {t.index->name}));
+          ESSNAP_TRY_STATUS(
+              report(hooks, dir.error(), "snapshot_shard_paths", all, {t.index->name}));
           return ok_status();
         }
         sc.dir = *dir;
@@ -176,9 +177,9 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const RepoSnapshot*>
           e.snapshot = s;
           e.expected_missing = s->failed_shards.count({t.index->name, t.shard}) != 0;
           const std::string name = "snap-" + s->snapshot->uuid + ".dat";
-          const bool listed =
-              std::binary_search(sc.listing.blobs.begin(), sc.listing.blobs.end(), BlobInfo{name, 0},
-                                 [](const BlobInfo& a, const BlobInfo& b) { return a.name < b.name; });
+          const bool listed = std::binary_search(
+              sc.listing.blobs.begin(), sc.listing.blobs.end(), BlobInfo{name, 0},
+              [](const BlobInfo& a, const BlobInfo& b) { return a.name < b.name; });
           if (!listed) {
             if (!e.expected_missing && hooks.damage)
               hooks.damage(sc.dir + "/" + name, "missing blob " + sc.dir + "/" + name,

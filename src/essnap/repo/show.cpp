@@ -110,8 +110,10 @@ Result<SnapshotDetail> show_snapshot(BlobContainer& container, const std::string
           ++d.files;
           d.bytes += f.length;
         }
-        d.incremental_files = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->number_of_files));
-        d.incremental_bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->total_size));
+        d.incremental_files =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->number_of_files));
+        d.incremental_bytes =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->total_size));
       }
       idx.files += d.files;
       idx.bytes += d.bytes;

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
-#include <span>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 
 #include "essnap/repo/crc32.hpp"
 #include "essnap/repo/file_checker.hpp"
@@ -82,11 +82,13 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
   report.generation = repo.generation();
   for (const auto& n : repo.notes()) out.note(n);
   if (repo.index_latest() && *repo.index_latest() > repo.generation())
-    out.problem({"index-" + std::to_string(*repo.index_latest()), "",
+    out.problem({"index-" + std::to_string(*repo.index_latest()),
+                 "",
                  "missing blob: index.latest names generation " +
                      std::to_string(*repo.index_latest()) + " but the newest root blob is " +
                      repo.root_index_path(),
-                 {}, {}});
+                 {},
+                 {}});
   ESSNAP_TRY(auto selection, repo.select(o.snapshots));
   for (const auto* s : selection) report.snapshots.push_back(s->name);
 
@@ -116,8 +118,11 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
     if (sc.index_blob) {
       const std::string path = sc.dir + "/" + *sc.index_blob;
       if (!find_blob(sc.listing, *sc.index_blob)) {
-        out.problem({path, "", "missing blob " + path + " (the shard's current generation)",
-                     holders, {sc.index->name}});
+        out.problem({path,
+                     "",
+                     "missing blob " + path + " (the shard's current generation)",
+                     holders,
+                     {sc.index->name}});
       } else {
         auto s = repo.shard_snapshots(sc.dir, *sc.index_blob);
         ++metadata;
@@ -141,7 +146,8 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
       const FileInfo& f = *entry.first;
       const std::string path = sc.dir + "/" + name;
       auto bad = [&](std::string p, std::string what) {
-        out.problem({std::move(p), f.physical_name, std::move(what), entry.second, {sc.index->name}});
+        out.problem(
+            {std::move(p), f.physical_name, std::move(what), entry.second, {sc.index->name}});
       };
       if (f.is_virtual()) {
         ++virtual_files;
@@ -170,9 +176,9 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
                                                   : ""));
           complete = false;
         } else if (b->size != f.part_length(i)) {
-          bad(sc.dir + "/" + part, "blob is " + std::to_string(b->size) +
-                                       " bytes, the snapshot records " +
-                                       std::to_string(f.part_length(i)) + " (truncated or altered)");
+          bad(sc.dir + "/" + part,
+              "blob is " + std::to_string(b->size) + " bytes, the snapshot records " +
+                  std::to_string(f.part_length(i)) + " (truncated or altered)");
           complete = false;
         }
       }
@@ -272,29 +278,29 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
         for (int attempt = 0;; ++attempt) {
           Crc32 crc;
           std::uint64_t pos = pc.file_offset, covered = 0, got = 0;
-          Status s = container.stream_range(pc.blob, pc.blob_offset, pc.length,
-                                            [&](std::string_view chunk) -> Status {
-            if (o.interrupted && o.interrupted())
-              return make_error(ErrorCode::kInterrupted, "interrupted");
-            limiter.acquire(chunk.size());
-            const auto* b = reinterpret_cast<const std::uint8_t*>(chunk.data());
-            const std::uint64_t n = chunk.size();
-            if (pos < crc_end) {
-              const std::uint64_t k = std::min(n, crc_end - pos);
-              crc.update({b, static_cast<std::size_t>(k)});
-              covered += k;
-            }
-            if (pos + n > tail_start) {
-              const std::uint64_t from = pos < tail_start ? tail_start - pos : 0;
-              std::lock_guard<std::mutex> l(job.mu);
-              for (std::uint64_t k = from; k < n && pos + k < L; ++k)
-                job.tail[static_cast<std::size_t>(pos + k - tail_start)] = b[k];
-            }
-            pos += n;
-            got += n;
-            bytes_done += n;
-            return ok_status();
-          });
+          Status s = container.stream_range(
+              pc.blob, pc.blob_offset, pc.length, [&](std::string_view chunk) -> Status {
+                if (o.interrupted && o.interrupted())
+                  return make_error(ErrorCode::kInterrupted, "interrupted");
+                limiter.acquire(chunk.size());
+                const auto* b = reinterpret_cast<const std::uint8_t*>(chunk.data());
+                const std::uint64_t n = chunk.size();
+                if (pos < crc_end) {
+                  const std::uint64_t k = std::min(n, crc_end - pos);
+                  crc.update({b, static_cast<std::size_t>(k)});
+                  covered += k;
+                }
+                if (pos + n > tail_start) {
+                  const std::uint64_t from = pos < tail_start ? tail_start - pos : 0;
+                  std::lock_guard<std::mutex> l(job.mu);
+                  for (std::uint64_t k = from; k < n && pos + k < L; ++k)
+                    job.tail[static_cast<std::size_t>(pos + k - tail_start)] = b[k];
+                }
+                pos += n;
+                got += n;
+                bytes_done += n;
+                return ok_status();
+              });
           if (s.ok()) {
             job.crcs[pc.index] = {crc.value(), covered};
             job.bytes += got;

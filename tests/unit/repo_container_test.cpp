@@ -1,10 +1,9 @@
 // The blob-container behaviour suite (tests/support/blob_container_suite.hpp) on the local
 // directory and in-memory containers; the S3 one runs it in tests/integration/inspect_s3_test.
 #include <gtest/gtest.h>
-
-#include <filesystem>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "essnap/repo/local_container.hpp"

@@ -16,9 +16,9 @@ namespace {
 using namespace essnap::repo::testing;
 
 struct Count {
-  std::map<std::string, std::uint64_t> total;                 // snapshot uuid -> bytes
-  std::map<std::string, std::set<std::string>> holders;        // data blob path -> uuids
-  std::map<std::string, std::uint64_t> length;                 // data blob path -> length
+  std::map<std::string, std::uint64_t> total;            // snapshot uuid -> bytes
+  std::map<std::string, std::set<std::string>> holders;  // data blob path -> uuids
+  std::map<std::string, std::uint64_t> length;           // data blob path -> length
 };
 
 Count independent_count(MemoryContainer& c, const std::set<std::string>& uuids) {
@@ -31,8 +31,8 @@ Count independent_count(MemoryContainer& c, const std::set<std::string>& uuids) 
     const std::string uuid = name.substr(5, name.size() - 9);
     if (!uuids.count(uuid)) return ok_status();
     const std::string bytes = c.get(b.name);
-    auto doc = read_framed_blob(
-        {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, kCodecSnapshot);
+    auto doc = read_framed_blob({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+                                kCodecSnapshot);
     EXPECT_TRUE(doc.ok()) << b.name;
     auto snap = parse_shard_snapshot(*doc);
     EXPECT_TRUE(snap.ok()) << b.name;
@@ -88,7 +88,8 @@ TEST(RepoDu, DamagedShardSnapshotsAreListedNotGuessed) {
   auto r = disk_usage(*c, o);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->damaged.size(), 1u);
-  EXPECT_TRUE(contains(r->damaged[0], "indices/Gvaztz16TN2Mq13xSMDOdQ/0/snap-q8keFeh2QZGskIBxqqmzEw.dat"));
+  EXPECT_TRUE(
+      contains(r->damaged[0], "indices/Gvaztz16TN2Mq13xSMDOdQ/0/snap-q8keFeh2QZGskIBxqqmzEw.dat"));
 }
 
 }  // namespace

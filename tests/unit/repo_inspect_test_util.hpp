@@ -5,11 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "essnap/repo/crc32.hpp"
 #include "essnap/repo/memory_container.hpp"
@@ -54,7 +53,8 @@ std::vector<std::string> blobs_where(MemoryContainer& c, Pred pred) {
 }
 
 inline bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 inline bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
@@ -74,8 +74,7 @@ inline std::string frame_json(const std::string& codec, const nlohmann::json& do
   out += doc.dump();
   be32(out, 0xC02893E8);
   be32(out, 0);
-  const std::uint32_t crc =
-      crc32({reinterpret_cast<const std::uint8_t*>(out.data()), out.size()});
+  const std::uint32_t crc = crc32({reinterpret_cast<const std::uint8_t*>(out.data()), out.size()});
   be32(out, 0);
   be32(out, crc);
   return out;

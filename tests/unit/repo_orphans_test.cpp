@@ -25,16 +25,16 @@ TEST(RepoOrphans, ARealRepositoryHasNoneAndPlantedOnesAreFoundExactly) {
   for (const auto& x : clean2->orphans) ADD_FAILURE() << "unexpected orphan (os2) " << x.path;
 
   const std::size_t before = c->blob_count();
-  c->put("index-1", "{}");                                   // stale root generation
-  c->put("snap-deadbeefdeadbeefdeadbe.dat", "xx");           // snapshot the root dropped
+  c->put("index-1", "{}");                          // stale root generation
+  c->put("snap-deadbeefdeadbeefdeadbe.dat", "xx");  // snapshot the root dropped
   c->put("meta-deadbeefdeadbeefdeadbe.dat", "xxx");
-  c->put("indices/gone-index-id/0/__abc", "12345");          // an index no snapshot uses
+  c->put("indices/gone-index-id/0/__abc", "12345");  // an index no snapshot uses
   c->put("indices/gone-index-id/meta-x.dat", "1");
-  c->put(kLogs + "/0/__stray", "123456");                    // leftover in a live shard
-  c->put(kLogs + "/0/index-oldgeneration", "1234567");      // an older shard generation
-  c->put(kLogs + "/meta-unused.dat", "12");                  // index metadata nobody uses
-  c->put(kLogs + "/7/__beyond", "1");                        // a shard past the shard count
-  c->put("tests-abc/data-1.dat", "1");                       // a repository-verify leftover
+  c->put(kLogs + "/0/__stray", "123456");               // leftover in a live shard
+  c->put(kLogs + "/0/index-oldgeneration", "1234567");  // an older shard generation
+  c->put(kLogs + "/meta-unused.dat", "12");             // index metadata nobody uses
+  c->put(kLogs + "/7/__beyond", "1");                   // a shard past the shard count
+  c->put("tests-abc/data-1.dat", "1");                  // a repository-verify leftover
   auto r = find_orphans(*c, o);
   ASSERT_TRUE(r.ok());
   std::map<std::string, std::pair<std::uint64_t, bool>> got;

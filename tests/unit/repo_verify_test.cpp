@@ -1,12 +1,10 @@
 // `inspect verify` on real repositories (tests/data/inspect/) and on damaged copies of them in
 // memory: each fault is detected and named by its path, Lucene file, snapshots and indices.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "essnap/repo/local_container.hpp"
@@ -240,7 +238,8 @@ TEST(RepoVerify, SubsetsPartitionTheDataFiles) {
 TEST(RepoVerify, TheStateFileMakesChecksRolling) {
   namespace fs = std::filesystem;
   const std::string path =
-      (fs::temp_directory_path() / ("essnap-state-" + std::to_string(::getpid()) + ".json")).string();
+      (fs::temp_directory_path() / ("essnap-state-" + std::to_string(::getpid()) + ".json"))
+          .string();
   fs::remove(path);
   auto c = load_fixture("es8");
   auto t0 = std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000));
@@ -283,16 +282,25 @@ TEST(RepoVerify, TheStateFileMakesChecksRolling) {
 // checked below its root blob and says so.
 nlohmann::json s3_info(const std::string& state) {
   return {{"snapshot",
-           {{"name", "s3"}, {"uuid", "q8keFeh2QZGskIBxqqmzEw"}, {"version_id", 8536000},
-            {"indices", {"insp-fx-logs", "insp-fx-solo"}}, {"state", state},
-            {"start_time", 1796119579621}, {"end_time", 1796119579621}, {"total_shards", 3},
-            {"successful_shards", 2}, {"include_global_state", false}, {"failures", nlohmann::json::array()}}}};
+           {{"name", "s3"},
+            {"uuid", "q8keFeh2QZGskIBxqqmzEw"},
+            {"version_id", 8536000},
+            {"indices", {"insp-fx-logs", "insp-fx-solo"}},
+            {"state", state},
+            {"start_time", 1796119579621},
+            {"end_time", 1796119579621},
+            {"total_shards", 3},
+            {"successful_shards", 2},
+            {"include_global_state", false},
+            {"failures", nlohmann::json::array()}}}};
 }
 
 TEST(RepoVerify, APartialSnapshotsFailedShardIsNotAProblem) {
   auto c = load_fixture("es8");
   auto info = s3_info("PARTIAL");
-  info["snapshot"]["failures"] = {{{"index", "insp-fx-solo"}, {"shard_id", 0}, {"reason", "node left"},
+  info["snapshot"]["failures"] = {{{"index", "insp-fx-solo"},
+                                   {"shard_id", 0},
+                                   {"reason", "node left"},
                                    {"status", "INTERNAL_SERVER_ERROR"}}};
   c->put("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
   c->remove(kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
@@ -310,12 +318,40 @@ TEST(RepoVerify, AShallowSnapshotIsNotCheckedBelowItsRootAndSaysSo) {
   auto info = s3_info("SUCCESS");
   info["snapshot"]["remote_store_index_shallow_copy"] = true;
   c->put("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
-  c->remove(kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  // Its shards hold shallow-snap-<uuid>.dat (segment names in the remote store), no data blobs.
+  const nlohmann::json shallow{{"version", "1"},
+                               {"name", "s3"},
+                               {"index_version", 1},
+                               {"start_time", 1},
+                               {"time", 1},
+                               {"number_of_files", 3},
+                               {"total_size", 999},
+                               {"index_uuid", "u"},
+                               {"remote_store_repository", "remote"},
+                               {"commit_generation", 2},
+                               {"primary_term", 1},
+                               {"remote_store_repository_base_path", "base"},
+                               {"file_names", {"_0.cfs", "_0.cfe", "segments_2"}}};
+  const std::vector<std::string> dirs = {kLogs + "/0", kLogs + "/1", kSolo + "/0"};
+  for (const auto& d : dirs) {
+    c->remove(d + "/snap-q8keFeh2QZGskIBxqqmzEw.dat");
+    c->put(d + "/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", shallow));
+  }
   auto r = run(*c, ReadData::kYes);
   EXPECT_TRUE(r.intact()) << dump(r);
   bool said = false;
   for (const auto& n : r.notes) said |= contains(n, "remote store, not checked here");
   EXPECT_TRUE(said);
+  // The shallow-snap blob itself is checked.
+  std::string bytes = c->get(kSolo + "/0/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  bytes[bytes.size() / 2] ^= 0x01;
+  c->put(kSolo + "/0/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat", bytes);
+  auto r2 = run(*c);
+  ASSERT_EQ(r2.problems.size(), 1u) << dump(r2);
+  EXPECT_EQ(r2.problems[0].path, kSolo + "/0/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  c->remove(kLogs + "/1/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat");
+  auto r3 = run(*c);
+  EXPECT_EQ(r3.problems.size(), 2u) << dump(r3);
 }
 
 TEST(RepoVerify, SubsetAndStateInputsAreChecked) {

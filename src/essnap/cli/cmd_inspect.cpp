@@ -155,8 +155,8 @@ Result<Opened> open_container(const GlobalOptions& g, InspectFlags& f) {
       ESSNAP_TRY(auto u, util::parse_url(so.endpoint.url, util::UrlChars::kRaw));
       aws_endpoint = aws::is_aws_host(u.host);
     }
-    so.addressing = f.s3_path_style || !aws_endpoint ? s3::AddressingStyle::kPath
-                                                     : s3::AddressingStyle::kAuto;
+    so.addressing =
+        f.s3_path_style || !aws_endpoint ? s3::AddressingStyle::kPath : s3::AddressingStyle::kAuto;
     aws::RegionOptions ro;
     ro.flag = !f.cluster.region.empty() ? f.cluster.region : g.region;
     ro.profile = g.profile;
@@ -233,20 +233,27 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
-json j_opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+json j_opt(const std::optional<std::int64_t>& v) {
+  return v ? json(*v) : json(nullptr);
+}
 
 json summary_json(const repo::SnapshotSummary& s) {
   json j{{"name", s.name},
          {"uuid", s.uuid},
          {"state", s.state},
          {"version", s.version},
-         {"start_time", s.start_time_millis ? json(repo::iso8601_millis(*s.start_time_millis)) : json(nullptr)},
+         {"start_time",
+          s.start_time_millis ? json(repo::iso8601_millis(*s.start_time_millis)) : json(nullptr)},
          {"start_time_in_millis", j_opt(s.start_time_millis)},
-         {"end_time", s.end_time_millis ? json(repo::iso8601_millis(*s.end_time_millis)) : json(nullptr)},
+         {"end_time",
+          s.end_time_millis ? json(repo::iso8601_millis(*s.end_time_millis)) : json(nullptr)},
          {"end_time_in_millis", j_opt(s.end_time_millis)},
          {"indices", s.indices},
          {"data_streams", s.data_streams},
-         {"shards", {{"total", s.total_shards}, {"successful", s.successful_shards}, {"failed", s.failed_shards}}}};
+         {"shards",
+          {{"total", s.total_shards},
+           {"successful", s.successful_shards},
+           {"failed", s.failed_shards}}}};
   if (s.include_global_state) j["include_global_state"] = *s.include_global_state;
   if (s.shallow) j["shallow"] = true;
   if (!s.problem.empty()) j["problem"] = s.problem;
@@ -276,8 +283,8 @@ int run_snapshots(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& 
       std::cout << s.name << "  " << s.uuid << "  " << s.state << "  "
                 << (s.start_time_millis ? repo::iso8601_millis(*s.start_time_millis) : "-") << "  "
                 << (s.end_time_millis ? repo::iso8601_millis(*s.end_time_millis) : "-") << "  "
-                << (s.version.empty() ? "-" : s.version) << "  " << s.indices.size()
-                << " indices  " << s.successful_shards << "/" << s.total_shards << " shards"
+                << (s.version.empty() ? "-" : s.version) << "  " << s.indices.size() << " indices  "
+                << s.successful_shards << "/" << s.total_shards << " shards"
                 << (s.shallow ? "  (shallow: data in a remote store)" : "") << "\n";
       if (!s.problem.empty()) std::cout << "  problem: " << s.problem << "\n";
     }
@@ -293,31 +300,43 @@ int run_show(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
   if (!d.ok()) return fail(d.error(), g);
   bool damaged = !d->summary.problem.empty();
   for (const auto& i : d->indices)
-    for (const auto& s : i.shards) damaged |= !s.problem.empty() && s.problem.rfind("failed shard", 0) != 0;
+    for (const auto& s : i.shards)
+      damaged |= !s.problem.empty() && s.problem.rfind("failed shard", 0) != 0;
   if (g.output == OutputFormat::kJson) {
     json indices = json::array();
     for (const auto& i : d->indices) {
       json shards = json::array();
       for (const auto& s : i.shards) {
-        json js{{"shard", s.shard}, {"path", s.path}, {"files", s.files}, {"bytes", s.bytes},
-                {"incremental_files", s.incremental_files}, {"incremental_bytes", s.incremental_bytes}};
+        json js{{"shard", s.shard},
+                {"path", s.path},
+                {"files", s.files},
+                {"bytes", s.bytes},
+                {"incremental_files", s.incremental_files},
+                {"incremental_bytes", s.incremental_bytes}};
         if (!s.problem.empty()) js["problem"] = s.problem;
         shards.push_back(js);
       }
-      indices.push_back({{"name", i.name}, {"id", i.id}, {"files", i.files}, {"bytes", i.bytes},
+      indices.push_back({{"name", i.name},
+                         {"id", i.id},
+                         {"files", i.files},
+                         {"bytes", i.bytes},
                          {"incremental_files", i.incremental_files},
-                         {"incremental_bytes", i.incremental_bytes}, {"shards", shards}});
+                         {"incremental_bytes", i.incremental_bytes},
+                         {"shards", shards}});
     }
-    json out{{"snapshot", summary_json(d->summary)}, {"indices", indices}, {"files", d->files},
-             {"bytes", d->bytes}, {"incremental_files", d->incremental_files},
+    json out{{"snapshot", summary_json(d->summary)},
+             {"indices", indices},
+             {"files", d->files},
+             {"bytes", d->bytes},
+             {"incremental_files", d->incremental_files},
              {"incremental_bytes", d->incremental_bytes}};
     if (!d->notes.empty()) out["notes"] = d->notes;
     json_result(std::move(out));
   } else {
     print_notes(d->notes);
     const auto& s = d->summary;
-    std::cout << "snapshot " << s.name << " (" << s.uuid << ") " << s.state << ", "
-              << d->files << " files, " << snapshot::format_bytes(static_cast<std::int64_t>(d->bytes))
+    std::cout << "snapshot " << s.name << " (" << s.uuid << ") " << s.state << ", " << d->files
+              << " files, " << snapshot::format_bytes(static_cast<std::int64_t>(d->bytes))
               << " (incremental: " << d->incremental_files << " files, "
               << snapshot::format_bytes(static_cast<std::int64_t>(d->incremental_bytes)) << ")\n";
     for (const auto& i : d->indices) {
@@ -395,8 +414,11 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
     if (g.output == OutputFormat::kJson) {
       json problems = json::array();
       for (const auto& p : v.problems)
-        problems.push_back({{"path", p.path}, {"lucene_file", p.lucene_file}, {"problem", p.problem},
-                            {"snapshots", p.snapshots}, {"indices", p.indices}});
+        problems.push_back({{"path", p.path},
+                            {"lucene_file", p.lucene_file},
+                            {"problem", p.problem},
+                            {"snapshots", p.snapshots},
+                            {"indices", p.indices}});
       json out{{"repository", c.describe()},
                {"generation", v.generation},
                {"intact", v.intact()},
@@ -429,21 +451,24 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
           std::cout << "\n";
         }
       }
-      std::cout << "repository " << c.describe() << " generation " << v.generation << " ("
-                << mode << "): " << v.snapshots.size() << " snapshot(s), " << v.shards
-                << " shard(s), " << v.metadata_blobs << " metadata blobs, " << v.data_files
-                << " data files, " << v.virtual_files << " v__ files";
+      std::cout << "repository " << c.describe() << " generation " << v.generation << " (" << mode
+                << "): " << v.snapshots.size() << " snapshot(s), " << v.shards << " shard(s), "
+                << v.metadata_blobs << " metadata blobs, " << v.data_files << " data files, "
+                << v.virtual_files << " v__ files";
       if (o.read_data == repo::ReadData::kYes)
         std::cout << "; read " << v.data_files_read << " data files ("
                   << snapshot::format_bytes(static_cast<std::int64_t>(v.bytes_read)) << ")"
-                  << (v.data_files_skipped_fresh ? ", " + std::to_string(v.data_files_skipped_fresh) +
-                                                       " verified within --max-age"
-                                                 : "")
-                  << (v.data_files_skipped_subset ? ", " + std::to_string(v.data_files_skipped_subset) +
-                                                        " outside the subset"
-                                                  : "");
+                  << (v.data_files_skipped_fresh
+                          ? ", " + std::to_string(v.data_files_skipped_fresh) +
+                                " verified within --max-age"
+                          : "")
+                  << (v.data_files_skipped_subset
+                          ? ", " + std::to_string(v.data_files_skipped_subset) +
+                                " outside the subset"
+                          : "");
       std::cout << "\n"
-                << (v.intact() ? "no problems found" : std::to_string(v.problems.size()) + " problem(s) found")
+                << (v.intact() ? "no problems found"
+                               : std::to_string(v.problems.size()) + " problem(s) found")
                 << "\n";
     }
     return v.intact() ? kInspectIntact : kInspectDamaged;
@@ -464,17 +489,28 @@ int run_du(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
   if (g.output == OutputFormat::kJson) {
     json snaps = json::array(), indices = json::array();
     for (const auto& s : u.snapshots)
-      snaps.push_back({{"name", s.name}, {"uuid", s.uuid}, {"state", s.state},
-                       {"total_bytes", s.total_bytes}, {"unique_bytes", s.unique_bytes},
-                       {"shared_bytes", s.shared_bytes}, {"incremental_bytes", s.incremental_bytes},
+      snaps.push_back({{"name", s.name},
+                       {"uuid", s.uuid},
+                       {"state", s.state},
+                       {"total_bytes", s.total_bytes},
+                       {"unique_bytes", s.unique_bytes},
+                       {"shared_bytes", s.shared_bytes},
+                       {"incremental_bytes", s.incremental_bytes},
                        {"files", s.files}});
     for (const auto& i : u.indices)
-      indices.push_back({{"name", i.name}, {"id", i.id}, {"snapshots", i.snapshots},
-                         {"shards", i.shards}, {"data_bytes", i.data_bytes},
+      indices.push_back({{"name", i.name},
+                         {"id", i.id},
+                         {"snapshots", i.snapshots},
+                         {"shards", i.shards},
+                         {"data_bytes", i.data_bytes},
                          {"data_files", i.data_files}});
-    json out{{"repository", {{"location", c.describe()}, {"generation", u.generation},
-                             {"data_bytes", u.data_bytes}, {"data_files", u.data_files},
-                             {"snapshots", u.snapshots.size()}, {"indices", u.indices.size()}}},
+    json out{{"repository",
+              {{"location", c.describe()},
+               {"generation", u.generation},
+               {"data_bytes", u.data_bytes},
+               {"data_files", u.data_files},
+               {"snapshots", u.snapshots.size()},
+               {"indices", u.indices.size()}}},
              {"snapshots", snaps},
              {"indices", indices},
              {"damaged", u.damaged},
@@ -490,7 +526,8 @@ int run_du(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
                 << b(s.shared_bytes) << "  " << b(s.incremental_bytes) << "\n";
     std::cout << "\nINDEX  SNAPSHOTS  SHARDS  DATA\n";
     for (const auto& i : u.indices)
-      std::cout << i.name << "  " << i.snapshots << "  " << i.shards << "  " << b(i.data_bytes) << "\n";
+      std::cout << i.name << "  " << i.snapshots << "  " << i.shards << "  " << b(i.data_bytes)
+                << "\n";
     std::cout << "\nrepository " << c.describe() << " generation " << u.generation << ": "
               << u.snapshots.size() << " snapshot(s), " << u.data_files << " data files, "
               << b(u.data_bytes) << "\n";
@@ -512,8 +549,10 @@ int run_orphans(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c)
   if (g.output == OutputFormat::kJson) {
     json arr = json::array();
     for (const auto& x : u.orphans)
-      arr.push_back({{"path", x.path}, {"bytes", x.bytes},
-                     {"removed_by_cleanup", x.removed_by_cleanup}, {"why", x.why}});
+      arr.push_back({{"path", x.path},
+                     {"bytes", x.bytes},
+                     {"removed_by_cleanup", x.removed_by_cleanup},
+                     {"why", x.why}});
     std::cout << json{{"repository", c.describe()},
                       {"generation", u.generation},
                       {"orphans", arr},
@@ -548,9 +587,9 @@ int run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
   if (!opened.ok()) return fail(opened.error(), g);
   repo::BlobContainer& c = *opened->container;
   if (action != "verify" && action != "show" && !opened->rest.empty())
-    return fail(make_error(ErrorCode::kInvalidArgument,
-                           "inspect " + action + " takes only REPO; unexpected '" +
-                               opened->rest.front() + "'"),
+    return fail(make_error(ErrorCode::kInvalidArgument, "inspect " + action +
+                                                            " takes only REPO; unexpected '" +
+                                                            opened->rest.front() + "'"),
                 g);
   if (action == "snapshots") return run_snapshots(g, f, c);
   if (action == "show") return run_show(g, f, c, opened->rest);
@@ -587,7 +626,10 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
        "--max-age 7d --limit-download 50"},
       {"du", "Space per snapshot (total, unique = freed by deleting it, shared), per index, in all",
        "REPO", "essnap inspect du s3://acme-snapshots/logs -o json"},
-      {"orphans", "Blobs no snapshot of the root index-N references (read-only)", "REPO",
+      {"orphans",
+       "Blobs no snapshot of the root index-N references (read-only; a snapshot being written "
+       "has blobs the root does not list yet: run it when none is running)",
+       "REPO",
        "essnap inspect orphans s3://acme-snapshots/logs\n"
        "  essnap inspect orphans --repository nightly --url http://localhost:9200"},
   };

@@ -42,6 +42,10 @@ class BlobContainer {
   virtual Result<std::string> read(std::string_view path, std::uint64_t max_bytes) = 0;
   // The blob's bytes in order to `sink`; kNotFound when absent. A sink error stops the stream.
   virtual Status stream(std::string_view path, const ChunkSink& sink) = 0;
+  // Bytes [offset, offset + length) of the blob, in order, to `sink` (a ranged GET on S3), so
+  // one large blob can be read by several workers at once. kNotFound when absent.
+  virtual Status stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
+                              const ChunkSink& sink) = 0;
   // The blob's size; nullopt when absent.
   virtual Result<std::optional<std::uint64_t>> size(std::string_view path) = 0;
   // "s3://bucket/prefix" or the directory: for messages.

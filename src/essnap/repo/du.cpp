@@ -56,7 +56,8 @@ Result<DuReport> disk_usage(BlobContainer& container, const DuOptions& o) {
       if (!e.files) continue;
       const std::size_t k = slot.at(e.snapshot->snapshot->uuid);
       SnapshotUsage& u = report.snapshots[k];
-      u.incremental_bytes += static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->total_size));
+      u.incremental_bytes +=
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->total_size));
       for (const auto& f : e.files->files) {
         u.total_bytes += f.length;
         ++u.files;

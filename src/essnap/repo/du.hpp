@@ -1,7 +1,8 @@
 // `essnap inspect du`: space per snapshot, per index and for the repository, from the shard
 // snapshots of every snapshot in the root index-N (elastic/elasticsearch#56536, #23479):
-//   total_bytes       sum of the lengths of every file in the snapshot's shards (what a restore writes)
-//   unique_bytes      bytes of the data blobs (all parts) that this snapshot alone references
+//   total_bytes       sum of the lengths of every file in the snapshot's shards (what a restore
+//   writes) unique_bytes      bytes of the data blobs (all parts) that this snapshot alone
+//   references
 //                     (what deleting it frees)
 //   shared_bytes      bytes of the data blobs it references that other snapshots reference too
 //   incremental_bytes the shard snapshots' own incremental total_size (what it added when taken)
@@ -38,7 +39,7 @@ struct DuReport {
   std::vector<IndexUsage> indices;       // by name
   std::uint64_t data_bytes = 0;          // distinct data blobs of the repository
   std::uint64_t data_files = 0;
-  std::vector<std::string> damaged;      // blobs that could not be counted (path: reason)
+  std::vector<std::string> damaged;  // blobs that could not be counted (path: reason)
   std::vector<std::string> notes;
 };
 

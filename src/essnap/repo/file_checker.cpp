@@ -1,5 +1,7 @@
 #include "essnap/repo/file_checker.hpp"
 
+#include <zlib.h>
+
 #include <cstring>
 
 #include "essnap/repo/lucene_footer.hpp"
@@ -45,14 +47,24 @@ void FileChecker::feed(std::span<const std::uint8_t> p) {
 
 std::optional<std::string> FileChecker::problem(std::uint64_t expected_length,
                                                 const std::string& recorded) const {
-  if (total_ != expected_length)
-    return "read " + std::to_string(total_) + " bytes, the snapshot records " +
+  return judge(total_, crc_.value(), {last16_.data(), have16_}, expected_length, recorded);
+}
+
+std::uint32_t FileChecker::combine(std::uint32_t a, std::uint32_t b, std::uint64_t length_b) {
+  return static_cast<std::uint32_t>(::crc32_combine(a, b, static_cast<z_off_t>(length_b)));
+}
+
+std::optional<std::string> FileChecker::judge(std::uint64_t total, std::uint32_t actual,
+                                              std::span<const std::uint8_t> last16,
+                                              std::uint64_t expected_length,
+                                              const std::string& recorded) {
+  if (total != expected_length)
+    return "read " + std::to_string(total) + " bytes, the snapshot records " +
            std::to_string(expected_length);
-  if (total_ < kFooterLength)
-    return "only " + std::to_string(total_) + " bytes: too short for a Lucene footer";
-  auto footer = parse_footer({last16_.data(), 16});
+  if (total < kFooterLength || last16.size() < kFooterLength)
+    return "only " + std::to_string(total) + " bytes: too short for a Lucene footer";
+  auto footer = parse_footer(last16.first(kFooterLength));
   if (!footer.ok()) return "no valid Lucene footer: " + footer.error().message;
-  const std::uint32_t actual = crc_.value();
   if (footer->checksum != actual)
     return "content CRC-32 " + checksum_to_base36(actual) + " differs from the Lucene footer's " +
            checksum_to_base36(footer->checksum) + " (the data is corrupt)";

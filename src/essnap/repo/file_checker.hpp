@@ -21,6 +21,15 @@ class FileChecker {
   std::optional<std::string> problem(std::uint64_t expected_length,
                                      const std::string& recorded_checksum) const;
 
+  // The same judgement from parts computed elsewhere (a file read in ranges by several
+  // workers): `total` bytes seen, `crc` of every byte but the last 8, the last 16 bytes.
+  static std::optional<std::string> judge(std::uint64_t total, std::uint32_t crc,
+                                          std::span<const std::uint8_t> last16,
+                                          std::uint64_t expected_length,
+                                          const std::string& recorded_checksum);
+  // CRC-32 of A then B from crc(A), crc(B) and B's length (zlib's crc32_combine).
+  static std::uint32_t combine(std::uint32_t crc_a, std::uint32_t crc_b, std::uint64_t length_b);
+
  private:
   Crc32 crc_;
   std::array<std::uint8_t, 16> last16_{};

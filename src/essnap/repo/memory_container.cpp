@@ -81,6 +81,16 @@ Status MemoryContainer::stream(std::string_view path, const ChunkSink& sink) {
   return ok_status();
 }
 
+Status MemoryContainer::stream_range(std::string_view path, std::uint64_t offset,
+                                     std::uint64_t length, const ChunkSink& sink) {
+  ESSNAP_TRY(std::string bytes, read(path, UINT64_MAX));
+  if (offset >= bytes.size()) return ok_status();
+  const std::string part = bytes.substr(offset, length);
+  for (std::size_t i = 0; i < part.size(); i += chunk_)
+    ESSNAP_TRY_STATUS(sink(std::string_view(part).substr(i, chunk_)));
+  return ok_status();
+}
+
 Result<std::optional<std::uint64_t>> MemoryContainer::size(std::string_view path) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   std::lock_guard<std::mutex> l(mu_);

@@ -24,6 +24,8 @@ class MemoryContainer final : public BlobContainer {
   Status walk(std::string_view dir, const BlobVisitor& visit) override;
   Result<std::string> read(std::string_view path, std::uint64_t max_bytes) override;
   Status stream(std::string_view path, const ChunkSink& sink) override;
+  Status stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
+                      const ChunkSink& sink) override;
   Result<std::optional<std::uint64_t>> size(std::string_view path) override;
   std::string describe() const override { return "memory:"; }
 

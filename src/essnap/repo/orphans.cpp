@@ -7,11 +7,14 @@
 
 #include "essnap/repo/repository.hpp"
 #include "essnap/repo/scan.hpp"
+#include "essnap/repo/shallow_snapshot.hpp"
 
 namespace essnap::repo {
 namespace {
 
-bool starts_with(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
+bool starts_with(const std::string& s, std::string_view p) {
+  return s.rfind(p, 0) == 0;
+}
 
 // "snap-<uuid>.dat" / "meta-<uuid>.dat" -> uuid; "" otherwise.
 std::string root_uuid(const std::string& name) {
@@ -40,7 +43,8 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
   for (const auto* s : selection) live_uuids.insert(s->uuid);
   for (const auto& b : repo->root_listing().blobs) {
     if (auto g = root_generation_from_name(b.name)) {
-      if (*g < repo->generation()) add(b.name, b.size, true, "stale root index-N (older generation)");
+      if (*g < repo->generation())
+        add(b.name, b.size, true, "stale root index-N (older generation)");
       continue;
     }
     if (b.name == "index.latest" || b.name == "incompatible-snapshots") continue;
@@ -74,7 +78,10 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
     std::set<std::string> used;
     bool judged = true;
     for (const auto& e : sc.entries) {
-      if (e.snapshot->shallow()) continue;
+      if (e.shallow) {
+        used.insert(std::string(kShallowSnapshotPrefix) + e.snapshot->snapshot->uuid + ".dat");
+        continue;
+      }
       if (!e.files) {
         if (!e.expected_missing) judged = false;
         continue;
@@ -84,8 +91,6 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
         if (!f.is_virtual())
           for (std::uint64_t p = 0; p < f.number_of_parts(); ++p) used.insert(f.part_name(p));
     }
-    for (const auto& e : sc.entries)
-      if (e.snapshot->shallow()) judged = false;  // shallow-snap-* blobs: not ours to judge
     if (sc.index_blob) used.insert(*sc.index_blob);
     {
       std::lock_guard<std::mutex> l(mu);
@@ -97,9 +102,10 @@ Result<OrphansReport> find_orphans(BlobContainer& container, const OrphansOption
     }
     for (const auto& b : sc.listing.blobs)
       if (!used.count(b.name)) {
-        std::string why = starts_with(b.name, "index-")  ? "stale shard generation"
-                          : starts_with(b.name, "snap-") ? "shard snapshot of a snapshot not in the root"
-                                                         : "data blob no live snapshot references";
+        std::string why = starts_with(b.name, "index-") ? "stale shard generation"
+                          : starts_with(b.name, "snap-")
+                              ? "shard snapshot of a snapshot not in the root"
+                              : "data blob no live snapshot references";
         add(sc.dir + "/" + b.name, b.size, false, std::move(why));
       }
     return ok_status();

@@ -43,10 +43,10 @@ Result<std::unique_ptr<Repository>> Repository::open(BlobContainer& container) {
     }
   }
   if (!highest) {
-    std::string why = r->index_latest_ ? "index.latest names generation " +
-                                             std::to_string(*r->index_latest_) +
-                                             " but no root index-N blob exists"
-                                       : "no root index-N blob";
+    std::string why = r->index_latest_
+                          ? "index.latest names generation " + std::to_string(*r->index_latest_) +
+                                " but no root index-N blob exists"
+                          : "no root index-N blob";
     return make_error(ErrorCode::kNotFound,
                       container.describe() + " is not a snapshot repository: " + why,
                       "check the bucket and prefix (or the directory); a repository that never "
@@ -81,11 +81,11 @@ Result<std::vector<const RepoSnapshot*>> Repository::select(
   for (const auto& n : names) {
     const RepoSnapshot* s = data_.snapshot_by_name(n);
     if (!s)
-      return make_error(ErrorCode::kNotFound,
-                        "snapshot " + n + " is not in " + container_.describe() + " (root " +
-                            root_index_path() + ")",
-                        "list the snapshots with 'essnap inspect snapshots " +
-                            container_.describe() + "'");
+      return make_error(
+          ErrorCode::kNotFound,
+          "snapshot " + n + " is not in " + container_.describe() + " (root " + root_index_path() +
+              ")",
+          "list the snapshots with 'essnap inspect snapshots " + container_.describe() + "'");
     out.push_back(s);
   }
   return out;
@@ -108,7 +108,8 @@ Result<std::string> Repository::index_metadata_path(const RepoSnapshot& s,
   if (!id)
     return make_error(ErrorCode::kParse,
                       "root " + root_index_path() + ": snapshot " + s.name + " names index " +
-                          index.name + "'s metadata by an identifier index_metadata_identifiers "
+                          index.name +
+                          "'s metadata by an identifier index_metadata_identifiers "
                           "lacks");
   return "indices/" + index.id + "/meta-" + *id + ".dat";
 }
@@ -123,10 +124,10 @@ Result<std::string> Repository::shard_dir(const RepoIndex& index, std::int64_t s
     auto it = shard_paths_.find(index.id);
     if (it == shard_paths_.end() || shard < 0 ||
         static_cast<std::size_t>(shard) >= it->second.size())
-      return make_error(ErrorCode::kNotFound,
-                        "missing blob snapshot_shard_paths/snapshot_path_" + index.id +
-                            ".* (index " + index.name + " uses hashed shard paths, type " +
-                            std::to_string(*index.shard_path_type) + ")");
+      return make_error(ErrorCode::kNotFound, "missing blob snapshot_shard_paths/snapshot_path_" +
+                                                  index.id + ".* (index " + index.name +
+                                                  " uses hashed shard paths, type " +
+                                                  std::to_string(*index.shard_path_type) + ")");
     return it->second[static_cast<std::size_t>(shard)];
   }
   return "indices/" + index.id + "/" + std::to_string(shard);
@@ -149,8 +150,8 @@ Status Repository::load_shard_paths() {
     for (auto dir : p->paths) {
       while (!dir.empty() && dir.back() == '/') dir.pop_back();
       if (auto ok = check_relative_path(dir); !ok.ok())
-        return make_error(ErrorCode::kParse, path + ": shard path '" + dir +
-                                                 "' leaves the repository");
+        return make_error(ErrorCode::kParse,
+                          path + ": shard path '" + dir + "' leaves the repository");
       dirs.push_back(std::move(dir));
     }
     shard_paths_[p->index_id] = std::move(dirs);
@@ -195,8 +196,7 @@ Result<ShardSnapshot> Repository::shard_snapshot(const std::string& dir, const R
   return snap;
 }
 
-std::optional<std::string> Repository::shard_index_blob(const RepoIndex& index,
-                                                        std::int64_t shard,
+std::optional<std::string> Repository::shard_index_blob(const RepoIndex& index, std::int64_t shard,
                                                         const Listing& listing) const {
   if (index.has_shard_generations && shard >= 0 &&
       static_cast<std::size_t>(shard) < index.shard_generations.size()) {

@@ -56,7 +56,9 @@ class Repository {
   std::vector<const RepoIndex*> indices_of(const RepoSnapshot& s) const;
 
   static std::string snapshot_info_path(const RepoSnapshot& s) { return "snap-" + s.uuid + ".dat"; }
-  static std::string global_metadata_path(const RepoSnapshot& s) { return "meta-" + s.uuid + ".dat"; }
+  static std::string global_metadata_path(const RepoSnapshot& s) {
+    return "meta-" + s.uuid + ".dat";
+  }
   Result<std::string> index_metadata_path(const RepoSnapshot& s, const RepoIndex& index) const;
   // The shard's directory from the root: "indices/<id>/<shard>" or the hashed path.
   Result<std::string> shard_dir(const RepoIndex& index, std::int64_t shard);
@@ -89,6 +91,5 @@ class Repository {
   bool shard_paths_loaded_ = false;
   std::map<std::string, std::vector<std::string>> shard_paths_;  // index id -> dir per shard
 };
-
 
 }  // namespace essnap::repo

@@ -140,6 +140,21 @@ Status S3Container::stream(std::string_view path, const ChunkSink& sink) {
   return ok_status();
 }
 
+Status S3Container::stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
+                                 const ChunkSink& sink) {
+  ESSNAP_TRY_STATUS(check_relative_path(path));
+  if (length == 0) return ok_status();
+  Lease lease(*this);
+  s3::GetObjectRequest r;
+  r.bucket = bucket_;
+  r.key = key(path);
+  r.range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+  r.sink = [&](std::string_view chunk) { return sink(chunk); };
+  auto resp = lease.client().get_object(r);
+  if (!resp.ok()) return name_error(std::move(resp).error(), path);
+  return ok_status();
+}
+
 Result<std::optional<std::uint64_t>> S3Container::size(std::string_view path) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   Lease lease(*this);

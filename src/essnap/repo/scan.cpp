@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "essnap/repo/framing.hpp"
+#include "essnap/repo/shallow_snapshot.hpp"
 #include "essnap/repo/work_pool.hpp"
 
 namespace essnap::repo {
@@ -73,12 +74,11 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const RepoSnapshot*>
   std::map<std::string, MetaGroup> groups;
   std::map<std::pair<const RepoIndex*, const SnapshotScan*>, std::string> meta_of;
   for (const auto& s : out.snapshots) {
-    if (s.shallow()) continue;
     for (const RepoIndex* idx : repo.indices_of(*s.snapshot)) {
       auto path = repo.index_metadata_path(*s.snapshot, *idx);
       if (!path.ok()) {
-        ESSNAP_TRY_STATUS(report(hooks, path.error(), repo.root_index_path(), {s.snapshot->name},
-                                 {idx->name}));
+        ESSNAP_TRY_STATUS(
+            report(hooks, path.error(), repo.root_index_path(), {s.snapshot->name}, {idx->name}));
         continue;
       }
       auto& g = groups[*path];
@@ -165,7 +165,8 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const RepoSnapshot*>
         for (const auto* s : t.snapshots) all.push_back(s->snapshot->name);
         auto dir = repo.shard_dir(*t.index, t.shard);
         if (!dir.ok()) {
-          ESSNAP_TRY_STATUS(report(hooks, dir.error(), "snapshot_shard_paths", all, {t.index->name}));
+          ESSNAP_TRY_STATUS(
+              report(hooks, dir.error(), "snapshot_shard_paths", all, {t.index->name}));
           return ok_status();
         }
         sc.dir = *dir;
@@ -175,14 +176,35 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const RepoSnapshot*>
           ShardScan::Entry e;
           e.snapshot = s;
           e.expected_missing = s->failed_shards.count({t.index->name, t.shard}) != 0;
-          const std::string name = "snap-" + s->snapshot->uuid + ".dat";
-          const bool listed =
-              std::binary_search(sc.listing.blobs.begin(), sc.listing.blobs.end(), BlobInfo{name, 0},
-                                 [](const BlobInfo& a, const BlobInfo& b) { return a.name < b.name; });
+          const bool shallow = s->shallow();
+          const std::string name =
+              (shallow ? std::string(kShallowSnapshotPrefix) : std::string("snap-")) +
+              s->snapshot->uuid + ".dat";
+          const bool listed = std::binary_search(
+              sc.listing.blobs.begin(), sc.listing.blobs.end(), BlobInfo{name, 0},
+              [](const BlobInfo& a, const BlobInfo& b) { return a.name < b.name; });
           if (!listed) {
             if (!e.expected_missing && hooks.damage)
               hooks.damage(sc.dir + "/" + name, "missing blob " + sc.dir + "/" + name,
                            {s->snapshot->name}, {t.index->name});
+          } else if (shallow) {
+            // A shallow copy's shard blob names segment files in the remote store: its frame and
+            // fields are checked, its data is not ours to read.
+            const std::string path = sc.dir + "/" + name;
+            auto doc = repo.read_framed(path, kCodecSnapshot);
+            mark(path);
+            Result<ShallowShardSnapshot> parsed = doc.ok()
+                                                      ? parse_shallow_shard_snapshot(*doc)
+                                                      : Result<ShallowShardSnapshot>(doc.error());
+            if (parsed.ok()) {
+              e.shallow = std::move(parsed).value();
+            } else if (!e.expected_missing) {
+              Error err = std::move(parsed).error();
+              if (err.code != ErrorCode::kNotFound) err.code = ErrorCode::kParse;
+              if (err.message.find(path) == std::string::npos)
+                err.message = path + ": " + err.message;
+              ESSNAP_TRY_STATUS(report(hooks, err, path, {s->snapshot->name}, {t.index->name}));
+            }
           } else {
             auto files = repo.shard_snapshot(sc.dir, *s->snapshot);
             mark(sc.dir + "/" + name);

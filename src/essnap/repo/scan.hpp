@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "essnap/repo/repository.hpp"
+#include "essnap/repo/shallow_snapshot.hpp"
 
 namespace essnap::repo {
 
 struct SnapshotScan {
   const RepoSnapshot* snapshot = nullptr;
-  std::optional<SnapshotInfo> info;               // nullopt when snap-<uuid>.dat is damaged
+  std::optional<SnapshotInfo> info;  // nullopt when snap-<uuid>.dat is damaged
   std::set<std::pair<std::string, std::int64_t>> failed_shards;  // (index name, shard) it lists
   bool shallow() const { return info && info->remote_store_index_shallow_copy; }
 };
@@ -28,15 +29,16 @@ struct SnapshotScan {
 struct ShardScan {
   const RepoIndex* index = nullptr;
   std::int64_t shard = 0;
-  std::string dir;                        // from the repository root
+  std::string dir;  // from the repository root
   Listing listing;
   std::optional<std::string> index_blob;  // current index-<gen> blob name
   struct Entry {
     const SnapshotScan* snapshot = nullptr;
-    std::optional<ShardSnapshot> files;   // nullopt: missing or damaged (reported) or expected
-    bool expected_missing = false;        // a failed shard of a PARTIAL / FAILED snapshot
+    std::optional<ShardSnapshot> files;  // nullopt: missing or damaged (reported) or expected
+    std::optional<ShallowShardSnapshot> shallow;  // a shallow copy's shallow-snap-<uuid>.dat
+    bool expected_missing = false;                // a failed shard of a PARTIAL / FAILED snapshot
   };
-  std::vector<Entry> entries;             // snapshots of the selection holding this shard
+  std::vector<Entry> entries;  // snapshots of the selection holding this shard
 };
 
 enum class GlobalMetadata { kSkip, kCheck };
@@ -45,7 +47,8 @@ struct ScanHooks {
   GlobalMetadata global_metadata = GlobalMetadata::kSkip;  // also check root meta-<uuid>.dat
   // Damage found by the scan itself: the path, what is wrong, which snapshots and indices.
   std::function<void(std::string path, std::string problem, std::vector<std::string> snapshots,
-                     std::vector<std::string> indices)> damage;
+                     std::vector<std::string> indices)>
+      damage;
   std::function<void(const std::string&)> note;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // shards
   std::function<bool()> interrupted;

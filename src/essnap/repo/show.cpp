@@ -101,7 +101,11 @@ Result<SnapshotDetail> show_snapshot(BlobContainer& container, const std::string
       ShardDetail d;
       d.shard = sc.shard;
       d.path = sc.dir;
-      if (!e.files) {
+      if (e.shallow) {
+        d.files = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.shallow->number_of_files));
+        d.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.shallow->total_size));
+        d.problem = "shallow copy: data in the remote store " + e.shallow->remote_store_repository;
+      } else if (!e.files) {
         d.problem = e.expected_missing ? "failed shard (the snapshot lists it as failed)"
                                        : (dir_problems.count(sc.dir) ? dir_problems[sc.dir]
                                                                      : "shard snapshot unreadable");
@@ -110,8 +114,10 @@ Result<SnapshotDetail> show_snapshot(BlobContainer& container, const std::string
           ++d.files;
           d.bytes += f.length;
         }
-        d.incremental_files = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->number_of_files));
-        d.incremental_bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->total_size));
+        d.incremental_files =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->number_of_files));
+        d.incremental_bytes =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.files->total_size));
       }
       idx.files += d.files;
       idx.bytes += d.bytes;

@@ -1,11 +1,15 @@
 #include "essnap/repo/verify.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 
+#include "essnap/repo/crc32.hpp"
 #include "essnap/repo/file_checker.hpp"
 #include "essnap/repo/lucene_footer.hpp"
 #include "essnap/repo/rate_limiter.hpp"
@@ -78,11 +82,13 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
   report.generation = repo.generation();
   for (const auto& n : repo.notes()) out.note(n);
   if (repo.index_latest() && *repo.index_latest() > repo.generation())
-    out.problem({"index-" + std::to_string(*repo.index_latest()), "",
+    out.problem({"index-" + std::to_string(*repo.index_latest()),
+                 "",
                  "missing blob: index.latest names generation " +
                      std::to_string(*repo.index_latest()) + " but the newest root blob is " +
                      repo.root_index_path(),
-                 {}, {}});
+                 {},
+                 {}});
   ESSNAP_TRY(auto selection, repo.select(o.snapshots));
   for (const auto* s : selection) report.snapshots.push_back(s->name);
 
@@ -112,8 +118,11 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
     if (sc.index_blob) {
       const std::string path = sc.dir + "/" + *sc.index_blob;
       if (!find_blob(sc.listing, *sc.index_blob)) {
-        out.problem({path, "", "missing blob " + path + " (the shard's current generation)",
-                     holders, {sc.index->name}});
+        out.problem({path,
+                     "",
+                     "missing blob " + path + " (the shard's current generation)",
+                     holders,
+                     {sc.index->name}});
       } else {
         auto s = repo.shard_snapshots(sc.dir, *sc.index_blob);
         ++metadata;
@@ -137,7 +146,8 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
       const FileInfo& f = *entry.first;
       const std::string path = sc.dir + "/" + name;
       auto bad = [&](std::string p, std::string what) {
-        out.problem({std::move(p), f.physical_name, std::move(what), entry.second, {sc.index->name}});
+        out.problem(
+            {std::move(p), f.physical_name, std::move(what), entry.second, {sc.index->name}});
       };
       if (f.is_virtual()) {
         ++virtual_files;
@@ -166,9 +176,9 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
                                                   : ""));
           complete = false;
         } else if (b->size != f.part_length(i)) {
-          bad(sc.dir + "/" + part, "blob is " + std::to_string(b->size) +
-                                       " bytes, the snapshot records " +
-                                       std::to_string(f.part_length(i)) + " (truncated or altered)");
+          bad(sc.dir + "/" + part,
+              "blob is " + std::to_string(b->size) + " bytes, the snapshot records " +
+                  std::to_string(f.part_length(i)) + " (truncated or altered)");
           complete = false;
         }
       }
@@ -189,54 +199,125 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
   ESSNAP_TRY(auto scanned, scan(repo, selection, o.concurrency, hooks, visit));
   report.shards = scanned.shards;
 
-  // Data files, read whole and checksummed as they stream.
+  // Data files, read in pieces of at most kPiece bytes so that one large file is read by several
+  // workers at once (ranged GETs on S3); each piece's CRC-32 is combined in file order and the
+  // file judged when its last piece is in. Memory: one chunk per worker, 16 bytes per file.
+  constexpr std::uint64_t kPiece = std::uint64_t{16} << 20;
+  struct FileJob {
+    const DataTask* task = nullptr;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> crcs;  // per piece: CRC, bytes covered
+    std::array<std::uint8_t, 16> tail{};
+    std::atomic<std::uint64_t> bytes{0};
+    std::atomic<std::size_t> pieces_left{0};
+    std::mutex mu;
+    std::optional<std::string> problem;
+    std::string problem_path;
+  };
+  struct Piece {
+    FileJob* job;
+    std::size_t index;
+    std::string blob;
+    std::uint64_t blob_offset, length, file_offset;
+  };
+  std::vector<std::unique_ptr<FileJob>> jobs;
+  std::vector<Piece> pieces;
   RateLimiter limiter(o.limit_bytes_per_second);
   std::uint64_t bytes_total = 0;
-  for (const auto& t : data) bytes_total += t.file.length;
+  for (const auto& t : data) {
+    auto job = std::make_unique<FileJob>();
+    job->task = &t;
+    std::uint64_t file_offset = 0;
+    const std::uint64_t parts = t.file.number_of_parts();
+    for (std::uint64_t p = 0; p < parts; ++p) {
+      const std::uint64_t part_len = t.file.part_length(p);
+      for (std::uint64_t off = 0; off < part_len || (part_len == 0 && off == 0); off += kPiece) {
+        const std::uint64_t len = std::min(kPiece, part_len - off);
+        pieces.push_back({job.get(), job->crcs.size(), t.dir + "/" + t.file.part_name(p), off, len,
+                          file_offset + off});
+        job->crcs.push_back({0, 0});
+        if (part_len == 0) break;
+      }
+      file_offset += part_len;
+    }
+    job->pieces_left = job->crcs.size();
+    bytes_total += t.file.length;
+    jobs.push_back(std::move(job));
+  }
   std::atomic<std::uint64_t> bytes_done{0}, files_done{0};
+  auto finish = [&](FileJob& job) {
+    const DataTask& t = *job.task;
+    const std::string path = t.dir + "/" + t.file.name;
+    std::optional<std::string> problem = job.problem;
+    std::string where = job.problem ? job.problem_path : path;
+    if (!problem) {
+      std::uint32_t crc = 0;
+      for (const auto& [c, len] : job.crcs) crc = FileChecker::combine(crc, c, len);
+      const std::uint64_t L = t.file.length;
+      problem = FileChecker::judge(job.bytes.load(), crc,
+                                   std::span<const std::uint8_t>(job.tail.data(), L < 16 ? L : 16),
+                                   L, t.file.checksum);
+      if (problem && t.file.number_of_parts() > 1)
+        *problem += " (the file is split in " + std::to_string(t.file.number_of_parts()) +
+                    " blobs " + t.file.name + ".part0 ...)";
+    }
+    if (problem) {
+      out.problem({where, t.file.physical_name, *problem, t.snapshots, {t.index}});
+    } else if (o.state) {
+      o.state->mark(path, t.file.length, now);
+    }
+    const auto d = ++files_done;
+    if (o.progress) o.progress({"data", d, jobs.size(), bytes_done.load(), bytes_total});
+  };
   ESSNAP_TRY_STATUS(run_pool(
-      data.size(), o.concurrency,
+      pieces.size(), o.concurrency,
       [&](std::size_t i) -> Status {
-        const DataTask& t = data[i];
-        const std::string path = t.dir + "/" + t.file.name;
-        std::optional<std::string> problem;
-        std::string problem_path = path;
+        const Piece& pc = pieces[i];
+        FileJob& job = *pc.job;
+        const std::uint64_t L = job.task->file.length;
+        const std::uint64_t crc_end = L >= 8 ? L - 8 : 0, tail_start = L >= 16 ? L - 16 : 0;
         for (int attempt = 0;; ++attempt) {
-          FileChecker c;
-          std::uint64_t counted = 0;
-          Status s = ok_status();
-          const std::uint64_t parts = t.file.number_of_parts();
-          for (std::uint64_t p = 0; p < parts && s.ok(); ++p) {
-            problem_path = t.dir + "/" + t.file.part_name(p);
-            s = container.stream(problem_path, [&](std::string_view chunk) -> Status {
-              if (o.interrupted && o.interrupted())
-                return make_error(ErrorCode::kInterrupted, "interrupted");
-              limiter.acquire(chunk.size());
-              c.feed({reinterpret_cast<const std::uint8_t*>(chunk.data()), chunk.size()});
-              counted += chunk.size();
-              bytes_done += chunk.size();
-              return ok_status();
-            });
-          }
+          Crc32 crc;
+          std::uint64_t pos = pc.file_offset, covered = 0, got = 0;
+          Status s = container.stream_range(
+              pc.blob, pc.blob_offset, pc.length, [&](std::string_view chunk) -> Status {
+                if (o.interrupted && o.interrupted())
+                  return make_error(ErrorCode::kInterrupted, "interrupted");
+                limiter.acquire(chunk.size());
+                const auto* b = reinterpret_cast<const std::uint8_t*>(chunk.data());
+                const std::uint64_t n = chunk.size();
+                if (pos < crc_end) {
+                  const std::uint64_t k = std::min(n, crc_end - pos);
+                  crc.update({b, static_cast<std::size_t>(k)});
+                  covered += k;
+                }
+                if (pos + n > tail_start) {
+                  const std::uint64_t from = pos < tail_start ? tail_start - pos : 0;
+                  std::lock_guard<std::mutex> l(job.mu);
+                  for (std::uint64_t k = from; k < n && pos + k < L; ++k)
+                    job.tail[static_cast<std::size_t>(pos + k - tail_start)] = b[k];
+                }
+                pos += n;
+                got += n;
+                bytes_done += n;
+                return ok_status();
+              });
           if (s.ok()) {
-            problem_path = path;
-            problem = c.problem(t.file.length, t.file.checksum);
+            job.crcs[pc.index] = {crc.value(), covered};
+            job.bytes += got;
             break;
           }
-          bytes_done -= counted;
+          bytes_done -= got;
           if (s.error().code == ErrorCode::kNotFound) {
-            problem = "missing blob " + problem_path + " (vanished while reading)";
+            std::lock_guard<std::mutex> l(job.mu);
+            if (!job.problem) {
+              job.problem = "missing blob " + pc.blob + " (vanished while reading)";
+              job.problem_path = pc.blob;
+            }
             break;
           }
           if (s.error().code == ErrorCode::kInterrupted || attempt >= 2) return s;
         }
-        if (problem) {
-          out.problem({problem_path, t.file.physical_name, *problem, t.snapshots, {t.index}});
-        } else if (o.state) {
-          o.state->mark(path, t.file.length, now);
-        }
-        const auto d = ++files_done;
-        if (o.progress) o.progress({"data", d, data.size(), bytes_done.load(), bytes_total});
+        if (--job.pieces_left == 0) finish(job);
         return ok_status();
       },
       o.interrupted));
@@ -244,7 +325,7 @@ Result<VerifyReport> verify(BlobContainer& container, const VerifyOptions& o) {
   report.metadata_blobs = metadata;
   report.data_files = data_files;
   report.virtual_files = virtual_files;
-  report.data_files_read = data.size();
+  report.data_files_read = files_done;
   report.data_files_skipped_fresh = fresh;
   report.data_files_skipped_subset = subset_skip;
   report.bytes_read = bytes_done;

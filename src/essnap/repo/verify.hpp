@@ -23,28 +23,28 @@ namespace essnap::repo {
 enum class ReadData { kNo, kYes };
 
 struct VerifyProgress {
-  std::string phase;  // "metadata" | "data"
-  std::uint64_t done = 0, total = 0;          // shards (metadata) or data files (data)
+  std::string phase;                  // "metadata" | "data"
+  std::uint64_t done = 0, total = 0;  // shards (metadata) or data files (data)
   std::uint64_t bytes_done = 0, bytes_total = 0;
 };
 
 struct VerifyOptions {
   std::vector<std::string> snapshots;  // empty: every snapshot of the root index-N
   ReadData read_data = ReadData::kNo;
-  std::optional<Subset> subset;        // with read_data: only these data files
-  VerifyState* state = nullptr;        // rolling: skip files read within max_age; record reads
+  std::optional<Subset> subset;  // with read_data: only these data files
+  VerifyState* state = nullptr;  // rolling: skip files read within max_age; record reads
   std::chrono::seconds max_age{0};
   std::function<std::chrono::system_clock::time_point()> now;  // default system_clock
-  double limit_bytes_per_second = 0;   // 0: unlimited (all workers together)
+  double limit_bytes_per_second = 0;  // 0: unlimited (all workers together)
   int concurrency = 8;
   std::function<void(const VerifyProgress&)> progress;  // called often, from worker threads
   std::function<bool()> interrupted;
 };
 
 struct Problem {
-  std::string path;         // blob path from the repository root
-  std::string lucene_file;  // the Lucene file it holds, when it is a data blob
-  std::string problem;      // what is wrong
+  std::string path;                    // blob path from the repository root
+  std::string lucene_file;             // the Lucene file it holds, when it is a data blob
+  std::string problem;                 // what is wrong
   std::vector<std::string> snapshots;  // the snapshots it breaks
   std::vector<std::string> indices;    // the indices it breaks
 };
@@ -53,15 +53,15 @@ struct VerifyReport {
   std::uint64_t generation = 0;
   std::vector<std::string> snapshots;  // checked
   std::vector<Problem> problems;       // sorted by path
-  std::vector<std::string> notes;      // not damage: shallow snapshots, PARTIAL shards, index.latest
-  std::uint64_t metadata_blobs = 0;    // framed blobs read and checked
+  std::vector<std::string> notes;    // not damage: shallow snapshots, PARTIAL shards, index.latest
+  std::uint64_t metadata_blobs = 0;  // framed blobs read and checked
   std::uint64_t shards = 0;
-  std::uint64_t data_files = 0;        // referenced data files (blobs with all their parts)
-  std::uint64_t data_files_read = 0;   // read whole and checksummed
-  std::uint64_t data_files_skipped_fresh = 0;   // --state: read within --max-age
+  std::uint64_t data_files = 0;                // referenced data files (blobs with all their parts)
+  std::uint64_t data_files_read = 0;           // read whole and checksummed
+  std::uint64_t data_files_skipped_fresh = 0;  // --state: read within --max-age
   std::uint64_t data_files_skipped_subset = 0;  // --read-data-subset
   std::uint64_t virtual_files = 0;
-  std::uint64_t bytes_read = 0;        // data bytes streamed
+  std::uint64_t bytes_read = 0;  // data bytes streamed
   bool intact() const { return problems.empty(); }
 };
 

@@ -47,21 +47,25 @@ VerifyState::VerifyState(const VerifyState& o) {
 }
 
 VerifyState::VerifyState(VerifyState&& o) noexcept
-    : path_(std::move(o.path_)), repository_(std::move(o.repository_)), blobs_(std::move(o.blobs_)) {}
+    : path_(std::move(o.path_)),
+      repository_(std::move(o.repository_)),
+      blobs_(std::move(o.blobs_)) {}
 
 bool VerifyState::fresh(const std::string& blob, std::uint64_t size, std::chrono::seconds max_age,
                         std::chrono::system_clock::time_point now) const {
   std::lock_guard<std::mutex> l(mu_);
   auto it = blobs_.find(blob);
   if (it == blobs_.end() || it->second.size != size) return false;
-  const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(it->second.verified_at));
+  const auto at =
+      std::chrono::system_clock::time_point(std::chrono::seconds(it->second.verified_at));
   return at <= now && now - at < max_age;
 }
 
 void VerifyState::mark(const std::string& blob, std::uint64_t size,
                        std::chrono::system_clock::time_point at) {
   std::lock_guard<std::mutex> l(mu_);
-  blobs_[blob] = {size, std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count()};
+  blobs_[blob] = {size,
+                  std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count()};
 }
 
 void VerifyState::forget(const std::string& blob) {

@@ -52,8 +52,8 @@ class VerifyState {
 
 // --read-data-subset: "n/t" (1 <= n <= t) or "p%" (0 < p <= 100, decimals allowed).
 struct Subset {
-  std::uint64_t n = 1, t = 1;    // n/t form
-  double percent = 0;            // > 0: percent form
+  std::uint64_t n = 1, t = 1;  // n/t form
+  double percent = 0;          // > 0: percent form
   std::string text;
 };
 Result<Subset> parse_subset(std::string_view text);

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <string>
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -41,7 +41,8 @@ inline Status run_pool(std::size_t tasks, int concurrency,
       }
     }
   };
-  const std::size_t n = std::min<std::size_t>(tasks, static_cast<std::size_t>(std::max(1, concurrency)));
+  const std::size_t n =
+      std::min<std::size_t>(tasks, static_cast<std::size_t>(std::max(1, concurrency)));
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < n; ++i) threads.emplace_back(worker);
   worker();

@@ -532,6 +532,7 @@ Result<std::vector<ObjectSummary>> Client::list_all(const std::string& bucket,
 
 Result<GetObjectResponse> Client::get_object(const GetObjectRequest& r) {
   Call c{"GetObject", "GET", r.bucket, r.key, "", {}, {}, http::Idempotency::kIdempotent, r.sink};
+  if (!r.range.empty()) c.headers.emplace_back("Range", r.range);
   ESSNAP_TRY(auto resp, send_ok(c));
   GetObjectResponse out;
   out.body = std::move(resp.body);

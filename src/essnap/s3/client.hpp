@@ -143,6 +143,7 @@ struct GetObjectRequest {
   std::string bucket;
   std::string key;
   std::function<Status(std::string_view)> sink;  // set: stream the body here
+  std::string range;  // "bytes=FIRST-LAST": only those bytes (206 Partial Content)
 };
 struct GetObjectResponse {
   std::string body;  // empty when streamed to the sink

@@ -11,7 +11,6 @@ DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev 
   # export / import (src/essnap/transfer/): simdjson, zstd and zlib; nodejs (npm) and zstd for
   # bench/transfer_vs_elasticdump.sh (elasticdump, below).
   libsimdjson-dev libzstd-dev zlib1g-dev nodejs zstd
-
   # bench/inspect_vs_awscli.sh: /usr/bin/time -v (peak RSS) and bc.
   time bc
   # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,

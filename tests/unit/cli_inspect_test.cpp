@@ -93,7 +93,7 @@ TEST_F(CliInspect, CouldNotReadAndBadUsageExitTwo) {
   }
   auto j = essnap("-o json inspect snapshots /nonexistent/repo");
   EXPECT_EQ(j.exit_code, 2);
-  auto e = json::parse(j.err, nullptr, false);
+  auto e = json::parse(j.out, nullptr, false);
   ASSERT_FALSE(e.is_discarded()) << j.err;
   EXPECT_EQ(e["error"]["exit_code"], 2);
 }

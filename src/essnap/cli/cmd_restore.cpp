@@ -48,6 +48,10 @@ Status validate_restore_names(const RestoreFlags& f) {
   ESSNAP_TRY_STATUS(names::validate_index_arguments(f.indices, "--indices"));
   ESSNAP_TRY_STATUS(names::validate_text(f.rename, "--rename"));
   ESSNAP_TRY_STATUS(names::validate_text(f.rename_suffix, "--rename-suffix"));
+  // A suffix becomes part of every restored name: held to the index-name rules now, before any
+  // request (the plan checks each renamed target again, --rename's included).
+  if (!f.rename_suffix.empty())
+    ESSNAP_TRY_STATUS(names::validate_index_name("x" + f.rename_suffix, "--rename-suffix"));
   for (const auto& s : f.index_settings) ESSNAP_TRY_STATUS(names::validate_text(s, "--index-settings"));
   for (const auto& s : f.ignore_index_settings)
     ESSNAP_TRY_STATUS(names::validate_text(s, "--ignore-index-settings"));

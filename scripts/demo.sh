@@ -78,5 +78,7 @@ show "$ESSNAP" restore "$SNAP" --repository "$REPO" --indices new_index --wait -
 
 step "8. The document is back"
 show "$ESSNAP" request GET /new_index/_doc/1 --auth none
-printf '\n%sDone:%s the document was snapshotted to s3://%s/%s, deleted, and restored.\n' \
+step "9. Verify the snapshot in the bucket with no cluster: every blob there, every checksum recomputed"
+AWS_PROFILE=s3 show "$ESSNAP" inspect verify "s3://$BUCKET/$PREFIX" --read-data
+printf '\n%sDone:%s the document was snapshotted to s3://%s/%s, deleted, restored, and verified offline.\n' \
   "$BOLD" "$OFF" "$BUCKET" "$PREFIX"

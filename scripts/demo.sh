@@ -51,6 +51,11 @@ export ESSNAP_SETUP_REGISTER_AS_FS_PATH=$ESSNAP_TEST_S3_REPO_PATH
 show "$ESSNAP" setup --domain-endpoint "$ESSNAP_URL" --bucket "s3://$BUCKET/$PREFIX" \
   --repository "$REPO" --s3-profile s3 --auth none
 unset ESSNAP_SETUP_REGISTER_AS_FS_PATH
+# Amazon S3 encrypts every bucket with SSE-S3 anyway, so setup's default-encryption step changes
+# nothing there; the stack's SeaweedFS accepts the setting but then refuses every PutObject ("SSE-S3
+# encryption is not configured"), so the demo takes it off the shared test bucket again.
+AWS_PROFILE=s3 "$ESSNAP" request DELETE "/$BUCKET?encryption" --url "$ESSNAP_TEST_S3_ENDPOINT" \
+  --auth aws --service s3 >/dev/null
 
 step "2. Index a document"
 show "$ESSNAP" request PUT "/new_index/_doc/1?refresh=true" --auth none \

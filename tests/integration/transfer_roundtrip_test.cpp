@@ -171,7 +171,7 @@ TEST_F(TransferStack, OpenSearch2ToElasticsearch8ThroughALocalDirectory) {
   const std::string src = index("src");
   make_source(os2_, src, 3000);
   const std::string out = (dir_ / "exp").string();
-  auto e = essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 500 --slices 2");
+  auto e = essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 500 --slices 2 --page-size 450");
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_NE(e.out.find("exported 3001 of 3001 documents"), std::string::npos) << e.out;
   const auto manifest = nlohmann::json::parse(read_file(out + "/manifest.json"));
@@ -249,7 +249,7 @@ TEST_F(TransferStack, InterruptedExportResumesToIdenticalFiles) {
   const std::string src = index("src");
   make_source(es8_, src, 3000);
   const fs::path a = dir_ / "a", b = dir_ / "b";
-  const std::string opts = " -i " + src + " --chunk-docs 300 --slices 2";
+  const std::string opts = " -i " + src + " --chunk-docs 300 --slices 2 --page-size 700";
   auto cut = essnap("export --url " + es8_ + opts + " --to " + a.string(), {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "3"}});
   ASSERT_EQ(cut.exit_code, 130) << cut.err;
   EXPECT_FALSE(fs::exists(a / "manifest.json"));

@@ -248,10 +248,12 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
       if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
       stop = true;
     };
-    // Memory: each loader holds a chunk (compressed and not) and a bulk body; at most
-    // 160 MiB of them at once whatever --concurrency says.
-    const long long per_worker = m.chunk_bytes + m.chunk_bytes / 2 + static_cast<long long>(o.loader.batch.max_bytes);
-    const int workers = std::clamp(static_cast<int>(std::min<long long>(o.concurrency, (160LL << 20) / per_worker)), 1, 32);
+    // Memory: each loader holds a chunk (compressed and not) and a bulk body, which the transport
+    // stack copies twice on its way out; at most 192 MiB of them whatever --concurrency says.
+    const long long per_worker =
+        m.chunk_bytes + m.chunk_bytes / 2 + 3 * static_cast<long long>(o.loader.batch.max_bytes);
+    const int workers =
+        std::clamp(static_cast<int>(std::min<long long>(o.concurrency, (192LL << 20) / per_worker)), 1, 32);
     std::vector<std::thread> threads;
     for (int w = 0; w < workers && static_cast<std::size_t>(w) < todo.size(); ++w) {
       threads.emplace_back([&] {

@@ -17,7 +17,10 @@
 #include <sstream>
 #include <string>
 
+#include "essnap/aws/credentials.hpp"
 #include "essnap/cluster/client.hpp"
+#include "essnap/http/factory.hpp"
+#include "essnap/s3/client.hpp"
 #include "essnap/util/crypto.hpp"
 #include "support/cluster_fixture.hpp"
 #include "support/process.hpp"
@@ -57,11 +60,23 @@ class TransferStack : public ::testing::Test {
     fs::create_directories(dir_ / "state");
   }
   void TearDown() override {
+    if (id_.empty()) return;  // skipped before anything was made
     for (const auto& [url, index] : created_) {
       auto c = test::test_client(url);
       (void)c->json("DELETE", "/" + index);
     }
     fs::remove_all(dir_);
+    // The test's S3 objects.
+    s3::ClientOptions o;
+    o.endpoint = {stack_var("ESSNAP_TEST_S3_ENDPOINT"), "test"};
+    o.region = stack_var("ESSNAP_TEST_S3_REGION");
+    o.credentials = aws::make_static_provider({stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID"),
+                                               stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"), "", std::nullopt, "test"});
+    auto transport = http::make_transport({});
+    s3::Client s3c(*transport, o);
+    const std::string bucket = stack_var("ESSNAP_TEST_S3_BUCKET");
+    if (auto objects = s3c.list_all(bucket, "transfer-tests/" + id_ + "/"); objects.ok())
+      for (const auto& obj : *objects) (void)s3c.delete_object({bucket, obj.key});
   }
 
   std::string index(const std::string& suffix) const { return id_ + "-" + suffix; }

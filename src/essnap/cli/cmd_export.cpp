@@ -49,6 +49,7 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
   if (!store.ok()) return report_error(store.error(), global);
 
   const ProgressStyle style = progress_style(global, f.quiet);
+  limit_heap_growth();
   InterruptScope interrupt_scope;
   auto r = transfer::run_export(*clients, **store, o, transfer_hooks(style));
   if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;

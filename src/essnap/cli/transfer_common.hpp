@@ -51,6 +51,11 @@ transfer::Hooks transfer_hooks(ProgressStyle style);
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
                      const GlobalOptions& global, ProgressStyle style);
 
+// Large buffers (chunks, pages, bulk bodies: 1 MiB and up) straight from and back to the kernel:
+// glibc otherwise raises its mmap threshold after the first such free and keeps later ones in
+// per-thread arenas, where a few loader threads' chunks add up to twice the memory in use.
+void limit_heap_growth();
+
 // Splits "a,b" arguments into patterns.
 std::vector<std::string> split_list(const std::vector<std::string>& args);
 

@@ -1,6 +1,6 @@
 // essnap export / import / copy on the real engines of the stack: round trips OpenSearch 2 ->
 // Elasticsearch 8 (local directory), Elasticsearch 8 -> OpenSearch 2 -> Elasticsearch 8 (through
-// S3, twice), copies Elasticsearch 8 -> OpenSearch 3 and OpenSearch 2 -> OpenSearch 2; documents
+// S3, twice), copies Elasticsearch 8 -> OpenSearch 3 and Elasticsearch 8 -> OpenSearch 2; documents
 // compared exactly (ids, routing, sources) and mappings checked; interrupted export, import and
 // copy resumed (SIGINT after N chunks, ESSNAP_TEST_STOP_AFTER_CHUNKS) to identical results; a
 // rejected document in the errors file with exit 9; a corrupted chunk refused and named; an
@@ -243,12 +243,13 @@ TEST_F(TransferStack, CopyElasticsearch8ToOpenSearch3) {
   EXPECT_EQ(properties(os3_, src + "-c"), properties(es8_, src));
 }
 
-TEST_F(TransferStack, InterruptedCopyResumesToTheSameResult) {
+TEST_F(TransferStack, InterruptedCopyElasticsearch8ToOpenSearch2ResumesToTheSameResult) {
   const std::string src = index("src");
-  make_source(os2_, src, 3000);
+  make_source(es8_, src, 3000);
   const std::string dst = src + "-c";
   track(os2_, dst);
-  const std::string cmd = "copy --url " + os2_ + " --to-url " + os2_ + " -i " + src + " --rename-suffix -c --concurrency 1 --chunk-docs 200";
+  const std::string cmd = "copy --url " + es8_ + " --to-url " + os2_ + " -i " + src +
+                          " --rename-suffix -c --concurrency 1 --chunk-docs 200";
   auto first = essnap(cmd, {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "2"}});
   ASSERT_EQ(first.exit_code, 130) << first.err;
   EXPECT_NE(first.err.find("--resume"), std::string::npos) << first.err;
@@ -257,7 +258,8 @@ TEST_F(TransferStack, InterruptedCopyResumesToTheSameResult) {
   EXPECT_EQ(again.exit_code, 8) << again.err;
   auto resumed = essnap(cmd + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(all_docs(os2_, dst), all_docs(os2_, src));
+  EXPECT_EQ(all_docs(os2_, dst), all_docs(es8_, src));
+  EXPECT_EQ(properties(os2_, dst), properties(es8_, src));
 }
 
 TEST_F(TransferStack, InterruptedExportResumesToIdenticalFiles) {

@@ -248,10 +248,11 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
       if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
       stop = true;
     };
-    // Memory: each loader holds a chunk (compressed and not) and a bulk body, which the transport
-    // stack copies twice on its way out; at most 192 MiB of them whatever --concurrency says.
+    // Memory: each loader holds a chunk (compressed and not), the bulk body in flight (which the
+    // transport stack copies twice on its way out) and the next one; at most 192 MiB of them
+    // whatever --concurrency says.
     const long long per_worker =
-        m.chunk_bytes + m.chunk_bytes / 2 + 3 * static_cast<long long>(o.loader.batch.max_bytes);
+        m.chunk_bytes + m.chunk_bytes / 2 + 4 * static_cast<long long>(o.loader.batch.max_bytes);
     const int workers =
         std::clamp(static_cast<int>(std::min<long long>(o.concurrency, (192LL << 20) / per_worker)), 1, 32);
     std::vector<std::thread> threads;

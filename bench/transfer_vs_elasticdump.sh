@@ -23,16 +23,36 @@ export AWS_ACCESS_KEY_ID=$ESSNAP_TEST_S3_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$ES
 export AWS_REGION=$ESSNAP_TEST_S3_REGION AWS_ENDPOINT_URL_S3=$ESSNAP_TEST_S3_ENDPOINT
 PREFIX=${PREFIX:-bench-xfer}
 SRC=$PREFIX-src
-S3=s3://$ESSNAP_TEST_S3_BUCKET/$PREFIX-$$
+# A bucket of the benchmark's own (other suites change the shared bucket's settings).
+BUCKET=${BUCKET:-essnap-bench-transfer}
+S3=s3://$BUCKET/$PREFIX-$$
 TMP=$(mktemp -d)
 RAW=bench/transfer_raw.py
+s3py() {  # s3py create|empty: the benchmark's bucket, with botocore (installed for the stack)
+  python3 - "$1" "$BUCKET" "$PREFIX-$$/" <<'PY'
+import os, sys, boto3
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL_S3"], region_name=os.environ["AWS_REGION"])
+op, bucket, prefix = sys.argv[1:]
+if op == "create":
+    try:
+        s3.create_bucket(Bucket=bucket)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+else:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in page.get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=o["Key"])
+PY
+}
 cleanup() {
+  s3py empty || true
   for i in "$SRC" "$PREFIX-raw" "$PREFIX-local" "$PREFIX-s3" "$PREFIX-ed"; do curl -s -XDELETE "$OS/$i" >/dev/null || true; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 drop() { curl -s -XDELETE "$OS/$1" >/dev/null || true; }
 
+s3py create
 echo "loading $DOCS documents into $SRC ($OS, OpenSearch $ESSNAP_TEST_OPENSEARCH_VERSION)..."
 python3 $RAW load "$OS" "$SRC" "$DOCS"
 STORE=$(curl -s "$OS/_cat/indices/$SRC?h=store.size,docs.count")

@@ -50,7 +50,7 @@ class TransferStack : public ::testing::Test {
  protected:
   void SetUp() override {
     ESSNAP_REQUIRE_STACK("ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_OPENSEARCH3_URL",
-                         "ESSNAP_TEST_S3_ENDPOINT", "ESSNAP_TEST_S3_BUCKET");
+                         "ESSNAP_TEST_S3_ENDPOINT");
     os2_ = stack_var("ESSNAP_TEST_OPENSEARCH_URL");
     es8_ = stack_var("ESSNAP_TEST_ELASTICSEARCH_URL");
     os3_ = stack_var("ESSNAP_TEST_OPENSEARCH3_URL");
@@ -58,6 +58,10 @@ class TransferStack : public ::testing::Test {
     dir_ = fs::temp_directory_path() / id_;
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "state");
+    auto transport = http::make_transport({});
+    s3::Client s3c(*transport, s3_options());
+    auto bucket = s3c.create_bucket({kBucket, ""});
+    ASSERT_TRUE(bucket.ok()) << bucket.error().message;
   }
   void TearDown() override {
     if (id_.empty()) return;  // skipped before anything was made
@@ -67,21 +71,26 @@ class TransferStack : public ::testing::Test {
     }
     fs::remove_all(dir_);
     // The test's S3 objects.
+    auto transport = http::make_transport({});
+    s3::Client s3c(*transport, s3_options());
+    if (auto objects = s3c.list_all(kBucket, id_ + "/"); objects.ok())
+      for (const auto& obj : *objects) (void)s3c.delete_object({kBucket, obj.key});
+  }
+
+  std::string index(const std::string& suffix) const { return id_ + "-" + suffix; }
+  // A bucket of these tests' own (created once, emptied after each test): other suites change
+  // the shared bucket's settings (default encryption, which this S3 server cannot apply).
+  static constexpr const char* kBucket = "essnap-transfer-tests";
+  std::string s3_uri(const std::string& name) const {
+    return std::string("s3://") + kBucket + "/" + id_ + "/" + name;
+  }
+  s3::ClientOptions s3_options() const {
     s3::ClientOptions o;
     o.endpoint = {stack_var("ESSNAP_TEST_S3_ENDPOINT"), "test"};
     o.region = stack_var("ESSNAP_TEST_S3_REGION");
     o.credentials = aws::make_static_provider({stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID"),
                                                stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"), "", std::nullopt, "test"});
-    auto transport = http::make_transport({});
-    s3::Client s3c(*transport, o);
-    const std::string bucket = stack_var("ESSNAP_TEST_S3_BUCKET");
-    if (auto objects = s3c.list_all(bucket, "transfer-tests/" + id_ + "/"); objects.ok())
-      for (const auto& obj : *objects) (void)s3c.delete_object({bucket, obj.key});
-  }
-
-  std::string index(const std::string& suffix) const { return id_ + "-" + suffix; }
-  std::string s3_uri(const std::string& name) const {
-    return "s3://" + stack_var("ESSNAP_TEST_S3_BUCKET") + "/transfer-tests/" + id_ + "/" + name;
+    return o;
   }
 
   // Registers the index for deletion at the end.

@@ -21,7 +21,7 @@ struct ExportFlags {
   std::string to;
   std::string compress = "zstd";
   long long chunk_docs = 100000;
-  long long chunk_bytes = 16LL << 20;
+  long long chunk_bytes = 4LL << 20;
   int slices = 0;
   int page_size = 5000;
   bool resume = false;

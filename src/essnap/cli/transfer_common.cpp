@@ -194,9 +194,9 @@ void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::st
 }
 
 void limit_heap_growth() {
-  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);  // a fixed value also turns the dynamic raise off
-  ::mallopt(M_TRIM_THRESHOLD, 4 << 20);
-  ::mallopt(M_ARENA_MAX, 4);
+  ::mallopt(M_MMAP_THRESHOLD, 8 << 20);  // a fixed value also turns the dynamic raise off
+  ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
+  ::mallopt(M_ARENA_MAX, 2);
 }
 
 std::vector<std::string> split_list(const std::vector<std::string>& args) {

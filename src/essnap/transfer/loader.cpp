@@ -71,7 +71,8 @@ Loader::Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks)
     : options_(options), batch_(options.batch), errors_(errors), hooks_(hooks) {}
 
 Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& source_index,
-                                 const std::string& target, const std::string& chunk, std::string& ndjson) {
+                                 const std::string& target, const std::string& chunk, std::string& ndjson,
+                                 long long expected_documents) {
   ensure_padding(ndjson);
   PageParser parser;
   LoadOutcome out;
@@ -79,6 +80,9 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
 
   // The chunk's documents as views into `ndjson`.
   std::vector<PageParser::DocLine> docs;
+  // A line is at least 24 bytes: the reserve never trusts the count beyond what the bytes allow.
+  if (expected_documents > 0)
+    docs.reserve(static_cast<std::size_t>(std::min<long long>(expected_documents, static_cast<long long>(ndjson.size() / 24 + 1))));
   for (std::size_t pos = 0; pos < ndjson.size();) {
     std::size_t end = ndjson.find('\n', pos);
     if (end == std::string::npos) end = ndjson.size();
@@ -94,6 +98,9 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
     pos = end + 1;
   }
 
+  if (expected_documents >= 0 && static_cast<long long>(docs.size()) != expected_documents)
+    return Error(ErrorCode::kIncomplete, std::to_string(docs.size()) + " lines, the manifest says " +
+                                             std::to_string(expected_documents) + " documents");
   std::vector<std::size_t> pending(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) pending[i] = i;
   int pushback_round = 0;

@@ -298,7 +298,8 @@ TEST_F(TransferStack, InterruptedImportResumes) {
   const std::string src = index("src");
   make_source(os2_, src, 3000);
   const std::string out = (dir_ / "exp").string();
-  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 300").exit_code, 0);
+  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 300 --compress none").exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "exp" / src / "000-000000.ndjson"));
   const std::string dst = src + "-i";
   track(os3_, dst);
   const std::string cmd = "import --url " + os3_ + " --from " + out + " --rename-suffix -i --concurrency 1";

@@ -94,6 +94,7 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   o.errors_path = paths->errors;
 
   const ProgressStyle style = progress_style(global, f.quiet);
+  limit_heap_growth();
   InterruptScope interrupt_scope;
   auto r = transfer::run_copy(*sources, **targets, o, transfer_hooks(style));
   if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;

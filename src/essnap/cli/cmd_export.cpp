@@ -21,7 +21,7 @@ struct ExportFlags {
   std::string to;
   std::string compress = "zstd";
   long long chunk_docs = 100000;
-  long long chunk_bytes = 16LL << 20;
+  long long chunk_bytes = 4LL << 20;
   int slices = 0;
   int page_size = 5000;
   bool resume = false;
@@ -49,6 +49,7 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
   if (!store.ok()) return report_error(store.error(), global);
 
   const ProgressStyle style = progress_style(global, f.quiet);
+  limit_heap_growth();
   InterruptScope interrupt_scope;
   auto r = transfer::run_export(*clients, **store, o, transfer_hooks(style));
   if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;

@@ -58,6 +58,7 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
   o.errors_path = paths->errors;
 
   const ProgressStyle style = progress_style(global, f.quiet);
+  limit_heap_growth();
   InterruptScope interrupt_scope;
   auto r = transfer::run_import(*clients, **store, o, transfer_hooks(style));
   if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;

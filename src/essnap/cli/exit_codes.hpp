@@ -15,7 +15,7 @@ enum ExitCode : int {
   kExitNotFound = 6,      // a named repository, snapshot, index or file does not exist
   kExitIo = 7,            // a local file could not be read or written
   kExitConflict = 8,      // refused by a pre-flight check (name clash, running snapshot, ...)
-  kExitIncomplete = 9,    // a snapshot or restore finished PARTIAL or FAILED (failures listed)
+  kExitIncomplete = 9,    // a snapshot or restore PARTIAL / FAILED, or an import that left documents out
   kExitInterrupted = 130, // SIGINT / SIGTERM
 };
 

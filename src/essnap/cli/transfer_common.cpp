@@ -1,5 +1,6 @@
 #include "essnap/cli/transfer_common.hpp"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -190,6 +191,12 @@ void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::st
     if (i.target_count >= 0) std::cout << ", target count " << i.target_count;
     std::cout << ", " << secs << " s, " << rate << " docs/s\n";
   }
+}
+
+void limit_heap_growth() {
+  ::mallopt(M_MMAP_THRESHOLD, 8 << 20);  // a fixed value also turns the dynamic raise off
+  ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
+  ::mallopt(M_ARENA_MAX, 2);
 }
 
 std::vector<std::string> split_list(const std::vector<std::string>& args) {

@@ -51,6 +51,13 @@ transfer::Hooks transfer_hooks(ProgressStyle style);
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
                      const GlobalOptions& global, ProgressStyle style);
 
+// The allocator for a few threads moving large buffers: buffers above 8 MiB (large chunks) come
+// straight from and go back to the kernel, smaller ones (bulk bodies, 4 MiB chunks, pages) are
+// reused from at most two arenas. glibc's defaults raise the mmap threshold after the first
+// large free and give every thread an arena of its own, where the loaders' buffers add up to
+// twice the memory in use; a low fixed threshold instead costs a page fault per touched page.
+void limit_heap_growth();
+
 // Splits "a,b" arguments into patterns.
 std::vector<std::string> split_list(const std::vector<std::string>& args);
 

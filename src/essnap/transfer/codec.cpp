@@ -33,6 +33,11 @@ Result<std::string> zstd_decompress(std::string_view data, std::size_t max_outpu
   if (!ds) return Error(ErrorCode::kInternal, "zstd: out of memory");
   ZSTD_initDStream(ds.get());
   std::string out;
+  // The frame's own size claim, when it makes one and it is within the limit, sizes the buffer
+  // once (with room for the parser's padding); it is never trusted beyond that.
+  const unsigned long long claimed = ZSTD_getFrameContentSize(data.data(), data.size());
+  if (claimed != ZSTD_CONTENTSIZE_UNKNOWN && claimed != ZSTD_CONTENTSIZE_ERROR && claimed <= max_output)
+    out.reserve(static_cast<std::size_t>(claimed) + 64);
   ZSTD_inBuffer in{data.data(), data.size(), 0};
   std::string buf(ZSTD_DStreamOutSize(), '\0');
   std::size_t last = 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -27,6 +28,7 @@ struct Checkpoint {
   Store& store;
   Manifest m;
   std::mutex mu;
+  std::chrono::steady_clock::time_point last_save{};
   Status save_locked() { return store.put(kExportStateFile, to_json(m, ManifestKind::kState).dump(1)); }
 };
 
@@ -112,6 +114,10 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, const c
       if (!client.ok()) return fail(std::move(client).error());
       for (std::size_t k = next_job++; k < jobs.size() && !stop; k = next_job++) {
       const SliceJob& job = jobs[k];
+      // The upload of chunk n runs while the slice reads and compresses chunk n+1 (one at a
+      // time per slice, in order, so the checkpoint's prefix property holds).
+      std::future<Status> upload;
+      auto wait_upload = [&]() -> Status { return upload.valid() ? upload.get() : ok_status(); };
       const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
         ESSNAP_TRY(std::string stored, compress(cp.m.compression, ndjson));
         ChunkEntry c;
@@ -121,21 +127,35 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, const c
         c.bytes = static_cast<long long>(stored.size());
         c.sha256 = util::sha256_hex(stored);
         c.file = chunk_file(name, job.slice, seq, cp.m.compression);
-        ESSNAP_TRY_STATUS(cp.store.put(c.file, stored));
-        std::lock_guard<std::mutex> lock(cp.mu);
-        cp.m.indices[index_at].chunks.push_back(c);
-        ESSNAP_TRY_STATUS(cp.save_locked());
-        docs_done += docs;
-        bytes_written += c.bytes;
-        if (hooks.progress)
-          hooks.progress({"export", name, c.file, docs, docs_done, source_count, bytes_written, seconds_since(run_start)});
+        ESSNAP_TRY_STATUS(wait_upload());
+        upload = std::async(std::launch::async, [&, c, stored = std::move(stored)]() -> Status {
+          ESSNAP_TRY_STATUS(cp.store.put(c.file, stored));
+          std::lock_guard<std::mutex> lock(cp.mu);
+          cp.m.indices[index_at].chunks.push_back(c);
+          // The checkpoint at most once a second (and at every slice's end): chunks done since
+          // the last one are read and written again, identically, by a resume.
+          const auto now = std::chrono::steady_clock::now();
+          if (now - cp.last_save >= std::chrono::seconds(1)) {
+            ESSNAP_TRY_STATUS(cp.save_locked());
+            cp.last_save = now;
+          }
+          docs_done += c.documents;
+          bytes_written += c.bytes;
+          if (hooks.progress)
+            hooks.progress({"export", name, c.file, c.documents, docs_done, source_count, bytes_written,
+                            seconds_since(run_start)});
+          return ok_status();
+        });
         return ok_status();
       };
       auto s = read_slice(**client, job, on_chunk, hooks, stop);
-      if (!s.ok()) return fail(std::move(s).error());
+      auto uploaded = wait_upload();
       std::lock_guard<std::mutex> lock(cp.mu);
-      cp.m.indices[index_at].slices_done[job.slice] = true;
-      if (auto saved = cp.save_locked(); !saved.ok()) return fail(std::move(saved).error());
+      if (s.ok() && uploaded.ok()) cp.m.indices[index_at].slices_done[job.slice] = true;
+      auto saved = cp.save_locked();  // also after a failure: what is done stays done
+      if (!s.ok()) return fail(std::move(s).error());
+      if (!uploaded.ok()) return fail(std::move(uploaded).error());
+      if (!saved.ok()) return fail(std::move(saved).error());
       }
     });
   }
@@ -195,7 +215,7 @@ Result<ExportResult> run_export(const ClientFactory& clients, Store& store, cons
   ESSNAP_TRY(std::unique_ptr<cluster::Client> main, clients());
   ESSNAP_TRY(cluster::ClusterInfo info, main->info());
 
-  Checkpoint cp{store, {}, {}};
+  Checkpoint cp{store, {}, {}, {}};
   ExportResult result;
   ESSNAP_TRY(bool has_manifest, store.exists(kManifestFile));
   if (o.resume == Resume::kYes) {

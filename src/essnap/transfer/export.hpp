@@ -22,7 +22,7 @@ struct ExportOptions {
   std::vector<std::string> patterns;  // --indices, split on ','
   Compression compression = Compression::kZstd;
   long long chunk_docs = 100000;
-  long long chunk_bytes = 16LL << 20;  // uncompressed NDJSON per chunk
+  long long chunk_bytes = 4LL << 20;  // uncompressed NDJSON per chunk
   int slices = 0;                      // 0: primaries bounded by cores
   int page_size = 5000;
   std::string keep_alive = "10m";

@@ -1,6 +1,8 @@
 #include "essnap/transfer/loader.hpp"
 
 #include <chrono>
+#include <future>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -69,7 +71,8 @@ Loader::Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks)
     : options_(options), batch_(options.batch), errors_(errors), hooks_(hooks) {}
 
 Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& source_index,
-                                 const std::string& target, const std::string& chunk, std::string& ndjson) {
+                                 const std::string& target, const std::string& chunk, std::string& ndjson,
+                                 long long expected_documents) {
   ensure_padding(ndjson);
   PageParser parser;
   LoadOutcome out;
@@ -77,6 +80,9 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
 
   // The chunk's documents as views into `ndjson`.
   std::vector<PageParser::DocLine> docs;
+  // A line is at least 24 bytes: the reserve never trusts the count beyond what the bytes allow.
+  if (expected_documents > 0)
+    docs.reserve(static_cast<std::size_t>(std::min<long long>(expected_documents, static_cast<long long>(ndjson.size() / 24 + 1))));
   for (std::size_t pos = 0; pos < ndjson.size();) {
     std::size_t end = ndjson.find('\n', pos);
     if (end == std::string::npos) end = ndjson.size();
@@ -92,31 +98,21 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
     pos = end + 1;
   }
 
+  if (expected_documents >= 0 && static_cast<long long>(docs.size()) != expected_documents)
+    return Error(ErrorCode::kIncomplete, std::to_string(docs.size()) + " lines, the manifest says " +
+                                             std::to_string(expected_documents) + " documents");
   std::vector<std::size_t> pending(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) pending[i] = i;
-  std::string body;
   int pushback_round = 0;
   while (!pending.empty()) {
     std::vector<std::size_t> pushed_back;
-    for (std::size_t at = 0; at < pending.size();) {
-      if (hooks_.interrupted && hooks_.interrupted())
-        return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
-      const std::size_t want = batch_.docs();
-      body.clear();
-      std::vector<std::size_t> in_batch;
-      while (at < pending.size() && in_batch.size() < want &&
-             (in_batch.empty() || body.size() + docs[pending[at]].source.size() < batch_.max_bytes())) {
-        append_bulk_index(body, docs[pending[at]]);
-        in_batch.push_back(pending[at]);
-        ++at;
-      }
-      const auto t0 = std::chrono::steady_clock::now();
-      ESSNAP_TRY(cluster::BulkResponse resp, cluster::bulk(client, {target, body}));
-      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    // One answer: count, push back or report each item of `in_batch`.
+    auto handle = [&](cluster::BulkResponse& resp, const std::vector<std::size_t>& in_batch,
+                      std::chrono::milliseconds took) -> Status {
       if (resp.http_status == 429) {  // the whole bulk refused, after the transport's own retries
         batch_.on_pushback();
         pushed_back.insert(pushed_back.end(), in_batch.begin(), in_batch.end());
-        continue;
+        return ok_status();
       }
       if (resp.http_status >= 400) {
         http::Response r;
@@ -128,7 +124,7 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       if (!result.errors) {
         out.loaded += static_cast<long long>(in_batch.size());
         batch_.on_success(in_batch.size(), took);
-        continue;
+        return ok_status();
       }
       if (result.items.size() != in_batch.size())
         return Error(ErrorCode::kParse, "POST /" + target + "/_bulk: the answer lists " +
@@ -158,7 +154,49 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       }
       if (any_pushback) batch_.on_pushback();
       else batch_.on_success(in_batch.size(), took);
+      return ok_status();
+    };
+    // One bulk in flight while the next body is built: the target never waits for us. The
+    // client is used by one request at a time (the previous answer is settled before the next
+    // request leaves).
+    struct InFlight {
+      std::future<Result<cluster::BulkResponse>> answer;
+      std::vector<std::size_t> batch;
+      std::chrono::steady_clock::time_point sent;
+    };
+    std::optional<InFlight> inflight;
+    auto settle = [&]() -> Status {
+      if (!inflight) return ok_status();
+      auto r = inflight->answer.get();
+      const auto took =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - inflight->sent);
+      std::vector<std::size_t> batch = std::move(inflight->batch);
+      inflight.reset();
+      if (!r.ok()) return std::move(r).error();
+      return handle(*r, batch, took);
+    };
+    for (std::size_t at = 0; at < pending.size();) {
+      if (hooks_.interrupted && hooks_.interrupted()) {
+        (void)settle();
+        return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
+      }
+      const std::size_t want = batch_.docs();
+      std::string body;
+      std::vector<std::size_t> in_batch;
+      while (at < pending.size() && in_batch.size() < want &&
+             (in_batch.empty() || body.size() + docs[pending[at]].source.size() < batch_.max_bytes())) {
+        append_bulk_index(body, docs[pending[at]]);
+        in_batch.push_back(pending[at]);
+        ++at;
+      }
+      ESSNAP_TRY_STATUS(settle());
+      inflight = InFlight{std::async(std::launch::async,
+                                     [&client, &target, body = std::move(body)] {
+                                       return cluster::bulk(client, {target, body});
+                                     }),
+                          std::move(in_batch), std::chrono::steady_clock::now()};
     }
+    ESSNAP_TRY_STATUS(settle());
     if (pushed_back.empty()) break;
     if (pushback_round >= options_.max_pushback_retries) {
       for (std::size_t i : pushed_back) {

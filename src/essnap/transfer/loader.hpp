@@ -61,10 +61,11 @@ class Loader {
   Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks);
 
   // Loads the NDJSON lines of `ndjson` (a chunk, padded or not) into `target`. `chunk` names
-  // the chunk in the errors file. kParse for a malformed line (nothing after it is loaded);
+  // the chunk in the errors file. Every line is parsed before anything is sent: kParse for a
+  // malformed line, kIncomplete when `expected_documents` (>= 0) differs from the line count;
   // kInterrupted between two bulks when asked to stop.
   Result<LoadOutcome> load(cluster::Client& client, const std::string& source_index, const std::string& target,
-                           const std::string& chunk, std::string& ndjson);
+                           const std::string& chunk, std::string& ndjson, long long expected_documents = -1);
 
  private:
   LoaderOptions options_;

@@ -1,6 +1,7 @@
 #include "essnap/transfer/reader.hpp"
 
 #include <algorithm>
+#include <future>
 #include <thread>
 
 #include "essnap/transfer/ndjson.hpp"
@@ -28,32 +29,29 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
                   const Hooks& hooks, const std::atomic<bool>& stop) {
   PageParser parser;
   std::string chunk;
+  // Sized once: growing by doubling would fault in and copy a fresh buffer several times a chunk.
+  chunk.reserve(static_cast<std::size_t>(std::min<long long>(job.chunk_bytes, 128LL << 20)) + (64u << 10));
   long long chunk_count = 0;
   int seq = job.first_seq;
   long long position = 0;  // documents of this slice seen so far
   int page_size = std::max(1, job.page_size);
   std::string pit_id = job.pit_id;
   std::string scroll_id;
-  std::string search_after;  // raw JSON array of the last hit
 
+  auto interrupted = [&] { return (hooks.interrupted && hooks.interrupted()) || stop.load(); };
   auto flush = [&]() -> Status {
     if (chunk_count == 0) return ok_status();
     // One page may hold many chunks: a stop request is honoured between chunks too.
-    if ((hooks.interrupted && hooks.interrupted()) || stop.load())
-      return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
+    if (interrupted()) return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
     ESSNAP_TRY_STATUS(on_chunk(seq, chunk, chunk_count));
     ++seq;
     chunk.clear();
     chunk_count = 0;
     return ok_status();
   };
-
-  Status result = ok_status();
-  for (bool first = true;; first = false) {
-    if ((hooks.interrupted && hooks.interrupted()) || stop.load()) {
-      result = Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
-      break;
-    }
+  // The request for the page after the one whose last hit sorted at `search_after` (PIT), or
+  // the next scroll page; `first` opens the scroll.
+  auto request = [&](bool first, const std::string& search_after) {
     cluster::SearchPageRequest req;
     if (job.strategy == cluster::ReadStrategy::kPointInTime) {
       req.body = "{\"size\":" + std::to_string(page_size) + ",\"track_total_hits\":false,\"pit\":{\"id\":" +
@@ -68,7 +66,22 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
       req.scroll_id = scroll_id;
       req.scroll = job.keep_alive;
     }
-    auto body = cluster::search_page(client, req);
+    return req;
+  };
+
+  // One page of read-ahead: the next page is requested (on another thread, with this slice's
+  // client, which nothing else uses meanwhile) as soon as the current one says where it ends,
+  // so the engine works while this thread builds, compresses and writes chunks.
+  std::future<Result<std::string>> ahead;
+  auto fetch_async = [&](cluster::SearchPageRequest req) {
+    ahead = std::async(std::launch::async, [&client, req = std::move(req)] { return cluster::search_page(client, req); });
+  };
+
+  Status result = ok_status();
+  if (interrupted()) return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
+  fetch_async(request(true, ""));
+  for (;;) {
+    auto body = ahead.get();
     if (!body.ok()) {
       result = std::move(body).error();
       break;
@@ -81,29 +94,40 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
     if (!page->pit_id.empty()) pit_id = page->pit_id;
     if (!page->scroll_id.empty()) scroll_id = page->scroll_id;
     if (page->hits.empty()) break;
-    for (const Hit& hit : page->hits) {
-      if (position++ < job.skip_documents) continue;
-      const std::size_t line_bytes = hit.id.size() + hit.routing.size() + hit.source.size() + 40;
-      if (chunk_count > 0 && static_cast<long long>(chunk.size() + line_bytes) > job.chunk_bytes) {
-        if (auto s = flush(); !s.ok()) return s;
-      }
-      append_doc_line(chunk, hit);
-      ++chunk_count;
-      if (chunk_count >= job.chunk_docs) {
-        if (auto s = flush(); !s.ok()) return s;
-      }
-    }
+    bool last = false;
     if (job.strategy == cluster::ReadStrategy::kPointInTime) {
       if (page->hits.back().sort.empty()) {
         result = Error(ErrorCode::kParse, "a point-in-time page came back without sort values");
         break;
       }
-      search_after = std::string(page->hits.back().sort);
+      last = static_cast<int>(page->hits.size()) < page_size;  // a short page is the last one
     }
     if (body->size() > kMaxPageBytes) page_size = std::max(1, page_size / 2);
-    if (static_cast<int>(page->hits.size()) < page_size && job.strategy == cluster::ReadStrategy::kPointInTime)
-      break;  // a short page is the last one
+    const bool more = !last && !interrupted();
+    if (more) fetch_async(request(false, std::string(page->hits.back().sort)));
+    Status processed = ok_status();
+    for (const Hit& hit : page->hits) {
+      if (position++ < job.skip_documents) continue;
+      const std::size_t line_bytes = hit.id.size() + hit.routing.size() + hit.source.size() + 40;
+      if (chunk_count > 0 && static_cast<long long>(chunk.size() + line_bytes) > job.chunk_bytes) {
+        if (processed = flush(); !processed.ok()) break;
+      }
+      append_doc_line(chunk, hit);
+      ++chunk_count;
+      if (chunk_count >= job.chunk_docs) {
+        if (processed = flush(); !processed.ok()) break;
+      }
+    }
+    if (!processed.ok()) {
+      result = std::move(processed);
+      break;
+    }
+    if (!more) {
+      if (!last) result = Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
+      break;
+    }
   }
+  if (ahead.valid()) (void)ahead.get();  // never leave a request running on this client
   if (!scroll_id.empty()) (void)cluster::clear_scroll(client, scroll_id);
   if (!result.ok()) return result;
   return flush();

@@ -63,13 +63,15 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
   }
   if (r->already_complete) {
     if (global.output == OutputFormat::kJson)
-      std::cout << nlohmann::json{{"event", "notice"}, {"message", "the export is already complete"}}.dump() << "\n";
+      json_result({{"already_complete", true}, {"destination", (*store)->describe()}});
     else
       std::cerr << "the export in " << (*store)->describe() << " is already complete (manifest.json)\n";
     return kExitOk;
   }
   print_summaries(r->indices, "exported", global, style);
-  if (global.output == OutputFormat::kText)
+  if (global.output == OutputFormat::kJson)
+    json_field("manifest", (*store)->describe() + "/manifest.json");
+  else
     std::cout << "manifest: " << (*store)->describe() << "/manifest.json\n";
   return kExitOk;
 }

@@ -553,15 +553,13 @@ int run_orphans(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c)
                      {"bytes", x.bytes},
                      {"removed_by_cleanup", x.removed_by_cleanup},
                      {"why", x.why}});
-    std::cout << json{{"repository", c.describe()},
-                      {"generation", u.generation},
-                      {"orphans", arr},
-                      {"bytes", u.bytes},
-                      {"cleanup", {{"blobs", u.cleanup_blobs}, {"bytes", u.cleanup_bytes}}},
-                      {"not_judged", u.not_judged},
-                      {"notes", u.notes}}
-                     .dump(2)
-              << "\n";
+    json_result({{"repository", c.describe()},
+                 {"generation", u.generation},
+                 {"orphans", arr},
+                 {"bytes", u.bytes},
+                 {"cleanup", {{"blobs", u.cleanup_blobs}, {"bytes", u.cleanup_bytes}}},
+                 {"not_judged", u.not_judged},
+                 {"notes", u.notes}});
   } else {
     print_notes(u.notes);
     for (const auto& x : u.orphans)

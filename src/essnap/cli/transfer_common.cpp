@@ -125,18 +125,19 @@ transfer::Hooks transfer_hooks(ProgressStyle style) {
       break;
     case ProgressStyle::kJson:
       h.progress = [knob](const transfer::ChunkProgress& p) {
-        std::cout << nlohmann::json{{"event", "chunk"},          {"phase", p.phase},
-                                    {"index", p.index},          {"chunk", p.chunk},
-                                    {"documents", p.chunk_documents}, {"documents_done", p.documents_done},
-                                    {"documents_total", p.documents_total}, {"bytes", p.bytes_done},
-                                    {"seconds", p.seconds}}
-                         .dump()
-                  << "\n"
-                  << std::flush;
+        json_event({{"event", "chunk"},
+                    {"phase", p.phase},
+                    {"index", p.index},
+                    {"chunk", p.chunk},
+                    {"documents", p.chunk_documents},
+                    {"documents_done", p.documents_done},
+                    {"documents_total", p.documents_total},
+                    {"bytes", p.bytes_done},
+                    {"seconds", p.seconds}});
         knob();
       };
       h.notice = [](const std::string& s) {
-        std::cout << nlohmann::json{{"event", "notice"}, {"message", s}}.dump() << "\n" << std::flush;
+        json_event({{"event", "notice"}, {"message", s}});
       };
       break;
     case ProgressStyle::kTerminal:
@@ -177,7 +178,8 @@ void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::st
       if (!i.changes.empty()) j["changes"] = i.changes;
       arr.push_back(std::move(j));
     }
-    std::cout << nlohmann::json{{"event", "summary"}, {"indices", arr}}.dump() << "\n" << std::flush;
+    // The command's one document (events went to stderr); an error after it joins it.
+    json_field("indices", std::move(arr));
     return;
   }
   for (const auto& i : s) {

@@ -6,6 +6,9 @@
 // rejected document in the errors file with exit 9; a corrupted chunk refused and named; an
 // existing target refused (exit 8) and untouched; an empty index. The documents have nested and
 // binary fields, custom routing, escapes, non-ASCII text and pretty-printed sources.
+// TransferEngines: on every engine of the stack (Elasticsearch 7.10/7.17/8/9, OpenSearch 1/2/3),
+// export to a directory and import back under a new name, then copy into OpenSearch 2 — every
+// document identical (ids, routing, sources).
 // Absent stack: FAIL when CI=true, else skip.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,6 +27,7 @@
 #include "essnap/transfer/store.hpp"
 #include "essnap/util/crypto.hpp"
 #include "support/cluster_fixture.hpp"
+#include "support/stack_engines.hpp"
 #include "support/process.hpp"
 #include "support/stack_env.hpp"
 
@@ -418,6 +422,37 @@ TEST_F(TransferStack, S3StoreMultipartRoundTrip) {
   EXPECT_TRUE(store->exists("big.bin").value());
   EXPECT_FALSE(store->exists("big.bi").value());
 }
+
+// Every engine the stack runs, as a source and as a target: what its export holds comes back
+// identical into the same engine, and crosses into OpenSearch 2 (the engines' common reader).
+class TransferEngines : public TransferStack, public ::testing::WithParamInterface<test::StackEngine> {};
+
+TEST_P(TransferEngines, ExportImportAndCopyToOpenSearch2KeepEveryDocument) {
+  ESSNAP_REQUIRE_STACK(GetParam().url_var);
+  const std::string url = stack_var(GetParam().url_var);
+  const std::string src = index("src");
+  make_source(url, src, 1200);
+  const auto original = all_docs(url, src);
+  ASSERT_EQ(original.size(), 1201u);
+  const std::string out = (dir_ / "exp").string();
+  auto e = essnap("-o json export --url " + url + " -i " + src + " --to " + out + " --chunk-docs 300");
+  ASSERT_EQ(e.exit_code, 0) << e.err << e.out;
+  const auto doc = nlohmann::json::parse(e.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << e.out;
+  EXPECT_EQ(doc["indices"][0]["exported"], 1201) << e.out;
+
+  track(url, src + "-back");
+  auto i = essnap("import --url " + url + " --from " + out + " --rename-suffix -back");
+  ASSERT_EQ(i.exit_code, 0) << i.err << i.out;
+  EXPECT_EQ(all_docs(url, src + "-back"), original);
+
+  track(os2_, src + "-os2");
+  auto c = essnap("copy --url " + url + " --to-url " + os2_ + " -i " + src + " --rename-suffix -os2");
+  ASSERT_EQ(c.exit_code, 0) << c.err << c.out;
+  EXPECT_EQ(all_docs(os2_, src + "-os2"), original);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, TransferEngines, test::stack_engines(), test::stack_engine_name);
 
 }  // namespace
 }  // namespace essnap

@@ -44,8 +44,10 @@ class SwapEnv {
   }
   ~SwapEnv() {
     if (!swapped_) return;
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
   }
 
  private:
@@ -56,7 +58,8 @@ class SwapEnv {
 
 int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   transfer::CopyOptions o;
-  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok()) return report_error(s.error(), global);
+  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok())
+    return report_error(s.error(), global);
   o.patterns = split_list(f.indices);
   o.rename.suffix = f.rename_suffix;
   for (const auto& r : f.renames) {
@@ -67,17 +70,21 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   if (f.concurrency < 1 || f.concurrency > 32)
-    return report_error(Error(ErrorCode::kInvalidArgument, "--concurrency must be between 1 and 32"), global);
+    return report_error(
+        Error(ErrorCode::kInvalidArgument, "--concurrency must be between 1 and 32"), global);
   if (f.slices < 0 || f.slices > 64)
-    return report_error(Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64"), global);
+    return report_error(Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64"),
+                        global);
   o.concurrency = f.concurrency;
   o.slices = f.slices;
   if (f.chunk_docs < 1 || f.chunk_docs > 1'000'000)
-    return report_error(Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 1000000"), global);
+    return report_error(
+        Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 1000000"), global);
   o.chunk_docs = f.chunk_docs;
   if (f.target.url.empty())
-    return report_error(Error(ErrorCode::kInvalidArgument, "no target cluster", "pass --to-url https://host:9200"),
-                        global);
+    return report_error(
+        Error(ErrorCode::kInvalidArgument, "no target cluster", "pass --to-url https://host:9200"),
+        global);
 
   auto sources = client_factory(global, f.source);
   if (!sources.ok()) return report_error(sources.error(), global);
@@ -94,18 +101,12 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   o.errors_path = paths->errors;
 
   const ProgressStyle style = progress_style(global, f.quiet);
-  limit_heap_growth();
-  InterruptScope interrupt_scope;
-  auto r = transfer::run_copy(*sources, **targets, o, transfer_hooks(style));
-  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
-  if (!r.ok()) {
-    Error e = std::move(r).error();
-    if (e.code == ErrorCode::kInterrupted) {
-      e.message = "copy interrupted; the loaded chunks are recorded in " + o.state_path;
-      e.hint = "run the same command with --resume to finish it";
-    }
-    return report_error(e, global);
-  }
+  auto r = run_transfer(style, [&](transfer::Hooks hooks) {
+    return transfer::run_copy(*sources, **targets, o, std::move(hooks));
+  });
+  if (!r.ok())
+    return report_transfer_error(std::move(r).error(), "copy",
+                                 "the loaded chunks are recorded in " + o.state_path, global);
   print_summaries(r->indices, "copied", global, style);
   if (r->problem) return report_error(*r->problem, global);
   return kExitOk;
@@ -115,7 +116,8 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
 
 void register_copy(CLI::App& app, CommandContext ctx) {
   auto f = std::make_shared<CopyFlags>();
-  auto* c = app.add_subcommand("copy", "Copy indices from one cluster to another (no intermediate storage)");
+  auto* c = app.add_subcommand(
+      "copy", "Copy indices from one cluster to another (no intermediate storage)");
   c->fallthrough();
   add_cluster_flags(c, &f->source);
   c->add_option("--to-url", f->target.url, "Target cluster URL; required");
@@ -123,7 +125,8 @@ void register_copy(CLI::App& app, CommandContext ctx) {
       ->check(CLI::IsMember({"aws", "basic", "apikey", "none"}));
   c->add_option("--to-service", f->target.service, "Target SigV4 service (es, aoss)");
   c->add_option("--to-region", f->target.region, "Target AWS region");
-  c->add_option("--to-user", f->target.user, "Target user for basic auth (password: ESSNAP_TO_PASSWORD)");
+  c->add_option("--to-user", f->target.user,
+                "Target user for basic auth (password: ESSNAP_TO_PASSWORD)");
   c->add_option("--to-cacert", f->target.cacert, "PEM file of CAs to trust for the target");
   c->add_flag("--to-insecure", f->target.insecure, "Do not verify the target's TLS certificate");
   c->add_option("--indices,-i", f->indices, "Index patterns (a,b*,-c); required")->required();
@@ -131,19 +134,26 @@ void register_copy(CLI::App& app, CommandContext ctx) {
   c->add_option("--rename", f->renames, "Copy index FROM as TO (FROM=TO, repeatable)");
   c->add_flag("--append", f->append, "Load into target indices that exist already");
   c->add_flag("--resume", f->resume, "Continue an interrupted copy");
-  c->add_option("--slices", f->slices, "Parallel readers per index (default: shards, bounded by cores)");
+  c->add_option("--slices", f->slices,
+                "Parallel readers per index (default: shards, bounded by cores)");
   c->add_option("--concurrency", f->concurrency, "Parallel bulk loaders")->capture_default_str();
-  c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk (the unit of the queue and of --resume)")
+  c->add_option("--chunk-docs", f->chunk_docs,
+                "Documents per chunk (the unit of the queue and of --resume)")
       ->capture_default_str();
-  c->add_option("--state-dir", f->state_dir, "Where the state and errors files go (default ~/.local/state/essnap)");
-  c->add_option("--errors", f->errors, "Write rejected documents here (default: in the state directory)");
+  c->add_option("--state-dir", f->state_dir,
+                "Where the state and errors files go (default ~/.local/state/essnap)");
+  c->add_option("--errors", f->errors,
+                "Write rejected documents here (default: in the state directory)");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->footer(
-      "Reads like export, loads like import, with a bounded queue between them and nothing stored.\n"
-      "The target's secrets: ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY (else the source's variables).\n\n"
+      "Reads like export, loads like import, with a bounded queue between them and nothing "
+      "stored.\n"
+      "The target's secrets: ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY (else the source's "
+      "variables).\n\n"
       "EXAMPLES:\n"
       "  essnap copy --url https://es8:9200 --to-url https://opensearch:9200 -i 'orders*'\n"
-      "  essnap copy --url http://old:9200 --to-url http://new:9200 -i logs --rename-suffix -v2 --resume\n\n" +
+      "  essnap copy --url http://old:9200 --to-url http://new:9200 -i logs --rename-suffix -v2 "
+      "--resume\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { *ctx.exit_code = run_copy_command(*ctx.global, *f); });
 }

@@ -31,7 +31,8 @@ struct ExportFlags {
 int run_export_command(const GlobalOptions& global, ExportFlags& f) {
   transfer::ExportOptions o;
   o.patterns = split_list(f.indices);
-  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok()) return report_error(s.error(), global);
+  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok())
+    return report_error(s.error(), global);
   auto comp = transfer::parse_compression(f.compress);
   if (!comp.ok()) return report_error(Error(comp.error()).with_context("--compress"), global);
   o.compression = *comp;
@@ -49,23 +50,19 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
   if (!store.ok()) return report_error(store.error(), global);
 
   const ProgressStyle style = progress_style(global, f.quiet);
-  limit_heap_growth();
-  InterruptScope interrupt_scope;
-  auto r = transfer::run_export(*clients, **store, o, transfer_hooks(style));
-  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
-  if (!r.ok()) {
-    Error e = std::move(r).error();
-    if (e.code == ErrorCode::kInterrupted) {
-      e.message = "export interrupted; every complete chunk is checkpointed in " + (*store)->describe();
-      e.hint = "run the same command with --resume to finish it";
-    }
-    return report_error(e, global);
-  }
+  auto r = run_transfer(style, [&](transfer::Hooks hooks) {
+    return transfer::run_export(*clients, **store, o, std::move(hooks));
+  });
+  if (!r.ok())
+    return report_transfer_error(std::move(r).error(), "export",
+                                 "every complete chunk is checkpointed in " + (*store)->describe(),
+                                 global);
   if (r->already_complete) {
     if (global.output == OutputFormat::kJson)
       json_result({{"already_complete", true}, {"destination", (*store)->describe()}});
     else
-      std::cerr << "the export in " << (*store)->describe() << " is already complete (manifest.json)\n";
+      std::cerr << "the export in " << (*store)->describe()
+                << " is already complete (manifest.json)\n";
     return kExitOk;
   }
   print_summaries(r->indices, "exported", global, style);
@@ -80,18 +77,23 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
 
 void register_export(CLI::App& app, CommandContext ctx) {
   auto f = std::make_shared<ExportFlags>();
-  auto* c = app.add_subcommand("export", "Copy indices (definition + documents) to a directory or an S3 prefix");
+  auto* c = app.add_subcommand(
+      "export", "Copy indices (definition + documents) to a directory or an S3 prefix");
   c->fallthrough();
   add_cluster_flags(c, &f->cluster);
   add_s3_flags(c, &f->s3);
   c->add_option("--indices,-i", f->indices, "Index patterns (a,b*,-c); required")->required();
-  c->add_option("--to", f->to, "Destination: s3://bucket/prefix or a local directory; required")->required();
+  c->add_option("--to", f->to, "Destination: s3://bucket/prefix or a local directory; required")
+      ->required();
   c->add_option("--compress", f->compress, "zstd | gzip | none")
       ->check(CLI::IsMember({"zstd", "gzip", "none"}))
       ->capture_default_str();
-  c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk file at most")->capture_default_str();
-  c->add_option("--chunk-bytes", f->chunk_bytes, "Uncompressed bytes per chunk file at most")->capture_default_str();
-  c->add_option("--slices", f->slices, "Parallel readers per index (default: shards, bounded by cores)");
+  c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk file at most")
+      ->capture_default_str();
+  c->add_option("--chunk-bytes", f->chunk_bytes, "Uncompressed bytes per chunk file at most")
+      ->capture_default_str();
+  c->add_option("--slices", f->slices,
+                "Parallel readers per index (default: shards, bounded by cores)");
   c->add_option("--page-size", f->page_size, "Documents per search page")->capture_default_str();
   c->add_flag("--resume", f->resume, "Continue an interrupted export in --to from its checkpoint");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
@@ -99,8 +101,10 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "Writes per index I: I/index.json (settings without creation-only ones, mappings, aliases)\n"
       "and I/SSS-NNNNNN.ndjson.zst chunks of {\"_id\",\"_routing\"?,\"_source\"} lines; then\n"
       "manifest.json (format, source engine and version, per index and chunk the document count\n"
-      "and SHA-256). Reads with a point in time + search_after (Elasticsearch >= 7.16) or a sliced\n"
-      "scroll. Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves a\n"
+      "and SHA-256). Reads with a point in time + search_after (Elasticsearch >= 7.16) or a "
+      "sliced\n"
+      "scroll. Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves "
+      "a\n"
       "checkpoint (export-state.json) that --resume continues from, to identical files.\n"
       "Memory: about slices x 2 x --chunk-bytes.\n\n"
       "EXAMPLES:\n"

@@ -31,7 +31,8 @@ struct ImportFlags {
 int run_import_command(const GlobalOptions& global, ImportFlags& f) {
   transfer::ImportOptions o;
   if (!f.indices.empty()) {
-    if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok()) return report_error(s.error(), global);
+    if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok())
+      return report_error(s.error(), global);
     o.patterns = split_list(f.indices);
   }
   if (auto s = cluster::names::validate_text(f.rename_suffix, "--rename-suffix"); !s.ok())
@@ -45,7 +46,8 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   if (f.concurrency < 1 || f.concurrency > 32)
-    return report_error(Error(ErrorCode::kInvalidArgument, "--concurrency must be between 1 and 32"), global);
+    return report_error(
+        Error(ErrorCode::kInvalidArgument, "--concurrency must be between 1 and 32"), global);
   o.concurrency = f.concurrency;
 
   auto clients = client_factory(global, f.cluster);
@@ -58,18 +60,12 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
   o.errors_path = paths->errors;
 
   const ProgressStyle style = progress_style(global, f.quiet);
-  limit_heap_growth();
-  InterruptScope interrupt_scope;
-  auto r = transfer::run_import(*clients, **store, o, transfer_hooks(style));
-  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
-  if (!r.ok()) {
-    Error e = std::move(r).error();
-    if (e.code == ErrorCode::kInterrupted) {
-      e.message = "import interrupted; the loaded chunks are recorded in " + o.state_path;
-      e.hint = "run the same command with --resume to finish it";
-    }
-    return report_error(e, global);
-  }
+  auto r = run_transfer(style, [&](transfer::Hooks hooks) {
+    return transfer::run_import(*clients, **store, o, std::move(hooks));
+  });
+  if (!r.ok())
+    return report_transfer_error(std::move(r).error(), "import",
+                                 "the loaded chunks are recorded in " + o.state_path, global);
   print_summaries(r->indices, "imported", global, style);
   if (r->problem) return report_error(*r->problem, global);
   return kExitOk;
@@ -79,19 +75,24 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
 
 void register_import(CLI::App& app, CommandContext ctx) {
   auto f = std::make_shared<ImportFlags>();
-  auto* c = app.add_subcommand("import", "Load an essnap export into a cluster (creating its indices)");
+  auto* c =
+      app.add_subcommand("import", "Load an essnap export into a cluster (creating its indices)");
   c->fallthrough();
   add_cluster_flags(c, &f->cluster);
   add_s3_flags(c, &f->s3);
-  c->add_option("--from", f->from, "The export: s3://bucket/prefix or a local directory; required")->required();
+  c->add_option("--from", f->from, "The export: s3://bucket/prefix or a local directory; required")
+      ->required();
   c->add_option("--indices,-i", f->indices, "Index patterns among the export's (default: all)");
   c->add_option("--rename-suffix", f->rename_suffix, "Import each index as NAME+SUFFIX");
   c->add_option("--rename", f->renames, "Import index FROM as TO (FROM=TO, repeatable)");
   c->add_flag("--append", f->append, "Load into target indices that exist already");
   c->add_flag("--resume", f->resume, "Continue an interrupted import (skips the chunks it loaded)");
-  c->add_option("--concurrency", f->concurrency, "Chunks loaded in parallel")->capture_default_str();
-  c->add_option("--state-dir", f->state_dir, "Where the state and errors files go (default ~/.local/state/essnap)");
-  c->add_option("--errors", f->errors, "Write rejected documents here (default: in the state directory)");
+  c->add_option("--concurrency", f->concurrency, "Chunks loaded in parallel")
+      ->capture_default_str();
+  c->add_option("--state-dir", f->state_dir,
+                "Where the state and errors files go (default ~/.local/state/essnap)");
+  c->add_option("--errors", f->errors,
+                "Write rejected documents here (default: in the state directory)");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->footer(
       "Creates each index from its index.json, translated for the target (mapping types of 6.x,\n"
@@ -102,8 +103,10 @@ void register_import(CLI::App& app, CommandContext ctx) {
       "index's count with the manifest. Exits 9 when anything was rejected, refused or differs.\n\n"
       "EXAMPLES:\n"
       "  essnap import --url http://localhost:9200 --from /backup/logs\n"
-      "  essnap import --url https://new:9200 --from s3://my-bucket/exports/orders --rename-suffix -restored\n"
-      "  essnap import --from /backup/logs -i 'logs-2026*' --rename logs-2026.01=old-logs --append\n\n" +
+      "  essnap import --url https://new:9200 --from s3://my-bucket/exports/orders --rename-suffix "
+      "-restored\n"
+      "  essnap import --from /backup/logs -i 'logs-2026*' --rename logs-2026.01=old-logs "
+      "--append\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { *ctx.exit_code = run_import_command(*ctx.global, *f); });
 }

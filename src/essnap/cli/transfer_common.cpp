@@ -165,9 +165,22 @@ transfer::Hooks transfer_hooks(ProgressStyle style) {
   return h;
 }
 
+void end_progress_line(ProgressStyle style) {
+  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
+}
+
+int report_transfer_error(Error e, const std::string& command, const std::string& kept,
+                          const GlobalOptions& global) {
+  if (e.code == ErrorCode::kInterrupted) {
+    e.message = command + " interrupted; " + kept;
+    e.hint = "run the same command with --resume to finish it";
+  }
+  return report_error(e, global);
+}
+
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
                      const GlobalOptions& global, ProgressStyle style) {
-  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
+  end_progress_line(style);
   if (global.output == OutputFormat::kJson) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& i : s) {

@@ -47,7 +47,27 @@ Result<StatePaths> state_paths(const std::string& state_dir, const std::string& 
 // path, at a reproducible point).
 transfer::Hooks transfer_hooks(ProgressStyle style);
 
-// After the run: the summary per index (text to stdout, or one {"event":"summary"} line).
+void limit_heap_growth();
+// Ends an updating progress line on a terminal.
+void end_progress_line(ProgressStyle style);
+
+// One run of export, import or copy: the allocator tuned (limit_heap_growth), SIGINT/SIGTERM
+// turned into an orderly stop (InterruptScope), progress drawn in `style` and its line ended.
+template <class Run>
+auto run_transfer(ProgressStyle style, Run&& run) {
+  limit_heap_growth();
+  InterruptScope interrupt_scope;
+  auto result = run(transfer_hooks(style));
+  end_progress_line(style);
+  return result;
+}
+
+// A run that failed: an interruption says where its progress is kept (`kept`) and that --resume
+// finishes it; any other error as it is.
+int report_transfer_error(Error e, const std::string& command, const std::string& kept,
+                          const GlobalOptions& global);
+
+// After the run: the summary per index (text to stdout, or the "indices" of the one document).
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
                      const GlobalOptions& global, ProgressStyle style);
 

@@ -31,6 +31,19 @@ Status check_relative_path(std::string_view path) {
   return ok_status();
 }
 
+Result<std::string> BlobContainer::read(std::string_view path, std::uint64_t max_bytes) {
+  std::string out;
+  Status s = stream(path, [&](std::string_view chunk) -> Status {
+    if (out.size() + chunk.size() > max_bytes)
+      return make_error(ErrorCode::kParse, "blob " + std::string(path) + " is larger than " +
+                                               std::to_string(max_bytes) + " bytes");
+    out.append(chunk);
+    return ok_status();
+  });
+  if (!s.ok()) return std::move(s).error();
+  return out;
+}
+
 ChunkSink counting_sink(ChunkSink inner, std::uint64_t* total) {
   return [inner = std::move(inner), total](std::string_view chunk) -> Status {
     *total += chunk.size();

@@ -39,7 +39,8 @@ class BlobContainer {
   // Every blob under `dir`, recursively, path from the repository root, in no promised order.
   virtual Status walk(std::string_view dir, const BlobVisitor& visit) = 0;
   // The whole blob; kNotFound when absent; kParse when larger than max_bytes (never read past).
-  virtual Result<std::string> read(std::string_view path, std::uint64_t max_bytes) = 0;
+  // By default, stream() gathered up to the bound; a container with the bytes at hand overrides.
+  virtual Result<std::string> read(std::string_view path, std::uint64_t max_bytes);
   // The blob's bytes in order to `sink`; kNotFound when absent. A sink error stops the stream.
   virtual Status stream(std::string_view path, const ChunkSink& sink) = 0;
   // Bytes [offset, offset + length) of the blob, in order, to `sink` (a ranged GET on S3), so

@@ -77,19 +77,6 @@ Status LocalContainer::walk(std::string_view dir, const BlobVisitor& visit) {
   return ok_status();
 }
 
-Result<std::string> LocalContainer::read(std::string_view path, std::uint64_t max_bytes) {
-  std::string out;
-  Status s = stream(path, [&](std::string_view chunk) -> Status {
-    if (out.size() + chunk.size() > max_bytes)
-      return make_error(ErrorCode::kParse, "blob " + std::string(path) + " is larger than " +
-                                               std::to_string(max_bytes) + " bytes");
-    out.append(chunk);
-    return ok_status();
-  });
-  if (!s.ok()) return std::move(s).error();
-  return out;
-}
-
 Status LocalContainer::stream(std::string_view path, const ChunkSink& sink) {
   ESSNAP_TRY(std::string p, full(path));
   Fd f;

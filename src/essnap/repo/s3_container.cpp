@@ -115,19 +115,6 @@ Status S3Container::walk(std::string_view dir, const BlobVisitor& visit) {
   return ok_status();
 }
 
-Result<std::string> S3Container::read(std::string_view path, std::uint64_t max_bytes) {
-  std::string out;
-  Status s = stream(path, [&](std::string_view chunk) -> Status {
-    if (out.size() + chunk.size() > max_bytes)
-      return make_error(ErrorCode::kParse, "blob " + std::string(path) + " is larger than " +
-                                               std::to_string(max_bytes) + " bytes");
-    out.append(chunk);
-    return ok_status();
-  });
-  if (!s.ok()) return std::move(s).error();
-  return out;
-}
-
 Status S3Container::stream(std::string_view path, const ChunkSink& sink) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   Lease lease(*this);

@@ -24,7 +24,6 @@ class S3Container final : public BlobContainer {
 
   Result<Listing> list(std::string_view dir) override;
   Status walk(std::string_view dir, const BlobVisitor& visit) override;
-  Result<std::string> read(std::string_view path, std::uint64_t max_bytes) override;
   Status stream(std::string_view path, const ChunkSink& sink) override;
   Status stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
                       const ChunkSink& sink) override;

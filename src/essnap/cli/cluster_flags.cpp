@@ -121,18 +121,18 @@ Result<ClusterConnection> resolve_cluster_connection(const GlobalOptions& global
     if (f.user.empty()) f.user = env("ESSNAP_USER");
     if (f.user.empty())
       return Error(ErrorCode::kInvalidArgument, "--auth basic needs --user NAME",
-                   "or set ESSNAP_USER; the password comes from ESSNAP_PASSWORD");
-    std::string password = env("ESSNAP_PASSWORD");
-    if (password.empty() && std::getenv("ESSNAP_PASSWORD") == nullptr) {
+                   "or set ESSNAP_USER; the password comes from " + f.password_env);
+    std::string password = env(f.password_env.c_str());
+    if (password.empty() && std::getenv(f.password_env.c_str()) == nullptr) {
       ESSNAP_TRY(password, prompt_password(f.user));
     }
     ESSNAP_TRY(std::string authz, http::basic_authorization(f.user, password));
     c.auth_headers.emplace_back("Authorization", std::move(authz));
   } else if (f.auth == "apikey") {
-    const std::string key = env("ESSNAP_API_KEY");
+    const std::string key = env(f.api_key_env.c_str());
     if (key.empty())
-      return Error(ErrorCode::kNoCredentials, "--auth apikey: ESSNAP_API_KEY is not set",
-                   "export ESSNAP_API_KEY=<the 'encoded' value Elasticsearch returned>");
+      return Error(ErrorCode::kNoCredentials, "--auth apikey: " + f.api_key_env + " is not set",
+                   "export " + f.api_key_env + "=<the 'encoded' value Elasticsearch returned>");
     c.auth_headers.emplace_back("Authorization", http::apikey_authorization(key));
   }
   return c;

@@ -27,6 +27,10 @@ struct ClusterFlags {
   bool insecure = false;
   double connect_timeout = 10;  // seconds
   double timeout = 0;           // seconds per attempt, 0 = none
+  // Where the secrets of --auth basic / apikey come from (a second cluster, `copy --to-url`,
+  // names its own variables).
+  std::string password_env = "ESSNAP_PASSWORD";
+  std::string api_key_env = "ESSNAP_API_KEY";
 };
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags* flags);

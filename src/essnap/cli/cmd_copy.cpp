@@ -2,7 +2,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <optional>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
@@ -31,30 +30,11 @@ struct CopyFlags {
   bool quiet = false;
 };
 
-// The target's secrets come from ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY when set: the source's
-// variables are swapped for them while the target connection is resolved.
-class SwapEnv {
- public:
-  SwapEnv(const char* name, const char* replacement) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (const char* r = std::getenv(replacement)) {
-      ::setenv(name, r, 1);
-      swapped_ = true;
-    }
-  }
-  ~SwapEnv() {
-    if (!swapped_) return;
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-  bool swapped_ = false;
-};
+// The target's secrets come from ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY when set, else from the
+// source's variables (one cluster's credentials for both).
+const char* target_secret_env(const char* target_var, const char* shared_var) {
+  return std::getenv(target_var) != nullptr ? target_var : shared_var;
+}
 
 int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   transfer::CopyOptions o;
@@ -69,17 +49,8 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   }
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
-  if (f.concurrency < 1 || f.concurrency > 32)
-    return report_error(
-        Error(ErrorCode::kInvalidArgument, "--concurrency must be between 1 and 32"), global);
-  if (f.slices < 0 || f.slices > 64)
-    return report_error(Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64"),
-                        global);
   o.concurrency = f.concurrency;
   o.slices = f.slices;
-  if (f.chunk_docs < 1 || f.chunk_docs > 1'000'000)
-    return report_error(
-        Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 1000000"), global);
   o.chunk_docs = f.chunk_docs;
   if (f.target.url.empty())
     return report_error(
@@ -88,13 +59,10 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
 
   auto sources = client_factory(global, f.source);
   if (!sources.ok()) return report_error(sources.error(), global);
-  std::optional<Result<transfer::ClientFactory>> targets;
-  {
-    SwapEnv pw("ESSNAP_PASSWORD", "ESSNAP_TO_PASSWORD");
-    SwapEnv key("ESSNAP_API_KEY", "ESSNAP_TO_API_KEY");
-    targets.emplace(client_factory(global, f.target));
-  }
-  if (!targets->ok()) return report_error(Error(targets->error()).with_context("--to-url"), global);
+  f.target.password_env = target_secret_env("ESSNAP_TO_PASSWORD", "ESSNAP_PASSWORD");
+  f.target.api_key_env = target_secret_env("ESSNAP_TO_API_KEY", "ESSNAP_API_KEY");
+  auto targets = client_factory(global, f.target);
+  if (!targets.ok()) return report_error(Error(targets.error()).with_context("--to-url"), global);
   auto paths = state_paths(f.state_dir, "copy", f.source.url, f.target.url, f.errors);
   if (!paths.ok()) return report_error(paths.error(), global);
   o.state_path = paths->state;
@@ -102,7 +70,7 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
 
   const ProgressStyle style = progress_style(global, f.quiet);
   auto r = run_transfer(style, [&](transfer::Hooks hooks) {
-    return transfer::run_copy(*sources, **targets, o, std::move(hooks));
+    return transfer::run_copy(*sources, *targets, o, std::move(hooks));
   });
   if (!r.ok())
     return report_transfer_error(std::move(r).error(), "copy",
@@ -135,10 +103,14 @@ void register_copy(CLI::App& app, CommandContext ctx) {
   c->add_flag("--append", f->append, "Load into target indices that exist already");
   c->add_flag("--resume", f->resume, "Continue an interrupted copy");
   c->add_option("--slices", f->slices,
-                "Parallel readers per index (default: shards, bounded by cores)");
-  c->add_option("--concurrency", f->concurrency, "Parallel bulk loaders")->capture_default_str();
+                "Parallel readers per index (default: shards, bounded by cores)")
+      ->check(CLI::Range(0, 64));
+  c->add_option("--concurrency", f->concurrency, "Parallel bulk loaders")
+      ->check(CLI::Range(1, 32))
+      ->capture_default_str();
   c->add_option("--chunk-docs", f->chunk_docs,
                 "Documents per chunk (the unit of the queue and of --resume)")
+      ->check(CLI::Range(1LL, 1'000'000LL))
       ->capture_default_str();
   c->add_option("--state-dir", f->state_dir,
                 "Where the state and errors files go (default ~/.local/state/essnap)");

@@ -30,6 +30,9 @@ const char* const kRefusedLines[] = {
     "snapshot list -r repo --connect-timeout 0",
     "repo list --connect-timeout -1",
     "prune -r repo --match 'x*' --keep-last -2 --dry-run",
+    "import --from /nonexistent-export --concurrency 0",
+    "copy --to-url http://127.0.0.1:1 -i x --concurrency 33",
+    "copy --to-url http://127.0.0.1:1 -i x --chunk-docs 0",
 };
 
 TEST(CliFlagGrammar, ContradictoryAndOutOfRangeFlagsExit2BeforeAnyRequest) {
@@ -109,6 +112,29 @@ TEST(CliFlagGrammar, EveryCommandPrintsOneJsonDocumentWhateverTheOutcome) {
             << c.line << ": a stderr line is not JSON: " << ln;
       at = nl == std::string::npos ? r.err.size() : nl + 1;
     }
+  }
+}
+
+// copy's target takes its secrets from ESSNAP_TO_PASSWORD when set, the source from
+// ESSNAP_PASSWORD; without ESSNAP_TO_PASSWORD both use ESSNAP_PASSWORD.
+TEST(CliFlagGrammar, CopyTargetHasItsOwnSecrets) {
+  for (const bool own : {true, false}) {
+    LoopbackServer source(test::scripted_cluster), target(test::scripted_cluster);
+    auto c = test::essnap_command(source.url(), "copy --auth basic --user su --to-url " + target.url() +
+                                                    " --to-auth basic --to-user tu -i orders");
+    c.env["ESSNAP_PASSWORD"] = "src-secret";
+    if (own) c.env["ESSNAP_TO_PASSWORD"] = "dst-secret";
+    (void)run(c);
+    auto auth_of = [](const LoopbackServer& s) {
+      for (const auto& q : s.requests())
+        if (const auto* v = q.header("Authorization")) return *v;
+      return std::string();
+    };
+    // "Basic base64(user:password)"
+    EXPECT_EQ(auth_of(source), "Basic c3U6c3JjLXNlY3JldA==") << own;  // su:src-secret
+    EXPECT_EQ(auth_of(target), own ? "Basic dHU6ZHN0LXNlY3JldA=="      // tu:dst-secret
+                                   : "Basic dHU6c3JjLXNlY3JldA==")     // tu:src-secret
+        << own;
   }
 }
 

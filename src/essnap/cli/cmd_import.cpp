@@ -45,9 +45,6 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
   }
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
-  if (f.concurrency < 1 || f.concurrency > 32)
-    return report_error(
-        Error(ErrorCode::kInvalidArgument, "--concurrency must be between 1 and 32"), global);
   o.concurrency = f.concurrency;
 
   auto clients = client_factory(global, f.cluster);
@@ -88,6 +85,7 @@ void register_import(CLI::App& app, CommandContext ctx) {
   c->add_flag("--append", f->append, "Load into target indices that exist already");
   c->add_flag("--resume", f->resume, "Continue an interrupted import (skips the chunks it loaded)");
   c->add_option("--concurrency", f->concurrency, "Chunks loaded in parallel")
+      ->check(CLI::Range(1, 32))
       ->capture_default_str();
   c->add_option("--state-dir", f->state_dir,
                 "Where the state and errors files go (default ~/.local/state/essnap)");

@@ -77,4 +77,19 @@ inline Result<std::int64_t> req_int(const nlohmann::json& obj, std::string_view 
   return *v;
 }
 
+// The counters a shard snapshot and a shallow shard snapshot both carry, each 0 when absent:
+// start_time, time, number_of_files, total_size.
+template <class Stats>
+Status read_shard_stats(const nlohmann::json& doc, std::string_view where, Stats& out) {
+  ESSNAP_TRY(auto st, opt_int(doc, where, "start_time"));
+  ESSNAP_TRY(auto t, opt_int(doc, where, "time"));
+  ESSNAP_TRY(auto nf, opt_int(doc, where, "number_of_files"));
+  ESSNAP_TRY(auto ts, opt_int(doc, where, "total_size"));
+  out.start_time = st.value_or(0);
+  out.time = t.value_or(0);
+  out.number_of_files = nf.value_or(0);
+  out.total_size = ts.value_or(0);
+  return ok_status();
+}
+
 }  // namespace essnap::repo::detail

@@ -17,14 +17,7 @@ Result<ShallowShardSnapshot> parse_shallow_shard_snapshot(const nlohmann::json& 
   ESSNAP_TRY(out.name, detail::req_string(doc, where, "name"));
   const char* iv_field = doc.contains("index_version") ? "index_version" : "index-version";
   ESSNAP_TRY(out.index_version, detail::req_int(doc, where, iv_field));
-  ESSNAP_TRY(auto st, detail::opt_int(doc, where, "start_time"));
-  ESSNAP_TRY(auto t, detail::opt_int(doc, where, "time"));
-  ESSNAP_TRY(auto nf, detail::opt_int(doc, where, "number_of_files"));
-  ESSNAP_TRY(auto ts, detail::opt_int(doc, where, "total_size"));
-  out.start_time = st.value_or(0);
-  out.time = t.value_or(0);
-  out.number_of_files = nf.value_or(0);
-  out.total_size = ts.value_or(0);
+  ESSNAP_TRY_STATUS(detail::read_shard_stats(doc, where, out));
   ESSNAP_TRY(out.primary_term, detail::req_int(doc, where, "primary_term"));
   ESSNAP_TRY(out.commit_generation, detail::req_int(doc, where, "commit_generation"));
   ESSNAP_TRY(out.index_uuid, detail::req_string(doc, where, "index_uuid"));

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "essnap/repo/json_fields.hpp"
+#include "essnap/repo/repository_data.hpp"
 
 namespace essnap::repo {
 
@@ -126,15 +127,8 @@ Result<ShardSnapshot> parse_shard_snapshot(const json& doc) {
   ShardSnapshot out;
   ESSNAP_TRY(out.name, detail::req_string(doc, where, "name"));
   ESSNAP_TRY(auto iv, detail::opt_int(doc, where, "index_version"));
-  ESSNAP_TRY(auto st, detail::opt_int(doc, where, "start_time"));
-  ESSNAP_TRY(auto t, detail::opt_int(doc, where, "time"));
-  ESSNAP_TRY(auto nf, detail::opt_int(doc, where, "number_of_files"));
-  ESSNAP_TRY(auto ts, detail::opt_int(doc, where, "total_size"));
   out.index_version = iv.value_or(0);
-  out.start_time = st.value_or(0);
-  out.time = t.value_or(0);
-  out.number_of_files = nf.value_or(0);
-  out.total_size = ts.value_or(0);
+  ESSNAP_TRY_STATUS(detail::read_shard_stats(doc, where, out));
   ESSNAP_TRY(out.files, file_list(doc, where));
   return out;
 }
@@ -166,16 +160,7 @@ Result<ShardSnapshots> parse_shard_snapshots(const json& doc) {
 }
 
 std::optional<std::uint64_t> shard_generation_from_name(std::string_view name) {
-  constexpr std::string_view prefix = "index-";
-  if (name.substr(0, prefix.size()) != prefix) return std::nullopt;
-  const std::string_view digits = name.substr(prefix.size());
-  if (digits.empty() || digits.size() > 18) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
+  return root_generation_from_name(name);  // the same "index-N" naming as the root
 }
 
 }  // namespace essnap::repo

@@ -19,12 +19,21 @@ Error too_large(std::size_t max_output) {
 }
 
 Result<std::string> zstd_compress(std::string_view data) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  const std::size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), kZstdLevel);
+  // One context per thread, kept: a fresh one per chunk allocated and cleared its tables every
+  // time. The output goes to an uninitialised buffer first (a std::string of compressBound
+  // bytes would be zero-filled, megabytes per chunk, only to be overwritten).
+  struct Ctx {
+    ZSTD_CCtx* c = ZSTD_createCCtx();
+    ~Ctx() { ZSTD_freeCCtx(c); }
+  };
+  thread_local Ctx ctx;
+  if (!ctx.c) return Error(ErrorCode::kInternal, "zstd: out of memory");
+  const std::size_t bound = ZSTD_compressBound(data.size());
+  std::unique_ptr<char[]> buf(new char[bound]);
+  const std::size_t n = ZSTD_compressCCtx(ctx.c, buf.get(), bound, data.data(), data.size(), kZstdLevel);
   if (ZSTD_isError(n))
     return Error(ErrorCode::kInternal, std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
+  return std::string(buf.get(), n);
 }
 
 Result<std::string> zstd_decompress(std::string_view data, std::size_t max_output) {

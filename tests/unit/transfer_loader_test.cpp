@@ -142,14 +142,46 @@ TEST(TransferLoader, RefusedSettingIsRemovedReportedAndTheCreateRetried) {
   EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["settings"], (nlohmann::json{{"index.number_of_shards", "1"}}));
 }
 
+// A data stream: create operations; a document already there answers 409. In a resumed run into
+// a target the interrupted run made, that is the interrupted run's own write: loaded. Otherwise
+// it is a rejection like any other, in the errors file.
+TEST(TransferLoader, ConflictsOnADataStreamCountAsLoadedOnlyWhenResumingItsOwnRun) {
+  std::string sent;
+  test::LoopbackServer server([&](const test::ServerRequest& r) {
+    sent = r.body;
+    return test::ServerResponse::json(
+        200, R"({"took":1,"errors":true,"items":[{"create":{"status":201}},)"
+             R"({"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[b]: version conflict, document already exists"}}}]})");
+  });
+  const std::string chunk_text = "{\"_id\":\"a\",\"_source\":{\"n\":1}}\n{\"_id\":\"b\",\"_source\":{\"n\":2}}\n";
+  for (const bool resumed : {true, false}) {
+    const std::string errors_path = temp_path(std::string("loader-ds-") + (resumed ? "r" : "n"));
+    fs::remove(errors_path);
+    {
+      ErrorsFile errors(errors_path);
+      Hooks hooks;
+      Loader loader({}, errors, hooks);
+      std::string chunk = chunk_text;
+      auto c = client_for(server);
+      auto out = loader.load(*c, "src", "logs", "src/000-000000.ndjson.zst", chunk, 2, BulkOp::kCreate, resumed);
+      ASSERT_TRUE(out.ok()) << out.error().message;
+      EXPECT_EQ(sent.rfind("{\"create\":{\"_id\":\"a\"}}\n", 0), 0u) << sent;
+      EXPECT_EQ(out->loaded, resumed ? 2 : 1) << resumed;
+      EXPECT_EQ(out->rejected, resumed ? 0 : 1) << resumed;
+    }
+    EXPECT_EQ(fs::exists(errors_path), !resumed) << "the errors file holds the conflict only when not resuming";
+    fs::remove(errors_path);
+  }
+}
+
 TEST(TransferLoader, AnyOtherCreateErrorIsReturnedWithTheEngineDetail) {
   test::LoopbackServer server([&](const test::ServerRequest&) {
     return test::ServerResponse::json(
-        400, R"({"error":{"type":"mapper_parsing_exception","reason":"No handler for type [flattened] declared on field [f]"},"status":400})");
+        400, R"({"error":{"type":"mapper_parsing_exception","reason":"analyzer [my_analyzer] has not been configured in mappings"},"status":400})");
   });
   auto c = client_for(server);
   std::vector<std::string> changes;
-  auto s = create_target_index(*c, "dst", {{"mappings", {{"properties", {{"f", {{"type", "flattened"}}}}}}}},
+  auto s = create_target_index(*c, "dst", {{"mappings", {{"properties", {{"f", {{"type", "text"}, {"analyzer", "my_analyzer"}}}}}}}},
                                {cluster::Distribution::kElasticsearch, 8, 19},
                                {cluster::Distribution::kOpenSearch, 2, 19}, changes);
   ASSERT_FALSE(s.ok());
@@ -157,6 +189,29 @@ TEST(TransferLoader, AnyOtherCreateErrorIsReturnedWithTheEngineDetail) {
   ASSERT_TRUE(s.error().remote.has_value());
   EXPECT_EQ(s.error().remote->error_type, "mapper_parsing_exception");
   EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_TRUE(changes.empty());
+}
+
+TEST(TransferLoader, AFieldTypeTheTargetLacksIsMendedAndReported) {
+  // The target refuses flattened (as OpenSearch does), then accepts its equivalent.
+  test::LoopbackServer server([&](const test::ServerRequest& r) {
+    if (r.body.find("\"flattened\"") != std::string::npos)
+      return test::ServerResponse::json(
+          400, R"({"error":{"type":"mapper_parsing_exception","reason":"Failed to parse mapping [_doc]: No handler for type [flattened] declared on field [f]"},"status":400})");
+    return test::ServerResponse::json(200, R"({"acknowledged":true})");
+  });
+  auto c = client_for(server);
+  std::vector<std::string> changes;
+  auto s = create_target_index(*c, "dst", {{"mappings", {{"properties", {{"f", {{"type", "flattened"}}}}}}}},
+                               {cluster::Distribution::kElasticsearch, 8, 19},
+                               {cluster::Distribution::kOpenSearch, 2, 19}, changes);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["mappings"]["properties"]["f"], (nlohmann::json{{"type", "flat_object"}}));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_NE(changes[0].find("field f: type flattened is unknown to the target, mapped as flat_object"), std::string::npos)
+      << changes[0];
 }
 
 }  // namespace

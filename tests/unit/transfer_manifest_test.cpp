@@ -58,6 +58,24 @@ TEST(TransferManifest, RoundTripsBothKinds) {
   }
 }
 
+TEST(TransferManifest, ABackingIndexKeepsItsDataStream) {
+  Manifest m = sample();
+  m.indices[0].name = ".ds-logs-app-2026.12.01-000001";
+  m.indices[0].data_stream = "logs-app";
+  m.indices[0].timestamp_field = "@timestamp";
+  for (auto& c : m.indices[0].chunks) c.file = chunk_file(m.indices[0].name, c.slice, c.seq, Compression::kZstd);
+  const nlohmann::json j = to_json(m, ManifestKind::kManifest);
+  EXPECT_EQ(j["indices"][0]["data_stream"], (nlohmann::json{{"name", "logs-app"}, {"timestamp_field", "@timestamp"}}));
+  auto back = parse_manifest(j.dump(), "manifest.json", ManifestKind::kManifest);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->indices[0].data_stream, "logs-app");
+  EXPECT_EQ(back->indices[0].timestamp_field, "@timestamp");
+  // An index that is no backing index has no member at all (what readers before it expect).
+  EXPECT_FALSE(to_json(sample(), ManifestKind::kManifest)["indices"][0].contains("data_stream"));
+  EXPECT_TRUE(parse_manifest(to_json(sample(), ManifestKind::kManifest).dump(), "m", ManifestKind::kManifest)
+                  ->indices[0].data_stream.empty());
+}
+
 TEST(TransferManifest, FileNamesAreDerived) {
   EXPECT_EQ(chunk_file("a", 3, 12, Compression::kGzip), "a/003-000012.ndjson.gz");
   EXPECT_EQ(chunk_file("a", 0, 0, Compression::kNone), "a/000-000000.ndjson");
@@ -96,6 +114,10 @@ TEST(TransferManifest, HostileManifestsAreRefused) {
       {"unknown engine", [](auto& j) { j["source"]["engine"] = "solr"; }},
       {"indices not an array", [](auto& j) { j["indices"] = nlohmann::json::object(); }},
       {"chunks missing", [](auto& j) { j["indices"][0].erase("chunks"); }},
+      {"data stream not an object", [](auto& j) { j["indices"][0]["data_stream"] = "logs"; }},
+      {"data stream name with slash", [](auto& j) { j["indices"][0]["data_stream"] = {{"name", "a/b"}, {"timestamp_field", "@timestamp"}}; }},
+      {"data stream without timestamp", [](auto& j) { j["indices"][0]["data_stream"] = {{"name", "logs"}}; }},
+      {"data stream empty timestamp", [](auto& j) { j["indices"][0]["data_stream"] = {{"name", "logs"}, {"timestamp_field", ""}}; }},
   };
   for (const auto& c : cases) {
     nlohmann::json j = to_json(sample(), ManifestKind::kManifest);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "essnap/transfer/batch.hpp"
 #include "essnap/transfer/import.hpp"
@@ -94,6 +95,103 @@ TEST(TransferTranslate, RefusedSettingIsReadFromTheEngineError) {
   EXPECT_FALSE(refused_setting(Error(ErrorCode::kNetwork, "down")).has_value());
 }
 
+// The refusals as the engines word them (answers to PUT /index captured from this stack's
+// OpenSearch 2.19.6, Elasticsearch 8.19.7 and 6.8.23).
+Error mapping_error(const std::string& reason) {
+  Error e(ErrorCode::kRemote, "PUT /x: mapper_parsing_exception");
+  e.remote = RemoteDetail{400, "mapper_parsing_exception", "Failed to parse mapping [_doc]: " + reason, ""};
+  return e;
+}
+
+TEST(TransferMappingRefusals, ReadInEveryWordingTheEnginesUse) {
+  using K = MappingRefusal::Kind;
+  auto r = refused_mapping(mapping_error("No handler for type [flattened] declared on field [f]"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->kind, K::kFieldType);
+  EXPECT_EQ(r->type, "flattened");
+  EXPECT_EQ(r->field, "f");
+  r = refused_mapping(mapping_error("no handler for type [bogus] declared on field [w]"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->type, "bogus");
+  r = refused_mapping(mapping_error(
+      "The mapper type [flat_object] declared on field [attrs] does not exist. It might have been created within a "
+      "future version or requires a plugin to be installed. Check the documentation."));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->kind, K::kFieldType);
+  EXPECT_EQ(r->type, "flat_object");
+  EXPECT_EQ(r->field, "attrs");
+  r = refused_mapping(mapping_error("unknown parameter [time_series_dimension] on mapper [host] of type [keyword]"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->kind, K::kFieldParameter);
+  EXPECT_EQ(r->field, "host");
+  EXPECT_EQ(r->type, "keyword");
+  EXPECT_EQ(r->parameters, std::vector<std::string>{"time_series_dimension"});
+  r = refused_mapping(mapping_error("Mapping definition for [f] has unsupported parameters:  [bogus_param : true] [x : 1]"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->kind, K::kFieldParameter);
+  EXPECT_EQ(r->field, "f");
+  EXPECT_EQ(r->parameters, (std::vector<std::string>{"bogus_param", "x"}));
+  r = refused_mapping(mapping_error("Root mapping definition has unsupported parameters:  [runtime : {r={type=keyword}}]"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->kind, K::kRootParameter);
+  EXPECT_EQ(r->parameters, std::vector<std::string>{"runtime"});
+  EXPECT_FALSE(refused_mapping(mapping_error("mapper [a] cannot be changed from type [long] to [text]")).has_value());
+  EXPECT_FALSE(refused_mapping(Error(ErrorCode::kNetwork, "down")).has_value());
+}
+
+TEST(TransferMappingRefusals, EquivalentFirstThenADisabledObjectThenGiveUp) {
+  auto mappings = nlohmann::json::parse(R"({
+    "runtime": {"r": {"type": "keyword"}},
+    "properties": {
+      "attrs": {"type": "flattened", "depth_limit": 5},
+      "emb": {"type": "dense_vector", "dims": 3, "similarity": "cosine"},
+      "name": {"type": "text", "fields": {"w": {"type": "wildcard"}, "raw": {"type": "keyword"}}},
+      "host": {"type": "keyword", "time_series_dimension": true},
+      "n": {"type": "unsigned_long"},
+      "obj": {"properties": {"attrs": {"type": "flattened"}, "v": {"type": "version"}}}}})");
+  MappingRepair repair(mappings);
+  std::vector<std::string> changes;
+  auto refusal = [](const std::string& reason) { return refused_mapping(mapping_error(reason)).value(); };
+
+  // Both "attrs" fields (root and obj.attrs) get the equivalent, their parameters dropped.
+  ASSERT_TRUE(repair.apply(refusal("No handler for type [flattened] declared on field [attrs]"), changes));
+  EXPECT_EQ(mappings["properties"]["attrs"], nlohmann::json::parse(R"({"type":"flat_object"})"));
+  EXPECT_EQ(mappings["properties"]["obj"]["properties"]["attrs"]["type"], "flat_object");
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_NE(changes[0].find("field attrs: type flattened is unknown to the target, mapped as flat_object"), std::string::npos)
+      << changes[0];
+  EXPECT_NE(changes[1].find("field obj.attrs:"), std::string::npos) << changes[1];
+  // The equivalent refused too (an OpenSearch before flat_object): a disabled object.
+  ASSERT_TRUE(repair.apply(refusal("No handler for type [flat_object] declared on field [attrs]"), changes));
+  EXPECT_EQ(mappings["properties"]["attrs"], nlohmann::json::parse(R"({"type":"object","enabled":false})"));
+  EXPECT_NE(changes.back().find("disabled object"), std::string::npos);
+  // dense_vector -> knn_vector keeps the dimension.
+  ASSERT_TRUE(repair.apply(refusal("The mapper type [dense_vector] declared on field [emb] does not exist."), changes));
+  EXPECT_EQ(mappings["properties"]["emb"], nlohmann::json::parse(R"({"type":"knn_vector","dimension":3})"));
+  // A multi-field of an unknown type whose equivalent is refused: removed, its siblings kept.
+  ASSERT_TRUE(repair.apply(refusal("no handler for type [wildcard] declared on field [w]"), changes));
+  EXPECT_EQ(mappings["properties"]["name"]["fields"]["w"]["type"], "keyword");
+  mappings["properties"]["name"]["fields"]["w"]["type"] = "wildcard";  // as if the equivalent were refused
+  ASSERT_TRUE(repair.apply(refusal("no handler for type [wildcard] declared on field [w]"), changes));
+  EXPECT_FALSE(mappings["properties"]["name"]["fields"].contains("w"));
+  EXPECT_TRUE(mappings["properties"]["name"]["fields"].contains("raw"));
+  // Parameters and root entries.
+  ASSERT_TRUE(repair.apply(refusal("unknown parameter [time_series_dimension] on mapper [host] of type [keyword]"), changes));
+  EXPECT_EQ(mappings["properties"]["host"], nlohmann::json::parse(R"({"type":"keyword"})"));
+  ASSERT_TRUE(repair.apply(refusal("Root mapping definition has unsupported parameters:  [runtime : {r={type=keyword}}]"), changes));
+  EXPECT_FALSE(mappings.contains("runtime"));
+  EXPECT_NE(changes.back().find("removed mapping runtime"), std::string::npos);
+  ASSERT_TRUE(repair.apply(refusal("No handler for type [unsigned_long] declared on field [n]"), changes));
+  EXPECT_EQ(mappings["properties"]["n"]["type"], "long");
+  EXPECT_NE(changes.back().find("errors file"), std::string::npos);
+  ASSERT_TRUE(repair.apply(refusal("No handler for type [version] declared on field [v]"), changes));
+  EXPECT_EQ(mappings["properties"]["obj"]["properties"]["v"]["type"], "keyword");
+  // Nothing matches: the caller gives up instead of looping.
+  EXPECT_FALSE(repair.apply(refusal("No handler for type [flattened] declared on field [absent]"), changes));
+  EXPECT_FALSE(repair.apply(refusal("unknown parameter [nope] on mapper [host] of type [keyword]"), changes));
+  EXPECT_FALSE(repair.apply(refusal("Root mapping definition has unsupported parameters:  [nope : 1]"), changes));
+}
+
 TEST(TransferBatch, GrowsWhenFastShrinksOnPushbackStaysInBounds) {
   BatchOptions o;
   o.min_docs = 100;
@@ -136,6 +234,18 @@ TEST(TransferSelect, PatternsExclusionsAndMissingNames) {
   EXPECT_EQ(select_indices(names, {"x*"}).error().code, ErrorCode::kConflict);
 }
 
+TEST(TransferSelect, ADataStreamNameSelectsItsBackingIndices) {
+  const std::vector<std::string> names = {".ds-logs-app-000001", ".ds-logs-app-000002", "orders"};
+  const std::map<std::string, std::vector<std::string>> streams = {
+      {"logs-app", {".ds-logs-app-000001", ".ds-logs-app-000002"}}};
+  EXPECT_EQ(select_indices(names, {"logs-app"}, streams).value(),
+            (std::vector<std::string>{".ds-logs-app-000001", ".ds-logs-app-000002"}));
+  EXPECT_EQ(select_indices(names, {"logs-*"}, streams).value(),
+            (std::vector<std::string>{".ds-logs-app-000001", ".ds-logs-app-000002"}));
+  EXPECT_EQ(select_indices(names, {"*", "-logs-app"}, streams).value(), (std::vector<std::string>{"orders"}));
+  EXPECT_EQ(select_indices(names, {"logs-app"}).error().code, ErrorCode::kNotFound);  // no groups given
+}
+
 TEST(TransferRename, ExactRenameThenSuffix) {
   RenameOptions r;
   r.suffix = "-copy";
@@ -171,6 +281,19 @@ TEST(TransferSlices, ChosenFromShardsBoundedByCores) {
   EXPECT_GE(choose_slices(0, 100), 1);
   EXPECT_LE(choose_slices(0, 100), 8);
   EXPECT_EQ(choose_slices(100, 1), 64);
+}
+
+TEST(TransferPages, SizedToTheTargetBytesWithinTheEnginesWindow) {
+  // ~0.5 KiB documents: the engines' largest page.
+  EXPECT_EQ(page_size_for(600), 10000);
+  // 10 KiB documents: 8 MiB / 10 KiB.
+  EXPECT_EQ(page_size_for(10240), 819);
+  // 1 MiB documents: never below 100 per page.
+  EXPECT_EQ(page_size_for(1 << 20), 100);
+  // Nothing sampled (an empty index) or nonsense: the largest page.
+  EXPECT_EQ(page_size_for(0), 10000);
+  EXPECT_EQ(page_size_for(-5), 10000);
+  EXPECT_EQ(page_size_for(std::nan("")), 10000);
 }
 
 }  // namespace

@@ -50,6 +50,14 @@ std::chrono::milliseconds seconds(double s) {
 
 }  // namespace
 
+bool is_serverless(const ClusterFlags& f) {
+  if (!f.service.empty()) return f.service == "aoss";
+  auto url = util::parse_url(f.url.empty() ? env("ESSNAP_URL") : f.url);
+  if (!url.ok()) return false;
+  const auto endpoint = aws::parse_aws_endpoint(url->host);
+  return endpoint && endpoint->service == "aoss";
+}
+
 void add_cluster_flags(CLI::App* cmd, ClusterFlags* flags) {
   cmd->add_option("--url", flags->url, "Cluster URL (default: ESSNAP_URL)");
   cmd->add_option("--auth", flags->auth,

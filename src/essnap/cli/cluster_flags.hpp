@@ -35,6 +35,10 @@ struct ClusterFlags {
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags* flags);
 
+// Whether the flags name Amazon OpenSearch Serverless: --service aoss, or a *.aoss.amazonaws.com
+// URL with no --service.
+bool is_serverless(const ClusterFlags& flags);
+
 // --url or ESSNAP_URL, checked; kInvalidArgument naming the flag otherwise. Fills flags.url.
 Result<util::Url> resolve_cluster_url(ClusterFlags& flags);
 

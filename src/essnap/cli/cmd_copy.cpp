@@ -24,6 +24,8 @@ struct CopyFlags {
   bool resume = false;
   int slices = 0;
   int concurrency = 4;
+  int page_size = 0;
+  std::string read_strategy = "auto";
   long long chunk_docs = 5000;
   std::string state_dir;
   std::string errors;
@@ -51,6 +53,8 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   o.concurrency = f.concurrency;
   o.slices = f.slices;
+  o.page_size = f.page_size;
+  o.strategy = read_strategy(f.read_strategy, f.source);
   o.chunk_docs = f.chunk_docs;
   if (f.target.url.empty())
     return report_error(
@@ -105,6 +109,10 @@ void register_copy(CLI::App& app, CommandContext ctx) {
   c->add_option("--slices", f->slices,
                 "Parallel readers per index (default: shards, bounded by cores)")
       ->check(CLI::Range(0, 64));
+  add_read_strategy_flag(c, &f->read_strategy);
+  c->add_option("--page-size", f->page_size,
+                "Documents per search page (default: as many as fill 8 MiB by a sample's size, at most 10000)")
+      ->check(CLI::Range(0, 10000));
   c->add_option("--concurrency", f->concurrency, "Parallel bulk loaders")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();

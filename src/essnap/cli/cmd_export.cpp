@@ -23,7 +23,8 @@ struct ExportFlags {
   long long chunk_docs = 100000;
   long long chunk_bytes = 4LL << 20;
   int slices = 0;
-  int page_size = 5000;
+  int page_size = 0;
+  std::string read_strategy = "auto";
   bool resume = false;
   bool quiet = false;
 };
@@ -40,6 +41,7 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
   o.chunk_bytes = f.chunk_bytes;
   o.slices = f.slices;
   o.page_size = f.page_size;
+  o.strategy = read_strategy(f.read_strategy, f.cluster);
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   o.tool = std::string("essnap ") + kVersion;
   if (auto s = transfer::validate(o); !s.ok()) return report_error(s.error(), global);
@@ -94,7 +96,9 @@ void register_export(CLI::App& app, CommandContext ctx) {
       ->capture_default_str();
   c->add_option("--slices", f->slices,
                 "Parallel readers per index (default: shards, bounded by cores)");
-  c->add_option("--page-size", f->page_size, "Documents per search page")->capture_default_str();
+  add_read_strategy_flag(c, &f->read_strategy);
+  c->add_option("--page-size", f->page_size,
+                "Documents per search page (default: as many as fill 8 MiB by a sample's size, at most 10000)");
   c->add_flag("--resume", f->resume, "Continue an interrupted export in --to from its checkpoint");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->footer(
@@ -103,7 +107,9 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "manifest.json (format, source engine and version, per index and chunk the document count\n"
       "and SHA-256). Reads with a point in time + search_after (Elasticsearch >= 7.16) or a "
       "sliced\n"
-      "scroll. Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves "
+      "scroll, or search_after on _id alone where neither is served (--read-strategy; the default\n"
+      "for OpenSearch Serverless). A data stream's name exports its backing indices, marked as its.\n"
+      "Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves "
       "a\n"
       "checkpoint (export-state.json) that --resume continues from, to identical files.\n"
       "Memory: about slices x 2 x --chunk-bytes.\n\n"
@@ -111,7 +117,8 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "  essnap export --url http://localhost:9200 -i 'logs-*' --to /backup/logs\n"
       "  essnap export --url https://search-x.us-east-1.es.amazonaws.com -i orders \\\n"
       "      --to s3://my-bucket/exports/orders-2026-12-01\n"
-      "  essnap export -i orders --to s3://my-bucket/exports/orders --resume\n\n" +
+      "  essnap export -i orders --to s3://my-bucket/exports/orders --resume\n"
+      "  essnap export --url https://abc.us-east-1.aoss.amazonaws.com -i logs --to /backup/aoss\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { *ctx.exit_code = run_export_command(*ctx.global, *f); });
 }

@@ -98,13 +98,18 @@ void register_import(CLI::App& app, CommandContext ctx) {
       "unless --append. Checks every chunk's SHA-256 before loading it (a corrupted chunk is\n"
       "refused and named), bulk-loads with adaptive batches and backoff on 429, writes every\n"
       "rejected document with its error to the errors file, then refreshes and compares each\n"
-      "index's count with the manifest. Exits 9 when anything was rejected, refused or differs.\n\n"
+      "index's count with the manifest. Exits 9 when anything was rejected, refused or differs.\n"
+      "Field types the target lacks are mended from its own refusal (flattened <-> flat_object,\n"
+      "vectors, wildcard, ...; else a disabled object) and every change is printed. The backing\n"
+      "indices of a data stream load into one data stream (made from the target's template, or\n"
+      "one essnap puts: essnap-<name>).\n\n"
       "EXAMPLES:\n"
       "  essnap import --url http://localhost:9200 --from /backup/logs\n"
       "  essnap import --url https://new:9200 --from s3://my-bucket/exports/orders --rename-suffix "
       "-restored\n"
       "  essnap import --from /backup/logs -i 'logs-2026*' --rename logs-2026.01=old-logs "
-      "--append\n\n" +
+      "--append\n"
+      "  essnap import --url http://os2:9200 --from /backup/logs -i logs-app --rename logs-app=logs-copy\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { *ctx.exit_code = run_import_command(*ctx.global, *f); });
 }

@@ -80,6 +80,21 @@ Result<std::unique_ptr<transfer::Store>> open_store(const GlobalOptions& global,
   });
 }
 
+void add_read_strategy_flag(CLI::App* cmd, std::string* value) {
+  cmd->add_option("--read-strategy", *value,
+                  "How documents are read: pit (Elasticsearch 7.16+), scroll, search-after (no search context: "
+                  "sorted by _id, one stream per index; OpenSearch Serverless), or auto")
+      ->check(CLI::IsMember({"auto", "pit", "scroll", "search-after"}))
+      ->capture_default_str();
+}
+
+std::optional<cluster::ReadStrategy> read_strategy(const std::string& value, const ClusterFlags& source) {
+  auto parsed = cluster::parse_read_strategy(value);
+  if (parsed.ok() && *parsed) return *parsed;
+  if (is_serverless(source)) return cluster::ReadStrategy::kSearchAfter;
+  return std::nullopt;
+}
+
 Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, ClusterFlags& flags) {
   ESSNAP_TRY(ClusterConnection c, resolve_cluster_connection(global, flags));
   auto conn = std::make_shared<ClusterConnection>(std::move(c));

@@ -7,12 +7,14 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cluster/search.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/import.hpp"
 #include "essnap/transfer/store.hpp"
@@ -31,6 +33,11 @@ Result<std::unique_ptr<transfer::Store>> open_store(const GlobalOptions& global,
 
 // Resolves the connection once (credentials, password prompt) and returns a factory of clients.
 Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, ClusterFlags& flags);
+
+// --read-strategy auto|pit|scroll|search-after (export, copy); `auto` is the engine's best, and
+// search-after for Amazon OpenSearch Serverless, which serves no scroll.
+void add_read_strategy_flag(CLI::App* cmd, std::string* value);
+std::optional<cluster::ReadStrategy> read_strategy(const std::string& value, const ClusterFlags& source);
 
 // --state-dir or $XDG_STATE_HOME/essnap or ~/.local/state/essnap, created. The state and errors
 // files of one (source, target) pair: "<kind>-<12 hex of sha256(source, target)>.json" and

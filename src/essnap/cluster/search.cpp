@@ -1,6 +1,9 @@
 #include "essnap/cluster/search.hpp"
 
+#include <algorithm>
+
 #include "essnap/cluster/names.hpp"
+#include "essnap/util/glob.hpp"
 
 namespace essnap::cluster {
 namespace {
@@ -13,6 +16,24 @@ Result<std::string> raw_ok(Client& c, Call call) {
 }
 
 }  // namespace
+
+Result<std::optional<ReadStrategy>> parse_read_strategy(std::string_view text) {
+  if (text == "auto") return std::optional<ReadStrategy>{};
+  if (text == "pit") return std::optional<ReadStrategy>{ReadStrategy::kPointInTime};
+  if (text == "scroll") return std::optional<ReadStrategy>{ReadStrategy::kScroll};
+  if (text == "search-after") return std::optional<ReadStrategy>{ReadStrategy::kSearchAfter};
+  return Error(ErrorCode::kInvalidArgument, "unknown read strategy '" + std::string(text.substr(0, 40)) + "'",
+               "use auto, pit, scroll or search-after");
+}
+
+std::string to_string(ReadStrategy s) {
+  switch (s) {
+    case ReadStrategy::kPointInTime: return "pit";
+    case ReadStrategy::kScroll: return "scroll";
+    case ReadStrategy::kSearchAfter: return "search-after";
+  }
+  return "scroll";
+}
 
 ReadStrategy read_strategy_for(const ClusterInfo& info) {
   if (info.distribution == Distribution::kElasticsearch &&
@@ -157,6 +178,129 @@ Status create_index(Client& c, const std::string& index, const nlohmann::json& b
   // Not repeated blindly: a repeat after a lost answer would say "already exists".
   ESSNAP_TRY(nlohmann::json j,
              c.json("PUT", names::path({index}), body, http::Idempotency::kNonIdempotent));
+  (void)j;
+  return ok_status();
+}
+
+bool has_data_streams(const ClusterInfo& info) {
+  if (info.distribution == Distribution::kOpenSearch) return true;
+  return info.version.major > 7 || (info.version.major == 7 && info.version.minor >= 9);
+}
+
+namespace {
+
+// One GET /_resolve/index/PATTERNS: the data streams it lists, and the streams its indices say
+// they back (an index pattern that matches backing indices lists them, not their stream).
+struct Resolved {
+  std::vector<DataStream> streams;
+  std::vector<std::string> backed;
+};
+
+Result<Resolved> resolve_streams(Client& c, const std::vector<std::string>& patterns) {
+  for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p));
+  Call call;
+  call.path = names::path({"_resolve", "index", names::Segment::list(patterns)}) + "?expand_wildcards=all";
+  ESSNAP_TRY(http::Response resp, c.send(call));
+  Resolved out;
+  if (resp.status == 400 || resp.status == 404 || resp.status == 405) return out;
+  if (resp.status >= 300) return error_for_status(resp, "GET /_resolve/index");
+  auto j = nlohmann::json::parse(resp.body, nullptr, false);
+  if (!j.is_object()) return Error(ErrorCode::kParse, "GET /_resolve/index: not a JSON object");
+  if (j.contains("data_streams") && j["data_streams"].is_array())
+    for (const auto& d : j["data_streams"]) {
+      if (!d.is_object() || !d.contains("name") || !d["name"].is_string()) continue;
+      DataStream ds;
+      ds.name = d["name"].get<std::string>();
+      if (d.contains("timestamp_field") && d["timestamp_field"].is_string())
+        ds.timestamp_field = d["timestamp_field"].get<std::string>();
+      if (d.contains("backing_indices") && d["backing_indices"].is_array())
+        for (const auto& i : d["backing_indices"])
+          if (i.is_string()) ds.indices.push_back(i.get<std::string>());
+      out.streams.push_back(std::move(ds));
+    }
+  if (j.contains("indices") && j["indices"].is_array())
+    for (const auto& i : j["indices"])
+      if (i.is_object() && i.contains("data_stream") && i["data_stream"].is_string())
+        out.backed.push_back(i["data_stream"].get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<DataStream>> list_data_streams(Client& c, const std::vector<std::string>& patterns) {
+  ESSNAP_TRY(Resolved first, resolve_streams(c, patterns.empty() ? std::vector<std::string>{"*"} : patterns));
+  std::vector<std::string> missing;
+  for (const auto& name : first.backed) {
+    bool known = std::find(missing.begin(), missing.end(), name) != missing.end();
+    for (const auto& ds : first.streams) known = known || ds.name == name;
+    if (!known) missing.push_back(name);
+  }
+  if (!missing.empty()) {
+    ESSNAP_TRY(Resolved more, resolve_streams(c, missing));
+    for (auto& ds : more.streams) first.streams.push_back(std::move(ds));
+  }
+  return first.streams;
+}
+
+Result<std::map<std::string, DataStream>> data_streams_by_backing_index(Client& c, const ClusterInfo& info,
+                                                                       const std::vector<std::string>& patterns) {
+  std::map<std::string, DataStream> out;
+  if (!has_data_streams(info)) return out;
+  ESSNAP_TRY(std::vector<DataStream> streams, list_data_streams(c, patterns));
+  for (const auto& ds : streams)
+    for (const auto& i : ds.indices) out[i] = ds;
+  return out;
+}
+
+Result<bool> create_data_stream(Client& c, const std::string& name) {
+  ESSNAP_TRY_STATUS(names::validate_index_name(name, "the data stream name"));
+  Call call;
+  call.method = "PUT";
+  call.path = names::path({"_data_stream", name});
+  call.idempotency = http::Idempotency::kNonIdempotent;
+  ESSNAP_TRY(http::Response resp, c.send(call));
+  if (resp.status == 405) return false;
+  if (resp.status >= 300) return error_for_status(resp, "PUT /_data_stream/" + name);
+  return true;
+}
+
+Result<std::optional<TemplateMatch>> matching_index_template(Client& c, const std::string& name) {
+  Call call;
+  call.path = "/_index_template";
+  ESSNAP_TRY(http::Response resp, c.send(call));
+  if (resp.status == 404) return std::optional<TemplateMatch>{};  // no template at all
+  if (resp.status >= 300) return error_for_status(resp, "GET /_index_template");
+  auto j = nlohmann::json::parse(resp.body, nullptr, false);
+  if (!j.is_object() || !j.contains("index_templates") || !j["index_templates"].is_array())
+    return Error(ErrorCode::kParse, "GET /_index_template: no index_templates array in the answer");
+  std::optional<TemplateMatch> best;
+  for (const auto& t : j["index_templates"]) {
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("index_template") ||
+        !t["index_template"].is_object())
+      continue;
+    const auto& it = t["index_template"];
+    bool matches = false;
+    if (it.contains("index_patterns") && it["index_patterns"].is_array())
+      for (const auto& p : it["index_patterns"])
+        if (p.is_string() && util::glob_match(p.get<std::string>(), name)) matches = true;
+    if (!matches) continue;
+    TemplateMatch m;
+    m.name = t["name"].get<std::string>();
+    if (it.contains("priority") && it["priority"].is_number_integer()) m.priority = it["priority"].get<long long>();
+    m.data_stream = it.contains("data_stream") && it["data_stream"].is_object();
+    if (!best || m.priority > best->priority) best = m;
+  }
+  return best;
+}
+
+bool is_missing_template(const Error& e) {
+  const std::string text = (e.remote ? e.remote->reason + " " : std::string()) + e.message;
+  return text.find("no matching index template found for data stream") != std::string::npos;
+}
+
+Status put_index_template(Client& c, const std::string& name, const nlohmann::json& body) {
+  ESSNAP_TRY_STATUS(names::validate_index_name(name, "the index template name"));
+  ESSNAP_TRY(nlohmann::json j, c.json("PUT", names::path({"_index_template", name}), body));
   (void)j;
   return ok_status();
 }

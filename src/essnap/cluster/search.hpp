@@ -4,6 +4,7 @@
 // with an NDJSON body. Index metadata (settings, mappings, aliases), counts and index creation.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -18,7 +19,16 @@ namespace essnap::cluster {
 enum class ReadStrategy {
   kPointInTime,  // Elasticsearch >= 7.16: `_pit` + `search_after` on `_shard_doc`, sliceable
   kScroll,       // everything else: sliced scroll sorted by `_doc`
+  // Plain searches sorted by `_id` with `search_after`: no search context is held, so it works
+  // where neither scroll nor a point in time is served (Amazon OpenSearch Serverless has no
+  // scroll); not a frozen view (documents written meanwhile may or may not be read) and not
+  // sliceable. OpenSearch sorts by `_id`; Elasticsearch 8+ refuses to unless
+  // indices.id_field_data.enabled is set.
+  kSearchAfter,
 };
+// "auto" (nullopt), "pit", "scroll", "search-after"; kInvalidArgument otherwise.
+Result<std::optional<ReadStrategy>> parse_read_strategy(std::string_view text);
+std::string to_string(ReadStrategy s);
 // Elasticsearch gained slicing of a point in time in 7.16 (elastic/elasticsearch#75162);
 // OpenSearch's point in time (2.4+) has no `_shard_doc` tiebreaker, so `search_after` on `_doc`
 // would skip documents across shards there: it reads with a sliced scroll.
@@ -86,6 +96,42 @@ Result<bool> index_exists(Client& c, const std::string& index);
 // PUT /INDEX with the body; an Error carries the engine's detail (the caller reads
 // "unknown setting [...]" out of it).
 Status create_index(Client& c, const std::string& index, const nlohmann::json& body);
+
+// GET /_resolve/index/PATTERNS?expand_wildcards=all (Elasticsearch 7.9+, OpenSearch 1.0+, and
+// Amazon OpenSearch Serverless; in the engines' core, unlike GET /_data_stream, which
+// Elasticsearch builds without x-pack lack): the data streams the patterns name, with timestamp
+// field and backing indices, oldest first. Empty on engines without data streams.
+struct DataStream {
+  std::string name;
+  std::string timestamp_field = "@timestamp";
+  std::vector<std::string> indices;
+};
+Result<std::vector<DataStream>> list_data_streams(Client& c, const std::vector<std::string>& patterns);
+bool has_data_streams(const ClusterInfo& info);
+// Backing index -> its data stream, for the data streams PATTERNS name (none on engines without
+// them).
+Result<std::map<std::string, DataStream>> data_streams_by_backing_index(Client& c, const ClusterInfo& info,
+                                                                       const std::vector<std::string>& patterns);
+
+// PUT /_data_stream/NAME: the engine creates it from the index template matching NAME (an
+// Error when none does: "no matching index template found for data stream [NAME]"). false when
+// the engine has no such API (Elasticsearch without x-pack answers 405): there a data stream is
+// made by the first document indexed into a name its template matches.
+Result<bool> create_data_stream(Client& c, const std::string& name);
+// Whether an Error from create_data_stream says no index template matches.
+bool is_missing_template(const Error& e);
+
+// GET /_index_template: the composable template that applies to a new index or data stream
+// NAME (the highest priority among those whose patterns match), nullopt when none does.
+struct TemplateMatch {
+  std::string name;
+  long long priority = 0;
+  bool data_stream = false;
+};
+Result<std::optional<TemplateMatch>> matching_index_template(Client& c, const std::string& name);
+
+// PUT /_index_template/NAME (composable templates: Elasticsearch 7.8+, OpenSearch 1.0+).
+Status put_index_template(Client& c, const std::string& name, const nlohmann::json& body);
 
 // PUT /INDEX/_settings (e.g. restoring refresh_interval after a load).
 Status put_index_settings(Client& c, const std::string& index, const nlohmann::json& settings);

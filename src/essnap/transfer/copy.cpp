@@ -103,30 +103,53 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
   ESSNAP_TRY(std::unique_ptr<cluster::Client> dst, targets());
   ESSNAP_TRY(cluster::ClusterInfo src_info, src->info());
   ESSNAP_TRY(cluster::ClusterInfo dst_info, dst->info());
+  ESSNAP_TRY(const cluster::ReadStrategy strategy, choose_strategy(o.strategy, src_info));
   ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices, cluster::resolve_open_indices(*src, o.patterns));
   if (indices.empty())
     return Error(ErrorCode::kConflict, "--indices matches no open index of the source",
                  "list the indices with 'essnap request GET /_cat/indices?v'");
+
+  // A backing index goes into its data stream on the target (renamed like an index), created
+  // from the definition of the stream's newest backing index.
+  ESSNAP_TRY(const auto stream_of, cluster::data_streams_by_backing_index(*src, src_info, o.patterns));
+  auto stream_for = [&](const std::string& index) -> const cluster::DataStream* {
+    auto s = stream_of.find(index);
+    return s == stream_of.end() ? nullptr : &s->second;
+  };
+  auto target_of = [&](const std::string& index) {
+    const cluster::DataStream* ds = stream_for(index);
+    return target_name(ds ? ds->name : index, o.rename);
+  };
+  std::map<std::string, std::string> newest_backing;  // data stream -> backing index
+  for (const auto& r : indices)
+    if (const cluster::DataStream* ds = stream_for(r.name)) newest_backing[ds->name] = r.name;
 
   ImportState state;
   state.source = src->base_url();
   if (o.resume == Resume::kYes) {
     ESSNAP_TRY(state, load_import_state(o.state_path));
   }
-  std::set<std::string> targets_seen;
+  std::map<std::string, std::string> targets_seen;  // target -> its data stream ("" for an index)
   std::vector<std::string> conflicts;
   for (const auto& r : indices) {
-    const std::string target = target_name(r.name, o.rename);
+    const std::string target = target_of(r.name);
     ESSNAP_TRY_STATUS(cluster::names::validate_index_name(target, "the target index name"));
-    if (!targets_seen.insert(target).second)
+    const cluster::DataStream* ds = stream_for(r.name);
+    if (auto [at, fresh] = targets_seen.emplace(target, ds ? ds->name : ""); !fresh && (!ds || at->second != ds->name))
       return Error(ErrorCode::kInvalidArgument, "two indices would be copied into " + target);
     auto& st = state.indices[r.name];
     if (!st.target.empty() && st.target != target)
       return Error(ErrorCode::kConflict, "the interrupted copy loaded " + r.name + " into " + st.target);
     st.target = target;
-    if (st.slices == 0) st.slices = choose_slices(o.slices, r.primaries);
+    if (st.slices == 0)
+      st.slices = o.strategy == cluster::ReadStrategy::kSearchAfter ? 1 : choose_slices(o.slices, r.primaries);
     ESSNAP_TRY(bool exists, cluster::index_exists(*dst, target));
-    if (exists && o.existing == Existing::kRefuse && !st.created) conflicts.push_back(target);
+    bool created = st.created;  // a data stream's mark may be on any of its backing indices
+    for (const auto& [other, ost] : state.indices)
+      if (ost.target == target && ost.created) created = true;
+    if (exists && o.existing == Existing::kRefuse && !created &&
+        std::find(conflicts.begin(), conflicts.end(), target) == conflicts.end())
+      conflicts.push_back(target);
   }
   if (!conflicts.empty()) {
     std::string list;
@@ -135,12 +158,12 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
                  "pass --append to load into the existing index, or --rename-suffix / --rename");
   }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
+  const std::set<std::string> made_before = o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};
 
   ErrorsFile errors(o.errors_path);
   Loader loader(o.loader, errors, hooks);
   ImportResult result;
   std::mutex mu;
-  const cluster::ReadStrategy strategy = cluster::read_strategy_for(src_info);
 
   for (const auto& r : indices) {
     auto& st = state.indices[r.name];
@@ -150,12 +173,20 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
     summary.index = r.name;
     summary.target = target;
     ESSNAP_TRY(summary.source_count, cluster::count_documents(*src, r.name));
+    ESSNAP_TRY(const int page_size, choose_page_size(*src, r.name, o.page_size));
     ESSNAP_TRY(bool exists, cluster::index_exists(*dst, target));
+    const cluster::DataStream* ds = stream_for(r.name);
     if (!exists) {
-      ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(*src, r.name));
+      const std::string def_of = ds ? newest_backing[ds->name] : r.name;
+      ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(*src, def_of));
       nlohmann::json def{{"settings", export_settings(meta.settings)}, {"mappings", meta.mappings}, {"aliases", meta.aliases}};
-      ESSNAP_TRY_STATUS(create_target_index(*dst, target, def, engine_version(src_info), engine_version(dst_info),
-                                            summary.changes));
+      if (ds) {
+        ESSNAP_TRY_STATUS(create_target_data_stream(*dst, target, def, ds->timestamp_field, engine_version(src_info),
+                                                    engine_version(dst_info), summary.changes));
+      } else {
+        ESSNAP_TRY_STATUS(create_target_index(*dst, target, def, engine_version(src_info), engine_version(dst_info),
+                                              summary.changes));
+      }
       st.created = true;
       ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
       if (hooks.notice)
@@ -191,7 +222,7 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
       job.first_seq = pre[s].chunks;
       job.chunk_docs = o.chunk_docs;
       job.chunk_bytes = o.chunk_bytes;
-      job.page_size = o.page_size;
+      job.page_size = page_size;
       job.keep_alive = o.keep_alive;
       readers.emplace_back([&, job] {
         auto client = sources();
@@ -216,8 +247,10 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
         Item item;
         while (queue.pop(item, stop)) {
           const std::string name = done_name(item.slice, item.seq, item.documents);
-          auto loaded = loader.load(**client, r.name, target, r.name + " slice " + std::to_string(item.slice) +
-                                                                  " chunk " + std::to_string(item.seq), item.ndjson);
+          auto loaded = loader.load(**client, r.name, target,
+                                    r.name + " slice " + std::to_string(item.slice) + " chunk " + std::to_string(item.seq),
+                                    item.ndjson, -1, ds ? BulkOp::kCreate : BulkOp::kIndex,
+                                    made_before.count(target) > 0);
           if (!loaded.ok()) return fail(std::move(loaded).error());
           std::lock_guard<std::mutex> lock(mu);
           st.done.push_back(name);
@@ -241,7 +274,7 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
     if (!pit.empty()) (void)cluster::close_pit(*src, pit);
     if (first_error) return *first_error;
 
-    ESSNAP_TRY(summary.target_count, cluster::count_documents(*dst, target, cluster::Refresh::kYes));
+    ESSNAP_TRY(summary.target_count, count_target(*dst, target));
     summary.documents = st.loaded;
     summary.rejected = st.rejected;
     summary.seconds = seconds_since(t0);
@@ -249,17 +282,7 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
     result.indices.push_back(summary);
   }
 
-  std::vector<std::string> problems;
-  long long rejected = 0;
-  for (const auto& s : result.indices) {
-    rejected += s.rejected;
-    if (o.existing == Existing::kRefuse && s.target_count != s.source_count - s.rejected)
-      problems.push_back(s.target + " holds " + std::to_string(s.target_count) + " documents, the source " +
-                         std::to_string(s.source_count));
-  }
-  if (rejected > 0)
-    problems.insert(problems.begin(), std::to_string(rejected) + " document(s) rejected by the target (see " +
-                                          o.errors_path + ")");
+  std::vector<std::string> problems = reconcile_counts(result.indices, o.existing, o.errors_path);
   if (!problems.empty()) {
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;

@@ -4,6 +4,9 @@
 // each loaded chunk, so --resume re-reads each slice past its loaded prefix, to the same result.
 #pragma once
 
+#include <optional>
+
+#include "essnap/cluster/search.hpp"
 #include "essnap/transfer/import.hpp"
 
 namespace essnap::transfer {
@@ -14,7 +17,8 @@ struct CopyOptions {
   Existing existing = Existing::kRefuse;
   Resume resume = Resume::kNo;
   int slices = 0;
-  int page_size = 5000;
+  int page_size = 0;  // 0: choose_page_size's sample (reader.hpp)
+  std::optional<cluster::ReadStrategy> strategy;  // --read-strategy; nullopt: the engine's best
   long long chunk_docs = 5000;  // a chunk is the unit of the queue and of the checkpoint
   long long chunk_bytes = 8LL << 20;
   int concurrency = 4;  // loaders

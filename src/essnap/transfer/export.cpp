@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -32,7 +33,7 @@ struct Checkpoint {
   Status save_locked() { return store.put(kExportStateFile, to_json(m, ManifestKind::kState).dump(1)); }
 };
 
-Status export_index(const ClientFactory& clients, cluster::Client& main, const cluster::ClusterInfo& info,
+Status export_index(const ClientFactory& clients, cluster::Client& main, cluster::ReadStrategy strategy,
                     Checkpoint& cp, std::size_t index_at, const ExportOptions& o, const Hooks& hooks,
                     long long& bytes_written, std::chrono::steady_clock::time_point run_start) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -50,6 +51,7 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, const c
   const std::string def_text = def.dump(1);
   ESSNAP_TRY_STATUS(cp.store.put(metadata_file(name), def_text));
   ESSNAP_TRY(source_count, cluster::count_documents(main, name));
+  ESSNAP_TRY(const int page_size, choose_page_size(main, name, o.page_size));
 
   std::vector<SliceJob> jobs;
   long long resumed_docs = 0;
@@ -70,12 +72,12 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, const c
       j.index = name;
       j.slice = s;
       j.slices = slices;
-      j.strategy = cluster::read_strategy_for(info);
+      j.strategy = strategy;
       j.skip_documents = p.documents;
       j.first_seq = p.chunks;
       j.chunk_docs = cp.m.chunk_docs;
       j.chunk_bytes = cp.m.chunk_bytes;
-      j.page_size = o.page_size;
+      j.page_size = page_size;
       j.keep_alive = o.keep_alive;
       jobs.push_back(j);
     }
@@ -200,8 +202,8 @@ Status validate(const ExportOptions& o) {
   if (o.chunk_bytes < (64 << 10) || o.chunk_bytes > (128LL << 20))
     return Error(ErrorCode::kInvalidArgument, "--chunk-bytes must be between 64 KiB and 128 MiB",
                  "memory is about slices x 2 x chunk-bytes: keep it well under 256 MiB");
-  if (o.page_size < 1 || o.page_size > 10000)
-    return Error(ErrorCode::kInvalidArgument, "--page-size must be between 1 and 10000",
+  if (o.page_size < 0 || o.page_size > 10000)
+    return Error(ErrorCode::kInvalidArgument, "--page-size must be between 1 and 10000 (0: chosen by document size)",
                  "the engines refuse pages above index.max_result_window (10000)");
   if (o.slices < 0 || o.slices > 64) return Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64");
   return ok_status();
@@ -214,6 +216,8 @@ Result<ExportResult> run_export(const ClientFactory& clients, Store& store, cons
   const auto run_start = std::chrono::steady_clock::now();
   ESSNAP_TRY(std::unique_ptr<cluster::Client> main, clients());
   ESSNAP_TRY(cluster::ClusterInfo info, main->info());
+  // Checked before anything is written (a point in time the engine lacks is refused here).
+  ESSNAP_TRY(const cluster::ReadStrategy strategy, choose_strategy(o.strategy, info));
 
   Checkpoint cp{store, {}, {}, {}};
   ExportResult result;
@@ -259,10 +263,18 @@ Result<ExportResult> run_export(const ClientFactory& clients, Store& store, cons
     cp.m.compression = o.compression;
     cp.m.chunk_docs = o.chunk_docs;
     cp.m.chunk_bytes = o.chunk_bytes;
+    // A data stream's name selects its backing indices; each is exported as an index and marked
+    // with its stream, which the import recreates and loads.
+    ESSNAP_TRY(const auto backing, cluster::data_streams_by_backing_index(*main, info, o.patterns));
     for (const auto& r : indices) {
       IndexEntry e;
       e.name = r.name;
-      e.slices = choose_slices(o.slices, r.primaries);
+      if (auto b = backing.find(r.name); b != backing.end()) {
+        e.data_stream = b->second.name;
+        e.timestamp_field = b->second.timestamp_field;
+      }
+      // A search_after read is one stream (slicing needs a scroll or a point in time).
+      e.slices = o.strategy == cluster::ReadStrategy::kSearchAfter ? 1 : choose_slices(o.slices, r.primaries);
       e.slices_done.assign(static_cast<std::size_t>(e.slices), false);
       cp.m.indices.push_back(std::move(e));
     }
@@ -281,7 +293,7 @@ Result<ExportResult> run_export(const ClientFactory& clients, Store& store, cons
     const IndexEntry& e = cp.m.indices[i];
     const bool done = std::all_of(e.slices_done.begin(), e.slices_done.end(), [](bool b) { return b; });
     if (done && !e.metadata_sha256.empty()) continue;
-    ESSNAP_TRY_STATUS(export_index(clients, *main, info, cp, i, o, collecting, bytes_written, run_start));
+    ESSNAP_TRY_STATUS(export_index(clients, *main, strategy, cp, i, o, collecting, bytes_written, run_start));
   }
   for (auto& e : cp.m.indices) {
     std::sort(e.chunks.begin(), e.chunks.end(),

@@ -6,9 +6,11 @@
 // last complete chunk of each slice and produces the same files an uninterrupted run would.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "essnap/cluster/search.hpp"
 #include "essnap/transfer/codec.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/manifest.hpp"
@@ -24,7 +26,8 @@ struct ExportOptions {
   long long chunk_docs = 100000;
   long long chunk_bytes = 4LL << 20;  // uncompressed NDJSON per chunk
   int slices = 0;                      // 0: primaries bounded by cores
-  int page_size = 5000;
+  int page_size = 0;  // 0: choose_page_size's sample (reader.hpp)
+  std::optional<cluster::ReadStrategy> strategy;  // --read-strategy; nullopt: the engine's best
   std::string keep_alive = "10m";
   Resume resume = Resume::kNo;
   std::string tool;  // "essnap 0.1.0", recorded in the manifest

@@ -48,7 +48,8 @@ Result<std::pair<std::string, std::string>> parse_rename(const std::string& text
 }
 
 Result<std::vector<std::string>> select_indices(const std::vector<std::string>& names,
-                                                const std::vector<std::string>& patterns) {
+                                                const std::vector<std::string>& patterns,
+                                                const std::map<std::string, std::vector<std::string>>& groups) {
   if (patterns.empty()) return names;
   std::set<std::string> chosen;
   bool first = true;
@@ -58,14 +59,18 @@ Result<std::vector<std::string>> select_indices(const std::vector<std::string>& 
     if (first && exclude) chosen.insert(names.begin(), names.end());
     first = false;
     if (!exclude && pat.find('*') == std::string::npos &&
-        std::find(names.begin(), names.end(), pat) == names.end())
-      return Error(ErrorCode::kNotFound, "the export holds no index " + pat,
+        std::find(names.begin(), names.end(), pat) == names.end() && !groups.count(pat))
+      return Error(ErrorCode::kNotFound, "the export holds no index or data stream " + pat,
                    "list what it holds with: essnap import --from ... --dry-run");
+    auto pick = [&](const std::string& n) {
+      if (exclude) chosen.erase(n);
+      else chosen.insert(n);
+    };
     for (const auto& n : names)
-      if (util::glob_match(pat, n)) {
-        if (exclude) chosen.erase(n);
-        else chosen.insert(n);
-      }
+      if (util::glob_match(pat, n)) pick(n);
+    for (const auto& [group, members] : groups)
+      if (util::glob_match(pat, group))
+        for (const auto& n : members) pick(n);
   }
   std::vector<std::string> out;
   for (const auto& n : names)
@@ -138,6 +143,38 @@ Status save_import_state(const std::string& path, const ImportState& s) {
   return ok_status();
 }
 
+std::set<std::string> targets_made(const ImportState& state) {
+  std::set<std::string> out;
+  for (const auto& [name, i] : state.indices)
+    if (i.created && !i.target.empty()) out.insert(i.target);
+  return out;
+}
+
+std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices, Existing existing,
+                                          const std::string& errors_path) {
+  // By target: a data stream receives the documents of all its backing indices. Into a target
+  // that held documents before (--append) counts cannot be compared.
+  std::vector<std::string> problems;
+  long long rejected = 0;
+  std::map<std::string, std::pair<long long, long long>> by_target;  // target -> (expected, last count)
+  std::vector<std::string> order;
+  for (const auto& s : indices) {
+    rejected += s.rejected;
+    if (!by_target.count(s.target)) order.push_back(s.target);
+    auto& [expected, count] = by_target[s.target];
+    expected += s.source_count - s.rejected;
+    count = s.target_count;
+  }
+  if (existing == Existing::kRefuse)
+    for (const auto& t : order)
+      if (const auto& [expected, count] = by_target[t]; count != expected)
+        problems.push_back(t + " holds " + std::to_string(count) + " documents, expected " + std::to_string(expected));
+  if (rejected > 0)
+    problems.insert(problems.begin(),
+                    std::to_string(rejected) + " document(s) rejected by the target (see " + errors_path + ")");
+  return problems;
+}
+
 Result<ImportResult> run_import(const ClientFactory& clients, Store& store, const ImportOptions& o,
                                 const Hooks& hooks_in) {
   const Hooks hooks = synchronized(hooks_in);
@@ -159,8 +196,22 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
   }
   ESSNAP_TRY(Manifest m, parse_manifest(*mtext, store.describe() + "/" + kManifestFile, ManifestKind::kManifest));
   std::vector<std::string> names;
-  for (const auto& i : m.indices) names.push_back(i.name);
-  ESSNAP_TRY(std::vector<std::string> selected, select_indices(names, o.patterns));
+  std::map<std::string, std::vector<std::string>> streams;  // data stream -> its backing indices
+  for (const auto& i : m.indices) {
+    names.push_back(i.name);
+    if (!i.data_stream.empty()) streams[i.data_stream].push_back(i.name);
+  }
+  ESSNAP_TRY(std::vector<std::string> selected, select_indices(names, o.patterns, streams));
+  // A backing index goes into its data stream (renamed like an index); the stream is created
+  // from the definition of its newest backing index selected (the write index: newest mappings).
+  std::map<std::string, std::string> stream_target_of;  // target -> data stream
+  std::map<std::string, std::string> newest_backing;    // data stream -> backing index
+  auto target_of = [&](const std::string& src) {
+    const IndexEntry& e = *m.find(src);
+    return target_name(e.data_stream.empty() ? src : e.data_stream, o.rename);
+  };
+  for (const auto& src : selected)
+    if (const IndexEntry& e = *m.find(src); !e.data_stream.empty()) newest_backing[e.data_stream] = src;
   ESSNAP_TRY(EngineVersion source_engine, engine_version(m.source_engine, m.source_version));
   ESSNAP_TRY(cluster::ClusterInfo info, main->info());
   const EngineVersion target_engine = engine_version(info);
@@ -176,18 +227,27 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
   std::set<std::string> targets;
   std::vector<std::string> conflicts;
   for (const auto& src : selected) {
-    const std::string target = target_name(src, o.rename);
+    const std::string target = target_of(src);
+    const std::string& stream = m.find(src)->data_stream;
     ESSNAP_TRY_STATUS(cluster::names::validate_index_name(target, "the target index name"));
-    if (!targets.insert(target).second)
+    const bool same_stream = !stream.empty() && stream_target_of.count(target) && stream_target_of[target] == stream;
+    if (!targets.insert(target).second && !same_stream)
       return Error(ErrorCode::kInvalidArgument, "two indices would be imported into " + target,
                    "give each a distinct --rename");
+    if (!stream.empty()) stream_target_of[target] = stream;
     auto& st = state.indices[src];
     if (!st.target.empty() && st.target != target)
       return Error(ErrorCode::kConflict, "the interrupted import loaded " + src + " into " + st.target +
                                              ", not " + target, "resume with the same --rename options");
     st.target = target;
     ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
-    if (exists && o.existing == Existing::kRefuse && !st.created) conflicts.push_back(target);
+    // A data stream is created once for all its backing indices: any of them may hold the mark.
+    bool created = st.created;
+    for (const auto& [other, ost] : state.indices)
+      if (ost.target == target && ost.created) created = true;
+    if (exists && o.existing == Existing::kRefuse && !created &&
+        std::find(conflicts.begin(), conflicts.end(), target) == conflicts.end())
+      conflicts.push_back(target);
   }
   if (!conflicts.empty()) {
     std::string list;
@@ -197,6 +257,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
                  "under another name");
   }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
+  const std::set<std::string> made_before = o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};
 
   ErrorsFile errors(o.errors_path);
   Loader loader(o.loader, errors, hooks);
@@ -210,6 +271,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
     const IndexEntry& entry = *m.find(src);
     auto& st = state.indices[src];
     const std::string target = st.target;
+    const bool resumed_target = made_before.count(target) > 0;
     const auto t0 = std::chrono::steady_clock::now();
     IndexSummary summary;
     summary.index = src;
@@ -218,13 +280,21 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
 
     ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
     if (!exists) {
-      ESSNAP_TRY(std::string def_text, store.get(metadata_file(src), kMaxMetadataBytes));
-      if (util::sha256_hex(def_text) != entry.metadata_sha256)
-        return Error(ErrorCode::kParse, metadata_file(src) + " is corrupted: its SHA-256 differs from the manifest's",
+      // A data stream from its newest backing index's definition, an index from its own.
+      const std::string def_of = entry.data_stream.empty() ? src : newest_backing[entry.data_stream];
+      const IndexEntry& def_entry = *m.find(def_of);
+      ESSNAP_TRY(std::string def_text, store.get(metadata_file(def_of), kMaxMetadataBytes));
+      if (util::sha256_hex(def_text) != def_entry.metadata_sha256)
+        return Error(ErrorCode::kParse, metadata_file(def_of) + " is corrupted: its SHA-256 differs from the manifest's",
                      "export the index again; nothing of " + src + " was imported");
       auto def = nlohmann::json::parse(def_text, nullptr, false);
-      if (!def.is_object()) return Error(ErrorCode::kParse, metadata_file(src) + " is not a JSON object");
-      ESSNAP_TRY_STATUS(create_target_index(*main, target, def, source_engine, target_engine, summary.changes));
+      if (!def.is_object()) return Error(ErrorCode::kParse, metadata_file(def_of) + " is not a JSON object");
+      if (entry.data_stream.empty()) {
+        ESSNAP_TRY_STATUS(create_target_index(*main, target, def, source_engine, target_engine, summary.changes));
+      } else {
+        ESSNAP_TRY_STATUS(create_target_data_stream(*main, target, def, entry.timestamp_field, source_engine,
+                                                    target_engine, summary.changes));
+      }
       st.created = true;
       ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
       if (hooks.notice) {
@@ -288,7 +358,8 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
             result.corrupted.push_back(c.file + " (" + raw.error().message + ")");
             continue;
           }
-          auto loaded = loader.load(**client, src, target, c.file, *raw, c.documents);
+          auto loaded = loader.load(**client, src, target, c.file, *raw, c.documents,
+                                    entry.data_stream.empty() ? BulkOp::kIndex : BulkOp::kCreate, resumed_target);
           if (!loaded.ok() && loaded.error().code == ErrorCode::kIncomplete) {  // line count differs
             std::lock_guard<std::mutex> lock(mu);
             result.corrupted.push_back(c.file + " (" + loaded.error().message + ")");
@@ -315,7 +386,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
     for (auto& t : threads) t.join();
     if (first_error) return *first_error;
 
-    ESSNAP_TRY(summary.target_count, cluster::count_documents(*main, target, cluster::Refresh::kYes));
+    ESSNAP_TRY(summary.target_count, count_target(*main, target));
     summary.documents = st.loaded;
     summary.rejected = st.rejected;
     summary.seconds = seconds_since(t0);
@@ -324,18 +395,8 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
   }
 
   // --- Reconcile.
-  std::vector<std::string> problems;
-  long long rejected = 0;
-  for (const auto& s : result.indices) {
-    rejected += s.rejected;
-    const long long expected = s.source_count - s.rejected;
-    if (o.existing == Existing::kRefuse && s.target_count != expected && result.corrupted.empty())
-      problems.push_back(s.target + " holds " + std::to_string(s.target_count) + " documents, expected " +
-                         std::to_string(expected));
-  }
-  if (rejected > 0)
-    problems.insert(problems.begin(), std::to_string(rejected) + " document(s) rejected by the target (see " +
-                                          o.errors_path + ")");
+  std::vector<std::string> problems =
+      reconcile_counts(result.indices, result.corrupted.empty() ? o.existing : Existing::kAppend, o.errors_path);
   for (const auto& c : result.corrupted) problems.push_back("refused corrupted chunk " + c);
   if (!problems.empty()) {
     std::string msg;

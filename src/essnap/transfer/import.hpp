@@ -8,6 +8,8 @@
 #pragma once
 
 #include <map>
+#include <set>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,10 +34,12 @@ std::string target_name(const std::string& source, const RenameOptions& r);
 // "FROM=TO" -> the pair; kInvalidArgument otherwise (both must be index names).
 Result<std::pair<std::string, std::string>> parse_rename(const std::string& text);
 
-// Patterns with '*' and '-exclusions' over the names of an export, in order. An exact name the
-// export lacks is kNotFound; nothing selected is kConflict.
+// Patterns with '*' and '-exclusions' over the names of an export, in order. A pattern matching
+// the name of a group (a data stream) selects, or excludes, all its members (backing indices).
+// An exact name the export lacks is kNotFound; nothing selected is kConflict.
 Result<std::vector<std::string>> select_indices(const std::vector<std::string>& names,
-                                                const std::vector<std::string>& patterns);
+                                                const std::vector<std::string>& patterns,
+                                                const std::map<std::string, std::vector<std::string>>& groups = {});
 
 struct ImportOptions {
   std::vector<std::string> patterns;  // empty: every index of the export
@@ -54,6 +58,12 @@ struct ImportResult {
   std::optional<Error> problem;        // rejected documents, corrupted chunks, counts that differ
 };
 
+// What does not add up after a load, one line each: rejected documents (naming the errors file)
+// and, unless `existing` is kAppend, each target whose count differs from its sources' (source
+// count - rejected; a data stream's target sums its backing indices).
+std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices, Existing existing,
+                                          const std::string& errors_path);
+
 Result<ImportResult> run_import(const ClientFactory& clients, Store& store, const ImportOptions& options,
                                 const Hooks& hooks);
 
@@ -71,6 +81,10 @@ struct ImportState {
   std::map<std::string, Index> indices;
 };
 nlohmann::json to_json(const ImportState& s);
+// The targets an import state says were created by the run that wrote it (for --resume: the
+// documents such a target already holds came from that run).
+std::set<std::string> targets_made(const ImportState& state);
+
 Result<ImportState> parse_import_state(std::string_view text, std::string_view what);
 Result<ImportState> load_import_state(const std::string& path);
 Status save_import_state(const std::string& path, const ImportState& s);  // write + rename

@@ -1,6 +1,8 @@
 #include "essnap/transfer/loader.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <optional>
 #include <random>
@@ -24,28 +26,106 @@ Result<EngineVersion> engine_version(const std::string& engine, const std::strin
   return e;
 }
 
+namespace {
+
+// Sends `put` (an index or a template made from t.body) until the target accepts it: the engine
+// knows best what it does not know. A setting it refuses is removed, a field type or mapping
+// parameter it refuses is mended (MappingRepair), each reported, one at a time, a bounded number
+// of times.
+Status put_with_repairs(Translation& t, const std::function<Status(const nlohmann::json&)>& put,
+                        const std::string& what, std::vector<std::string>& changes) {
+  MappingRepair repair(t.body["mappings"]);
+  for (int round = 0; round < 64; ++round) {
+    auto s = put(t.body);
+    if (s.ok()) return s;
+    Error e = std::move(s).error();
+    if (auto name = refused_setting(e); name && t.body["settings"].contains(*name)) {
+      t.body["settings"].erase(*name);
+      changes.push_back("removed setting " + *name + ": the target refused it (" +
+                        (e.remote ? e.remote->reason.substr(0, 160) : e.message.substr(0, 160)) + ")");
+      continue;
+    }
+    if (auto refusal = refused_mapping(e); refusal && repair.apply(*refusal, changes)) continue;
+    e.message = what + ": " + e.message;
+    if (e.hint.empty()) e.hint = "adjust the exported index.json, or create the index yourself and pass --append";
+    return e;
+  }
+  return Error(ErrorCode::kRemote, what + ": the target refused too many settings or mappings");
+}
+
+}  // namespace
+
 Status create_target_index(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
                            const EngineVersion& source, const EngineVersion& target_engine,
                            std::vector<std::string>& changes) {
   Translation t = translate_index(meta, source, target_engine);
   for (auto& c : t.changes) changes.push_back(std::move(c));
-  // The engine knows best what it does not know: a setting it refuses is removed and reported,
-  // one at a time, a bounded number of times.
-  for (int round = 0; round < 32; ++round) {
-    auto s = cluster::create_index(client, target, t.body);
-    if (s.ok()) return s;
-    Error e = std::move(s).error();
-    auto name = refused_setting(e);
-    if (!name || !t.body["settings"].contains(*name)) {
-      e.message = "creating index " + target + ": " + e.message;
-      if (e.hint.empty()) e.hint = "adjust the exported index.json, or create the index yourself and pass --append";
-      return e;
-    }
-    t.body["settings"].erase(*name);
-    changes.push_back("removed setting " + *name + ": the target refused it (" +
-                      (e.remote ? e.remote->reason.substr(0, 160) : e.message.substr(0, 160)) + ")");
+  return put_with_repairs(
+      t, [&](const nlohmann::json& body) { return cluster::create_index(client, target, body); },
+      "creating index " + target, changes);
+}
+
+Status create_target_data_stream(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
+                                 const std::string& timestamp_field, const EngineVersion& source,
+                                 const EngineVersion& target_engine, std::vector<std::string>& changes) {
+  auto in_context = [&](Error e) {
+    e.message = "creating data stream " + target + ": " + e.message;
+    return e;
+  };
+  // An engine with the data stream API makes it now, from a template of its own if one matches;
+  // one without makes it at the first document, from whichever template matches then.
+  auto made = cluster::create_data_stream(client, target);
+  if (made.ok() && *made) {
+    changes.push_back("created data stream " + target + " from the target's own index template for it");
+    return ok_status();
   }
-  return Error(ErrorCode::kRemote, "creating index " + target + ": the target refused too many settings");
+  if (!made.ok() && !cluster::is_missing_template(made.error())) return in_context(std::move(made).error());
+  ESSNAP_TRY(std::optional<cluster::TemplateMatch> match, cluster::matching_index_template(client, target));
+  if (made.ok() && match && match->data_stream) {
+    changes.push_back("created data stream " + target + " from the target's own index template for it (" +
+                      match->name + ", at the first document)");
+    return ok_status();
+  }
+  if (target_engine.distribution == cluster::Distribution::kElasticsearch && timestamp_field != "@timestamp")
+    return Error(ErrorCode::kConflict,
+                 "data stream " + target + " is timestamped by " + timestamp_field +
+                     ", and Elasticsearch data streams only by @timestamp",
+                 "create an index template with data_stream for " + target +
+                     " on the target yourself, mapping @timestamp, or import into an index");
+  Translation t = translate_index(meta, source, target_engine);
+  for (auto& c : t.changes) changes.push_back(std::move(c));
+  // What a backing index carries because it is one: the target's stream makes its own.
+  t.body["settings"].erase("index.hidden");
+  t.body["mappings"].erase("_data_stream_timestamp");
+  t.body.erase("aliases");
+  const std::string name = "essnap-" + target;
+  // Above whatever matches already (templates of one priority may not overlap).
+  const long long priority = std::max<long long>(200, match ? match->priority + 1 : 0);
+  nlohmann::json stream = nlohmann::json::object();
+  if (timestamp_field != "@timestamp") stream["timestamp_field"] = {{"name", timestamp_field}};
+  ESSNAP_TRY_STATUS(put_with_repairs(
+      t,
+      [&](const nlohmann::json& body) {
+        nlohmann::json tmpl{{"index_patterns", {target}},
+                            {"data_stream", stream},
+                            {"priority", priority},
+                            {"template", {{"settings", body["settings"]}, {"mappings", body["mappings"]}}}};
+        return cluster::put_index_template(client, name, tmpl);
+      },
+      "creating index template " + name, changes));
+  changes.push_back("created index template " + name + " (pattern " + target + ", priority " +
+                    std::to_string(priority) + ") for data stream " + target);
+  if (!made.ok()) {  // the engine has the API: make the stream now
+    auto again = cluster::create_data_stream(client, target);
+    if (!again.ok()) return in_context(std::move(again).error());
+  }
+  return ok_status();
+}
+
+Result<long long> count_target(cluster::Client& client, const std::string& target) {
+  auto n = cluster::count_documents(client, target, cluster::Refresh::kYes);
+  if (!n.ok() && n.error().code == ErrorCode::kNotFound) return 0LL;
+  return n;
 }
 
 ErrorsFile::~ErrorsFile() {
@@ -72,7 +152,7 @@ Loader::Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks)
 
 Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& source_index,
                                  const std::string& target, const std::string& chunk, std::string& ndjson,
-                                 long long expected_documents) {
+                                 long long expected_documents, BulkOp op, bool resumed) {
   ensure_padding(ndjson);
   PageParser parser;
   LoadOutcome out;
@@ -135,6 +215,9 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
         const auto& item = result.items[k];
         if (item.status >= 200 && item.status < 300 && item.error_type.empty()) {
           ++out.loaded;
+        } else if (resumed && op == BulkOp::kCreate && item.status == 409 &&
+                   item.error_type == "version_conflict_engine_exception") {
+          ++out.loaded;  // loaded by the interrupted run (see load())
         } else if (item.status == 429 || item.error_type == "es_rejected_execution_exception" ||
                    item.error_type == "rejected_execution_exception") {
           pushed_back.push_back(in_batch[k]);
@@ -185,7 +268,7 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       std::vector<std::size_t> in_batch;
       while (at < pending.size() && in_batch.size() < want &&
              (in_batch.empty() || body.size() + docs[pending[at]].source.size() < batch_.max_bytes())) {
-        append_bulk_index(body, docs[pending[at]]);
+        append_bulk_index(body, docs[pending[at]], op);
         in_batch.push_back(pending[at]);
         ++at;
       }

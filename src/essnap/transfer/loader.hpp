@@ -15,6 +15,7 @@
 #include "essnap/cluster/client.hpp"
 #include "essnap/transfer/batch.hpp"
 #include "essnap/transfer/events.hpp"
+#include "essnap/transfer/ndjson.hpp"
 #include "essnap/transfer/translate.hpp"
 #include "essnap/util/result.hpp"
 
@@ -27,6 +28,18 @@ Result<EngineVersion> engine_version(const std::string& engine, const std::strin
 Status create_target_index(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
                            const EngineVersion& source, const EngineVersion& target_engine,
                            std::vector<std::string>& changes);
+
+// Creates data stream `target` for documents exported from a backing index whose definition is
+// `meta`: from the target's own index template when one matches the name; otherwise essnap
+// first puts an index template "essnap-<target>" (pattern <target>, priority 200, the
+// definition translated and mended as for an index; data_stream with `timestamp_field`).
+Status create_target_data_stream(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
+                                 const std::string& timestamp_field, const EngineVersion& source,
+                                 const EngineVersion& target_engine, std::vector<std::string>& changes);
+
+// The target's documents after a refresh; 0 when it does not exist (a data stream on an engine
+// that makes it at the first document, when none came).
+Result<long long> count_target(cluster::Client& client, const std::string& target);
 
 // Appends one JSON line per rejected document; thread-safe. Opened lazily, in append mode.
 class ErrorsFile {
@@ -63,9 +76,13 @@ class Loader {
   // Loads the NDJSON lines of `ndjson` (a chunk, padded or not) into `target`. `chunk` names
   // the chunk in the errors file. Every line is parsed before anything is sent: kParse for a
   // malformed line, kIncomplete when `expected_documents` (>= 0) differs from the line count;
-  // kInterrupted between two bulks when asked to stop.
+  // kInterrupted between two bulks when asked to stop. With kCreate (a data stream) a document
+  // the target already holds (409 version_conflict_engine_exception) counts as loaded when
+  // `resumed` says the target was made by the interrupted run being finished: the interruption
+  // fell in the middle of this chunk, and its first documents arrived then.
   Result<LoadOutcome> load(cluster::Client& client, const std::string& source_index, const std::string& target,
-                           const std::string& chunk, std::string& ndjson, long long expected_documents = -1);
+                           const std::string& chunk, std::string& ndjson, long long expected_documents = -1,
+                           BulkOp op = BulkOp::kIndex, bool resumed = false);
 
  private:
   LoaderOptions options_;

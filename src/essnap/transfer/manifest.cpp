@@ -79,6 +79,8 @@ nlohmann::json to_json(const Manifest& m, ManifestKind kind) {
                       {"metadata", {{"file", metadata_file(i.name)}, {"sha256", i.metadata_sha256}}},
                       {"chunks", chunks}};
     if (kind == ManifestKind::kState) ij["slices_done"] = i.slices_done;
+    if (!i.data_stream.empty())
+      ij["data_stream"] = {{"name", i.data_stream}, {"timestamp_field", i.timestamp_field}};
     indices.push_back(std::move(ij));
   }
   return {{"format", "essnap-export"},
@@ -136,6 +138,15 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
     if (mfile != metadata_file(e.name)) return bad(what, "index " + e.name + ": unexpected metadata file name");
     ESSNAP_TRY(e.metadata_sha256, get_string(ij["metadata"], "sha256", what));
     if (!is_hex64(e.metadata_sha256)) return bad(what, "index " + e.name + ": metadata sha256 is not 64 hex digits");
+    if (ij.contains("data_stream")) {
+      if (!ij["data_stream"].is_object()) return bad(what, "index " + e.name + ": 'data_stream' is not an object");
+      ESSNAP_TRY(e.data_stream, get_string(ij["data_stream"], "name", what));
+      if (auto s = cluster::names::validate_index_name(e.data_stream, "a data stream name in the manifest"); !s.ok())
+        return bad(what, s.error().message);
+      ESSNAP_TRY(e.timestamp_field, get_string(ij["data_stream"], "timestamp_field", what));
+      if (e.timestamp_field.empty() || e.timestamp_field.size() > 255)
+        return bad(what, "index " + e.name + ": the data stream's timestamp_field must be 1 to 255 characters");
+    }
     if (kind == ManifestKind::kState) {
       if (!ij.contains("slices_done") || !ij["slices_done"].is_array() ||
           ij["slices_done"].size() != static_cast<std::size_t>(e.slices))

@@ -7,6 +7,7 @@
 //    "compression": "zstd", "chunk_docs": N, "chunk_bytes": N,
 //    "indices": [{"name": I, "documents": N, "source_count": N, "slices": S,
 //                 "metadata": {"file": "I/index.json", "sha256": HEX},
+//                 "data_stream": {"name": D, "timestamp_field": F}    (a backing index only)
 //                 "slices_done": [bool...]                         (export-state.json only)
 //                 "chunks": [{"file": "I/000-000000.ndjson.zst", "slice": s, "seq": q,
 //                             "documents": N, "bytes": N, "sha256": HEX}...]}]}
@@ -46,6 +47,9 @@ struct IndexEntry {
   long long source_count = 0;  // what _count said when the export began
   int slices = 1;
   std::string metadata_sha256;  // of I/index.json
+  // A backing index of a data stream: the stream's name and timestamp field ("" otherwise).
+  std::string data_stream;
+  std::string timestamp_field;
   std::vector<bool> slices_done;  // state file only
   std::vector<ChunkEntry> chunks;
 };

@@ -77,7 +77,10 @@ class PageParser {
 // document is the same and the line stays one line.
 void append_doc_line(std::string& out, const Hit& hit);
 
-// Appends the bulk action + source lines of one document to an NDJSON bulk body.
-void append_bulk_index(std::string& out, const PageParser::DocLine& doc);
+// Appends the bulk action + source lines of one document to an NDJSON bulk body: "index" (an
+// index: the document replaces one of the same id) or "create" (a data stream, which accepts
+// nothing else).
+enum class BulkOp { kIndex, kCreate };
+void append_bulk_index(std::string& out, const PageParser::DocLine& doc, BulkOp op = BulkOp::kIndex);
 
 }  // namespace essnap::transfer

@@ -25,6 +25,36 @@ int choose_slices(int requested, int primaries) {
   return std::clamp(std::min(primaries, cores), 1, 8);
 }
 
+Result<cluster::ReadStrategy> choose_strategy(const std::optional<cluster::ReadStrategy>& asked,
+                                              const cluster::ClusterInfo& info) {
+  const cluster::ReadStrategy best = cluster::read_strategy_for(info);
+  if (!asked) return best;
+  if (*asked == cluster::ReadStrategy::kPointInTime && best != cluster::ReadStrategy::kPointInTime)
+    return Error(ErrorCode::kInvalidArgument,
+                 "--read-strategy pit needs Elasticsearch 7.16 or later (a sliceable point in time)",
+                 "use --read-strategy scroll or search-after");
+  return *asked;
+}
+
+int page_size_for(double average_hit_bytes) {
+  if (!(average_hit_bytes > 0)) return 10000;
+  const double fit = static_cast<double>(kTargetPageBytes) / average_hit_bytes;
+  return static_cast<int>(std::clamp(fit, 100.0, 10000.0));
+}
+
+Result<int> choose_page_size(cluster::Client& client, const std::string& index, int requested) {
+  if (requested > 0) return requested;
+  cluster::SearchPageRequest req;
+  req.index = index;
+  req.body = R"({"size":20,"sort":["_doc"],"track_total_hits":false})";
+  ESSNAP_TRY(std::string body, cluster::search_page(client, req));
+  PageParser parser;
+  ESSNAP_TRY(SearchPage page, parser.parse(body));
+  if (page.hits.empty()) return page_size_for(0);
+  // The whole answer over its hits: each hit's share of the envelope counts too.
+  return page_size_for(static_cast<double>(body.size()) / static_cast<double>(page.hits.size()));
+}
+
 Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandler& on_chunk,
                   const Hooks& hooks, const std::atomic<bool>& stop) {
   PageParser parser;
@@ -57,6 +87,10 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
       req.body = "{\"size\":" + std::to_string(page_size) + ",\"track_total_hits\":false,\"pit\":{\"id\":" +
                  nlohmann::json(pit_id).dump() + ",\"keep_alive\":\"" + job.keep_alive +
                  "\"},\"sort\":[\"_shard_doc\"]" + slice_json(job) +
+                 (search_after.empty() ? "" : ",\"search_after\":" + search_after) + "}";
+    } else if (job.strategy == cluster::ReadStrategy::kSearchAfter) {
+      req.index = job.index;
+      req.body = "{\"size\":" + std::to_string(page_size) + ",\"track_total_hits\":false,\"sort\":[{\"_id\":\"asc\"}]" +
                  (search_after.empty() ? "" : ",\"search_after\":" + search_after) + "}";
     } else if (first) {
       req.index = job.index;
@@ -95,9 +129,9 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
     if (!page->scroll_id.empty()) scroll_id = page->scroll_id;
     if (page->hits.empty()) break;
     bool last = false;
-    if (job.strategy == cluster::ReadStrategy::kPointInTime) {
+    if (job.strategy != cluster::ReadStrategy::kScroll) {
       if (page->hits.back().sort.empty()) {
-        result = Error(ErrorCode::kParse, "a point-in-time page came back without sort values");
+        result = Error(ErrorCode::kParse, "a sorted search page came back without sort values");
         break;
       }
       last = static_cast<int>(page->hits.size()) < page_size;  // a short page is the last one

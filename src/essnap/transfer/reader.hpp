@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "essnap/cluster/client.hpp"
@@ -27,7 +28,7 @@ struct SliceJob {
   int first_seq = 0;             // resume: the number of the next chunk
   long long chunk_docs = 100000;
   long long chunk_bytes = 16 << 20;
-  int page_size = 5000;
+  int page_size = 5000;           // see choose_page_size
   std::string keep_alive = "10m";
 };
 
@@ -42,5 +43,21 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
 // The slice count for an index: `requested` when > 0, else its primary shards bounded by the
 // machine's cores (and by 8 either way).
 int choose_slices(int requested, int primaries);
+
+// How an index is read: `asked` (--read-strategy) or, when nullopt, the engine's best
+// (read_strategy_for). A point in time on an engine without the one essnap reads with
+// (Elasticsearch 7.16+) is kInvalidArgument.
+Result<cluster::ReadStrategy> choose_strategy(const std::optional<cluster::ReadStrategy>& asked,
+                                              const cluster::ClusterInfo& info);
+
+// Documents per search page when none is asked for: as many as fill kTargetPageBytes at the
+// average size of a hit, between 100 and 10000 (the engines' index.max_result_window). Large
+// pages keep the engine busy with fewer round trips; the byte target keeps memory bounded
+// whatever the documents weigh (a scroll keeps the size it was opened with).
+inline constexpr std::size_t kTargetPageBytes = 8u << 20;
+int page_size_for(double average_hit_bytes);
+
+// `requested` when > 0; otherwise page_size_for() of a 20-document sample of `index`.
+Result<int> choose_page_size(cluster::Client& client, const std::string& index, int requested);
 
 }  // namespace essnap::transfer

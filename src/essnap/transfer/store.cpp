@@ -15,6 +15,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The object's media type by its name: what it is to anyone browsing the bucket, and a
+// compressed chunk labelled as such is not compressed again by servers that try.
+std::string content_type_for(std::string_view name) {
+  if (name.ends_with(".zst")) return "application/zstd";
+  if (name.ends_with(".gz")) return "application/gzip";
+  if (name.ends_with(".ndjson")) return "application/x-ndjson";
+  if (name.ends_with(".json")) return "application/json";
+  return "application/octet-stream";
+}
+
 Error io_error(const std::string& what, const std::string& path) {
   return Error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(errno),
                "check the path and its permissions");
@@ -116,11 +126,12 @@ class S3Store final : public Store {
       r.bucket = o_.bucket;
       r.key = key;
       r.body = http::Body::from_string(std::string(bytes));
+      r.content_type = content_type_for(name);
       ESSNAP_TRY(auto resp, l.h.client->put_object(r));
       (void)resp;
       return ok_status();
     }
-    ESSNAP_TRY(auto created, l.h.client->create_multipart_upload({o_.bucket, key, ""}));
+    ESSNAP_TRY(auto created, l.h.client->create_multipart_upload({o_.bucket, key, content_type_for(name)}));
     s3::CompleteMultipartUploadRequest done{o_.bucket, key, created.upload_id, {}};
     int part = 1;
     for (std::size_t off = 0; off < bytes.size(); off += o_.part_size, ++part) {

@@ -60,20 +60,40 @@ echo "source: $STORE (store size, documents); machine: $(nproc) cores, shared"
 
 # measure NAME CMD...: wall seconds and peak RSS of CMD; repeated runs keep the best time (the
 # machine is shared: the best run is the one least disturbed) and the highest RSS.
-declare -A SECS RSS
+# CPU: the tool's own user + system seconds in its best run, and the S3 server's (SeaweedFS, on the
+# same cores) during it: on a 2-core machine every process's CPU is taken from the engine's.
+declare -A SECS RSS CPU SRV
+S3_PIDS=$(cut -d" " -f1 .stack/pids/seaweedfs.pid 2>/dev/null || true)  # "pid start-time"
+server_ticks() {
+  local t=0 p
+  for p in $S3_PIDS; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$t"
+}
 measure() {
   local name=$1
   shift
-  /usr/bin/time -f "%e %M" -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" ||
+  local before
+  before=$(server_ticks)
+  /usr/bin/time -f "%e %M %U %S" -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" ||
     { echo "$name failed:"; tail -5 "$TMP/$name.err"; exit 1; }
-  read -r s kb <"$TMP/$name.time"
-  if [[ -z ${SECS[$name]:-} ]] || python3 -c "import sys; sys.exit(0 if $s < ${SECS[$name]} else 1)"; then SECS[$name]=$s; fi
+  local server
+  server=$(python3 -c "print(($(server_ticks) - $before) / $(getconf CLK_TCK))")
+  read -r s kb user sys <"$TMP/$name.time"
+  local cpu
+  cpu=$(python3 -c "print(round($user + $sys, 2))")
+  if [[ -z ${SECS[$name]:-} ]] || python3 -c "import sys; sys.exit(0 if $s < ${SECS[$name]} else 1)"; then
+    SECS[$name]=$s CPU[$name]=$cpu SRV[$name]=$server
+  fi
   local mib=$((kb / 1024))
   if [[ -z ${RSS[$name]:-} ]] || ((mib > RSS[$name])); then RSS[$name]=$mib; fi
-  echo "  $name: $s s, $mib MiB"
+  echo "  $name: $s s, $mib MiB, cpu $cpu s, S3 server cpu $server s"
 }
 
-REPS=${REPS:-3}  # export side, interleaved; the import side runs once (it takes longer)
+REPS=${REPS:-5}  # export side, interleaved; the import side runs once (it takes longer)
+# Warm-up, not measured: the freshly merged index's files into the page cache, the engine's
+# search path compiled, for every tool alike.
+python3 $RAW read "$OS" "$SRC" "$SLICES" 10000 >/dev/null
+"$ESSNAP" export --url "$OS" -i "$SRC" --to "$TMP/warm" --slices "$SLICES" -q >/dev/null && rm -rf "$TMP/warm"
 for ((rep = 1; rep <= REPS; rep++)); do
   measure raw_read python3 $RAW read "$OS" "$SRC" "$SLICES" 10000
   rm -rf "$TMP/exp"
@@ -105,18 +125,23 @@ import sys
 docs = int(sys.argv[1])
 secs = {$(for k in "${!SECS[@]}"; do printf '"%s": %s, ' "$k" "${SECS[$k]}"; done)}
 rss = {$(for k in "${!RSS[@]}"; do printf '"%s": %s, ' "$k" "${RSS[$k]}"; done)}
+cpu = {$(for k in "${!CPU[@]}"; do printf '"%s": %s, ' "$k" "${CPU[$k]}"; done)}
+srv = {$(for k in "${!SRV[@]}"; do printf '"%s": %s, ' "$k" "${SRV[$k]}"; done)}
 order = ["raw_read", "essnap_export_local", "essnap_export_s3", "elasticdump_export",
          "raw_bulk", "essnap_import_local", "essnap_import_s3", "elasticdump_import"]
-print(f"{'run':24} {'seconds':>8} {'docs/s':>9} {'peak RSS MiB':>13}")
+print(f"{'run':24} {'seconds':>8} {'docs/s':>9} {'peak RSS MiB':>13} {'cpu s':>7} {'S3 server cpu s':>16}")
 for k in order:
-    print(f"{k:24} {secs[k]:8.2f} {docs / secs[k]:9.0f} {rss[k]:13}")
+    print(f"{k:24} {secs[k]:8.2f} {docs / secs[k]:9.0f} {rss[k]:13} {cpu[k]:7.2f} {srv[k]:16.2f}")
 r = lambda a, b: secs[b] / secs[a]
 print(f"export: essnap local = {r('essnap_export_local', 'raw_read'):.2f} x raw reader (target >= 0.90), "
       f"{r('essnap_export_local', 'elasticdump_export'):.1f} x elasticdump (target >= 4)")
 print(f"import: essnap local = {r('essnap_import_local', 'raw_bulk'):.2f} x raw loader (target >= 0.80), "
       f"{r('essnap_import_local', 'elasticdump_import'):.1f} x elasticdump (target >= 5)")
 print(f"S3 vs local: export {secs['essnap_export_s3'] / secs['essnap_export_local']:.2f}, "
-      f"import {secs['essnap_import_s3'] / secs['essnap_import_local']:.2f} (target <= 1.10)")
+      f"import {secs['essnap_import_s3'] / secs['essnap_import_local']:.2f} (target <= 1.10); essnap's own cpu "
+      f"export {cpu['essnap_export_s3'] / cpu['essnap_export_local']:.2f}, import "
+      f"{cpu['essnap_import_s3'] / cpu['essnap_import_local']:.2f}; the S3 server's cpu meanwhile "
+      f"{srv['essnap_export_s3']:.2f} s / {srv['essnap_import_s3']:.2f} s")
 print(f"peak RSS essnap: export {max(rss['essnap_export_local'], rss['essnap_export_s3'])} MiB, "
       f"import {max(rss['essnap_import_local'], rss['essnap_import_s3'])} MiB (target <= 256)")
 PY

@@ -323,7 +323,9 @@ TEST_F(TransferStack, InterruptedImportResumes) {
   EXPECT_TRUE(fs::exists(dir_ / "exp" / src / "000-000000.ndjson"));
   const std::string dst = src + "-i";
   track(os3_, dst);
-  const std::string cmd = "import --url " + os3_ + " --from " + out + " --rename-suffix -i --concurrency 1";
+  // Windows of 4 KiB: each chunk of 300 documents is loaded in several parts, interrupted and not.
+  const std::string cmd =
+      "import --url " + os3_ + " --from " + out + " --rename-suffix -i --concurrency 1 --window-bytes 4096";
   auto cut = essnap(cmd, {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "2"}});
   ASSERT_EQ(cut.exit_code, 130) << cut.err;
   auto resumed = essnap(cmd + " --resume");

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "essnap/transfer/codec.hpp"
 #include "essnap/transfer/ndjson.hpp"
@@ -57,6 +58,82 @@ TEST(TransferCodec, DamagedAndTruncatedChunksAreParseErrors) {
       auto r = decompress(c, m.bytes, 1 << 20);
       EXPECT_FALSE(r.ok()) << to_string(c) << " " << m.name;
     }
+  }
+}
+
+// The windows a ChunkReader yields for `packed`, each checked to hold whole lines.
+std::vector<std::string> windows_of(Compression c, const std::string& packed, std::size_t window, std::size_t limit) {
+  ChunkReader reader(c, packed, limit);
+  std::vector<std::string> out;
+  std::string w;
+  for (;;) {
+    auto more = reader.next_lines(w, window);
+    EXPECT_TRUE(more.ok()) << to_string(c) << ": " << (more.ok() ? "" : more.error().message);
+    if (!more.ok() || !*more) break;
+    out.push_back(w);
+  }
+  EXPECT_TRUE(reader.done());
+  return out;
+}
+
+TEST(TransferCodec, WindowsAreWholeLinesThatAddUpToTheChunk) {
+  const std::string data = sample_ndjson(20000);  // ~1 MiB
+  for (auto c : {Compression::kZstd, Compression::kGzip, Compression::kNone}) {
+    auto packed = compress(c, data);
+    ASSERT_TRUE(packed.ok());
+    const auto windows = windows_of(c, *packed, 64 << 10, data.size());
+    ASSERT_GT(windows.size(), 10u) << to_string(c);
+    std::string joined;
+    for (const auto& w : windows) {
+      ASSERT_FALSE(w.empty());
+      EXPECT_EQ(w.back(), '\n') << to_string(c) << ": a window ends inside a line";
+      EXPECT_LT(w.size(), (64u << 10) + 200) << to_string(c);
+      joined += w;
+    }
+    EXPECT_EQ(joined, data) << to_string(c);
+  }
+}
+
+TEST(TransferCodec, ALineLongerThanTheWindowIsOneWindowAndTheLastLineMayLackItsNewline) {
+  const std::string big = "{\"_id\":\"big\",\"_source\":{\"t\":\"" + std::string(300000, 'x') + "\"}}\n";
+  const std::string data = "{\"_id\":\"a\",\"_source\":{}}\n" + big + "{\"_id\":\"z\",\"_source\":{}}";
+  for (auto c : {Compression::kZstd, Compression::kGzip, Compression::kNone}) {
+    auto packed = compress(c, data);
+    ASSERT_TRUE(packed.ok());
+    const auto windows = windows_of(c, *packed, 4096, data.size());
+    ASSERT_EQ(windows.size(), 3u) << to_string(c);
+    EXPECT_EQ(windows[0], "{\"_id\":\"a\",\"_source\":{}}\n") << to_string(c);
+    EXPECT_EQ(windows[1], big) << to_string(c) << ": the long line, whole";
+    EXPECT_EQ(windows[2], "{\"_id\":\"z\",\"_source\":{}}") << to_string(c) << ": the last line, unterminated";
+  }
+}
+
+TEST(TransferCodec, WindowedReadingKeepsTheLimitAndRefusesDamage) {
+  const std::string data = sample_ndjson(20000);
+  for (auto c : {Compression::kZstd, Compression::kGzip, Compression::kNone}) {
+    auto packed = compress(c, data);
+    ASSERT_TRUE(packed.ok());
+    // One byte short of the chunk: refused, whichever window crosses the limit.
+    ChunkReader reader(c, *packed, data.size() - 1);
+    std::string w;
+    Status seen = ok_status();
+    for (int i = 0; i < 1000 && seen.ok(); ++i) {
+      auto more = reader.next_lines(w, 64 << 10);
+      if (!more.ok()) seen = std::move(more).error();
+      else if (!*more) break;
+    }
+    ASSERT_FALSE(seen.ok()) << to_string(c);
+    EXPECT_EQ(seen.error().code, ErrorCode::kParse);
+    if (c == Compression::kNone) continue;
+    ChunkReader cut(c, packed->substr(0, packed->size() / 2), 1 << 24);
+    Status cut_seen = ok_status();
+    for (int i = 0; i < 1000 && cut_seen.ok(); ++i) {
+      auto more = cut.next_lines(w, 64 << 10);
+      if (!more.ok()) cut_seen = std::move(more).error();
+      else if (!*more) break;
+    }
+    ASSERT_FALSE(cut_seen.ok()) << to_string(c) << ": a truncated chunk read to its end";
+    EXPECT_EQ(cut_seen.error().code, ErrorCode::kParse);
   }
 }
 

@@ -21,7 +21,7 @@ struct ExportFlags {
   std::string to;
   std::string compress = "zstd";
   long long chunk_docs = 100000;
-  long long chunk_bytes = 4LL << 20;
+  long long chunk_bytes = 0;
   int slices = 0;
   int page_size = 0;
   std::string read_strategy = "auto";
@@ -92,8 +92,9 @@ void register_export(CLI::App& app, CommandContext ctx) {
       ->capture_default_str();
   c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk file at most")
       ->capture_default_str();
-  c->add_option("--chunk-bytes", f->chunk_bytes, "Uncompressed bytes per chunk file at most")
-      ->capture_default_str();
+  c->add_option("--chunk-bytes", f->chunk_bytes,
+                "Uncompressed bytes per chunk file at most (default: 32 MiB for up to 2 slices, less for more "
+                "slices, at least 4 MiB)");
   c->add_option("--slices", f->slices,
                 "Parallel readers per index (default: shards, bounded by cores)");
   add_read_strategy_flag(c, &f->read_strategy);
@@ -112,7 +113,8 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves "
       "a\n"
       "checkpoint (export-state.json) that --resume continues from, to identical files.\n"
-      "Memory: about slices x 2 x --chunk-bytes.\n\n"
+      "Memory: about slices x (2 x --chunk-bytes + 16 MiB), at most ~160 MiB by default (slices\n"
+      "beyond that budget wait their turn).\n\n"
       "EXAMPLES:\n"
       "  essnap export --url http://localhost:9200 -i 'logs-*' --to /backup/logs\n"
       "  essnap export --url https://search-x.us-east-1.es.amazonaws.com -i orders \\\n"

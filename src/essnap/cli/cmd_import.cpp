@@ -23,6 +23,7 @@ struct ImportFlags {
   bool append = false;
   bool resume = false;
   int concurrency = 4;
+  long long window_bytes = 8LL << 20;
   std::string state_dir;
   std::string errors;
   bool quiet = false;
@@ -46,6 +47,7 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   o.concurrency = f.concurrency;
+  o.window_bytes = f.window_bytes;
 
   auto clients = client_factory(global, f.cluster);
   if (!clients.ok()) return report_error(clients.error(), global);
@@ -86,6 +88,11 @@ void register_import(CLI::App& app, CommandContext ctx) {
   c->add_flag("--resume", f->resume, "Continue an interrupted import (skips the chunks it loaded)");
   c->add_option("--concurrency", f->concurrency, "Chunks loaded in parallel")
       ->check(CLI::Range(1, 32))
+      ->capture_default_str();
+  c->add_option("--window-bytes", f->window_bytes,
+                "Bytes of a chunk's lines parsed and sent at a time: a loader holds one window and the "
+                "compressed chunk, never the whole chunk")
+      ->check(CLI::Range(1LL << 10, 64LL << 20))
       ->capture_default_str();
   c->add_option("--state-dir", f->state_dir,
                 "Where the state and errors files go (default ~/.local/state/essnap)");

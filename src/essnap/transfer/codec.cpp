@@ -3,6 +3,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace essnap::transfer {
@@ -36,34 +37,6 @@ Result<std::string> zstd_compress(std::string_view data) {
   return std::string(buf.get(), n);
 }
 
-Result<std::string> zstd_decompress(std::string_view data, std::size_t max_output) {
-  std::unique_ptr<ZSTD_DStream, decltype(&ZSTD_freeDStream)> ds(ZSTD_createDStream(),
-                                                                  ZSTD_freeDStream);
-  if (!ds) return Error(ErrorCode::kInternal, "zstd: out of memory");
-  ZSTD_initDStream(ds.get());
-  std::string out;
-  // The frame's own size claim, when it makes one and it is within the limit, sizes the buffer
-  // once (with room for the parser's padding); it is never trusted beyond that.
-  const unsigned long long claimed = ZSTD_getFrameContentSize(data.data(), data.size());
-  if (claimed != ZSTD_CONTENTSIZE_UNKNOWN && claimed != ZSTD_CONTENTSIZE_ERROR && claimed <= max_output)
-    out.reserve(static_cast<std::size_t>(claimed) + 64);
-  ZSTD_inBuffer in{data.data(), data.size(), 0};
-  std::string buf(ZSTD_DStreamOutSize(), '\0');
-  std::size_t last = 1;
-  for (;;) {
-    ZSTD_outBuffer o{buf.data(), buf.size(), 0};
-    last = ZSTD_decompressStream(ds.get(), &o, &in);
-    if (ZSTD_isError(last))
-      return Error(ErrorCode::kParse, std::string("not a valid zstd chunk: ") + ZSTD_getErrorName(last));
-    if (out.size() + o.pos > max_output) return too_large(max_output);
-    out.append(buf.data(), o.pos);
-    // Done when every input byte is consumed and the decoder no longer fills its buffer.
-    if (in.pos == in.size && o.pos < o.size) break;
-  }
-  if (last != 0) return Error(ErrorCode::kParse, "truncated zstd chunk");
-  return out;
-}
-
 Result<std::string> gzip_compress(std::string_view data) {
   z_stream zs{};
   if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -78,35 +51,6 @@ Result<std::string> gzip_compress(std::string_view data) {
   deflateEnd(&zs);
   if (rc != Z_STREAM_END) return Error(ErrorCode::kInternal, "gzip compression failed");
   out.resize(n);
-  return out;
-}
-
-Result<std::string> gzip_decompress(std::string_view data, std::size_t max_output) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return Error(ErrorCode::kInternal, "zlib: inflateInit2 failed");
-  std::string out;
-  std::string buf(256 * 1024, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf.data());
-    zs.avail_out = static_cast<uInt>(buf.size());
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&zs);
-      return Error(ErrorCode::kParse, rc == Z_BUF_ERROR ? "truncated gzip chunk" : "not a valid gzip chunk");
-    }
-    const std::size_t got = buf.size() - zs.avail_out;
-    if (out.size() + got > max_output) {
-      inflateEnd(&zs);
-      return too_large(max_output);
-    }
-    out.append(buf.data(), got);
-  }
-  const bool trailing = zs.avail_in != 0;
-  inflateEnd(&zs);
-  if (trailing) return Error(ErrorCode::kParse, "bytes after the end of the gzip chunk");
   return out;
 }
 
@@ -147,15 +91,169 @@ Result<std::string> compress(Compression c, std::string_view data) {
   return std::string(data);
 }
 
-Result<std::string> decompress(Compression c, std::string_view data, std::size_t max_output) {
-  switch (c) {
-    case Compression::kZstd: return zstd_decompress(data, max_output);
-    case Compression::kGzip: return gzip_decompress(data, max_output);
-    case Compression::kNone:
-      if (data.size() > max_output) return too_large(max_output);
-      return std::string(data);
+// --- Streaming decompression: one decoder per compression, each filling `out` with at most
+// `room` more bytes per call.
+
+struct ChunkReader::Decoder {
+  virtual ~Decoder() = default;
+  // Appends up to `room` decompressed bytes to `out`; true when the stream has ended.
+  virtual Result<bool> fill(std::string& out, std::size_t room) = 0;
+};
+
+namespace {
+
+class ZstdDecoder final : public ChunkReader::Decoder {
+ public:
+  explicit ZstdDecoder(std::string_view data) : ds_(ZSTD_createDStream()), in_{data.data(), data.size(), 0} {
+    if (ds_) ZSTD_initDStream(ds_);
   }
-  return std::string(data);
+  ~ZstdDecoder() override { ZSTD_freeDStream(ds_); }
+  ZstdDecoder(const ZstdDecoder&) = delete;
+  ZstdDecoder& operator=(const ZstdDecoder&) = delete;
+
+  Result<bool> fill(std::string& out, std::size_t room) override {
+    if (!ds_) return Error(ErrorCode::kInternal, "zstd: out of memory");
+    const std::size_t at = out.size();
+    // Decompressed straight into `out`'s tail, in steps: resize_and_overwrite is C++23.
+    out.resize(at + room);
+    ZSTD_outBuffer o{out.data() + at, room, 0};
+    while (o.pos < o.size) {
+      const std::size_t before_in = in_.pos, before_out = o.pos;
+      last_ = ZSTD_decompressStream(ds_, &o, &in_);
+      if (ZSTD_isError(last_)) {
+        out.resize(at + o.pos);
+        return Error(ErrorCode::kParse, std::string("not a valid zstd chunk: ") + ZSTD_getErrorName(last_));
+      }
+      if (last_ == 0 && in_.pos == in_.size) break;     // the frame is complete, no input left
+      if (in_.pos == before_in && o.pos == before_out) break;  // no progress: the input ran out
+    }
+    out.resize(at + o.pos);
+    if (o.pos < o.size) {  // the decoder stopped short of the room it had: the input is spent
+      if (last_ != 0 || in_.size == 0) return Error(ErrorCode::kParse, "truncated zstd chunk");
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  ZSTD_DStream* ds_;
+  ZSTD_inBuffer in_;
+  std::size_t last_ = 1;
+};
+
+class GzipDecoder final : public ChunkReader::Decoder {
+ public:
+  explicit GzipDecoder(std::string_view data) {
+    ok_ = inflateInit2(&zs_, 15 + 16) == Z_OK;
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs_.avail_in = static_cast<uInt>(data.size());
+  }
+  ~GzipDecoder() override {
+    if (ok_) inflateEnd(&zs_);
+  }
+  GzipDecoder(const GzipDecoder&) = delete;
+  GzipDecoder& operator=(const GzipDecoder&) = delete;
+
+  Result<bool> fill(std::string& out, std::size_t room) override {
+    if (!ok_) return Error(ErrorCode::kInternal, "zlib: inflateInit2 failed");
+    if (ended_) return true;
+    const std::size_t at = out.size();
+    out.resize(at + room);
+    zs_.next_out = reinterpret_cast<Bytef*>(out.data() + at);
+    zs_.avail_out = static_cast<uInt>(room);
+    int rc = Z_OK;
+    while (zs_.avail_out > 0 && rc != Z_STREAM_END) {
+      rc = inflate(&zs_, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END) {
+        out.resize(at + (room - zs_.avail_out));
+        return Error(ErrorCode::kParse, rc == Z_BUF_ERROR ? "truncated gzip chunk" : "not a valid gzip chunk");
+      }
+    }
+    out.resize(at + (room - zs_.avail_out));
+    if (rc != Z_STREAM_END) return false;
+    ended_ = true;
+    if (zs_.avail_in != 0) return Error(ErrorCode::kParse, "bytes after the end of the gzip chunk");
+    return true;
+  }
+
+ private:
+  z_stream zs_{};
+  bool ok_ = false;
+  bool ended_ = false;
+};
+
+class PlainDecoder final : public ChunkReader::Decoder {
+ public:
+  explicit PlainDecoder(std::string_view data) : rest_(data) {}
+  Result<bool> fill(std::string& out, std::size_t room) override {
+    const std::size_t n = std::min(room, rest_.size());
+    out.append(rest_.data(), n);
+    rest_.remove_prefix(n);
+    return rest_.empty();
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace
+
+ChunkReader::ChunkReader(Compression c, std::string_view data, std::size_t max_output) : max_output_(max_output) {
+  switch (c) {
+    case Compression::kZstd: decoder_ = std::make_unique<ZstdDecoder>(data); break;
+    case Compression::kGzip: decoder_ = std::make_unique<GzipDecoder>(data); break;
+    case Compression::kNone: decoder_ = std::make_unique<PlainDecoder>(data); break;
+  }
+}
+
+ChunkReader::~ChunkReader() = default;
+
+Status ChunkReader::read(std::string& out, std::size_t want) {
+  if (done_) return ok_status();
+  // One byte beyond the limit is asked for, so that reaching it exactly is not mistaken for more.
+  const std::size_t room = std::max<std::size_t>(1, std::min(want, max_output_ - produced_ + 1));
+  const std::size_t before = out.size();
+  auto ended = decoder_->fill(out, room);
+  produced_ += out.size() - before;
+  if (!ended.ok()) return std::move(ended).error();
+  if (produced_ > max_output_) return too_large(max_output_);
+  done_ = *ended;
+  return ok_status();
+}
+
+Result<bool> ChunkReader::next_lines(std::string& window, std::size_t window_bytes) {
+  window.assign(carry_);
+  carry_.clear();
+  while (!done_ && window.size() < window_bytes) ESSNAP_TRY_STATUS(read(window, window_bytes - window.size()));
+  if (done_) return !window.empty();
+  // Whole lines only: what follows the last newline waits for the next window. A line longer
+  // than the window grows this one until it ends (bounded by max_output).
+  std::size_t nl = window.rfind('\n');
+  while (nl == std::string::npos && !done_) {
+    const std::size_t scanned = window.size();
+    ESSNAP_TRY_STATUS(read(window, window_bytes));
+    nl = window.find('\n', scanned);
+  }
+  if (nl != std::string::npos && nl + 1 < window.size()) {
+    carry_.assign(window, nl + 1, std::string::npos);
+    window.resize(nl + 1);
+  }
+  return true;
+}
+
+Result<std::string> decompress(Compression c, std::string_view data, std::size_t max_output) {
+  ChunkReader reader(c, data, max_output);
+  std::string out;
+  if (c == Compression::kZstd) {
+    // The frame's own size claim, when it makes one and it is within the limit, sizes the
+    // buffer once (with room for the parser's padding); it is never trusted beyond that.
+    const unsigned long long claimed = ZSTD_getFrameContentSize(data.data(), data.size());
+    if (claimed != ZSTD_CONTENTSIZE_UNKNOWN && claimed != ZSTD_CONTENTSIZE_ERROR && claimed <= max_output)
+      out.reserve(static_cast<std::size_t>(claimed) + 64);
+  }
+  while (!reader.done())
+    ESSNAP_TRY_STATUS(reader.read(out, std::max<std::size_t>(out.capacity() - out.size(), 256u << 10)));
+  return out;
 }
 
 }  // namespace essnap::transfer

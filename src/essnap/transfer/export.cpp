@@ -196,11 +196,16 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
+long long chunk_bytes_for(int slices) {
+  const long long fit = kSliceBudget / (2LL * std::max(1, slices)) - (8LL << 20);
+  return std::clamp(fit, 4LL << 20, 32LL << 20) & ~((1LL << 20) - 1);
+}
+
 Status validate(const ExportOptions& o) {
   if (o.chunk_docs < 1 || o.chunk_docs > 10'000'000)
     return Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 10000000");
-  if (o.chunk_bytes < (64 << 10) || o.chunk_bytes > (128LL << 20))
-    return Error(ErrorCode::kInvalidArgument, "--chunk-bytes must be between 64 KiB and 128 MiB",
+  if (o.chunk_bytes != 0 && (o.chunk_bytes < (64 << 10) || o.chunk_bytes > (128LL << 20)))
+    return Error(ErrorCode::kInvalidArgument, "--chunk-bytes must be between 64 KiB and 128 MiB (0: chosen by slices)",
                  "memory is about slices x 2 x chunk-bytes: keep it well under 256 MiB");
   if (o.page_size < 0 || o.page_size > 10000)
     return Error(ErrorCode::kInvalidArgument, "--page-size must be between 1 and 10000 (0: chosen by document size)",
@@ -262,7 +267,6 @@ Result<ExportResult> run_export(const ClientFactory& clients, Store& store, cons
     cp.m.source_version = info.version.text;
     cp.m.compression = o.compression;
     cp.m.chunk_docs = o.chunk_docs;
-    cp.m.chunk_bytes = o.chunk_bytes;
     // A data stream's name selects its backing indices; each is exported as an index and marked
     // with its stream, which the import recreates and loads.
     ESSNAP_TRY(const auto backing, cluster::data_streams_by_backing_index(*main, info, o.patterns));
@@ -278,6 +282,9 @@ Result<ExportResult> run_export(const ClientFactory& clients, Store& store, cons
       e.slices_done.assign(static_cast<std::size_t>(e.slices), false);
       cp.m.indices.push_back(std::move(e));
     }
+    int most_slices = 1;
+    for (const auto& e : cp.m.indices) most_slices = std::max(most_slices, e.slices);
+    cp.m.chunk_bytes = o.chunk_bytes > 0 ? o.chunk_bytes : chunk_bytes_for(most_slices);
     std::lock_guard<std::mutex> lock(cp.mu);
     ESSNAP_TRY_STATUS(cp.save_locked());
   }

@@ -24,7 +24,7 @@ struct ExportOptions {
   std::vector<std::string> patterns;  // --indices, split on ','
   Compression compression = Compression::kZstd;
   long long chunk_docs = 100000;
-  long long chunk_bytes = 4LL << 20;  // uncompressed NDJSON per chunk
+  long long chunk_bytes = 0;  // uncompressed NDJSON per chunk; 0: chunk_bytes_for(the most slices)
   int slices = 0;                      // 0: primaries bounded by cores
   int page_size = 0;  // 0: choose_page_size's sample (reader.hpp)
   std::optional<cluster::ReadStrategy> strategy;  // --read-strategy; nullopt: the engine's best
@@ -38,6 +38,12 @@ struct ExportResult {
   std::vector<IndexSummary> indices;
   bool already_complete = false;  // --resume found a finished export
 };
+
+// The chunk size when --chunk-bytes is not given: as large as the export's memory budget allows
+// for `slices` running slices (each holds a chunk and its compressed copy), between 4 and 32 MiB:
+// fewer, larger objects cost the store less (an S3 PUT each), and the import's memory does not
+// depend on it (it loads a chunk window by window).
+long long chunk_bytes_for(int slices);
 
 // Checks the limits (kInvalidArgument naming the flag).
 Status validate(const ExportOptions& o);

@@ -264,6 +264,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
   ImportResult result;
   std::mutex mu;  // state, result
   long long bytes_read = 0;
+  const std::size_t window_bytes = static_cast<std::size_t>(std::clamp(o.window_bytes, 1LL << 10, 64LL << 20));
   const std::size_t max_raw =
       std::min<std::size_t>(static_cast<std::size_t>(m.chunk_bytes) + kMaxChunkSlack, 256u << 20);
 
@@ -318,11 +319,14 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
       if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
       stop = true;
     };
-    // Memory: each loader holds a chunk (compressed and not, with the allocator's slack), the
-    // bulk body in flight (which the transport stack copies twice on its way out) and the next
-    // one being built; at most 192 MiB of them whatever --concurrency says (measured: 4 loaders
-    // on 4 MiB chunks peak at ~170 MiB RSS, 3 on 16 MiB chunks at ~250 MiB).
-    const long long per_worker = 2 * m.chunk_bytes + 5 * static_cast<long long>(o.loader.batch.max_bytes);
+    // Memory: each loader holds a compressed chunk (the largest of this index's, from the
+    // manifest), one window of its lines and the next being decompressed, the bulk body in
+    // flight (which the transport stack copies twice on its way out) and the next one being
+    // built; at most 192 MiB of them whatever --concurrency says.
+    long long stored_max = 0;
+    for (const ChunkEntry* c : todo) stored_max = std::max(stored_max, c->bytes);
+    const long long per_worker = stored_max + 2 * o.window_bytes +
+                                 5 * static_cast<long long>(o.loader.batch.max_bytes);
     const int workers =
         std::clamp(static_cast<int>(std::min<long long>(o.concurrency, (192LL << 20) / per_worker)), 1, 32);
     std::vector<std::thread> threads;
@@ -352,19 +356,44 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
             result.corrupted.push_back(c.file + " (" + reason + ")");
             continue;
           }
-          auto raw = decompress(m.compression, *stored, max_raw);
-          if (!raw.ok()) {
+          // Window by window: a loader holds the compressed chunk and one window of its lines,
+          // whatever the chunk's size. The SHA-256 above vouches for the whole chunk before any
+          // of it is sent; each window's lines are parsed before that window is sent.
+          ChunkReader lines(m.compression, *stored, max_raw);
+          std::string window;
+          LoadOutcome outcome;
+          long long line_count = 0;
+          std::optional<Error> bad;  // the chunk's content disagrees with itself or the manifest
+          Result<LoadOutcome> loaded = outcome;
+          for (;;) {
+            auto more = lines.next_lines(window, window_bytes);
+            if (!more.ok()) {
+              bad = std::move(more).error();
+              break;
+            }
+            if (!*more) break;
+            auto part = loader.load(**client, src, target, c.file, window, -1,
+                                    entry.data_stream.empty() ? BulkOp::kIndex : BulkOp::kCreate, resumed_target,
+                                    line_count);
+            if (!part.ok()) {  // a malformed line stops the import, named, as any other failure
+              loaded = std::move(part).error();
+              break;
+            }
+            outcome.loaded += part->loaded;
+            outcome.rejected += part->rejected;
+            line_count += part->lines;
+          }
+          if (!bad && loaded.ok() && line_count != c.documents)
+            bad = Error(ErrorCode::kIncomplete, std::to_string(line_count) + " lines, the manifest says " +
+                                                    std::to_string(c.documents) + " documents");
+          if (bad) {
             std::lock_guard<std::mutex> lock(mu);
-            result.corrupted.push_back(c.file + " (" + raw.error().message + ")");
+            st.loaded += outcome.loaded;  // what arrived before the chunk's content went wrong
+            st.rejected += outcome.rejected;
+            result.corrupted.push_back(c.file + " (" + bad->message + ")");
             continue;
           }
-          auto loaded = loader.load(**client, src, target, c.file, *raw, c.documents,
-                                    entry.data_stream.empty() ? BulkOp::kIndex : BulkOp::kCreate, resumed_target);
-          if (!loaded.ok() && loaded.error().code == ErrorCode::kIncomplete) {  // line count differs
-            std::lock_guard<std::mutex> lock(mu);
-            result.corrupted.push_back(c.file + " (" + loaded.error().message + ")");
-            continue;
-          }
+          if (loaded.ok()) loaded = outcome;
           if (!loaded.ok()) return fail(std::move(loaded).error());
           std::lock_guard<std::mutex> lock(mu);
           st.done.push_back(c.file);

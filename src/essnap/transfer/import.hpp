@@ -47,6 +47,9 @@ struct ImportOptions {
   Existing existing = Existing::kRefuse;
   Resume resume = Resume::kNo;
   int concurrency = 4;
+  // A chunk's lines parsed and sent at a time (a line longer than this is a window of its own):
+  // a loader's memory is this and the compressed chunk, whatever the chunk's size.
+  long long window_bytes = 8LL << 20;
   std::string state_path;   // the local state file
   std::string errors_path;  // rejected documents, one JSON line each
   LoaderOptions loader;

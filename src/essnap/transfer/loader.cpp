@@ -152,7 +152,7 @@ Loader::Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks)
 
 Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& source_index,
                                  const std::string& target, const std::string& chunk, std::string& ndjson,
-                                 long long expected_documents, BulkOp op, bool resumed) {
+                                 long long expected_documents, BulkOp op, bool resumed, long long lines_before) {
   ensure_padding(ndjson);
   PageParser parser;
   LoadOutcome out;
@@ -170,7 +170,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       auto d = parser.parse_line(std::string_view(ndjson).substr(pos, end - pos));
       if (!d.ok()) {
         Error e = std::move(d).error();
-        e.message = chunk + ": line " + std::to_string(docs.size() + 1) + ": " + e.message;
+        e.message = chunk + ": line " + std::to_string(lines_before + static_cast<long long>(docs.size()) + 1) +
+                    ": " + e.message;
         return e;
       }
       docs.push_back(*d);
@@ -181,6 +182,7 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
   if (expected_documents >= 0 && static_cast<long long>(docs.size()) != expected_documents)
     return Error(ErrorCode::kIncomplete, std::to_string(docs.size()) + " lines, the manifest says " +
                                              std::to_string(expected_documents) + " documents");
+  out.lines = static_cast<long long>(docs.size());
   std::vector<std::size_t> pending(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) pending[i] = i;
   int pushback_round = 0;

@@ -62,6 +62,7 @@ class ErrorsFile {
 struct LoadOutcome {
   long long loaded = 0;
   long long rejected = 0;
+  long long lines = 0;  // documents the NDJSON held
 };
 
 struct LoaderOptions {
@@ -79,10 +80,11 @@ class Loader {
   // kInterrupted between two bulks when asked to stop. With kCreate (a data stream) a document
   // the target already holds (409 version_conflict_engine_exception) counts as loaded when
   // `resumed` says the target was made by the interrupted run being finished: the interruption
-  // fell in the middle of this chunk, and its first documents arrived then.
+  // fell in the middle of this chunk, and its first documents arrived then. `lines_before`:
+  // the chunk's lines before `ndjson` (a window of it), for the line numbers of errors.
   Result<LoadOutcome> load(cluster::Client& client, const std::string& source_index, const std::string& target,
                            const std::string& chunk, std::string& ndjson, long long expected_documents = -1,
-                           BulkOp op = BulkOp::kIndex, bool resumed = false);
+                           BulkOp op = BulkOp::kIndex, bool resumed = false, long long lines_before = 0);
 
  private:
   LoaderOptions options_;

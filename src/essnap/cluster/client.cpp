@@ -53,14 +53,14 @@ Client::Client(std::unique_ptr<http::Transport> transport, std::string base_url,
       headers_(std::move(headers)),
       timeouts_(timeouts) {}
 
-Result<http::Response> Client::send(const Call& call) {
+Result<http::Response> Client::send(Call call) {
   ESSNAP_TRY(std::string url, http::join_url(base_url_, call.path));
   http::Request req;
   req.method = call.method;
   req.url = std::move(url);
   req.headers = headers_;
   if (call.body) {
-    req.body = http::Body::from_string(*call.body);
+    req.body = http::Body::from_string(std::move(*call.body));
     req.headers.emplace_back("Content-Type", "application/json");
   }
   req.timeouts = call.timeouts.value_or(timeouts_);

@@ -99,14 +99,14 @@ Status clear_scroll(Client& c, const std::string& scroll_id) {
   return ok_status();
 }
 
-Result<BulkResponse> bulk(Client& c, const BulkRequest& r) {
+Result<BulkResponse> bulk(Client& c, BulkRequest r) {
   ESSNAP_TRY_STATUS(names::validate_index_name(r.index));
   Call call;
   call.method = "POST";
   call.path = names::path({r.index, "_bulk"}) + "?filter_path=errors,took,items.*.status,items.*.error";
-  call.body = r.body;
+  call.body = std::move(r.body);
   call.idempotency = http::Idempotency::kIdempotent;  // explicit ids: see the header
-  ESSNAP_TRY(http::Response resp, c.send(call));
+  ESSNAP_TRY(http::Response resp, c.send(std::move(call)));
   BulkResponse out;
   out.http_status = resp.status;
   out.body = std::move(resp.body);

@@ -67,7 +67,7 @@ struct BulkResponse {
   int http_status = 0;
   std::string body;
 };
-Result<BulkResponse> bulk(Client& c, const BulkRequest& r);
+Result<BulkResponse> bulk(Client& c, BulkRequest r);  // the body is moved along, never copied
 
 // GET /INDEX: {"settings":..., "mappings":..., "aliases":...} of one exact index.
 struct IndexMetadata {

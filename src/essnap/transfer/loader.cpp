@@ -276,8 +276,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       }
       ESSNAP_TRY_STATUS(settle());
       inflight = InFlight{std::async(std::launch::async,
-                                     [&client, &target, body = std::move(body)] {
-                                       return cluster::bulk(client, {target, body});
+                                     [&client, &target, body = std::move(body)]() mutable {
+                                       return cluster::bulk(client, {target, std::move(body)});
                                      }),
                           std::move(in_batch), std::chrono::steady_clock::now()};
     }

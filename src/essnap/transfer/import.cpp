@@ -29,6 +29,42 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+struct ChunkLoad {
+  LoadOutcome outcome;
+  std::optional<Error> bad;  // the chunk's own content is wrong (its stream, its line count)
+};
+
+// Loads one chunk whose size and SHA-256 were checked, window by window: a loader holds the
+// compressed chunk and one window of its lines, whatever the chunk's size. Each window's lines
+// are parsed before that window is sent; a malformed line is an error (the import stops,
+// naming it), a stream that does not decompress or a line count other than the manifest's
+// makes the chunk `bad` (refused, named; the import goes on and exits 9).
+Result<ChunkLoad> load_chunk(Loader& loader, cluster::Client& client, const std::string& source,
+                             const std::string& target, const ChunkEntry& c, const std::string& stored,
+                             Compression compression, std::size_t max_raw, std::size_t window_bytes, BulkOp op,
+                             bool resumed) {
+  ChunkLoad out;
+  ChunkReader lines(compression, stored, max_raw);
+  std::string window;
+  for (;;) {
+    auto more = lines.next_lines(window, window_bytes);
+    if (!more.ok()) {
+      out.bad = std::move(more).error();
+      return out;
+    }
+    if (!*more) break;
+    ESSNAP_TRY(LoadOutcome part, loader.load(client, source, target, c.file, window, -1, op, resumed,
+                                             out.outcome.lines));
+    out.outcome.loaded += part.loaded;
+    out.outcome.rejected += part.rejected;
+    out.outcome.lines += part.lines;
+  }
+  if (out.outcome.lines != c.documents)
+    out.bad = Error(ErrorCode::kIncomplete, std::to_string(out.outcome.lines) + " lines, the manifest says " +
+                                                std::to_string(c.documents) + " documents");
+  return out;
+}
+
 }  // namespace
 
 std::string target_name(const std::string& source, const RenameOptions& r) {
@@ -357,49 +393,17 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
             result.corrupted.push_back(c.file + " (" + reason + ")");
             continue;
           }
-          // Window by window: a loader holds the compressed chunk and one window of its lines,
-          // whatever the chunk's size. The SHA-256 above vouches for the whole chunk before any
-          // of it is sent; each window's lines are parsed before that window is sent.
-          ChunkReader lines(m.compression, *stored, max_raw);
-          std::string window;
-          LoadOutcome outcome;
-          long long line_count = 0;
-          std::optional<Error> bad;  // the chunk's content disagrees with itself or the manifest
-          Result<LoadOutcome> loaded = outcome;
-          for (;;) {
-            auto more = lines.next_lines(window, window_bytes);
-            if (!more.ok()) {
-              bad = std::move(more).error();
-              break;
-            }
-            if (!*more) break;
-            auto part = loader.load(**client, src, target, c.file, window, -1,
-                                    entry.data_stream.empty() ? BulkOp::kIndex : BulkOp::kCreate, resumed_target,
-                                    line_count);
-            if (!part.ok()) {  // a malformed line stops the import, named, as any other failure
-              loaded = std::move(part).error();
-              break;
-            }
-            outcome.loaded += part->loaded;
-            outcome.rejected += part->rejected;
-            line_count += part->lines;
-          }
-          if (!bad && loaded.ok() && line_count != c.documents)
-            bad = Error(ErrorCode::kIncomplete, std::to_string(line_count) + " lines, the manifest says " +
-                                                    std::to_string(c.documents) + " documents");
-          if (bad) {
-            std::lock_guard<std::mutex> lock(mu);
-            st.loaded += outcome.loaded;  // what arrived before the chunk's content went wrong
-            st.rejected += outcome.rejected;
-            result.corrupted.push_back(c.file + " (" + bad->message + ")");
+          auto chunk = load_chunk(loader, **client, src, target, c, *stored, m.compression, max_raw, window_bytes,
+                                  entry.data_stream.empty() ? BulkOp::kIndex : BulkOp::kCreate, resumed_target);
+          if (!chunk.ok()) return fail(std::move(chunk).error());
+          std::lock_guard<std::mutex> lock(mu);
+          st.loaded += chunk->outcome.loaded;  // for a bad chunk: what arrived before it went wrong
+          st.rejected += chunk->outcome.rejected;
+          if (chunk->bad) {
+            result.corrupted.push_back(c.file + " (" + chunk->bad->message + ")");
             continue;
           }
-          if (loaded.ok()) loaded = outcome;
-          if (!loaded.ok()) return fail(std::move(loaded).error());
-          std::lock_guard<std::mutex> lock(mu);
           st.done.push_back(c.file);
-          st.loaded += loaded->loaded;
-          st.rejected += loaded->rejected;
           docs_done += c.documents;
           bytes_read += c.bytes;
           if (auto s = save_import_state(o.state_path, state); !s.ok()) {

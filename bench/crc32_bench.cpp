@@ -1,4 +1,4 @@
-// CRC-32 throughput of repo::Crc32 (zlib's crc32_z): what `essnap inspect verify --read-data`
+// CRC-32 throughput of format::Crc32 (zlib's crc32_z): what `essnap inspect verify --read-data`
 // spends per byte it downloads. Target: >= 1 GB/s per core. Streamed in 64 KiB pieces (the size a
 // blob read hands over) and in one 16 MiB call; a byte-at-a-time table loop is the baseline.
 #include <benchmark/benchmark.h>
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "essnap/repo/crc32.hpp"
+#include "essnap/format/crc32.hpp"
 
 namespace {
 
@@ -24,7 +24,7 @@ std::vector<std::uint8_t> data(std::size_t n) {
 void BM_Crc32Streamed64KiB(benchmark::State& state) {
   const auto buf = data(16 << 20);
   for (auto _ : state) {
-    essnap::repo::Crc32 c;
+    essnap::format::Crc32 c;
     for (std::size_t off = 0; off < buf.size(); off += 64 << 10)
       c.update(std::span(buf).subspan(off, 64 << 10));
     benchmark::DoNotOptimize(c.value());
@@ -36,7 +36,7 @@ BENCHMARK(BM_Crc32Streamed64KiB);
 
 void BM_Crc32OneCall16MiB(benchmark::State& state) {
   const auto buf = data(16 << 20);
-  for (auto _ : state) benchmark::DoNotOptimize(essnap::repo::crc32(buf));
+  for (auto _ : state) benchmark::DoNotOptimize(essnap::format::crc32(buf));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
                           static_cast<std::int64_t>(buf.size()));
 }

@@ -8,13 +8,13 @@
 #include <span>
 #include <vector>
 
-#include "essnap/repo/framing.hpp"
-#include "essnap/repo/lucene_footer.hpp"
+#include "essnap/format/framing.hpp"
+#include "essnap/format/lucene_footer.hpp"
 
 namespace {
 
 void check(std::span<const std::uint8_t> blob) {
-  auto r = essnap::repo::read_framed_blob(blob, "", std::size_t{16} << 20);
+  auto r = essnap::format::read_framed_blob(blob, "", std::size_t{16} << 20);
   if (!r.ok() && r.error().code != essnap::ErrorCode::kParse) __builtin_trap();
 }
 
@@ -22,7 +22,7 @@ void check(std::span<const std::uint8_t> blob) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   check(std::span(data, size));
-  if (size >= essnap::repo::kFooterLength + 8) {
+  if (size >= essnap::format::kFooterLength + 8) {
     std::vector<std::uint8_t> fixed(data, data + size);
     const std::size_t n = size - 8;
     const std::uint8_t magic[8] = {0xC0, 0x28, 0x93, 0xE8, 0, 0, 0, 0};

@@ -11,8 +11,8 @@ CLANG=${CLANG:-clang++}
 command -v "$CLANG" >/dev/null || { echo "fuzz: $CLANG not found (apt-get install clang; scripts/install-deps.sh adds it)" >&2; exit 2; }
 mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$top/src")
-libsrc=("$top/src/essnap/repo/smile.cpp" "$top/src/essnap/repo/framing.cpp" "$top/src/essnap/repo/crc32.cpp"
-        "$top/src/essnap/repo/lucene_footer.cpp" "$top/src/essnap/util/result.cpp")
+libsrc=("$top/src/essnap/format/smile.cpp" "$top/src/essnap/format/framing.cpp" "$top/src/essnap/format/crc32.cpp"
+        "$top/src/essnap/format/lucene_footer.cpp" "$top/src/essnap/util/result.cpp")
 for t in smile framing; do
   "$CLANG" "${flags[@]}" "$here/${t}_fuzz.cpp" "${libsrc[@]}" -lz -lzstd -o "$out/${t}_fuzz"
 done

@@ -4,13 +4,13 @@
 #include <cstdint>
 #include <span>
 
-#include "essnap/repo/smile.hpp"
+#include "essnap/format/smile.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  essnap::repo::SmileLimits limits;
+  essnap::format::SmileLimits limits;
   limits.max_output_bytes = std::size_t{16}
                             << 20;  // keeps one run's tree small; the cap is tested too
-  auto r = essnap::repo::decode_smile(std::span(data, size), limits);
+  auto r = essnap::format::decode_smile(std::span(data, size), limits);
   if (r.ok()) {
     (void)r->dump();  // the tree must be well formed enough to serialise
   } else if (r.error().code != essnap::ErrorCode::kParse) {

@@ -25,7 +25,7 @@
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/s3/client.hpp"
-#include "essnap/transfer/store.hpp"
+#include "essnap/blob/blob_store.hpp"
 #include "essnap/util/crypto.hpp"
 #include "support/cluster_fixture.hpp"
 #include "support/stack_engines.hpp"
@@ -411,33 +411,6 @@ TEST_F(TransferStack, EmptyIndexRoundTrips) {
   ASSERT_EQ(i.exit_code, 0) << i.err;
   EXPECT_EQ(count(os2_, src), 0);
   EXPECT_EQ(properties(os2_, src), properties(es8_, src));
-}
-
-// The S3 store's multipart path (objects above the threshold go up in parts) and its reads,
-// against the stack's S3: 12 MiB in three parts (5 + 5 + 2 MiB), read back byte for byte; a read
-// past max_bytes refused; a missing object kNotFound; exists() exact, not a prefix match.
-TEST_F(TransferStack, S3StoreMultipartRoundTrip) {
-  transfer::S3StoreOptions so;
-  so.bucket = kBucket;
-  so.prefix = id_ + "/store";
-  so.multipart_threshold = 1u << 20;
-  so.part_size = 5u << 20;
-  auto store = transfer::make_s3_store(so, [this] {
-    transfer::S3Handle h;
-    h.transport = http::make_transport({});
-    h.client = std::make_unique<s3::Client>(*h.transport, s3_options());
-    return h;
-  });
-  std::string blob(12u << 20, '\0');
-  for (std::size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>((i * 2654435761u) >> 13);
-  ASSERT_TRUE(store->put("big.bin", blob).ok());
-  auto back = store->get("big.bin", blob.size());
-  ASSERT_TRUE(back.ok()) << back.error().message;
-  EXPECT_EQ(util::sha256_hex(*back), util::sha256_hex(blob));
-  EXPECT_EQ(store->get("big.bin", blob.size() - 1).error().code, ErrorCode::kParse);
-  EXPECT_EQ(store->get("absent.bin", 10).error().code, ErrorCode::kNotFound);
-  EXPECT_TRUE(store->exists("big.bin").value());
-  EXPECT_FALSE(store->exists("big.bi").value());
 }
 
 // --read-strategy search-after (what an OpenSearch Serverless source is read with: no scroll

@@ -48,7 +48,7 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
 
   auto clients = client_factory(global, f.cluster);
   if (!clients.ok()) return report_error(clients.error(), global);
-  auto store = open_store(global, f.to, f.s3, f.cluster.region);
+  auto store = open_store(global, f.to, blob::Access::kWrite, f.s3, f.cluster.region);
   if (!store.ok()) return report_error(store.error(), global);
 
   const ProgressStyle style = progress_style(global, f.quiet);

@@ -51,7 +51,7 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
 
   auto clients = client_factory(global, f.cluster);
   if (!clients.ok()) return report_error(clients.error(), global);
-  auto store = open_store(global, f.from, f.s3, f.cluster.region);
+  auto store = open_store(global, f.from, blob::Access::kRead, f.s3, f.cluster.region);
   if (!store.ok()) return report_error(store.error(), global);
   auto paths = state_paths(f.state_dir, "import", (*store)->describe(), f.cluster.url, f.errors);
   if (!paths.ok()) return report_error(paths.error(), global);

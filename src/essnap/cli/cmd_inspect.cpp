@@ -20,13 +20,12 @@
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/snapshots.hpp"
-#include "essnap/repo/du.hpp"
-#include "essnap/repo/local_container.hpp"
-#include "essnap/repo/orphans.hpp"
-#include "essnap/repo/s3_container.hpp"
-#include "essnap/repo/show.hpp"
-#include "essnap/repo/verify.hpp"
-#include "essnap/repo/verify_state.hpp"
+#include "essnap/inspect/du.hpp"
+#include "essnap/blob/open.hpp"
+#include "essnap/inspect/orphans.hpp"
+#include "essnap/inspect/show.hpp"
+#include "essnap/inspect/verify.hpp"
+#include "essnap/inspect/verify_state.hpp"
 #include "essnap/retention/policy.hpp"
 #include "essnap/snapshot/progress.hpp"
 
@@ -123,7 +122,7 @@ Result<std::string> location_from_cluster(const GlobalOptions& g, InspectFlags& 
 }
 
 struct Opened {
-  std::unique_ptr<repo::BlobContainer> container;
+  std::unique_ptr<blob::BlobStore> container;
   std::vector<std::string> rest;  // positional arguments after REPO
 };
 
@@ -141,39 +140,17 @@ Result<Opened> open_container(const GlobalOptions& g, InspectFlags& f) {
     where = f.args.front();
     out.rest.assign(f.args.begin() + 1, f.args.end());
   }
-  if (where.rfind("s3://", 0) == 0) {
-    ESSNAP_TRY(auto uri, s3::parse_bucket_uri(where));
-    const auto& env = aws::Environment::process();
-    auto cred_options = credential_options(g);
-    auto provider = aws::make_default_chain(cred_options);
-    if (auto c = provider->credentials(); !c.ok()) return std::move(c).error();
-    s3::ClientOptions so;
-    so.endpoint = s3::resolve_s3_endpoint(env, f.s3_endpoint_url);
-    so.credentials = provider;
-    bool aws_endpoint = true;
-    if (!so.endpoint.url.empty()) {
-      ESSNAP_TRY(auto u, util::parse_url(so.endpoint.url, util::UrlChars::kRaw));
-      aws_endpoint = aws::is_aws_host(u.host);
-    }
-    so.addressing =
-        f.s3_path_style || !aws_endpoint ? s3::AddressingStyle::kPath : s3::AddressingStyle::kAuto;
-    aws::RegionOptions ro;
-    ro.flag = !f.cluster.region.empty() ? f.cluster.region : g.region;
-    ro.profile = g.profile;
-    ro.imds = aws::ImdsLookup::kNo;
-    auto region = aws::resolve_region(ro);
-    so.region = region.ok() ? region->region : "us-east-1";
-    http::TransportOptions topts;
-    topts.verbose = g.verbose;
-    out.container = std::make_unique<repo::S3Container>(
-        uri.bucket, uri.prefix, so, [topts] { return http::make_transport(topts); });
-    return out;
+  S3Flags s3f{f.s3_endpoint_url, f.s3_path_style};
+  auto store = blob::open_blob_store(where, blob::Access::kRead,
+                                     blob_open_options(g, s3f, f.cluster.region));
+  if (!store.ok()) {
+    Error e = std::move(store).error();
+    if (e.code == ErrorCode::kNotFound && !blob::is_s3_uri(where))
+      e = make_error(ErrorCode::kNotFound, "REPO " + where + " is not a directory",
+                     "give s3://BUCKET/PREFIX for S3, or the repository's directory");
+    return e;
   }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(where, ec))
-    return make_error(ErrorCode::kNotFound, "REPO " + where + " is not a directory",
-                      "give s3://BUCKET/PREFIX for S3, or the repository's directory");
-  out.container = std::make_unique<repo::LocalContainer>(where);
+  out.container = std::move(*store);
   return out;
 }
 
@@ -237,16 +214,16 @@ json j_opt(const std::optional<std::int64_t>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-json summary_json(const repo::SnapshotSummary& s) {
+json summary_json(const inspect::SnapshotSummary& s) {
   json j{{"name", s.name},
          {"uuid", s.uuid},
          {"state", s.state},
          {"version", s.version},
          {"start_time",
-          s.start_time_millis ? json(repo::iso8601_millis(*s.start_time_millis)) : json(nullptr)},
+          s.start_time_millis ? json(inspect::iso8601_millis(*s.start_time_millis)) : json(nullptr)},
          {"start_time_in_millis", j_opt(s.start_time_millis)},
          {"end_time",
-          s.end_time_millis ? json(repo::iso8601_millis(*s.end_time_millis)) : json(nullptr)},
+          s.end_time_millis ? json(inspect::iso8601_millis(*s.end_time_millis)) : json(nullptr)},
          {"end_time_in_millis", j_opt(s.end_time_millis)},
          {"indices", s.indices},
          {"data_streams", s.data_streams},
@@ -264,8 +241,8 @@ void print_notes(const std::vector<std::string>& notes) {
   for (const auto& n : notes) std::cerr << "essnap: note: " << n << "\n";
 }
 
-int run_snapshots(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
-  auto list = repo::list_snapshots(c, f.concurrency);
+int run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
+  auto list = inspect::list_snapshots(c, f.concurrency);
   if (!list.ok()) return fail(list.error(), g);
   bool damaged = false;
   for (const auto& s : list->snapshots) damaged |= !s.problem.empty();
@@ -281,8 +258,8 @@ int run_snapshots(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& 
               << list->snapshots.size() << " snapshot(s)\n";
     for (const auto& s : list->snapshots) {
       std::cout << s.name << "  " << s.uuid << "  " << s.state << "  "
-                << (s.start_time_millis ? repo::iso8601_millis(*s.start_time_millis) : "-") << "  "
-                << (s.end_time_millis ? repo::iso8601_millis(*s.end_time_millis) : "-") << "  "
+                << (s.start_time_millis ? inspect::iso8601_millis(*s.start_time_millis) : "-") << "  "
+                << (s.end_time_millis ? inspect::iso8601_millis(*s.end_time_millis) : "-") << "  "
                 << (s.version.empty() ? "-" : s.version) << "  " << s.indices.size() << " indices  "
                 << s.successful_shards << "/" << s.total_shards << " shards"
                 << (s.shallow ? "  (shallow: data in a remote store)" : "") << "\n";
@@ -292,11 +269,11 @@ int run_snapshots(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& 
   return damaged ? kInspectDamaged : kInspectIntact;
 }
 
-int run_show(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
+int run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
              const std::vector<std::string>& rest) {
   if (rest.size() != 1)
     return fail(make_error(ErrorCode::kInvalidArgument, "inspect show takes one SNAPSHOT name"), g);
-  auto d = repo::show_snapshot(c, rest[0], f.concurrency);
+  auto d = inspect::show_snapshot(c, rest[0], f.concurrency);
   if (!d.ok()) return fail(d.error(), g);
   bool damaged = !d->summary.problem.empty();
   for (const auto& i : d->indices)
@@ -366,28 +343,28 @@ Result<std::chrono::seconds> parse_max_age(const std::string& text) {
   return std::chrono::seconds(hours * 3600);
 }
 
-int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
+int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
                const std::vector<std::string>& rest) {
-  repo::VerifyOptions o;
+  inspect::VerifyOptions o;
   o.snapshots = rest;
-  o.read_data = f.read_data || !f.subset.empty() ? repo::ReadData::kYes : repo::ReadData::kNo;
+  o.read_data = f.read_data || !f.subset.empty() ? inspect::ReadData::kYes : inspect::ReadData::kNo;
   o.concurrency = f.concurrency;
   o.limit_bytes_per_second = f.limit_download * 1024.0 * 1024.0;
   if (!f.subset.empty()) {
-    auto s = repo::parse_subset(f.subset);
+    auto s = inspect::parse_subset(f.subset);
     if (!s.ok()) return fail(s.error(), g);
     o.subset = *s;
   }
-  std::optional<repo::VerifyState> state;
+  std::optional<inspect::VerifyState> state;
   if (!f.state.empty()) {
-    if (o.read_data == repo::ReadData::kNo)
+    if (o.read_data == inspect::ReadData::kNo)
       return fail(make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
                              "a rolling check records full reads: add --read-data"),
                   g);
     auto age = parse_max_age(f.max_age);
     if (!age.ok()) return fail(age.error(), g);
     o.max_age = *age;
-    auto st = repo::VerifyState::load(f.state, c.describe());
+    auto st = inspect::VerifyState::load(f.state, c.describe());
     if (!st.ok()) return fail(st.error(), g);
     state.emplace(std::move(st).value());
     o.state = &*state;
@@ -397,11 +374,11 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
   std::uint64_t shards = 0;
   {
     ProgressLine line(g, f.quiet, "verify " + c.describe());
-    o.progress = [&](const repo::VerifyProgress& p) {
+    o.progress = [&](const inspect::VerifyProgress& p) {
       if (p.phase == "metadata") shards = p.total;
       line.update(p.phase, p.done, p.total, p.bytes_done, p.bytes_total, shards);
     };
-    auto r = repo::verify(c, o);
+    auto r = inspect::verify(c, o);
     line.finish();
     if (state) {
       auto saved = state->save();  // what was read before an interruption is kept
@@ -410,7 +387,7 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
     if (!r.ok()) return fail(r.error(), g);
     line.finish();
     const auto& v = *r;
-    const char* mode = o.read_data == repo::ReadData::kNo ? "structural" : "read-data";
+    const char* mode = o.read_data == inspect::ReadData::kNo ? "structural" : "read-data";
     if (g.output == OutputFormat::kJson) {
       json problems = json::array();
       for (const auto& p : v.problems)
@@ -455,7 +432,7 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
                 << "): " << v.snapshots.size() << " snapshot(s), " << v.shards << " shard(s), "
                 << v.metadata_blobs << " metadata blobs, " << v.data_files << " data files, "
                 << v.virtual_files << " v__ files";
-      if (o.read_data == repo::ReadData::kYes)
+      if (o.read_data == inspect::ReadData::kYes)
         std::cout << "; read " << v.data_files_read << " data files ("
                   << snapshot::format_bytes(static_cast<std::int64_t>(v.bytes_read)) << ")"
                   << (v.data_files_skipped_fresh
@@ -475,14 +452,14 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c,
   }
 }
 
-int run_du(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
+int run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressLine line(g, f.quiet, "du " + c.describe());
-  repo::DuOptions o;
+  inspect::DuOptions o;
   o.concurrency = f.concurrency;
   o.interrupted = [] { return InterruptScope::requested(); };
   o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
-  auto r = repo::disk_usage(c, o);
+  auto r = inspect::disk_usage(c, o);
   line.finish();
   if (!r.ok()) return fail(r.error(), g);
   const auto& u = *r;
@@ -535,14 +512,14 @@ int run_du(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
   return u.damaged.empty() ? kInspectIntact : kInspectDamaged;
 }
 
-int run_orphans(const GlobalOptions& g, InspectFlags& f, repo::BlobContainer& c) {
+int run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressLine line(g, f.quiet, "orphans " + c.describe());
-  repo::OrphansOptions o;
+  inspect::OrphansOptions o;
   o.concurrency = f.concurrency;
   o.interrupted = [] { return InterruptScope::requested(); };
   o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
-  auto r = repo::find_orphans(c, o);
+  auto r = inspect::find_orphans(c, o);
   line.finish();
   if (!r.ok()) return fail(r.error(), g);
   const auto& u = *r;
@@ -583,7 +560,7 @@ int run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
     return fail(make_error(ErrorCode::kInvalidArgument, "--limit-download must be >= 0"), g);
   auto opened = open_container(g, f);
   if (!opened.ok()) return fail(opened.error(), g);
-  repo::BlobContainer& c = *opened->container;
+  blob::BlobStore& c = *opened->container;
   if (action != "verify" && action != "show" && !opened->rest.empty())
     return fail(make_error(ErrorCode::kInvalidArgument, "inspect " + action +
                                                             " takes only REPO; unexpected '" +

@@ -49,35 +49,12 @@ void add_s3_flags(CLI::App* cmd, S3Flags* flags) {
   cmd->add_flag("--s3-path-style", flags->path_style, "Path-style S3 addressing (ENDPOINT/BUCKET/KEY)");
 }
 
-Result<std::unique_ptr<transfer::Store>> open_store(const GlobalOptions& global, const std::string& where,
-                                                    const S3Flags& s3f, const std::string& region_flag) {
-  if (where.empty()) return Error(ErrorCode::kInvalidArgument, "no destination", "pass s3://bucket/prefix or a directory");
-  if (!transfer::is_s3_uri(where)) return transfer::make_local_store(where);
-  ESSNAP_TRY(s3::BucketUri uri, s3::parse_bucket_uri(where));
-  GlobalOptions g = global;
-  if (!region_flag.empty()) g.region = region_flag;
-  auto cred_options = credential_options(g);
-  std::shared_ptr<aws::CredentialsProvider> provider = aws::make_default_chain(cred_options);
-  if (auto c = provider->credentials(); !c.ok()) return std::move(c).error();
-  s3::ClientOptions so;
-  so.endpoint = s3::resolve_s3_endpoint(aws::Environment::process(), s3f.endpoint_url);
-  so.region = !g.region.empty() ? g.region
-              : !env("AWS_REGION").empty() ? env("AWS_REGION")
-              : !env("AWS_DEFAULT_REGION").empty() ? env("AWS_DEFAULT_REGION")
-                                                   : "us-east-1";
-  so.addressing = s3f.path_style ? s3::AddressingStyle::kPath : s3::AddressingStyle::kAuto;
-  so.credentials = provider;
-  http::TransportOptions topts;
-  topts.verbose = global.verbose;
-  transfer::S3StoreOptions o;
-  o.bucket = uri.bucket;
-  o.prefix = uri.prefix;
-  return transfer::make_s3_store(o, [topts, so] {
-    transfer::S3Handle h;
-    h.transport = http::make_transport(topts);
-    h.client = std::make_unique<s3::Client>(*h.transport, so);
-    return h;
-  });
+Result<std::unique_ptr<blob::BlobStore>> open_store(const GlobalOptions& global, const std::string& where,
+                                                    blob::Access access, const S3Flags& s3f,
+                                                    const std::string& region_flag) {
+  if (where.empty())
+    return Error(ErrorCode::kInvalidArgument, "no destination", "pass s3://bucket/prefix or a directory");
+  return blob::open_blob_store(where, access, blob_open_options(global, s3f, region_flag));
 }
 
 void add_read_strategy_flag(CLI::App* cmd, std::string* value) {

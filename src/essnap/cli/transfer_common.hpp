@@ -17,19 +17,18 @@
 #include "essnap/cluster/search.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/import.hpp"
-#include "essnap/transfer/store.hpp"
+#include "essnap/blob/open.hpp"
+#include "essnap/cli/aws_context.hpp"
 
 namespace essnap::cli {
 
-struct S3Flags {
-  std::string endpoint_url;  // --s3-endpoint-url (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
-  bool path_style = false;   // --s3-path-style
-};
 void add_s3_flags(CLI::App* cmd, S3Flags* flags);
 
-// s3://bucket/prefix -> an S3 store (credentials resolved now); anything else a local directory.
-Result<std::unique_ptr<transfer::Store>> open_store(const GlobalOptions& global, const std::string& where,
-                                                    const S3Flags& s3, const std::string& region_flag);
+// s3://bucket/prefix -> an S3 store (credentials resolved now); anything else a local directory
+// (created on the first write with Access::kWrite).
+Result<std::unique_ptr<blob::BlobStore>> open_store(const GlobalOptions& global, const std::string& where,
+                                                    blob::Access access, const S3Flags& s3,
+                                                    const std::string& region_flag);
 
 // Resolves the connection once (credentials, password prompt) and returns a factory of clients.
 Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, ClusterFlags& flags);

@@ -38,6 +38,10 @@ struct TransportOptions {
   std::string user_agent;                 // default "essnap/<version>"
 };
 
+// The one backoff of every retry loop: full jitter, uniform in [0, min(max_backoff,
+// initial_backoff * 2^(attempt-1))] for attempt >= 1, `random01` uniform in [0, 1).
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double random01);
+
 // A decorator a caller adds to the stack (placed inside retry, outside trace).
 using Layer = std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>;
 

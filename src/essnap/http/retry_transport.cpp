@@ -83,6 +83,13 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   return std::chrono::duration_cast<std::chrono::milliseconds>(delta);
 }
 
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double random01) {
+  const double cap = static_cast<double>(policy.max_backoff.count());
+  const double exp = static_cast<double>(policy.initial_backoff.count()) *
+                     std::pow(2.0, static_cast<double>(std::max(attempt, 1) - 1));
+  return std::chrono::milliseconds(static_cast<std::int64_t>(random01 * std::min(cap, exp)));
+}
+
 namespace {
 
 class RetryTransport final : public Transport {
@@ -132,12 +139,7 @@ class RetryTransport final : public Transport {
       if (!retry) return finish(std::move(r), attempt, false);
       if (attempt >= policy_.max_attempts) return finish(std::move(r), attempt, true);
 
-      // Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))].
-      const double cap = static_cast<double>(policy_.max_backoff.count());
-      const double exp = static_cast<double>(policy_.initial_backoff.count()) *
-                         std::pow(2.0, static_cast<double>(attempt - 1));
-      auto delay = std::chrono::milliseconds(
-          static_cast<std::int64_t>(hooks_.random() * std::min(cap, exp)));
+      auto delay = backoff_delay(policy_, attempt, hooks_.random());
       if (server_wait) delay = std::max(delay, *server_wait);
 
       const auto elapsed =

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <sstream>
 #include <pugixml.hpp>
 
 #include "essnap/aws/endpoint.hpp"
@@ -552,7 +553,20 @@ Result<GetObjectResponse> Client::get_object(const GetObjectRequest& r) {
 Result<PutObjectResponse> Client::put_object(const PutObjectRequest& r) {
   Call c{"PutObject", "PUT", r.bucket, r.key, "", {}, r.body, http::Idempotency::kIdempotent, {}};
   if (!r.content_type.empty()) c.headers.emplace_back("Content-Type", r.content_type);
-  ESSNAP_TRY(auto resp, send_ok(c));
+  if (r.if_none_match) {
+    c.headers.emplace_back("If-None-Match", "*");
+    // A repeated conditional PUT that had in fact succeeded would answer 412: repeat it only
+    // when it never left us.
+    c.idempotency = http::Idempotency::kNonIdempotent;
+  }
+  ESSNAP_TRY(auto resp, send(c));
+  if (r.if_none_match && (resp.status == 412 || resp.status == 409)) {
+    Error e = error_from_response("PutObject", r.bucket, resp);
+    e.code = ErrorCode::kConflict;
+    e.message = "s3://" + r.bucket + "/" + r.key + " already exists (" + e.message + ")";
+    return e;
+  }
+  if (resp.status >= 300) return error_from_response("PutObject", r.bucket, resp);
   return PutObjectResponse{strip_quotes(header_or_empty(resp.headers, "ETag"))};
 }
 
@@ -563,6 +577,38 @@ Result<DeleteObjectResponse> Client::delete_object(const DeleteObjectRequest& r)
   if (resp.status == 404) return DeleteObjectResponse{};
   if (resp.status >= 300) return error_from_response("DeleteObject", r.bucket, resp);
   return DeleteObjectResponse{};
+}
+
+Result<DeleteObjectsResponse> Client::delete_objects(const DeleteObjectsRequest& r) {
+  if (r.keys.empty()) return DeleteObjectsResponse{};
+  if (r.keys.size() > 1000)
+    return make_error(ErrorCode::kInvalidArgument, "S3 DeleteObjects takes at most 1000 keys");
+  pugi::xml_document doc;
+  auto del = doc.append_child("Delete");
+  del.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
+  del.append_child("Quiet").text() = "true";
+  for (const auto& k : r.keys) del.append_child("Object").append_child("Key").text() = k.c_str();
+  std::ostringstream xml;
+  doc.save(xml, "", pugi::format_raw);
+  const std::string body = xml.str();
+  Call c{"DeleteObjects", "POST", r.bucket, "", "delete=", {}, http::Body::from_string(body),
+         http::Idempotency::kIdempotent, {}};
+  // S3 requires an integrity header on DeleteObjects.
+  c.headers.emplace_back("Content-MD5", md5_base64(body));
+  c.headers.emplace_back("Content-Type", "application/xml");
+  ESSNAP_TRY(auto resp, send_ok(c));
+  pugi::xml_document answer;
+  if (!answer.load_buffer(resp.body.data(), resp.body.size()))
+    return make_error(ErrorCode::kParse, "S3 DeleteObjects answered with something not XML");
+  if (std::string(answer.document_element().name()) == "Error") {
+    http::Response copy = resp;
+    copy.status = 500;
+    return error_from_response("DeleteObjects", r.bucket, copy);
+  }
+  DeleteObjectsResponse out;
+  for (auto e : answer.document_element().children("Error"))
+    out.failures.push_back({child_text(e, "Key"), child_text(e, "Code"), child_text(e, "Message")});
+  return out;
 }
 
 namespace {
@@ -598,6 +644,30 @@ Result<CopyObjectResponse> Client::copy_object(const CopyObjectRequest& r) {
   pugi::xml_document doc;
   doc.load_buffer(resp.body.data(), resp.body.size());
   return CopyObjectResponse{strip_quotes(child_text(doc.document_element(), "ETag"))};
+}
+
+Result<UploadPartResponse> Client::upload_part_copy(const UploadPartCopyRequest& r) {
+  if (r.part_number < 1 || r.part_number > 10000)
+    return make_error(ErrorCode::kInvalidArgument, "S3 part numbers run from 1 to 10000");
+  Call c{"UploadPartCopy",
+         "PUT",
+         r.bucket,
+         r.key,
+         "partNumber=" + std::to_string(r.part_number) + "&uploadId=" + util::uri_encode(r.upload_id),
+         {},
+         {},
+         http::Idempotency::kIdempotent,
+         {}};
+  c.headers.emplace_back(
+      "x-amz-copy-source",
+      "/" + r.source_bucket + "/" + util::uri_encode(r.source_key, util::EncodeSlash::kNo));
+  c.headers.emplace_back("x-amz-copy-source-range",
+                         "bytes=" + std::to_string(r.first) + "-" + std::to_string(r.last));
+  ESSNAP_TRY(auto resp, send_ok(c));
+  if (auto e = error_in_200("UploadPartCopy", r.bucket, resp)) return *e;
+  pugi::xml_document doc;
+  doc.load_buffer(resp.body.data(), resp.body.size());
+  return UploadPartResponse{strip_quotes(child_text(doc.document_element(), "ETag"))};
 }
 
 Result<CreateMultipartUploadResponse> Client::create_multipart_upload(

@@ -156,6 +156,9 @@ struct PutObjectRequest {
   std::string key;
   http::Body body;
   std::string content_type;
+  // Sends If-None-Match: * : the object is created only when the key is free, else kConflict
+  // (412 PreconditionFailed, or 409 ConditionalRequestConflict while another write is racing).
+  bool if_none_match = false;
 };
 struct PutObjectResponse {
   std::string etag;
@@ -166,6 +169,18 @@ struct DeleteObjectRequest {
   std::string key;
 };
 struct DeleteObjectResponse {};
+
+// DeleteObjects: up to 1000 keys in one request (quiet mode: only failures come back).
+struct DeleteObjectsRequest {
+  std::string bucket;
+  std::vector<std::string> keys;
+};
+struct DeleteObjectsResponse {
+  struct Failure {
+    std::string key, code, message;
+  };
+  std::vector<Failure> failures;
+};
 
 struct CopyObjectRequest {
   std::string source_bucket, source_key, bucket, key;
@@ -187,6 +202,13 @@ struct UploadPartRequest {
 };
 struct UploadPartResponse {
   std::string etag;
+};
+// UploadPartCopy: a part of a multipart upload copied server-side from another object's range.
+struct UploadPartCopyRequest {
+  std::string bucket, key, upload_id;
+  int part_number = 1;
+  std::string source_bucket, source_key;
+  std::uint64_t first = 0, last = 0;  // inclusive byte range of the source
 };
 struct CompletedPart {
   int part_number = 0;
@@ -225,11 +247,13 @@ class Client {
   Result<GetObjectResponse> get_object(const GetObjectRequest& r);
   Result<PutObjectResponse> put_object(const PutObjectRequest& r);
   Result<DeleteObjectResponse> delete_object(const DeleteObjectRequest& r);
+  Result<DeleteObjectsResponse> delete_objects(const DeleteObjectsRequest& r);
   Result<CopyObjectResponse> copy_object(const CopyObjectRequest& r);
 
   Result<CreateMultipartUploadResponse> create_multipart_upload(
       const CreateMultipartUploadRequest& r);
   Result<UploadPartResponse> upload_part(const UploadPartRequest& r);
+  Result<UploadPartResponse> upload_part_copy(const UploadPartCopyRequest& r);
   Result<CompleteMultipartUploadResponse> complete_multipart_upload(
       const CompleteMultipartUploadRequest& r);
   Result<AbortMultipartUploadResponse> abort_multipart_upload(const AbortMultipartUploadRequest& r);

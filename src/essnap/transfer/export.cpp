@@ -26,7 +26,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 // The export's shared state: the manifest being built and its checkpoint in the store.
 struct Checkpoint {
-  Store& store;
+  blob::BlobStore& store;
   Manifest m;
   std::mutex mu;
   std::chrono::steady_clock::time_point last_save{};
@@ -214,7 +214,7 @@ Status validate(const ExportOptions& o) {
   return ok_status();
 }
 
-Result<ExportResult> run_export(const ClientFactory& clients, Store& store, const ExportOptions& o,
+Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store, const ExportOptions& o,
                                 const Hooks& hooks_in) {
   ESSNAP_TRY_STATUS(validate(o));
   const Hooks hooks = synchronized(hooks_in);
@@ -229,12 +229,12 @@ Result<ExportResult> run_export(const ClientFactory& clients, Store& store, cons
   ESSNAP_TRY(bool has_manifest, store.exists(kManifestFile));
   if (o.resume == Resume::kYes) {
     if (has_manifest) {
-      ESSNAP_TRY(std::string text, store.get(kManifestFile, kMaxStateBytes));
+      ESSNAP_TRY(std::string text, store.read(kManifestFile, kMaxStateBytes));
       ESSNAP_TRY(result.manifest, parse_manifest(text, store.describe() + "/" + kManifestFile, ManifestKind::kManifest));
       result.already_complete = true;
       return result;
     }
-    auto text = store.get(kExportStateFile, kMaxStateBytes);
+    auto text = store.read(kExportStateFile, kMaxStateBytes);
     if (!text.ok()) {
       Error e = std::move(text).error();
       if (e.code == ErrorCode::kNotFound)

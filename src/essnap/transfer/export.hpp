@@ -1,4 +1,4 @@
-// `essnap export`: indices of a cluster to a Store — per index its definition (index.json:
+// `essnap export`: indices of a cluster to a blob store — per index its definition (index.json:
 // settings without the creation-only ones, mappings, aliases) and its documents as chunk files
 // of NDJSON lines, compressed, plus manifest.json written last (an export without it is not
 // finished). Slices are read in parallel, each through its own client. After every chunk the
@@ -14,7 +14,7 @@
 #include "essnap/transfer/codec.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/manifest.hpp"
-#include "essnap/transfer/store.hpp"
+#include "essnap/blob/blob_store.hpp"
 
 namespace essnap::transfer {
 
@@ -48,7 +48,7 @@ long long chunk_bytes_for(int slices);
 // Checks the limits (kInvalidArgument naming the flag).
 Status validate(const ExportOptions& o);
 
-Result<ExportResult> run_export(const ClientFactory& clients, Store& store, const ExportOptions& options,
+Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store, const ExportOptions& options,
                                 const Hooks& hooks);
 
 // "2026-12-01T10:00:00Z"

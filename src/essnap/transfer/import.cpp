@@ -211,14 +211,14 @@ std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indic
   return problems;
 }
 
-Result<ImportResult> run_import(const ClientFactory& clients, Store& store, const ImportOptions& o,
+Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& store, const ImportOptions& o,
                                 const Hooks& hooks_in) {
   const Hooks hooks = synchronized(hooks_in);
   const auto run_start = std::chrono::steady_clock::now();
   ESSNAP_TRY(std::unique_ptr<cluster::Client> main, clients());
 
   // --- Pre-flight: nothing is created before all of it passes.
-  auto mtext = store.get(kManifestFile, kMaxManifestBytes);
+  auto mtext = store.read(kManifestFile, kMaxManifestBytes);
   if (!mtext.ok()) {
     Error e = std::move(mtext).error();
     if (e.code == ErrorCode::kNotFound) {
@@ -320,7 +320,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
       // A data stream from its newest backing index's definition, an index from its own.
       const std::string def_of = entry.data_stream.empty() ? src : newest_backing[entry.data_stream];
       const IndexEntry& def_entry = *m.find(def_of);
-      ESSNAP_TRY(std::string def_text, store.get(metadata_file(def_of), kMaxMetadataBytes));
+      ESSNAP_TRY(std::string def_text, store.read(metadata_file(def_of), kMaxMetadataBytes));
       if (util::sha256_hex(def_text) != def_entry.metadata_sha256)
         return Error(ErrorCode::kParse, metadata_file(def_of) + " is corrupted: its SHA-256 differs from the manifest's",
                      "export the index again; nothing of " + src + " was imported");
@@ -378,7 +378,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, Store& store, cons
           const std::size_t k = next++;
           if (k >= todo.size()) return;
           const ChunkEntry& c = *todo[k];
-          auto stored = store.get(c.file, static_cast<std::size_t>(c.bytes));
+          auto stored = store.read(c.file, static_cast<std::size_t>(c.bytes));
           std::string reason;
           if (!stored.ok()) {
             if (stored.error().code != ErrorCode::kParse) return fail(std::move(stored).error());

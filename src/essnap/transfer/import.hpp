@@ -1,4 +1,4 @@
-// `essnap import`: an export (Store) into a cluster. Pre-flight first — the manifest parsed and
+// `essnap import`: an export (a blob store) into a cluster. Pre-flight first — the manifest parsed and
 // checked, the selection and the renamed targets valid, no target existing unless --append (or
 // created by the run being resumed) — then per index: create it from index.json (SHA-256
 // checked, translated for the target), load its chunks with bounded concurrency (each chunk's
@@ -19,7 +19,7 @@
 #include "essnap/transfer/export.hpp"
 #include "essnap/transfer/loader.hpp"
 #include "essnap/transfer/manifest.hpp"
-#include "essnap/transfer/store.hpp"
+#include "essnap/blob/blob_store.hpp"
 
 namespace essnap::transfer {
 
@@ -67,7 +67,7 @@ struct ImportResult {
 std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices, Existing existing,
                                           const std::string& errors_path);
 
-Result<ImportResult> run_import(const ClientFactory& clients, Store& store, const ImportOptions& options,
+Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& store, const ImportOptions& options,
                                 const Hooks& hooks);
 
 // The import state file: which chunks of which index are loaded into which target.

@@ -1,0 +1,110 @@
+// One interface over every place essnap reads or writes blobs: a snapshot repository (an S3 bucket
+// prefix, a local directory), an export's files, memory in tests. Paths are relative to the
+// store's root, '/'-separated, and checked (no "", ".", ".." segments: names read from a
+// repository are untrusted). Each implementation is written once (local_store, memory_store,
+// s3_store) and held to one contract by tests/support/blob_store_suite.hpp.
+//
+// Reads: list one directory, walk a prefix, a bounded whole read (metadata), a streamed read and a
+// ranged streamed read that resume inside the store after a dropped connection or a 5xx — the
+// consumer never retries. Writes: atomic put (bytes or a stream; multipart above a threshold on
+// S3), a conditional put that fails with kConflict when the name exists, batched delete and a
+// copy between two names (server-side where the backend can). Thread-safe: many workers call one
+// store at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "essnap/util/result.hpp"
+
+namespace essnap::blob {
+
+struct BlobInfo {
+  std::string name;  // name inside the listed directory (list) or path from the root (walk)
+  std::uint64_t size = 0;
+};
+
+struct Listing {
+  std::vector<BlobInfo> blobs;        // sorted by name
+  std::vector<std::string> children;  // child directory names, sorted
+};
+
+using ChunkSink = std::function<Status(std::string_view chunk)>;
+using BlobVisitor = std::function<Status(const BlobInfo& blob)>;
+// Writes a blob's bytes, in order, into the sink it is given (put_stream).
+using ChunkProducer = std::function<Status(const ChunkSink& sink)>;
+
+// What a store can do beyond the contract every store keeps.
+enum class Capability {
+  kConditionalPut,   // put_if_absent is atomic (S3 If-None-Match: *, O_EXCL / link locally)
+  kServerSideCopy,   // copy() moves no bytes through essnap
+};
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+
+  // --- reads ---------------------------------------------------------------------------------
+  // The immediate blobs and child directories of `dir` ("" = the root). A directory that does
+  // not exist lists empty (S3 has no directories).
+  virtual Result<Listing> list(std::string_view dir) = 0;
+  // Every blob under `dir`, recursively, path from the root, in no promised order.
+  virtual Status walk(std::string_view dir, const BlobVisitor& visit) = 0;
+  // The whole blob; kNotFound when absent; kParse when larger than max_bytes (never read past).
+  virtual Result<std::string> read(std::string_view path, std::uint64_t max_bytes);
+  // The blob's bytes in order to `sink`; kNotFound when absent. A sink error stops the stream.
+  virtual Status stream(std::string_view path, const ChunkSink& sink) = 0;
+  // Bytes [offset, offset + length) of the blob, in order, to `sink`, so one large blob can be
+  // read by several workers at once. A blob shorter than the range gives what it has.
+  virtual Status stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
+                              const ChunkSink& sink) = 0;
+  // The blob's size; nullopt when absent.
+  virtual Result<std::optional<std::uint64_t>> size(std::string_view path) = 0;
+  // Whether the blob exists (size() said so).
+  Result<bool> exists(std::string_view path);
+
+  // --- writes --------------------------------------------------------------------------------
+  // Written whole or not at all: a reader sees the old blob or the new one, never a part.
+  virtual Status put(std::string_view path, std::string_view bytes) = 0;
+  // As put, the bytes coming from `produce` (never held whole: multipart on S3 above the
+  // threshold, a temporary file renamed into place locally).
+  virtual Status put_stream(std::string_view path, const ChunkProducer& produce) = 0;
+  // As put, but kConflict (and nothing written) when `path` already exists. Atomic only where
+  // supports(kConditionalPut); elsewhere a check then a put (say so to the user).
+  virtual Status put_if_absent(std::string_view path, std::string_view bytes) = 0;
+  // Removes each path; an absent one is not an error. Batched where the backend can.
+  virtual Status remove(const std::vector<std::string>& paths) = 0;
+  // `to` becomes a copy of `from` (kNotFound when `from` is absent); atomic as put.
+  virtual Status copy(std::string_view from, std::string_view to) = 0;
+
+  virtual bool supports(Capability c) const = 0;
+  // "s3://bucket/prefix", the directory, or "memory:": for messages.
+  virtual std::string describe() const = 0;
+};
+
+// "a" + "b" -> "a/b"; "" + "b" -> "b".
+std::string join_path(std::string_view dir, std::string_view name);
+
+// kInvalidArgument unless `path` is relative and free of "", "." and ".." segments: a path built
+// from a repository's own (untrusted) names must stay inside the store.
+Status check_relative_path(std::string_view path);
+
+// A ChunkSink that also counts bytes into *total.
+ChunkSink counting_sink(ChunkSink inner, std::uint64_t* total);
+
+// The one resume loop of ranged reads (S3, and the memory store's injected faults): `attempt`
+// streams bytes [offset, offset + length) (length UINT64_MAX: to the end) and may fail part-way.
+// A failure after at least one new byte arrived that is transient (a dropped connection, a
+// timeout, a 5xx) is resumed at the first byte not yet received, after the shared backoff, up
+// to `max_resumes` times; a failure with no progress is returned (the transport's own retry
+// loop has already spent its budget on it). The sink sees every byte exactly once, in order.
+using RangeAttempt = std::function<Status(std::uint64_t offset, std::uint64_t length,
+                                          const ChunkSink& sink)>;
+Status read_resuming(const RangeAttempt& attempt, std::uint64_t offset, std::uint64_t length,
+                     const ChunkSink& sink, int max_resumes = 5);
+
+}  // namespace essnap::blob

@@ -1,0 +1,67 @@
+// ChecksumBlobStoreFormat: the frame of every snapshot-repository metadata blob except the root
+// index-N (snap-*.dat, meta-*.dat, indices/<id>/meta-*.dat, shard index-<gen>, shard snap-*.dat).
+//
+//   blob    := header(codec, version 1) body footer           (lucene_footer.hpp)
+//   body    := "DFL\0" raw-deflate(content)                   Elasticsearch / OpenSearch deflate
+//            | "ZSTD\0" zstd-frame(content)                   OpenSearch compression_type: zstd
+//            | content                                        compress: false
+//   content := SMILE document | JSON object ('{' first)
+//   footer checksum = CRC-32 of every byte before the last 8
+//
+// Codec names: "snapshot" (root and shard snap-*.dat), "metadata" (root meta-*.dat),
+// "index-metadata" (indices/<id>/meta-*.dat), "snapshots" (shard index-<gen>).
+// Follows Elasticsearch server/.../repositories/blobstore/ChecksumBlobStoreFormat.java,
+// common/compress/DeflateCompressor.java, and OpenSearch
+// libs/compress/.../ZstdCompressor.java + server/.../compress/DeflateCompressor.java.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "essnap/util/result.hpp"
+
+namespace essnap::format {
+
+inline constexpr std::string_view kCodecSnapshot = "snapshot";
+inline constexpr std::string_view kCodecMetadata = "metadata";
+inline constexpr std::string_view kCodecIndexMetadata = "index-metadata";
+inline constexpr std::string_view kCodecShardSnapshots = "snapshots";
+inline constexpr std::int32_t kBlobFormatVersion = 1;
+// Decompressed content larger than this is refused (a metadata blob is kilobytes to megabytes).
+inline constexpr std::size_t kMaxDecompressedBytes = std::size_t{256} << 20;
+
+enum class Compression { kNone, kDeflate, kZstd };
+const char* to_string(Compression c);
+
+struct FramedInfo {
+  std::string codec;
+  std::int32_t version = 0;
+  Compression compression = Compression::kNone;
+  std::uint32_t checksum = 0;   // the footer's (verified) CRC-32
+  std::size_t body_offset = 0;  // first byte after the header
+  std::size_t body_length = 0;  // bytes between header and footer (compression marker included)
+};
+
+// Header (codec must equal `codec`; empty = any of the four), version 1, footer well-formed and
+// its CRC-32 verified, compression marker recognised. No decompression, no decoding.
+Result<FramedInfo> check_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec);
+
+// check_framed_blob + decompression: the content bytes (SMILE or JSON); content past max_bytes
+// is refused (kParse) as soon as the decompressor produces it.
+Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blob,
+                                               std::string_view codec,
+                                               std::size_t max_bytes = kMaxDecompressedBytes);
+
+// unframe_blob + decode (SMILE, or JSON when the content starts with '{').
+Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec,
+                                        std::size_t max_bytes = kMaxDecompressedBytes);
+
+// SMILE or JSON content to json (what read_framed_blob does after unframing).
+Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content);
+
+}  // namespace essnap::format

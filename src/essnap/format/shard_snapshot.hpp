@@ -1,0 +1,79 @@
+// Shard-level blobs under indices/<index id>/<shard>/ (framed):
+//   snap-<uuid>.dat (codec "snapshot"): BlobStoreIndexShardSnapshot
+//     { "name", "index_version", "start_time", "time", "number_of_files", "total_size",
+//       "files": [ file-info ] }          number_of_files / total_size are incremental
+//   index-<gen> (codec "snapshots"): BlobStoreIndexShardSnapshots
+//     { "files": [ file-info ], "snapshots": { <snapshot name>: { "files": [ <blob name> ],
+//                                                                 "shard_state_id"? } } }
+//   file-info := { "name": "__<id>" | "v__<id>", "physical_name", "length", "checksum": base36,
+//                  "part_size"?: bytes, "written_by"?: lucene version, "meta_hash"?: bytes }
+//
+// A data blob "__<id>" longer than part_size is stored as "__<id>.part0" .. ".partN-1" with
+// N = 1 + (length - 1) / part_size (N = 1 for length 0); "v__<id>" files have no blob: meta_hash
+// holds their whole content (binary in SMILE, base64 in JSON).
+// Follows Elasticsearch server/.../index/snapshots/blobstore/BlobStoreIndexShardSnapshot.java
+// (FileInfo.toXContent/fromXContent, numberOfParts, partName) and
+// BlobStoreIndexShardSnapshots.java.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "essnap/util/result.hpp"
+
+namespace essnap::format {
+
+struct FileInfo {
+  std::string name;           // blob name: "__<id>" or "v__<id>"
+  std::string physical_name;  // the Lucene file name
+  std::uint64_t length = 0;
+  std::string checksum;                    // base-36 CRC-32 of the Lucene footer
+  std::optional<std::uint64_t> part_size;  // absent = unsplit
+  std::string written_by;                  // Lucene version
+  std::vector<std::uint8_t> meta_hash;
+  bool has_meta_hash = false;
+
+  bool is_virtual() const { return name.rfind("v__", 0) == 0; }
+  std::uint64_t number_of_parts() const;
+  // Blob name of part i: the name itself when there is one part, else name + ".part" + i.
+  std::string part_name(std::uint64_t i) const;
+  // Length of part i (the last part holds the rest).
+  std::uint64_t part_length(std::uint64_t i) const;
+};
+
+std::uint64_t number_of_parts(std::uint64_t length, std::optional<std::uint64_t> part_size);
+std::string part_name(std::string_view blob_name, std::uint64_t part, std::uint64_t parts);
+
+struct ShardSnapshot {
+  std::string name;  // snapshot name
+  std::int64_t index_version = 0;
+  std::int64_t start_time = 0;
+  std::int64_t time = 0;             // duration, millis
+  std::int64_t number_of_files = 0;  // incremental
+  std::int64_t total_size = 0;       // incremental
+  std::vector<FileInfo> files;
+};
+
+struct ShardSnapshotsEntry {
+  std::string snapshot;            // name
+  std::vector<std::string> files;  // blob names
+  std::optional<std::string> shard_state_id;
+};
+
+struct ShardSnapshots {
+  std::vector<FileInfo> files;
+  std::vector<ShardSnapshotsEntry> snapshots;
+};
+
+Result<FileInfo> parse_file_info(const nlohmann::json& doc);
+Result<ShardSnapshot> parse_shard_snapshot(const nlohmann::json& doc);
+Result<ShardSnapshots> parse_shard_snapshots(const nlohmann::json& doc);
+
+// "index-<n>" shard generation blob name to n (pre-7.6 numeric shard generations); nullopt else.
+std::optional<std::uint64_t> shard_generation_from_name(std::string_view name);
+
+}  // namespace essnap::format

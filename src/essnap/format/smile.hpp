@@ -1,0 +1,59 @@
+// Jackson SMILE (binary JSON), version 0, decoded to nlohmann::json: the encoding of every
+// framed metadata blob of a snapshot repository.
+//
+//   document := ':' ')' '\n' flags:byte value* [0xFF]
+//     flags  := version:4 bits (0) | reserved | raw-binary 0x04 | shared-values 0x02 | shared-names
+//     0x01
+//   value tokens (first byte):
+//     0x01-0x1F shared value ref (index byte-1)   0x20 ""   0x21 null  0x22 false  0x23 true
+//     0x24 int32 zigzag vint   0x25 int64 zigzag vint   0x26 BigInteger vint-len + 7-bit bytes
+//     0x28 float32 (5 x 7 bits)  0x29 float64 (10 x 7 bits)  0x2A BigDecimal zigzag-vint scale +
+//     BigInteger 0x40-0x5F ASCII len 1-32   0x60-0x7F ASCII len 33-64   0x80-0x9F UTF-8 len 2-33
+//     0xA0-0xBF UTF-8 len 34-65  0xC0-0xDF small int zigzag(5 bits)
+//     0xE0 long ASCII ... 0xFC   0xE4 long UTF-8 ... 0xFC   0xE8 binary: vint-len + 7-bit bytes
+//     0xEC-0xEF long shared value ref ((b&3)<<8 | next)   0xF8 [  0xF9 ]  0xFA {  0xFB }  0xFD raw
+//     binary vint-len + bytes
+//   key tokens (inside an object):
+//     0x20 ""   0x30-0x33 long shared name ref ((b&3)<<8 | next)   0x34 long UTF-8 name ... 0xFC
+//     0x40-0x7F shared name ref (b&0x3F)   0x80-0xBF ASCII len 1-64   0xC0-0xF7 UTF-8 len 2-57 0xFB
+//     }
+//   vint := 7-bit groups high first; the last byte has bit 7 set and carries 6 bits
+//   shared tables: names (0x80-0xF7 and 0x34 keys) and short string values (0x40-0xBF) are appended
+//   when their flag is set; 1024 entries, cleared when full before the next one is added.
+//
+// Follows FasterXML smile-format-specification (smile-specification.md) and
+// jackson-dataformats-binary smile/.../SmileParser.java + SmileConstants.java.
+// Binary values become nlohmann binary values; BigInteger and BigDecimal become decimal strings.
+// Never trusts a length: every length is checked against the bytes left; nesting and the decoded
+// size (shared references expand) are bounded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+
+#include "essnap/util/result.hpp"
+
+namespace essnap::format {
+
+inline constexpr std::size_t kMaxSmileDepth = 256;
+inline constexpr std::size_t kSmileSharedTableSize = 1024;
+// Shared-string references make SMILE expand (one byte can stand for a 65-byte string), so the
+// decoded tree is budgeted: each value counts 64 bytes plus its string or binary length.
+inline constexpr std::size_t kMaxSmileOutputBytes = std::size_t{256} << 20;
+
+struct SmileLimits {
+  std::size_t max_depth = kMaxSmileDepth;
+  std::size_t max_output_bytes = kMaxSmileOutputBytes;
+};
+
+// Decodes exactly one SMILE document (trailing 0xFF end markers allowed, nothing else).
+// kParse on bad input, with what went wrong and the byte offset.
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes);
+Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes, const SmileLimits& limits);
+
+// True when `bytes` starts with the SMILE header ":)\n".
+bool is_smile(std::span<const std::uint8_t> bytes);
+
+}  // namespace essnap::format

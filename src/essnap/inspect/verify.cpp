@@ -1,0 +1,336 @@
+#include "essnap/inspect/verify.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <span>
+
+#include "essnap/format/crc32.hpp"
+#include "essnap/format/file_checker.hpp"
+#include "essnap/format/lucene_footer.hpp"
+#include "essnap/util/rate_limiter.hpp"
+#include "essnap/inspect/walker.hpp"
+#include "essnap/inspect/scan.hpp"
+#include "essnap/util/work_pool.hpp"
+
+namespace essnap::inspect {
+namespace {
+
+const blob::BlobInfo* find_blob(const blob::Listing& l, const std::string& name) {
+  auto it = std::lower_bound(l.blobs.begin(), l.blobs.end(), name,
+                             [](const blob::BlobInfo& b, const std::string& n) { return b.name < n; });
+  return it != l.blobs.end() && it->name == name ? &*it : nullptr;
+}
+
+struct DataTask {
+  std::string dir;
+  format::FileInfo file;
+  std::vector<std::string> snapshots;
+  std::string index;
+};
+
+class Collector {
+ public:
+  void problem(Problem p) {
+    std::sort(p.snapshots.begin(), p.snapshots.end());
+    p.snapshots.erase(std::unique(p.snapshots.begin(), p.snapshots.end()), p.snapshots.end());
+    std::lock_guard<std::mutex> l(mu_);
+    problems_.push_back(std::move(p));
+  }
+  void note(std::string n) {
+    std::lock_guard<std::mutex> l(mu_);
+    notes_.push_back(std::move(n));
+  }
+  std::vector<Problem> take_problems() {
+    std::sort(problems_.begin(), problems_.end(),
+              [](const Problem& a, const Problem& b) { return a.path < b.path; });
+    return std::move(problems_);
+  }
+  std::vector<std::string> take_notes() { return std::move(notes_); }
+
+ private:
+  std::mutex mu_;
+  std::vector<Problem> problems_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace
+
+Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) {
+  VerifyReport report;
+  Collector out;
+  auto opened = Repository::open(container);
+  if (!opened.ok()) {
+    const Error& e = opened.error();
+    if (e.code != ErrorCode::kParse) return std::move(opened).error();
+    // A root index-N that does not parse: the repository is damaged, and nothing below it can
+    // be walked. Name the blob.
+    auto listing = container.list("");
+    if (!listing.ok()) return std::move(listing).error();
+    std::uint64_t gen = 0;
+    for (const auto& b : listing->blobs)
+      if (auto g = format::root_generation_from_name(b.name)) gen = std::max(gen, *g);
+    report.generation = gen;
+    report.problems.push_back({"index-" + std::to_string(gen), "", e.message, {}, {}});
+    return report;
+  }
+  Repository& repo = **opened;
+  report.generation = repo.generation();
+  for (const auto& n : repo.notes()) out.note(n);
+  if (repo.index_latest() && *repo.index_latest() > repo.generation())
+    out.problem({"index-" + std::to_string(*repo.index_latest()),
+                 "",
+                 "missing blob: index.latest names generation " +
+                     std::to_string(*repo.index_latest()) + " but the newest root blob is " +
+                     repo.root_index_path(),
+                 {},
+                 {}});
+  ESSNAP_TRY(auto selection, repo.select(o.snapshots));
+  for (const auto* s : selection) report.snapshots.push_back(s->name);
+
+  const bool read_data = o.read_data == ReadData::kYes;
+  const auto now = o.now ? o.now() : std::chrono::system_clock::now();
+  std::mutex mu;
+  std::vector<DataTask> data;
+  std::atomic<std::uint64_t> metadata{0}, data_files{0}, virtual_files{0}, fresh{0}, subset_skip{0};
+
+  ScanHooks hooks;
+  hooks.global_metadata = GlobalMetadata::kCheck;
+  hooks.damage = [&](std::string path, std::string what, std::vector<std::string> snaps,
+                     std::vector<std::string> idx) {
+    out.problem({std::move(path), "", std::move(what), std::move(snaps), std::move(idx)});
+  };
+  hooks.note = [&](const std::string& n) { out.note(n); };
+  hooks.interrupted = o.interrupted;
+  hooks.metadata_read = [&](const std::string&) { ++metadata; };
+  hooks.progress = [&](std::uint64_t d, std::uint64_t t) {
+    if (o.progress) o.progress({"metadata", d, t, 0, 0});
+  };
+
+  auto visit = [&](ShardScan& sc) -> Status {
+    std::vector<std::string> holders;
+    for (const auto& e : sc.entries) holders.push_back(e.snapshot->snapshot->name);
+    // The shard's current index-<gen>: present and intact.
+    if (sc.index_blob) {
+      const std::string path = sc.dir + "/" + *sc.index_blob;
+      if (!find_blob(sc.listing, *sc.index_blob)) {
+        out.problem({path,
+                     "",
+                     "missing blob " + path + " (the shard's current generation)",
+                     holders,
+                     {sc.index->name}});
+      } else {
+        auto s = repo.shard_snapshots(sc.dir, *sc.index_blob);
+        ++metadata;
+        if (!s.ok()) {
+          if (!is_damage(s.error())) return std::move(s).error();
+          out.problem({path, "", s.error().message, holders, {sc.index->name}});
+        }
+      }
+    }
+    // Each referenced file once, with every snapshot that holds it.
+    std::map<std::string, std::pair<const format::FileInfo*, std::vector<std::string>>> files;
+    for (const auto& e : sc.entries) {
+      if (!e.files) continue;
+      for (const auto& f : e.files->files) {
+        auto& slot = files[f.name];
+        if (!slot.first) slot.first = &f;
+        slot.second.push_back(e.snapshot->snapshot->name);
+      }
+    }
+    for (auto& [name, entry] : files) {
+      const format::FileInfo& f = *entry.first;
+      const std::string path = sc.dir + "/" + name;
+      auto bad = [&](std::string p, std::string what) {
+        out.problem(
+            {std::move(p), f.physical_name, std::move(what), entry.second, {sc.index->name}});
+      };
+      if (f.is_virtual()) {
+        ++virtual_files;
+        if (!f.has_meta_hash || f.meta_hash.size() != f.length) {
+          bad(path, "v__ file holds " + std::to_string(f.meta_hash.size()) +
+                        " bytes of meta_hash, its length is " + std::to_string(f.length));
+          continue;
+        }
+        if (read_data) {
+          format::FileChecker c;
+          c.feed(f.meta_hash);
+          if (auto p = c.problem(f.length, f.checksum)) bad(path, *p);
+        }
+        continue;
+      }
+      ++data_files;
+      const std::uint64_t parts = f.number_of_parts();
+      bool complete = true;
+      for (std::uint64_t i = 0; i < parts; ++i) {
+        const std::string part = f.part_name(i);
+        const blob::BlobInfo* b = find_blob(sc.listing, part);
+        if (!b) {
+          bad(sc.dir + "/" + part, "missing blob " + sc.dir + "/" + part +
+                                       (parts > 1 ? " (part " + std::to_string(i + 1) + " of " +
+                                                        std::to_string(parts) + ")"
+                                                  : ""));
+          complete = false;
+        } else if (b->size != f.part_length(i)) {
+          bad(sc.dir + "/" + part,
+              "blob is " + std::to_string(b->size) + " bytes, the snapshot records " +
+                  std::to_string(f.part_length(i)) + " (truncated or altered)");
+          complete = false;
+        }
+      }
+      if (!complete || !read_data) continue;
+      if (o.subset && !in_subset(*o.subset, path)) {
+        ++subset_skip;
+        continue;
+      }
+      if (o.state && o.state->fresh(path, f.length, o.max_age, now)) {
+        ++fresh;
+        continue;
+      }
+      std::lock_guard<std::mutex> l(mu);
+      data.push_back({sc.dir, f, entry.second, sc.index->name});
+    }
+    return ok_status();
+  };
+  ESSNAP_TRY(auto scanned, scan(repo, selection, o.concurrency, hooks, visit));
+  report.shards = scanned.shards;
+
+  // Data files, read in pieces of at most kPiece bytes so that one large file is read by several
+  // workers at once (ranged GETs on S3); each piece's CRC-32 is combined in file order and the
+  // file judged when its last piece is in. Memory: one chunk per worker, 16 bytes per file.
+  constexpr std::uint64_t kPiece = std::uint64_t{16} << 20;
+  struct FileJob {
+    const DataTask* task = nullptr;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> crcs;  // per piece: CRC, bytes covered
+    std::array<std::uint8_t, 16> tail{};
+    std::atomic<std::uint64_t> bytes{0};
+    std::atomic<std::size_t> pieces_left{0};
+    std::mutex mu;
+    std::optional<std::string> problem;
+    std::string problem_path;
+  };
+  struct Piece {
+    FileJob* job;
+    std::size_t index;
+    std::string blob;
+    std::uint64_t blob_offset, length, file_offset;
+  };
+  std::vector<std::unique_ptr<FileJob>> jobs;
+  std::vector<Piece> pieces;
+  util::RateLimiter limiter(o.limit_bytes_per_second);
+  std::uint64_t bytes_total = 0;
+  for (const auto& t : data) {
+    auto job = std::make_unique<FileJob>();
+    job->task = &t;
+    std::uint64_t file_offset = 0;
+    const std::uint64_t parts = t.file.number_of_parts();
+    for (std::uint64_t p = 0; p < parts; ++p) {
+      const std::uint64_t part_len = t.file.part_length(p);
+      for (std::uint64_t off = 0; off < part_len || (part_len == 0 && off == 0); off += kPiece) {
+        const std::uint64_t len = std::min(kPiece, part_len - off);
+        pieces.push_back({job.get(), job->crcs.size(), t.dir + "/" + t.file.part_name(p), off, len,
+                          file_offset + off});
+        job->crcs.push_back({0, 0});
+        if (part_len == 0) break;
+      }
+      file_offset += part_len;
+    }
+    job->pieces_left = job->crcs.size();
+    bytes_total += t.file.length;
+    jobs.push_back(std::move(job));
+  }
+  std::atomic<std::uint64_t> bytes_done{0}, files_done{0};
+  auto finish = [&](FileJob& job) {
+    const DataTask& t = *job.task;
+    const std::string path = t.dir + "/" + t.file.name;
+    std::optional<std::string> problem = job.problem;
+    std::string where = job.problem ? job.problem_path : path;
+    if (!problem) {
+      std::uint32_t crc = 0;
+      for (const auto& [c, len] : job.crcs) crc = format::FileChecker::combine(crc, c, len);
+      const std::uint64_t L = t.file.length;
+      problem = format::FileChecker::judge(job.bytes.load(), crc,
+                                   std::span<const std::uint8_t>(job.tail.data(), L < 16 ? L : 16),
+                                   L, t.file.checksum);
+      if (problem && t.file.number_of_parts() > 1)
+        *problem += " (the file is split in " + std::to_string(t.file.number_of_parts()) +
+                    " blobs " + t.file.name + ".part0 ...)";
+    }
+    if (problem) {
+      out.problem({where, t.file.physical_name, *problem, t.snapshots, {t.index}});
+    } else if (o.state) {
+      o.state->mark(path, t.file.length, now);
+    }
+    const auto d = ++files_done;
+    if (o.progress) o.progress({"data", d, jobs.size(), bytes_done.load(), bytes_total});
+  };
+  ESSNAP_TRY_STATUS(util::run_pool(
+      pieces.size(), o.concurrency,
+      [&](std::size_t i) -> Status {
+        const Piece& pc = pieces[i];
+        FileJob& job = *pc.job;
+        const std::uint64_t L = job.task->file.length;
+        const std::uint64_t crc_end = L >= 8 ? L - 8 : 0, tail_start = L >= 16 ? L - 16 : 0;
+        {
+          format::Crc32 crc;
+          std::uint64_t pos = pc.file_offset, covered = 0, got = 0;
+          Status s = container.stream_range(
+              pc.blob, pc.blob_offset, pc.length, [&](std::string_view chunk) -> Status {
+                if (o.interrupted && o.interrupted())
+                  return make_error(ErrorCode::kInterrupted, "interrupted");
+                limiter.acquire(chunk.size());
+                const auto* b = reinterpret_cast<const std::uint8_t*>(chunk.data());
+                const std::uint64_t n = chunk.size();
+                if (pos < crc_end) {
+                  const std::uint64_t k = std::min(n, crc_end - pos);
+                  crc.update({b, static_cast<std::size_t>(k)});
+                  covered += k;
+                }
+                if (pos + n > tail_start) {
+                  const std::uint64_t from = pos < tail_start ? tail_start - pos : 0;
+                  std::lock_guard<std::mutex> l(job.mu);
+                  for (std::uint64_t k = from; k < n && pos + k < L; ++k)
+                    job.tail[static_cast<std::size_t>(pos + k - tail_start)] = b[k];
+                }
+                pos += n;
+                got += n;
+                bytes_done += n;
+                return ok_status();
+              });
+          // The store resumes a dropped read itself; an error here is final.
+          if (s.ok()) {
+            job.crcs[pc.index] = {crc.value(), covered};
+            job.bytes += got;
+          } else if (s.error().code == ErrorCode::kNotFound) {
+            bytes_done -= got;
+            std::lock_guard<std::mutex> l(job.mu);
+            if (!job.problem) {
+              job.problem = "missing blob " + pc.blob + " (vanished while reading)";
+              job.problem_path = pc.blob;
+            }
+          } else {
+            return s;
+          }
+        }
+        if (--job.pieces_left == 0) finish(job);
+        return ok_status();
+      },
+      o.interrupted));
+
+  report.metadata_blobs = metadata;
+  report.data_files = data_files;
+  report.virtual_files = virtual_files;
+  report.data_files_read = files_done;
+  report.data_files_skipped_fresh = fresh;
+  report.data_files_skipped_subset = subset_skip;
+  report.bytes_read = bytes_done;
+  report.problems = out.take_problems();
+  report.notes = out.take_notes();
+  return report;
+}
+
+}  // namespace essnap::inspect

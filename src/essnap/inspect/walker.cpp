@@ -1,0 +1,223 @@
+#include "essnap/inspect/walker.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "essnap/format/framing.hpp"
+
+namespace essnap::inspect {
+namespace {
+
+std::span<const std::uint8_t> bytes_of(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+Error blob_error(Error e, const std::string& path) {
+  if (e.code == ErrorCode::kNotFound) {
+    e.message = "missing blob " + path;
+  } else if (e.code == ErrorCode::kParse && e.message.find(path) == std::string::npos) {
+    e.message = path + ": " + e.message;
+  }
+  return e;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Repository>> Repository::open(blob::BlobStore& container) {
+  std::unique_ptr<Repository> r(new Repository(container));
+  ESSNAP_TRY(r->root_, container.list(""));
+  std::optional<std::uint64_t> highest;
+  bool has_latest = false;
+  for (const auto& b : r->root_.blobs) {
+    if (auto g = format::root_generation_from_name(b.name); g && (!highest || *g > *highest)) highest = g;
+    if (b.name == "index.latest") has_latest = true;
+  }
+  if (has_latest) {
+    auto bytes = container.read("index.latest", 64);
+    if (!bytes.ok()) {
+      if (!is_damage(bytes.error())) return std::move(bytes).error();
+      r->notes_.push_back("index.latest unreadable: " + bytes.error().message);
+    } else if (auto g = format::parse_index_latest(bytes_of(*bytes)); !g.ok()) {
+      r->notes_.push_back("index.latest does not parse: " + g.error().message);
+    } else {
+      r->index_latest_ = *g;
+    }
+  }
+  if (!highest) {
+    std::string why = r->index_latest_
+                          ? "index.latest names generation " + std::to_string(*r->index_latest_) +
+                                " but no root index-N blob exists"
+                          : "no root index-N blob";
+    return make_error(ErrorCode::kNotFound,
+                      container.describe() + " is not a snapshot repository: " + why,
+                      "check the bucket and prefix (or the directory); a repository that never "
+                      "held a snapshot has no index-N yet");
+  }
+  r->generation_ = *highest;
+  if (r->index_latest_ && *r->index_latest_ != *highest)
+    r->notes_.push_back("index.latest names generation " + std::to_string(*r->index_latest_) +
+                        ", the listing's highest root index-N is " + std::to_string(*highest) +
+                        "; index-" + std::to_string(*highest) + " is used");
+  const std::string path = r->root_index_path();
+  auto bytes = container.read(path, std::uint64_t{128} << 20);
+  if (!bytes.ok()) return blob_error(std::move(bytes).error(), path);
+  auto data = format::parse_repository_data(bytes_of(*bytes));
+  if (!data.ok()) {
+    Error e = std::move(data).error();
+    e.code = ErrorCode::kParse;
+    e.message = "root " + path + " (the current generation) is corrupt: " + e.message;
+    return e;
+  }
+  r->data_ = std::move(data).value();
+  return r;
+}
+
+Result<std::vector<const format::RepoSnapshot*>> Repository::select(
+    const std::vector<std::string>& names) const {
+  std::vector<const format::RepoSnapshot*> out;
+  if (names.empty()) {
+    for (const auto& s : data_.snapshots) out.push_back(&s);
+    return out;
+  }
+  for (const auto& n : names) {
+    const format::RepoSnapshot* s = data_.snapshot_by_name(n);
+    if (!s)
+      return make_error(
+          ErrorCode::kNotFound,
+          "snapshot " + n + " is not in " + container_.describe() + " (root " + root_index_path() +
+              ")",
+          "list the snapshots with 'essnap inspect snapshots " + container_.describe() + "'");
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<const format::RepoIndex*> Repository::indices_of(const format::RepoSnapshot& s) const {
+  std::vector<const format::RepoIndex*> out;
+  for (const auto& i : data_.indices)
+    for (const auto& u : i.snapshots)
+      if (u == s.uuid) {
+        out.push_back(&i);
+        break;
+      }
+  return out;
+}
+
+Result<std::string> Repository::index_metadata_path(const format::RepoSnapshot& s,
+                                                    const format::RepoIndex& index) const {
+  auto id = data_.index_metadata_blob_id(s, index);
+  if (!id)
+    return make_error(ErrorCode::kParse,
+                      "root " + root_index_path() + ": snapshot " + s.name + " names index " +
+                          index.name +
+                          "'s metadata by an identifier index_metadata_identifiers "
+                          "lacks");
+  return "indices/" + index.id + "/meta-" + *id + ".dat";
+}
+
+Result<std::string> Repository::shard_dir(const format::RepoIndex& index, std::int64_t shard) {
+  if (index.shard_path_type && *index.shard_path_type != 0) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!shard_paths_loaded_) {
+      ESSNAP_TRY_STATUS(load_shard_paths());
+      shard_paths_loaded_ = true;
+    }
+    auto it = shard_paths_.find(index.id);
+    if (it == shard_paths_.end() || shard < 0 ||
+        static_cast<std::size_t>(shard) >= it->second.size())
+      return make_error(ErrorCode::kNotFound, "missing blob snapshot_shard_paths/snapshot_path_" +
+                                                  index.id + ".* (index " + index.name +
+                                                  " uses hashed shard paths, type " +
+                                                  std::to_string(*index.shard_path_type) + ")");
+    return it->second[static_cast<std::size_t>(shard)];
+  }
+  return "indices/" + index.id + "/" + std::to_string(shard);
+}
+
+Status Repository::load_shard_paths() {
+  ESSNAP_TRY(blob::Listing l, container_.list(format::kShardPathsFolder));
+  for (const auto& b : l.blobs) {
+    if (!format::parse_shard_paths_name(b.name)) continue;
+    const std::string path = std::string(format::kShardPathsFolder) + "/" + b.name;
+    auto bytes = container_.read(path, 16 << 20);
+    if (!bytes.ok()) return blob_error(std::move(bytes).error(), path);
+    auto p = format::parse_shard_paths(bytes_of(*bytes));
+    if (!p.ok()) {
+      Error e = std::move(p).error();
+      e.code = ErrorCode::kParse;
+      return blob_error(std::move(e), path);
+    }
+    std::vector<std::string> dirs;
+    for (auto dir : p->paths) {
+      while (!dir.empty() && dir.back() == '/') dir.pop_back();
+      if (auto ok = blob::check_relative_path(dir); !ok.ok())
+        return make_error(ErrorCode::kParse,
+                          path + ": shard path '" + dir + "' leaves the repository");
+      dirs.push_back(std::move(dir));
+    }
+    shard_paths_[p->index_id] = std::move(dirs);
+  }
+  return ok_status();
+}
+
+Result<nlohmann::json> Repository::read_framed(const std::string& path, std::string_view codec) {
+  auto bytes = container_.read(path, kMaxMetadataBlob);
+  if (!bytes.ok()) return blob_error(std::move(bytes).error(), path);
+  auto doc = format::read_framed_blob(bytes_of(*bytes), codec);
+  if (!doc.ok()) {
+    Error e = std::move(doc).error();
+    e.code = ErrorCode::kParse;
+    return blob_error(std::move(e), path);
+  }
+  return doc;
+}
+
+Result<format::SnapshotInfo> Repository::snapshot_info(const format::RepoSnapshot& s) {
+  const std::string path = snapshot_info_path(s);
+  ESSNAP_TRY(auto doc, read_framed(path, format::kCodecSnapshot));
+  auto info = format::parse_snapshot_info(doc);
+  if (!info.ok()) return blob_error(std::move(info).error(), path);
+  return info;
+}
+
+Result<format::IndexMetadataInfo> Repository::index_metadata(const format::RepoSnapshot& s,
+                                                     const format::RepoIndex& index) {
+  ESSNAP_TRY(std::string path, index_metadata_path(s, index));
+  ESSNAP_TRY(auto doc, read_framed(path, format::kCodecIndexMetadata));
+  auto info = format::parse_index_metadata(doc);
+  if (!info.ok()) return blob_error(std::move(info).error(), path);
+  return info;
+}
+
+Result<format::ShardSnapshot> Repository::shard_snapshot(const std::string& dir, const format::RepoSnapshot& s) {
+  const std::string path = dir + "/snap-" + s.uuid + ".dat";
+  ESSNAP_TRY(auto doc, read_framed(path, format::kCodecSnapshot));
+  auto snap = format::parse_shard_snapshot(doc);
+  if (!snap.ok()) return blob_error(std::move(snap).error(), path);
+  return snap;
+}
+
+std::optional<std::string> Repository::shard_index_blob(const format::RepoIndex& index, std::int64_t shard,
+                                                        const blob::Listing& listing) const {
+  if (index.has_shard_generations && shard >= 0 &&
+      static_cast<std::size_t>(shard) < index.shard_generations.size()) {
+    const format::ShardGen& g = index.shard_generations[static_cast<std::size_t>(shard)];
+    if (g.kind == format::ShardGen::Kind::kValue) return "index-" + g.value;
+    if (g.kind != format::ShardGen::Kind::kNumeric) return std::nullopt;
+  }
+  std::optional<std::uint64_t> best;
+  for (const auto& b : listing.blobs)
+    if (auto n = format::shard_generation_from_name(b.name); n && (!best || *n > *best)) best = n;
+  if (!best) return std::nullopt;
+  return "index-" + std::to_string(*best);
+}
+
+Result<format::ShardSnapshots> Repository::shard_snapshots(const std::string& dir,
+                                                   const std::string& blob) {
+  const std::string path = dir + "/" + blob;
+  ESSNAP_TRY(auto doc, read_framed(path, format::kCodecShardSnapshots));
+  auto snaps = format::parse_shard_snapshots(doc);
+  if (!snaps.ok()) return blob_error(std::move(snaps).error(), path);
+  return snaps;
+}
+
+}  // namespace essnap::inspect

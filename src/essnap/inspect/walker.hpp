@@ -1,0 +1,95 @@
+// The repository walker: a snapshot repository read through a BlobContainer, without a cluster.
+// The current generation is the highest numeric root index-N in the listing, cross-checked with
+// index.latest; that root index-N is the truth (shard-level blobs may still name snapshots it
+// dropped). From it: snapshots (root snap-<uuid>.dat), index metadata (blob ids through
+// index_metadata_lookup / index_metadata_identifiers, else the snapshot uuid), shard directories
+// (indices/<id>/<shard>, or OpenSearch >= 2.17 hashed paths read from snapshot_shard_paths/),
+// shard generations (UUIDs from 7.6; numeric or absent before: the shard's highest index-<n>),
+// shard snapshots. Loads are lazy and thread-safe; nothing is cached but the root.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "essnap/blob/blob_store.hpp"
+#include "essnap/format/index_metadata.hpp"
+#include "essnap/format/root_index.hpp"
+#include "essnap/format/shard_paths.hpp"
+#include "essnap/format/shard_snapshot.hpp"
+#include "essnap/format/snapshot_info.hpp"
+
+namespace essnap::inspect {
+
+// Metadata blobs are kilobytes to megabytes; anything past this is refused, not read.
+inline constexpr std::uint64_t kMaxMetadataBlob = std::uint64_t{64} << 20;
+
+// A blob's problem: a missing blob is kNotFound, a damaged one kParse (the message says what).
+// Anything else (network, permissions) means the repository could not be read.
+inline bool is_damage(const Error& e) {
+  return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kParse;
+}
+
+class Repository {
+ public:
+  // Lists the root, picks the generation and parses that root index-N. kNotFound when the
+  // location holds no index-N (not a repository, or an empty one); a root index-N that does
+  // not parse is kParse naming it.
+  static Result<std::unique_ptr<Repository>> open(blob::BlobStore& container);
+
+  blob::BlobStore& container() { return container_; }
+  std::uint64_t generation() const { return generation_; }
+  std::optional<std::uint64_t> index_latest() const { return index_latest_; }
+  const format::RepositoryData& data() const { return data_; }
+  const blob::Listing& root_listing() const { return root_; }
+  // index.latest disagreeing with the listing, and the like: said, not fatal.
+  const std::vector<std::string>& notes() const { return notes_; }
+  std::string root_index_path() const { return "index-" + std::to_string(generation_); }
+
+  // Snapshots by name in the root order; kNotFound naming the missing one.
+  Result<std::vector<const format::RepoSnapshot*>> select(const std::vector<std::string>& names) const;
+  // The indices a snapshot holds (the root's index entries naming its uuid).
+  std::vector<const format::RepoIndex*> indices_of(const format::RepoSnapshot& s) const;
+
+  static std::string snapshot_info_path(const format::RepoSnapshot& s) { return "snap-" + s.uuid + ".dat"; }
+  static std::string global_metadata_path(const format::RepoSnapshot& s) {
+    return "meta-" + s.uuid + ".dat";
+  }
+  Result<std::string> index_metadata_path(const format::RepoSnapshot& s, const format::RepoIndex& index) const;
+  // The shard's directory from the root: "indices/<id>/<shard>" or the hashed path.
+  Result<std::string> shard_dir(const format::RepoIndex& index, std::int64_t shard);
+
+  Result<format::SnapshotInfo> snapshot_info(const format::RepoSnapshot& s);
+  Result<format::IndexMetadataInfo> index_metadata(const format::RepoSnapshot& s, const format::RepoIndex& index);
+  Result<format::ShardSnapshot> shard_snapshot(const std::string& dir, const format::RepoSnapshot& s);
+  // The name of the shard's current index-<gen> blob: from shard_generations, else (before 7.6,
+  // or a numeric generation) the highest numeric index-<n> in `listing`. nullopt: none ("_new"
+  // or a pre-7.6 shard without one).
+  std::optional<std::string> shard_index_blob(const format::RepoIndex& index, std::int64_t shard,
+                                              const blob::Listing& listing) const;
+  Result<format::ShardSnapshots> shard_snapshots(const std::string& dir, const std::string& blob);
+
+  // Reads a framed metadata blob whole (bounded) and decodes it; kNotFound / kParse name `path`.
+  Result<nlohmann::json> read_framed(const std::string& path, std::string_view codec);
+
+ private:
+  explicit Repository(blob::BlobStore& c) : container_(c) {}
+  Status load_shard_paths();
+
+  blob::BlobStore& container_;
+  std::uint64_t generation_ = 0;
+  std::optional<std::uint64_t> index_latest_;
+  format::RepositoryData data_;
+  blob::Listing root_;
+  std::vector<std::string> notes_;
+
+  std::mutex mu_;
+  bool shard_paths_loaded_ = false;
+  std::map<std::string, std::vector<std::string>> shard_paths_;  // index id -> dir per shard
+};
+
+}  // namespace essnap::inspect

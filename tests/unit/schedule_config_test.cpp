@@ -96,6 +96,33 @@ TEST(ScheduleConfig, UnknownClusterBadScheduleAndDuration) {
             "e.yaml:8: alert_if_no_success_within: bad duration '1week': unknown unit 'w'");
 }
 
+TEST(ScheduleConfig, JitterIsAClockSpanAndABareMIsRefused) {
+  const std::string base = "clusters: {}\npolicies: {}\n";
+  auto c = parse_config(base + "jitter: 30min\n", "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->jitter, std::chrono::seconds(1800));
+  EXPECT_EQ(parse_config(base + "jitter: 1h30min\n", "e.yaml")->jitter, std::chrono::minutes(90));
+  EXPECT_EQ(parse_config(base + "jitter: 0\n", "e.yaml")->jitter, std::chrono::seconds(0));
+  // Before, "30m" was 30 minutes here and 30 months in keep_within; now it means nothing.
+  EXPECT_EQ(errors(base + "jitter: 30m\n"),
+            "e.yaml:3: jitter '30m' is ambiguous: write 30min for minutes or 30mo for months");
+  EXPECT_NE(errors(base + "jitter: 1fortnight\n")
+                .find("e.yaml:3: jitter '1fortnight' has the unknown unit"),
+            std::string::npos);
+}
+
+TEST(ScheduleConfig, KeepWithinKeepsResticsGrammarWhereMIsMonths) {
+  auto c = parse_config(
+      "clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
+      "    schedule: '@daily'\n    retention: {keep_within: 30m, keep_within_daily: 1y6mo}\n",
+      "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE(c->policies[0].retention.within);
+  EXPECT_EQ(c->policies[0].retention.within->months, 30);
+  EXPECT_EQ(c->policies[0].retention.within_daily->years, 1);
+  EXPECT_EQ(c->policies[0].retention.within_daily->months, 6);
+}
+
 TEST(ScheduleConfig, InlineSecretsAreRefused) {
   const std::string e = errors(
       "clusters:\n  a:\n    url: x\n    auth: basic\n    user: u\n    password: hunter2\n"

@@ -181,9 +181,11 @@ void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where
   if (n["partial"]) p.partial = c.boolean(n["partial"], "partial").value_or(false);
   if (const auto a = n["alert_if_no_success_within"]) {
     if (auto s = c.str(a, "alert_if_no_success_within")) {
-      auto d = parse_interval(*s);
-      if (d.ok()) p.alert_within = *d;
-      else c.err(a, "alert_if_no_success_within: " + d.error().message);
+      auto d = util::parse_span(*s, "alert_if_no_success_within");  // a bare "m" is refused
+      if (d.ok() && d->count() > 0)
+        p.alert_within = *d;
+      else
+        c.err(a, d.ok() ? "alert_if_no_success_within '" + *s + "' is zero" : d.error().message);
     }
   }
   if (const auto pr = n["prune"]) {

@@ -14,7 +14,7 @@
 //                                duration (m = months),
 //                                keep_min: int, prune_failed: bool, tz: zone }],
 //                  [prune: after_snapshot | never | <schedule>],
-//                  [alert_if_no_success_within: duration], [match: string | [string]],
+//                  [alert_if_no_success_within: span], [match: string | [string]],
 //                  [include_global_state: bool], [partial: bool] }
 #pragma once
 

@@ -86,7 +86,7 @@ class ScheduleStack : public ::testing::Test {
     return "clusters:\n  es: {url: '" + stack_var("ESSNAP_TEST_ELASTICSEARCH_URL") + "'}\n  os: {url: '" +
            stack_var("ESSNAP_TEST_OPENSEARCH_URL") + "', auth: none}\npolicies:\n" +
            "  es-fast: {cluster: es, repository: " + id_ + ", schedule: '@every 3s', indices: '" + id_ +
-           "-*', name: '" + id_ + "-es-{now:%H%M%S}', retention: {keep_last: 2}, alert_if_no_success_within: 1m}\n" +
+           "-*', name: '" + id_ + "-es-{now:%H%M%S}', retention: {keep_last: 2}, alert_if_no_success_within: 1min}\n" +
            "  os-fast: {cluster: os, repository: " + id_ + ", schedule: '@every 3s', indices: '" + id_ +
            "-*', name: '" + id_ + "-os-{now:%H%M%S}', retention: {keep_last: 2}}\n" + extra +
            "metrics: {listen: '127.0.0.1:" + std::to_string(port) + "'}\n";

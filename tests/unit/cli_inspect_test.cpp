@@ -139,5 +139,24 @@ TEST_F(CliInspect, TheStateFileSkipsWhatWasJustRead) {
   fs::remove(state);
 }
 
+TEST_F(CliInspect, ABareMMaxAgeIsAUsageErrorNamingMinutesAndMonths) {
+  const std::string state = (dir_.string() + "-state.json");
+  // Before, --max-age 30m was 30 months; a bare m is now refused before the repository is read.
+  auto r = essnap("inspect verify " + dir_.string() + " --state " + state + " --max-age 30m");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--max-age '30m' is ambiguous: write 30min for minutes or 30mo for months"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(state));
+  auto j =
+      essnap("-o json inspect verify " + dir_.string() + " --state " + state + " --max-age 30m");
+  EXPECT_EQ(j.exit_code, 2);
+  EXPECT_EQ(doc(j)["error"]["code"], "invalid argument") << j.out;
+  auto ok = essnap("-o json inspect verify " + dir_.string() + " --read-data --state " + state +
+                   " --max-age 30min");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  fs::remove(state);
+}
+
 }  // namespace
 }  // namespace essnap

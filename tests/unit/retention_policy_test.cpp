@@ -33,6 +33,17 @@ TEST(RetentionDuration, ParsesResticGrammar) {
   EXPECT_EQ(dur("999999d").days, 999999);
 }
 
+TEST(RetentionDuration, MIsMonthsAsInResticAndMoIsTooAndItSaysSoInWords) {
+  EXPECT_EQ(dur("30m").months, 30);
+  EXPECT_EQ(dur("30mo").months, 30);
+  EXPECT_EQ(dur("30mo").text, "30mo");
+  EXPECT_EQ(describe(dur("30m")), "30 months");
+  EXPECT_EQ(describe(dur("1y2m3d4h")), "1 year 2 months 3 days 4 hours");
+  auto r = parse_duration("30min");  // minutes are not a retention unit: hours are the finest
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("unknown unit 'min'"), std::string::npos) << r.error().message;
+}
+
 TEST(RetentionDuration, RejectsMalformed) {
   for (const char* bad : {"", "   ", "7", "1x", "-1d", "d", "1d2", "1d1d", "1.5d", "+1d",
                           "1000000d", "99999999999999999999y", "1 d"}) {

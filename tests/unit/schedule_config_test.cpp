@@ -93,7 +93,49 @@ TEST(ScheduleConfig, UnknownClusterBadScheduleAndDuration) {
   EXPECT_EQ(e,
             "e.yaml:4: policy 'p' names unknown cluster 'b'\n"
             "e.yaml:6: bad schedule '0 2 * *': expected 5 fields, found 4\n"
-            "e.yaml:8: alert_if_no_success_within: bad duration '1week': unknown unit 'w'");
+            "e.yaml:8: alert_if_no_success_within '1week' has the unknown unit 'week' (units: s, "
+            "min, h, d, w, mo, y)");
+}
+
+TEST(ScheduleConfig, JitterIsAClockSpanAndABareMIsRefused) {
+  const std::string base = "clusters: {}\npolicies: {}\n";
+  auto c = parse_config(base + "jitter: 30min\n", "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->jitter, std::chrono::seconds(1800));
+  EXPECT_EQ(parse_config(base + "jitter: 1h30min\n", "e.yaml")->jitter, std::chrono::minutes(90));
+  EXPECT_EQ(parse_config(base + "jitter: 0\n", "e.yaml")->jitter, std::chrono::seconds(0));
+  // Before, "30m" was 30 minutes here and 30 months in keep_within; now it means nothing.
+  EXPECT_EQ(errors(base + "jitter: 30m\n"),
+            "e.yaml:3: jitter '30m' is ambiguous: write 30min for minutes or 30mo for months");
+  EXPECT_NE(errors(base + "jitter: 1fortnight\n")
+                .find("e.yaml:3: jitter '1fortnight' has the unknown unit"),
+            std::string::npos);
+}
+
+TEST(ScheduleConfig, AlertWithinIsAClockSpanToo) {
+  const std::string p =
+      "clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
+      "    schedule: '@daily'\n    prune: never\n    alert_if_no_success_within: ";
+  auto c = parse_config(p + "1h30min\n", "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->policies[0].alert_within, std::chrono::minutes(90));
+  // Before, "90m" was 90 minutes here (the s|m|h|d grammar); now a bare m is refused.
+  EXPECT_EQ(errors(p + "90m\n"),
+            "e.yaml:8: alert_if_no_success_within '90m' is ambiguous: write 90min for minutes or "
+            "90mo for months");
+  EXPECT_EQ(errors(p + "0s\n"), "e.yaml:8: alert_if_no_success_within '0s' is zero");
+}
+
+TEST(ScheduleConfig, KeepWithinKeepsResticsGrammarWhereMIsMonths) {
+  auto c = parse_config(
+      "clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
+      "    schedule: '@daily'\n    retention: {keep_within: 30m, keep_within_daily: 1y6mo}\n",
+      "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE(c->policies[0].retention.within);
+  EXPECT_EQ(c->policies[0].retention.within->months, 30);
+  EXPECT_EQ(c->policies[0].retention.within_daily->years, 1);
+  EXPECT_EQ(c->policies[0].retention.within_daily->months, 6);
 }
 
 TEST(ScheduleConfig, InlineSecretsAreRefused) {

@@ -7,6 +7,7 @@
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/schedule/config.hpp"
 #include "essnap/schedule/log.hpp"
+#include "essnap/util/durations.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -35,6 +36,33 @@ std::string retention_text(const retention::Policy& r) {
   return s.empty() ? "-" : s + " min=" + std::to_string(r.keep_min);
 }
 
+// Every duration of a policy, spelt out in words: keep_within* (restic's grammar, m = months) and
+// alert_if_no_success_within (a clock span), in that order, only those set.
+std::vector<std::pair<std::string, std::string>> durations(const schedule::PolicyConfig& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const retention::Policy& r = p.retention;
+  const std::pair<const char*, const std::optional<retention::Duration>*> within[] = {
+      {"keep_within", &r.within},
+      {"keep_within_hourly", &r.within_hourly},
+      {"keep_within_daily", &r.within_daily},
+      {"keep_within_weekly", &r.within_weekly},
+      {"keep_within_monthly", &r.within_monthly},
+      {"keep_within_yearly", &r.within_yearly}};
+  for (const auto& [key, d] : within) {
+    if (!*d) continue;
+    const auto& v = **d;
+    const bool zero = v.years == 0 && v.months == 0 && v.days == 0 && v.hours == 0;
+    out.emplace_back(key, retention::describe(v) + (zero ? " (no rule)" : ""));
+  }
+  if (p.alert_within)
+    out.emplace_back("alert_if_no_success_within", util::describe_span(*p.alert_within));
+  return out;
+}
+
+std::string jitter_text(schedule::Seconds j) {
+  return j.count() > 0 ? util::describe_span(j) : "none";
+}
+
 std::string next_run(const schedule::Schedule& s) {
   auto n = s.next_after(std::chrono::floor<schedule::Seconds>(schedule::Clock::now()));
   return n ? schedule::iso8601(schedule::Clock::time_point(*n)) : "never";
@@ -50,23 +78,39 @@ int run_check(const GlobalOptions& g, const std::string& file) {
   }
   if (g.output == OutputFormat::kJson) {
     auto policies = nlohmann::json::array();
-    for (const auto& p : c->policies)
-      policies.push_back({{"name", p.name}, {"cluster", p.cluster}, {"repository", p.repository},
-                          {"schedule", p.schedule.text()}, {"next_run", next_run(p.schedule)},
-                          {"prune", prune_text(p)}, {"retention", retention_text(p.retention)}});
-    json_result({{"ok", true}, {"file", file}, {"clusters", c->clusters.size()},
-                 {"policies", policies}, {"metrics", c->metrics.listen}});
+    for (const auto& p : c->policies) {
+      auto words = nlohmann::json::object();
+      for (const auto& [key, text] : durations(p)) words[key] = text;
+      policies.push_back({{"name", p.name},
+                          {"cluster", p.cluster},
+                          {"repository", p.repository},
+                          {"schedule", p.schedule.text()},
+                          {"next_run", next_run(p.schedule)},
+                          {"prune", prune_text(p)},
+                          {"retention", retention_text(p.retention)},
+                          {"durations", words}});
+    }
+    json_result({{"ok", true},
+                 {"file", file},
+                 {"clusters", c->clusters.size()},
+                 {"policies", policies},
+                 {"metrics", c->metrics.listen},
+                 {"jitter", jitter_text(c->jitter)},
+                 {"jitter_seconds", c->jitter.count()}});
     return kExitOk;
   }
   std::cout << "OK " << file << ": " << c->clusters.size() << " cluster(s), " << c->policies.size()
-            << " policy(ies), metrics " << (c->metrics.listen.empty() ? "off" : c->metrics.listen) << "\n";
+            << " policy(ies), metrics " << (c->metrics.listen.empty() ? "off" : c->metrics.listen)
+            << "\n"
+            << "  jitter: " << jitter_text(c->jitter) << "\n";
   for (const auto& p : c->policies) {
     std::cout << "  " << p.name << ": " << p.cluster << "/" << p.repository << "  schedule \""
               << p.schedule.text() << "\"  next " << next_run(p.schedule) << "\n"
-              << "      prune " << prune_text(p) << (p.prune_schedule ? " \"" + p.prune_schedule->text() + "\"" : "")
-              << "  retention " << retention_text(p.retention);
-    if (p.alert_within) std::cout << "  alert after " << schedule::format_interval(*p.alert_within);
-    std::cout << "\n";
+              << "      prune " << prune_text(p)
+              << (p.prune_schedule ? " \"" + p.prune_schedule->text() + "\"" : "") << "  retention "
+              << retention_text(p.retention) << "\n";
+    for (const auto& [key, text] : durations(p))
+      std::cout << "      " << key << ": " << text << "\n";
   }
   return kExitOk;
 }

@@ -28,6 +28,7 @@
 #include "essnap/inspect/verify_state.hpp"
 #include "essnap/retention/policy.hpp"
 #include "essnap/snapshot/progress.hpp"
+#include "essnap/util/durations.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -61,6 +62,7 @@ struct InspectFlags {
   std::string subset;
   std::string state;
   std::string max_age = "30d";
+  std::chrono::seconds max_age_span{0};  // max_age parsed, before the repository is opened
   double limit_download = 0;  // MiB/s
 };
 
@@ -333,14 +335,13 @@ int run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
   return damaged ? kInspectDamaged : kInspectIntact;
 }
 
+// A clock span (util/durations.hpp): 30min, 12h, 7d, 6mo; a bare "30m" is refused as ambiguous.
 Result<std::chrono::seconds> parse_max_age(const std::string& text) {
-  ESSNAP_TRY(auto d, retention::parse_duration(text));
-  const std::int64_t hours = static_cast<std::int64_t>(d.hours) + 24LL * d.days +
-                             24LL * 30 * d.months + 24LL * 365 * d.years;
-  if (hours <= 0)
+  ESSNAP_TRY(auto age, util::parse_span(text, "--max-age"));
+  if (age.count() <= 0)
     return make_error(ErrorCode::kInvalidArgument, "--max-age " + text + " is zero",
                       "e.g. --max-age 7d (a rolling check covering everything every 7 days)");
-  return std::chrono::seconds(hours * 3600);
+  return age;
 }
 
 int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
@@ -361,9 +362,7 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
       return fail(make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
                              "a rolling check records full reads: add --read-data"),
                   g);
-    auto age = parse_max_age(f.max_age);
-    if (!age.ok()) return fail(age.error(), g);
-    o.max_age = *age;
+    o.max_age = f.max_age_span;
     auto st = inspect::VerifyState::load(f.state, c.describe());
     if (!st.ok()) return fail(st.error(), g);
     state.emplace(std::move(st).value());
@@ -558,6 +557,11 @@ int run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
     return fail(make_error(ErrorCode::kInvalidArgument, "--concurrency must be 1..256"), g);
   if (f.limit_download < 0)
     return fail(make_error(ErrorCode::kInvalidArgument, "--limit-download must be >= 0"), g);
+  if (action == "verify") {  // a usage error, before anything is read
+    auto age = parse_max_age(f.max_age);
+    if (!age.ok()) return fail(age.error(), g);
+    f.max_age_span = *age;
+  }
   auto opened = open_container(g, f);
   if (!opened.ok()) return fail(opened.error(), g);
   blob::BlobStore& c = *opened->container;
@@ -634,7 +638,9 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                     "--read-data)");
       c->add_option("--state", f->state,
                     "Rolling check: skip files read within --max-age, record what was read");
-      c->add_option("--max-age", f->max_age, "With --state: how long a read stays valid (30d)");
+      c->add_option("--max-age", f->max_age,
+                    "With --state: how long a read stays valid (default 30d; units s, min, h, d, "
+                    "w, mo = 30d, y = 365d; a bare m is refused: write 30min or 30mo)");
       c->add_option("--limit-download", f->limit_download, "MiB/s for all reads together");
     }
     c->footer(std::string("REPO is s3://BUCKET/PREFIX, a local directory, or --repository NAME "

@@ -203,7 +203,9 @@ void add_policy_flags(CLI::App* c, PruneFlags* f) {
       ->check(integer_at_least(-1));
   c->add_option("--keep-yearly", f->yearly, "... of the last N years")
       ->check(integer_at_least(-1));
-  c->add_option("--keep-within", f->within, "Keep all within D of the newest (1y2m3d4h)");
+  c->add_option("--keep-within", f->within,
+                "Keep all within D of the newest: restic's durations, y, m = MONTHS (or mo), d, h "
+                "(1y2m3d4h, 30d, 36h)");
   c->add_option("--keep-within-hourly", f->within_hourly, "One per hour within D of the newest");
   c->add_option("--keep-within-daily", f->within_daily, "One per day within D");
   c->add_option("--keep-within-weekly", f->within_weekly, "One per week within D");
@@ -239,7 +241,9 @@ void register_prune(CLI::App& app, CommandContext ctx) {
       "--prune-failed; AWS cs-* repositories are refused. Nothing is deleted without\n"
       "confirmation: on a terminal it asks; otherwise --yes is required (exit 8 without it).\n"
       "Deletes go in batches (DELETE _snapshot/R/a,b,c), waiting while another snapshot or\n"
-      "deletion runs; a snapshot already gone is reported, not an error.\n\n"
+      "deletion runs; a snapshot already gone is reported, not an error.\n"
+      "Durations (--keep-within*) are restic's: y (years), m (MONTHS, as in restic; mo too),\n"
+      "d (days), h (hours), e.g. 1y2m3d4h; months and years are calendar steps in --tz.\n\n"
       "EXAMPLES:\n"
       "  essnap prune -r s3-repo --policy nightly --keep-daily 7 --keep-weekly 4 --dry-run\n"
       "  essnap prune -r s3-repo --match 'curator-*' --keep-last 30 --yes\n"

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "essnap/retention/buckets.hpp"
+#include "essnap/util/durations.hpp"
 #include "essnap/util/timezone.hpp"
 
 namespace essnap::retention {
@@ -18,11 +19,6 @@ constexpr int kMaxDurationPart = 999999;
 
 bool is_zero(const std::optional<Duration>& d) {
   return !d || (d->years == 0 && d->months == 0 && d->days == 0 && d->hours == 0);
-}
-
-Error bad_duration(std::string_view text, const std::string& why) {
-  return make_error(ErrorCode::kInvalidArgument, "duration \"" + std::string(text) + "\" " + why,
-                    "write a duration like 7d, 1y2m, 36h or 1y2m3d4h (years, months, days, hours)");
 }
 
 // Where a snapshot ends up before any keep rule runs.
@@ -99,38 +95,17 @@ void apply_safety(std::vector<Decision>& out, const std::vector<Class>& cls, con
 }  // namespace
 
 Result<Duration> parse_duration(std::string_view text) {
-  std::string_view s = text;
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  if (s.empty()) return bad_duration(text, "is empty");
-  Duration d;
-  d.text = std::string(s);
-  std::string seen;
-  while (!s.empty()) {
-    std::size_t n = 0;
-    std::int64_t v = 0;
-    while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n])) != 0) {
-      v = v * 10 + (s[n] - '0');
-      if (v > kMaxDurationPart) return bad_duration(text, "has a number that is too large");
-      ++n;
-    }
-    if (n == 0) return bad_duration(text, "has no number before \"" + std::string(s) + "\"");
-    if (n == s.size()) return bad_duration(text, "has no unit after " + std::to_string(v));
-    const char unit = s[n];
-    if (seen.find(unit) != std::string::npos)
-      return bad_duration(text, std::string("gives the unit '") + unit + "' twice");
-    int* part = unit == 'y'   ? &d.years
-                : unit == 'm' ? &d.months
-                : unit == 'd' ? &d.days
-                : unit == 'h' ? &d.hours
-                              : nullptr;
-    if (part == nullptr)
-      return bad_duration(text, std::string("has the unknown unit '") + unit + "'");
-    *part = static_cast<int>(v);
-    seen += unit;
-    s.remove_prefix(n + 1);
-  }
+  ESSNAP_TRY(util::CalendarDuration c, util::parse_calendar_duration(text, "duration"));
+  Duration d{c.years, c.months, c.days, c.hours, std::string(text)};
+  while (!d.text.empty() && std::isspace(static_cast<unsigned char>(d.text.front())) != 0)
+    d.text.erase(0, 1);
+  while (!d.text.empty() && std::isspace(static_cast<unsigned char>(d.text.back())) != 0)
+    d.text.pop_back();
   return d;
+}
+
+std::string describe(const Duration& d) {
+  return util::describe_calendar_duration({d.years, d.months, d.days, d.hours});
 }
 
 bool Policy::empty() const {

@@ -42,14 +42,17 @@
 namespace essnap::retention {
 
 // restic's duration grammar, stricter: duration = 1*(number unit), unit = "y"|"m"|"d"|"h"
-// (years, months, days, hours), number = 1*6DIGIT; surrounding spaces are trimmed, units in any
-// order. Unlike restic: no negative numbers, no repeated unit, no number above 999999 (restic
-// panics on overflow). "0d" parses, and like restic a zero duration is no rule.
+// (years, months, days, hours; "mo" is accepted for months too: "m" is MONTHS here, as in
+// restic), number = 1*6DIGIT; surrounding spaces are trimmed, units in any order. Unlike restic:
+// no negative numbers, no repeated unit, no number above 999999 (restic panics on overflow).
+// "0d" parses, and like restic a zero duration is no rule. The tokenizing is
+// util::parse_calendar_duration's (util/durations.hpp), shared with the clock spans.
 struct Duration {
   int years = 0, months = 0, days = 0, hours = 0;
-  std::string text;  // as given, for reasons
+  std::string text;  // as given (trimmed), for reasons
 };
 Result<Duration> parse_duration(std::string_view text);  // kInvalidArgument when malformed
+std::string describe(const Duration& d);  // in words: "30 months", "1 year 2 months 3 days"
 
 enum class PruneFailed { kNo, kYes };
 

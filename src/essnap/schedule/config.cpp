@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "essnap/snapshot/naming.hpp"
+#include "essnap/util/durations.hpp"
 
 namespace essnap::schedule {
 namespace {
@@ -180,9 +181,11 @@ void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where
   if (n["partial"]) p.partial = c.boolean(n["partial"], "partial").value_or(false);
   if (const auto a = n["alert_if_no_success_within"]) {
     if (auto s = c.str(a, "alert_if_no_success_within")) {
-      auto d = parse_interval(*s);
-      if (d.ok()) p.alert_within = *d;
-      else c.err(a, "alert_if_no_success_within: " + d.error().message);
+      auto d = util::parse_span(*s, "alert_if_no_success_within");  // a bare "m" is refused
+      if (d.ok() && d->count() > 0)
+        p.alert_within = *d;
+      else
+        c.err(a, d.ok() ? "alert_if_no_success_within '" + *s + "' is zero" : d.error().message);
     }
   }
   if (const auto pr = n["prune"]) {
@@ -267,11 +270,12 @@ void parse_root(Checker& c, const YAML::Node& root, Config& out) {
   if (root["policies"] && c.is_map(root["policies"], "policies"))
     for (const auto& kv : root["policies"]) parse_policy(c, kv.first.Scalar(), kv.second, out);
   if (root["metrics"]) parse_metrics(c, root["metrics"], out);
-  if (root["jitter"]) {
+  if (root["jitter"]) {  // a clock span: 30s, 5min; a bare "5m" is refused as ambiguous
     if (auto s = c.str(root["jitter"], "jitter")) {
-      auto d = parse_interval(*s);
+      auto d = util::parse_span(*s, "jitter");
       if (d.ok()) out.jitter = *d;
-      else if (*s != "0" && *s != "0s") c.err(root["jitter"], "jitter: " + d.error().message);
+      else
+        c.err(root["jitter"], d.error().message);
     }
   }
 }

@@ -1,17 +1,20 @@
 // The `essnap run` configuration: clusters, policies and the metrics endpoint, read from YAML
 // (docs/CONFIG.md). Every error names the file and line: "essnap.yaml:12: unknown key 'shedule'".
+// A span is util::parse_span's clock time (30s, 5min, 1h30min; a bare "m" is refused); a restic
+// duration is retention::parse_duration's (7d, 1y6m, m = months).
 //
 //   config    := { "clusters": { NAME: cluster }, "policies": { NAME: policy },
-//                  ["metrics": {listen: "HOST:PORT", allow_remote: bool}], ["jitter": duration] }
+//                  ["metrics": {listen: "HOST:PORT", allow_remote: bool}], ["jitter": span] }
 //   cluster   := { url, [auth: aws|basic|apikey|none], [profile], [region], [service],
 //                  [user], [password_env | password_file], [api_key_env | api_key_file],
 //                  [cacert], [insecure: bool] }            ; inline password/api_key refused
 //   policy    := { cluster, repository, schedule, [indices: string | [string]], [name],
 //                  [retention: { keep_last|keep_hourly|keep_daily|keep_weekly|keep_monthly|
-//                                keep_yearly: int, keep_within[_hourly|_daily|...]: duration,
+//                                keep_yearly: int, keep_within[_hourly|_daily|...]: restic
+//                                duration (m = months),
 //                                keep_min: int, prune_failed: bool, tz: zone }],
 //                  [prune: after_snapshot | never | <schedule>],
-//                  [alert_if_no_success_within: duration], [match: string | [string]],
+//                  [alert_if_no_success_within: span], [match: string | [string]],
 //                  [include_global_state: bool], [partial: bool] }
 #pragma once
 

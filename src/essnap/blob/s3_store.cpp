@@ -231,8 +231,10 @@ Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) 
   // Parts go up as soon as the threshold is passed; the last part may be small.
   Status s = produce([&](std::string_view chunk) -> Status {
     buffer.append(chunk);
-    while (buffer.size() > o_.multipart_threshold ||
-           (!upload_id.empty() && buffer.size() >= o_.part_size)) {
+    // Every part but the last must be part_size (S3 refuses parts under 5 MiB); the upload
+    // begins once the blob is known to pass the threshold.
+    while (buffer.size() >= o_.part_size &&
+           (!upload_id.empty() || buffer.size() > o_.multipart_threshold)) {
       const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), o_.part_size));
       ESSNAP_TRY_STATUS(send_part(buffer.substr(0, n)));
       buffer.erase(0, n);

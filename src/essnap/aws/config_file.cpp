@@ -1,4 +1,5 @@
 #include "essnap/aws/config_file.hpp"
+#include "essnap/util/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,23 +7,6 @@
 #include <sstream>
 
 namespace essnap::aws {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
-
 Result<IniFile> IniFile::parse(std::string_view text, const std::string& source_name) {
   IniFile file;
   file.path_ = source_name;
@@ -38,7 +22,7 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& source_
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++line_no;
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    std::string_view line = trim(raw);
+    std::string_view line = util::trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     auto fail = [&](const std::string& why) {
       return make_error(ErrorCode::kInvalidArgument,
@@ -48,7 +32,7 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& source_
     const bool indented = raw.front() == ' ' || raw.front() == '\t';
     if (line.front() == '[') {
       if (line.back() != ']') return fail("section header without closing ']'");
-      std::string name(trim(line.substr(1, line.size() - 2)));
+      std::string name(util::trim(line.substr(1, line.size() - 2)));
       if (name.empty()) return fail("empty section name");
       current = &file.sections_[name];
       last_key.clear();
@@ -62,15 +46,15 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& source_
       if (eq == std::string_view::npos) {
         v += std::string(line);
       } else {
-        v += lower(trim(line.substr(0, eq))) + "=" + std::string(trim(line.substr(eq + 1)));
+        v += util::to_lower(util::trim(line.substr(0, eq))) + "=" + std::string(util::trim(line.substr(eq + 1)));
       }
       continue;
     }
     if (eq == std::string_view::npos) return fail("not a 'key = value' line");
     if (!current) return fail("'key = value' before any [section]");
-    std::string key = lower(trim(line.substr(0, eq)));
+    std::string key = util::to_lower(util::trim(line.substr(0, eq)));
     if (key.empty()) return fail("empty key");
-    (*current)[key] = std::string(trim(line.substr(eq + 1)));
+    (*current)[key] = std::string(util::trim(line.substr(eq + 1)));
     last_key = key;
   }
   return file;

@@ -4,19 +4,9 @@
 #include <cctype>
 
 #include "essnap/http/payload.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::aws {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
-
 std::chrono::system_clock::time_point now(const Clock& clock) {
   return clock ? clock() : std::chrono::system_clock::now();
 }
@@ -25,8 +15,8 @@ Status sign_request(http::Request& req, const Credentials& creds, const SigningS
                     std::chrono::system_clock::time_point time) {
   // A request handed back for another attempt must not carry the previous signature.
   std::erase_if(req.headers, [](const auto& h) {
-    return iequals(h.first, "authorization") || iequals(h.first, "x-amz-date") ||
-           iequals(h.first, "x-amz-security-token");
+    return util::iequals(h.first, "authorization") || util::iequals(h.first, "x-amz-date") ||
+           util::iequals(h.first, "x-amz-security-token");
   });
   SigningRequest sreq;
   sreq.method = req.method;

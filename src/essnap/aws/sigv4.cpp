@@ -7,6 +7,7 @@
 
 #include "essnap/util/crypto.hpp"
 #include "essnap/util/url.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::aws {
 namespace {
@@ -46,23 +47,6 @@ bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (unsigned char c : s) {
     if (!is_tchar(c)) return false;
-  }
-  return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
   }
   return true;
 }
@@ -264,7 +248,7 @@ Result<std::vector<CanonicalHeader>> caller_headers(const HeaderList& headers,
   out.reserve(headers.size() + 4);
   for (const auto& [name, value] : headers) {
     if (auto s = check_header(name, value); !s.ok()) return std::move(s).error();
-    std::string lname = lower(name);
+    std::string lname = util::to_lower(name);
     if (never_signed(lname)) continue;
     if (std::find(drop.begin(), drop.end(), std::string_view(lname)) != drop.end()) continue;
     if (lname == "host") *has_host = true;
@@ -417,7 +401,7 @@ Result<SignedRequest> sign(const SigningRequest& request, const Credentials& cre
   } else if (!content_header && request.payload_sha256.empty()) {
     // Like botocore: a caller-sent X-Amz-Content-SHA256 is the payload hash it vouches for.
     for (const auto& [name, value] : request.headers) {
-      if (iequals(name, "x-amz-content-sha256")) {
+      if (util::iequals(name, "x-amz-content-sha256")) {
         payload_hash = value;
         break;
       }

@@ -10,6 +10,7 @@
 
 #include "essnap/cluster/names.hpp"
 #include "essnap/util/url.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::cluster {
 namespace {
@@ -118,15 +119,6 @@ class Shape {
   std::optional<std::string> error_;
 };
 
-std::string join(const std::vector<std::string>& v, const char* sep = ",") {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
 // "a,b" -> {"a", "b"}; "" -> {}. Names never hold ',' (the validators refuse it), so a list
 // splits back into exactly the names that made it.
 std::vector<std::string> split_list(std::string_view s) {
@@ -159,17 +151,11 @@ Status check_metadata(const std::map<std::string, std::string>& kv,
   return ok_status();
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Looks `text` up in a table of (word, kind); unknown words keep their text.
 template <typename Kind, std::size_t N>
 EngineState<Kind> parse_word(std::string_view text,
                              const std::array<std::pair<const char*, Kind>, N>& words) {
-  const std::string u = upper(text);
+  const std::string u = util::to_upper(text);
   for (const auto& [word, kind] : words)
     if (u == word) return {kind, word};
   return {Kind::kUnknown, std::string(text)};
@@ -377,7 +363,7 @@ Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest&
   if (!r.after.empty()) query.push_back("after=" + util::uri_encode(r.after));
   if (!r.sort.empty()) query.push_back("sort=" + util::uri_encode(r.sort));
   if (!r.index_names) query.emplace_back("index_names=false");
-  if (!query.empty()) path += "?" + join(query, "&");
+  if (!query.empty()) path += "?" + util::join(query, "&");
   ESSNAP_TRY(auto j, c.json("GET", path));
   return parse_answer<GetSnapshotsResponse>("GET " + path, [&](Shape& sh) {
     GetSnapshotsResponse resp;
@@ -397,7 +383,7 @@ Result<GetSnapshotsResponse> get_snapshots(Client& c, const GetSnapshotsRequest&
 Result<NamedSnapshots> get_named_snapshots(Client& c, const std::string& repository,
                                            const std::vector<std::string>& names) {
   // get_snapshots validates and encodes each name of the list itself.
-  ESSNAP_TRY(auto got, get_snapshots(c, {repository, join(names), true, true}));
+  ESSNAP_TRY(auto got, get_snapshots(c, {repository, util::join(names), true, true}));
   NamedSnapshots out;
   std::vector<bool> taken(got.snapshots.size(), false);
   for (const auto& n : names) {
@@ -493,7 +479,7 @@ Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
   ESSNAP_TRY_STATUS(check_metadata(r.index_settings, "--index-settings"));
   for (const auto& s : r.ignore_index_settings)
     ESSNAP_TRY_STATUS(names::validate_text(s, "--ignore-index-settings"));
-  json body{{"indices", join(r.indices)},
+  json body{{"indices", util::join(r.indices)},
             {"include_aliases", r.include_aliases},
             {"include_global_state", r.include_global_state},
             {"partial", r.partial}};

@@ -19,6 +19,7 @@
 #include "essnap/http/redact.hpp"
 #include "essnap/http/transport.hpp"
 #include "essnap/version.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::http {
 
@@ -126,14 +127,6 @@ int seek_cb(void* userp, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::size_t header_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
   const std::size_t len = size * n;
@@ -146,7 +139,8 @@ std::size_t header_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
   }
   const auto colon = line.find(':');
   if (colon != std::string_view::npos) {
-    t->response->headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    t->response->headers.emplace_back(std::string(util::trim(line.substr(0, colon))),
+                                       std::string(util::trim(line.substr(colon + 1))));
   }
   return len;
 }

@@ -1,4 +1,5 @@
 #include "essnap/http/redact.hpp"
+#include "essnap/util/strings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,13 +10,6 @@
 namespace essnap::http {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Lower-cased with '-' and '_' dropped, so "X-Api-Key", "api_key" and "apiKey" all match.
 std::string squash(std::string_view s) {
@@ -48,7 +42,7 @@ bool is_secret_header(std::string_view name) {
 
 std::string redact_header_value(std::string_view name, std::string_view value) {
   if (!is_secret_header(name)) return std::string(value);
-  const std::string lname = lower(name);
+  const std::string lname = util::to_lower(name);
   if (lname == "authorization" || lname == "proxy-authorization") {
     if (value.starts_with("AWS4-")) {
       // AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/es/aws4_request,
@@ -105,7 +99,7 @@ std::string redact_url(std::string_view url) {
     const std::string_view key = pair.substr(0, eq);
     if (eq == std::string_view::npos || !is_secret_name(key)) {
       out.append(pair);
-    } else if (lower(key) == "x-amz-credential") {
+    } else if (util::to_lower(key) == "x-amz-credential") {
       // Keep the scope (date/region/service), mask the key id.
       const std::string_view val = pair.substr(eq + 1);
       auto slash = val.find("%2F");

@@ -6,6 +6,7 @@
 #include "essnap/aws/timestamp.hpp"
 #include "essnap/snapshot/selection.hpp"
 #include "essnap/version.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::retention {
 namespace {
@@ -24,16 +25,10 @@ std::string essnap_policy(const cluster::SnapshotInfo& s) {
   return it == s.metadata.end() ? "" : metadata_string(*it, "policy");
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 std::string describe_ownership(const Ownership& o) {
   std::string out;
   if (!o.policy_name.empty()) out = "policy " + o.policy_name;
-  if (!o.match.empty()) out += (out.empty() ? "" : " or ") + std::string("names ") + join(o.match, ", ");
+  if (!o.match.empty()) out += (out.empty() ? "" : " or ") + std::string("names ") + util::join(o.match, ", ");
   return out;
 }
 
@@ -60,7 +55,7 @@ void describe(PrunePlan& pp, const Ownership& o, std::size_t owned) {
     const Decision& d = pp.decisions[i];
     snaps.push_back(decision_json(d, pp.managed_by[i]));
     p.actions.push_back(std::string(to_string(d.action)) + " " + d.snapshot.name + "  (" +
-                        join(d.reasons, "; ") + ")");
+                        util::join(d.reasons, "; ") + ")");
   }
   p.json = {{"repository", pp.repository},
             {"ownership", {{"policy", o.policy_name}, {"match", o.match}}},

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "essnap/util/timezone.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::schedule {
 namespace {
@@ -23,23 +24,6 @@ Error bad(std::string_view text, const std::string& why) {
   return Error(ErrorCode::kInvalidArgument, "bad schedule '" + std::string(text) + "': " + why,
                "use 5 cron fields (minute hour day-of-month month day-of-week), e.g. "
                "\"0 2 * * *\", or \"@every 30m\", \"@hourly\", \"@daily\"");
-}
-
-std::string lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  for (;;) {
-    const size_t p = s.find(sep, start);
-    out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
-    if (p == std::string_view::npos) return out;
-    start = p + 1;
-  }
 }
 
 std::optional<int> number(std::string_view s) {
@@ -62,7 +46,7 @@ constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"
 std::optional<int> value(std::string_view s, const FieldSpec& spec) {
   if (auto n = number(s)) return n;
   if (!spec.names) return std::nullopt;
-  const std::string l = lower(s);
+  const std::string l = util::to_lower(s);
   const int count = spec.names == kMonths ? 12 : 7;
   for (int i = 0; i < count; ++i)
     if (l == spec.names[i]) return spec.names_base + i;
@@ -74,7 +58,7 @@ template <size_t N>
 Status parse_field(std::string_view field, const FieldSpec& spec, std::bitset<N>& bits,
                    bool& star, std::string_view text) {
   star = !field.empty() && field[0] == '*';
-  for (auto item : split(field, ',')) {
+  for (auto item : util::split(field, ',')) {
     int step = 1;
     if (auto slash = item.find('/'); slash != std::string_view::npos) {
       auto s = number(item.substr(slash + 1));
@@ -104,12 +88,6 @@ Status parse_field(std::string_view field, const FieldSpec& spec, std::bitset<N>
     for (int v = a; v <= b; v += step) bits.set(static_cast<size_t>(spec.hi == 6 ? v % 7 : v));
   }
   return ok_status();
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 std::string_view macro(std::string_view s) {
@@ -173,7 +151,7 @@ Result<std::shared_ptr<const TimeZone>> make_zone(std::string_view name) {
 }
 
 Result<Seconds> parse_interval(std::string_view text) {
-  const std::string_view t = trim(text);
+  const std::string_view t = util::trim(text);
   Seconds total{0};
   size_t i = 0;
   if (t.empty()) return Error(ErrorCode::kInvalidArgument, "empty duration");
@@ -217,7 +195,7 @@ std::string format_interval(Seconds s) {
 
 Result<Schedule> Schedule::parse(std::string_view text, std::shared_ptr<const TimeZone> zone) {
   Schedule s;
-  s.text_ = std::string(trim(text));
+  s.text_ = std::string(util::trim(text));
   s.zone_ = zone ? std::move(zone) : utc_zone();
   std::string_view rest = s.text_;
   if (rest.starts_with("CRON_TZ=") || rest.starts_with("TZ=")) {
@@ -225,7 +203,7 @@ Result<Schedule> Schedule::parse(std::string_view text, std::shared_ptr<const Ti
     const auto sp = rest.find(' ');
     if (sp == std::string_view::npos) return bad(text, "nothing after the time zone");
     ESSNAP_TRY(s.zone_, make_zone(rest.substr(eq + 1, sp - eq - 1)));
-    rest = trim(rest.substr(sp));
+    rest = util::trim(rest.substr(sp));
   }
   if (rest.starts_with("@every")) {
     auto d = parse_interval(rest.substr(6));
@@ -238,7 +216,7 @@ Result<Schedule> Schedule::parse(std::string_view text, std::shared_ptr<const Ti
     if (rest.empty()) return bad(text, "unknown macro");
   }
   std::vector<std::string_view> fields;
-  for (auto w : split(rest, ' '))
+  for (auto w : util::split(rest, ' '))
     if (!w.empty()) fields.push_back(w);
   if (fields.size() != 5)
     return bad(text, "expected 5 fields, found " + std::to_string(fields.size()));

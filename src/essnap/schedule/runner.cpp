@@ -3,6 +3,7 @@
 #include "essnap/retention/prune.hpp"
 #include "essnap/snapshot/create.hpp"
 #include "essnap/snapshot/selection.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::schedule {
 namespace {
@@ -16,12 +17,6 @@ RunOutcome failed(const Error& e, std::string snapshot = {}) {
   // A refusal is not a failed snapshot (nothing was attempted): exit 8, counted as failed.
   o.result = o.refused ? RunResult::kSuccess : RunResult::kFailed;
   return o;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& p : v) s += (s.empty() ? "" : ",") + p;
-  return s;
 }
 
 }  // namespace
@@ -73,7 +68,7 @@ RunOutcome ClusterRunner::snapshot(const PolicyConfig& p, SysSeconds now) {
   snapshot::CreateOptions o;
   o.request.repository = p.repository;
   o.request.name = *name;
-  o.request.indices = join(snapshot::split_patterns(p.indices));
+  o.request.indices = util::join(snapshot::split_patterns(p.indices));
   o.request.include_global_state = p.include_global_state;
   o.request.partial = p.partial;
   o.request.metadata_object = retention::policy_metadata(p.name);

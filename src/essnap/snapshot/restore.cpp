@@ -6,17 +6,12 @@
 
 #include "essnap/cluster/names.hpp"
 #include "essnap/snapshot/selection.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::snapshot {
 namespace {
 
 using Ms = std::chrono::milliseconds;
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // Follows the restore's recovery through the one wait loop until every primary is active, or
 // until the ones left have been neither active nor initializing for a while (failed shards).
@@ -161,7 +156,7 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
   }
   if (plan.indices.empty())
     return Error(ErrorCode::kConflict,
-                 "every selected index is a system index (" + join(plan.excluded_system) + ")",
+                 "every selected index is a system index (" + util::join(plan.excluded_system, ", ") + ")",
                  "pass --include-system to restore them (this overwrites the cluster's own state)");
   add_preflight_findings(plan, facts, o);
   return plan;

@@ -6,15 +6,10 @@
 #include <string_view>
 
 #include "essnap/snapshot/restore.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::snapshot {
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // RestoreService.UNMODIFIABLE_SETTINGS (Elasticsearch 8.19; OpenSearch 2.19 / 3.3 add the
 // remote-store ones to the settings a user may not set on restore).
@@ -59,13 +54,13 @@ Status validate_restore_settings(const RestoreOptions& o) {
       removed.push_back(k);
   if (!modified.empty())
     return Error(ErrorCode::kInvalidArgument,
-                 "--index-settings cannot change " + join(modified) +
+                 "--index-settings cannot change " + util::join(modified, ", ") +
                      " on a restore: the engines keep these from the snapshot",
                  "nothing was sent. To change the shard count, restore under another name "
                  "(--rename-suffix), then _split or _shrink, or reindex");
   if (!removed.empty())
     return Error(ErrorCode::kInvalidArgument,
-                 "--ignore-index-settings cannot remove " + join(removed) +
+                 "--ignore-index-settings cannot remove " + util::join(removed, ", ") +
                      " on a restore: the engines refuse it",
                  "nothing was sent. Leave these out of --ignore-index-settings (a replica count "
                  "can be changed with --index-settings index.number_of_replicas=N)");
@@ -106,7 +101,7 @@ Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& o) {
     return Error(ErrorCode::kConflict, "restore refused: " + *plan.incompatibility);
   if (!plan.conflicts.empty() && o.conflicts == ConflictPolicy::kRefuse)
     return Error(ErrorCode::kConflict,
-                 "restore refused: open indices with the same names exist: " + join(plan.conflicts),
+                 "restore refused: open indices with the same names exist: " + util::join(plan.conflicts, ", "),
                  "nothing was changed. Choose one: --rename-suffix _restored (restore beside "
                  "them; their aliases are then left out unless --include-aliases), "
                  "--close-existing (close them; the restore overwrites them), or "
@@ -120,7 +115,7 @@ Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& o) {
   if (!shards.empty())
     return Error(ErrorCode::kConflict,
                  "restore refused: an index is restored over in place only with the same shard "
-                 "count: " + join(shards),
+                 "count: " + util::join(shards, ", "),
                  "nothing was changed. Restore beside it (--rename-suffix _restored), or replace "
                  "it (--delete-existing --yes; a closed index: delete it first)");
   std::vector<std::string> clashes;
@@ -130,7 +125,7 @@ Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& o) {
   if (!clashes.empty())
     return Error(ErrorCode::kConflict,
                  "restore refused: it would add a write index to an existing alias: " +
-                     join(clashes),
+                     util::join(clashes, ", "),
                  "nothing was changed. Restore without the aliases (--no-aliases, or drop "
                  "--include-aliases), or move the alias' write index first");
   return ok_status();

@@ -3,24 +3,12 @@
 #include <algorithm>
 #include <set>
 
+#include "essnap/util/strings.hpp"
+
 namespace essnap::snapshot {
 
 std::vector<std::string> split_patterns(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const auto& a : args) {
-    size_t start = 0;
-    while (start <= a.size()) {
-      const size_t comma = a.find(',', start);
-      std::string part =
-          a.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      while (!part.empty() && part.front() == ' ') part.erase(part.begin());
-      while (!part.empty() && part.back() == ' ') part.pop_back();
-      if (!part.empty()) out.push_back(part);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
+  return util::split_list(args);
 }
 
 std::vector<std::string> select_names(const std::vector<std::string>& names,

@@ -1,4 +1,5 @@
 #include "essnap/transfer/ndjson.hpp"
+#include "essnap/util/strings.hpp"
 
 #include <simdjson.h>
 
@@ -12,12 +13,6 @@ namespace od = simdjson::ondemand;
 static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING, "simdjson needs more padding");
 
 namespace {
-
-std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 Error malformed(const char* what, simdjson::error_code e) {
   return Error(ErrorCode::kParse, std::string(what) + ": " + simdjson::error_message(e));
@@ -39,7 +34,7 @@ Result<std::string_view> string_token(od::value& v, const char* what) {
   // Validate the escapes too: a token simdjson cannot unescape is not a JSON string.
   std::string_view unescaped;
   ESSNAP_SJ(what, v.get_string().get(unescaped));
-  return trim_right(raw);
+  return util::trim_right(raw);
 }
 
 Result<std::string_view> object_raw(od::value& v, const char* what) {
@@ -47,7 +42,7 @@ Result<std::string_view> object_raw(od::value& v, const char* what) {
   ESSNAP_SJ(what, v.get_object().get(o));
   std::string_view raw;
   ESSNAP_SJ(what, o.raw_json().get(raw));
-  return trim_right(raw);
+  return util::trim_right(raw);
 }
 
 Result<Hit> parse_hit(od::value& hv) {
@@ -73,7 +68,7 @@ Result<Hit> parse_hit(od::value& hv) {
       ESSNAP_SJ("a hit's sort", f.value().get_array().get(a));
       std::string_view raw;
       ESSNAP_SJ("a hit's sort", a.raw_json().get(raw));
-      hit.sort = trim_right(raw);
+      hit.sort = util::trim_right(raw);
     }
   }
   if (hit.id.empty()) return Error(ErrorCode::kParse, "a search hit has no _id");
@@ -250,7 +245,7 @@ Result<PageParser::BulkResult> PageParser::parse_bulk(std::string& body) {
                   bi.error_type = ej["type"].get<std::string>();
               } else {
                 const std::string_view raw = rf.value().raw_json_token();
-                bi.error_json = std::string(trim_right(raw));
+                bi.error_json = std::string(util::trim_right(raw));
                 bi.error_type = "error";
               }
             }

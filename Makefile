@@ -46,7 +46,7 @@ compat-table: build
 	@scripts/compat-table.sh $(BUILD_DIR)
 
 format:
-	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+	@find src tests bench -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) -not -path '*/data/*' -print0 | xargs -0 clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR)

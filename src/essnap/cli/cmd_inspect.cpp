@@ -64,8 +64,8 @@ struct InspectFlags {
   double limit_download = 0;  // MiB/s
 };
 
-int fail(const Error& e, const GlobalOptions& g) {
-  report_error(e, g, e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable);
+// An error of inspect: it could not read (2), or it was interrupted (130).
+int inspect_exit_code(const Error& e) {
   return e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable;
 }
 
@@ -241,9 +241,9 @@ void print_notes(const std::vector<std::string>& notes) {
   for (const auto& n : notes) std::cerr << "essnap: note: " << n << "\n";
 }
 
-int run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
+Result<int> run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   auto list = inspect::list_snapshots(c, f.concurrency);
-  if (!list.ok()) return fail(list.error(), g);
+  if (!list.ok()) return list.error();
   bool damaged = false;
   for (const auto& s : list->snapshots) damaged |= !s.problem.empty();
   if (g.output == OutputFormat::kJson) {
@@ -269,12 +269,12 @@ int run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   return damaged ? kInspectDamaged : kInspectIntact;
 }
 
-int run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
-             const std::vector<std::string>& rest) {
+Result<int> run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
+                     const std::vector<std::string>& rest) {
   if (rest.size() != 1)
-    return fail(make_error(ErrorCode::kInvalidArgument, "inspect show takes one SNAPSHOT name"), g);
+    return make_error(ErrorCode::kInvalidArgument, "inspect show takes one SNAPSHOT name");
   auto d = inspect::show_snapshot(c, rest[0], f.concurrency);
-  if (!d.ok()) return fail(d.error(), g);
+  if (!d.ok()) return d.error();
   bool damaged = !d->summary.problem.empty();
   for (const auto& i : d->indices)
     for (const auto& s : i.shards)
@@ -343,8 +343,8 @@ Result<std::chrono::seconds> parse_max_age(const std::string& text) {
   return std::chrono::seconds(hours * 3600);
 }
 
-int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
-               const std::vector<std::string>& rest) {
+Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
+                       const std::vector<std::string>& rest) {
   inspect::VerifyOptions o;
   o.snapshots = rest;
   o.read_data = f.read_data || !f.subset.empty() ? inspect::ReadData::kYes : inspect::ReadData::kNo;
@@ -352,20 +352,19 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
   o.limit_bytes_per_second = f.limit_download * 1024.0 * 1024.0;
   if (!f.subset.empty()) {
     auto s = inspect::parse_subset(f.subset);
-    if (!s.ok()) return fail(s.error(), g);
+    if (!s.ok()) return s.error();
     o.subset = *s;
   }
   std::optional<inspect::VerifyState> state;
   if (!f.state.empty()) {
     if (o.read_data == inspect::ReadData::kNo)
-      return fail(make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
-                             "a rolling check records full reads: add --read-data"),
-                  g);
+      return make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
+                        "a rolling check records full reads: add --read-data");
     auto age = parse_max_age(f.max_age);
-    if (!age.ok()) return fail(age.error(), g);
+    if (!age.ok()) return age.error();
     o.max_age = *age;
     auto st = inspect::VerifyState::load(f.state, c.describe());
-    if (!st.ok()) return fail(st.error(), g);
+    if (!st.ok()) return st.error();
     state.emplace(std::move(st).value());
     o.state = &*state;
   }
@@ -382,9 +381,9 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
     line.finish();
     if (state) {
       auto saved = state->save();  // what was read before an interruption is kept
-      if (!saved.ok()) return fail(saved.error(), g);
+      if (!saved.ok()) return saved.error();
     }
-    if (!r.ok()) return fail(r.error(), g);
+    if (!r.ok()) return r.error();
     line.finish();
     const auto& v = *r;
     const char* mode = o.read_data == inspect::ReadData::kNo ? "structural" : "read-data";
@@ -452,7 +451,7 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
   }
 }
 
-int run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
+Result<int> run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressLine line(g, f.quiet, "du " + c.describe());
   inspect::DuOptions o;
@@ -461,7 +460,7 @@ int run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
   auto r = inspect::disk_usage(c, o);
   line.finish();
-  if (!r.ok()) return fail(r.error(), g);
+  if (!r.ok()) return r.error();
   const auto& u = *r;
   if (g.output == OutputFormat::kJson) {
     json snaps = json::array(), indices = json::array();
@@ -512,7 +511,7 @@ int run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   return u.damaged.empty() ? kInspectIntact : kInspectDamaged;
 }
 
-int run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
+Result<int> run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressLine line(g, f.quiet, "orphans " + c.describe());
   inspect::OrphansOptions o;
@@ -521,7 +520,7 @@ int run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
   auto r = inspect::find_orphans(c, o);
   line.finish();
-  if (!r.ok()) return fail(r.error(), g);
+  if (!r.ok()) return r.error();
   const auto& u = *r;
   if (g.output == OutputFormat::kJson) {
     json arr = json::array();
@@ -553,19 +552,18 @@ int run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   return u.not_judged.empty() ? kInspectIntact : kInspectDamaged;
 }
 
-int run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
+Result<int> run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
   if (f.concurrency < 1 || f.concurrency > 256)
-    return fail(make_error(ErrorCode::kInvalidArgument, "--concurrency must be 1..256"), g);
+    return make_error(ErrorCode::kInvalidArgument, "--concurrency must be 1..256");
   if (f.limit_download < 0)
-    return fail(make_error(ErrorCode::kInvalidArgument, "--limit-download must be >= 0"), g);
+    return make_error(ErrorCode::kInvalidArgument, "--limit-download must be >= 0");
   auto opened = open_container(g, f);
-  if (!opened.ok()) return fail(opened.error(), g);
+  if (!opened.ok()) return opened.error();
   blob::BlobStore& c = *opened->container;
   if (action != "verify" && action != "show" && !opened->rest.empty())
-    return fail(make_error(ErrorCode::kInvalidArgument, "inspect " + action +
-                                                            " takes only REPO; unexpected '" +
-                                                            opened->rest.front() + "'"),
-                g);
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "inspect " + action + " takes only REPO; unexpected '" + opened->rest.front() + "'");
   if (action == "snapshots") return run_snapshots(g, f, c);
   if (action == "show") return run_show(g, f, c, opened->rest);
   if (action == "verify") return run_verify(g, f, c, opened->rest);
@@ -641,7 +639,9 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                           "--url CLUSTER.\nS3 credentials come from the usual chain (--profile, "
                           "AWS_* variables, ...).\n\nEXAMPLES:\n  ") +
               s.example + "\n\n" + kInspectExits);
-    c->callback([ctx, f, name] { *ctx.exit_code = run(*ctx.global, *f, name); });
+    c->callback([ctx, f, name] {
+      run_command(ctx, [&] { return run(*ctx.global, *f, name); }, inspect_exit_code);
+    });
   }
 }
 

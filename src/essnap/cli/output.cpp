@@ -71,6 +71,18 @@ int report_error(const Error& error, const GlobalOptions& global, int code) {
   return code;
 }
 
+void run_command(const CommandContext& ctx, const std::function<Result<int>()>& body,
+                 ExitCodeFor exit_for) {
+  auto result = body();
+  if (result.ok()) {
+    *ctx.exit_code = *result;
+    return;
+  }
+  const Error& error = result.error();
+  const int code = exit_for ? exit_for(error) : exit_code_for(error);
+  *ctx.exit_code = report_error(error, *ctx.global, code);
+}
+
 int report_usage_error(const std::string& message, const std::string& hint, bool json) {
   if (json) {
     json_field("error", error_json(Error(ErrorCode::kInvalidArgument, message, hint), kExitUsage));

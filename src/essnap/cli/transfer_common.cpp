@@ -161,13 +161,12 @@ void end_progress_line(ProgressStyle style) {
   if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
 }
 
-int report_transfer_error(Error e, const std::string& command, const std::string& kept,
-                          const GlobalOptions& global) {
+Error transfer_error(Error e, const std::string& command, const std::string& kept) {
   if (e.code == ErrorCode::kInterrupted) {
     e.message = command + " interrupted; " + kept;
     e.hint = "run the same command with --resume to finish it";
   }
-  return report_error(e, global);
+  return e;
 }
 
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,

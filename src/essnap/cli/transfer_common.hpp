@@ -70,8 +70,7 @@ auto run_transfer(ProgressStyle style, Run&& run) {
 
 // A run that failed: an interruption says where its progress is kept (`kept`) and that --resume
 // finishes it; any other error as it is.
-int report_transfer_error(Error e, const std::string& command, const std::string& kept,
-                          const GlobalOptions& global);
+Error transfer_error(Error e, const std::string& command, const std::string& kept);
 
 // After the run: the summary per index (text to stdout, or the "indices" of the one document).
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,

@@ -13,6 +13,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/retention/prune.hpp"
 
@@ -46,12 +47,7 @@ Status set_duration(const std::string& text, const char* flag,
 }
 
 Result<retention::PruneOptions> make_options(PruneFlags& f) {
-  if (f.repository.empty())
-    if (const char* v = std::getenv("ESSNAP_REPOSITORY")) f.repository = v;
-  if (f.repository.empty())
-    return Error(ErrorCode::kInvalidArgument, "no repository",
-                 "pass --repository NAME or set ESSNAP_REPOSITORY");
-  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   for (const auto& m : f.match) ESSNAP_TRY_STATUS(cluster::names::validate_text(m, "--match"));
   ESSNAP_TRY_STATUS(cluster::names::validate_text(f.policy, "--policy"));
   if (f.policy.empty() && f.match.empty())  // before connecting; the library checks it too

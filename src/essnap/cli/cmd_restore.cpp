@@ -8,6 +8,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/restore.hpp"
@@ -40,10 +41,10 @@ struct RestoreFlags {
   bool quiet = false;
 };
 
-// Every name and free text of a restore, before anything is sent (cluster/names.hpp).
+// Every name and free text of a restore, before anything is sent (cluster/names.hpp); the
+// repository's was checked by resolve_repository.
 Status validate_restore_names(const RestoreFlags& f) {
   namespace names = cluster::names;
-  ESSNAP_TRY_STATUS(names::validate_repository_name(f.repository, "--repository"));
   ESSNAP_TRY_STATUS(names::validate_snapshot_name(f.snapshot, "SNAPSHOT"));
   ESSNAP_TRY_STATUS(names::validate_index_arguments(f.indices, "--indices"));
   ESSNAP_TRY_STATUS(names::validate_text(f.rename, "--rename"));
@@ -59,13 +60,7 @@ Status validate_restore_names(const RestoreFlags& f) {
 }
 
 Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
-  if (f.repository.empty()) {
-    const char* v = std::getenv("ESSNAP_REPOSITORY");
-    f.repository = v ? v : "";
-  }
-  if (f.repository.empty())
-    return Error(ErrorCode::kInvalidArgument, "no repository",
-                 "pass --repository NAME or set ESSNAP_REPOSITORY");
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   auto resolved = snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
   if (!resolved.ok()) return resolved.error();
   f.snapshot = *resolved;

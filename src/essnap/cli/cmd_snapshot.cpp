@@ -10,6 +10,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/create.hpp"
@@ -42,20 +43,6 @@ struct SnapshotFlags {
   bool dry_run = false;
   bool allow_empty = false;
 };
-
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-Result<Ok> need_repository(SnapshotFlags& f) {
-  if (f.repository.empty()) f.repository = env_or("ESSNAP_REPOSITORY", "");
-  if (f.repository.empty())
-    return Error(ErrorCode::kInvalidArgument, "no repository",
-                 "pass --repository NAME or set ESSNAP_REPOSITORY ('essnap repo list' shows them)");
-  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
-  return Ok{};
-}
 
 std::string iso_time(std::int64_t ms) {
   if (ms <= 0) return "-";
@@ -103,7 +90,7 @@ Result<int> finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo&
 }
 
 Result<int> run_create(const GlobalOptions& g, SnapshotFlags f) {
-  ESSNAP_TRY_STATUS(need_repository(f));
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   const std::string tmpl = f.names.empty() ? "essnap-{now:%Y.%m.%d-%H%M%S}" : f.names.front();
   ESSNAP_TRY_STATUS(cluster::names::validate_utf8(tmpl, "snapshot NAME"));
   auto name = snapshot::expand_snapshot_name(tmpl, std::chrono::system_clock::now());
@@ -164,7 +151,7 @@ Result<std::vector<cluster::SnapshotInfo>> fetch(cluster::Client& c, const std::
 }
 
 Result<int> run_list(const GlobalOptions& g, SnapshotFlags f) {
-  ESSNAP_TRY_STATUS(need_repository(f));
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   auto snaps = fetch(*client, f.repository, "_all");
@@ -248,7 +235,7 @@ void print_snapshot(const GlobalOptions& g, cluster::Client& client, const std::
 }
 
 Result<int> run_show(const GlobalOptions& g, SnapshotFlags f) {
-  ESSNAP_TRY_STATUS(need_repository(f));
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   if (f.names.empty()) return Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME");
   ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, f.names.size()));
   for (const auto& n : f.names)
@@ -277,9 +264,7 @@ Result<int> run_show(const GlobalOptions& g, SnapshotFlags f) {
 }
 
 Result<int> run_status(const GlobalOptions& g, SnapshotFlags f) {
-  if (f.repository.empty()) f.repository = env_or("ESSNAP_REPOSITORY", "");
-  if (!f.repository.empty())
-    ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
+  ESSNAP_TRY(f.repository, resolve_optional_repository(f.repository));
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   auto st = cluster::snapshot_status(*client, {f.repository, ""});
@@ -314,7 +299,7 @@ Result<int> run_status(const GlobalOptions& g, SnapshotFlags f) {
 }
 
 Result<int> run_delete(const GlobalOptions& g, SnapshotFlags f) {
-  ESSNAP_TRY_STATUS(need_repository(f));
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   if (f.names.empty())
     return Error(ErrorCode::kInvalidArgument, "snapshot delete needs NAME or PATTERN");
   ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, f.names.size()));
@@ -365,7 +350,7 @@ Result<int> run_delete(const GlobalOptions& g, SnapshotFlags f) {
 }
 
 Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
-  ESSNAP_TRY_STATUS(need_repository(f));
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   if (f.names.size() != 2)
     return Error(ErrorCode::kInvalidArgument, "snapshot clone needs SOURCE TARGET");
   ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, 1));

@@ -19,6 +19,7 @@
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/inspect/du.hpp"
 #include "essnap/blob/open.hpp"
@@ -69,12 +70,7 @@ int inspect_exit_code(const Error& e) {
   return e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable;
 }
 
-std::string setting(const json& settings, const char* key) {
-  if (!settings.is_object() || !settings.contains(key) || !settings[key].is_string()) return "";
-  return settings[key].get<std::string>();
-}
-
-// --repository NAME --url: the location from the registered repository's settings.
+// --repository NAME --url: the location of the registered repository (cluster/repository.hpp).
 Result<std::string> location_from_cluster(const GlobalOptions& g, InspectFlags& f) {
   ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
   ESSNAP_TRY(auto client, make_cluster_client(g, f.cluster));
@@ -82,30 +78,7 @@ Result<std::string> location_from_cluster(const GlobalOptions& g, InspectFlags& 
   if (repos.empty())
     return make_error(ErrorCode::kNotFound, "repository " + f.repository + " is not registered",
                       "list them with 'essnap repo list'");
-  const auto& r = repos.front();
-  std::string where;
-  if (r.type == "s3") {
-    const std::string bucket = setting(r.settings, "bucket");
-    if (bucket.empty())
-      return make_error(ErrorCode::kInvalidArgument,
-                        "repository " + f.repository + " has type s3 but no bucket setting");
-    where = "s3://" + bucket;
-    std::string base = setting(r.settings, "base_path");
-    while (!base.empty() && base.front() == '/') base.erase(0, 1);
-    if (!base.empty()) where += "/" + base;
-  } else if (r.type == "fs") {
-    where = setting(r.settings, "location");
-    if (where.empty() || where.front() != '/')
-      return make_error(ErrorCode::kInvalidArgument,
-                        "repository " + f.repository + " has the relative fs location '" + where +
-                            "' (relative to the nodes' path.repo)",
-                        "give the directory itself as REPO");
-  } else {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "repository " + f.repository + " has type " + r.type +
-                          "; inspect reads s3 and fs repositories",
-                      "give its location as REPO (s3://BUCKET/PREFIX or a directory)");
-  }
+  ESSNAP_TRY(std::string where, cluster::repository_location(repos.front()));
   // --location-map FROM=TO: the cluster's path as this machine sees it.
   for (const auto& m : f.location_map) {
     auto eq = m.find('=');

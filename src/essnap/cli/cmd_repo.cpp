@@ -31,12 +31,6 @@ Error not_registered(Error e, const std::string& name) {
   return e;
 }
 
-std::string setting(const nlohmann::json& settings, const char* key) {
-  if (!settings.is_object() || !settings.contains(key)) return "";
-  const auto& v = settings[key];
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
 Result<int> run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client,
                           bool show) {
   auto repos = cluster::get_repositories(client, show ? f.name : "");
@@ -50,10 +44,8 @@ Result<int> run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::C
   }
   for (const auto& r : *repos) {
     if (!show) {
-      std::string where = setting(r.settings, "location");
-      if (!setting(r.settings, "bucket").empty())
-        where = "s3://" + setting(r.settings, "bucket") + "/" + setting(r.settings, "base_path");
-      std::cout << r.name << "  " << r.type << "  " << where << "\n";
+      auto where = cluster::repository_location(r);  // "-" when it has none essnap can read
+      std::cout << r.name << "  " << r.type << "  " << (where.ok() ? *where : "-") << "\n";
     } else {
       std::cout << "repository: " << r.name << "\ntype:       " << r.type
                 << "\nsettings:   " << r.settings.dump(2) << "\n";

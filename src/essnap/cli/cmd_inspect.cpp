@@ -251,7 +251,7 @@ Result<int> run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c
   bool damaged = !d->summary.problem.empty();
   for (const auto& i : d->indices)
     for (const auto& s : i.shards)
-      damaged |= !s.problem.empty() && s.problem.rfind("failed shard", 0) != 0;
+      damaged |= !s.problem.empty() && !s.failed_shard;
   if (g.output == OutputFormat::kJson) {
     json indices = json::array();
     for (const auto& i : d->indices) {

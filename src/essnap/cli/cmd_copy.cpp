@@ -10,6 +10,7 @@
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/transfer/copy.hpp"
+#include "essnap/transfer/state_paths.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -65,7 +66,7 @@ Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   f.target.api_key_env = target_secret_env("ESSNAP_TO_API_KEY", "ESSNAP_API_KEY");
   auto targets = client_factory(global, f.target);
   if (!targets.ok()) return Error(targets.error()).with_context("--to-url");
-  auto paths = state_paths(f.state_dir, "copy", f.source.url, f.target.url, f.errors);
+  auto paths = transfer::state_paths(f.state_dir, "copy", f.source.url, f.target.url, f.errors);
   if (!paths.ok()) return paths.error();
   o.state_path = paths->state;
   o.errors_path = paths->errors;

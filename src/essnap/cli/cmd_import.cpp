@@ -9,6 +9,7 @@
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/transfer/import.hpp"
+#include "essnap/transfer/state_paths.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -51,7 +52,8 @@ Result<int> run_import_command(const GlobalOptions& global, ImportFlags& f) {
   if (!clients.ok()) return clients.error();
   auto store = open_store(global, f.from, blob::Access::kRead, f.s3, f.cluster.region);
   if (!store.ok()) return store.error();
-  auto paths = state_paths(f.state_dir, "import", (*store)->describe(), f.cluster.url, f.errors);
+  auto paths =
+      transfer::state_paths(f.state_dir, "import", (*store)->describe(), f.cluster.url, f.errors);
   if (!paths.ok()) return paths.error();
   o.state_path = paths->state;
   o.errors_path = paths->errors;

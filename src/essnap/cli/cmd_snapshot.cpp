@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
@@ -365,9 +366,18 @@ Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
   std::string indices;
   for (const auto& p : snapshot::split_patterns(f.indices))
     indices += (indices.empty() ? "" : ",") + p;
-  auto r = cluster::clone_snapshot(*client, {f.repository, f.names[0], *target, indices});
-  if (!r.ok()) return r.error();
-  if (!(f.wait || stdout_is_terminal())) {
+  snapshot::CloneOptions o;
+  o.request = {f.repository, f.names[0], *target, indices};
+  o.wait = f.wait || stdout_is_terminal() ? snapshot::WaitMode::kWait : snapshot::WaitMode::kNoWait;
+  const bool wait = o.wait == snapshot::WaitMode::kWait;
+  const auto style = progress_style(g, f.quiet);
+  o.hooks = progress_hooks(style);
+  std::optional<InterruptScope> interrupts;  // Ctrl-C stops a wait; the clone keeps running
+  if (wait) interrupts.emplace();
+  auto res = snapshot::clone_snapshot(*client, o);
+  if (wait) finish_progress(style);
+  if (!res.ok()) return res.error();
+  if (!wait) {
     if (g.output == OutputFormat::kJson)
       json_result({{"snapshot", {{"snapshot", *target}, {"state", "STARTED"}}},
                    {"source", f.names[0]},
@@ -377,13 +387,7 @@ Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
       std::cout << "cloning " << f.names[0] << " to " << *target << "\n";
     return kExitOk;
   }
-  const auto style = progress_style(g, f.quiet);
-  InterruptScope interrupts;
-  auto info =
-      snapshot::wait_for_snapshot(*client, f.repository, *target, {}, progress_hooks(style));
-  finish_progress(style);
-  if (!info.ok()) return info.error();
-  return finish_snapshot(g, *info);
+  return finish_snapshot(g, res->info);
 }
 
 CLI::App* sub(CLI::App* parent, const char* name, const char* help, SnapshotFlags* f) {

@@ -54,10 +54,8 @@ void register_import(CLI::App& app, CommandContext ctx);
 void register_copy(CLI::App& app, CommandContext ctx);
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or, with --output json, add
-// {"error": {...}} to the command's one JSON document; return the documented exit code. Never
-// prints secrets: messages are built without them.
-int report_error(const Error& error, const GlobalOptions& global);
-// The same with a command's own exit code (inspect: 2 for anything that could not be read).
+// {"error": {...}} to the command's one JSON document, with `exit_code`; return it. Never prints
+// secrets: messages are built without them. run_command is its one caller.
 int report_error(const Error& error, const GlobalOptions& global, int exit_code);
 
 // --output json: stdout carries exactly one JSON document, printed once when the command ends

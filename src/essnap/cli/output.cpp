@@ -55,10 +55,6 @@ void flush_json_document() {
   d = nullptr;
 }
 
-int report_error(const Error& error, const GlobalOptions& global) {
-  return report_error(error, global, exit_code_for(error));
-}
-
 int report_error(const Error& error, const GlobalOptions& global, int code) {
   if (global.output == OutputFormat::kJson) {
     json_field("error", error_json(error, code));

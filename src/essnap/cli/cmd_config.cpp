@@ -68,11 +68,12 @@ std::string next_run(const schedule::Schedule& s) {
   return n ? schedule::iso8601(schedule::Clock::time_point(*n)) : "never";
 }
 
-int run_check(const GlobalOptions& g, const std::string& file) {
+Result<int> run_check(const GlobalOptions& g, const std::string& file) {
   auto c = schedule::load_config(file);
   if (!c.ok()) {
-    if (c.error().code != ErrorCode::kInvalidArgument) return report_error(c.error(), g);
-    if (g.output == OutputFormat::kJson) return report_error(c.error(), g);
+    if (c.error().code != ErrorCode::kInvalidArgument) return c.error();
+    if (g.output == OutputFormat::kJson) return c.error();
+    // Text: every FILE:LINE: message as it is, then the verdict (exit 2).
     std::cerr << c.error().message << "\n" << file << ": invalid (see docs/CONFIG.md)\n";
     return kExitUsage;
   }
@@ -134,7 +135,7 @@ void register_config(CLI::App& app, CommandContext ctx) {
       "  0    the config is valid\n"
       "  2    it is not (every error listed)\n"
       "  7    the file could not be read\n");
-  check->callback([ctx, file] { *ctx.exit_code = run_check(*ctx.global, *file); });
+  check->callback([ctx, file] { run_command(ctx, [&] { return run_check(*ctx.global, *file); }); });
 }
 
 }  // namespace essnap::cli

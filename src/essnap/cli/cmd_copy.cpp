@@ -10,6 +10,7 @@
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/transfer/copy.hpp"
+#include "essnap/transfer/state_paths.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -38,15 +39,14 @@ const char* target_secret_env(const char* target_var, const char* shared_var) {
   return std::getenv(target_var) != nullptr ? target_var : shared_var;
 }
 
-int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
+Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   transfer::CopyOptions o;
-  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok())
-    return report_error(s.error(), global);
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   o.patterns = split_list(f.indices);
   o.rename.suffix = f.rename_suffix;
   for (const auto& r : f.renames) {
     auto p = transfer::parse_rename(r);
-    if (!p.ok()) return report_error(p.error(), global);
+    if (!p.ok()) return p.error();
     o.rename.exact.push_back(*p);
   }
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
@@ -57,18 +57,17 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   o.strategy = read_strategy(f.read_strategy, f.source);
   o.chunk_docs = f.chunk_docs;
   if (f.target.url.empty())
-    return report_error(
-        Error(ErrorCode::kInvalidArgument, "no target cluster", "pass --to-url https://host:9200"),
-        global);
+    return Error(ErrorCode::kInvalidArgument, "no target cluster",
+                 "pass --to-url https://host:9200");
 
   auto sources = client_factory(global, f.source);
-  if (!sources.ok()) return report_error(sources.error(), global);
+  if (!sources.ok()) return sources.error();
   f.target.password_env = target_secret_env("ESSNAP_TO_PASSWORD", "ESSNAP_PASSWORD");
   f.target.api_key_env = target_secret_env("ESSNAP_TO_API_KEY", "ESSNAP_API_KEY");
   auto targets = client_factory(global, f.target);
-  if (!targets.ok()) return report_error(Error(targets.error()).with_context("--to-url"), global);
-  auto paths = state_paths(f.state_dir, "copy", f.source.url, f.target.url, f.errors);
-  if (!paths.ok()) return report_error(paths.error(), global);
+  if (!targets.ok()) return Error(targets.error()).with_context("--to-url");
+  auto paths = transfer::state_paths(f.state_dir, "copy", f.source.url, f.target.url, f.errors);
+  if (!paths.ok()) return paths.error();
   o.state_path = paths->state;
   o.errors_path = paths->errors;
 
@@ -77,10 +76,10 @@ int run_copy_command(const GlobalOptions& global, CopyFlags& f) {
     return transfer::run_copy(*sources, *targets, o, std::move(hooks));
   });
   if (!r.ok())
-    return report_transfer_error(std::move(r).error(), "copy",
-                                 "the loaded chunks are recorded in " + o.state_path, global);
+    return transfer_error(std::move(r).error(), "copy",
+                          "the loaded chunks are recorded in " + o.state_path);
   print_summaries(r->indices, "copied", global, style);
-  if (r->problem) return report_error(*r->problem, global);
+  if (r->problem) return *r->problem;
   return kExitOk;
 }
 
@@ -135,7 +134,7 @@ void register_copy(CLI::App& app, CommandContext ctx) {
       "  essnap copy --url http://old:9200 --to-url http://new:9200 -i logs --rename-suffix -v2 "
       "--resume\n\n" +
       std::string(exit_status_help()));
-  c->callback([ctx, f] { *ctx.exit_code = run_copy_command(*ctx.global, *f); });
+  c->callback([ctx, f] { run_command(ctx, [&] { return run_copy_command(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

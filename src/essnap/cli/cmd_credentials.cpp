@@ -22,10 +22,8 @@ std::string remaining(std::chrono::system_clock::time_point t) {
   return "in " + std::to_string(s / 86400) + "d";
 }
 
-int run_credentials(const GlobalOptions& global) {
-  auto resolved = aws::resolve_credentials(credential_options(global));
-  if (!resolved.ok()) return report_error(resolved.error(), global);
-  const auto& r = resolved.value();
+Result<int> run_credentials(const GlobalOptions& global) {
+  ESSNAP_TRY(const auto r, aws::resolve_credentials(credential_options(global)));
   const auto& c = r.credentials;
   const bool never_expires =
       !c.expiration || *c.expiration == std::chrono::system_clock::time_point::max();
@@ -81,7 +79,7 @@ void register_credentials(CLI::App& app, CommandContext ctx) {
       "  essnap credentials --profile prod-admin\n"
       "  AWS_PROFILE=ci essnap credentials --output json\n\n" +
       std::string(exit_status_help()));
-  cmd->callback([ctx] { *ctx.exit_code = run_credentials(*ctx.global); });
+  cmd->callback([ctx] { run_command(ctx, [&] { return run_credentials(*ctx.global); }); });
 }
 
 }  // namespace essnap::cli

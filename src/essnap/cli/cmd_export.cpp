@@ -29,13 +29,12 @@ struct ExportFlags {
   bool quiet = false;
 };
 
-int run_export_command(const GlobalOptions& global, ExportFlags& f) {
+Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
   transfer::ExportOptions o;
   o.patterns = split_list(f.indices);
-  if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok())
-    return report_error(s.error(), global);
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   auto comp = transfer::parse_compression(f.compress);
-  if (!comp.ok()) return report_error(Error(comp.error()).with_context("--compress"), global);
+  if (!comp.ok()) return Error(comp.error()).with_context("--compress");
   o.compression = *comp;
   o.chunk_docs = f.chunk_docs;
   o.chunk_bytes = f.chunk_bytes;
@@ -44,21 +43,20 @@ int run_export_command(const GlobalOptions& global, ExportFlags& f) {
   o.strategy = read_strategy(f.read_strategy, f.cluster);
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   o.tool = std::string("essnap ") + kVersion;
-  if (auto s = transfer::validate(o); !s.ok()) return report_error(s.error(), global);
+  ESSNAP_TRY_STATUS(transfer::validate(o));
 
   auto clients = client_factory(global, f.cluster);
-  if (!clients.ok()) return report_error(clients.error(), global);
+  if (!clients.ok()) return clients.error();
   auto store = open_store(global, f.to, blob::Access::kWrite, f.s3, f.cluster.region);
-  if (!store.ok()) return report_error(store.error(), global);
+  if (!store.ok()) return store.error();
 
   const ProgressStyle style = progress_style(global, f.quiet);
   auto r = run_transfer(style, [&](transfer::Hooks hooks) {
     return transfer::run_export(*clients, **store, o, std::move(hooks));
   });
   if (!r.ok())
-    return report_transfer_error(std::move(r).error(), "export",
-                                 "every complete chunk is checkpointed in " + (*store)->describe(),
-                                 global);
+    return transfer_error(std::move(r).error(), "export",
+                          "every complete chunk is checkpointed in " + (*store)->describe());
   if (r->already_complete) {
     if (global.output == OutputFormat::kJson)
       json_result({{"already_complete", true}, {"destination", (*store)->describe()}});
@@ -122,7 +120,7 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "  essnap export -i orders --to s3://my-bucket/exports/orders --resume\n"
       "  essnap export --url https://abc.us-east-1.aoss.amazonaws.com -i logs --to /backup/aoss\n\n" +
       std::string(exit_status_help()));
-  c->callback([ctx, f] { *ctx.exit_code = run_export_command(*ctx.global, *f); });
+  c->callback([ctx, f] { run_command(ctx, [&] { return run_export_command(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

@@ -9,6 +9,7 @@
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/transfer/import.hpp"
+#include "essnap/transfer/state_paths.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -29,19 +30,17 @@ struct ImportFlags {
   bool quiet = false;
 };
 
-int run_import_command(const GlobalOptions& global, ImportFlags& f) {
+Result<int> run_import_command(const GlobalOptions& global, ImportFlags& f) {
   transfer::ImportOptions o;
   if (!f.indices.empty()) {
-    if (auto s = cluster::names::validate_index_arguments(f.indices); !s.ok())
-      return report_error(s.error(), global);
+    ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
     o.patterns = split_list(f.indices);
   }
-  if (auto s = cluster::names::validate_text(f.rename_suffix, "--rename-suffix"); !s.ok())
-    return report_error(s.error(), global);
+  ESSNAP_TRY_STATUS(cluster::names::validate_text(f.rename_suffix, "--rename-suffix"));
   o.rename.suffix = f.rename_suffix;
   for (const auto& r : f.renames) {
     auto p = transfer::parse_rename(r);
-    if (!p.ok()) return report_error(p.error(), global);
+    if (!p.ok()) return p.error();
     o.rename.exact.push_back(*p);
   }
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
@@ -50,11 +49,12 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
   o.window_bytes = f.window_bytes;
 
   auto clients = client_factory(global, f.cluster);
-  if (!clients.ok()) return report_error(clients.error(), global);
+  if (!clients.ok()) return clients.error();
   auto store = open_store(global, f.from, blob::Access::kRead, f.s3, f.cluster.region);
-  if (!store.ok()) return report_error(store.error(), global);
-  auto paths = state_paths(f.state_dir, "import", (*store)->describe(), f.cluster.url, f.errors);
-  if (!paths.ok()) return report_error(paths.error(), global);
+  if (!store.ok()) return store.error();
+  auto paths =
+      transfer::state_paths(f.state_dir, "import", (*store)->describe(), f.cluster.url, f.errors);
+  if (!paths.ok()) return paths.error();
   o.state_path = paths->state;
   o.errors_path = paths->errors;
 
@@ -63,10 +63,10 @@ int run_import_command(const GlobalOptions& global, ImportFlags& f) {
     return transfer::run_import(*clients, **store, o, std::move(hooks));
   });
   if (!r.ok())
-    return report_transfer_error(std::move(r).error(), "import",
-                                 "the loaded chunks are recorded in " + o.state_path, global);
+    return transfer_error(std::move(r).error(), "import",
+                          "the loaded chunks are recorded in " + o.state_path);
   print_summaries(r->indices, "imported", global, style);
-  if (r->problem) return report_error(*r->problem, global);
+  if (r->problem) return *r->problem;
   return kExitOk;
 }
 
@@ -119,7 +119,7 @@ void register_import(CLI::App& app, CommandContext ctx) {
       "--append\n"
       "  essnap import --url http://os2:9200 --from /backup/logs -i logs-app --rename logs-app=logs-copy\n\n" +
       std::string(exit_status_help()));
-  c->callback([ctx, f] { *ctx.exit_code = run_import_command(*ctx.global, *f); });
+  c->callback([ctx, f] { run_command(ctx, [&] { return run_import_command(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

@@ -19,6 +19,7 @@
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/inspect/du.hpp"
 #include "essnap/blob/open.hpp"
@@ -66,17 +67,12 @@ struct InspectFlags {
   double limit_download = 0;  // MiB/s
 };
 
-int fail(const Error& e, const GlobalOptions& g) {
-  report_error(e, g, e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable);
+// An error of inspect: it could not read (2), or it was interrupted (130).
+int inspect_exit_code(const Error& e) {
   return e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable;
 }
 
-std::string setting(const json& settings, const char* key) {
-  if (!settings.is_object() || !settings.contains(key) || !settings[key].is_string()) return "";
-  return settings[key].get<std::string>();
-}
-
-// --repository NAME --url: the location from the registered repository's settings.
+// --repository NAME --url: the location of the registered repository (cluster/repository.hpp).
 Result<std::string> location_from_cluster(const GlobalOptions& g, InspectFlags& f) {
   ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
   ESSNAP_TRY(auto client, make_cluster_client(g, f.cluster));
@@ -84,30 +80,7 @@ Result<std::string> location_from_cluster(const GlobalOptions& g, InspectFlags& 
   if (repos.empty())
     return make_error(ErrorCode::kNotFound, "repository " + f.repository + " is not registered",
                       "list them with 'essnap repo list'");
-  const auto& r = repos.front();
-  std::string where;
-  if (r.type == "s3") {
-    const std::string bucket = setting(r.settings, "bucket");
-    if (bucket.empty())
-      return make_error(ErrorCode::kInvalidArgument,
-                        "repository " + f.repository + " has type s3 but no bucket setting");
-    where = "s3://" + bucket;
-    std::string base = setting(r.settings, "base_path");
-    while (!base.empty() && base.front() == '/') base.erase(0, 1);
-    if (!base.empty()) where += "/" + base;
-  } else if (r.type == "fs") {
-    where = setting(r.settings, "location");
-    if (where.empty() || where.front() != '/')
-      return make_error(ErrorCode::kInvalidArgument,
-                        "repository " + f.repository + " has the relative fs location '" + where +
-                            "' (relative to the nodes' path.repo)",
-                        "give the directory itself as REPO");
-  } else {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "repository " + f.repository + " has type " + r.type +
-                          "; inspect reads s3 and fs repositories",
-                      "give its location as REPO (s3://BUCKET/PREFIX or a directory)");
-  }
+  ESSNAP_TRY(std::string where, cluster::repository_location(repos.front()));
   // --location-map FROM=TO: the cluster's path as this machine sees it.
   for (const auto& m : f.location_map) {
     auto eq = m.find('=');
@@ -243,9 +216,9 @@ void print_notes(const std::vector<std::string>& notes) {
   for (const auto& n : notes) std::cerr << "essnap: note: " << n << "\n";
 }
 
-int run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
+Result<int> run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   auto list = inspect::list_snapshots(c, f.concurrency);
-  if (!list.ok()) return fail(list.error(), g);
+  if (!list.ok()) return list.error();
   bool damaged = false;
   for (const auto& s : list->snapshots) damaged |= !s.problem.empty();
   if (g.output == OutputFormat::kJson) {
@@ -271,16 +244,16 @@ int run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   return damaged ? kInspectDamaged : kInspectIntact;
 }
 
-int run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
-             const std::vector<std::string>& rest) {
+Result<int> run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
+                     const std::vector<std::string>& rest) {
   if (rest.size() != 1)
-    return fail(make_error(ErrorCode::kInvalidArgument, "inspect show takes one SNAPSHOT name"), g);
+    return make_error(ErrorCode::kInvalidArgument, "inspect show takes one SNAPSHOT name");
   auto d = inspect::show_snapshot(c, rest[0], f.concurrency);
-  if (!d.ok()) return fail(d.error(), g);
+  if (!d.ok()) return d.error();
   bool damaged = !d->summary.problem.empty();
   for (const auto& i : d->indices)
     for (const auto& s : i.shards)
-      damaged |= !s.problem.empty() && s.problem.rfind("failed shard", 0) != 0;
+      damaged |= !s.problem.empty() && !s.failed_shard;
   if (g.output == OutputFormat::kJson) {
     json indices = json::array();
     for (const auto& i : d->indices) {
@@ -344,8 +317,8 @@ Result<std::chrono::seconds> parse_max_age(const std::string& text) {
   return age;
 }
 
-int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
-               const std::vector<std::string>& rest) {
+Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
+                       const std::vector<std::string>& rest) {
   inspect::VerifyOptions o;
   o.snapshots = rest;
   o.read_data = f.read_data || !f.subset.empty() ? inspect::ReadData::kYes : inspect::ReadData::kNo;
@@ -353,18 +326,17 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
   o.limit_bytes_per_second = f.limit_download * 1024.0 * 1024.0;
   if (!f.subset.empty()) {
     auto s = inspect::parse_subset(f.subset);
-    if (!s.ok()) return fail(s.error(), g);
+    if (!s.ok()) return s.error();
     o.subset = *s;
   }
   std::optional<inspect::VerifyState> state;
   if (!f.state.empty()) {
     if (o.read_data == inspect::ReadData::kNo)
-      return fail(make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
-                             "a rolling check records full reads: add --read-data"),
-                  g);
+      return make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
+                        "a rolling check records full reads: add --read-data");
     o.max_age = f.max_age_span;
     auto st = inspect::VerifyState::load(f.state, c.describe());
-    if (!st.ok()) return fail(st.error(), g);
+    if (!st.ok()) return st.error();
     state.emplace(std::move(st).value());
     o.state = &*state;
   }
@@ -381,9 +353,9 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
     line.finish();
     if (state) {
       auto saved = state->save();  // what was read before an interruption is kept
-      if (!saved.ok()) return fail(saved.error(), g);
+      if (!saved.ok()) return saved.error();
     }
-    if (!r.ok()) return fail(r.error(), g);
+    if (!r.ok()) return r.error();
     line.finish();
     const auto& v = *r;
     const char* mode = o.read_data == inspect::ReadData::kNo ? "structural" : "read-data";
@@ -451,7 +423,7 @@ int run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
   }
 }
 
-int run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
+Result<int> run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressLine line(g, f.quiet, "du " + c.describe());
   inspect::DuOptions o;
@@ -460,7 +432,7 @@ int run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
   auto r = inspect::disk_usage(c, o);
   line.finish();
-  if (!r.ok()) return fail(r.error(), g);
+  if (!r.ok()) return r.error();
   const auto& u = *r;
   if (g.output == OutputFormat::kJson) {
     json snaps = json::array(), indices = json::array();
@@ -511,7 +483,7 @@ int run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   return u.damaged.empty() ? kInspectIntact : kInspectDamaged;
 }
 
-int run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
+Result<int> run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressLine line(g, f.quiet, "orphans " + c.describe());
   inspect::OrphansOptions o;
@@ -520,7 +492,7 @@ int run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
   auto r = inspect::find_orphans(c, o);
   line.finish();
-  if (!r.ok()) return fail(r.error(), g);
+  if (!r.ok()) return r.error();
   const auto& u = *r;
   if (g.output == OutputFormat::kJson) {
     json arr = json::array();
@@ -552,24 +524,23 @@ int run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   return u.not_judged.empty() ? kInspectIntact : kInspectDamaged;
 }
 
-int run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
+Result<int> run(const GlobalOptions& g, InspectFlags f, const std::string& action) {
   if (f.concurrency < 1 || f.concurrency > 256)
-    return fail(make_error(ErrorCode::kInvalidArgument, "--concurrency must be 1..256"), g);
+    return make_error(ErrorCode::kInvalidArgument, "--concurrency must be 1..256");
   if (f.limit_download < 0)
-    return fail(make_error(ErrorCode::kInvalidArgument, "--limit-download must be >= 0"), g);
+    return make_error(ErrorCode::kInvalidArgument, "--limit-download must be >= 0");
   if (action == "verify") {  // a usage error, before anything is read
     auto age = parse_max_age(f.max_age);
-    if (!age.ok()) return fail(age.error(), g);
+    if (!age.ok()) return age.error();
     f.max_age_span = *age;
   }
   auto opened = open_container(g, f);
-  if (!opened.ok()) return fail(opened.error(), g);
+  if (!opened.ok()) return opened.error();
   blob::BlobStore& c = *opened->container;
   if (action != "verify" && action != "show" && !opened->rest.empty())
-    return fail(make_error(ErrorCode::kInvalidArgument, "inspect " + action +
-                                                            " takes only REPO; unexpected '" +
-                                                            opened->rest.front() + "'"),
-                g);
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "inspect " + action + " takes only REPO; unexpected '" + opened->rest.front() + "'");
   if (action == "snapshots") return run_snapshots(g, f, c);
   if (action == "show") return run_show(g, f, c, opened->rest);
   if (action == "verify") return run_verify(g, f, c, opened->rest);
@@ -647,7 +618,9 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                           "--url CLUSTER.\nS3 credentials come from the usual chain (--profile, "
                           "AWS_* variables, ...).\n\nEXAMPLES:\n  ") +
               s.example + "\n\n" + kInspectExits);
-    c->callback([ctx, f, name] { *ctx.exit_code = run(*ctx.global, *f, name); });
+    c->callback([ctx, f, name] {
+      run_command(ctx, [&] { return run(*ctx.global, *f, name); }, inspect_exit_code);
+    });
   }
 }
 

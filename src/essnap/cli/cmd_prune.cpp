@@ -13,6 +13,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/retention/prune.hpp"
 
@@ -46,12 +47,7 @@ Status set_duration(const std::string& text, const char* flag,
 }
 
 Result<retention::PruneOptions> make_options(PruneFlags& f) {
-  if (f.repository.empty())
-    if (const char* v = std::getenv("ESSNAP_REPOSITORY")) f.repository = v;
-  if (f.repository.empty())
-    return Error(ErrorCode::kInvalidArgument, "no repository",
-                 "pass --repository NAME or set ESSNAP_REPOSITORY");
-  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   for (const auto& m : f.match) ESSNAP_TRY_STATUS(cluster::names::validate_text(m, "--match"));
   ESSNAP_TRY_STATUS(cluster::names::validate_text(f.policy, "--policy"));
   if (f.policy.empty() && f.match.empty())  // before connecting; the library checks it too
@@ -117,43 +113,43 @@ void print_table(const retention::PrunePlan& pp) {
   std::cout << pp.plan.summary << "\n" << std::flush;
 }
 
-int finish_json(const GlobalOptions& g, json doc, const Result<util::Outcome>& ran,
-                const retention::PruneReport& rep) {
+Result<int> finish_json(json doc, const Result<util::Outcome>& ran,
+                        const retention::PruneReport& rep) {
   doc["deleted"] = rep.deleted;
   doc["already_gone"] = rep.already_gone;
   doc["delete_requests"] = rep.delete_requests;
   doc["outcome"] = !ran.ok() ? "failed" : *ran == util::Outcome::kDryRun ? "dry_run" : "executed";
   json_result(std::move(doc));
-  return ran.ok() ? kExitOk : report_error(ran.error(), g);
+  if (!ran.ok()) return ran.error();
+  return kExitOk;
 }
 
-int run_prune(const GlobalOptions& g, PruneFlags f) {
+Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
   auto options = make_options(f);
-  if (!options.ok()) return report_error(options.error(), g);
+  if (!options.ok()) return options.error();
   const bool offline = !f.plan_from.empty();
   if (offline != !f.now.empty())
-    return report_error(Error(ErrorCode::kInvalidArgument, "--plan-from and --now go together",
-                              "--now 2026-12-01T00:00:00Z says when the saved listing was taken"),
-                        g);
+    return Error(ErrorCode::kInvalidArgument, "--plan-from and --now go together",
+                 "--now 2026-12-01T00:00:00Z says when the saved listing was taken");
   auto now = std::chrono::system_clock::now();
   if (!f.now.empty()) {
     auto t = aws::parse_iso8601(f.now);
-    if (!t.ok()) return report_error(Error(t.error()).with_context("--now"), g);
+    if (!t.ok()) return Error(t.error()).with_context("--now");
     now = *t;
   }
   std::optional<cluster::Client> client;
   Result<retention::PrunePlan> plan = Error(ErrorCode::kInternal, "not planned");
   if (offline) {
     auto listing = read_listing(f.plan_from);
-    if (!listing.ok()) return report_error(listing.error(), g);
+    if (!listing.ok()) return listing.error();
     plan = retention::make_prune_plan(*options, *listing, now);
   } else {
     auto c = make_cluster_client(g, f.cluster);
-    if (!c.ok()) return report_error(c.error(), g);
+    if (!c.ok()) return c.error();
     client.emplace(std::move(*c));
     plan = retention::plan_prune(*client, *options, now);
   }
-  if (!plan.ok()) return report_error(plan.error(), g);
+  if (!plan.ok()) return plan.error();
 
   const bool as_json = g.output == OutputFormat::kJson;
   const auto style = progress_style(g, false);
@@ -178,8 +174,8 @@ int run_prune(const GlobalOptions& g, PruneFlags f) {
         report = std::move(*r);
         return ok_status();
       });
-  if (as_json) return finish_json(g, plan->plan.json, ran, report);
-  if (!ran.ok()) return report_error(ran.error(), g);
+  if (as_json) return finish_json(plan->plan.json, ran, report);
+  if (!ran.ok()) return ran.error();
   if (*ran == util::Outcome::kExecuted && !plan->remove.empty())
     std::cout << "deleted " << report.deleted.size() << " snapshot(s) in "
               << report.delete_requests << " request(s)"
@@ -251,7 +247,7 @@ void register_prune(CLI::App& app, CommandContext ctx) {
       "  essnap prune -r s3-repo --policy nightly --keep-last 5 --plan-from all.json \\\n"
       "      --now 2026-12-01T00:00:00Z\n\n" +
       std::string(exit_status_help()));
-  c->callback([ctx, f] { *ctx.exit_code = run_prune(*ctx.global, *f); });
+  c->callback([ctx, f] { run_command(ctx, [&] { return run_prune(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

@@ -31,15 +31,10 @@ Error not_registered(Error e, const std::string& name) {
   return e;
 }
 
-std::string setting(const nlohmann::json& settings, const char* key) {
-  if (!settings.is_object() || !settings.contains(key)) return "";
-  const auto& v = settings[key];
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
-int run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client, bool show) {
+Result<int> run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client,
+                          bool show) {
   auto repos = cluster::get_repositories(client, show ? f.name : "");
-  if (!repos.ok()) return report_error(not_registered(std::move(repos).error(), f.name), g);
+  if (!repos.ok()) return not_registered(std::move(repos).error(), f.name);
   if (g.output == OutputFormat::kJson) {
     auto arr = nlohmann::json::array();
     for (const auto& r : *repos)
@@ -49,10 +44,8 @@ int run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::Client& c
   }
   for (const auto& r : *repos) {
     if (!show) {
-      std::string where = setting(r.settings, "location");
-      if (!setting(r.settings, "bucket").empty())
-        where = "s3://" + setting(r.settings, "bucket") + "/" + setting(r.settings, "base_path");
-      std::cout << r.name << "  " << r.type << "  " << where << "\n";
+      auto where = cluster::repository_location(r);  // "-" when it has none essnap can read
+      std::cout << r.name << "  " << r.type << "  " << (where.ok() ? *where : "-") << "\n";
     } else {
       std::cout << "repository: " << r.name << "\ntype:       " << r.type
                 << "\nsettings:   " << r.settings.dump(2) << "\n";
@@ -63,9 +56,9 @@ int run_list_show(const GlobalOptions& g, const RepoFlags& f, cluster::Client& c
   return kExitOk;
 }
 
-int run_verify(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client) {
+Result<int> run_verify(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client) {
   auto v = cluster::verify_repository(client, {f.name});
-  if (!v.ok()) return report_error(not_registered(std::move(v).error(), f.name), g);
+  if (!v.ok()) return not_registered(std::move(v).error(), f.name);
   if (g.output == OutputFormat::kJson)
     json_result({{"repository", f.name}, {"nodes", v->nodes}});
   else
@@ -75,11 +68,11 @@ int run_verify(const GlobalOptions& g, const RepoFlags& f, cluster::Client& clie
 }
 
 // cleanup and remove: plan (the library's) -> print -> confirm -> execute.
-int run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client,
-                    bool cleanup) {
+Result<int> run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster::Client& client,
+                            bool cleanup) {
   auto plan = cleanup ? snapshot::plan_cleanup_repository(client, f.name)
                       : snapshot::plan_remove_repository(client, f.name);
-  if (!plan.ok()) return report_error(plan.error(), g);
+  if (!plan.ok()) return plan.error();
   const bool json = g.output == OutputFormat::kJson;
   auto ran = util::run_plan(
       *plan, confirm_policy(f.yes, f.dry_run), [&](const util::Plan& p) { print_plan(p, g); },
@@ -106,17 +99,16 @@ int run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster::Client&
                        "it again to use them)\n";
         return ok_status();
       });
-  if (!ran.ok()) return report_error(not_registered(ran.error(), f.name), g);
+  if (!ran.ok()) return not_registered(ran.error(), f.name);
   if (json && *ran == util::Outcome::kDryRun) json_field("dry_run", true);
   return kExitOk;
 }
 
-int run(const GlobalOptions& g, RepoFlags f, const std::string& action) {
+Result<int> run(const GlobalOptions& g, RepoFlags f, const std::string& action) {
   if (action != "list")
-    if (auto v = cluster::names::validate_repository_name(f.name, "repository NAME"); !v.ok())
-      return report_error(v.error(), g);
+    ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.name, "repository NAME"));
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   if (action == "list" || action == "show") return run_list_show(g, f, *client, action == "show");
   if (action == "verify") return run_verify(g, f, *client);
   return run_destructive(g, f, *client, action == "cleanup");
@@ -162,7 +154,7 @@ void register_repo(CLI::App& app, CommandContext ctx) {
     }
     c->footer(confirm + "EXAMPLES:\n  " + s.example + "\n  essnap -o json repo " + name +
               (name == "list" ? "" : " s3-repo") + "\n\n" + exits);
-    c->callback([ctx, f, name] { *ctx.exit_code = run(*ctx.global, *f, name); });
+    c->callback([ctx, f, name] { run_command(ctx, [&] { return run(*ctx.global, *f, name); }); });
   }
 }
 

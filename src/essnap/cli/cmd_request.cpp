@@ -35,17 +35,17 @@ bool is_bulk_path(const std::string& path) {
   return false;
 }
 
-int run_request(const GlobalOptions& global, RequestFlags f) {
+Result<int> run_request(const GlobalOptions& global, RequestFlags f) {
   // 1. Everything the user typed, checked before any credentials or network.
   for (auto& ch : f.method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   auto base = resolve_cluster_url(f.cluster);
-  if (!base.ok()) return report_error(base.error(), global);
+  if (!base.ok()) return base.error();
   auto target = http::join_url(f.cluster.url, f.path);
-  if (!target.ok()) return report_error(Error(target.error()).with_context("PATH"), global);
+  if (!target.ok()) return Error(target.error()).with_context("PATH");
   auto headers = parse_header_flags(f.headers);
-  if (!headers.ok()) return report_error(headers.error(), global);
+  if (!headers.ok()) return headers.error();
   auto body = body_from_flags(f.data, f.data_opt->count() > 0, f.data_file);
-  if (!body.ok()) return report_error(body.error(), global);
+  if (!body.ok()) return body.error();
 
   const bool has_body = !body->data.empty() || !body->file_path.empty();
   if (has_body && !http::find_header(*headers, "Content-Type"))
@@ -54,7 +54,7 @@ int run_request(const GlobalOptions& global, RequestFlags f) {
 
   // 2. Authentication.
   auto conn = resolve_cluster_connection(global, f.cluster);
-  if (!conn.ok()) return report_error(conn.error(), global);
+  if (!conn.ok()) return conn.error();
   for (auto& h : conn->auth_headers) headers->push_back(std::move(h));
 
   // 3. Send. 2xx bodies stream straight to stdout unless we pretty-print for a terminal.
@@ -78,7 +78,7 @@ int run_request(const GlobalOptions& global, RequestFlags f) {
   }
   auto transport = make_connection_transport(*conn);
   auto resp = transport->send(std::move(req));
-  if (!resp.ok()) return report_error(resp.error(), global);
+  if (!resp.ok()) return resp.error();
 
   if (resp->status >= 400) {
     std::fflush(stdout);
@@ -88,7 +88,7 @@ int run_request(const GlobalOptions& global, RequestFlags f) {
       e.hint.clear();
       if (e.remote) e.remote->request_id.clear();
     }
-    return report_error(e, global);
+    return e;
   }
   if (pretty && !resp->body.empty()) {
     auto j = nlohmann::json::parse(resp->body, nullptr, false);
@@ -146,7 +146,8 @@ void register_request(CLI::App& app, CommandContext ctx) {
       "  essnap request GET '/my-bucket?list-type=2&prefix=snapshots/' --service s3 \\\n"
       "      --url https://s3.eu-west-1.amazonaws.com --auth aws\n\n" +
       std::string(exit_status_help()));
-  cmd->callback([ctx, flags] { *ctx.exit_code = run_request(*ctx.global, *flags); });
+  cmd->callback(
+      [ctx, flags] { run_command(ctx, [&] { return run_request(*ctx.global, *flags); }); });
 }
 
 }  // namespace essnap::cli

@@ -8,6 +8,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/restore.hpp"
@@ -40,10 +41,10 @@ struct RestoreFlags {
   bool quiet = false;
 };
 
-// Every name and free text of a restore, before anything is sent (cluster/names.hpp).
+// Every name and free text of a restore, before anything is sent (cluster/names.hpp); the
+// repository's was checked by resolve_repository.
 Status validate_restore_names(const RestoreFlags& f) {
   namespace names = cluster::names;
-  ESSNAP_TRY_STATUS(names::validate_repository_name(f.repository, "--repository"));
   ESSNAP_TRY_STATUS(names::validate_snapshot_name(f.snapshot, "SNAPSHOT"));
   ESSNAP_TRY_STATUS(names::validate_index_arguments(f.indices, "--indices"));
   ESSNAP_TRY_STATUS(names::validate_text(f.rename, "--rename"));
@@ -58,19 +59,12 @@ Status validate_restore_names(const RestoreFlags& f) {
   return ok_status();
 }
 
-int run_restore(const GlobalOptions& g, RestoreFlags f) {
-  if (f.repository.empty()) {
-    const char* v = std::getenv("ESSNAP_REPOSITORY");
-    f.repository = v ? v : "";
-  }
-  if (f.repository.empty())
-    return report_error(Error(ErrorCode::kInvalidArgument, "no repository",
-                              "pass --repository NAME or set ESSNAP_REPOSITORY"),
-                        g);
+Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   auto resolved = snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
-  if (!resolved.ok()) return report_error(resolved.error(), g);
+  if (!resolved.ok()) return resolved.error();
   f.snapshot = *resolved;
-  if (auto v = validate_restore_names(f); !v.ok()) return report_error(v.error(), g);
+  ESSNAP_TRY_STATUS(validate_restore_names(f));
   snapshot::RestoreOptions o;
   o.repository = f.repository;
   o.snapshot = f.snapshot;
@@ -78,10 +72,9 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
   if (!f.rename.empty()) {
     const auto colon = f.rename.rfind(':');
     if (colon == std::string::npos || colon == 0)
-      return report_error(Error(ErrorCode::kInvalidArgument,
-                                "--rename '" + f.rename + "' is not PATTERN:REPLACEMENT",
-                                "e.g. --rename '(.+):restored-$1'"),
-                          g);
+      return Error(ErrorCode::kInvalidArgument,
+                   "--rename '" + f.rename + "' is not PATTERN:REPLACEMENT",
+                   "e.g. --rename '(.+):restored-$1'");
     o.rename_pattern = f.rename.substr(0, colon);
     o.rename_replacement = f.rename.substr(colon + 1);
   } else if (!f.rename_suffix.empty()) {
@@ -90,8 +83,7 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
   for (const auto& kv : f.index_settings) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
-      return report_error(
-          Error(ErrorCode::kInvalidArgument, "--index-settings '" + kv + "' is not k=v"), g);
+      return Error(ErrorCode::kInvalidArgument, "--index-settings '" + kv + "' is not k=v");
     o.index_settings[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   o.ignore_index_settings = snapshot::split_patterns(f.ignore_index_settings);
@@ -113,9 +105,9 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
   o.hooks = progress_hooks(style);
 
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   auto plan = snapshot::plan_restore(*client, o);
-  if (!plan.ok()) return report_error(plan.error(), g);
+  if (!plan.ok()) return plan.error();
   const bool json = g.output == OutputFormat::kJson;
   std::optional<Result<snapshot::RestoreResult>> res;
   InterruptScope interrupts;
@@ -128,7 +120,7 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
         if (!res->ok()) return res->error();
         return ok_status();
       });
-  if (!ran.ok()) return report_error(ran.error(), g);
+  if (!ran.ok()) return ran.error();
   if (*ran == util::Outcome::kDryRun) {
     if (json) json_field("dry_run", true);
     return kExitOk;
@@ -158,16 +150,13 @@ int run_restore(const GlobalOptions& g, RestoreFlags f) {
     }
   }
   if (r->shards_failed > 0)
-    return report_error(
-        Error(ErrorCode::kIncomplete,
-              std::to_string(r->shards_failed) + " primary shard(s) failed to restore",
-              "see 'essnap request GET /_cluster/allocation/explain'"),
-        g);
+    return Error(ErrorCode::kIncomplete,
+                 std::to_string(r->shards_failed) + " primary shard(s) failed to restore",
+                 "see 'essnap request GET /_cluster/allocation/explain'");
   for (const auto& i : r->indices)
     if (i.verified && !*i.verified)
-      return report_error(Error(ErrorCode::kIncomplete,
-                                "restored index " + i.target + " does not match the snapshot"),
-                          g);
+      return Error(ErrorCode::kIncomplete,
+                   "restored index " + i.target + " does not match the snapshot");
   return kExitOk;
 }
 
@@ -236,7 +225,7 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       "  essnap restore nightly -r s3-repo -i orders --close-existing --verify\n"
       "  essnap restore nightly -r s3-repo --dry-run -o json\n\n" +
       std::string(exit_status_help()));
-  cmd->callback([ctx, f] { *ctx.exit_code = run_restore(*ctx.global, *f); });
+  cmd->callback([ctx, f] { run_command(ctx, [&] { return run_restore(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

@@ -116,13 +116,12 @@ Result<std::shared_ptr<cluster::Client>> make_client(const GlobalOptions& global
                                            std::move(conn.auth_headers), conn.timeouts);
 }
 
-int run_scheduler(const GlobalOptions& global, const RunFlags& f) {
+Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
   auto config = schedule::load_config(f.config);
-  if (!config.ok()) return report_error(config.error(), global);
+  if (!config.ok()) return config.error();
   if (!f.policy.empty() && !config->policy(f.policy))
-    return report_error(Error(ErrorCode::kInvalidArgument, "no policy '" + f.policy + "' in " + f.config,
-                              "'essnap config check " + f.config + "' lists them"),
-                        global);
+    return Error(ErrorCode::kInvalidArgument, "no policy '" + f.policy + "' in " + f.config,
+                 "'essnap config check " + f.config + "' lists them");
   schedule::Logger log(f.log_format == "json" ? schedule::LogFormat::kJson : schedule::LogFormat::kText);
   install_signals();
   auto stop = [] { return g_stop != 0; };
@@ -149,7 +148,7 @@ int run_scheduler(const GlobalOptions& global, const RunFlags& f) {
   schedule::MetricsServer server(metrics);
   const auto& m = scheduler.config().metrics;
   if (!m.listen.empty()) {
-    if (auto st = server.start(m.host, m.port); !st.ok()) return report_error(st.error(), global);
+    if (auto st = server.start(m.host, m.port); !st.ok()) return st.error();
   }
   log.info("essnap run started",
            {{"config", f.config},
@@ -192,7 +191,7 @@ void register_run(CLI::App& app, CommandContext ctx) {
       "  8    a run was refused by a pre-flight check (name clash, cs-* repository)\n"
       "  9    a snapshot finished PARTIAL or FAILED, or its prune failed\n"
       "  130  --once interrupted by SIGTERM/SIGINT (the snapshot keeps running)\n");
-  cmd->callback([ctx, f] { *ctx.exit_code = run_scheduler(*ctx.global, *f); });
+  cmd->callback([ctx, f] { run_command(ctx, [&] { return run_scheduler(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

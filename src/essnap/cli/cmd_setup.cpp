@@ -212,9 +212,9 @@ const char* mode_text(setup::SetupMode mode) {
 }
 
 // For people who manage IAM as code: the documents, nothing changed.
-int print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
-                   const http::TransportOptions& topts, const std::string& sts_endpoint_url,
-                   std::shared_ptr<aws::CredentialsProvider> provider) {
+Result<int> print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
+                           const http::TransportOptions& topts, const std::string& sts_endpoint_url,
+                           std::shared_ptr<aws::CredentialsProvider> provider) {
   std::string account = "<ACCOUNT_ID>";
   // Only a convenience here: one quick attempt, then the placeholder.
   http::TransportOptions quick = topts;
@@ -228,7 +228,7 @@ int print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
   else
     std::cerr << "essnap: could not ask STS for the account id; it is shown as <ACCOUNT_ID>\n";
   auto docs = setup::policy_documents(o, account);
-  if (!docs.ok()) return report_error(docs.error(), global);
+  if (!docs.ok()) return docs.error();
   const std::string& role_name = docs->role.role_name;
   json out = {{"role_name", role_name},
               {"role_arn", docs->role.role_arn},
@@ -252,11 +252,11 @@ int print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
   return kExitOk;
 }
 
-int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
+Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   GlobalOptions g = global;
   if (!f.cluster.region.empty()) g.region = f.cluster.region;
   auto options = options_from_flags(g, f);
-  if (!options.ok()) return report_error(options.error(), global);
+  if (!options.ok()) return options.error();
   setup::SetupOptions& o = *options;
   const bool aws_mode = o.mode == setup::SetupMode::kAwsManaged;
 
@@ -275,7 +275,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
 
   std::unique_ptr<s3::Client> s3c;
   if (o.mode != setup::SetupMode::kSelfManagedFs) {
-    if (auto c = provider->credentials(); !c.ok()) return report_error(c.error(), global);
+    ESSNAP_TRY_STATUS(provider->credentials());
     s3::ClientOptions so;
     so.endpoint = s3::resolve_s3_endpoint(env, f.s3_endpoint_url);
     so.region = o.region;
@@ -283,7 +283,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
     so.credentials = s3_provider;
     if (!so.endpoint.url.empty()) {
       auto u = util::parse_url(so.endpoint.url, util::UrlChars::kRaw);
-      if (!u.ok()) return report_error(u.error(), global);
+      if (!u.ok()) return u.error();
       if (!aws::is_aws_host(u->host)) o.s3_endpoint = so.endpoint.url;
     }
     s3c = std::make_unique<s3::Client>(*aws_transport, so);
@@ -300,7 +300,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   if (f.print_policies) return print_policies(global, o, topts, f.sts_endpoint_url, provider);
 
   auto cluster_client = make_cluster_client(g, f.cluster);
-  if (!cluster_client.ok()) return report_error(cluster_client.error(), global);
+  if (!cluster_client.ok()) return cluster_client.error();
 
   if (const char* p = std::getenv("ESSNAP_SETUP_REGISTER_AS_FS_PATH"); p && *p && aws_mode) {
     o.register_as_fs_path = p;
@@ -312,7 +312,7 @@ int run_setup_command(const GlobalOptions& global, SetupFlags& f) {
 
   setup::SetupClients clients{s3c.get(), iamc.get(), stsc.get(), &cluster_client.value()};
   auto rep = setup::run_setup(o, clients);
-  if (!rep.ok()) return report_error(rep.error(), global);
+  if (!rep.ok()) return rep.error();
   if (global.output == OutputFormat::kJson)
     json_result(report_json(*rep, mode_text(o.mode)));
   else
@@ -376,7 +376,7 @@ void register_setup(CLI::App& app, CommandContext ctx) {
       "      --bucket s3://acme-snapshots --repository backups --s3-client default\n"
       "  essnap setup --cluster http://localhost:9200 --fs /mnt/snapshots --repository local\n\n" +
       std::string(exit_status_help()));
-  cmd->callback([ctx, f] { *ctx.exit_code = run_setup_command(*ctx.global, *f); });
+  cmd->callback([ctx, f] { run_command(ctx, [&] { return run_setup_command(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

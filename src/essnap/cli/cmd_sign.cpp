@@ -30,33 +30,27 @@ struct SignFlags {
   CLI::Option* data_opt = nullptr;
 };
 
-int fail(const Error& e, const GlobalOptions& g) {
-  return report_error(e, g);
-}
-
-int run_sign(const GlobalOptions& global, const SignFlags& f) {
+Result<int> run_sign(const GlobalOptions& global, const SignFlags& f) {
   // Everything the user typed is checked before credentials are looked up.
   auto url = util::parse_url(f.url, util::UrlChars::kRaw);
-  if (!url.ok()) return fail(Error(url.error()).with_context("--url"), global);
+  if (!url.ok()) return Error(url.error()).with_context("--url");
   auto headers = parse_header_flags(f.headers);
-  if (!headers.ok()) return fail(headers.error(), global);
+  if (!headers.ok()) return headers.error();
   auto body = body_from_flags(f.data, f.data_opt->count() > 0, f.data_file);
-  if (!body.ok()) return fail(body.error(), global);
+  if (!body.ok()) return body.error();
   std::chrono::system_clock::time_point when = std::chrono::system_clock::now();
   if (!f.date.empty()) {
     auto d = aws::parse_amz_date(f.date);
     if (!d.ok())
-      return fail(Error(ErrorCode::kInvalidArgument,
-                        "bad --date '" + f.date + "': expected YYYYMMDDTHHMMSSZ in UTC",
-                        "for example --date 20240131T235959Z"),
-                  global);
+      return Error(ErrorCode::kInvalidArgument,
+                   "bad --date '" + f.date + "': expected YYYYMMDDTHHMMSSZ in UTC",
+                   "for example --date 20240131T235959Z");
     when = *d;
   }
   if (f.presign && (f.expires < 1 || f.expires > 604800))
-    return fail(Error(ErrorCode::kInvalidArgument,
-                      "--expires " + std::to_string(f.expires) + " is out of range",
-                      "a presigned URL lives 1 to 604800 seconds (7 days)"),
-                global);
+    return Error(ErrorCode::kInvalidArgument,
+                 "--expires " + std::to_string(f.expires) + " is out of range",
+                 "a presigned URL lives 1 to 604800 seconds (7 days)");
 
   aws::RegionOptions ro;
   ro.flag = global.region;
@@ -64,11 +58,11 @@ int run_sign(const GlobalOptions& global, const SignFlags& f) {
   ro.endpoint_host = url->host;
   ro.imds = aws::ImdsLookup::kNo;
   auto region = aws::resolve_region(ro);
-  if (!region.ok()) return fail(region.error(), global);
+  if (!region.ok()) return region.error();
 
   auto provider = aws::make_default_chain(credential_options(global));
   auto creds = provider->credentials();
-  if (!creds.ok()) return fail(creds.error(), global);
+  if (!creds.ok()) return creds.error();
 
   aws::SigningRequest sreq;
   sreq.method = f.method;
@@ -77,7 +71,7 @@ int run_sign(const GlobalOptions& global, const SignFlags& f) {
   if (!body->file_path.empty()) {
     if (!f.unsigned_payload) {
       auto h = http::payload_sha256_hex(*body);
-      if (!h.ok()) return fail(h.error(), global);
+      if (!h.ok()) return h.error();
       sreq.payload_sha256 = *h;
     }
   } else {
@@ -93,7 +87,7 @@ int run_sign(const GlobalOptions& global, const SignFlags& f) {
   const bool json = global.output == OutputFormat::kJson;
   if (f.presign) {
     auto p = aws::presign(sreq, *creds, params, f.expires);
-    if (!p.ok()) return fail(p.error(), global);
+    if (!p.ok()) return p.error();
     if (json) {
       std::cout << nlohmann::json{{"url", p->url},
                                   {"canonical_request", p->canonical_request},
@@ -116,7 +110,7 @@ int run_sign(const GlobalOptions& global, const SignFlags& f) {
   }
 
   auto s = aws::sign(sreq, *creds, params);
-  if (!s.ok()) return fail(s.error(), global);
+  if (!s.ok()) return s.error();
   if (json) {
     nlohmann::json h = nlohmann::json::object();
     for (const auto& [k, v] : s->headers_to_add) h[k] = v;
@@ -201,7 +195,7 @@ void register_sign(CLI::App& app, CommandContext ctx) {
       "  essnap sign --service es --region us-east-1 --url https://h/ --date 20150830T123600Z \\\n"
       "      --show canonical\n\n" +
       std::string(exit_status_help()));
-  cmd->callback([ctx, flags] { *ctx.exit_code = run_sign(*ctx.global, *flags); });
+  cmd->callback([ctx, flags] { run_command(ctx, [&] { return run_sign(*ctx.global, *flags); }); });
 }
 
 }  // namespace essnap::cli

@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/create.hpp"
@@ -43,20 +45,6 @@ struct SnapshotFlags {
   bool allow_empty = false;
 };
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-Result<Ok> need_repository(SnapshotFlags& f) {
-  if (f.repository.empty()) f.repository = env_or("ESSNAP_REPOSITORY", "");
-  if (f.repository.empty())
-    return Error(ErrorCode::kInvalidArgument, "no repository",
-                 "pass --repository NAME or set ESSNAP_REPOSITORY ('essnap repo list' shows them)");
-  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
-  return Ok{};
-}
-
 std::string iso_time(std::int64_t ms) {
   if (ms <= 0) return "-";
   const std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -83,7 +71,7 @@ Status resolve_references(std::vector<std::string>* names, std::size_t from, std
   return ok_status();
 }
 
-int finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
+Result<int> finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
   if (g.output == OutputFormat::kJson) {
     json_field("snapshot", s.to_json());
   } else {
@@ -93,24 +81,22 @@ int finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo& s) {
   }
   if (s.state == cluster::SnapshotStateKind::kSuccess) return kExitOk;
   if (g.output != OutputFormat::kJson) print_failures(s);
-  return report_error(
-      Error(ErrorCode::kIncomplete,
-            "snapshot " + s.name + " finished " + s.state.text + " (" + std::to_string(s.shards_failed) +
-                " of " + std::to_string(s.shards_total) + " shards failed)",
-            s.state == cluster::SnapshotStateKind::kPartial ? "the failed shards are listed above; the others are restorable"
-                                 : s.reason),
-      g);
+  return Error(ErrorCode::kIncomplete,
+               "snapshot " + s.name + " finished " + s.state.text + " (" +
+                   std::to_string(s.shards_failed) + " of " + std::to_string(s.shards_total) +
+                   " shards failed)",
+               s.state == cluster::SnapshotStateKind::kPartial
+                   ? "the failed shards are listed above; the others are restorable"
+                   : s.reason);
 }
 
-int run_create(const GlobalOptions& g, SnapshotFlags f) {
-  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+Result<int> run_create(const GlobalOptions& g, SnapshotFlags f) {
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   const std::string tmpl = f.names.empty() ? "essnap-{now:%Y.%m.%d-%H%M%S}" : f.names.front();
-  if (auto v = cluster::names::validate_utf8(tmpl, "snapshot NAME"); !v.ok())
-    return report_error(v.error(), g);
+  ESSNAP_TRY_STATUS(cluster::names::validate_utf8(tmpl, "snapshot NAME"));
   auto name = snapshot::expand_snapshot_name(tmpl, std::chrono::system_clock::now());
-  if (!name.ok()) return report_error(name.error(), g);
-  if (auto v = cluster::names::validate_index_arguments(f.indices, "--indices"); !v.ok())
-    return report_error(v.error(), g);
+  if (!name.ok()) return name.error();
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices, "--indices"));
   snapshot::CreateOptions o;
   o.empty = f.allow_empty ? snapshot::EmptySelection::kAllow : snapshot::EmptySelection::kRefuse;
   o.request.repository = f.repository;
@@ -124,11 +110,9 @@ int run_create(const GlobalOptions& g, SnapshotFlags f) {
   o.request.partial = f.partial;
   for (const auto& kv : f.metadata) {
     const auto eq = kv.find('=');
-    if (auto v = cluster::names::validate_text(kv, "--metadata"); !v.ok())
-      return report_error(v.error(), g);
+    ESSNAP_TRY_STATUS(cluster::names::validate_text(kv, "--metadata"));
     if (eq == std::string::npos || eq == 0)
-      return report_error(Error(ErrorCode::kInvalidArgument, "--metadata '" + kv + "' is not k=v"),
-                          g);
+      return Error(ErrorCode::kInvalidArgument, "--metadata '" + kv + "' is not k=v");
     o.request.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   o.wait = f.no_wait                          ? snapshot::WaitMode::kNoWait
@@ -138,11 +122,11 @@ int run_create(const GlobalOptions& g, SnapshotFlags f) {
   const auto style = progress_style(g, f.quiet);
   o.hooks = progress_hooks(style);
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   InterruptScope interrupts;
   auto res = snapshot::create_snapshot(*client, o);
   finish_progress(style);
-  if (!res.ok()) return report_error(res.error(), g);
+  if (!res.ok()) return res.error();
   if (o.wait == snapshot::WaitMode::kNoWait) {
     if (g.output == OutputFormat::kJson)
       json_result({{"snapshot", {{"snapshot", *name}, {"state", "STARTED"}}},
@@ -167,19 +151,18 @@ Result<std::vector<cluster::SnapshotInfo>> fetch(cluster::Client& c, const std::
   return v;
 }
 
-int run_list(const GlobalOptions& g, SnapshotFlags f) {
-  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+Result<int> run_list(const GlobalOptions& g, SnapshotFlags f) {
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   auto snaps = fetch(*client, f.repository, "_all");
-  if (!snaps.ok()) return report_error(snaps.error(), g);
+  if (!snaps.ok()) return snaps.error();
   std::vector<cluster::SnapshotState> wanted;
   for (const auto& w : f.states) {
     wanted.push_back(cluster::parse_snapshot_state(w));
     if (wanted.back() == cluster::SnapshotStateKind::kUnknown)
-      return report_error(Error(ErrorCode::kInvalidArgument, "--state '" + w + "' is not a state",
-                                "use success, partial, failed, in_progress or incompatible"),
-                          g);
+      return Error(ErrorCode::kInvalidArgument, "--state '" + w + "' is not a state",
+                   "use success, partial, failed, in_progress or incompatible");
   }
   std::vector<cluster::SnapshotInfo> shown;
   for (auto& s : *snaps) {
@@ -252,19 +235,16 @@ void print_snapshot(const GlobalOptions& g, cluster::Client& client, const std::
     std::cout << "failure: " << fl.index << " shard " << fl.shard << ": " << fl.reason << "\n";
 }
 
-int run_show(const GlobalOptions& g, SnapshotFlags f) {
-  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
-  if (f.names.empty())
-    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME"), g);
-  if (auto r = resolve_references(&f.names, 0, f.names.size()); !r.ok())
-    return report_error(r.error(), g);
+Result<int> run_show(const GlobalOptions& g, SnapshotFlags f) {
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
+  if (f.names.empty()) return Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME");
+  ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, f.names.size()));
   for (const auto& n : f.names)
-    if (auto v = cluster::names::validate_snapshot_name(n, "snapshot NAME"); !v.ok())
-      return report_error(v.error(), g);
+    ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(n, "snapshot NAME"));
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   auto got = cluster::get_named_snapshots(*client, f.repository, f.names);
-  if (!got.ok()) return report_error(got.error(), g);
+  if (!got.ok()) return got.error();
   // What was found is shown; every name that was not is reported, and the exit says so.
   auto shown = nlohmann::json::array();
   for (std::size_t i = 0; i < got->found.size(); ++i) {
@@ -278,23 +258,18 @@ int run_show(const GlobalOptions& g, SnapshotFlags f) {
   if (got->missing.empty()) return kExitOk;
   std::string missing;
   for (const auto& n : got->missing) missing += (missing.empty() ? "" : ", ") + n;
-  return report_error(
-      Error(ErrorCode::kNotFound,
-            (got->missing.size() == 1 ? "no snapshot " : "no snapshots ") + missing + " in " +
-                f.repository,
-            "list the snapshots with 'essnap snapshot list -r " + f.repository + "'"),
-      g);
+  return Error(ErrorCode::kNotFound,
+               (got->missing.size() == 1 ? "no snapshot " : "no snapshots ") + missing + " in " +
+                   f.repository,
+               "list the snapshots with 'essnap snapshot list -r " + f.repository + "'");
 }
 
-int run_status(const GlobalOptions& g, SnapshotFlags f) {
-  if (f.repository.empty()) f.repository = env_or("ESSNAP_REPOSITORY", "");
-  if (!f.repository.empty())
-    if (auto v = cluster::names::validate_repository_name(f.repository, "--repository"); !v.ok())
-      return report_error(v.error(), g);
+Result<int> run_status(const GlobalOptions& g, SnapshotFlags f) {
+  ESSNAP_TRY(f.repository, resolve_optional_repository(f.repository));
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   auto st = cluster::snapshot_status(*client, {f.repository, ""});
-  if (!st.ok()) return report_error(st.error(), g);
+  if (!st.ok()) return st.error();
   if (g.output == OutputFormat::kJson) {
     auto arr = nlohmann::json::array();
     for (const auto& s : st->snapshots)
@@ -324,34 +299,29 @@ int run_status(const GlobalOptions& g, SnapshotFlags f) {
   return kExitOk;
 }
 
-int run_delete(const GlobalOptions& g, SnapshotFlags f) {
-  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+Result<int> run_delete(const GlobalOptions& g, SnapshotFlags f) {
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   if (f.names.empty())
-    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot delete needs NAME or PATTERN"),
-                        g);
-  if (auto r = resolve_references(&f.names, 0, f.names.size()); !r.ok())
-    return report_error(r.error(), g);
+    return Error(ErrorCode::kInvalidArgument, "snapshot delete needs NAME or PATTERN");
+  ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, f.names.size()));
   for (const auto& n : f.names) {
-    if (auto v = cluster::names::validate_utf8(n, "snapshot delete NAME"); !v.ok())
-      return report_error(v.error(), g);
+    ESSNAP_TRY_STATUS(cluster::names::validate_utf8(n, "snapshot delete NAME"));
     bool any = false;
     for (const auto& p : snapshot::split_patterns({n})) {
       any = true;
-      if (auto v = cluster::names::validate_snapshot_pattern(p, "snapshot delete NAME"); !v.ok())
-        return report_error(v.error(), g);
+      ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_pattern(p, "snapshot delete NAME"));
     }
     if (!any)
-      return report_error(Error(ErrorCode::kInvalidArgument,
-                                "snapshot delete NAME '" + n + "' names no snapshot",
-                                "name the snapshots or patterns to delete: 'nightly-2026.01.*'"),
-                          g);
+      return Error(ErrorCode::kInvalidArgument,
+                   "snapshot delete NAME '" + n + "' names no snapshot",
+                   "name the snapshots or patterns to delete: 'nightly-2026.01.*'");
   }
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   auto plan = snapshot::plan_delete(
       *client, f.repository, f.names,
       f.abort ? snapshot::RunningSnapshots::kAbort : snapshot::RunningSnapshots::kRefuse);
-  if (!plan.ok()) return report_error(plan.error(), g);
+  if (!plan.ok()) return plan.error();
   const bool json = g.output == OutputFormat::kJson;
   auto deleted = nlohmann::json::array(), gone = nlohmann::json::array();
   auto ran = util::run_plan(
@@ -376,32 +346,38 @@ int run_delete(const GlobalOptions& g, SnapshotFlags f) {
     json_field("deleted", deleted);
     json_field("already_gone", gone);
   }
-  return ran.ok() ? kExitOk : report_error(ran.error(), g);
+  if (!ran.ok()) return ran.error();
+  return kExitOk;
 }
 
-int run_clone(const GlobalOptions& g, SnapshotFlags f) {
-  if (auto r = need_repository(f); !r.ok()) return report_error(r.error(), g);
+Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
+  ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   if (f.names.size() != 2)
-    return report_error(Error(ErrorCode::kInvalidArgument, "snapshot clone needs SOURCE TARGET"),
-                        g);
-  if (auto r = resolve_references(&f.names, 0, 1); !r.ok()) return report_error(r.error(), g);
-  if (auto v = cluster::names::validate_snapshot_name(f.names[0], "clone SOURCE"); !v.ok())
-    return report_error(v.error(), g);
-  if (auto v = cluster::names::validate_utf8(f.names[1], "clone TARGET"); !v.ok())
-    return report_error(v.error(), g);
+    return Error(ErrorCode::kInvalidArgument, "snapshot clone needs SOURCE TARGET");
+  ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, 1));
+  ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(f.names[0], "clone SOURCE"));
+  ESSNAP_TRY_STATUS(cluster::names::validate_utf8(f.names[1], "clone TARGET"));
   auto target = snapshot::expand_snapshot_name(f.names[1], std::chrono::system_clock::now());
-  if (!target.ok()) return report_error(target.error(), g);
+  if (!target.ok()) return target.error();
   if (!f.indices.empty())
-    if (auto v = cluster::names::validate_index_arguments(f.indices, "--indices"); !v.ok())
-      return report_error(v.error(), g);
+    ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices, "--indices"));
   auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return report_error(client.error(), g);
+  if (!client.ok()) return client.error();
   std::string indices;
   for (const auto& p : snapshot::split_patterns(f.indices))
     indices += (indices.empty() ? "" : ",") + p;
-  auto r = cluster::clone_snapshot(*client, {f.repository, f.names[0], *target, indices});
-  if (!r.ok()) return report_error(r.error(), g);
-  if (!(f.wait || stdout_is_terminal())) {
+  snapshot::CloneOptions o;
+  o.request = {f.repository, f.names[0], *target, indices};
+  o.wait = f.wait || stdout_is_terminal() ? snapshot::WaitMode::kWait : snapshot::WaitMode::kNoWait;
+  const bool wait = o.wait == snapshot::WaitMode::kWait;
+  const auto style = progress_style(g, f.quiet);
+  o.hooks = progress_hooks(style);
+  std::optional<InterruptScope> interrupts;  // Ctrl-C stops a wait; the clone keeps running
+  if (wait) interrupts.emplace();
+  auto res = snapshot::clone_snapshot(*client, o);
+  if (wait) finish_progress(style);
+  if (!res.ok()) return res.error();
+  if (!wait) {
     if (g.output == OutputFormat::kJson)
       json_result({{"snapshot", {{"snapshot", *target}, {"state", "STARTED"}}},
                    {"source", f.names[0]},
@@ -411,13 +387,7 @@ int run_clone(const GlobalOptions& g, SnapshotFlags f) {
       std::cout << "cloning " << f.names[0] << " to " << *target << "\n";
     return kExitOk;
   }
-  const auto style = progress_style(g, f.quiet);
-  InterruptScope interrupts;
-  auto info =
-      snapshot::wait_for_snapshot(*client, f.repository, *target, {}, progress_hooks(style));
-  finish_progress(style);
-  if (!info.ok()) return report_error(info.error(), g);
-  return finish_snapshot(g, *info);
+  return finish_snapshot(g, res->info);
 }
 
 CLI::App* sub(CLI::App* parent, const char* name, const char* help, SnapshotFlags* f) {
@@ -472,7 +442,7 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "  essnap snapshot create '<snap-{now/d}>' -r s3-repo --metadata taken_by=cron --no-wait\n"
       "  essnap -o json snapshot create weekly -r s3-repo --wait-for-slot --wait\n\n" +
       exits);
-  create->callback([ctx, f] { *ctx.exit_code = run_create(*ctx.global, *f); });
+  create->callback([ctx, f] { run_command(ctx, [&] { return run_create(*ctx.global, *f); }); });
 
   auto* list = sub(cmd, "list", "List a repository's snapshots, oldest first", f.get());
   list->add_option("--format", f->format, "table (default), json (default with -o json) or yaml")
@@ -486,7 +456,7 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "yaml --limit 10\n  essnap snapshot list -r s3-repo --state "
       "partial --state failed\n  essnap -o json snapshot list -r s3-repo\n\n" +
       exits);
-  list->callback([ctx, f] { *ctx.exit_code = run_list(*ctx.global, *f); });
+  list->callback([ctx, f] { run_command(ctx, [&] { return run_list(*ctx.global, *f); }); });
 
   auto* show =
       sub(cmd, "show", "Indices, shards, sizes, duration, version, failures and metadata", f.get());
@@ -496,13 +466,13 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "EXAMPLES:\n  essnap snapshot show snapshot_1 -r s3-repo\n  essnap -o json snapshot show "
       "snapshot_1 -r s3-repo\n\n" +
       exits);
-  show->callback([ctx, f] { *ctx.exit_code = run_show(*ctx.global, *f); });
+  show->callback([ctx, f] { run_command(ctx, [&] { return run_show(*ctx.global, *f); }); });
 
   auto* status = sub(cmd, "status", "What is running now (every repository without -r)", f.get());
   status->footer(
       "EXAMPLES:\n  essnap snapshot status\n  essnap snapshot status -r s3-repo -o json\n\n" +
       exits);
-  status->callback([ctx, f] { *ctx.exit_code = run_status(*ctx.global, *f); });
+  status->callback([ctx, f] { run_command(ctx, [&] { return run_status(*ctx.global, *f); }); });
 
   auto* del =
       sub(cmd, "delete", "Delete snapshots by name or pattern (plan, then confirm)", f.get());
@@ -518,7 +488,7 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "EXAMPLES:\n  essnap snapshot delete snapshot_1 -r s3-repo --yes\n"
       "  essnap snapshot delete 'nightly-2026.01.*' -r s3-repo --dry-run\n\n" +
       exits);
-  del->callback([ctx, f] { *ctx.exit_code = run_delete(*ctx.global, *f); });
+  del->callback([ctx, f] { run_command(ctx, [&] { return run_delete(*ctx.global, *f); }); });
 
   auto* clone =
       sub(cmd, "clone", "Copy a snapshot (or some of its indices) under a new name", f.get());
@@ -530,7 +500,7 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "EXAMPLES:\n  essnap snapshot clone snapshot_1 snapshot_1-copy -r s3-repo --wait\n  essnap "
       "snapshot clone nightly keep-logs -r s3-repo -i 'logs-*'\n\n" +
       exits);
-  clone->callback([ctx, f] { *ctx.exit_code = run_clone(*ctx.global, *f); });
+  clone->callback([ctx, f] { run_command(ctx, [&] { return run_clone(*ctx.global, *f); }); });
 }
 
 }  // namespace essnap::cli

@@ -16,11 +16,11 @@ struct WhoamiFlags {
   std::string endpoint_url;
 };
 
-int run_whoami(const GlobalOptions& global, const WhoamiFlags& flags) {
+Result<int> run_whoami(const GlobalOptions& global, const WhoamiFlags& flags) {
   auto cred_options = credential_options(global);
   auto provider = aws::make_default_chain(cred_options);
   auto creds = provider->credentials();
-  if (!creds.ok()) return report_error(creds.error(), global);
+  if (!creds.ok()) return creds.error();
 
   // STS answers GetCallerIdentity in every region; without a configured one, us-east-1 is as
   // good as any, so a missing region is not an error here.
@@ -29,7 +29,7 @@ int run_whoami(const GlobalOptions& global, const WhoamiFlags& flags) {
   ro.profile = global.profile;
   ro.imds = aws::ImdsLookup::kNo;
   auto region = aws::resolve_region(ro);
-  if (!region.ok() && !global.region.empty()) return report_error(region.error(), global);
+  if (!region.ok() && !global.region.empty()) return region.error();
   auto endpoint = aws::resolve_sts_endpoint(region.ok() ? region->region : "us-east-1",
                                             aws::Environment::process(), flags.endpoint_url);
 
@@ -38,7 +38,7 @@ int run_whoami(const GlobalOptions& global, const WhoamiFlags& flags) {
   auto transport = http::make_transport(t);
   aws::StsClient sts(*transport, endpoint, provider);
   auto who = sts.get_caller_identity({});
-  if (!who.ok()) return report_error(who.error(), global);
+  if (!who.ok()) return who.error();
   if (global.output == OutputFormat::kJson) {
     nlohmann::json j{{"account", who->account},
                      {"arn", who->arn},
@@ -71,7 +71,8 @@ void register_whoami(CLI::App& app, CommandContext ctx) {
       "  essnap whoami --profile prod-admin --output json\n"
       "  essnap whoami --endpoint-url http://127.0.0.1:5000   # a local STS (moto)\n\n" +
       std::string(exit_status_help()));
-  cmd->callback([ctx, flags] { *ctx.exit_code = run_whoami(*ctx.global, *flags); });
+  cmd->callback(
+      [ctx, flags] { run_command(ctx, [&] { return run_whoami(*ctx.global, *flags); }); });
 }
 
 }  // namespace essnap::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -21,11 +22,20 @@ struct GlobalOptions {
 };
 
 // Each command file provides a register_* function; app.cpp calls them in order. The
-// subcommand's callback runs the command and stores its exit code in *exit_code.
+// subcommand's callback runs the command through run_command, which stores its exit code in
+// *exit_code.
 struct CommandContext {
   GlobalOptions* global;
   int* exit_code;
 };
+
+// One command shape: a command body returns its exit code (0, or a code it chose after printing
+// its own answer, e.g. inspect's 1 for damage) or an Error. run_command calls the body and stores
+// the exit code in *ctx.exit_code; an Error is reported here, once (report_error), with the exit
+// code `exit_for` gives it (exit_code_for when null: the documented codes).
+using ExitCodeFor = int (*)(const Error&);
+void run_command(const CommandContext& ctx, const std::function<Result<int>()>& body,
+                 ExitCodeFor exit_for = nullptr);
 
 void register_sign(CLI::App& app, CommandContext ctx);
 void register_request(CLI::App& app, CommandContext ctx);
@@ -44,10 +54,8 @@ void register_import(CLI::App& app, CommandContext ctx);
 void register_copy(CLI::App& app, CommandContext ctx);
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or, with --output json, add
-// {"error": {...}} to the command's one JSON document; return the documented exit code. Never
-// prints secrets: messages are built without them.
-int report_error(const Error& error, const GlobalOptions& global);
-// The same with a command's own exit code (inspect: 2 for anything that could not be read).
+// {"error": {...}} to the command's one JSON document, with `exit_code`; return it. Never prints
+// secrets: messages are built without them. run_command is its one caller.
 int report_error(const Error& error, const GlobalOptions& global, int exit_code);
 
 // --output json: stdout carries exactly one JSON document, printed once when the command ends

@@ -55,10 +55,6 @@ void flush_json_document() {
   d = nullptr;
 }
 
-int report_error(const Error& error, const GlobalOptions& global) {
-  return report_error(error, global, exit_code_for(error));
-}
-
 int report_error(const Error& error, const GlobalOptions& global, int code) {
   if (global.output == OutputFormat::kJson) {
     json_field("error", error_json(error, code));
@@ -69,6 +65,18 @@ int report_error(const Error& error, const GlobalOptions& global, int code) {
     std::cerr << "  request id: " << error.remote->request_id << "\n";
   if (!error.hint.empty()) std::cerr << "  hint: " << error.hint << "\n";
   return code;
+}
+
+void run_command(const CommandContext& ctx, const std::function<Result<int>()>& body,
+                 ExitCodeFor exit_for) {
+  auto result = body();
+  if (result.ok()) {
+    *ctx.exit_code = *result;
+    return;
+  }
+  const Error& error = result.error();
+  const int code = exit_for ? exit_for(error) : exit_code_for(error);
+  *ctx.exit_code = report_error(error, *ctx.global, code);
 }
 
 int report_usage_error(const std::string& message, const std::string& hint, bool json) {

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -15,15 +14,9 @@
 #include "essnap/cli/aws_context.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/s3/client.hpp"
-#include "essnap/util/crypto.hpp"
 
 namespace essnap::cli {
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 std::string human_bytes(long long b) {
   char buf[32];
@@ -79,26 +72,6 @@ Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, Clus
     return std::make_unique<cluster::Client>(make_connection_transport(*conn), conn->url, conn->auth_headers,
                                              conn->timeouts);
   });
-}
-
-Result<StatePaths> state_paths(const std::string& state_dir, const std::string& kind, const std::string& source,
-                               const std::string& target, const std::string& errors_flag) {
-  std::string dir = state_dir;
-  if (dir.empty()) {
-    if (!env("XDG_STATE_HOME").empty()) dir = env("XDG_STATE_HOME") + "/essnap";
-    else if (!env("HOME").empty()) dir = env("HOME") + "/.local/state/essnap";
-    else dir = ".essnap-state";
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return Error(ErrorCode::kIo, "cannot create the state directory " + dir + ": " + ec.message(),
-                 "pass --state-dir DIR");
-  const std::string id = util::sha256_hex(source + "\n" + target).substr(0, 12);
-  StatePaths p;
-  p.state = dir + "/" + kind + "-" + id + ".json";
-  p.errors = errors_flag.empty() ? dir + "/" + kind + "-" + id + "-errors.ndjson" : errors_flag;
-  return p;
 }
 
 transfer::Hooks transfer_hooks(ProgressStyle style) {
@@ -161,13 +134,12 @@ void end_progress_line(ProgressStyle style) {
   if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
 }
 
-int report_transfer_error(Error e, const std::string& command, const std::string& kept,
-                          const GlobalOptions& global) {
+Error transfer_error(Error e, const std::string& command, const std::string& kept) {
   if (e.code == ErrorCode::kInterrupted) {
     e.message = command + " interrupted; " + kept;
     e.hint = "run the same command with --resume to finish it";
   }
-  return report_error(e, global);
+  return e;
 }
 
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,

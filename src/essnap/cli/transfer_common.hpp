@@ -1,6 +1,6 @@
 // What `export`, `import` and `copy` share on the command line: the S3 flags and the Store a
 // --to / --from names, a client factory from the cluster flags (each worker thread gets its own
-// client on the same resolved connection), the state directory, and the progress output
+// client on the same resolved connection), and the progress output
 // (updating line on a terminal, one line per chunk otherwise, JSON events with -o json) with
 // the final summary per index.
 #pragma once
@@ -38,16 +38,6 @@ Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, Clus
 void add_read_strategy_flag(CLI::App* cmd, std::string* value);
 std::optional<cluster::ReadStrategy> read_strategy(const std::string& value, const ClusterFlags& source);
 
-// --state-dir or $XDG_STATE_HOME/essnap or ~/.local/state/essnap, created. The state and errors
-// files of one (source, target) pair: "<kind>-<12 hex of sha256(source, target)>.json" and
-// "...-errors.ndjson".
-struct StatePaths {
-  std::string state;
-  std::string errors;
-};
-Result<StatePaths> state_paths(const std::string& state_dir, const std::string& kind, const std::string& source,
-                               const std::string& target, const std::string& errors_flag);
-
 // The hooks that draw progress in `style`; SIGINT through InterruptScope. The test knob
 // ESSNAP_TEST_STOP_AFTER_CHUNKS=N raises SIGINT after the N-th chunk of the run (the real signal
 // path, at a reproducible point).
@@ -70,8 +60,7 @@ auto run_transfer(ProgressStyle style, Run&& run) {
 
 // A run that failed: an interruption says where its progress is kept (`kept`) and that --resume
 // finishes it; any other error as it is.
-int report_transfer_error(Error e, const std::string& command, const std::string& kept,
-                          const GlobalOptions& global);
+Error transfer_error(Error e, const std::string& command, const std::string& kept);
 
 // After the run: the summary per index (text to stdout, or the "indices" of the one document).
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,

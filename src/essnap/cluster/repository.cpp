@@ -105,6 +105,36 @@ Result<DeleteRepositoryResponse> delete_repository(Client& client,
   return DeleteRepositoryResponse{};
 }
 
+Result<std::string> repository_location(const RepositoryInfo& r) {
+  auto setting = [&](const char* key) -> std::string {
+    const auto& s = r.settings;
+    if (!s.is_object() || !s.contains(key) || !s[key].is_string()) return "";
+    return s[key].get<std::string>();
+  };
+  if (r.type == "s3") {
+    const std::string bucket = setting("bucket");
+    if (bucket.empty())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "repository " + r.name + " has type s3 but no bucket setting");
+    std::string base = setting("base_path");
+    while (!base.empty() && base.front() == '/') base.erase(0, 1);
+    return "s3://" + bucket + (base.empty() ? "" : "/" + base);
+  }
+  if (r.type == "fs") {
+    const std::string location = setting("location");
+    if (location.empty() || location.front() != '/')
+      return make_error(ErrorCode::kInvalidArgument,
+                        "repository " + r.name + " has the relative fs location '" + location +
+                            "' (relative to the nodes' path.repo)",
+                        "give the directory itself as REPO");
+    return location;
+  }
+  return make_error(
+      ErrorCode::kInvalidArgument,
+      "repository " + r.name + " has type " + r.type + "; inspect reads s3 and fs repositories",
+      "give its location as REPO (s3://BUCKET/PREFIX or a directory)");
+}
+
 bool repository_matches(const nlohmann::json& actual, const nlohmann::json& wanted) {
   if (!actual.is_object() || !wanted.is_object()) return false;
   if ((actual.contains("settings") && !actual["settings"].is_object()) ||

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "essnap/cluster/client.hpp"
+#include "essnap/cluster/snapshots.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::cluster {
@@ -65,6 +66,13 @@ Result<DeleteRepositoryResponse> delete_repository(Client& client,
 // True when every setting in `wanted` is present in `actual` with the same value, compared as
 // strings (GET _snapshot answers "false" where PUT sent false), and the types match.
 bool repository_matches(const nlohmann::json& actual, const nlohmann::json& wanted);
+
+// Where a registered repository (get_repositories) keeps its data, the one rule `repo list` and
+// `inspect --repository` share: "s3://BUCKET" or "s3://BUCKET/BASE_PATH" for type s3 (base_path's
+// leading slashes dropped), the location itself for type fs. kInvalidArgument, naming the
+// repository, for an s3 repository without a bucket, an fs location that is not absolute (it is
+// relative to the nodes' path.repo, which only the cluster knows) and every other type.
+Result<std::string> repository_location(const RepositoryInfo& repository);
 
 // A fine-grained-access-control refusal ("no permissions for [cluster:admin/repository/put]")
 // gets a hint naming the manage_snapshots role mapping; other errors pass through.

@@ -106,6 +106,7 @@ Result<SnapshotDetail> show_snapshot(blob::BlobStore& container, const std::stri
         d.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.shallow->total_size));
         d.problem = "shallow copy: data in the remote store " + e.shallow->remote_store_repository;
       } else if (!e.files) {
+        d.failed_shard = e.expected_missing;
         d.problem = e.expected_missing ? "failed shard (the snapshot lists it as failed)"
                                        : (dir_problems.count(sc.dir) ? dir_problems[sc.dir]
                                                                      : "shard snapshot unreadable");

@@ -40,6 +40,9 @@ struct ShardDetail {
   std::uint64_t files = 0, bytes = 0;
   std::uint64_t incremental_files = 0, incremental_bytes = 0;
   std::string problem;
+  // A shard the snapshot lists as failed (PARTIAL / FAILED): `problem` says so, but it is the
+  // snapshot's record, not damage.
+  bool failed_shard = false;
 };
 struct IndexDetail {
   std::string name, id;

@@ -159,4 +159,18 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
   return out;
 }
 
+Result<CloneResult> clone_snapshot(cluster::Client& c, const CloneOptions& o) {
+  const auto& r = o.request;
+  ESSNAP_TRY_STATUS(cluster::clone_snapshot(c, r));
+  CloneResult out;
+  if (o.wait == WaitMode::kNoWait) {
+    out.info.name = r.target;
+    out.info.repository = r.repository;
+    out.info.state = cluster::make_snapshot_state(cluster::SnapshotStateKind::kInProgress);
+    return out;
+  }
+  ESSNAP_TRY(out.info, wait_for_snapshot(c, r.repository, r.target, o.poll, o.hooks));
+  return out;
+}
+
 }  // namespace essnap::snapshot

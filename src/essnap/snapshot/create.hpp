@@ -1,6 +1,6 @@
 // Taking a snapshot and waiting for it: the PUT, "another snapshot is running" (optionally
 // waiting for the slot), then adaptive polling of the repository's running snapshots until ours
-// leaves them, through the one wait loop (snapshot/wait.hpp).
+// leaves them, through the one wait loop (snapshot/wait.hpp). A clone is waited for the same way.
 #pragma once
 
 #include <string>
@@ -31,6 +31,21 @@ struct CreateResult {
 };
 
 Result<CreateResult> create_snapshot(cluster::Client& client, const CreateOptions& options);
+
+struct CloneOptions {
+  cluster::CloneSnapshotRequest request;  // indices: "" or "*" for all
+  WaitMode wait = WaitMode::kWait;
+  PollPolicy poll;
+  WaitHooks hooks;
+};
+
+struct CloneResult {
+  cluster::SnapshotInfo info;  // final when waited; IN_PROGRESS otherwise
+};
+
+// Clones a snapshot (or some of its indices) under a new name and, with WaitMode::kWait, waits
+// for the clone through wait_for_snapshot.
+Result<CloneResult> clone_snapshot(cluster::Client& client, const CloneOptions& options);
 
 // Waits for a running snapshot (or clone) to finish and returns its final info. kInterrupted
 // when hooks.interrupted fires: the snapshot keeps running in the cluster. kIncomplete when it

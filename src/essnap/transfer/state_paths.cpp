@@ -1,0 +1,41 @@
+#include "essnap/transfer/state_paths.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#include "essnap/util/crypto.hpp"
+
+namespace essnap::transfer {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+std::string default_state_dir() {
+  if (!env("XDG_STATE_HOME").empty()) return env("XDG_STATE_HOME") + "/essnap";
+  if (!env("HOME").empty()) return env("HOME") + "/.local/state/essnap";
+  return ".essnap-state";
+}
+
+Result<StatePaths> state_paths(const std::string& state_dir, const std::string& kind,
+                               const std::string& source, const std::string& target,
+                               const std::string& errors_file) {
+  const std::string dir = state_dir.empty() ? default_state_dir() : state_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return Error(ErrorCode::kIo, "cannot create the state directory " + dir + ": " + ec.message(),
+                 "pass --state-dir DIR");
+  const std::string id = util::sha256_hex(source + "\n" + target).substr(0, 12);
+  StatePaths p;
+  p.state = dir + "/" + kind + "-" + id + ".json";
+  p.errors = errors_file.empty() ? dir + "/" + kind + "-" + id + "-errors.ndjson" : errors_file;
+  return p;
+}
+
+}  // namespace essnap::transfer

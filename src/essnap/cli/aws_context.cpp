@@ -1,24 +1,12 @@
 #include "essnap/cli/aws_context.hpp"
 
+#include "essnap/cluster/connection.hpp"
 #include "essnap/http/factory.hpp"
 
 namespace essnap::cli {
 
 aws::CredentialOptions credential_options(const GlobalOptions& global) {
-  aws::CredentialOptions o;
-  o.profile = global.profile;
-  o.region = global.region;
-  const int verbose = global.verbose;
-  o.transport_factory = [verbose] {
-    http::TransportOptions t;
-    t.verbose = verbose;
-    // Metadata endpoints that do not answer must not hold up the chain for long.
-    t.retry.max_attempts = 2;
-    t.retry.max_elapsed = std::chrono::seconds(10);
-    t.retry.initial_backoff = std::chrono::milliseconds(100);
-    return http::make_transport(t);
-  };
-  return o;
+  return cluster::credential_options(global.profile, global.region, global.verbose);
 }
 
 blob::OpenOptions blob_open_options(const GlobalOptions& global, const S3Flags& s3,

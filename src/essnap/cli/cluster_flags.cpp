@@ -93,68 +93,38 @@ Result<util::Url> resolve_cluster_url(ClusterFlags& flags) {
   return base;
 }
 
-Result<ClusterConnection> resolve_cluster_connection(const GlobalOptions& global, ClusterFlags& f) {
+Result<cluster::ConnectionSpec> connection_spec(const GlobalOptions& global, ClusterFlags& f) {
   ESSNAP_TRY(util::Url base, resolve_cluster_url(f));
-  ClusterConnection c;
-  c.url = f.url;
-  c.timeouts.connect = seconds(f.connect_timeout);
-  c.timeouts.overall = seconds(f.timeout);
-  auto& topts = c.transport;
-  topts.verbose = global.verbose;
-  topts.ca_cert = f.cacert;
-  topts.tls_verify = f.insecure ? http::TlsVerify::kOff : http::TlsVerify::kOn;
-
-  const auto endpoint = aws::parse_aws_endpoint(base.host);
-  if (f.auth.empty()) f.auth = aws::is_aws_host(base.host) ? "aws" : "none";
-  if (f.auth == "aws") {
-    std::string service = f.service;
-    if (service.empty())
-      service = endpoint && (endpoint->service == "aoss" || endpoint->service == "s3")
-                    ? endpoint->service
-                    : "es";
-    GlobalOptions g = global;
-    if (!f.region.empty()) g.region = f.region;
-    auto cred_options = credential_options(g);
-    aws::RegionOptions ro;
-    ro.flag = g.region;
-    ro.profile = g.profile;
-    ro.endpoint_host = base.host;
-    ro.transport_factory = cred_options.transport_factory;
-    ESSNAP_TRY(auto region, aws::resolve_region(ro));
-    auto provider = aws::make_default_chain(cred_options);
-    if (auto cr = provider->credentials(); !cr.ok()) return std::move(cr).error();
-    c.signing = aws::SigningOptions{
-        .credentials = provider, .region = region.region, .service = service, .clock = {}};
-  } else if (f.auth == "basic") {
-    if (f.user.empty()) f.user = env("ESSNAP_USER");
-    if (f.user.empty())
-      return Error(ErrorCode::kInvalidArgument, "--auth basic needs --user NAME",
-                   "or set ESSNAP_USER; the password comes from " + f.password_env);
-    std::string password = env(f.password_env.c_str());
-    if (password.empty() && std::getenv(f.password_env.c_str()) == nullptr) {
-      ESSNAP_TRY(password, prompt_password(f.user));
-    }
-    ESSNAP_TRY(std::string authz, http::basic_authorization(f.user, password));
-    c.auth_headers.emplace_back("Authorization", std::move(authz));
-  } else if (f.auth == "apikey") {
-    const std::string key = env(f.api_key_env.c_str());
-    if (key.empty())
-      return Error(ErrorCode::kNoCredentials, "--auth apikey: " + f.api_key_env + " is not set",
-                   "export " + f.api_key_env + "=<the 'encoded' value Elasticsearch returned>");
-    c.auth_headers.emplace_back("Authorization", http::apikey_authorization(key));
-  }
-  return c;
+  (void)base;
+  cluster::ConnectionSpec spec;
+  spec.url = f.url;
+  ESSNAP_TRY(spec.auth, cluster::parse_auth_kind(f.auth));
+  spec.service = f.service;
+  spec.region = !f.region.empty() ? f.region : global.region;
+  spec.profile = global.profile;
+  if (spec.auth == cluster::AuthKind::kBasic && f.user.empty()) f.user = env("ESSNAP_USER");
+  spec.user = f.user;
+  spec.password = {f.password_env, ""};
+  spec.api_key = {f.api_key_env, ""};
+  spec.prompt_password = prompt_password;
+  spec.cacert = f.cacert;
+  spec.insecure = f.insecure;
+  spec.timeouts.connect = seconds(f.connect_timeout);
+  spec.timeouts.overall = seconds(f.timeout);
+  spec.verbose = global.verbose;
+  return spec;
 }
 
-std::unique_ptr<http::Transport> make_connection_transport(const ClusterConnection& c) {
-  if (c.signing) return aws::make_signed_transport(c.transport, *c.signing);
-  return http::make_transport(c.transport);
+Result<std::shared_ptr<const cluster::Connection>> open_cluster(const GlobalOptions& global,
+                                                                ClusterFlags& flags) {
+  ESSNAP_TRY(cluster::ConnectionSpec spec, connection_spec(global, flags));
+  return cluster::open_connection(std::move(spec));
 }
 
 Result<cluster::Client> make_cluster_client(const GlobalOptions& global, ClusterFlags& flags) {
-  ESSNAP_TRY(ClusterConnection c, resolve_cluster_connection(global, flags));
-  return cluster::Client(make_connection_transport(c), c.url, std::move(c.auth_headers),
-                         c.timeouts);
+  ESSNAP_TRY(auto conn, open_cluster(global, flags));
+  return cluster::Client(conn->make_transport(), conn->url(), conn->auth_headers(),
+                         conn->timeouts());
 }
 
 }  // namespace essnap::cli

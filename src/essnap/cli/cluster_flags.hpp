@@ -11,6 +11,7 @@
 #include "essnap/aws/signing_transport.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cluster/client.hpp"
+#include "essnap/cluster/connection.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/util/result.hpp"
 #include "essnap/util/url.hpp"
@@ -42,20 +43,12 @@ bool is_serverless(const ClusterFlags& flags);
 // --url or ESSNAP_URL, checked; kInvalidArgument naming the flag otherwise. Fills flags.url.
 Result<util::Url> resolve_cluster_url(ClusterFlags& flags);
 
-// Everything needed to talk to the cluster, resolved in the order a user can act on: URL,
-// auth (credentials resolved now, so "no credentials" comes before anything is sent).
-struct ClusterConnection {
-  std::string url;
-  http::TransportOptions transport;
-  std::optional<aws::SigningOptions> signing;  // --auth aws: every attempt is SigV4-signed
-  http::Headers auth_headers;  // Authorization for basic / API-key auth; empty for aws/none
-  http::Timeouts timeouts;
-};
-Result<ClusterConnection> resolve_cluster_connection(const GlobalOptions& global,
-                                                     ClusterFlags& flags);
-
-// The transport stack for the connection: signed when --auth aws.
-std::unique_ptr<http::Transport> make_connection_transport(const ClusterConnection& connection);
+// The flags as a library ConnectionSpec (ESSNAP_URL / ESSNAP_USER defaults applied, a terminal
+// prompt for a basic-auth password that no variable gives), and that spec opened: credentials,
+// password or API key resolved now, so "no credentials" comes before anything is sent.
+Result<cluster::ConnectionSpec> connection_spec(const GlobalOptions& global, ClusterFlags& flags);
+Result<std::shared_ptr<const cluster::Connection>> open_cluster(const GlobalOptions& global,
+                                                                ClusterFlags& flags);
 
 Result<cluster::Client> make_cluster_client(const GlobalOptions& global, ClusterFlags& flags);
 

@@ -53,9 +53,8 @@ Result<int> run_request(const GlobalOptions& global, RequestFlags f) {
                           is_bulk_path(f.path) ? "application/x-ndjson" : "application/json");
 
   // 2. Authentication.
-  auto conn = resolve_cluster_connection(global, f.cluster);
-  if (!conn.ok()) return conn.error();
-  for (auto& h : conn->auth_headers) headers->push_back(std::move(h));
+  ESSNAP_TRY(auto conn, open_cluster(global, f.cluster));
+  for (const auto& h : conn->auth_headers()) headers->push_back(h);
 
   // 3. Send. 2xx bodies stream straight to stdout unless we pretty-print for a terminal.
   const bool pretty = ::isatty(STDOUT_FILENO) != 0;
@@ -64,7 +63,7 @@ Result<int> run_request(const GlobalOptions& global, RequestFlags f) {
   req.url = *target;
   req.headers = std::move(*headers);
   req.body = std::move(*body);
-  req.timeouts = conn->timeouts;
+  req.timeouts = conn->timeouts();
   req.idempotency = f.method == "POST" || f.method == "PATCH" ? http::Idempotency::kNonIdempotent
                                                               : http::Idempotency::kIdempotent;
   bool ends_with_newline = true;
@@ -76,7 +75,7 @@ Result<int> run_request(const GlobalOptions& global, RequestFlags f) {
       return ok_status();
     };
   }
-  auto transport = make_connection_transport(*conn);
+  auto transport = conn->make_transport();
   auto resp = transport->send(std::move(req));
   if (!resp.ok()) return resp.error();
 

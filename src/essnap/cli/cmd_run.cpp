@@ -69,51 +69,13 @@ void sleep_until(SysSeconds t) {
   }
 }
 
-// A secret from the variable or file the config names; never from the config itself.
-Result<std::string> secret(const std::string& cluster, const std::string& env_name,
-                           const std::string& file) {
-  if (!env_name.empty()) {
-    const char* v = std::getenv(env_name.c_str());
-    if (!v || !*v)
-      return Error(ErrorCode::kNoCredentials,
-                   "cluster '" + cluster + "': environment variable " + env_name + " is not set",
-                   "export it before starting essnap (the config names it)");
-    return std::string(v);
-  }
-  std::ifstream in(file);
-  if (!in)
-    return Error(ErrorCode::kNoCredentials, "cluster '" + cluster + "': cannot read " + file,
-                 "check the path and that essnap's user may read it");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
 Result<std::shared_ptr<cluster::Client>> make_client(const GlobalOptions& global,
                                                      const schedule::ClusterConfig& c) {
-  ClusterFlags f;
-  f.url = c.url;
-  f.auth = c.auth == "basic" || c.auth == "apikey" ? "none" : c.auth;
-  f.service = c.service;
-  f.region = c.region;
-  f.cacert = c.cacert;
-  f.insecure = c.insecure;
-  f.timeout = 120;
-  GlobalOptions g = global;
-  if (!c.profile.empty()) g.profile = c.profile;
-  ESSNAP_TRY(ClusterConnection conn, resolve_cluster_connection(g, f));
-  if (c.auth == "basic") {
-    ESSNAP_TRY(std::string pw, secret(c.name, c.password_env, c.password_file));
-    ESSNAP_TRY(std::string authz, http::basic_authorization(c.user, pw));
-    conn.auth_headers.emplace_back("Authorization", std::move(authz));
-  } else if (c.auth == "apikey") {
-    ESSNAP_TRY(std::string key, secret(c.name, c.api_key_env, c.api_key_file));
-    conn.auth_headers.emplace_back("Authorization", http::apikey_authorization(key));
-  }
-  return std::make_shared<cluster::Client>(make_connection_transport(conn), conn.url,
-                                           std::move(conn.auth_headers), conn.timeouts);
+  ESSNAP_TRY(cluster::ConnectionSpec spec, schedule::connection_spec(c, global.verbose));
+  if (spec.profile.empty()) spec.profile = global.profile;
+  if (spec.region.empty()) spec.region = global.region;
+  ESSNAP_TRY(auto conn, cluster::open_connection(std::move(spec)));
+  return std::shared_ptr<cluster::Client>(conn->make_client());
 }
 
 Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {

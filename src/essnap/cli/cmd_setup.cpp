@@ -15,6 +15,7 @@
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
 #include "essnap/s3/client.hpp"
+#include "essnap/s3/settings.hpp"
 #include "essnap/setup/setup.hpp"
 
 namespace essnap::cli {
@@ -276,11 +277,10 @@ Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   std::unique_ptr<s3::Client> s3c;
   if (o.mode != setup::SetupMode::kSelfManagedFs) {
     ESSNAP_TRY_STATUS(provider->credentials());
-    s3::ClientOptions so;
-    so.endpoint = s3::resolve_s3_endpoint(env, f.s3_endpoint_url);
-    so.region = o.region;
-    so.addressing = f.s3_path_style ? s3::AddressingStyle::kPath : s3::AddressingStyle::kAuto;
-    so.credentials = s3_provider;
+    // The one S3 options rule; the region is the domain's (resolved above).
+    ESSNAP_TRY(s3::ClientOptions so,
+               s3::resolve_client_options({o.region, g.profile, f.s3_endpoint_url, f.s3_path_style},
+                                          s3_provider, env));
     if (!so.endpoint.url.empty()) {
       auto u = util::parse_url(so.endpoint.url, util::UrlChars::kRaw);
       if (!u.ok()) return u.error();

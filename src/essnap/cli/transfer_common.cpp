@@ -66,12 +66,9 @@ std::optional<cluster::ReadStrategy> read_strategy(const std::string& value, con
 }
 
 Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, ClusterFlags& flags) {
-  ESSNAP_TRY(ClusterConnection c, resolve_cluster_connection(global, flags));
-  auto conn = std::make_shared<ClusterConnection>(std::move(c));
-  return transfer::ClientFactory([conn]() -> Result<std::unique_ptr<cluster::Client>> {
-    return std::make_unique<cluster::Client>(make_connection_transport(*conn), conn->url, conn->auth_headers,
-                                             conn->timeouts);
-  });
+  ESSNAP_TRY(auto conn, open_cluster(global, flags));
+  return transfer::ClientFactory(
+      [conn]() -> Result<std::unique_ptr<cluster::Client>> { return conn->make_client(); });
 }
 
 transfer::Hooks transfer_hooks(ProgressStyle style) {

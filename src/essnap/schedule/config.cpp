@@ -329,4 +329,22 @@ bool is_loopback_host(std::string_view h) {
   return h == "localhost" || h == "::1" || h.starts_with("127.");
 }
 
+Result<cluster::ConnectionSpec> connection_spec(const ClusterConfig& c, int verbose) {
+  cluster::ConnectionSpec spec;
+  spec.name = c.name;
+  spec.url = c.url;
+  ESSNAP_TRY(spec.auth, cluster::parse_auth_kind(c.auth));
+  spec.service = c.service;
+  spec.region = c.region;
+  spec.profile = c.profile;
+  spec.user = c.user;
+  spec.password = {c.password_env, c.password_file};
+  spec.api_key = {c.api_key_env, c.api_key_file};
+  spec.cacert = c.cacert;
+  spec.insecure = c.insecure;
+  spec.timeouts.overall = std::chrono::seconds(120);
+  spec.verbose = verbose;
+  return spec;
+}
+
 }  // namespace essnap::schedule

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "essnap/cluster/connection.hpp"
 #include "essnap/retention/policy.hpp"
 #include "essnap/schedule/cron.hpp"
 #include "essnap/util/result.hpp"
@@ -39,6 +40,10 @@ struct ClusterConfig {
   bool insecure = false;
   int line = 0;
 };
+
+// The cluster as a library ConnectionSpec: its secrets from the variables or files it names, no
+// prompt (a scheduler has no terminal), two minutes per request attempt.
+Result<cluster::ConnectionSpec> connection_spec(const ClusterConfig& c, int verbose);
 
 enum class PruneMode { kAfterSnapshot, kOnSchedule, kNever };
 

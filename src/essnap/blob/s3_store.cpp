@@ -183,20 +183,25 @@ Result<std::optional<std::uint64_t>> S3Store::size(std::string_view path) {
   return std::optional<std::uint64_t>{};
 }
 
-Status S3Store::put(std::string_view path, std::string_view bytes) {
-  if (bytes.size() > o_.multipart_threshold)
-    return put_stream(path, [&](const ChunkSink& sink) { return sink(bytes); });
-  ESSNAP_TRY_STATUS(check_relative_path(path));
-  if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
+Status S3Store::put_object(std::string_view path, std::string_view bytes, bool if_none_match) {
   Lease lease(*this);
   s3::PutObjectRequest r;
   r.bucket = o_.bucket;
   r.key = key(path);
   r.body = http::Body::from_string(std::string(bytes));
   r.content_type = content_type_for(path);
+  r.if_none_match = if_none_match;
   ESSNAP_TRY(auto resp, lease.client().put_object(r));
   (void)resp;
   return ok_status();
+}
+
+Status S3Store::put(std::string_view path, std::string_view bytes) {
+  if (bytes.size() > o_.multipart_threshold)
+    return put_stream(path, [&](const ChunkSink& sink) { return sink(bytes); });
+  ESSNAP_TRY_STATUS(check_relative_path(path));
+  if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
+  return put_object(path, bytes, false);
 }
 
 Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) {
@@ -278,16 +283,7 @@ Status S3Store::put_if_absent(std::string_view path, std::string_view bytes) {
                                                           " already exists");
     return put(path, bytes);
   }
-  Lease lease(*this);
-  s3::PutObjectRequest r;
-  r.bucket = o_.bucket;
-  r.key = key(path);
-  r.body = http::Body::from_string(std::string(bytes));
-  r.content_type = content_type_for(path);
-  r.if_none_match = true;
-  ESSNAP_TRY(auto resp, lease.client().put_object(r));
-  (void)resp;
-  return ok_status();
+  return put_object(path, bytes, true);
 }
 
 Status S3Store::remove(const std::vector<std::string>& paths) {

@@ -61,6 +61,8 @@ class S3Store final : public BlobStore {
   void checkin(std::unique_ptr<Slot> slot);
   std::string key(std::string_view path) const;
   Error name_error(Error e, std::string_view path) const;
+  // One PutObject (If-None-Match: * when asked).
+  Status put_object(std::string_view path, std::string_view bytes, bool if_none_match);
   Status read_attempt(std::string_view path, std::uint64_t offset, std::uint64_t length,
                       const ChunkSink& sink);
 

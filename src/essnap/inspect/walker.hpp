@@ -1,4 +1,4 @@
-// The repository walker: a snapshot repository read through a BlobContainer, without a cluster.
+// The repository walker: a snapshot repository read through a blob::BlobStore, without a cluster.
 // The current generation is the highest numeric root index-N in the listing, cross-checked with
 // index.latest; that root index-N is the truth (shard-level blobs may still name snapshots it
 // dropped). From it: snapshots (root snap-<uuid>.dat), index metadata (blob ids through

@@ -104,6 +104,22 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
   return std::move(*outcome);
 }
 
+namespace {
+
+// With kNoWait, the snapshot as just started (IN_PROGRESS); else its outcome, waited for.
+Result<cluster::SnapshotInfo> started_or_done(cluster::Client& c, const std::string& repo,
+                                              const std::string& name, WaitMode wait,
+                                              const PollPolicy& poll, const WaitHooks& hooks) {
+  if (wait == WaitMode::kWait) return wait_for_snapshot(c, repo, name, poll, hooks);
+  cluster::SnapshotInfo info;
+  info.name = name;
+  info.repository = repo;
+  info.state = cluster::make_snapshot_state(cluster::SnapshotStateKind::kInProgress);
+  return info;
+}
+
+}  // namespace
+
 Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o) {
   const auto& r = o.request;
   if (!r.indices.empty() && o.empty == EmptySelection::kRefuse) {
@@ -149,13 +165,7 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
     return std::move(created).error();
   }
   CreateResult out;
-  if (o.wait == WaitMode::kNoWait) {
-    out.info.name = r.name;
-    out.info.repository = r.repository;
-    out.info.state = cluster::make_snapshot_state(cluster::SnapshotStateKind::kInProgress);
-    return out;
-  }
-  ESSNAP_TRY(out.info, wait_for_snapshot(c, r.repository, r.name, o.poll, o.hooks));
+  ESSNAP_TRY(out.info, started_or_done(c, r.repository, r.name, o.wait, o.poll, o.hooks));
   return out;
 }
 
@@ -163,13 +173,7 @@ Result<CloneResult> clone_snapshot(cluster::Client& c, const CloneOptions& o) {
   const auto& r = o.request;
   ESSNAP_TRY_STATUS(cluster::clone_snapshot(c, r));
   CloneResult out;
-  if (o.wait == WaitMode::kNoWait) {
-    out.info.name = r.target;
-    out.info.repository = r.repository;
-    out.info.state = cluster::make_snapshot_state(cluster::SnapshotStateKind::kInProgress);
-    return out;
-  }
-  ESSNAP_TRY(out.info, wait_for_snapshot(c, r.repository, r.target, o.poll, o.hooks));
+  ESSNAP_TRY(out.info, started_or_done(c, r.repository, r.target, o.wait, o.poll, o.hooks));
   return out;
 }
 

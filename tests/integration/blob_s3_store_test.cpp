@@ -108,16 +108,22 @@ TEST_F(BlobS3Store, KeepsTheContract) {
   EXPECT_GE(faults_->dropped.load(), 3);  // the drops did happen: the reads above resumed
   // Clean up what the suite left.
   std::vector<std::string> left;
-  ASSERT_TRUE(store.walk("", [&](const blob::BlobInfo& b) {
-                 left.push_back(b.name);
-                 return ok_status();
-               }).ok());
+  ASSERT_TRUE(store
+                  .walk("",
+                        [&](const blob::BlobInfo& b) {
+                          left.push_back(b.name);
+                          return ok_status();
+                        })
+                  .ok());
   ASSERT_TRUE(store.remove(left).ok());
   std::size_t remaining = 0;  // SeaweedFS may keep empty folders; no object may remain
-  ASSERT_TRUE(store.walk("", [&](const blob::BlobInfo&) {
-                 ++remaining;
-                 return ok_status();
-               }).ok());
+  ASSERT_TRUE(store
+                  .walk("",
+                        [&](const blob::BlobInfo&) {
+                          ++remaining;
+                          return ok_status();
+                        })
+                  .ok());
   EXPECT_EQ(remaining, 0u);
 }
 

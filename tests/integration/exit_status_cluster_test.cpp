@@ -37,10 +37,10 @@ class ExitStatusCluster : public ::testing::TestWithParam<test::StackEngine> {
     client_ = test::test_client(url_);
     ASSERT_TRUE(test::register_fs_repository(*client_, repo_,
                                              stack_var(GetParam().repo_var) + "/" + repo_));
-    ASSERT_TRUE(client_
-                    ->json("PUT", "/" + index_,
-                           nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})
-                    .ok());
+    ASSERT_TRUE(
+        client_
+            ->json("PUT", "/" + index_, nlohmann::json{{"settings", {{"number_of_replicas", 0}}}})
+            .ok());
   }
   void TearDown() override {
     if (!client_) return;
@@ -62,7 +62,8 @@ TEST_P(ExitStatusCluster, MissingIndexRepositoryAndSnapshotAreNamed) {
       << missing_index.err;
   EXPECT_EQ(missing_index.err.find("not registered"), std::string::npos) << missing_index.err;
 
-  auto created = run_essnap(url_, "snapshot create exitwt-a -r " + repo_ + " -i " + index_ + " --wait");
+  auto created =
+      run_essnap(url_, "snapshot create exitwt-a -r " + repo_ + " -i " + index_ + " --wait");
   ASSERT_EQ(created.exit_code, 0) << created.err;
 
   auto show = run_essnap(url_, "snapshot show exitwt-a exitwt-missing -r " + repo_);

@@ -42,7 +42,9 @@ class PruneCluster : public ::testing::TestWithParam<Engine> {
     location_ = stack_var(GetParam().repo_var) + "/" + repo_;
     client_ = test::test_client(url_);
     register_repo({});
-    ASSERT_TRUE(client_->json("PUT", "/" + index() + "/_doc/1?refresh=true", nlohmann::json{{"n", 1}}).ok());
+    ASSERT_TRUE(
+        client_->json("PUT", "/" + index() + "/_doc/1?refresh=true", nlohmann::json{{"n", 1}})
+            .ok());
   }
   void TearDown() override {
     if (!client_) return;
@@ -53,15 +55,19 @@ class PruneCluster : public ::testing::TestWithParam<Engine> {
   void register_repo(nlohmann::json extra) {
     nlohmann::json settings{{"location", location_}};
     for (auto& [k, v] : extra.items()) settings[k] = v;
-    ASSERT_TRUE(client_->json("PUT", "/_snapshot/" + repo_, nlohmann::json{{"type", "fs"}, {"settings", settings}}).ok());
+    ASSERT_TRUE(client_
+                    ->json("PUT", "/_snapshot/" + repo_,
+                           nlohmann::json{{"type", "fs"}, {"settings", settings}})
+                    .ok());
   }
   std::string index() const { return id_ + "-idx"; }
   void snapshot(const std::string& name, const std::string& policy, bool wait = true) {
     nlohmann::json body{{"indices", index()}, {"include_global_state", false}};
-    if (!policy.empty()) body["metadata"] = {{"essnap", {{"policy", policy}, {"version", "0.1.0"}}}};
-    auto r = client_->json("PUT", "/_snapshot/" + repo_ + "/" + name +
-                                      (wait ? "?wait_for_completion=true" : ""),
-                           body, http::Idempotency::kNonIdempotent);
+    if (!policy.empty())
+      body["metadata"] = {{"essnap", {{"policy", policy}, {"version", "0.1.0"}}}};
+    auto r = client_->json(
+        "PUT", "/_snapshot/" + repo_ + "/" + name + (wait ? "?wait_for_completion=true" : ""), body,
+        http::Idempotency::kNonIdempotent);
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
   std::set<std::string> names() {
@@ -127,7 +133,10 @@ TEST_P(PruneCluster, ARunningSnapshotIsLeftAlone) {
   std::string bulk;
   const std::string pad(2000, 'x');
   for (int i = 0; i < 100; ++i)
-    bulk += R"({"index":{"_index":")" + index() + R"("}})" "\n" + R"({"pad":")" + pad + "\"}\n";
+    bulk += R"({"index":{"_index":")" + index() +
+            R"("}})"
+            "\n" +
+            R"({"pad":")" + pad + "\"}\n";
   cluster::Call call;
   call.method = "POST";
   call.path = "/_bulk?refresh=true";

@@ -10,8 +10,8 @@
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
-#include "support/process.hpp"
 #include "support/cluster_fixture.hpp"
+#include "support/process.hpp"
 #include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
@@ -35,8 +35,8 @@ class RestorePreflight : public ::testing::TestWithParam<test::StackEngine> {
     if (!client_) return;
     test::drop_repository(*client_, repo_);
     // By exact names: Elasticsearch 8 refuses wildcard deletes.
-    auto found = client_->json("GET", "/_cat/indices/" + id_ +
-                                          "*?format=json&h=index&expand_wildcards=all");
+    auto found =
+        client_->json("GET", "/_cat/indices/" + id_ + "*?format=json&h=index&expand_wildcards=all");
     if (found.ok() && found->is_array())
       for (const auto& row : *found)
         if (row.contains("index"))
@@ -60,8 +60,8 @@ class RestorePreflight : public ::testing::TestWithParam<test::StackEngine> {
     return j.ok() ? (*j)["count"].get<long>() : -1;
   }
   std::string status(const std::string& index) {
-    auto j = client_->json("GET", "/_cat/indices/" + index +
-                                      "?format=json&h=status&expand_wildcards=all");
+    auto j = client_->json("GET",
+                           "/_cat/indices/" + index + "?format=json&h=status&expand_wildcards=all");
     return j.ok() && j->is_array() && !j->empty() ? (*j)[0].value("status", "") : "missing";
   }
   // The alias -> index map of an index, as the cluster reports it now.
@@ -91,9 +91,9 @@ TEST_P(RestorePreflight, UnmodifiableSettingIsRefusedBeforeTheDelete) {
   put_docs(index, 0, 2);
   snapshot("s", index);
   put_docs(index, 2, 1);  // 3 documents live
-  for (const char* flag : {"--index-settings index.number_of_shards=3",
-                           "--index-settings number_of_shards=3",
-                           "--ignore-index-settings index.number_of_replicas"}) {
+  for (const char* flag :
+       {"--index-settings index.number_of_shards=3", "--index-settings number_of_shards=3",
+        "--ignore-index-settings index.number_of_replicas"}) {
     auto r = essnap("restore s -r " + repo_ + " -i " + index + " --delete-existing --yes --wait " +
                     flag);
     EXPECT_EQ(r.exit_code, 2) << flag << "\n" << r.err;
@@ -184,8 +184,7 @@ TEST_P(RestorePreflight, EngineRefusalAfterCloseReopensAndSaysSo) {
   EXPECT_EQ(count(index), 3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, RestorePreflight, test::stack_engines(),
-                         test::stack_engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, RestorePreflight, test::stack_engines(), test::stack_engine_name);
 
 }  // namespace
 }  // namespace essnap

@@ -37,7 +37,9 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -56,10 +58,13 @@ class ScheduleStack : public ::testing::Test {
     id_ = "schedwt-" + std::to_string(::getpid());
     dir_ = "/tmp/" + id_;
     ::mkdir(dir_.c_str(), 0700);
-    for (auto [var, c] : {std::pair{"ESSNAP_TEST_ELASTICSEARCH_URL", &es_}, {"ESSNAP_TEST_OPENSEARCH_URL", &os_}}) {
+    for (auto [var, c] :
+         {std::pair{"ESSNAP_TEST_ELASTICSEARCH_URL", &es_}, {"ESSNAP_TEST_OPENSEARCH_URL", &os_}}) {
       *c = std::make_unique<cluster::Client>(http::make_transport({}), stack_var(var));
-      (void)(*c)->json("PUT", "/" + id_ + "-idx", nlohmann::json{{"settings", {{"number_of_replicas", 0}}}});
-      (void)(*c)->json("PUT", "/_snapshot/" + id_, nlohmann::json{{"type", "fs"}, {"settings", {{"location", id_}}}});
+      (void)(*c)->json("PUT", "/" + id_ + "-idx",
+                       nlohmann::json{{"settings", {{"number_of_replicas", 0}}}});
+      (void)(*c)->json("PUT", "/_snapshot/" + id_,
+                       nlohmann::json{{"type", "fs"}, {"settings", {{"location", id_}}}});
     }
   }
   void TearDown() override {
@@ -68,7 +73,8 @@ class ScheduleStack : public ::testing::Test {
       for (const auto& repo : {id_, id_ + "-slow"}) {
         auto got = c->json("GET", "/_snapshot/" + repo + "/_all");
         if (got.ok() && got->contains("snapshots"))
-          for (const auto& s : (*got)["snapshots"]) (void)c->json("DELETE", "/_snapshot/" + repo + "/" + s["snapshot"].get<std::string>());
+          for (const auto& s : (*got)["snapshots"])
+            (void)c->json("DELETE", "/_snapshot/" + repo + "/" + s["snapshot"].get<std::string>());
         (void)c->json("DELETE", "/_snapshot/" + repo);
       }
       (void)c->json("DELETE", "/" + id_ + "-idx");  // exact: Elasticsearch refuses wildcard deletes
@@ -83,12 +89,13 @@ class ScheduleStack : public ::testing::Test {
     return v;
   }
   std::string config(int port, const std::string& extra = "") {
-    return "clusters:\n  es: {url: '" + stack_var("ESSNAP_TEST_ELASTICSEARCH_URL") + "'}\n  os: {url: '" +
-           stack_var("ESSNAP_TEST_OPENSEARCH_URL") + "', auth: none}\npolicies:\n" +
-           "  es-fast: {cluster: es, repository: " + id_ + ", schedule: '@every 3s', indices: '" + id_ +
-           "-*', name: '" + id_ + "-es-{now:%H%M%S}', retention: {keep_last: 2}, alert_if_no_success_within: 1min}\n" +
-           "  os-fast: {cluster: os, repository: " + id_ + ", schedule: '@every 3s', indices: '" + id_ +
-           "-*', name: '" + id_ + "-os-{now:%H%M%S}', retention: {keep_last: 2}}\n" + extra +
+    return "clusters:\n  es: {url: '" + stack_var("ESSNAP_TEST_ELASTICSEARCH_URL") +
+           "'}\n  os: {url: '" + stack_var("ESSNAP_TEST_OPENSEARCH_URL") +
+           "', auth: none}\npolicies:\n" + "  es-fast: {cluster: es, repository: " + id_ +
+           ", schedule: '@every 3s', indices: '" + id_ + "-*', name: '" + id_ +
+           "-es-{now:%H%M%S}', retention: {keep_last: 2}, alert_if_no_success_within: 1min}\n" +
+           "  os-fast: {cluster: os, repository: " + id_ + ", schedule: '@every 3s', indices: '" +
+           id_ + "-*', name: '" + id_ + "-os-{now:%H%M%S}', retention: {keep_last: 2}}\n" + extra +
            "metrics: {listen: '127.0.0.1:" + std::to_string(port) + "'}\n";
   }
   test::ProcessResult script(const std::string& body) {
@@ -108,29 +115,45 @@ TEST_F(ScheduleStack, RunsPrunesServesMetricsAndSurvivesABrokenReload) {
   write_file(dir_ + "/essnap.yaml", config(port));
   write_file(dir_ + "/bad.yaml", "clusters: {}\npolicies:\n  x: {cluster: nope}\n");
   const std::string m = "curl -s http://127.0.0.1:" + std::to_string(port) + "/metrics";
-  auto r = script("\"$BIN\" run -c \"$DIR/essnap.yaml\" --log-format json 2>\"$DIR/log\" & pid=$!\n"
-                  "sleep 4; " + m + " > \"$DIR/m1\"; sleep 7; " + m + " > \"$DIR/m2\"\n"
-                  "cp \"$DIR/bad.yaml\" \"$DIR/essnap.yaml\"; kill -HUP $pid; sleep 4\n"
-                  "kill -0 $pid && echo alive-after-hup; " + m + " > \"$DIR/m3\"\n"
-                  "kill -TERM $pid; wait $pid; echo rc=$?\n");
+  auto r = script(
+      "\"$BIN\" run -c \"$DIR/essnap.yaml\" --log-format json 2>\"$DIR/log\" & pid=$!\n"
+      "sleep 4; " +
+      m + " > \"$DIR/m1\"; sleep 7; " + m +
+      " > \"$DIR/m2\"\n"
+      "cp \"$DIR/bad.yaml\" \"$DIR/essnap.yaml\"; kill -HUP $pid; sleep 4\n"
+      "kill -0 $pid && echo alive-after-hup; " +
+      m +
+      " > \"$DIR/m3\"\n"
+      "kill -TERM $pid; wait $pid; echo rc=$?\n");
   const std::string log = read_file(dir_ + "/log");
   EXPECT_NE(r.out.find("alive-after-hup"), std::string::npos) << r.out << log;
   EXPECT_NE(r.out.find("rc=0"), std::string::npos) << r.out << log;
-  EXPECT_NE(log.find("reload failed; keeping the previous configuration"), std::string::npos) << log;
-  EXPECT_NE(log.find("essnap.yaml:3: policy 'x'"), std::string::npos) << "the reason, with its line\n" << log;
-  const std::string m1 = read_file(dir_ + "/m1"), m2 = read_file(dir_ + "/m2"), m3 = read_file(dir_ + "/m3");
+  EXPECT_NE(log.find("reload failed; keeping the previous configuration"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("essnap.yaml:3: policy 'x'"), std::string::npos)
+      << "the reason, with its line\n"
+      << log;
+  const std::string m1 = read_file(dir_ + "/m1"), m2 = read_file(dir_ + "/m2"),
+                    m3 = read_file(dir_ + "/m3");
   for (const char* p : {"es-fast", "os-fast"}) {
-    const std::string runs = "essnap_policy_runs_total{policy=\"" + std::string(p) + "\",result=\"success\"}";
-    const std::string last = "essnap_policy_last_success_timestamp_seconds{policy=\"" + std::string(p) + "\"}";
-    std::cerr << p << ": runs " << metric(m1, runs) << " -> " << metric(m2, runs) << " -> " << metric(m3, runs)
-              << ", deleted " << metric(m3, "essnap_policy_snapshots_deleted_total{policy=\"" + std::string(p) + "\"}")
+    const std::string runs =
+        "essnap_policy_runs_total{policy=\"" + std::string(p) + "\",result=\"success\"}";
+    const std::string last =
+        "essnap_policy_last_success_timestamp_seconds{policy=\"" + std::string(p) + "\"}";
+    std::cerr << p << ": runs " << metric(m1, runs) << " -> " << metric(m2, runs) << " -> "
+              << metric(m3, runs) << ", deleted "
+              << metric(m3,
+                        "essnap_policy_snapshots_deleted_total{policy=\"" + std::string(p) + "\"}")
               << "\n";
     EXPECT_GE(metric(m1, runs), 1) << m1;
     EXPECT_GT(metric(m2, runs), metric(m1, runs)) << m2;
-    EXPECT_GT(metric(m3, runs), metric(m2, runs)) << "still running on the old config after SIGHUP\n" << m3;
+    EXPECT_GT(metric(m3, runs), metric(m2, runs))
+        << "still running on the old config after SIGHUP\n"
+        << m3;
     EXPECT_GT(metric(m2, last), 1.7e9);
     EXPECT_EQ(metric(m3, "essnap_policy_healthy{policy=\"" + std::string(p) + "\"}"), 1);
-    EXPECT_GE(metric(m3, "essnap_policy_snapshots_deleted_total{policy=\"" + std::string(p) + "\"}"), 1);
+    EXPECT_GE(
+        metric(m3, "essnap_policy_snapshots_deleted_total{policy=\"" + std::string(p) + "\"}"), 1);
   }
   for (auto* c : {es_.get(), os_.get()}) {
     const auto snaps = snapshots(*c, id_);
@@ -166,25 +189,31 @@ TEST_F(ScheduleStack, RunsPrunesServesMetricsAndSurvivesABrokenReload) {
 TEST_F(ScheduleStack, SigtermMidWaitExitsZeroAndTheSnapshotContinues) {
   // A repository throttled to 1 KiB/s and an index of some 20 KiB: the snapshot takes ~20 s.
   ASSERT_TRUE(es_->json("PUT", "/_snapshot/" + id_ + "-slow",
-                        nlohmann::json{{"type", "fs"},
-                                       {"settings", {{"location", id_ + "-slow"},
-                                                     {"max_snapshot_bytes_per_sec", "1kb"}}}})
+                        nlohmann::json{
+                            {"type", "fs"},
+                            {"settings",
+                             {{"location", id_ + "-slow"}, {"max_snapshot_bytes_per_sec", "1kb"}}}})
                   .ok());
   std::string bulk;
   for (int i = 0; i < 40; ++i)
-    bulk += "{\"index\":{}}\n{\"msg\":\"" + std::string(500, static_cast<char>('a' + i % 26)) + std::to_string(i) + "\"}\n";
+    bulk += "{\"index\":{}}\n{\"msg\":\"" + std::string(500, static_cast<char>('a' + i % 26)) +
+            std::to_string(i) + "\"}\n";
   auto bulked = es_->json(cluster::Call{"POST", "/" + id_ + "-idx/_bulk?refresh=true", bulk});
   ASSERT_TRUE(bulked.ok()) << bulked.error().message;
   const std::string cfg = "clusters:\n  es: {url: '" + stack_var("ESSNAP_TEST_ELASTICSEARCH_URL") +
-                          "'}\npolicies:\n  slow: {cluster: es, repository: " + id_ + "-slow, schedule: '@every 2s', indices: '" +
-                          id_ + "-*', name: '" + id_ + "-slow-{now:%H%M%S}', prune: never}\n";
+                          "'}\npolicies:\n  slow: {cluster: es, repository: " + id_ +
+                          "-slow, schedule: '@every 2s', indices: '" + id_ + "-*', name: '" + id_ +
+                          "-slow-{now:%H%M%S}', prune: never}\n";
   write_file(dir_ + "/slow.yaml", cfg);
-  auto r = script("\"$BIN\" run -c \"$DIR/slow.yaml\" 2>\"$DIR/log\" & pid=$!\n"
-                  "for i in $(seq 100); do grep -q 'snapshot started' \"$DIR/log\" && break; sleep 0.1; done\n"
-                  "sleep 1; kill -TERM $pid; wait $pid; echo rc=$?\n");
+  auto r = script(
+      "\"$BIN\" run -c \"$DIR/slow.yaml\" 2>\"$DIR/log\" & pid=$!\n"
+      "for i in $(seq 100); do grep -q 'snapshot started' \"$DIR/log\" && break; sleep 0.1; done\n"
+      "sleep 1; kill -TERM $pid; wait $pid; echo rc=$?\n");
   const std::string log = read_file(dir_ + "/log");
   EXPECT_NE(r.out.find("rc=0"), std::string::npos) << r.out << log;
-  EXPECT_NE(log.find("stopping: wait abandoned; the snapshot continues in the cluster"), std::string::npos) << log;
+  EXPECT_NE(log.find("stopping: wait abandoned; the snapshot continues in the cluster"),
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find("stopped"), std::string::npos) << log;
   const auto snaps = snapshots(*es_, id_ + "-slow");
   ASSERT_EQ(snaps.size(), 1u);
@@ -194,7 +223,8 @@ TEST_F(ScheduleStack, SigtermMidWaitExitsZeroAndTheSnapshotContinues) {
 TEST_F(ScheduleStack, OnceExitsZeroAndLeavesOneSnapshotPerPolicy) {
   write_file(dir_ + "/essnap.yaml", config(0));
   test::Command c;
-  c.argv = {ESSNAP_BINARY, "run", "--config", dir_ + "/essnap.yaml", "--once", "--policy", "es-fast"};
+  c.argv = {ESSNAP_BINARY, "run",      "--config", dir_ + "/essnap.yaml",
+            "--once",      "--policy", "es-fast"};
   c.timeout = std::chrono::seconds(60);
   auto r = test::run(c);
   EXPECT_EQ(r.exit_code, 0) << r.err;

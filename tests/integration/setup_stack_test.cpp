@@ -212,7 +212,8 @@ TEST_F(SetupStack, BadInputIsRefusedWithItsExitCodeAndNothingChanges) {
 
   auto bad_bucket = setup("--bucket s3://Bad_Bucket --repository " + repo_);
   EXPECT_EQ(bad_bucket.exit_code, 2) << bad_bucket.err;
-  EXPECT_NE(bad_bucket.out.find("invalid S3 bucket name"), std::string::npos) << bad_bucket.out << bad_bucket.err;
+  EXPECT_NE(bad_bucket.out.find("invalid S3 bucket name"), std::string::npos)
+      << bad_bucket.out << bad_bucket.err;
 
   auto down = setup(standard(), "http://127.0.0.1:1");
   EXPECT_EQ(down.exit_code, 4) << down.err;
@@ -232,7 +233,8 @@ TEST_F(SetupStack, RoleTrustingAnotherServiceIsADiffUntilFix) {
                   .ok());
   auto refused = setup(standard());
   EXPECT_EQ(refused.exit_code, 8) << refused.err;
-  EXPECT_NE(refused.out.find("does not trust es.amazonaws.com"), std::string::npos) << refused.out << refused.err;
+  EXPECT_NE(refused.out.find("does not trust es.amazonaws.com"), std::string::npos)
+      << refused.out << refused.err;
   EXPECT_EQ(s3client().head_bucket({bucket_})->access, s3::BucketAccess::kNotFound);
 
   auto fixed = setup(standard() + " --fix");

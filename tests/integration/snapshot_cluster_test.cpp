@@ -16,9 +16,9 @@
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
-#include "support/loopback_server.hpp"
 #include "support/cluster_fixture.hpp"
 #include "support/essnap_cli.hpp"
+#include "support/loopback_server.hpp"
 #include "support/process.hpp"
 #include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
@@ -54,8 +54,8 @@ class SnapshotCluster : public ::testing::TestWithParam<Engine> {
     // (action.destructive_requires_name), and a leftover red index would turn the shared
     // cluster red for every later test.
     for (const std::string pattern : {idx("*"), ".kibana_" + id_ + "*"}) {
-      auto found = client_->json("GET", "/_cat/indices/" + pattern +
-                                            "?format=json&h=index&expand_wildcards=all");
+      auto found = client_->json(
+          "GET", "/_cat/indices/" + pattern + "?format=json&h=index&expand_wildcards=all");
       if (!found.ok() || !found->is_array()) continue;
       for (const auto& row : *found)
         if (row.contains("index"))

@@ -4,13 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <regex>
 
 #include "essnap/aws/credentials.hpp"
 #include "essnap/aws/signing_transport.hpp"
-#include "essnap/http/factory.hpp"
 #include "essnap/aws/sts.hpp"
+#include "essnap/http/factory.hpp"
 #include "sts_test_env.hpp"
 #include "support/aws_test_util.hpp"
 #include "support/process.hpp"

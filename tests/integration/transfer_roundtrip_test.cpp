@@ -22,14 +22,14 @@
 #include <string>
 
 #include "essnap/aws/credentials.hpp"
+#include "essnap/blob/blob_store.hpp"
 #include "essnap/cluster/client.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/s3/client.hpp"
-#include "essnap/blob/blob_store.hpp"
 #include "essnap/util/crypto.hpp"
 #include "support/cluster_fixture.hpp"
-#include "support/stack_engines.hpp"
 #include "support/process.hpp"
+#include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
 namespace essnap {
@@ -55,8 +55,8 @@ std::string read_file(const std::string& path) {
 class TransferStack : public ::testing::Test {
  protected:
   void SetUp() override {
-    ESSNAP_REQUIRE_STACK("ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_OPENSEARCH3_URL",
-                         "ESSNAP_TEST_S3_ENDPOINT");
+    ESSNAP_REQUIRE_STACK("ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_ELASTICSEARCH_URL",
+                         "ESSNAP_TEST_OPENSEARCH3_URL", "ESSNAP_TEST_S3_ENDPOINT");
     os2_ = stack_var("ESSNAP_TEST_OPENSEARCH_URL");
     es8_ = stack_var("ESSNAP_TEST_ELASTICSEARCH_URL");
     os3_ = stack_var("ESSNAP_TEST_OPENSEARCH3_URL");
@@ -100,39 +100,48 @@ class TransferStack : public ::testing::Test {
     o.endpoint = {stack_var("ESSNAP_TEST_S3_ENDPOINT"), "test"};
     o.region = stack_var("ESSNAP_TEST_S3_REGION");
     o.credentials = aws::make_static_provider({stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID"),
-                                               stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"), "", std::nullopt, "test"});
+                                               stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"), "",
+                                               std::nullopt, "test"});
     return o;
   }
 
   // Registers the index for deletion at the end.
   void track(const std::string& url, const std::string& name) { created_.emplace_back(url, name); }
   // Registers a path to DELETE at the end (data streams, index templates), in order.
-  void track_path(const std::string& url, const std::string& path) { created_paths_.emplace_back(url, path); }
+  void track_path(const std::string& url, const std::string& path) {
+    created_paths_.emplace_back(url, path);
+  }
 
   // The source index: 3 shards, nested and binary fields, routing on every 7th document, escapes,
   // non-ASCII and one pretty-printed source.
   void make_source(const std::string& url, const std::string& name, int docs) {
     track(url, name);
     auto c = test::test_client(url);
-    auto created = c->json("PUT", "/" + name,
-                           nlohmann::json::parse(R"({"settings":{"number_of_shards":3,"number_of_replicas":0},
+    auto created =
+        c->json("PUT", "/" + name,
+                nlohmann::json::parse(R"({"settings":{"number_of_shards":3,"number_of_replicas":0},
           "mappings":{"properties":{"n":{"type":"long"},"t":{"type":"keyword"},"txt":{"type":"text"},
           "nest":{"type":"nested","properties":{"a":{"type":"long"},"b":{"type":"keyword"}}},
           "bin":{"type":"binary"}}}})"));
     ASSERT_TRUE(created.ok()) << created.error().message;
     std::string bulk;
     for (int i = 0; i < docs; ++i) {
-      nlohmann::json action{{"index", {{"_id", "doc-" + std::to_string(i) + (i % 11 == 0 ? "/é \"q\"" : "")}}}};
+      nlohmann::json action{
+          {"index", {{"_id", "doc-" + std::to_string(i) + (i % 11 == 0 ? "/é \"q\"" : "")}}}};
       if (i % 7 == 0) action["index"]["routing"] = "r" + std::to_string(i % 5);
       bulk += action.dump() + "\n";
       nlohmann::json src{{"n", i},
                          {"t", "tag" + std::to_string(i % 13)},
-                         {"txt", "ünïcode line\nwith \"quotes\" and \\ " + std::string(static_cast<std::size_t>(i % 300), 'x')},
+                         {"txt", "ünïcode line\nwith \"quotes\" and \\ " +
+                                     std::string(static_cast<std::size_t>(i % 300), 'x')},
                          {"nest", {{{"a", i}, {"b", "x"}}, {{"a", -i}, {"b", "y"}}}},
                          {"bin", "AAECAwQF/w=="}};
       bulk += src.dump() + "\n";
     }
-    bulk += R"({"index":{"_id":"pretty"}})" "\n" R"({ "n" : 1.10 , "t" : "p" })" "\n";
+    bulk += R"({"index":{"_id":"pretty"}})"
+            "\n"
+            R"({ "n" : 1.10 , "t" : "p" })"
+            "\n";
     post_bulk(url, name, bulk);
   }
 
@@ -154,7 +163,8 @@ class TransferStack : public ::testing::Test {
   Docs all_docs(const std::string& url, const std::string& name) {
     auto c = test::test_client(url);
     Docs out;
-    auto page = c->json("POST", "/" + name + "/_search?scroll=1m", nlohmann::json{{"size", 1000}, {"sort", {"_doc"}}});
+    auto page = c->json("POST", "/" + name + "/_search?scroll=1m",
+                        nlohmann::json{{"size", 1000}, {"sort", {"_doc"}}});
     EXPECT_TRUE(page.ok()) << page.error().message;
     while (page.ok() && !(*page)["hits"]["hits"].empty()) {
       for (const auto& h : (*page)["hits"]["hits"])
@@ -179,7 +189,8 @@ class TransferStack : public ::testing::Test {
     return j.ok() ? (*j)["count"].get<long long>() : -1;
   }
 
-  test::ProcessResult essnap(const std::string& args, std::map<std::string, std::string> extra = {}) {
+  test::ProcessResult essnap(const std::string& args,
+                             std::map<std::string, std::string> extra = {}) {
     test::Command c;
     c.clear_env = true;
     c.env = {{"PATH", "/usr/bin:/bin"},
@@ -191,8 +202,10 @@ class TransferStack : public ::testing::Test {
              {"AWS_ENDPOINT_URL_S3", stack_var("ESSNAP_TEST_S3_ENDPOINT")}};
     for (auto& [k, v] : extra) c.env[k] = v;
     // import and copy keep their state in the test's directory (export keeps it in --to).
-    const bool local_state = args.find("import ") != std::string::npos || args.find("copy ") != std::string::npos;
-    c.argv = test::argv({ESSNAP_BINARY}, args + (local_state ? " --state-dir " + (dir_ / "state").string() : ""));
+    const bool local_state =
+        args.find("import ") != std::string::npos || args.find("copy ") != std::string::npos;
+    c.argv = test::argv({ESSNAP_BINARY},
+                        args + (local_state ? " --state-dir " + (dir_ / "state").string() : ""));
     return test::run(c);
   }
 
@@ -215,7 +228,8 @@ TEST_F(TransferStack, OpenSearch2ToElasticsearch8ThroughALocalDirectory) {
   const std::string src = index("src");
   make_source(os2_, src, 3000);
   const std::string out = (dir_ / "exp").string();
-  auto e = essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 500 --slices 2 --page-size 450");
+  auto e = essnap("export --url " + os2_ + " -i " + src + " --to " + out +
+                  " --chunk-docs 500 --slices 2 --page-size 450");
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_NE(e.out.find("exported 3001 of 3001 documents"), std::string::npos) << e.out;
   const auto manifest = nlohmann::json::parse(read_file(out + "/manifest.json"));
@@ -245,7 +259,8 @@ TEST_F(TransferStack, Elasticsearch8ToOpenSearch2AndBackThroughS3) {
   track(os2_, mid);
   auto i = essnap("import --url " + os2_ + " --from " + there + " --rename " + src + "=" + mid);
   ASSERT_EQ(i.exit_code, 0) << i.err;
-  EXPECT_NE(i.err.find("removed setting index.routing.allocation.include._tier_preference"), std::string::npos)
+  EXPECT_NE(i.err.find("removed setting index.routing.allocation.include._tier_preference"),
+            std::string::npos)
       << i.err;
   auto e2 = essnap("export --url " + os2_ + " -i " + mid + " --to " + back + " --compress gzip");
   ASSERT_EQ(e2.exit_code, 0) << e2.err;
@@ -264,7 +279,8 @@ TEST_F(TransferStack, CopyElasticsearch8ToOpenSearch3) {
   const std::string src = index("src");
   make_source(es8_, src, 2000);
   track(os3_, src + "-c");
-  auto c = essnap("-o json copy --url " + es8_ + " --to-url " + os3_ + " -i " + src + " --rename-suffix -c");
+  auto c = essnap("-o json copy --url " + es8_ + " --to-url " + os3_ + " -i " + src +
+                  " --rename-suffix -c");
   ASSERT_EQ(c.exit_code, 0) << c.err << c.out;
   // -o json: one document on stdout (the per-index summary), chunk events on stderr.
   const auto doc = nlohmann::json::parse(c.out, nullptr, false);
@@ -298,12 +314,14 @@ TEST_F(TransferStack, InterruptedExportResumesToIdenticalFiles) {
   make_source(es8_, src, 3000);
   const fs::path a = dir_ / "a", b = dir_ / "b";
   const std::string opts = " -i " + src + " --chunk-docs 300 --slices 2 --page-size 700";
-  auto cut = essnap("export --url " + es8_ + opts + " --to " + a.string(), {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "3"}});
+  auto cut = essnap("export --url " + es8_ + opts + " --to " + a.string(),
+                    {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "3"}});
   ASSERT_EQ(cut.exit_code, 130) << cut.err;
   EXPECT_FALSE(fs::exists(a / "manifest.json"));
   auto refused = essnap("export --url " + es8_ + opts + " --to " + a.string());
   EXPECT_EQ(refused.exit_code, 8) << refused.err;
-  auto resumed = essnap("export --url " + es8_ + " -i " + src + " --to " + a.string() + " --resume");
+  auto resumed =
+      essnap("export --url " + es8_ + " -i " + src + " --to " + a.string() + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   auto whole = essnap("export --url " + es8_ + opts + " --to " + b.string());
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
@@ -319,13 +337,16 @@ TEST_F(TransferStack, InterruptedImportResumes) {
   const std::string src = index("src");
   make_source(os2_, src, 3000);
   const std::string out = (dir_ / "exp").string();
-  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out + " --chunk-docs 300 --compress none").exit_code, 0);
+  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out +
+                   " --chunk-docs 300 --compress none")
+                .exit_code,
+            0);
   EXPECT_TRUE(fs::exists(dir_ / "exp" / src / "000-000000.ndjson"));
   const std::string dst = src + "-i";
   track(os3_, dst);
   // Windows of 4 KiB: each chunk of 300 documents is loaded in several parts, interrupted and not.
-  const std::string cmd =
-      "import --url " + os3_ + " --from " + out + " --rename-suffix -i --concurrency 1 --window-bytes 4096";
+  const std::string cmd = "import --url " + os3_ + " --from " + out +
+                          " --rename-suffix -i --concurrency 1 --window-bytes 4096";
   auto cut = essnap(cmd, {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "2"}});
   ASSERT_EQ(cut.exit_code, 130) << cut.err;
   auto resumed = essnap(cmd + " --resume");
@@ -342,9 +363,12 @@ TEST_F(TransferStack, RejectedDocumentsGoToTheErrorsFileAndExit9) {
   const std::string dst = src + "-bad";
   track(es8_, dst);
   auto c = test::test_client(es8_);
-  ASSERT_TRUE(c->json("PUT", "/" + dst, nlohmann::json::parse(R"({"mappings":{"properties":{"t":{"type":"long"}}}})")).ok());
+  ASSERT_TRUE(c->json("PUT", "/" + dst,
+                      nlohmann::json::parse(R"({"mappings":{"properties":{"t":{"type":"long"}}}})"))
+                  .ok());
   const std::string errors = (dir_ / "rejected.ndjson").string();
-  auto i = essnap("import --url " + es8_ + " --from " + out + " --rename-suffix -bad --append --errors " + errors);
+  auto i = essnap("import --url " + es8_ + " --from " + out +
+                  " --rename-suffix -bad --append --errors " + errors);
   EXPECT_EQ(i.exit_code, 9) << i.err;
   EXPECT_NE(i.err.find("501 document(s) rejected"), std::string::npos) << i.err;
   std::ifstream in(errors);
@@ -364,7 +388,8 @@ TEST_F(TransferStack, CorruptedChunkIsRefusedAndNamed) {
   const std::string src = index("src");
   make_source(os2_, src, 1000);
   const fs::path out = dir_ / "exp";
-  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out.string() + " --chunk-docs 200 --slices 1")
+  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + src + " --to " + out.string() +
+                   " --chunk-docs 200 --slices 1")
                 .exit_code,
             0);
   const fs::path victim = out / src / "000-000001.ndjson.zst";
@@ -390,7 +415,8 @@ TEST_F(TransferStack, ExistingTargetIsRefusedAndUntouched) {
   EXPECT_EQ(again.exit_code, 8) << again.err;
   track(os3_, src);
   auto c = test::test_client(os3_);
-  ASSERT_TRUE(c->json("PUT", "/" + src + "/_doc/keep?refresh=true", nlohmann::json{{"mine", true}}).ok());
+  ASSERT_TRUE(
+      c->json("PUT", "/" + src + "/_doc/keep?refresh=true", nlohmann::json{{"mine", true}}).ok());
   auto i = essnap("import --url " + os3_ + " --from " + out);
   EXPECT_EQ(i.exit_code, 8) << i.err;
   EXPECT_NE(i.err.find("--append"), std::string::npos) << i.err;
@@ -401,7 +427,10 @@ TEST_F(TransferStack, EmptyIndexRoundTrips) {
   const std::string src = index("empty");
   track(es8_, src);
   auto c = test::test_client(es8_);
-  ASSERT_TRUE(c->json("PUT", "/" + src, nlohmann::json::parse(R"({"mappings":{"properties":{"k":{"type":"keyword"}}}})")).ok());
+  ASSERT_TRUE(
+      c->json("PUT", "/" + src,
+              nlohmann::json::parse(R"({"mappings":{"properties":{"k":{"type":"keyword"}}}})"))
+          .ok());
   const std::string out = s3_uri("empty");
   auto e = essnap("export --url " + es8_ + " -i " + src + " --to " + out);
   ASSERT_EQ(e.exit_code, 0) << e.err;
@@ -433,7 +462,8 @@ TEST_F(TransferStack, SearchAfterReadsEveryDocumentOnOpenSearch) {
   ASSERT_EQ(i.exit_code, 0) << i.err << i.out;
   EXPECT_EQ(all_docs(os3_, src), original);
   track(os2_, src + "-back");
-  auto c = essnap("copy --url " + os3_ + " --to-url " + os2_ + " -i " + src + " --rename-suffix -back --read-strategy search-after");
+  auto c = essnap("copy --url " + os3_ + " --to-url " + os2_ + " -i " + src +
+                  " --rename-suffix -back --read-strategy search-after");
   ASSERT_EQ(c.exit_code, 0) << c.err << c.out;
   EXPECT_EQ(all_docs(os2_, src + "-back"), original);
 }
@@ -448,7 +478,8 @@ class TransferFieldTypes : public TransferStack {
             const std::function<nlohmann::json(int)>& source) {
     std::string body;
     for (int i = 0; i < docs; ++i)
-      body += nlohmann::json{{"index", {{"_id", std::to_string(i)}}}}.dump() + "\n" + source(i).dump() + "\n";
+      body += nlohmann::json{{"index", {{"_id", std::to_string(i)}}}}.dump() + "\n" +
+              source(i).dump() + "\n";
     post_bulk(url, name, body);
   }
   // The copy's reported changes for its one index, joined by newlines.
@@ -456,7 +487,8 @@ class TransferFieldTypes : public TransferStack {
     const auto doc = nlohmann::json::parse(r.out, nullptr, false);
     if (!doc.is_object() || !doc.contains("indices")) return "(no JSON document: " + r.out + ")";
     std::string out;
-    for (const auto& c : doc["indices"][0].value("changes", nlohmann::json::array())) out += c.get<std::string>() + "\n";
+    for (const auto& c : doc["indices"][0].value("changes", nlohmann::json::array()))
+      out += c.get<std::string>() + "\n";
     return out;
   }
   long long hits(const std::string& url, const std::string& name, const nlohmann::json& query) {
@@ -485,11 +517,12 @@ TEST_F(TransferFieldTypes, Elasticsearch8ToOpenSearch2And1) {
         "msg": {"type": "text"}}}})"));
   ASSERT_TRUE(created.ok()) << created.error().message;
   bulk(es8_, src, 60, [](int i) {
-    return nlohmann::json{{"attrs", {{"color", i % 2 ? "red" : "blue"}, {"size", {{"x", std::to_string(i)}}}}},
-                          {"emb", {0.5 + i, -1.25, 3.0}},
-                          {"terms", {{"alpha", 0.5 + i}, {"beta", 1.5}}},
-                          {"host", "h" + std::to_string(i % 3)},
-                          {"msg", "document " + std::to_string(i)}};
+    return nlohmann::json{
+        {"attrs", {{"color", i % 2 ? "red" : "blue"}, {"size", {{"x", std::to_string(i)}}}}},
+        {"emb", {0.5 + i, -1.25, 3.0}},
+        {"terms", {{"alpha", 0.5 + i}, {"beta", 1.5}}},
+        {"host", "h" + std::to_string(i % 3)},
+        {"msg", "document " + std::to_string(i)}};
   });
   const auto original = all_docs(es8_, src);
   ASSERT_EQ(original.size(), 60u);
@@ -497,13 +530,25 @@ TEST_F(TransferFieldTypes, Elasticsearch8ToOpenSearch2And1) {
   // OpenSearch 2: flattened -> flat_object (searchable), the vectors -> disabled objects (no
   // k-NN plugin here: knn_vector is refused too), time_series_dimension and runtime removed.
   track(os2_, src + "-os2");
-  auto r = essnap("-o json copy --url " + es8_ + " --to-url " + os2_ + " -i " + src + " --rename-suffix -os2");
+  auto r = essnap("-o json copy --url " + es8_ + " --to-url " + os2_ + " -i " + src +
+                  " --rename-suffix -os2");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   const std::string changes = copy_changes(r);
-  EXPECT_NE(changes.find("field attrs: type flattened is unknown to the target, mapped as flat_object"), std::string::npos) << changes;
-  EXPECT_NE(changes.find("field terms: type sparse_vector is unknown to the target, mapped as a disabled object"), std::string::npos) << changes;
-  EXPECT_NE(changes.find("field emb: type dense_vector is unknown to the target, mapped as knn_vector"), std::string::npos) << changes;
-  EXPECT_NE(changes.find("field host: removed parameter time_series_dimension"), std::string::npos) << changes;
+  EXPECT_NE(
+      changes.find("field attrs: type flattened is unknown to the target, mapped as flat_object"),
+      std::string::npos)
+      << changes;
+  EXPECT_NE(
+      changes.find(
+          "field terms: type sparse_vector is unknown to the target, mapped as a disabled object"),
+      std::string::npos)
+      << changes;
+  EXPECT_NE(
+      changes.find("field emb: type dense_vector is unknown to the target, mapped as knn_vector"),
+      std::string::npos)
+      << changes;
+  EXPECT_NE(changes.find("field host: removed parameter time_series_dimension"), std::string::npos)
+      << changes;
   EXPECT_NE(changes.find("removed mapping runtime"), std::string::npos) << changes;
   EXPECT_EQ(all_docs(os2_, src + "-os2"), original);
   const auto props = properties(os2_, src + "-os2");
@@ -514,10 +559,14 @@ TEST_F(TransferFieldTypes, Elasticsearch8ToOpenSearch2And1) {
 
   // OpenSearch 1.3 has no flat_object either: a disabled object, the documents still identical.
   track(os1, src + "-os1");
-  r = essnap("-o json copy --url " + es8_ + " --to-url " + os1 + " -i " + src + " --rename-suffix -os1");
+  r = essnap("-o json copy --url " + es8_ + " --to-url " + os1 + " -i " + src +
+             " --rename-suffix -os1");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  EXPECT_NE(copy_changes(r).find("field attrs: type flat_object is unknown to the target, mapped as a disabled object"),
-            std::string::npos) << copy_changes(r);
+  EXPECT_NE(
+      copy_changes(r).find(
+          "field attrs: type flat_object is unknown to the target, mapped as a disabled object"),
+      std::string::npos)
+      << copy_changes(r);
   EXPECT_EQ(properties(os1, src + "-os1")["attrs"].value("enabled", true), false);
   EXPECT_EQ(all_docs(os1, src + "-os1"), original);
 }
@@ -544,14 +593,25 @@ TEST_F(TransferFieldTypes, OpenSearch2ToElasticsearch8) {
   ASSERT_EQ(original.size(), 40u);
 
   track(es8_, src + "-es8");
-  auto r = essnap("-o json copy --url " + os2_ + " --to-url " + es8_ + " -i " + src + " --rename-suffix -es8");
+  auto r = essnap("-o json copy --url " + os2_ + " --to-url " + es8_ + " -i " + src +
+                  " --rename-suffix -es8");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   const std::string changes = copy_changes(r);
-  EXPECT_NE(changes.find("field attrs: type flat_object is unknown to the target, mapped as flattened"), std::string::npos) << changes;
+  EXPECT_NE(
+      changes.find("field attrs: type flat_object is unknown to the target, mapped as flattened"),
+      std::string::npos)
+      << changes;
   // This stack's Elasticsearch 8 is the integration-test build, without the x-pack mappers.
-  EXPECT_NE(changes.find("field body: type match_only_text is unknown to the target, mapped as text"), std::string::npos) << changes;
-  EXPECT_NE(changes.find("field path: type wildcard is unknown to the target, mapped as keyword"), std::string::npos) << changes;
-  EXPECT_NE(changes.find("field big: type unsigned_long is unknown to the target, mapped as long"), std::string::npos) << changes;
+  EXPECT_NE(
+      changes.find("field body: type match_only_text is unknown to the target, mapped as text"),
+      std::string::npos)
+      << changes;
+  EXPECT_NE(changes.find("field path: type wildcard is unknown to the target, mapped as keyword"),
+            std::string::npos)
+      << changes;
+  EXPECT_NE(changes.find("field big: type unsigned_long is unknown to the target, mapped as long"),
+            std::string::npos)
+      << changes;
   EXPECT_EQ(all_docs(es8_, src + "-es8"), original);
   const auto props = properties(es8_, src + "-es8");
   EXPECT_EQ(props["attrs"]["type"], "flattened") << props.dump();
@@ -580,9 +640,13 @@ TEST_F(TransferFieldTypes, DataStreamsRoundTripBetweenEngines) {
   auto load = [&](int from, int to) {
     std::string body;
     for (int i = from; i < to; ++i)
-      body += nlohmann::json{{"create", {{"_id", "e" + std::to_string(i)}}}}.dump() + "\n" +
-              nlohmann::json{{"@timestamp", "2026-12-01T10:00:" + std::to_string(10 + i % 50) + "Z"},
-                             {"msg", "line " + std::to_string(i)}, {"n", i}}.dump() + "\n";
+      body +=
+          nlohmann::json{{"create", {{"_id", "e" + std::to_string(i)}}}}.dump() + "\n" +
+          nlohmann::json{{"@timestamp", "2026-12-01T10:00:" + std::to_string(10 + i % 50) + "Z"},
+                         {"msg", "line " + std::to_string(i)},
+                         {"n", i}}
+              .dump() +
+          "\n";
     post_bulk(es8_, stream, body);
   };
   load(0, 120);
@@ -604,37 +668,43 @@ TEST_F(TransferFieldTypes, DataStreamsRoundTripBetweenEngines) {
 
   // Selected by its backing indices' names instead, they are still known as the stream's.
   const std::string by_backing = (dir_ / "ds-backing").string();
-  auto eb = essnap("export --url " + es8_ + " -i '.ds-" + stream + "-*' --to " + by_backing + " -q");
+  auto eb =
+      essnap("export --url " + es8_ + " -i '.ds-" + stream + "-*' --to " + by_backing + " -q");
   ASSERT_EQ(eb.exit_code, 0) << eb.err << eb.out;
   const auto mb = nlohmann::json::parse(read_file(by_backing + "/manifest.json"));
   ASSERT_EQ(mb["indices"].size(), 2u) << mb.dump();
   for (const auto& i : mb["indices"])
-    EXPECT_EQ(i.value("data_stream", nlohmann::json::object()).value("name", ""), stream) << i.dump();
+    EXPECT_EQ(i.value("data_stream", nlohmann::json::object()).value("name", ""), stream)
+        << i.dump();
 
   // OpenSearch 2 has no template for it: essnap puts one, then the stream takes create ops.
   const std::string os_stream = stream + "-os2";
   track_path(os2_, "/_data_stream/" + os_stream);
   track_path(os2_, "/_index_template/essnap-" + os_stream);
-  auto i = essnap("-o json import --url " + os2_ + " --from " + out + " -i " + stream + " --rename " + stream + "=" +
-                  os_stream);
+  auto i = essnap("-o json import --url " + os2_ + " --from " + out + " -i " + stream +
+                  " --rename " + stream + "=" + os_stream);
   ASSERT_EQ(i.exit_code, 0) << i.err << i.out;
-  EXPECT_NE(copy_changes(i).find("created index template essnap-" + os_stream), std::string::npos) << i.out;
+  EXPECT_NE(copy_changes(i).find("created index template essnap-" + os_stream), std::string::npos)
+      << i.out;
   auto ds = test::test_client(os2_)->json("GET", "/_data_stream/" + os_stream);
   ASSERT_TRUE(ds.ok()) << ds.error().message;
   EXPECT_EQ((*ds)["data_streams"][0]["name"], os_stream);
   EXPECT_EQ(all_docs(os2_, os_stream), original);
 
   // A second import into the existing stream is refused, nothing loaded.
-  auto again = essnap("import --url " + os2_ + " --from " + out + " --rename " + stream + "=" + os_stream);
+  auto again =
+      essnap("import --url " + os2_ + " --from " + out + " --rename " + stream + "=" + os_stream);
   EXPECT_EQ(again.exit_code, 8) << again.err;
   EXPECT_EQ(all_docs(os2_, os_stream).size(), 200u);
 
   // Back into Elasticsearch 8 by copy: the target's own template (pattern stream*) makes it.
-  auto back = essnap("-o json copy --url " + os2_ + " --to-url " + es8_ + " -i " + os_stream + " --rename " + os_stream +
-                     "=" + stream + "-back");
+  auto back = essnap("-o json copy --url " + os2_ + " --to-url " + es8_ + " -i " + os_stream +
+                     " --rename " + os_stream + "=" + stream + "-back");
   ASSERT_EQ(back.exit_code, 0) << back.err << back.out;
-  EXPECT_NE(copy_changes(back).find("created data stream " + stream + "-back from the target's own index template"),
-            std::string::npos) << back.out;
+  EXPECT_NE(copy_changes(back).find("created data stream " + stream +
+                                    "-back from the target's own index template"),
+            std::string::npos)
+      << back.out;
   EXPECT_EQ(all_docs(es8_, stream + "-back"), original);
 }
 
@@ -662,10 +732,13 @@ TEST_F(TransferFieldTypes, InterruptedDataStreamImportResumes) {
   const auto original = all_docs(os2_, stream);
   ASSERT_EQ(original.size(), 24000u);
   const std::string out = (dir_ / "dsr").string();
-  ASSERT_EQ(essnap("export --url " + os2_ + " -i " + stream + " --to " + out + " --chunk-docs 6000 -q").exit_code, 0);
+  ASSERT_EQ(
+      essnap("export --url " + os2_ + " -i " + stream + " --to " + out + " --chunk-docs 6000 -q")
+          .exit_code,
+      0);
 
-  const std::string cmd = "import --url " + os2_ + " --from " + out + " --rename " + stream + "=" + stream +
-                          "-r --concurrency 2";
+  const std::string cmd = "import --url " + os2_ + " --from " + out + " --rename " + stream + "=" +
+                          stream + "-r --concurrency 2";
   auto cut = essnap(cmd, {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "1"}});
   ASSERT_EQ(cut.exit_code, 130) << cut.err;
   auto resumed = essnap(cmd + " --resume");
@@ -675,7 +748,8 @@ TEST_F(TransferFieldTypes, InterruptedDataStreamImportResumes) {
 
 // Every engine the stack runs, as a source and as a target: what its export holds comes back
 // identical into the same engine, and crosses into OpenSearch 2 (the engines' common reader).
-class TransferEngines : public TransferStack, public ::testing::WithParamInterface<test::StackEngine> {};
+class TransferEngines : public TransferStack,
+                        public ::testing::WithParamInterface<test::StackEngine> {};
 
 TEST_P(TransferEngines, ExportImportAndCopyToOpenSearch2KeepEveryDocument) {
   ESSNAP_REQUIRE_STACK(GetParam().url_var);
@@ -685,7 +759,8 @@ TEST_P(TransferEngines, ExportImportAndCopyToOpenSearch2KeepEveryDocument) {
   const auto original = all_docs(url, src);
   ASSERT_EQ(original.size(), 1201u);
   const std::string out = (dir_ / "exp").string();
-  auto e = essnap("-o json export --url " + url + " -i " + src + " --to " + out + " --chunk-docs 300");
+  auto e =
+      essnap("-o json export --url " + url + " -i " + src + " --to " + out + " --chunk-docs 300");
   ASSERT_EQ(e.exit_code, 0) << e.err << e.out;
   const auto doc = nlohmann::json::parse(e.out, nullptr, false);
   ASSERT_TRUE(doc.is_object()) << e.out;
@@ -697,7 +772,8 @@ TEST_P(TransferEngines, ExportImportAndCopyToOpenSearch2KeepEveryDocument) {
   EXPECT_EQ(all_docs(url, src + "-back"), original);
 
   track(os2_, src + "-os2");
-  auto c = essnap("copy --url " + url + " --to-url " + os2_ + " -i " + src + " --rename-suffix -os2");
+  auto c =
+      essnap("copy --url " + url + " --to-url " + os2_ + " -i " + src + " --rename-suffix -os2");
   ASSERT_EQ(c.exit_code, 0) << c.err << c.out;
   EXPECT_EQ(all_docs(os2_, src + "-os2"), original);
 }

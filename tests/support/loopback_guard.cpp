@@ -2,8 +2,8 @@
 /* The loopback guard: an LD_PRELOAD library every test process runs under (tests/CMakeLists.txt
  * puts it in the ctest ENVIRONMENT). Tests may talk to 127.0.0.0/8, ::1 and local sockets only;
  * a connect(), sendto() or sendmsg() towards any other address is refused (ENETUNREACH: nothing
- * leaves the machine) and written, one line each, to $ESSNAP_LOOPBACK_GUARD_LOG. scripts/run-tests.sh
- * fails the run when that file is not empty, naming every attempt.
+ * leaves the machine) and written, one line each, to $ESSNAP_LOOPBACK_GUARD_LOG.
+ * scripts/run-tests.sh fails the run when that file is not empty, naming every attempt.
  *
  * It sees what goes through the C library: the essnap binary, the test binaries, Python, Node and
  * curl peers. Programs that make system calls themselves (Go binaries: restic, weed) bypass it;
@@ -81,7 +81,7 @@ extern "C" int connect(int fd, const struct sockaddr* sa, socklen_t len) {
 }
 
 extern "C" ssize_t sendto(int fd, const void* buf, size_t n, int flags, const struct sockaddr* sa,
-               socklen_t len) {
+                          socklen_t len) {
   static sendto_fn real;
   if (!real) real = reinterpret_cast<sendto_fn>(dlsym(RTLD_NEXT, "sendto"));
   if (!is_allowed(sa, len)) {

@@ -11,7 +11,7 @@
 namespace essnap::testing {
 
 struct MalformedInput {
-  std::string name;   // for failure messages: the bytes themselves may be 1 MiB of binary
+  std::string name;  // for failure messages: the bytes themselves may be 1 MiB of binary
   std::string bytes;
 };
 

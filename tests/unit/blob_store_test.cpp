@@ -17,7 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("essnap-blob-" + name + "-" + std::to_string(::getpid()));
+  fs::path dir =
+      fs::temp_directory_path() / ("essnap-blob-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   return dir;
 }

@@ -34,8 +34,10 @@ TEST(CliApp, GlobalFlagsAfterAnySubcommand) {
     test::Command c;
     c.clear_env = true;
     // No credentials anywhere, and never the EC2 metadata address: exit 3 with a JSON error.
-    c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"},
-             {"AWS_EC2_METADATA_DISABLED", "true"}, {"AWS_CONFIG_FILE", "/nonexistent"},
+    c.env = {{"PATH", "/usr/bin:/bin"},
+             {"HOME", "/nonexistent"},
+             {"AWS_EC2_METADATA_DISABLED", "true"},
+             {"AWS_CONFIG_FILE", "/nonexistent"},
              {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"}};
     c.argv = {kBinary};
     c.argv.insert(c.argv.end(), args.begin(), args.end());

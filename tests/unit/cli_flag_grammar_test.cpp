@@ -60,8 +60,8 @@ nlohmann::json one_document(const test::ProcessResult& r, const std::string& lin
 
 TEST(CliFlagGrammar, JsonUsageErrorsAreOneDocumentOnStdout) {
   std::vector<std::string> lines(std::begin(kRefusedLines), std::end(kRefusedLines));
-  lines.insert(lines.end(), {"snapshots list", "snapshot list -r repo --no-such-flag",
-                             "restore", "snapshot list -r repo --format xml"});
+  lines.insert(lines.end(), {"snapshots list", "snapshot list -r repo --no-such-flag", "restore",
+                             "snapshot list -r repo --format xml"});
   for (const auto& base : lines) {
     for (const std::string& line : {"-o json " + base, base + " --output=json"}) {
       LoopbackServer server(test::scripted_cluster);
@@ -100,8 +100,11 @@ TEST(CliFlagGrammar, EveryCommandPrintsOneJsonDocumentWhateverTheOutcome) {
     auto r = run(test::essnap_command(server.url(), std::string("-o json ") + c.line));
     EXPECT_EQ(r.exit_code, c.exit_code) << c.line << "\n" << r.out << r.err;
     auto j = one_document(r, c.line);
-    if (*c.key) EXPECT_TRUE(j.is_object() && j.contains(c.key)) << c.line << ": " << r.out;
-    else EXPECT_TRUE(j.is_array() || (j.is_object() && j.contains("result"))) << c.line << ": " << r.out;
+    if (*c.key)
+      EXPECT_TRUE(j.is_object() && j.contains(c.key)) << c.line << ": " << r.out;
+    else
+      EXPECT_TRUE(j.is_array() || (j.is_object() && j.contains("result")))
+          << c.line << ": " << r.out;
     // Events, if any, are JSON lines on stderr.
     std::size_t at = 0;
     while (at < r.err.size()) {
@@ -120,8 +123,9 @@ TEST(CliFlagGrammar, EveryCommandPrintsOneJsonDocumentWhateverTheOutcome) {
 TEST(CliFlagGrammar, CopyTargetHasItsOwnSecrets) {
   for (const bool own : {true, false}) {
     LoopbackServer source(test::scripted_cluster), target(test::scripted_cluster);
-    auto c = test::essnap_command(source.url(), "copy --auth basic --user su --to-url " + target.url() +
-                                                    " --to-auth basic --to-user tu -i orders");
+    auto c =
+        test::essnap_command(source.url(), "copy --auth basic --user su --to-url " + target.url() +
+                                               " --to-auth basic --to-user tu -i orders");
     c.env["ESSNAP_PASSWORD"] = "src-secret";
     if (own) c.env["ESSNAP_TO_PASSWORD"] = "dst-secret";
     (void)run(c);
@@ -132,8 +136,8 @@ TEST(CliFlagGrammar, CopyTargetHasItsOwnSecrets) {
     };
     // "Basic base64(user:password)"
     EXPECT_EQ(auth_of(source), "Basic c3U6c3JjLXNlY3JldA==") << own;  // su:src-secret
-    EXPECT_EQ(auth_of(target), own ? "Basic dHU6ZHN0LXNlY3JldA=="      // tu:dst-secret
-                                   : "Basic dHU6c3JjLXNlY3JldA==")     // tu:src-secret
+    EXPECT_EQ(auth_of(target), own ? "Basic dHU6ZHN0LXNlY3JldA=="     // tu:dst-secret
+                                   : "Basic dHU6c3JjLXNlY3JldA==")    // tu:src-secret
         << own;
   }
 }

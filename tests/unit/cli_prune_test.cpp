@@ -111,9 +111,8 @@ class FakeCluster {
 };
 
 struct Fixture {
-  explicit Fixture(int n) : cluster(n), server([this](const ServerRequest& r) {
-    return cluster.handle(r);
-  }) {}
+  explicit Fixture(int n)
+      : cluster(n), server([this](const ServerRequest& r) { return cluster.handle(r); }) {}
   std::vector<ServerRequest> deletes() const {
     std::vector<ServerRequest> out;
     for (const auto& r : server.requests())
@@ -176,10 +175,12 @@ TEST(CliPrune, A404InsideABatchIsGoneNotAnError) {
 
 TEST(CliPrune, WaitsWhileAnotherSnapshotOrDeletionRuns) {
   Fixture f(4);
-  f.cluster.on_delete = [](int nth, const std::vector<std::string>&) -> std::optional<ServerResponse> {
+  f.cluster.on_delete = [](int nth,
+                           const std::vector<std::string>&) -> std::optional<ServerResponse> {
     if (nth > 2) return std::nullopt;
     return ServerResponse::json(
-        503, R"({"error":{"type":"concurrent_snapshot_execution_exception","reason":"[repo:s-0] cannot delete - another snapshot is currently being deleted"},"status":503})");
+        503,
+        R"({"error":{"type":"concurrent_snapshot_execution_exception","reason":"[repo:s-0] cannot delete - another snapshot is currently being deleted"},"status":503})");
   };
   auto r = test::run(essnap(f.server.url(), "prune -r repo --policy p --keep-last 1 --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -190,7 +191,8 @@ TEST(CliPrune, WaitsWhileAnotherSnapshotOrDeletionRuns) {
 
 TEST(CliPrune, ADroppedDeleteIsNotResentButTheListingReRead) {
   Fixture f(5);
-  f.cluster.on_delete = [](int nth, const std::vector<std::string>&) -> std::optional<ServerResponse> {
+  f.cluster.on_delete = [](int nth,
+                           const std::vector<std::string>&) -> std::optional<ServerResponse> {
     if (nth != 1) return std::nullopt;
     ServerResponse drop;
     drop.drop = true;
@@ -227,7 +229,8 @@ TEST(CliPrune, PlanFromASavedListingNeedsNoCluster) {
 
 TEST(CliPrune, AwsRepositoriesAreRefusedBeforeSending) {
   Fixture f(2);
-  auto r = test::run(essnap(f.server.url(), "prune -r cs-automated --match '*' --keep-last 1 --yes"));
+  auto r =
+      test::run(essnap(f.server.url(), "prune -r cs-automated --match '*' --keep-last 1 --yes"));
   EXPECT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("cs-automated"), std::string::npos) << r.err;
   EXPECT_TRUE(f.server.requests().empty());

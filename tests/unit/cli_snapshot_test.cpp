@@ -5,8 +5,8 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 
-#include "support/loopback_server.hpp"
 #include "support/essnap_cli.hpp"
+#include "support/loopback_server.hpp"
 #include "support/process.hpp"
 
 namespace essnap {
@@ -119,7 +119,8 @@ TEST(CliSnapshot, DestructiveCommandsRefuseWithoutYesWhenNotOnATerminal) {
     EXPECT_NE(r.err.find("--yes"), std::string::npos) << args << "\n" << r.err;
     EXPECT_TRUE(r.err.find("nothing was changed") != std::string::npos ||
                 r.err.find("nothing was deleted") != std::string::npos)
-        << args << "\n" << r.err;
+        << args << "\n"
+        << r.err;
     EXPECT_FALSE(r.out.empty()) << args << ": the plan is printed";
     EXPECT_FALSE(changed_anything(server)) << args;
   }
@@ -148,16 +149,17 @@ TEST(CliSnapshot, DestructiveCommandsRunWithYes) {
     const char* method;
     const char* target;
   };
-  for (const Case c : {Case{"snapshot delete old -r repo --yes", "DELETE", "/_snapshot/repo/old"},
-                       Case{"repo remove repo --yes", "DELETE", "/_snapshot/repo"},
-                       Case{"repo cleanup repo --yes", "POST", "/_snapshot/repo/_cleanup"},
-                       Case{"restore old -r repo --delete-existing --yes --no-wait", "DELETE",
-                            "/orders"}}) {
+  for (const Case c :
+       {Case{"snapshot delete old -r repo --yes", "DELETE", "/_snapshot/repo/old"},
+        Case{"repo remove repo --yes", "DELETE", "/_snapshot/repo"},
+        Case{"repo cleanup repo --yes", "POST", "/_snapshot/repo/_cleanup"},
+        Case{"restore old -r repo --delete-existing --yes --no-wait", "DELETE", "/orders"}}) {
     LoopbackServer server(scripted_cluster);
     auto r = run(essnap(server.url(), c.args));
     EXPECT_EQ(r.exit_code, 0) << c.args << "\n" << r.err;
     bool sent = false;
-    for (const auto& q : server.requests()) sent = sent || (q.method == c.method && q.target == c.target);
+    for (const auto& q : server.requests())
+      sent = sent || (q.method == c.method && q.target == c.target);
     EXPECT_TRUE(sent) << c.args;
   }
 }
@@ -174,9 +176,8 @@ TEST(CliSnapshot, InterruptedWaitExits130AndSaysTheSnapshotKeepsRunning) {
   // Background jobs of a non-interactive shell start with SIGINT ignored; essnap installs its
   // own handler for the wait, so the signal still reaches it.
   test::Command c = essnap(server.url(), "snapshot create s -r repo --wait");
-  std::vector<std::string> script = {"/bin/bash", "-c",
-                                     "\"$@\" & pid=$!; sleep 1.5; kill -INT $pid; wait $pid",
-                                     "bash"};
+  std::vector<std::string> script = {
+      "/bin/bash", "-c", "\"$@\" & pid=$!; sleep 1.5; kill -INT $pid; wait $pid", "bash"};
   script.insert(script.end(), c.argv.begin(), c.argv.end());
   c.argv = std::move(script);
   auto r = run(c);

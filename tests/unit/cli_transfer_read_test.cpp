@@ -26,17 +26,23 @@ using test::ServerResponse;
 // and search_after honoured) and refusing scrolls the way a server without them would.
 ServerResponse engine(const ServerRequest& r) {
   if (r.target == "/") return test::os2_root();
-  if (r.target.starts_with("/_cat/indices")) return ServerResponse::json(200, R"([{"index":"logs","pri":"3"}])");
-  if (r.target.starts_with("/_resolve/index")) return ServerResponse::json(200, R"({"indices":[],"data_streams":[]})");
+  if (r.target.starts_with("/_cat/indices"))
+    return ServerResponse::json(200, R"([{"index":"logs","pri":"3"}])");
+  if (r.target.starts_with("/_resolve/index"))
+    return ServerResponse::json(200, R"({"indices":[],"data_streams":[]})");
   if (r.target == "/logs/_count") return ServerResponse::json(200, R"({"count":25})");
   if (r.method == "GET" && r.target == "/logs")
-    return ServerResponse::json(200, R"({"logs":{"settings":{"index":{"number_of_shards":"3"}},"mappings":{},"aliases":{}}})");
+    return ServerResponse::json(
+        200,
+        R"({"logs":{"settings":{"index":{"number_of_shards":"3"}},"mappings":{},"aliases":{}}})");
   if (r.target.find("scroll") != std::string::npos)
-    return ServerResponse::json(404, R"({"error":{"type":"not_found","reason":"no scroll here"},"status":404})");
+    return ServerResponse::json(
+        404, R"({"error":{"type":"not_found","reason":"no scroll here"},"status":404})");
   if (r.target == "/logs/_search") {
     const auto body = nlohmann::json::parse(r.body, nullptr, false);
     const int size = body.value("size", 10);
-    std::string after = body.contains("search_after") ? body["search_after"][0].get<std::string>() : "";
+    std::string after =
+        body.contains("search_after") ? body["search_after"][0].get<std::string>() : "";
     nlohmann::json hits = nlohmann::json::array();
     for (int i = 0; i < 25 && static_cast<int>(hits.size()) < size; ++i) {
       char id[8];
@@ -46,9 +52,11 @@ ServerResponse engine(const ServerRequest& r) {
     }
     return ServerResponse::json(200, nlohmann::json{{"timed_out", false},
                                                     {"_shards", {{"total", 3}, {"failed", 0}}},
-                                                    {"hits", {{"hits", hits}}}}.dump());
+                                                    {"hits", {{"hits", hits}}}}
+                                         .dump());
   }
-  return ServerResponse::json(404, R"({"error":{"type":"index_not_found_exception","reason":"no"},"status":404})");
+  return ServerResponse::json(
+      404, R"({"error":{"type":"index_not_found_exception","reason":"no"},"status":404})");
 }
 
 std::string read_all(const std::filesystem::path& p) {
@@ -61,8 +69,9 @@ std::string read_all(const std::filesystem::path& p) {
 class CliTransferRead : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("essnap-read-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("essnap-read-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -85,8 +94,9 @@ void expect_search_after_reads(const LoopbackServer& server) {
 
 TEST_F(CliTransferRead, SearchAfterReadsEveryDocumentWithoutAScroll) {
   LoopbackServer server(engine);
-  auto r = test::run(test::essnap_command(
-      server.url(), "-o json export -i logs --to " + dir_.string() + " --read-strategy search-after --page-size 7"));
+  auto r = test::run(
+      test::essnap_command(server.url(), "-o json export -i logs --to " + dir_.string() +
+                                             " --read-strategy search-after --page-size 7"));
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   expect_search_after_reads(server);
   const auto manifest = nlohmann::json::parse(read_all(dir_ / "manifest.json"));
@@ -96,8 +106,9 @@ TEST_F(CliTransferRead, SearchAfterReadsEveryDocumentWithoutAScroll) {
 
 TEST_F(CliTransferRead, ServerlessIsReadWithSearchAfterAndSignedForAoss) {
   LoopbackServer server(engine);
-  auto c = test::essnap_command(server.url(), "export -i logs --to " + dir_.string() +
-                                                  " --auth aws --service aoss --region us-east-1 --page-size 7 -q");
+  auto c = test::essnap_command(
+      server.url(), "export -i logs --to " + dir_.string() +
+                        " --auth aws --service aoss --region us-east-1 --page-size 7 -q");
   c.env["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
   c.env["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
   c.env["AWS_EC2_METADATA_DISABLED"] = "true";
@@ -115,10 +126,12 @@ TEST_F(CliTransferRead, ServerlessIsReadWithSearchAfterAndSignedForAoss) {
 
 TEST_F(CliTransferRead, PointInTimeWhereTheEngineHasNoneIsRefusedFirst) {
   LoopbackServer server(engine);
-  auto r = test::run(test::essnap_command(server.url(), "export -i logs --to " + dir_.string() + " --read-strategy pit"));
+  auto r = test::run(test::essnap_command(
+      server.url(), "export -i logs --to " + dir_.string() + " --read-strategy pit"));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--read-strategy pit"), std::string::npos) << r.err;
-  for (const auto& q : server.requests()) EXPECT_NE(q.target, "/logs/_search") << "no search before the refusal";
+  for (const auto& q : server.requests())
+    EXPECT_NE(q.target, "/logs/_search") << "no search before the refusal";
 }
 
 }  // namespace

@@ -73,10 +73,13 @@ TEST(ClusterConnection, SecretsComeFromTheirSourcesNeverTheSpec) {
   EXPECT_NE(missing.error().message.find("ESSNAP_TEST_CONN_PW"), std::string::npos);
   // On the command line an unset password variable is asked for instead.
   basic.name.clear();
-  basic.prompt_password = [](const std::string& user) -> Result<std::string> { return user + "-typed"; };
+  basic.prompt_password = [](const std::string& user) -> Result<std::string> {
+    return user + "-typed";
+  };
   auto prompted = open_connection(basic);
   ASSERT_TRUE(prompted.ok());
-  EXPECT_EQ(authorization(**prompted), http::basic_authorization("elastic", "elastic-typed").value());
+  EXPECT_EQ(authorization(**prompted),
+            http::basic_authorization("elastic", "elastic-typed").value());
   // Basic auth without a user is a usage error.
   basic.user.clear();
   EXPECT_EQ(open_connection(basic).error().code, ErrorCode::kInvalidArgument);

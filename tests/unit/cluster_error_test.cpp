@@ -35,7 +35,8 @@ TEST(ClusterError, RepositoryOfANewerEngineGetsAHint) {
       R"(exception when loading repository data"},"status":500})";
   auto e = error_from_response(r);
   EXPECT_NE(e.hint.find("a newer engine wrote it"), std::string::npos) << e.hint;
-  r.body = R"({"error":{"type":"repository_exception","reason":"[r] could not read"},"status":500})";
+  r.body =
+      R"({"error":{"type":"repository_exception","reason":"[r] could not read"},"status":500})";
   EXPECT_EQ(error_from_response(r).hint, "");
 }
 

@@ -30,8 +30,8 @@ void expect_parse_error(const char* parser, const std::string& body,
   EXPECT_NO_THROW(r.emplace(call(*c))) << parser << " threw on " << body;
   if (!r) return;
   ASSERT_FALSE(r->ok()) << parser << " accepted " << body;
-  EXPECT_EQ(r->error().code, ErrorCode::kParse) << parser << " on " << body << ": "
-                                                << r->error().message;
+  EXPECT_EQ(r->error().code, ErrorCode::kParse)
+      << parser << " on " << body << ": " << r->error().message;
   EXPECT_FALSE(r->error().message.empty());
 }
 
@@ -64,29 +64,32 @@ TEST(ClusterSnapshotsParse, SnapshotStatus) {
         std::string(R"({"snapshots":[{"stats":{"incremental":{"size_in_bytes":"big"}}}]})"),
         std::string(R"({"snapshots":[{"indices":[]}]})"),
         std::string(R"({"snapshots":[{"indices":{"i":7}}]})"),
-        std::string(R"({"snapshots":[{"indices":{"i":{"stats":{"total":{"size_in_bytes":"big"}}}}}]})")})
-    expect_parse_error<SnapshotStatusResponse>(
-        "snapshot_status", body, [](Client& c) { return snapshot_status(c, {"repo", ""}); });
+        std::string(
+            R"({"snapshots":[{"indices":{"i":{"stats":{"total":{"size_in_bytes":"big"}}}}}]})")})
+    expect_parse_error<SnapshotStatusResponse>("snapshot_status", body, [](Client& c) {
+      return snapshot_status(c, {"repo", ""});
+    });
 }
 
 TEST(ClusterSnapshotsParse, CreateSnapshot) {
-  for (const std::string body : {std::string("{\"accepted\":"), std::string("[]"),
-                                 std::string(R"({"accepted":"yes"})")})
-    expect_parse_error<CreateSnapshotResponse>(
-        "create_snapshot", body, [](Client& c) { return create_snapshot(c, {"repo", "s"}); });
+  for (const std::string body :
+       {std::string("{\"accepted\":"), std::string("[]"), std::string(R"({"accepted":"yes"})")})
+    expect_parse_error<CreateSnapshotResponse>("create_snapshot", body, [](Client& c) {
+      return create_snapshot(c, {"repo", "s"});
+    });
 }
 
 TEST(ClusterSnapshotsParse, IndicesHealthRecoveryCount) {
-  for (const std::string body : {std::string("[{\"index\":"), std::string("{}"),
-                                 std::string("[1]"), std::string(R"([{"index":1}])"),
-                                 std::string(R"([{"index":"a","docs.count":"many"}])"),
-                                 std::string(R"([{"index":"a","status":false}])")})
+  for (const std::string body :
+       {std::string("[{\"index\":"), std::string("{}"), std::string("[1]"),
+        std::string(R"([{"index":1}])"), std::string(R"([{"index":"a","docs.count":"many"}])"),
+        std::string(R"([{"index":"a","status":false}])")})
     expect_parse_error<std::vector<IndexEntry>>("list_indices", body,
                                                 [](Client& c) { return list_indices(c); });
-  for (const std::string body : {std::string("{\"indices\""), std::string("[]"),
-                                 std::string(R"({"indices":[]})"),
-                                 std::string(R"({"indices":{"a":5}})"),
-                                 std::string(R"({"indices":{"a":{"number_of_shards":"x"}}})")})
+  for (const std::string body :
+       {std::string("{\"indices\""), std::string("[]"), std::string(R"({"indices":[]})"),
+        std::string(R"({"indices":{"a":5}})"),
+        std::string(R"({"indices":{"a":{"number_of_shards":"x"}}})")})
     expect_parse_error<std::map<std::string, IndexHealth>>(
         "index_health", body, [](Client& c) { return index_health(c, {"a"}); });
   for (const std::string body :
@@ -105,16 +108,16 @@ TEST(ClusterSnapshotsParse, IndicesHealthRecoveryCount) {
 }
 
 TEST(ClusterSnapshotsParse, Repositories) {
-  for (const std::string body : {std::string("{\"r\":"), std::string("[]"),
-                                 std::string(R"({"r":5})"), std::string(R"({"r":{"type":5}})"),
-                                 std::string(R"({"r":{"settings":[]}})")})
-    expect_parse_error<std::vector<RepositoryInfo>>(
-        "get_repositories", body, [](Client& c) { return get_repositories(c); });
+  for (const std::string body :
+       {std::string("{\"r\":"), std::string("[]"), std::string(R"({"r":5})"),
+        std::string(R"({"r":{"type":5}})"), std::string(R"({"r":{"settings":[]}})")})
+    expect_parse_error<std::vector<RepositoryInfo>>("get_repositories", body,
+                                                    [](Client& c) { return get_repositories(c); });
   for (const std::string body : {std::string("{\"r\":"), std::string("[]")})
-    expect_parse_error<GetRepositoryResponse>(
-        "get_repository", body, [](Client& c) { return get_repository(c, {"r"}); });
-  for (const std::string body : {std::string("{\"nodes\":"), std::string("[]"),
-                                 std::string(R"({"nodes":[]})")})
+    expect_parse_error<GetRepositoryResponse>("get_repository", body,
+                                              [](Client& c) { return get_repository(c, {"r"}); });
+  for (const std::string body :
+       {std::string("{\"nodes\":"), std::string("[]"), std::string(R"({"nodes":[]})")})
     expect_parse_error<VerifyRepositoryResponse>(
         "verify_repository", body, [](Client& c) { return verify_repository(c, {"r"}); });
   for (const std::string body :

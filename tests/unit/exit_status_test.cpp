@@ -15,8 +15,8 @@
 #include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/http/factory.hpp"
-#include "support/loopback_server.hpp"
 #include "support/essnap_cli.hpp"
+#include "support/loopback_server.hpp"
 #include "support/process.hpp"
 
 namespace essnap {
@@ -34,11 +34,12 @@ using test::os2_root;
 
 ServerResponse index_missing(const std::string& index) {
   return ServerResponse::json(
-      404, R"({"error":{"root_cause":[{"type":"index_not_found_exception","reason":"no such index [)" +
-               index + R"(]","index":")" + index +
-               R"("}],"type":"index_not_found_exception","reason":"no such index [)" + index +
-               R"(]","resource.type":"index_or_alias","resource.id":")" + index +
-               R"(","index_uuid":"_na_","index":")" + index + R"("},"status":404})");
+      404,
+      R"({"error":{"root_cause":[{"type":"index_not_found_exception","reason":"no such index [)" +
+          index + R"(]","index":")" + index +
+          R"("}],"type":"index_not_found_exception","reason":"no such index [)" + index +
+          R"(]","resource.type":"index_or_alias","resource.id":")" + index +
+          R"(","index_uuid":"_na_","index":")" + index + R"("},"status":404})");
 }
 
 ServerResponse repository_missing(const std::string& repo) {
@@ -124,7 +125,8 @@ TEST(ExitStatus, SnapshotIntoAnUnregisteredRepositorySaysSo) {
 
 TEST(ExitStatus, RestoreOf200IndicesWaitsWithRequestsUnder4KiB) {
   std::vector<std::string> names;
-  for (int i = 0; i < 200; ++i) names.push_back("orders-eu-west-archive-" + std::to_string(1000 + i));
+  for (int i = 0; i < 200; ++i)
+    names.push_back("orders-eu-west-archive-" + std::to_string(1000 + i));
   std::atomic<int> too_long{0};
   LoopbackServer server([&](const ServerRequest& r) {
     // The engines refuse an HTTP initial line over 4 KiB.
@@ -136,14 +138,13 @@ TEST(ExitStatus, RestoreOf200IndicesWaitsWithRequestsUnder4KiB) {
     }
     if (r.target == "/") return os2_root();
     if (r.method == "GET" && r.target.starts_with("/_snapshot/repo/old"))
-      return ServerResponse::json(
-          200, nlohmann::json{{"snapshots",
-                               {{{"snapshot", "old"},
-                                 {"state", "SUCCESS"},
-                                 {"version", "2.19.6"},
-                                 {"version_id", 136407827},
-                                 {"indices", names}}}}}
-                   .dump());
+      return ServerResponse::json(200, nlohmann::json{{"snapshots",
+                                                       {{{"snapshot", "old"},
+                                                         {"state", "SUCCESS"},
+                                                         {"version", "2.19.6"},
+                                                         {"version_id", 136407827},
+                                                         {"indices", names}}}}}
+                                           .dump());
     if (r.target.starts_with("/_cat/indices")) return ServerResponse::json(200, "[]");
     if (r.method == "POST") return ServerResponse::json(200, R"({"accepted":true})");
     if (r.target.starts_with("/_cluster/health/")) {
@@ -201,7 +202,8 @@ TEST(ExitStatus, SnapshotAbortedWhileWaitingExits9AndSaysSo) {
           200, std::string(R"({"snapshots":[{"snapshot":"s","repository":"repo","state":")") +
                    state + R"(","shards_stats":{"done":0,"failed":0,"total":3}}]})");
     }
-    if (r.target == "/_snapshot/repo") return ServerResponse::json(200, R"({"repo":{"type":"fs"}})");
+    if (r.target == "/_snapshot/repo")
+      return ServerResponse::json(200, R"({"repo":{"type":"fs"}})");
     if (r.target.starts_with("/_snapshot/repo/s")) return snapshot_missing("repo", "s");
     return ServerResponse::json(404, "{}");
   });
@@ -215,8 +217,10 @@ TEST(ExitStatus, SnapshotAbortedWhileWaitingExits9AndSaysSo) {
 TEST(ExitStatus, SnapshotVanishedWhileWaitingExits9) {
   LoopbackServer server([&](const ServerRequest& r) {
     if (r.method == "PUT") return ServerResponse::json(200, R"({"accepted":true})");
-    if (r.target == "/_snapshot/repo/_status") return ServerResponse::json(200, R"({"snapshots":[]})");
-    if (r.target == "/_snapshot/repo") return ServerResponse::json(200, R"({"repo":{"type":"fs"}})");
+    if (r.target == "/_snapshot/repo/_status")
+      return ServerResponse::json(200, R"({"snapshots":[]})");
+    if (r.target == "/_snapshot/repo")
+      return ServerResponse::json(200, R"({"repo":{"type":"fs"}})");
     if (r.target.starts_with("/_snapshot/repo/s")) return snapshot_missing("repo", "s");
     return ServerResponse::json(404, "{}");
   });
@@ -230,7 +234,8 @@ TEST(ExitStatus, SnapshotVanishedWhileWaitingExits9) {
 ServerResponse one_snapshot_repo(const ServerRequest& r) {
   if (r.target == "/") return os2_root();
   if (r.target.starts_with("/_snapshot/nope")) return repository_missing("nope");
-  if (r.target.starts_with("/_snapshot/repo/_status") || r.target.starts_with("/_snapshot/repo/a/_status"))
+  if (r.target.starts_with("/_snapshot/repo/_status") ||
+      r.target.starts_with("/_snapshot/repo/a/_status"))
     return ServerResponse::json(200, R"({"snapshots":[]})");
   if (r.method == "GET" && r.target.starts_with("/_snapshot/repo/")) {
     // The engines with ignore_unavailable: the names they have, silently without the others.
@@ -262,10 +267,13 @@ TEST(ExitStatus, ShowReportsEveryMissingName) {
 
 TEST(ExitStatus, StatusOfAnUnregisteredRepositoryExits6) {
   LoopbackServer server([](const ServerRequest& r) {
-    if (r.target == "/_snapshot/nope/_status") return ServerResponse::json(200, R"({"snapshots":[]})");
+    if (r.target == "/_snapshot/nope/_status")
+      return ServerResponse::json(200, R"({"snapshots":[]})");
     if (r.target == "/_snapshot/nope") return repository_missing("nope");
-    if (r.target == "/_snapshot/repo/_status") return ServerResponse::json(200, R"({"snapshots":[]})");
-    if (r.target == "/_snapshot/repo") return ServerResponse::json(200, R"({"repo":{"type":"fs"}})");
+    if (r.target == "/_snapshot/repo/_status")
+      return ServerResponse::json(200, R"({"snapshots":[]})");
+    if (r.target == "/_snapshot/repo")
+      return ServerResponse::json(200, R"({"repo":{"type":"fs"}})");
     return ServerResponse::json(404, "{}");
   });
   auto r = run(essnap(server.url(), "snapshot status -r nope"));
@@ -294,8 +302,9 @@ TEST(ExitStatus, AnAnsweredNonIdempotentRequestIsSentOnce) {
     }
     // A 500 from the engine, with a throttling word nested in its cause: the work may be done.
     return ServerResponse::json(
-        500, R"({"error":{"type":"repository_exception","reason":"[repo] repository is readonly",)"
-             R"("caused_by":{"type":"es_rejected_execution_exception","reason":"x"}},"status":500})");
+        500,
+        R"({"error":{"type":"repository_exception","reason":"[repo] repository is readonly",)"
+        R"("caused_by":{"type":"es_rejected_execution_exception","reason":"x"}},"status":500})");
   });
   auto c = client_for(server, 5);
   struct Case {
@@ -304,8 +313,14 @@ TEST(ExitStatus, AnAnsweredNonIdempotentRequestIsSentOnce) {
   };
   const std::vector<Case> once = {
       {"cleanup", [&] { return cluster::cleanup_repository(c, {"repo"}).ok(); }},
-      {"create", [&] { return cluster::create_snapshot(c, {"repo", "s"}).ok(); }},
-      {"clone", [&] { return cluster::clone_snapshot(c, {"repo", "s", "t", "*"}).ok(); }},
+      {"create",
+       [&] {
+         return cluster::create_snapshot(c, {"repo", "s"}).ok();
+       }},
+      {"clone",
+       [&] {
+         return cluster::clone_snapshot(c, {"repo", "s", "t", "*"}).ok();
+       }},
       {"restore",
        [&] {
          cluster::RestoreRequest req;
@@ -314,7 +329,10 @@ TEST(ExitStatus, AnAnsweredNonIdempotentRequestIsSentOnce) {
          req.indices = {"a"};
          return cluster::restore_snapshot(c, req).ok();
        }},
-      {"delete", [&] { return cluster::delete_snapshots(c, {"repo", {"a", "b"}}).ok(); }},
+      {"delete",
+       [&] {
+         return cluster::delete_snapshots(c, {"repo", {"a", "b"}}).ok();
+       }},
   };
   for (const auto& k : once) {
     n.total = 0;
@@ -322,9 +340,11 @@ TEST(ExitStatus, AnAnsweredNonIdempotentRequestIsSentOnce) {
     EXPECT_EQ(n.total, 1) << k.what << " was repeated after the server answered";
   }
   // Reads (and _verify, which writes and deletes only its own test blob) are repeated.
-  for (const Case& k : std::vector<Case>{
-           {"verify", [&] { return cluster::verify_repository(c, {"repo"}).ok(); }},
-           {"get", [&] { return cluster::get_snapshots(c, {"repo", "_all"}).ok(); }}}) {
+  for (const Case& k :
+       std::vector<Case>{{"verify", [&] { return cluster::verify_repository(c, {"repo"}).ok(); }},
+                         {"get", [&] {
+                            return cluster::get_snapshots(c, {"repo", "_all"}).ok();
+                          }}}) {
     n.total = 0;
     EXPECT_FALSE(k.call()) << k.what;
     EXPECT_EQ(n.total, 5) << k.what;

@@ -33,7 +33,8 @@ std::string decode_err(const Bytes& b) {
 
 Bytes doc(std::uint8_t flags, std::initializer_list<std::uint8_t> body) {
   Bytes b = smile_header(flags);
-  for (std::uint8_t c : body) b.push_back(c);  // (insert of an empty list trips a GCC 12 false warning)
+  for (std::uint8_t c : body)
+    b.push_back(c);  // (insert of an empty list trips a GCC 12 false warning)
   return b;
 }
 

@@ -7,11 +7,13 @@
 namespace essnap::http {
 namespace {
 
-constexpr const char* kSignature = "d3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33f";
+constexpr const char* kSignature =
+    "d3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33f";
 constexpr const char* kToken = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN";
 
 std::string presigned(const std::string& base) {
-  return base + "/bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE" +
+  return base +
+         "/bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE" +
          "%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=" + kToken +
          "&X-Amz-Signature=" + kSignature;
 }
@@ -48,8 +50,8 @@ TEST(TransportErrorSecrets, MalformedPresignedUrl) {
 }
 
 TEST(TransportErrorSecrets, UnsupportedSchemeWithUserInfo) {
-  auto r = send_once("gopher://admin:hunter2@127.0.0.1:1/x?X-Amz-Signature=" +
-                     std::string(kSignature));
+  auto r =
+      send_once("gopher://admin:hunter2@127.0.0.1:1/x?X-Amz-Signature=" + std::string(kSignature));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   expect_clean(r.error());

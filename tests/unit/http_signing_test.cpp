@@ -3,8 +3,8 @@
 
 #include <fstream>
 
-#include "essnap/aws/sigv4.hpp"
 #include "essnap/aws/signing_transport.hpp"
+#include "essnap/aws/sigv4.hpp"
 #include "essnap/http/factory.hpp"
 #include "support/loopback_server.hpp"
 

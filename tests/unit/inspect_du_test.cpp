@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
-#include "essnap/inspect/du.hpp"
 #include "essnap/format/framing.hpp"
 #include "essnap/format/shard_snapshot.hpp"
+#include "essnap/inspect/du.hpp"
 #include "inspect_test_util.hpp"
 
 namespace essnap::inspect {

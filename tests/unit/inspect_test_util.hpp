@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "essnap/format/crc32.hpp"
 #include "essnap/blob/memory_store.hpp"
+#include "essnap/format/crc32.hpp"
 
 namespace essnap::format::testing {
 using blob::BlobInfo;
@@ -29,8 +29,7 @@ inline std::string slurp(const std::string& path) {
 }
 
 // `name` under tests/data/inspect/, or a path from tests/data/ ("repo/es6": wt-repo's fixtures).
-inline std::unique_ptr<MemoryStore> load_fixture(const std::string& name,
-                                                     std::size_t chunk = 333) {
+inline std::unique_ptr<MemoryStore> load_fixture(const std::string& name, std::size_t chunk = 333) {
   namespace fs = std::filesystem;
   auto c = std::make_unique<MemoryStore>(chunk);
   const fs::path root = name.find('/') != std::string::npos

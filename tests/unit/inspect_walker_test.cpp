@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "essnap/inspect/walker.hpp"
 #include "essnap/inspect/show.hpp"
+#include "essnap/inspect/walker.hpp"
 #include "inspect_test_util.hpp"
 
 namespace essnap::inspect {

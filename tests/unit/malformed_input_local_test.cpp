@@ -63,8 +63,8 @@ TEST(MalformedInputLocal, ConfigFiles) {
   for (const auto& in : malformed_corpus()) {
     // Some junk is a valid INI file (empty, whitespace); none may throw.
     expect_returns<aws::IniFile>(
-        "IniFile::parse " + in.name, [&] { return aws::IniFile::parse(in.bytes, "cfg"); },
-        kInvalid, /*must_fail=*/false);
+        "IniFile::parse " + in.name, [&] { return aws::IniFile::parse(in.bytes, "cfg"); }, kInvalid,
+        /*must_fail=*/false);
     // The same bytes after a valid section, as a value, and as a section name.
     expect_returns<aws::IniFile>(
         "IniFile::parse value " + in.name,
@@ -243,7 +243,10 @@ TEST(MalformedInputLocal, ContainerAndImdsJson) {
           return http::Response{status, {}, body, 1};
         };
         expect_returns<aws::ResolvedCredentials>(
-            "IMDS " + what, [&] { return resolve_with({{"HOME", home.path()}}, imds); },
+            "IMDS " + what,
+            [&] {
+              return resolve_with({{"HOME", home.path()}}, imds);
+            },
             {ErrorCode::kParse, ErrorCode::kNoCredentials, ErrorCode::kRemote,
              ErrorCode::kNotFound},
             !(valid && status == 200));
@@ -259,9 +262,8 @@ TEST(MalformedInputLocal, ContainerAndImdsJson) {
       expect_returns<aws::ResolvedCredentials>(
           "IMDS role listing " + in.name,
           [&] {
-            return resolve_with({{"HOME", home.path()}}, [&](const http::Request& r) {
-              return t.send(r);
-            });
+            return resolve_with({{"HOME", home.path()}},
+                                [&](const http::Request& r) { return t.send(r); });
           },
           {ErrorCode::kParse, ErrorCode::kNoCredentials, ErrorCode::kRemote}, !valid);
     }
@@ -288,16 +290,18 @@ TEST(MalformedInputLocal, SsoCacheAndGetRoleCredentials) {
       R"({"accessToken": "cached-access-token", "expiresAt": "2200-01-01T00:00:00Z"})";
   const std::map<std::string, std::string> vars = {
       {"HOME", home.path()}, {"AWS_PROFILE", "dev"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
-  const std::string never_called = R"({"roleCredentials":{"accessKeyId":"A","secretAccessKey":"s"}})";
+  const std::string never_called =
+      R"({"roleCredentials":{"accessKeyId":"A","secretAccessKey":"s"}})";
   for (const auto& in : malformed_corpus()) {
     // Junk as the cache file, and valid JSON with junk where the token and its expiry go.
-    const std::string fields = nlohmann::json{{"accessToken", in.bytes}, {"expiresAt", in.bytes}}
-                                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string fields =
+        nlohmann::json{{"accessToken", in.bytes}, {"expiresAt", in.bytes}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace);
     for (const std::string& cache_body : {in.bytes, fields}) {
       home.write(cache, cache_body);
       expect_returns<aws::ResolvedCredentials>(
-          "SSO token cache " + in.name, [&] { return resolve_with(vars, answer(200, never_called)); },
-          kNoCreds);
+          "SSO token cache " + in.name,
+          [&] { return resolve_with(vars, answer(200, never_called)); }, kNoCreds);
     }
     // A valid cached token, then junk from GetRoleCredentials, also inside roleCredentials.
     home.write(cache, valid_token);
@@ -338,8 +342,8 @@ TEST(MalformedInputLocal, ClusterInfo) {
         R"({"version":{"number":"8.1.0","distribution":5},"cluster_name":"c"})",
         R"({"version":{"number":"8.1.0"},"cluster_name":["c"]})", R"({"version":{"number":"x"}})",
         R"({"nodes":[]})", R"({"nodes":{"n":5}})", R"({"nodes":{"n":{"version":8}}})",
-        R"({"nodes":{"n":{"version":"x"}}})", R"({"nodes":{"n":{"version":"8.1.0"}},"cluster_name":1})",
-        R"({"nodes":{"n":null}})"})
+        R"({"nodes":{"n":{"version":"x"}}})",
+        R"({"nodes":{"n":{"version":"8.1.0"}},"cluster_name":1})", R"({"nodes":{"n":null}})"})
     bodies.emplace_back(b);
   for (const auto& body : bodies) {
     // GET / answers junk and so does _nodes/_local; then GET / refuses (405) and only the nodes
@@ -349,11 +353,13 @@ TEST(MalformedInputLocal, ClusterInfo) {
           [&, root_status](const http::Request& r) -> Result<http::Response> {
             const bool root = r.url.find("_nodes") == std::string::npos;
             return http::Response{root ? root_status : (root_status == 500 ? 500 : 200),
-                                  {{"Content-Type", "application/json"}}, body, 1};
+                                  {{"Content-Type", "application/json"}},
+                                  body,
+                                  1};
           });
       cluster::Client c(std::move(t), "http://cluster.test");
-      const std::string what = "info() GET / HTTP " + std::to_string(root_status) + " body '" +
-                               body.substr(0, 60) + "'";
+      const std::string what =
+          "info() GET / HTTP " + std::to_string(root_status) + " body '" + body.substr(0, 60) + "'";
       expect_returns<cluster::ClusterInfo>(
           what, [&] { return c.info(); },
           root_status == 500 ? std::set<ErrorCode>{ErrorCode::kRemote}

@@ -59,7 +59,8 @@ void expect_error(const std::string& what, const std::function<Result<T>()>& cal
   EXPECT_NO_THROW(r.emplace(call())) << what;
   if (!r) return;
   ASSERT_FALSE(r->ok()) << what << " accepted it";
-  expect_returns<T>(what, [&]() -> Result<T> { return std::move(*r); }, codes);
+  expect_returns<T>(
+      what, [&]() -> Result<T> { return std::move(*r); }, codes);
 }
 
 // --- The error readers ---------------------------------------------------------------------
@@ -143,7 +144,9 @@ TEST(MalformedInput, StsAnswers) {
           "GetCallerIdentity " + what, [&] { return sts.get_caller_identity({}); }, codes);
       expect_error<aws::AssumedRoleResponse>(
           "AssumeRole " + what,
-          [&] { return sts.assume_role({"arn:aws:iam::123456789012:role/r", "s", "", {}, "", ""}); },
+          [&] {
+            return sts.assume_role({"arn:aws:iam::123456789012:role/r", "s", "", {}, "", ""});
+          },
           codes);
       expect_error<aws::AssumedRoleResponse>(
           "AssumeRoleWithWebIdentity " + what,
@@ -168,9 +171,17 @@ TEST(MalformedInput, IamAnswers) {
       expect_error<iam::GetRoleResponse>(
           "GetRole " + what, [&] { return iam.get_role({"r"}); }, codes);
       expect_error<iam::CreateRoleResponse>(
-          "CreateRole " + what, [&] { return iam.create_role({"r", policy, "d", ""}); }, codes);
+          "CreateRole " + what,
+          [&] {
+            return iam.create_role({"r", policy, "d", ""});
+          },
+          codes);
       expect_error<iam::GetRolePolicyResponse>(
-          "GetRolePolicy " + what, [&] { return iam.get_role_policy({"r", "p"}); }, codes);
+          "GetRolePolicy " + what,
+          [&] {
+            return iam.get_role_policy({"r", "p"});
+          },
+          codes);
       // A simulation that names no results is a sane (empty) answer; junk must not be more.
       expect_returns<iam::SimulatePrincipalPolicyResponse>(
           "SimulatePrincipalPolicy " + what,
@@ -185,14 +196,23 @@ TEST(MalformedInput, IamAnswers) {
       auto write_codes = status == 200 ? kBadBody : kErrorStatus;
       expect_returns<iam::UpdateAssumeRolePolicyResponse>(
           "UpdateAssumeRolePolicy " + what,
-          [&] { return iam.update_assume_role_policy({"r", policy}); }, write_codes);
+          [&] {
+            return iam.update_assume_role_policy({"r", policy});
+          },
+          write_codes);
       expect_returns<iam::PutRolePolicyResponse>(
-          "PutRolePolicy " + what, [&] { return iam.put_role_policy({"r", "p", policy}); },
+          "PutRolePolicy " + what,
+          [&] {
+            return iam.put_role_policy({"r", "p", policy});
+          },
           write_codes);
       if (status != 200) {
         expect_error<iam::UpdateAssumeRolePolicyResponse>(
             "UpdateAssumeRolePolicy " + what,
-            [&] { return iam.update_assume_role_policy({"r", policy}); }, write_codes);
+            [&] {
+              return iam.update_assume_role_policy({"r", policy});
+            },
+            write_codes);
       }
     }
   }
@@ -213,8 +233,8 @@ TEST(MalformedInput, IamPolicyDocuments) {
     expect_error<nlohmann::json>(
         std::string("decode_policy_document ") + doc,
         [&] { return iam::decode_policy_document(doc); }, kBadBody);
-  for (const char* arn : {"", "arn:", "arn:aws:sts::", "x:assumed-role/", "arn:aws:sts::1:assumed-role/",
-                          "\xff:assumed-role/\xfe"})
+  for (const char* arn : {"", "arn:", "arn:aws:sts::", "x:assumed-role/",
+                          "arn:aws:sts::1:assumed-role/", "\xff:assumed-role/\xfe"})
     EXPECT_NO_THROW((void)iam::simulation_source_arn(arn)) << arn;
 }
 
@@ -238,15 +258,17 @@ void s3_calls(int status, const std::string& body, const http::Headers& headers,
   const std::set<ErrorCode> ok_codes = {ErrorCode::kParse, ErrorCode::kRemote};
   const auto& codes = status == 200 ? ok_codes : kErrorStatus;
   expect_returns<s3::ListObjectsV2Response>(
-      "ListObjectsV2 " + what, [&] { return c.list_objects_v2({"bucket", "p/", "/", "", 1000}); },
+      "ListObjectsV2 " + what,
+      [&] {
+        return c.list_objects_v2({"bucket", "p/", "/", "", 1000});
+      },
       codes);
   expect_returns<std::vector<s3::ObjectSummary>>(
       "list_all " + what, [&] { return c.list_all("bucket", "p/"); }, codes);
   expect_returns<s3::GetBucketLocationResponse>(
       "GetBucketLocation " + what, [&] { return c.get_bucket_location({"bucket"}); }, codes);
   expect_returns<s3::GetPublicAccessBlockResponse>(
-      "GetPublicAccessBlock " + what, [&] { return c.get_public_access_block({"bucket"}); },
-      codes);
+      "GetPublicAccessBlock " + what, [&] { return c.get_public_access_block({"bucket"}); }, codes);
   expect_returns<s3::GetBucketEncryptionResponse>(
       "GetBucketEncryption " + what, [&] { return c.get_bucket_encryption({"bucket"}); }, codes);
   expect_returns<s3::CreateMultipartUploadResponse>(
@@ -260,19 +282,42 @@ void s3_calls(int status, const std::string& body, const http::Headers& headers,
       codes);
   expect_returns<s3::CompleteMultipartUploadResponse>(
       "CompleteMultipartUpload " + what,
-      [&] { return c.complete_multipart_upload({"bucket", "k", "u", {{1, "\"e\""}}}); }, codes);
+      [&] {
+        return c.complete_multipart_upload({"bucket", "k", "u", {{1, "\"e\""}}});
+      },
+      codes);
   expect_returns<s3::CopyObjectResponse>(
-      "CopyObject " + what, [&] { return c.copy_object({"src", "a", "bucket", "b"}); }, codes);
+      "CopyObject " + what,
+      [&] {
+        return c.copy_object({"src", "a", "bucket", "b"});
+      },
+      codes);
   expect_returns<s3::GetObjectResponse>(
-      "GetObject " + what, [&] { return c.get_object({"bucket", "k", {}}); }, codes);
-  expect_returns<s3::HeadBucketResponse>(
-      "HeadBucket " + what, [&] { return c.head_bucket({"bucket"}); });
+      "GetObject " + what,
+      [&] {
+        return c.get_object({"bucket", "k", {}});
+      },
+      codes);
+  expect_returns<s3::HeadBucketResponse>("HeadBucket " + what,
+                                         [&] { return c.head_bucket({"bucket"}); });
   expect_returns<s3::CreateBucketResponse>(
-      "CreateBucket " + what, [&] { return c.create_bucket({"bucket", "eu-west-1"}); }, codes);
+      "CreateBucket " + what,
+      [&] {
+        return c.create_bucket({"bucket", "eu-west-1"});
+      },
+      codes);
   expect_returns<s3::PutObjectResponse>(
-      "PutObject " + what, [&] { return c.put_object({"bucket", "k", {}, ""}); }, codes);
+      "PutObject " + what,
+      [&] {
+        return c.put_object({"bucket", "k", {}, ""});
+      },
+      codes);
   expect_returns<s3::UploadPartResponse>(
-      "UploadPart " + what, [&] { return c.upload_part({"bucket", "k", "u", 1, {}}); }, codes);
+      "UploadPart " + what,
+      [&] {
+        return c.upload_part({"bucket", "k", "u", 1, {}});
+      },
+      codes);
 }
 
 TEST(MalformedInput, S3Bodies) {
@@ -297,14 +342,16 @@ TEST(MalformedInput, S3Headers) {
 }
 
 TEST(MalformedInput, S3GetObjectContentLength) {
-  for (const char* len :
-       {" ", "-1", "abc", "12abc", "18446744073709551616", "99999999999999999999999", "1e3",
-        "0x10", "+5", " 5", "5 ", "\xff"}) {
+  for (const char* len : {" ", "-1", "abc", "12abc", "18446744073709551616",
+                          "99999999999999999999999", "1e3", "0x10", "+5", " 5", "5 ", "\xff"}) {
     RecordingTransport t(answer(200, "hello", {{"Content-Length", len}}));
     s3::Client c(t, s3_options());
     expect_error<s3::GetObjectResponse>(
         std::string("GetObject Content-Length '") + len + "'",
-        [&] { return c.get_object({"bucket", "k", {}}); }, kBadBody);
+        [&] {
+          return c.get_object({"bucket", "k", {}});
+        },
+        kBadBody);
   }
 }
 

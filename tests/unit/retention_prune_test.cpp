@@ -100,8 +100,8 @@ TEST(RetentionPrunePlan, OnlyTheOwnedSnapshotsArePlanned) {
 }
 
 TEST(RetentionPrunePlan, MatchAdoptsAndShowsSlmAndSmNames) {
-  auto p = retention::make_prune_plan(options({"", {"slm-*", "sm-*", "hand-*"}}, 1),
-                                      two_policies(), kNow);
+  auto p = retention::make_prune_plan(options({"", {"slm-*", "sm-*", "hand-*"}}, 1), two_policies(),
+                                      kNow);
   ASSERT_TRUE(p.ok()) << p.error().message;
   ASSERT_EQ(p->decisions.size(), 3u);
   std::map<std::string, std::string> by;

@@ -63,14 +63,16 @@ TEST(ScheduleConfig, ReadsEverySection) {
   EXPECT_EQ(c->clusters.at("local").password_env, "ES_PASSWORD");
   EXPECT_EQ(c->metrics.port, 9464);
   EXPECT_EQ(c->jitter, std::chrono::seconds(30));
-  auto name = snapshot_name(n, Clock::time_point(std::chrono::sys_days{std::chrono::year{2026} / 1 / 2}));
+  auto name =
+      snapshot_name(n, Clock::time_point(std::chrono::sys_days{std::chrono::year{2026} / 1 / 2}));
   EXPECT_EQ(name.value(), "nightly-2026.01.02-0000");
 }
 
 TEST(ScheduleConfig, UnknownKeysAndWrongTypesNameTheLine) {
   std::string y = kGood;
   y.replace(y.find("    schedule: \"0 2"), 4, "    shedule: x\n    ");
-  EXPECT_NE(errors(y).find("e.yaml:12: unknown key 'shedule' in policy 'nightly'"), std::string::npos)
+  EXPECT_NE(errors(y).find("e.yaml:12: unknown key 'shedule' in policy 'nightly'"),
+            std::string::npos)
       << errors(y);
   EXPECT_EQ(errors("clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
                    "    schedule: '@daily'\n    retention: {keep_last: many, keep_daily: 3}\n"),
@@ -142,22 +144,28 @@ TEST(ScheduleConfig, InlineSecretsAreRefused) {
   const std::string e = errors(
       "clusters:\n  a:\n    url: x\n    auth: basic\n    user: u\n    password: hunter2\n"
       "policies: {}\n");
-  EXPECT_NE(e.find("e.yaml:6: inline secrets are refused: 'password' in cluster 'a'; use password_env"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find("e.yaml:6: inline secrets are refused: 'password' in cluster 'a'; use password_env"),
+      std::string::npos)
       << e;
   EXPECT_EQ(e.find("hunter2"), std::string::npos) << "the secret itself is never echoed";
-  EXPECT_NE(errors("clusters:\n  a: {url: x, api_key: k}\npolicies: {}\n").find("e.yaml:2: inline secrets"),
+  EXPECT_NE(errors("clusters:\n  a: {url: x, api_key: k}\npolicies: {}\n")
+                .find("e.yaml:2: inline secrets"),
             std::string::npos);
 }
 
 TEST(ScheduleConfig, PruningWithoutRulesAndRemoteMetricsAreRefused) {
-  EXPECT_EQ(errors("clusters: {a: {url: x}}\npolicies:\n  p: {cluster: a, repository: r, schedule: '@daily'}\n"),
-            "e.yaml:3: policy 'p' prunes (prune: after_snapshot) but its retention keeps nothing by "
-            "rule; add keep_* rules or set prune: never");
+  EXPECT_EQ(
+      errors("clusters: {a: {url: x}}\npolicies:\n  p: {cluster: a, repository: r, schedule: "
+             "'@daily'}\n"),
+      "e.yaml:3: policy 'p' prunes (prune: after_snapshot) but its retention keeps nothing by "
+      "rule; add keep_* rules or set prune: never");
   EXPECT_NE(errors("clusters: {}\npolicies: {}\nmetrics: {listen: '0.0.0.0:9464'}\n")
                 .find("e.yaml:3: metrics.listen '0.0.0.0:9464' is not a loopback address"),
             std::string::npos);
-  EXPECT_EQ(errors("clusters: {}\npolicies: {}\nmetrics: {listen: '0.0.0.0:9464', allow_remote: true}\n"), "OK");
+  EXPECT_EQ(
+      errors("clusters: {}\npolicies: {}\nmetrics: {listen: '0.0.0.0:9464', allow_remote: true}\n"),
+      "OK");
   EXPECT_EQ(errors("clusters: {}\npolicies: {}\nmetrics: {listen: '[::1]:9464'}\n"), "OK");
 }
 

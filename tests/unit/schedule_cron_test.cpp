@@ -14,7 +14,9 @@ SysSeconds utc(int y, int mo, int d, int h, int mi, int s = 0) {
   return sys_days{year{y} / mo / d} + hours(h) + minutes(mi) + seconds(s);
 }
 
-std::string iso(SysSeconds t) { return iso8601(Clock::time_point(t)); }
+std::string iso(SysSeconds t) {
+  return iso8601(Clock::time_point(t));
+}
 
 std::string next(const std::string& text, SysSeconds after,
                  std::shared_ptr<const TimeZone> zone = utc_zone()) {
@@ -36,7 +38,8 @@ class FakeBerlin final : public TimeZone {
 
 TEST(ScheduleCron, FieldsListsRangesStepsAndNames) {
   EXPECT_EQ(next("0 2 * * *", utc(2026, 1, 1, 0, 0)), "2026-01-01T02:00:00.000Z");
-  EXPECT_EQ(next("0 2 * * *", utc(2026, 1, 1, 2, 0)), "2026-01-02T02:00:00.000Z");  // strictly after
+  EXPECT_EQ(next("0 2 * * *", utc(2026, 1, 1, 2, 0)),
+            "2026-01-02T02:00:00.000Z");  // strictly after
   EXPECT_EQ(next("*/15 * * * *", utc(2026, 1, 1, 10, 7)), "2026-01-01T10:15:00.000Z");
   EXPECT_EQ(next("5,35 */6 * * *", utc(2026, 1, 1, 6, 36)), "2026-01-01T12:05:00.000Z");
   EXPECT_EQ(next("10-20/5 * * * *", utc(2026, 1, 1, 0, 16)), "2026-01-01T00:20:00.000Z");
@@ -103,8 +106,9 @@ TEST(ScheduleCron, SpringForwardGapRunsOnceAtTheEndOfTheGap) {
   std::vector<std::string> runs;
   SysSeconds t = utc(2026, 3, 29, 0, 10);  // 01:10 CET
   for (int i = 0; i < 4; ++i) runs.push_back(iso(t = *s->next_after(t)));
-  EXPECT_EQ(runs, (std::vector<std::string>{"2026-03-29T00:30:00.000Z", "2026-03-29T01:00:00.000Z",
-                                            "2026-03-29T01:30:00.000Z", "2026-03-29T02:00:00.000Z"}));
+  EXPECT_EQ(runs,
+            (std::vector<std::string>{"2026-03-29T00:30:00.000Z", "2026-03-29T01:00:00.000Z",
+                                      "2026-03-29T01:30:00.000Z", "2026-03-29T02:00:00.000Z"}));
   // Outside the gap the zone shifts the run: 02:00 local is 01:00 UTC in winter.
   EXPECT_EQ(next("0 2 * * *", utc(2026, 1, 10, 0, 0), berlin), "2026-01-10T01:00:00.000Z");
 }

@@ -26,7 +26,8 @@ TEST(ScheduleMetrics, ExpositionTextIsExact) {
   PolicyMetrics never;  // no run yet, no alert window: healthy until a run fails
   never.since = 1767225000;
   const std::string want =
-      "# HELP essnap_policy_last_success_timestamp_seconds Unix time of the policy's last successful snapshot (0 = never).\n"
+      "# HELP essnap_policy_last_success_timestamp_seconds Unix time of the policy's last "
+      "successful snapshot (0 = never).\n"
       "# TYPE essnap_policy_last_success_timestamp_seconds gauge\n"
       "essnap_policy_last_success_timestamp_seconds{policy=\"nightly\"} 1767225600\n"
       "essnap_policy_last_success_timestamp_seconds{policy=\"new\"} 0\n"
@@ -62,7 +63,8 @@ TEST(ScheduleMetrics, ExpositionTextIsExact) {
       "# TYPE essnap_policy_snapshots gauge\n"
       "essnap_policy_snapshots{policy=\"nightly\"} 5\n"
       "essnap_policy_snapshots{policy=\"new\"} 0\n"
-      "# HELP essnap_policy_healthy 1 while the policy succeeded within alert_if_no_success_within, else 0.\n"
+      "# HELP essnap_policy_healthy 1 while the policy succeeded within "
+      "alert_if_no_success_within, else 0.\n"
       "# TYPE essnap_policy_healthy gauge\n"
       "essnap_policy_healthy{policy=\"nightly\"} 1\n"
       "essnap_policy_healthy{policy=\"new\"} 1\n";
@@ -111,7 +113,8 @@ TEST(ScheduleMetrics, ServerAnswersMetricsAnd404) {
   const std::string ok = http_get(server.port(), "/metrics");
   EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << ok;
   EXPECT_NE(ok.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
-  EXPECT_NE(ok.find("essnap_policy_runs_total{policy=\"p\",result=\"success\"} 7\n"), std::string::npos);
+  EXPECT_NE(ok.find("essnap_policy_runs_total{policy=\"p\",result=\"success\"} 7\n"),
+            std::string::npos);
   EXPECT_EQ(http_get(server.port(), "/").rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u);
   server.stop();
   EXPECT_EQ(http_get(server.port(), "/metrics"), "connect failed");

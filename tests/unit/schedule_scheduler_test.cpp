@@ -67,9 +67,8 @@ struct Harness {
   SysSeconds now = sys_days{year{2026} / 1 / 1} + seconds(1000);
   FakeRunner runner{&now};
   std::vector<std::string> logs;
-  Logger log{LogFormat::kText, [this](const std::string& l) { logs.push_back(l); }, [this] {
-               return Clock::time_point(now);
-             }};
+  Logger log{LogFormat::kText, [this](const std::string& l) { logs.push_back(l); },
+             [this] { return Clock::time_point(now); }};
   MetricsRegistry metrics;
   SchedulerHooks hooks;
   int sleeps = 0;
@@ -94,13 +93,16 @@ struct Harness {
   }
 };
 
-SysSeconds epoch_s(long long s) { return SysSeconds(seconds(s)); }
+SysSeconds epoch_s(long long s) {
+  return SysSeconds(seconds(s));
+}
 const std::string kHead = "clusters: {a: {url: 'http://127.0.0.1:1'}}\npolicies:\n";
 
 TEST(ScheduleScheduler, AnOverrunningRunSkipsTheSlotItOverranInsteadOfStacking) {
   Harness h;
   h.runner.duration = seconds(90);
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+              h.metrics);
   const long long t0 = h.now.time_since_epoch().count();  // a multiple of 60 plus 40
   h.run_until(s, h.now + seconds(400));
   const auto starts = h.runner.starts("p");
@@ -116,7 +118,8 @@ TEST(ScheduleScheduler, RunsMissedDuringDowntimeRunOnceNotOncePerSlot) {
   Harness h;
   h.now = sys_days{year{2026} / 1 / 10} + hours(12);
   h.runner.last["p"] = sys_days{year{2026} / 1 / 7} + hours(2);  // three nightly slots missed
-  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log,
+              h.metrics);
   h.run_until(s, sys_days{year{2026} / 1 / 11} + hours(3));
   const auto starts = h.runner.starts("p");
   ASSERT_EQ(starts.size(), 2u);
@@ -129,7 +132,8 @@ TEST(ScheduleScheduler, NoCatchUpWhenTheNewestSnapshotIsAfterTheLastSlot) {
   Harness h;
   h.now = sys_days{year{2026} / 1 / 10} + hours(12);
   h.runner.last["p"] = sys_days{year{2026} / 1 / 10} + hours(2) + seconds(5);
-  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log,
+              h.metrics);
   h.run_until(s, sys_days{year{2026} / 1 / 11} + hours(3));
   ASSERT_EQ(h.runner.starts("p").size(), 1u);
   EXPECT_EQ(h.runner.starts("p")[0], sys_days{year{2026} / 1 / 11} + hours(2));
@@ -138,7 +142,8 @@ TEST(ScheduleScheduler, NoCatchUpWhenTheNewestSnapshotIsAfterTheLastSlot) {
 TEST(ScheduleScheduler, OneOperationPerRepositoryAtATimeAndNeitherIsDropped) {
   Harness h;
   h.runner.duration = seconds(10);
-  Scheduler s(config_of(kHead + policy("a1", "shared", "@every 60s") + policy("a2", "shared", "@every 60s")),
+  Scheduler s(config_of(kHead + policy("a1", "shared", "@every 60s") +
+                        policy("a2", "shared", "@every 60s")),
               h.runner, h.hooks, h.log, h.metrics);
   h.run_until(s, h.now + seconds(200));
   ASSERT_GE(h.runner.calls.size(), 8u);
@@ -169,7 +174,8 @@ TEST(ScheduleScheduler, SighupWithABrokenConfigKeepsTheOldOne) {
     if (reloads == 1) return parse_config("policies: {p: {cluster: gone}}\n", "t.yaml");
     return parse_config(kHead + policy("q", "r", "@every 60s"), "t.yaml");
   };
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+              h.metrics);
   s.start();
   hup = true;
   EXPECT_TRUE(s.step());
@@ -195,7 +201,8 @@ TEST(ScheduleScheduler, StopDuringAWaitAbandonsItAndSaysSo) {
   o.snapshot = "p-1";
   h.runner.outcomes["p"] = o;
   h.runner.during = [&] { stop = true; };  // SIGTERM arrives while the runner waits
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+              h.metrics);
   s.start();
   EXPECT_TRUE(s.step());   // sleeps to the slot
   EXPECT_FALSE(s.step());  // runs, is interrupted, stops
@@ -210,7 +217,8 @@ TEST(ScheduleScheduler, MetricsFollowTheRuns) {
   Harness h;
   RunOutcome partial;
   partial.result = RunResult::kPartial;
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+              h.metrics);
   h.run_until(s, h.now + seconds(50));
   auto m = h.metrics.get("p");
   ASSERT_TRUE(m);

@@ -22,7 +22,8 @@ const EngineVersion kTarget{cluster::Distribution::kOpenSearch, *cluster::Versio
 TEST(SnapshotRestorePlan, ConflictsWithOpenIndicesAreRefusedWithThreeWaysOut) {
   RestoreOptions o;
   o.patterns = {"orders", "logs-*"};
-  std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3}, {"logs-1", cluster::parse_index_status("close"), 1}};
+  std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3},
+                                               {"logs-1", cluster::parse_index_status("close"), 1}};
   auto plan = make_restore_plan(snap(), kTarget, RestoreFacts{existing}, o);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->conflicts, std::vector<std::string>{"orders"});
@@ -73,11 +74,11 @@ TEST(SnapshotRestorePlan, RegexRename) {
 TEST(SnapshotRestorePlan, RenamedTargetsAreValidIndexNames) {
   for (const auto& [pattern, replacement] :
        std::vector<std::pair<std::string, std::string>>{{"(.+)", "$1_X"},
-                                                         {"(.+)", "$1/x"},
-                                                         {"(.+)", "_$1"},
-                                                         {"(.+)", "a,$1"},
-                                                         {"(.+)", "$1*"},
-                                                         {".+", ".."}}) {
+                                                        {"(.+)", "$1/x"},
+                                                        {"(.+)", "_$1"},
+                                                        {"(.+)", "a,$1"},
+                                                        {"(.+)", "$1*"},
+                                                        {".+", ".."}}) {
     RestoreOptions o;
     o.rename_pattern = pattern;
     o.rename_replacement = replacement;
@@ -133,9 +134,9 @@ cluster::IndexEntry closed_index(const std::string& name) {
 }
 
 TEST(SnapshotRestorePreflight, UnmodifiableSettingsAreUsageErrorsBeforeAnything) {
-  for (const char* key : {"index.number_of_shards", "number_of_shards", "index.uuid",
-                          "index.version.created", "index.creation_date", "index.history.uuid",
-                          "index.remote_store.enabled"}) {
+  for (const char* key :
+       {"index.number_of_shards", "number_of_shards", "index.uuid", "index.version.created",
+        "index.creation_date", "index.history.uuid", "index.remote_store.enabled"}) {
     RestoreOptions o;
     o.index_settings[key] = "3";
     auto st = validate_restore_settings(o);
@@ -143,8 +144,7 @@ TEST(SnapshotRestorePreflight, UnmodifiableSettingsAreUsageErrorsBeforeAnything)
     EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument) << key;
     EXPECT_NE(st.error().message.find(key), std::string::npos) << st.error().message;
     // The plan refuses it too, whatever the cluster said.
-    EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code,
-              ErrorCode::kInvalidArgument);
+    EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kInvalidArgument);
   }
   RestoreOptions ok;
   ok.index_settings["index.number_of_replicas"] = "0";
@@ -195,8 +195,8 @@ TEST(SnapshotRestorePreflight, ClosedTargetWithOtherShardCountIsRefusedWhateverT
   f.existing = {closed_index("orders")};
   f.live_shards = {{"orders", 3}};
   f.snapshot_shards = {{"orders", 1}};
-  for (auto policy : {ConflictPolicy::kRefuse, ConflictPolicy::kCloseExisting,
-                      ConflictPolicy::kDeleteExisting}) {
+  for (auto policy :
+       {ConflictPolicy::kRefuse, ConflictPolicy::kCloseExisting, ConflictPolicy::kDeleteExisting}) {
     o.conflicts = policy;
     auto plan = make_restore_plan(snap(), kTarget, f, o);
     ASSERT_TRUE(plan.ok());

@@ -17,8 +17,8 @@ namespace {
 std::string sample_ndjson(int n) {
   std::string s;
   for (int i = 0; i < n; ++i)
-    s += "{\"_id\":\"d" + std::to_string(i) + "\",\"_source\":{\"n\":" + std::to_string(i) + ",\"t\":\"text " +
-         std::to_string(i * 7) + "\"}}\n";
+    s += "{\"_id\":\"d" + std::to_string(i) + "\",\"_source\":{\"n\":" + std::to_string(i) +
+         ",\"t\":\"text " + std::to_string(i * 7) + "\"}}\n";
   return s;
 }
 
@@ -62,7 +62,8 @@ TEST(TransferCodec, DamagedAndTruncatedChunksAreParseErrors) {
 }
 
 // The windows a ChunkReader yields for `packed`, each checked to hold whole lines.
-std::vector<std::string> windows_of(Compression c, const std::string& packed, std::size_t window, std::size_t limit) {
+std::vector<std::string> windows_of(Compression c, const std::string& packed, std::size_t window,
+                                    std::size_t limit) {
   ChunkReader reader(c, packed, limit);
   std::vector<std::string> out;
   std::string w;
@@ -95,8 +96,10 @@ TEST(TransferCodec, WindowsAreWholeLinesThatAddUpToTheChunk) {
 }
 
 TEST(TransferCodec, ALineLongerThanTheWindowIsOneWindowAndTheLastLineMayLackItsNewline) {
-  const std::string big = "{\"_id\":\"big\",\"_source\":{\"t\":\"" + std::string(300000, 'x') + "\"}}\n";
-  const std::string data = "{\"_id\":\"a\",\"_source\":{}}\n" + big + "{\"_id\":\"z\",\"_source\":{}}";
+  const std::string big =
+      "{\"_id\":\"big\",\"_source\":{\"t\":\"" + std::string(300000, 'x') + "\"}}\n";
+  const std::string data =
+      "{\"_id\":\"a\",\"_source\":{}}\n" + big + "{\"_id\":\"z\",\"_source\":{}}";
   for (auto c : {Compression::kZstd, Compression::kGzip, Compression::kNone}) {
     auto packed = compress(c, data);
     ASSERT_TRUE(packed.ok());
@@ -104,7 +107,8 @@ TEST(TransferCodec, ALineLongerThanTheWindowIsOneWindowAndTheLastLineMayLackItsN
     ASSERT_EQ(windows.size(), 3u) << to_string(c);
     EXPECT_EQ(windows[0], "{\"_id\":\"a\",\"_source\":{}}\n") << to_string(c);
     EXPECT_EQ(windows[1], big) << to_string(c) << ": the long line, whole";
-    EXPECT_EQ(windows[2], "{\"_id\":\"z\",\"_source\":{}}") << to_string(c) << ": the last line, unterminated";
+    EXPECT_EQ(windows[2], "{\"_id\":\"z\",\"_source\":{}}")
+        << to_string(c) << ": the last line, unterminated";
   }
 }
 
@@ -119,8 +123,10 @@ TEST(TransferCodec, WindowedReadingKeepsTheLimitAndRefusesDamage) {
     Status seen = ok_status();
     for (int i = 0; i < 1000 && seen.ok(); ++i) {
       auto more = reader.next_lines(w, 64 << 10);
-      if (!more.ok()) seen = std::move(more).error();
-      else if (!*more) break;
+      if (!more.ok())
+        seen = std::move(more).error();
+      else if (!*more)
+        break;
     }
     ASSERT_FALSE(seen.ok()) << to_string(c);
     EXPECT_EQ(seen.error().code, ErrorCode::kParse);
@@ -129,8 +135,10 @@ TEST(TransferCodec, WindowedReadingKeepsTheLimitAndRefusesDamage) {
     Status cut_seen = ok_status();
     for (int i = 0; i < 1000 && cut_seen.ok(); ++i) {
       auto more = cut.next_lines(w, 64 << 10);
-      if (!more.ok()) cut_seen = std::move(more).error();
-      else if (!*more) break;
+      if (!more.ok())
+        cut_seen = std::move(more).error();
+      else if (!*more)
+        break;
     }
     ASSERT_FALSE(cut_seen.ok()) << to_string(c) << ": a truncated chunk read to its end";
     EXPECT_EQ(cut_seen.error().code, ErrorCode::kParse);
@@ -161,19 +169,23 @@ TEST(TransferPage, HitsKeepTheirBytes) {
   ASSERT_EQ(page->hits.size(), 2u);
   EXPECT_EQ(page->hits[0].id, R"("a\"b")");
   EXPECT_EQ(page->hits[0].routing, R"("r1")");
-  EXPECT_EQ(page->hits[0].source, R"({"z": 1.10, "a":123456789012345678901234567890,"s":"\u00e9\n"})");
+  EXPECT_EQ(page->hits[0].source,
+            R"({"z": 1.10, "a":123456789012345678901234567890,"s":"\u00e9\n"})");
   EXPECT_EQ(page->hits[0].sort, "[0,17]");
   EXPECT_TRUE(page->hits[1].routing.empty());
   std::string line;
   append_doc_line(line, page->hits[0]);
   append_doc_line(line, page->hits[1]);
   EXPECT_EQ(line,
-            "{\"_id\":\"a\\\"b\",\"_routing\":\"r1\",\"_source\":{\"z\": 1.10, \"a\":123456789012345678901234567890,"
+            "{\"_id\":\"a\\\"b\",\"_routing\":\"r1\",\"_source\":{\"z\": 1.10, "
+            "\"a\":123456789012345678901234567890,"
             "\"s\":\"\\u00e9\\n\"}}\n{\"_id\":\"plain\",\"_source\":{}}\n");
 }
 
 TEST(TransferPage, PrettyPrintedSourcesStayOneLine) {
-  std::string body = "{\"_scroll_id\":\"S1\",\"hits\":{\"hits\":[{\"_id\":\"x\",\"_source\":{\n  \"a\" : [1,\n 2],\r\n \"b\":\"c d\"\n}}]}}";
+  std::string body =
+      "{\"_scroll_id\":\"S1\",\"hits\":{\"hits\":[{\"_id\":\"x\",\"_source\":{\n  \"a\" : [1,\n "
+      "2],\r\n \"b\":\"c d\"\n}}]}}";
   PageParser p;
   auto page = p.parse(body);
   ASSERT_TRUE(page.ok()) << page.error().message;
@@ -226,14 +238,16 @@ TEST(TransferLine, ParsesItsOwnGrammarStrictly) {
   EXPECT_EQ(ok->id, "\"a\"");
   EXPECT_EQ(ok->routing, "\"r\"");
   EXPECT_EQ(ok->source, R"({"x":[1,{"y":null}]})");
-  EXPECT_TRUE(check(R"({"_source":{},"_id":"b"})").ok());  // any order
-  EXPECT_EQ(check(R"({"_id":"a"})").error().code, ErrorCode::kParse);                        // no source
-  EXPECT_EQ(check(R"({"_source":{}})").error().code, ErrorCode::kParse);                    // no id
-  EXPECT_EQ(check(R"({"_id":"a","_source":[]})").error().code, ErrorCode::kParse);          // not an object
-  EXPECT_EQ(check(R"({"_id":"a","_source":{},"_index":"x"})").error().code, ErrorCode::kParse);  // extra member
-  EXPECT_EQ(check(R"({"_id":"a","_id":"b","_source":{}})").error().code, ErrorCode::kParse);   // twice
-  EXPECT_EQ(check(R"({"_id":"a","_source":{}}{)").error().code, ErrorCode::kParse);           // trailing
-  EXPECT_EQ(check(R"({"_id":"a\x","_source":{}})").error().code, ErrorCode::kParse);          // bad escape
+  EXPECT_TRUE(check(R"({"_source":{},"_id":"b"})").ok());                           // any order
+  EXPECT_EQ(check(R"({"_id":"a"})").error().code, ErrorCode::kParse);               // no source
+  EXPECT_EQ(check(R"({"_source":{}})").error().code, ErrorCode::kParse);            // no id
+  EXPECT_EQ(check(R"({"_id":"a","_source":[]})").error().code, ErrorCode::kParse);  // not an object
+  EXPECT_EQ(check(R"({"_id":"a","_source":{},"_index":"x"})").error().code,
+            ErrorCode::kParse);  // extra member
+  EXPECT_EQ(check(R"({"_id":"a","_id":"b","_source":{}})").error().code,
+            ErrorCode::kParse);                                                       // twice
+  EXPECT_EQ(check(R"({"_id":"a","_source":{}}{)").error().code, ErrorCode::kParse);   // trailing
+  EXPECT_EQ(check(R"({"_id":"a\x","_source":{}})").error().code, ErrorCode::kParse);  // bad escape
   std::string bulk;
   append_bulk_index(bulk, *ok);
   EXPECT_EQ(bulk, "{\"index\":{\"_id\":\"a\",\"routing\":\"r\"}}\n{\"x\":[1,{\"y\":null}]}\n");

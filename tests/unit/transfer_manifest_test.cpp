@@ -63,17 +63,21 @@ TEST(TransferManifest, ABackingIndexKeepsItsDataStream) {
   m.indices[0].name = ".ds-logs-app-2026.12.01-000001";
   m.indices[0].data_stream = "logs-app";
   m.indices[0].timestamp_field = "@timestamp";
-  for (auto& c : m.indices[0].chunks) c.file = chunk_file(m.indices[0].name, c.slice, c.seq, Compression::kZstd);
+  for (auto& c : m.indices[0].chunks)
+    c.file = chunk_file(m.indices[0].name, c.slice, c.seq, Compression::kZstd);
   const nlohmann::json j = to_json(m, ManifestKind::kManifest);
-  EXPECT_EQ(j["indices"][0]["data_stream"], (nlohmann::json{{"name", "logs-app"}, {"timestamp_field", "@timestamp"}}));
+  EXPECT_EQ(j["indices"][0]["data_stream"],
+            (nlohmann::json{{"name", "logs-app"}, {"timestamp_field", "@timestamp"}}));
   auto back = parse_manifest(j.dump(), "manifest.json", ManifestKind::kManifest);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->indices[0].data_stream, "logs-app");
   EXPECT_EQ(back->indices[0].timestamp_field, "@timestamp");
   // An index that is no backing index has no member at all (what readers before it expect).
   EXPECT_FALSE(to_json(sample(), ManifestKind::kManifest)["indices"][0].contains("data_stream"));
-  EXPECT_TRUE(parse_manifest(to_json(sample(), ManifestKind::kManifest).dump(), "m", ManifestKind::kManifest)
-                  ->indices[0].data_stream.empty());
+  EXPECT_TRUE(parse_manifest(to_json(sample(), ManifestKind::kManifest).dump(), "m",
+                             ManifestKind::kManifest)
+                  ->indices[0]
+                  .data_stream.empty());
 }
 
 TEST(TransferManifest, FileNamesAreDerived) {
@@ -90,23 +94,34 @@ TEST(TransferManifest, HostileManifestsAreRefused) {
     std::function<void(nlohmann::json&)> mutate;
   };
   const std::vector<Case> cases = {
-      {"traversal in a chunk file", [](auto& j) { j["indices"][0]["chunks"][0]["file"] = "../../etc/passwd"; }},
-      {"absolute chunk file", [](auto& j) { j["indices"][0]["chunks"][0]["file"] = "/etc/passwd"; }},
-      {"other index's chunk", [](auto& j) { j["indices"][0]["chunks"][0]["file"] = "x/000-000000.ndjson.zst"; }},
-      {"traversal in metadata", [](auto& j) { j["indices"][0]["metadata"]["file"] = "../index.json"; }},
+      {"traversal in a chunk file",
+       [](auto& j) { j["indices"][0]["chunks"][0]["file"] = "../../etc/passwd"; }},
+      {"absolute chunk file",
+       [](auto& j) { j["indices"][0]["chunks"][0]["file"] = "/etc/passwd"; }},
+      {"other index's chunk",
+       [](auto& j) { j["indices"][0]["chunks"][0]["file"] = "x/000-000000.ndjson.zst"; }},
+      {"traversal in metadata",
+       [](auto& j) { j["indices"][0]["metadata"]["file"] = "../index.json"; }},
       {"index name ..", [](auto& j) { j["indices"][0]["name"] = ".."; }},
       {"index name with slash", [](auto& j) { j["indices"][0]["name"] = "a/b"; }},
       {"short sha", [](auto& j) { j["indices"][0]["chunks"][0]["sha256"] = "abc"; }},
-      {"upper-case sha", [](auto& j) { j["indices"][0]["chunks"][0]["sha256"] = std::string(64, 'A'); }},
+      {"upper-case sha",
+       [](auto& j) { j["indices"][0]["chunks"][0]["sha256"] = std::string(64, 'A'); }},
       {"negative count", [](auto& j) { j["indices"][0]["chunks"][0]["documents"] = -1; }},
-      {"huge count", [](auto& j) { j["indices"][0]["chunks"][0]["documents"] = 18446744073709551615ULL; }},
+      {"huge count",
+       [](auto& j) { j["indices"][0]["chunks"][0]["documents"] = 18446744073709551615ULL; }},
       {"count above chunk_docs", [](auto& j) { j["indices"][0]["chunks"][0]["documents"] = 11; }},
       {"float count", [](auto& j) { j["indices"][0]["documents"] = 2.5; }},
       {"string count", [](auto& j) { j["indices"][0]["documents"] = "25"; }},
       {"sum differs", [](auto& j) { j["indices"][0]["documents"] = 26; }},
-      {"gap in a slice", [](auto& j) { j["indices"][0]["chunks"].erase(0); j["indices"][0]["documents"] = 15; }},
+      {"gap in a slice",
+       [](auto& j) {
+         j["indices"][0]["chunks"].erase(0);
+         j["indices"][0]["documents"] = 15;
+       }},
       {"slice out of range", [](auto& j) { j["indices"][0]["chunks"][2]["slice"] = 2; }},
-      {"duplicate chunk", [](auto& j) { j["indices"][0]["chunks"].push_back(j["indices"][0]["chunks"][0]); }},
+      {"duplicate chunk",
+       [](auto& j) { j["indices"][0]["chunks"].push_back(j["indices"][0]["chunks"][0]); }},
       {"zero slices", [](auto& j) { j["indices"][0]["slices"] = 0; }},
       {"duplicate index", [](auto& j) { j["indices"].push_back(j["indices"][0]); }},
       {"unknown compression", [](auto& j) { j["compression"] = "lz4"; }},
@@ -115,9 +130,18 @@ TEST(TransferManifest, HostileManifestsAreRefused) {
       {"indices not an array", [](auto& j) { j["indices"] = nlohmann::json::object(); }},
       {"chunks missing", [](auto& j) { j["indices"][0].erase("chunks"); }},
       {"data stream not an object", [](auto& j) { j["indices"][0]["data_stream"] = "logs"; }},
-      {"data stream name with slash", [](auto& j) { j["indices"][0]["data_stream"] = {{"name", "a/b"}, {"timestamp_field", "@timestamp"}}; }},
-      {"data stream without timestamp", [](auto& j) { j["indices"][0]["data_stream"] = {{"name", "logs"}}; }},
-      {"data stream empty timestamp", [](auto& j) { j["indices"][0]["data_stream"] = {{"name", "logs"}, {"timestamp_field", ""}}; }},
+      {"data stream name with slash",
+       [](auto& j) {
+         j["indices"][0]["data_stream"] = {{"name", "a/b"}, {"timestamp_field", "@timestamp"}};
+       }},
+      {"data stream without timestamp",
+       [](auto& j) {
+         j["indices"][0]["data_stream"] = {{"name", "logs"}};
+       }},
+      {"data stream empty timestamp",
+       [](auto& j) {
+         j["indices"][0]["data_stream"] = {{"name", "logs"}, {"timestamp_field", ""}};
+       }},
   };
   for (const auto& c : cases) {
     nlohmann::json j = to_json(sample(), ManifestKind::kManifest);
@@ -131,10 +155,12 @@ TEST(TransferManifest, HostileManifestsAreRefused) {
   }
   nlohmann::json newer = to_json(sample(), ManifestKind::kManifest);
   newer["format_version"] = 2;
-  EXPECT_EQ(parse_manifest(newer.dump(), "m", ManifestKind::kManifest).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(parse_manifest(newer.dump(), "m", ManifestKind::kManifest).error().code,
+            ErrorCode::kInvalidArgument);
   nlohmann::json state = to_json(sample(), ManifestKind::kState);
   state["indices"][0]["slices_done"] = {true};
-  EXPECT_EQ(parse_manifest(state.dump(), "s", ManifestKind::kState).error().code, ErrorCode::kParse);
+  EXPECT_EQ(parse_manifest(state.dump(), "s", ManifestKind::kState).error().code,
+            ErrorCode::kParse);
 }
 
 TEST(TransferManifest, MalformedCorpusNeverThrows) {

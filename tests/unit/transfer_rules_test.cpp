@@ -33,16 +33,18 @@ TEST(TransferTranslate, ExportDropsCreationOnlySettings) {
       "routing":{"allocation":{"include":{"_tier_preference":"data_content"}}},
       "analysis":{"analyzer":{"my":{"type":"standard"}}}}})");
   const nlohmann::json flat = export_settings(nested);
-  EXPECT_EQ(flat, nlohmann::json::parse(R"({"index.number_of_shards":"2","index.number_of_replicas":"1",
+  EXPECT_EQ(flat,
+            nlohmann::json::parse(R"({"index.number_of_shards":"2","index.number_of_replicas":"1",
       "index.routing.allocation.include._tier_preference":"data_content",
       "index.analysis.analyzer.my.type":"standard"})"));
 }
 
 TEST(TransferTranslate, ElasticsearchToOpenSearchRemovesTiersAndReportsIt) {
-  nlohmann::json meta = {{"settings", {{"index.number_of_shards", "1"},
-                                       {"index.routing.allocation.include._tier_preference", "data_content"},
-                                       {"index.lifecycle.name", "logs"},
-                                       {"index.default_pipeline", "p"}}},
+  nlohmann::json meta = {{"settings",
+                          {{"index.number_of_shards", "1"},
+                           {"index.routing.allocation.include._tier_preference", "data_content"},
+                           {"index.lifecycle.name", "logs"},
+                           {"index.default_pipeline", "p"}}},
                          {"mappings", {{"properties", {{"a", {{"type", "keyword"}}}}}}},
                          {"aliases", {{"al", nlohmann::json::object()}}}};
   const Translation t = translate_index(meta, kEs8, kOs2);
@@ -59,10 +61,11 @@ TEST(TransferTranslate, ElasticsearchToOpenSearchRemovesTiersAndReportsIt) {
 }
 
 TEST(TransferTranslate, OpenSearchToElasticsearchRemovesPluginSettings) {
-  nlohmann::json meta = {{"settings", {{"index.replication.type", "DOCUMENT"},
-                                       {"index.plugins.index_state_management.rollover_alias", "x"},
-                                       {"index.knn", "true"},
-                                       {"index.refresh_interval", "1s"}}},
+  nlohmann::json meta = {{"settings",
+                          {{"index.replication.type", "DOCUMENT"},
+                           {"index.plugins.index_state_management.rollover_alias", "x"},
+                           {"index.knn", "true"},
+                           {"index.refresh_interval", "1s"}}},
                          {"mappings", nlohmann::json::object()}};
   const Translation t = translate_index(meta, kOs2, kEs8);
   EXPECT_EQ(t.body["settings"], (nlohmann::json{{"index.refresh_interval", "1s"}}));
@@ -71,9 +74,10 @@ TEST(TransferTranslate, OpenSearchToElasticsearchRemovesPluginSettings) {
 }
 
 TEST(TransferTranslate, SixXMappingTypesAreUnwrapped) {
-  nlohmann::json meta = {{"settings", nlohmann::json::object()},
-                         {"mappings", {{"doc", {{"_all", {{"enabled", false}}},
-                                                {"properties", {{"a", {{"type", "text"}}}}}}}}}};
+  nlohmann::json meta = {
+      {"settings", nlohmann::json::object()},
+      {"mappings",
+       {{"doc", {{"_all", {{"enabled", false}}}, {"properties", {{"a", {{"type", "text"}}}}}}}}}};
   const Translation t = translate_index(meta, kEs6, kEs8);
   EXPECT_EQ(t.body["mappings"], (nlohmann::json{{"properties", {{"a", {{"type", "text"}}}}}}));
   EXPECT_TRUE(has_change(t, "mapping type doc"));
@@ -85,8 +89,9 @@ TEST(TransferTranslate, SixXMappingTypesAreUnwrapped) {
 
 TEST(TransferTranslate, RefusedSettingIsReadFromTheEngineError) {
   Error e(ErrorCode::kRemote, "PUT /x: bad");
-  e.remote = RemoteDetail{400, "illegal_argument_exception",
-                          "unknown setting [index.foo.bar] please check that any required plugins are installed", ""};
+  e.remote = RemoteDetail{
+      400, "illegal_argument_exception",
+      "unknown setting [index.foo.bar] please check that any required plugins are installed", ""};
   EXPECT_EQ(refused_setting(e).value_or(""), "index.foo.bar");
   e.remote->reason = "unknown setting [foo.bar] did you mean [index.foo.bar]?";
   EXPECT_EQ(refused_setting(e).value_or(""), "index.foo.bar");
@@ -99,7 +104,8 @@ TEST(TransferTranslate, RefusedSettingIsReadFromTheEngineError) {
 // OpenSearch 2.19.6, Elasticsearch 8.19.7 and 6.8.23).
 Error mapping_error(const std::string& reason) {
   Error e(ErrorCode::kRemote, "PUT /x: mapper_parsing_exception");
-  e.remote = RemoteDetail{400, "mapper_parsing_exception", "Failed to parse mapping [_doc]: " + reason, ""};
+  e.remote = RemoteDetail{400, "mapper_parsing_exception",
+                          "Failed to parse mapping [_doc]: " + reason, ""};
   return e;
 }
 
@@ -114,28 +120,34 @@ TEST(TransferMappingRefusals, ReadInEveryWordingTheEnginesUse) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->type, "bogus");
   r = refused_mapping(mapping_error(
-      "The mapper type [flat_object] declared on field [attrs] does not exist. It might have been created within a "
+      "The mapper type [flat_object] declared on field [attrs] does not exist. It might have been "
+      "created within a "
       "future version or requires a plugin to be installed. Check the documentation."));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->kind, K::kFieldType);
   EXPECT_EQ(r->type, "flat_object");
   EXPECT_EQ(r->field, "attrs");
-  r = refused_mapping(mapping_error("unknown parameter [time_series_dimension] on mapper [host] of type [keyword]"));
+  r = refused_mapping(mapping_error(
+      "unknown parameter [time_series_dimension] on mapper [host] of type [keyword]"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->kind, K::kFieldParameter);
   EXPECT_EQ(r->field, "host");
   EXPECT_EQ(r->type, "keyword");
   EXPECT_EQ(r->parameters, std::vector<std::string>{"time_series_dimension"});
-  r = refused_mapping(mapping_error("Mapping definition for [f] has unsupported parameters:  [bogus_param : true] [x : 1]"));
+  r = refused_mapping(mapping_error(
+      "Mapping definition for [f] has unsupported parameters:  [bogus_param : true] [x : 1]"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->kind, K::kFieldParameter);
   EXPECT_EQ(r->field, "f");
   EXPECT_EQ(r->parameters, (std::vector<std::string>{"bogus_param", "x"}));
-  r = refused_mapping(mapping_error("Root mapping definition has unsupported parameters:  [runtime : {r={type=keyword}}]"));
+  r = refused_mapping(mapping_error(
+      "Root mapping definition has unsupported parameters:  [runtime : {r={type=keyword}}]"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->kind, K::kRootParameter);
   EXPECT_EQ(r->parameters, std::vector<std::string>{"runtime"});
-  EXPECT_FALSE(refused_mapping(mapping_error("mapper [a] cannot be changed from type [long] to [text]")).has_value());
+  EXPECT_FALSE(
+      refused_mapping(mapping_error("mapper [a] cannot be changed from type [long] to [text]"))
+          .has_value());
   EXPECT_FALSE(refused_mapping(Error(ErrorCode::kNetwork, "down")).has_value());
 }
 
@@ -151,45 +163,67 @@ TEST(TransferMappingRefusals, EquivalentFirstThenADisabledObjectThenGiveUp) {
       "obj": {"properties": {"attrs": {"type": "flattened"}, "v": {"type": "version"}}}}})");
   MappingRepair repair(mappings);
   std::vector<std::string> changes;
-  auto refusal = [](const std::string& reason) { return refused_mapping(mapping_error(reason)).value(); };
+  auto refusal = [](const std::string& reason) {
+    return refused_mapping(mapping_error(reason)).value();
+  };
 
   // Both "attrs" fields (root and obj.attrs) get the equivalent, their parameters dropped.
-  ASSERT_TRUE(repair.apply(refusal("No handler for type [flattened] declared on field [attrs]"), changes));
+  ASSERT_TRUE(
+      repair.apply(refusal("No handler for type [flattened] declared on field [attrs]"), changes));
   EXPECT_EQ(mappings["properties"]["attrs"], nlohmann::json::parse(R"({"type":"flat_object"})"));
   EXPECT_EQ(mappings["properties"]["obj"]["properties"]["attrs"]["type"], "flat_object");
   ASSERT_EQ(changes.size(), 2u);
-  EXPECT_NE(changes[0].find("field attrs: type flattened is unknown to the target, mapped as flat_object"), std::string::npos)
+  EXPECT_NE(changes[0].find(
+                "field attrs: type flattened is unknown to the target, mapped as flat_object"),
+            std::string::npos)
       << changes[0];
   EXPECT_NE(changes[1].find("field obj.attrs:"), std::string::npos) << changes[1];
   // The equivalent refused too (an OpenSearch before flat_object): a disabled object.
-  ASSERT_TRUE(repair.apply(refusal("No handler for type [flat_object] declared on field [attrs]"), changes));
-  EXPECT_EQ(mappings["properties"]["attrs"], nlohmann::json::parse(R"({"type":"object","enabled":false})"));
+  ASSERT_TRUE(repair.apply(refusal("No handler for type [flat_object] declared on field [attrs]"),
+                           changes));
+  EXPECT_EQ(mappings["properties"]["attrs"],
+            nlohmann::json::parse(R"({"type":"object","enabled":false})"));
   EXPECT_NE(changes.back().find("disabled object"), std::string::npos);
   // dense_vector -> knn_vector keeps the dimension.
-  ASSERT_TRUE(repair.apply(refusal("The mapper type [dense_vector] declared on field [emb] does not exist."), changes));
-  EXPECT_EQ(mappings["properties"]["emb"], nlohmann::json::parse(R"({"type":"knn_vector","dimension":3})"));
+  ASSERT_TRUE(repair.apply(
+      refusal("The mapper type [dense_vector] declared on field [emb] does not exist."), changes));
+  EXPECT_EQ(mappings["properties"]["emb"],
+            nlohmann::json::parse(R"({"type":"knn_vector","dimension":3})"));
   // A multi-field of an unknown type whose equivalent is refused: removed, its siblings kept.
-  ASSERT_TRUE(repair.apply(refusal("no handler for type [wildcard] declared on field [w]"), changes));
+  ASSERT_TRUE(
+      repair.apply(refusal("no handler for type [wildcard] declared on field [w]"), changes));
   EXPECT_EQ(mappings["properties"]["name"]["fields"]["w"]["type"], "keyword");
-  mappings["properties"]["name"]["fields"]["w"]["type"] = "wildcard";  // as if the equivalent were refused
-  ASSERT_TRUE(repair.apply(refusal("no handler for type [wildcard] declared on field [w]"), changes));
+  mappings["properties"]["name"]["fields"]["w"]["type"] =
+      "wildcard";  // as if the equivalent were refused
+  ASSERT_TRUE(
+      repair.apply(refusal("no handler for type [wildcard] declared on field [w]"), changes));
   EXPECT_FALSE(mappings["properties"]["name"]["fields"].contains("w"));
   EXPECT_TRUE(mappings["properties"]["name"]["fields"].contains("raw"));
   // Parameters and root entries.
-  ASSERT_TRUE(repair.apply(refusal("unknown parameter [time_series_dimension] on mapper [host] of type [keyword]"), changes));
+  ASSERT_TRUE(repair.apply(
+      refusal("unknown parameter [time_series_dimension] on mapper [host] of type [keyword]"),
+      changes));
   EXPECT_EQ(mappings["properties"]["host"], nlohmann::json::parse(R"({"type":"keyword"})"));
-  ASSERT_TRUE(repair.apply(refusal("Root mapping definition has unsupported parameters:  [runtime : {r={type=keyword}}]"), changes));
+  ASSERT_TRUE(repair.apply(
+      refusal(
+          "Root mapping definition has unsupported parameters:  [runtime : {r={type=keyword}}]"),
+      changes));
   EXPECT_FALSE(mappings.contains("runtime"));
   EXPECT_NE(changes.back().find("removed mapping runtime"), std::string::npos);
-  ASSERT_TRUE(repair.apply(refusal("No handler for type [unsigned_long] declared on field [n]"), changes));
+  ASSERT_TRUE(
+      repair.apply(refusal("No handler for type [unsigned_long] declared on field [n]"), changes));
   EXPECT_EQ(mappings["properties"]["n"]["type"], "long");
   EXPECT_NE(changes.back().find("errors file"), std::string::npos);
-  ASSERT_TRUE(repair.apply(refusal("No handler for type [version] declared on field [v]"), changes));
+  ASSERT_TRUE(
+      repair.apply(refusal("No handler for type [version] declared on field [v]"), changes));
   EXPECT_EQ(mappings["properties"]["obj"]["properties"]["v"]["type"], "keyword");
   // Nothing matches: the caller gives up instead of looping.
-  EXPECT_FALSE(repair.apply(refusal("No handler for type [flattened] declared on field [absent]"), changes));
-  EXPECT_FALSE(repair.apply(refusal("unknown parameter [nope] on mapper [host] of type [keyword]"), changes));
-  EXPECT_FALSE(repair.apply(refusal("Root mapping definition has unsupported parameters:  [nope : 1]"), changes));
+  EXPECT_FALSE(
+      repair.apply(refusal("No handler for type [flattened] declared on field [absent]"), changes));
+  EXPECT_FALSE(repair.apply(refusal("unknown parameter [nope] on mapper [host] of type [keyword]"),
+                            changes));
+  EXPECT_FALSE(repair.apply(
+      refusal("Root mapping definition has unsupported parameters:  [nope : 1]"), changes));
 }
 
 TEST(TransferBatch, GrowsWhenFastShrinksOnPushbackStaysInBounds) {
@@ -227,9 +261,12 @@ TEST(TransferBatch, PushbackDelayIsBoundedExponential) {
 TEST(TransferSelect, PatternsExclusionsAndMissingNames) {
   const std::vector<std::string> names = {"logs-1", "logs-2", "metrics", "orders"};
   EXPECT_EQ(select_indices(names, {}).value(), names);
-  EXPECT_EQ(select_indices(names, {"logs-*"}).value(), (std::vector<std::string>{"logs-1", "logs-2"}));
-  EXPECT_EQ(select_indices(names, {"*", "-logs-2"}).value(), (std::vector<std::string>{"logs-1", "metrics", "orders"}));
-  EXPECT_EQ(select_indices(names, {"-logs-*"}).value(), (std::vector<std::string>{"metrics", "orders"}));
+  EXPECT_EQ(select_indices(names, {"logs-*"}).value(),
+            (std::vector<std::string>{"logs-1", "logs-2"}));
+  EXPECT_EQ(select_indices(names, {"*", "-logs-2"}).value(),
+            (std::vector<std::string>{"logs-1", "metrics", "orders"}));
+  EXPECT_EQ(select_indices(names, {"-logs-*"}).value(),
+            (std::vector<std::string>{"metrics", "orders"}));
   EXPECT_EQ(select_indices(names, {"nope"}).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(select_indices(names, {"x*"}).error().code, ErrorCode::kConflict);
 }
@@ -242,8 +279,10 @@ TEST(TransferSelect, ADataStreamNameSelectsItsBackingIndices) {
             (std::vector<std::string>{".ds-logs-app-000001", ".ds-logs-app-000002"}));
   EXPECT_EQ(select_indices(names, {"logs-*"}, streams).value(),
             (std::vector<std::string>{".ds-logs-app-000001", ".ds-logs-app-000002"}));
-  EXPECT_EQ(select_indices(names, {"*", "-logs-app"}, streams).value(), (std::vector<std::string>{"orders"}));
-  EXPECT_EQ(select_indices(names, {"logs-app"}).error().code, ErrorCode::kNotFound);  // no groups given
+  EXPECT_EQ(select_indices(names, {"*", "-logs-app"}, streams).value(),
+            (std::vector<std::string>{"orders"}));
+  EXPECT_EQ(select_indices(names, {"logs-app"}).error().code,
+            ErrorCode::kNotFound);  // no groups given
 }
 
 TEST(TransferRename, ExactRenameThenSuffix) {

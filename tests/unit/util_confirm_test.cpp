@@ -117,9 +117,8 @@ TEST(UtilConfirm, PlanThatNeedsNoConfirmationRunsWithoutAsking) {
 
 TEST(UtilConfirm, ExecuteErrorIsReturned) {
   Harness h;
-  auto r = run_plan(
-      h.plan, h.policy(AssumeYes::kYes, Execution::kExecute, std::nullopt), nullptr,
-      [] { return Status(Error(ErrorCode::kRemote, "HTTP 500")); });
+  auto r = run_plan(h.plan, h.policy(AssumeYes::kYes, Execution::kExecute, std::nullopt), nullptr,
+                    [] { return Status(Error(ErrorCode::kRemote, "HTTP 500")); });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "HTTP 500");
 }

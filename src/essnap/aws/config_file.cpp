@@ -1,10 +1,11 @@
 #include "essnap/aws/config_file.hpp"
-#include "essnap/util/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <sstream>
+
+#include "essnap/util/strings.hpp"
 
 namespace essnap::aws {
 Result<IniFile> IniFile::parse(std::string_view text, const std::string& source_name) {
@@ -46,7 +47,8 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& source_
       if (eq == std::string_view::npos) {
         v += std::string(line);
       } else {
-        v += util::to_lower(util::trim(line.substr(0, eq))) + "=" + std::string(util::trim(line.substr(eq + 1)));
+        v += util::to_lower(util::trim(line.substr(0, eq))) + "=" +
+             std::string(util::trim(line.substr(eq + 1)));
       }
       continue;
     }

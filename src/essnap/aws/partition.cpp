@@ -22,29 +22,26 @@ constexpr std::array<Entry, 8> kPartitions = {{
     {{"aws-us-gov", "amazonaws.com", "us-gov-west-1", "iam.us-gov.amazonaws.com",
       "es.amazonaws.com"},
      {"us-gov"}},
-    {{"aws-iso", "c2s.ic.gov", "us-iso-east-1", "iam.us-iso-east-1.c2s.ic.gov",
-      "es.amazonaws.com"},
+    {{"aws-iso", "c2s.ic.gov", "us-iso-east-1", "iam.us-iso-east-1.c2s.ic.gov", "es.amazonaws.com"},
      {"us-iso"}},
     {{"aws-iso-b", "sc2s.sgov.gov", "us-isob-east-1", "iam.us-isob-east-1.sc2s.sgov.gov",
       "es.amazonaws.com"},
      {"us-isob"}},
-    {{"aws-iso-e", "cloud.adc-e.uk", "eu-isoe-west-1", "",
-      "es.amazonaws.com"},
-     {"eu-isoe"}},
+    {{"aws-iso-e", "cloud.adc-e.uk", "eu-isoe-west-1", "", "es.amazonaws.com"}, {"eu-isoe"}},
     {{"aws-iso-f", "csp.hci.ic.gov", "us-isof-south-1", "iam.us-isof-south-1.csp.hci.ic.gov",
       "es.amazonaws.com"},
      {"us-isof"}},
-    {{"aws-eusc", "amazonaws.eu", "eusc-de-east-1", "",
-      "es.amazonaws.com"},
-     {"eusc-de"}},
+    {{"aws-eusc", "amazonaws.eu", "eusc-de-east-1", "", "es.amazonaws.com"}, {"eusc-de"}},
 }};
 
-bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_word(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // region == PREFIX "-" \w+ "-" \d+, the shape of every partition's regionRegex.
 bool matches(std::string_view region, std::string_view prefix) {
-  if (prefix.empty() || region.size() <= prefix.size() || region.substr(0, prefix.size()) != prefix ||
-      region[prefix.size()] != '-')
+  if (prefix.empty() || region.size() <= prefix.size() ||
+      region.substr(0, prefix.size()) != prefix || region[prefix.size()] != '-')
     return false;
   std::string_view rest = region.substr(prefix.size() + 1);
   auto dash = rest.find('-');
@@ -95,7 +92,7 @@ Result<Arn> parse_arn(std::string_view text) {
   auto bad = [&](const std::string& why) -> Result<Arn> {
     return make_error(ErrorCode::kInvalidArgument,
                       // An excerpt only: the text may come from a server and be huge.
-                      "'" + std::string(text.substr(0, 128)) + (text.size() > 128 ? "...": "") +
+                      "'" + std::string(text.substr(0, 128)) + (text.size() > 128 ? "..." : "") +
                           "' is not an ARN: " + why,
                       "an ARN looks like arn:aws:iam::111122223333:role/NAME");
   };
@@ -115,12 +112,10 @@ Result<Arn> parse_arn(std::string_view text) {
 }
 
 std::string role_arn(const Partition& p, std::string_view account, std::string_view name) {
-  return Arn{std::string(p.id), "iam", "", std::string(account), "role/" + std::string(name)}
-      .str();
+  return Arn{std::string(p.id), "iam", "", std::string(account), "role/" + std::string(name)}.str();
 }
 
-std::string domain_arn(std::string_view region, std::string_view account,
-                       std::string_view domain) {
+std::string domain_arn(std::string_view region, std::string_view account, std::string_view domain) {
   return Arn{std::string(partition_for_region(region).id), "es", std::string(region),
              std::string(account), "domain/" + std::string(domain)}
       .str();

@@ -55,8 +55,7 @@ Result<Arn> parse_arn(std::string_view text);
 // arn:<partition>:iam::<account>:role/<name>
 std::string role_arn(const Partition& partition, std::string_view account, std::string_view name);
 // arn:<partition>:es:<region>:<account>:domain/<name>
-std::string domain_arn(std::string_view region, std::string_view account,
-                       std::string_view domain);
+std::string domain_arn(std::string_view region, std::string_view account, std::string_view domain);
 // arn:<partition>:s3:::<bucket>
 std::string bucket_arn(const Partition& partition, std::string_view bucket);
 

@@ -4,7 +4,6 @@
 
 #include "essnap/aws/xml_error.hpp"
 
-
 namespace essnap::aws {
 
 Result<http::Request> make_query_request(const QueryCall& call, CredentialsProvider* credentials,
@@ -21,7 +20,8 @@ Result<http::Request> make_query_request(const QueryCall& call, CredentialsProvi
   req.timeouts.overall = std::chrono::seconds(60);
   req.idempotency = call.idempotency;
   if (!credentials) return req;
-  ESSNAP_TRY_STATUS(sign_request(req, *credentials, SigningScope{call.region, call.service}, clock));
+  ESSNAP_TRY_STATUS(
+      sign_request(req, *credentials, SigningScope{call.region, call.service}, clock));
   return req;
 }
 
@@ -33,8 +33,8 @@ QueryFailure describe_query_failure(std::string_view service, std::string_view a
   if (f.detail.request_id.empty())
     if (const auto* id = http::find_header(resp.headers, "x-amzn-RequestId"))
       f.detail.request_id = *id;
-  f.message = std::string(service) + " " + std::string(action) + " at " + url +
-              " failed: HTTP " + std::to_string(resp.status);
+  f.message = std::string(service) + " " + std::string(action) + " at " + url + " failed: HTTP " +
+              std::to_string(resp.status);
   if (!f.detail.error_type.empty()) f.message += " " + f.detail.error_type;
   if (!f.detail.reason.empty()) f.message += ": " + f.detail.reason;
   return f;
@@ -47,7 +47,8 @@ Result<pugi::xml_node> query_result(pugi::xml_document& doc, const std::string& 
     return make_error(ErrorCode::kParse, what + " answered with something not XML");
   const std::string element = std::string(action) + "Result";
   auto node = doc.document_element().child(element.c_str());
-  if (!node) return make_error(ErrorCode::kParse, what + " answer has no <" + element + "> element");
+  if (!node)
+    return make_error(ErrorCode::kParse, what + " answer has no <" + element + "> element");
   return node;
 }
 

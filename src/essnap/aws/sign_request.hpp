@@ -20,11 +20,13 @@ std::chrono::system_clock::time_point now(const Clock& clock);
 struct SigningScope {
   std::string region;   // signing region, e.g. "us-east-1"
   std::string service;  // "es", "aoss", "s3", "iam", "sts"
-  PayloadSigning payload = PayloadSigning::kSigned;  // kUnsigned: X-Amz-Content-SHA256 UNSIGNED-PAYLOAD
+  PayloadSigning payload =
+      PayloadSigning::kSigned;  // kUnsigned: X-Amz-Content-SHA256 UNSIGNED-PAYLOAD
 };
 
 // Removes an earlier attempt's Authorization / X-Amz-Date / X-Amz-Security-Token (a caller's
-// X-Amz-Content-SHA256 stays: it is the payload hash the caller vouches for), hashes the body (streaming a file body), signs and adds the headers.
+// X-Amz-Content-SHA256 stays: it is the payload hash the caller vouches for), hashes the body
+// (streaming a file body), signs and adds the headers.
 Status sign_request(http::Request& request, const Credentials& credentials,
                     const SigningScope& scope, std::chrono::system_clock::time_point time);
 

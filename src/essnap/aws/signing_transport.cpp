@@ -13,9 +13,9 @@ class SigningTransport final : public http::Transport {
   Result<http::Response> send(http::Request req) override {
     if (!options_.credentials)
       return Error(ErrorCode::kInternal, "signing transport built without a credentials provider");
-    SigningScope scope{options_.region, options_.service,
-                       options_.unsigned_payload ? PayloadSigning::kUnsigned
-                                                 : PayloadSigning::kSigned};
+    SigningScope scope{
+        options_.region, options_.service,
+        options_.unsigned_payload ? PayloadSigning::kUnsigned : PayloadSigning::kSigned};
     ESSNAP_TRY_STATUS(sign_request(req, *options_.credentials, scope, options_.clock));
     return inner_->send(std::move(req));
   }

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "essnap/util/crypto.hpp"
-#include "essnap/util/url.hpp"
 #include "essnap/util/strings.hpp"
+#include "essnap/util/url.hpp"
 
 namespace essnap::aws {
 namespace {

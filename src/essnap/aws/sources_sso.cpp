@@ -16,8 +16,8 @@
 #include "essnap/aws/credential_sources.hpp"
 #include "essnap/aws/partition.hpp"
 #include "essnap/aws/service_endpoint.hpp"
-#include "essnap/aws/timestamp.hpp"
 #include "essnap/aws/sts.hpp"
+#include "essnap/aws/timestamp.hpp"
 
 namespace essnap::aws::detail {
 namespace {

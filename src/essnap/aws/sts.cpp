@@ -2,10 +2,10 @@
 
 #include <pugixml.hpp>
 
-#include "essnap/aws/timestamp.hpp"
 #include "essnap/aws/partition.hpp"
 #include "essnap/aws/query_protocol.hpp"
 #include "essnap/aws/service_endpoint.hpp"
+#include "essnap/aws/timestamp.hpp"
 
 namespace essnap::aws {
 namespace {
@@ -103,10 +103,10 @@ Result<StsClient::Raw> StsClient::call(const std::string& action, const std::str
   if (signing == StsSigning::kSigned && !credentials_)
     return make_error(ErrorCode::kInternal, "STS " + action + " needs credentials to sign");
   // STS calls here are reads or mint fresh, independent sessions: repeating one is harmless.
-  ESSNAP_TRY(auto req,
-             make_query_request({endpoint_.url, endpoint_.region, "sts", action, kApiVersion, form,
-                                 http::Idempotency::kIdempotent},
-                                signing == StsSigning::kSigned ? credentials_.get() : nullptr, clock_));
+  ESSNAP_TRY(auto req, make_query_request(
+                           {endpoint_.url, endpoint_.region, "sts", action, kApiVersion, form,
+                            http::Idempotency::kIdempotent},
+                           signing == StsSigning::kSigned ? credentials_.get() : nullptr, clock_));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok())
     return std::move(resp).error().with_context("STS " + action + " at " + endpoint_.url);

@@ -40,8 +40,8 @@ using ChunkProducer = std::function<Status(const ChunkSink& sink)>;
 
 // What a store can do beyond the contract every store keeps.
 enum class Capability {
-  kConditionalPut,   // put_if_absent is atomic (S3 If-None-Match: *, O_EXCL / link locally)
-  kServerSideCopy,   // copy() moves no bytes through essnap
+  kConditionalPut,  // put_if_absent is atomic (S3 If-None-Match: *, O_EXCL / link locally)
+  kServerSideCopy,  // copy() moves no bytes through essnap
 };
 
 class BlobStore {
@@ -102,8 +102,8 @@ ChunkSink counting_sink(ChunkSink inner, std::uint64_t* total);
 // timeout, a 5xx) is resumed at the first byte not yet received, after the shared backoff, up
 // to `max_resumes` times; a failure with no progress is returned (the transport's own retry
 // loop has already spent its budget on it). The sink sees every byte exactly once, in order.
-using RangeAttempt = std::function<Status(std::uint64_t offset, std::uint64_t length,
-                                          const ChunkSink& sink)>;
+using RangeAttempt =
+    std::function<Status(std::uint64_t offset, std::uint64_t length, const ChunkSink& sink)>;
 Status read_resuming(const RangeAttempt& attempt, std::uint64_t offset, std::uint64_t length,
                      const ChunkSink& sink, int max_resumes = 5);
 

@@ -149,8 +149,7 @@ Status LocalStore::write_file(std::string_view path, const ChunkProducer& produc
   std::error_code ec;
   fs::create_directories(fs::path(p).parent_path(), ec);
   if (ec)
-    return make_error(ErrorCode::kIo,
-                      "cannot create the directory of " + p + ": " + ec.message(),
+    return make_error(ErrorCode::kIo, "cannot create the directory of " + p + ": " + ec.message(),
                       "check the path and its permissions");
   const std::string tmp = temp_name(p);
   Fd f;
@@ -174,7 +173,8 @@ Status LocalStore::write_file(std::string_view path, const ChunkProducer& produc
 }
 
 Status LocalStore::put(std::string_view path, std::string_view bytes) {
-  return write_file(path, [&](const ChunkSink& sink) { return sink(bytes); }, Replace::kYes);
+  return write_file(
+      path, [&](const ChunkSink& sink) { return sink(bytes); }, Replace::kYes);
 }
 
 Status LocalStore::put_stream(std::string_view path, const ChunkProducer& produce) {
@@ -182,7 +182,8 @@ Status LocalStore::put_stream(std::string_view path, const ChunkProducer& produc
 }
 
 Status LocalStore::put_if_absent(std::string_view path, std::string_view bytes) {
-  return write_file(path, [&](const ChunkSink& sink) { return sink(bytes); }, Replace::kNo);
+  return write_file(
+      path, [&](const ChunkSink& sink) { return sink(bytes); }, Replace::kNo);
 }
 
 Status LocalStore::remove(const std::vector<std::string>& paths) {
@@ -195,8 +196,9 @@ Status LocalStore::remove(const std::vector<std::string>& paths) {
 
 Status LocalStore::copy(std::string_view from, std::string_view to) {
   ESSNAP_TRY(auto have, size(from));
-  if (!have) return make_error(ErrorCode::kNotFound, "copying " + root_ + "/" + std::string(from) +
-                                                         ": no such file");
+  if (!have)
+    return make_error(ErrorCode::kNotFound,
+                      "copying " + root_ + "/" + std::string(from) + ": no such file");
   return put_stream(to, [&](const ChunkSink& sink) { return stream(from, sink); });
 }
 

@@ -111,15 +111,13 @@ Status MemoryStore::stream(std::string_view path, const ChunkSink& sink) {
   return stream_range(path, 0, UINT64_MAX, sink);
 }
 
-Status MemoryStore::stream_range(std::string_view path, std::uint64_t offset,
-                                 std::uint64_t length, const ChunkSink& sink) {
+Status MemoryStore::stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
+                                 const ChunkSink& sink) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   const std::string p(path);
-  return read_resuming(
-      [&](std::uint64_t at, std::uint64_t left, const ChunkSink& s) {
-        return attempt(p, at, left, s);
-      },
-      offset, length, sink);
+  return read_resuming([&](std::uint64_t at, std::uint64_t left,
+                           const ChunkSink& s) { return attempt(p, at, left, s); },
+                       offset, length, sink);
 }
 
 Result<std::optional<std::uint64_t>> MemoryStore::size(std::string_view path) {

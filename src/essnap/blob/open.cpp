@@ -7,7 +7,9 @@
 
 namespace essnap::blob {
 
-bool is_s3_uri(std::string_view where) { return where.substr(0, 5) == "s3://"; }
+bool is_s3_uri(std::string_view where) {
+  return where.substr(0, 5) == "s3://";
+}
 
 Result<std::unique_ptr<BlobStore>> open_blob_store(std::string_view where, Access access,
                                                    const OpenOptions& options) {

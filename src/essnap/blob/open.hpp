@@ -19,9 +19,9 @@ namespace essnap::blob {
 enum class Access { kRead, kWrite };
 
 struct OpenOptions {
-  s3::S3Settings s3;                    // region, profile, endpoint, addressing
-  aws::CredentialOptions credentials;   // how s3:// finds its credentials
-  http::TransportOptions transport;     // timeouts, TLS, -v tracing of each pooled client
+  s3::S3Settings s3;                   // region, profile, endpoint, addressing
+  aws::CredentialOptions credentials;  // how s3:// finds its credentials
+  http::TransportOptions transport;    // timeouts, TLS, -v tracing of each pooled client
   std::uint64_t multipart_threshold = 16u << 20;
   std::uint64_t part_size = 8u << 20;
 };

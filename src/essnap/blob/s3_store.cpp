@@ -19,7 +19,9 @@ std::string content_type_for(std::string_view name) {
   return "application/octet-stream";
 }
 
-bool range_not_satisfiable(const Error& e) { return e.remote && e.remote->http_status == 416; }
+bool range_not_satisfiable(const Error& e) {
+  return e.remote && e.remote->http_status == 416;
+}
 
 }  // namespace
 
@@ -61,7 +63,9 @@ void S3Store::checkin(std::unique_ptr<Slot> slot) {
   pool_.push_back(std::move(slot));
 }
 
-std::string S3Store::key(std::string_view path) const { return join_path(o_.prefix, path); }
+std::string S3Store::key(std::string_view path) const {
+  return join_path(o_.prefix, path);
+}
 
 std::string S3Store::describe() const {
   return "s3://" + o_.bucket + (o_.prefix.empty() ? "" : "/" + o_.prefix);
@@ -163,11 +167,9 @@ Status S3Store::stream(std::string_view path, const ChunkSink& sink) {
 Status S3Store::stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
                              const ChunkSink& sink) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
-  return read_resuming(
-      [&](std::uint64_t at, std::uint64_t left, const ChunkSink& s) {
-        return read_attempt(path, at, left, s);
-      },
-      offset, length, sink);
+  return read_resuming([&](std::uint64_t at, std::uint64_t left,
+                           const ChunkSink& s) { return read_attempt(path, at, left, s); },
+                       offset, length, sink);
 }
 
 Result<std::optional<std::uint64_t>> S3Store::size(std::string_view path) {
@@ -240,7 +242,8 @@ Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) 
     // begins once the blob is known to pass the threshold.
     while (buffer.size() >= o_.part_size &&
            (!upload_id.empty() || buffer.size() > o_.multipart_threshold)) {
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), o_.part_size));
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), o_.part_size));
       ESSNAP_TRY_STATUS(send_part(buffer.substr(0, n)));
       buffer.erase(0, n);
     }
@@ -279,8 +282,9 @@ Status S3Store::put_if_absent(std::string_view path, std::string_view bytes) {
   if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
   if (!o_.conditional_put) {
     ESSNAP_TRY(auto have, size(path));
-    if (have) return make_error(ErrorCode::kConflict, describe() + "/" + std::string(path) +
-                                                          " already exists");
+    if (have)
+      return make_error(ErrorCode::kConflict,
+                        describe() + "/" + std::string(path) + " already exists");
     return put(path, bytes);
   }
   return put_object(path, bytes, true);
@@ -292,16 +296,17 @@ Status S3Store::remove(const std::vector<std::string>& paths) {
   for (std::size_t i = 0; i < paths.size(); i += 1000) {
     s3::DeleteObjectsRequest r;
     r.bucket = o_.bucket;
-    for (std::size_t j = i; j < std::min(paths.size(), i + 1000); ++j) r.keys.push_back(key(paths[j]));
+    for (std::size_t j = i; j < std::min(paths.size(), i + 1000); ++j)
+      r.keys.push_back(key(paths[j]));
     ESSNAP_TRY(auto resp, lease.client().delete_objects(r));
     if (!resp.failures.empty()) {
       const auto& f = resp.failures.front();
-      return make_error(ErrorCode::kRemote,
-                        "S3 DeleteObjects could not delete " + std::to_string(resp.failures.size()) +
-                            " of " + std::to_string(r.keys.size()) + " objects in " + describe() +
-                            ", the first " + f.key + ": " + f.code + " " + f.message,
-                        f.code == "AccessDenied" ? "the caller needs s3:DeleteObject on the prefix"
-                                                 : "");
+      return make_error(
+          ErrorCode::kRemote,
+          "S3 DeleteObjects could not delete " + std::to_string(resp.failures.size()) + " of " +
+              std::to_string(r.keys.size()) + " objects in " + describe() + ", the first " + f.key +
+              ": " + f.code + " " + f.message,
+          f.code == "AccessDenied" ? "the caller needs s3:DeleteObject on the prefix" : "");
     }
   }
   return ok_status();

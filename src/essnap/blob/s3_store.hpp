@@ -27,7 +27,7 @@ struct S3StoreOptions {
   std::uint64_t multipart_threshold = 16u << 20;  // objects above this go up in parts
   std::uint64_t part_size = 8u << 20;
   std::uint64_t copy_part_size = 512u << 20;  // UploadPartCopy parts, above 5 GiB
-  int page_size = 1000;                        // keys per ListObjectsV2 page (tests: small)
+  int page_size = 1000;                       // keys per ListObjectsV2 page (tests: small)
   // Whether the server honours If-None-Match: * on PUT (AWS S3 since 2024-08, SeaweedFS, MinIO
   // do). When false, put_if_absent checks then puts, and supports() says so.
   bool conditional_put = true;

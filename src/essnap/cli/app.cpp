@@ -16,12 +16,21 @@ struct CommandEntry {
   void (*add)(CLI::App&, CommandContext);
 };
 constexpr CommandEntry kCommands[] = {
-    {"sign", register_sign},         {"request", register_request}, {"credentials", register_credentials},
-    {"whoami", register_whoami},     {"setup", register_setup},     {"snapshot", register_snapshot},
-    {"restore", register_restore},   {"repo", register_repo},       {"prune", register_prune},
-    {"run", register_run},           {"config", register_config},
+    {"sign", register_sign},
+    {"request", register_request},
+    {"credentials", register_credentials},
+    {"whoami", register_whoami},
+    {"setup", register_setup},
+    {"snapshot", register_snapshot},
+    {"restore", register_restore},
+    {"repo", register_repo},
+    {"prune", register_prune},
+    {"run", register_run},
+    {"config", register_config},
     {"inspect", register_inspect},
-    {"export", register_export},     {"import", register_import},   {"copy", register_copy},
+    {"export", register_export},
+    {"import", register_import},
+    {"copy", register_copy},
 };
 
 // The command word: the first argument that is neither a global option nor its value.
@@ -44,8 +53,10 @@ bool wants_json(int argc, char** argv) {
   bool json = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if ((a == "-o" || a == "--output") && i + 1 < argc) json = std::string(argv[++i]) == "json";
-    else if (a == "-ojson" || a == "--output=json") json = true;
+    if ((a == "-o" || a == "--output") && i + 1 < argc)
+      json = std::string(argv[++i]) == "json";
+    else if (a == "-ojson" || a == "--output=json")
+      json = true;
     else if (a.starts_with("--output=") || (a.starts_with("-o") && a.size() > 2 && a[1] == 'o'))
       json = false;
   }

@@ -14,9 +14,12 @@ namespace {
 
 const char* prune_text(const schedule::PolicyConfig& p) {
   switch (p.prune) {
-    case schedule::PruneMode::kAfterSnapshot: return "after_snapshot";
-    case schedule::PruneMode::kNever: return "never";
-    case schedule::PruneMode::kOnSchedule: return "on schedule";
+    case schedule::PruneMode::kAfterSnapshot:
+      return "after_snapshot";
+    case schedule::PruneMode::kNever:
+      return "never";
+    case schedule::PruneMode::kOnSchedule:
+      return "on schedule";
   }
   return "";
 }
@@ -24,7 +27,8 @@ const char* prune_text(const schedule::PolicyConfig& p) {
 std::string retention_text(const retention::Policy& r) {
   std::string s;
   auto add = [&](const char* k, int v) {
-    if (v != 0) s += std::string(s.empty() ? "" : " ") + k + "=" + (v < 0 ? "unlimited" : std::to_string(v));
+    if (v != 0)
+      s += std::string(s.empty() ? "" : " ") + k + "=" + (v < 0 ? "unlimited" : std::to_string(v));
   };
   add("last", r.last);
   add("hourly", r.hourly);
@@ -122,7 +126,8 @@ void register_config(CLI::App& app, CommandContext ctx) {
   auto file = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("config", "Check an 'essnap run' configuration file");
   cmd->require_subcommand(1);
-  auto* check = cmd->add_subcommand("check", "Validate FILE; print its policies and next run times");
+  auto* check =
+      cmd->add_subcommand("check", "Validate FILE; print its policies and next run times");
   check->add_option("FILE", *file, "The YAML config")->required();
   check->footer(
       "Every problem is reported as FILE:LINE: what is wrong (unknown keys, wrong types,\n"

@@ -3,11 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "essnap/aws/region.hpp"
+#include "essnap/aws/sts.hpp"
 #include "essnap/cli/aws_context.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/http/factory.hpp"
-#include "essnap/aws/sts.hpp"
 
 namespace essnap::cli {
 namespace {

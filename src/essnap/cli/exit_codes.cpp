@@ -4,18 +4,29 @@ namespace essnap::cli {
 
 int exit_code_for(const Error& error) {
   switch (error.code) {
-    case ErrorCode::kInvalidArgument: return kExitUsage;
-    case ErrorCode::kNoCredentials: return kExitCredentials;
+    case ErrorCode::kInvalidArgument:
+      return kExitUsage;
+    case ErrorCode::kNoCredentials:
+      return kExitCredentials;
     case ErrorCode::kNetwork:
-    case ErrorCode::kTimeout: return kExitNetwork;
-    case ErrorCode::kRemote: return kExitRemote;
-    case ErrorCode::kNotFound: return kExitNotFound;
-    case ErrorCode::kIo: return kExitIo;
-    case ErrorCode::kConflict: return kExitConflict;
-    case ErrorCode::kIncomplete: return kExitIncomplete;
-    case ErrorCode::kParse: return kExitRemote;
-    case ErrorCode::kInterrupted: return kExitInterrupted;
-    case ErrorCode::kInternal: return kExitFailure;
+    case ErrorCode::kTimeout:
+      return kExitNetwork;
+    case ErrorCode::kRemote:
+      return kExitRemote;
+    case ErrorCode::kNotFound:
+      return kExitNotFound;
+    case ErrorCode::kIo:
+      return kExitIo;
+    case ErrorCode::kConflict:
+      return kExitConflict;
+    case ErrorCode::kIncomplete:
+      return kExitIncomplete;
+    case ErrorCode::kParse:
+      return kExitRemote;
+    case ErrorCode::kInterrupted:
+      return kExitInterrupted;
+    case ErrorCode::kInternal:
+      return kExitFailure;
   }
   return kExitFailure;
 }

@@ -40,13 +40,17 @@ nlohmann::json error_json(const Error& error, int code) {
 
 }  // namespace
 
-void json_result(nlohmann::json answer) { document() = std::move(answer); }
+void json_result(nlohmann::json answer) {
+  document() = std::move(answer);
+}
 
 void json_field(const std::string& key, nlohmann::json value) {
   as_object()[key] = std::move(value);
 }
 
-void json_event(const nlohmann::json& event) { std::cerr << event.dump() << "\n" << std::flush; }
+void json_event(const nlohmann::json& event) {
+  std::cerr << event.dump() << "\n" << std::flush;
+}
 
 void flush_json_document() {
   auto& d = document();

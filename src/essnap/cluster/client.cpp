@@ -34,9 +34,8 @@ Result<Version> Version::parse(std::string_view s) {
     if (ec != std::errc() || next == p) {
       // An excerpt only: the text is whatever the server sent.
       if (i == 0)
-        return Error(ErrorCode::kParse,
-                     "not a version number: '" + v.text.substr(0, 64) +
-                         (v.text.size() > 64 ? "...'" : "'"));
+        return Error(ErrorCode::kParse, "not a version number: '" + v.text.substr(0, 64) +
+                                            (v.text.size() > 64 ? "...'" : "'"));
       break;
     }
     p = next;
@@ -91,10 +90,9 @@ std::string error_member(const http::Response& response, const char* key) {
 
 Error error_for_status(const http::Response& response, std::string_view what) {
   Error e = error_from_response(response);
-  const bool typed_404 =
-      e.remote && response.status == 404 &&
-      (e.remote->error_type.ends_with("_not_found_exception") ||
-       e.remote->error_type.ends_with("_missing_exception"));
+  const bool typed_404 = e.remote && response.status == 404 &&
+                         (e.remote->error_type.ends_with("_not_found_exception") ||
+                          e.remote->error_type.ends_with("_missing_exception"));
   if (!typed_404) {
     if (!what.empty()) e.message = std::string(what) + ": " + e.message;
     return e;
@@ -111,8 +109,9 @@ Error error_for_status(const http::Response& response, std::string_view what) {
     if (index.empty()) index = error_member(response, "resource.id");
     if (index.empty()) index = named;
     e.message = "no such index " + index;
-    e.hint = "check the index names; list the cluster's indices with "
-             "'essnap request GET /_cat/indices?v'";
+    e.hint =
+        "check the index names; list the cluster's indices with "
+        "'essnap request GET /_cat/indices?v'";
   } else if (type == "repository_missing_exception" && !named.empty()) {
     e.message = "repository " + named + " is not registered";
     e.hint = "list the repositories with 'essnap repo list'";

@@ -58,7 +58,8 @@ class Client {
          http::Headers headers = {}, http::Timeouts timeouts = {});
 
   // The raw answer, whatever its status; an Error only when there was no answer.
-  Result<http::Response> send(Call call);  // by value: a body passed as an rvalue is moved, not copied
+  Result<http::Response> send(
+      Call call);  // by value: a body passed as an rvalue is moved, not copied
 
   // 2xx -> the parsed body (null for an empty body). >= 400 -> an Error: kNotFound for a 404
   // *_not_found_exception / *_missing_exception, otherwise kRemote, with the RemoteDetail and a

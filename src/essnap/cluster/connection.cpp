@@ -12,7 +12,9 @@
 namespace essnap::cluster {
 namespace {
 
-std::string who(const ConnectionSpec& s) { return s.name.empty() ? "" : "cluster '" + s.name + "': "; }
+std::string who(const ConnectionSpec& s) {
+  return s.name.empty() ? "" : "cluster '" + s.name + "': ";
+}
 
 // kNotFound when the source names a variable that is not set (so a caller may prompt).
 Result<std::string> read_secret(const ConnectionSpec& spec, const SecretSource& src,
@@ -71,7 +73,8 @@ Result<std::shared_ptr<const Connection>> open_connection(ConnectionSpec spec) {
     return Error(ErrorCode::kInvalidArgument, who(spec) + "no cluster URL",
                  "pass --url https://host:9200 or set ESSNAP_URL");
   auto base = util::parse_url(spec.url);
-  if (!base.ok()) return Error(base.error()).with_context(spec.name.empty() ? "--url" : who(spec) + "url");
+  if (!base.ok())
+    return Error(base.error()).with_context(spec.name.empty() ? "--url" : who(spec) + "url");
   auto c = std::shared_ptr<Connection>(new Connection());
   c->url_ = spec.url;
   c->timeouts_ = spec.timeouts;
@@ -80,7 +83,8 @@ Result<std::shared_ptr<const Connection>> open_connection(ConnectionSpec spec) {
   c->transport_.tls_verify = spec.insecure ? http::TlsVerify::kOff : http::TlsVerify::kOn;
 
   AuthKind auth = spec.auth;
-  if (auth == AuthKind::kAuto) auth = aws::is_aws_host(base->host) ? AuthKind::kAws : AuthKind::kNone;
+  if (auth == AuthKind::kAuto)
+    auth = aws::is_aws_host(base->host) ? AuthKind::kAws : AuthKind::kNone;
   switch (auth) {
     case AuthKind::kAws: {
       const auto endpoint = aws::parse_aws_endpoint(base->host);
@@ -111,8 +115,9 @@ Result<std::shared_ptr<const Connection>> open_connection(ConnectionSpec spec) {
       if (!password.ok() && password.error().code == ErrorCode::kNotFound) {
         if (!spec.prompt_password)
           return Error(ErrorCode::kNoCredentials, password.error().message,
-                       spec.name.empty() ? "set " + spec.password.env
-                                         : "export it before starting essnap (the config names it)");
+                       spec.name.empty()
+                           ? "set " + spec.password.env
+                           : "export it before starting essnap (the config names it)");
         password = spec.prompt_password(spec.user);
       }
       if (!password.ok()) return std::move(password).error();

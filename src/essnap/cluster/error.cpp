@@ -1,6 +1,7 @@
 #include "essnap/cluster/error.hpp"
 
 #include <nlohmann/json.hpp>
+
 #include "essnap/aws/xml_error.hpp"
 
 namespace essnap::cluster {
@@ -169,8 +170,7 @@ Error error_from_response(const http::Response& response) {
     hint =
         "the caller's identity lacks that permission; grant it in the IAM policy or the "
         "domain's access policy";
-  } else if (has("loading repository data") &&
-             (has("unknown field") || has("parsing_exception"))) {
+  } else if (has("loading repository data") && (has("unknown field") || has("parsing_exception"))) {
     // Measured on the stack (docs/COMPATIBILITY.md): OpenSearch and Elasticsearch 7.10 cannot
     // parse a repository that Elasticsearch 7.12 or later wrote.
     hint =

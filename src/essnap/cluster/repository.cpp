@@ -10,7 +10,9 @@ std::string as_string(const nlohmann::json& v) {
   return v.dump();
 }
 
-std::string path_for(const std::string& name) { return names::path({"_snapshot", name}); }
+std::string path_for(const std::string& name) {
+  return names::path({"_snapshot", name});
+}
 
 Error shape_error(const std::string& what, const std::string& why) {
   return make_error(ErrorCode::kParse, what + ": " + why,
@@ -141,7 +143,7 @@ bool repository_matches(const nlohmann::json& actual, const nlohmann::json& want
       (wanted.contains("settings") && !wanted["settings"].is_object()))
     return false;
   if (as_string(actual.value("type", nlohmann::json(""))) !=
-                                 as_string(wanted.value("type", nlohmann::json(""))))
+      as_string(wanted.value("type", nlohmann::json(""))))
     return false;
   const auto& ws = wanted.contains("settings") ? wanted["settings"] : nlohmann::json::object();
   const auto& as = actual.contains("settings") ? actual["settings"] : nlohmann::json::object();

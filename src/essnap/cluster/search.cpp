@@ -22,15 +22,19 @@ Result<std::optional<ReadStrategy>> parse_read_strategy(std::string_view text) {
   if (text == "pit") return std::optional<ReadStrategy>{ReadStrategy::kPointInTime};
   if (text == "scroll") return std::optional<ReadStrategy>{ReadStrategy::kScroll};
   if (text == "search-after") return std::optional<ReadStrategy>{ReadStrategy::kSearchAfter};
-  return Error(ErrorCode::kInvalidArgument, "unknown read strategy '" + std::string(text.substr(0, 40)) + "'",
+  return Error(ErrorCode::kInvalidArgument,
+               "unknown read strategy '" + std::string(text.substr(0, 40)) + "'",
                "use auto, pit, scroll or search-after");
 }
 
 std::string to_string(ReadStrategy s) {
   switch (s) {
-    case ReadStrategy::kPointInTime: return "pit";
-    case ReadStrategy::kScroll: return "scroll";
-    case ReadStrategy::kSearchAfter: return "search-after";
+    case ReadStrategy::kPointInTime:
+      return "pit";
+    case ReadStrategy::kScroll:
+      return "scroll";
+    case ReadStrategy::kSearchAfter:
+      return "search-after";
   }
   return "scroll";
 }
@@ -69,9 +73,9 @@ Result<std::string> search_page(Client& c, const SearchPageRequest& r) {
   // exception (a repeat would skip a page), so it is not repeated once it may have been sent.
   if (!r.scroll_id.empty()) {
     call.path = "/_search/scroll";
-    call.body = nlohmann::json{{"scroll", r.scroll.empty() ? "5m" : r.scroll},
-                               {"scroll_id", r.scroll_id}}
-                    .dump();
+    call.body =
+        nlohmann::json{{"scroll", r.scroll.empty() ? "5m" : r.scroll}, {"scroll_id", r.scroll_id}}
+            .dump();
     call.idempotency = http::Idempotency::kNonIdempotent;
   } else if (!r.index.empty()) {
     ESSNAP_TRY_STATUS(names::validate_index_name(r.index));
@@ -103,7 +107,8 @@ Result<BulkResponse> bulk(Client& c, BulkRequest r) {
   ESSNAP_TRY_STATUS(names::validate_index_name(r.index));
   Call call;
   call.method = "POST";
-  call.path = names::path({r.index, "_bulk"}) + "?filter_path=errors,took,items.*.status,items.*.error";
+  call.path =
+      names::path({r.index, "_bulk"}) + "?filter_path=errors,took,items.*.status,items.*.error";
   call.body = std::move(r.body);
   call.idempotency = http::Idempotency::kIdempotent;  // explicit ids: see the header
   ESSNAP_TRY(http::Response resp, c.send(std::move(call)));
@@ -127,7 +132,7 @@ Result<IndexMetadata> get_index_metadata(Client& c, const std::string& index) {
 }
 
 Result<std::vector<ResolvedIndex>> resolve_open_indices(Client& c,
-                                                   const std::vector<std::string>& patterns) {
+                                                        const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p));
   const std::string path = names::path({"_cat", "indices", names::Segment::list(patterns)}) +
                            "?format=json&h=index,pri&expand_wildcards=open&s=index";
@@ -199,7 +204,8 @@ struct Resolved {
 Result<Resolved> resolve_streams(Client& c, const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p));
   Call call;
-  call.path = names::path({"_resolve", "index", names::Segment::list(patterns)}) + "?expand_wildcards=all";
+  call.path =
+      names::path({"_resolve", "index", names::Segment::list(patterns)}) + "?expand_wildcards=all";
   ESSNAP_TRY(http::Response resp, c.send(call));
   Resolved out;
   if (resp.status == 400 || resp.status == 404 || resp.status == 405) return out;
@@ -227,8 +233,10 @@ Result<Resolved> resolve_streams(Client& c, const std::vector<std::string>& patt
 
 }  // namespace
 
-Result<std::vector<DataStream>> list_data_streams(Client& c, const std::vector<std::string>& patterns) {
-  ESSNAP_TRY(Resolved first, resolve_streams(c, patterns.empty() ? std::vector<std::string>{"*"} : patterns));
+Result<std::vector<DataStream>> list_data_streams(Client& c,
+                                                  const std::vector<std::string>& patterns) {
+  ESSNAP_TRY(Resolved first,
+             resolve_streams(c, patterns.empty() ? std::vector<std::string>{"*"} : patterns));
   std::vector<std::string> missing;
   for (const auto& name : first.backed) {
     bool known = std::find(missing.begin(), missing.end(), name) != missing.end();
@@ -242,8 +250,8 @@ Result<std::vector<DataStream>> list_data_streams(Client& c, const std::vector<s
   return first.streams;
 }
 
-Result<std::map<std::string, DataStream>> data_streams_by_backing_index(Client& c, const ClusterInfo& info,
-                                                                       const std::vector<std::string>& patterns) {
+Result<std::map<std::string, DataStream>> data_streams_by_backing_index(
+    Client& c, const ClusterInfo& info, const std::vector<std::string>& patterns) {
   std::map<std::string, DataStream> out;
   if (!has_data_streams(info)) return out;
   ESSNAP_TRY(std::vector<DataStream> streams, list_data_streams(c, patterns));
@@ -275,8 +283,8 @@ Result<std::optional<TemplateMatch>> matching_index_template(Client& c, const st
     return Error(ErrorCode::kParse, "GET /_index_template: no index_templates array in the answer");
   std::optional<TemplateMatch> best;
   for (const auto& t : j["index_templates"]) {
-    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("index_template") ||
-        !t["index_template"].is_object())
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() ||
+        !t.contains("index_template") || !t["index_template"].is_object())
       continue;
     const auto& it = t["index_template"];
     bool matches = false;
@@ -286,7 +294,8 @@ Result<std::optional<TemplateMatch>> matching_index_template(Client& c, const st
     if (!matches) continue;
     TemplateMatch m;
     m.name = t["name"].get<std::string>();
-    if (it.contains("priority") && it["priority"].is_number_integer()) m.priority = it["priority"].get<long long>();
+    if (it.contains("priority") && it["priority"].is_number_integer())
+      m.priority = it["priority"].get<long long>();
     m.data_stream = it.contains("data_stream") && it["data_stream"].is_object();
     if (!best || m.priority > best->priority) best = m;
   }

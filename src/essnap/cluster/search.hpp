@@ -46,10 +46,10 @@ Status close_pit(Client& c, const std::string& pit_id);
 // POST /_search (with a point in time) or POST /INDEX/_search?scroll=K (first scroll page) or
 // POST /_search/scroll: `body` is sent as it is; the answer's bytes come back unparsed.
 struct SearchPageRequest {
-  std::string index;       // empty with a point in time (the PIT names its indices)
-  std::string scroll;      // "5m": open a scroll (first page)
-  std::string scroll_id;   // set: continue a scroll (index and body ignored)
-  std::string body;        // JSON
+  std::string index;      // empty with a point in time (the PIT names its indices)
+  std::string scroll;     // "5m": open a scroll (first page)
+  std::string scroll_id;  // set: continue a scroll (index and body ignored)
+  std::string body;       // JSON
 };
 Result<std::string> search_page(Client& c, const SearchPageRequest& r);
 // DELETE /_search/scroll; failures are ignored by callers (the scroll expires anyway).
@@ -84,11 +84,13 @@ struct ResolvedIndex {
   std::string name;
   int primaries = 1;
 };
-Result<std::vector<ResolvedIndex>> resolve_open_indices(Client& c, const std::vector<std::string>& patterns);
+Result<std::vector<ResolvedIndex>> resolve_open_indices(Client& c,
+                                                        const std::vector<std::string>& patterns);
 
 // GET /INDEX/_count -> documents (after a refresh when asked).
 enum class Refresh { kNo, kYes };
-Result<long long> count_documents(Client& c, const std::string& index, Refresh refresh = Refresh::kNo);
+Result<long long> count_documents(Client& c, const std::string& index,
+                                  Refresh refresh = Refresh::kNo);
 
 // HEAD /INDEX: whether an index (or alias) of that name exists.
 Result<bool> index_exists(Client& c, const std::string& index);
@@ -106,12 +108,13 @@ struct DataStream {
   std::string timestamp_field = "@timestamp";
   std::vector<std::string> indices;
 };
-Result<std::vector<DataStream>> list_data_streams(Client& c, const std::vector<std::string>& patterns);
+Result<std::vector<DataStream>> list_data_streams(Client& c,
+                                                  const std::vector<std::string>& patterns);
 bool has_data_streams(const ClusterInfo& info);
 // Backing index -> its data stream, for the data streams PATTERNS name (none on engines without
 // them).
-Result<std::map<std::string, DataStream>> data_streams_by_backing_index(Client& c, const ClusterInfo& info,
-                                                                       const std::vector<std::string>& patterns);
+Result<std::map<std::string, DataStream>> data_streams_by_backing_index(
+    Client& c, const ClusterInfo& info, const std::vector<std::string>& patterns);
 
 // PUT /_data_stream/NAME: the engine creates it from the index template matching NAME (an
 // Error when none does: "no matching index template found for data stream [NAME]"). false when

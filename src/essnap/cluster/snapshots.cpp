@@ -1,7 +1,5 @@
 #include "essnap/cluster/snapshots.hpp"
 
-#include "essnap/util/glob.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -9,8 +7,9 @@
 #include <utility>
 
 #include "essnap/cluster/names.hpp"
-#include "essnap/util/url.hpp"
+#include "essnap/util/glob.hpp"
 #include "essnap/util/strings.hpp"
+#include "essnap/util/url.hpp"
 
 namespace essnap::cluster {
 namespace {
@@ -35,7 +34,9 @@ class Shape {
   }
 
   // Absent or null: nullptr. Present with another type: nullptr and a recorded error.
-  const json* object(const json& j, const char* key) { return member(j, key, json::value_t::object); }
+  const json* object(const json& j, const char* key) {
+    return member(j, key, json::value_t::object);
+  }
   const json* array(const json& j, const char* key) { return member(j, key, json::value_t::array); }
 
   std::string str(const json& j, const char* key) {
@@ -184,10 +185,17 @@ SnapshotState make_snapshot_state(SnapshotStateKind kind) {
 StatusStage parse_status_stage(std::string_view text) {
   using K = StatusStageKind;
   static constexpr std::array<std::pair<const char*, K>, 11> kWords{{
-      {"INIT", K::kInit}, {"STARTED", K::kStarted}, {"FINALIZE", K::kFinalize},
-      {"DONE", K::kDone}, {"FAILURE", K::kFailure}, {"ABORTED", K::kAborted},
-      {"SUCCESS", K::kSuccess}, {"FAILED", K::kFailed}, {"MISSING", K::kMissing},
-      {"WAITING", K::kWaiting}, {"QUEUED", K::kQueued},
+      {"INIT", K::kInit},
+      {"STARTED", K::kStarted},
+      {"FINALIZE", K::kFinalize},
+      {"DONE", K::kDone},
+      {"FAILURE", K::kFailure},
+      {"ABORTED", K::kAborted},
+      {"SUCCESS", K::kSuccess},
+      {"FAILED", K::kFailed},
+      {"MISSING", K::kMissing},
+      {"WAITING", K::kWaiting},
+      {"QUEUED", K::kQueued},
   }};
   return parse_word(text, kWords);
 }
@@ -195,21 +203,27 @@ StatusStage parse_status_stage(std::string_view text) {
 RecoveryStage parse_recovery_stage(std::string_view text) {
   using K = RecoveryStageKind;
   static constexpr std::array<std::pair<const char*, K>, 6> kWords{{
-      {"INIT", K::kInit}, {"INDEX", K::kIndex}, {"VERIFY_INDEX", K::kVerifyIndex},
-      {"TRANSLOG", K::kTranslog}, {"FINALIZE", K::kFinalize}, {"DONE", K::kDone},
+      {"INIT", K::kInit},
+      {"INDEX", K::kIndex},
+      {"VERIFY_INDEX", K::kVerifyIndex},
+      {"TRANSLOG", K::kTranslog},
+      {"FINALIZE", K::kFinalize},
+      {"DONE", K::kDone},
   }};
   return parse_word(text, kWords);
 }
 
 IndexStatus parse_index_status(std::string_view text) {
-  static constexpr std::array<std::pair<const char*, IndexStatusKind>, 2> kWords{{
-      {"OPEN", IndexStatusKind::kOpen}, {"CLOSE", IndexStatusKind::kClose}}};
+  static constexpr std::array<std::pair<const char*, IndexStatusKind>, 2> kWords{
+      {{"OPEN", IndexStatusKind::kOpen}, {"CLOSE", IndexStatusKind::kClose}}};
   auto s = parse_word(text, kWords);
   if (s.kind != IndexStatusKind::kUnknown) s.text = std::string(text);  // keep "open"/"close"
   return s;
 }
 
-std::string path_segment(const std::string& name) { return names::segment(name); }
+std::string path_segment(const std::string& name) {
+  return names::segment(name);
+}
 
 namespace {
 
@@ -415,16 +429,16 @@ Result<SnapshotStatusResponse> snapshot_status(Client& c, const SnapshotStatusRe
                                : names::path({"_snapshot", r.repository, r.name, "_status"});
   ESSNAP_TRY(auto j, c.json("GET", path));
   ESSNAP_TRY(auto resp, parse_answer<SnapshotStatusResponse>("GET " + path, [&](Shape& sh) {
-    SnapshotStatusResponse resp;
-    if (!sh.require_object(j, "the answer")) return resp;
-    if (const json* snaps = sh.array(j, "snapshots"))
-      for (const auto& s : *snaps) {
-        auto p = read_progress(sh, s);
-        if (!sh.ok()) break;
-        resp.snapshots.push_back(std::move(p));
-      }
-    return resp;
-  }));
+               SnapshotStatusResponse resp;
+               if (!sh.require_object(j, "the answer")) return resp;
+               if (const json* snaps = sh.array(j, "snapshots"))
+                 for (const auto& s : *snaps) {
+                   auto p = read_progress(sh, s);
+                   if (!sh.ok()) break;
+                   resp.snapshots.push_back(std::move(p));
+                 }
+               return resp;
+             }));
   // The running snapshots of one repository come from the cluster state, which both engines
   // answer with an empty list for a repository that is not registered: ask the repository,
   // whose 404 names it. Only when nothing runs, so a busy poll costs nothing more.
@@ -451,7 +465,8 @@ std::string delete_snapshots_path(const DeleteSnapshotsRequest& r) {
 Result<Ok> delete_snapshots(Client& c, const DeleteSnapshotsRequest& r) {
   if (r.names.empty()) return Ok{};
   ESSNAP_TRY_STATUS(names::validate_repository_name(r.repository, "repository"));
-  for (const auto& n : r.names) ESSNAP_TRY_STATUS(names::validate_snapshot_name(n, "snapshot name"));
+  for (const auto& n : r.names)
+    ESSNAP_TRY_STATUS(names::validate_snapshot_name(n, "snapshot name"));
   ESSNAP_TRY(auto j, c.json("DELETE", delete_snapshots_path(r), std::nullopt,
                             http::Idempotency::kNonIdempotent));
   (void)j;
@@ -463,9 +478,10 @@ Result<Ok> clone_snapshot(Client& c, const CloneSnapshotRequest& r) {
   ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.source, "source snapshot"));
   ESSNAP_TRY_STATUS(names::validate_snapshot_name(r.target, "target snapshot"));
   ESSNAP_TRY_STATUS(check_selection(r.indices));
-  ESSNAP_TRY(auto j, c.json("PUT", names::path({"_snapshot", r.repository, r.source, "_clone", r.target}),
-                            json{{"indices", r.indices.empty() ? "*" : r.indices}},
-                            http::Idempotency::kNonIdempotent));
+  ESSNAP_TRY(auto j,
+             c.json("PUT", names::path({"_snapshot", r.repository, r.source, "_clone", r.target}),
+                    json{{"indices", r.indices.empty() ? "*" : r.indices}},
+                    http::Idempotency::kNonIdempotent));
   (void)j;
   return Ok{};
 }
@@ -492,15 +508,17 @@ Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
     for (const auto& [k, v] : r.index_settings) body["index_settings"][k] = v;
   }
   if (!r.ignore_index_settings.empty()) body["ignore_index_settings"] = r.ignore_index_settings;
-  ESSNAP_TRY(auto j, c.json("POST", names::path({"_snapshot", r.repository, r.snapshot, "_restore"}),
-                            body, http::Idempotency::kNonIdempotent));
+  ESSNAP_TRY(auto j,
+             c.json("POST", names::path({"_snapshot", r.repository, r.snapshot, "_restore"}), body,
+                    http::Idempotency::kNonIdempotent));
   (void)j;
   return Ok{};
 }
 
 Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& pattern) {
   const auto patterns = split_list(pattern);
-  for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p, "index pattern"));
+  for (const auto& p : patterns)
+    ESSNAP_TRY_STATUS(names::validate_index_pattern(p, "index pattern"));
   const std::string path = names::path({"_cat", "indices", names::Segment::list(patterns)}) +
                            "?format=json&h=index,status,docs.count&expand_wildcards=all";
   ESSNAP_TRY(auto j, c.json("GET", path));
@@ -527,8 +545,7 @@ std::vector<std::string> index_list_chunks(const std::vector<std::string>& indic
   std::vector<std::string> out;
   for (const auto& name : indices) {
     const std::string segment = path_segment(name);
-    if (out.empty() || out.back().size() + 1 + segment.size() > max_bytes)
-      out.emplace_back();
+    if (out.empty() || out.back().size() + 1 + segment.size() > max_bytes) out.emplace_back();
     if (!out.back().empty()) out.back() += ",";
     out.back() += segment;
   }
@@ -592,8 +609,7 @@ Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::str
           if (!sh.require_object(s, "a shard recovery")) return Ok{};
           if (!sh.boolean(s, "primary", false)) continue;
           ++p.shards_total;
-          if (parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone)
-            ++p.shards_done;
+          if (parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone) ++p.shards_done;
           if (const json* index = sh.object(s, "index"))
             if (const json* size = sh.object(*index, "size")) {
               p.bytes_total += sh.i64(*size, "total_in_bytes");
@@ -637,8 +653,9 @@ Result<std::vector<RepositoryInfo>> get_repositories(Client& c, const std::strin
   const auto wanted = split_list(names);
   for (const auto& n : wanted)
     if (n != "_all") ESSNAP_TRY_STATUS(names::validate_repository_name(n, "repository"));
-  const std::string path = wanted.empty() ? names::path({"_snapshot"})
-                                          : names::path({"_snapshot", names::Segment::list(wanted)});
+  const std::string path = wanted.empty()
+                               ? names::path({"_snapshot"})
+                               : names::path({"_snapshot", names::Segment::list(wanted)});
   ESSNAP_TRY(auto j, c.json("GET", path));
   return parse_answer<std::vector<RepositoryInfo>>("GET " + path, [&](Shape& sh) {
     std::vector<RepositoryInfo> out;

@@ -35,8 +35,18 @@ SnapshotState make_snapshot_state(SnapshotStateKind kind);
 // SnapshotsInProgress.State (INIT STARTED SUCCESS FAILED ABORTED MISSING WAITING QUEUED), a shard's
 // SnapshotIndexShardStage (INIT STARTED FINALIZE DONE FAILURE). One enum for both words.
 enum class StatusStageKind {
-  kInit, kStarted, kFinalize, kDone, kFailure, kAborted, kSuccess, kFailed, kMissing, kWaiting,
-  kQueued, kUnknown,
+  kInit,
+  kStarted,
+  kFinalize,
+  kDone,
+  kFailure,
+  kAborted,
+  kSuccess,
+  kFailed,
+  kMissing,
+  kWaiting,
+  kQueued,
+  kUnknown,
 };
 using StatusStage = EngineState<StatusStageKind>;
 StatusStage parse_status_stage(std::string_view text);
@@ -107,10 +117,10 @@ struct GetSnapshotsRequest {
   std::string names = "_all";  // comma list / patterns
   bool ignore_unavailable = false;
   bool verbose = true;
-  int size = 0;              // > 0: one page of at most this many
-  std::string after = "";    // the previous page's `next`
-  std::string sort = "";     // "start_time", "name", ... (Elasticsearch >= 7.14)
-  bool index_names = true;   // false: Elasticsearch >= 8.3 leaves out the index lists
+  int size = 0;             // > 0: one page of at most this many
+  std::string after = "";   // the previous page's `next`
+  std::string sort = "";    // "start_time", "name", ... (Elasticsearch >= 7.14)
+  bool index_names = true;  // false: Elasticsearch >= 8.3 leaves out the index lists
 };
 struct GetSnapshotsResponse {
   std::vector<SnapshotInfo> snapshots;
@@ -207,10 +217,10 @@ Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& patte
 std::vector<std::string> index_list_chunks(const std::vector<std::string>& indices,
                                            std::size_t max_bytes = 3000);
 
-
 // GET _resolve/index/<patterns>?expand_wildcards=all&ignore_unavailable=true: the names of the
 // indices, aliases and data streams the patterns select (missing exact names are left out).
-Result<std::vector<std::string>> resolve_indices(Client& c, const std::vector<std::string>& patterns);
+Result<std::vector<std::string>> resolve_indices(Client& c,
+                                                 const std::vector<std::string>& patterns);
 
 // Per-index health, for restore completion: one GET _cluster/health/<list> per chunk.
 struct IndexHealth {

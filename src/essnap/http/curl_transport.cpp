@@ -18,8 +18,8 @@
 #include "essnap/http/factory.hpp"
 #include "essnap/http/redact.hpp"
 #include "essnap/http/transport.hpp"
-#include "essnap/version.hpp"
 #include "essnap/util/strings.hpp"
+#include "essnap/version.hpp"
 
 namespace essnap::http {
 
@@ -140,7 +140,7 @@ std::size_t header_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
   const auto colon = line.find(':');
   if (colon != std::string_view::npos) {
     t->response->headers.emplace_back(std::string(util::trim(line.substr(0, colon))),
-                                       std::string(util::trim(line.substr(colon + 1))));
+                                      std::string(util::trim(line.substr(colon + 1))));
   }
   return len;
 }
@@ -162,8 +162,8 @@ std::size_t write_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
     // beyond kMaxReserve is not trusted with memory up front; the body still grows as it comes.
     curl_off_t length = -1;
     if (!(t->sink && *t->sink && code >= 200 && code < 300) &&
-        curl_easy_getinfo(t->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length > 0 &&
-        length <= kMaxReserve)
+        curl_easy_getinfo(t->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+        length > 0 && length <= kMaxReserve)
       t->response->body.reserve(static_cast<std::size_t>(length) + kBodySlack);
   }
   const int status = t->response->status;
@@ -430,8 +430,8 @@ class CurlTransport final : public Transport {
                      "reading request body file '" + req.body.file_path + "' failed");
       if (t.stalled)
         return Error(ErrorCode::kTimeout,
-                     describe_target(req) + ": stalled: no data for " + std::to_string(req.timeouts.stall.count()) +
-                         " ms",
+                     describe_target(req) + ": stalled: no data for " +
+                         std::to_string(req.timeouts.stall.count()) + " ms",
                      "the server or network stopped moving bytes; retry later");
       return map_curl_error(rc, errbuf, req, h);
     }

@@ -1,11 +1,12 @@
 #include "essnap/http/redact.hpp"
-#include "essnap/util/strings.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <regex>
 #include <string>
+
+#include "essnap/util/strings.hpp"
 
 namespace essnap::http {
 

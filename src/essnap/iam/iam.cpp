@@ -119,10 +119,12 @@ Result<nlohmann::json> decode_policy_document(const std::string& text) {
     json_text = std::move(decoded).value();
   }
   auto j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return make_error(ErrorCode::kParse, "IAM policy document is not valid JSON");
+  if (j.is_discarded())
+    return make_error(ErrorCode::kParse, "IAM policy document is not valid JSON");
   // A policy is an object; an array or a scalar would compare unequal to every policy and be
   // silently overwritten.
-  if (!j.is_object()) return make_error(ErrorCode::kParse, "IAM policy document is not a JSON object");
+  if (!j.is_object())
+    return make_error(ErrorCode::kParse, "IAM policy document is not a JSON object");
   return j;
 }
 
@@ -173,8 +175,8 @@ Result<std::string> IamClient::call(const std::string& action, const std::string
   if (!credentials_)
     return make_error(ErrorCode::kInternal, "IAM " + action + " needs credentials to sign");
   ESSNAP_TRY(auto req, aws::make_query_request({endpoint_.url, endpoint_.region, "iam", action,
-                                           kApiVersion, form, idempotency},
-                                          credentials_.get(), clock_));
+                                                kApiVersion, form, idempotency},
+                                               credentials_.get(), clock_));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok())
     return std::move(resp).error().with_context("IAM " + action + " at " + endpoint_.url);

@@ -5,8 +5,8 @@
 #include <map>
 #include <mutex>
 
-#include "essnap/inspect/walker.hpp"
 #include "essnap/inspect/scan.hpp"
+#include "essnap/inspect/walker.hpp"
 #include "essnap/util/work_pool.hpp"
 
 namespace essnap::inspect {
@@ -28,7 +28,8 @@ SnapshotSummary summarize(const Repository& repo, const format::RepoSnapshot& s,
   }
   const format::SnapshotInfo& si = *info;
   if (!si.state.empty()) out.state = si.state;
-  if (out.version.empty() && si.version_id) out.version = format::version_id_to_string(*si.version_id);
+  if (out.version.empty() && si.version_id)
+    out.version = format::version_id_to_string(*si.version_id);
   if (si.start_time > 0) out.start_time_millis = si.start_time;
   if (si.end_time > 0) out.end_time_millis = si.end_time;
   if (!si.indices.empty()) out.indices = si.indices;

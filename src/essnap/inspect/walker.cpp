@@ -28,7 +28,8 @@ Result<std::unique_ptr<Repository>> Repository::open(blob::BlobStore& container)
   std::optional<std::uint64_t> highest;
   bool has_latest = false;
   for (const auto& b : r->root_.blobs) {
-    if (auto g = format::root_generation_from_name(b.name); g && (!highest || *g > *highest)) highest = g;
+    if (auto g = format::root_generation_from_name(b.name); g && (!highest || *g > *highest))
+      highest = g;
     if (b.name == "index.latest") has_latest = true;
   }
   if (has_latest) {
@@ -180,7 +181,7 @@ Result<format::SnapshotInfo> Repository::snapshot_info(const format::RepoSnapsho
 }
 
 Result<format::IndexMetadataInfo> Repository::index_metadata(const format::RepoSnapshot& s,
-                                                     const format::RepoIndex& index) {
+                                                             const format::RepoIndex& index) {
   ESSNAP_TRY(std::string path, index_metadata_path(s, index));
   ESSNAP_TRY(auto doc, read_framed(path, format::kCodecIndexMetadata));
   auto info = format::parse_index_metadata(doc);
@@ -188,7 +189,8 @@ Result<format::IndexMetadataInfo> Repository::index_metadata(const format::RepoS
   return info;
 }
 
-Result<format::ShardSnapshot> Repository::shard_snapshot(const std::string& dir, const format::RepoSnapshot& s) {
+Result<format::ShardSnapshot> Repository::shard_snapshot(const std::string& dir,
+                                                         const format::RepoSnapshot& s) {
   const std::string path = dir + "/snap-" + s.uuid + ".dat";
   ESSNAP_TRY(auto doc, read_framed(path, format::kCodecSnapshot));
   auto snap = format::parse_shard_snapshot(doc);
@@ -196,7 +198,8 @@ Result<format::ShardSnapshot> Repository::shard_snapshot(const std::string& dir,
   return snap;
 }
 
-std::optional<std::string> Repository::shard_index_blob(const format::RepoIndex& index, std::int64_t shard,
+std::optional<std::string> Repository::shard_index_blob(const format::RepoIndex& index,
+                                                        std::int64_t shard,
                                                         const blob::Listing& listing) const {
   if (index.has_shard_generations && shard >= 0 &&
       static_cast<std::size_t>(shard) < index.shard_generations.size()) {
@@ -212,7 +215,7 @@ std::optional<std::string> Repository::shard_index_blob(const format::RepoIndex&
 }
 
 Result<format::ShardSnapshots> Repository::shard_snapshots(const std::string& dir,
-                                                   const std::string& blob) {
+                                                           const std::string& blob) {
   const std::string path = dir + "/" + blob;
   ESSNAP_TRY(auto doc, read_framed(path, format::kCodecShardSnapshots));
   auto snaps = format::parse_shard_snapshots(doc);

@@ -51,21 +51,27 @@ class Repository {
   std::string root_index_path() const { return "index-" + std::to_string(generation_); }
 
   // Snapshots by name in the root order; kNotFound naming the missing one.
-  Result<std::vector<const format::RepoSnapshot*>> select(const std::vector<std::string>& names) const;
+  Result<std::vector<const format::RepoSnapshot*>> select(
+      const std::vector<std::string>& names) const;
   // The indices a snapshot holds (the root's index entries naming its uuid).
   std::vector<const format::RepoIndex*> indices_of(const format::RepoSnapshot& s) const;
 
-  static std::string snapshot_info_path(const format::RepoSnapshot& s) { return "snap-" + s.uuid + ".dat"; }
+  static std::string snapshot_info_path(const format::RepoSnapshot& s) {
+    return "snap-" + s.uuid + ".dat";
+  }
   static std::string global_metadata_path(const format::RepoSnapshot& s) {
     return "meta-" + s.uuid + ".dat";
   }
-  Result<std::string> index_metadata_path(const format::RepoSnapshot& s, const format::RepoIndex& index) const;
+  Result<std::string> index_metadata_path(const format::RepoSnapshot& s,
+                                          const format::RepoIndex& index) const;
   // The shard's directory from the root: "indices/<id>/<shard>" or the hashed path.
   Result<std::string> shard_dir(const format::RepoIndex& index, std::int64_t shard);
 
   Result<format::SnapshotInfo> snapshot_info(const format::RepoSnapshot& s);
-  Result<format::IndexMetadataInfo> index_metadata(const format::RepoSnapshot& s, const format::RepoIndex& index);
-  Result<format::ShardSnapshot> shard_snapshot(const std::string& dir, const format::RepoSnapshot& s);
+  Result<format::IndexMetadataInfo> index_metadata(const format::RepoSnapshot& s,
+                                                   const format::RepoIndex& index);
+  Result<format::ShardSnapshot> shard_snapshot(const std::string& dir,
+                                               const format::RepoSnapshot& s);
   // The name of the shard's current index-<gen> blob: from shard_generations, else (before 7.6,
   // or a numeric generation) the highest numeric index-<n> in `listing`. nullopt: none ("_new"
   // or a pre-7.6 shard without one).

@@ -5,8 +5,8 @@
 
 #include "essnap/aws/timestamp.hpp"
 #include "essnap/snapshot/selection.hpp"
-#include "essnap/version.hpp"
 #include "essnap/util/strings.hpp"
+#include "essnap/version.hpp"
 
 namespace essnap::retention {
 namespace {
@@ -28,14 +28,15 @@ std::string essnap_policy(const cluster::SnapshotInfo& s) {
 std::string describe_ownership(const Ownership& o) {
   std::string out;
   if (!o.policy_name.empty()) out = "policy " + o.policy_name;
-  if (!o.match.empty()) out += (out.empty() ? "" : " or ") + std::string("names ") + util::join(o.match, ", ");
+  if (!o.match.empty())
+    out += (out.empty() ? "" : " or ") + std::string("names ") + util::join(o.match, ", ");
   return out;
 }
 
 json decision_json(const Decision& d, const std::string& source) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      d.snapshot.time.time_since_epoch())
-                      .count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(d.snapshot.time.time_since_epoch())
+          .count();
   json j{{"name", d.snapshot.name},
          {"action", to_string(d.action)},
          {"reasons", d.reasons},
@@ -95,14 +96,16 @@ Result<PrunePlan> make_prune_plan(const PruneOptions& options,
                                   const std::vector<cluster::SnapshotInfo>& snapshots,
                                   std::chrono::system_clock::time_point now) {
   if (is_aws_managed_repository(options.repository))
-    return Error(ErrorCode::kConflict,
-                 "refusing to prune repository " + options.repository +
-                     ": cs-* repositories belong to Amazon OpenSearch Service's automated snapshots",
-                 "AWS deletes those itself; prune a repository you registered");
+    return Error(
+        ErrorCode::kConflict,
+        "refusing to prune repository " + options.repository +
+            ": cs-* repositories belong to Amazon OpenSearch Service's automated snapshots",
+        "AWS deletes those itself; prune a repository you registered");
   const Ownership& o = options.ownership;
   if (o.policy_name.empty() && o.match.empty())
-    return Error(ErrorCode::kInvalidArgument, "no snapshots are owned: no policy and no --match",
-                 "pass --policy NAME (snapshots essnap made for it) or --match GLOB to adopt others");
+    return Error(
+        ErrorCode::kInvalidArgument, "no snapshots are owned: no policy and no --match",
+        "pass --policy NAME (snapshots essnap made for it) or --match GLOB to adopt others");
   std::vector<const cluster::SnapshotInfo*> owned;
   for (const auto& s : snapshots)
     if (owns(o, s)) owned.push_back(&s);
@@ -142,8 +145,7 @@ ListingPlan listing_plan(const cluster::ClusterInfo& info) {
 }
 
 Result<std::vector<cluster::SnapshotInfo>> list_repository(cluster::Client& c,
-                                                           const std::string& repo,
-                                                           int* requests) {
+                                                           const std::string& repo, int* requests) {
   ESSNAP_TRY(auto info, c.info());
   const ListingPlan l = listing_plan(info);
   std::vector<cluster::SnapshotInfo> out;

@@ -18,8 +18,8 @@ namespace essnap::retention {
 // ({"essnap": {"policy": NAME, "version": V}}); with `match`, also every snapshot whose name
 // matches one of the globs (`*`), to adopt snapshots made by hand, SLM or Snapshot Management.
 struct Ownership {
-  std::string policy_name;          // empty with `match`: only the globs decide
-  std::vector<std::string> match;   // name globs
+  std::string policy_name;         // empty with `match`: only the globs decide
+  std::vector<std::string> match;  // name globs
 };
 bool owns(const Ownership& o, const cluster::SnapshotInfo& s);
 
@@ -41,14 +41,14 @@ struct PruneOptions {
 
 struct PrunePlan {
   std::string repository;
-  std::vector<Decision> decisions;   // owned snapshots, newest first
-  std::vector<std::string> remove;   // names to delete, in decision order
-  util::Plan plan;                   // printed / confirmed; plan.json is {"repository",
-                                     //   "snapshots": [{"name", "action", "reasons", "state",
-                                     //   "start_time", "managed_by"?}...], "remove": [...]}
+  std::vector<Decision> decisions;      // owned snapshots, newest first
+  std::vector<std::string> remove;      // names to delete, in decision order
+  util::Plan plan;                      // printed / confirmed; plan.json is {"repository",
+                                        //   "snapshots": [{"name", "action", "reasons", "state",
+                                        //   "start_time", "managed_by"?}...], "remove": [...]}
   std::vector<std::string> managed_by;  // per decision: managed_by() of the snapshot
-  int listed = 0;                    // snapshots in the repository
-  int list_requests = 0;             // GETs the listing took (pages)
+  int listed = 0;                       // snapshots in the repository
+  int list_requests = 0;                // GETs the listing took (pages)
 };
 
 // Pure: from a listing (a `GET _snapshot/R/_all` body already parsed). kConflict for AWS
@@ -64,14 +64,14 @@ Result<PrunePlan> plan_prune(cluster::Client& client, const PruneOptions& option
 struct PruneReport {
   std::vector<std::string> deleted;
   std::vector<std::string> already_gone;  // gone before we got to them: not an error
-  int delete_requests = 0;  // DELETE calls sent (batches count once)
+  int delete_requests = 0;                // DELETE calls sent (batches count once)
 };
 
 // How plan_prune lists: Elasticsearch >= 7.14 paginates verbose listings (size/after, sorted by
 // start time; >= 8.3 without index names); the rest answer one verbose _all. verbose=false is
 // never enough: no engine puts start times or metadata in it (checked on ES 8.19, OS 2.19, 3.3).
 struct ListingPlan {
-  int page_size = 0;         // 0: one request
+  int page_size = 0;  // 0: one request
   bool index_names = true;
 };
 ListingPlan listing_plan(const cluster::ClusterInfo& info);

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <sstream>
 #include <pugixml.hpp>
+#include <sstream>
 
 #include "essnap/aws/endpoint.hpp"
 #include "essnap/aws/partition.hpp"
 #include "essnap/aws/service_endpoint.hpp"
-#include "essnap/aws/xml_error.hpp"
 #include "essnap/aws/sign_request.hpp"
+#include "essnap/aws/xml_error.hpp"
 #include "essnap/http/payload.hpp"
 #include "essnap/util/crypto.hpp"
 #include "essnap/util/url.hpp"
@@ -209,8 +209,7 @@ Error error_from_response(const std::string& operation, const std::string& bucke
   } else if (t == "SignatureDoesNotMatch" || t == "InvalidAccessKeyId") {
     hint = "the access key is unknown or the secret is wrong; check 'essnap credentials'";
   } else if (t == "PermanentRedirect" || t == "AuthorizationHeaderMalformed") {
-    hint = "the bucket is in another region; pass --region " +
-           region_header(resp.headers);
+    hint = "the bucket is in another region; pass --region " + region_header(resp.headers);
   } else if (t == "InvalidBucketName") {
     code = ErrorCode::kInvalidArgument;
   }
@@ -296,8 +295,8 @@ Result<http::Response> Client::send_once(const Call& call, const std::string& re
                              ? options_.credentials->credentials()
                              : Result<aws::Credentials>(make_error(
                                    ErrorCode::kInternal, "S3 client built without credentials")));
-  ESSNAP_TRY_STATUS(aws::sign_request(req, creds, aws::SigningScope{region, "s3"},
-                                       aws::now(options_.clock)));
+  ESSNAP_TRY_STATUS(
+      aws::sign_request(req, creds, aws::SigningScope{region, "s3"}, aws::now(options_.clock)));
   auto resp = transport_.send(std::move(req));
   if (!resp.ok()) {
     std::string ctx = "S3 " + call.operation;
@@ -543,9 +542,9 @@ Result<GetObjectResponse> Client::get_object(const GetObjectRequest& r) {
   if (!len.empty()) {
     auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), out.content_length);
     if (ec != std::errc() || end != len.data() + len.size())
-      return make_error(ErrorCode::kParse,
-                        "S3 GetObject answered with a malformed Content-Length '" +
-                            len.substr(0, 40) + "'");
+      return make_error(
+          ErrorCode::kParse,
+          "S3 GetObject answered with a malformed Content-Length '" + len.substr(0, 40) + "'");
   }
   return out;
 }
@@ -591,8 +590,15 @@ Result<DeleteObjectsResponse> Client::delete_objects(const DeleteObjectsRequest&
   std::ostringstream xml;
   doc.save(xml, "", pugi::format_raw);
   const std::string body = xml.str();
-  Call c{"DeleteObjects", "POST", r.bucket, "", "delete=", {}, http::Body::from_string(body),
-         http::Idempotency::kIdempotent, {}};
+  Call c{"DeleteObjects",
+         "POST",
+         r.bucket,
+         "",
+         "delete=",
+         {},
+         http::Body::from_string(body),
+         http::Idempotency::kIdempotent,
+         {}};
   // S3 requires an integrity header on DeleteObjects.
   c.headers.emplace_back("Content-MD5", md5_base64(body));
   c.headers.emplace_back("Content-Type", "application/xml");
@@ -649,15 +655,16 @@ Result<CopyObjectResponse> Client::copy_object(const CopyObjectRequest& r) {
 Result<UploadPartResponse> Client::upload_part_copy(const UploadPartCopyRequest& r) {
   if (r.part_number < 1 || r.part_number > 10000)
     return make_error(ErrorCode::kInvalidArgument, "S3 part numbers run from 1 to 10000");
-  Call c{"UploadPartCopy",
-         "PUT",
-         r.bucket,
-         r.key,
-         "partNumber=" + std::to_string(r.part_number) + "&uploadId=" + util::uri_encode(r.upload_id),
-         {},
-         {},
-         http::Idempotency::kIdempotent,
-         {}};
+  Call c{
+      "UploadPartCopy",
+      "PUT",
+      r.bucket,
+      r.key,
+      "partNumber=" + std::to_string(r.part_number) + "&uploadId=" + util::uri_encode(r.upload_id),
+      {},
+      {},
+      http::Idempotency::kIdempotent,
+      {}};
   c.headers.emplace_back(
       "x-amz-copy-source",
       "/" + r.source_bucket + "/" + util::uri_encode(r.source_key, util::EncodeSlash::kNo));

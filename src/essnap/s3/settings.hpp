@@ -23,8 +23,8 @@ struct S3Settings {
 };
 
 // Options for a client signing with `credentials`; the region's source is not needed later.
-Result<ClientOptions> resolve_client_options(const S3Settings& settings,
-                                             std::shared_ptr<aws::CredentialsProvider> credentials,
-                                             const aws::Environment& env = aws::Environment::process());
+Result<ClientOptions> resolve_client_options(
+    const S3Settings& settings, std::shared_ptr<aws::CredentialsProvider> credentials,
+    const aws::Environment& env = aws::Environment::process());
 
 }  // namespace essnap::s3

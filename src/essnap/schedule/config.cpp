@@ -40,7 +40,8 @@ struct Checker {
       if (n.IsScalar()) return n.as<int>();
     } catch (const YAML::Exception&) {
     }
-    err(n, what + " must be an integer, not '" + (n.IsScalar() ? n.Scalar() : "a collection") + "'");
+    err(n,
+        what + " must be an integer, not '" + (n.IsScalar() ? n.Scalar() : "a collection") + "'");
     return std::nullopt;
   }
   std::optional<bool> boolean(const YAML::Node& n, const std::string& what) {
@@ -65,13 +66,15 @@ struct Checker {
     return out;
   }
   // Flags keys outside `known`; inline secrets get their own message.
-  void keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> known) {
+  void keys(const YAML::Node& map, const std::string& where,
+            std::initializer_list<const char*> known) {
     for (const auto& kv : map) {
       const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
       if (std::any_of(known.begin(), known.end(), [&](const char* s) { return k == s; })) continue;
       if (k == "password" || k == "api_key" || k == "secret")
         err(kv.first, "inline secrets are refused: '" + k + "' in " + where + "; use " + k +
-                          "_env (an environment variable's name) or " + k + "_file (a file's path)");
+                          "_env (an environment variable's name) or " + k +
+                          "_file (a file's path)");
       else {
         std::string list;
         for (const char* s : known) list += (list.empty() ? "" : ", ") + std::string(s);
@@ -90,8 +93,9 @@ bool valid_policy_name(const std::string& s) {
 void parse_cluster(Checker& c, const std::string& name, const YAML::Node& n, Config& out) {
   const std::string where = "cluster '" + name + "'";
   if (!c.is_map(n, where)) return;
-  c.keys(n, where, {"url", "auth", "service", "profile", "region", "user", "password_env",
-                    "password_file", "api_key_env", "api_key_file", "cacert", "insecure"});
+  c.keys(n, where,
+         {"url", "auth", "service", "profile", "region", "user", "password_env", "password_file",
+          "api_key_env", "api_key_file", "cacert", "insecure"});
   ClusterConfig cl;
   cl.name = name;
   cl.line = c.line(n);
@@ -112,15 +116,18 @@ void parse_cluster(Checker& c, const std::string& name, const YAML::Node& n, Con
   if (n["insecure"]) cl.insecure = c.boolean(n["insecure"], "insecure").value_or(false);
   if (cl.url.empty()) c.err(n, where + " has no url");
   static const std::set<std::string> kAuth = {"", "aws", "basic", "apikey", "none"};
-  if (!kAuth.count(cl.auth)) c.err(n["auth"], "auth '" + cl.auth + "' of " + where + " must be aws, basic, apikey or none");
-  if (cl.auth == "basic" && (cl.user.empty() || (cl.password_env.empty() == cl.password_file.empty())))
+  if (!kAuth.count(cl.auth))
+    c.err(n["auth"], "auth '" + cl.auth + "' of " + where + " must be aws, basic, apikey or none");
+  if (cl.auth == "basic" &&
+      (cl.user.empty() || (cl.password_env.empty() == cl.password_file.empty())))
     c.err(n, where + ": auth basic needs user and exactly one of password_env, password_file");
   if (cl.auth == "apikey" && cl.api_key_env.empty() == cl.api_key_file.empty())
     c.err(n, where + ": auth apikey needs exactly one of api_key_env, api_key_file");
   out.clusters[name] = std::move(cl);
 }
 
-void parse_retention(Checker& c, const YAML::Node& n, const std::string& where, retention::Policy& p) {
+void parse_retention(Checker& c, const YAML::Node& n, const std::string& where,
+                     retention::Policy& p) {
   if (!c.is_map(n, "retention of " + where)) return;
   c.keys(n, "retention of " + where,
          {"keep_last", "keep_hourly", "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly",
@@ -143,8 +150,10 @@ void parse_retention(Checker& c, const YAML::Node& n, const std::string& where, 
     auto s = c.str(n[key], key);
     if (!s) return;
     auto d = retention::parse_duration(*s);
-    if (d.ok()) into = *d;
-    else c.err(n[key], std::string(key) + ": " + d.error().message);
+    if (d.ok())
+      into = *d;
+    else
+      c.err(n[key], std::string(key) + ": " + d.error().message);
   };
   within("keep_within", p.within);
   within("keep_within_hourly", p.within_hourly);
@@ -177,7 +186,8 @@ void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where
   if (n["name"]) p.name_template = c.str(n["name"], "name of " + where).value_or("");
   if (n["retention"]) parse_retention(c, n["retention"], where, p.retention);
   if (n["include_global_state"])
-    p.include_global_state = c.boolean(n["include_global_state"], "include_global_state").value_or(false);
+    p.include_global_state =
+        c.boolean(n["include_global_state"], "include_global_state").value_or(false);
   if (n["partial"]) p.partial = c.boolean(n["partial"], "partial").value_or(false);
   if (const auto a = n["alert_if_no_success_within"]) {
     if (auto s = c.str(a, "alert_if_no_success_within")) {
@@ -190,8 +200,10 @@ void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where
   }
   if (const auto pr = n["prune"]) {
     const std::string v = c.str(pr, "prune of " + where).value_or("after_snapshot");
-    if (v == "after_snapshot") p.prune = PruneMode::kAfterSnapshot;
-    else if (v == "never") p.prune = PruneMode::kNever;
+    if (v == "after_snapshot")
+      p.prune = PruneMode::kAfterSnapshot;
+    else if (v == "never")
+      p.prune = PruneMode::kNever;
     else {
       p.prune = PruneMode::kOnSchedule;
       auto s = schedule_at(c, pr, "prune of " + where, p.retention.tz);
@@ -209,8 +221,9 @@ void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where
 void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Config& out) {
   const std::string where = "policy '" + name + "'";
   if (!c.is_map(n, where)) return;
-  c.keys(n, where, {"cluster", "repository", "schedule", "indices", "name", "retention", "prune",
-                    "alert_if_no_success_within", "match", "include_global_state", "partial"});
+  c.keys(n, where,
+         {"cluster", "repository", "schedule", "indices", "name", "retention", "prune",
+          "alert_if_no_success_within", "match", "include_global_state", "partial"});
   PolicyConfig p;
   p.name = name;
   p.line = c.line(n);
@@ -237,7 +250,8 @@ void parse_metrics(Checker& c, const YAML::Node& n, Config& out) {
   if (!c.is_map(n, "metrics")) return;
   c.keys(n, "metrics", {"listen", "allow_remote"});
   auto& m = out.metrics;
-  if (n["allow_remote"]) m.allow_remote = c.boolean(n["allow_remote"], "allow_remote").value_or(false);
+  if (n["allow_remote"])
+    m.allow_remote = c.boolean(n["allow_remote"], "allow_remote").value_or(false);
   if (!n["listen"]) return;
   m.listen = c.str(n["listen"], "metrics.listen").value_or("");
   const auto colon = m.listen.rfind(':');
@@ -273,7 +287,8 @@ void parse_root(Checker& c, const YAML::Node& root, Config& out) {
   if (root["jitter"]) {  // a clock span: 30s, 5min; a bare "5m" is refused as ambiguous
     if (auto s = c.str(root["jitter"], "jitter")) {
       auto d = util::parse_span(*s, "jitter");
-      if (d.ok()) out.jitter = *d;
+      if (d.ok())
+        out.jitter = *d;
       else
         c.err(root["jitter"], d.error().message);
     }
@@ -311,7 +326,8 @@ Result<Config> parse_config(std::string_view text, const std::string& file) {
 Result<Config> load_config(const std::string& path) {
   std::ifstream in(path);
   if (!in)
-    return Error(ErrorCode::kIo, "cannot read config file " + path, "check the path and its permissions");
+    return Error(ErrorCode::kIo, "cannot read config file " + path,
+                 "check the path and its permissions");
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_config(ss.str(), path);

@@ -52,8 +52,8 @@ struct PolicyConfig {
   std::string cluster;
   std::string repository;
   Schedule schedule;
-  std::vector<std::string> indices;   // patterns with -exclusions; empty = all
-  std::string name_template;          // {policy} and essnap's {now:...} templates
+  std::vector<std::string> indices;  // patterns with -exclusions; empty = all
+  std::string name_template;         // {policy} and essnap's {now:...} templates
   retention::Policy retention;
   PruneMode prune = PruneMode::kAfterSnapshot;
   std::optional<Schedule> prune_schedule;  // kOnSchedule

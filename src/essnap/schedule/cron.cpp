@@ -5,8 +5,8 @@
 #include <charconv>
 #include <vector>
 
-#include "essnap/util/timezone.hpp"
 #include "essnap/util/strings.hpp"
+#include "essnap/util/timezone.hpp"
 
 namespace essnap::schedule {
 namespace {
@@ -55,14 +55,15 @@ std::optional<int> value(std::string_view s, const FieldSpec& spec) {
 
 // One field into a bit set over [lo, hi]; `star` tells whether it starts with '*'.
 template <size_t N>
-Status parse_field(std::string_view field, const FieldSpec& spec, std::bitset<N>& bits,
-                   bool& star, std::string_view text) {
+Status parse_field(std::string_view field, const FieldSpec& spec, std::bitset<N>& bits, bool& star,
+                   std::string_view text) {
   star = !field.empty() && field[0] == '*';
   for (auto item : util::split(field, ',')) {
     int step = 1;
     if (auto slash = item.find('/'); slash != std::string_view::npos) {
       auto s = number(item.substr(slash + 1));
-      if (!s || *s <= 0) return bad(text, std::string(spec.what) + " step '" + std::string(item) + "'");
+      if (!s || *s <= 0)
+        return bad(text, std::string(spec.what) + " step '" + std::string(item) + "'");
       step = *s;
       item = item.substr(0, slash);
     }
@@ -110,7 +111,8 @@ SysSeconds resolve_local(const TimeZone& zone, SysSeconds local) {
     if (zone.offset_at(u) == o && (!best || u < *best)) best = u;
   }
   if (best) return *best;
-  SysSeconds lo = std::min(local - before, local - after), hi = std::max(local - before, local - after);
+  SysSeconds lo = std::min(local - before, local - after),
+             hi = std::max(local - before, local - after);
   const Seconds lo_offset = zone.offset_at(lo);
   while (hi - lo > Seconds(1)) {  // first instant whose offset differs from lo's
     const SysSeconds mid = lo + (hi - lo) / 2;
@@ -159,8 +161,7 @@ Result<Seconds> parse_interval(std::string_view text) {
     size_t j = i;
     while (j < t.size() && std::isdigit(static_cast<unsigned char>(t[j]))) ++j;
     if (j == i || j == t.size())
-      return Error(ErrorCode::kInvalidArgument,
-                   "bad duration '" + std::string(text) + "'",
+      return Error(ErrorCode::kInvalidArgument, "bad duration '" + std::string(text) + "'",
                    "write a number and a unit (s, m, h, d), e.g. 30s, 5m, 26h, 1h30m");
     long long n = 0;
     if (auto [end, ec] = std::from_chars(t.data() + i, t.data() + j, n);
@@ -170,9 +171,10 @@ Result<Seconds> parse_interval(std::string_view text) {
     const char u = t[j];
     const long long mult = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : 0;
     if (mult == 0)
-      return Error(ErrorCode::kInvalidArgument,
-                   "bad duration '" + std::string(text) + "': unknown unit '" + std::string(1, u) + "'",
-                   "units are s, m, h and d, e.g. 30s, 5m, 26h, 1h30m");
+      return Error(
+          ErrorCode::kInvalidArgument,
+          "bad duration '" + std::string(text) + "': unknown unit '" + std::string(1, u) + "'",
+          "units are s, m, h and d, e.g. 30s, 5m, 26h, 1h30m");
     total += Seconds(n * mult);
     i = j + 1;
   }

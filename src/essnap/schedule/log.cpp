@@ -7,7 +7,8 @@
 namespace essnap::schedule {
 
 std::string iso8601(Clock::time_point t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -46,8 +47,14 @@ void Logger::write(const char* level, const std::string& msg, const nlohmann::js
   sink_(line);
 }
 
-void Logger::info(const std::string& m, const nlohmann::json& f) { write("info", m, f); }
-void Logger::warn(const std::string& m, const nlohmann::json& f) { write("warn", m, f); }
-void Logger::error(const std::string& m, const nlohmann::json& f) { write("error", m, f); }
+void Logger::info(const std::string& m, const nlohmann::json& f) {
+  write("info", m, f);
+}
+void Logger::warn(const std::string& m, const nlohmann::json& f) {
+  write("warn", m, f);
+}
+void Logger::error(const std::string& m, const nlohmann::json& f) {
+  write("error", m, f);
+}
 
 }  // namespace essnap::schedule

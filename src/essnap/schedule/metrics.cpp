@@ -47,9 +47,12 @@ struct Family {
 
 const char* to_string(RunResult r) {
   switch (r) {
-    case RunResult::kSuccess: return "success";
-    case RunResult::kPartial: return "partial";
-    case RunResult::kFailed: return "failed";
+    case RunResult::kSuccess:
+      return "success";
+    case RunResult::kPartial:
+      return "partial";
+    case RunResult::kFailed:
+      return "failed";
   }
   return "failed";
 }
@@ -66,7 +69,8 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
       {"essnap_policy_last_success_timestamp_seconds", "gauge",
        "Unix time of the policy's last successful snapshot (0 = never).",
        [](const PolicyMetrics& m, std::int64_t) { return double(m.last_success); }},
-      {"essnap_policy_last_run_timestamp_seconds", "gauge", "Unix time the policy's last run started.",
+      {"essnap_policy_last_run_timestamp_seconds", "gauge",
+       "Unix time the policy's last run started.",
        [](const PolicyMetrics& m, std::int64_t) { return double(m.last_run); }},
       {"essnap_policy_last_duration_seconds", "gauge", "How long the policy's last run took.",
        [](const PolicyMetrics& m, std::int64_t) { return m.last_duration; }},
@@ -76,7 +80,8 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
        [](const PolicyMetrics& m, std::int64_t) { return double(m.consecutive_failures); }},
   };
   static const Family kTail[] = {
-      {"essnap_policy_snapshots_deleted_total", "counter", "Snapshots deleted by the policy's prunes.",
+      {"essnap_policy_snapshots_deleted_total", "counter",
+       "Snapshots deleted by the policy's prunes.",
        [](const PolicyMetrics& m, std::int64_t) { return double(m.deleted); }},
       {"essnap_policy_snapshots", "gauge", "Snapshots the policy owns in its repository.",
        [](const PolicyMetrics& m, std::int64_t) { return double(m.snapshots); }},
@@ -86,13 +91,16 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
   };
   std::string out;
   auto family = [&](const Family& f) {
-    out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
+    out +=
+        std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
     for (const auto& [name, m] : policies)
-      out += std::string(f.name) + "{policy=\"" + label(name) + "\"} " + number(f.value(m, now)) + "\n";
+      out += std::string(f.name) + "{policy=\"" + label(name) + "\"} " + number(f.value(m, now)) +
+             "\n";
   };
   for (const auto& f : kGauges) family(f);
-  out += "# HELP essnap_policy_runs_total Runs of the policy by result.\n"
-         "# TYPE essnap_policy_runs_total counter\n";
+  out +=
+      "# HELP essnap_policy_runs_total Runs of the policy by result.\n"
+      "# TYPE essnap_policy_runs_total counter\n";
   for (const auto& [name, m] : policies)
     for (RunResult r : {RunResult::kSuccess, RunResult::kPartial, RunResult::kFailed}) {
       const auto it = m.runs.find(r);
@@ -130,7 +138,9 @@ std::string MetricsRegistry::render(std::int64_t now) const {
   return render_metrics(entries_, now);
 }
 
-MetricsServer::~MetricsServer() { stop(); }
+MetricsServer::~MetricsServer() {
+  stop();
+}
 
 Status MetricsServer::start(const std::string& host, int port) {
   addrinfo hints{};
@@ -140,16 +150,19 @@ Status MetricsServer::start(const std::string& host, int port) {
   addrinfo* res = nullptr;
   const std::string service = std::to_string(port);
   if (int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0)
-    return Error(ErrorCode::kInvalidArgument, "metrics.listen: cannot resolve '" + host + "': " + gai_strerror(rc));
+    return Error(ErrorCode::kInvalidArgument,
+                 "metrics.listen: cannot resolve '" + host + "': " + gai_strerror(rc));
   int fd = ::socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
   const int one = 1;
   if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  const bool bound = fd >= 0 && ::bind(fd, res->ai_addr, res->ai_addrlen) == 0 && ::listen(fd, 16) == 0;
+  const bool bound =
+      fd >= 0 && ::bind(fd, res->ai_addr, res->ai_addrlen) == 0 && ::listen(fd, 16) == 0;
   const int err = errno;
   ::freeaddrinfo(res);
   if (!bound) {
     if (fd >= 0) ::close(fd);
-    return Error(ErrorCode::kIo, "metrics: cannot listen on " + host + ":" + service + ": " + std::strerror(err),
+    return Error(ErrorCode::kIo,
+                 "metrics: cannot listen on " + host + ":" + service + ": " + std::strerror(err),
                  "another process may hold the port; change metrics.listen");
   }
   sockaddr_storage addr{};
@@ -207,14 +220,17 @@ void MetricsServer::answer(int fd) {
   const auto sp1 = line.find(' '), sp2 = line.find(' ', sp1 + 1);
   std::string path = sp1 == std::string::npos ? "" : line.substr(sp1 + 1, sp2 - sp1 - 1);
   if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
-  std::string status = "404 Not Found", type = "text/plain; charset=utf-8", body = "not found; try /metrics\n";
+  std::string status = "404 Not Found", type = "text/plain; charset=utf-8",
+              body = "not found; try /metrics\n";
   if (get && path == "/metrics") {
     status = "200 OK";
     type = "text/plain; version=0.0.4; charset=utf-8";
-    body = registry_.render(std::chrono::duration_cast<Seconds>(Clock::now().time_since_epoch()).count());
+    body = registry_.render(
+        std::chrono::duration_cast<Seconds>(Clock::now().time_since_epoch()).count());
   }
   std::string resp = "HTTP/1.1 " + status + "\r\nContent-Type: " + type +
-                     "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+                     "\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\nConnection: close\r\n\r\n";
   if (!line.starts_with("HEAD ")) resp += body;
   size_t off = 0;
   while (off < resp.size()) {

@@ -22,12 +22,12 @@ const char* to_string(RunResult r);  // "success" | "partial" | "failed"
 struct PolicyMetrics {
   std::int64_t last_success = 0;  // Unix seconds; 0 = never
   std::int64_t last_run = 0;
-  double last_duration = 0;       // seconds
+  double last_duration = 0;  // seconds
   std::int64_t last_snapshot_bytes = 0;
   int consecutive_failures = 0;
   std::map<RunResult, std::uint64_t> runs;
   std::uint64_t deleted = 0;
-  std::int64_t snapshots = 0;     // owned snapshots in the repository at the last look
+  std::int64_t snapshots = 0;  // owned snapshots in the repository at the last look
   // Health: unhealthy when no success within `alert_within` (counted from `since` before the
   // first success); without it, unhealthy while the last run failed.
   std::optional<Seconds> alert_within;

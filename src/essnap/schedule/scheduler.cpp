@@ -5,11 +5,17 @@
 namespace essnap::schedule {
 namespace {
 
-std::int64_t unix_seconds(SysSeconds t) { return t.time_since_epoch().count(); }
+std::int64_t unix_seconds(SysSeconds t) {
+  return t.time_since_epoch().count();
+}
 
-std::string at(SysSeconds t) { return iso8601(Clock::time_point(t)); }
+std::string at(SysSeconds t) {
+  return iso8601(Clock::time_point(t));
+}
 
-const char* kind_name(JobKind k) { return k == JobKind::kSnapshot ? "snapshot" : "prune"; }
+const char* kind_name(JobKind k) {
+  return k == JobKind::kSnapshot ? "snapshot" : "prune";
+}
 
 }  // namespace
 
@@ -23,12 +29,12 @@ int exit_status(const RunOutcome& o) {
 Scheduler::Scheduler(Config config, Runner& runner, SchedulerHooks hooks, Logger& log,
                      MetricsRegistry& metrics)
     : runner_(runner), hooks_(std::move(hooks)), log_(log), metrics_(metrics) {
-  if (!hooks_.now)
-    hooks_.now = [] { return std::chrono::floor<Seconds>(Clock::now()); };
+  if (!hooks_.now) hooks_.now = [] { return std::chrono::floor<Seconds>(Clock::now()); };
   if (!hooks_.stop_requested) hooks_.stop_requested = [] { return false; };
   if (!hooks_.take_reload) hooks_.take_reload = [] { return false; };
   if (!hooks_.random) hooks_.random = [] { return 0.0; };
-  if (!hooks_.precise_now) hooks_.precise_now = [now = hooks_.now] { return Clock::time_point(now()); };
+  if (!hooks_.precise_now)
+    hooks_.precise_now = [now = hooks_.now] { return Clock::time_point(now()); };
   config_ = std::move(config);
   std::vector<std::pair<std::string, std::optional<Seconds>>> names;
   for (const auto& p : config_.policies) names.emplace_back(p.name, p.alert_within);
@@ -66,9 +72,10 @@ void Scheduler::apply(Config config, bool first) {
       bool kept = false;
       for (const auto& o : old) {
         const PolicyConfig* op = old_config.policy(o.policy);
-        const Schedule* os = !op ? nullptr : o.kind == JobKind::kSnapshot ? &op->schedule
-                                            : op->prune_schedule         ? &*op->prune_schedule
-                                                                         : nullptr;
+        const Schedule* os = !op                            ? nullptr
+                             : o.kind == JobKind::kSnapshot ? &op->schedule
+                             : op->prune_schedule           ? &*op->prune_schedule
+                                                            : nullptr;
         if (!first && o.policy == p.name && o.kind == kind && os && os->text() == sched->text()) {
           j = o;
           kept = true;
@@ -102,8 +109,9 @@ void Scheduler::start() {
     const auto last = runner_.last_snapshot(*p);
     const auto due_since = last ? p->schedule.next_after(*last) : std::nullopt;
     if (due_since && *due_since <= now) {
-      log_.info("missed run(s) while essnap was not running; running once now",
-                {{"policy", p->name}, {"last_snapshot", at(*last)}, {"missed_slot", at(*due_since)}});
+      log_.info(
+          "missed run(s) while essnap was not running; running once now",
+          {{"policy", p->name}, {"last_snapshot", at(*last)}, {"missed_slot", at(*due_since)}});
       j.slot = now;
       j.due = now;
     }
@@ -168,7 +176,9 @@ void Scheduler::run_job(Job& job) {
   if (!next) return;
   if (following && *following < *next)
     log_.warn("run overran its schedule; skipping to the next free slot",
-              {{"policy", p->name}, {"job", kind_name(job.kind)}, {"skipped_slot", at(*following)},
+              {{"policy", p->name},
+               {"job", kind_name(job.kind)},
+               {"skipped_slot", at(*following)},
                {"next", at(*next)}});
   job.slot = *next;
   job.due = with_jitter(*sched, *next);
@@ -176,7 +186,8 @@ void Scheduler::run_job(Job& job) {
 
 // Snapshot, then (when asked and it produced a snapshot) prune; metrics recorded.
 RunOutcome Scheduler::run_policy(const PolicyConfig& p, SysSeconds started, bool prune) {
-  log_.info("snapshot started", {{"policy", p.name}, {"cluster", p.cluster}, {"repository", p.repository}});
+  log_.info("snapshot started",
+            {{"policy", p.name}, {"cluster", p.cluster}, {"repository", p.repository}});
   const auto t0 = hooks_.precise_now();
   RunOutcome o = runner_.snapshot(p, started);
   if (o.interrupted) {
@@ -185,12 +196,16 @@ RunOutcome Scheduler::run_policy(const PolicyConfig& p, SysSeconds started, bool
     return o;
   }
   if (o.refused)
-    log_.error("snapshot refused", {{"policy", p.name}, {"snapshot", o.snapshot}, {"error", o.message}});
+    log_.error("snapshot refused",
+               {{"policy", p.name}, {"snapshot", o.snapshot}, {"error", o.message}});
   else if (o.result == RunResult::kFailed)
-    log_.error("snapshot failed", {{"policy", p.name}, {"snapshot", o.snapshot}, {"error", o.message}});
+    log_.error("snapshot failed",
+               {{"policy", p.name}, {"snapshot", o.snapshot}, {"error", o.message}});
   else
-    log_.info("snapshot finished", {{"policy", p.name}, {"snapshot", o.snapshot},
-                                    {"result", to_string(o.result)}, {"bytes", o.bytes}});
+    log_.info("snapshot finished", {{"policy", p.name},
+                                    {"snapshot", o.snapshot},
+                                    {"result", to_string(o.result)},
+                                    {"bytes", o.bytes}});
   const bool made_one = o.result != RunResult::kFailed && !o.refused;
   if (prune && made_one && !hooks_.stop_requested()) {
     RunOutcome pr = runner_.prune(p, hooks_.now());
@@ -199,20 +214,24 @@ RunOutcome Scheduler::run_policy(const PolicyConfig& p, SysSeconds started, bool
     if (pr.result != RunResult::kSuccess || pr.refused) {
       log_.error("prune failed", {{"policy", p.name}, {"error", pr.message}});
       o.refused = o.refused || pr.refused;
-      if (pr.result != RunResult::kSuccess && o.result == RunResult::kSuccess) o.result = RunResult::kPartial;
+      if (pr.result != RunResult::kSuccess && o.result == RunResult::kSuccess)
+        o.result = RunResult::kPartial;
     } else {
-      log_.info("prune finished", {{"policy", p.name}, {"deleted", pr.deleted},
-                                   {"snapshots", pr.snapshots.value_or(-1)}});
+      log_.info(
+          "prune finished",
+          {{"policy", p.name}, {"deleted", pr.deleted}, {"snapshots", pr.snapshots.value_or(-1)}});
     }
   }
-  record(p, o, started, hooks_.now(), std::chrono::duration<double>(hooks_.precise_now() - t0).count());
+  record(p, o, started, hooks_.now(),
+         std::chrono::duration<double>(hooks_.precise_now() - t0).count());
   return o;
 }
 
-void Scheduler::record(const PolicyConfig& p, const RunOutcome& o, SysSeconds started, SysSeconds ended,
-                       double seconds) {
+void Scheduler::record(const PolicyConfig& p, const RunOutcome& o, SysSeconds started,
+                       SysSeconds ended, double seconds) {
   metrics_.update(p.name, [&](PolicyMetrics& m) {
-    const RunResult r = o.refused && o.result == RunResult::kSuccess ? RunResult::kFailed : o.result;
+    const RunResult r =
+        o.refused && o.result == RunResult::kSuccess ? RunResult::kFailed : o.result;
     m.last_run = unix_seconds(started);
     m.last_duration = seconds;
     m.runs[r] += 1;

@@ -44,9 +44,9 @@ struct SchedulerHooks {
   // Sleeps until `t` or until a signal arrives, whichever is first.
   std::function<void(SysSeconds t)> sleep_until;
   std::function<bool()> stop_requested;
-  std::function<bool()> take_reload;       // true once per SIGHUP
-  std::function<Result<Config>()> reload;  // reads the config file again
-  std::function<double()> random;          // [0, 1) for jitter; default 0
+  std::function<bool()> take_reload;               // true once per SIGHUP
+  std::function<Result<Config>()> reload;          // reads the config file again
+  std::function<double()> random;                  // [0, 1) for jitter; default 0
   std::function<Clock::time_point()> precise_now;  // for durations; default now()
 };
 

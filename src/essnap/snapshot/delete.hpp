@@ -45,7 +45,8 @@ struct BatchLimits {
 // The names in order, cut into DELETE-sized batches (one name each with kOneByOne).
 std::vector<std::vector<std::string>> delete_batches(const std::string& repository,
                                                      const std::vector<std::string>& names,
-                                                     MultiDelete support, const BatchLimits& limits);
+                                                     MultiDelete support,
+                                                     const BatchLimits& limits);
 
 struct DeleteHooks {
   std::function<void(const std::string&)> deleted;  // per name, once the cluster confirmed it
@@ -77,6 +78,5 @@ Result<DeleteReport> delete_snapshots(cluster::Client& client, const std::string
 Status execute_delete(cluster::Client& client, const DeletePlan& plan,
                       const std::function<void(const std::string&)>& deleted,
                       const std::function<void(const std::string&)>& gone = {});
-
 
 }  // namespace essnap::snapshot

@@ -14,10 +14,14 @@ namespace {
 // RestoreService.UNMODIFIABLE_SETTINGS (Elasticsearch 8.19; OpenSearch 2.19 / 3.3 add the
 // remote-store ones to the settings a user may not set on restore).
 constexpr std::array<std::string_view, 8> kUnmodifiable = {
-    "index.number_of_shards",   "index.version.created",
-    "index.uuid",               "index.creation_date",
-    "index.history.uuid",       "index.remote_store.enabled",
-    "index.remote_store.segment.repository", "index.remote_store.translog.repository"};
+    "index.number_of_shards",
+    "index.version.created",
+    "index.uuid",
+    "index.creation_date",
+    "index.history.uuid",
+    "index.remote_store.enabled",
+    "index.remote_store.segment.repository",
+    "index.remote_store.translog.repository"};
 // RestoreService.UNREMOVABLE_SETTINGS: the unmodifiable ones plus these two.
 constexpr std::array<std::string_view, 2> kAlsoUnremovable = {"index.number_of_replicas",
                                                               "index.auto_expand_replicas"};
@@ -31,15 +35,20 @@ std::string normalized(const std::string& key) {
   return key.rfind("index.", 0) == 0 ? key : "index." + key;
 }
 
-bool is_pattern(const std::string& s) { return s.find('*') != std::string::npos; }
+bool is_pattern(const std::string& s) {
+  return s.find('*') != std::string::npos;
+}
 
 }  // namespace
 
 bool restores_aliases(const RestoreOptions& o) {
   switch (o.aliases) {
-    case Aliases::kInclude: return true;
-    case Aliases::kExclude: return false;
-    case Aliases::kDefault: break;
+    case Aliases::kInclude:
+      return true;
+    case Aliases::kExclude:
+      return false;
+    case Aliases::kDefault:
+      break;
   }
   return o.rename_pattern.empty();
 }
@@ -67,8 +76,7 @@ Status validate_restore_settings(const RestoreOptions& o) {
   return ok_status();
 }
 
-void add_preflight_findings(RestorePlan& plan, const RestoreFacts& facts,
-                            const RestoreOptions& o) {
+void add_preflight_findings(RestorePlan& plan, const RestoreFacts& facts, const RestoreOptions& o) {
   plan.aliases_restored = restores_aliases(o);
   const std::set<std::string> closed(plan.closed_targets.begin(), plan.closed_targets.end());
   const std::set<std::string> open(plan.conflicts.begin(), plan.conflicts.end());
@@ -101,7 +109,8 @@ Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& o) {
     return Error(ErrorCode::kConflict, "restore refused: " + *plan.incompatibility);
   if (!plan.conflicts.empty() && o.conflicts == ConflictPolicy::kRefuse)
     return Error(ErrorCode::kConflict,
-                 "restore refused: open indices with the same names exist: " + util::join(plan.conflicts, ", "),
+                 "restore refused: open indices with the same names exist: " +
+                     util::join(plan.conflicts, ", "),
                  "nothing was changed. Choose one: --rename-suffix _restored (restore beside "
                  "them; their aliases are then left out unless --include-aliases), "
                  "--close-existing (close them; the restore overwrites them), or "
@@ -115,7 +124,8 @@ Status check_restore_plan(const RestorePlan& plan, const RestoreOptions& o) {
   if (!shards.empty())
     return Error(ErrorCode::kConflict,
                  "restore refused: an index is restored over in place only with the same shard "
-                 "count: " + util::join(shards, ", "),
+                 "count: " +
+                     util::join(shards, ", "),
                  "nothing was changed. Restore beside it (--rename-suffix _restored), or replace "
                  "it (--delete-existing --yes; a closed index: delete it first)");
   std::vector<std::string> clashes;

@@ -39,8 +39,8 @@ Status check_selection(const std::vector<std::string>& patterns,
                        const std::string& hint) {
   const std::set<std::string> have(available.begin(), available.end());
   for (const auto& p : patterns) {
-    const bool exact = p.find('*') == std::string::npos && !p.starts_with("-") &&
-                       !p.starts_with("<");
+    const bool exact =
+        p.find('*') == std::string::npos && !p.starts_with("-") && !p.starts_with("<");
     if (exact && !have.count(p))
       return Error(ErrorCode::kNotFound, "no index named " + p + " " + where, hint);
   }

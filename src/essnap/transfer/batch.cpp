@@ -19,8 +19,10 @@ std::size_t AdaptiveBatch::docs() const {
 void AdaptiveBatch::on_success(std::size_t docs, std::chrono::milliseconds took) {
   std::lock_guard<std::mutex> lock(mu_);
   // Only a full batch says something about the size: a chunk's short tail does not.
-  if (took < o_.fast && docs >= docs_) docs_ = std::min(o_.max_docs, docs_ + docs_ / 2);
-  else if (took > o_.slow) docs_ = std::max(o_.min_docs, docs_ * 2 / 3);
+  if (took < o_.fast && docs >= docs_)
+    docs_ = std::min(o_.max_docs, docs_ + docs_ / 2);
+  else if (took > o_.slow)
+    docs_ = std::max(o_.min_docs, docs_ * 2 / 3);
 }
 
 void AdaptiveBatch::on_pushback() {

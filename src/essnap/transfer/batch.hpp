@@ -13,7 +13,7 @@ struct BatchOptions {
   std::size_t min_docs = 100;
   std::size_t start_docs = 2000;
   std::size_t max_docs = 20000;
-  std::size_t max_bytes = 6u << 20;  // a bulk body never exceeds this (one document may)
+  std::size_t max_bytes = 6u << 20;      // a bulk body never exceeds this (one document may)
   std::chrono::milliseconds fast{1000};  // an answer quicker than this grows the batch
   std::chrono::milliseconds slow{5000};  // an answer slower than this shrinks it
 };

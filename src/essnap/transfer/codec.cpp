@@ -31,9 +31,11 @@ Result<std::string> zstd_compress(std::string_view data) {
   if (!ctx.c) return Error(ErrorCode::kInternal, "zstd: out of memory");
   const std::size_t bound = ZSTD_compressBound(data.size());
   std::unique_ptr<char[]> buf(new char[bound]);
-  const std::size_t n = ZSTD_compressCCtx(ctx.c, buf.get(), bound, data.data(), data.size(), kZstdLevel);
+  const std::size_t n =
+      ZSTD_compressCCtx(ctx.c, buf.get(), bound, data.data(), data.size(), kZstdLevel);
   if (ZSTD_isError(n))
-    return Error(ErrorCode::kInternal, std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+    return Error(ErrorCode::kInternal,
+                 std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
   return std::string(buf.get(), n);
 }
 
@@ -58,18 +60,24 @@ Result<std::string> gzip_compress(std::string_view data) {
 
 const char* to_string(Compression c) {
   switch (c) {
-    case Compression::kZstd: return "zstd";
-    case Compression::kGzip: return "gzip";
-    case Compression::kNone: return "none";
+    case Compression::kZstd:
+      return "zstd";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kNone:
+      return "none";
   }
   return "none";
 }
 
 const char* file_extension(Compression c) {
   switch (c) {
-    case Compression::kZstd: return ".zst";
-    case Compression::kGzip: return ".gz";
-    case Compression::kNone: return "";
+    case Compression::kZstd:
+      return ".zst";
+    case Compression::kGzip:
+      return ".gz";
+    case Compression::kNone:
+      return "";
   }
   return "";
 }
@@ -78,15 +86,19 @@ Result<Compression> parse_compression(std::string_view name) {
   if (name == "zstd") return Compression::kZstd;
   if (name == "gzip") return Compression::kGzip;
   if (name == "none") return Compression::kNone;
-  return Error(ErrorCode::kInvalidArgument, "unknown compression '" + std::string(name.substr(0, 32)) + "'",
+  return Error(ErrorCode::kInvalidArgument,
+               "unknown compression '" + std::string(name.substr(0, 32)) + "'",
                "use zstd, gzip or none");
 }
 
 Result<std::string> compress(Compression c, std::string_view data) {
   switch (c) {
-    case Compression::kZstd: return zstd_compress(data);
-    case Compression::kGzip: return gzip_compress(data);
-    case Compression::kNone: return std::string(data);
+    case Compression::kZstd:
+      return zstd_compress(data);
+    case Compression::kGzip:
+      return gzip_compress(data);
+    case Compression::kNone:
+      return std::string(data);
   }
   return std::string(data);
 }
@@ -104,7 +116,8 @@ namespace {
 
 class ZstdDecoder final : public ChunkReader::Decoder {
  public:
-  explicit ZstdDecoder(std::string_view data) : ds_(ZSTD_createDStream()), in_{data.data(), data.size(), 0} {
+  explicit ZstdDecoder(std::string_view data)
+      : ds_(ZSTD_createDStream()), in_{data.data(), data.size(), 0} {
     if (ds_) ZSTD_initDStream(ds_);
   }
   ~ZstdDecoder() override { ZSTD_freeDStream(ds_); }
@@ -122,9 +135,10 @@ class ZstdDecoder final : public ChunkReader::Decoder {
       last_ = ZSTD_decompressStream(ds_, &o, &in_);
       if (ZSTD_isError(last_)) {
         out.resize(at + o.pos);
-        return Error(ErrorCode::kParse, std::string("not a valid zstd chunk: ") + ZSTD_getErrorName(last_));
+        return Error(ErrorCode::kParse,
+                     std::string("not a valid zstd chunk: ") + ZSTD_getErrorName(last_));
       }
-      if (last_ == 0 && in_.pos == in_.size) break;     // the frame is complete, no input left
+      if (last_ == 0 && in_.pos == in_.size) break;  // the frame is complete, no input left
       if (in_.pos == before_in && o.pos == before_out) break;  // no progress: the input ran out
     }
     out.resize(at + o.pos);
@@ -166,7 +180,8 @@ class GzipDecoder final : public ChunkReader::Decoder {
       rc = inflate(&zs_, Z_NO_FLUSH);
       if (rc != Z_OK && rc != Z_STREAM_END) {
         out.resize(at + (room - zs_.avail_out));
-        return Error(ErrorCode::kParse, rc == Z_BUF_ERROR ? "truncated gzip chunk" : "not a valid gzip chunk");
+        return Error(ErrorCode::kParse,
+                     rc == Z_BUF_ERROR ? "truncated gzip chunk" : "not a valid gzip chunk");
       }
     }
     out.resize(at + (room - zs_.avail_out));
@@ -198,11 +213,18 @@ class PlainDecoder final : public ChunkReader::Decoder {
 
 }  // namespace
 
-ChunkReader::ChunkReader(Compression c, std::string_view data, std::size_t max_output) : max_output_(max_output) {
+ChunkReader::ChunkReader(Compression c, std::string_view data, std::size_t max_output)
+    : max_output_(max_output) {
   switch (c) {
-    case Compression::kZstd: decoder_ = std::make_unique<ZstdDecoder>(data); break;
-    case Compression::kGzip: decoder_ = std::make_unique<GzipDecoder>(data); break;
-    case Compression::kNone: decoder_ = std::make_unique<PlainDecoder>(data); break;
+    case Compression::kZstd:
+      decoder_ = std::make_unique<ZstdDecoder>(data);
+      break;
+    case Compression::kGzip:
+      decoder_ = std::make_unique<GzipDecoder>(data);
+      break;
+    case Compression::kNone:
+      decoder_ = std::make_unique<PlainDecoder>(data);
+      break;
   }
 }
 
@@ -224,7 +246,8 @@ Status ChunkReader::read(std::string& out, std::size_t want) {
 Result<bool> ChunkReader::next_lines(std::string& window, std::size_t window_bytes) {
   window.assign(carry_);
   carry_.clear();
-  while (!done_ && window.size() < window_bytes) ESSNAP_TRY_STATUS(read(window, window_bytes - window.size()));
+  while (!done_ && window.size() < window_bytes)
+    ESSNAP_TRY_STATUS(read(window, window_bytes - window.size()));
   if (done_) return !window.empty();
   // Whole lines only: what follows the last newline waits for the next window. A line longer
   // than the window grows this one until it ends (bounded by max_output).
@@ -248,11 +271,13 @@ Result<std::string> decompress(Compression c, std::string_view data, std::size_t
     // The frame's own size claim, when it makes one and it is within the limit, sizes the
     // buffer once (with room for the parser's padding); it is never trusted beyond that.
     const unsigned long long claimed = ZSTD_getFrameContentSize(data.data(), data.size());
-    if (claimed != ZSTD_CONTENTSIZE_UNKNOWN && claimed != ZSTD_CONTENTSIZE_ERROR && claimed <= max_output)
+    if (claimed != ZSTD_CONTENTSIZE_UNKNOWN && claimed != ZSTD_CONTENTSIZE_ERROR &&
+        claimed <= max_output)
       out.reserve(static_cast<std::size_t>(claimed) + 64);
   }
   while (!reader.done())
-    ESSNAP_TRY_STATUS(reader.read(out, std::max<std::size_t>(out.capacity() - out.size(), 256u << 10)));
+    ESSNAP_TRY_STATUS(
+        reader.read(out, std::max<std::size_t>(out.capacity() - out.size(), 256u << 10)));
   return out;
 }
 

@@ -15,8 +15,8 @@ namespace essnap::transfer {
 
 enum class Compression { kZstd, kGzip, kNone };
 
-const char* to_string(Compression c);           // "zstd", "gzip", "none"
-const char* file_extension(Compression c);      // ".zst", ".gz", ""
+const char* to_string(Compression c);                          // "zstd", "gzip", "none"
+const char* file_extension(Compression c);                     // ".zst", ".gz", ""
 Result<Compression> parse_compression(std::string_view name);  // kInvalidArgument otherwise
 
 Result<std::string> compress(Compression c, std::string_view data);

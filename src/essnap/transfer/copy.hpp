@@ -17,7 +17,7 @@ struct CopyOptions {
   Existing existing = Existing::kRefuse;
   Resume resume = Resume::kNo;
   int slices = 0;
-  int page_size = 0;  // 0: choose_page_size's sample (reader.hpp)
+  int page_size = 0;                              // 0: choose_page_size's sample (reader.hpp)
   std::optional<cluster::ReadStrategy> strategy;  // --read-strategy; nullopt: the engine's best
   long long chunk_docs = 5000;  // a chunk is the unit of the queue and of the checkpoint
   long long chunk_bytes = 8LL << 20;
@@ -28,7 +28,7 @@ struct CopyOptions {
   LoaderOptions loader;
 };
 
-Result<ImportResult> run_copy(const ClientFactory& source, const ClientFactory& target, const CopyOptions& options,
-                              const Hooks& hooks);
+Result<ImportResult> run_copy(const ClientFactory& source, const ClientFactory& target,
+                              const CopyOptions& options, const Hooks& hooks);
 
 }  // namespace essnap::transfer

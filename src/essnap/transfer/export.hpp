@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "essnap/blob/blob_store.hpp"
 #include "essnap/cluster/search.hpp"
 #include "essnap/transfer/codec.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/manifest.hpp"
-#include "essnap/blob/blob_store.hpp"
 
 namespace essnap::transfer {
 
@@ -25,8 +25,8 @@ struct ExportOptions {
   Compression compression = Compression::kZstd;
   long long chunk_docs = 100000;
   long long chunk_bytes = 0;  // uncompressed NDJSON per chunk; 0: chunk_bytes_for(the most slices)
-  int slices = 0;                      // 0: primaries bounded by cores
-  int page_size = 0;  // 0: choose_page_size's sample (reader.hpp)
+  int slices = 0;             // 0: primaries bounded by cores
+  int page_size = 0;          // 0: choose_page_size's sample (reader.hpp)
   std::optional<cluster::ReadStrategy> strategy;  // --read-strategy; nullopt: the engine's best
   std::string keep_alive = "10m";
   Resume resume = Resume::kNo;
@@ -48,8 +48,8 @@ long long chunk_bytes_for(int slices);
 // Checks the limits (kInvalidArgument naming the flag).
 Status validate(const ExportOptions& o);
 
-Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store, const ExportOptions& options,
-                                const Hooks& hooks);
+Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store,
+                                const ExportOptions& options, const Hooks& hooks);
 
 // "2026-12-01T10:00:00Z"
 std::string utc_now_iso8601();

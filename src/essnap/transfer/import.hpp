@@ -1,5 +1,5 @@
-// `essnap import`: an export (a blob store) into a cluster. Pre-flight first — the manifest parsed and
-// checked, the selection and the renamed targets valid, no target existing unless --append (or
+// `essnap import`: an export (a blob store) into a cluster. Pre-flight first — the manifest parsed
+// and checked, the selection and the renamed targets valid, no target existing unless --append (or
 // created by the run being resumed) — then per index: create it from index.json (SHA-256
 // checked, translated for the target), load its chunks with bounded concurrency (each chunk's
 // SHA-256 checked before a byte of it is sent: a corrupted chunk is refused and named),
@@ -8,26 +8,25 @@
 #pragma once
 
 #include <map>
-#include <set>
-#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "essnap/blob/blob_store.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/export.hpp"
 #include "essnap/transfer/loader.hpp"
 #include "essnap/transfer/manifest.hpp"
-#include "essnap/blob/blob_store.hpp"
 
 namespace essnap::transfer {
 
 enum class Existing { kRefuse, kAppend };
 
 struct RenameOptions {
-  std::string suffix;                                        // --rename-suffix
-  std::vector<std::pair<std::string, std::string>> exact;    // --rename FROM=TO
+  std::string suffix;                                      // --rename-suffix
+  std::vector<std::pair<std::string, std::string>> exact;  // --rename FROM=TO
 };
 // The target of `source`: an exact rename, else source + suffix.
 std::string target_name(const std::string& source, const RenameOptions& r);
@@ -37,9 +36,9 @@ Result<std::pair<std::string, std::string>> parse_rename(const std::string& text
 // Patterns with '*' and '-exclusions' over the names of an export, in order. A pattern matching
 // the name of a group (a data stream) selects, or excludes, all its members (backing indices).
 // An exact name the export lacks is kNotFound; nothing selected is kConflict.
-Result<std::vector<std::string>> select_indices(const std::vector<std::string>& names,
-                                                const std::vector<std::string>& patterns,
-                                                const std::map<std::string, std::vector<std::string>>& groups = {});
+Result<std::vector<std::string>> select_indices(
+    const std::vector<std::string>& names, const std::vector<std::string>& patterns,
+    const std::map<std::string, std::vector<std::string>>& groups = {});
 
 struct ImportOptions {
   std::vector<std::string> patterns;  // empty: every index of the export
@@ -64,11 +63,11 @@ struct ImportResult {
 // What does not add up after a load, one line each: rejected documents (naming the errors file)
 // and, unless `existing` is kAppend, each target whose count differs from its sources' (source
 // count - rejected; a data stream's target sums its backing indices).
-std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices, Existing existing,
-                                          const std::string& errors_path);
+std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices,
+                                          Existing existing, const std::string& errors_path);
 
-Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& store, const ImportOptions& options,
-                                const Hooks& hooks);
+Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& store,
+                                const ImportOptions& options, const Hooks& hooks);
 
 // The import state file: which chunks of which index are loaded into which target.
 struct ImportState {

@@ -25,17 +25,18 @@ EngineVersion engine_version(const cluster::ClusterInfo& info);
 Result<EngineVersion> engine_version(const std::string& engine, const std::string& version);
 
 // Creates `target` from `meta` (an index.json). The changes made are appended to `changes`.
-Status create_target_index(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
-                           const EngineVersion& source, const EngineVersion& target_engine,
-                           std::vector<std::string>& changes);
+Status create_target_index(cluster::Client& client, const std::string& target,
+                           const nlohmann::json& meta, const EngineVersion& source,
+                           const EngineVersion& target_engine, std::vector<std::string>& changes);
 
 // Creates data stream `target` for documents exported from a backing index whose definition is
 // `meta`: from the target's own index template when one matches the name; otherwise essnap
 // first puts an index template "essnap-<target>" (pattern <target>, priority 200, the
 // definition translated and mended as for an index; data_stream with `timestamp_field`).
-Status create_target_data_stream(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
-                                 const std::string& timestamp_field, const EngineVersion& source,
-                                 const EngineVersion& target_engine, std::vector<std::string>& changes);
+Status create_target_data_stream(cluster::Client& client, const std::string& target,
+                                 const nlohmann::json& meta, const std::string& timestamp_field,
+                                 const EngineVersion& source, const EngineVersion& target_engine,
+                                 std::vector<std::string>& changes);
 
 // The target's documents after a refresh; 0 when it does not exist (a data stream on an engine
 // that makes it at the first document, when none came).
@@ -82,9 +83,10 @@ class Loader {
   // `resumed` says the target was made by the interrupted run being finished: the interruption
   // fell in the middle of this chunk, and its first documents arrived then. `lines_before`:
   // the chunk's lines before `ndjson` (a window of it), for the line numbers of errors.
-  Result<LoadOutcome> load(cluster::Client& client, const std::string& source_index, const std::string& target,
-                           const std::string& chunk, std::string& ndjson, long long expected_documents = -1,
-                           BulkOp op = BulkOp::kIndex, bool resumed = false, long long lines_before = 0);
+  Result<LoadOutcome> load(cluster::Client& client, const std::string& source_index,
+                           const std::string& target, const std::string& chunk, std::string& ndjson,
+                           long long expected_documents = -1, BulkOp op = BulkOp::kIndex,
+                           bool resumed = false, long long lines_before = 0);
 
  private:
   LoaderOptions options_;

@@ -19,8 +19,9 @@ Error bad(std::string_view what, const std::string& detail) {
 }
 
 bool is_hex64(const std::string& s) {
-  return s.size() == 64 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 Result<std::string> get_string(const nlohmann::json& o, const char* key, std::string_view what) {
@@ -34,8 +35,9 @@ Result<long long> get_count(const nlohmann::json& o, const char* key, std::strin
   if (!o.is_object() || !o.contains(key) || !o[key].is_number_integer())
     return bad(what, std::string("'") + key + "' is missing or not an integer");
   // number_integer covers unsigned too: compare without overflowing.
-  if (o[key].is_number_unsigned() ? o[key].get<unsigned long long>() > static_cast<unsigned long long>(max)
-                                  : (o[key].get<long long>() < 0 || o[key].get<long long>() > max))
+  if (o[key].is_number_unsigned()
+          ? o[key].get<unsigned long long>() > static_cast<unsigned long long>(max)
+          : (o[key].get<long long>() < 0 || o[key].get<long long>() > max))
     return bad(what, std::string("'") + key + "' is out of range");
   return o[key].get<long long>();
 }
@@ -59,7 +61,9 @@ std::string chunk_file(std::string_view index, int slice, int seq, Compression c
   return std::string(index) + "/" + buf + ".ndjson" + file_extension(c);
 }
 
-std::string metadata_file(std::string_view index) { return std::string(index) + "/index.json"; }
+std::string metadata_file(std::string_view index) {
+  return std::string(index) + "/index.json";
+}
 
 nlohmann::json to_json(const Manifest& m, ManifestKind kind) {
   nlohmann::json indices = nlohmann::json::array();
@@ -72,12 +76,13 @@ nlohmann::json to_json(const Manifest& m, ManifestKind kind) {
                         {"documents", c.documents},
                         {"bytes", c.bytes},
                         {"sha256", c.sha256}});
-    nlohmann::json ij{{"name", i.name},
-                      {"documents", i.documents},
-                      {"source_count", i.source_count},
-                      {"slices", i.slices},
-                      {"metadata", {{"file", metadata_file(i.name)}, {"sha256", i.metadata_sha256}}},
-                      {"chunks", chunks}};
+    nlohmann::json ij{
+        {"name", i.name},
+        {"documents", i.documents},
+        {"source_count", i.source_count},
+        {"slices", i.slices},
+        {"metadata", {{"file", metadata_file(i.name)}, {"sha256", i.metadata_sha256}}},
+        {"chunks", chunks}};
     if (kind == ManifestKind::kState) ij["slices_done"] = i.slices_done;
     if (!i.data_stream.empty())
       ij["data_stream"] = {{"name", i.data_stream}, {"timestamp_field", i.timestamp_field}};
@@ -99,15 +104,19 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
   if (j.is_discarded() || !j.is_object()) return bad(what, "not a JSON object");
   Manifest m;
   ESSNAP_TRY(std::string format, get_string(j, "format", what));
-  if (format != "essnap-export") return bad(what, "not an essnap export ('format' is not essnap-export)");
+  if (format != "essnap-export")
+    return bad(what, "not an essnap export ('format' is not essnap-export)");
   ESSNAP_TRY(long long version, get_count(j, "format_version", what, 1000));
   if (version != kFormatVersion)
-    return Error(ErrorCode::kInvalidArgument,
-                 std::string(what) + ": format_version " + std::to_string(version) + " is not supported",
-                 "this essnap reads format_version " + std::to_string(kFormatVersion) + "; use a newer essnap");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        std::string(what) + ": format_version " + std::to_string(version) + " is not supported",
+        "this essnap reads format_version " + std::to_string(kFormatVersion) +
+            "; use a newer essnap");
   m.format_version = static_cast<int>(version);
   if (j.contains("tool") && j["tool"].is_string()) m.tool = j["tool"].get<std::string>();
-  if (j.contains("created") && j["created"].is_string()) m.created = j["created"].get<std::string>();
+  if (j.contains("created") && j["created"].is_string())
+    m.created = j["created"].get<std::string>();
   if (!j.contains("source") || !j["source"].is_object()) return bad(what, "'source' is missing");
   ESSNAP_TRY(m.source_engine, get_string(j["source"], "engine", what));
   if (m.source_engine != "elasticsearch" && m.source_engine != "opensearch")
@@ -124,7 +133,8 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
   for (const auto& ij : j["indices"]) {
     IndexEntry e;
     ESSNAP_TRY(e.name, get_string(ij, "name", what));
-    if (auto s = cluster::names::validate_index_name(e.name, "an index name in the manifest"); !s.ok())
+    if (auto s = cluster::names::validate_index_name(e.name, "an index name in the manifest");
+        !s.ok())
       return bad(what, s.error().message);
     if (m.find(e.name)) return bad(what, "index " + e.name + " is listed twice");
     ESSNAP_TRY(e.documents, get_count(ij, "documents", what));
@@ -135,28 +145,36 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
     if (!ij.contains("metadata") || !ij["metadata"].is_object())
       return bad(what, "index " + e.name + ": 'metadata' is missing");
     ESSNAP_TRY(std::string mfile, get_string(ij["metadata"], "file", what));
-    if (mfile != metadata_file(e.name)) return bad(what, "index " + e.name + ": unexpected metadata file name");
+    if (mfile != metadata_file(e.name))
+      return bad(what, "index " + e.name + ": unexpected metadata file name");
     ESSNAP_TRY(e.metadata_sha256, get_string(ij["metadata"], "sha256", what));
-    if (!is_hex64(e.metadata_sha256)) return bad(what, "index " + e.name + ": metadata sha256 is not 64 hex digits");
+    if (!is_hex64(e.metadata_sha256))
+      return bad(what, "index " + e.name + ": metadata sha256 is not 64 hex digits");
     if (ij.contains("data_stream")) {
-      if (!ij["data_stream"].is_object()) return bad(what, "index " + e.name + ": 'data_stream' is not an object");
+      if (!ij["data_stream"].is_object())
+        return bad(what, "index " + e.name + ": 'data_stream' is not an object");
       ESSNAP_TRY(e.data_stream, get_string(ij["data_stream"], "name", what));
-      if (auto s = cluster::names::validate_index_name(e.data_stream, "a data stream name in the manifest"); !s.ok())
+      if (auto s = cluster::names::validate_index_name(e.data_stream,
+                                                       "a data stream name in the manifest");
+          !s.ok())
         return bad(what, s.error().message);
       ESSNAP_TRY(e.timestamp_field, get_string(ij["data_stream"], "timestamp_field", what));
       if (e.timestamp_field.empty() || e.timestamp_field.size() > 255)
-        return bad(what, "index " + e.name + ": the data stream's timestamp_field must be 1 to 255 characters");
+        return bad(what, "index " + e.name +
+                             ": the data stream's timestamp_field must be 1 to 255 characters");
     }
     if (kind == ManifestKind::kState) {
       if (!ij.contains("slices_done") || !ij["slices_done"].is_array() ||
           ij["slices_done"].size() != static_cast<std::size_t>(e.slices))
         return bad(what, "index " + e.name + ": 'slices_done' must list every slice");
       for (const auto& b : ij["slices_done"]) {
-        if (!b.is_boolean()) return bad(what, "index " + e.name + ": 'slices_done' holds a non-boolean");
+        if (!b.is_boolean())
+          return bad(what, "index " + e.name + ": 'slices_done' holds a non-boolean");
         e.slices_done.push_back(b.get<bool>());
       }
     }
-    if (!ij.contains("chunks") || !ij["chunks"].is_array()) return bad(what, "index " + e.name + ": 'chunks' is missing");
+    if (!ij.contains("chunks") || !ij["chunks"].is_array())
+      return bad(what, "index " + e.name + ": 'chunks' is missing");
     total_chunks += ij["chunks"].size();
     if (total_chunks > kMaxChunks) return bad(what, "too many chunks");
     long long sum = 0;
@@ -172,8 +190,10 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
       ESSNAP_TRY(ce.sha256, get_string(cj, "sha256", what));
       ESSNAP_TRY(ce.file, get_string(cj, "file", what));
       if (ce.file != chunk_file(e.name, ce.slice, ce.seq, m.compression))
-        return bad(what, "index " + e.name + ": unexpected chunk file name '" + ce.file.substr(0, 80) + "'");
-      if (!is_hex64(ce.sha256)) return bad(what, "chunk " + ce.file + ": sha256 is not 64 hex digits");
+        return bad(what, "index " + e.name + ": unexpected chunk file name '" +
+                             ce.file.substr(0, 80) + "'");
+      if (!is_hex64(ce.sha256))
+        return bad(what, "chunk " + ce.file + ": sha256 is not 64 hex digits");
       if (ce.documents < 1 || (m.chunk_docs > 0 && ce.documents > m.chunk_docs))
         return bad(what, "chunk " + ce.file + ": its document count is out of range");
       if (!seen.emplace(std::make_pair(ce.slice, ce.seq), true).second)
@@ -187,8 +207,8 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
       for (const auto& [key, unused] : seen) {
         (void)unused;
         if (key.second != next[key.first])
-          return bad(what, "index " + e.name + ": slice " + std::to_string(key.first) + " misses chunk " +
-                               std::to_string(next[key.first]));
+          return bad(what, "index " + e.name + ": slice " + std::to_string(key.first) +
+                               " misses chunk " + std::to_string(next[key.first]));
         ++next[key.first];
       }
       if (sum != e.documents)

@@ -1,11 +1,11 @@
 #include "essnap/transfer/ndjson.hpp"
-#include "essnap/util/strings.hpp"
 
 #include <simdjson.h>
 
 #include <cstring>
-
 #include <nlohmann/json.hpp>
+
+#include "essnap/util/strings.hpp"
 
 namespace essnap::transfer {
 namespace od = simdjson::ondemand;
@@ -18,10 +18,9 @@ Error malformed(const char* what, simdjson::error_code e) {
   return Error(ErrorCode::kParse, std::string(what) + ": " + simdjson::error_message(e));
 }
 
-#define ESSNAP_SJ(what, expr)                          \
-  do {                                                 \
-    if (auto essnap_sj_e_ = (expr); essnap_sj_e_)      \
-      return malformed(what, essnap_sj_e_);            \
+#define ESSNAP_SJ(what, expr)                                                           \
+  do {                                                                                  \
+    if (auto essnap_sj_e_ = (expr); essnap_sj_e_) return malformed(what, essnap_sj_e_); \
   } while (0)
 
 // The raw token of a JSON string value; kParse when it is not a string.
@@ -73,7 +72,8 @@ Result<Hit> parse_hit(od::value& hv) {
   }
   if (hit.id.empty()) return Error(ErrorCode::kParse, "a search hit has no _id");
   if (!has_source)
-    return Error(ErrorCode::kConflict, "a document has no _source (id " + std::string(hit.id.substr(0, 80)) + ")",
+    return Error(ErrorCode::kConflict,
+                 "a document has no _source (id " + std::string(hit.id.substr(0, 80)) + ")",
                  "the index is mapped with _source disabled: its documents cannot be exported");
   return hit;
 }
@@ -122,8 +122,9 @@ Result<SearchPage> PageParser::parse(std::string& body) {
       bool timed_out = false;
       ESSNAP_SJ("malformed search answer", f.value().get_bool().get(timed_out));
       if (timed_out)
-        return Error(ErrorCode::kIncomplete, "a search page timed out on the engine",
-                     "the cluster is overloaded; retry with fewer --slices or a smaller --page-size");
+        return Error(
+            ErrorCode::kIncomplete, "a search page timed out on the engine",
+            "the cluster is overloaded; retry with fewer --slices or a smaller --page-size");
     } else if (key == "_shards") {
       od::object so;
       ESSNAP_SJ("malformed search answer", f.value().get_object().get(so));
@@ -136,10 +137,11 @@ Result<SearchPage> PageParser::parse(std::string& body) {
         int64_t failed = 0;
         ESSNAP_SJ("malformed search answer", sf.value().get_int64().get(failed));
         if (failed > 0)
-          return Error(ErrorCode::kIncomplete,
-                       "a search page is missing " + std::to_string(failed) + " failed shard(s)",
-                       "check the index's health ('essnap request GET /_cluster/health?level=indices'); "
-                       "an export never continues past missing documents");
+          return Error(
+              ErrorCode::kIncomplete,
+              "a search page is missing " + std::to_string(failed) + " failed shard(s)",
+              "check the index's health ('essnap request GET /_cluster/health?level=indices'); "
+              "an export never continues past missing documents");
       }
     } else if (key == "hits") {
       od::object ho;
@@ -168,8 +170,9 @@ Result<SearchPage> PageParser::parse(std::string& body) {
 
 Result<PageParser::DocLine> PageParser::parse_line(std::string_view line) {
   od::document doc;
-  ESSNAP_SJ("malformed chunk line",
-            impl_->line_parser.iterate(line.data(), line.size(), line.size() + kJsonPadding).get(doc));
+  ESSNAP_SJ(
+      "malformed chunk line",
+      impl_->line_parser.iterate(line.data(), line.size(), line.size() + kJsonPadding).get(doc));
   od::object o;
   ESSNAP_SJ("malformed chunk line", doc.get_object().get(o));
   DocLine d;

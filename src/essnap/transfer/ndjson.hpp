@@ -81,6 +81,7 @@ void append_doc_line(std::string& out, const Hit& hit);
 // index: the document replaces one of the same id) or "create" (a data stream, which accepts
 // nothing else).
 enum class BulkOp { kIndex, kCreate };
-void append_bulk_index(std::string& out, const PageParser::DocLine& doc, BulkOp op = BulkOp::kIndex);
+void append_bulk_index(std::string& out, const PageParser::DocLine& doc,
+                       BulkOp op = BulkOp::kIndex);
 
 }  // namespace essnap::transfer

@@ -14,7 +14,8 @@ constexpr std::size_t kMaxPageBytes = 24u << 20;
 
 std::string slice_json(const SliceJob& job) {
   if (job.slices <= 1) return "";
-  return ",\"slice\":{\"id\":" + std::to_string(job.slice) + ",\"max\":" + std::to_string(job.slices) + "}";
+  return ",\"slice\":{\"id\":" + std::to_string(job.slice) +
+         ",\"max\":" + std::to_string(job.slices) + "}";
 }
 
 }  // namespace
@@ -30,9 +31,10 @@ Result<cluster::ReadStrategy> choose_strategy(const std::optional<cluster::ReadS
   const cluster::ReadStrategy best = cluster::read_strategy_for(info);
   if (!asked) return best;
   if (*asked == cluster::ReadStrategy::kPointInTime && best != cluster::ReadStrategy::kPointInTime)
-    return Error(ErrorCode::kInvalidArgument,
-                 "--read-strategy pit needs Elasticsearch 7.16 or later (a sliceable point in time)",
-                 "use --read-strategy scroll or search-after");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "--read-strategy pit needs Elasticsearch 7.16 or later (a sliceable point in time)",
+        "use --read-strategy scroll or search-after");
   return *asked;
 }
 
@@ -60,7 +62,8 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
   PageParser parser;
   std::string chunk;
   // Sized once: growing by doubling would fault in and copy a fresh buffer several times a chunk.
-  chunk.reserve(static_cast<std::size_t>(std::min<long long>(job.chunk_bytes, 128LL << 20)) + (64u << 10));
+  chunk.reserve(static_cast<std::size_t>(std::min<long long>(job.chunk_bytes, 128LL << 20)) +
+                (64u << 10));
   long long chunk_count = 0;
   int seq = job.first_seq;
   long long position = 0;  // documents of this slice seen so far
@@ -72,7 +75,8 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
   auto flush = [&]() -> Status {
     if (chunk_count == 0) return ok_status();
     // One page may hold many chunks: a stop request is honoured between chunks too.
-    if (interrupted()) return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
+    if (interrupted())
+      return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
     ESSNAP_TRY_STATUS(on_chunk(seq, chunk, chunk_count));
     ++seq;
     chunk.clear();
@@ -84,18 +88,21 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
   auto request = [&](bool first, const std::string& search_after) {
     cluster::SearchPageRequest req;
     if (job.strategy == cluster::ReadStrategy::kPointInTime) {
-      req.body = "{\"size\":" + std::to_string(page_size) + ",\"track_total_hits\":false,\"pit\":{\"id\":" +
-                 nlohmann::json(pit_id).dump() + ",\"keep_alive\":\"" + job.keep_alive +
-                 "\"},\"sort\":[\"_shard_doc\"]" + slice_json(job) +
+      req.body = "{\"size\":" + std::to_string(page_size) +
+                 ",\"track_total_hits\":false,\"pit\":{\"id\":" + nlohmann::json(pit_id).dump() +
+                 ",\"keep_alive\":\"" + job.keep_alive + "\"},\"sort\":[\"_shard_doc\"]" +
+                 slice_json(job) +
                  (search_after.empty() ? "" : ",\"search_after\":" + search_after) + "}";
     } else if (job.strategy == cluster::ReadStrategy::kSearchAfter) {
       req.index = job.index;
-      req.body = "{\"size\":" + std::to_string(page_size) + ",\"track_total_hits\":false,\"sort\":[{\"_id\":\"asc\"}]" +
+      req.body = "{\"size\":" + std::to_string(page_size) +
+                 ",\"track_total_hits\":false,\"sort\":[{\"_id\":\"asc\"}]" +
                  (search_after.empty() ? "" : ",\"search_after\":" + search_after) + "}";
     } else if (first) {
       req.index = job.index;
       req.scroll = job.keep_alive;
-      req.body = "{\"size\":" + std::to_string(page_size) + ",\"sort\":[\"_doc\"]" + slice_json(job) + "}";
+      req.body =
+          "{\"size\":" + std::to_string(page_size) + ",\"sort\":[\"_doc\"]" + slice_json(job) + "}";
     } else {
       req.scroll_id = scroll_id;
       req.scroll = job.keep_alive;
@@ -108,11 +115,14 @@ Status read_slice(cluster::Client& client, const SliceJob& job, const ChunkHandl
   // so the engine works while this thread builds, compresses and writes chunks.
   std::future<Result<std::string>> ahead;
   auto fetch_async = [&](cluster::SearchPageRequest req) {
-    ahead = std::async(std::launch::async, [&client, req = std::move(req)] { return cluster::search_page(client, req); });
+    ahead = std::async(std::launch::async, [&client, req = std::move(req)] {
+      return cluster::search_page(client, req);
+    });
   };
 
   Status result = ok_status();
-  if (interrupted()) return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
+  if (interrupted())
+    return Error(ErrorCode::kInterrupted, "interrupted while reading " + job.index);
   fetch_async(request(true, ""));
   for (;;) {
     auto body = ahead.get();

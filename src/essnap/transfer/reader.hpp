@@ -28,7 +28,7 @@ struct SliceJob {
   int first_seq = 0;             // resume: the number of the next chunk
   long long chunk_docs = 100000;
   long long chunk_bytes = 16 << 20;
-  int page_size = 5000;           // see choose_page_size
+  int page_size = 5000;  // see choose_page_size
   std::string keep_alive = "10m";
 };
 

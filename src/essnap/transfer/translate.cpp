@@ -23,11 +23,20 @@ bool has_prefix(std::string_view key, std::string_view prefix) {
 
 // Settings that describe how this copy of the index came to be, not what it is.
 constexpr std::array<std::string_view, 14> kCreationOnly = {
-    "index.uuid",           "index.creation_date",        "index.creation_date_string",
-    "index.version",        "index.provided_name",        "index.history.uuid",
-    "index.resize",         "index.shrink",               "index.routing.allocation.initial_recovery",
-    "index.verified_before_close", "index.store.snapshot", "index.frozen",
-    "index.downsample",     "index.rollup"};
+    "index.uuid",
+    "index.creation_date",
+    "index.creation_date_string",
+    "index.version",
+    "index.provided_name",
+    "index.history.uuid",
+    "index.resize",
+    "index.shrink",
+    "index.routing.allocation.initial_recovery",
+    "index.verified_before_close",
+    "index.store.snapshot",
+    "index.frozen",
+    "index.downsample",
+    "index.rollup"};
 
 struct Rule {
   std::string_view prefix;
@@ -66,10 +75,20 @@ constexpr std::array<Rule, 5> kNotOnElasticsearch = {{
 // Top-level words of a mapping; a mappings object whose only key is none of them is a mapping
 // type (6.x and before: {"_doc": {"properties": ...}}).
 bool is_mapping_word(const std::string& k) {
-  static constexpr std::array<std::string_view, 14> words = {
-      "properties", "dynamic", "_source", "_routing", "_meta", "dynamic_templates",
-      "date_detection", "numeric_detection", "dynamic_date_formats", "runtime", "enabled",
-      "_field_names", "_all", "_data_stream_timestamp"};
+  static constexpr std::array<std::string_view, 14> words = {"properties",
+                                                             "dynamic",
+                                                             "_source",
+                                                             "_routing",
+                                                             "_meta",
+                                                             "dynamic_templates",
+                                                             "date_detection",
+                                                             "numeric_detection",
+                                                             "dynamic_date_formats",
+                                                             "runtime",
+                                                             "enabled",
+                                                             "_field_names",
+                                                             "_all",
+                                                             "_data_stream_timestamp"};
   for (auto w : words)
     if (k == w) return true;
   return false;
@@ -104,8 +123,10 @@ nlohmann::json export_settings(const nlohmann::json& nested_settings) {
   for (auto it = flat.begin(); it != flat.end();) {
     bool creation = false;
     for (auto p : kCreationOnly) creation = creation || has_prefix(it.key(), p);
-    if (creation) it = flat.erase(it);
-    else ++it;
+    if (creation)
+      it = flat.erase(it);
+    else
+      ++it;
   }
   return flat;
 }
@@ -121,7 +142,8 @@ Translation translate_index(const nlohmann::json& meta, const EngineVersion& sou
     bool creation = false;
     for (auto p : kCreationOnly) creation = creation || has_prefix(it.key(), p);
     if (creation) {
-      t.changes.push_back("removed setting " + it.key() + ": it describes the source index's creation");
+      t.changes.push_back("removed setting " + it.key() +
+                          ": it describes the source index's creation");
       it = settings.erase(it);
     } else {
       ++it;
@@ -129,14 +151,16 @@ Translation translate_index(const nlohmann::json& meta, const EngineVersion& sou
   }
   for (auto it = settings.begin(); it != settings.end();) {
     if (has_prefix(it.key(), "archived")) {
-      t.changes.push_back("removed setting " + it.key() + ": archived (unknown to the source itself)");
+      t.changes.push_back("removed setting " + it.key() +
+                          ": archived (unknown to the source itself)");
       it = settings.erase(it);
     } else {
       ++it;
     }
   }
   remove_rules(settings, kAlwaysRemoved, t.changes);
-  if (target.distribution == cluster::Distribution::kOpenSearch) remove_rules(settings, kNotOnOpenSearch, t.changes);
+  if (target.distribution == cluster::Distribution::kOpenSearch)
+    remove_rules(settings, kNotOnOpenSearch, t.changes);
   if (target.distribution == cluster::Distribution::kElasticsearch)
     remove_rules(settings, kNotOnElasticsearch, t.changes);
 
@@ -154,9 +178,11 @@ Translation translate_index(const nlohmann::json& meta, const EngineVersion& sou
     mappings.erase("_all");
     t.changes.push_back("removed mapping _all: removed from the engines in 7.0");
   }
-  if (target.distribution == cluster::Distribution::kOpenSearch && mappings.contains("_data_stream_timestamp")) {
+  if (target.distribution == cluster::Distribution::kOpenSearch &&
+      mappings.contains("_data_stream_timestamp")) {
     mappings.erase("_data_stream_timestamp");
-    t.changes.push_back("removed mapping _data_stream_timestamp: an Elasticsearch data stream field");
+    t.changes.push_back(
+        "removed mapping _data_stream_timestamp: an Elasticsearch data stream field");
   }
   (void)source;
 
@@ -213,27 +239,42 @@ std::string type_of(const nlohmann::json& field) {
 std::optional<nlohmann::json> equivalent_field(const nlohmann::json& field) {
   const std::string t = type_of(field);
   nlohmann::json out;
-  if (t == "flattened") out = {{"type", "flat_object"}};
-  else if (t == "flat_object") out = {{"type", "flattened"}};
-  else if (t == "dense_vector" && field.contains("dims")) out = {{"type", "knn_vector"}, {"dimension", field["dims"]}};
-  else if (t == "knn_vector" && field.contains("dimension")) out = {{"type", "dense_vector"}, {"dims", field["dimension"]}};
-  else if (t == "point") out = {{"type", "xy_point"}};
-  else if (t == "xy_point") out = {{"type", "point"}};
-  else if (t == "shape") out = {{"type", "xy_shape"}};
-  else if (t == "xy_shape") out = {{"type", "shape"}};
-  else if (t == "match_only_text" || t == "semantic_text") out = {{"type", "text"}};
-  else if (t == "wildcard" || t == "constant_keyword" || t == "version" || t == "counted_keyword") out = {{"type", "keyword"}};
-  else if (t == "unsigned_long") out = {{"type", "long"}};
-  else return std::nullopt;
+  if (t == "flattened")
+    out = {{"type", "flat_object"}};
+  else if (t == "flat_object")
+    out = {{"type", "flattened"}};
+  else if (t == "dense_vector" && field.contains("dims"))
+    out = {{"type", "knn_vector"}, {"dimension", field["dims"]}};
+  else if (t == "knn_vector" && field.contains("dimension"))
+    out = {{"type", "dense_vector"}, {"dims", field["dimension"]}};
+  else if (t == "point")
+    out = {{"type", "xy_point"}};
+  else if (t == "xy_point")
+    out = {{"type", "point"}};
+  else if (t == "shape")
+    out = {{"type", "xy_shape"}};
+  else if (t == "xy_shape")
+    out = {{"type", "shape"}};
+  else if (t == "match_only_text" || t == "semantic_text")
+    out = {{"type", "text"}};
+  else if (t == "wildcard" || t == "constant_keyword" || t == "version" || t == "counted_keyword")
+    out = {{"type", "keyword"}};
+  else if (t == "unsigned_long")
+    out = {{"type", "long"}};
+  else
+    return std::nullopt;
   for (const char* carried : {"fields", "copy_to"})
-    if (field.contains(carried) && (out["type"] == "text" || out["type"] == "keyword")) out[carried] = field[carried];
+    if (field.contains(carried) && (out["type"] == "text" || out["type"] == "keyword"))
+      out[carried] = field[carried];
   return out;
 }
 
 std::string note_for(const std::string& from, const nlohmann::json& to) {
   const std::string t = to["type"].get<std::string>();
-  if (from == "unsigned_long") return " (values above 2^63-1 are rejected and listed in the errors file)";
-  if (from == "constant_keyword") return " (documents without the field no longer match its constant value)";
+  if (from == "unsigned_long")
+    return " (values above 2^63-1 are rejected and listed in the errors file)";
+  if (from == "constant_keyword")
+    return " (documents without the field no longer match its constant value)";
   if (t == "keyword" || t == "text") return " (searched as " + t + ")";
   return "";
 }
@@ -242,7 +283,8 @@ std::vector<std::string> bracketed_keys(const std::string& list) {
   // "[runtime : {r={type=keyword}}] [x : 1]": the name before each " : ".
   static const std::regex key(R"(\[([^\[\]\s:]+) : )");
   std::vector<std::string> out;
-  for (auto it = std::sregex_iterator(list.begin(), list.end(), key); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(list.begin(), list.end(), key); it != std::sregex_iterator();
+       ++it)
     out.push_back((*it)[1].str());
   return out;
 }
@@ -252,10 +294,14 @@ std::vector<std::string> bracketed_keys(const std::string& list) {
 std::optional<MappingRefusal> refused_mapping(const Error& error) {
   std::string text = error.message;
   if (error.remote) text = error.remote->reason + "\n" + text;
-  static const std::regex no_type(R"((?:[Nn]o handler for type|The mapper type) \[([^\]]+)\] declared on field \[([^\]]+)\])");
-  static const std::regex unknown_param(R"(unknown parameter \[([^\]]+)\] on mapper \[([^\]]+)\] of type \[([^\]]+)\])");
-  static const std::regex legacy_params(R"(Mapping definition for \[([^\]]+)\] has unsupported parameters:\s*(.*))");
-  static const std::regex root_params(R"(Root mapping definition has unsupported parameters:\s*(.*))");
+  static const std::regex no_type(
+      R"((?:[Nn]o handler for type|The mapper type) \[([^\]]+)\] declared on field \[([^\]]+)\])");
+  static const std::regex unknown_param(
+      R"(unknown parameter \[([^\]]+)\] on mapper \[([^\]]+)\] of type \[([^\]]+)\])");
+  static const std::regex legacy_params(
+      R"(Mapping definition for \[([^\]]+)\] has unsupported parameters:\s*(.*))");
+  static const std::regex root_params(
+      R"(Root mapping definition has unsupported parameters:\s*(.*))");
   std::smatch m;
   MappingRefusal r;
   if (std::regex_search(text, m, no_type)) {
@@ -295,7 +341,8 @@ bool MappingRepair::apply(const MappingRefusal& r, std::vector<std::string>& cha
     }
     return changed;
   }
-  auto visit = [&](nlohmann::json& container, const std::string& name, const std::string& path, bool multi) {
+  auto visit = [&](nlohmann::json& container, const std::string& name, const std::string& path,
+                   bool multi) {
     if (name != r.field) return;
     nlohmann::json& field = container[name];
     const std::string type = type_of(field);
@@ -304,7 +351,8 @@ bool MappingRepair::apply(const MappingRefusal& r, std::vector<std::string>& cha
       for (const auto& p : r.parameters) {
         if (!field.contains(p) || p == "type") continue;
         field.erase(p);
-        changes.push_back("field " + path + ": removed parameter " + p + ": the target refused it (" + r.reason + ")");
+        changes.push_back("field " + path + ": removed parameter " + p +
+                          ": the target refused it (" + r.reason + ")");
         changed = true;
       }
       return;
@@ -313,8 +361,9 @@ bool MappingRepair::apply(const MappingRefusal& r, std::vector<std::string>& cha
     const bool again = replaced_.count(path) > 0;
     auto eq = again ? std::nullopt : equivalent_field(field);
     if (eq) {
-      changes.push_back("field " + path + ": type " + type + " is unknown to the target, mapped as " +
-                        (*eq)["type"].get<std::string>() + note_for(type, *eq));
+      changes.push_back("field " + path + ": type " + type +
+                        " is unknown to the target, mapped as " + (*eq)["type"].get<std::string>() +
+                        note_for(type, *eq));
       field = *eq;
       replaced_.insert(path);
     } else if (multi) {
@@ -322,20 +371,23 @@ bool MappingRepair::apply(const MappingRefusal& r, std::vector<std::string>& cha
                         ", unknown to the target (the values are still indexed by the main field)");
       container.erase(name);
     } else {
-      changes.push_back("field " + path + ": type " + type +
-                        " is unknown to the target, mapped as a disabled object (its values stay in _source, "
-                        "not searchable)");
+      changes.push_back(
+          "field " + path + ": type " + type +
+          " is unknown to the target, mapped as a disabled object (its values stay in _source, "
+          "not searchable)");
       field = {{"type", "object"}, {"enabled", false}};
     }
     changed = true;
   };
   for_each_field(mappings_, "", visit);
   // Metadata fields (_source, _routing, ...) are root entries, not properties.
-  if (r.kind == MappingRefusal::Kind::kFieldParameter && mappings_.contains(r.field) && mappings_[r.field].is_object()) {
+  if (r.kind == MappingRefusal::Kind::kFieldParameter && mappings_.contains(r.field) &&
+      mappings_[r.field].is_object()) {
     for (const auto& p : r.parameters) {
       if (!mappings_[r.field].contains(p)) continue;
       mappings_[r.field].erase(p);
-      changes.push_back("mapping " + r.field + ": removed parameter " + p + ": the target refused it (" + r.reason + ")");
+      changes.push_back("mapping " + r.field + ": removed parameter " + p +
+                        ": the target refused it (" + r.reason + ")");
       changed = true;
     }
   }

@@ -12,7 +12,8 @@ Result<Outcome> run_plan(const Plan& plan, const ConfirmPolicy& policy,
     const Answer a = policy.prompt ? policy.prompt(plan.question) : Answer::kNoTerminal;
     if (a != Answer::kYes)
       return Error(ErrorCode::kConflict,
-                   std::string(a == Answer::kNo ? "not confirmed" : "not confirmed (no terminal to ask on)") +
+                   std::string(a == Answer::kNo ? "not confirmed"
+                                                : "not confirmed (no terminal to ask on)") +
                        "; " + plan.unchanged,
                    plan.yes_hint);
   }

@@ -20,7 +20,7 @@ struct Plan {
   std::vector<std::string> actions;  // one line per thing that will happen
   nlohmann::json json;               // the same plan for machines (--output json)
   NeedsConfirmation confirm = NeedsConfirmation::kYes;
-  std::string question;                     // "Delete these 3 snapshot(s)?"
+  std::string question;                           // "Delete these 3 snapshot(s)?"
   std::string unchanged = "nothing was changed";  // said when it does not run
   std::string yes_hint = "pass --yes to go ahead without a prompt";
   // A refusal found while planning (e.g. "the snapshots are running"): the plan is printed,
@@ -31,8 +31,8 @@ struct Plan {
 enum class Answer { kYes, kNo, kNoTerminal };
 using Prompt = std::function<Answer(const std::string& question)>;
 
-enum class AssumeYes { kNo, kYes };           // --yes
-enum class Execution { kExecute, kDryRun };   // --dry-run
+enum class AssumeYes { kNo, kYes };          // --yes
+enum class Execution { kExecute, kDryRun };  // --dry-run
 
 struct ConfirmPolicy {
   AssumeYes assume_yes = AssumeYes::kNo;

@@ -16,9 +16,13 @@ namespace {
 constexpr std::size_t kBlock = 64;  // SHA-256 block size
 constexpr char kHex[] = "0123456789abcdef";
 
-SHA256_CTX* ctx_of(void* p) { return static_cast<SHA256_CTX*>(p); }
+SHA256_CTX* ctx_of(void* p) {
+  return static_cast<SHA256_CTX*>(p);
+}
 
-void update(SHA256_CTX& ctx, const void* data, std::size_t size) { SHA256_Update(&ctx, data, size); }
+void update(SHA256_CTX& ctx, const void* data, std::size_t size) {
+  SHA256_Update(&ctx, data, size);
+}
 
 Sha256Digest finish(SHA256_CTX& ctx) {
   Sha256Digest out{};
@@ -75,13 +79,21 @@ std::string sha256_hex(std::string_view data) {
   return hex_encode(sha256(data));
 }
 
-Sha256::Sha256() : ctx_(new SHA256_CTX) { SHA256_Init(ctx_of(ctx_)); }
+Sha256::Sha256() : ctx_(new SHA256_CTX) {
+  SHA256_Init(ctx_of(ctx_));
+}
 
-Sha256::~Sha256() { delete ctx_of(ctx_); }
+Sha256::~Sha256() {
+  delete ctx_of(ctx_);
+}
 
-void Sha256::update(std::string_view data) { SHA256_Update(ctx_of(ctx_), data.data(), data.size()); }
+void Sha256::update(std::string_view data) {
+  SHA256_Update(ctx_of(ctx_), data.data(), data.size());
+}
 
-Sha256Digest Sha256::finish() { return util::finish(*ctx_of(ctx_)); }
+Sha256Digest Sha256::finish() {
+  return util::finish(*ctx_of(ctx_));
+}
 
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
   SHA256_CTX inner;
@@ -90,7 +102,8 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
   return mac_with(inner, outer, data);
 }
 
-HmacSha256Key::HmacSha256Key(std::string_view key) : inner_(new SHA256_CTX), outer_(new SHA256_CTX) {
+HmacSha256Key::HmacSha256Key(std::string_view key)
+    : inner_(new SHA256_CTX), outer_(new SHA256_CTX) {
   absorb_pads(key, *ctx_of(inner_), *ctx_of(outer_));
 }
 

@@ -12,18 +12,18 @@
 namespace essnap {
 
 enum class ErrorCode {
-  kInvalidArgument,   // bad flag, malformed URL / date / JSON / config: the user's input
-  kNoCredentials,     // no credential source produced credentials
-  kNetwork,           // connect, DNS, TLS, reset: we never got an HTTP answer
-  kTimeout,           // a named timeout expired
-  kRemote,            // the server answered with an error status
-  kNotFound,          // a named thing does not exist (remote or local)
-  kIo,                // local file could not be read or written
-  kConflict,          // a precondition refused the operation (name clash, running snapshot, ...)
-  kIncomplete,        // it ran but did not fully succeed (PARTIAL / FAILED snapshot, failed shards)
-  kParse,             // bytes from a server or a file did not parse
-  kInterrupted,       // SIGINT / SIGTERM stopped us (the cluster may still be working)
-  kInternal,          // a bug: should not happen
+  kInvalidArgument,  // bad flag, malformed URL / date / JSON / config: the user's input
+  kNoCredentials,    // no credential source produced credentials
+  kNetwork,          // connect, DNS, TLS, reset: we never got an HTTP answer
+  kTimeout,          // a named timeout expired
+  kRemote,           // the server answered with an error status
+  kNotFound,         // a named thing does not exist (remote or local)
+  kIo,               // local file could not be read or written
+  kConflict,         // a precondition refused the operation (name clash, running snapshot, ...)
+  kIncomplete,       // it ran but did not fully succeed (PARTIAL / FAILED snapshot, failed shards)
+  kParse,            // bytes from a server or a file did not parse
+  kInterrupted,      // SIGINT / SIGTERM stopped us (the cluster may still be working)
+  kInternal,         // a bug: should not happen
 };
 
 const char* to_string(ErrorCode code);
@@ -56,8 +56,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -80,7 +80,9 @@ class [[nodiscard]] Result {
 // Result<void> equivalent.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 inline Error make_error(ErrorCode code, std::string message, std::string hint = {}) {
   return Error(code, std::move(message), std::move(hint));
@@ -91,14 +93,14 @@ inline Error make_error(ErrorCode code, std::string message, std::string hint = 
 // ESSNAP_TRY(var, expr): evaluate a Result, return its error early, else bind the value.
 #define ESSNAP_CONCAT_INNER(a, b) a##b
 #define ESSNAP_CONCAT(a, b) ESSNAP_CONCAT_INNER(a, b)
-#define ESSNAP_TRY(var, expr)                                  \
-  auto ESSNAP_CONCAT(essnap_try_, __LINE__) = (expr);          \
-  if (!ESSNAP_CONCAT(essnap_try_, __LINE__).ok())              \
+#define ESSNAP_TRY(var, expr)                                       \
+  auto ESSNAP_CONCAT(essnap_try_, __LINE__) = (expr);               \
+  if (!ESSNAP_CONCAT(essnap_try_, __LINE__).ok())                   \
     return std::move(ESSNAP_CONCAT(essnap_try_, __LINE__)).error(); \
   var = std::move(ESSNAP_CONCAT(essnap_try_, __LINE__)).value()
 // ESSNAP_TRY_STATUS(expr): for Status-returning calls.
-#define ESSNAP_TRY_STATUS(expr)                                \
-  do {                                                         \
-    auto essnap_s_ = (expr);                                   \
-    if (!essnap_s_.ok()) return std::move(essnap_s_).error();  \
+#define ESSNAP_TRY_STATUS(expr)                               \
+  do {                                                        \
+    auto essnap_s_ = (expr);                                  \
+    if (!essnap_s_.ok()) return std::move(essnap_s_).error(); \
   } while (0)

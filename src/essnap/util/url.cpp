@@ -33,7 +33,6 @@ bool is_sub_delim(unsigned char c) {
   }
 }
 
-
 // A byte as it can be quoted in an error message without echoing anything unprintable.
 std::string describe_byte(unsigned char c) {
   if (c == ' ') return "a space";
@@ -187,7 +186,7 @@ Result<Url> parse_url(std::string_view text, UrlChars chars) {
     if (!valid_ipv6_literal(host.substr(1, host.size() - 2))) {
       // Quoted only when short: the text may be anything a server or a file handed us.
       return url_error(host.size() <= 64 ? "invalid IPv6 address " + std::string(host)
-                                          : std::string("invalid IPv6 address"),
+                                         : std::string("invalid IPv6 address"),
                        "write IPv6 hosts like https://[::1]:9200/");
     }
     const std::string_view rest = authority.substr(close + 1);

@@ -29,9 +29,9 @@ std::string scalar(const nlohmann::json& v) {
     const auto& s = v.get_ref<const std::string&>();
     // Replace bytes that are not UTF-8 (U+FFFD) instead of throwing: the strings are what a
     // server sent, and dump() throws type_error 316 on invalid UTF-8 by default.
-    return needs_quotes(s) ? nlohmann::json(s).dump(-1, ' ', false,
-                                                    nlohmann::json::error_handler_t::replace)
-                           : s;
+    return needs_quotes(s)
+               ? nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+               : s;
   }
   if (v.is_null()) return "null";
   return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -12,9 +12,14 @@ namespace essnap::cli {
 namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
-struct sigaction g_old_int, g_old_term;
+volatile std::sig_atomic_t g_reload = 0;
+struct sigaction g_old_int, g_old_term, g_old_hup;
 
-extern "C" void on_interrupt(int) {
+extern "C" void on_interrupt(int sig) {
+  if (sig == SIGHUP) {
+    g_reload = 1;
+    return;
+  }
   if (g_interrupted) {
     // Asked twice: the wait may be inside one slow request; stop now (async-signal-safe calls).
     static const char msg[] = "\nessnap: interrupted again; exiting\n";
@@ -26,21 +31,34 @@ extern "C" void on_interrupt(int) {
 
 }  // namespace
 
-InterruptScope::InterruptScope() {
+InterruptScope::InterruptScope(Hangup hangup) : hangup_(hangup == Hangup::kReload) {
   g_interrupted = 0;
+  g_reload = 0;
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, &g_old_int);
   ::sigaction(SIGTERM, &sa, &g_old_term);
+  if (hangup_) ::sigaction(SIGHUP, &sa, &g_old_hup);
 }
 
 InterruptScope::~InterruptScope() {
   ::sigaction(SIGINT, &g_old_int, nullptr);
   ::sigaction(SIGTERM, &g_old_term, nullptr);
+  if (hangup_) ::sigaction(SIGHUP, &g_old_hup, nullptr);
 }
 
 bool InterruptScope::requested() { return g_interrupted != 0; }
+
+bool InterruptScope::reload_requested() {
+  return g_reload != 0;
+}
+
+bool InterruptScope::take_reload() {
+  if (g_reload == 0) return false;
+  g_reload = 0;
+  return true;
+}
 
 bool stdout_is_terminal() {
   return ::isatty(STDOUT_FILENO) != 0;

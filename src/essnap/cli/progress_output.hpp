@@ -20,16 +20,25 @@ ProgressStyle progress_style(const GlobalOptions& global, bool quiet);
 snapshot::WaitHooks progress_hooks(ProgressStyle style);
 void finish_progress(ProgressStyle style);
 
-// While alive, SIGINT and SIGTERM do not kill the process: they raise a flag the wait loop polls,
-// so it stops within a moment and says what keeps running. A second signal exits 130 at once
-// (a wait stuck inside one slow request still ends when asked twice).
+// The one signal handler. While alive, SIGINT and SIGTERM do not kill the process: they raise a
+// flag that waits, transfers, inspect and `essnap run` poll (util::sleep_for's steps), so the work
+// stops within a moment and says what keeps running. A second signal exits 130 at once (a wait
+// stuck inside one slow request still ends when asked twice). With Hangup::kReload (`essnap run`)
+// SIGHUP asks for a reload instead of ending the process.
 class InterruptScope {
  public:
-  InterruptScope();
+  enum class Hangup { kDefault, kReload };
+  explicit InterruptScope(Hangup hangup = Hangup::kDefault);
   ~InterruptScope();
   InterruptScope(const InterruptScope&) = delete;
   InterruptScope& operator=(const InterruptScope&) = delete;
   static bool requested();
+  // A SIGHUP arrived (Hangup::kReload) since the last take_reload(); take_reload() also clears it.
+  static bool reload_requested();
+  static bool take_reload();
+
+ private:
+  bool hangup_ = false;
 };
 
 // Asks "question [y/N]" on /dev/tty; kNoTerminal when stdin is not a terminal.

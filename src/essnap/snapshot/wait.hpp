@@ -9,6 +9,7 @@
 
 #include "essnap/snapshot/progress.hpp"
 #include "essnap/util/result.hpp"
+#include "essnap/util/sleep.hpp"
 
 namespace essnap::snapshot {
 
@@ -31,11 +32,12 @@ using WaitClock = std::chrono::steady_clock;
 struct WaitHooks {
   std::function<void(const Progress&)> progress;   // on every change
   std::function<void(const std::string&)> notice;  // "cluster unreachable, still waiting", ...
-  std::function<void(std::chrono::milliseconds)> sleep;  // default this_thread::sleep_for
+  util::SleepStep sleep;                                 // default this_thread::sleep_for
   std::function<WaitClock::time_point()> now;            // default steady_clock::now
   std::function<bool()> interrupted;                     // true once SIGINT/SIGTERM arrived
 
-  // Sleeps `d` through the hook (or for real) in slices, returning early once interrupted.
+  // Sleeps `d` through the hook (or for real) in util::sleep_for's steps, returning early once
+  // interrupted.
   void wait(std::chrono::milliseconds d) const;
   WaitClock::time_point clock() const;
   bool stop_requested() const;

@@ -10,7 +10,7 @@ namespace {
 using Ms = std::chrono::milliseconds;
 
 void notice(const WaitHooks& h, const std::string& s) {
-  if (h.notice) h.notice(s);
+  h.notify(s);
 }
 
 Ms grow(Ms d, double factor, Ms cap) {
@@ -22,6 +22,14 @@ Ms grow(Ms d, double factor, Ms cap) {
 void WaitHooks::wait(Ms d) const {
   const auto interrupted = [this] { return stop_requested(); };
   util::sleep_for(d, interrupted, sleep);
+}
+
+void WaitHooks::report(const Progress& p) const {
+  if (progress) progress(to_event(p));
+}
+
+void WaitHooks::notify(const std::string& message) const {
+  util::notify(progress, message);
 }
 
 WaitClock::time_point WaitHooks::clock() const { return now ? now() : WaitClock::now(); }

@@ -297,9 +297,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       break;
     }
     const auto delay = pushback_delay(pushback_round++, std::uniform_real_distribution<double>(0, 1)(rng));
-    if (hooks_.notice)
-      hooks_.notice(target + ": the target pushed back " + std::to_string(pushed_back.size()) +
-                    " documents; retrying in " + std::to_string(delay.count()) + " ms");
+    hooks_.notify(target + ": the target pushed back " + std::to_string(pushed_back.size()) +
+                  " documents; retrying in " + std::to_string(delay.count()) + " ms");
     if (!util::sleep_for(delay, hooks_.interrupted))
       return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
     pending = std::move(pushed_back);

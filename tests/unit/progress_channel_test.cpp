@@ -1,5 +1,5 @@
 // The one progress channel: the event (util/progress.hpp) as each operation fills it — snapshot
-// and restore waits, transfer chunks — its line and JSON, and the one renderer
+// and restore waits, transfer chunks, inspect — its line and JSON, and the one renderer
 // (cli/progress_output) in each style: the updating terminal line, a line per change, JSON events,
 // quiet; its pace; the wait loop and transfer hooks drawing through it.
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/inspect/scan.hpp"
 #include "essnap/snapshot/progress.hpp"
 #include "essnap/snapshot/wait.hpp"
 #include "essnap/transfer/events.hpp"
@@ -73,6 +74,33 @@ TEST(ProgressEvent, TransferChunkKeepsItsJsonEventAndCarriesTheRunsRate) {
   const ProgressEvent first = transfer::chunk_event(chunk(500, 500, 0), 500);
   EXPECT_EQ(util::progress_line(first),
             "export logs: 500/3000 docs, 500.0 KiB [logs/000-000001.ndjson.zst: 500]");
+}
+
+TEST(ProgressEvent, InspectHasTheGenericJsonEvent) {
+  auto e = inspect::inspect_progress("verify /repo", "data", 2, 40, "data files",
+                                     std::chrono::steady_clock::now());
+  e.bytes_done = 1024;
+  e.bytes_total = 4096;
+  e.elapsed = milliseconds(2000);
+  util::set_byte_rate(e);
+  EXPECT_EQ(util::progress_line(e),
+            "inspect verify /repo: 2/40 data files, 1.0 KiB/4.0 KiB, 512 B/s, ETA 0:06 [data]");
+  const auto j = util::progress_json(e);
+  EXPECT_EQ(j["event"], "progress");
+  EXPECT_EQ(j["operation"], "inspect");
+  EXPECT_EQ(j["name"], "verify /repo");
+  EXPECT_EQ(j["state"], "data");
+  EXPECT_EQ(j["done"], 2);
+  EXPECT_EQ(j["total"], 40);
+  EXPECT_EQ(j["unit"], "data files");
+  EXPECT_EQ(j["bytes_done"], 1024);
+  EXPECT_EQ(j["bytes_total"], 4096);
+  EXPECT_EQ(j["rate"], 512.0);
+  EXPECT_EQ(j["eta_seconds"], 6.0);
+  EXPECT_EQ(j["elapsed_ms"], 2000);
+  auto shards = inspect::inspect_progress("du /repo", "", 3, 10, "shards", {});
+  EXPECT_EQ(util::progress_line(shards), "inspect du /repo: 3/10 shards");
+  EXPECT_TRUE(util::progress_json(shards)["eta_seconds"].is_null());
 }
 
 TEST(ProgressEvent, ANoticeIsItsMessage) {

@@ -134,22 +134,6 @@ Result<Opened> open_container(const GlobalOptions& g, InspectFlags& f) {
 constexpr ProgressPace kInspectPace{std::chrono::seconds(1), std::chrono::milliseconds(250),
                                     std::chrono::seconds(5)};
 
-// An inspect command's progress as the one progress event: "inspect <subject>: done/total unit".
-util::ProgressEvent inspect_event(const std::string& subject, const std::string& state,
-                                  std::uint64_t done, std::uint64_t total, const std::string& unit,
-                                  std::chrono::steady_clock::time_point started) {
-  util::ProgressEvent e;
-  e.operation = "inspect";
-  e.subject = subject;
-  e.state = state;
-  e.done = done;
-  e.total = total;
-  e.unit = unit;
-  e.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  return e;
-}
-
 json j_opt(const std::optional<std::int64_t>& v) {
   return v ? json(*v) : json(nullptr);
 }
@@ -309,16 +293,7 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
   o.interrupted = [] { return InterruptScope::requested(); };
   {
     ProgressOutput progress(progress_style(g, f.quiet), kInspectPace);
-    const auto started = std::chrono::steady_clock::now();
-    const std::string subject = "verify " + c.describe();
-    o.progress = [&](const inspect::VerifyProgress& p) {
-      auto e = inspect_event(subject, p.phase, p.done, p.total,
-                             p.phase == "data" ? "data files" : "shards", started);
-      e.bytes_done = p.bytes_done;
-      e.bytes_total = p.bytes_total;
-      util::set_byte_rate(e);
-      progress.draw(e);
-    };
+    o.progress = progress.sink();
     auto r = inspect::verify(c, o);
     progress.finish();
     if (state) {
@@ -395,14 +370,10 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
 Result<int> run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressOutput progress(progress_style(g, f.quiet), kInspectPace);
-  const auto started = std::chrono::steady_clock::now();
-  const std::string subject = "du " + c.describe();
   inspect::DuOptions o;
   o.concurrency = f.concurrency;
   o.interrupted = [] { return InterruptScope::requested(); };
-  o.progress = [&](std::uint64_t d, std::uint64_t t) {
-    progress.draw(inspect_event(subject, "", d, t, "shards", started));
-  };
+  o.progress = progress.sink();
   auto r = inspect::disk_usage(c, o);
   progress.finish();
   if (!r.ok()) return r.error();
@@ -459,14 +430,10 @@ Result<int> run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) 
 Result<int> run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
   ProgressOutput progress(progress_style(g, f.quiet), kInspectPace);
-  const auto started = std::chrono::steady_clock::now();
-  const std::string subject = "orphans " + c.describe();
   inspect::OrphansOptions o;
   o.concurrency = f.concurrency;
   o.interrupted = [] { return InterruptScope::requested(); };
-  o.progress = [&](std::uint64_t d, std::uint64_t t) {
-    progress.draw(inspect_event(subject, "", d, t, "shards", started));
-  };
+  o.progress = progress.sink();
   auto r = inspect::find_orphans(c, o);
   progress.finish();
   if (!r.ok()) return r.error();

@@ -25,7 +25,9 @@ struct FakeTime {
       now += d;
     };
     h.now = [this] { return now; };
-    h.notice = [this](const std::string& s) { notices.push_back(s); };
+    h.progress = [this](const util::ProgressEvent& e) {
+      if (e.kind == util::ProgressKind::kNotice) notices.push_back(e.message);
+    };
     return h;
   }
   Ms slept() const {

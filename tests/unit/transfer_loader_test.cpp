@@ -50,7 +50,7 @@ TEST(TransferLoader, PushedBackItemsAreResentAloneOthersGoToTheErrorsFile) {
     ErrorsFile errors(errors_path);
     Hooks hooks;
     std::vector<std::string> notices;
-    hooks.notice = [&](const std::string& s) { notices.push_back(s); };
+    hooks.progress = [&](const util::ProgressEvent& e) { notices.push_back(e.message); };
     Loader loader({}, errors, hooks);
     std::string chunk =
         "{\"_id\":\"a\",\"_source\":{\"n\":1}}\n{\"_id\":\"b\",\"_routing\":\"r\",\"_source\":{\"n\":2}}\n"

@@ -78,7 +78,7 @@ Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   if (!r.ok())
     return transfer_error(std::move(r).error(), "copy",
                           "the loaded chunks are recorded in " + o.state_path);
-  print_summaries(r->indices, "copied", global, style);
+  print_summaries(r->indices, "copied", global);
   if (r->problem) return *r->problem;
   return kExitOk;
 }

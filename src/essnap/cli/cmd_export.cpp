@@ -65,7 +65,7 @@ Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
                 << " is already complete (manifest.json)\n";
     return kExitOk;
   }
-  print_summaries(r->indices, "exported", global, style);
+  print_summaries(r->indices, "exported", global);
   if (global.output == OutputFormat::kJson)
     json_field("manifest", (*store)->describe() + "/manifest.json");
   else

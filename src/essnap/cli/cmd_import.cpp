@@ -65,7 +65,7 @@ Result<int> run_import_command(const GlobalOptions& global, ImportFlags& f) {
   if (!r.ok())
     return transfer_error(std::move(r).error(), "import",
                           "the loaded chunks are recorded in " + o.state_path);
-  print_summaries(r->indices, "imported", global, style);
+  print_summaries(r->indices, "imported", global);
   if (r->problem) return *r->problem;
   return kExitOk;
 }

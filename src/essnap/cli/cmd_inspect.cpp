@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "essnap/aws/credentials.hpp"
@@ -129,61 +128,11 @@ Result<Opened> open_container(const GlobalOptions& g, InspectFlags& f) {
   return out;
 }
 
-// Progress on stderr through cli/progress_output, at most four times a second.
-class ProgressLine {
- public:
-  ProgressLine(const GlobalOptions& g, bool quiet, std::string name)
-      : style_(progress_style(g, quiet)), name_(std::move(name)) {
-    if (style_ == ProgressStyle::kJson) style_ = ProgressStyle::kQuiet;  // stdout: one document
-    hooks_ = progress_hooks(style_);
-    start_ = std::chrono::steady_clock::now();
-  }
-  ~ProgressLine() { finish(); }
-  // Ends an updating line before the results are printed.
-  void finish() {
-    std::lock_guard<std::mutex> l(mu_);
-    if (drawn_) finish_progress(style_);
-    drawn_ = false;
-    hooks_.progress = nullptr;
-  }
-  void update(const std::string& phase, std::uint64_t done, std::uint64_t total,
-              std::uint64_t bytes_done = 0, std::uint64_t bytes_total = 0,
-              std::uint64_t shards = 0) {
-    if (!hooks_.progress) return;
-    std::lock_guard<std::mutex> l(mu_);
-    const auto now = std::chrono::steady_clock::now();
-    const auto gap = style_ == ProgressStyle::kTerminal ? std::chrono::milliseconds(250)
-                                                        : std::chrono::milliseconds(5000);
-    // Quick work draws nothing; slow work a line every `gap`, and its last state.
-    if (now - start_ < std::chrono::seconds(1)) return;
-    if (done != total && now - last_ < gap) return;
-    last_ = now;
-    snapshot::Progress p;
-    p.operation = "inspect";
-    p.name = name_;
-    if (phase == "data") {
-      p.shards_done = p.shards_total = static_cast<int>(shards);
-      p.state = "data files " + std::to_string(done) + "/" + std::to_string(total);
-    } else {
-      p.shards_done = static_cast<int>(done);
-      p.shards_total = static_cast<int>(total);
-      p.state = phase;
-    }
-    p.bytes_done = static_cast<std::int64_t>(bytes_done);
-    p.bytes_total = static_cast<std::int64_t>(bytes_total);
-    p.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start_);
-    hooks_.progress(p);
-    drawn_ = true;
-  }
-
- private:
-  ProgressStyle style_;
-  std::string name_;
-  snapshot::WaitHooks hooks_;
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point start_, last_{};
-  bool drawn_ = false;
-};
+// Progress on stderr through the one renderer: nothing for the first second (quick work draws
+// nothing), then at most four times a second on a terminal, a line (or a JSON event) every five
+// seconds otherwise, and the last state.
+constexpr ProgressPace kInspectPace{std::chrono::seconds(1), std::chrono::milliseconds(250),
+                                    std::chrono::seconds(5)};
 
 json j_opt(const std::optional<std::int64_t>& v) {
   return v ? json(*v) : json(nullptr);
@@ -342,21 +291,16 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
   }
   InterruptScope interrupt;
   o.interrupted = [] { return InterruptScope::requested(); };
-  std::uint64_t shards = 0;
   {
-    ProgressLine line(g, f.quiet, "verify " + c.describe());
-    o.progress = [&](const inspect::VerifyProgress& p) {
-      if (p.phase == "metadata") shards = p.total;
-      line.update(p.phase, p.done, p.total, p.bytes_done, p.bytes_total, shards);
-    };
+    ProgressOutput progress(progress_style(g, f.quiet), kInspectPace);
+    o.progress = progress.sink();
     auto r = inspect::verify(c, o);
-    line.finish();
+    progress.finish();
     if (state) {
       auto saved = state->save();  // what was read before an interruption is kept
       if (!saved.ok()) return saved.error();
     }
     if (!r.ok()) return r.error();
-    line.finish();
     const auto& v = *r;
     const char* mode = o.read_data == inspect::ReadData::kNo ? "structural" : "read-data";
     if (g.output == OutputFormat::kJson) {
@@ -425,13 +369,13 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
 
 Result<int> run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
-  ProgressLine line(g, f.quiet, "du " + c.describe());
+  ProgressOutput progress(progress_style(g, f.quiet), kInspectPace);
   inspect::DuOptions o;
   o.concurrency = f.concurrency;
   o.interrupted = [] { return InterruptScope::requested(); };
-  o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
+  o.progress = progress.sink();
   auto r = inspect::disk_usage(c, o);
-  line.finish();
+  progress.finish();
   if (!r.ok()) return r.error();
   const auto& u = *r;
   if (g.output == OutputFormat::kJson) {
@@ -485,13 +429,13 @@ Result<int> run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) 
 
 Result<int> run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
   InterruptScope interrupt;
-  ProgressLine line(g, f.quiet, "orphans " + c.describe());
+  ProgressOutput progress(progress_style(g, f.quiet), kInspectPace);
   inspect::OrphansOptions o;
   o.concurrency = f.concurrency;
   o.interrupted = [] { return InterruptScope::requested(); };
-  o.progress = [&](std::uint64_t d, std::uint64_t t) { line.update("shards", d, t); };
+  o.progress = progress.sink();
   auto r = inspect::find_orphans(c, o);
-  line.finish();
+  progress.finish();
   if (!r.ok()) return r.error();
   const auto& u = *r;
   if (g.output == OutputFormat::kJson) {

@@ -152,11 +152,11 @@ Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
   if (!plan.ok()) return plan.error();
 
   const bool as_json = g.output == OutputFormat::kJson;
-  const auto style = progress_style(g, false);
+  ProgressOutput progress(progress_style(g, false));
   InterruptScope interrupts;
   retention::PruneReport report;
   snapshot::DeleteHooks hooks;
-  hooks.wait = progress_hooks(style);
+  hooks.wait = wait_hooks(progress);
   hooks.deleted = [&](const std::string& n) {
     if (!as_json) std::cout << "deleted " << n << "\n" << std::flush;
   };

@@ -101,8 +101,8 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
            : (f.wait || f.verify || stdout_is_terminal()) ? snapshot::WaitMode::kWait
                                                           : snapshot::WaitMode::kNoWait;
   o.verify = f.verify ? snapshot::Verify::kYes : snapshot::Verify::kNo;
-  const auto style = progress_style(g, f.quiet);
-  o.hooks = progress_hooks(style);
+  ProgressOutput progress(progress_style(g, f.quiet));
+  o.hooks = wait_hooks(progress);
 
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
@@ -116,7 +116,7 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
       [&](const util::Plan& p) { print_plan(p, g); },
       [&]() -> Status {
         res = snapshot::execute_restore(*client, *plan, o);
-        finish_progress(style);
+        progress.finish();
         if (!res->ok()) return res->error();
         return ok_status();
       });

@@ -1,11 +1,9 @@
 // `essnap run --config FILE [--once [--policy NAME]]`: the scheduler (schedule/scheduler.hpp)
-// with real clocks, signals (SIGTERM/SIGINT stop, SIGHUP reloads), cluster clients built from
-// the config's clusters, and the metrics endpoint.
-#include <fcntl.h>
-#include <poll.h>
+// with real clocks, signals (the one handler, InterruptScope: SIGTERM/SIGINT stop, SIGHUP
+// reloads), cluster clients built from the config's clusters, and the metrics endpoint.
 #include <unistd.h>
 
-#include <csignal>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -14,9 +12,11 @@
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/progress_output.hpp"
 #include "essnap/http/request_target.hpp"
 #include "essnap/schedule/runner.hpp"
 #include "essnap/schedule/scheduler.hpp"
+#include "essnap/util/sleep.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -30,42 +30,21 @@ struct RunFlags {
   bool once = false;
 };
 
-volatile std::sig_atomic_t g_stop = 0;
-volatile std::sig_atomic_t g_reload = 0;
-int g_wake[2] = {-1, -1};
+// Signals come through the one handler (InterruptScope, SIGHUP as a reload); the idle sleep
+// notices one within a step this long.
+constexpr std::chrono::milliseconds kIdleStep{250};
 
-void on_signal(int sig) {
-  if (sig == SIGHUP) {
-    g_reload = 1;
-  } else {
-    if (g_stop) ::_exit(kExitInterrupted);  // asked twice: a request may be stuck; go now
-    g_stop = 1;
-  }
-  (void)!::write(g_wake[1], "x", 1);
-}
-
-void install_signals() {
-  if (g_wake[0] < 0) (void)!::pipe2(g_wake, O_CLOEXEC | O_NONBLOCK);
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(s, &sa, nullptr);
-}
-
-// Sleeps until `t` (wall clock) or a signal; at most a minute at a time so clock jumps (a
-// suspended VM) are noticed.
+// Sleeps until `t` (wall clock), a stop or a reload; the clock is read again at least once a
+// minute so clock jumps (a suspended VM) are noticed.
 void sleep_until(SysSeconds t) {
+  const auto woken = [] {
+    return InterruptScope::requested() || InterruptScope::reload_requested();
+  };
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         schedule::Clock::time_point(t) - schedule::Clock::now());
-    if (left.count() <= 0 || g_stop || g_reload) return;
-    pollfd p{g_wake[0], POLLIN, 0};
-    const int ms = static_cast<int>(std::min<long long>(left.count(), 60000));
-    if (::poll(&p, 1, ms) > 0) {
-      char buf[64];
-      while (::read(g_wake[0], buf, sizeof buf) > 0) {
-      }
-    }
+    if (left.count() <= 0 || woken()) return;
+    util::sleep_for(std::min(left, std::chrono::milliseconds(60000)), woken, {}, kIdleStep);
   }
 }
 
@@ -85,8 +64,8 @@ Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
     return Error(ErrorCode::kInvalidArgument, "no policy '" + f.policy + "' in " + f.config,
                  "'essnap config check " + f.config + "' lists them");
   schedule::Logger log(f.log_format == "json" ? schedule::LogFormat::kJson : schedule::LogFormat::kText);
-  install_signals();
-  auto stop = [] { return g_stop != 0; };
+  InterruptScope signals(InterruptScope::Hangup::kReload);
+  auto stop = [] { return InterruptScope::requested(); };
   schedule::ClusterRunner runner([&](const schedule::ClusterConfig& c) { return make_client(global, c); },
                                  log, stop);
   schedule::MetricsRegistry metrics;
@@ -95,11 +74,7 @@ Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
   hooks.precise_now = [] { return schedule::Clock::now(); };
   hooks.sleep_until = sleep_until;
   hooks.stop_requested = stop;
-  hooks.take_reload = [] {
-    const bool r = g_reload != 0;
-    g_reload = 0;
-    return r;
-  };
+  hooks.take_reload = [] { return InterruptScope::take_reload(); };
   const std::string path = f.config;
   hooks.reload = [path] { return schedule::load_config(path); };
   hooks.random = [] { return static_cast<double>(std::rand()) / (static_cast<double>(RAND_MAX) + 1); };

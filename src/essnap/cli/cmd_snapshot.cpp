@@ -119,13 +119,13 @@ Result<int> run_create(const GlobalOptions& g, SnapshotFlags f) {
            : (f.wait || stdout_is_terminal()) ? snapshot::WaitMode::kWait
                                               : snapshot::WaitMode::kNoWait;
   o.slot = f.wait_for_slot ? snapshot::SlotMode::kWaitForSlot : snapshot::SlotMode::kRefuse;
-  const auto style = progress_style(g, f.quiet);
-  o.hooks = progress_hooks(style);
+  ProgressOutput progress(progress_style(g, f.quiet));
+  o.hooks = wait_hooks(progress);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   InterruptScope interrupts;
   auto res = snapshot::create_snapshot(*client, o);
-  finish_progress(style);
+  progress.finish();
   if (!res.ok()) return res.error();
   if (o.wait == snapshot::WaitMode::kNoWait) {
     if (g.output == OutputFormat::kJson)
@@ -370,12 +370,12 @@ Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
   o.request = {f.repository, f.names[0], *target, indices};
   o.wait = f.wait || stdout_is_terminal() ? snapshot::WaitMode::kWait : snapshot::WaitMode::kNoWait;
   const bool wait = o.wait == snapshot::WaitMode::kWait;
-  const auto style = progress_style(g, f.quiet);
-  o.hooks = progress_hooks(style);
+  ProgressOutput progress(progress_style(g, f.quiet));
+  o.hooks = wait_hooks(progress);
   std::optional<InterruptScope> interrupts;  // Ctrl-C stops a wait; the clone keeps running
   if (wait) interrupts.emplace();
   auto res = snapshot::clone_snapshot(*client, o);
-  if (wait) finish_progress(style);
+  progress.finish();
   if (!res.ok()) return res.error();
   if (!wait) {
     if (g.output == OutputFormat::kJson)

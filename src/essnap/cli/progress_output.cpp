@@ -7,14 +7,20 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <utility>
 
 namespace essnap::cli {
 namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
-struct sigaction g_old_int, g_old_term;
+volatile std::sig_atomic_t g_reload = 0;
+struct sigaction g_old_int, g_old_term, g_old_hup;
 
-extern "C" void on_interrupt(int) {
+extern "C" void on_interrupt(int sig) {
+  if (sig == SIGHUP) {
+    g_reload = 1;
+    return;
+  }
   if (g_interrupted) {
     // Asked twice: the wait may be inside one slow request; stop now (async-signal-safe calls).
     static const char msg[] = "\nessnap: interrupted again; exiting\n";
@@ -26,21 +32,34 @@ extern "C" void on_interrupt(int) {
 
 }  // namespace
 
-InterruptScope::InterruptScope() {
+InterruptScope::InterruptScope(Hangup hangup) : hangup_(hangup == Hangup::kReload) {
   g_interrupted = 0;
+  g_reload = 0;
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, &g_old_int);
   ::sigaction(SIGTERM, &sa, &g_old_term);
+  if (hangup_) ::sigaction(SIGHUP, &sa, &g_old_hup);
 }
 
 InterruptScope::~InterruptScope() {
   ::sigaction(SIGINT, &g_old_int, nullptr);
   ::sigaction(SIGTERM, &g_old_term, nullptr);
+  if (hangup_) ::sigaction(SIGHUP, &g_old_hup, nullptr);
 }
 
 bool InterruptScope::requested() { return g_interrupted != 0; }
+
+bool InterruptScope::reload_requested() {
+  return g_reload != 0;
+}
+
+bool InterruptScope::take_reload() {
+  if (g_reload == 0) return false;
+  g_reload = 0;
+  return true;
+}
 
 bool stdout_is_terminal() {
   return ::isatty(STDOUT_FILENO) != 0;
@@ -52,36 +71,68 @@ ProgressStyle progress_style(const GlobalOptions& global, bool quiet) {
   return ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kTerminal : ProgressStyle::kLines;
 }
 
-snapshot::WaitHooks progress_hooks(ProgressStyle style) {
-  snapshot::WaitHooks h;
-  h.interrupted = [] { return InterruptScope::requested(); };
-  switch (style) {
-    case ProgressStyle::kQuiet:
-      break;
-    case ProgressStyle::kJson:
-      h.progress = [](const snapshot::Progress& p) { json_event(snapshot::progress_event(p)); };
-      h.notice = [](const std::string& s) {
-        json_event(nlohmann::json{{"event", "notice"}, {"message", s}});
-      };
-      break;
-    case ProgressStyle::kTerminal:
-      h.progress = [](const snapshot::Progress& p) {
-        std::cerr << "\r" << snapshot::format_progress(p) << "\x1b[K" << std::flush;
-      };
-      h.notice = [](const std::string& s) { std::cerr << "\r\x1b[K" << s << "\n" << std::flush; };
-      break;
-    case ProgressStyle::kLines:
-      h.progress = [](const snapshot::Progress& p) {
-        std::cerr << snapshot::format_progress(p) << "\n" << std::flush;
-      };
-      h.notice = [](const std::string& s) { std::cerr << s << "\n" << std::flush; };
-      break;
-  }
-  return h;
+ProgressOutput::ProgressOutput(ProgressStyle style, ProgressPace pace, std::ostream* out, Clock now)
+    : style_(style), pace_(pace), out_(out ? *out : std::cerr), now_(std::move(now)) {
+  if (!now_) now_ = [] { return std::chrono::steady_clock::now(); };
+  start_ = now_();
 }
 
-void finish_progress(ProgressStyle style) {
-  if (style == ProgressStyle::kTerminal) std::cerr << "\n" << std::flush;
+ProgressOutput::~ProgressOutput() {
+  finish();
+}
+
+bool ProgressOutput::due(const util::ProgressEvent& e) {
+  const auto t = now_();
+  if (t - start_ < pace_.quiet_start) return false;
+  const auto gap = style_ == ProgressStyle::kTerminal ? pace_.terminal_gap : pace_.lines_gap;
+  if (drawn_ && e.done != e.total && t - last_ < gap) return false;
+  last_ = t;
+  drawn_ = true;
+  return true;
+}
+
+void ProgressOutput::draw(const util::ProgressEvent& e) {
+  if (style_ == ProgressStyle::kQuiet) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool notice = e.kind == util::ProgressKind::kNotice;
+  if (!notice && !due(e)) return;
+  switch (style_) {
+    case ProgressStyle::kJson:
+      out_ << util::progress_json(e).dump() << "\n";
+      break;
+    case ProgressStyle::kTerminal:
+      if (notice) {
+        out_ << "\r\x1b[K" << e.message << "\n";
+        line_open_ = false;
+      } else {
+        out_ << "\r" << util::progress_line(e) << "\x1b[K";
+        line_open_ = true;
+      }
+      break;
+    case ProgressStyle::kLines:
+      out_ << util::progress_line(e) << "\n";
+      break;
+    case ProgressStyle::kQuiet:
+      break;
+  }
+  out_ << std::flush;
+}
+
+util::ProgressSink ProgressOutput::sink() {
+  return [this](const util::ProgressEvent& e) { draw(e); };
+}
+
+void ProgressOutput::finish() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (line_open_) out_ << "\n" << std::flush;
+  line_open_ = false;
+}
+
+snapshot::WaitHooks wait_hooks(ProgressOutput& out) {
+  snapshot::WaitHooks h;
+  h.interrupted = [] { return InterruptScope::requested(); };
+  h.progress = out.sink();
+  return h;
 }
 
 util::Answer terminal_prompt(const std::string& question) {

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "essnap/aws/credentials.hpp"
 #include "essnap/cli/aws_context.hpp"
@@ -16,25 +15,6 @@
 #include "essnap/s3/client.hpp"
 
 namespace essnap::cli {
-namespace {
-
-std::string human_bytes(long long b) {
-  char buf[32];
-  if (b >= (1LL << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(b) / (1 << 30));
-  else if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1 << 20));
-  else std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024);
-  return buf;
-}
-
-std::string eta(double seconds) {
-  if (seconds < 0 || seconds > 1e7) return "?";
-  const long long s = static_cast<long long>(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, (s / 60) % 60, s % 60);
-  return buf;
-}
-
-}  // namespace
 
 void add_s3_flags(CLI::App* cmd, S3Flags* flags) {
   cmd->add_option("--s3-endpoint-url", flags->endpoint_url,
@@ -71,64 +51,19 @@ Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, Clus
       [conn]() -> Result<std::unique_ptr<cluster::Client>> { return conn->make_client(); });
 }
 
-transfer::Hooks transfer_hooks(ProgressStyle style) {
+transfer::Hooks transfer_hooks(ProgressOutput& out) {
   transfer::Hooks h;
   h.interrupted = [] { return InterruptScope::requested(); };
   long long stop_after = 0;
   if (const char* k = std::getenv("ESSNAP_TEST_STOP_AFTER_CHUNKS")) stop_after = std::atoll(k);
   auto chunks = std::make_shared<long long>(0);
-  auto run_docs = std::make_shared<long long>(0);
-  auto knob = [stop_after, chunks] {
-    if (stop_after > 0 && ++*chunks == stop_after) ::raise(SIGINT);
+  h.progress = [draw = out.sink(), stop_after, chunks](const util::ProgressEvent& e) {
+    draw(e);
+    // Every progress event of a transfer is a chunk done.
+    if (e.kind == util::ProgressKind::kProgress && stop_after > 0 && ++*chunks == stop_after)
+      ::raise(SIGINT);
   };
-  switch (style) {
-    case ProgressStyle::kQuiet:
-      h.progress = [knob](const transfer::ChunkProgress&) { knob(); };
-      break;
-    case ProgressStyle::kJson:
-      h.progress = [knob](const transfer::ChunkProgress& p) {
-        json_event({{"event", "chunk"},
-                    {"phase", p.phase},
-                    {"index", p.index},
-                    {"chunk", p.chunk},
-                    {"documents", p.chunk_documents},
-                    {"documents_done", p.documents_done},
-                    {"documents_total", p.documents_total},
-                    {"bytes", p.bytes_done},
-                    {"seconds", p.seconds}});
-        knob();
-      };
-      h.notice = [](const std::string& s) {
-        json_event({{"event", "notice"}, {"message", s}});
-      };
-      break;
-    case ProgressStyle::kTerminal:
-    case ProgressStyle::kLines: {
-      const bool tty = style == ProgressStyle::kTerminal;
-      h.progress = [knob, tty, run_docs](const transfer::ChunkProgress& p) {
-        *run_docs += p.chunk_documents;
-        const double rate = p.seconds > 0 ? static_cast<double>(*run_docs) / p.seconds : 0;
-        const long long left = std::max(0LL, p.documents_total - p.documents_done);
-        std::ostringstream line;
-        line << p.phase << " " << p.index << ": " << p.documents_done << "/" << p.documents_total << " docs, "
-             << static_cast<long long>(rate) << " docs/s";
-        if (p.bytes_done > 0) line << ", " << human_bytes(p.bytes_done);
-        line << ", ETA " << (rate > 0 ? eta(static_cast<double>(left) / rate) : "?");
-        if (tty) std::cerr << "\r" << line.str() << "\x1b[K" << std::flush;
-        else std::cerr << line.str() << " (" << p.chunk << ": " << p.chunk_documents << ")\n" << std::flush;
-        knob();
-      };
-      h.notice = [tty](const std::string& s) {
-        std::cerr << (tty ? "\r\x1b[K" : "") << s << "\n" << std::flush;
-      };
-      break;
-    }
-  }
   return h;
-}
-
-void end_progress_line(ProgressStyle style) {
-  if (style == ProgressStyle::kTerminal) std::cerr << "\r\x1b[K" << std::flush;
 }
 
 Error transfer_error(Error e, const std::string& command, const std::string& kept) {
@@ -140,8 +75,7 @@ Error transfer_error(Error e, const std::string& command, const std::string& kep
 }
 
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
-                     const GlobalOptions& global, ProgressStyle style) {
-  end_progress_line(style);
+                     const GlobalOptions& global) {
   if (global.output == OutputFormat::kJson) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& i : s) {

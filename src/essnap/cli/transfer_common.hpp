@@ -38,14 +38,12 @@ Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, Clus
 void add_read_strategy_flag(CLI::App* cmd, std::string* value);
 std::optional<cluster::ReadStrategy> read_strategy(const std::string& value, const ClusterFlags& source);
 
-// The hooks that draw progress in `style`; SIGINT through InterruptScope. The test knob
-// ESSNAP_TEST_STOP_AFTER_CHUNKS=N raises SIGINT after the N-th chunk of the run (the real signal
-// path, at a reproducible point).
-transfer::Hooks transfer_hooks(ProgressStyle style);
+// The hooks that draw chunk progress and notices into `out` (the one renderer); SIGINT through
+// InterruptScope. The test knob ESSNAP_TEST_STOP_AFTER_CHUNKS=N raises SIGINT after the N-th
+// chunk of the run (the real signal path, at a reproducible point).
+transfer::Hooks transfer_hooks(ProgressOutput& out);
 
 void limit_heap_growth();
-// Ends an updating progress line on a terminal.
-void end_progress_line(ProgressStyle style);
 
 // One run of export, import or copy: the allocator tuned (limit_heap_growth), SIGINT/SIGTERM
 // turned into an orderly stop (InterruptScope), progress drawn in `style` and its line ended.
@@ -53,8 +51,9 @@ template <class Run>
 auto run_transfer(ProgressStyle style, Run&& run) {
   limit_heap_growth();
   InterruptScope interrupt_scope;
-  auto result = run(transfer_hooks(style));
-  end_progress_line(style);
+  ProgressOutput progress(style);
+  auto result = run(transfer_hooks(progress));
+  progress.finish();
   return result;
 }
 
@@ -64,7 +63,7 @@ Error transfer_error(Error e, const std::string& command, const std::string& kep
 
 // After the run: the summary per index (text to stdout, or the "indices" of the one document).
 void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::string& verb,
-                     const GlobalOptions& global, ProgressStyle style);
+                     const GlobalOptions& global);
 
 // The allocator for a few threads moving large buffers: buffers above 8 MiB (large chunks) come
 // straight from and go back to the kernel, smaller ones (bulk bodies, 4 MiB chunks, pages) are

@@ -9,6 +9,7 @@
 namespace essnap::inspect {
 
 Result<DuReport> disk_usage(blob::BlobStore& container, const DuOptions& o) {
+  const auto started = std::chrono::steady_clock::now();
   ESSNAP_TRY(auto repo, Repository::open(container));
   DuReport report;
   report.generation = repo->generation();
@@ -43,7 +44,7 @@ Result<DuReport> disk_usage(blob::BlobStore& container, const DuOptions& o) {
     std::lock_guard<std::mutex> l(mu);
     report.notes.push_back(n);
   };
-  hooks.progress = o.progress;
+  hooks.progress = shard_progress(o.progress, "du " + container.describe(), "", started);
   hooks.interrupted = o.interrupted;
   auto visit = [&](ShardScan& sc) -> Status {
     struct Blob {

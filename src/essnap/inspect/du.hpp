@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "essnap/blob/blob_store.hpp"
+#include "essnap/util/progress.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::inspect {
@@ -45,7 +46,7 @@ struct DuReport {
 
 struct DuOptions {
   int concurrency = 8;
-  std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // shards
+  util::ProgressSink progress;  // shards scanned ("inspect du <repository>: 3/10 shards")
   std::function<bool()> interrupted;
 };
 

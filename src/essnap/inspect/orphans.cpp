@@ -27,6 +27,7 @@ std::string root_uuid(const std::string& name) {
 }  // namespace
 
 Result<OrphansReport> find_orphans(blob::BlobStore& container, const OrphansOptions& o) {
+  const auto started = std::chrono::steady_clock::now();
   ESSNAP_TRY(auto repo, Repository::open(container));
   OrphansReport report;
   report.generation = repo->generation();
@@ -61,7 +62,7 @@ Result<OrphansReport> find_orphans(blob::BlobStore& container, const OrphansOpti
   std::set<std::string> live_ids;
   for (const auto& i : repo->data().indices) live_ids.insert(i.id);
   ScanHooks hooks;
-  hooks.progress = o.progress;
+  hooks.progress = shard_progress(o.progress, "orphans " + container.describe(), "", started);
   hooks.interrupted = o.interrupted;
   hooks.note = [&](const std::string& n) {
     std::lock_guard<std::mutex> l(mu);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "essnap/blob/blob_store.hpp"
+#include "essnap/util/progress.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::inspect {
@@ -36,7 +37,7 @@ struct OrphansReport {
 
 struct OrphansOptions {
   int concurrency = 8;
-  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+  util::ProgressSink progress;  // shards scanned ("inspect orphans <repository>: 3/10 shards")
   std::function<bool()> interrupted;
 };
 

@@ -225,4 +225,30 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
   return out;
 }
 
+util::ProgressEvent inspect_progress(const std::string& subject, const std::string& state,
+                                     std::uint64_t done, std::uint64_t total,
+                                     const std::string& unit,
+                                     std::chrono::steady_clock::time_point started) {
+  util::ProgressEvent e;
+  e.operation = "inspect";
+  e.subject = subject;
+  e.state = state;
+  e.done = done;
+  e.total = total;
+  e.unit = unit;
+  e.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return e;
+}
+
+std::function<void(std::uint64_t done, std::uint64_t total)> shard_progress(
+    util::ProgressSink sink, std::string subject, std::string state,
+    std::chrono::steady_clock::time_point started) {
+  if (!sink) return {};
+  return [sink = std::move(sink), subject = std::move(subject), state = std::move(state), started](
+             std::uint64_t done, std::uint64_t total) {
+    sink(inspect_progress(subject, state, done, total, "shards", started));
+  };
+}
+
 }  // namespace essnap::inspect

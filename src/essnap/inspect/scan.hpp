@@ -6,6 +6,7 @@
 // not as an error: an Error means the repository could not be read.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 
 #include "essnap/inspect/walker.hpp"
 #include "essnap/format/shallow_snapshot.hpp"
+#include "essnap/util/progress.hpp"
 
 namespace essnap::inspect {
 
@@ -65,5 +67,19 @@ struct ScanResult {
 Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSnapshot*>& selection,
                         int concurrency, const ScanHooks& hooks,
                         const std::function<Status(ShardScan&)>& visit);
+
+// The progress of an inspect command as the one progress event (util/progress.hpp): operation
+// "inspect", subject "<command> <repository>" ("verify s3://bucket/prefix"), `done` of `total`
+// `unit` at `state` ("metadata", "data", or ""), elapsed since `started`.
+util::ProgressEvent inspect_progress(const std::string& subject, const std::string& state,
+                                     std::uint64_t done, std::uint64_t total,
+                                     const std::string& unit,
+                                     std::chrono::steady_clock::time_point started);
+
+// A ScanHooks::progress that reports the shards scanned to `sink` as inspect_progress events
+// (empty when `sink` is).
+std::function<void(std::uint64_t done, std::uint64_t total)> shard_progress(
+    util::ProgressSink sink, std::string subject, std::string state,
+    std::chrono::steady_clock::time_point started);
 
 }  // namespace essnap::inspect

@@ -61,6 +61,8 @@ class Collector {
 }  // namespace
 
 Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string subject = "verify " + container.describe();
   VerifyReport report;
   Collector out;
   auto opened = Repository::open(container);
@@ -107,9 +109,7 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
   hooks.note = [&](const std::string& n) { out.note(n); };
   hooks.interrupted = o.interrupted;
   hooks.metadata_read = [&](const std::string&) { ++metadata; };
-  hooks.progress = [&](std::uint64_t d, std::uint64_t t) {
-    if (o.progress) o.progress({"metadata", d, t, 0, 0});
-  };
+  hooks.progress = shard_progress(o.progress, subject, "metadata", started);
 
   auto visit = [&](ShardScan& sc) -> Status {
     std::vector<std::string> holders;
@@ -266,7 +266,13 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
       o.state->mark(path, t.file.length, now);
     }
     const auto d = ++files_done;
-    if (o.progress) o.progress({"data", d, jobs.size(), bytes_done.load(), bytes_total});
+    if (o.progress) {
+      auto e = inspect_progress(subject, "data", d, jobs.size(), "data files", started);
+      e.bytes_done = bytes_done.load();
+      e.bytes_total = bytes_total;
+      util::set_byte_rate(e);
+      o.progress(e);
+    }
   };
   ESSNAP_TRY_STATUS(util::run_pool(
       pieces.size(), o.concurrency,

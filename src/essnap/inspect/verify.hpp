@@ -16,17 +16,12 @@
 
 #include "essnap/blob/blob_store.hpp"
 #include "essnap/inspect/verify_state.hpp"
+#include "essnap/util/progress.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::inspect {
 
 enum class ReadData { kNo, kYes };
-
-struct VerifyProgress {
-  std::string phase;                  // "metadata" | "data"
-  std::uint64_t done = 0, total = 0;  // shards (metadata) or data files (data)
-  std::uint64_t bytes_done = 0, bytes_total = 0;
-};
 
 struct VerifyOptions {
   std::vector<std::string> snapshots;  // empty: every snapshot of the root index-N
@@ -37,7 +32,9 @@ struct VerifyOptions {
   std::function<std::chrono::system_clock::time_point()> now;  // default system_clock
   double limit_bytes_per_second = 0;  // 0: unlimited (all workers together)
   int concurrency = 8;
-  std::function<void(const VerifyProgress&)> progress;  // called often, from worker threads
+  // Called often, from worker threads: "inspect verify <repository>: 3/10 shards [metadata]",
+  // then "...: 2/40 data files, 1.0 MiB/9.0 MiB, 2.0 MiB/s, ETA 0:04 [data]" with read_data.
+  util::ProgressSink progress;
   std::function<bool()> interrupted;
 };
 

@@ -42,10 +42,12 @@ Result<std::shared_ptr<cluster::Client>> ClusterRunner::client(const std::string
 
 snapshot::WaitHooks ClusterRunner::hooks(const std::string& policy, std::int64_t* bytes) {
   snapshot::WaitHooks h;
-  h.progress = [bytes](const snapshot::Progress& p) {
-    if (p.bytes_total > 0) *bytes = p.bytes_total;
+  h.progress = [this, bytes, policy](const util::ProgressEvent& e) {
+    if (e.kind == util::ProgressKind::kNotice)
+      log_.info(e.message, {{"policy", policy}});
+    else if (e.bytes_total > 0)
+      *bytes = static_cast<std::int64_t>(e.bytes_total);
   };
-  h.notice = [this, policy](const std::string& s) { log_.info(s, {{"policy", policy}}); };
   h.interrupted = stop_;
   return h;
 }

@@ -10,7 +10,7 @@ namespace {
 using Ms = std::chrono::milliseconds;
 
 void notice(const WaitHooks& h, const std::string& s) {
-  if (h.notice) h.notice(s);
+  h.notify(s);
 }
 
 bool is_concurrent_error(const Error& e) {
@@ -55,7 +55,7 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
   std::optional<cluster::SnapshotInfo> outcome;
   auto elapsed = [&] { return std::chrono::duration_cast<Ms>(hooks.clock() - started); };
   auto show = [&](const Progress& p) {
-    if (hooks.progress && (!last || differs(p, *last))) hooks.progress(p);
+    if (hooks.progress && (!last || differs(p, *last))) hooks.report(p);
     last = p;
   };
   // Someone else's abort (a DELETE of the running snapshot) is sticky: the engine may report the

@@ -151,8 +151,8 @@ class BatchDeletion {
         return PollState::kRunning;
       }
       if (is_busy(e)) {
-        if (!announced_ && hooks_.wait.notice)
-          hooks_.wait.notice("another snapshot or deletion is running in repository " + repo_ +
+        if (!announced_)
+          hooks_.wait.notify("another snapshot or deletion is running in repository " + repo_ +
                              " (" + e.remote->reason + "); waiting for it");
         announced_ = true;
         return PollState::kRunning;

@@ -1,50 +1,29 @@
 #include "essnap/snapshot/progress.hpp"
 
-#include <cstdio>
+#include <algorithm>
 
 namespace essnap::snapshot {
 
-std::string format_bytes(std::int64_t bytes) {
-  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " B";
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 5) {
-    v /= 1024;
-    ++u;
+util::ProgressEvent to_event(const Progress& p) {
+  util::ProgressEvent e;
+  e.operation = p.operation;
+  e.subject = p.name;
+  e.state = p.state;
+  e.done = static_cast<std::uint64_t>(std::max(0, p.shards_done));
+  e.total = static_cast<std::uint64_t>(std::max(0, p.shards_total));
+  e.unit = "shards";
+  if (p.bytes_total > 0) {  // bytes done say nothing without their total
+    e.bytes_done = static_cast<std::uint64_t>(std::max<std::int64_t>(0, p.bytes_done));
+    e.bytes_total = static_cast<std::uint64_t>(p.bytes_total);
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
-  return buf;
-}
-
-std::string format_duration(std::chrono::milliseconds d) {
-  long s = static_cast<long>(d.count() / 1000);
-  if (s < 0) s = 0;
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-  return buf;
+  e.elapsed = p.elapsed;
+  util::set_byte_rate(e);
+  e.detail = progress_event(p);
+  return e;
 }
 
 std::string format_progress(const Progress& p) {
-  std::string out = p.operation + " " + p.name + ": " + std::to_string(p.shards_done) + "/" +
-                    std::to_string(p.shards_total) + " shards";
-  if (p.bytes_total > 0) {
-    out += ", " + format_bytes(p.bytes_done) + "/" + format_bytes(p.bytes_total);
-    const double secs = static_cast<double>(p.elapsed.count()) / 1000.0;
-    if (secs >= 0.5 && p.bytes_done > 0) {
-      const double rate = static_cast<double>(p.bytes_done) / secs;
-      out += ", " + format_bytes(static_cast<std::int64_t>(rate)) + "/s";
-      if (p.bytes_done < p.bytes_total)
-        out += ", ETA " + format_duration(std::chrono::milliseconds(static_cast<std::int64_t>(
-                              1000.0 * static_cast<double>(p.bytes_total - p.bytes_done) / rate)));
-    }
-  }
-  if (!p.state.empty()) out += " [" + p.state + "]";
-  return out;
+  return util::progress_line(to_event(p));
 }
 
 nlohmann::json progress_event(const Progress& p) {

@@ -41,7 +41,7 @@ Status wait_for_restore(cluster::Client& c, const RestorePlan& plan,
       }
       if (p.shards_done != last.shards_done || p.bytes_done != last.bytes_done ||
           p.shards_total != last.shards_total)
-        o.hooks.progress(p);
+        o.hooks.report(p);
       last = p;
     }
     if (all_present && total > 0 && active == total) return PollState::kDone;

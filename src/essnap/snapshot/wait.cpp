@@ -1,18 +1,16 @@
 #include "essnap/snapshot/wait.hpp"
 
 #include <algorithm>
-#include <thread>
+
+#include "essnap/util/sleep.hpp"
 
 namespace essnap::snapshot {
 namespace {
 
 using Ms = std::chrono::milliseconds;
 
-// Sleeps are cut into slices this long so an interruption is noticed within one slice.
-constexpr Ms kSlice{50};
-
 void notice(const WaitHooks& h, const std::string& s) {
-  if (h.notice) h.notice(s);
+  h.notify(s);
 }
 
 Ms grow(Ms d, double factor, Ms cap) {
@@ -22,14 +20,16 @@ Ms grow(Ms d, double factor, Ms cap) {
 }  // namespace
 
 void WaitHooks::wait(Ms d) const {
-  while (d > Ms(0) && !stop_requested()) {
-    const Ms step = std::min(d, kSlice);
-    if (sleep)
-      sleep(step);
-    else
-      std::this_thread::sleep_for(step);
-    d -= step;
-  }
+  const auto interrupted = [this] { return stop_requested(); };
+  util::sleep_for(d, interrupted, sleep);
+}
+
+void WaitHooks::report(const Progress& p) const {
+  if (progress) progress(to_event(p));
+}
+
+void WaitHooks::notify(const std::string& message) const {
+  util::notify(progress, message);
 }
 
 WaitClock::time_point WaitHooks::clock() const { return now ? now() : WaitClock::now(); }

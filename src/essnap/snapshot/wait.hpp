@@ -9,6 +9,7 @@
 
 #include "essnap/snapshot/progress.hpp"
 #include "essnap/util/result.hpp"
+#include "essnap/util/sleep.hpp"
 
 namespace essnap::snapshot {
 
@@ -29,13 +30,19 @@ struct PollPolicy {
 using WaitClock = std::chrono::steady_clock;
 
 struct WaitHooks {
-  std::function<void(const Progress&)> progress;   // on every change
-  std::function<void(const std::string&)> notice;  // "cluster unreachable, still waiting", ...
-  std::function<void(std::chrono::milliseconds)> sleep;  // default this_thread::sleep_for
-  std::function<WaitClock::time_point()> now;            // default steady_clock::now
-  std::function<bool()> interrupted;                     // true once SIGINT/SIGTERM arrived
+  // Every change of the progress and the notices ("cluster not answering ...; still waiting"),
+  // as the one progress event (to_event in progress.hpp, util::progress_notice).
+  util::ProgressSink progress;
+  util::SleepStep sleep;                       // default this_thread::sleep_for
+  std::function<WaitClock::time_point()> now;  // default steady_clock::now
+  std::function<bool()> interrupted;           // true once SIGINT/SIGTERM arrived
 
-  // Sleeps `d` through the hook (or for real) in slices, returning early once interrupted.
+  // Hands a poll's progress, or a notice, to `progress`.
+  void report(const Progress& p) const;
+  void notify(const std::string& message) const;
+
+  // Sleeps `d` through the hook (or for real) in util::sleep_for's steps, returning early once
+  // interrupted.
   void wait(std::chrono::milliseconds d) const;
   WaitClock::time_point clock() const;
   bool stop_requested() const;
@@ -55,7 +62,7 @@ struct WaitSubject {
 };
 
 // Calls `poll` until it reports kDone. A transient error (is_transient) is waited through with
-// backoff, announced once through hooks.notice, until policy.outage_budget; a permanent one is
+// backoff, announced once through hooks.notify, until policy.outage_budget; a permanent one is
 // returned as is. Interruption returns kInterrupted naming `subject`.
 Status wait_until_done(const std::function<Result<PollState>()>& poll, const WaitSubject& subject,
                        const PollPolicy& policy, const WaitHooks& hooks);

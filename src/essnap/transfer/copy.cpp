@@ -189,8 +189,7 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
       }
       st.created = true;
       ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
-      if (hooks.notice)
-        for (const auto& c : summary.changes) hooks.notice(target + ": " + c);
+      for (const auto& c : summary.changes) hooks.notify(target + ": " + c);
     }
 
     const std::vector<SlicePrefix> pre = prefixes(st.done, st.slices);
@@ -264,8 +263,9 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
             return;
           }
           if (hooks.progress)
-            hooks.progress({"copy", r.name, std::to_string(item.slice) + "/" + std::to_string(item.seq), item.documents,
-                            docs_done, summary.source_count, 0, seconds_since(run_start)});
+            hooks.chunk(
+                {"copy", r.name, std::to_string(item.slice) + "/" + std::to_string(item.seq),
+                 item.documents, docs_done, summary.source_count, 0, seconds_since(run_start)});
         }
       });
     }

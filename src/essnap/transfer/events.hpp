@@ -1,8 +1,10 @@
-// What export, import and copy tell their caller while they run (progress after each chunk,
-// notices such as each translation change, a summary per index) and how they learn they should
-// stop (SIGINT). The library calls the hooks under one lock: a hook needs no locking of its own.
+// What export, import and copy tell their caller while they run (progress after each chunk and
+// notices such as each translation change, both as the one progress event of util/progress.hpp;
+// a summary per index) and how they learn they should stop (SIGINT). The library calls the hooks
+// under one lock: a hook needs no locking of its own.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "essnap/cluster/client.hpp"
+#include "essnap/util/progress.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::transfer {
@@ -37,11 +40,24 @@ struct IndexSummary {
   double docs_per_second() const { return seconds > 0 ? static_cast<double>(documents) / seconds : 0; }
 };
 
+// One chunk done as the one progress event: documents as units ("docs") with the rate of this
+// run's documents (`run_documents`, every index so far) and the index's ETA at that rate, bytes
+// written or read without a total, the chunk and its documents as the state, and the JSON event
+// -o json has always printed ({"event":"chunk","phase",...}) as its detail.
+util::ProgressEvent chunk_event(const ChunkProgress& p, long long run_documents);
+
 struct Hooks {
   std::function<bool()> interrupted;  // polled between pages and between bulk requests
-  std::function<void(const ChunkProgress&)> progress;
-  std::function<void(const std::string&)> notice;
+  util::ProgressSink progress;        // each chunk (chunk_event) and each notice
   std::function<void(const IndexSummary&)> index_done;
+
+  // What the library calls: a chunk done (counted into the run's documents), a notice.
+  void chunk(const ChunkProgress& p) const;
+  void notify(const std::string& message) const;
+
+  // This run's documents, shared by the copies of these hooks.
+  std::shared_ptr<std::atomic<long long>> run_documents =
+      std::make_shared<std::atomic<long long>>(0);
 };
 
 // The same hooks, each call (but interrupted) made under one lock shared by the copies.
@@ -49,15 +65,11 @@ inline Hooks synchronized(const Hooks& h) {
   auto mu = std::make_shared<std::mutex>();
   Hooks out;
   out.interrupted = h.interrupted;
+  out.run_documents = h.run_documents;
   if (h.progress)
-    out.progress = [mu, f = h.progress](const ChunkProgress& p) {
+    out.progress = [mu, f = h.progress](const util::ProgressEvent& e) {
       std::lock_guard<std::mutex> lock(*mu);
-      f(p);
-    };
-  if (h.notice)
-    out.notice = [mu, f = h.notice](const std::string& s) {
-      std::lock_guard<std::mutex> lock(*mu);
-      f(s);
+      f(e);
     };
   if (h.index_done)
     out.index_done = [mu, f = h.index_done](const IndexSummary& s) {

@@ -144,8 +144,8 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, cluster
           docs_done += c.documents;
           bytes_written += c.bytes;
           if (hooks.progress)
-            hooks.progress({"export", name, c.file, c.documents, docs_done, source_count, bytes_written,
-                            seconds_since(run_start)});
+            hooks.chunk({"export", name, c.file, c.documents, docs_done, source_count,
+                         bytes_written, seconds_since(run_start)});
           return ok_status();
         });
         return ok_status();
@@ -179,9 +179,10 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, cluster
   }
   summary.seconds = seconds_since(t0);
   if (hooks.index_done) hooks.index_done(summary);
-  if (summary.documents != summary.source_count && hooks.notice)
-    hooks.notice(name + ": exported " + std::to_string(summary.documents) + " documents, _count said " +
-                 std::to_string(summary.source_count) + " when the export began (the index changed meanwhile)");
+  if (summary.documents != summary.source_count)
+    hooks.notify(name + ": exported " + std::to_string(summary.documents) +
+                 " documents, _count said " + std::to_string(summary.source_count) +
+                 " when the export began (the index changed meanwhile)");
   return ok_status();
 }
 
@@ -248,8 +249,8 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
                    "the interrupted export read " + cp.m.source_engine + " " + cp.m.source_version + ", --url is " +
                        cluster::to_string(info.distribution) + " " + info.version.text,
                    "resume against the cluster the export began on");
-    if (hooks.notice)
-      hooks.notice("resuming the export in " + store.describe() + " (compression, chunk limits and slices as it began)");
+    hooks.notify("resuming the export in " + store.describe() +
+                 " (compression, chunk limits and slices as it began)");
   } else {
     ESSNAP_TRY(bool has_state, store.exists(kExportStateFile));
     if (has_manifest || has_state)

@@ -334,9 +334,12 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
       }
       st.created = true;
       ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
-      if (hooks.notice) {
-        hooks.notice("created " + target + (summary.changes.empty() ? "" : " with " + std::to_string(summary.changes.size()) + " change(s):"));
-        for (const auto& c : summary.changes) hooks.notice("  " + target + ": " + c);
+      if (hooks.progress) {
+        hooks.notify("created " + target +
+                     (summary.changes.empty()
+                          ? ""
+                          : " with " + std::to_string(summary.changes.size()) + " change(s):"));
+        for (const auto& c : summary.changes) hooks.notify("  " + target + ": " + c);
       }
     }
 
@@ -412,8 +415,8 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
             return;
           }
           if (hooks.progress)
-            hooks.progress({"import", src, c.file, c.documents, docs_done, entry.documents, bytes_read,
-                            seconds_since(run_start)});
+            hooks.chunk({"import", src, c.file, c.documents, docs_done, entry.documents, bytes_read,
+                         seconds_since(run_start)});
         }
       });
     }

@@ -6,10 +6,10 @@
 #include <future>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include "essnap/cluster/search.hpp"
 #include "essnap/transfer/ndjson.hpp"
+#include "essnap/util/sleep.hpp"
 
 namespace essnap::transfer {
 
@@ -297,14 +297,10 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       break;
     }
     const auto delay = pushback_delay(pushback_round++, std::uniform_real_distribution<double>(0, 1)(rng));
-    if (hooks_.notice)
-      hooks_.notice(target + ": the target pushed back " + std::to_string(pushed_back.size()) +
-                    " documents; retrying in " + std::to_string(delay.count()) + " ms");
-    for (auto waited = std::chrono::milliseconds(0); waited < delay; waited += std::chrono::milliseconds(100)) {
-      if (hooks_.interrupted && hooks_.interrupted())
-        return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    hooks_.notify(target + ": the target pushed back " + std::to_string(pushed_back.size()) +
+                  " documents; retrying in " + std::to_string(delay.count()) + " ms");
+    if (!util::sleep_for(delay, hooks_.interrupted))
+      return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
     pending = std::move(pushed_back);
   }
   return out;

@@ -154,9 +154,8 @@ TEST(SnapshotWait, InterruptionCutsALongOutageSleepShort) {
 TEST(SnapshotWait, FinalizingPollsFastWhileRunningBacksOff) {
   FakeTime t;
   PollPolicy p;  // 100 ms, x1.5, cap 450 ms
-  std::vector<PollState> script{PollState::kRunning,    PollState::kRunning,
-                                PollState::kRunning,    PollState::kRunning,
-                                PollState::kRunning,    PollState::kFinalizing,
+  std::vector<PollState> script{PollState::kRunning,    PollState::kRunning, PollState::kRunning,
+                                PollState::kRunning,    PollState::kRunning, PollState::kFinalizing,
                                 PollState::kFinalizing, PollState::kDone};
   auto poll = [&]() -> Result<PollState> { return script[t.polls++]; };
   ASSERT_TRUE(wait_until_done(poll, kSubject, p, t.hooks()).ok());

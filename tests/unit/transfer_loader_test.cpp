@@ -39,10 +39,12 @@ TEST(TransferLoader, PushedBackItemsAreResentAloneOthersGoToTheErrorsFile) {
     EXPECT_EQ(r.target.substr(0, r.target.find('?')), "/dst/_bulk");
     if (++calls == 1)
       return test::ServerResponse::json(
-          200, R"({"took":1,"errors":true,"items":[{"index":{"status":201}},)"
-               R"({"index":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"queue full"}}},)"
-               R"({"index":{"status":400,"error":{"type":"mapper_parsing_exception","reason":"bad n"}}}]})");
-    return test::ServerResponse::json(200, R"({"took":1,"errors":false,"items":[{"index":{"status":201}}]})");
+          200,
+          R"({"took":1,"errors":true,"items":[{"index":{"status":201}},)"
+          R"({"index":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"queue full"}}},)"
+          R"({"index":{"status":400,"error":{"type":"mapper_parsing_exception","reason":"bad n"}}}]})");
+    return test::ServerResponse::json(
+        200, R"({"took":1,"errors":false,"items":[{"index":{"status":201}}]})");
   });
   const std::string errors_path = temp_path("loader-errors");
   fs::remove(errors_path);
@@ -53,7 +55,8 @@ TEST(TransferLoader, PushedBackItemsAreResentAloneOthersGoToTheErrorsFile) {
     hooks.progress = [&](const util::ProgressEvent& e) { notices.push_back(e.message); };
     Loader loader({}, errors, hooks);
     std::string chunk =
-        "{\"_id\":\"a\",\"_source\":{\"n\":1}}\n{\"_id\":\"b\",\"_routing\":\"r\",\"_source\":{\"n\":2}}\n"
+        "{\"_id\":\"a\",\"_source\":{\"n\":1}}\n{\"_id\":\"b\",\"_routing\":\"r\",\"_source\":{"
+        "\"n\":2}}\n"
         "{\"_id\":\"c\",\"_source\":{\"n\":\"x\"}}\n";
     auto c = client_for(server);
     auto out = loader.load(*c, "src", "dst", "src/000-000000.ndjson.zst", chunk);
@@ -66,7 +69,8 @@ TEST(TransferLoader, PushedBackItemsAreResentAloneOthersGoToTheErrorsFile) {
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].body,
-            "{\"index\":{\"_id\":\"a\"}}\n{\"n\":1}\n{\"index\":{\"_id\":\"b\",\"routing\":\"r\"}}\n{\"n\":2}\n"
+            "{\"index\":{\"_id\":\"a\"}}\n{\"n\":1}\n{\"index\":{\"_id\":\"b\",\"routing\":\"r\"}}"
+            "\n{\"n\":2}\n"
             "{\"index\":{\"_id\":\"c\"}}\n{\"n\":\"x\"}\n");
   EXPECT_EQ(reqs[1].body, "{\"index\":{\"_id\":\"b\",\"routing\":\"r\"}}\n{\"n\":2}\n");
   std::ifstream in(errors_path);
@@ -86,7 +90,8 @@ TEST(TransferLoader, PushedBackItemsAreResentAloneOthersGoToTheErrorsFile) {
 TEST(TransferLoader, ItemsThatKeepBeingPushedBackAreReportedNotDropped) {
   test::LoopbackServer server([&](const test::ServerRequest&) {
     return test::ServerResponse::json(
-        200, R"({"errors":true,"items":[{"index":{"status":429,"error":{"type":"es_rejected_execution_exception"}}}]})");
+        200,
+        R"({"errors":true,"items":[{"index":{"status":429,"error":{"type":"es_rejected_execution_exception"}}}]})");
   });
   const std::string errors_path = temp_path("loader-pushback");
   fs::remove(errors_path);
@@ -107,7 +112,8 @@ TEST(TransferLoader, ItemsThatKeepBeingPushedBackAreReportedNotDropped) {
 }
 
 TEST(TransferLoader, MalformedLineStopsBeforeSending) {
-  test::LoopbackServer server([&](const test::ServerRequest&) { return test::ServerResponse::json(500, "{}"); });
+  test::LoopbackServer server(
+      [&](const test::ServerRequest&) { return test::ServerResponse::json(500, "{}"); });
   ErrorsFile errors(temp_path("loader-unused"));
   Hooks hooks;
   Loader loader({}, errors, hooks);
@@ -116,7 +122,8 @@ TEST(TransferLoader, MalformedLineStopsBeforeSending) {
   auto out = loader.load(*c, "src", "dst", "src/001-000002.ndjson.zst", chunk);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kParse);
-  EXPECT_NE(out.error().message.find("src/001-000002.ndjson.zst: line 2"), std::string::npos) << out.error().message;
+  EXPECT_NE(out.error().message.find("src/001-000002.ndjson.zst: line 2"), std::string::npos)
+      << out.error().message;
   EXPECT_TRUE(server.requests().empty());
 }
 
@@ -124,7 +131,8 @@ TEST(TransferLoader, RefusedSettingIsRemovedReportedAndTheCreateRetried) {
   test::LoopbackServer server([&](const test::ServerRequest& r) {
     if (r.body.find("index.foo") != std::string::npos)
       return test::ServerResponse::json(
-          400, R"({"error":{"root_cause":[],"type":"illegal_argument_exception","reason":"unknown setting [index.foo] please check that any required plugins are installed"},"status":400})");
+          400,
+          R"({"error":{"root_cause":[],"type":"illegal_argument_exception","reason":"unknown setting [index.foo] please check that any required plugins are installed"},"status":400})");
     return test::ServerResponse::json(200, R"({"acknowledged":true})");
   });
   auto c = client_for(server);
@@ -135,11 +143,13 @@ TEST(TransferLoader, RefusedSettingIsRemovedReportedAndTheCreateRetried) {
                                {cluster::Distribution::kOpenSearch, 3, 3}, changes);
   ASSERT_TRUE(s.ok()) << s.error().message;
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_NE(changes[0].find("removed setting index.foo: the target refused it"), std::string::npos) << changes[0];
+  EXPECT_NE(changes[0].find("removed setting index.foo: the target refused it"), std::string::npos)
+      << changes[0];
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[1].method, "PUT");
-  EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["settings"], (nlohmann::json{{"index.number_of_shards", "1"}}));
+  EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["settings"],
+            (nlohmann::json{{"index.number_of_shards", "1"}}));
 }
 
 // A data stream: create operations; a document already there answers 409. In a resumed run into
@@ -150,10 +160,12 @@ TEST(TransferLoader, ConflictsOnADataStreamCountAsLoadedOnlyWhenResumingItsOwnRu
   test::LoopbackServer server([&](const test::ServerRequest& r) {
     sent = r.body;
     return test::ServerResponse::json(
-        200, R"({"took":1,"errors":true,"items":[{"create":{"status":201}},)"
-             R"({"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[b]: version conflict, document already exists"}}}]})");
+        200,
+        R"({"took":1,"errors":true,"items":[{"create":{"status":201}},)"
+        R"({"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[b]: version conflict, document already exists"}}}]})");
   });
-  const std::string chunk_text = "{\"_id\":\"a\",\"_source\":{\"n\":1}}\n{\"_id\":\"b\",\"_source\":{\"n\":2}}\n";
+  const std::string chunk_text =
+      "{\"_id\":\"a\",\"_source\":{\"n\":1}}\n{\"_id\":\"b\",\"_source\":{\"n\":2}}\n";
   for (const bool resumed : {true, false}) {
     const std::string errors_path = temp_path(std::string("loader-ds-") + (resumed ? "r" : "n"));
     fs::remove(errors_path);
@@ -163,13 +175,15 @@ TEST(TransferLoader, ConflictsOnADataStreamCountAsLoadedOnlyWhenResumingItsOwnRu
       Loader loader({}, errors, hooks);
       std::string chunk = chunk_text;
       auto c = client_for(server);
-      auto out = loader.load(*c, "src", "logs", "src/000-000000.ndjson.zst", chunk, 2, BulkOp::kCreate, resumed);
+      auto out = loader.load(*c, "src", "logs", "src/000-000000.ndjson.zst", chunk, 2,
+                             BulkOp::kCreate, resumed);
       ASSERT_TRUE(out.ok()) << out.error().message;
       EXPECT_EQ(sent.rfind("{\"create\":{\"_id\":\"a\"}}\n", 0), 0u) << sent;
       EXPECT_EQ(out->loaded, resumed ? 2 : 1) << resumed;
       EXPECT_EQ(out->rejected, resumed ? 0 : 1) << resumed;
     }
-    EXPECT_EQ(fs::exists(errors_path), !resumed) << "the errors file holds the conflict only when not resuming";
+    EXPECT_EQ(fs::exists(errors_path), !resumed)
+        << "the errors file holds the conflict only when not resuming";
     fs::remove(errors_path);
   }
 }
@@ -177,13 +191,16 @@ TEST(TransferLoader, ConflictsOnADataStreamCountAsLoadedOnlyWhenResumingItsOwnRu
 TEST(TransferLoader, AnyOtherCreateErrorIsReturnedWithTheEngineDetail) {
   test::LoopbackServer server([&](const test::ServerRequest&) {
     return test::ServerResponse::json(
-        400, R"({"error":{"type":"mapper_parsing_exception","reason":"analyzer [my_analyzer] has not been configured in mappings"},"status":400})");
+        400,
+        R"({"error":{"type":"mapper_parsing_exception","reason":"analyzer [my_analyzer] has not been configured in mappings"},"status":400})");
   });
   auto c = client_for(server);
   std::vector<std::string> changes;
-  auto s = create_target_index(*c, "dst", {{"mappings", {{"properties", {{"f", {{"type", "text"}, {"analyzer", "my_analyzer"}}}}}}}},
-                               {cluster::Distribution::kElasticsearch, 8, 19},
-                               {cluster::Distribution::kOpenSearch, 2, 19}, changes);
+  auto s = create_target_index(
+      *c, "dst",
+      {{"mappings", {{"properties", {{"f", {{"type", "text"}, {"analyzer", "my_analyzer"}}}}}}}},
+      {cluster::Distribution::kElasticsearch, 8, 19}, {cluster::Distribution::kOpenSearch, 2, 19},
+      changes);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("creating index dst"), std::string::npos) << s.error().message;
   ASSERT_TRUE(s.error().remote.has_value());
@@ -197,20 +214,25 @@ TEST(TransferLoader, AFieldTypeTheTargetLacksIsMendedAndReported) {
   test::LoopbackServer server([&](const test::ServerRequest& r) {
     if (r.body.find("\"flattened\"") != std::string::npos)
       return test::ServerResponse::json(
-          400, R"({"error":{"type":"mapper_parsing_exception","reason":"Failed to parse mapping [_doc]: No handler for type [flattened] declared on field [f]"},"status":400})");
+          400,
+          R"({"error":{"type":"mapper_parsing_exception","reason":"Failed to parse mapping [_doc]: No handler for type [flattened] declared on field [f]"},"status":400})");
     return test::ServerResponse::json(200, R"({"acknowledged":true})");
   });
   auto c = client_for(server);
   std::vector<std::string> changes;
-  auto s = create_target_index(*c, "dst", {{"mappings", {{"properties", {{"f", {{"type", "flattened"}}}}}}}},
+  auto s = create_target_index(*c, "dst",
+                               {{"mappings", {{"properties", {{"f", {{"type", "flattened"}}}}}}}},
                                {cluster::Distribution::kElasticsearch, 8, 19},
                                {cluster::Distribution::kOpenSearch, 2, 19}, changes);
   ASSERT_TRUE(s.ok()) << s.error().message;
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 2u);
-  EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["mappings"]["properties"]["f"], (nlohmann::json{{"type", "flat_object"}}));
+  EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["mappings"]["properties"]["f"],
+            (nlohmann::json{{"type", "flat_object"}}));
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_NE(changes[0].find("field f: type flattened is unknown to the target, mapped as flat_object"), std::string::npos)
+  EXPECT_NE(
+      changes[0].find("field f: type flattened is unknown to the target, mapped as flat_object"),
+      std::string::npos)
       << changes[0];
 }
 

@@ -110,7 +110,8 @@ void register_copy(CLI::App& app, CommandContext ctx) {
       ->check(CLI::Range(0, 64));
   add_read_strategy_flag(c, &f->read_strategy);
   c->add_option("--page-size", f->page_size,
-                "Documents per search page (default: as many as fill 8 MiB by a sample's size, at most 10000)")
+                "Documents per search page (default: as many as fill 8 MiB by a sample's size, at "
+                "most 10000)")
       ->check(CLI::Range(0, 10000));
   c->add_option("--concurrency", f->concurrency, "Parallel bulk loaders")
       ->check(CLI::Range(1, 32))

@@ -91,13 +91,15 @@ void register_export(CLI::App& app, CommandContext ctx) {
   c->add_option("--chunk-docs", f->chunk_docs, "Documents per chunk file at most")
       ->capture_default_str();
   c->add_option("--chunk-bytes", f->chunk_bytes,
-                "Uncompressed bytes per chunk file at most (default: 32 MiB for up to 2 slices, less for more "
+                "Uncompressed bytes per chunk file at most (default: 32 MiB for up to 2 slices, "
+                "less for more "
                 "slices, at least 4 MiB)");
   c->add_option("--slices", f->slices,
                 "Parallel readers per index (default: shards, bounded by cores)");
   add_read_strategy_flag(c, &f->read_strategy);
   c->add_option("--page-size", f->page_size,
-                "Documents per search page (default: as many as fill 8 MiB by a sample's size, at most 10000)");
+                "Documents per search page (default: as many as fill 8 MiB by a sample's size, at "
+                "most 10000)");
   c->add_flag("--resume", f->resume, "Continue an interrupted export in --to from its checkpoint");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->footer(
@@ -107,7 +109,8 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "and SHA-256). Reads with a point in time + search_after (Elasticsearch >= 7.16) or a "
       "sliced\n"
       "scroll, or search_after on _id alone where neither is served (--read-strategy; the default\n"
-      "for OpenSearch Serverless). A data stream's name exports its backing indices, marked as its.\n"
+      "for OpenSearch Serverless). A data stream's name exports its backing indices, marked as "
+      "its.\n"
       "Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves "
       "a\n"
       "checkpoint (export-state.json) that --resume continues from, to identical files.\n"
@@ -118,7 +121,8 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "  essnap export --url https://search-x.us-east-1.es.amazonaws.com -i orders \\\n"
       "      --to s3://my-bucket/exports/orders-2026-12-01\n"
       "  essnap export -i orders --to s3://my-bucket/exports/orders --resume\n"
-      "  essnap export --url https://abc.us-east-1.aoss.amazonaws.com -i logs --to /backup/aoss\n\n" +
+      "  essnap export --url https://abc.us-east-1.aoss.amazonaws.com -i logs --to "
+      "/backup/aoss\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { run_command(ctx, [&] { return run_export_command(*ctx.global, *f); }); });
 }

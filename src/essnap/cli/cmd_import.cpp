@@ -89,9 +89,10 @@ void register_import(CLI::App& app, CommandContext ctx) {
   c->add_option("--concurrency", f->concurrency, "Chunks loaded in parallel")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();
-  c->add_option("--window-bytes", f->window_bytes,
-                "Bytes of a chunk's lines parsed and sent at a time: a loader holds one window and the "
-                "compressed chunk, never the whole chunk")
+  c->add_option(
+       "--window-bytes", f->window_bytes,
+       "Bytes of a chunk's lines parsed and sent at a time: a loader holds one window and the "
+       "compressed chunk, never the whole chunk")
       ->check(CLI::Range(1LL << 10, 64LL << 20))
       ->capture_default_str();
   c->add_option("--state-dir", f->state_dir,
@@ -117,7 +118,8 @@ void register_import(CLI::App& app, CommandContext ctx) {
       "-restored\n"
       "  essnap import --from /backup/logs -i 'logs-2026*' --rename logs-2026.01=old-logs "
       "--append\n"
-      "  essnap import --url http://os2:9200 --from /backup/logs -i logs-app --rename logs-app=logs-copy\n\n" +
+      "  essnap import --url http://os2:9200 --from /backup/logs -i logs-app --rename "
+      "logs-app=logs-copy\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { run_command(ctx, [&] { return run_import_command(*ctx.global, *f); }); });
 }

@@ -12,6 +12,7 @@
 #include "essnap/aws/credentials.hpp"
 #include "essnap/aws/endpoint.hpp"
 #include "essnap/aws/region.hpp"
+#include "essnap/blob/open.hpp"
 #include "essnap/cli/aws_context.hpp"
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
@@ -21,7 +22,6 @@
 #include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/inspect/du.hpp"
-#include "essnap/blob/open.hpp"
 #include "essnap/inspect/orphans.hpp"
 #include "essnap/inspect/show.hpp"
 #include "essnap/inspect/verify.hpp"
@@ -63,7 +63,7 @@ struct InspectFlags {
   std::string state;
   std::string max_age = "30d";
   std::chrono::seconds max_age_span{0};  // max_age parsed, before the repository is opened
-  double limit_download = 0;  // MiB/s
+  double limit_download = 0;             // MiB/s
 };
 
 // An error of inspect: it could not read (2), or it was interrupted (130).
@@ -143,8 +143,8 @@ json summary_json(const inspect::SnapshotSummary& s) {
          {"uuid", s.uuid},
          {"state", s.state},
          {"version", s.version},
-         {"start_time",
-          s.start_time_millis ? json(inspect::iso8601_millis(*s.start_time_millis)) : json(nullptr)},
+         {"start_time", s.start_time_millis ? json(inspect::iso8601_millis(*s.start_time_millis))
+                                            : json(nullptr)},
          {"start_time_in_millis", j_opt(s.start_time_millis)},
          {"end_time",
           s.end_time_millis ? json(inspect::iso8601_millis(*s.end_time_millis)) : json(nullptr)},
@@ -182,10 +182,10 @@ Result<int> run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobSto
               << list->snapshots.size() << " snapshot(s)\n";
     for (const auto& s : list->snapshots) {
       std::cout << s.name << "  " << s.uuid << "  " << s.state << "  "
-                << (s.start_time_millis ? inspect::iso8601_millis(*s.start_time_millis) : "-") << "  "
-                << (s.end_time_millis ? inspect::iso8601_millis(*s.end_time_millis) : "-") << "  "
-                << (s.version.empty() ? "-" : s.version) << "  " << s.indices.size() << " indices  "
-                << s.successful_shards << "/" << s.total_shards << " shards"
+                << (s.start_time_millis ? inspect::iso8601_millis(*s.start_time_millis) : "-")
+                << "  " << (s.end_time_millis ? inspect::iso8601_millis(*s.end_time_millis) : "-")
+                << "  " << (s.version.empty() ? "-" : s.version) << "  " << s.indices.size()
+                << " indices  " << s.successful_shards << "/" << s.total_shards << " shards"
                 << (s.shallow ? "  (shallow: data in a remote store)" : "") << "\n";
       if (!s.problem.empty()) std::cout << "  problem: " << s.problem << "\n";
     }
@@ -201,8 +201,7 @@ Result<int> run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c
   if (!d.ok()) return d.error();
   bool damaged = !d->summary.problem.empty();
   for (const auto& i : d->indices)
-    for (const auto& s : i.shards)
-      damaged |= !s.problem.empty() && !s.failed_shard;
+    for (const auto& s : i.shards) damaged |= !s.problem.empty() && !s.failed_shard;
   if (g.output == OutputFormat::kJson) {
     json indices = json::array();
     for (const auto& i : d->indices) {
@@ -563,7 +562,8 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                           "AWS_* variables, ...).\n\nEXAMPLES:\n  ") +
               s.example + "\n\n" + kInspectExits);
     c->callback([ctx, f, name] {
-      run_command(ctx, [&] { return run(*ctx.global, *f, name); }, inspect_exit_code);
+      run_command(
+          ctx, [&] { return run(*ctx.global, *f, name); }, inspect_exit_code);
     });
   }
 }

@@ -51,8 +51,9 @@ Result<retention::PruneOptions> make_options(PruneFlags& f) {
   for (const auto& m : f.match) ESSNAP_TRY_STATUS(cluster::names::validate_text(m, "--match"));
   ESSNAP_TRY_STATUS(cluster::names::validate_text(f.policy, "--policy"));
   if (f.policy.empty() && f.match.empty())  // before connecting; the library checks it too
-    return Error(ErrorCode::kInvalidArgument, "no snapshots are owned: no policy and no --match",
-                 "pass --policy NAME (snapshots essnap made for it) or --match GLOB to adopt others");
+    return Error(
+        ErrorCode::kInvalidArgument, "no snapshots are owned: no policy and no --match",
+        "pass --policy NAME (snapshots essnap made for it) or --match GLOB to adopt others");
   retention::PruneOptions o;
   o.repository = f.repository;
   o.ownership = {f.policy, f.match};
@@ -97,8 +98,8 @@ std::string cell(std::string s, std::size_t width) {
 void print_table(const retention::PrunePlan& pp) {
   std::size_t w = 8;
   for (const auto& d : pp.decisions) w = std::max(w, d.snapshot.name.size());
-  std::cout << cell("SNAPSHOT", w) << "  " << cell("DATE", 20) << "  " << cell("STATE", 11)
-            << "  " << cell("ACTION", 6) << "  REASONS\n";
+  std::cout << cell("SNAPSHOT", w) << "  " << cell("DATE", 20) << "  " << cell("STATE", 11) << "  "
+            << cell("ACTION", 6) << "  REASONS\n";
   for (std::size_t i = 0; i < pp.decisions.size(); ++i) {
     const auto& d = pp.decisions[i];
     const bool timed = d.snapshot.time.time_since_epoch().count() > 0;
@@ -177,8 +178,8 @@ Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
   if (as_json) return finish_json(plan->plan.json, ran, report);
   if (!ran.ok()) return ran.error();
   if (*ran == util::Outcome::kExecuted && !plan->remove.empty())
-    std::cout << "deleted " << report.deleted.size() << " snapshot(s) in "
-              << report.delete_requests << " request(s)"
+    std::cout << "deleted " << report.deleted.size() << " snapshot(s) in " << report.delete_requests
+              << " request(s)"
               << (report.already_gone.empty()
                       ? ""
                       : "; " + std::to_string(report.already_gone.size()) + " already gone")
@@ -187,18 +188,15 @@ Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
 }
 
 void add_policy_flags(CLI::App* c, PruneFlags* f) {
-  c->add_option("--keep-last", f->last, "Keep the newest N snapshots")
-      ->check(integer_at_least(-1));
+  c->add_option("--keep-last", f->last, "Keep the newest N snapshots")->check(integer_at_least(-1));
   c->add_option("--keep-hourly", f->hourly, "Keep the newest of each of the last N hours (-1: all)")
       ->check(integer_at_least(-1));
-  c->add_option("--keep-daily", f->daily, "... of the last N days")
-      ->check(integer_at_least(-1));
+  c->add_option("--keep-daily", f->daily, "... of the last N days")->check(integer_at_least(-1));
   c->add_option("--keep-weekly", f->weekly, "... of the last N ISO weeks")
       ->check(integer_at_least(-1));
   c->add_option("--keep-monthly", f->monthly, "... of the last N months")
       ->check(integer_at_least(-1));
-  c->add_option("--keep-yearly", f->yearly, "... of the last N years")
-      ->check(integer_at_least(-1));
+  c->add_option("--keep-yearly", f->yearly, "... of the last N years")->check(integer_at_least(-1));
   c->add_option("--keep-within", f->within,
                 "Keep all within D of the newest: restic's durations, y, m = MONTHS (or mo), d, h "
                 "(1y2m3d4h, 30d, 36h)");

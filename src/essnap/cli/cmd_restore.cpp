@@ -1,8 +1,8 @@
 // `essnap restore SNAPSHOT --repository R`: plan, pre-flight checks (name conflicts, system
 // indices, version compatibility), then restore and follow the recovery.
 #include <iostream>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
@@ -53,7 +53,8 @@ Status validate_restore_names(const RestoreFlags& f) {
   // request (the plan checks each renamed target again, --rename's included).
   if (!f.rename_suffix.empty())
     ESSNAP_TRY_STATUS(names::validate_index_name("x" + f.rename_suffix, "--rename-suffix"));
-  for (const auto& s : f.index_settings) ESSNAP_TRY_STATUS(names::validate_text(s, "--index-settings"));
+  for (const auto& s : f.index_settings)
+    ESSNAP_TRY_STATUS(names::validate_text(s, "--index-settings"));
   for (const auto& s : f.ignore_index_settings)
     ESSNAP_TRY_STATUS(names::validate_text(s, "--ignore-index-settings"));
   return ok_status();
@@ -61,7 +62,8 @@ Status validate_restore_names(const RestoreFlags& f) {
 
 Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
-  auto resolved = snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
+  auto resolved =
+      snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
   if (!resolved.ok()) return resolved.error();
   f.snapshot = *resolved;
   ESSNAP_TRY_STATUS(validate_restore_names(f));
@@ -177,8 +179,9 @@ void register_restore(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--index-settings", f->index_settings,
                   "k=v applied to restored indices (repeatable)");
   cmd->add_option("--ignore-index-settings", f->ignore_index_settings, "Settings not to restore");
-  auto* include_aliases = cmd->add_flag("--include-aliases", f->include_aliases,
-                                        "Restore the indices' aliases (the default, except with a rename)");
+  auto* include_aliases =
+      cmd->add_flag("--include-aliases", f->include_aliases,
+                    "Restore the indices' aliases (the default, except with a rename)");
   auto* no_aliases = cmd->add_flag("--no-aliases", f->no_aliases, "Leave the indices' aliases out");
   mutually_exclusive({include_aliases, no_aliases});
   cmd->add_flag("--include-global-state", f->include_global_state,
@@ -215,8 +218,10 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       "If the engine still refuses after a close or delete, essnap says what it changed and\n"
       "reopens what it closed.\n"
       "At the end each index's document count is printed. --delete-existing asks on a terminal\n"
-      "before deleting anything; without a terminal it needs --yes (else exit 8, nothing changed).\n"
-      "Ctrl-C while waiting stops the wait (exit 130); the restore keeps running in the cluster.\n\n"
+      "before deleting anything; without a terminal it needs --yes (else exit 8, nothing "
+      "changed).\n"
+      "Ctrl-C while waiting stops the wait (exit 130); the restore keeps running in the "
+      "cluster.\n\n"
       "EXAMPLES:\n"
       "  essnap restore snapshot_1 --repository s3-repo --indices new_index --wait\n"
       "  essnap restore nightly -r s3-repo -i 'logs-*' --rename-suffix _restored\n"

@@ -63,11 +63,12 @@ Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
   if (!f.policy.empty() && !config->policy(f.policy))
     return Error(ErrorCode::kInvalidArgument, "no policy '" + f.policy + "' in " + f.config,
                  "'essnap config check " + f.config + "' lists them");
-  schedule::Logger log(f.log_format == "json" ? schedule::LogFormat::kJson : schedule::LogFormat::kText);
+  schedule::Logger log(f.log_format == "json" ? schedule::LogFormat::kJson
+                                              : schedule::LogFormat::kText);
   InterruptScope signals(InterruptScope::Hangup::kReload);
   auto stop = [] { return InterruptScope::requested(); };
-  schedule::ClusterRunner runner([&](const schedule::ClusterConfig& c) { return make_client(global, c); },
-                                 log, stop);
+  schedule::ClusterRunner runner(
+      [&](const schedule::ClusterConfig& c) { return make_client(global, c); }, log, stop);
   schedule::MetricsRegistry metrics;
   schedule::SchedulerHooks hooks;
   hooks.now = [] { return std::chrono::floor<schedule::Seconds>(schedule::Clock::now()); };
@@ -77,7 +78,9 @@ Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
   hooks.take_reload = [] { return InterruptScope::take_reload(); };
   const std::string path = f.config;
   hooks.reload = [path] { return schedule::load_config(path); };
-  hooks.random = [] { return static_cast<double>(std::rand()) / (static_cast<double>(RAND_MAX) + 1); };
+  hooks.random = [] {
+    return static_cast<double>(std::rand()) / (static_cast<double>(RAND_MAX) + 1);
+  };
   std::srand(static_cast<unsigned>(::getpid()));
   schedule::Scheduler scheduler(std::move(*config), runner, std::move(hooks), log, metrics);
   if (f.once) return scheduler.run_once(f.policy);

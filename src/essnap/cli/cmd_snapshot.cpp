@@ -75,8 +75,8 @@ Result<int> finish_snapshot(const GlobalOptions& g, const cluster::SnapshotInfo&
   if (g.output == OutputFormat::kJson) {
     json_field("snapshot", s.to_json());
   } else {
-    std::cout << "snapshot " << s.name << " " << s.state.text << ": " << s.indices.size() << " indices, "
-              << s.shards_successful << "/" << s.shards_total << " shards in "
+    std::cout << "snapshot " << s.name << " " << s.state.text << ": " << s.indices.size()
+              << " indices, " << s.shards_successful << "/" << s.shards_total << " shards in "
               << snapshot::format_duration(std::chrono::milliseconds(s.duration_ms)) << "\n";
   }
   if (s.state == cluster::SnapshotStateKind::kSuccess) return kExitOk;
@@ -325,8 +325,7 @@ Result<int> run_delete(const GlobalOptions& g, SnapshotFlags f) {
   const bool json = g.output == OutputFormat::kJson;
   auto deleted = nlohmann::json::array(), gone = nlohmann::json::array();
   auto ran = util::run_plan(
-      plan->plan, confirm_policy(f.yes, f.dry_run),
-      [&](const util::Plan& p) { print_plan(p, g); },
+      plan->plan, confirm_policy(f.yes, f.dry_run), [&](const util::Plan& p) { print_plan(p, g); },
       [&] {
         auto said = [&](const char* event, const char* text, nlohmann::json* names) {
           return [&, event, text, names](const std::string& n) {
@@ -423,8 +422,9 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   create->add_flag("--partial", f->partial,
                    "Snapshot what is available even if primaries are missing");
   create->add_option("--metadata", f->metadata, "k=v stored with the snapshot (repeatable)");
-  mutually_exclusive({create->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)"),
-                      create->add_flag("--no-wait", f->no_wait, "Return once the cluster accepted it")});
+  mutually_exclusive(
+      {create->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)"),
+       create->add_flag("--no-wait", f->no_wait, "Return once the cluster accepted it")});
   create->add_flag("--wait-for-slot", f->wait_for_slot,
                    "If another snapshot is running, wait for it");
   create->add_flag("--quiet,-q", f->quiet, "No progress output");

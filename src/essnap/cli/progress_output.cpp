@@ -49,7 +49,9 @@ InterruptScope::~InterruptScope() {
   if (hangup_) ::sigaction(SIGHUP, &g_old_hup, nullptr);
 }
 
-bool InterruptScope::requested() { return g_interrupted != 0; }
+bool InterruptScope::requested() {
+  return g_interrupted != 0;
+}
 
 bool InterruptScope::reload_requested() {
   return g_reload != 0;
@@ -145,8 +147,7 @@ util::Answer terminal_prompt(const std::string& question) {
   char c;
   while (::read(fd, &c, 1) == 1 && c != '\n') answer += c;
   ::close(fd);
-  return answer == "y" || answer == "Y" || answer == "yes" ? util::Answer::kYes
-                                                           : util::Answer::kNo;
+  return answer == "y" || answer == "Y" || answer == "yes" ? util::Answer::kYes : util::Answer::kNo;
 }
 
 util::ConfirmPolicy confirm_policy(bool yes, bool dry_run) {

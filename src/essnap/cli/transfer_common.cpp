@@ -17,28 +17,34 @@
 namespace essnap::cli {
 
 void add_s3_flags(CLI::App* cmd, S3Flags* flags) {
-  cmd->add_option("--s3-endpoint-url", flags->endpoint_url,
-                  "S3 endpoint for s3:// places (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
-  cmd->add_flag("--s3-path-style", flags->path_style, "Path-style S3 addressing (ENDPOINT/BUCKET/KEY)");
+  cmd->add_option(
+      "--s3-endpoint-url", flags->endpoint_url,
+      "S3 endpoint for s3:// places (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
+  cmd->add_flag("--s3-path-style", flags->path_style,
+                "Path-style S3 addressing (ENDPOINT/BUCKET/KEY)");
 }
 
-Result<std::unique_ptr<blob::BlobStore>> open_store(const GlobalOptions& global, const std::string& where,
-                                                    blob::Access access, const S3Flags& s3f,
+Result<std::unique_ptr<blob::BlobStore>> open_store(const GlobalOptions& global,
+                                                    const std::string& where, blob::Access access,
+                                                    const S3Flags& s3f,
                                                     const std::string& region_flag) {
   if (where.empty())
-    return Error(ErrorCode::kInvalidArgument, "no destination", "pass s3://bucket/prefix or a directory");
+    return Error(ErrorCode::kInvalidArgument, "no destination",
+                 "pass s3://bucket/prefix or a directory");
   return blob::open_blob_store(where, access, blob_open_options(global, s3f, region_flag));
 }
 
 void add_read_strategy_flag(CLI::App* cmd, std::string* value) {
   cmd->add_option("--read-strategy", *value,
-                  "How documents are read: pit (Elasticsearch 7.16+), scroll, search-after (no search context: "
+                  "How documents are read: pit (Elasticsearch 7.16+), scroll, search-after (no "
+                  "search context: "
                   "sorted by _id, one stream per index; OpenSearch Serverless), or auto")
       ->check(CLI::IsMember({"auto", "pit", "scroll", "search-after"}))
       ->capture_default_str();
 }
 
-std::optional<cluster::ReadStrategy> read_strategy(const std::string& value, const ClusterFlags& source) {
+std::optional<cluster::ReadStrategy> read_strategy(const std::string& value,
+                                                   const ClusterFlags& source) {
   auto parsed = cluster::parse_read_strategy(value);
   if (parsed.ok() && *parsed) return *parsed;
   if (is_serverless(source)) return cluster::ReadStrategy::kSearchAfter;
@@ -79,8 +85,9 @@ void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::st
   if (global.output == OutputFormat::kJson) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& i : s) {
-      nlohmann::json j{{"index", i.index},       {"source_count", i.source_count}, {verb, i.documents},
-                       {"rejected", i.rejected}, {"seconds", i.seconds},           {"docs_per_second", i.docs_per_second()}};
+      nlohmann::json j{{"index", i.index},     {"source_count", i.source_count},
+                       {verb, i.documents},    {"rejected", i.rejected},
+                       {"seconds", i.seconds}, {"docs_per_second", i.docs_per_second()}};
       if (!i.target.empty()) j["target"] = i.target;
       if (i.target_count >= 0) j["target_count"] = i.target_count;
       if (!i.changes.empty()) j["changes"] = i.changes;
@@ -95,8 +102,8 @@ void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::st
     std::snprintf(rate, sizeof rate, "%.0f", i.docs_per_second());
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f", i.seconds);
-    std::cout << i.index << (i.target.empty() || i.target == i.index ? "" : " -> " + i.target) << ": " << verb << " "
-              << i.documents << " of " << i.source_count << " documents";
+    std::cout << i.index << (i.target.empty() || i.target == i.index ? "" : " -> " + i.target)
+              << ": " << verb << " " << i.documents << " of " << i.source_count << " documents";
     if (i.rejected > 0) std::cout << ", " << i.rejected << " rejected";
     if (i.target_count >= 0) std::cout << ", target count " << i.target_count;
     std::cout << ", " << secs << " s, " << rate << " docs/s\n";
@@ -115,7 +122,8 @@ std::vector<std::string> split_list(const std::vector<std::string>& args) {
     std::size_t start = 0;
     while (start <= a.size()) {
       const auto comma = a.find(',', start);
-      const std::string part = a.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      const std::string part =
+          a.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!part.empty()) out.push_back(part);
       if (comma == std::string::npos) break;
       start = comma + 1;

@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "essnap/blob/open.hpp"
+#include "essnap/cli/aws_context.hpp"
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cluster/search.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/import.hpp"
-#include "essnap/blob/open.hpp"
-#include "essnap/cli/aws_context.hpp"
 
 namespace essnap::cli {
 
@@ -26,8 +26,9 @@ void add_s3_flags(CLI::App* cmd, S3Flags* flags);
 
 // s3://bucket/prefix -> an S3 store (credentials resolved now); anything else a local directory
 // (created on the first write with Access::kWrite).
-Result<std::unique_ptr<blob::BlobStore>> open_store(const GlobalOptions& global, const std::string& where,
-                                                    blob::Access access, const S3Flags& s3,
+Result<std::unique_ptr<blob::BlobStore>> open_store(const GlobalOptions& global,
+                                                    const std::string& where, blob::Access access,
+                                                    const S3Flags& s3,
                                                     const std::string& region_flag);
 
 // Resolves the connection once (credentials, password prompt) and returns a factory of clients.
@@ -36,7 +37,8 @@ Result<transfer::ClientFactory> client_factory(const GlobalOptions& global, Clus
 // --read-strategy auto|pit|scroll|search-after (export, copy); `auto` is the engine's best, and
 // search-after for Amazon OpenSearch Serverless, which serves no scroll.
 void add_read_strategy_flag(CLI::App* cmd, std::string* value);
-std::optional<cluster::ReadStrategy> read_strategy(const std::string& value, const ClusterFlags& source);
+std::optional<cluster::ReadStrategy> read_strategy(const std::string& value,
+                                                   const ClusterFlags& source);
 
 // The hooks that draw chunk progress and notices into `out` (the one renderer); SIGINT through
 // InterruptScope. The test knob ESSNAP_TEST_STOP_AFTER_CHUNKS=N raises SIGINT after the N-th

@@ -3,8 +3,8 @@
 #include <map>
 #include <mutex>
 
-#include "essnap/inspect/walker.hpp"
 #include "essnap/inspect/scan.hpp"
+#include "essnap/inspect/walker.hpp"
 
 namespace essnap::inspect {
 

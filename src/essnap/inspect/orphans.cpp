@@ -5,9 +5,9 @@
 #include <mutex>
 #include <set>
 
-#include "essnap/inspect/walker.hpp"
-#include "essnap/inspect/scan.hpp"
 #include "essnap/format/shallow_snapshot.hpp"
+#include "essnap/inspect/scan.hpp"
+#include "essnap/inspect/walker.hpp"
 
 namespace essnap::inspect {
 namespace {
@@ -80,7 +80,8 @@ Result<OrphansReport> find_orphans(blob::BlobStore& container, const OrphansOpti
     bool judged = true;
     for (const auto& e : sc.entries) {
       if (e.shallow) {
-        used.insert(std::string(format::kShallowSnapshotPrefix) + e.snapshot->snapshot->uuid + ".dat");
+        used.insert(std::string(format::kShallowSnapshotPrefix) + e.snapshot->snapshot->uuid +
+                    ".dat");
         continue;
       }
       if (!e.files) {

@@ -133,7 +133,8 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
     std::int64_t shard;
     std::vector<const SnapshotScan*> snapshots;
   };
-  std::map<const format::RepoIndex*, std::vector<std::pair<const SnapshotScan*, std::int64_t>>> by_index;
+  std::map<const format::RepoIndex*, std::vector<std::pair<const SnapshotScan*, std::int64_t>>>
+      by_index;
   for (const auto& [key, path] : meta_of) {
     std::int64_t n = groups[path].shards;
     if (n < 0) {
@@ -193,9 +194,9 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
             const std::string path = sc.dir + "/" + name;
             auto doc = repo.read_framed(path, format::kCodecSnapshot);
             mark(path);
-            Result<format::ShallowShardSnapshot> parsed = doc.ok()
-                                                      ? format::parse_shallow_shard_snapshot(*doc)
-                                                      : Result<format::ShallowShardSnapshot>(doc.error());
+            Result<format::ShallowShardSnapshot> parsed =
+                doc.ok() ? format::parse_shallow_shard_snapshot(*doc)
+                         : Result<format::ShallowShardSnapshot>(doc.error());
             if (parsed.ok()) {
               e.shallow = std::move(parsed).value();
             } else if (!e.expected_missing) {

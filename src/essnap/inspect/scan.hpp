@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "essnap/inspect/walker.hpp"
 #include "essnap/format/shallow_snapshot.hpp"
+#include "essnap/inspect/walker.hpp"
 #include "essnap/util/progress.hpp"
 
 namespace essnap::inspect {
@@ -36,9 +36,11 @@ struct ShardScan {
   std::optional<std::string> index_blob;  // current index-<gen> blob name
   struct Entry {
     const SnapshotScan* snapshot = nullptr;
-    std::optional<format::ShardSnapshot> files;  // nullopt: missing or damaged (reported) or expected
-    std::optional<format::ShallowShardSnapshot> shallow;  // a shallow copy's shallow-snap-<uuid>.dat
-    bool expected_missing = false;                // a failed shard of a PARTIAL / FAILED snapshot
+    std::optional<format::ShardSnapshot>
+        files;  // nullopt: missing or damaged (reported) or expected
+    std::optional<format::ShallowShardSnapshot>
+        shallow;                    // a shallow copy's shallow-snap-<uuid>.dat
+    bool expected_missing = false;  // a failed shard of a PARTIAL / FAILED snapshot
   };
   std::vector<Entry> entries;  // snapshots of the selection holding this shard
 };

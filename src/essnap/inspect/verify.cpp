@@ -12,17 +12,18 @@
 #include "essnap/format/crc32.hpp"
 #include "essnap/format/file_checker.hpp"
 #include "essnap/format/lucene_footer.hpp"
-#include "essnap/util/rate_limiter.hpp"
-#include "essnap/inspect/walker.hpp"
 #include "essnap/inspect/scan.hpp"
+#include "essnap/inspect/walker.hpp"
+#include "essnap/util/rate_limiter.hpp"
 #include "essnap/util/work_pool.hpp"
 
 namespace essnap::inspect {
 namespace {
 
 const blob::BlobInfo* find_blob(const blob::Listing& l, const std::string& name) {
-  auto it = std::lower_bound(l.blobs.begin(), l.blobs.end(), name,
-                             [](const blob::BlobInfo& b, const std::string& n) { return b.name < n; });
+  auto it =
+      std::lower_bound(l.blobs.begin(), l.blobs.end(), name,
+                       [](const blob::BlobInfo& b, const std::string& n) { return b.name < n; });
   return it != l.blobs.end() && it->name == name ? &*it : nullptr;
 }
 
@@ -253,9 +254,9 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
       std::uint32_t crc = 0;
       for (const auto& [c, len] : job.crcs) crc = format::FileChecker::combine(crc, c, len);
       const std::uint64_t L = t.file.length;
-      problem = format::FileChecker::judge(job.bytes.load(), crc,
-                                   std::span<const std::uint8_t>(job.tail.data(), L < 16 ? L : 16),
-                                   L, t.file.checksum);
+      problem = format::FileChecker::judge(
+          job.bytes.load(), crc, std::span<const std::uint8_t>(job.tail.data(), L < 16 ? L : 16), L,
+          t.file.checksum);
       if (problem && t.file.number_of_parts() > 1)
         *problem += " (the file is split in " + std::to_string(t.file.number_of_parts()) +
                     " blobs " + t.file.name + ".part0 ...)";

@@ -87,13 +87,16 @@ RunOutcome ClusterRunner::snapshot(const PolicyConfig& p, SysSeconds now) {
                : info.state == cluster::SnapshotStateKind::kPartial ? RunResult::kPartial
                                                                     : RunResult::kFailed;
   if (out.result != RunResult::kSuccess)
-    out.message = "snapshot finished " + info.state.text + ": " + std::to_string(info.shards_failed) +
-                  " of " + std::to_string(info.shards_total) + " shards failed " + info.reason;
+    out.message = "snapshot finished " + info.state.text + ": " +
+                  std::to_string(info.shards_failed) + " of " + std::to_string(info.shards_total) +
+                  " shards failed " + info.reason;
   if (bytes == 0)  // too quick for a progress poll: ask the finished snapshot's status
-    if (auto st = cluster::snapshot_status(**c, {p.repository, *name}); st.ok() && !st->snapshots.empty())
+    if (auto st = cluster::snapshot_status(**c, {p.repository, *name});
+        st.ok() && !st->snapshots.empty())
       bytes = st->snapshots.front().bytes_total;
   out.bytes = bytes;
-  if (p.prune == PruneMode::kNever || p.prune == PruneMode::kOnSchedule) out.snapshots = count_owned(**c, p);
+  if (p.prune == PruneMode::kNever || p.prune == PruneMode::kOnSchedule)
+    out.snapshots = count_owned(**c, p);
   return out;
 }
 
@@ -114,7 +117,8 @@ RunOutcome ClusterRunner::prune(const PolicyConfig& p, SysSeconds now) {
     out.snapshots = static_cast<std::int64_t>(plan->decisions.size());
     return out;
   }
-  log_.info("pruning", {{"policy", p.name}, {"repository", p.repository}, {"remove", plan->remove}});
+  log_.info("pruning",
+            {{"policy", p.name}, {"repository", p.repository}, {"remove", plan->remove}});
   auto done = retention::execute_prune(**c, *plan, [&](const std::string& n) {
     log_.info("deleted snapshot", {{"policy", p.name}, {"snapshot", n}});
   });

@@ -74,16 +74,17 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
       return finalizing(s) ? PollState::kFinalizing : PollState::kRunning;
     }
     auto got = cluster::get_snapshots(c, {repo, name, false});
-    const bool vanished =
-        (got.ok() && got->snapshots.empty()) ||
-        (!got.ok() && got.error().remote &&
-         got.error().remote->error_type == "snapshot_missing_exception");
+    const bool vanished = (got.ok() && got->snapshots.empty()) ||
+                          (!got.ok() && got.error().remote &&
+                           got.error().remote->error_type == "snapshot_missing_exception");
     if (vanished) {
       Error e(ErrorCode::kIncomplete,
-              aborted ? subject + " was aborted while we waited: someone deleted it while it "
-                                  "ran, and nothing of it was kept"
-                      : subject + " vanished while we waited: it is no longer in the "
-                                  "repository (someone deleted it)",
+              aborted ? subject +
+                            " was aborted while we waited: someone deleted it while it "
+                            "ran, and nothing of it was kept"
+                      : subject +
+                            " vanished while we waited: it is no longer in the "
+                            "repository (someone deleted it)",
               "see what the repository holds with 'essnap snapshot list -r " + repo +
                   "', then take it again");
       if (!got.ok()) e.remote = got.error().remote;
@@ -99,8 +100,8 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
     outcome = std::move(info);
     return PollState::kDone;
   };
-  ESSNAP_TRY_STATUS(wait_until_done(
-      poll, {"snapshot " + name, "essnap snapshot status -r " + repo}, policy, hooks));
+  ESSNAP_TRY_STATUS(wait_until_done(poll, {"snapshot " + name, "essnap snapshot status -r " + repo},
+                                    policy, hooks));
   return std::move(*outcome);
 }
 

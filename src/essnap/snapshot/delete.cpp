@@ -18,8 +18,7 @@ Result<DeletePlan> make_delete_plan(const std::string& repo,
   if (d.names.empty()) {
     std::string given;
     for (const auto& p : split_patterns(patterns)) given += (given.empty() ? "" : ", ") + p;
-    return Error(ErrorCode::kNotFound,
-                 "no snapshot in repository " + repo + " matches " + given,
+    return Error(ErrorCode::kNotFound, "no snapshot in repository " + repo + " matches " + given,
                  "list them with 'essnap snapshot list --repository " + repo + "'");
   }
   auto chosen = [&](const std::string& n) {
@@ -32,17 +31,17 @@ Result<DeletePlan> make_delete_plan(const std::string& repo,
     return std::find(d.running.begin(), d.running.end(), n) != d.running.end();
   };
   util::Plan& p = d.plan;
-  p.summary = "will delete " + std::to_string(d.names.size()) + " snapshot(s) from repository " +
-              repo;
+  p.summary =
+      "will delete " + std::to_string(d.names.size()) + " snapshot(s) from repository " + repo;
   for (const auto& n : d.names) p.actions.push_back(n + (is_running(n) ? "  (running)" : ""));
   p.json = {{"delete", d.names}, {"running", d.running}};
   p.question = "Delete these " + std::to_string(d.names.size()) + " snapshot(s)?";
   p.unchanged = "nothing was deleted";
   p.yes_hint = "pass --yes to delete without a prompt";
   if (!d.running.empty() && running == RunningSnapshots::kRefuse)
-    p.blocker = Error(ErrorCode::kConflict,
-                      "refusing to delete running snapshots; nothing was deleted",
-                      "pass --abort to stop and delete them");
+    p.blocker =
+        Error(ErrorCode::kConflict, "refusing to delete running snapshots; nothing was deleted",
+              "pass --abort to stop and delete them");
   return d;
 }
 
@@ -69,8 +68,7 @@ std::vector<std::vector<std::string>> delete_batches(const std::string& repo,
   for (const auto& n : names) {
     const std::size_t add = cluster::path_segment(n).size() + 1;
     const bool fits = !out.empty() && support == MultiDelete::kSupported &&
-                      out.back().size() < limits.max_names &&
-                      length + add <= limits.max_path_bytes;
+                      out.back().size() < limits.max_names && length + add <= limits.max_path_bytes;
     if (!fits) {
       out.emplace_back();
       length = base;
@@ -203,9 +201,9 @@ Result<DeleteReport> delete_snapshots(cluster::Client& c, const std::string& rep
   DeleteReport report;
   if (names.empty()) return report;
   ESSNAP_TRY(auto info, c.info());
-  const WaitSubject subject{"the deletion of " + std::to_string(names.size()) +
-                                " snapshot(s) from " + repo,
-                            "essnap snapshot list -r " + repo};
+  const WaitSubject subject{
+      "the deletion of " + std::to_string(names.size()) + " snapshot(s) from " + repo,
+      "essnap snapshot list -r " + repo};
   for (auto& batch : delete_batches(repo, names, multi_delete_support(info), hooks.limits)) {
     BatchDeletion b(c, repo, std::move(batch), hooks, report);
     auto done = wait_until_done([&] { return b.poll(); }, subject, hooks.poll, hooks.wait);

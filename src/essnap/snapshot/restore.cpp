@@ -33,8 +33,10 @@ Status wait_for_restore(cluster::Client& c, const RestorePlan& plan,
     }
     const bool all_present = health.size() >= targets.size();
     if (o.hooks.progress) {
-      Progress p{"restore", plan.snapshot.name, "", active, total, 0, 0,
-                 std::chrono::duration_cast<Ms>(o.hooks.clock() - started)};
+      Progress p{"restore", plan.snapshot.name,
+                 "",        active,
+                 total,     0,
+                 0,         std::chrono::duration_cast<Ms>(o.hooks.clock() - started)};
       if (auto rec = cluster::recovery_progress(c, targets); rec.ok()) {
         p.bytes_done = rec->bytes_done;
         p.bytes_total = rec->bytes_total;
@@ -142,7 +144,8 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
     // A renamed target is a name the user made: held to the engines' rules before anything is
     // sent (the engine would refuse it only after --close-existing / --delete-existing acted).
     if (t != s)
-      ESSNAP_TRY_STATUS(cluster::names::validate_index_name(t, "the new name of index '" + s + "'"));
+      ESSNAP_TRY_STATUS(
+          cluster::names::validate_index_name(t, "the new name of index '" + s + "'"));
     if (!targets.insert(t).second)
       return Error(ErrorCode::kInvalidArgument,
                    "--rename maps two indices to the same name '" + t + "'");
@@ -155,9 +158,10 @@ Result<RestorePlan> make_restore_plan(const cluster::SnapshotInfo& snap,
     }
   }
   if (plan.indices.empty())
-    return Error(ErrorCode::kConflict,
-                 "every selected index is a system index (" + util::join(plan.excluded_system, ", ") + ")",
-                 "pass --include-system to restore them (this overwrites the cluster's own state)");
+    return Error(
+        ErrorCode::kConflict,
+        "every selected index is a system index (" + util::join(plan.excluded_system, ", ") + ")",
+        "pass --include-system to restore them (this overwrites the cluster's own state)");
   add_preflight_findings(plan, facts, o);
   return plan;
 }
@@ -176,7 +180,8 @@ Result<RestorePlan> plan_restore(cluster::Client& c, const RestoreOptions& o) {
                : "list the snapshots with 'essnap snapshot list --repository " + o.repository + "'";
     } else if (auto info = c.info(); info.ok()) {
       // A repository written by a newer engine cannot even be listed: that is the refusal.
-      if (auto refused = unreadable_repository(e, o.repository, {info->distribution, info->version}))
+      if (auto refused =
+              unreadable_repository(e, o.repository, {info->distribution, info->version}))
         return *refused;
     }
     return e;
@@ -198,8 +203,7 @@ Result<RestorePlan> plan_restore(cluster::Client& c, const RestoreOptions& o) {
                         (!first.conflicts.empty() && o.conflicts == ConflictPolicy::kCloseExisting);
   if (in_place) {
     ESSNAP_TRY(facts.live_shards, cluster::live_primary_shards(c));
-    ESSNAP_TRY(facts.snapshot_shards,
-               cluster::snapshot_index_shards(c, {o.repository, snap.name}));
+    ESSNAP_TRY(facts.snapshot_shards, cluster::snapshot_index_shards(c, {o.repository, snap.name}));
   }
   // A second write index needs a renamed copy of a live index that holds the alias' write index
   // (restored under its own name, an index stays its aliases' write index).
@@ -236,15 +240,16 @@ util::Plan describe_restore(const RestorePlan& plan, const RestoreOptions& o) {
   }
   const bool deletes = o.conflicts == ConflictPolicy::kDeleteExisting && !plan.conflicts.empty();
   for (const auto& t : plan.conflicts)
-    p.actions.push_back(t + " exists and is open: " +
-                        (o.conflicts == ConflictPolicy::kCloseExisting ? "closing it"
-                                                                       : "deleting it"));
+    p.actions.push_back(
+        t + " exists and is open: " +
+        (o.conflicts == ConflictPolicy::kCloseExisting ? "closing it" : "deleting it"));
   p.confirm = deletes ? util::NeedsConfirmation::kYes : util::NeedsConfirmation::kNo;
-  p.question = "Delete " + std::to_string(plan.conflicts.size()) +
-               " open index(es) and restore over them?";
+  p.question =
+      "Delete " + std::to_string(plan.conflicts.size()) + " open index(es) and restore over them?";
   p.unchanged = "nothing was changed";
-  p.yes_hint = "--delete-existing deletes the open indices listed above: add --yes to delete "
-               "them first without a prompt";
+  p.yes_hint =
+      "--delete-existing deletes the open indices listed above: add --yes to delete "
+      "them first without a prompt";
   return p;
 }
 
@@ -281,7 +286,8 @@ Error after_changes(cluster::Client& c, Error e, const Changes& ch, const Restor
   std::vector<std::string> said;
   for (const auto& t : ch.closed) {
     if (no_answer) {
-      said.push_back("closed " + t + " (the restore may have started: check 'essnap request GET "
+      said.push_back("closed " + t +
+                     " (the restore may have started: check 'essnap request GET "
                      "/_recovery?active_only=true'; if not, reopen it: essnap request POST /" +
                      t + "/_open)");
     } else if (cluster::open_index(c, t).ok()) {
@@ -292,9 +298,10 @@ Error after_changes(cluster::Client& c, Error e, const Changes& ch, const Restor
     }
   }
   for (const auto& t : ch.deleted)
-    said.push_back("deleted " + t + " (its documents since the snapshot are gone; restore the "
-                   "snapshot's copy with: essnap restore " + plan.snapshot.name + " -r " +
-                   o.repository + " -i " + t + ")");
+    said.push_back("deleted " + t +
+                   " (its documents since the snapshot are gone; restore the "
+                   "snapshot's copy with: essnap restore " +
+                   plan.snapshot.name + " -r " + o.repository + " -i " + t + ")");
   std::string what;
   for (const auto& w : said) what += (what.empty() ? "" : "; ") + w;
   e.hint = "before this, essnap " + what + (e.hint.empty() ? "" : ". " + e.hint);

@@ -32,9 +32,13 @@ void WaitHooks::notify(const std::string& message) const {
   util::notify(progress, message);
 }
 
-WaitClock::time_point WaitHooks::clock() const { return now ? now() : WaitClock::now(); }
+WaitClock::time_point WaitHooks::clock() const {
+  return now ? now() : WaitClock::now();
+}
 
-bool WaitHooks::stop_requested() const { return interrupted && interrupted(); }
+bool WaitHooks::stop_requested() const {
+  return interrupted && interrupted();
+}
 
 bool is_transient(const Error& e) {
   if (e.code == ErrorCode::kNetwork || e.code == ErrorCode::kTimeout) return true;
@@ -44,10 +48,10 @@ bool is_transient(const Error& e) {
 }
 
 Error interrupted_error(const WaitSubject& subject) {
-  return Error(ErrorCode::kInterrupted,
-               "interrupted: stopped waiting for " + subject.what +
-                   "; it keeps running in the cluster",
-               subject.check.empty() ? "" : "check on it with '" + subject.check + "'");
+  return Error(
+      ErrorCode::kInterrupted,
+      "interrupted: stopped waiting for " + subject.what + "; it keeps running in the cluster",
+      subject.check.empty() ? "" : "check on it with '" + subject.check + "'");
 }
 
 Status wait_until_done(const std::function<Result<PollState>()>& poll, const WaitSubject& subject,
@@ -67,14 +71,13 @@ Status wait_until_done(const std::function<Result<PollState>()>& poll, const Wai
       if (!in_outage) {
         in_outage = true;
         outage_since = now;
-        notice(hooks, "cluster not answering (" + e.message + "); still waiting for " +
-                          subject.what);
+        notice(hooks,
+               "cluster not answering (" + e.message + "); still waiting for " + subject.what);
       } else if (now - outage_since >= policy.outage_budget) {
         Error out = e;
-        out.message = "gave up waiting for " + subject.what +
-                      " after the cluster was unreachable for " +
-                      format_duration(std::chrono::duration_cast<Ms>(now - outage_since)) +
-                      ": " + e.message;
+        out.message =
+            "gave up waiting for " + subject.what + " after the cluster was unreachable for " +
+            format_duration(std::chrono::duration_cast<Ms>(now - outage_since)) + ": " + e.message;
         out.hint = "it may still finish in the cluster" +
                    (subject.check.empty() ? "" : ": check on it with '" + subject.check + "'");
         return out;

@@ -80,7 +80,8 @@ std::vector<SlicePrefix> prefixes(const std::vector<std::string>& done, int slic
   for (const auto& d : done) {
     int s = 0, q = 0;
     long long n = 0;
-    if (std::sscanf(d.c_str(), "%d/%d/%lld", &s, &q, &n) == 3 && s >= 0 && s < slices && q >= 0 && n > 0)
+    if (std::sscanf(d.c_str(), "%d/%d/%lld", &s, &q, &n) == 3 && s >= 0 && s < slices && q >= 0 &&
+        n > 0)
       by[s][q] = n;
   }
   std::vector<SlicePrefix> out(slices);
@@ -95,8 +96,8 @@ std::vector<SlicePrefix> prefixes(const std::vector<std::string>& done, int slic
 
 }  // namespace
 
-Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory& targets, const CopyOptions& o,
-                              const Hooks& hooks_in) {
+Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory& targets,
+                              const CopyOptions& o, const Hooks& hooks_in) {
   const Hooks hooks = synchronized(hooks_in);
   const auto run_start = std::chrono::steady_clock::now();
   ESSNAP_TRY(std::unique_ptr<cluster::Client> src, sources());
@@ -104,14 +105,16 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
   ESSNAP_TRY(cluster::ClusterInfo src_info, src->info());
   ESSNAP_TRY(cluster::ClusterInfo dst_info, dst->info());
   ESSNAP_TRY(const cluster::ReadStrategy strategy, choose_strategy(o.strategy, src_info));
-  ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices, cluster::resolve_open_indices(*src, o.patterns));
+  ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices,
+             cluster::resolve_open_indices(*src, o.patterns));
   if (indices.empty())
     return Error(ErrorCode::kConflict, "--indices matches no open index of the source",
                  "list the indices with 'essnap request GET /_cat/indices?v'");
 
   // A backing index goes into its data stream on the target (renamed like an index), created
   // from the definition of the stream's newest backing index.
-  ESSNAP_TRY(const auto stream_of, cluster::data_streams_by_backing_index(*src, src_info, o.patterns));
+  ESSNAP_TRY(const auto stream_of,
+             cluster::data_streams_by_backing_index(*src, src_info, o.patterns));
   auto stream_for = [&](const std::string& index) -> const cluster::DataStream* {
     auto s = stream_of.find(index);
     return s == stream_of.end() ? nullptr : &s->second;
@@ -135,14 +138,18 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
     const std::string target = target_of(r.name);
     ESSNAP_TRY_STATUS(cluster::names::validate_index_name(target, "the target index name"));
     const cluster::DataStream* ds = stream_for(r.name);
-    if (auto [at, fresh] = targets_seen.emplace(target, ds ? ds->name : ""); !fresh && (!ds || at->second != ds->name))
+    if (auto [at, fresh] = targets_seen.emplace(target, ds ? ds->name : "");
+        !fresh && (!ds || at->second != ds->name))
       return Error(ErrorCode::kInvalidArgument, "two indices would be copied into " + target);
     auto& st = state.indices[r.name];
     if (!st.target.empty() && st.target != target)
-      return Error(ErrorCode::kConflict, "the interrupted copy loaded " + r.name + " into " + st.target);
+      return Error(ErrorCode::kConflict,
+                   "the interrupted copy loaded " + r.name + " into " + st.target);
     st.target = target;
     if (st.slices == 0)
-      st.slices = o.strategy == cluster::ReadStrategy::kSearchAfter ? 1 : choose_slices(o.slices, r.primaries);
+      st.slices = o.strategy == cluster::ReadStrategy::kSearchAfter
+                      ? 1
+                      : choose_slices(o.slices, r.primaries);
     ESSNAP_TRY(bool exists, cluster::index_exists(*dst, target));
     bool created = st.created;  // a data stream's mark may be on any of its backing indices
     for (const auto& [other, ost] : state.indices)
@@ -158,7 +165,8 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
                  "pass --append to load into the existing index, or --rename-suffix / --rename");
   }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
-  const std::set<std::string> made_before = o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};
+  const std::set<std::string> made_before =
+      o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};
 
   ErrorsFile errors(o.errors_path);
   Loader loader(o.loader, errors, hooks);
@@ -179,13 +187,16 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
     if (!exists) {
       const std::string def_of = ds ? newest_backing[ds->name] : r.name;
       ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(*src, def_of));
-      nlohmann::json def{{"settings", export_settings(meta.settings)}, {"mappings", meta.mappings}, {"aliases", meta.aliases}};
+      nlohmann::json def{{"settings", export_settings(meta.settings)},
+                         {"mappings", meta.mappings},
+                         {"aliases", meta.aliases}};
       if (ds) {
-        ESSNAP_TRY_STATUS(create_target_data_stream(*dst, target, def, ds->timestamp_field, engine_version(src_info),
+        ESSNAP_TRY_STATUS(create_target_data_stream(*dst, target, def, ds->timestamp_field,
+                                                    engine_version(src_info),
                                                     engine_version(dst_info), summary.changes));
       } else {
-        ESSNAP_TRY_STATUS(create_target_index(*dst, target, def, engine_version(src_info), engine_version(dst_info),
-                                              summary.changes));
+        ESSNAP_TRY_STATUS(create_target_index(*dst, target, def, engine_version(src_info),
+                                              engine_version(dst_info), summary.changes));
       }
       st.created = true;
       ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
@@ -225,9 +236,11 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
       job.keep_alive = o.keep_alive;
       readers.emplace_back([&, job] {
         auto client = sources();
-        if (!client.ok()) fail(std::move(client).error());
+        if (!client.ok())
+          fail(std::move(client).error());
         else {
-          const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
+          const ChunkHandler on_chunk = [&](int seq, std::string& ndjson,
+                                            long long docs) -> Status {
             if (!queue.push(Item{job.slice, seq, docs, std::move(ndjson)}, stop))
               return Error(ErrorCode::kInterrupted, "stopped");
             ndjson = std::string();
@@ -247,7 +260,8 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
         while (queue.pop(item, stop)) {
           const std::string name = done_name(item.slice, item.seq, item.documents);
           auto loaded = loader.load(**client, r.name, target,
-                                    r.name + " slice " + std::to_string(item.slice) + " chunk " + std::to_string(item.seq),
+                                    r.name + " slice " + std::to_string(item.slice) + " chunk " +
+                                        std::to_string(item.seq),
                                     item.ndjson, -1, ds ? BulkOp::kCreate : BulkOp::kIndex,
                                     made_before.count(target) > 0);
           if (!loaded.ok()) return fail(std::move(loaded).error());
@@ -286,8 +300,9 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
   if (!problems.empty()) {
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
-    result.problem = Error(ErrorCode::kIncomplete, "the copy is incomplete: " + msg,
-                           "fix the documents or the target's mappings and load the errors file again");
+    result.problem =
+        Error(ErrorCode::kIncomplete, "the copy is incomplete: " + msg,
+              "fix the documents or the target's mappings and load the errors file again");
   }
   return result;
 }

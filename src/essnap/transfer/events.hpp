@@ -37,7 +37,9 @@ struct IndexSummary {
   long long target_count = -1;  // after the final refresh (import / copy); -1 when not counted
   double seconds = 0;
   std::vector<std::string> changes;  // translation changes (import / copy)
-  double docs_per_second() const { return seconds > 0 ? static_cast<double>(documents) / seconds : 0; }
+  double docs_per_second() const {
+    return seconds > 0 ? static_cast<double>(documents) / seconds : 0;
+  }
 };
 
 // One chunk done as the one progress event: documents as units ("docs") with the rate of this

@@ -30,12 +30,15 @@ struct Checkpoint {
   Manifest m;
   std::mutex mu;
   std::chrono::steady_clock::time_point last_save{};
-  Status save_locked() { return store.put(kExportStateFile, to_json(m, ManifestKind::kState).dump(1)); }
+  Status save_locked() {
+    return store.put(kExportStateFile, to_json(m, ManifestKind::kState).dump(1));
+  }
 };
 
-Status export_index(const ClientFactory& clients, cluster::Client& main, cluster::ReadStrategy strategy,
-                    Checkpoint& cp, std::size_t index_at, const ExportOptions& o, const Hooks& hooks,
-                    long long& bytes_written, std::chrono::steady_clock::time_point run_start) {
+Status export_index(const ClientFactory& clients, cluster::Client& main,
+                    cluster::ReadStrategy strategy, Checkpoint& cp, std::size_t index_at,
+                    const ExportOptions& o, const Hooks& hooks, long long& bytes_written,
+                    std::chrono::steady_clock::time_point run_start) {
   const auto t0 = std::chrono::steady_clock::now();
   std::string name;
   int slices = 1;
@@ -47,7 +50,9 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, cluster
   }
   // The definition, every time (it is small, and a resumed run may not have written it).
   ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(main, name));
-  nlohmann::json def{{"settings", export_settings(meta.settings)}, {"mappings", meta.mappings}, {"aliases", meta.aliases}};
+  nlohmann::json def{{"settings", export_settings(meta.settings)},
+                     {"mappings", meta.mappings},
+                     {"aliases", meta.aliases}};
   const std::string def_text = def.dump(1);
   ESSNAP_TRY_STATUS(cp.store.put(metadata_file(name), def_text));
   ESSNAP_TRY(source_count, cluster::count_documents(main, name));
@@ -106,8 +111,8 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, cluster
   // (a slice not yet started holds no scroll, and the shared point in time is kept alive by the
   // running ones).
   const long long per_slice = 2 * cp.m.chunk_bytes + (16LL << 20);
-  const std::size_t parallel = static_cast<std::size_t>(
-      std::clamp<long long>(kSliceBudget / per_slice, 1, static_cast<long long>(std::max<std::size_t>(1, jobs.size()))));
+  const std::size_t parallel = static_cast<std::size_t>(std::clamp<long long>(
+      kSliceBudget / per_slice, 1, static_cast<long long>(std::max<std::size_t>(1, jobs.size()))));
   std::atomic<std::size_t> next_job{0};
   std::vector<std::thread> threads;
   for (std::size_t w = 0; w < parallel && w < jobs.size(); ++w) {
@@ -115,49 +120,49 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, cluster
       auto client = clients();
       if (!client.ok()) return fail(std::move(client).error());
       for (std::size_t k = next_job++; k < jobs.size() && !stop; k = next_job++) {
-      const SliceJob& job = jobs[k];
-      // The upload of chunk n runs while the slice reads and compresses chunk n+1 (one at a
-      // time per slice, in order, so the checkpoint's prefix property holds).
-      std::future<Status> upload;
-      auto wait_upload = [&]() -> Status { return upload.valid() ? upload.get() : ok_status(); };
-      const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
-        ESSNAP_TRY(std::string stored, compress(cp.m.compression, ndjson));
-        ChunkEntry c;
-        c.slice = job.slice;
-        c.seq = seq;
-        c.documents = docs;
-        c.bytes = static_cast<long long>(stored.size());
-        c.sha256 = util::sha256_hex(stored);
-        c.file = chunk_file(name, job.slice, seq, cp.m.compression);
-        ESSNAP_TRY_STATUS(wait_upload());
-        upload = std::async(std::launch::async, [&, c, stored = std::move(stored)]() -> Status {
-          ESSNAP_TRY_STATUS(cp.store.put(c.file, stored));
-          std::lock_guard<std::mutex> lock(cp.mu);
-          cp.m.indices[index_at].chunks.push_back(c);
-          // The checkpoint at most once a second (and at every slice's end): chunks done since
-          // the last one are read and written again, identically, by a resume.
-          const auto now = std::chrono::steady_clock::now();
-          if (now - cp.last_save >= std::chrono::seconds(1)) {
-            ESSNAP_TRY_STATUS(cp.save_locked());
-            cp.last_save = now;
-          }
-          docs_done += c.documents;
-          bytes_written += c.bytes;
-          if (hooks.progress)
-            hooks.chunk({"export", name, c.file, c.documents, docs_done, source_count,
-                         bytes_written, seconds_since(run_start)});
+        const SliceJob& job = jobs[k];
+        // The upload of chunk n runs while the slice reads and compresses chunk n+1 (one at a
+        // time per slice, in order, so the checkpoint's prefix property holds).
+        std::future<Status> upload;
+        auto wait_upload = [&]() -> Status { return upload.valid() ? upload.get() : ok_status(); };
+        const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
+          ESSNAP_TRY(std::string stored, compress(cp.m.compression, ndjson));
+          ChunkEntry c;
+          c.slice = job.slice;
+          c.seq = seq;
+          c.documents = docs;
+          c.bytes = static_cast<long long>(stored.size());
+          c.sha256 = util::sha256_hex(stored);
+          c.file = chunk_file(name, job.slice, seq, cp.m.compression);
+          ESSNAP_TRY_STATUS(wait_upload());
+          upload = std::async(std::launch::async, [&, c, stored = std::move(stored)]() -> Status {
+            ESSNAP_TRY_STATUS(cp.store.put(c.file, stored));
+            std::lock_guard<std::mutex> lock(cp.mu);
+            cp.m.indices[index_at].chunks.push_back(c);
+            // The checkpoint at most once a second (and at every slice's end): chunks done since
+            // the last one are read and written again, identically, by a resume.
+            const auto now = std::chrono::steady_clock::now();
+            if (now - cp.last_save >= std::chrono::seconds(1)) {
+              ESSNAP_TRY_STATUS(cp.save_locked());
+              cp.last_save = now;
+            }
+            docs_done += c.documents;
+            bytes_written += c.bytes;
+            if (hooks.progress)
+              hooks.chunk({"export", name, c.file, c.documents, docs_done, source_count,
+                           bytes_written, seconds_since(run_start)});
+            return ok_status();
+          });
           return ok_status();
-        });
-        return ok_status();
-      };
-      auto s = read_slice(**client, job, on_chunk, hooks, stop);
-      auto uploaded = wait_upload();
-      std::lock_guard<std::mutex> lock(cp.mu);
-      if (s.ok() && uploaded.ok()) cp.m.indices[index_at].slices_done[job.slice] = true;
-      auto saved = cp.save_locked();  // also after a failure: what is done stays done
-      if (!s.ok()) return fail(std::move(s).error());
-      if (!uploaded.ok()) return fail(std::move(uploaded).error());
-      if (!saved.ok()) return fail(std::move(saved).error());
+        };
+        auto s = read_slice(**client, job, on_chunk, hooks, stop);
+        auto uploaded = wait_upload();
+        std::lock_guard<std::mutex> lock(cp.mu);
+        if (s.ok() && uploaded.ok()) cp.m.indices[index_at].slices_done[job.slice] = true;
+        auto saved = cp.save_locked();  // also after a failure: what is done stays done
+        if (!s.ok()) return fail(std::move(s).error());
+        if (!uploaded.ok()) return fail(std::move(uploaded).error());
+        if (!saved.ok()) return fail(std::move(saved).error());
       }
     });
   }
@@ -169,8 +174,9 @@ Status export_index(const ClientFactory& clients, cluster::Client& main, cluster
   {
     std::lock_guard<std::mutex> lock(cp.mu);
     IndexEntry& e = cp.m.indices[index_at];
-    std::sort(e.chunks.begin(), e.chunks.end(),
-              [](const ChunkEntry& a, const ChunkEntry& b) { return std::tie(a.slice, a.seq) < std::tie(b.slice, b.seq); });
+    std::sort(e.chunks.begin(), e.chunks.end(), [](const ChunkEntry& a, const ChunkEntry& b) {
+      return std::tie(a.slice, a.seq) < std::tie(b.slice, b.seq);
+    });
     e.documents = 0;
     for (const auto& c : e.chunks) e.documents += c.documents;
     summary.index = name;
@@ -206,17 +212,20 @@ Status validate(const ExportOptions& o) {
   if (o.chunk_docs < 1 || o.chunk_docs > 10'000'000)
     return Error(ErrorCode::kInvalidArgument, "--chunk-docs must be between 1 and 10000000");
   if (o.chunk_bytes != 0 && (o.chunk_bytes < (64 << 10) || o.chunk_bytes > (128LL << 20)))
-    return Error(ErrorCode::kInvalidArgument, "--chunk-bytes must be between 64 KiB and 128 MiB (0: chosen by slices)",
+    return Error(ErrorCode::kInvalidArgument,
+                 "--chunk-bytes must be between 64 KiB and 128 MiB (0: chosen by slices)",
                  "memory is about slices x 2 x chunk-bytes: keep it well under 256 MiB");
   if (o.page_size < 0 || o.page_size > 10000)
-    return Error(ErrorCode::kInvalidArgument, "--page-size must be between 1 and 10000 (0: chosen by document size)",
+    return Error(ErrorCode::kInvalidArgument,
+                 "--page-size must be between 1 and 10000 (0: chosen by document size)",
                  "the engines refuse pages above index.max_result_window (10000)");
-  if (o.slices < 0 || o.slices > 64) return Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64");
+  if (o.slices < 0 || o.slices > 64)
+    return Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64");
   return ok_status();
 }
 
-Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store, const ExportOptions& o,
-                                const Hooks& hooks_in) {
+Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store,
+                                const ExportOptions& o, const Hooks& hooks_in) {
   ESSNAP_TRY_STATUS(validate(o));
   const Hooks hooks = synchronized(hooks_in);
   const auto run_start = std::chrono::steady_clock::now();
@@ -231,7 +240,8 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
   if (o.resume == Resume::kYes) {
     if (has_manifest) {
       ESSNAP_TRY(std::string text, store.read(kManifestFile, kMaxStateBytes));
-      ESSNAP_TRY(result.manifest, parse_manifest(text, store.describe() + "/" + kManifestFile, ManifestKind::kManifest));
+      ESSNAP_TRY(result.manifest, parse_manifest(text, store.describe() + "/" + kManifestFile,
+                                                 ManifestKind::kManifest));
       result.already_complete = true;
       return result;
     }
@@ -239,26 +249,32 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
     if (!text.ok()) {
       Error e = std::move(text).error();
       if (e.code == ErrorCode::kNotFound)
-        e = Error(ErrorCode::kNotFound, "nothing to resume: " + store.describe() + " holds no " + kExportStateFile,
+        e = Error(ErrorCode::kNotFound,
+                  "nothing to resume: " + store.describe() + " holds no " + kExportStateFile,
                   "run the export without --resume");
       return e;
     }
-    ESSNAP_TRY(cp.m, parse_manifest(*text, store.describe() + "/" + kExportStateFile, ManifestKind::kState));
-    if (cp.m.source_engine != cluster::to_string(info.distribution) || cp.m.source_version != info.version.text)
+    ESSNAP_TRY(cp.m, parse_manifest(*text, store.describe() + "/" + kExportStateFile,
+                                    ManifestKind::kState));
+    if (cp.m.source_engine != cluster::to_string(info.distribution) ||
+        cp.m.source_version != info.version.text)
       return Error(ErrorCode::kConflict,
-                   "the interrupted export read " + cp.m.source_engine + " " + cp.m.source_version + ", --url is " +
-                       cluster::to_string(info.distribution) + " " + info.version.text,
+                   "the interrupted export read " + cp.m.source_engine + " " + cp.m.source_version +
+                       ", --url is " + cluster::to_string(info.distribution) + " " +
+                       info.version.text,
                    "resume against the cluster the export began on");
     hooks.notify("resuming the export in " + store.describe() +
                  " (compression, chunk limits and slices as it began)");
   } else {
     ESSNAP_TRY(bool has_state, store.exists(kExportStateFile));
     if (has_manifest || has_state)
-      return Error(ErrorCode::kConflict, store.describe() + " already holds an export" +
-                                             (has_manifest ? "" : " (an interrupted one)"),
+      return Error(ErrorCode::kConflict,
+                   store.describe() + " already holds an export" +
+                       (has_manifest ? "" : " (an interrupted one)"),
                    has_manifest ? "choose an empty destination (nothing is overwritten)"
                                 : "pass --resume to finish it, or choose an empty destination");
-    ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices, cluster::resolve_open_indices(*main, o.patterns));
+    ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices,
+               cluster::resolve_open_indices(*main, o.patterns));
     if (indices.empty())
       return Error(ErrorCode::kConflict, "--indices matches no open index",
                    "list the indices with 'essnap request GET /_cat/indices?v'");
@@ -279,7 +295,9 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
         e.timestamp_field = b->second.timestamp_field;
       }
       // A search_after read is one stream (slicing needs a scroll or a point in time).
-      e.slices = o.strategy == cluster::ReadStrategy::kSearchAfter ? 1 : choose_slices(o.slices, r.primaries);
+      e.slices = o.strategy == cluster::ReadStrategy::kSearchAfter
+                     ? 1
+                     : choose_slices(o.slices, r.primaries);
       e.slices_done.assign(static_cast<std::size_t>(e.slices), false);
       cp.m.indices.push_back(std::move(e));
     }
@@ -299,13 +317,16 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
   };
   for (std::size_t i = 0; i < cp.m.indices.size(); ++i) {
     const IndexEntry& e = cp.m.indices[i];
-    const bool done = std::all_of(e.slices_done.begin(), e.slices_done.end(), [](bool b) { return b; });
+    const bool done =
+        std::all_of(e.slices_done.begin(), e.slices_done.end(), [](bool b) { return b; });
     if (done && !e.metadata_sha256.empty()) continue;
-    ESSNAP_TRY_STATUS(export_index(clients, *main, strategy, cp, i, o, collecting, bytes_written, run_start));
+    ESSNAP_TRY_STATUS(
+        export_index(clients, *main, strategy, cp, i, o, collecting, bytes_written, run_start));
   }
   for (auto& e : cp.m.indices) {
-    std::sort(e.chunks.begin(), e.chunks.end(),
-              [](const ChunkEntry& a, const ChunkEntry& b) { return std::tie(a.slice, a.seq) < std::tie(b.slice, b.seq); });
+    std::sort(e.chunks.begin(), e.chunks.end(), [](const ChunkEntry& a, const ChunkEntry& b) {
+      return std::tie(a.slice, a.seq) < std::tie(b.slice, b.seq);
+    });
     e.documents = 0;
     for (const auto& c : e.chunks) e.documents += c.documents;
   }

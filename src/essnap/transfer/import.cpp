@@ -1,5 +1,7 @@
 #include "essnap/transfer/import.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -8,8 +10,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <unistd.h>
 
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/search.hpp"
@@ -40,8 +40,9 @@ struct ChunkLoad {
 // naming it), a stream that does not decompress or a line count other than the manifest's
 // makes the chunk `bad` (refused, named; the import goes on and exits 9).
 Result<ChunkLoad> load_chunk(Loader& loader, cluster::Client& client, const std::string& source,
-                             const std::string& target, const ChunkEntry& c, const std::string& stored,
-                             Compression compression, std::size_t max_raw, std::size_t window_bytes, BulkOp op,
+                             const std::string& target, const ChunkEntry& c,
+                             const std::string& stored, Compression compression,
+                             std::size_t max_raw, std::size_t window_bytes, BulkOp op,
                              bool resumed) {
   ChunkLoad out;
   ChunkReader lines(compression, stored, max_raw);
@@ -53,14 +54,15 @@ Result<ChunkLoad> load_chunk(Loader& loader, cluster::Client& client, const std:
       return out;
     }
     if (!*more) break;
-    ESSNAP_TRY(LoadOutcome part, loader.load(client, source, target, c.file, window, -1, op, resumed,
-                                             out.outcome.lines));
+    ESSNAP_TRY(LoadOutcome part, loader.load(client, source, target, c.file, window, -1, op,
+                                             resumed, out.outcome.lines));
     out.outcome.loaded += part.loaded;
     out.outcome.rejected += part.rejected;
     out.outcome.lines += part.lines;
   }
   if (out.outcome.lines != c.documents)
-    out.bad = Error(ErrorCode::kIncomplete, std::to_string(out.outcome.lines) + " lines, the manifest says " +
+    out.bad = Error(ErrorCode::kIncomplete, std::to_string(out.outcome.lines) +
+                                                " lines, the manifest says " +
                                                 std::to_string(c.documents) + " documents");
   return out;
 }
@@ -76,16 +78,17 @@ std::string target_name(const std::string& source, const RenameOptions& r) {
 Result<std::pair<std::string, std::string>> parse_rename(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-    return Error(ErrorCode::kInvalidArgument, "--rename '" + text.substr(0, 80) + "': expected FROM=TO");
+    return Error(ErrorCode::kInvalidArgument,
+                 "--rename '" + text.substr(0, 80) + "': expected FROM=TO");
   std::pair<std::string, std::string> p{text.substr(0, eq), text.substr(eq + 1)};
   ESSNAP_TRY_STATUS(cluster::names::validate_index_name(p.first, "--rename FROM"));
   ESSNAP_TRY_STATUS(cluster::names::validate_index_name(p.second, "--rename TO"));
   return p;
 }
 
-Result<std::vector<std::string>> select_indices(const std::vector<std::string>& names,
-                                                const std::vector<std::string>& patterns,
-                                                const std::map<std::string, std::vector<std::string>>& groups) {
+Result<std::vector<std::string>> select_indices(
+    const std::vector<std::string>& names, const std::vector<std::string>& patterns,
+    const std::map<std::string, std::vector<std::string>>& groups) {
   if (patterns.empty()) return names;
   std::set<std::string> chosen;
   bool first = true;
@@ -99,8 +102,10 @@ Result<std::vector<std::string>> select_indices(const std::vector<std::string>& 
       return Error(ErrorCode::kNotFound, "the export holds no index or data stream " + pat,
                    "list what it holds with: essnap import --from ... --dry-run");
     auto pick = [&](const std::string& n) {
-      if (exclude) chosen.erase(n);
-      else chosen.insert(n);
+      if (exclude)
+        chosen.erase(n);
+      else
+        chosen.insert(n);
     };
     for (const auto& n : names)
       if (util::glob_match(pat, n)) pick(n);
@@ -118,9 +123,12 @@ Result<std::vector<std::string>> select_indices(const std::vector<std::string>& 
 nlohmann::json to_json(const ImportState& s) {
   nlohmann::json idx = nlohmann::json::object();
   for (const auto& [name, i] : s.indices)
-    idx[name] = {{"target", i.target}, {"created", i.created}, {"done", i.done},
+    idx[name] = {{"target", i.target}, {"created", i.created},   {"done", i.done},
                  {"loaded", i.loaded}, {"rejected", i.rejected}, {"slices", i.slices}};
-  return {{"format", "essnap-import-state"}, {"format_version", 1}, {"source", s.source}, {"indices", idx}};
+  return {{"format", "essnap-import-state"},
+          {"format_version", 1},
+          {"source", s.source},
+          {"indices", idx}};
 }
 
 Result<ImportState> parse_import_state(std::string_view text, std::string_view what) {
@@ -129,7 +137,8 @@ Result<ImportState> parse_import_state(std::string_view text, std::string_view w
                  "the state file is damaged: remove it and import into a fresh target");
   };
   auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object() || j.value("format", nlohmann::json()) != "essnap-import-state") return bad("not an import state");
+  if (!j.is_object() || j.value("format", nlohmann::json()) != "essnap-import-state")
+    return bad("not an import state");
   ImportState s;
   if (!j.contains("source") || !j["source"].is_string()) return bad("'source' is missing");
   s.source = j["source"].get<std::string>();
@@ -137,10 +146,10 @@ Result<ImportState> parse_import_state(std::string_view text, std::string_view w
   for (auto it = j["indices"].begin(); it != j["indices"].end(); ++it) {
     const auto& o = it.value();
     ImportState::Index i;
-    if (!o.is_object() || !o.contains("target") || !o["target"].is_string() || !o.contains("created") ||
-        !o["created"].is_boolean() || !o.contains("done") || !o["done"].is_array() ||
-        !o.contains("loaded") || !o["loaded"].is_number_integer() || !o.contains("rejected") ||
-        !o["rejected"].is_number_integer())
+    if (!o.is_object() || !o.contains("target") || !o["target"].is_string() ||
+        !o.contains("created") || !o["created"].is_boolean() || !o.contains("done") ||
+        !o["done"].is_array() || !o.contains("loaded") || !o["loaded"].is_number_integer() ||
+        !o.contains("rejected") || !o["rejected"].is_number_integer())
       return bad("index " + it.key().substr(0, 80) + " is malformed");
     i.target = o["target"].get<std::string>();
     i.created = o["created"].get<bool>();
@@ -161,7 +170,8 @@ Result<ImportState> load_import_state(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Error(ErrorCode::kNotFound, "no import state at " + path,
-                 "--resume continues an interrupted import with the same --state-dir; run without it to start");
+                 "--resume continues an interrupted import with the same --state-dir; run without "
+                 "it to start");
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_import_state(ss.str(), path);
@@ -172,7 +182,8 @@ Status save_import_state(const std::string& path, const ImportState& s) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << to_json(s).dump(1) << "\n";
-    if (!out) return Error(ErrorCode::kIo, "cannot write the import state " + tmp, "pass --state-dir DIR");
+    if (!out)
+      return Error(ErrorCode::kIo, "cannot write the import state " + tmp, "pass --state-dir DIR");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return Error(ErrorCode::kIo, "cannot write the import state " + path, "pass --state-dir DIR");
@@ -186,13 +197,14 @@ std::set<std::string> targets_made(const ImportState& state) {
   return out;
 }
 
-std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices, Existing existing,
-                                          const std::string& errors_path) {
+std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices,
+                                          Existing existing, const std::string& errors_path) {
   // By target: a data stream receives the documents of all its backing indices. Into a target
   // that held documents before (--append) counts cannot be compared.
   std::vector<std::string> problems;
   long long rejected = 0;
-  std::map<std::string, std::pair<long long, long long>> by_target;  // target -> (expected, last count)
+  std::map<std::string, std::pair<long long, long long>>
+      by_target;  // target -> (expected, last count)
   std::vector<std::string> order;
   for (const auto& s : indices) {
     rejected += s.rejected;
@@ -204,15 +216,17 @@ std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indic
   if (existing == Existing::kRefuse)
     for (const auto& t : order)
       if (const auto& [expected, count] = by_target[t]; count != expected)
-        problems.push_back(t + " holds " + std::to_string(count) + " documents, expected " + std::to_string(expected));
+        problems.push_back(t + " holds " + std::to_string(count) + " documents, expected " +
+                           std::to_string(expected));
   if (rejected > 0)
-    problems.insert(problems.begin(),
-                    std::to_string(rejected) + " document(s) rejected by the target (see " + errors_path + ")");
+    problems.insert(
+        problems.begin(),
+        std::to_string(rejected) + " document(s) rejected by the target (see " + errors_path + ")");
   return problems;
 }
 
-Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& store, const ImportOptions& o,
-                                const Hooks& hooks_in) {
+Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& store,
+                                const ImportOptions& o, const Hooks& hooks_in) {
   const Hooks hooks = synchronized(hooks_in);
   const auto run_start = std::chrono::steady_clock::now();
   ESSNAP_TRY(std::unique_ptr<cluster::Client> main, clients());
@@ -224,13 +238,15 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     if (e.code == ErrorCode::kNotFound) {
       auto st = store.exists(kExportStateFile);
       e.message = store.describe() + " holds no " + kManifestFile;
-      e.hint = st.ok() && *st ? "the export was interrupted: finish it with 'essnap export --resume --to " +
-                                    store.describe() + "'"
-                              : "check --from: it should name the --to of an essnap export";
+      e.hint = st.ok() && *st
+                   ? "the export was interrupted: finish it with 'essnap export --resume --to " +
+                         store.describe() + "'"
+                   : "check --from: it should name the --to of an essnap export";
     }
     return e;
   }
-  ESSNAP_TRY(Manifest m, parse_manifest(*mtext, store.describe() + "/" + kManifestFile, ManifestKind::kManifest));
+  ESSNAP_TRY(Manifest m, parse_manifest(*mtext, store.describe() + "/" + kManifestFile,
+                                        ManifestKind::kManifest));
   std::vector<std::string> names;
   std::map<std::string, std::vector<std::string>> streams;  // data stream -> its backing indices
   for (const auto& i : m.indices) {
@@ -247,7 +263,8 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     return target_name(e.data_stream.empty() ? src : e.data_stream, o.rename);
   };
   for (const auto& src : selected)
-    if (const IndexEntry& e = *m.find(src); !e.data_stream.empty()) newest_backing[e.data_stream] = src;
+    if (const IndexEntry& e = *m.find(src); !e.data_stream.empty())
+      newest_backing[e.data_stream] = src;
   ESSNAP_TRY(EngineVersion source_engine, engine_version(m.source_engine, m.source_version));
   ESSNAP_TRY(cluster::ClusterInfo info, main->info());
   const EngineVersion target_engine = engine_version(info);
@@ -257,7 +274,8 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
   if (o.resume == Resume::kYes) {
     ESSNAP_TRY(state, load_import_state(o.state_path));
     if (state.source != store.describe())
-      return Error(ErrorCode::kConflict, "the import state at " + o.state_path + " belongs to " + state.source,
+      return Error(ErrorCode::kConflict,
+                   "the import state at " + o.state_path + " belongs to " + state.source,
                    "resume with the --from it began with");
   }
   std::set<std::string> targets;
@@ -266,15 +284,18 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     const std::string target = target_of(src);
     const std::string& stream = m.find(src)->data_stream;
     ESSNAP_TRY_STATUS(cluster::names::validate_index_name(target, "the target index name"));
-    const bool same_stream = !stream.empty() && stream_target_of.count(target) && stream_target_of[target] == stream;
+    const bool same_stream =
+        !stream.empty() && stream_target_of.count(target) && stream_target_of[target] == stream;
     if (!targets.insert(target).second && !same_stream)
       return Error(ErrorCode::kInvalidArgument, "two indices would be imported into " + target,
                    "give each a distinct --rename");
     if (!stream.empty()) stream_target_of[target] = stream;
     auto& st = state.indices[src];
     if (!st.target.empty() && st.target != target)
-      return Error(ErrorCode::kConflict, "the interrupted import loaded " + src + " into " + st.target +
-                                             ", not " + target, "resume with the same --rename options");
+      return Error(
+          ErrorCode::kConflict,
+          "the interrupted import loaded " + src + " into " + st.target + ", not " + target,
+          "resume with the same --rename options");
     st.target = target;
     ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
     // A data stream is created once for all its backing indices: any of them may hold the mark.
@@ -288,19 +309,22 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
   if (!conflicts.empty()) {
     std::string list;
     for (const auto& c : conflicts) list += (list.empty() ? "" : ", ") + c;
-    return Error(ErrorCode::kConflict, "the target already has " + list + "; nothing was imported",
-                 "pass --append to load into the existing index, or --rename-suffix / --rename to import "
-                 "under another name");
+    return Error(
+        ErrorCode::kConflict, "the target already has " + list + "; nothing was imported",
+        "pass --append to load into the existing index, or --rename-suffix / --rename to import "
+        "under another name");
   }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
-  const std::set<std::string> made_before = o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};
+  const std::set<std::string> made_before =
+      o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};
 
   ErrorsFile errors(o.errors_path);
   Loader loader(o.loader, errors, hooks);
   ImportResult result;
   std::mutex mu;  // state, result
   long long bytes_read = 0;
-  const std::size_t window_bytes = static_cast<std::size_t>(std::clamp(o.window_bytes, 1LL << 10, 64LL << 20));
+  const std::size_t window_bytes =
+      static_cast<std::size_t>(std::clamp(o.window_bytes, 1LL << 10, 64LL << 20));
   const std::size_t max_raw =
       std::min<std::size_t>(static_cast<std::size_t>(m.chunk_bytes) + kMaxChunkSlack, 256u << 20);
 
@@ -318,19 +342,24 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
     if (!exists) {
       // A data stream from its newest backing index's definition, an index from its own.
-      const std::string def_of = entry.data_stream.empty() ? src : newest_backing[entry.data_stream];
+      const std::string def_of =
+          entry.data_stream.empty() ? src : newest_backing[entry.data_stream];
       const IndexEntry& def_entry = *m.find(def_of);
       ESSNAP_TRY(std::string def_text, store.read(metadata_file(def_of), kMaxMetadataBytes));
       if (util::sha256_hex(def_text) != def_entry.metadata_sha256)
-        return Error(ErrorCode::kParse, metadata_file(def_of) + " is corrupted: its SHA-256 differs from the manifest's",
-                     "export the index again; nothing of " + src + " was imported");
+        return Error(
+            ErrorCode::kParse,
+            metadata_file(def_of) + " is corrupted: its SHA-256 differs from the manifest's",
+            "export the index again; nothing of " + src + " was imported");
       auto def = nlohmann::json::parse(def_text, nullptr, false);
-      if (!def.is_object()) return Error(ErrorCode::kParse, metadata_file(def_of) + " is not a JSON object");
+      if (!def.is_object())
+        return Error(ErrorCode::kParse, metadata_file(def_of) + " is not a JSON object");
       if (entry.data_stream.empty()) {
-        ESSNAP_TRY_STATUS(create_target_index(*main, target, def, source_engine, target_engine, summary.changes));
+        ESSNAP_TRY_STATUS(
+            create_target_index(*main, target, def, source_engine, target_engine, summary.changes));
       } else {
-        ESSNAP_TRY_STATUS(create_target_data_stream(*main, target, def, entry.timestamp_field, source_engine,
-                                                    target_engine, summary.changes));
+        ESSNAP_TRY_STATUS(create_target_data_stream(*main, target, def, entry.timestamp_field,
+                                                    source_engine, target_engine, summary.changes));
       }
       st.created = true;
       ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
@@ -347,8 +376,10 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     std::vector<const ChunkEntry*> todo;
     long long docs_done = 0;
     for (const auto& c : entry.chunks) {
-      if (done.count(c.file)) docs_done += c.documents;
-      else todo.push_back(&c);
+      if (done.count(c.file))
+        docs_done += c.documents;
+      else
+        todo.push_back(&c);
     }
     std::atomic<std::size_t> next{0};
     std::atomic<bool> stop{false};
@@ -367,8 +398,8 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     for (const ChunkEntry* c : todo) stored_max = std::max(stored_max, c->bytes);
     const long long per_worker =
         stored_max + 2 * o.window_bytes + 3 * static_cast<long long>(o.loader.batch.max_bytes);
-    const int workers =
-        std::clamp(static_cast<int>(std::min<long long>(o.concurrency, (192LL << 20) / per_worker)), 1, 32);
+    const int workers = std::clamp(
+        static_cast<int>(std::min<long long>(o.concurrency, (192LL << 20) / per_worker)), 1, 32);
     std::vector<std::thread> threads;
     for (int w = 0; w < workers && static_cast<std::size_t>(w) < todo.size(); ++w) {
       threads.emplace_back([&] {
@@ -387,7 +418,8 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
             if (stored.error().code != ErrorCode::kParse) return fail(std::move(stored).error());
             reason = "it is larger than the manifest says";
           } else if (static_cast<long long>(stored->size()) != c.bytes) {
-            reason = "it holds " + std::to_string(stored->size()) + " bytes, the manifest says " + std::to_string(c.bytes);
+            reason = "it holds " + std::to_string(stored->size()) + " bytes, the manifest says " +
+                     std::to_string(c.bytes);
           } else if (util::sha256_hex(*stored) != c.sha256) {
             reason = "its SHA-256 differs from the manifest's";
           }
@@ -396,8 +428,9 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
             result.corrupted.push_back(c.file + " (" + reason + ")");
             continue;
           }
-          auto chunk = load_chunk(loader, **client, src, target, c, *stored, m.compression, max_raw, window_bytes,
-                                  entry.data_stream.empty() ? BulkOp::kIndex : BulkOp::kCreate, resumed_target);
+          auto chunk = load_chunk(
+              loader, **client, src, target, c, *stored, m.compression, max_raw, window_bytes,
+              entry.data_stream.empty() ? BulkOp::kIndex : BulkOp::kCreate, resumed_target);
           if (!chunk.ok()) return fail(std::move(chunk).error());
           std::lock_guard<std::mutex> lock(mu);
           st.loaded += chunk->outcome.loaded;  // for a bad chunk: what arrived before it went wrong
@@ -432,16 +465,17 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
   }
 
   // --- Reconcile.
-  std::vector<std::string> problems =
-      reconcile_counts(result.indices, result.corrupted.empty() ? o.existing : Existing::kAppend, o.errors_path);
+  std::vector<std::string> problems = reconcile_counts(
+      result.indices, result.corrupted.empty() ? o.existing : Existing::kAppend, o.errors_path);
   for (const auto& c : result.corrupted) problems.push_back("refused corrupted chunk " + c);
   if (!problems.empty()) {
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
-    result.problem = Error(ErrorCode::kIncomplete, "the import is incomplete: " + msg,
-                           result.corrupted.empty() ? "fix the documents or the target's mappings and load the "
-                                                      "errors file again"
-                                                    : "export the named chunks' index again");
+    result.problem =
+        Error(ErrorCode::kIncomplete, "the import is incomplete: " + msg,
+              result.corrupted.empty() ? "fix the documents or the target's mappings and load the "
+                                         "errors file again"
+                                       : "export the named chunks' index again");
   }
   return result;
 }

@@ -20,7 +20,8 @@ EngineVersion engine_version(const cluster::ClusterInfo& info) {
 Result<EngineVersion> engine_version(const std::string& engine, const std::string& version) {
   ESSNAP_TRY(cluster::Version v, cluster::Version::parse(version));
   EngineVersion e;
-  e.distribution = engine == "opensearch" ? cluster::Distribution::kOpenSearch : cluster::Distribution::kElasticsearch;
+  e.distribution = engine == "opensearch" ? cluster::Distribution::kOpenSearch
+                                          : cluster::Distribution::kElasticsearch;
   e.major = v.major;
   e.minor = v.minor;
   return e;
@@ -42,12 +43,14 @@ Status put_with_repairs(Translation& t, const std::function<Status(const nlohman
     if (auto name = refused_setting(e); name && t.body["settings"].contains(*name)) {
       t.body["settings"].erase(*name);
       changes.push_back("removed setting " + *name + ": the target refused it (" +
-                        (e.remote ? e.remote->reason.substr(0, 160) : e.message.substr(0, 160)) + ")");
+                        (e.remote ? e.remote->reason.substr(0, 160) : e.message.substr(0, 160)) +
+                        ")");
       continue;
     }
     if (auto refusal = refused_mapping(e); refusal && repair.apply(*refusal, changes)) continue;
     e.message = what + ": " + e.message;
-    if (e.hint.empty()) e.hint = "adjust the exported index.json, or create the index yourself and pass --append";
+    if (e.hint.empty())
+      e.hint = "adjust the exported index.json, or create the index yourself and pass --append";
     return e;
   }
   return Error(ErrorCode::kRemote, what + ": the target refused too many settings or mappings");
@@ -55,9 +58,9 @@ Status put_with_repairs(Translation& t, const std::function<Status(const nlohman
 
 }  // namespace
 
-Status create_target_index(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
-                           const EngineVersion& source, const EngineVersion& target_engine,
-                           std::vector<std::string>& changes) {
+Status create_target_index(cluster::Client& client, const std::string& target,
+                           const nlohmann::json& meta, const EngineVersion& source,
+                           const EngineVersion& target_engine, std::vector<std::string>& changes) {
   Translation t = translate_index(meta, source, target_engine);
   for (auto& c : t.changes) changes.push_back(std::move(c));
   return put_with_repairs(
@@ -65,9 +68,10 @@ Status create_target_index(cluster::Client& client, const std::string& target, c
       "creating index " + target, changes);
 }
 
-Status create_target_data_stream(cluster::Client& client, const std::string& target, const nlohmann::json& meta,
-                                 const std::string& timestamp_field, const EngineVersion& source,
-                                 const EngineVersion& target_engine, std::vector<std::string>& changes) {
+Status create_target_data_stream(cluster::Client& client, const std::string& target,
+                                 const nlohmann::json& meta, const std::string& timestamp_field,
+                                 const EngineVersion& source, const EngineVersion& target_engine,
+                                 std::vector<std::string>& changes) {
   auto in_context = [&](Error e) {
     e.message = "creating data stream " + target + ": " + e.message;
     return e;
@@ -76,17 +80,22 @@ Status create_target_data_stream(cluster::Client& client, const std::string& tar
   // one without makes it at the first document, from whichever template matches then.
   auto made = cluster::create_data_stream(client, target);
   if (made.ok() && *made) {
-    changes.push_back("created data stream " + target + " from the target's own index template for it");
+    changes.push_back("created data stream " + target +
+                      " from the target's own index template for it");
     return ok_status();
   }
-  if (!made.ok() && !cluster::is_missing_template(made.error())) return in_context(std::move(made).error());
-  ESSNAP_TRY(std::optional<cluster::TemplateMatch> match, cluster::matching_index_template(client, target));
+  if (!made.ok() && !cluster::is_missing_template(made.error()))
+    return in_context(std::move(made).error());
+  ESSNAP_TRY(std::optional<cluster::TemplateMatch> match,
+             cluster::matching_index_template(client, target));
   if (made.ok() && match && match->data_stream) {
-    changes.push_back("created data stream " + target + " from the target's own index template for it (" +
-                      match->name + ", at the first document)");
+    changes.push_back("created data stream " + target +
+                      " from the target's own index template for it (" + match->name +
+                      ", at the first document)");
     return ok_status();
   }
-  if (target_engine.distribution == cluster::Distribution::kElasticsearch && timestamp_field != "@timestamp")
+  if (target_engine.distribution == cluster::Distribution::kElasticsearch &&
+      timestamp_field != "@timestamp")
     return Error(ErrorCode::kConflict,
                  "data stream " + target + " is timestamped by " + timestamp_field +
                      ", and Elasticsearch data streams only by @timestamp",
@@ -106,10 +115,11 @@ Status create_target_data_stream(cluster::Client& client, const std::string& tar
   ESSNAP_TRY_STATUS(put_with_repairs(
       t,
       [&](const nlohmann::json& body) {
-        nlohmann::json tmpl{{"index_patterns", {target}},
-                            {"data_stream", stream},
-                            {"priority", priority},
-                            {"template", {{"settings", body["settings"]}, {"mappings", body["mappings"]}}}};
+        nlohmann::json tmpl{
+            {"index_patterns", {target}},
+            {"data_stream", stream},
+            {"priority", priority},
+            {"template", {{"settings", body["settings"]}, {"mappings", body["mappings"]}}}};
         return cluster::put_index_template(client, name, tmpl);
       },
       "creating index template " + name, changes));
@@ -151,8 +161,9 @@ Loader::Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks)
     : options_(options), batch_(options.batch), errors_(errors), hooks_(hooks) {}
 
 Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& source_index,
-                                 const std::string& target, const std::string& chunk, std::string& ndjson,
-                                 long long expected_documents, BulkOp op, bool resumed, long long lines_before) {
+                                 const std::string& target, const std::string& chunk,
+                                 std::string& ndjson, long long expected_documents, BulkOp op,
+                                 bool resumed, long long lines_before) {
   ensure_padding(ndjson);
   PageParser parser;
   LoadOutcome out;
@@ -162,7 +173,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
   std::vector<PageParser::DocLine> docs;
   // A line is at least 24 bytes: the reserve never trusts the count beyond what the bytes allow.
   if (expected_documents > 0)
-    docs.reserve(static_cast<std::size_t>(std::min<long long>(expected_documents, static_cast<long long>(ndjson.size() / 24 + 1))));
+    docs.reserve(static_cast<std::size_t>(
+        std::min<long long>(expected_documents, static_cast<long long>(ndjson.size() / 24 + 1))));
   for (std::size_t pos = 0; pos < ndjson.size();) {
     std::size_t end = ndjson.find('\n', pos);
     if (end == std::string::npos) end = ndjson.size();
@@ -170,8 +182,9 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       auto d = parser.parse_line(std::string_view(ndjson).substr(pos, end - pos));
       if (!d.ok()) {
         Error e = std::move(d).error();
-        e.message = chunk + ": line " + std::to_string(lines_before + static_cast<long long>(docs.size()) + 1) +
-                    ": " + e.message;
+        e.message = chunk + ": line " +
+                    std::to_string(lines_before + static_cast<long long>(docs.size()) + 1) + ": " +
+                    e.message;
         return e;
       }
       docs.push_back(*d);
@@ -180,7 +193,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
   }
 
   if (expected_documents >= 0 && static_cast<long long>(docs.size()) != expected_documents)
-    return Error(ErrorCode::kIncomplete, std::to_string(docs.size()) + " lines, the manifest says " +
+    return Error(ErrorCode::kIncomplete, std::to_string(docs.size()) +
+                                             " lines, the manifest says " +
                                              std::to_string(expected_documents) + " documents");
   out.lines = static_cast<long long>(docs.size());
   std::vector<std::size_t> pending(docs.size());
@@ -232,13 +246,16 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
                               {"_id", nlohmann::json::parse(d.id, nullptr, false)},
                               {"status", item.status},
                               {"error", nlohmann::json::parse(item.error_json, nullptr, false)}};
-          if (!d.routing.empty()) line["_routing"] = nlohmann::json::parse(d.routing, nullptr, false);
+          if (!d.routing.empty())
+            line["_routing"] = nlohmann::json::parse(d.routing, nullptr, false);
           ESSNAP_TRY_STATUS(errors_.write(line));
           ++out.rejected;
         }
       }
-      if (any_pushback) batch_.on_pushback();
-      else batch_.on_success(in_batch.size(), took);
+      if (any_pushback)
+        batch_.on_pushback();
+      else
+        batch_.on_success(in_batch.size(), took);
       return ok_status();
     };
     // One bulk in flight while the next body is built: the target never waits for us. The
@@ -253,8 +270,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
     auto settle = [&]() -> Status {
       if (!inflight) return ok_status();
       auto r = inflight->answer.get();
-      const auto took =
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - inflight->sent);
+      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - inflight->sent);
       std::vector<std::size_t> batch = std::move(inflight->batch);
       inflight.reset();
       if (!r.ok()) return std::move(r).error();
@@ -269,7 +286,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       std::string body;
       std::vector<std::size_t> in_batch;
       while (at < pending.size() && in_batch.size() < want &&
-             (in_batch.empty() || body.size() + docs[pending[at]].source.size() < batch_.max_bytes())) {
+             (in_batch.empty() ||
+              body.size() + docs[pending[at]].source.size() < batch_.max_bytes())) {
         append_bulk_index(body, docs[pending[at]], op);
         in_batch.push_back(pending[at]);
         ++at;
@@ -287,16 +305,21 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
       for (std::size_t i : pushed_back) {
         const auto& d = docs[i];
         ESSNAP_TRY_STATUS(errors_.write(
-            {{"index", target}, {"source_index", source_index}, {"chunk", chunk},
-             {"_id", nlohmann::json::parse(d.id, nullptr, false)}, {"status", 429},
-             {"error", {{"type", "es_rejected_execution_exception"},
-                        {"reason", "the target kept pushing back after " +
-                                       std::to_string(options_.max_pushback_retries) + " retries"}}}}));
+            {{"index", target},
+             {"source_index", source_index},
+             {"chunk", chunk},
+             {"_id", nlohmann::json::parse(d.id, nullptr, false)},
+             {"status", 429},
+             {"error",
+              {{"type", "es_rejected_execution_exception"},
+               {"reason", "the target kept pushing back after " +
+                              std::to_string(options_.max_pushback_retries) + " retries"}}}}));
         ++out.rejected;
       }
       break;
     }
-    const auto delay = pushback_delay(pushback_round++, std::uniform_real_distribution<double>(0, 1)(rng));
+    const auto delay =
+        pushback_delay(pushback_round++, std::uniform_real_distribution<double>(0, 1)(rng));
     hooks_.notify(target + ": the target pushed back " + std::to_string(pushed_back.size()) +
                   " documents; retrying in " + std::to_string(delay.count()) + " ms");
     if (!util::sleep_for(delay, hooks_.interrupted))

@@ -25,11 +25,16 @@ enum class AuthKind { kAuto, kAws, kBasic, kApiKey, kNone };  // kAuto: aws for 
 // "aws" | "basic" | "apikey" | "none" | "" (kAuto); kInvalidArgument otherwise.
 Result<AuthKind> parse_auth_kind(std::string_view text);
 
-// Where a secret comes from: an environment variable or a file (first line, trailing newline
-// dropped) — never the spec itself, so a spec can be printed.
+// Where a secret comes from: an environment variable, a file (trailing newlines dropped) or a
+// command's standard output (run by /bin/sh, trailing newlines dropped; its stderr and the
+// terminal stay the user's, so `pass` or `gpg` may prompt) — never the spec itself, so a spec
+// can be printed. The first one set is used: file, command, variable.
 struct SecretSource {
-  std::string env;   // variable name
-  std::string file;  // path
+  std::string env;      // variable name
+  std::string file;     // path
+  std::string command;  // shell command line
+  // A description for messages: "ES_PW", "/etc/pw" or "the command 'pass es'" (never the value).
+  std::string describe() const;
   // Unset variable: kNoCredentials naming it (`optional` lets the caller prompt instead).
 };
 

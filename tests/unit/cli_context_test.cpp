@@ -1,8 +1,8 @@
-// Issue 20, item 3 (contexts) in the CLI: the precedence flag → environment → context → default
-// for every connection field (each level, each field that has it), the default repository, the
-// secrets' sources, and the `essnap context` command and `--context` run as the binary against a
-// loopback cluster (a context's password_command reaching the server, `show` never printing a
-// secret, `use` rewriting the file).
+// Issue 20, item 3 (contexts) in the CLI: the precedence flag → environment → context →
+// default for every connection field (each level, each field that has it), the default
+// repository, the secrets' sources, and the `essnap context` command and `--context` run as the
+// binary against a loopback cluster (a context's password_command reaching the server, `show`
+// never printing a secret, `use` rewriting the file).
 #include <gtest/gtest.h>
 #include <unistd.h>
 

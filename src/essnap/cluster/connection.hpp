@@ -46,8 +46,8 @@ struct ConnectionSpec {
   std::string region;   // empty: AWS_REGION, AWS_DEFAULT_REGION, profile, endpoint host
   std::string profile;
   std::string user;  // basic auth
-  SecretSource password{"ESSNAP_PASSWORD", ""};
-  SecretSource api_key{"ESSNAP_API_KEY", ""};
+  SecretSource password{"ESSNAP_PASSWORD", "", ""};
+  SecretSource api_key{"ESSNAP_API_KEY", "", ""};
   // Asks for a basic-auth password when its variable is not set at all (the CLI prompts on the
   // terminal; a scheduler leaves it empty and the missing variable is an error).
   std::function<Result<std::string>(const std::string& user)> prompt_password;

@@ -332,8 +332,9 @@ TEST_F(ContextCommand, OnlyContextReachesTheClusterWithItsPasswordCommand) {
     ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.err;
     EXPECT_NE(r.out.find("green"), std::string::npos) << r.out;
   }
-  ASSERT_FALSE(server.requests().empty());
-  const std::string* authz = server.requests().back().header("Authorization");
+  const auto requests = server.requests();
+  ASSERT_FALSE(requests.empty());
+  const std::string* authz = requests.back().header("Authorization");
   ASSERT_NE(authz, nullptr);
   EXPECT_EQ(*authz, http::basic_authorization("backup", "s3cr3t-from-file").value());
 

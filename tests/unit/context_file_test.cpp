@@ -219,8 +219,9 @@ TEST(ContextFile, UseRewritesOnlyTheCurrentContextLine) {
   ASSERT_TRUE(quoted.ok()) << quoted.error().message;
   EXPECT_EQ(*quoted, "contexts: [{name: 'yes', url: 'http://a'}]\ncurrent_context: \"yes\"\n");
   // Not on a line of its own: refused rather than guessed.
-  auto flow = with_current_context("{contexts: [{name: a, url: 'http://a'}], current_context: a}",
-                                   "a", "c.yaml");
+  auto flow = with_current_context(
+      "{contexts: [{name: a, url: 'http://a'}, {name: b, url: 'http://b'}], current_context: a}",
+      "b", "c.yaml");
   ASSERT_FALSE(flow.ok());
   EXPECT_NE(flow.error().message.find("write 'current_context:' at the start of a line"),
             std::string::npos);

@@ -193,6 +193,8 @@ Result<Selection> select_context(const ContextFile& file, const std::string& fla
 
 Result<std::string> with_current_context(std::string_view text, const std::string& name,
                                          const std::string& path) {
+  if (auto now = parse_context_file(text, path); now.ok() && now->current_context == name)
+    return std::string(text);  // nothing to change
   const std::string line = "current_context: " + yaml_scalar(name);
   std::string out;
   bool replaced = false;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <iostream>
 
+#include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/version.hpp"
@@ -31,6 +32,7 @@ constexpr CommandEntry kCommands[] = {
     {"export", register_export},
     {"import", register_import},
     {"copy", register_copy},
+    {"context", register_context},
 };
 
 // The command word: the first argument that is neither a global option nor its value.
@@ -38,7 +40,7 @@ constexpr CommandEntry kCommands[] = {
 std::string command_word(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--output" || a == "-o" || a == "--profile" || a == "--region") {
+    if (a == "--output" || a == "-o" || a == "--profile" || a == "--region" || a == "--context") {
       ++i;  // its value
     } else if (a.empty() || a[0] != '-') {
       return a;
@@ -81,8 +83,15 @@ int run(int argc, char** argv) {
   app.add_flag("-v,--verbose", global.verbose, "Trace requests and responses (secrets redacted)");
   app.add_option("--profile", global.profile, "AWS profile (default: AWS_PROFILE or 'default')");
   app.add_option("--region", global.region, "AWS region (default: AWS_REGION, profile, endpoint)");
-  app.parse_complete_callback(
-      [&] { global.output = output == "json" ? OutputFormat::kJson : OutputFormat::kText; });
+  std::string context_name;
+  app.add_option("--context", context_name,
+                 "Context of the config file to connect with (default: ESSNAP_CONTEXT, then its "
+                 "current_context; 'essnap context list')");
+  set_context_flag("");
+  app.parse_complete_callback([&] {
+    global.output = output == "json" ? OutputFormat::kJson : OutputFormat::kText;
+    set_context_flag(context_name);
+  });
 
   // Only the command being run is registered: building every command's options costs more
   // than a whole signed request (a seventh of the process). Help and unknown words get all.
@@ -97,7 +106,7 @@ int run(int argc, char** argv) {
   }
   if (!registered)
     for (const auto& c : kCommands) c.add(app, ctx);
-  // One flag grammar: the global flags (-o json, -v, --profile, --region) may follow any
+  // One flag grammar: the global flags (-o json, -v, --profile, --region, --context) may follow any
   // subcommand at any depth; an option a subcommand does not know falls through to its parent.
   std::function<void(CLI::App*)> fall_through = [&](CLI::App* a) {
     for (auto* sub : a->get_subcommands([](CLI::App*) { return true; })) {

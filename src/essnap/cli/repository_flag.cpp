@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cluster/names.hpp"
 
 namespace essnap::cli {
@@ -10,9 +11,13 @@ Result<std::string> resolve_optional_repository(const std::string& flag) {
   std::string name = flag;
   if (name.empty())
     if (const char* v = std::getenv("ESSNAP_REPOSITORY")) name = v;
-  if (!name.empty())
+  if (!name.empty()) {
     ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(name, "--repository"));
-  return name;
+    return name;
+  }
+  // The selected context's default (checked when its file was read).
+  ESSNAP_TRY(auto context, selected_context());
+  return context ? context->repository : std::string();
 }
 
 Result<std::string> resolve_repository(const std::string& flag) {

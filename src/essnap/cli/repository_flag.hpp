@@ -1,5 +1,5 @@
-// The repository a command works on: -r/--repository, else ESSNAP_REPOSITORY. One rule and one
-// hint for `snapshot`, `restore` and `prune`.
+// The repository a command works on: -r/--repository, else ESSNAP_REPOSITORY, else the selected
+// context's `repository`. One rule and one hint for `snapshot`, `restore` and `prune`.
 #pragma once
 
 #include <string>
@@ -9,7 +9,8 @@
 namespace essnap::cli {
 
 // `flag` (the --repository value) or, when it is empty, ESSNAP_REPOSITORY, checked against the
-// engines' naming rules (cluster/names.hpp). kInvalidArgument (exit 2) when neither names one.
+// engines' naming rules (cluster/names.hpp), else the selected context's repository.
+// kInvalidArgument (exit 2) when none names one, or the context cannot be read.
 Result<std::string> resolve_repository(const std::string& flag);
 
 // The same for a command where the repository is optional (`snapshot status`: every repository

@@ -1,5 +1,8 @@
 #include "essnap/cluster/connection.hpp"
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -16,6 +19,49 @@ std::string who(const ConnectionSpec& s) {
   return s.name.empty() ? "" : "cluster '" + s.name + "': ";
 }
 
+std::string drop_newlines(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// The command's standard output; its exit status, never its output, in an error.
+Result<std::string> run_secret_command(const ConnectionSpec& spec, const std::string& command) {
+  std::fflush(nullptr);
+  FILE* p = ::popen(command.c_str(), "r");
+  if (p == nullptr)
+    return Error(ErrorCode::kNoCredentials, who(spec) + "cannot run the command '" + command + "'");
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) {
+    out.append(buf, n);
+    if (out.size() > (1u << 20)) break;  // a secret, not a stream
+  }
+  const int status = ::pclose(p);
+  if (status != 0) {
+    const std::string how = WIFEXITED(status)
+                                ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                                : "was stopped by a signal";
+    return Error(ErrorCode::kNoCredentials, who(spec) + "the command '" + command + "' " + how,
+                 "run it in a shell to see why; its output is the secret essnap sends");
+  }
+  out = drop_newlines(std::move(out));
+  if (out.empty())
+    return Error(ErrorCode::kNoCredentials,
+                 who(spec) + "the command '" + command + "' printed nothing",
+                 "it must print the secret on its standard output");
+  return out;
+}
+
+}  // namespace
+
+std::string SecretSource::describe() const {
+  if (!file.empty()) return file;
+  if (!command.empty()) return "the command '" + command + "'";
+  return env;
+}
+
+namespace {
+
 // kNotFound when the source names a variable that is not set (so a caller may prompt).
 Result<std::string> read_secret(const ConnectionSpec& spec, const SecretSource& src,
                                 const std::string& what) {
@@ -26,10 +72,9 @@ Result<std::string> read_secret(const ConnectionSpec& spec, const SecretSource& 
                    "check the path and that essnap's user may read it");
     std::stringstream ss;
     ss << in.rdbuf();
-    std::string s = ss.str();
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
+    return drop_newlines(ss.str());
   }
+  if (!src.command.empty()) return run_secret_command(spec, src.command);
   const char* v = src.env.empty() ? nullptr : std::getenv(src.env.c_str());
   // A configured cluster (a name, no prompt) treats an empty variable as unset.
   if (v == nullptr || (*v == '\0' && !spec.name.empty()))
@@ -109,8 +154,7 @@ Result<std::shared_ptr<const Connection>> open_connection(ConnectionSpec spec) {
     case AuthKind::kBasic: {
       if (spec.user.empty())
         return Error(ErrorCode::kInvalidArgument, who(spec) + "--auth basic needs --user NAME",
-                     "or set ESSNAP_USER; the password comes from " +
-                         (spec.password.file.empty() ? spec.password.env : spec.password.file));
+                     "or set ESSNAP_USER; the password comes from " + spec.password.describe());
       auto password = read_secret(spec, spec.password, "--auth basic");
       if (!password.ok() && password.error().code == ErrorCode::kNotFound) {
         if (!spec.prompt_password)

@@ -25,11 +25,16 @@ enum class AuthKind { kAuto, kAws, kBasic, kApiKey, kNone };  // kAuto: aws for 
 // "aws" | "basic" | "apikey" | "none" | "" (kAuto); kInvalidArgument otherwise.
 Result<AuthKind> parse_auth_kind(std::string_view text);
 
-// Where a secret comes from: an environment variable or a file (first line, trailing newline
-// dropped) — never the spec itself, so a spec can be printed.
+// Where a secret comes from: an environment variable, a file (trailing newlines dropped) or a
+// command's standard output (run by /bin/sh, trailing newlines dropped; its stderr and the
+// terminal stay the user's, so `pass` or `gpg` may prompt) — never the spec itself, so a spec
+// can be printed. The first one set is used: file, command, variable.
 struct SecretSource {
-  std::string env;   // variable name
-  std::string file;  // path
+  std::string env;      // variable name
+  std::string file;     // path
+  std::string command;  // shell command line
+  // A description for messages: "ES_PW", "/etc/pw" or "the command 'pass es'" (never the value).
+  std::string describe() const;
   // Unset variable: kNoCredentials naming it (`optional` lets the caller prompt instead).
 };
 
@@ -41,8 +46,8 @@ struct ConnectionSpec {
   std::string region;   // empty: AWS_REGION, AWS_DEFAULT_REGION, profile, endpoint host
   std::string profile;
   std::string user;  // basic auth
-  SecretSource password{"ESSNAP_PASSWORD", ""};
-  SecretSource api_key{"ESSNAP_API_KEY", ""};
+  SecretSource password{"ESSNAP_PASSWORD", "", ""};
+  SecretSource api_key{"ESSNAP_API_KEY", "", ""};
   // Asks for a basic-auth password when its variable is not set at all (the CLI prompts on the
   // terminal; a scheduler leaves it empty and the missing variable is an error).
   std::function<Result<std::string>(const std::string& user)> prompt_password;

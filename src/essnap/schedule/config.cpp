@@ -90,42 +90,6 @@ bool valid_policy_name(const std::string& s) {
   });
 }
 
-void parse_cluster(Checker& c, const std::string& name, const YAML::Node& n, Config& out) {
-  const std::string where = "cluster '" + name + "'";
-  if (!c.is_map(n, where)) return;
-  c.keys(n, where,
-         {"url", "auth", "service", "profile", "region", "user", "password_env", "password_file",
-          "api_key_env", "api_key_file", "cacert", "insecure"});
-  ClusterConfig cl;
-  cl.name = name;
-  cl.line = c.line(n);
-  auto field = [&](const char* key, std::string& into) {
-    if (n[key]) into = c.str(n[key], std::string(key) + " of " + where).value_or("");
-  };
-  field("url", cl.url);
-  field("auth", cl.auth);
-  field("service", cl.service);
-  field("profile", cl.profile);
-  field("region", cl.region);
-  field("user", cl.user);
-  field("password_env", cl.password_env);
-  field("password_file", cl.password_file);
-  field("api_key_env", cl.api_key_env);
-  field("api_key_file", cl.api_key_file);
-  field("cacert", cl.cacert);
-  if (n["insecure"]) cl.insecure = c.boolean(n["insecure"], "insecure").value_or(false);
-  if (cl.url.empty()) c.err(n, where + " has no url");
-  static const std::set<std::string> kAuth = {"", "aws", "basic", "apikey", "none"};
-  if (!kAuth.count(cl.auth))
-    c.err(n["auth"], "auth '" + cl.auth + "' of " + where + " must be aws, basic, apikey or none");
-  if (cl.auth == "basic" &&
-      (cl.user.empty() || (cl.password_env.empty() == cl.password_file.empty())))
-    c.err(n, where + ": auth basic needs user and exactly one of password_env, password_file");
-  if (cl.auth == "apikey" && cl.api_key_env.empty() == cl.api_key_file.empty())
-    c.err(n, where + ": auth apikey needs exactly one of api_key_env, api_key_file");
-  out.clusters[name] = std::move(cl);
-}
-
 void parse_retention(Checker& c, const YAML::Node& n, const std::string& where,
                      retention::Policy& p) {
   if (!c.is_map(n, "retention of " + where)) return;
@@ -230,14 +194,18 @@ void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Conf
   p.name_template = name + "-{now:%Y.%m.%d-%H%M%S}";
   if (!valid_policy_name(name))
     c.err(n, "policy name '" + name + "' must be lower case letters, digits, '-' or '_'");
-  for (const char* key : {"cluster", "repository", "schedule"})
+  for (const char* key : {"cluster", "schedule"})
     if (!n[key]) c.err(n, where + " has no " + key);
   if (n["cluster"]) {
     p.cluster = c.str(n["cluster"], "cluster of " + where).value_or("");
     if (!p.cluster.empty() && !out.clusters.count(p.cluster))
       c.err(n["cluster"], where + " names unknown cluster '" + p.cluster + "'");
   }
-  if (n["repository"]) p.repository = c.str(n["repository"], "repository of " + where).value_or("");
+  if (n["repository"])
+    p.repository = c.str(n["repository"], "repository of " + where).value_or("");
+  else if (auto cl = out.clusters.find(p.cluster); cl != out.clusters.end())
+    p.repository = cl->second.repository;  // the cluster's default repository, if it has one
+  if (!n["repository"] && p.repository.empty()) c.err(n, where + " has no repository");
   parse_policy_rest(c, n, where, p);
   if (n["schedule"]) {
     auto s = schedule_at(c, n["schedule"], "schedule of " + where, p.retention.tz);
@@ -279,8 +247,9 @@ void parse_root(Checker& c, const YAML::Node& root, Config& out) {
   c.keys(root, "the configuration", {"clusters", "policies", "metrics", "jitter"});
   if (!root["clusters"]) c.err(root, "no 'clusters' section");
   if (!root["policies"]) c.err(root, "no 'policies' section");
-  if (root["clusters"] && c.is_map(root["clusters"], "clusters"))
-    for (const auto& kv : root["clusters"]) parse_cluster(c, kv.first.Scalar(), kv.second, out);
+  if (root["clusters"])
+    for (auto& cl : context::parse_definitions(root["clusters"], {}, {c.file, &c.errors}))
+      out.clusters[cl.name] = std::move(cl);
   if (root["policies"] && c.is_map(root["policies"], "policies"))
     for (const auto& kv : root["policies"]) parse_policy(c, kv.first.Scalar(), kv.second, out);
   if (root["metrics"]) parse_metrics(c, root["metrics"], out);
@@ -346,21 +315,8 @@ bool is_loopback_host(std::string_view h) {
 }
 
 Result<cluster::ConnectionSpec> connection_spec(const ClusterConfig& c, int verbose) {
-  cluster::ConnectionSpec spec;
-  spec.name = c.name;
-  spec.url = c.url;
-  ESSNAP_TRY(spec.auth, cluster::parse_auth_kind(c.auth));
-  spec.service = c.service;
-  spec.region = c.region;
-  spec.profile = c.profile;
-  spec.user = c.user;
-  spec.password = {c.password_env, c.password_file};
-  spec.api_key = {c.api_key_env, c.api_key_file};
-  spec.cacert = c.cacert;
-  spec.insecure = c.insecure;
-  spec.timeouts.overall = std::chrono::seconds(120);
-  spec.verbose = verbose;
-  return spec;
+  ESSNAP_TRY_STATUS(cluster::parse_auth_kind(c.auth));
+  return context::to_connection_spec(c, verbose, std::chrono::seconds(120));
 }
 
 }  // namespace essnap::schedule

@@ -3,11 +3,10 @@
 // A span is util::parse_span's clock time (30s, 5min, 1h30min; a bare "m" is refused); a restic
 // duration is retention::parse_duration's (7d, 1y6m, m = months).
 //
-//   config    := { "clusters": { NAME: cluster }, "policies": { NAME: policy },
+//   config    := { "clusters": { NAME: cluster } | [ cluster with name ], "policies": { NAME:
+//   policy },
 //                  ["metrics": {listen: "HOST:PORT", allow_remote: bool}], ["jitter": span] }
-//   cluster   := { url, [auth: aws|basic|apikey|none], [profile], [region], [service],
-//                  [user], [password_env | password_file], [api_key_env | api_key_file],
-//                  [cacert], [insecure: bool] }            ; inline password/api_key refused
+//   cluster   := context/definition.hpp's definition (the schema of the user's contexts)
 //   policy    := { cluster, repository, schedule, [indices: string | [string]], [name],
 //                  [retention: { keep_last|keep_hourly|keep_daily|keep_weekly|keep_monthly|
 //                                keep_yearly: int, keep_within[_hourly|_daily|...]: restic
@@ -25,24 +24,19 @@
 #include <vector>
 
 #include "essnap/cluster/connection.hpp"
+#include "essnap/context/definition.hpp"
 #include "essnap/retention/policy.hpp"
 #include "essnap/schedule/cron.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::schedule {
 
-struct ClusterConfig {
-  std::string name;
-  std::string url;
-  std::string auth;  // aws | basic | apikey | none; empty = aws for AWS hosts, else none
-  std::string service, profile, region, user, cacert;
-  std::string password_env, password_file, api_key_env, api_key_file;  // names, never values
-  bool insecure = false;
-  int line = 0;
-};
+// A cluster: the one cluster definition (context/definition.hpp), shared with the user's contexts.
+using ClusterConfig = context::ClusterDefinition;
 
-// The cluster as a library ConnectionSpec: its secrets from the variables or files it names, no
-// prompt (a scheduler has no terminal), two minutes per request attempt.
+// The cluster as a library ConnectionSpec: its secrets from the variables, files or commands it
+// names, no prompt (a scheduler has no terminal), two minutes per request attempt unless it sets
+// `timeout`.
 Result<cluster::ConnectionSpec> connection_spec(const ClusterConfig& c, int verbose);
 
 enum class PruneMode { kAfterSnapshot, kOnSchedule, kNever };

@@ -291,7 +291,15 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
       return make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
                         "a rolling check records full reads: add --read-data");
     o.max_age = f.max_age_span;
-    auto st = inspect::VerifyState::load(f.state, c.describe());
+    // The state names its repository: a directory by its absolute path (the same repository
+    // from another working directory is the same), anything else as the store describes it.
+    std::string where = c.describe();
+    if (where.find("://") == std::string::npos) {
+      std::error_code ec;
+      auto canonical = std::filesystem::weakly_canonical(where, ec);
+      if (!ec) where = canonical.string();
+    }
+    auto st = inspect::VerifyState::load(f.state, where);
     if (!st.ok()) return st.error();
     state.emplace(std::move(st).value());
     o.state = &*state;
@@ -566,7 +574,8 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                     "Read only a deterministic subset: n/t (group n of t) or p% (implies "
                     "--read-data)");
       c->add_option("--state", f->state,
-                    "Rolling check: skip files read within --max-age, record what was read");
+                    "Rolling check: skip files read within --max-age, record what was read (the "
+                    "file names its repository and is refused for any other)");
       c->add_option("--max-age", f->max_age,
                     "With --state: how long a read stays valid (default 30d; units s, min, h, d, "
                     "w, mo = 30d, y = 365d; a bare m is refused: write 30min or 30mo)");

@@ -4,6 +4,7 @@
 // line of their own still go through util::escape_control, which escapes line breaks too.
 #pragma once
 
+#include <mutex>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -23,7 +24,8 @@ class EscapedOutput : public std::streambuf {
   int sync() override;
 
  private:
-  void flush_pending();
+  void flush_pending();  // mu_ held
+  std::mutex mu_;        // commands may print from worker threads
   std::ostream& out_;
   std::streambuf* dest_;
   std::string pending_;

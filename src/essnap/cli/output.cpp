@@ -83,6 +83,7 @@ EscapedOutput::EscapedOutput(std::ostream& out) : out_(out), dest_(out.rdbuf()) 
 }
 
 EscapedOutput::~EscapedOutput() {
+  std::lock_guard<std::mutex> l(mu_);
   flush_pending();
   out_.rdbuf(dest_);
   dest_->pubsync();
@@ -97,12 +98,14 @@ void EscapedOutput::flush_pending() {
 
 EscapedOutput::int_type EscapedOutput::overflow(int_type c) {
   if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+  std::lock_guard<std::mutex> l(mu_);
   pending_.push_back(traits_type::to_char_type(c));
   if (c == '\n') flush_pending();
   return c;
 }
 
 std::streamsize EscapedOutput::xsputn(const char* s, std::streamsize n) {
+  std::lock_guard<std::mutex> l(mu_);
   pending_.append(s, static_cast<std::size_t>(n));
   if (pending_.find('\n') != std::string::npos) {
     // Whole lines out; a partial line waits (a UTF-8 sequence is never cut).
@@ -116,6 +119,7 @@ std::streamsize EscapedOutput::xsputn(const char* s, std::streamsize n) {
 }
 
 int EscapedOutput::sync() {
+  std::lock_guard<std::mutex> l(mu_);
   flush_pending();
   return dest_->pubsync();
 }

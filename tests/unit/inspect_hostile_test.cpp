@@ -11,6 +11,7 @@
 
 #include "essnap/blob/local_store.hpp"
 #include "essnap/format/framing.hpp"
+#include "essnap/inspect/orphans.hpp"
 #include "essnap/inspect/verify.hpp"
 #include "inspect_test_util.hpp"
 #include "support/process.hpp"
@@ -218,6 +219,14 @@ TEST(RepoVerifyHostile, TheHostileRepositoriesAreJudged) {
     auto r = run(c, ReadData::kYes);
     EXPECT_FALSE(r.intact());
   }
+}
+
+// orphans and du walk the same records: a claimed part count is never enumerated there either.
+TEST(RepoVerifyHostile, OrphansDoNotEnumerateClaimedParts) {
+  LocalStore c(std::string(ESSNAP_TEST_DATA_DIR) + "/inspect/hostile/parts-bomb");
+  auto r = find_orphans(c, OrphansOptions{});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->orphans.empty());  // __A is the record's blob: used, not an orphan
 }
 
 // A crafted blob name cannot forge a PROBLEM line or reach the terminal as an escape sequence.

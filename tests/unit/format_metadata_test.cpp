@@ -221,10 +221,19 @@ TEST(RepoFormatRepositoryData, IndexLatestAndGenerationNames) {
   EXPECT_EQ(root_generation_from_name("index-0"), 0u);
   EXPECT_EQ(root_generation_from_name("index-17"), 17u);
   EXPECT_EQ(root_generation_from_name("index-007"), 7u);
+  // Long.parseLong: 19 digits up to Long.MAX_VALUE are generations; past it, never.
+  EXPECT_EQ(root_generation_from_name("index-1234567890123456789"), 1234567890123456789u);
+  EXPECT_EQ(root_generation_from_name("index-9223372036854775807"), 9223372036854775807u);
   for (const char* bad :
        {"index-", "index", "index.latest", "index--1", "index-1a", "index-bqlx9XfiQMycKHhCFspR2g",
-        "index-1234567890123456789", "xindex-1", "index- 1"})
+        "index-9223372036854775808", "index-9999999999999999999", "index-12345678901234567890",
+        "xindex-1", "index- 1"})
     EXPECT_EQ(root_generation_from_name(bad), std::nullopt) << bad;
+  EXPECT_TRUE(is_out_of_range_generation("index-9223372036854775808"));
+  EXPECT_TRUE(is_out_of_range_generation("index-12345678901234567890"));
+  EXPECT_FALSE(is_out_of_range_generation("index-9223372036854775807"));
+  EXPECT_FALSE(is_out_of_range_generation("index-bqlx9XfiQMycKHhCFspR2g"));
+  EXPECT_FALSE(is_out_of_range_generation("index-"));
   EXPECT_EQ(shard_generation_from_name("index-3"), 3u);
   EXPECT_EQ(shard_generation_from_name("index-5wMZ7Of_SZSss80slYDV1w"), std::nullopt);
 }
@@ -538,6 +547,7 @@ INSTANTIATE_TEST_SUITE_P(Engines, RepoFormatWalk,
 }  // namespace essnap::format
 
 #include "essnap/format/shallow_snapshot.hpp"
+#include "inspect_test_util.hpp"
 
 namespace essnap::format {
 namespace {
@@ -549,7 +559,8 @@ TEST(RepoFormatShallowSnapshot, ParsesTheWrittenShapeAndRequiresItsFields) {
       "number_of_files":4,"total_size":4096,"index_uuid":"IU","remote_store_repository":"rs",
       "commit_generation":7,"primary_term":1,"remote_store_repository_base_path":"base/",
       "file_names":["_0.cfs","segments_7"]})";
-  auto framed = read_framed_blob(lucene_frame("snapshot", 1, bytes_of(body)), kCodecSnapshot);
+  auto framed = read_framed_blob(
+      lucene_frame("snapshot", 1, bytes_of(testing::to_smile(json::parse(body)))), kCodecSnapshot);
   ASSERT_TRUE(framed.ok());
   auto s = parse_shallow_shard_snapshot(*framed);
   ASSERT_TRUE(s.ok()) << s.error().message;

@@ -304,12 +304,12 @@ TEST(RepoVerify, APartialSnapshotsFailedShardIsNotAProblem) {
                                    {"shard_id", 0},
                                    {"reason", "node left"},
                                    {"status", "INTERNAL_SERVER_ERROR"}}};
-  c->set("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
+  c->set("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_smile("snapshot", info));
   c->erase(kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
   auto r = run(*c, ReadData::kYes);
   EXPECT_TRUE(r.intact()) << dump(r);
   // The same missing blob under a SUCCESS snapshot is damage.
-  c->set("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", s3_info("SUCCESS")));
+  c->set("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_smile("snapshot", s3_info("SUCCESS")));
   auto r2 = run(*c);
   ASSERT_EQ(r2.problems.size(), 1u) << dump(r2);
   EXPECT_EQ(r2.problems[0].path, kSolo + "/0/snap-q8keFeh2QZGskIBxqqmzEw.dat");
@@ -319,7 +319,7 @@ TEST(RepoVerify, AShallowSnapshotIsNotCheckedBelowItsRootAndSaysSo) {
   auto c = load_fixture("es8");
   auto info = s3_info("SUCCESS");
   info["snapshot"]["remote_store_index_shallow_copy"] = true;
-  c->set("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", info));
+  c->set("snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_smile("snapshot", info));
   // Its shards hold shallow-snap-<uuid>.dat (segment names in the remote store), no data blobs.
   const nlohmann::json shallow{{"version", "1"},
                                {"name", "s3"},
@@ -337,7 +337,7 @@ TEST(RepoVerify, AShallowSnapshotIsNotCheckedBelowItsRootAndSaysSo) {
   const std::vector<std::string> dirs = {kLogs + "/0", kLogs + "/1", kSolo + "/0"};
   for (const auto& d : dirs) {
     c->erase(d + "/snap-q8keFeh2QZGskIBxqqmzEw.dat");
-    c->set(d + "/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_json("snapshot", shallow));
+    c->set(d + "/shallow-snap-q8keFeh2QZGskIBxqqmzEw.dat", frame_smile("snapshot", shallow));
   }
   auto r = run(*c, ReadData::kYes);
   EXPECT_TRUE(r.intact()) << dump(r);

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 namespace essnap::blob {
@@ -62,8 +64,50 @@ Result<std::string> LocalStore::full(std::string_view path) const {
   return path.empty() ? root_ : root_ + "/" + std::string(path);
 }
 
+namespace {
+
+std::optional<std::string> real_path(const std::string& p) {
+  char* r = ::realpath(p.c_str(), nullptr);
+  if (!r) return std::nullopt;
+  std::string out(r);
+  std::free(r);
+  return out;
+}
+
+bool under(const std::string& path, const std::string& root) {
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          (root == "/" || path[root.size()] == '/'));
+}
+
+}  // namespace
+
+// The one symlink rule, for files and directories alike: a link is followed only when where it
+// leads stays inside the store's root; anything else is refused as if it were not there.
+Status LocalStore::inside_root(const std::string& p) const {
+  const auto root = real_path(root_);
+  if (!root) return ok_status();  // no root yet: nothing under it can lead anywhere
+  const auto real = real_path(p);
+  if (!real) return ok_status();  // absent (or a dangling link): the caller's open says so
+  if (under(*real, *root)) return ok_status();
+  return make_error(
+      ErrorCode::kNotFound,
+      p + " is (or lies under) a symbolic link leading outside " + root_ + "; refused",
+      "a repository's blobs live under its root: replace the link by the file");
+}
+
+Result<std::string> LocalStore::checked(std::string_view path) const {
+  ESSNAP_TRY(std::string p, full(path));
+  ESSNAP_TRY_STATUS(inside_root(p));
+  return p;
+}
+
 Result<Listing> LocalStore::list(std::string_view dir) {
-  ESSNAP_TRY(std::string p, full(dir));
+  auto checked_dir = checked(dir);
+  if (!checked_dir.ok()) {
+    if (checked_dir.error().code == ErrorCode::kNotFound) return Listing{};
+    return std::move(checked_dir).error();
+  }
+  const std::string p = *checked_dir;
   Listing out;
   std::error_code ec;
   fs::directory_iterator it(p, ec);
@@ -73,8 +117,14 @@ Result<Listing> LocalStore::list(std::string_view dir) {
   }
   for (const auto& e : it) {
     std::error_code sec;
-    const auto st = e.symlink_status(sec);
+    auto st = e.symlink_status(sec);
     if (sec) return io_error("listing", e.path().string(), sec.value());
+    if (fs::is_symlink(st)) {
+      // Followed only inside the root (inside_root); a dangling or escaping link is not listed.
+      if (!inside_root(e.path().string()).ok()) continue;
+      st = e.status(sec);
+      if (sec) continue;
+    }
     std::string name = e.path().filename().string();
     if (fs::is_directory(st)) {
       out.children.push_back(std::move(name));
@@ -103,7 +153,7 @@ Status LocalStore::stream(std::string_view path, const ChunkSink& sink) {
 
 Status LocalStore::stream_range(std::string_view path, std::uint64_t offset, std::uint64_t length,
                                 const ChunkSink& sink) {
-  ESSNAP_TRY(std::string p, full(path));
+  ESSNAP_TRY(std::string p, checked(path));
   Fd f;
   f.fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
   if (f.fd < 0) return io_error("reading", p, errno);
@@ -133,6 +183,7 @@ Status LocalStore::stream_range(std::string_view path, std::uint64_t offset, std
 
 Result<std::optional<std::uint64_t>> LocalStore::size(std::string_view path) {
   ESSNAP_TRY(std::string p, full(path));
+  if (!inside_root(p).ok()) return std::optional<std::uint64_t>{};
   struct stat st {};
   if (::stat(p.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::uint64_t>{};
@@ -151,6 +202,7 @@ Status LocalStore::write_file(std::string_view path, const ChunkProducer& produc
   if (ec)
     return make_error(ErrorCode::kIo, "cannot create the directory of " + p + ": " + ec.message(),
                       "check the path and its permissions");
+  ESSNAP_TRY_STATUS(inside_root(fs::path(p).parent_path().string()));
   const std::string tmp = temp_name(p);
   Fd f;
   f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -189,6 +241,7 @@ Status LocalStore::put_if_absent(std::string_view path, std::string_view bytes) 
 Status LocalStore::remove(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
     ESSNAP_TRY(std::string p, full(path));
+    ESSNAP_TRY_STATUS(inside_root(fs::path(p).parent_path().string()));
     if (::unlink(p.c_str()) != 0 && errno != ENOENT) return io_error("removing", p, errno);
   }
   return ok_status();

@@ -1,7 +1,8 @@
 // A store in a local directory (an fs repository's `location`, an export directory). Every put
 // writes a temporary file beside its target, fsyncs it and renames it into place; put_if_absent
 // links the temporary file to the name (link(2) fails with EEXIST: atomic), and copy is a put
-// of the source's bytes.
+// of the source's bytes. Symbolic links, to files or directories, are followed only when they
+// resolve inside the root; one leading outside is refused (not listed, not read, not written).
 #pragma once
 
 #include <string>
@@ -31,6 +32,9 @@ class LocalStore final : public BlobStore {
  private:
   enum class Replace { kYes, kNo };
   Result<std::string> full(std::string_view path) const;
+  // kNotFound when `p` resolves (through symbolic links) outside the root.
+  Status inside_root(const std::string& p) const;
+  Result<std::string> checked(std::string_view path) const;
   // Writes a temporary file from `produce`, fsyncs it and moves it to `path`.
   Status write_file(std::string_view path, const ChunkProducer& produce, Replace replace);
   std::string root_;

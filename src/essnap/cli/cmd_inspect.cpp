@@ -29,6 +29,7 @@
 #include "essnap/retention/policy.hpp"
 #include "essnap/snapshot/progress.hpp"
 #include "essnap/util/durations.hpp"
+#include "essnap/util/escape.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -161,8 +162,13 @@ json summary_json(const inspect::SnapshotSummary& s) {
   return j;
 }
 
+// Names and messages from the repository, escaped by the output layer's one rule.
+std::string shown(std::string_view s) {
+  return util::escape_control(s);
+}
+
 void print_notes(const std::vector<std::string>& notes) {
-  for (const auto& n : notes) std::cerr << "essnap: note: " << n << "\n";
+  for (const auto& n : notes) std::cerr << "essnap: note: " << shown(n) << "\n";
 }
 
 Result<int> run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) {
@@ -178,16 +184,16 @@ Result<int> run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobSto
     json_result(std::move(out));
   } else {
     print_notes(list->notes);
-    std::cout << "repository " << c.describe() << ", generation " << list->generation << ", "
+    std::cout << "repository " << shown(c.describe()) << ", generation " << list->generation << ", "
               << list->snapshots.size() << " snapshot(s)\n";
     for (const auto& s : list->snapshots) {
-      std::cout << s.name << "  " << s.uuid << "  " << s.state << "  "
+      std::cout << shown(s.name) << "  " << shown(s.uuid) << "  " << shown(s.state) << "  "
                 << (s.start_time_millis ? inspect::iso8601_millis(*s.start_time_millis) : "-")
                 << "  " << (s.end_time_millis ? inspect::iso8601_millis(*s.end_time_millis) : "-")
-                << "  " << (s.version.empty() ? "-" : s.version) << "  " << s.indices.size()
+                << "  " << (s.version.empty() ? "-" : shown(s.version)) << "  " << s.indices.size()
                 << " indices  " << s.successful_shards << "/" << s.total_shards << " shards"
                 << (s.shallow ? "  (shallow: data in a remote store)" : "") << "\n";
-      if (!s.problem.empty()) std::cout << "  problem: " << s.problem << "\n";
+      if (!s.problem.empty()) std::cout << "  problem: " << shown(s.problem) << "\n";
     }
   }
   return damaged ? kInspectDamaged : kInspectIntact;
@@ -235,20 +241,22 @@ Result<int> run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c
   } else {
     print_notes(d->notes);
     const auto& s = d->summary;
-    std::cout << "snapshot " << s.name << " (" << s.uuid << ") " << s.state << ", " << d->files
-              << " files, " << snapshot::format_bytes(static_cast<std::int64_t>(d->bytes))
+    std::cout << "snapshot " << shown(s.name) << " (" << shown(s.uuid) << ") " << shown(s.state)
+              << ", " << d->files << " files, "
+              << snapshot::format_bytes(static_cast<std::int64_t>(d->bytes))
               << " (incremental: " << d->incremental_files << " files, "
               << snapshot::format_bytes(static_cast<std::int64_t>(d->incremental_bytes)) << ")\n";
     for (const auto& i : d->indices) {
-      std::cout << "  index " << i.name << " [" << i.id << "]: " << i.files << " files, "
-                << snapshot::format_bytes(static_cast<std::int64_t>(i.bytes)) << " (incremental "
+      std::cout << "  index " << shown(i.name) << " [" << shown(i.id) << "]: " << i.files
+                << " files, " << snapshot::format_bytes(static_cast<std::int64_t>(i.bytes))
+                << " (incremental "
                 << snapshot::format_bytes(static_cast<std::int64_t>(i.incremental_bytes)) << ")\n";
       for (const auto& sh : i.shards) {
         std::cout << "    shard " << sh.shard << ": " << sh.files << " files, "
                   << snapshot::format_bytes(static_cast<std::int64_t>(sh.bytes)) << ", incremental "
                   << sh.incremental_files << " files / "
                   << snapshot::format_bytes(static_cast<std::int64_t>(sh.incremental_bytes));
-        if (!sh.problem.empty()) std::cout << "  [" << sh.problem << "]";
+        if (!sh.problem.empty()) std::cout << "  [" << shown(sh.problem) << "]";
         std::cout << "\n";
       }
     }
@@ -283,7 +291,15 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
       return make_error(ErrorCode::kInvalidArgument, "--state needs --read-data",
                         "a rolling check records full reads: add --read-data");
     o.max_age = f.max_age_span;
-    auto st = inspect::VerifyState::load(f.state, c.describe());
+    // The state names its repository: a directory by its absolute path (the same repository
+    // from another working directory is the same), anything else as the store describes it.
+    std::string where = c.describe();
+    if (where.find("://") == std::string::npos) {
+      std::error_code ec;
+      auto canonical = std::filesystem::weakly_canonical(where, ec);
+      if (!ec) where = canonical.string();
+    }
+    auto st = inspect::VerifyState::load(f.state, where);
     if (!st.ok()) return st.error();
     state.emplace(std::move(st).value());
     o.state = &*state;
@@ -316,6 +332,7 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
                {"mode", mode},
                {"snapshots", v.snapshots},
                {"problems", problems},
+               {"problems_omitted", v.problems_omitted},
                {"notes", v.notes},
                {"shards", v.shards},
                {"metadata_blobs", v.metadata_blobs},
@@ -329,23 +346,23 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
     } else {
       print_notes(v.notes);
       for (const auto& p : v.problems) {
-        std::cout << "PROBLEM " << p.path << ": " << p.problem << "\n";
-        if (!p.lucene_file.empty()) std::cout << "  lucene file: " << p.lucene_file << "\n";
+        std::cout << "PROBLEM " << shown(p.path) << ": " << shown(p.problem) << "\n";
+        if (!p.lucene_file.empty()) std::cout << "  lucene file: " << shown(p.lucene_file) << "\n";
         if (!p.snapshots.empty()) {
           std::cout << "  breaks snapshots:";
-          for (const auto& s : p.snapshots) std::cout << " " << s;
+          for (const auto& s : p.snapshots) std::cout << " " << shown(s);
           std::cout << "\n";
         }
         if (!p.indices.empty()) {
           std::cout << "  indices:";
-          for (const auto& s : p.indices) std::cout << " " << s;
+          for (const auto& s : p.indices) std::cout << " " << shown(s);
           std::cout << "\n";
         }
       }
-      std::cout << "repository " << c.describe() << " generation " << v.generation << " (" << mode
-                << "): " << v.snapshots.size() << " snapshot(s), " << v.shards << " shard(s), "
-                << v.metadata_blobs << " metadata blobs, " << v.data_files << " data files, "
-                << v.virtual_files << " v__ files";
+      std::cout << "repository " << shown(c.describe()) << " generation " << v.generation << " ("
+                << mode << "): " << v.snapshots.size() << " snapshot(s), " << v.shards
+                << " shard(s), " << v.metadata_blobs << " metadata blobs, " << v.data_files
+                << " data files, " << v.virtual_files << " v__ files";
       if (o.read_data == inspect::ReadData::kYes)
         std::cout << "; read " << v.data_files_read << " data files ("
                   << snapshot::format_bytes(static_cast<std::int64_t>(v.bytes_read)) << ")"
@@ -358,8 +375,14 @@ Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore&
                                 " outside the subset"
                           : "");
       std::cout << "\n"
-                << (v.intact() ? "no problems found"
-                               : std::to_string(v.problems.size()) + " problem(s) found")
+                << (v.intact()
+                        ? "no problems found"
+                        : std::to_string(v.problems.size() + v.problems_omitted) +
+                              " problem(s) found" +
+                              (v.problems_omitted ? " (" + std::to_string(v.problems_omitted) +
+                                                        " not listed: the first " +
+                                                        std::to_string(v.problems.size()) + " are)"
+                                                  : std::string()))
                 << "\n";
     }
     return v.intact() ? kInspectIntact : kInspectDamaged;
@@ -409,17 +432,17 @@ Result<int> run_du(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c) 
     json_result(std::move(out));
   } else {
     print_notes(u.notes);
-    for (const auto& d : u.damaged) std::cerr << "essnap: not counted: " << d << "\n";
+    for (const auto& d : u.damaged) std::cerr << "essnap: not counted: " << shown(d) << "\n";
     auto b = [](std::uint64_t v) { return snapshot::format_bytes(static_cast<std::int64_t>(v)); };
     std::cout << "SNAPSHOT  TOTAL  UNIQUE (freed by deleting it)  SHARED  INCREMENTAL\n";
     for (const auto& s : u.snapshots)
-      std::cout << s.name << "  " << b(s.total_bytes) << "  " << b(s.unique_bytes) << "  "
+      std::cout << shown(s.name) << "  " << b(s.total_bytes) << "  " << b(s.unique_bytes) << "  "
                 << b(s.shared_bytes) << "  " << b(s.incremental_bytes) << "\n";
     std::cout << "\nINDEX  SNAPSHOTS  SHARDS  DATA\n";
     for (const auto& i : u.indices)
-      std::cout << i.name << "  " << i.snapshots << "  " << i.shards << "  " << b(i.data_bytes)
-                << "\n";
-    std::cout << "\nrepository " << c.describe() << " generation " << u.generation << ": "
+      std::cout << shown(i.name) << "  " << i.snapshots << "  " << i.shards << "  "
+                << b(i.data_bytes) << "\n";
+    std::cout << "\nrepository " << shown(c.describe()) << " generation " << u.generation << ": "
               << u.snapshots.size() << " snapshot(s), " << u.data_files << " data files, "
               << b(u.data_bytes) << "\n";
   }
@@ -454,10 +477,10 @@ Result<int> run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore
   } else {
     print_notes(u.notes);
     for (const auto& x : u.orphans)
-      std::cout << x.path << "  " << x.bytes << "  " << x.why
+      std::cout << shown(x.path) << "  " << x.bytes << "  " << shown(x.why)
                 << (x.removed_by_cleanup ? "  [_cleanup removes it]" : "") << "\n";
     for (const auto& d : u.not_judged)
-      std::cerr << "essnap: not judged (a reference in it is damaged): " << d << "\n";
+      std::cerr << "essnap: not judged (a reference in it is damaged): " << shown(d) << "\n";
     std::cout << u.orphans.size() << " orphan blob(s), "
               << snapshot::format_bytes(static_cast<std::int64_t>(u.bytes))
               << "; POST _snapshot/<repository>/_cleanup would delete " << u.cleanup_blobs
@@ -551,7 +574,8 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                     "Read only a deterministic subset: n/t (group n of t) or p% (implies "
                     "--read-data)");
       c->add_option("--state", f->state,
-                    "Rolling check: skip files read within --max-age, record what was read");
+                    "Rolling check: skip files read within --max-age, record what was read (the "
+                    "file names its repository and is refused for any other)");
       c->add_option("--max-age", f->max_age,
                     "With --state: how long a read stays valid (default 30d; units s, min, h, d, "
                     "w, mo = 30d, y = 365d; a bare m is refused: write 30min or 30mo)");

@@ -1,5 +1,7 @@
 // The two ways a command's outcome is printed: text (results on stdout, errors and progress on
 // stderr) or --output json (one document on stdout; events as JSON lines on stderr).
+#include <unistd.h>
+
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -7,7 +9,9 @@
 #include <string>
 
 #include "essnap/cli/command.hpp"
+#include "essnap/cli/escaped_output.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/util/escape.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -64,15 +68,69 @@ int report_error(const Error& error, const GlobalOptions& global, int code) {
     json_field("error", error_json(error, code));
     return code;
   }
-  std::cerr << "essnap: " << error.message << "\n";
+  // Messages quote names from repositories, clusters and plan files: escaped here, once.
+  std::cerr << "essnap: " << util::escape_control(error.message, util::KeepNewlines::kYes) << "\n";
   if (error.remote && !error.remote->request_id.empty())
-    std::cerr << "  request id: " << error.remote->request_id << "\n";
-  if (!error.hint.empty()) std::cerr << "  hint: " << error.hint << "\n";
+    std::cerr << "  request id: " << util::escape_control(error.remote->request_id) << "\n";
+  if (!error.hint.empty())
+    std::cerr << "  hint: " << util::escape_control(error.hint, util::KeepNewlines::kYes) << "\n";
   return code;
+}
+
+EscapedOutput::EscapedOutput(std::ostream& out) : out_(out), dest_(out.rdbuf()) {
+  out_.flush();
+  out_.rdbuf(this);
+}
+
+EscapedOutput::~EscapedOutput() {
+  std::lock_guard<std::mutex> l(mu_);
+  flush_pending();
+  out_.rdbuf(dest_);
+  dest_->pubsync();
+}
+
+void EscapedOutput::flush_pending() {
+  if (pending_.empty()) return;
+  const std::string e = util::escape_control(pending_, util::KeepNewlines::kYes);
+  dest_->sputn(e.data(), static_cast<std::streamsize>(e.size()));
+  pending_.clear();
+}
+
+EscapedOutput::int_type EscapedOutput::overflow(int_type c) {
+  if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+  std::lock_guard<std::mutex> l(mu_);
+  pending_.push_back(traits_type::to_char_type(c));
+  if (c == '\n') flush_pending();
+  return c;
+}
+
+std::streamsize EscapedOutput::xsputn(const char* s, std::streamsize n) {
+  std::lock_guard<std::mutex> l(mu_);
+  pending_.append(s, static_cast<std::size_t>(n));
+  if (pending_.find('\n') != std::string::npos) {
+    // Whole lines out; a partial line waits (a UTF-8 sequence is never cut).
+    const std::size_t last = pending_.rfind('\n') + 1;
+    std::string rest = pending_.substr(last);
+    pending_.resize(last);
+    flush_pending();
+    pending_ = std::move(rest);
+  }
+  return n;
+}
+
+int EscapedOutput::sync() {
+  std::lock_guard<std::mutex> l(mu_);
+  flush_pending();
+  return dest_->pubsync();
 }
 
 void run_command(const CommandContext& ctx, const std::function<Result<int>()>& body,
                  ExitCodeFor exit_for) {
+  // On a terminal, text from outside cannot send escape sequences or carriage returns (pipes
+  // keep their bytes: `essnap request` and exports write data there).
+  std::optional<EscapedOutput> escaped;
+  if (ctx.global->output != OutputFormat::kJson && ::isatty(STDOUT_FILENO) != 0)
+    escaped.emplace(std::cout);
   auto result = body();
   if (result.ok()) {
     *ctx.exit_code = *result;

@@ -132,10 +132,12 @@ Result<FramedInfo> check_framed_blob(std::span<const std::uint8_t> blob, std::st
     info.compression = Compression::kDeflate;
   else if (starts_with(body, kZstdMarker))
     info.compression = Compression::kZstd;
-  else if (is_smile(body) || (!body.empty() && body[0] == '{'))
+  else if (is_smile(body))
     info.compression = Compression::kNone;
+  else if (!body.empty() && body[0] == '{')
+    return frame_error("content is JSON, not SMILE: the engines read framed blobs as SMILE only");
   else
-    return frame_error("content is neither DFL\\0, ZSTD\\0, SMILE nor JSON");
+    return frame_error("content is neither DFL\\0, ZSTD\\0 nor SMILE");
   return info;
 }
 
@@ -157,19 +159,32 @@ Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blo
 }
 
 Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content) {
-  if (is_smile(content)) return decode_smile(content);
-  if (!content.empty() && content[0] == '{') {
-    auto j = nlohmann::json::parse(content.begin(), content.end(), nullptr, false);
-    if (j.is_discarded()) return Error(ErrorCode::kParse, "blob content: invalid JSON");
-    return j;
-  }
-  return Error(ErrorCode::kParse, "blob content is neither SMILE nor JSON");
+  return decode_xcontent(content, SmileLimits{});
+}
+
+Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content,
+                                       const SmileLimits& limits) {
+  if (is_smile(content)) return decode_smile(content, limits);
+  if (!content.empty() && content[0] == '{')
+    return Error(ErrorCode::kParse,
+                 "blob content is JSON, not SMILE: the engines read framed blobs as SMILE only");
+  return Error(ErrorCode::kParse, "blob content is not SMILE");
 }
 
 Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec,
                                         std::size_t max_bytes) {
+  return read_framed_blob(blob, codec, max_bytes, SmileLimits{});
+}
+
+Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec,
+                                        std::size_t max_bytes, const SmileLimits& limits) {
   ESSNAP_TRY(std::vector<std::uint8_t> content, unframe_blob(blob, codec, max_bytes));
-  return decode_xcontent(content);
+  return decode_xcontent(content, limits);
+}
+
+bool is_size_refusal(const Error& e) {
+  // Both caps word their refusal "... bytes; refused" (here and in smile.cpp).
+  return e.code == ErrorCode::kParse && e.message.find("bytes; refused") != std::string::npos;
 }
 
 }  // namespace essnap::format

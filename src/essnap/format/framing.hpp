@@ -5,8 +5,10 @@
 //   body    := "DFL\0" raw-deflate(content)                   Elasticsearch / OpenSearch deflate
 //            | "ZSTD\0" zstd-frame(content)                   OpenSearch compression_type: zstd
 //            | content                                        compress: false
-//   content := SMILE document | JSON object ('{' first)
+//   content := SMILE document (":)\n" first)
 //   footer checksum = CRC-32 of every byte before the last 8
+// The engines read content with a SMILE parser only (ChecksumBlobStoreFormat.deserialize:
+// XContentType.SMILE), so JSON content, which they refuse, is damage here too.
 //
 // Codec names: "snapshot" (root and shard snap-*.dat), "metadata" (root meta-*.dat),
 // "index-metadata" (indices/<id>/meta-*.dat), "snapshots" (shard index-<gen>).
@@ -23,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "essnap/format/smile.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::format {
@@ -57,11 +60,20 @@ Result<std::vector<std::uint8_t>> unframe_blob(std::span<const std::uint8_t> blo
                                                std::string_view codec,
                                                std::size_t max_bytes = kMaxDecompressedBytes);
 
-// unframe_blob + decode (SMILE, or JSON when the content starts with '{').
+// unframe_blob + decode_xcontent.
 Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec,
                                         std::size_t max_bytes = kMaxDecompressedBytes);
+Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std::string_view codec,
+                                        std::size_t max_bytes, const SmileLimits& limits);
 
-// SMILE or JSON content to json (what read_framed_blob does after unframing).
+// SMILE content to json (what read_framed_blob does after unframing); anything else, JSON
+// included, is kParse.
 Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content);
+Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content,
+                                       const SmileLimits& limits);
+
+// True when `e` is a refusal for size (decompressed content or decoded document past its cap):
+// the bytes may be fine, only bigger than the caller allowed.
+bool is_size_refusal(const Error& e);
 
 }  // namespace essnap::format

@@ -239,13 +239,23 @@ std::optional<std::uint64_t> root_generation_from_name(std::string_view name) {
   constexpr std::string_view prefix = "index-";
   if (name.substr(0, prefix.size()) != prefix) return std::nullopt;
   const std::string_view digits = name.substr(prefix.size());
-  if (digits.empty() || digits.size() > 18) return std::nullopt;  // < 10^18 fits int64
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
   std::uint64_t v = 0;
   for (char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');  // 19 digits < 2^64: no wrap
   }
+  if (v > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
   return v;
+}
+
+bool is_out_of_range_generation(std::string_view name) {
+  constexpr std::string_view prefix = "index-";
+  if (name.substr(0, prefix.size()) != prefix) return false;
+  const std::string_view digits = name.substr(prefix.size());
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return false;
+  return !root_generation_from_name(name);
 }
 
 }  // namespace essnap::format

@@ -105,8 +105,11 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> json_
 Result<std::uint64_t> parse_index_latest(std::span<const std::uint8_t> bytes);
 
 // "index-17" -> 17 (Long.parseLong of the suffix, as BlobStoreRepository lists them: "index-007"
-// is 7); nullopt for anything else ("index-", "index--1", "index.latest", "index-<uuid>", > 18
-// digits).
+// is 7); nullopt for anything else ("index-", "index--1", "index.latest", "index-<uuid>", past
+// Long.MAX_VALUE 9223372036854775807).
 std::optional<std::uint64_t> root_generation_from_name(std::string_view name);
+// "index-<digits>" whose number is past Long.MAX_VALUE: the engines skip such a blob with a
+// warning and load an older generation; a verifier must say so (it is never a generation).
+bool is_out_of_range_generation(std::string_view name);
 
 }  // namespace essnap::format

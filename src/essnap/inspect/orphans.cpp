@@ -89,9 +89,26 @@ Result<OrphansReport> find_orphans(blob::BlobStore& container, const OrphansOpti
         continue;
       }
       used.insert("snap-" + e.snapshot->snapshot->uuid + ".dat");
-      for (const auto& f : e.files->files)
-        if (!f.is_virtual())
-          for (std::uint64_t p = 0; p < f.number_of_parts(); ++p) used.insert(f.part_name(p));
+      for (const auto& f : e.files->files) {
+        if (f.is_virtual()) continue;
+        const std::uint64_t parts = f.number_of_parts();
+        if (parts <= sc.listing.blobs.size()) {
+          for (std::uint64_t p = 0; p < parts; ++p) used.insert(f.part_name(p));
+          continue;
+        }
+        // A record claiming more parts than the directory holds blobs (a hostile length):
+        // the listed ones it names are used, the rest are never enumerated.
+        const std::string prefix = f.name + ".part";
+        for (const auto& b : sc.listing.blobs) {
+          if (b.name == f.name) used.insert(b.name);
+          if (b.name.rfind(prefix, 0) != 0) continue;
+          const std::string digits = b.name.substr(prefix.size());
+          if (!digits.empty() && digits.size() < 19 &&
+              digits.find_first_not_of("0123456789") == std::string::npos &&
+              std::stoull(digits) < parts)
+            used.insert(b.name);
+        }
+      }
     }
     if (sc.index_blob) used.insert(*sc.index_blob);
     {

@@ -35,6 +35,19 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
     if (hooks.metadata_read) hooks.metadata_read(path);
   };
 
+  // (0) the root's own references: a snapshot's index_metadata_lookup naming an index id the
+  // root does not list (RepositoryData cannot resolve it: the engines fail to load the root).
+  for (const format::RepoSnapshot* s : selection)
+    for (const auto& [id, ident] : s->index_metadata_lookup)
+      if (!repo.data().index_by_id(id))
+        ESSNAP_TRY_STATUS(
+            report(hooks,
+                   make_error(ErrorCode::kParse, "root " + repo.root_index_path() + ": snapshot " +
+                                                     s->name + " names index id " + id +
+                                                     " in index_metadata_lookup, which the root's "
+                                                     "indices lack"),
+                   repo.root_index_path(), {s->name}, {}));
+
   // (1) root snap-<uuid>.dat (and meta-<uuid>.dat) of each snapshot.
   ESSNAP_TRY_STATUS(util::run_pool(
       selection.size(), concurrency,
@@ -50,6 +63,18 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
         } else {
           s.info = std::move(info).value();
           for (const auto& f : s.info->failures) s.failed_shards.insert({f.index, f.shard_id});
+          // The snapshot's own list of indices against the root's: an index the snapshot holds
+          // that the root dropped cannot be restored, and the engines refuse such a root.
+          std::set<std::string> in_root(indices.begin(), indices.end());
+          for (const auto& name : s.info->indices)
+            if (!in_root.count(name) && s.snapshot->state != format::RepoSnapshotState::kFailed)
+              ESSNAP_TRY_STATUS(
+                  report(hooks,
+                         make_error(ErrorCode::kParse, "root " + repo.root_index_path() +
+                                                           " does not list index " + name +
+                                                           " for snapshot " + s.snapshot->name +
+                                                           ", which holds it (" + path + ")"),
+                         repo.root_index_path(), {s.snapshot->name}, {name}));
           if (s.shallow() && hooks.note)
             hooks.note("snapshot " + s.snapshot->name +
                        " is a shallow copy: its data is in a remote store, not checked here");
@@ -98,13 +123,20 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
         auto& [path, g] = *group_list[i];
         auto meta = repo.index_metadata(*g.snapshots.front()->snapshot, *g.index);
         mark(path);
-        if (meta.ok() && meta->number_of_shards > 0) {
+        if (meta.ok() && meta->number_of_shards > 0 && meta->number_of_shards <= kMaxShards) {
           g.shards = meta->number_of_shards;
           return ok_status();
         }
         std::vector<std::string> snaps;
         for (const auto* s : g.snapshots) snaps.push_back(s->snapshot->name);
         if (!meta.ok()) return report(hooks, meta.error(), path, snaps, {g.index->name});
+        if (meta->number_of_shards > kMaxShards)
+          return report(
+              hooks,
+              make_error(ErrorCode::kParse,
+                         path + ": number_of_shards " + std::to_string(meta->number_of_shards) +
+                             " is past the engines' limit of " + std::to_string(kMaxShards)),
+              path, snaps, {g.index->name});
         return report(hooks, make_error(ErrorCode::kParse, path + ": number_of_shards is 0"), path,
                       snaps, {g.index->name});
       },
@@ -123,15 +155,18 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
         if (!c.empty() && c.find_first_not_of("0123456789") == std::string::npos && c.size() < 7)
           n = std::max<std::int64_t>(n, std::stoll(c) + 1);
     }
+    n = std::min(n, kMaxShards);
     fallback[idx] = n;
     return n;
   };
 
-  // (3) shard directories: per index, shards 0 .. max count over its snapshots.
-  struct ShardTask {
+  // (3) shard directories: per index, shards 0 .. max count over its snapshots. Tasks are
+  // numbered, not listed: task i is shard i - first of the index whose range holds it, so memory
+  // stays with the indices whatever shard counts the metadata claims.
+  struct IndexShards {
     const format::RepoIndex* index;
-    std::int64_t shard;
-    std::vector<const SnapshotScan*> snapshots;
+    std::vector<std::pair<const SnapshotScan*, std::int64_t>> snapshots;  // with their counts
+    std::uint64_t first = 0, count = 0;
   };
   std::map<const format::RepoIndex*, std::vector<std::pair<const SnapshotScan*, std::int64_t>>>
       by_index;
@@ -142,23 +177,35 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
     }
     by_index[key.first].push_back({key.second, n});
   }
-  std::vector<ShardTask> tasks;
-  for (const auto& [idx, snaps] : by_index) {
+  std::vector<IndexShards> ranges;
+  std::uint64_t total = 0;
+  for (auto& [idx, snaps] : by_index) {
     std::int64_t max = 0;
     for (const auto& [s, n] : snaps) max = std::max(max, n);
-    for (std::int64_t shard = 0; shard < max; ++shard) {
-      ShardTask t{idx, shard, {}};
-      for (const auto& [s, n] : snaps)
-        if (shard < n) t.snapshots.push_back(s);
-      tasks.push_back(std::move(t));
-    }
+    if (max <= 0) continue;
+    ranges.push_back({idx, std::move(snaps), total, static_cast<std::uint64_t>(max)});
+    total += static_cast<std::uint64_t>(max);
   }
-  out.shards = tasks.size();
+  struct ShardTask {
+    const format::RepoIndex* index;
+    std::int64_t shard;
+    std::vector<const SnapshotScan*> snapshots;
+  };
+  auto task_at = [&](std::size_t i) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), static_cast<std::uint64_t>(i),
+                               [](std::uint64_t v, const IndexShards& r) { return v < r.first; });
+    const IndexShards& r = *std::prev(it);
+    ShardTask t{r.index, static_cast<std::int64_t>(i - r.first), {}};
+    for (const auto& [s, n] : r.snapshots)
+      if (t.shard < n) t.snapshots.push_back(s);
+    return t;
+  };
+  out.shards = total;
   std::atomic<std::uint64_t> done{0};
   ESSNAP_TRY_STATUS(util::run_pool(
-      tasks.size(), concurrency,
+      total, concurrency,
       [&](std::size_t i) -> Status {
-        const ShardTask& t = tasks[i];
+        const ShardTask t = task_at(i);
         ShardScan sc;
         sc.index = t.index;
         sc.shard = t.shard;
@@ -219,7 +266,7 @@ Result<ScanResult> scan(Repository& repo, const std::vector<const format::RepoSn
         }
         ESSNAP_TRY_STATUS(visit(sc));
         const auto d = ++done;
-        if (hooks.progress) hooks.progress(d, tasks.size());
+        if (hooks.progress) hooks.progress(d, total);
         return ok_status();
       },
       hooks.interrupted));

@@ -21,6 +21,10 @@
 
 namespace essnap::inspect {
 
+// Shards per index: the engines refuse more (index.number_of_shards, at most 1024 unless a
+// node's es.index.max_number_of_shards raises it); a larger count in a metadata blob is damage.
+inline constexpr std::int64_t kMaxShards = 1024;
+
 struct SnapshotScan {
   const format::RepoSnapshot* snapshot = nullptr;
   std::optional<format::SnapshotInfo> info;  // nullopt when snap-<uuid>.dat is damaged

@@ -15,6 +15,7 @@
 #include "essnap/inspect/scan.hpp"
 #include "essnap/inspect/walker.hpp"
 #include "essnap/util/rate_limiter.hpp"
+#include "essnap/util/strings.hpp"
 #include "essnap/util/work_pool.hpp"
 
 namespace essnap::inspect {
@@ -26,6 +27,24 @@ const blob::BlobInfo* find_blob(const blob::Listing& l, const std::string& name)
                        [](const blob::BlobInfo& b, const std::string& n) { return b.name < n; });
   return it != l.blobs.end() && it->name == name ? &*it : nullptr;
 }
+
+// Two records of one blob that agree on what its bytes are.
+bool same_record(const format::FileInfo& a, const format::FileInfo& b) {
+  return a.length == b.length && a.checksum == b.checksum && a.physical_name == b.physical_name &&
+         a.part_size == b.part_size && a.has_meta_hash == b.has_meta_hash &&
+         a.meta_hash == b.meta_hash;
+}
+
+std::string describe_record(const format::FileInfo& f) {
+  std::string s =
+      f.physical_name + ", " + std::to_string(f.length) + " bytes, checksum " + f.checksum;
+  if (f.part_size) s += ", parts of " + std::to_string(*f.part_size);
+  return s;
+}
+
+// Problems kept in the report; past this they are only counted (a hostile repository can
+// describe millions of missing blobs in a few bytes).
+constexpr std::size_t kMaxProblems = 10000;
 
 struct DataTask {
   std::string dir;
@@ -40,8 +59,13 @@ class Collector {
     std::sort(p.snapshots.begin(), p.snapshots.end());
     p.snapshots.erase(std::unique(p.snapshots.begin(), p.snapshots.end()), p.snapshots.end());
     std::lock_guard<std::mutex> l(mu_);
+    if (problems_.size() >= kMaxProblems) {
+      ++omitted_;
+      return;
+    }
     problems_.push_back(std::move(p));
   }
+  std::uint64_t omitted() const { return omitted_; }
   void note(std::string n) {
     std::lock_guard<std::mutex> l(mu_);
     notes_.push_back(std::move(n));
@@ -56,6 +80,7 @@ class Collector {
  private:
   std::mutex mu_;
   std::vector<Problem> problems_;
+  std::uint64_t omitted_ = 0;
   std::vector<std::string> notes_;
 };
 
@@ -82,8 +107,13 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
     return report;
   }
   Repository& repo = **opened;
+  if (o.state) {
+    const auto& uuid = repo.data().uuid;
+    ESSNAP_TRY_STATUS(o.state->bind_repository_uuid(uuid && *uuid != "_na_" ? *uuid : ""));
+  }
   report.generation = repo.generation();
   for (const auto& n : repo.notes()) out.note(n);
+  for (const auto& [path, what] : repo.root_problems()) out.problem({path, "", what, {}, {}});
   if (repo.index_latest() && *repo.index_latest() > repo.generation())
     out.problem({"index-" + std::to_string(*repo.index_latest()),
                  "",
@@ -116,6 +146,7 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
     std::vector<std::string> holders;
     for (const auto& e : sc.entries) holders.push_back(e.snapshot->snapshot->name);
     // The shard's current index-<gen>: present and intact.
+    std::optional<format::ShardSnapshots> shard_index;
     if (sc.index_blob) {
       const std::string path = sc.dir + "/" + *sc.index_blob;
       if (!find_blob(sc.listing, *sc.index_blob)) {
@@ -130,70 +161,124 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
         if (!s.ok()) {
           if (!is_damage(s.error())) return std::move(s).error();
           out.problem({path, "", s.error().message, holders, {sc.index->name}});
+        } else {
+          shard_index = std::move(s).value();
         }
       }
     }
-    // Each referenced file once, with every snapshot that holds it.
-    std::map<std::string, std::pair<const format::FileInfo*, std::vector<std::string>>> files;
+    // Each referenced file once per distinct record of it, with the snapshots holding that
+    // record: snapshots (and the shard's index-<gen>) that describe one blob differently cannot
+    // all be right, and the engine restores each snapshot from its own record.
+    struct Record {
+      const format::FileInfo* info;
+      std::vector<std::string> snapshots;
+    };
+    std::map<std::string, std::vector<Record>> files;
+    auto add_record = [&](const format::FileInfo& f, const std::string& holder) {
+      auto& records = files[f.name];
+      for (auto& r : records)
+        if (same_record(*r.info, f)) {
+          if (!holder.empty()) r.snapshots.push_back(holder);
+          return;
+        }
+      records.push_back(
+          {&f, holder.empty() ? std::vector<std::string>{} : std::vector<std::string>{holder}});
+    };
     for (const auto& e : sc.entries) {
       if (!e.files) continue;
-      for (const auto& f : e.files->files) {
-        auto& slot = files[f.name];
-        if (!slot.first) slot.first = &f;
-        slot.second.push_back(e.snapshot->snapshot->name);
+      for (const auto& f : e.files->files) add_record(f, e.snapshot->snapshot->name);
+    }
+    if (shard_index && !files.empty()) {
+      // The shard's index-<gen> lists the files later snapshots reuse: a record there that
+      // disagrees with a snapshot's would be copied into the next snapshot.
+      for (const auto& f : shard_index->files)
+        if (files.count(f.name)) add_record(f, "");
+    }
+    for (auto& [name, records] : files) {
+      const std::string path = sc.dir + "/" + name;
+      if (records.size() > 1) {
+        std::vector<std::string> all;
+        std::string said;
+        for (const auto& r : records) {
+          all.insert(all.end(), r.snapshots.begin(), r.snapshots.end());
+          said += said.empty() ? "" : "; ";
+          said +=
+              (r.snapshots.empty() ? std::string("the shard's ") + sc.index_blob.value_or("")
+                                   : "snapshot" + std::string(r.snapshots.size() > 1 ? "s " : " ") +
+                                         util::join(r.snapshots, ", ")) +
+              " record " + describe_record(*r.info);
+        }
+        out.problem({path,
+                     records.front().info->physical_name,
+                     "the snapshots' metadata disagree about this blob (" + said +
+                         "): at most one record is right",
+                     all,
+                     {sc.index->name}});
       }
     }
-    for (auto& [name, entry] : files) {
-      const format::FileInfo& f = *entry.first;
-      const std::string path = sc.dir + "/" + name;
-      auto bad = [&](std::string p, std::string what) {
-        out.problem(
-            {std::move(p), f.physical_name, std::move(what), entry.second, {sc.index->name}});
-      };
-      if (f.is_virtual()) {
-        ++virtual_files;
-        if (!f.has_meta_hash || f.meta_hash.size() != f.length) {
-          bad(path, "v__ file holds " + std::to_string(f.meta_hash.size()) +
-                        " bytes of meta_hash, its length is " + std::to_string(f.length));
+    for (auto& [name, records] : files) {
+      for (auto& record : records) {
+        if (record.snapshots.empty()) continue;  // only the shard index-<gen> holds it
+        const format::FileInfo& f = *record.info;
+        const std::vector<std::string>& holders_of = record.snapshots;
+        const std::string path = sc.dir + "/" + name;
+        auto bad = [&](std::string p, std::string what) {
+          out.problem(
+              {std::move(p), f.physical_name, std::move(what), holders_of, {sc.index->name}});
+        };
+        if (f.is_virtual()) {
+          ++virtual_files;
+          if (!f.has_meta_hash || f.meta_hash.size() != f.length) {
+            bad(path, "v__ file holds " + std::to_string(f.meta_hash.size()) +
+                          " bytes of meta_hash, its length is " + std::to_string(f.length));
+            continue;
+          }
+          if (read_data) {
+            format::FileChecker c;
+            c.feed(f.meta_hash);
+            if (auto p = c.problem(f.length, f.checksum)) bad(path, *p);
+          }
           continue;
         }
-        if (read_data) {
-          format::FileChecker c;
-          c.feed(f.meta_hash);
-          if (auto p = c.problem(f.length, f.checksum)) bad(path, *p);
+        ++data_files;
+        const std::uint64_t parts = f.number_of_parts();
+        if (parts > 1 && parts > sc.listing.blobs.size()) {
+          // The record claims more parts than the directory holds blobs: never enumerated.
+          bad(path, "the snapshot records " + std::to_string(f.length) + " bytes in " +
+                        std::to_string(parts) + " parts of " +
+                        std::to_string(f.part_size.value_or(0)) + " bytes; the directory holds " +
+                        std::to_string(sc.listing.blobs.size()) + " blobs");
+          continue;
         }
-        continue;
-      }
-      ++data_files;
-      const std::uint64_t parts = f.number_of_parts();
-      bool complete = true;
-      for (std::uint64_t i = 0; i < parts; ++i) {
-        const std::string part = f.part_name(i);
-        const blob::BlobInfo* b = find_blob(sc.listing, part);
-        if (!b) {
-          bad(sc.dir + "/" + part, "missing blob " + sc.dir + "/" + part +
-                                       (parts > 1 ? " (part " + std::to_string(i + 1) + " of " +
-                                                        std::to_string(parts) + ")"
-                                                  : ""));
-          complete = false;
-        } else if (b->size != f.part_length(i)) {
-          bad(sc.dir + "/" + part,
-              "blob is " + std::to_string(b->size) + " bytes, the snapshot records " +
-                  std::to_string(f.part_length(i)) + " (truncated or altered)");
-          complete = false;
+        bool complete = true;
+        for (std::uint64_t i = 0; i < parts; ++i) {
+          const std::string part = f.part_name(i);
+          const blob::BlobInfo* b = find_blob(sc.listing, part);
+          if (!b) {
+            bad(sc.dir + "/" + part, "missing blob " + sc.dir + "/" + part +
+                                         (parts > 1 ? " (part " + std::to_string(i + 1) + " of " +
+                                                          std::to_string(parts) + ")"
+                                                    : ""));
+            complete = false;
+          } else if (b->size != f.part_length(i)) {
+            bad(sc.dir + "/" + part,
+                "blob is " + std::to_string(b->size) + " bytes, the snapshot records " +
+                    std::to_string(f.part_length(i)) + " (truncated or altered)");
+            complete = false;
+          }
         }
+        if (!complete || !read_data) continue;
+        if (o.subset && !in_subset(*o.subset, path)) {
+          ++subset_skip;
+          continue;
+        }
+        if (records.size() == 1 && o.state && o.state->fresh(path, f.length, o.max_age, now)) {
+          ++fresh;
+          continue;
+        }
+        std::lock_guard<std::mutex> l(mu);
+        data.push_back({sc.dir, f, holders_of, sc.index->name});
       }
-      if (!complete || !read_data) continue;
-      if (o.subset && !in_subset(*o.subset, path)) {
-        ++subset_skip;
-        continue;
-      }
-      if (o.state && o.state->fresh(path, f.length, o.max_age, now)) {
-        ++fresh;
-        continue;
-      }
-      std::lock_guard<std::mutex> l(mu);
-      data.push_back({sc.dir, f, entry.second, sc.index->name});
     }
     return ok_status();
   };
@@ -335,6 +420,7 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
   report.data_files_skipped_fresh = fresh;
   report.data_files_skipped_subset = subset_skip;
   report.bytes_read = bytes_done;
+  report.problems_omitted = out.omitted();
   report.problems = out.take_problems();
   report.notes = out.take_notes();
   return report;

@@ -49,7 +49,8 @@ struct Problem {
 struct VerifyReport {
   std::uint64_t generation = 0;
   std::vector<std::string> snapshots;  // checked
-  std::vector<Problem> problems;       // sorted by path
+  std::vector<Problem> problems;       // sorted by path; at most 10000
+  std::uint64_t problems_omitted = 0;  // found past those 10000: counted, not kept
   std::vector<std::string> notes;    // not damage: shallow snapshots, PARTIAL shards, index.latest
   std::uint64_t metadata_blobs = 0;  // framed blobs read and checked
   std::uint64_t shards = 0;
@@ -59,7 +60,7 @@ struct VerifyReport {
   std::uint64_t data_files_skipped_subset = 0;  // --read-data-subset
   std::uint64_t virtual_files = 0;
   std::uint64_t bytes_read = 0;  // data bytes streamed
-  bool intact() const { return problems.empty(); }
+  bool intact() const { return problems.empty() && problems_omitted == 0; }
 };
 
 // An Error only when the repository could not be read (network, permissions, not a repository,

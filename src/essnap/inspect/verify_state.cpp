@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 namespace essnap::inspect {
@@ -30,6 +31,26 @@ Result<VerifyState> VerifyState::load(const std::string& path, const std::string
                       "give another file, or delete it to start the rolling check afresh");
   if (!j.contains("blobs") || !j["blobs"].is_object())
     return make_error(ErrorCode::kParse, what + " (no \"blobs\" object)");
+  const auto text = [&](const char* key) -> std::optional<std::string> {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return std::string();
+    if (!it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  const auto where = text("repository"), uuid = text("repository_uuid");
+  if (!where || !uuid)
+    return make_error(ErrorCode::kParse, what + " (\"repository\" is not a string)");
+  if (where->empty())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--state " + path + " does not name the repository it was recorded for",
+                      "give each repository its own state file (or delete this one to start "
+                      "the rolling check afresh)");
+  if (*where != repository)
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "--state " + path + " was recorded for repository " + *where + ", not " + repository,
+        "give each repository its own state file, e.g. --state verify-<name>.json");
+  s.repository_uuid_ = *uuid;
   for (const auto& [k, v] : j["blobs"].items()) {
     if (!v.is_object() || !v.contains("size") || !v["size"].is_number_unsigned() ||
         !v.contains("verified_at") || !v["verified_at"].is_number_integer())
@@ -39,16 +60,31 @@ Result<VerifyState> VerifyState::load(const std::string& path, const std::string
   return s;
 }
 
+Status VerifyState::bind_repository_uuid(const std::string& uuid) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!repository_uuid_.empty() && repository_uuid_ != uuid)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--state " + path_ + " was recorded for the repository with uuid " +
+                          repository_uuid_ + ", " + repository_ + " has uuid " +
+                          (uuid.empty() ? "(none)" : uuid),
+                      "the location now holds another repository: give it its own state file "
+                      "(or delete this one to start the rolling check afresh)");
+  repository_uuid_ = uuid;
+  return ok_status();
+}
+
 VerifyState::VerifyState(const VerifyState& o) {
   std::lock_guard<std::mutex> l(o.mu_);
   path_ = o.path_;
   repository_ = o.repository_;
+  repository_uuid_ = o.repository_uuid_;
   blobs_ = o.blobs_;
 }
 
 VerifyState::VerifyState(VerifyState&& o) noexcept
     : path_(std::move(o.path_)),
       repository_(std::move(o.repository_)),
+      repository_uuid_(std::move(o.repository_uuid_)),
       blobs_(std::move(o.blobs_)) {}
 
 bool VerifyState::fresh(const std::string& blob, std::uint64_t size, std::chrono::seconds max_age,
@@ -88,6 +124,7 @@ Status VerifyState::save() const {
                    {"version", 1},
                    {"repository", repository_},
                    {"blobs", std::move(blobs)}};
+  if (!repository_uuid_.empty()) j["repository_uuid"] = repository_uuid_;
   const std::string tmp = path_ + ".tmp-" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -4,7 +4,10 @@
 // 7 days and covers the whole repository within that time. Also the deterministic subsets of
 // --read-data-subset. Grammar of the file (JSON, written atomically: temp file + rename):
 //   { "format": "essnap-verify-state", "version": 1, "repository": "<where>",
+//     "repository_uuid"?: "<the root index-N's uuid>",
 //     "blobs": { "<path from the root>": { "size": N, "verified_at": <unix seconds> }, ... } }
+// A state names its repository (where it is, and the uuid the engine gave it): it is refused for
+// any other, since reads of one repository's blobs say nothing about another's (a copy included).
 #pragma once
 
 #include <chrono>
@@ -21,8 +24,12 @@ namespace essnap::inspect {
 
 class VerifyState {
  public:
-  // Loads `path`; a missing file is an empty state. kParse names what is wrong with the file.
+  // Loads `path`; a missing file is an empty state. kParse names what is wrong with the file;
+  // a state written for another location is kInvalidArgument.
   static Result<VerifyState> load(const std::string& path, const std::string& repository);
+  // The repository's uuid (root index-N, 7.12+; empty when it has none): a state recorded for
+  // another uuid is kInvalidArgument; a state without one adopts it.
+  Status bind_repository_uuid(const std::string& uuid);
 
   // True when `blob` of `size` passed a read within `max_age` of `now`.
   bool fresh(const std::string& blob, std::uint64_t size, std::chrono::seconds max_age,
@@ -46,6 +53,7 @@ class VerifyState {
   };
   std::string path_;
   std::string repository_;
+  std::string repository_uuid_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> blobs_;
 };

@@ -1,5 +1,9 @@
 #include "essnap/inspect/walker.hpp"
 
+#include <algorithm>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <nlohmann/json.hpp>
 
 #include "essnap/format/framing.hpp"
@@ -31,6 +35,12 @@ Result<std::unique_ptr<Repository>> Repository::open(blob::BlobStore& container)
     if (auto g = format::root_generation_from_name(b.name); g && (!highest || *g > *highest))
       highest = g;
     if (b.name == "index.latest") has_latest = true;
+    if (format::is_out_of_range_generation(b.name))
+      r->root_problems_.push_back(
+          {b.name, "root blob " + b.name +
+                       " names a generation past 9223372036854775807, which no engine can "
+                       "load (they skip it and read an older root): the repository's newest "
+                       "root is unusable"});
   }
   if (has_latest) {
     auto bytes = container.read("index.latest", 64);
@@ -38,7 +48,10 @@ Result<std::unique_ptr<Repository>> Repository::open(blob::BlobStore& container)
       if (!is_damage(bytes.error())) return std::move(bytes).error();
       r->notes_.push_back("index.latest unreadable: " + bytes.error().message);
     } else if (auto g = format::parse_index_latest(bytes_of(*bytes)); !g.ok()) {
-      r->notes_.push_back("index.latest does not parse: " + g.error().message);
+      r->root_problems_.push_back({"index.latest", "index.latest does not parse (" +
+                                                       g.error().message +
+                                                       "): readers that trust it cannot load "
+                                                       "the repository"});
     } else {
       r->index_latest_ = *g;
     }
@@ -160,10 +173,59 @@ Status Repository::load_shard_paths() {
   return ok_status();
 }
 
+namespace {
+
+// A large decode frees up to the whole budget in small blocks, which glibc keeps in the arena of
+// the thread that freed them (fast bins are not returned on free): without a trim, each worker
+// that ever met such a blob would hold a budget's worth of memory for the rest of the walk.
+// malloc_trim consolidates and releases the free memory of every arena.
+void give_back_freed_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
+std::size_t Repository::acquire_decode(std::size_t n) {
+  n = std::min(n, kDecodeBudget);
+  std::unique_lock<std::mutex> l(decode_mu_);
+  decode_cv_.wait(l, [&] { return decode_free_ >= n; });
+  decode_free_ -= n;
+  return n;
+}
+
+void Repository::release_decode(std::size_t n) {
+  {
+    std::lock_guard<std::mutex> l(decode_mu_);
+    decode_free_ += n;
+  }
+  decode_cv_.notify_all();
+}
+
 Result<nlohmann::json> Repository::read_framed(const std::string& path, std::string_view codec) {
   auto bytes = container_.read(path, kMaxMetadataBlob);
   if (!bytes.ok()) return blob_error(std::move(bytes).error(), path);
-  auto doc = format::read_framed_blob(bytes_of(*bytes), codec);
+  // Room in proportion to the stored size first; past it, alone with the whole budget.
+  const std::size_t stored = bytes->size();
+  const std::size_t room = std::min(
+      kDecodeBudget / 2, std::max(kDecodeRoomMin, stored > kDecodeBudget / kDecodeRoomPerByte
+                                                      ? kDecodeBudget
+                                                      : stored * kDecodeRoomPerByte));
+  auto decode = [&](std::size_t each) {
+    const std::size_t held = acquire_decode(2 * each);
+    const bool alone = held == kDecodeBudget;
+    if (alone) give_back_freed_memory();  // what earlier large decodes left in any arena
+    format::SmileLimits limits;
+    limits.max_output_bytes = held / 2;
+    auto r = format::read_framed_blob(bytes_of(*bytes), codec, held / 2, limits);
+    if (alone && !r.ok()) give_back_freed_memory();
+    release_decode(held);
+    return r;
+  };
+  auto doc = decode(room);
+  if (!doc.ok() && format::is_size_refusal(doc.error()) && room < kDecodeBudget / 2)
+    doc = decode(kDecodeBudget / 2);
   if (!doc.ok()) {
     Error e = std::move(doc).error();
     e.code = ErrorCode::kParse;

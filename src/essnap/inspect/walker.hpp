@@ -8,6 +8,7 @@
 // shard snapshots. Loads are lazy and thread-safe; nothing is cached but the root.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,13 @@ namespace essnap::inspect {
 
 // Metadata blobs are kilobytes to megabytes; anything past this is refused, not read.
 inline constexpr std::uint64_t kMaxMetadataBlob = std::uint64_t{64} << 20;
+// Memory for decoding framed blobs, shared by every worker of one Repository: decompressed
+// content plus the decoded tree, whatever the bytes claim. A blob first gets room in proportion
+// to its size (kDecodeRoomPerByte per stored byte, at least kDecodeRoomMin); one that needs more
+// is decoded again alone with the whole budget (half for content, half for the tree).
+inline constexpr std::size_t kDecodeBudget = std::size_t{256} << 20;
+inline constexpr std::size_t kDecodeRoomPerByte = 64;
+inline constexpr std::size_t kDecodeRoomMin = std::size_t{1} << 20;
 
 // A blob's problem: a missing blob is kNotFound, a damaged one kParse (the message says what).
 // Anything else (network, permissions) means the repository could not be read.
@@ -48,6 +56,11 @@ class Repository {
   const blob::Listing& root_listing() const { return root_; }
   // index.latest disagreeing with the listing, and the like: said, not fatal.
   const std::vector<std::string>& notes() const { return notes_; }
+  // Damage seen while picking the generation (path, what): a root index-<digits> past the
+  // engines' range, an index.latest that does not parse or names a generation past the listing.
+  const std::vector<std::pair<std::string, std::string>>& root_problems() const {
+    return root_problems_;
+  }
   std::string root_index_path() const { return "index-" + std::to_string(generation_); }
 
   // Snapshots by name in the root order; kNotFound naming the missing one.
@@ -92,6 +105,14 @@ class Repository {
   format::RepositoryData data_;
   blob::Listing root_;
   std::vector<std::string> notes_;
+  std::vector<std::pair<std::string, std::string>> root_problems_;
+
+  // kDecodeBudget, taken and given back by read_framed.
+  std::size_t acquire_decode(std::size_t n);
+  void release_decode(std::size_t n);
+  std::mutex decode_mu_;
+  std::condition_variable decode_cv_;
+  std::size_t decode_free_ = kDecodeBudget;
 
   std::mutex mu_;
   bool shard_paths_loaded_ = false;

@@ -516,6 +516,26 @@ Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
   return Ok{};
 }
 
+Result<std::vector<SnapshotInfo>> parse_snapshot_listing(std::string_view text,
+                                                         const std::string& what) {
+  const auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("snapshots") || !j["snapshots"].is_array())
+    return Error(ErrorCode::kParse, what + " is not a GET _snapshot/REPO/_all answer",
+                 "it should be a JSON object holding a \"snapshots\" array");
+  std::vector<SnapshotInfo> out;
+  out.reserve(j["snapshots"].size());
+  for (const auto& s : j["snapshots"]) {
+    auto info = SnapshotInfo::from_json(s);
+    if (!info.ok()) {
+      Error e = std::move(info).error();
+      e.message = what + ": " + e.message;
+      return e;
+    }
+    out.push_back(std::move(info).value());
+  }
+  return out;
+}
+
 namespace {
 Result<std::vector<IndexEntry>> list_indices_of(Client& c,
                                                 const std::vector<std::string>& patterns);

@@ -8,10 +8,10 @@ std::vector<std::vector<std::string>> pattern_chunks(const std::vector<std::stri
                                                      std::size_t max_bytes) {
   if (index_list_chunks(patterns, max_bytes).size() <= 1) return {patterns};
   std::vector<std::string> inclusions;
+  // A leading exclusion starts from everything (as select_names and the engines read it).
+  if (patterns.front().starts_with("-")) inclusions.push_back("*");
   for (const auto& p : patterns)
     if (!p.starts_with("-")) inclusions.push_back(p);
-  // Only exclusions: the engines start from everything.
-  if (inclusions.empty()) inclusions.push_back("*");
   std::vector<std::vector<std::string>> out;
   std::size_t bytes = 0;
   for (const auto& p : inclusions) {

@@ -92,6 +92,38 @@ TEST_P(SetupCluster, DryRunAndABadLocationRegisterNothing) {
   EXPECT_FALSE(registered(id_ + "-bad")) << "a location outside path.repo leaves nothing behind";
 }
 
+// Issue 21, item 8: the stack's engines have no repository-s3 (no plugin, and Elasticsearch 8+'s
+// bundled module is what an S3 registration needs): a self-managed S3 setup is refused in the
+// plan, dry run or not, and nothing — bucket or repository — is made. Elasticsearch 8/9 bundle
+// the module, so there the plan goes through to the repository step; only the others refuse.
+TEST_P(SetupCluster, S3RepositoryWithoutThePluginIsRefusedInThePlan) {
+  ESSNAP_REQUIRE_STACK("ESSNAP_TEST_S3_ENDPOINT", "ESSNAP_TEST_S3_ACCESS_KEY_ID",
+                       "ESSNAP_TEST_S3_SECRET_ACCESS_KEY");
+  auto plugins = client_->json("GET", "/_nodes/plugins");
+  ASSERT_TRUE(plugins.ok()) << plugins.error().message;
+  bool has_s3 = false;
+  for (const auto& [id, node] : (*plugins)["nodes"].items())
+    for (const char* list : {"plugins", "modules"})
+      for (const auto& p : node.value(list, nlohmann::json::array()))
+        has_s3 = has_s3 || p.value("name", "") == "repository-s3";
+  const std::string bucket = id_ + "-bkt";
+  test::Command c = test::essnap_command(
+      url_, "setup --cluster " + url_ + " --auth none --bucket s3://" + bucket +
+                "/p --repository " + id_ + "-dry --region us-east-1 --s3-endpoint-url " +
+                stack_var("ESSNAP_TEST_S3_ENDPOINT") + " --s3-path-style --dry-run");
+  c.env["AWS_ACCESS_KEY_ID"] = stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID");
+  c.env["AWS_SECRET_ACCESS_KEY"] = stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY");
+  auto r = test::run(c);
+  if (has_s3) {
+    EXPECT_EQ(r.err.find("lack the repository-s3"), std::string::npos) << r.err;
+    return;
+  }
+  EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_NE(r.err.find("lack the repository-s3 plugin"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+  EXPECT_FALSE(registered(id_ + "-dry"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, SetupCluster, test::stack_engines(), test::stack_engine_name);
 
 }  // namespace

@@ -66,6 +66,30 @@ TEST(Region, MissingAndMalformed) {
   EXPECT_FALSE(resolve_region(o, env).ok());
 }
 
+// Issue 21: a malformed AWS_REGION (or profile region) was silently replaced by us-east-1 where a
+// default applies (S3 clients, whoami). Only an unset region falls back.
+TEST(Region, FallbackOnlyWhenUnset) {
+  TempHome home;
+  MapEnvironment none({{"HOME", home.path()}});
+  auto r = resolve_region_or(no_imds(), "us-east-1", none);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->region, "us-east-1");
+  EXPECT_EQ(r->source, "default");
+
+  MapEnvironment typo({{"HOME", home.path()}, {"AWS_REGION", "us-east1"}});
+  auto e = resolve_region_or(no_imds(), "us-east-1", typo);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(e.error().message.find("AWS_REGION"), std::string::npos) << e.error().message;
+  EXPECT_NE(e.error().message.find("us-east1"), std::string::npos) << e.error().message;
+
+  home.write(".aws/config", "[default]\nregion = eu west 1\n");
+  EXPECT_FALSE(resolve_region_or(no_imds(), "us-east-1", none).ok());
+
+  MapEnvironment good({{"HOME", home.path()}, {"AWS_REGION", "eu-central-1"}});
+  EXPECT_EQ(resolve_region_or(no_imds(), "us-east-1", good)->region, "eu-central-1");
+}
+
 TEST(Region, FromImdsV2) {
   TempHome home;
   essnap::test::LoopbackServer imds([](const essnap::test::ServerRequest& r) {

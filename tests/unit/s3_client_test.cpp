@@ -68,6 +68,20 @@ TEST(S3BucketUri, ParsesBucketAndPrefix) {
   EXPECT_FALSE(parse_bucket_uri("https://my-bucket/x").ok());
 }
 
+// Issue 21: a prefix with ".." reached S3 and came back as a 403 with a wrong-secret hint.
+TEST(S3BucketUri, RefusesDotSegmentsAndControlCharacters) {
+  for (const char* bad :
+       {"s3://my-bucket/../other", "s3://my-bucket/a/../b", "s3://my-bucket/a/./b",
+        "s3://my-bucket/..", "s3://my-bucket/a/..", "s3://my-bucket/a\nb"}) {
+    auto u = parse_bucket_uri(bad);
+    ASSERT_FALSE(u.ok()) << bad;
+    EXPECT_EQ(u.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  auto dots = parse_bucket_uri("s3://my-bucket/a..b/...c/.d");  // dots inside a name are fine
+  ASSERT_TRUE(dots.ok()) << dots.error().message;
+  EXPECT_EQ(dots->prefix, "a..b/...c/.d");
+}
+
 TEST(S3Endpoint, FlagThenServiceVariableThenGlobalVariable) {
   aws::MapEnvironment env(std::map<std::string, std::string>{
       {"AWS_ENDPOINT_URL_S3", "http://s3.local/"}, {"AWS_ENDPOINT_URL", "http://all.local"}});

@@ -253,6 +253,74 @@ TEST(SetupWorkflow, SelfManagedS3SkipsIamAndUsesTheClusterClient) {
   for (const auto& r : h.transport.requests) EXPECT_EQ(r.url.find("iam.local"), std::string::npos);
 }
 
+SetupOptions self_managed_s3() {
+  SetupOptions o;
+  o.mode = SetupMode::kSelfManagedS3;
+  o.repository = "backups";
+  o.bucket = "own-bucket";
+  o.region = "us-east-1";
+  return o;
+}
+
+SetupClients without_iam(Harness& h) {
+  SetupClients c = h.clients();
+  c.iam = nullptr;
+  c.sts = nullptr;
+  return c;
+}
+
+json nodes(const char* plugins_of_node_2, const char* list = "plugins") {
+  json n2 = {{"name", "node-2"}, {"plugins", json::array()}, {"modules", json::array()}};
+  if (*plugins_of_node_2) n2[list].push_back({{"name", plugins_of_node_2}});
+  return {{"nodes",
+           {{"a1",
+             {{"name", "node-1"},
+              {"plugins", {{{"name", "repository-s3"}}}},
+              {"modules", json::array()}}},
+            {"b2", n2}}}};
+}
+
+// Issue 21, item 8: on a cluster without repository-s3 the dry run promised "would create: type
+// s3" and the real run made the bucket, then failed with a raw 500. The plan now decides it.
+TEST(SetupWorkflow, MissingRepositoryPluginIsRefusedInThePlanBeforeAnyChange) {
+  for (auto execution : {Execution::kDryRun, Execution::kExecute}) {
+    Harness h;
+    h.world.nodes_plugins = nodes("repository-url");
+    auto o = self_managed_s3();
+    o.execution = execution;
+    auto rep = run_setup(o, without_iam(h));
+    ASSERT_FALSE(rep.ok());
+    EXPECT_EQ(rep.error().code, ErrorCode::kConflict);
+    EXPECT_NE(rep.error().message.find("repository-s3"), std::string::npos) << rep.error().message;
+    EXPECT_NE(rep.error().message.find("node-2"), std::string::npos) << rep.error().message;
+    EXPECT_EQ(rep.error().message.find("node-1"), std::string::npos) << rep.error().message;
+    EXPECT_NE(rep.error().hint.find("nothing was changed"), std::string::npos);
+    EXPECT_EQ(h.mutating(), 0u);
+    EXPECT_TRUE(h.world.buckets.empty());
+  }
+}
+
+TEST(SetupWorkflow, RepositoryModuleCountsLikeAPlugin) {
+  Harness h;
+  h.world.nodes_plugins = nodes("repository-s3", "modules");  // Elasticsearch 8 bundles it
+  auto rep = run_setup(self_managed_s3(), without_iam(h));
+  ASSERT_TRUE(rep.ok()) << rep.error().message;
+  EXPECT_TRUE(h.world.repos.count("backups"));
+}
+
+TEST(SetupWorkflow, FailureAfterAChangeSaysWhatChangedAndHowToUndoIt) {
+  Harness h;
+  h.world.repository_put_fails = true;
+  auto rep = run_setup(self_managed_s3(), without_iam(h));
+  ASSERT_FALSE(rep.ok());
+  const auto& m = rep.error().message;
+  EXPECT_NE(m.find("already changed before the failure"), std::string::npos) << m;
+  EXPECT_NE(m.find("created: bucket"), std::string::npos) << m;
+  EXPECT_NE(m.find("aws s3 rb s3://own-bucket"), std::string::npos) << m;
+  EXPECT_NE(rep.error().hint.find("run the same setup command again"), std::string::npos);
+  EXPECT_TRUE(h.world.buckets.count("own-bucket"));
+}
+
 TEST(SetupWorkflow, SelfManagedFsRegistersLocation) {
   Harness h;
   SetupOptions o;

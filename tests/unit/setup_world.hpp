@@ -65,6 +65,8 @@ struct World {
   std::string simulate = "allowed";  // "allowed", "implicitDeny", "missing"
   bool cluster_down = false;
   bool fgac_forbids_put = false;
+  json nodes_plugins = nullptr;       // the GET _nodes/plugins answer; null: 404 as before
+  bool repository_put_fails = false;  // PUT _snapshot/NAME answers a raw 500
 
   Result<http::Response> handle(const http::Request& r) {
     auto u = util::parse_url(r.url, util::UrlChars::kRaw).value();
@@ -84,6 +86,8 @@ struct World {
     if (u.path == "/")
       return js(200, {{"cluster_name", "c"},
                       {"version", {{"distribution", "opensearch"}, {"number", "2.19.6"}}}});
+    if (u.path == "/_nodes/plugins")
+      return nodes_plugins.is_null() ? js(404, {{"error", "no handler"}}) : js(200, nodes_plugins);
     const std::string prefix = "/_snapshot/";
     std::string rest = u.path.substr(prefix.size());
     if (rest.size() > 8 && rest.substr(rest.size() - 8) == "/_verify") {
@@ -115,6 +119,11 @@ struct World {
                           {"reason", reason}}},
                         {"status", 403}});
       }
+      if (repository_put_fails)
+        return js(500, {{"error",
+                         {{"type", "repository_exception"},
+                          {"reason", "[" + rest + "] repository type [s3] does not exist"}}},
+                        {"status", 500}});
       repos[rest] = json::parse(r.body.data);
       return js(200, {{"acknowledged", true}});
     }

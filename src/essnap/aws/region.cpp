@@ -7,7 +7,12 @@
 
 namespace essnap::aws {
 
-Result<ResolvedRegion> resolve_region(const RegionOptions& options, const Environment& env) {
+namespace {
+
+// The region the sources name, nullopt when none names one; an error when one names something
+// that is not a region.
+Result<std::optional<ResolvedRegion>> configured_region(const RegionOptions& options,
+                                                        const Environment& env) {
   std::optional<std::string> host_region;
   if (!options.endpoint_host.empty()) host_region = region_from_host(options.endpoint_host);
 
@@ -21,7 +26,7 @@ Result<ResolvedRegion> resolve_region(const RegionOptions& options, const Enviro
                         "ambiguous region: --region says " + options.flag + " but the endpoint " +
                             options.endpoint_host + " is in " + *host_region,
                         "drop --region, or pass --region " + *host_region);
-    return ResolvedRegion{options.flag, "--region", {}};
+    return std::make_optional(ResolvedRegion{options.flag, "--region", {}});
   }
 
   // Configured regions, in precedence order; the first one found is the candidate.
@@ -48,13 +53,14 @@ Result<ResolvedRegion> resolve_region(const RegionOptions& options, const Enviro
     if (!configured.empty() && configured != *host_region)
       r.note = configured_source + " (" + configured + ") ignored: the endpoint " +
                options.endpoint_host + " is in " + *host_region;
-    return r;
+    return std::make_optional(std::move(r));
   }
   if (!configured.empty()) {
     if (!looks_like_region(configured))
       return make_error(ErrorCode::kInvalidArgument,
-                        configured_source + " region '" + configured + "' is not a region name");
-    return ResolvedRegion{configured, configured_source, {}};
+                        configured_source + " names '" + configured + "', which is not a region",
+                        "fix it (a region looks like us-east-1 or eu-west-1), or pass --region");
+    return std::make_optional(ResolvedRegion{configured, configured_source, {}});
   }
 
   if (options.imds == ImdsLookup::kYes) {
@@ -67,12 +73,29 @@ Result<ResolvedRegion> resolve_region(const RegionOptions& options, const Enviro
     }
     auto r = imds_region(*transport, env);
     if (r.ok() && r.value() && looks_like_region(*r.value()))
-      return ResolvedRegion{*r.value(), "IMDS", {}};
+      return std::make_optional(ResolvedRegion{*r.value(), "IMDS", {}});
   }
+  return std::optional<ResolvedRegion>{};
+}
+
+}  // namespace
+
+Result<ResolvedRegion> resolve_region(const RegionOptions& options, const Environment& env) {
+  ESSNAP_TRY(auto found, configured_region(options, env));
+  if (found) return *std::move(found);
   return make_error(ErrorCode::kInvalidArgument, "no AWS region configured",
                     "pass --region (e.g. --region us-east-1), set AWS_REGION, or add "
                     "'region = ...' to the profile in " +
                         config_file_path(env));
+}
+
+Result<ResolvedRegion> resolve_region_or(const RegionOptions& options, std::string fallback,
+                                         const Environment& env) {
+  // Only the absence of any region falls back; a region that is set but wrong (a typo in
+  // AWS_REGION, a profile's "region = us-east1") is the user's error, never silently replaced.
+  ESSNAP_TRY(auto found, configured_region(options, env));
+  if (found) return *std::move(found);
+  return ResolvedRegion{std::move(fallback), "default", {}};
 }
 
 }  // namespace essnap::aws

@@ -29,7 +29,14 @@ struct ResolvedRegion {
   std::string note;    // e.g. "AWS_REGION=us-east-1 ignored: the endpoint host is in eu-west-1"
 };
 
+// An error (kInvalidArgument) when no source names a region, or when one names something that
+// is not a region (a flag, AWS_REGION, AWS_DEFAULT_REGION or a profile's `region`).
 Result<ResolvedRegion> resolve_region(const RegionOptions& options,
                                       const Environment& env = Environment::process());
+
+// As resolve_region, but `fallback` (source "default") when no source names a region. A region
+// that is configured but malformed is still an error: it is never silently replaced.
+Result<ResolvedRegion> resolve_region_or(const RegionOptions& options, std::string fallback,
+                                         const Environment& env = Environment::process());
 
 }  // namespace essnap::aws

@@ -78,16 +78,7 @@ Result<std::vector<cluster::SnapshotInfo>> read_listing(const std::string& path)
                  "save one with: essnap request GET /_snapshot/REPO/_all > FILE");
   std::stringstream ss;
   ss << in.rdbuf();
-  const auto j = json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("snapshots") || !j["snapshots"].is_array())
-    return Error(ErrorCode::kParse, path + " is not a GET _snapshot/REPO/_all answer",
-                 "it should be a JSON object holding a \"snapshots\" array");
-  std::vector<cluster::SnapshotInfo> out;
-  for (const auto& s : j["snapshots"]) {
-    ESSNAP_TRY(auto info, cluster::SnapshotInfo::from_json(s));
-    out.push_back(std::move(info));
-  }
-  return out;
+  return cluster::parse_snapshot_listing(ss.str(), path);
 }
 
 std::string cell(std::string s, std::size_t width) {

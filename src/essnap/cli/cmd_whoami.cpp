@@ -28,10 +28,10 @@ Result<int> run_whoami(const GlobalOptions& global, const WhoamiFlags& flags) {
   ro.flag = global.region;
   ro.profile = global.profile;
   ro.imds = aws::ImdsLookup::kNo;
-  auto region = aws::resolve_region(ro);
-  if (!region.ok() && !global.region.empty()) return region.error();
-  auto endpoint = aws::resolve_sts_endpoint(region.ok() ? region->region : "us-east-1",
-                                            aws::Environment::process(), flags.endpoint_url);
+  auto region = aws::resolve_region_or(ro, "us-east-1");
+  if (!region.ok()) return region.error();
+  auto endpoint =
+      aws::resolve_sts_endpoint(region->region, aws::Environment::process(), flags.endpoint_url);
 
   http::TransportOptions t;
   t.verbose = global.verbose;

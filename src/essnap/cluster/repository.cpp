@@ -54,6 +54,37 @@ Result<GetRepositoryResponse> get_repository(Client& client, const GetRepository
   return GetRepositoryResponse{j[r.name]};
 }
 
+Result<RepositoryTypeSupport> repository_type_support(Client& client, const std::string& type) {
+  RepositoryTypeSupport out;
+  if (type == "fs" || type == "url" || type == "source") {
+    out.known = true;
+    return out;
+  }
+  Call c;
+  c.path = "/_nodes/plugins";
+  ESSNAP_TRY(auto resp, client.send(c));
+  if (resp.status >= 400) return out;  // not allowed to look: unknown
+  auto j = nlohmann::json::parse(resp.body, nullptr, false);
+  if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_object()) return out;
+  const std::string wanted = "repository-" + type;
+  auto has = [&](const nlohmann::json& node, const char* list) {
+    if (!node.contains(list) || !node[list].is_array()) return false;
+    for (const auto& p : node[list])
+      if (p.is_object() && p.value("name", std::string()) == wanted) return true;
+    return false;
+  };
+  for (const auto& [id, node] : j["nodes"].items()) {
+    if (!node.is_object()) return out;
+    // A node answer without either list says nothing about what it has.
+    if (!node.contains("plugins") && !node.contains("modules")) return out;
+    ++out.nodes;
+    if (!has(node, "plugins") && !has(node, "modules"))
+      out.nodes_without.push_back(node.value("name", id));
+  }
+  out.known = out.nodes > 0;
+  return out;
+}
+
 Result<VerifyRepositoryResponse> verify_repository(Client& client,
                                                    const VerifyRepositoryRequest& r) {
   ESSNAP_TRY_STATUS(names::validate_repository_name(r.name, "repository"));

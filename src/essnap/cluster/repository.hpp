@@ -63,6 +63,18 @@ Result<CleanupRepositoryResponse> cleanup_repository(Client& client,
 Result<DeleteRepositoryResponse> delete_repository(Client& client,
                                                    const DeleteRepositoryRequest& r);
 
+// Whether every node can register a repository of `type`: "fs" and "url" are built in; "s3",
+// "gcs", "azure" and "hdfs" need `repository-<type>` on every node, as a plugin (OpenSearch,
+// Elasticsearch <= 7) or a module (Elasticsearch 8+ bundles repository-s3). Read from
+// GET _nodes/plugins. `known` is false when the cluster would not say (a 403 on a managed
+// service, an answer without the lists): the caller then cannot tell, and says so.
+struct RepositoryTypeSupport {
+  bool known = false;
+  std::vector<std::string> nodes_without;  // node names lacking the plugin/module
+  int nodes = 0;
+};
+Result<RepositoryTypeSupport> repository_type_support(Client& client, const std::string& type);
+
 // True when every setting in `wanted` is present in `actual` with the same value, compared as
 // strings (GET _snapshot answers "false" where PUT sent false), and the types match.
 bool repository_matches(const nlohmann::json& actual, const nlohmann::json& wanted);

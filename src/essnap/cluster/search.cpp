@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/pattern_chunks.hpp"
 #include "essnap/util/glob.hpp"
 
 namespace essnap::cluster {
@@ -134,24 +135,33 @@ Result<IndexMetadata> get_index_metadata(Client& c, const std::string& index) {
 Result<std::vector<ResolvedIndex>> resolve_open_indices(Client& c,
                                                         const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p));
-  const std::string path = names::path({"_cat", "indices", names::Segment::list(patterns)}) +
-                           "?format=json&h=index,pri&expand_wildcards=open&s=index";
-  ESSNAP_TRY(nlohmann::json j, c.json("GET", path));
-  if (!j.is_array()) return Error(ErrorCode::kParse, "GET /_cat/indices: not a JSON array");
-  std::vector<ResolvedIndex> out;
-  for (const auto& row : j) {
-    if (!row.is_object() || !row.contains("index") || !row["index"].is_string()) continue;
-    ResolvedIndex r;
-    r.name = row["index"].get<std::string>();
-    if (row.contains("pri") && row["pri"].is_string()) {
-      try {
-        r.primaries = std::max(1, std::stoi(row["pri"].get<std::string>()));
-      } catch (...) {
-        r.primaries = 1;
+  auto fetch = [&](const std::vector<std::string>& chunk) -> Result<std::vector<ResolvedIndex>> {
+    const std::string path = names::path({"_cat", "indices", names::Segment::list(chunk)}) +
+                             "?format=json&h=index,pri&expand_wildcards=open&s=index";
+    ESSNAP_TRY(nlohmann::json j, c.json("GET", path));
+    if (!j.is_array()) return Error(ErrorCode::kParse, "GET /_cat/indices: not a JSON array");
+    std::vector<ResolvedIndex> out;
+    for (const auto& row : j) {
+      if (!row.is_object() || !row.contains("index") || !row["index"].is_string()) continue;
+      ResolvedIndex r;
+      r.name = row["index"].get<std::string>();
+      if (row.contains("pri") && row["pri"].is_string()) {
+        try {
+          r.primaries = std::max(1, std::stoi(row["pri"].get<std::string>()));
+        } catch (...) {
+          r.primaries = 1;
+        }
       }
+      out.push_back(std::move(r));
     }
-    out.push_back(std::move(r));
-  }
+    return out;
+  };
+  ESSNAP_TRY(std::vector<ResolvedIndex> out,
+             fetch_by_patterns<ResolvedIndex>(patterns, fetch,
+                                              [](const ResolvedIndex& r) { return r.name; }));
+  // One request answers sorted by name (s=index); chunks merged keep that order.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ResolvedIndex& a, const ResolvedIndex& b) { return a.name < b.name; });
   return out;
 }
 
@@ -201,8 +211,7 @@ struct Resolved {
   std::vector<std::string> backed;
 };
 
-Result<Resolved> resolve_streams(Client& c, const std::vector<std::string>& patterns) {
-  for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p));
+Result<Resolved> resolve_streams_of(Client& c, const std::vector<std::string>& patterns) {
   Call call;
   call.path =
       names::path({"_resolve", "index", names::Segment::list(patterns)}) + "?expand_wildcards=all";
@@ -228,6 +237,20 @@ Result<Resolved> resolve_streams(Client& c, const std::vector<std::string>& patt
     for (const auto& i : j["indices"])
       if (i.is_object() && i.contains("data_stream") && i["data_stream"].is_string())
         out.backed.push_back(i["data_stream"].get<std::string>());
+  return out;
+}
+
+// resolve_streams_of in requests of bounded length (cluster/pattern_chunks.hpp).
+Result<Resolved> resolve_streams(Client& c, const std::vector<std::string>& patterns) {
+  for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p));
+  Resolved out;
+  auto fetch = [&](const std::vector<std::string>& chunk) -> Result<std::vector<DataStream>> {
+    ESSNAP_TRY(Resolved got, resolve_streams_of(c, chunk));
+    out.backed.insert(out.backed.end(), got.backed.begin(), got.backed.end());
+    return std::move(got.streams);
+  };
+  ESSNAP_TRY(out.streams, fetch_by_patterns<DataStream>(
+                              patterns, fetch, [](const DataStream& d) { return d.name; }));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/pattern_chunks.hpp"
 #include "essnap/util/glob.hpp"
 #include "essnap/util/strings.hpp"
 #include "essnap/util/url.hpp"
@@ -515,10 +516,43 @@ Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r) {
   return Ok{};
 }
 
+Result<std::vector<SnapshotInfo>> parse_snapshot_listing(std::string_view text,
+                                                         const std::string& what) {
+  const auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("snapshots") || !j["snapshots"].is_array())
+    return Error(ErrorCode::kParse, what + " is not a GET _snapshot/REPO/_all answer",
+                 "it should be a JSON object holding a \"snapshots\" array");
+  std::vector<SnapshotInfo> out;
+  out.reserve(j["snapshots"].size());
+  for (const auto& s : j["snapshots"]) {
+    auto info = SnapshotInfo::from_json(s);
+    if (!info.ok()) {
+      Error e = std::move(info).error();
+      e.message = what + ": " + e.message;
+      return e;
+    }
+    out.push_back(std::move(info).value());
+  }
+  return out;
+}
+
+namespace {
+Result<std::vector<IndexEntry>> list_indices_of(Client& c,
+                                                const std::vector<std::string>& patterns);
+}  // namespace
+
 Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& pattern) {
   const auto patterns = split_list(pattern);
   for (const auto& p : patterns)
     ESSNAP_TRY_STATUS(names::validate_index_pattern(p, "index pattern"));
+  auto fetch = [&](const std::vector<std::string>& chunk) { return list_indices_of(c, chunk); };
+  return fetch_by_patterns<IndexEntry>(patterns, fetch, [](const IndexEntry& e) { return e.name; });
+}
+
+namespace {
+
+Result<std::vector<IndexEntry>> list_indices_of(Client& c,
+                                                const std::vector<std::string>& patterns) {
   const std::string path = names::path({"_cat", "indices", names::Segment::list(patterns)}) +
                            "?format=json&h=index,status,docs.count&expand_wildcards=all";
   ESSNAP_TRY(auto j, c.json("GET", path));
@@ -540,6 +574,8 @@ Result<std::vector<IndexEntry>> list_indices(Client& c, const std::string& patte
   });
 }
 
+}  // namespace
+
 std::vector<std::string> index_list_chunks(const std::vector<std::string>& indices,
                                            std::size_t max_bytes) {
   std::vector<std::string> out;
@@ -555,20 +591,23 @@ std::vector<std::string> index_list_chunks(const std::vector<std::string>& indic
 Result<std::vector<std::string>> resolve_indices(Client& c,
                                                  const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) ESSNAP_TRY_STATUS(names::validate_index_pattern(p, "--indices"));
-  const std::string path = names::path({"_resolve", "index", names::Segment::list(patterns)}) +
-                           "?expand_wildcards=all&ignore_unavailable=true";
-  ESSNAP_TRY(auto j, c.json("GET", path));
-  return parse_answer<std::vector<std::string>>("GET " + path, [&](Shape& sh) {
-    std::vector<std::string> out;
-    if (!sh.require_object(j, "the answer")) return out;
-    for (const char* kind : {"indices", "aliases", "data_streams"})
-      if (const json* list = sh.array(j, kind))
-        for (const auto& e : *list) {
-          if (!sh.require_object(e, std::string("an element of ") + kind)) return out;
-          out.push_back(sh.str(e, "name"));
-        }
-    return out;
-  });
+  auto fetch = [&](const std::vector<std::string>& chunk) -> Result<std::vector<std::string>> {
+    const std::string path = names::path({"_resolve", "index", names::Segment::list(chunk)}) +
+                             "?expand_wildcards=all&ignore_unavailable=true";
+    ESSNAP_TRY(auto j, c.json("GET", path));
+    return parse_answer<std::vector<std::string>>("GET " + path, [&](Shape& sh) {
+      std::vector<std::string> out;
+      if (!sh.require_object(j, "the answer")) return out;
+      for (const char* kind : {"indices", "aliases", "data_streams"})
+        if (const json* list = sh.array(j, kind))
+          for (const auto& e : *list) {
+            if (!sh.require_object(e, std::string("an element of ") + kind)) return out;
+            out.push_back(sh.str(e, "name"));
+          }
+      return out;
+    });
+  };
+  return fetch_by_patterns<std::string>(patterns, fetch, [](const std::string& n) { return n; });
 }
 
 Result<std::map<std::string, IndexHealth>> index_health(Client& c,

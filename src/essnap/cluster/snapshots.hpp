@@ -203,6 +203,11 @@ struct RestoreRequest {
 };
 Result<Ok> restore_snapshot(Client& c, const RestoreRequest& r);
 
+// A saved `GET _snapshot/REPO/_all` answer (`prune --plan-from FILE`): kParse naming `what` when
+// it is not an object holding a "snapshots" array, or an element is not a snapshot.
+Result<std::vector<SnapshotInfo>> parse_snapshot_listing(std::string_view text,
+                                                         const std::string& what);
+
 // Indices of the cluster (hidden and closed too).
 struct IndexEntry {
   std::string name;

@@ -153,6 +153,26 @@ Result<BucketUri> parse_bucket_uri(std::string_view text) {
     if (prefix.find("//") != std::string::npos)
       return make_error(ErrorCode::kInvalidArgument,
                         "the prefix in --bucket has an empty path segment ('//')");
+    for (unsigned char ch : prefix)
+      if (ch < 0x20 || ch == 0x7f)
+        return make_error(ErrorCode::kInvalidArgument,
+                          "the prefix in --bucket has a control character");
+    // S3 keys have no directories: "a/../b" is a literal key that no engine would write, and
+    // SigV4 signs the path as given while some servers normalise it (a 403 that looks like a
+    // wrong secret). Refuse "." and ".." segments and control characters before any request.
+    for (std::size_t start = 0; start <= prefix.size();) {
+      std::size_t end = prefix.find('/', start);
+      if (end == std::string::npos) end = prefix.size();
+      const std::string_view segment(prefix.data() + start, end - start);
+      if (segment == "." || segment == "..")
+        return make_error(ErrorCode::kInvalidArgument,
+                          "the prefix in '" + std::string(text) + "' has a '" +
+                              std::string(segment) + "' segment",
+                          "S3 keys are not paths: give the prefix without '.' or '..' segments, "
+                          "e.g. s3://" +
+                              out.bucket + "/snapshots");
+      start = end + 1;
+    }
     out.prefix = std::move(prefix);
   }
   ESSNAP_TRY_STATUS(validate_bucket_name(out.bucket));

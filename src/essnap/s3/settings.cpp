@@ -15,8 +15,9 @@ Result<ClientOptions> resolve_client_options(const S3Settings& settings,
   ro.flag = settings.region;
   ro.profile = settings.profile;
   ro.imds = aws::ImdsLookup::kNo;
-  auto region = aws::resolve_region(ro, env);
-  so.region = region.ok() && !region->region.empty() ? region->region : "us-east-1";
+  // S3 answers in any region for an endpoint that names none; only an unset region defaults.
+  ESSNAP_TRY(auto region, aws::resolve_region_or(ro, "us-east-1", env));
+  so.region = region.region;
   return so;
 }
 

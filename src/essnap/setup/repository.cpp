@@ -20,6 +20,34 @@ Status plan_repository(const SetupOptions& o, cluster::Client& cluster, Plan& pl
   const json& wanted = plan.registered_body;
   const std::string type = wanted.value("type", std::string());
   ESSNAP_TRY(auto existing, cluster::get_repository(cluster, {o.repository}));
+  // A self-managed cluster registers type s3 only with repository-s3 on every node; without it
+  // the PUT is a raw 500 after the bucket (and more) were already made. Decide it in the plan.
+  // Amazon's managed domains always have it (and may refuse GET _nodes/plugins).
+  if (o.mode != SetupMode::kAwsManaged &&
+      !(existing.repository && cluster::repository_matches(*existing.repository, wanted))) {
+    ESSNAP_TRY(auto support, cluster::repository_type_support(cluster, type));
+    if (support.known && !support.nodes_without.empty()) {
+      std::string nodes;
+      for (const auto& n : support.nodes_without) nodes += (nodes.empty() ? "" : ", ") + n;
+      return make_error(ErrorCode::kConflict,
+                        "the cluster cannot register a repository of type " + type + ": " +
+                            std::to_string(support.nodes_without.size()) + " of " +
+                            std::to_string(support.nodes) + " node(s) lack the repository-" + type +
+                            " plugin (" + nodes + ")",
+                        "install repository-" + type +
+                            " on every node and restart them (bin/opensearch-plugin "
+                            "install repository-" +
+                            type + ", or bin/elasticsearch-plugin install repository-" + type +
+                            " before Elasticsearch 8), or register a shared file system repository "
+                            "with essnap setup --fs PATH; nothing was changed");
+    }
+    if (!support.known)
+      plan.items.push_back({.step = "repository",
+                            .what = "repository-" + type,
+                            .outcome = Outcome::kNote,
+                            .detail = "the cluster did not list its plugins (GET _nodes/plugins);"
+                                      " registering will tell"});
+  }
   if (existing.repository && cluster::repository_matches(*existing.repository, wanted)) {
     plan.items.push_back({.step = "repository",
                           .what = o.repository,

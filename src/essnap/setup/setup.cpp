@@ -3,6 +3,7 @@
 #include "essnap/setup/setup.hpp"
 
 #include "essnap/cluster/repository.hpp"
+#include "essnap/setup/documents.hpp"
 #include "essnap/setup/steps.hpp"
 
 namespace essnap::setup {
@@ -74,6 +75,60 @@ Status perform(PlanItem& item, const Plan& plan, const SetupClients& c) {
     }
   }
   return make_error(ErrorCode::kInternal, "unknown setup action");
+}
+
+// How to take back one change execute() made, as a command the user can run.
+std::string undo_command(const PlanItem& item, const Plan& plan, const SetupClients& c) {
+  const Target& t = plan.target;
+  const bool created = item.outcome == Outcome::kCreated;
+  switch (item.action) {
+    case Action::kCreateBucket:
+      return "aws s3 rb s3://" + t.bucket;
+    case Action::kPutPublicAccessBlock:
+      return "aws s3api delete-public-access-block --bucket " + t.bucket;
+    case Action::kPutBucketEncryption:
+      return "aws s3api delete-bucket-encryption --bucket " + t.bucket;
+    case Action::kCreateRole:
+      return "aws iam delete-role-policy --role-name " + t.role_name + " --policy-name " +
+             kRolePolicyName + "; aws iam delete-role --role-name " + t.role_name;
+    case Action::kUpdateAssumeRolePolicy:
+      return "restore the trust policy of " + t.role_name +
+             " shown as 'has' by the plan (aws iam update-assume-role-policy)";
+    case Action::kPutRolePolicy:
+      return "aws iam delete-role-policy --role-name " + t.role_name + " --policy-name " +
+             kRolePolicyName;
+    case Action::kPutRepository:
+      return created ? "essnap repo remove " + t.repository + " --yes --url " +
+                           (c.cluster ? c.cluster->base_url() : std::string("URL"))
+                     : "register " + t.repository + " again with its previous settings";
+    case Action::kNone:
+    case Action::kVerifyRepository:
+      break;
+  }
+  return {};
+}
+
+// A failure after the first change: the error says what was already changed, and how to undo
+// each change (or that running the same command again continues from where it stopped, since
+// every step checks what is in place first).
+Error account_for_changes(Error e, const SetupReport& rep, const SetupClients& c) {
+  std::string changed, undo;
+  for (const auto& item : rep.items) {
+    if (item.outcome != Outcome::kCreated && item.outcome != Outcome::kUpdated) continue;
+    changed += "\n    " + std::string(to_string(item.outcome)) + ": " + item.step + " " + item.what;
+    if (auto u = undo_command(item, rep, c); !u.empty()) undo += "\n    " + u;
+  }
+  if (changed.empty()) {
+    e.hint = e.hint.empty() ? "nothing was changed" : e.hint + "; nothing was changed";
+    return e;
+  }
+  e.message += "\n  already changed before the failure:" + changed;
+  if (!undo.empty()) e.message += "\n  to undo (newest last; reverse order):" + undo;
+  e.hint = (e.hint.empty() ? "" : e.hint + "; ") +
+           std::string(
+               "or fix the cause and run the same setup command again: it keeps what is "
+               "in place and continues");
+  return e;
 }
 
 }  // namespace
@@ -186,7 +241,7 @@ Result<SetupReport> execute(Plan plan, const SetupClients& clients) {
       // Verification explains itself; a failed change says which one.
       if (item.action != Action::kVerifyRepository)
         e.message = item.step + " (" + item.what + "): " + e.message;
-      return e;
+      return account_for_changes(std::move(e), rep, clients);
     }
     if (item.action == Action::kVerifyRepository) continue;  // a read
     ++rep.mutating_calls;

@@ -1,7 +1,9 @@
 #include "essnap/retention/prune.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 #include "essnap/aws/timestamp.hpp"
 #include "essnap/snapshot/selection.hpp"
@@ -46,11 +48,32 @@ json decision_json(const Decision& d, const std::string& source) {
   return j;
 }
 
+// A --match glob that adopts the snapshots of the listing: their longest common name prefix,
+// cut after its last separator, then '*' ("curator-2026.01.01", "curator-2026.02.01" ->
+// "curator-*"); "*" when they share none.
+std::string adoption_glob(const std::vector<cluster::SnapshotInfo>& snapshots) {
+  std::string_view prefix = snapshots.front().name;
+  for (const auto& s : snapshots) {
+    std::size_t i = 0;
+    while (i < prefix.size() && i < s.name.size() && prefix[i] == s.name[i]) ++i;
+    prefix = prefix.substr(0, i);
+  }
+  const std::size_t cut = prefix.find_last_of("-_.");
+  return (cut == std::string_view::npos ? std::string() : std::string(prefix.substr(0, cut + 1))) +
+         "*";
+}
+
 void describe(PrunePlan& pp, const Ownership& o, std::size_t owned) {
   util::Plan& p = pp.plan;
   const std::string n = std::to_string(pp.remove.size());
   p.summary = "will delete " + n + " of " + std::to_string(owned) + " snapshot(s) owned by " +
               describe_ownership(o) + " in repository " + pp.repository;
+  if (owned == 0 && pp.not_owned > 0)
+    p.summary += "; the repository holds " + std::to_string(pp.not_owned) + " snapshot(s) " +
+                 describe_ownership(o) +
+                 " does not own (made by hand, SLM, Snapshot Management or another policy): "
+                 "to prune them, adopt them with --match '" +
+                 pp.adopt_match + "' (try it with --dry-run first)";
   auto snaps = json::array();
   for (std::size_t i = 0; i < pp.decisions.size(); ++i) {
     const Decision& d = pp.decisions[i];
@@ -58,11 +81,11 @@ void describe(PrunePlan& pp, const Ownership& o, std::size_t owned) {
     p.actions.push_back(std::string(to_string(d.action)) + " " + d.snapshot.name + "  (" +
                         util::join(d.reasons, "; ") + ")");
   }
-  p.json = {{"repository", pp.repository},
-            {"ownership", {{"policy", o.policy_name}, {"match", o.match}}},
-            {"listed", pp.listed},
-            {"snapshots", snaps},
-            {"remove", pp.remove}};
+  p.json = {
+      {"repository", pp.repository}, {"ownership", {{"policy", o.policy_name}, {"match", o.match}}},
+      {"listed", pp.listed},         {"not_owned", pp.not_owned},
+      {"snapshots", snaps},          {"remove", pp.remove}};
+  if (!pp.adopt_match.empty()) p.json["adopt_match"] = pp.adopt_match;
   p.confirm = pp.remove.empty() ? util::NeedsConfirmation::kNo : util::NeedsConfirmation::kYes;
   p.question = "Delete these " + n + " snapshot(s)?";
   p.unchanged = "nothing was deleted";
@@ -125,11 +148,17 @@ Result<PrunePlan> make_prune_plan(const PruneOptions& options,
   PrunePlan pp;
   pp.repository = options.repository;
   pp.listed = static_cast<int>(snapshots.size());
+  pp.not_owned = static_cast<int>(snapshots.size() - owned.size());
+  if (owned.empty() && !snapshots.empty()) pp.adopt_match = adoption_glob(snapshots);
   pp.decisions = std::move(decisions);
+  // Names are unique in a repository: one hash lookup per decision keeps this linear.
+  std::unordered_map<std::string_view, const cluster::SnapshotInfo*> by_name;
+  by_name.reserve(owned.size());
+  for (const auto* s : owned) by_name.emplace(s->name, s);
+  pp.managed_by.reserve(pp.decisions.size());
   for (const auto& d : pp.decisions) {
-    const auto it = std::find_if(owned.begin(), owned.end(),
-                                 [&](const auto* s) { return s->name == d.snapshot.name; });
-    pp.managed_by.push_back(it == owned.end() ? "" : managed_by(**it));
+    const auto it = by_name.find(d.snapshot.name);
+    pp.managed_by.push_back(it == by_name.end() ? "" : managed_by(*it->second));
     if (d.action == Action::kRemove) pp.remove.push_back(d.snapshot.name);
   }
   describe(pp, o, owned.size());

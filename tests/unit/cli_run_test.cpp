@@ -111,7 +111,7 @@ TEST_F(CliRun, ConfigCheckRefusesIndicesThatNameNothing) {
       "retention: {keep_last: 2}}\n");
   auto check = essnap("config check " + file_.string());
   EXPECT_EQ(check.exit_code, 2) << check.out;
-  EXPECT_NE(check.err.find(file_.string() + ":4: indices of policy 'p'"), std::string::npos)
+  EXPECT_NE(check.err.find(file_.string() + ":3: indices of policy 'p'"), std::string::npos)
       << check.err;
   auto run = essnap("run --config " + file_.string() + " --once");
   EXPECT_EQ(run.exit_code, 2);

@@ -213,7 +213,7 @@ Result<Schedule> Schedule::parse(std::string_view text, std::shared_ptr<const Ti
     rest = util::trim(rest.substr(sp));
   }
   if (rest.starts_with("@every")) {
-    auto d = parse_interval(rest.substr(6));
+    auto d = parse_interval(util::trim(rest.substr(6)));
     if (!d.ok()) return bad(text, d.error().message);
     // Slots are multiples of D since 1970: a D of years would first fire decades from now.
     if (*d > kMaxEvery)

@@ -45,7 +45,12 @@ for engine in $ENGINES; do
     fi
     read -r secs user sys kb <"$TMP/time"
     if [[ $output == json ]]; then
-      plan=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(f"{len(d["snapshots"])} owned, {len(d["remove"])} to remove, {d.get("not_owned", "-")} not owned")' "$TMP/out")
+      plan=$(python3 - "$TMP/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(len(d["snapshots"]), "owned,", len(d["remove"]), "to remove,", d.get("not_owned", "-"), "not owned")
+PY
+)
     else
       plan=$(tail -1 "$TMP/out" | cut -c1-60)
     fi

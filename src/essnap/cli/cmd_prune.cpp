@@ -177,7 +177,7 @@ Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
         report = std::move(*r);
         return ok_status();
       });
-  if (as_json) return finish_json(plan->plan.json, ran, report);
+  if (as_json) return finish_json(retention::plan_json(*plan), ran, report);
   if (!ran.ok()) return ran.error();
   if (*ran == util::Outcome::kExecuted && !plan->remove.empty())
     std::cout << "deleted " << report.deleted.size() << " snapshot(s) in " << report.delete_requests

@@ -259,5 +259,45 @@ TEST(CliPrune, HelpHasExamplesAndExitStatus) {
   EXPECT_NE(r.out.find("--plan-from"), std::string::npos);
 }
 
+// Issue 21 items 5 and 6.
+TEST(CliPrune, ABadNowIsAUsageError) {
+  for (const char* args : {"prune --now garbage", "prune -r repo --policy p --keep-last 1 --now x",
+                           "prune -r repo --policy p --keep-last 1 --plan-from /nonexistent "
+                           "--now 2026-13-45T99:00:00Z"}) {
+    auto r = test::run(essnap("", args));
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("--now"), std::string::npos) << r.err;
+  }
+  auto j = test::run(essnap("", "-o json prune --now garbage"));
+  EXPECT_EQ(j.exit_code, 2);
+  EXPECT_EQ(nlohmann::json::parse(j.out)["error"]["exit_code"], 2) << j.out;
+}
+
+TEST(CliPrune, OwningNothingSaysHowManyItDoesNotOwnAndHowToAdoptThem) {
+  Fixture f(5);  // s-0 .. s-4, all made for policy "p"
+  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy nightly --keep-last 1 --yes"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("will delete 0 of 0 snapshot(s) owned by policy nightly in repository "
+                       "repo; the repository holds 5 snapshot(s) policy nightly does not own"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("adopt them with --match 's-*'"), std::string::npos) << r.out;
+  auto j = test::run(
+      essnap(f.server.url(), "-o json prune -r repo --policy nightly --keep-last 1 --yes"));
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  const auto doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(doc["not_owned"], 5);
+  EXPECT_EQ(doc["listed"], 5);
+  EXPECT_EQ(doc["adopt_match"], "s-*");
+  EXPECT_TRUE(doc["snapshots"].empty());
+  EXPECT_EQ(f.cluster.names().size(), 5u);
+  // Owning some: the count is there, no adoption hint.
+  auto owned =
+      test::run(essnap(f.server.url(), "-o json prune -r repo --policy p --keep-last 5 --dry-run"));
+  const auto o = nlohmann::json::parse(owned.out);
+  EXPECT_EQ(o["not_owned"], 0);
+  EXPECT_FALSE(o.contains("adopt_match"));
+}
+
 }  // namespace
 }  // namespace essnap

@@ -83,7 +83,7 @@ TEST(RetentionPrunePlan, OnlyTheOwnedSnapshotsArePlanned) {
   EXPECT_EQ(p->remove, (std::vector<std::string>{"a-2", "a-1"}));
   EXPECT_EQ(p->listed, 7);
   EXPECT_EQ(p->plan.confirm, util::NeedsConfirmation::kYes);
-  const auto& j = p->plan.json;
+  const auto j = retention::plan_json(*p);
   EXPECT_EQ(j["repository"], "repo");
   EXPECT_EQ(j["remove"], nlohmann::json::array({"a-2", "a-1"}));
   ASSERT_EQ(j["snapshots"].size(), 3u);

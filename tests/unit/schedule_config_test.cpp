@@ -74,17 +74,21 @@ TEST(ScheduleConfig, UnknownKeysAndWrongTypesNameTheLine) {
   EXPECT_NE(errors(y).find("e.yaml:12: unknown key 'shedule' in policy 'nightly'"),
             std::string::npos)
       << errors(y);
-  EXPECT_EQ(errors("clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
-                   "    schedule: '@daily'\n    retention: {keep_last: many, keep_daily: 3}\n"),
-            "e.yaml:7: keep_last must be an integer, not 'many'");
-  EXPECT_EQ(errors("clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: [r]\n"
-                   "    schedule: '@daily'\n    prune: never\n"),
-            "e.yaml:5: repository of policy 'p' must be a string");
+  EXPECT_EQ(
+      errors(
+          "clusters: {a: {url: 'http://x'}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
+          "    schedule: '@daily'\n    retention: {keep_last: many, keep_daily: 3}\n"),
+      "e.yaml:7: keep_last must be an integer, not 'many'");
+  EXPECT_EQ(
+      errors(
+          "clusters: {a: {url: 'http://x'}}\npolicies:\n  p:\n    cluster: a\n    repository: [r]\n"
+          "    schedule: '@daily'\n    prune: never\n"),
+      "e.yaml:5: repository of policy 'p' must be a string");
 }
 
 TEST(ScheduleConfig, UnknownClusterBadScheduleAndDuration) {
   const std::string e = errors(
-      "clusters: {a: {url: x}}\n"
+      "clusters: {a: {url: 'http://x'}}\n"
       "policies:\n"
       "  p:\n"
       "    cluster: b\n"
@@ -116,7 +120,7 @@ TEST(ScheduleConfig, JitterIsAClockSpanAndABareMIsRefused) {
 
 TEST(ScheduleConfig, AlertWithinIsAClockSpanToo) {
   const std::string p =
-      "clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
+      "clusters: {a: {url: 'http://x'}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
       "    schedule: '@daily'\n    prune: never\n    alert_if_no_success_within: ";
   auto c = parse_config(p + "1h30min\n", "e.yaml");
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -130,7 +134,7 @@ TEST(ScheduleConfig, AlertWithinIsAClockSpanToo) {
 
 TEST(ScheduleConfig, KeepWithinKeepsResticsGrammarWhereMIsMonths) {
   auto c = parse_config(
-      "clusters: {a: {url: x}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
+      "clusters: {a: {url: 'http://x'}}\npolicies:\n  p:\n    cluster: a\n    repository: r\n"
       "    schedule: '@daily'\n    retention: {keep_within: 30m, keep_within_daily: 1y6mo}\n",
       "e.yaml");
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -156,8 +160,9 @@ TEST(ScheduleConfig, InlineSecretsAreRefused) {
 
 TEST(ScheduleConfig, PruningWithoutRulesAndRemoteMetricsAreRefused) {
   EXPECT_EQ(
-      errors("clusters: {a: {url: x}}\npolicies:\n  p: {cluster: a, repository: r, schedule: "
-             "'@daily'}\n"),
+      errors(
+          "clusters: {a: {url: 'http://x'}}\npolicies:\n  p: {cluster: a, repository: r, schedule: "
+          "'@daily'}\n"),
       "e.yaml:3: policy 'p' prunes (prune: after_snapshot) but its retention keeps nothing by "
       "rule; add keep_* rules or set prune: never");
   EXPECT_NE(errors("clusters: {}\npolicies: {}\nmetrics: {listen: '0.0.0.0:9464'}\n")
@@ -173,6 +178,114 @@ TEST(ScheduleConfig, YamlSyntaxErrorsHaveALineToo) {
   EXPECT_NE(errors("clusters:\n  a: {url: x\npolicies: {}\n").find("e.yaml:"), std::string::npos);
   const std::string e = errors("clusters: {}\npolicies:\n  p: [unclosed\n");
   EXPECT_EQ(e.rfind("e.yaml:", 0), 0u) << e;
+}
+
+// Issue 21 item 5: configs that passed `config check` and then snapshot the whole cluster, never
+// run, silently merge two entries, or fail at 3 a.m.
+std::string one_policy(const std::string& extra, const std::string& url = "http://127.0.0.1:9200",
+                       const std::string& schedule = "@daily", const std::string& repo = "r") {
+  return "clusters:\n  a: {url: '" + url +
+         "'}\npolicies:\n  p:\n    cluster: a\n    repository: '" + repo + "'\n    schedule: '" +
+         schedule + "'\n    retention: {keep_last: 3}\n" + extra;
+}
+
+TEST(ScheduleConfig, IndicesThatNameNoIndexAreRefusedNotTakenAsEveryIndex) {
+  for (const char* indices : {"['']", "''", "[',']", "[' ']", "['logs-*', '']", "[]"}) {
+    const std::string e = errors(one_policy(std::string("    indices: ") + indices + "\n"));
+    EXPECT_EQ(e.rfind("e.yaml:9: indices of policy 'p'", 0), 0u) << indices << ": " << e;
+    EXPECT_NE(e.find("every index"), std::string::npos) << e;
+  }
+  EXPECT_EQ(errors(one_policy("    indices: ['logs-*', '-logs-debug*']\n")), "OK");
+  EXPECT_EQ(errors(one_policy("    indices: 'a,b'\n")), "OK");
+}
+
+TEST(ScheduleConfig, SchedulesThatNeverFireAreErrors) {
+  for (const char* s :
+       {"0 0 31 2 *", "0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 30,31 feb *",
+        "CRON_TZ=Europe/Berlin 0 3 31 2 *", "@every 999999999d", "@every 367d", "@every 3650d"}) {
+    const std::string e = errors(one_policy("", "http://127.0.0.1:9200", s));
+    EXPECT_EQ(e.rfind("e.yaml:7: bad schedule", 0), 0u) << s << ": " << e;
+  }
+  EXPECT_NE(errors(one_policy("", "http://127.0.0.1:9200", "0 0 31 2 *")).find("never fires"),
+            std::string::npos);
+  for (const char* s : {"0 0 29 2 *", "0 0 31 2 mon", "0 0 31 1-12 *", "@every 366d", "@yearly"})
+    EXPECT_EQ(errors(one_policy("", "http://127.0.0.1:9200", s)), "OK") << s;
+  // A prune schedule too.
+  EXPECT_EQ(errors(one_policy("    prune: '0 0 31 2 *'\n")).rfind("e.yaml:9: bad schedule", 0), 0u);
+}
+
+TEST(ScheduleConfig, DuplicateKeysAreErrorsNamingBothLines) {
+  const std::string two_clusters =
+      "clusters:\n  a: {url: 'http://127.0.0.1:9200'}\n  a: {url: 'http://127.0.0.1:9201'}\n"
+      "policies: {}\n";
+  EXPECT_EQ(errors(two_clusters),
+            "e.yaml:3: duplicate key 'a' in clusters (first at line 2); each key may appear once: "
+            "remove or rename one");
+  const std::string two_policies = one_policy(
+      "  p:\n    cluster: a\n    repository: r2\n    schedule: '@hourly'\n"
+      "    retention: {keep_last: 1}\n");
+  EXPECT_EQ(errors(two_policies),
+            "e.yaml:9: duplicate key 'p' in policies (first at line 4); each key may appear once: "
+            "remove or rename one");
+  const std::string e =
+      errors(one_policy("    schedule: '@hourly'\n    retention: {keep_last: 1, "
+                        "keep_last: 9}\n"));
+  EXPECT_NE(e.find("e.yaml:9: duplicate key 'schedule' in policies.p (first at line 7)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("e.yaml:10: duplicate key 'retention' in policies.p (first at line 8)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(
+      e.find("e.yaml:10: duplicate key 'keep_last' in policies.p.retention (first at line 10)"),
+      std::string::npos)
+      << e;
+  EXPECT_NE(errors("clusters: {}\nclusters: {}\npolicies: {}\n")
+                .find("e.yaml:2: duplicate key 'clusters' in the configuration"),
+            std::string::npos);
+}
+
+TEST(ScheduleConfig, ClusterUrlsWithCredentialsOrAnotherSchemeAreErrors) {
+  const std::string with_password =
+      errors(one_policy("", "https://backup:hunter2@es.internal:9200"));
+  EXPECT_EQ(with_password.rfind("e.yaml:2: url of cluster 'a' holds a user name or password", 0),
+            0u)
+      << with_password;
+  EXPECT_EQ(with_password.find("hunter2"), std::string::npos) << "never echoed";
+  for (const char* url :
+       {"ftp://es.internal", "file:///etc/passwd", "es.internal:9200", "https://", "http://[::1"}) {
+    const std::string e = errors(one_policy("", url));
+    EXPECT_EQ(e.rfind("e.yaml:2: url of cluster 'a': malformed URL", 0), 0u) << url << ": " << e;
+  }
+  EXPECT_EQ(errors(one_policy("", "https://es.internal:9200/prefix")), "OK");
+}
+
+TEST(ScheduleConfig, RepositoryNamesTheEnginesRefuseAreErrors) {
+  for (const char* repo : {"_all", "", "a b", "a/b", "a#b", "..", "_snapshot"}) {
+    const std::string e = errors(one_policy("", "http://127.0.0.1:9200", "@daily", repo));
+    EXPECT_EQ(e.rfind("e.yaml:6: ", 0), 0u) << repo << ": " << e;
+    EXPECT_NE(e.find("repository of policy 'p'"), std::string::npos) << e;
+  }
+  const std::string cs = errors(one_policy("", "http://127.0.0.1:9200", "@daily", "cs-automated"));
+  EXPECT_EQ(cs.rfind("e.yaml:6: policy 'p' prunes repository 'cs-automated'", 0), 0u) << cs;
+  EXPECT_EQ(
+      errors(one_policy("    prune: never\n", "http://127.0.0.1:9200", "@daily", "cs-automated")),
+      "OK");
+}
+
+TEST(ScheduleConfig, MetricsLoopbackIsDecidedByTheResolvedAddressNotTheText) {
+  for (const char* host :
+       {"127.evil.example:9464", "0.0.0.0:9464", "[::]:9464", "[::ffff:10.0.0.1]:9464"}) {
+    const std::string e =
+        errors(std::string("clusters: {}\npolicies: {}\nmetrics: {listen: '") + host + "'}\n");
+    EXPECT_EQ(e.rfind("e.yaml:3: metrics.listen", 0), 0u) << host << ": " << e;
+  }
+  for (const char* host :
+       {"127.0.0.1:9464", "127.0.0.2:0", "localhost:9464", "[::1]:9464", "[::ffff:127.0.0.1]:9464"})
+    EXPECT_EQ(
+        errors(std::string("clusters: {}\npolicies: {}\nmetrics: {listen: '") + host + "'}\n"),
+        "OK")
+        << host;
 }
 
 }  // namespace

@@ -81,7 +81,15 @@ TEST(ScheduleCron, ErrorsSayWhichFieldIsWrong) {
   EXPECT_NE(next("CRON_TZ=Mars/Olympus 0 2 * * *", {}).find("Mars/Olympus"), std::string::npos);
   EXPECT_NE(next("CRON_TZ=../etc/passwd 0 2 * * *", {}).find("error"), std::string::npos);
   EXPECT_NE(next("@every 99999999999999999999s", {}).find("too long"), std::string::npos);
-  EXPECT_EQ(next("0 0 30 2 *", utc(2026, 1, 1, 0, 0)), "never");
+  // Issue 21: a schedule that can never fire is an error, not a policy that silently never runs.
+  EXPECT_EQ(next("0 0 30 2 *", utc(2026, 1, 1, 0, 0)),
+            "error: bad schedule '0 0 30 2 *': it never fires: day 30 does not exist in February");
+  EXPECT_NE(next("0 0 31 4,6,9,11 *", {}).find("day 31 does not exist in any of its months"),
+            std::string::npos);
+  EXPECT_NE(next("@every 999999999d", {}).find("too long"), std::string::npos);
+  EXPECT_NE(next("@every 367d", {}).find("at most 366d"), std::string::npos);
+  EXPECT_EQ(next("0 0 29 2 *", utc(2026, 1, 1, 0, 0)), "2028-02-29T00:00:00.000Z");
+  EXPECT_EQ(next("@every 366d", utc(2026, 1, 1, 0, 0)), "2026-02-12T00:00:00.000Z");
 }
 
 // Real IANA zones come from the system's zone files (tzdata): 02:00 in Berlin is 01:00 UTC in

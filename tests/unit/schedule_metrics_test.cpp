@@ -1,10 +1,16 @@
 // The Prometheus exposition, exactly, and the HTTP endpoint: GET /metrics answers it, anything
-// else 404 (on 127.0.0.1, a port of its own).
+// else 404 (on 127.0.0.1, a port of its own); a slow client blocks no other scrape and is dropped
+// when its head does not arrive in time; loopback is decided on the resolved address.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "essnap/schedule/metrics.hpp"
 
@@ -86,6 +92,8 @@ TEST(ScheduleMetrics, HealthFollowsTheAlertWindow) {
 
 std::string http_get(int port, const std::string& path) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{30, 0};  // a server stuck on another client fails the test instead of hanging it
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
@@ -118,6 +126,112 @@ TEST(ScheduleMetrics, ServerAnswersMetricsAnd404) {
   EXPECT_EQ(http_get(server.port(), "/").rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u);
   server.stop();
   EXPECT_EQ(http_get(server.port(), "/metrics"), "connect failed");
+}
+
+TEST(ScheduleMetrics, APolicyWhoseScheduleNeverFiresIsNeverHealthy) {
+  PolicyMetrics m;
+  m.scheduled = false;
+  EXPECT_FALSE(m.healthy(0));
+  m.alert_within = std::chrono::hours(1);
+  m.last_success = 100;
+  EXPECT_FALSE(m.healthy(100));
+}
+
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{30, 0};  // a guard against a hang: far beyond what any answer here takes
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// A scraper that trickles its request head one byte at a time, until told to stop or the server
+// closes the connection. `closed` says which.
+struct SlowClient {
+  std::atomic<bool> stop{false}, closed{false};
+  std::thread thread;
+  explicit SlowClient(int port) {
+    const int fd = connect_to(port);
+    thread = std::thread([this, fd] {
+      const std::string head = "GET /metrics HTTP/1.1\r\nX-Padding: " + std::string(100000, 'a');
+      for (std::size_t i = 0; i < head.size() && !stop; ++i) {
+        if (::send(fd, &head[i], 1, MSG_NOSIGNAL) != 1) {
+          closed = true;
+          break;
+        }
+        pollfd p{fd, POLLIN, 0};  // the server closing shows as readable (EOF)
+        if (::poll(&p, 1, 50) > 0) {
+          char c;
+          if (::recv(fd, &c, 1, MSG_DONTWAIT) <= 0) {
+            closed = true;
+            break;
+          }
+        }
+      }
+      ::close(fd);
+    });
+  }
+  ~SlowClient() {
+    stop = true;
+    thread.join();
+  }
+};
+
+TEST(ScheduleMetrics, ASlowClientDoesNotBlockOtherScrapes) {
+  MetricsRegistry reg;
+  reg.set_policies({{"p", std::nullopt}}, 0);
+  MetricsServerOptions o;
+  o.header_timeout = std::chrono::minutes(5);  // the slow client stays for the whole test
+  MetricsServer server(reg, o);
+  ASSERT_TRUE(server.start("127.0.0.1", 0).ok());
+  SlowClient slow(server.port());
+  SlowClient slower(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // both connected and trickling
+  for (int i = 0; i < 3; ++i) {
+    const std::string got = http_get(server.port(), "/metrics");
+    EXPECT_EQ(got.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << "scrape " << i << ": " << got;
+  }
+  EXPECT_FALSE(slow.closed) << "still trickling while the others were answered";
+  server.stop();  // ends the slow connections too
+}
+
+TEST(ScheduleMetrics, AClientTooSlowToSendItsHeadIsDropped) {
+  MetricsRegistry reg;
+  MetricsServerOptions o;
+  o.header_timeout = std::chrono::milliseconds(300);
+  MetricsServer server(reg, o);
+  ASSERT_TRUE(server.start("127.0.0.1", 0).ok());
+  SlowClient slow(server.port());
+  for (int i = 0; i < 600 && !slow.closed; ++i)  // bounded by the trickle: 100000 bytes
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(slow.closed) << "the server kept a connection whose head never ended";
+  EXPECT_EQ(http_get(server.port(), "/metrics").rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+}
+
+TEST(ScheduleMetrics, LoopbackIsTheResolvedAddress) {
+  EXPECT_TRUE(resolves_to_loopback("127.0.0.1"));
+  EXPECT_TRUE(resolves_to_loopback("127.1.2.3"));
+  EXPECT_TRUE(resolves_to_loopback("::1"));
+  EXPECT_TRUE(resolves_to_loopback("localhost"));
+  EXPECT_FALSE(resolves_to_loopback("0.0.0.0"));
+  EXPECT_FALSE(resolves_to_loopback("10.0.0.1"));
+  EXPECT_FALSE(resolves_to_loopback(""));
+  EXPECT_TRUE(is_numeric_host("127.0.0.1"));
+  EXPECT_TRUE(is_numeric_host("::1"));
+  EXPECT_FALSE(is_numeric_host("127.evil.example")) << "a name, whatever it starts with";
+  EXPECT_FALSE(is_numeric_host("localhost"));
+  MetricsRegistry reg;
+  MetricsServer server(reg);
+  auto refused = server.start("0.0.0.0", 0);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("not loopback"), std::string::npos);
 }
 
 }  // namespace

@@ -33,16 +33,21 @@ struct FakeRunner : Runner {
     auto it = outcomes.find(p.name);
     return it == outcomes.end() ? RunOutcome{} : it->second;
   }
-  RunOutcome prune(const PolicyConfig& p, SysSeconds) override {
+  std::vector<Clock::time_point> prune_times;
+  std::map<std::string, PolicyHistory> histories;
+  RunOutcome prune(const PolicyConfig& p, Clock::time_point t) override {
     calls.push_back({p.name, "prune", *now, *now});
+    prune_times.push_back(t);
     RunOutcome o;
     o.deleted = 1;
     o.snapshots = 2;
     return o;
   }
-  std::optional<SysSeconds> last_snapshot(const PolicyConfig& p) override {
-    auto it = last.find(p.name);
-    return it == last.end() ? std::nullopt : std::optional(it->second);
+  PolicyHistory history(const PolicyConfig& p) override {
+    PolicyHistory h;
+    if (auto it = histories.find(p.name); it != histories.end()) h = it->second;
+    if (auto it = last.find(p.name); it != last.end()) h.newest_start = it->second;
+    return h;
   }
   std::vector<SysSeconds> starts(const std::string& policy) const {
     std::vector<SysSeconds> v;
@@ -253,6 +258,63 @@ TEST(ScheduleScheduler, OnceReturnsTheWorstStatus) {
   h.runner.outcomes["q"] = failed;
   Scheduler s(c, h.runner, h.hooks, h.log, h.metrics);
   EXPECT_EQ(s.run_once(""), 9);
+}
+
+// Issue 21 item 6: the scheduler's clock is whole seconds, but a prune compares it with start
+// times in milliseconds: a snapshot that started within the current second would count as
+// "dated in the future" and keep_last N keep N+1.
+TEST(ScheduleScheduler, PruneIsGivenThePreciseTimeNotTheWholeSecond) {
+  Harness h;
+  h.hooks.precise_now = [&h] { return Clock::time_point(h.now) + milliseconds(700); };
+  Scheduler s(config_of(kHead + policy("p", "r", "@daily")), h.runner, h.hooks, h.log, h.metrics);
+  EXPECT_EQ(s.run_once(""), 0);
+  ASSERT_EQ(h.runner.prune_times.size(), 1u);
+  EXPECT_EQ(h.runner.prune_times[0], Clock::time_point(h.now) + milliseconds(700));
+  // A prune of its own schedule too.
+  Harness g;
+  g.hooks.precise_now = [&g] { return Clock::time_point(g.now) + milliseconds(300); };
+  Scheduler t(config_of(kHead + "  p: {cluster: a, repository: r, schedule: '@daily', "
+                                "retention: {keep_last: 2}, prune: '@every 60s'}\n"),
+              g.runner, g.hooks, g.log, g.metrics);
+  g.run_until(t, g.now + seconds(120));
+  ASSERT_FALSE(g.runner.prune_times.empty());
+  EXPECT_EQ(g.runner.prune_times[0].time_since_epoch() % seconds(1), milliseconds(300));
+}
+
+TEST(ScheduleScheduler, AfterARestartTheMetricsShowTheLastSuccessReadFromTheRepository) {
+  Harness h;
+  const SysSeconds ended = h.now - hours(3);
+  h.runner.histories["p"] = {ended - seconds(40), ended, 7};
+  Scheduler s(config_of(kHead + "  p: {cluster: a, repository: r, schedule: '@daily', retention: "
+                                "{keep_last: 2}, alert_if_no_success_within: 26h}\n"),
+              h.runner, h.hooks, h.log, h.metrics);
+  s.start();
+  const auto m = h.metrics.get("p");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->last_success, ended.time_since_epoch().count());
+  EXPECT_EQ(m->snapshots, 7);
+  EXPECT_TRUE(m->healthy(h.now.time_since_epoch().count()));
+  EXPECT_FALSE(m->healthy((h.now + hours(24)).time_since_epoch().count()))
+      << "26 h after the success read back, not 26 h after the restart";
+  EXPECT_NE(h.metrics.render(h.now.time_since_epoch().count())
+                .find("essnap_policy_last_success_timestamp_seconds{policy=\"p\"} " +
+                      std::to_string(ended.time_since_epoch().count()) + "\n"),
+            std::string::npos);
+}
+
+TEST(ScheduleScheduler, OnceHandsBackEachPolicysOutcome) {
+  Harness h;
+  h.runner.outcomes["b"].result = RunResult::kFailed;
+  h.runner.outcomes["b"].message = "boom";
+  Scheduler s(config_of(kHead + policy("a", "r1", "@daily") + policy("b", "r2", "@daily")),
+              h.runner, h.hooks, h.log, h.metrics);
+  std::vector<std::pair<std::string, RunOutcome>> out;
+  EXPECT_EQ(s.run_once("", &out), 9);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].first, "a");
+  EXPECT_EQ(out[0].second.deleted, 1);
+  EXPECT_EQ(out[1].first, "b");
+  EXPECT_EQ(out[1].second.message, "boom");
 }
 
 }  // namespace

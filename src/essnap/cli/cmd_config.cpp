@@ -130,9 +130,11 @@ void register_config(CLI::App& app, CommandContext ctx) {
       cmd->add_subcommand("check", "Validate FILE; print its policies and next run times");
   check->add_option("FILE", *file, "The YAML config")->required();
   check->footer(
-      "Every problem is reported as FILE:LINE: what is wrong (unknown keys, wrong types,\n"
-      "unknown clusters, bad schedules or durations, inline secrets). The format is in\n"
-      "docs/CONFIG.md.\n\n"
+      "Every problem is reported as FILE:LINE: what is wrong (unknown keys, duplicate keys,\n"
+      "wrong types, unknown clusters, cluster URLs with user:password@ or another scheme than\n"
+      "http(s), repository names the engines refuse, pruning a cs-* repository, indices that\n"
+      "name no index, schedules that never fire, bad durations, inline secrets, a metrics\n"
+      "address that is not loopback). The format is in docs/CONFIG.md.\n\n"
       "EXAMPLES:\n"
       "  essnap config check /etc/essnap/essnap.yaml\n"
       "  essnap -o json config check essnap.yaml\n\n"

@@ -117,18 +117,20 @@ Result<int> finish_json(json doc, const Result<util::Outcome>& ran,
 }
 
 Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
+  auto now = std::chrono::system_clock::now();
+  if (!f.now.empty()) {  // a bad flag value is a usage error (exit 2), checked before anything
+    auto t = aws::parse_iso8601(f.now);
+    if (!t.ok())
+      return Error(ErrorCode::kInvalidArgument, "--now: " + t.error().message,
+                   "give a UTC time such as 2026-12-01T00:00:00Z");
+    now = *t;
+  }
   auto options = make_options(f);
   if (!options.ok()) return options.error();
   const bool offline = !f.plan_from.empty();
   if (offline != !f.now.empty())
     return Error(ErrorCode::kInvalidArgument, "--plan-from and --now go together",
                  "--now 2026-12-01T00:00:00Z says when the saved listing was taken");
-  auto now = std::chrono::system_clock::now();
-  if (!f.now.empty()) {
-    auto t = aws::parse_iso8601(f.now);
-    if (!t.ok()) return Error(t.error()).with_context("--now");
-    now = *t;
-  }
   std::optional<cluster::Client> client;
   Result<retention::PrunePlan> plan = Error(ErrorCode::kInternal, "not planned");
   if (offline) {
@@ -166,7 +168,7 @@ Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
         report = std::move(*r);
         return ok_status();
       });
-  if (as_json) return finish_json(plan->plan.json, ran, report);
+  if (as_json) return finish_json(retention::plan_json(*plan), ran, report);
   if (!ran.ok()) return ran.error();
   if (*ran == util::Outcome::kExecuted && !plan->remove.empty())
     std::cout << "deleted " << report.deleted.size() << " snapshot(s) in " << report.delete_requests

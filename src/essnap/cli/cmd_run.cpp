@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "essnap/cli/cluster_flags.hpp"
@@ -57,6 +58,27 @@ Result<std::shared_ptr<cluster::Client>> make_client(const GlobalOptions& global
   return std::shared_ptr<cluster::Client>(conn->make_client());
 }
 
+// `-o json run --once`: one document, every policy run with what it did.
+nlohmann::json once_json(const std::string& file,
+                         const std::vector<std::pair<std::string, schedule::RunOutcome>>& runs,
+                         int rc) {
+  auto policies = nlohmann::json::array();
+  for (const auto& [name, o] : runs) {
+    nlohmann::json j{{"policy", name},
+                     {"snapshot", o.snapshot},
+                     {"result", schedule::to_string(o.result)},
+                     {"refused", o.refused},
+                     {"interrupted", o.interrupted},
+                     {"bytes", o.bytes},
+                     {"deleted", o.deleted},
+                     {"exit_code", schedule::exit_status(o)}};
+    if (o.snapshots) j["snapshots"] = *o.snapshots;
+    if (!o.message.empty()) j["message"] = o.message;
+    policies.push_back(std::move(j));
+  }
+  return {{"config", file}, {"policies", policies}, {"exit_code", rc}};
+}
+
 Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
   auto config = schedule::load_config(f.config);
   if (!config.ok()) return config.error();
@@ -83,12 +105,22 @@ Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
   };
   std::srand(static_cast<unsigned>(::getpid()));
   schedule::Scheduler scheduler(std::move(*config), runner, std::move(hooks), log, metrics);
-  if (f.once) return scheduler.run_once(f.policy);
+  const bool as_json = global.output == OutputFormat::kJson;
+  if (f.once) {
+    std::vector<std::pair<std::string, schedule::RunOutcome>> outcomes;
+    const int rc = scheduler.run_once(f.policy, &outcomes);
+    if (as_json) json_result(once_json(f.config, outcomes, rc));  // the one document
+    return rc;
+  }
 
   schedule::MetricsServer server(metrics);
   const auto& m = scheduler.config().metrics;
   if (!m.listen.empty()) {
-    if (auto st = server.start(m.host, m.port); !st.ok()) return st.error();
+    if (auto st = server.start(m.host, m.port,
+                               m.allow_remote ? schedule::RemoteAccess::kAllowed
+                                              : schedule::RemoteAccess::kLoopbackOnly);
+        !st.ok())
+      return st.error();
   }
   log.info("essnap run started",
            {{"config", f.config},
@@ -97,6 +129,7 @@ Result<int> run_scheduler(const GlobalOptions& global, const RunFlags& f) {
             {"pid", static_cast<int>(::getpid())}});
   const int rc = scheduler.run();
   server.stop();
+  if (as_json) json_result({{"config", f.config}, {"stopped", true}, {"exit_code", rc}});
   return rc;
 }
 
@@ -118,12 +151,15 @@ void register_run(CLI::App& app, CommandContext ctx) {
       "the slots it overran; runs missed while essnap was down run once at start.\n"
       "SIGHUP reloads the config (a bad file keeps the old one and logs why). SIGTERM stops\n"
       "cleanly: a snapshot being waited for keeps running in the cluster; no delete batch is\n"
-      "started. Metrics (Prometheus) on metrics.listen at GET /metrics.\n\n"
+      "started. Metrics (Prometheus) on metrics.listen at GET /metrics.\n"
+      "With -o json, --once prints one JSON document: each policy's snapshot, result, bytes,\n"
+      "deletions and exit code (logs stay on stderr).\n\n"
       "EXAMPLES:\n"
       "  essnap config check /etc/essnap/essnap.yaml\n"
       "  essnap run --config /etc/essnap/essnap.yaml --log-format json\n"
       "  essnap run --config essnap.yaml --once\n"
-      "  essnap run --config essnap.yaml --once --policy nightly\n\n"
+      "  essnap run --config essnap.yaml --once --policy nightly\n"
+      "  essnap -o json run --config essnap.yaml --once\n\n"
       "EXIT STATUS (--once: the worst over the policies run):\n"
       "  0    every run succeeded (and `run` stopped by SIGTERM)\n"
       "  2    the config is invalid (FILE:LINE: messages)\n"

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "essnap/cluster/cluster_url.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/util/durations.hpp"
 #include "essnap/util/url.hpp"
@@ -205,9 +206,10 @@ std::optional<ClusterDefinition> parse_definition(const YAML::Node& n, const std
     d.error(n["url"], "inline secrets are refused: the url of " + where +
                           " holds user:password@; put the user in 'user' and the password in "
                           "password_env, password_file or password_command");
-  } else if (o.url_check == UrlCheck::kWhenRead) {
-    if (auto u = util::parse_url(c.url); !u.ok())
-      d.error(n["url"], "url of " + where + ": " + u.error().message);
+  } else if (auto st = cluster::validate_cluster_url(c.url, "url of " + where); !st.ok()) {
+    // Checked when the file is read, in either file: an ftp:// or a host-less url is a config
+    // error at `config check`, not at 3 a.m.
+    d.error(n["url"], st.error().message);
   }
   static const std::set<std::string> kAuth = {"", "aws", "basic", "apikey", "none"};
   if (!kAuth.count(c.auth))

@@ -60,15 +60,9 @@ int line_of(const YAML::Node& node);  // 1-based; 0 when unknown
 // user's to fall back on: basic auth needs `user` and a password source, apikey a key source.
 enum class Completeness { kSelfContained, kEnvironmentMayFill };
 
-// Whether a url's syntax is checked when the file is read (a user's context: the error names the
-// line) or when the cluster is opened (the scheduler's clusters, as they always were).
-// user:password@ is refused by both.
-enum class UrlCheck { kWhenOpened, kWhenRead };
-
 struct ParseOptions {
   std::string kind = "cluster";  // in messages: "cluster 'prod'", "context 'prod'"
   Completeness completeness = Completeness::kSelfContained;
-  UrlCheck url_check = UrlCheck::kWhenOpened;
 };
 
 // One definition; `name` from the enclosing map's key or, when empty, the entry's `name` key.

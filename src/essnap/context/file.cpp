@@ -111,9 +111,8 @@ Result<ContextFile> parse_context_file(std::string_view text, const std::string&
           d.error(kv.first, "unknown key '" + k + "' (known: contexts, current_context)");
       }
       if (root["contexts"])
-        out.contexts = parse_definitions(
-            root["contexts"], {"context", Completeness::kEnvironmentMayFill, UrlCheck::kWhenRead},
-            d);
+        out.contexts =
+            parse_definitions(root["contexts"], {"context", Completeness::kEnvironmentMayFill}, d);
       if (const auto cur = root["current_context"]; cur && !cur.IsNull()) {
         if (!cur.IsScalar())
           d.error(cur, "current_context must be a context's name");

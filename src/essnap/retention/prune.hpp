@@ -44,12 +44,20 @@ struct PrunePlan {
   std::vector<Decision> decisions;      // owned snapshots, newest first
   std::vector<std::string> remove;      // names to delete, in decision order
   util::Plan plan;                      // printed / confirmed; plan.json is {"repository",
-                                        //   "snapshots": [{"name", "action", "reasons", "state",
-                                        //   "start_time", "managed_by"?}...], "remove": [...]}
+                                        //   "ownership", "listed", "not_owned",
+                                        //   "adopt_match"? (owning none of them)}: the
+                                        //   per-snapshot part is plan_json's
   std::vector<std::string> managed_by;  // per decision: managed_by() of the snapshot
   int listed = 0;                       // snapshots in the repository
+  int not_owned = 0;                    // of them, those the ownership does not cover
+  std::string adopt_match;              // owning none of `listed`: a --match glob adopting them
   int list_requests = 0;                // GETs the listing took (pages)
 };
+
+// The whole plan for machines: plan.json plus "snapshots": [{"name", "action", "reasons",
+// "state", "start_time", "managed_by"?}...] and "remove": [...]. Built on demand (it is the
+// largest part of a plan of many snapshots).
+nlohmann::json plan_json(const PrunePlan& plan);
 
 // Pure: from a listing (a `GET _snapshot/R/_all` body already parsed). kConflict for AWS
 // `cs-*` repositories.

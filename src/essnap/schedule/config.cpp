@@ -8,8 +8,13 @@
 #include <set>
 #include <sstream>
 
+#include "essnap/cluster/cluster_url.hpp"
+#include "essnap/cluster/names.hpp"
+#include "essnap/retention/prune.hpp"
+#include "essnap/schedule/metrics.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/util/durations.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::schedule {
 namespace {
@@ -84,6 +89,30 @@ struct Checker {
   }
 };
 
+// yaml-cpp keeps every entry of a mapping whose key repeats, and lookups see only one of them:
+// two clusters or policies of one name, or a key given twice, would silently become one. Every
+// repetition is an error at its line, naming the first.
+void duplicate_keys(Checker& c, const YAML::Node& n, const std::string& where, int depth = 0) {
+  if (depth > 64) return;  // deeper than any config; aliases cannot loop past this
+  if (n.IsSequence()) {
+    for (const auto& item : n) duplicate_keys(c, item, where, depth + 1);
+    return;
+  }
+  if (!n.IsMap()) return;
+  std::map<std::string, int> first;
+  for (const auto& kv : n) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (kv.first.IsScalar()) {
+      const auto [it, fresh] = first.emplace(key, c.line(kv.first));
+      if (!fresh)
+        c.err(kv.first, "duplicate key '" + key + "' in " + where + " (first at line " +
+                            std::to_string(it->second) +
+                            "); each key may appear once: remove or rename one");
+    }
+    duplicate_keys(c, kv.second, where == "the configuration" ? key : where + "." + key, depth + 1);
+  }
+}
+
 bool valid_policy_name(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -145,7 +174,19 @@ Result<Schedule> schedule_at(Checker& c, const YAML::Node& n, const std::string&
 }
 
 void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where, PolicyConfig& p) {
-  if (n["indices"]) p.indices = c.strings(n["indices"], "indices of " + where);
+  if (n["indices"]) {
+    p.indices = c.strings(n["indices"], "indices of " + where);
+    // An empty selection would reach the engine as "every index": never what was meant.
+    if (n["indices"].IsSequence() && n["indices"].size() == 0)
+      c.err(n["indices"], "indices of " + where +
+                              " is an empty list, which would snapshot every index; leave "
+                              "indices out to mean every index, or name them: [\"logs-*\"]");
+    else if (auto st = cluster::names::validate_index_arguments(p.indices, "indices of " + where);
+             !st.ok())
+      c.err(n["indices"], st.error().message +
+                              "; leave indices out to mean every index, or name them: "
+                              "[\"logs-*\"]");
+  }
   if (n["match"]) p.match = c.strings(n["match"], "match of " + where);
   if (n["name"]) p.name_template = c.str(n["name"], "name of " + where).value_or("");
   if (n["retention"]) parse_retention(c, n["retention"], where, p.retention);
@@ -206,7 +247,16 @@ void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Conf
   else if (auto cl = out.clusters.find(p.cluster); cl != out.clusters.end())
     p.repository = cl->second.repository;  // the cluster's default repository, if it has one
   if (!n["repository"] && p.repository.empty()) c.err(n, where + " has no repository");
+  if (!p.repository.empty())
+    if (auto st = cluster::names::validate_repository_name(p.repository, "repository of " + where);
+        !st.ok())
+      c.err(n["repository"] ? n["repository"] : n, st.error().message);
   parse_policy_rest(c, n, where, p);
+  if (p.prune != PruneMode::kNever && retention::is_aws_managed_repository(p.repository))
+    c.err(n["repository"] ? n["repository"] : n,
+          where + " prunes repository '" + p.repository +
+              "', but cs-* repositories belong to Amazon OpenSearch Service's automated "
+              "snapshots and essnap never prunes them; set prune: never");
   if (n["schedule"]) {
     auto s = schedule_at(c, n["schedule"], "schedule of " + where, p.retention.tz);
     if (s.ok()) p.schedule = *s;
@@ -236,14 +286,16 @@ void parse_metrics(Checker& c, const YAML::Node& n, Config& out) {
   if (m.host.size() > 2 && m.host.front() == '[' && m.host.back() == ']')
     m.host = m.host.substr(1, m.host.size() - 2);
   m.port = port;
-  if (!is_loopback_host(m.host) && !m.allow_remote)
+  if (!m.allow_remote && !is_loopback_host(m.host))
     c.err(n["listen"], "metrics.listen '" + m.listen +
-                           "' is not a loopback address; set metrics.allow_remote: true to serve "
-                           "metrics to the network");
+                           "' is not a loopback address (127.0.0.0/8, [::1] or localhost; a "
+                           "host name is not trusted to stay loopback); set "
+                           "metrics.allow_remote: true to serve metrics to the network");
 }
 
 void parse_root(Checker& c, const YAML::Node& root, Config& out) {
   if (!c.is_map(root, "the configuration")) return;
+  duplicate_keys(c, root, "the configuration");
   c.keys(root, "the configuration", {"clusters", "policies", "metrics", "jitter"});
   if (!root["clusters"]) c.err(root, "no 'clusters' section");
   if (!root["policies"]) c.err(root, "no 'policies' section");
@@ -311,7 +363,10 @@ Result<std::string> snapshot_name(const PolicyConfig& policy, Clock::time_point 
 }
 
 bool is_loopback_host(std::string_view h) {
-  return h == "localhost" || h == "::1" || h.starts_with("127.");
+  // Only what needs no DNS: an address, read as one (so "127.evil.example" is a name, not
+  // 127/8), or localhost from the hosts file. A name's answer can change after the check.
+  if (util::to_lower(h) == "localhost") return resolves_to_loopback("localhost");
+  return is_numeric_host(std::string(h)) && resolves_to_loopback(std::string(h));
 }
 
 Result<cluster::ConnectionSpec> connection_spec(const ClusterConfig& c, int verbose) {

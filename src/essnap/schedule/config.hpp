@@ -83,7 +83,9 @@ Result<Config> load_config(const std::string& path);
 // The snapshot name for a run of `policy` at `now` ({policy} replaced, then the date template).
 Result<std::string> snapshot_name(const PolicyConfig& policy, Clock::time_point now);
 
-// True for 127.0.0.0/8, ::1 and localhost.
+// True for a numeric address in 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104 (parsed as an
+// address: "127.evil.example" is a name, not 127/8) and for localhost when the hosts file maps
+// it to loopback only. Other names are false: no DNS at check time, and their answer may change.
 bool is_loopback_host(std::string_view host);
 
 }  // namespace essnap::schedule

@@ -20,6 +20,8 @@ class UtcZone final : public TimeZone {
   std::string name() const override { return "UTC"; }
 };
 
+constexpr Seconds kMaxInterval{100LL * 365 * 86400};
+
 Error bad(std::string_view text, const std::string& why) {
   return Error(ErrorCode::kInvalidArgument, "bad schedule '" + std::string(text) + "': " + why,
                "use 5 cron fields (minute hour day-of-month month day-of-week), e.g. "
@@ -175,7 +177,10 @@ Result<Seconds> parse_interval(std::string_view text) {
           ErrorCode::kInvalidArgument,
           "bad duration '" + std::string(text) + "': unknown unit '" + std::string(1, u) + "'",
           "units are s, m, h and d, e.g. 30s, 5m, 26h, 1h30m");
-    total += Seconds(n * mult);
+    total += Seconds(n * mult);  // n <= 100 years of seconds and at most one part per byte:
+    if (total > kMaxInterval)    // no overflow before this check
+      return Error(ErrorCode::kInvalidArgument, "duration '" + std::string(text) + "' is too long",
+                   "durations are at most 100 years");
     i = j + 1;
   }
   if (total <= Seconds(0))
@@ -208,8 +213,13 @@ Result<Schedule> Schedule::parse(std::string_view text, std::shared_ptr<const Ti
     rest = util::trim(rest.substr(sp));
   }
   if (rest.starts_with("@every")) {
-    auto d = parse_interval(rest.substr(6));
+    auto d = parse_interval(util::trim(rest.substr(6)));
     if (!d.ok()) return bad(text, d.error().message);
+    // Slots are multiples of D since 1970: a D of years would first fire decades from now.
+    if (*d > kMaxEvery)
+      return bad(text, "an @every interval is at most " + format_interval(kMaxEvery) +
+                           " (slots are counted from 1970, so a longer one may not fire for "
+                           "years); use a cron schedule such as @yearly or \"0 3 1 */2 *\"");
     s.every_ = *d;
     return s;
   }
@@ -233,7 +243,34 @@ Result<Schedule> Schedule::parse(std::string_view text, std::shared_ptr<const Ti
   ESSNAP_TRY_STATUS(parse_field(fields[2], kSpecs[2], s.f_.dom, s.f_.dom_star, text));
   ESSNAP_TRY_STATUS(parse_field(fields[3], kSpecs[3], s.f_.month, star, text));
   ESSNAP_TRY_STATUS(parse_field(fields[4], kSpecs[4], s.f_.dow, s.f_.dow_star, text));
+  if (auto why = s.never_fires()) return bad(text, "it never fires: " + *why);
   return s;
+}
+
+// Day-of-month and month together decide whether a day can ever match: when both day fields are
+// restricted (the Vixie OR) any weekday does, which every month has; otherwise some allowed
+// month must have an allowed day (February has 29 in leap years; every weekday falls on every
+// day number within 28 years).
+std::optional<std::string> Schedule::never_fires() const {
+  if (f_.dow.none()) return "no day of the week is allowed";
+  if (!f_.dom_star && !f_.dow_star) return std::nullopt;
+  static constexpr int kMaxDays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int first_month = 0, first_day = 0;
+  for (int m = 1; m <= 12; ++m) {
+    if (!f_.month.test(static_cast<size_t>(m))) continue;
+    if (first_month == 0) first_month = m;
+    for (int d = 1; d <= kMaxDays[m]; ++d)
+      if (f_.dom.test(static_cast<size_t>(d))) return std::nullopt;
+  }
+  for (int d = 1; d <= 31 && first_day == 0; ++d)
+    if (f_.dom.test(static_cast<size_t>(d))) first_day = d;
+  if (first_month == 0 || first_day == 0) return "no day matches";
+  static constexpr const char* kMonthNames[13] = {
+      "",     "January", "February",  "March",   "April",    "May",     "June",
+      "July", "August",  "September", "October", "November", "December"};
+  return "day " + std::to_string(first_day) + " does not exist in " +
+         (f_.month.count() == 1 ? std::string(kMonthNames[first_month])
+                                : std::string("any of its months"));
 }
 
 bool Schedule::day_matches(int dom, int month, int dow) const {

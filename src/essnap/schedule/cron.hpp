@@ -6,7 +6,9 @@
 //   field    := item { "," item }
 //   item     := ( "*" | value [ "-" value ] ) [ "/" step ]
 //   value    := number | name          (month names jan..dec, weekday names sun..sat; 7 = sun)
-//   duration := number unit { number unit }, unit s | m | h | d        ("@every 1h30m")
+//   duration := number unit { number unit }, unit s | m | h | d        ("@every 1h30m"),
+//               at most 366d
+// A cron whose allowed days never occur ("0 0 31 2 *": February has no 31st) is refused.
 //
 // Day-of-month and day-of-week follow Vixie cron: when both are restricted (neither starts with
 // '*'), a day matches when EITHER matches; otherwise both must.
@@ -59,14 +61,19 @@ class Schedule {
   static Result<Schedule> parse(std::string_view text,
                                 std::shared_ptr<const TimeZone> default_zone = utc_zone());
 
-  // The first run time strictly after `t`. Pure. nullopt only for a cron that can never match
-  // (e.g. "0 0 30 2 *") within the next 8 years.
+  // The first run time strictly after `t`. Pure. parse refuses a cron that can never match
+  // ("0 0 30 2 *": kInvalidArgument, "it never fires") and @every over kMaxEvery, so nullopt
+  // only if a valid cron found no match within 8 years (it cannot happen).
   std::optional<SysSeconds> next_after(SysSeconds t) const;
 
   // The interval to the following slot after `t` (used to bound jitter).
   Seconds period_near(SysSeconds t) const;
 
   const std::string& text() const { return text_; }
+
+  // The longest @every interval: slots count from 1970, so a longer one would first fire years
+  // from now.
+  static constexpr Seconds kMaxEvery{366LL * 86400};
 
  private:
   struct Fields {
@@ -78,6 +85,7 @@ class Schedule {
     bool dom_star = false, dow_star = false;
   };
   bool day_matches(int dom, int month, int dow) const;
+  std::optional<std::string> never_fires() const;  // why no day can ever match, if none can
   std::optional<SysSeconds> next_cron(SysSeconds t) const;
 
   std::string text_;

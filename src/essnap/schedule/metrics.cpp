@@ -3,8 +3,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,6 +60,7 @@ const char* to_string(RunResult r) {
 }
 
 bool PolicyMetrics::healthy(std::int64_t now) const {
+  if (!scheduled) return false;
   if (!alert_within) return consecutive_failures == 0;
   const std::int64_t from = last_success > 0 ? last_success : since;
   return now - from <= alert_within->count();
@@ -121,6 +124,7 @@ void MetricsRegistry::set_policies(
     for (const auto& [old_name, old] : entries_)
       if (old_name == name) m = old;
     m.alert_within = alert;
+    m.scheduled = true;  // the caller says again which ones are not
     next.emplace_back(name, std::move(m));
   }
   entries_ = std::move(next);
@@ -138,11 +142,47 @@ std::string MetricsRegistry::render(std::int64_t now) const {
   return render_metrics(entries_, now);
 }
 
+bool is_loopback_address(const sockaddr* a) {
+  if (a->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a);
+    return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (a->sa_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&in6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&in6) && in6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+bool resolves_to_loopback(const std::string& host) {
+  if (host.empty()) return false;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res) return false;
+  bool all = true;
+  for (const addrinfo* r = res; r; r = r->ai_next) all = all && is_loopback_address(r->ai_addr);
+  ::freeaddrinfo(res);
+  return all;
+}
+
+bool is_numeric_host(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* res = nullptr;
+  if (host.empty() || ::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return false;
+  ::freeaddrinfo(res);
+  return true;
+}
+
 MetricsServer::~MetricsServer() {
   stop();
 }
 
-Status MetricsServer::start(const std::string& host, int port) {
+Status MetricsServer::start(const std::string& host, int port, RemoteAccess remote) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -152,11 +192,20 @@ Status MetricsServer::start(const std::string& host, int port) {
   if (int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0)
     return Error(ErrorCode::kInvalidArgument,
                  "metrics.listen: cannot resolve '" + host + "': " + gai_strerror(rc));
+  if (remote == RemoteAccess::kLoopbackOnly)
+    for (const addrinfo* r = res; r; r = r->ai_next)
+      if (!is_loopback_address(r->ai_addr)) {
+        ::freeaddrinfo(res);
+        return Error(ErrorCode::kInvalidArgument,
+                     "metrics.listen: '" + host + "' resolves to an address that is not loopback",
+                     "listen on 127.0.0.1 or ::1, or set metrics.allow_remote: true to serve "
+                     "metrics to the network");
+      }
   int fd = ::socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
   const int one = 1;
   if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const bool bound =
-      fd >= 0 && ::bind(fd, res->ai_addr, res->ai_addrlen) == 0 && ::listen(fd, 16) == 0;
+      fd >= 0 && ::bind(fd, res->ai_addr, res->ai_addrlen) == 0 && ::listen(fd, 64) == 0;
   const int err = errno;
   ::freeaddrinfo(res);
   if (!bound) {
@@ -178,7 +227,7 @@ Status MetricsServer::start(const std::string& host, int port) {
 
 void MetricsServer::stop() {
   if (thread_.joinable()) {
-    (void)!::write(stop_pipe_[1], "x", 1);
+    (void)!::write(stop_pipe_[1], "x", 1);  // never read: every poll on it wakes from now on
     thread_.join();
   }
   for (int* fd : {&listen_fd_, &stop_pipe_[0], &stop_pipe_[1]})
@@ -188,28 +237,59 @@ void MetricsServer::stop() {
     }
 }
 
-void MetricsServer::serve() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
+// Joins the connection threads that finished (all of them, waiting, with `all`).
+void MetricsServer::reap(bool all) {
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (all || it->done->load()) {
+      it->thread.join();
+      it = connections_.erase(it);
+    } else {
+      ++it;
     }
-    if (fds[1].revents) return;
-    const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (c < 0) continue;
-    answer(c);
-    ::close(c);
   }
 }
 
-// Reads the request head (2 s at most) and answers; the connection then closes.
+void MetricsServer::serve() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
+    const int ready = ::poll(fds, 2, 1000);  // wakes now and then to reap finished threads
+    reap(false);
+    if (ready < 0 && errno != EINTR) break;
+    if (fds[1].revents) break;
+    if (ready <= 0 || !(fds[0].revents & POLLIN)) continue;
+    const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) continue;
+    if (static_cast<int>(connections_.size()) >= options_.max_connections) {
+      static const char kBusy[] =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      (void)!::send(c, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::close(c);
+      continue;
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    connections_.push_back({std::thread([this, c, done] {
+                              answer(c);
+                              ::close(c);
+                              done->store(true);
+                            }),
+                            done});
+  }
+  reap(true);  // each ends within its timeouts, or at once now that the stop pipe is readable
+}
+
+// Reads the request head (header_timeout from accept, at most 8 KiB) and answers; the
+// connection then closes.
 void MetricsServer::answer(int fd) {
+  using SteadyClock = std::chrono::steady_clock;
+  const auto deadline = SteadyClock::now() + options_.header_timeout;
   std::string head;
   char buf[1024];
   while (head.find("\r\n\r\n") == std::string::npos && head.size() < 8192) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 2000) <= 0) return;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) return;  // too slow: dropped
+    pollfd p[2] = {{fd, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
+    if (::poll(p, 2, static_cast<int>(left.count())) <= 0 || p[1].revents) return;
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n <= 0) break;
     head.append(buf, static_cast<size_t>(n));
@@ -232,6 +312,9 @@ void MetricsServer::answer(int fd) {
                      "\r\nContent-Length: " + std::to_string(body.size()) +
                      "\r\nConnection: close\r\n\r\n";
   if (!line.starts_with("HEAD ")) resp += body;
+  const auto ms = options_.send_timeout.count();
+  timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   size_t off = 0;
   while (off < resp.size()) {
     const ssize_t n = ::send(fd, resp.data() + off, resp.size() - off, MSG_NOSIGNAL);

@@ -1,10 +1,12 @@
 // Health metrics of `essnap run`: per-policy counters and gauges, their Prometheus text
-// exposition (format 0.0.4), and a tiny HTTP/1.1 server thread answering GET /metrics.
+// exposition (format 0.0.4), and a tiny HTTP/1.1 server answering GET /metrics.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,6 +15,8 @@
 
 #include "essnap/schedule/cron.hpp"
 #include "essnap/util/result.hpp"
+
+struct sockaddr;
 
 namespace essnap::schedule {
 
@@ -29,9 +33,11 @@ struct PolicyMetrics {
   std::uint64_t deleted = 0;
   std::int64_t snapshots = 0;  // owned snapshots in the repository at the last look
   // Health: unhealthy when no success within `alert_within` (counted from `since` before the
-  // first success); without it, unhealthy while the last run failed.
+  // first success); without it, unhealthy while the last run failed; never healthy when its
+  // schedule never fires.
   std::optional<Seconds> alert_within;
   std::int64_t since = 0;
+  bool scheduled = true;  // false: a schedule that never fires (never healthy)
 
   bool healthy(std::int64_t now) const;
 };
@@ -60,28 +66,57 @@ class MetricsRegistry {
   std::vector<std::pair<std::string, PolicyMetrics>> entries_;
 };
 
-// Serves GET /metrics (200, the exposition) and 404 for anything else, one connection at a
-// time, on its own thread. Port 0 picks a free port (see port()).
+// True for 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8.
+bool is_loopback_address(const struct sockaddr* addr);
+// True when `host` (a name or a numeric address) resolves and every address it resolves to is
+// loopback. A resolver failure is false.
+bool resolves_to_loopback(const std::string& host);
+// True when `host` is an IPv4 or IPv6 address, not a name (no lookup).
+bool is_numeric_host(const std::string& host);
+
+enum class RemoteAccess { kLoopbackOnly, kAllowed };
+
+struct MetricsServerOptions {
+  // From accept to the end of the request head: a client that trickles its head slower is
+  // dropped, so one slow scraper cannot hold a connection slot for long.
+  std::chrono::milliseconds header_timeout{5000};
+  std::chrono::milliseconds send_timeout{5000};  // a client that does not read its answer
+  int max_connections = 16;                      // beyond it: 503 and close, at once
+};
+
+// Serves GET /metrics (200, the exposition) and 404 for anything else, each connection on its
+// own thread (so a slow client never blocks another scrape), the listener on a thread of its
+// own. Port 0 picks a free port (see port()). With kLoopbackOnly, start refuses a host that
+// resolves to any address that is not loopback.
 class MetricsServer {
  public:
-  explicit MetricsServer(const MetricsRegistry& registry) : registry_(registry) {}
+  explicit MetricsServer(const MetricsRegistry& registry, MetricsServerOptions options = {})
+      : registry_(registry), options_(options) {}
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  Status start(const std::string& host, int port);
+  Status start(const std::string& host, int port,
+               RemoteAccess remote = RemoteAccess::kLoopbackOnly);
   void stop();
   int port() const { return port_; }
 
  private:
+  struct Connection {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
   void serve();
   void answer(int fd);
+  void reap(bool all);
 
   const MetricsRegistry& registry_;
+  MetricsServerOptions options_;
   int listen_fd_ = -1;
   int stop_pipe_[2] = {-1, -1};
   int port_ = 0;
   std::thread thread_;
+  std::vector<Connection> connections_;  // the listener thread's own
 };
 
 }  // namespace essnap::schedule

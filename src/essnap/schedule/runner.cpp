@@ -1,5 +1,6 @@
 #include "essnap/schedule/runner.hpp"
 
+#include "essnap/cluster/names.hpp"
 #include "essnap/retention/prune.hpp"
 #include "essnap/snapshot/create.hpp"
 #include "essnap/snapshot/selection.hpp"
@@ -53,11 +54,11 @@ snapshot::WaitHooks ClusterRunner::hooks(const std::string& policy, std::int64_t
 }
 
 std::optional<std::int64_t> ClusterRunner::count_owned(cluster::Client& c, const PolicyConfig& p) {
-  auto got = cluster::get_snapshots(c, {p.repository, "_all", false});
+  auto got = retention::list_repository(c, p.repository);
   if (!got.ok()) return std::nullopt;
   const retention::Ownership own{p.name, p.match};
   std::int64_t n = 0;
-  for (const auto& s : got->snapshots) n += retention::owns(own, s) ? 1 : 0;
+  for (const auto& s : *got) n += retention::owns(own, s) ? 1 : 0;
   return n;
 }
 
@@ -70,6 +71,13 @@ RunOutcome ClusterRunner::snapshot(const PolicyConfig& p, SysSeconds now) {
   snapshot::CreateOptions o;
   o.request.repository = p.repository;
   o.request.name = *name;
+  // The config check refuses these; a Config built another way must not turn an empty
+  // selection into a snapshot of every index.
+  if (!p.indices.empty())
+    if (auto st =
+            cluster::names::validate_index_arguments(p.indices, "indices of policy " + p.name);
+        !st.ok())
+      return failed(st.error(), *name);
   o.request.indices = util::join(snapshot::split_patterns(p.indices));
   o.request.include_global_state = p.include_global_state;
   o.request.partial = p.partial;
@@ -100,15 +108,21 @@ RunOutcome ClusterRunner::snapshot(const PolicyConfig& p, SysSeconds now) {
   return out;
 }
 
-RunOutcome ClusterRunner::prune(const PolicyConfig& p, SysSeconds now) {
+RunOutcome ClusterRunner::prune(const PolicyConfig& p, Clock::time_point now) {
   auto c = client(p.cluster);
   if (!c.ok()) return failed(c.error());
   retention::PruneOptions o;
   o.repository = p.repository;
   o.ownership = {p.name, p.match};
   o.policy = p.retention;
-  auto plan = retention::plan_prune(**c, o, Clock::time_point(now));
+  auto plan = retention::plan_prune(**c, o, now);
   if (!plan.ok()) return failed(plan.error());
+  if (plan->decisions.empty() && plan->not_owned > 0)
+    log_.warn("the policy owns no snapshot in its repository; add match: globs to adopt others",
+              {{"policy", p.name},
+               {"repository", p.repository},
+               {"not_owned", plan->not_owned},
+               {"match_example", plan->adopt_match}});
   RunOutcome out;
   out.snapshots = static_cast<std::int64_t>(plan->decisions.size() - plan->remove.size());
   if (plan->remove.empty()) return out;
@@ -127,17 +141,27 @@ RunOutcome ClusterRunner::prune(const PolicyConfig& p, SysSeconds now) {
   return out;
 }
 
-std::optional<SysSeconds> ClusterRunner::last_snapshot(const PolicyConfig& p) {
+PolicyHistory ClusterRunner::history(const PolicyConfig& p) {
+  PolicyHistory h;
   auto c = client(p.cluster);
-  if (!c.ok()) return std::nullopt;
-  auto got = cluster::get_snapshots(**c, {p.repository, "_all", false});
-  if (!got.ok()) return std::nullopt;
+  if (!c.ok()) return h;
+  auto got = retention::list_repository(**c, p.repository);
+  if (!got.ok()) return h;
   const retention::Ownership own{p.name, p.match};
-  std::int64_t newest = 0;
-  for (const auto& s : got->snapshots)
-    if (retention::owns(own, s)) newest = std::max(newest, s.start_ms);
-  if (newest == 0) return std::nullopt;
-  return SysSeconds(Seconds(newest / 1000));
+  std::int64_t newest = 0, success_start = 0, success_end = 0, owned = 0;
+  for (const auto& s : *got) {
+    if (!retention::owns(own, s)) continue;
+    ++owned;
+    newest = std::max(newest, s.start_ms);
+    if (s.state == cluster::SnapshotStateKind::kSuccess && s.start_ms >= success_start) {
+      success_start = s.start_ms;
+      success_end = std::max(s.end_ms, s.start_ms);
+    }
+  }
+  h.owned = owned;
+  if (newest > 0) h.newest_start = SysSeconds(Seconds(newest / 1000));
+  if (success_end > 0) h.last_success = SysSeconds(Seconds(success_end / 1000));
+  return h;
 }
 
 }  // namespace essnap::schedule

@@ -24,8 +24,8 @@ class ClusterRunner final : public Runner {
 
   void configure(const Config& config) override;
   RunOutcome snapshot(const PolicyConfig& policy, SysSeconds now) override;
-  RunOutcome prune(const PolicyConfig& policy, SysSeconds now) override;
-  std::optional<SysSeconds> last_snapshot(const PolicyConfig& policy) override;
+  RunOutcome prune(const PolicyConfig& policy, Clock::time_point now) override;
+  PolicyHistory history(const PolicyConfig& policy) override;
 
  private:
   Result<std::shared_ptr<cluster::Client>> client(const std::string& cluster);

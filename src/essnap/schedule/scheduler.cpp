@@ -63,6 +63,7 @@ void Scheduler::apply(Config config, bool first) {
   config_ = std::move(config);
   jobs_.clear();
   const SysSeconds now = hooks_.now();
+  std::vector<std::string> unscheduled;
   for (const auto& p : config_.policies) {
     std::vector<std::pair<JobKind, const Schedule*>> kinds{{JobKind::kSnapshot, &p.schedule}};
     if (p.prune == PruneMode::kOnSchedule && p.prune_schedule)
@@ -84,8 +85,9 @@ void Scheduler::apply(Config config, bool first) {
       if (!kept) {
         const auto next = sched->next_after(now);
         if (!next) {
-          log_.warn("schedule never matches; policy not scheduled",
-                    {{"policy", p.name}, {"schedule", sched->text()}});
+          log_.error("schedule never matches; policy not scheduled",
+                     {{"policy", p.name}, {"schedule", sched->text()}});
+          unscheduled.push_back(p.name);
           continue;
         }
         j.slot = *next;
@@ -97,6 +99,8 @@ void Scheduler::apply(Config config, bool first) {
   std::vector<std::pair<std::string, std::optional<Seconds>>> names;
   for (const auto& p : config_.policies) names.emplace_back(p.name, p.alert_within);
   metrics_.set_policies(names, unix_seconds(now));
+  for (const auto& name : unscheduled)  // a job that never runs is never healthy
+    metrics_.update(name, [](PolicyMetrics& m) { m.scheduled = false; });
   runner_.configure(config_);
 }
 
@@ -106,7 +110,12 @@ void Scheduler::start() {
   for (auto& j : jobs_) {
     const PolicyConfig* p = config_.policy(j.policy);
     if (j.kind != JobKind::kSnapshot || !p) continue;
-    const auto last = runner_.last_snapshot(*p);
+    const PolicyHistory h = runner_.history(*p);
+    metrics_.update(p->name, [&](PolicyMetrics& m) {  // what a restart would otherwise forget
+      if (h.last_success && m.last_success == 0) m.last_success = unix_seconds(*h.last_success);
+      if (h.owned) m.snapshots = *h.owned;
+    });
+    const auto& last = h.newest_start;
     const auto due_since = last ? p->schedule.next_after(*last) : std::nullopt;
     if (due_since && *due_since <= now) {
       log_.info(
@@ -162,7 +171,7 @@ void Scheduler::run_job(Job& job) {
     o = run_policy(*p, started, p->prune == PruneMode::kAfterSnapshot);
   } else {
     log_.info("prune started", {{"policy", p->name}, {"repository", p->repository}});
-    o = runner_.prune(*p, started);
+    o = runner_.prune(*p, hooks_.precise_now());
     metrics_.update(p->name, [&](PolicyMetrics& m) {
       m.deleted += static_cast<std::uint64_t>(o.deleted);
       if (o.snapshots) m.snapshots = *o.snapshots;
@@ -208,7 +217,7 @@ RunOutcome Scheduler::run_policy(const PolicyConfig& p, SysSeconds started, bool
                                     {"bytes", o.bytes}});
   const bool made_one = o.result != RunResult::kFailed && !o.refused;
   if (prune && made_one && !hooks_.stop_requested()) {
-    RunOutcome pr = runner_.prune(p, hooks_.now());
+    RunOutcome pr = runner_.prune(p, hooks_.precise_now());
     o.deleted = pr.deleted;
     if (pr.snapshots) o.snapshots = pr.snapshots;
     if (pr.result != RunResult::kSuccess || pr.refused) {
@@ -256,13 +265,15 @@ int Scheduler::run() {
   return 0;
 }
 
-int Scheduler::run_once(const std::string& only) {
+int Scheduler::run_once(const std::string& only,
+                        std::vector<std::pair<std::string, RunOutcome>>* outcomes) {
   int worst = 0;
   for (const auto& p : config_.policies) {
     if (!only.empty() && p.name != only) continue;
     if (hooks_.stop_requested()) break;
-    const RunOutcome o = run_policy(p, hooks_.now(), p.prune != PruneMode::kNever);
+    RunOutcome o = run_policy(p, hooks_.now(), p.prune != PruneMode::kNever);
     worst = std::max(worst, exit_status(o));
+    if (outcomes) outcomes->emplace_back(p.name, std::move(o));
   }
   return worst;
 }

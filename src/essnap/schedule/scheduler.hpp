@@ -28,15 +28,25 @@ struct RunOutcome {
   std::string message;                    // why it failed / what was abandoned
 };
 
+// What the repository says of a policy's past runs, read at start (after a restart the metrics
+// and the missed-run rule start from it, not from nothing). Each nullopt when none or unknown.
+struct PolicyHistory {
+  std::optional<SysSeconds> newest_start;  // the start of the newest snapshot the policy owns
+  std::optional<SysSeconds> last_success;  // the end of its newest SUCCESS snapshot
+  std::optional<std::int64_t> owned;       // how many snapshots it owns
+};
+
 // Does the work against clusters (schedule/runner.hpp), or a fake in tests.
 class Runner {
  public:
   virtual ~Runner() = default;
   virtual void configure(const Config& config) = 0;  // after a (re)load
+  // `now` names the snapshot (whole seconds: the schedule's slot).
   virtual RunOutcome snapshot(const PolicyConfig& policy, SysSeconds now) = 0;
-  virtual RunOutcome prune(const PolicyConfig& policy, SysSeconds now) = 0;
-  // Start time of the policy's newest snapshot in its repository; nullopt when none or unknown.
-  virtual std::optional<SysSeconds> last_snapshot(const PolicyConfig& policy) = 0;
+  // `now` is the precise time: retention compares it with start times in milliseconds, and a
+  // snapshot that started within the current second must not count as dated in the future.
+  virtual RunOutcome prune(const PolicyConfig& policy, Clock::time_point now) = 0;
+  virtual PolicyHistory history(const PolicyConfig& policy) = 0;
 };
 
 struct SchedulerHooks {
@@ -47,7 +57,7 @@ struct SchedulerHooks {
   std::function<bool()> take_reload;               // true once per SIGHUP
   std::function<Result<Config>()> reload;          // reads the config file again
   std::function<double()> random;                  // [0, 1) for jitter; default 0
-  std::function<Clock::time_point()> precise_now;  // for durations; default now()
+  std::function<Clock::time_point()> precise_now;  // durations, prune's now; default now()
 };
 
 enum class JobKind { kSnapshot, kPrune };
@@ -75,7 +85,9 @@ class Scheduler {
   // False once stopping.
   bool step();
   // `essnap run --once`: every policy (or `only`) now, snapshot then prune; the worst status.
-  int run_once(const std::string& only);
+  // `outcomes`, when given, gets each policy's outcome in config order.
+  int run_once(const std::string& only,
+               std::vector<std::pair<std::string, RunOutcome>>* outcomes = nullptr);
 
   const Config& config() const { return config_; }
   const std::vector<Job>& jobs() const { return jobs_; }

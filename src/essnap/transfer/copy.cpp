@@ -11,7 +11,6 @@
 
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/search.hpp"
-#include "essnap/cluster/snapshots.hpp"
 #include "essnap/transfer/reader.hpp"
 #include "essnap/transfer/translate.hpp"
 #include "essnap/util/crypto.hpp"
@@ -363,7 +362,7 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
                            ")");
         hooks.notify(r.name + ": " + kChanged + "; " + target +
                      " (created by it) is created again and loaded from a new read");
-        ESSNAP_TRY_STATUS(cluster::delete_index(*dst, target));
+        ESSNAP_TRY_STATUS(dst->json("DELETE", cluster::names::path({target})));
         st.done.clear();
         st.loaded = 0;
         st.rejected = 0;

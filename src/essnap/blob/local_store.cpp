@@ -221,6 +221,15 @@ Status LocalStore::write_file(std::string_view path, const ChunkProducer& produc
     }
   }
   if (!s.ok() || replace == Replace::kNo) ::unlink(tmp.c_str());
+  // The new name is durable only once its directory is: a caller that records the blob after
+  // put() returns (an export's checkpoint) must not find it gone after a crash.
+  if (s.ok()) {
+    const std::string dir = fs::path(p).parent_path().string();
+    const int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d < 0) return io_error("opening", dir, errno);
+    if (::fsync(d) != 0 && errno != EINVAL) s = io_error("syncing", dir, errno);
+    ::close(d);
+  }
   return s;
 }
 

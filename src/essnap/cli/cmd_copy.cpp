@@ -23,6 +23,7 @@ struct CopyFlags {
   std::vector<std::string> renames;
   bool append = false;
   bool resume = false;
+  bool include_aliases = false;
   int slices = 0;
   int concurrency = 4;
   int page_size = 0;
@@ -51,6 +52,8 @@ Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   }
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
+  o.aliases =
+      f.include_aliases ? transfer::AliasPolicy::kInclude : transfer::AliasPolicy::kUnlessRenamed;
   o.concurrency = f.concurrency;
   o.slices = f.slices;
   o.page_size = f.page_size;
@@ -104,6 +107,9 @@ void register_copy(CLI::App& app, CommandContext ctx) {
   c->add_option("--rename-suffix", f->rename_suffix, "Copy each index as NAME+SUFFIX");
   c->add_option("--rename", f->renames, "Copy index FROM as TO (FROM=TO, repeatable)");
   c->add_flag("--append", f->append, "Load into target indices that exist already");
+  c->add_flag("--include-aliases", f->include_aliases,
+              "Give a renamed index the source's aliases too (left out by default, as restore "
+              "does; an alias never gets a second write index)");
   c->add_flag("--resume", f->resume, "Continue an interrupted copy");
   c->add_option("--slices", f->slices,
                 "Parallel readers per index (default: shards, bounded by cores)")

@@ -26,6 +26,7 @@ struct ExportFlags {
   int page_size = 0;
   std::string read_strategy = "auto";
   bool resume = false;
+  bool overwrite = false;
   bool quiet = false;
 };
 
@@ -42,6 +43,7 @@ Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
   o.page_size = f.page_size;
   o.strategy = read_strategy(f.read_strategy, f.cluster);
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
+  o.overwrite = f.overwrite ? transfer::Overwrite::kYes : transfer::Overwrite::kNo;
   o.tool = std::string("essnap ") + kVersion;
   ESSNAP_TRY_STATUS(transfer::validate(o));
 
@@ -100,7 +102,13 @@ void register_export(CLI::App& app, CommandContext ctx) {
   c->add_option("--page-size", f->page_size,
                 "Documents per search page (default: as many as fill 8 MiB by a sample's size, at "
                 "most 10000)");
-  c->add_flag("--resume", f->resume, "Continue an interrupted export in --to from its checkpoint");
+  auto* resume = c->add_flag("--resume", f->resume,
+                             "Continue an interrupted export in --to from its checkpoint (every "
+                             "recorded chunk is checked against a new read of its index)");
+  auto* overwrite = c->add_flag("--overwrite", f->overwrite,
+                                "Write into a --to that is not empty: files of the same names are "
+                                "replaced (the old manifest.json first)");
+  resume->excludes(overwrite);
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->footer(
       "Writes per index I: I/index.json (settings without creation-only ones, mappings, aliases)\n"
@@ -111,9 +119,10 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "scroll, or search_after on _id alone where neither is served (--read-strategy; the default\n"
       "for OpenSearch Serverless). A data stream's name exports its backing indices, marked as "
       "its.\n"
-      "Nothing is overwritten: a destination holding an export is refused. Ctrl-C leaves "
-      "a\n"
-      "checkpoint (export-state.json) that --resume continues from, to identical files.\n"
+      "Nothing is overwritten: a destination that is not empty is refused unless --overwrite.\n"
+      "Ctrl-C leaves a checkpoint (export-state.json) that --resume continues from: each index\n"
+      "is read again and its recorded chunks compared with the new read (damaged chunk files are\n"
+      "written again); an index that changed in between is exported again from the start.\n"
       "Memory: about slices x (2 x --chunk-bytes + 16 MiB), at most ~160 MiB by default (slices\n"
       "beyond that budget wait their turn).\n\n"
       "EXAMPLES:\n"
@@ -121,6 +130,7 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "  essnap export --url https://search-x.us-east-1.es.amazonaws.com -i orders \\\n"
       "      --to s3://my-bucket/exports/orders-2026-12-01\n"
       "  essnap export -i orders --to s3://my-bucket/exports/orders --resume\n"
+      "  essnap export -i orders --to /backup/orders --overwrite\n"
       "  essnap export --url https://abc.us-east-1.aoss.amazonaws.com -i logs --to "
       "/backup/aoss\n\n" +
       std::string(exit_status_help()));

@@ -23,6 +23,7 @@ struct ImportFlags {
   std::vector<std::string> renames;
   bool append = false;
   bool resume = false;
+  bool include_aliases = false;
   int concurrency = 4;
   long long window_bytes = 8LL << 20;
   std::string state_dir;
@@ -45,6 +46,8 @@ Result<int> run_import_command(const GlobalOptions& global, ImportFlags& f) {
   }
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
+  o.aliases =
+      f.include_aliases ? transfer::AliasPolicy::kInclude : transfer::AliasPolicy::kUnlessRenamed;
   o.concurrency = f.concurrency;
   o.window_bytes = f.window_bytes;
 
@@ -85,6 +88,9 @@ void register_import(CLI::App& app, CommandContext ctx) {
   c->add_option("--rename-suffix", f->rename_suffix, "Import each index as NAME+SUFFIX");
   c->add_option("--rename", f->renames, "Import index FROM as TO (FROM=TO, repeatable)");
   c->add_flag("--append", f->append, "Load into target indices that exist already");
+  c->add_flag("--include-aliases", f->include_aliases,
+              "Give a renamed index the source's aliases too (left out by default, as restore "
+              "does; an alias never gets a second write index)");
   c->add_flag("--resume", f->resume, "Continue an interrupted import (skips the chunks it loaded)");
   c->add_option("--concurrency", f->concurrency, "Chunks loaded in parallel")
       ->check(CLI::Range(1, 32))

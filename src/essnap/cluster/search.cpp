@@ -188,6 +188,20 @@ Result<bool> index_exists(Client& c, const std::string& index) {
   return true;
 }
 
+Result<std::string> index_uuid(Client& c, const std::string& name) {
+  ESSNAP_TRY_STATUS(names::validate_index_name(name));
+  ESSNAP_TRY(nlohmann::json j, c.json("GET", names::path({name, "_settings", "index.uuid"}) +
+                                                 "?expand_wildcards=all&flat_settings=true"));
+  if (!j.is_object() || j.empty()) return Error(ErrorCode::kNotFound, "no index " + name);
+  // One index: its own entry; a data stream or an alias: the first of its indices by name.
+  auto it = j.contains(name) ? j.find(name) : j.begin();
+  const auto& o = it.value();
+  if (!o.is_object() || !o.contains("settings") || !o["settings"].is_object() ||
+      !o["settings"].contains("index.uuid") || !o["settings"]["index.uuid"].is_string())
+    return Error(ErrorCode::kParse, "GET /" + name + "/_settings: no index.uuid in the answer");
+  return o["settings"]["index.uuid"].get<std::string>();
+}
+
 Status create_index(Client& c, const std::string& index, const nlohmann::json& body) {
   ESSNAP_TRY_STATUS(names::validate_index_name(index));
   // Not repeated blindly: a repeat after a lost answer would say "already exists".

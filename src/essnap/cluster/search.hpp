@@ -95,6 +95,11 @@ Result<long long> count_documents(Client& c, const std::string& index,
 // HEAD /INDEX: whether an index (or alias) of that name exists.
 Result<bool> index_exists(Client& c, const std::string& index);
 
+// GET /NAME/_settings/index.uuid: the uuid of the index NAME, or for a data stream (or an alias)
+// the uuid of its first backing index by name; kNotFound when nothing of that name exists. It
+// tells an index essnap created from a namesake made later.
+Result<std::string> index_uuid(Client& c, const std::string& name);
+
 // PUT /INDEX with the body; an Error carries the engine's detail (the caller reads
 // "unknown setting [...]" out of it).
 Status create_index(Client& c, const std::string& index, const nlohmann::json& body);

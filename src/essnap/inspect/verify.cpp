@@ -372,9 +372,9 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
           std::uint64_t pos = pc.file_offset, covered = 0, got = 0;
           Status s = container.stream_range(
               pc.blob, pc.blob_offset, pc.length, [&](std::string_view chunk) -> Status {
-                if (o.interrupted && o.interrupted())
+                if (!limiter.acquire(chunk.size(), o.interrupted) ||
+                    (o.interrupted && o.interrupted()))
                   return make_error(ErrorCode::kInterrupted, "interrupted");
-                limiter.acquire(chunk.size());
                 const auto* b = reinterpret_cast<const std::uint8_t*>(chunk.data());
                 const std::uint64_t n = chunk.size();
                 if (pos < crc_end) {

@@ -16,6 +16,7 @@ struct CopyOptions {
   RenameOptions rename;
   Existing existing = Existing::kRefuse;
   Resume resume = Resume::kNo;
+  AliasPolicy aliases = AliasPolicy::kUnlessRenamed;
   int slices = 0;
   int page_size = 0;                              // 0: choose_page_size's sample (reader.hpp)
   std::optional<cluster::ReadStrategy> strategy;  // --read-strategy; nullopt: the engine's best

@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "essnap/cluster/search.hpp"
@@ -35,36 +36,38 @@ struct Checkpoint {
   }
 };
 
-Status export_index(const ClientFactory& clients, cluster::Client& main,
-                    cluster::ReadStrategy strategy, Checkpoint& cp, std::size_t index_at,
-                    const ExportOptions& o, const Hooks& hooks, long long& bytes_written,
-                    std::chrono::steady_clock::time_point run_start) {
-  const auto t0 = std::chrono::steady_clock::now();
-  std::string name;
-  int slices = 1;
-  long long source_count = 0;
-  {
-    std::lock_guard<std::mutex> lock(cp.mu);
-    name = cp.m.indices[index_at].name;
-    slices = cp.m.indices[index_at].slices;
-  }
-  // The definition, every time (it is small, and a resumed run may not have written it).
-  ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(main, name));
-  nlohmann::json def{{"settings", export_settings(meta.settings)},
-                     {"mappings", meta.mappings},
-                     {"aliases", meta.aliases}};
-  const std::string def_text = def.dump(1);
-  ESSNAP_TRY_STATUS(cp.store.put(metadata_file(name), def_text));
-  ESSNAP_TRY(source_count, cluster::count_documents(main, name));
-  ESSNAP_TRY(const int page_size, choose_page_size(main, name, o.page_size));
+// The source index's index.uuid from its settings ("" when absent).
+std::string uuid_of(const nlohmann::json& settings) {
+  const nlohmann::json* idx = &settings;
+  if (idx->contains("index") && (*idx)["index"].is_object()) idx = &(*idx)["index"];
+  if (idx->contains("uuid") && (*idx)["uuid"].is_string()) return (*idx)["uuid"];
+  if (settings.contains("index.uuid") && settings["index.uuid"].is_string())
+    return settings["index.uuid"];
+  return "";
+}
 
+// What a slice's handler returns when its new read differs from a recorded chunk: the index
+// changed since the interrupted run (or merges reordered it), and it is exported again.
+constexpr const char* kChanged = "the index changed since the interrupted export";
+
+// One read of every slice of an index: chunks the checkpoint records are compared with the same
+// chunk of this read (their documents' lines, by SHA-256) and their stored files checked (size
+// and SHA-256; a damaged one is written again from this read); the chunks after them are
+// written and recorded. `changed` is set when a recorded chunk differs from this read.
+Status read_index(const ClientFactory& clients, cluster::Client& main,
+                  cluster::ReadStrategy strategy, Checkpoint& cp, std::size_t index_at,
+                  const std::string& name, int page_size, long long source_count,
+                  const ExportOptions& o, const Hooks& hooks, long long& bytes_written,
+                  std::chrono::steady_clock::time_point run_start, std::atomic<bool>& changed) {
   std::vector<SliceJob> jobs;
+  std::vector<std::vector<ChunkEntry>> recorded;  // by slice: the complete prefix, by seq
   long long resumed_docs = 0;
+  int slices = 1;
   {
     std::lock_guard<std::mutex> lock(cp.mu);
     IndexEntry& e = cp.m.indices[index_at];
-    e.metadata_sha256 = util::sha256_hex(def_text);
-    if (e.source_count == 0) e.source_count = source_count;
+    slices = e.slices;
+    recorded.resize(static_cast<std::size_t>(slices));
     // Chunks past a slice's complete prefix are written again (identically).
     std::vector<ChunkEntry> kept;
     for (int s = 0; s < slices; ++s) {
@@ -72,14 +75,20 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
       for (const auto& c : e.chunks)
         if (c.slice == s && c.seq < p.chunks) kept.push_back(c);
       resumed_docs += p.documents;
-      if (e.slices_done[s]) continue;
+    }
+    std::sort(kept.begin(), kept.end(), [](const ChunkEntry& a, const ChunkEntry& b) {
+      return std::tie(a.slice, a.seq) < std::tie(b.slice, b.seq);
+    });
+    for (const auto& c : kept) recorded[static_cast<std::size_t>(c.slice)].push_back(c);
+    // Every slice is read, the finished ones too: their recorded chunks are verified against
+    // this read, so the export is one read whatever happened to the index in between.
+    for (int s = 0; s < slices; ++s) {
+      e.slices_done[static_cast<std::size_t>(s)] = false;
       SliceJob j;
       j.index = name;
       j.slice = s;
       j.slices = slices;
       j.strategy = strategy;
-      j.skip_documents = p.documents;
-      j.first_seq = p.chunks;
       j.chunk_docs = cp.m.chunk_docs;
       j.chunk_bytes = cp.m.chunk_bytes;
       j.page_size = page_size;
@@ -102,9 +111,10 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
   long long docs_done = resumed_docs;
   auto fail = [&](Error e) {
     std::lock_guard<std::mutex> lock(err_mu);
+    stop = true;
+    if (changed) return;  // the index is read again: no error of this read matters
     // An interruption is the least interesting error: keep a real one when there is one.
     if (!first_error || first_error->code == ErrorCode::kInterrupted) first_error = std::move(e);
-    stop = true;
   };
   // Memory: each running slice holds a chunk, its compressed copy and a page. At most
   // kSliceBudget / (2 x chunk_bytes + 16 MiB) slices run at once; the others wait their turn
@@ -121,11 +131,41 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
       if (!client.ok()) return fail(std::move(client).error());
       for (std::size_t k = next_job++; k < jobs.size() && !stop; k = next_job++) {
         const SliceJob& job = jobs[k];
+        const std::vector<ChunkEntry>& mine = recorded[static_cast<std::size_t>(job.slice)];
+        std::size_t verified = 0;
         // The upload of chunk n runs while the slice reads and compresses chunk n+1 (one at a
         // time per slice, in order, so the checkpoint's prefix property holds).
         std::future<Status> upload;
         auto wait_upload = [&]() -> Status { return upload.valid() ? upload.get() : ok_status(); };
         const ChunkHandler on_chunk = [&](int seq, std::string& ndjson, long long docs) -> Status {
+          const std::string lines_sha = util::sha256_hex(ndjson);
+          if (static_cast<std::size_t>(seq) < mine.size()) {
+            const ChunkEntry& r = mine[static_cast<std::size_t>(seq)];
+            if (r.ndjson_sha256 != lines_sha || r.documents != docs) {
+              changed = true;
+              return Error(ErrorCode::kConflict, kChanged);
+            }
+            ++verified;
+            // The same documents: the stored file must hold exactly what was recorded.
+            auto stored = cp.store.read(r.file, static_cast<std::uint64_t>(r.bytes));
+            if (stored.ok() && static_cast<long long>(stored->size()) == r.bytes &&
+                util::sha256_hex(*stored) == r.sha256)
+              return ok_status();
+            if (!stored.ok() && stored.error().code != ErrorCode::kNotFound &&
+                stored.error().code != ErrorCode::kParse)
+              return std::move(stored).error();
+            ESSNAP_TRY(std::string again, compress(cp.m.compression, ndjson));
+            ESSNAP_TRY_STATUS(cp.store.put(r.file, again));
+            std::lock_guard<std::mutex> lock(cp.mu);
+            for (auto& c : cp.m.indices[index_at].chunks)
+              if (c.slice == r.slice && c.seq == r.seq) {
+                c.bytes = static_cast<long long>(again.size());
+                c.sha256 = util::sha256_hex(again);
+              }
+            ESSNAP_TRY_STATUS(cp.save_locked());
+            hooks.notify(r.file + " was missing or damaged: written again");
+            return ok_status();
+          }
           ESSNAP_TRY(std::string stored, compress(cp.m.compression, ndjson));
           ChunkEntry c;
           c.slice = job.slice;
@@ -133,9 +173,12 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
           c.documents = docs;
           c.bytes = static_cast<long long>(stored.size());
           c.sha256 = util::sha256_hex(stored);
+          c.ndjson_sha256 = lines_sha;
           c.file = chunk_file(name, job.slice, seq, cp.m.compression);
           ESSNAP_TRY_STATUS(wait_upload());
           upload = std::async(std::launch::async, [&, c, stored = std::move(stored)]() -> Status {
+            // put() returns once the bytes are durable (the local store fsyncs the file and its
+            // directory; S3 acknowledges a stored object): only then is the chunk recorded.
             ESSNAP_TRY_STATUS(cp.store.put(c.file, stored));
             std::lock_guard<std::mutex> lock(cp.mu);
             cp.m.indices[index_at].chunks.push_back(c);
@@ -157,9 +200,14 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
         };
         auto s = read_slice(**client, job, on_chunk, hooks, stop);
         auto uploaded = wait_upload();
+        // This read ended before the chunks recorded for the slice did: fewer documents now.
+        if (s.ok() && uploaded.ok() && verified < mine.size()) {
+          changed = true;
+          s = Error(ErrorCode::kConflict, kChanged);
+        }
         std::lock_guard<std::mutex> lock(cp.mu);
         if (s.ok() && uploaded.ok()) cp.m.indices[index_at].slices_done[job.slice] = true;
-        auto saved = cp.save_locked();  // also after a failure: what is done stays done
+        auto saved = changed ? ok_status() : cp.save_locked();  // what is done stays done
         if (!s.ok()) return fail(std::move(s).error());
         if (!uploaded.ok()) return fail(std::move(uploaded).error());
         if (!saved.ok()) return fail(std::move(saved).error());
@@ -168,7 +216,87 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
   }
   for (auto& t : threads) t.join();
   if (!pit.empty()) (void)cluster::close_pit(main, pit);
+  if (changed) return ok_status();
   if (first_error) return *first_error;
+  return ok_status();
+}
+
+Status export_index(const ClientFactory& clients, cluster::Client& main,
+                    cluster::ReadStrategy strategy, Checkpoint& cp, std::size_t index_at,
+                    const ExportOptions& o, const Hooks& hooks, long long& bytes_written,
+                    std::chrono::steady_clock::time_point run_start) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    name = cp.m.indices[index_at].name;
+  }
+  // The definition, every time (it is small, and a resumed run may not have written it).
+  ESSNAP_TRY(cluster::IndexMetadata meta, cluster::get_index_metadata(main, name));
+  nlohmann::json def{{"settings", export_settings(meta.settings)},
+                     {"mappings", meta.mappings},
+                     {"aliases", meta.aliases}};
+  const std::string def_text = def.dump(1);
+  const std::string uuid = uuid_of(meta.settings);
+  ESSNAP_TRY_STATUS(cp.store.put(metadata_file(name), def_text));
+  ESSNAP_TRY(long long source_count, cluster::count_documents(main, name));
+  ESSNAP_TRY(const int page_size, choose_page_size(main, name, o.page_size));
+
+  // Files of an earlier read that this one does not write again are removed at the end.
+  std::set<std::string> stale;
+  auto start_over = [&](const std::string& why) -> Status {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    IndexEntry& e = cp.m.indices[index_at];
+    for (const auto& c : e.chunks) stale.insert(c.file);
+    e.chunks.clear();
+    e.slices_done.assign(e.slices_done.size(), false);
+    e.source_count = source_count;
+    hooks.notify(name + ": " + why + "; exporting it again from the start");
+    return cp.save_locked();
+  };
+  {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    IndexEntry& e = cp.m.indices[index_at];
+    e.metadata_sha256 = util::sha256_hex(def_text);
+    if (e.source_count == 0) e.source_count = source_count;
+  }
+  std::string recorded_uuid;
+  bool has_chunks = false;
+  {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    recorded_uuid = cp.m.indices[index_at].uuid;
+    has_chunks = !cp.m.indices[index_at].chunks.empty();
+  }
+  if (has_chunks && (recorded_uuid.empty() || uuid.empty() || recorded_uuid != uuid))
+    ESSNAP_TRY_STATUS(start_over(recorded_uuid.empty()
+                                     ? "the checkpoint does not record which index it read"
+                                     : "the index was deleted and created again since the "
+                                       "interrupted export (another uuid)"));
+  {
+    std::lock_guard<std::mutex> lock(cp.mu);
+    cp.m.indices[index_at].uuid = uuid;
+  }
+  // At most two reads: the second has nothing recorded to differ from.
+  for (int attempt = 0;; ++attempt) {
+    std::atomic<bool> changed{false};
+    ESSNAP_TRY_STATUS(read_index(clients, main, strategy, cp, index_at, name, page_size,
+                                 source_count, o, hooks, bytes_written, run_start, changed));
+    if (!changed) break;
+    if (attempt > 0)
+      return Error(ErrorCode::kInternal, name + ": a read with nothing recorded differed");
+    ESSNAP_TRY_STATUS(start_over(
+        "its documents differ from the chunks the interrupted export recorded (the index was "
+        "written to, or its segments merged, in between)"));
+  }
+  if (!stale.empty()) {
+    std::vector<std::string> gone;
+    {
+      std::lock_guard<std::mutex> lock(cp.mu);
+      for (const auto& c : cp.m.indices[index_at].chunks) stale.erase(c.file);
+      gone.assign(stale.begin(), stale.end());
+    }
+    (void)cp.store.remove(gone);  // unlisted files are harmless: the manifest names the export
+  }
 
   IndexSummary summary;
   {
@@ -190,6 +318,23 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
                  " documents, _count said " + std::to_string(summary.source_count) +
                  " when the export began (the index changed meanwhile)");
   return ok_status();
+}
+
+// Whether every recorded chunk of a finished index is stored as recorded (size and SHA-256).
+Result<bool> chunks_intact(blob::BlobStore& store, const IndexEntry& e, const Hooks& hooks) {
+  for (const auto& c : e.chunks) {
+    auto stored = store.read(c.file, static_cast<std::uint64_t>(c.bytes));
+    if (stored.ok() && static_cast<long long>(stored->size()) == c.bytes &&
+        util::sha256_hex(*stored) == c.sha256)
+      continue;
+    if (!stored.ok() && stored.error().code != ErrorCode::kNotFound &&
+        stored.error().code != ErrorCode::kParse)
+      return std::move(stored).error();
+    hooks.notify(c.file + " is missing or differs from the checkpoint: " + e.name +
+                 " is read again");
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -223,6 +368,28 @@ Status validate(const ExportOptions& o) {
     return Error(ErrorCode::kInvalidArgument, "--slices must be between 1 and 64");
   return ok_status();
 }
+
+namespace {
+
+std::string join_patterns(const std::vector<std::string>& p) {
+  std::string out;
+  for (const auto& x : p) out += (out.empty() ? "" : ",") + x;
+  return "'" + out + "'";
+}
+
+// The name of one thing in the destination ("" when it is empty or does not exist yet).
+Result<std::string> first_entry(blob::BlobStore& store) {
+  auto l = store.list("");
+  if (!l.ok()) {
+    if (l.error().code == ErrorCode::kNotFound) return std::string();
+    return std::move(l).error();
+  }
+  if (!l->blobs.empty()) return l->blobs.front().name;
+  if (!l->children.empty()) return l->children.front() + "/";
+  return std::string();
+}
+
+}  // namespace
 
 Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store,
                                 const ExportOptions& o, const Hooks& hooks_in) {
@@ -263,22 +430,43 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
                        ", --url is " + cluster::to_string(info.distribution) + " " +
                        info.version.text,
                    "resume against the cluster the export began on");
+    if (!cp.m.patterns.empty() && cp.m.patterns != o.patterns)
+      return Error(ErrorCode::kConflict,
+                   "the interrupted export in " + store.describe() + " read --indices " +
+                       join_patterns(cp.m.patterns) + ", not " + join_patterns(o.patterns),
+                   "resume with the --indices it began with, or export to another place");
     hooks.notify("resuming the export in " + store.describe() +
                  " (compression, chunk limits and slices as it began)");
   } else {
     ESSNAP_TRY(bool has_state, store.exists(kExportStateFile));
-    if (has_manifest || has_state)
-      return Error(ErrorCode::kConflict,
-                   store.describe() + " already holds an export" +
-                       (has_manifest ? "" : " (an interrupted one)"),
-                   has_manifest ? "choose an empty destination (nothing is overwritten)"
-                                : "pass --resume to finish it, or choose an empty destination");
+    if (o.overwrite == Overwrite::kNo) {
+      if (has_manifest || has_state)
+        return Error(ErrorCode::kConflict,
+                     store.describe() + " already holds an export" +
+                         (has_manifest ? "" : " (an interrupted one)"),
+                     has_manifest ? "choose an empty destination, or pass --overwrite to "
+                                    "replace it"
+                                  : "pass --resume to finish it, choose an empty destination, "
+                                    "or pass --overwrite to start it again");
+      ESSNAP_TRY(const std::string first, first_entry(store));
+      if (!first.empty())
+        return Error(ErrorCode::kConflict,
+                     store.describe() + " is not empty (it holds " + first +
+                         "); an export writes only into an empty destination",
+                     "choose an empty destination, or pass --overwrite to write over the files "
+                     "an export names");
+    } else {
+      // The old export's manifest and checkpoint go first: nothing may describe the files
+      // while they are being replaced.
+      ESSNAP_TRY_STATUS(store.remove({kManifestFile, kExportStateFile}));
+    }
     ESSNAP_TRY(std::vector<cluster::ResolvedIndex> indices,
                cluster::resolve_open_indices(*main, o.patterns));
     if (indices.empty())
       return Error(ErrorCode::kConflict, "--indices matches no open index",
                    "list the indices with 'essnap request GET /_cat/indices?v'");
     cp.m.tool = o.tool;
+    cp.m.patterns = o.patterns;
     cp.m.created = utc_now_iso8601();
     cp.m.source_engine = cluster::to_string(info.distribution);
     cp.m.source_version = info.version.text;
@@ -319,7 +507,10 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
     const IndexEntry& e = cp.m.indices[i];
     const bool done =
         std::all_of(e.slices_done.begin(), e.slices_done.end(), [](bool b) { return b; });
-    if (done && !e.metadata_sha256.empty()) continue;
+    if (done && !e.metadata_sha256.empty()) {
+      ESSNAP_TRY(const bool intact, chunks_intact(store, e, hooks));
+      if (intact) continue;
+    }
     ESSNAP_TRY_STATUS(
         export_index(clients, *main, strategy, cp, i, o, collecting, bytes_written, run_start));
   }

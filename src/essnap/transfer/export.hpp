@@ -2,8 +2,13 @@
 // settings without the creation-only ones, mappings, aliases) and its documents as chunk files
 // of NDJSON lines, compressed, plus manifest.json written last (an export without it is not
 // finished). Slices are read in parallel, each through its own client. After every chunk the
-// checkpoint export-state.json in the destination records it, so --resume continues after the
-// last complete chunk of each slice and produces the same files an uninterrupted run would.
+// checkpoint export-state.json in the destination records it (with each chunk's SHA-256 of its
+// lines and the index's uuid). --resume reads each unfinished index again and compares every
+// recorded chunk with the same chunk of the new read: when all match, it writes on after them
+// (and rewrites a recorded chunk whose stored file is missing or damaged), so the export is the
+// new read exactly; when one differs (the index was written to in between) the index is
+// exported again from the start. Never a mix of two reads. A destination that is not empty is
+// refused unless --resume (its checkpoint) or --overwrite.
 #pragma once
 
 #include <optional>
@@ -19,6 +24,9 @@
 namespace essnap::transfer {
 
 enum class Resume { kNo, kYes };
+// --overwrite: an export may be written into a destination that is not empty (files of the same
+// names are replaced; the old manifest and checkpoint are removed first).
+enum class Overwrite { kNo, kYes };
 
 struct ExportOptions {
   std::vector<std::string> patterns;  // --indices, split on ','
@@ -30,6 +38,7 @@ struct ExportOptions {
   std::optional<cluster::ReadStrategy> strategy;  // --read-strategy; nullopt: the engine's best
   std::string keep_alive = "10m";
   Resume resume = Resume::kNo;
+  Overwrite overwrite = Overwrite::kNo;
   std::string tool;  // "essnap 0.1.0", recorded in the manifest
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -122,9 +123,11 @@ Result<std::vector<std::string>> select_indices(
 
 nlohmann::json to_json(const ImportState& s) {
   nlohmann::json idx = nlohmann::json::object();
-  for (const auto& [name, i] : s.indices)
+  for (const auto& [name, i] : s.indices) {
     idx[name] = {{"target", i.target}, {"created", i.created},   {"done", i.done},
                  {"loaded", i.loaded}, {"rejected", i.rejected}, {"slices", i.slices}};
+    if (!i.target_uuid.empty()) idx[name]["target_uuid"] = i.target_uuid;
+  }
   return {{"format", "essnap-import-state"},
           {"format_version", 1},
           {"source", s.source},
@@ -159,6 +162,11 @@ Result<ImportState> parse_import_state(std::string_view text, std::string_view w
     }
     i.loaded = o["loaded"].get<long long>();
     i.rejected = o["rejected"].get<long long>();
+    if (o.contains("target_uuid")) {
+      if (!o["target_uuid"].is_string() || o["target_uuid"].get<std::string>().size() > 64)
+        return bad("index " + it.key().substr(0, 80) + ": 'target_uuid' is malformed");
+      i.target_uuid = o["target_uuid"].get<std::string>();
+    }
     if (o.contains("slices") && o["slices"].is_number_integer())
       i.slices = static_cast<int>(std::clamp<long long>(o["slices"].get<long long>(), 0, 64));
     s.indices[it.key()] = std::move(i);
@@ -180,10 +188,16 @@ Result<ImportState> load_import_state(const std::string& path) {
 Status save_import_state(const std::string& path, const ImportState& s) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << to_json(s).dump(1) << "\n";
-    if (!out)
+    // Synced before the rename: a crash leaves the old state or the new one, never an empty file.
+    const std::string text = to_json(s).dump(1) + "\n";
+    std::FILE* f = std::fopen(tmp.c_str(), "wbe");
+    const bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size() &&
+                    std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    if (f) std::fclose(f);
+    if (!ok) {
+      ::unlink(tmp.c_str());
       return Error(ErrorCode::kIo, "cannot write the import state " + tmp, "pass --state-dir DIR");
+    }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return Error(ErrorCode::kIo, "cannot write the import state " + path, "pass --state-dir DIR");
@@ -195,6 +209,77 @@ std::set<std::string> targets_made(const ImportState& state) {
   for (const auto& [name, i] : state.indices)
     if (i.created && !i.target.empty()) out.insert(i.target);
   return out;
+}
+
+Result<std::set<std::string>> verified_targets_made(cluster::Client& client,
+                                                    const ImportState& state) {
+  std::set<std::string> out;
+  for (const auto& target : targets_made(state)) {
+    std::string recorded;
+    for (const auto& [name, i] : state.indices)
+      if (i.target == target && i.created && !i.target_uuid.empty()) recorded = i.target_uuid;
+    if (recorded.empty()) continue;
+    auto live = cluster::index_uuid(client, target);
+    if (!live.ok()) {
+      if (live.error().code == ErrorCode::kNotFound) continue;
+      return std::move(live).error();
+    }
+    if (*live == recorded) out.insert(target);
+  }
+  return out;
+}
+
+void record_target_uuid(ImportState& state, const std::string& target, const std::string& uuid) {
+  for (auto& [name, i] : state.indices)
+    if (i.target == target && i.created) i.target_uuid = uuid;
+}
+
+bool keeps_aliases(const std::string& source, const std::string& target, AliasPolicy p) {
+  return p == AliasPolicy::kInclude || source == target;
+}
+
+void drop_aliases(nlohmann::json& def, std::vector<std::string>& changes) {
+  if (!def.is_object() || !def.contains("aliases")) return;
+  std::string names;
+  if (def["aliases"].is_object())
+    for (auto it = def["aliases"].begin(); it != def["aliases"].end(); ++it)
+      names += (names.empty() ? "" : ", ") + it.key();
+  def["aliases"] = nlohmann::json::object();
+  if (!names.empty())
+    changes.push_back("aliases left out (" + names +
+                      "): the index is renamed; --include-aliases keeps them");
+}
+
+std::vector<std::string> write_alias_clashes(const std::vector<cluster::AliasEntry>& live,
+                                             const std::vector<PlannedAliases>& planned) {
+  std::map<std::string, std::string> writer;  // alias -> its write index
+  for (const auto& a : live)
+    if (a.is_write_index) writer[a.alias] = a.index;
+  std::vector<std::string> out;
+  for (const auto& p : planned) {
+    if (!p.aliases.is_object()) continue;
+    for (auto it = p.aliases.begin(); it != p.aliases.end(); ++it) {
+      const auto& v = it.value();
+      if (!v.is_object() || !v.contains("is_write_index") || v["is_write_index"] != true) continue;
+      auto [at, fresh] = writer.emplace(it.key(), p.target);
+      if (!fresh && at->second != p.target)
+        out.push_back("alias " + it.key() + " (its write index is " + at->second + "; " + p.target +
+                      " would be a second one)");
+    }
+  }
+  return out;
+}
+
+std::string incomplete_hint(const std::vector<IndexSummary>& indices,
+                            const std::string& errors_path) {
+  long long rejected = 0;
+  for (const auto& s : indices) rejected += s.rejected;
+  if (rejected > 0)
+    return "the rejected documents are in " + errors_path +
+           " with the engine's reason: fix them or the target's mappings, then load them again";
+  return "no document was rejected: the source's count changed while it was read (documents "
+         "written or deleted meanwhile); compare the counts again, or run it again into a new "
+         "target";
 }
 
 std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices,
@@ -278,6 +363,13 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
                    "the import state at " + o.state_path + " belongs to " + state.source,
                    "resume with the --from it began with");
   }
+  // Only a target that is still the index the interrupted run created counts as its own.
+  std::set<std::string> made_before;
+  if (o.resume == Resume::kYes) {
+    ESSNAP_TRY(made_before, verified_targets_made(*main, state));
+    for (auto& [name, i] : state.indices)
+      if (!made_before.count(i.target)) i.created = false;
+  }
   std::set<std::string> targets;
   std::vector<std::string> conflicts;
   for (const auto& src : selected) {
@@ -299,9 +391,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     st.target = target;
     ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
     // A data stream is created once for all its backing indices: any of them may hold the mark.
-    bool created = st.created;
-    for (const auto& [other, ost] : state.indices)
-      if (ost.target == target && ost.created) created = true;
+    const bool created = made_before.count(target) > 0;
     if (exists && o.existing == Existing::kRefuse && !created &&
         std::find(conflicts.begin(), conflicts.end(), target) == conflicts.end())
       conflicts.push_back(target);
@@ -314,9 +404,34 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
         "pass --append to load into the existing index, or --rename-suffix / --rename to import "
         "under another name");
   }
+  // A second write index for an alias is refused now, before anything is created (the engine
+  // would refuse it at creation, halfway through).
+  std::vector<PlannedAliases> planned;
+  for (const auto& src : selected) {
+    const IndexEntry& e = *m.find(src);
+    const std::string target = state.indices[src].target;
+    if (!e.data_stream.empty() || !keeps_aliases(src, target, o.aliases)) continue;
+    ESSNAP_TRY(bool exists, cluster::index_exists(*main, target));
+    if (exists) continue;
+    ESSNAP_TRY(std::string def_text, store.read(metadata_file(src), kMaxMetadataBytes));
+    auto def = nlohmann::json::parse(def_text, nullptr, false);
+    if (def.is_object() && def.contains("aliases") && def["aliases"].is_object() &&
+        !def["aliases"].empty())
+      planned.push_back({target, def["aliases"]});
+  }
+  if (!planned.empty()) {
+    ESSNAP_TRY(const auto live, cluster::list_aliases(*main));
+    if (auto clashes = write_alias_clashes(live, planned); !clashes.empty()) {
+      std::string list;
+      for (const auto& c : clashes) list += (list.empty() ? "" : ", ") + c;
+      return Error(ErrorCode::kConflict,
+                   "the import would add a write index to an existing alias: " + list +
+                       "; nothing was imported",
+                   "import under another name without the aliases (--rename-suffix _imported), "
+                   "or move the alias' write index first");
+    }
+  }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
-  const std::set<std::string> made_before =
-      o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};
 
   ErrorsFile errors(o.errors_path);
   Loader loader(o.loader, errors, hooks);
@@ -355,6 +470,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
       if (!def.is_object())
         return Error(ErrorCode::kParse, metadata_file(def_of) + " is not a JSON object");
       if (entry.data_stream.empty()) {
+        if (!keeps_aliases(src, target, o.aliases)) drop_aliases(def, summary.changes);
         ESSNAP_TRY_STATUS(
             create_target_index(*main, target, def, source_engine, target_engine, summary.changes));
       } else {
@@ -362,6 +478,10 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
                                                     source_engine, target_engine, summary.changes));
       }
       st.created = true;
+      // A data stream that the engine makes at its first document has no uuid yet: recorded
+      // after the first chunk then.
+      if (auto uuid = cluster::index_uuid(*main, target); uuid.ok())
+        record_target_uuid(state, target, *uuid);
       ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
       if (hooks.progress) {
         hooks.notify("created " + target +
@@ -442,6 +562,9 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
           st.done.push_back(c.file);
           docs_done += c.documents;
           bytes_read += c.bytes;
+          if (st.created && st.target_uuid.empty())
+            if (auto uuid = cluster::index_uuid(**client, target); uuid.ok())
+              record_target_uuid(state, target, *uuid);
           if (auto s = save_import_state(o.state_path, state); !s.ok()) {
             first_error = std::move(s).error();
             stop = true;
@@ -471,11 +594,9 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
   if (!problems.empty()) {
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
-    result.problem =
-        Error(ErrorCode::kIncomplete, "the import is incomplete: " + msg,
-              result.corrupted.empty() ? "fix the documents or the target's mappings and load the "
-                                         "errors file again"
-                                       : "export the named chunks' index again");
+    result.problem = Error(ErrorCode::kIncomplete, "the import is incomplete: " + msg,
+                           result.corrupted.empty() ? incomplete_hint(result.indices, o.errors_path)
+                                                    : "export the named chunks' index again");
   }
   return result;
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "essnap/blob/blob_store.hpp"
+#include "essnap/cluster/index_facts.hpp"
 #include "essnap/transfer/events.hpp"
 #include "essnap/transfer/export.hpp"
 #include "essnap/transfer/loader.hpp"
@@ -40,11 +41,31 @@ Result<std::vector<std::string>> select_indices(
     const std::vector<std::string>& names, const std::vector<std::string>& patterns,
     const std::map<std::string, std::vector<std::string>>& groups = {});
 
+// Aliases of an imported or copied index (the rule of `restore`): kept when the target has the
+// source's name, left out of a renamed one unless --include-aliases (kInclude) — a renamed copy
+// must not join the source's aliases unasked.
+enum class AliasPolicy { kUnlessRenamed, kInclude };
+bool keeps_aliases(const std::string& source, const std::string& target, AliasPolicy p);
+// Removes the aliases of an index definition (index.json), noting it in `changes` when it had any.
+void drop_aliases(nlohmann::json& def, std::vector<std::string>& changes);
+
+// An index about to be created with aliases (the "aliases" object of its definition).
+struct PlannedAliases {
+  std::string target;
+  nlohmann::json aliases;
+};
+// Each alias that would end with two write indices: one of `planned` marks it is_write_index
+// while the live write index (`live`: cluster::list_aliases) or another planned one is another
+// index. One line each, for the refusal made before anything is created.
+std::vector<std::string> write_alias_clashes(const std::vector<cluster::AliasEntry>& live,
+                                             const std::vector<PlannedAliases>& planned);
+
 struct ImportOptions {
   std::vector<std::string> patterns;  // empty: every index of the export
   RenameOptions rename;
   Existing existing = Existing::kRefuse;
   Resume resume = Resume::kNo;
+  AliasPolicy aliases = AliasPolicy::kUnlessRenamed;
   int concurrency = 4;
   // A chunk's lines parsed and sent at a time (a line longer than this is a window of its own):
   // a loader's memory is this and the compressed chunk, whatever the chunk's size.
@@ -66,6 +87,10 @@ struct ImportResult {
 std::vector<std::string> reconcile_counts(const std::vector<IndexSummary>& indices,
                                           Existing existing, const std::string& errors_path);
 
+// The hint of an incomplete import or copy: the errors file only when documents were rejected.
+std::string incomplete_hint(const std::vector<IndexSummary>& indices,
+                            const std::string& errors_path);
+
 Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& store,
                                 const ImportOptions& options, const Hooks& hooks);
 
@@ -79,6 +104,9 @@ struct ImportState {
     long long loaded = 0;
     long long rejected = 0;
     int slices = 0;  // copy: the slice count the copy began with (0 for an import)
+    // The created target's uuid (cluster::index_uuid): a resume trusts `created` only while the
+    // target still has it.
+    std::string target_uuid;
   };
   std::map<std::string, Index> indices;
 };
@@ -86,6 +114,16 @@ nlohmann::json to_json(const ImportState& s);
 // The targets an import state says were created by the run that wrote it (for --resume: the
 // documents such a target already holds came from that run).
 std::set<std::string> targets_made(const ImportState& state);
+
+// targets_made() less each target that is not, on the cluster, the index that run created (its
+// uuid differs from the recorded one, or none was recorded): a state file edited by hand, or a
+// target deleted and made again by someone else, never lets --resume load into an index it did
+// not create.
+Result<std::set<std::string>> verified_targets_made(cluster::Client& client,
+                                                    const ImportState& state);
+
+// Records `target`'s uuid in every entry of `state` that loads into it and says it was created.
+void record_target_uuid(ImportState& state, const std::string& target, const std::string& uuid);
 
 Result<ImportState> parse_import_state(std::string_view text, std::string_view what);
 Result<ImportState> load_import_state(const std::string& path);

@@ -157,6 +157,21 @@ Status ErrorsFile::write(const nlohmann::json& line) {
   return ok_status();
 }
 
+namespace {
+
+// The engines' limit on an _id (IndexRequest.validate: 512 bytes of UTF-8).
+constexpr std::size_t kMaxIdBytes = 512;
+
+// The UTF-8 length of a raw JSON string token's value. Escapes only shorten the text, so a token
+// of at most kMaxIdBytes + 2 bytes is never decoded.
+std::size_t id_bytes(std::string_view raw) {
+  if (raw.size() <= kMaxIdBytes + 2) return raw.size() >= 2 ? raw.size() - 2 : 0;
+  auto j = nlohmann::json::parse(raw, nullptr, false);
+  return j.is_string() ? j.get_ref<const std::string&>().size() : raw.size();
+}
+
+}  // namespace
+
 Loader::Loader(LoaderOptions options, ErrorsFile& errors, const Hooks& hooks)
     : options_(options), batch_(options.batch), errors_(errors), hooks_(hooks) {}
 
@@ -197,11 +212,35 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
                                              " lines, the manifest says " +
                                              std::to_string(expected_documents) + " documents");
   out.lines = static_cast<long long>(docs.size());
-  std::vector<std::size_t> pending(docs.size());
-  for (std::size_t i = 0; i < docs.size(); ++i) pending[i] = i;
+  auto reject = [&](const PageParser::DocLine& d, int status, nlohmann::json error) -> Status {
+    nlohmann::json line{{"index", target},  {"source_index", source_index},
+                        {"chunk", chunk},   {"_id", nlohmann::json::parse(d.id, nullptr, false)},
+                        {"status", status}, {"error", std::move(error)}};
+    if (!d.routing.empty()) line["_routing"] = nlohmann::json::parse(d.routing, nullptr, false);
+    ESSNAP_TRY_STATUS(errors_.write(line));
+    ++out.rejected;
+    return ok_status();
+  };
+  // A document the engines refuse before indexing anything (an _id over 512 bytes fails the
+  // whole bulk request with a 400) goes to the errors file alone; the others load.
+  std::vector<std::size_t> pending;
+  pending.reserve(docs.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (const std::size_t n = id_bytes(docs[i].id); n > kMaxIdBytes) {
+      ESSNAP_TRY_STATUS(reject(
+          docs[i], 400,
+          {{"type", "illegal_argument_exception"},
+           {"reason", "_id is " + std::to_string(n) + " bytes long; the engines take at most " +
+                          std::to_string(kMaxIdBytes)}}));
+      continue;
+    }
+    pending.push_back(i);
+  }
   int pushback_round = 0;
+  bool one_by_one = false;  // after a bulk refused whole for one of its documents
   while (!pending.empty()) {
     std::vector<std::size_t> pushed_back;
+    std::vector<std::size_t> solo;  // documents of bulks refused whole, to be sent one at a time
     // One answer: count, push back or report each item of `in_batch`.
     auto handle = [&](cluster::BulkResponse& resp, const std::vector<std::size_t>& in_batch,
                       std::chrono::milliseconds took) -> Status {
@@ -209,6 +248,19 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
         batch_.on_pushback();
         pushed_back.insert(pushed_back.end(), in_batch.begin(), in_batch.end());
         return ok_status();
+      }
+      // The request refused whole for what one of its documents is: each is sent alone, and
+      // the one refused goes to the errors file.
+      if (resp.http_status == 400) {
+        auto body = nlohmann::json::parse(resp.body, nullptr, false);
+        const bool per_document =
+            body.is_object() && body.contains("error") && body["error"].is_object() &&
+            body["error"].value("type", "") == "action_request_validation_exception";
+        if (per_document && in_batch.size() > 1) {
+          solo.insert(solo.end(), in_batch.begin(), in_batch.end());
+          return ok_status();
+        }
+        if (per_document) return reject(docs[in_batch.front()], 400, body["error"]);
       }
       if (resp.http_status >= 400) {
         http::Response r;
@@ -239,17 +291,8 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
           pushed_back.push_back(in_batch[k]);
           any_pushback = true;
         } else {
-          const auto& d = docs[in_batch[k]];
-          nlohmann::json line{{"index", target},
-                              {"source_index", source_index},
-                              {"chunk", chunk},
-                              {"_id", nlohmann::json::parse(d.id, nullptr, false)},
-                              {"status", item.status},
-                              {"error", nlohmann::json::parse(item.error_json, nullptr, false)}};
-          if (!d.routing.empty())
-            line["_routing"] = nlohmann::json::parse(d.routing, nullptr, false);
-          ESSNAP_TRY_STATUS(errors_.write(line));
-          ++out.rejected;
+          ESSNAP_TRY_STATUS(reject(docs[in_batch[k]], item.status,
+                                   nlohmann::json::parse(item.error_json, nullptr, false)));
         }
       }
       if (any_pushback)
@@ -282,7 +325,7 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
         (void)settle();
         return Error(ErrorCode::kInterrupted, "interrupted while loading " + target);
       }
-      const std::size_t want = batch_.docs();
+      const std::size_t want = one_by_one ? 1 : batch_.docs();
       std::string body;
       std::vector<std::size_t> in_batch;
       while (at < pending.size() && in_batch.size() < want &&
@@ -300,6 +343,14 @@ Result<LoadOutcome> Loader::load(cluster::Client& client, const std::string& sou
                           std::move(in_batch), std::chrono::steady_clock::now()};
     }
     ESSNAP_TRY_STATUS(settle());
+    if (!solo.empty()) {
+      one_by_one = true;
+      if (pushed_back.empty()) {
+        pending = std::move(solo);
+        continue;
+      }
+      pushed_back.insert(pushed_back.end(), solo.begin(), solo.end());
+    }
     if (pushed_back.empty()) break;
     if (pushback_round >= options_.max_pushback_retries) {
       for (std::size_t i : pushed_back) {

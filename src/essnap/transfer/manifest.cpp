@@ -1,6 +1,7 @@
 #include "essnap/transfer/manifest.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 
@@ -69,13 +70,16 @@ nlohmann::json to_json(const Manifest& m, ManifestKind kind) {
   nlohmann::json indices = nlohmann::json::array();
   for (const auto& i : m.indices) {
     nlohmann::json chunks = nlohmann::json::array();
-    for (const auto& c : i.chunks)
-      chunks.push_back({{"file", chunk_file(i.name, c.slice, c.seq, m.compression)},
+    for (const auto& c : i.chunks) {
+      nlohmann::json cj{{"file", chunk_file(i.name, c.slice, c.seq, m.compression)},
                         {"slice", c.slice},
                         {"seq", c.seq},
                         {"documents", c.documents},
                         {"bytes", c.bytes},
-                        {"sha256", c.sha256}});
+                        {"sha256", c.sha256}};
+      if (!c.ndjson_sha256.empty()) cj["ndjson_sha256"] = c.ndjson_sha256;
+      chunks.push_back(std::move(cj));
+    }
     nlohmann::json ij{
         {"name", i.name},
         {"documents", i.documents},
@@ -84,19 +88,22 @@ nlohmann::json to_json(const Manifest& m, ManifestKind kind) {
         {"metadata", {{"file", metadata_file(i.name)}, {"sha256", i.metadata_sha256}}},
         {"chunks", chunks}};
     if (kind == ManifestKind::kState) ij["slices_done"] = i.slices_done;
+    if (!i.uuid.empty()) ij["uuid"] = i.uuid;
     if (!i.data_stream.empty())
       ij["data_stream"] = {{"name", i.data_stream}, {"timestamp_field", i.timestamp_field}};
     indices.push_back(std::move(ij));
   }
-  return {{"format", "essnap-export"},
-          {"format_version", m.format_version},
-          {"tool", m.tool},
-          {"created", m.created},
-          {"source", {{"engine", m.source_engine}, {"version", m.source_version}}},
-          {"compression", to_string(m.compression)},
-          {"chunk_docs", m.chunk_docs},
-          {"chunk_bytes", m.chunk_bytes},
-          {"indices", indices}};
+  nlohmann::json out{{"format", "essnap-export"},
+                     {"format_version", m.format_version},
+                     {"tool", m.tool},
+                     {"created", m.created},
+                     {"source", {{"engine", m.source_engine}, {"version", m.source_version}}},
+                     {"compression", to_string(m.compression)},
+                     {"chunk_docs", m.chunk_docs},
+                     {"chunk_bytes", m.chunk_bytes},
+                     {"indices", indices}};
+  if (kind == ManifestKind::kState && !m.patterns.empty()) out["patterns"] = m.patterns;
+  return out;
 }
 
 Result<Manifest> parse_manifest(std::string_view text, std::string_view what, ManifestKind kind) {
@@ -163,6 +170,13 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
         return bad(what, "index " + e.name +
                              ": the data stream's timestamp_field must be 1 to 255 characters");
     }
+    if (ij.contains("uuid")) {
+      ESSNAP_TRY(e.uuid, get_string(ij, "uuid", what));
+      if (e.uuid.size() > 64 || !std::all_of(e.uuid.begin(), e.uuid.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+          }))
+        return bad(what, "index " + e.name + ": 'uuid' is not an index uuid");
+    }
     if (kind == ManifestKind::kState) {
       if (!ij.contains("slices_done") || !ij["slices_done"].is_array() ||
           ij["slices_done"].size() != static_cast<std::size_t>(e.slices))
@@ -194,6 +208,11 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
                              ce.file.substr(0, 80) + "'");
       if (!is_hex64(ce.sha256))
         return bad(what, "chunk " + ce.file + ": sha256 is not 64 hex digits");
+      if (cj.contains("ndjson_sha256")) {
+        ESSNAP_TRY(ce.ndjson_sha256, get_string(cj, "ndjson_sha256", what));
+        if (!is_hex64(ce.ndjson_sha256))
+          return bad(what, "chunk " + ce.file + ": ndjson_sha256 is not 64 hex digits");
+      }
       if (ce.documents < 1 || (m.chunk_docs > 0 && ce.documents > m.chunk_docs))
         return bad(what, "chunk " + ce.file + ": its document count is out of range");
       if (!seen.emplace(std::make_pair(ce.slice, ce.seq), true).second)
@@ -216,6 +235,14 @@ Result<Manifest> parse_manifest(std::string_view text, std::string_view what, Ma
                              " documents, the index entry says " + std::to_string(e.documents));
     }
     m.indices.push_back(std::move(e));
+  }
+  if (kind == ManifestKind::kState && j.contains("patterns")) {
+    if (!j["patterns"].is_array() || j["patterns"].size() > 10000)
+      return bad(what, "'patterns' is not a list of index patterns");
+    for (const auto& p : j["patterns"]) {
+      if (!p.is_string()) return bad(what, "'patterns' holds a non-string");
+      m.patterns.push_back(p.get<std::string>());
+    }
   }
   return m;
 }

@@ -9,8 +9,11 @@
 //                 "metadata": {"file": "I/index.json", "sha256": HEX},
 //                 "data_stream": {"name": D, "timestamp_field": F}    (a backing index only)
 //                 "slices_done": [bool...]                         (export-state.json only)
+//                 "uuid": U                                        (the source index's uuid)
 //                 "chunks": [{"file": "I/000-000000.ndjson.zst", "slice": s, "seq": q,
-//                             "documents": N, "bytes": N, "sha256": HEX}...]}]}
+//                             "documents": N, "bytes": N, "sha256": HEX,
+//                             "ndjson_sha256": HEX}...]}],           (of the uncompressed lines)
+//    "patterns": [P...]}                                              (export-state.json only)
 //
 // Every name in it is checked, never trusted: index names against the engines' rules, each file
 // name must be exactly the one essnap derives from (index, slice, seq, compression) — a reader
@@ -38,7 +41,10 @@ struct ChunkEntry {
   long long documents = 0;
   long long bytes = 0;  // as stored (compressed)
   std::string sha256;   // of the stored bytes
-  std::string file;     // derived: chunk_file(index, slice, seq, compression)
+  // Of the uncompressed NDJSON lines: what a resumed export compares the same chunk of its new
+  // read with ("" in files written before it was recorded: such a chunk cannot be verified).
+  std::string ndjson_sha256;
+  std::string file;  // derived: chunk_file(index, slice, seq, compression)
 };
 
 struct IndexEntry {
@@ -51,6 +57,7 @@ struct IndexEntry {
   std::string data_stream;
   std::string timestamp_field;
   std::vector<bool> slices_done;  // state file only
+  std::string uuid;               // the source index's index.uuid when it was read ("": unknown)
   std::vector<ChunkEntry> chunks;
 };
 
@@ -64,6 +71,7 @@ struct Manifest {
   long long chunk_docs = 0;
   long long chunk_bytes = 0;
   std::vector<IndexEntry> indices;
+  std::vector<std::string> patterns;  // state file only: the --indices the export began with
 
   const IndexEntry* find(std::string_view index) const;
   IndexEntry* find(std::string_view index);

@@ -69,7 +69,9 @@ int run(int argc, char** argv) {
   CLI::App app{
       "essnap - back up, restore and move Elasticsearch / OpenSearch indices via snapshots"};
   app.footer(exit_status_help());
-  app.set_version_flag("--version", std::string("essnap ") + kVersion);
+  // "essnap 0.1.0 (commit 50ce917a1b2c, built 2026-12-07)": the version, then what built it.
+  app.set_version_flag("--version", std::string("essnap ") + kVersion + " (commit " +
+                                        build_commit() + ", built " + build_date() + ")");
   app.require_subcommand(1);
 
   GlobalOptions global;

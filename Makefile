@@ -10,8 +10,8 @@ JOBS ?= $(shell nproc)
 RELEASE_DIR ?= build-release
 PREFIX ?= /usr/local
 DESTDIR ?=
-# The one place the version is written: CMakeLists.txt's project(VERSION).
-VERSION := $(shell sed -nE 's/^project\(essnap VERSION ([^ )]+).*/\1/p' CMakeLists.txt)
+# The one place the version is written: src/essnap/version.hpp (CMakeLists.txt reads it too).
+VERSION := $(shell sed -nE 's/.*kVersion = "([0-9.]+)";.*/\1/p' src/essnap/version.hpp)
 REGISTRY ?= localhost
 CONTAINER_ENGINE ?= docker
 

@@ -1,16 +1,13 @@
 #pragma once
 
-// The version is CMakeLists.txt's project(VERSION), the one place it is written, passed to the
-// compiler as ESSNAP_VERSION. The commit and date come from the build (cmake/build_info.cmake).
-#ifndef ESSNAP_VERSION
-#error "ESSNAP_VERSION is defined by CMakeLists.txt (project VERSION)"
-#endif
-
 namespace essnap {
-inline constexpr const char* kVersion = ESSNAP_VERSION;
+// The version, written here only: CMakeLists.txt reads it for project(VERSION), the .deb and the
+// install rules; the Makefile for `make image`.
+inline constexpr const char* kVersion = "0.1.0";
 
 // The git commit the binary was built from (12 hex digits), "unknown" when built without git
-// (a tarball) and not given -DESSNAP_GIT_COMMIT.
+// (a tarball) and not given -DESSNAP_GIT_COMMIT. Defined in build_info.cpp, which
+// cmake/build_info.cmake writes at build time.
 const char* build_commit();
 // The day of the build, YYYY-MM-DD in UTC (SOURCE_DATE_EPOCH when set).
 const char* build_date();

@@ -2,7 +2,7 @@
 """Validates deploy/: systemd units with `systemd-analyze verify` (the ExecStart binary pointed at
 the built essnap), Kubernetes manifests parse and have the expected kinds and keys, and the
 Prometheus rules' expressions name only metrics essnap exposes. Also what names the container
-image: the manifests name REGISTRY/essnap:VERSION (VERSION = CMakeLists.txt's project VERSION), the
+image: the manifests name REGISTRY/essnap:VERSION (VERSION = kVersion in src/essnap/version.hpp), the
 image the user builds from the Dockerfile, and nothing names an image essnap does not build; the
 Dockerfile builds the .deb on Debian and installs it on Debian slim; the sample config
 (deploy/essnap.yaml) passes `essnap config check`."""
@@ -88,10 +88,11 @@ def check_prometheus():
                 fail(f"alerts: '{name}' in '{e}' is not a metric essnap exposes")
 
 def project_version():
-    text = open(os.path.join(SRC, "CMakeLists.txt")).read()
-    m = re.search(r"^project\(essnap VERSION ([0-9][^ )]*)", text, re.M)
+    # The one place the version is written (CMakeLists.txt and the Makefile read it from there).
+    text = open(os.path.join(SRC, "src", "essnap", "version.hpp")).read()
+    m = re.search(r'kVersion = "([0-9]+\.[0-9]+\.[0-9]+)";', text)
     if not m:
-        fail("CMakeLists.txt: no project(essnap VERSION ...)")
+        fail("src/essnap/version.hpp: no kVersion")
         return None
     return m.group(1)
 

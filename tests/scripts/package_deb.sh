@@ -6,7 +6,7 @@
 # (the root shares the host's network). Also: the package holds exactly the files, byte for byte,
 # that `cmake --install` (what `make install` runs) writes under DESTDIR with the same prefix; the
 # binary is stripped with a debuglink to essnap.debug; Depends: names the libraries the binary
-# links; the version is project(VERSION).
+# links; the version is kVersion of src/essnap/version.hpp (the one place).
 #
 # Needs root (debootstrap, chroot), debootstrap (scripts/install-deps.sh stack) and the stack; skips
 # without them, fails with CI=true. The Debian mirror is the one this machine's apt uses (read from
@@ -45,11 +45,16 @@ if [[ -z $URL && -n ${ESSNAP_TEST_ENGINES:-} ]]; then URL=${ESSNAP_TEST_ENGINES%
 [[ -n $URL ]] || skip "no cluster in $ENV_FILE"
 CACHE=${ESSNAP_STACK_DIR:-$SRC/.stack}/cache/debootstrap
 
-VERSION=$(sed -nE 's/^project\(essnap VERSION ([^ )]+).*/\1/p' "$SRC/CMakeLists.txt")
-[[ -n $VERSION ]] || fail "no project(essnap VERSION ...) in CMakeLists.txt"
+VERSION=$(sed -nE 's/.*kVersion = "([0-9.]+)";.*/\1/p' "$SRC/src/essnap/version.hpp")
+[[ -n $VERSION ]] || fail "no kVersion in src/essnap/version.hpp"
 
 # What the build made for installing (the essnap_stripped and essnap_docs targets, part of `all`).
-for f in "$BUILD/stripped/essnap" "$BUILD/essnap.debug" "$BUILD/generated/man.stamp"; do
+# Man pages and completions exist once the tree has `essnap generate-man` / `completion`.
+DOCS=0
+[[ -f $SRC/src/essnap/cli/cmd_completion.cpp ]] && DOCS=1
+built=("$BUILD/stripped/essnap" "$BUILD/essnap.debug")
+((DOCS)) && built+=("$BUILD/generated/man.stamp")
+for f in "${built[@]}"; do
   [[ -f $f ]] || skip "$f not built (ninja -C $BUILD essnap_stripped essnap_docs; make build does)"
 done
 [[ ! $BUILD/essnap -nt $BUILD/stripped/essnap ]] ||
@@ -83,10 +88,12 @@ tree_sums "$WORK/destdir" >"$WORK/install.list"
 tree_sums "$WORK/unpacked" >"$WORK/deb.list"
 diff -u "$WORK/install.list" "$WORK/deb.list" >"$WORK/list.diff" ||
   { cat "$WORK/list.diff"; fail "the .deb and cmake --install DESTDIR=... --prefix /usr differ (- install, + deb)"; }
-for want in usr/bin/essnap usr/share/man/man1/essnap.1 usr/share/bash-completion/completions/essnap \
-  usr/share/zsh/vendor-completions/_essnap usr/share/fish/vendor_completions.d/essnap.fish \
-  usr/lib/systemd/system/essnap.service usr/lib/systemd/system/essnap-once.service \
-  usr/lib/systemd/system/essnap-once.timer usr/share/doc/essnap/examples/essnap.yaml; do
+wanted=(usr/bin/essnap usr/lib/systemd/system/essnap.service usr/lib/systemd/system/essnap-once.service
+  usr/lib/systemd/system/essnap-once.timer usr/share/doc/essnap/examples/essnap.yaml)
+((DOCS)) && wanted+=(usr/share/man/man1/essnap.1 usr/share/man/man1/essnap-run.1
+  usr/share/bash-completion/completions/essnap usr/share/zsh/vendor-completions/_essnap
+  usr/share/fish/vendor_completions.d/essnap.fish)
+for want in "${wanted[@]}"; do
   grep -q "^$want " "$WORK/deb.list" || fail "$want is not in the package"
 done
 grep -q "^ExecStart=/usr/bin/essnap " "$WORK/unpacked/usr/lib/systemd/system/essnap.service" ||
@@ -97,7 +104,7 @@ fi
 readelf -x .gnu_debuglink "$WORK/unpacked/usr/bin/essnap" 2>/dev/null | grep -q "essnap.debug" ||
   fail "usr/bin/essnap has no .gnu_debuglink to essnap.debug"
 [[ $(dpkg-deb -f "$DEB" Version) == "$VERSION" ]] ||
-  fail "package version $(dpkg-deb -f "$DEB" Version), project VERSION $VERSION"
+  fail "package version $(dpkg-deb -f "$DEB" Version), kVersion $VERSION"
 depends=$(dpkg-deb -f "$DEB" Depends)
 for lib in libc6 libcurl4 libssl3 libstdc++6; do
   [[ $depends == *"$lib "* || $depends == *"$lib," || $depends == *"$lib" ]] ||

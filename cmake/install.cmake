@@ -86,10 +86,12 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
 set(CPACK_PACKAGE_DESCRIPTION "essnap drives Elasticsearch and OpenSearch snapshots: repositories \
 on S3 or a file system, snapshots, restores with safety checks, restic-style retention, a scheduler \
 with Prometheus metrics, logical export/import, and offline inspection of a repository.")
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # The install scripts see the real prefix (/usr) with DESTDIR pointing at the staging directory:
-# the systemd units' ExecStart= is computed from it.
+# the systemd units' ExecStart= is computed from it. With CPACK_SET_DESTDIR the prefix CPack installs
+# with is CPACK_INSTALL_PREFIX (else it would be CMAKE_INSTALL_PREFIX, /usr/local).
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES OFF)  # already stripped, with its debuglink
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)

@@ -113,8 +113,8 @@ done
 say "file lists equal ($(wc -l <"$WORK/deb.list") files); Depends: $depends"
 
 # 2. A clean Debian root of this machine's release, from this machine's mirror (cached).
-. /etc/os-release
-SUITE=${VERSION_CODENAME:?}
+SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[[ -n $SUITE ]] || skip "no VERSION_CODENAME in /etc/os-release"
 ARCH=$(dpkg --print-architecture)
 # "URI SUITE" of each main component of this release that apt here knows (bookworm, -updates, -security).
 mapfile -t SOURCES < <(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' \
@@ -151,6 +151,7 @@ dpkg-query --admindir="$ROOT/var/lib/dpkg" -W essnap >/dev/null 2>&1 && fail "th
 cp "$DEB" "$ROOT/tmp/"
 find "$CACHE/archives" -name '*.deb' -exec cp {} "$ROOT/var/cache/apt/archives/" \;
 mount -t proc proc "$ROOT/proc"
+before=$(chroot "$ROOT" dpkg-query -W | wc -l)
 install_deb() {
   chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "/tmp/$(basename "$DEB")" >"$WORK/apt-install.log" 2>&1
@@ -161,7 +162,7 @@ if ! install_deb; then
   install_deb || { cat "$WORK/apt-install.log"; fail "apt-get install of the .deb in a clean $SUITE root failed"; }
 fi
 find "$ROOT/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -n {} "$CACHE/archives/" \;
-say "installed: $(grep -oE '[0-9]+ newly installed' "$WORK/apt-install.log" || echo '?')"
+say "installed essnap and $(($(chroot "$ROOT" dpkg-query -W | wc -l) - before - 1)) packages it depends on"
 # Only what it declares: ca-certificates, recommended by essnap and by libcurl4, stays out.
 [[ $(chroot "$ROOT" dpkg-query -W -f='${Status}' ca-certificates 2>/dev/null) != "install ok installed" ]] ||
   fail "a recommended package (ca-certificates) was installed"

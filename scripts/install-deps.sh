@@ -19,6 +19,7 @@ DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev 
 
 # repo/ parsers (raw deflate and zstd blob frames) and `make fuzz` (clang's libFuzzer + sanitizers).
 DEB_PACKAGES+=(zlib1g-dev libzstd-dev clang)
+DEB_PACKAGES+=(zsh fish man-db groff-base)  # completion and man page tests: zsh -n, fish -n, man -l
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

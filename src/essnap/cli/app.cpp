@@ -33,6 +33,7 @@ constexpr CommandEntry kCommands[] = {
     {"import", register_import},
     {"copy", register_copy},
     {"context", register_context},
+    {"completion generate-man __complete", register_completion},  // never one word: needs all
 };
 
 // The command word: the first argument that is neither a global option nor its value.
@@ -71,7 +72,9 @@ int run(int argc, char** argv) {
   CLI::App app{
       "essnap - back up, restore and move Elasticsearch / OpenSearch indices via snapshots"};
   app.footer(exit_status_help());
-  app.set_version_flag("--version", std::string("essnap ") + kVersion);
+  // "essnap 0.1.0 (commit 50ce917a1b2c, built 2026-12-07)": the version, then what built it.
+  app.set_version_flag("--version", std::string("essnap ") + kVersion + " (commit " +
+                                        build_commit() + ", built " + build_date() + ")");
   app.require_subcommand(1);
 
   GlobalOptions global;

@@ -53,6 +53,7 @@ void register_export(CLI::App& app, CommandContext ctx);
 void register_import(CLI::App& app, CommandContext ctx);
 void register_copy(CLI::App& app, CommandContext ctx);
 void register_context(CLI::App& app, CommandContext ctx);
+void register_completion(CLI::App& app, CommandContext ctx);  // completion, generate-man
 
 // Print "essnap: <message>" (+ hint, + remote detail) to stderr, or, with --output json, add
 // {"error": {...}} to the command's one JSON document, with `exit_code`; return it. Never prints

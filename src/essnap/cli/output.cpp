@@ -8,6 +8,7 @@
 
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/util/yaml.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -16,6 +17,11 @@ namespace {
 nlohmann::json& document() {
   static nlohmann::json doc;
   return doc;
+}
+
+DocumentFormat& document_format() {
+  static DocumentFormat f = DocumentFormat::kJson;
+  return f;
 }
 
 nlohmann::json& as_object() {
@@ -48,6 +54,10 @@ void json_field(const std::string& key, nlohmann::json value) {
   as_object()[key] = std::move(value);
 }
 
+void set_document_format(DocumentFormat format) {
+  document_format() = format;
+}
+
 void json_event(const nlohmann::json& event) {
   std::cerr << event.dump() << "\n" << std::flush;
 }
@@ -55,7 +65,10 @@ void json_event(const nlohmann::json& event) {
 void flush_json_document() {
   auto& d = document();
   if (d.is_null()) return;
-  std::cout << d.dump() << "\n" << std::flush;
+  if (document_format() == DocumentFormat::kYaml)
+    std::cout << util::to_yaml(d) << std::flush;
+  else
+    std::cout << d.dump() << "\n" << std::flush;
   d = nullptr;
 }
 
@@ -73,6 +86,7 @@ int report_error(const Error& error, const GlobalOptions& global, int code) {
 
 void run_command(const CommandContext& ctx, const std::function<Result<int>()>& body,
                  ExitCodeFor exit_for) {
+  if (ctx.global->check_only) return;  // ESSNAP_CHECK_COMMAND_LINE: the line parsed; run nothing
   auto result = body();
   if (result.ok()) {
     *ctx.exit_code = *result;

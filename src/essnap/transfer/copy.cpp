@@ -164,6 +164,13 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
     return Error(ErrorCode::kConflict, "the target already has " + list + "; nothing was copied",
                  "pass --append to load into the existing index, or --rename-suffix / --rename");
   }
+  if (o.execution == Execution::kDryRun) {
+    ImportResult plan;
+    plan.dry_run = true;
+    for (const auto& r : indices)
+      plan.indices.push_back({.index = r.name, .target = state.indices[r.name].target});
+    return plan;
+  }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
   const std::set<std::string> made_before =
       o.resume == Resume::kYes ? targets_made(state) : std::set<std::string>{};

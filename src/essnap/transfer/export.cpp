@@ -263,6 +263,11 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
                        ", --url is " + cluster::to_string(info.distribution) + " " +
                        info.version.text,
                    "resume against the cluster the export began on");
+    if (o.execution == Execution::kDryRun) {
+      result.dry_run = true;
+      for (const auto& e : cp.m.indices) result.indices.push_back({.index = e.name});
+      return result;
+    }
     hooks.notify("resuming the export in " + store.describe() +
                  " (compression, chunk limits and slices as it began)");
   } else {
@@ -304,6 +309,11 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
     int most_slices = 1;
     for (const auto& e : cp.m.indices) most_slices = std::max(most_slices, e.slices);
     cp.m.chunk_bytes = o.chunk_bytes > 0 ? o.chunk_bytes : chunk_bytes_for(most_slices);
+    if (o.execution == Execution::kDryRun) {
+      result.dry_run = true;
+      for (const auto& e : cp.m.indices) result.indices.push_back({.index = e.name});
+      return result;
+    }
     std::lock_guard<std::mutex> lock(cp.mu);
     ESSNAP_TRY_STATUS(cp.save_locked());
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -72,6 +73,14 @@ Result<ChunkLoad> load_chunk(Loader& loader, cluster::Client& client, const std:
 std::string target_name(const std::string& source, const RenameOptions& r) {
   for (const auto& [from, to] : r.exact)
     if (from == source) return to;
+  if (!r.regex_pattern.empty()) {
+    try {
+      const std::regex re(r.regex_pattern);
+      if (std::regex_search(source, re)) return std::regex_replace(source, re, r.regex_replacement);
+    } catch (const std::regex_error&) {
+      // refused by the CLI before any run; a bad pattern renames nothing
+    }
+  }
   return source + r.suffix;
 }
 
@@ -100,7 +109,7 @@ Result<std::vector<std::string>> select_indices(
     if (!exclude && pat.find('*') == std::string::npos &&
         std::find(names.begin(), names.end(), pat) == names.end() && !groups.count(pat))
       return Error(ErrorCode::kNotFound, "the export holds no index or data stream " + pat,
-                   "list what it holds with: essnap import --from ... --dry-run");
+                   "list what it holds with: essnap import --from EXPORT --dry-run");
     auto pick = [&](const std::string& n) {
       if (exclude)
         chosen.erase(n);
@@ -313,6 +322,15 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
         ErrorCode::kConflict, "the target already has " + list + "; nothing was imported",
         "pass --append to load into the existing index, or --rename-suffix / --rename to import "
         "under another name");
+  }
+  if (o.execution == Execution::kDryRun) {
+    ImportResult plan;
+    plan.dry_run = true;
+    for (const auto& src : selected)
+      plan.indices.push_back({.index = src,
+                              .target = state.indices[src].target,
+                              .source_count = m.find(src)->documents});
+    return plan;
   }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
   const std::set<std::string> made_before =

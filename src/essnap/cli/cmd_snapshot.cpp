@@ -212,8 +212,12 @@ Result<std::int64_t> parse_when(const std::string& text, const std::string& flag
 Result<int> run_list(const GlobalOptions& g, SnapshotFlags f) {
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   std::int64_t since = 0, until = 0;
-  if (!f.since.empty()) ESSNAP_TRY(since, parse_when(f.since, "--since"));
-  if (!f.until.empty()) ESSNAP_TRY(until, parse_when(f.until, "--until"));
+  if (!f.since.empty()) {
+    ESSNAP_TRY(since, parse_when(f.since, "--since"));
+  }
+  if (!f.until.empty()) {
+    ESSNAP_TRY(until, parse_when(f.until, "--until"));
+  }
   if (!f.indices.empty())
     ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices, "--indices"));
   const auto patterns = snapshot::split_patterns(f.indices);

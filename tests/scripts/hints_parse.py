@@ -24,8 +24,11 @@ Placeholders: UPPER_CASE words (SNAPSHOT, REPO, INDEX, VALUE …) are values, as
 `...` stands for "more arguments": the command is then checked in the names mode
 (ESSNAP_CHECK_COMMAND_LINE=names: the command and its flags must exist, nothing is required),
 with the ellipsis read as a flag's value where one follows a flag that takes one, else dropped.
-A command a source literal cuts short (the literal ends in `+` with what follows unknown) is
-checked in the names mode too.
+The names mode also checks: a command a source literal cuts short (the literal ends in `+` or
+`<<` with what follows unknown); a command without any flag (`essnap run`: the command named);
+inline code in the docs; `a|b` (alternatives: the first is checked); `--keep-within*` (a family
+of flags: the stem). `[optional]` brackets are not understood: write the flag, and say it is
+optional in a comment.
 """
 import os
 import pathlib
@@ -93,7 +96,9 @@ def commands_in_text(text, top, examples_indented=False):
         indented = before.startswith("  ") or "$ " in before
         known = (first.startswith("-") and len(first) > 1) or first in top
         if opener in QUOTES:
-            found.append("essnap " + rest.split(opener, 1)[0].split("\n")[0].strip())
+            # 'essnap 0.1.0' is a version, "essnap snapshots list" a typo of a command
+            if known or (first.isalpha() and first.islower()):
+                found.append("essnap " + rest.split(opener, 1)[0].split("\n")[0].strip())
         elif at_line_start and (indented or (known and not examples_indented)):
             found.append("essnap " + cut(rest))
         elif known:
@@ -203,7 +208,14 @@ def check(cmd, names=False):
     except ValueError as e:
         return f"cannot be split into words: {e}"
     args = words[1:]
-    names = names or any(w in ELLIPSIS or w.endswith("…") for w in args)
+    # "essnap run" (a command named, no flags) only has to exist; so does "a|b" (alternatives:
+    # the first) and "--keep-within*" (a family of flags: the stem).
+    names = (names or not any(w.startswith("-") for w in args) or
+             any(w in ELLIPSIS or w.endswith("…") or "|" in w or w.endswith("*") and
+                 w.startswith("--") for w in args))
+    args = [w.replace("\\|", "|").split("|")[0] if "|" in w else w for w in args]
+    family = [w.startswith("--") and w.endswith("*") for w in args]
+    args = [w.rstrip("*") if f else w for w, f in zip(args, family)]
     if not names:
         r = run(args)
         return None if r.returncode == 0 else (r.stderr.strip() or r.stdout.strip())
@@ -211,7 +223,8 @@ def check(cmd, names=False):
     as_value = [("VALUE" if w in ELLIPSIS or w == "" else w) for w in args]
     dropped = [w for w in args if w not in ELLIPSIS and w != ""]
     answers = []
-    for attempt in (as_value, dropped):
+    with_value = [w + "=VALUE" if f else w for w, f in zip(args, family)]
+    for attempt in (as_value, dropped, with_value):
         r = run(attempt, "names")
         if r.returncode == 0:
             return None

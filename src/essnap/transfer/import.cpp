@@ -247,10 +247,10 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     if (e.code == ErrorCode::kNotFound) {
       auto st = store.exists(kExportStateFile);
       e.message = store.describe() + " holds no " + kManifestFile;
-      e.hint = st.ok() && *st
-                   ? "the export was interrupted: finish it with 'essnap export --resume --to " +
-                         store.describe() + "'"
-                   : "check --from: it should name the --to of an essnap export";
+      e.hint = st.ok() && *st ? "the export was interrupted: finish it with 'essnap export -i "
+                                "INDICES --resume --to " +
+                                    store.describe() + "'"
+                              : "check --from: it should name the --to of an essnap export";
     }
     return e;
   }

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "essnap/cli/rename_flags.hpp"
 #include "essnap/cli/usage.hpp"
@@ -31,11 +32,12 @@ std::string first_line(const std::string& s) {
   return s.substr(0, s.find('\n'));
 }
 
-const ServerRequest* request_to(const LoopbackServer& s, const std::string& method,
-                                const std::string& prefix) {
+// A copy: requests() is a snapshot, not a reference into the server.
+std::optional<ServerRequest> request_to(const LoopbackServer& s, const std::string& method,
+                                        const std::string& prefix) {
   for (const auto& q : s.requests())
-    if (q.method == method && q.target.starts_with(prefix)) return &q;
-  return nullptr;
+    if (q.method == method && q.target.starts_with(prefix)) return q;
+  return std::nullopt;
 }
 
 // --- parser errors ---------------------------------------------------------------------------
@@ -84,7 +86,7 @@ TEST(CliGrammar, EveryParserErrorNamesTheSubcommandsHelp) {
   for (const auto& [line, help] : std::vector<std::pair<std::string, std::string>>{
            {"snapshot list -r repo --limit 0", "essnap snapshot list --help"},
            {"restore old -r repo --wait --no-wait", "essnap restore --help"},
-           {"repo cleanup", "essnap repo cleanup --help"},
+           {"snapshot delete -r repo", "essnap snapshot delete --help"},
        }) {
     auto r = essnap(server, line);
     EXPECT_EQ(r.exit_code, 2) << line << "\n" << r.err;
@@ -95,7 +97,7 @@ TEST(CliGrammar, EveryParserErrorNamesTheSubcommandsHelp) {
 TEST(CliGrammar, ValuesThatLookLikeFlagsStayValues) {
   LoopbackServer server(test::scripted_cluster);
   // "-logs-debug*" is an -i value (an exclusion), "-1" a number: neither is an unknown flag.
-  auto r = essnap(server, "snapshot create s -r repo -i 'orders,-x*' --no-wait");
+  auto r = essnap(server, "snapshot list -r repo -i 'orders,-x*'");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = essnap(server, "snapshot list -r repo --limit -1");
   EXPECT_EQ(r.exit_code, 2);
@@ -190,8 +192,9 @@ std::string restore_body(const std::string& rename) {
   LoopbackServer server(test::scripted_cluster);
   auto r = essnap(server, "restore old -r repo -i orders --no-wait " + rename);
   EXPECT_EQ(r.exit_code, 0) << rename << "\n" << r.err;
-  const auto* q = request_to(server, "POST", "/_snapshot/repo/old/_restore");
-  return q ? q->body : "";
+  const auto q = request_to(server, "POST", "/_snapshot/repo/old/_restore");
+  EXPECT_TRUE(q) << rename << ": no restore request\n" << r.err;
+  return q ? q->body : "{}";
 }
 
 TEST(CliGrammar, RestoreTakesEveryRenameForm) {
@@ -340,7 +343,7 @@ TEST(CliGrammar, RestoreLatestIsTheNewestSuccessHoldingTheIndices) {
     LoopbackServer server(history);
     auto r = essnap(server, "restore latest -r repo --no-wait " + indices);
     EXPECT_EQ(r.exit_code, 0) << indices << "\n" << r.err;
-    EXPECT_NE(request_to(server, "POST", "/_snapshot/repo/" + want + "/_restore"), nullptr)
+    EXPECT_TRUE(request_to(server, "POST", "/_snapshot/repo/" + want + "/_restore"))
         << indices << ": expected snapshot " << want << "\n"
         << r.err;
   }

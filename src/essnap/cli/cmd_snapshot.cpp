@@ -1,7 +1,6 @@
 // `essnap snapshot create|list|show|status|delete|clone`: the snapshot life cycle, with live
 // progress while waiting and plan -> confirm -> execute for deletions.
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -195,7 +194,7 @@ Result<std::vector<cluster::SnapshotInfo>> fetch(cluster::Client& c, const std::
 // "12h"; util/durations). Milliseconds since the epoch.
 Result<std::int64_t> parse_when(const std::string& text, const std::string& flag) {
   const auto now = std::chrono::system_clock::now();
-  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.back())) == 0) {
+  if (text.find('-') == std::string::npos) {  // a span (7d, 12h): dates have dashes
     auto span = util::parse_span(text, flag);
     if (!span.ok()) return span.error();
     return std::chrono::duration_cast<std::chrono::milliseconds>((now - *span).time_since_epoch())

@@ -12,7 +12,8 @@ const std::string kBinary = ESSNAP_BINARY;
 TEST(CliApp, UnknownCommandIsNamedWithTheCommandList) {
   auto r = test::run({kBinary, "snapshots", "list"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("unknown command 'snapshots'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown command snapshots; did you mean snapshot?"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("snapshot"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
 }

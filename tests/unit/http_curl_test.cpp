@@ -285,7 +285,7 @@ TEST(CurlTransport, NoProxyBypassesTheProxyFor127001) {
 
 TEST(CurlTransport, TlsIsAttemptedAndItsFailureExplained) {
   // A server that answers plain HTTP on an https:// URL: the handshake fails, and the error
-  // is a network error pointing at --cacert / --insecure.
+  // is a network error saying the server speaks plain HTTP (not --cacert, which cannot help).
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -308,7 +308,9 @@ TEST(CurlTransport, TlsIsAttemptedAndItsFailureExplained) {
   ::close(fd);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kNetwork) << r.error().message;
-  EXPECT_NE(r.error().hint.find("--cacert"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().hint.find("plain HTTP"), std::string::npos) << r.error().hint;
+  EXPECT_NE(r.error().hint.find("http://"), std::string::npos) << r.error().hint;
+  EXPECT_EQ(r.error().hint.find("--cacert"), std::string::npos) << r.error().hint;
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 #include "essnap/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/usage.hpp"
 #include "essnap/version.hpp"
 
 namespace essnap::cli {
@@ -50,20 +52,29 @@ std::string command_word(int argc, char** argv) {
   return {};
 }
 
-// Whether the command line asks for --output json, read before parsing so that a command line
-// the parser refuses is still answered in JSON (-o json, -ojson, --output json, --output=json).
-bool wants_json(int argc, char** argv) {
-  bool json = false;
+// The --output asked for, read before parsing so that a command line the parser refuses is
+// still answered in that format (-o json, -ojson, --output json, --output=json; the last wins).
+std::string output_asked(int argc, char** argv) {
+  std::string out = "text";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--") break;
     if ((a == "-o" || a == "--output") && i + 1 < argc)
-      json = std::string(argv[++i]) == "json";
-    else if (a == "-ojson" || a == "--output=json")
-      json = true;
-    else if (a.starts_with("--output=") || (a.starts_with("-o") && a.size() > 2 && a[1] == 'o'))
-      json = false;
+      out = argv[++i];
+    else if (a.starts_with("--output="))
+      out = a.substr(9);
+    else if (a.starts_with("-o") && a.size() > 2)
+      out = a.substr(2);
   }
-  return json;
+  return out;
+}
+
+// ESSNAP_CHECK_COMMAND_LINE=names: only whether the command and its flags exist (a hint written
+// with placeholders may leave out what the command requires): nothing is required.
+void relax_requirements(CLI::App* a) {
+  for (auto* o : a->get_options()) o->required(false);
+  a->require_subcommand(0);
+  for (auto* s : a->get_subcommands([](CLI::App*) { return true; })) relax_requirements(s);
 }
 
 }  // namespace
@@ -80,8 +91,9 @@ int run(int argc, char** argv) {
   GlobalOptions global;
   int exit_code = kExitOk;
   std::string output = "text";
-  app.add_option("--output,-o", output, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
+  app.add_option("--output,-o", output,
+                 "Output format: text, json (one document) or yaml (the same document)")
+      ->check(CLI::IsMember({"text", "json", "yaml"}))
       ->capture_default_str();
   app.add_flag("-v,--verbose", global.verbose, "Trace requests and responses (secrets redacted)");
   app.add_option("--profile", global.profile, "AWS profile (default: AWS_PROFILE or 'default')");
@@ -92,9 +104,17 @@ int run(int argc, char** argv) {
                  "current_context; 'essnap context list')");
   set_context_flag("");
   app.parse_complete_callback([&] {
-    global.output = output == "json" ? OutputFormat::kJson : OutputFormat::kText;
+    global.output = output == "text" ? OutputFormat::kText : OutputFormat::kJson;
+    set_document_format(output == "yaml" ? DocumentFormat::kYaml : DocumentFormat::kJson);
     set_context_flag(context_name);
   });
+  // The test knob behind tests/scripts/hints_parse.py: parse, run nothing (exit 0, or 2 with the
+  // usage error). "names" also drops every requirement (see relax_requirements).
+  const char* check = std::getenv("ESSNAP_CHECK_COMMAND_LINE");
+  global.check_only = check != nullptr && *check != '\0';
+  const std::string asked = output_asked(argc, argv);
+  const bool document = asked == "json" || asked == "yaml";
+  if (asked == "yaml") set_document_format(DocumentFormat::kYaml);
 
   // Only the command being run is registered: building every command's options costs more
   // than a whole signed request (a seventh of the process). Help and unknown words get all.
@@ -119,20 +139,12 @@ int run(int argc, char** argv) {
   };
   fall_through(&app);
 
-  // "essnap snapshots" should name the unknown command, not say "a subcommand is required".
-  if (argc > 1 && argv[1][0] != '-') {
-    const std::string word = argv[1];
-    bool known = false;
-    std::string names;
-    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
-      known = known || sub->check_name(word);
-      names += (names.empty() ? "" : ", ") + sub->get_name();
-    }
-    if (!known)
-      return report_usage_error("unknown command '" + word + "'",
-                                "commands are " + names + "; run 'essnap --help'",
-                                wants_json(argc, argv));
-  }
+  if (global.check_only && std::string(check) == "names") relax_requirements(&app);
+
+  // Unknown flags and commands are named here, with the nearest that exists ("essnap snapshots",
+  // "snapshot creat", "--indicies"): CLI11 would take an unknown flag for a positional.
+  const auto walk = walk_command_line(app, argc, argv);
+  if (walk.problem) return report_usage_error(walk.problem->message, walk.problem->hint, document);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -140,7 +152,7 @@ int run(int argc, char** argv) {
       app.exit(e);
       return kExitOk;
     }
-    return report_usage_error(e.what(), "run 'essnap --help' for usage", wants_json(argc, argv));
+    return report_usage_error(e.what(), help_hint(walk.path), document);
   }
   if (global.output == OutputFormat::kJson) flush_json_document();
   return exit_code;

@@ -7,6 +7,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/rename_flags.hpp"
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/transfer/copy.hpp"
@@ -19,8 +20,7 @@ struct CopyFlags {
   ClusterFlags source;
   ClusterFlags target;
   std::vector<std::string> indices;
-  std::string rename_suffix;
-  std::vector<std::string> renames;
+  RenameFlags rename;  // --rename, --rename-regex, --rename-suffix (cli/rename_flags.hpp)
   bool append = false;
   bool resume = false;
   bool include_aliases = false;
@@ -32,6 +32,7 @@ struct CopyFlags {
   std::string state_dir;
   std::string errors;
   bool quiet = false;
+  bool dry_run = false;
 };
 
 // The target's secrets come from ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY when set, else from the
@@ -44,13 +45,10 @@ Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   transfer::CopyOptions o;
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   o.patterns = split_list(f.indices);
-  o.rename.suffix = f.rename_suffix;
-  for (const auto& r : f.renames) {
-    auto p = transfer::parse_rename(r);
-    if (!p.ok()) return p.error();
-    o.rename.exact.push_back(*p);
-  }
+  ESSNAP_TRY(Renames renames, parse_renames(f.rename));
+  o.rename = {renames.suffix, renames.exact, renames.regex_pattern, renames.regex_replacement};
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
+  o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   o.aliases =
       f.include_aliases ? transfer::AliasPolicy::kInclude : transfer::AliasPolicy::kUnlessRenamed;
@@ -81,6 +79,9 @@ Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
   if (!r.ok())
     return transfer_error(std::move(r).error(), "copy",
                           "the loaded chunks are recorded in " + o.state_path);
+  if (r->dry_run)
+    return print_transfer_plan(r->indices, "copy", "from " + f.source.url + " to " + f.target.url,
+                               global);
   print_summaries(r->indices, "copied", global);
   if (r->problem) return *r->problem;
   return kExitOk;
@@ -104,8 +105,7 @@ void register_copy(CLI::App& app, CommandContext ctx) {
   c->add_option("--to-cacert", f->target.cacert, "PEM file of CAs to trust for the target");
   c->add_flag("--to-insecure", f->target.insecure, "Do not verify the target's TLS certificate");
   c->add_option("--indices,-i", f->indices, "Index patterns (a,b*,-c); required")->required();
-  c->add_option("--rename-suffix", f->rename_suffix, "Copy each index as NAME+SUFFIX");
-  c->add_option("--rename", f->renames, "Copy index FROM as TO (FROM=TO, repeatable)");
+  add_rename_flags(c, &f->rename, "Copy");
   c->add_flag("--append", f->append, "Load into target indices that exist already");
   c->add_flag("--include-aliases", f->include_aliases,
               "Give a renamed index the source's aliases too (left out by default, as restore "
@@ -131,6 +131,8 @@ void register_copy(CLI::App& app, CommandContext ctx) {
   c->add_option("--errors", f->errors,
                 "Write rejected documents here (default: in the state directory)");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
+  c->add_flag("--dry-run", f->dry_run,
+              "Check both clusters and print what each index would become; copy nothing");
   c->footer(
       "Reads like export, loads like import, with a bounded queue between them and nothing "
       "stored.\n"
@@ -139,7 +141,9 @@ void register_copy(CLI::App& app, CommandContext ctx) {
       "EXAMPLES:\n"
       "  essnap copy --url https://es8:9200 --to-url https://opensearch:9200 -i 'orders*'\n"
       "  essnap copy --url http://old:9200 --to-url http://new:9200 -i logs --rename-suffix -v2 "
-      "--resume\n\n" +
+      "--resume\n"
+      "  essnap copy --url http://old:9200 --to-url http://new:9200 -i 'logs-*' "
+      "--rename-regex '^logs-(.+)=archive-$1' --dry-run\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { run_command(ctx, [&] { return run_copy_command(*ctx.global, *f); }); });
 }

@@ -28,6 +28,7 @@ struct ExportFlags {
   bool resume = false;
   bool overwrite = false;
   bool quiet = false;
+  bool dry_run = false;
 };
 
 Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
@@ -44,6 +45,7 @@ Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
   o.strategy = read_strategy(f.read_strategy, f.cluster);
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   o.overwrite = f.overwrite ? transfer::Overwrite::kYes : transfer::Overwrite::kNo;
+  o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
   o.tool = std::string("essnap ") + kVersion;
   ESSNAP_TRY_STATUS(transfer::validate(o));
 
@@ -59,6 +61,9 @@ Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
   if (!r.ok())
     return transfer_error(std::move(r).error(), "export",
                           "every complete chunk is checkpointed in " + (*store)->describe());
+  if (r->dry_run)
+    return print_transfer_plan(r->indices, "export",
+                               "from " + f.cluster.url + " to " + (*store)->describe(), global);
   if (r->already_complete) {
     if (global.output == OutputFormat::kJson)
       json_result({{"already_complete", true}, {"destination", (*store)->describe()}});
@@ -110,6 +115,9 @@ void register_export(CLI::App& app, CommandContext ctx) {
                                 "replaced (the old manifest.json first)");
   resume->excludes(overwrite);
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
+  c->add_flag("--dry-run", f->dry_run,
+              "Check the source and --to (a non-empty --to is refused) and list the indices; "
+              "write nothing");
   c->footer(
       "Writes per index I: I/index.json (settings without creation-only ones, mappings, aliases)\n"
       "and I/SSS-NNNNNN.ndjson.zst chunks of {\"_id\",\"_routing\"?,\"_source\"} lines; then\n"

@@ -6,6 +6,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/rename_flags.hpp"
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/transfer/import.hpp"
@@ -19,8 +20,7 @@ struct ImportFlags {
   S3Flags s3;
   std::string from;
   std::vector<std::string> indices;
-  std::string rename_suffix;
-  std::vector<std::string> renames;
+  RenameFlags rename;  // --rename, --rename-regex, --rename-suffix (cli/rename_flags.hpp)
   bool append = false;
   bool resume = false;
   bool include_aliases = false;
@@ -29,6 +29,7 @@ struct ImportFlags {
   std::string state_dir;
   std::string errors;
   bool quiet = false;
+  bool dry_run = false;
 };
 
 Result<int> run_import_command(const GlobalOptions& global, ImportFlags& f) {
@@ -37,14 +38,10 @@ Result<int> run_import_command(const GlobalOptions& global, ImportFlags& f) {
     ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
     o.patterns = split_list(f.indices);
   }
-  ESSNAP_TRY_STATUS(cluster::names::validate_text(f.rename_suffix, "--rename-suffix"));
-  o.rename.suffix = f.rename_suffix;
-  for (const auto& r : f.renames) {
-    auto p = transfer::parse_rename(r);
-    if (!p.ok()) return p.error();
-    o.rename.exact.push_back(*p);
-  }
+  ESSNAP_TRY(Renames renames, parse_renames(f.rename));
+  o.rename = {renames.suffix, renames.exact, renames.regex_pattern, renames.regex_replacement};
   o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
+  o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
   o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
   o.aliases =
       f.include_aliases ? transfer::AliasPolicy::kInclude : transfer::AliasPolicy::kUnlessRenamed;
@@ -68,6 +65,9 @@ Result<int> run_import_command(const GlobalOptions& global, ImportFlags& f) {
   if (!r.ok())
     return transfer_error(std::move(r).error(), "import",
                           "the loaded chunks are recorded in " + o.state_path);
+  if (r->dry_run)
+    return print_transfer_plan(r->indices, "import",
+                               "from " + (*store)->describe() + " into " + f.cluster.url, global);
   print_summaries(r->indices, "imported", global);
   if (r->problem) return *r->problem;
   return kExitOk;
@@ -85,8 +85,7 @@ void register_import(CLI::App& app, CommandContext ctx) {
   c->add_option("--from", f->from, "The export: s3://bucket/prefix or a local directory; required")
       ->required();
   c->add_option("--indices,-i", f->indices, "Index patterns among the export's (default: all)");
-  c->add_option("--rename-suffix", f->rename_suffix, "Import each index as NAME+SUFFIX");
-  c->add_option("--rename", f->renames, "Import index FROM as TO (FROM=TO, repeatable)");
+  add_rename_flags(c, &f->rename, "Import");
   c->add_flag("--append", f->append, "Load into target indices that exist already");
   c->add_flag("--include-aliases", f->include_aliases,
               "Give a renamed index the source's aliases too (left out by default, as restore "
@@ -106,6 +105,8 @@ void register_import(CLI::App& app, CommandContext ctx) {
   c->add_option("--errors", f->errors,
                 "Write rejected documents here (default: in the state directory)");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
+  c->add_flag("--dry-run", f->dry_run,
+              "List what the export holds and what each index would become; load nothing");
   c->footer(
       "Creates each index from its index.json, translated for the target (mapping types of 6.x,\n"
       "settings the target does not know: each change is reported), refusing indices that exist\n"
@@ -120,6 +121,7 @@ void register_import(CLI::App& app, CommandContext ctx) {
       "one essnap puts: essnap-<name>).\n\n"
       "EXAMPLES:\n"
       "  essnap import --url http://localhost:9200 --from /backup/logs\n"
+      "  essnap import --url http://localhost:9200 --from /backup/logs --dry-run\n"
       "  essnap import --url https://new:9200 --from s3://my-bucket/exports/orders --rename-suffix "
       "-restored\n"
       "  essnap import --from /backup/logs -i 'logs-2026*' --rename logs-2026.01=old-logs "

@@ -478,13 +478,15 @@ Result<int> run_orphans(const GlobalOptions& g, InspectFlags& f, blob::BlobStore
     print_notes(u.notes);
     for (const auto& x : u.orphans)
       std::cout << shown(x.path) << "  " << x.bytes << "  " << shown(x.why)
-                << (x.removed_by_cleanup ? "  [_cleanup removes it]" : "") << "\n";
+                << (x.removed_by_cleanup ? "  [repo cleanup removes it]" : "") << "\n";
     for (const auto& d : u.not_judged)
       std::cerr << "essnap: not judged (a reference in it is damaged): " << shown(d) << "\n";
     std::cout << u.orphans.size() << " orphan blob(s), "
               << snapshot::format_bytes(static_cast<std::int64_t>(u.bytes))
-              << "; POST _snapshot/<repository>/_cleanup would delete " << u.cleanup_blobs
-              << " of them (" << snapshot::format_bytes(static_cast<std::int64_t>(u.cleanup_bytes))
+              << "; 'essnap repo cleanup "
+              << (f.repository.empty() ? std::string("REPOSITORY") : f.repository)
+              << "' would delete " << u.cleanup_blobs << " of them ("
+              << snapshot::format_bytes(static_cast<std::int64_t>(u.cleanup_bytes))
               << "): stale root blobs and unused index folders. Nothing was changed.\n";
   }
   return u.not_judged.empty() ? kInspectIntact : kInspectDamaged;
@@ -555,7 +557,7 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
     c->fallthrough();
     const std::string name = s.name;
     c->add_option("ARGS", f->args, s.positional);
-    c->add_option("--repository", f->repository,
+    c->add_option("--repository,-r", f->repository,
                   "Registered repository to read (its location from the cluster at --url)");
     add_cluster_flags(c, &f->cluster);
     c->add_option("--location-map", f->location_map,
@@ -581,7 +583,7 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                     "w, mo = 30d, y = 365d; a bare m is refused: write 30min or 30mo)");
       c->add_option("--limit-download", f->limit_download, "MiB/s for all reads together");
     }
-    c->footer(std::string("REPO is s3://BUCKET/PREFIX, a local directory, or --repository NAME "
+    c->footer(std::string("REPO is s3://BUCKET/PREFIX, a local directory, or -r/--repository NAME "
                           "--url CLUSTER.\nS3 credentials come from the usual chain (--profile, "
                           "AWS_* variables, ...).\n\nEXAMPLES:\n  ") +
               s.example + "\n\n" + kInspectExits);

@@ -8,6 +8,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
@@ -18,7 +19,8 @@ namespace {
 
 struct RepoFlags {
   ClusterFlags cluster;
-  std::string name;
+  std::string name;        // NAME (positional)
+  std::string repository;  // -r/--repository: the same, in every command's spelling
   bool yes = false;
   bool dry_run = false;
 };
@@ -75,7 +77,8 @@ Result<int> run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster:
   if (!plan.ok()) return plan.error();
   const bool json = g.output == OutputFormat::kJson;
   auto ran = util::run_plan(
-      *plan, confirm_policy(f.yes, f.dry_run), [&](const util::Plan& p) { print_plan(p, g); },
+      *plan, confirm_policy(f.yes, f.dry_run),
+      [&](const util::Plan& p) { print_plan(p, g, plan_run(f.dry_run)); },
       [&]() -> Status {
         if (cleanup) {
           ESSNAP_TRY(auto r, cluster::cleanup_repository(client, {f.name}));
@@ -105,8 +108,17 @@ Result<int> run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster:
 }
 
 Result<int> run(const GlobalOptions& g, RepoFlags f, const std::string& action) {
-  if (action != "list")
+  if (action != "list") {
+    if (!f.name.empty() && !f.repository.empty() && f.name != f.repository)
+      return Error(
+          ErrorCode::kInvalidArgument,
+          "two repositories named: NAME '" + f.name + "' and --repository '" + f.repository + "'",
+          "name the repository once");
+    if (f.name.empty()) {
+      ESSNAP_TRY(f.name, resolve_repository(f.repository));
+    }
     ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.name, "repository NAME"));
+  }
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   if (action == "list" || action == "show") return run_list_show(g, f, *client, action == "show");
@@ -132,7 +144,7 @@ void register_repo(CLI::App& app, CommandContext ctx) {
       {"show", "Type, settings and snapshot count of one repository", "essnap repo show s3-repo"},
       {"verify", "Check every node can write to the repository", "essnap repo verify s3-repo"},
       {"cleanup", "Remove blobs no snapshot references (plan, then confirm)",
-       "essnap repo cleanup s3-repo --yes\n  essnap repo cleanup s3-repo --dry-run"},
+       "essnap repo cleanup s3-repo --yes\n  essnap repo cleanup -r s3-repo --dry-run"},
       {"remove", "Unregister (the data in storage is kept; plan, then confirm)",
        "essnap repo remove s3-repo --yes\n  essnap repo remove s3-repo --dry-run"},
   };
@@ -142,7 +154,10 @@ void register_repo(CLI::App& app, CommandContext ctx) {
     c->fallthrough();
     add_cluster_flags(c, &f->cluster);
     const std::string name = s.name;
-    if (name != "list") c->add_option("NAME", f->name, "Repository name")->required();
+    if (name != "list") {
+      c->add_option("NAME", f->name, "Repository name (or -r NAME, or ESSNAP_REPOSITORY)");
+      c->add_option("--repository,-r", f->repository, "Repository (the same as NAME)");
+    }
     std::string confirm;
     if (name == "cleanup" || name == "remove") {
       c->add_flag("--yes,-y", f->yes, "Do not ask (required when there is no terminal)");

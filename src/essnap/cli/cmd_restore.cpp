@@ -8,8 +8,10 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/rename_flags.hpp"
 #include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/restore.hpp"
 #include "essnap/snapshot/selection.hpp"
@@ -22,8 +24,7 @@ struct RestoreFlags {
   std::string repository;
   std::string snapshot;
   std::vector<std::string> indices;
-  std::string rename;
-  std::string rename_suffix;
+  RenameFlags rename;  // --rename, --rename-regex, --rename-suffix (cli/rename_flags.hpp)
   std::vector<std::string> index_settings;
   std::vector<std::string> ignore_index_settings;
   bool no_aliases = false;
@@ -47,12 +48,11 @@ Status validate_restore_names(const RestoreFlags& f) {
   namespace names = cluster::names;
   ESSNAP_TRY_STATUS(names::validate_snapshot_name(f.snapshot, "SNAPSHOT"));
   ESSNAP_TRY_STATUS(names::validate_index_arguments(f.indices, "--indices"));
-  ESSNAP_TRY_STATUS(names::validate_text(f.rename, "--rename"));
-  ESSNAP_TRY_STATUS(names::validate_text(f.rename_suffix, "--rename-suffix"));
+  ESSNAP_TRY_STATUS(names::validate_text(f.rename.suffix, "--rename-suffix"));
   // A suffix becomes part of every restored name: held to the index-name rules now, before any
   // request (the plan checks each renamed target again, --rename's included).
-  if (!f.rename_suffix.empty())
-    ESSNAP_TRY_STATUS(names::validate_index_name("x" + f.rename_suffix, "--rename-suffix"));
+  if (!f.rename.suffix.empty())
+    ESSNAP_TRY_STATUS(names::validate_index_name("x" + f.rename.suffix, "--rename-suffix"));
   for (const auto& s : f.index_settings)
     ESSNAP_TRY_STATUS(names::validate_text(s, "--index-settings"));
   for (const auto& s : f.ignore_index_settings)
@@ -60,27 +60,66 @@ Status validate_restore_names(const RestoreFlags& f) {
   return ok_status();
 }
 
+// `restore latest`: the newest SUCCESS snapshot of the repository that holds an index each
+// positive --indices pattern selects (any snapshot without --indices).
+Result<std::string> latest_snapshot(cluster::Client& client, const std::string& repository,
+                                    const std::vector<std::string>& patterns) {
+  ESSNAP_TRY(auto got, cluster::get_snapshots(client, {repository, "_all", false}));
+  const cluster::SnapshotInfo* best = nullptr;
+  for (const auto& s : got.snapshots) {
+    if (s.state != cluster::SnapshotStateKind::kSuccess) continue;
+    bool holds = true;
+    for (const auto& p : patterns)
+      if (!p.starts_with("-") && snapshot::select_names(s.indices, {p}).empty()) holds = false;
+    if (holds && !patterns.empty() && snapshot::select_names(s.indices, patterns).empty())
+      holds = false;
+    if (!holds) continue;
+    if (best == nullptr || s.start_ms > best->start_ms ||
+        (s.start_ms == best->start_ms && s.name > best->name))
+      best = &s;
+  }
+  if (best == nullptr)
+    return Error(ErrorCode::kNotFound,
+                 "no SUCCESS snapshot in " + repository +
+                     (patterns.empty() ? std::string() : " holds the selected indices"),
+                 "list them with 'essnap snapshot list -r " + repository + " --state success'");
+  return best->name;
+}
+
 Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
-  auto resolved =
-      snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
-  if (!resolved.ok()) return resolved.error();
-  f.snapshot = *resolved;
+  const bool latest = f.snapshot == "latest";
+  if (!latest) {
+    auto resolved =
+        snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
+    if (!resolved.ok()) return resolved.error();
+    f.snapshot = *resolved;
+  }
   ESSNAP_TRY_STATUS(validate_restore_names(f));
   snapshot::RestoreOptions o;
   o.repository = f.repository;
   o.snapshot = f.snapshot;
   o.patterns = snapshot::split_patterns(f.indices);
-  if (!f.rename.empty()) {
-    const auto colon = f.rename.rfind(':');
-    if (colon == std::string::npos || colon == 0)
+  ESSNAP_TRY(Renames renames, parse_renames(f.rename));
+  // The engine takes one pattern and one replacement: one exact rename, one regex or a suffix.
+  const int forms = static_cast<int>(renames.exact.size()) +
+                    (renames.regex_pattern.empty() ? 0 : 1) + (renames.suffix.empty() ? 0 : 1);
+  if (forms > 1)
+    return Error(ErrorCode::kInvalidArgument,
+                 "restore takes one rename: a single --rename FROM=TO, a regex or --rename-suffix",
+                 "restore the other indices in a second run, or write one --rename-regex");
+  if (!renames.exact.empty()) {
+    if (renames.exact.front().second.find('$') != std::string::npos)
       return Error(ErrorCode::kInvalidArgument,
-                   "--rename '" + f.rename + "' is not PATTERN:REPLACEMENT",
-                   "e.g. --rename '(.+):restored-$1'");
-    o.rename_pattern = f.rename.substr(0, colon);
-    o.rename_replacement = f.rename.substr(colon + 1);
-  } else if (!f.rename_suffix.empty()) {
-    std::tie(o.rename_pattern, o.rename_replacement) = snapshot::suffix_rename(f.rename_suffix);
+                   "--rename TO '" + renames.exact.front().second + "' holds '$'",
+                   "restore under another name, then use an alias");
+    std::tie(o.rename_pattern, o.rename_replacement) =
+        exact_as_regex(renames.exact.front().first, renames.exact.front().second);
+  } else if (!renames.regex_pattern.empty()) {
+    o.rename_pattern = renames.regex_pattern;
+    o.rename_replacement = renames.regex_replacement;
+  } else if (!renames.suffix.empty()) {
+    std::tie(o.rename_pattern, o.rename_replacement) = snapshot::suffix_rename(renames.suffix);
   }
   for (const auto& kv : f.index_settings) {
     const auto eq = kv.find('=');
@@ -108,6 +147,13 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
 
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
+  if (latest) {
+    ESSNAP_TRY(o.snapshot, latest_snapshot(*client, f.repository, o.patterns));
+    if (g.output == OutputFormat::kJson)
+      json_field("latest", o.snapshot);
+    else
+      std::cerr << "latest: snapshot " << o.snapshot << "\n";
+  }
   auto plan = snapshot::plan_restore(*client, o);
   if (!plan.ok()) return plan.error();
   const bool json = g.output == OutputFormat::kJson;
@@ -115,7 +161,7 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
   InterruptScope interrupts;
   auto ran = util::run_plan(
       snapshot::describe_restore(*plan, o), confirm_policy(f.yes, f.dry_run),
-      [&](const util::Plan& p) { print_plan(p, g); },
+      [&](const util::Plan& p) { print_plan(p, g, plan_run(f.dry_run)); },
       [&]() -> Status {
         res = snapshot::execute_restore(*client, *plan, o);
         progress.finish();
@@ -169,13 +215,16 @@ void register_restore(CLI::App& app, CommandContext ctx) {
   auto* cmd = app.add_subcommand("restore", "Restore a snapshot, after checking it is safe to");
   cmd->fallthrough();
   add_cluster_flags(cmd, &f->cluster);
-  cmd->add_option("SNAPSHOT", f->snapshot, "Snapshot name")->required();
+  cmd->add_option("SNAPSHOT", f->snapshot,
+                  "Snapshot name, or latest: the newest SUCCESS snapshot holding the selected "
+                  "indices")
+      ->required();
   cmd->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
   cmd->add_option("--indices,-i", f->indices,
                   "Indices: names, patterns, -exclusions (default: all)");
-  mutually_exclusive(
-      {cmd->add_option("--rename", f->rename, "PATTERN:REPLACEMENT (regex; $1 for groups)"),
-       cmd->add_option("--rename-suffix", f->rename_suffix, "Restore each index as NAME+SUFFIX")});
+  const auto rename = add_rename_flags(cmd, &f->rename, "Restore");
+  mutually_exclusive({rename.rename, rename.suffix});
+  mutually_exclusive({rename.regex, rename.suffix});
   cmd->add_option("--index-settings", f->index_settings,
                   "k=v applied to restored indices (repeatable)");
   cmd->add_option("--ignore-index-settings", f->ignore_index_settings, "Settings not to restore");
@@ -214,7 +263,10 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       "write index. A refusal exits 8. Settings the engines keep from the snapshot\n"
       "(index.number_of_shards, index.uuid, index.version.created, index.creation_date,\n"
       "index.history.uuid, ...) in --index-settings / --ignore-index-settings exit 2.\n"
-      "With --rename or --rename-suffix the aliases are left out unless --include-aliases.\n"
+      "With --rename, --rename-regex or --rename-suffix the aliases are left out unless\n"
+      "--include-aliases. One rename per restore: --rename FROM=TO (an exact name),\n"
+      "--rename-regex PATTERN=REPLACEMENT, the older --rename PATTERN:REPLACEMENT (a ':' marks\n"
+      "it: index names cannot hold one), or --rename-suffix.\n"
       "If the engine still refuses after a close or delete, essnap says what it changed and\n"
       "reopens what it closed.\n"
       "At the end each index's document count is printed. --delete-existing asks on a terminal\n"
@@ -225,9 +277,11 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       "EXAMPLES:\n"
       "  essnap restore snapshot_1 --repository s3-repo --indices new_index --wait\n"
       "  essnap restore nightly -r s3-repo -i 'logs-*' --rename-suffix _restored\n"
-      "  essnap restore nightly -r s3-repo --rename '(.+):copy-$1' --index-settings "
+      "  essnap restore nightly -r s3-repo --rename-regex '(.+)=copy-$1' --index-settings "
       "index.number_of_replicas=0\n"
+      "  essnap restore nightly -r s3-repo -i orders --rename orders=orders-old\n"
       "  essnap restore nightly -r s3-repo -i orders --close-existing --verify\n"
+      "  essnap restore latest -r s3-repo -i orders --rename-suffix _restored\n"
       "  essnap restore nightly -r s3-repo --dry-run -o json\n\n" +
       std::string(exit_status_help()));
   cmd->callback([ctx, f] { run_command(ctx, [&] { return run_restore(*ctx.global, *f); }); });

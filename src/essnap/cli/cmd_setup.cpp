@@ -334,7 +334,7 @@ void register_setup(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--cluster", f->cluster_url,
                   "Self-managed cluster URL: no IAM; the cluster's own S3 client (or --fs)");
   cmd->add_option("--bucket", f->bucket, "s3://BUCKET[/PREFIX] for the repository");
-  cmd->add_option("--repository", f->repository, "Repository name (not starting with cs-)")
+  cmd->add_option("--repository,-r", f->repository, "Repository name (not starting with cs-)")
       ->required();
   cmd->add_option("--role", f->role,
                   "Snapshot role name or ARN (default: essnap-snapshots-<repository>)");

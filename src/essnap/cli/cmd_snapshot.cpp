@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "essnap/aws/timestamp.hpp"
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
@@ -18,6 +19,7 @@
 #include "essnap/snapshot/delete.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/selection.hpp"
+#include "essnap/util/durations.hpp"
 #include "essnap/util/yaml.hpp"
 
 namespace essnap::cli {
@@ -32,6 +34,8 @@ struct SnapshotFlags {
   std::vector<std::string> states;
   std::string target;
   std::string format;
+  std::string since;  // list: --since / --until, a date or a span back from now (7d)
+  std::string until;
   int limit = 0;
   bool include_global_state = false;
   bool partial = false;
@@ -123,10 +127,45 @@ Result<int> run_create(const GlobalOptions& g, SnapshotFlags f) {
   o.hooks = wait_hooks(progress);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
-  InterruptScope interrupts;
-  auto res = snapshot::create_snapshot(*client, o);
-  progress.finish();
-  if (!res.ok()) return res.error();
+  // plan -> execute: the plan is printed only by --dry-run (a snapshot changes nothing a user
+  // would confirm); the repository is looked up first so that a dry run catches a wrong -r.
+  util::Plan plan;
+  plan.confirm = util::NeedsConfirmation::kNo;
+  plan.summary = "create snapshot " + *name + " in repository " + f.repository;
+  const std::string what = o.request.indices.empty() ? "all" : o.request.indices;
+  plan.actions = {
+      "indices: " + what,
+      std::string("global state: ") + (f.include_global_state ? "included" : "not included"),
+      std::string(o.wait == snapshot::WaitMode::kWait ? "wait for the snapshot to finish"
+                                                      : "return once the cluster accepts it")};
+  plan.json = {{"plan",
+                {{"action", "create_snapshot"},
+                 {"snapshot", *name},
+                 {"repository", f.repository},
+                 {"indices", what},
+                 {"include_global_state", f.include_global_state},
+                 {"partial", f.partial}}}};
+  if (f.dry_run) {
+    auto repo = cluster::get_repositories(*client, f.repository);
+    if (!repo.ok()) return repo.error();
+  }
+  std::optional<Result<snapshot::CreateResult>> created;
+  std::optional<InterruptScope> interrupts;
+  auto ran = util::run_plan(
+      plan, confirm_policy(true, f.dry_run),
+      [&](const util::Plan& p) {
+        if (f.dry_run) print_plan(p, g, PlanRun::kDryRun);
+      },
+      [&]() -> Status {
+        interrupts.emplace();
+        created = snapshot::create_snapshot(*client, o);
+        progress.finish();
+        if (!created->ok()) return created->error();
+        return ok_status();
+      });
+  if (!ran.ok()) return ran.error();
+  if (*ran == util::Outcome::kDryRun) return kExitOk;
+  auto& res = *created;
   if (o.wait == snapshot::WaitMode::kNoWait) {
     if (g.output == OutputFormat::kJson)
       json_result({{"snapshot", {{"snapshot", *name}, {"state", "STARTED"}}},
@@ -151,8 +190,36 @@ Result<std::vector<cluster::SnapshotInfo>> fetch(cluster::Client& c, const std::
   return v;
 }
 
+// --since / --until: "2026-12-01", "2026-12-01T06:00:00Z", or a span back from now ("7d",
+// "12h"; util/durations). Milliseconds since the epoch.
+Result<std::int64_t> parse_when(const std::string& text, const std::string& flag) {
+  const auto now = std::chrono::system_clock::now();
+  if (text.find('-') == std::string::npos) {  // a span (7d, 12h): dates have dashes
+    auto span = util::parse_span(text, flag);
+    if (!span.ok()) return span.error();
+    return std::chrono::duration_cast<std::chrono::milliseconds>((now - *span).time_since_epoch())
+        .count();
+  }
+  auto t = aws::parse_iso8601(text.size() == 10 ? text + "T00:00:00Z" : text);
+  if (!t.ok())
+    return Error(
+        ErrorCode::kInvalidArgument, flag + " '" + text + "' is neither a date nor a duration",
+        "e.g. " + flag + " 2026-12-01, " + flag + " 2026-12-01T06:00:00Z or " + flag + " 7d");
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+}
+
 Result<int> run_list(const GlobalOptions& g, SnapshotFlags f) {
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
+  std::int64_t since = 0, until = 0;
+  if (!f.since.empty()) {
+    ESSNAP_TRY(since, parse_when(f.since, "--since"));
+  }
+  if (!f.until.empty()) {
+    ESSNAP_TRY(until, parse_when(f.until, "--until"));
+  }
+  if (!f.indices.empty())
+    ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices, "--indices"));
+  const auto patterns = snapshot::split_patterns(f.indices);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   auto snaps = fetch(*client, f.repository, "_all");
@@ -168,6 +235,8 @@ Result<int> run_list(const GlobalOptions& g, SnapshotFlags f) {
   for (auto& s : *snaps) {
     bool keep = wanted.empty();
     for (const auto& w : wanted) keep = keep || s.state == w.kind;
+    keep = keep && (since == 0 || s.start_ms >= since) && (until == 0 || s.start_ms < until);
+    keep = keep && (patterns.empty() || !snapshot::select_names(s.indices, patterns).empty());
     if (keep) shown.push_back(std::move(s));
   }
   if (f.limit > 0 && shown.size() > static_cast<size_t>(f.limit))
@@ -325,7 +394,8 @@ Result<int> run_delete(const GlobalOptions& g, SnapshotFlags f) {
   const bool json = g.output == OutputFormat::kJson;
   auto deleted = nlohmann::json::array(), gone = nlohmann::json::array();
   auto ran = util::run_plan(
-      plan->plan, confirm_policy(f.yes, f.dry_run), [&](const util::Plan& p) { print_plan(p, g); },
+      plan->plan, confirm_policy(f.yes, f.dry_run),
+      [&](const util::Plan& p) { print_plan(p, g, plan_run(f.dry_run)); },
       [&] {
         auto said = [&](const char* event, const char* text, nlohmann::json* names) {
           return [&, event, text, names](const std::string& n) {
@@ -371,11 +441,41 @@ Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
   const bool wait = o.wait == snapshot::WaitMode::kWait;
   ProgressOutput progress(progress_style(g, f.quiet));
   o.hooks = wait_hooks(progress);
+  util::Plan plan;  // printed only by --dry-run, as create's
+  plan.confirm = util::NeedsConfirmation::kNo;
+  plan.summary =
+      "clone snapshot " + f.names[0] + " to " + *target + " in repository " + f.repository;
+  plan.actions = {"indices: " + (indices.empty() ? std::string("all") : indices)};
+  plan.json = {{"plan",
+                {{"action", "clone_snapshot"},
+                 {"source", f.names[0]},
+                 {"snapshot", *target},
+                 {"repository", f.repository},
+                 {"indices", indices.empty() ? std::string("all") : indices}}}};
+  if (f.dry_run) {  // the source must exist for the clone to
+    auto got = cluster::get_named_snapshots(*client, f.repository, {f.names[0]});
+    if (!got.ok()) return got.error();
+    if (!got->missing.empty())
+      return Error(ErrorCode::kNotFound, "no snapshot " + f.names[0] + " in " + f.repository,
+                   "list the snapshots with 'essnap snapshot list -r " + f.repository + "'");
+  }
   std::optional<InterruptScope> interrupts;  // Ctrl-C stops a wait; the clone keeps running
-  if (wait) interrupts.emplace();
-  auto res = snapshot::clone_snapshot(*client, o);
-  progress.finish();
-  if (!res.ok()) return res.error();
+  std::optional<Result<snapshot::CloneResult>> cloned;
+  auto ran = util::run_plan(
+      plan, confirm_policy(true, f.dry_run),
+      [&](const util::Plan& p) {
+        if (f.dry_run) print_plan(p, g, PlanRun::kDryRun);
+      },
+      [&]() -> Status {
+        if (wait) interrupts.emplace();
+        cloned = snapshot::clone_snapshot(*client, o);
+        progress.finish();
+        if (!cloned->ok()) return cloned->error();
+        return ok_status();
+      });
+  if (!ran.ok()) return ran.error();
+  if (*ran == util::Outcome::kDryRun) return kExitOk;
+  auto& res = *cloned;
   if (!wait) {
     if (g.output == OutputFormat::kJson)
       json_result({{"snapshot", {{"snapshot", *target}, {"state", "STARTED"}}},
@@ -428,6 +528,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   create->add_flag("--wait-for-slot", f->wait_for_slot,
                    "If another snapshot is running, wait for it");
   create->add_flag("--quiet,-q", f->quiet, "No progress output");
+  create->add_flag("--dry-run", f->dry_run,
+                   "Check the repository and print what would be taken; take nothing");
   create->add_flag("--allow-empty", f->allow_empty,
                    "Take the snapshot even if --indices matches no index (else exit 8)");
   create->footer(
@@ -451,10 +553,18 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       ->check(integer_at_least(1));
   list->add_option("--state", f->states,
                    "Only these states: success, partial, failed, in_progress");
+  list->add_option("--indices,-i", f->indices,
+                   "Only snapshots holding an index these patterns select ('logs-*,-logs-debug*')");
+  list->add_option("--since", f->since,
+                   "Only snapshots started at or after: a date (2026-12-01, "
+                   "2026-12-01T06:00:00Z) or a span back from now (7d, 12h, 30min)");
+  list->add_option("--until", f->until, "Only snapshots started before (the same forms)");
   list->footer(
       "EXAMPLES:\n  essnap snapshot list -r s3-repo\n  essnap snapshot list -r s3-repo --format "
       "yaml --limit 10\n  essnap snapshot list -r s3-repo --state "
-      "partial --state failed\n  essnap -o json snapshot list -r s3-repo\n\n" +
+      "partial --state failed\n  essnap -o json snapshot list -r s3-repo\n"
+      "  essnap snapshot list -r s3-repo -i 'orders*' --since 7d\n"
+      "  essnap snapshot list -r s3-repo --since 2026-11-01 --until 2026-12-01 -o yaml\n\n" +
       exits);
   list->callback([ctx, f] { run_command(ctx, [&] { return run_list(*ctx.global, *f); }); });
 
@@ -496,6 +606,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   clone->add_option("--indices,-i", f->indices, "Indices to keep (default: all)");
   clone->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)");
   clone->add_flag("--quiet,-q", f->quiet, "No progress output");
+  clone->add_flag("--dry-run", f->dry_run,
+                  "Check the source exists and print the clone; clone nothing");
   clone->footer(
       "EXAMPLES:\n  essnap snapshot clone snapshot_1 snapshot_1-copy -r s3-repo --wait\n  essnap "
       "snapshot clone nightly keep-logs -r s3-repo -i 'logs-*'\n\n" +

@@ -12,13 +12,16 @@
 
 namespace essnap::cli {
 
+// kJson: the command's answer is one document (rendered as JSON or, with -o yaml, as YAML).
 enum class OutputFormat { kText, kJson };
+enum class DocumentFormat { kJson, kYaml };
 
 struct GlobalOptions {
   OutputFormat output = OutputFormat::kText;  // --output text|json
   int verbose = 0;                            // -v (repeatable): traces, secrets redacted
   std::string profile;                        // --profile
   std::string region;                         // --region
+  bool check_only = false;  // ESSNAP_CHECK_COMMAND_LINE: parse only, run no command body
 };
 
 // Each command file provides a register_* function; app.cpp calls them in order. The
@@ -69,8 +72,10 @@ int report_error(const Error& error, const GlobalOptions& global, int exit_code)
 void json_result(nlohmann::json answer);
 void json_field(const std::string& key, nlohmann::json value);
 void json_event(const nlohmann::json& event);
-// Prints the document (if any was made) to stdout and forgets it.
+// Prints the document (if any was made) to stdout, as JSON or YAML (-o yaml: the same document),
+// and forgets it.
 void flush_json_document();
+void set_document_format(DocumentFormat format);
 // Usage errors (exit 2) of the flag parser and of app.cpp, in the output format asked for.
 int report_usage_error(const std::string& message, const std::string& hint, bool json);
 

@@ -12,6 +12,7 @@
 #include "essnap/cli/escaped_output.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/util/escape.hpp"
+#include "essnap/util/yaml.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -20,6 +21,11 @@ namespace {
 nlohmann::json& document() {
   static nlohmann::json doc;
   return doc;
+}
+
+DocumentFormat& document_format() {
+  static DocumentFormat f = DocumentFormat::kJson;
+  return f;
 }
 
 nlohmann::json& as_object() {
@@ -52,6 +58,10 @@ void json_field(const std::string& key, nlohmann::json value) {
   as_object()[key] = std::move(value);
 }
 
+void set_document_format(DocumentFormat format) {
+  document_format() = format;
+}
+
 void json_event(const nlohmann::json& event) {
   std::cerr << event.dump() << "\n" << std::flush;
 }
@@ -59,7 +69,10 @@ void json_event(const nlohmann::json& event) {
 void flush_json_document() {
   auto& d = document();
   if (d.is_null()) return;
-  std::cout << d.dump() << "\n" << std::flush;
+  if (document_format() == DocumentFormat::kYaml)
+    std::cout << util::to_yaml(d) << std::flush;
+  else
+    std::cout << d.dump() << "\n" << std::flush;
   d = nullptr;
 }
 
@@ -126,6 +139,7 @@ int EscapedOutput::sync() {
 
 void run_command(const CommandContext& ctx, const std::function<Result<int>()>& body,
                  ExitCodeFor exit_for) {
+  if (ctx.global->check_only) return;  // ESSNAP_CHECK_COMMAND_LINE: the line parsed; run nothing
   // On a terminal, text from outside cannot send escape sequences or carriage returns (pipes
   // keep their bytes: `essnap request` and exports write data there).
   std::optional<EscapedOutput> escaped;

@@ -158,8 +158,10 @@ util::ConfirmPolicy confirm_policy(bool yes, bool dry_run) {
   return p;
 }
 
-void print_plan(const util::Plan& plan, const GlobalOptions& global) {
+void print_plan(const util::Plan& plan, const GlobalOptions& global, PlanRun run) {
+  const bool dry = run == PlanRun::kDryRun;
   if (global.output == OutputFormat::kJson) {
+    if (dry) json_field("dry_run", true);
     // The plan's members open the command's document (the result is added after them), and
     // the plan is an event too: it is what a prompt on the terminal asks about.
     nlohmann::json j = plan.json.is_object() ? plan.json : nlohmann::json{{"plan", plan.json}};
@@ -168,6 +170,7 @@ void print_plan(const util::Plan& plan, const GlobalOptions& global) {
     json_event(j);
     return;
   }
+  if (dry) std::cout << "dry run: nothing is changed; without --dry-run it would do this\n";
   std::cout << plan.summary << ":\n";
   for (const auto& a : plan.actions) std::cout << "  " << a << "\n";
   std::cout << std::flush;

@@ -100,8 +100,13 @@ util::Answer terminal_prompt(const std::string& question);
 util::ConfirmPolicy confirm_policy(bool yes, bool dry_run);
 
 // "summary:" and one indented line per action; with --output json the plan's members go into the
-// command's document and one {"event":"plan",...} line to stderr.
-void print_plan(const util::Plan& plan, const GlobalOptions& global);
+// command's document and one {"event":"plan",...} line to stderr. A dry run says so in its first
+// line ("dry run: ...; nothing is changed") and, in the document, "dry_run": true.
+enum class PlanRun { kReal, kDryRun };
+void print_plan(const util::Plan& plan, const GlobalOptions& global, PlanRun run = PlanRun::kReal);
+inline PlanRun plan_run(bool dry_run) {
+  return dry_run ? PlanRun::kDryRun : PlanRun::kReal;
+}
 
 bool stdout_is_terminal();
 

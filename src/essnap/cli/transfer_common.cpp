@@ -11,8 +11,10 @@
 
 #include "essnap/aws/credentials.hpp"
 #include "essnap/cli/aws_context.hpp"
+#include "essnap/cli/exit_codes.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/s3/client.hpp"
+#include "essnap/util/confirm.hpp"
 
 namespace essnap::cli {
 
@@ -130,6 +132,36 @@ std::vector<std::string> split_list(const std::vector<std::string>& args) {
     }
   }
   return out;
+}
+
+Result<int> print_transfer_plan(const std::vector<transfer::IndexSummary>& indices,
+                                const std::string& verb, const std::string& where,
+                                const GlobalOptions& global) {
+  util::Plan plan;
+  plan.confirm = util::NeedsConfirmation::kNo;
+  plan.summary = verb + " " + std::to_string(indices.size()) + " index(es) " + where;
+  auto arr = nlohmann::json::array();
+  for (const auto& i : indices) {
+    std::string line = i.index;
+    nlohmann::json j{{"index", i.index}};
+    if (!i.target.empty()) {
+      line += " -> " + i.target;
+      j["target"] = i.target;
+    }
+    if (i.source_count > 0) {
+      line += " (" + std::to_string(i.source_count) + " documents)";
+      j["documents"] = i.source_count;
+    }
+    plan.actions.push_back(line);
+    arr.push_back(std::move(j));
+  }
+  plan.json = {{"plan", {{"action", verb}, {"where", where}, {"indices", std::move(arr)}}}};
+  auto ran = util::run_plan(
+      plan, confirm_policy(true, true),
+      [&](const util::Plan& p) { print_plan(p, global, PlanRun::kDryRun); },
+      [] { return ok_status(); });
+  if (!ran.ok()) return ran.error();
+  return kExitOk;
 }
 
 }  // namespace essnap::cli

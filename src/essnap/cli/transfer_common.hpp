@@ -74,6 +74,14 @@ void print_summaries(const std::vector<transfer::IndexSummary>& s, const std::st
 // twice the memory in use; a low fixed threshold instead costs a page fault per touched page.
 void limit_heap_growth();
 
+// --dry-run of export, import and copy: the pre-flight's plan (each index, its target, its
+// documents when known) printed as every plan is (print_plan: "dry run: ..." first, or the
+// document's "plan" with "dry_run": true). `verb`: "export", "import", "copy"; `where` ends the
+// summary ("from /backup/logs into http://...").
+Result<int> print_transfer_plan(const std::vector<transfer::IndexSummary>& indices,
+                                const std::string& verb, const std::string& where,
+                                const GlobalOptions& global);
+
 // Splits "a,b" arguments into patterns.
 std::vector<std::string> split_list(const std::vector<std::string>& args);
 

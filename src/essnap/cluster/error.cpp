@@ -164,8 +164,8 @@ Error error_from_response(const http::Response& response) {
              d.error_type == "SignatureDoesNotMatch" ||
              d.error_type == "InvalidSignatureException") {
     hint =
-        "check --region and --service, and compare 'essnap sign --show canonical' with the "
-        "server's canonical request";
+        "check --region and --service, and compare 'essnap sign --service SERVICE --url URL "
+        "--show canonical' with the server's canonical request";
   } else if (has("is not authorized to perform")) {
     hint =
         "the caller's identity lacks that permission; grant it in the IAM policy or the "

@@ -112,7 +112,7 @@ constexpr Rules kIndexPattern{"index pattern",
                               "_-+",
                               "index names are lower case, without spaces or any of "
                               "\\ / ? \" < > | , # :; '*' is a wildcard, a leading '-' excludes; "
-                              "leave -i out to select every index"};
+                              "'*' alone selects every index"};
 
 Error bad(std::string_view what, std::string_view name, const Rules& r, const std::string& why) {
   std::string msg = "invalid " + std::string(what);
@@ -228,8 +228,8 @@ Status validate_index_arguments(const std::vector<std::string>& args, std::strin
     if (!any)
       return Error(ErrorCode::kInvalidArgument,
                    std::string(what) + " '" + printable(a) + "' names no index",
-                   "an empty selection would mean every index; leave " + std::string(what) +
-                       " out to select all, or name the indices: -i 'logs-*,orders'");
+                   "an empty selection would mean every index; write '*' to select all, or "
+                   "name the indices: -i 'logs-*,orders'");
   }
   return ok_status();
 }

@@ -244,6 +244,14 @@ Error map_curl_error(CURLcode rc, const char* errbuf, const Request& req, CURL* 
           "the server is slow to answer; retry later or raise the timeout");
     }
     case CURLE_SSL_CONNECT_ERROR:
+      // OpenSSL reading an HTTP answer as a TLS record: the server speaks plain HTTP.
+      if (detail.find("wrong version number") != std::string::npos ||
+          detail.find("packet length too long") != std::string::npos ||
+          detail.find("record layer failure") != std::string::npos)
+        return Error(ErrorCode::kNetwork, what + ": TLS failure: " + detail,
+                     "the server speaks plain HTTP, not TLS: use http:// in the URL (--url "
+                     "http://HOST:PORT)");
+      [[fallthrough]];
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:

@@ -93,8 +93,8 @@ Status perform_verify(PlanItem& item, const Plan& plan, cluster::Client& cluster
     if (e.hint.empty())
       e.hint = !plan.role_arn.empty()
                    ? "the domain could not use the bucket through role " + plan.role_arn +
-                         ": check the role's trust and inline policy (essnap setup --print-"
-                         "policies) and the bucket's region"
+                         ": check the role's trust and inline policy ('essnap setup -r " + name +
+                         " --print-policies' prints them) and the bucket's region"
                    : "the nodes could not write and read the repository: check the cluster's "
                      "S3 client settings or that the path is shared and in path.repo";
     e.message = "verify " + name + ": " + e.message;

@@ -17,11 +17,9 @@ Target target_of(const SetupOptions& o) {
 
 std::vector<std::string> next_commands(const std::string& repository, const std::string& url) {
   return {
-      "essnap request PUT '/_snapshot/" + repository +
-          "/<snap-{now/d}>?wait_for_completion=true' --url " + url,
-      "essnap request GET '/_snapshot/" + repository + "/_all' --url " + url,
-      "essnap request POST '/_snapshot/" + repository + "/SNAPSHOT/_restore' --url " + url +
-          " --data '{\"indices\":\"INDEX\"}'",
+      "essnap snapshot create '<snap-{now/d}>' -r " + repository + " --url " + url + " --wait",
+      "essnap snapshot list -r " + repository + " --url " + url,
+      "essnap restore SNAPSHOT -r " + repository + " --url " + url + " -i INDEX --dry-run",
   };
 }
 

@@ -73,10 +73,10 @@ std::string major(const EngineVersion& e) {
          std::to_string(e.version.major);
 }
 
-// Documents cross where index files cannot: reindex from a remote cluster reads them over HTTP.
+// Documents cross where index files cannot: essnap copy reads them from the source cluster over
+// HTTP and loads them into the target (mappings translated), no snapshot involved.
 const char* kReindexFromRemote =
-    "copy the documents instead: POST _reindex with a \"remote\" source on the target reads "
-    "them from the source cluster";
+    "copy the documents instead: essnap copy --url SOURCE_URL --to-url TARGET_URL -i INDICES";
 
 }  // namespace
 

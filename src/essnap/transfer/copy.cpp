@@ -198,6 +198,13 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
           "the alias' write index first");
     }
   }
+  if (o.execution == Execution::kDryRun) {
+    ImportResult plan;
+    plan.dry_run = true;
+    for (const auto& r : indices)
+      plan.indices.push_back({.index = r.name, .target = state.indices[r.name].target});
+    return plan;
+  }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
 
   ErrorsFile errors(o.errors_path);

@@ -14,6 +14,7 @@ namespace essnap::transfer {
 struct CopyOptions {
   std::vector<std::string> patterns;
   RenameOptions rename;
+  Execution execution = Execution::kExecute;  // kDryRun: the pre-flight only (import.hpp)
   Existing existing = Existing::kRefuse;
   Resume resume = Resume::kNo;
   AliasPolicy aliases = AliasPolicy::kUnlessRenamed;

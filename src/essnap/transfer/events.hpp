@@ -17,6 +17,11 @@
 
 namespace essnap::transfer {
 
+// --dry-run of export, import and copy: the whole pre-flight (selection, renamed targets, what is
+// in the way), then the plan as the result (each index, its target, its documents when known)
+// and nothing written.
+enum class Execution { kExecute, kDryRun };
+
 struct ChunkProgress {
   std::string phase;  // "export" | "import" | "copy"
   std::string index;  // the source index

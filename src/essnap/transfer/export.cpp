@@ -435,6 +435,11 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
                    "the interrupted export in " + store.describe() + " read --indices " +
                        join_patterns(cp.m.patterns) + ", not " + join_patterns(o.patterns),
                    "resume with the --indices it began with, or export to another place");
+    if (o.execution == Execution::kDryRun) {
+      result.dry_run = true;
+      for (const auto& e : cp.m.indices) result.indices.push_back({.index = e.name});
+      return result;
+    }
     hooks.notify("resuming the export in " + store.describe() +
                  " (compression, chunk limits and slices as it began)");
   } else {
@@ -492,6 +497,11 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
     int most_slices = 1;
     for (const auto& e : cp.m.indices) most_slices = std::max(most_slices, e.slices);
     cp.m.chunk_bytes = o.chunk_bytes > 0 ? o.chunk_bytes : chunk_bytes_for(most_slices);
+    if (o.execution == Execution::kDryRun) {
+      result.dry_run = true;
+      for (const auto& e : cp.m.indices) result.indices.push_back({.index = e.name});
+      return result;
+    }
     std::lock_guard<std::mutex> lock(cp.mu);
     ESSNAP_TRY_STATUS(cp.save_locked());
   }

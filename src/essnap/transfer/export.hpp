@@ -29,7 +29,8 @@ enum class Resume { kNo, kYes };
 enum class Overwrite { kNo, kYes };
 
 struct ExportOptions {
-  std::vector<std::string> patterns;  // --indices, split on ','
+  Execution execution = Execution::kExecute;  // kDryRun: the checks, then the plan (events.hpp)
+  std::vector<std::string> patterns;          // --indices, split on ','
   Compression compression = Compression::kZstd;
   long long chunk_docs = 100000;
   long long chunk_bytes = 0;  // uncompressed NDJSON per chunk; 0: chunk_bytes_for(the most slices)
@@ -46,6 +47,7 @@ struct ExportResult {
   Manifest manifest;
   std::vector<IndexSummary> indices;
   bool already_complete = false;  // --resume found a finished export
+  bool dry_run = false;           // Execution::kDryRun: `indices` names what would be exported
 };
 
 // The chunk size when --chunk-bytes is not given: as large as the export's memory budget allows

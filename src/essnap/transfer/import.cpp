@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -73,6 +74,14 @@ Result<ChunkLoad> load_chunk(Loader& loader, cluster::Client& client, const std:
 std::string target_name(const std::string& source, const RenameOptions& r) {
   for (const auto& [from, to] : r.exact)
     if (from == source) return to;
+  if (!r.regex_pattern.empty()) {
+    try {
+      const std::regex re(r.regex_pattern);
+      if (std::regex_search(source, re)) return std::regex_replace(source, re, r.regex_replacement);
+    } catch (const std::regex_error&) {
+      // refused by the CLI before any run; a bad pattern renames nothing
+    }
+  }
   return source + r.suffix;
 }
 
@@ -101,7 +110,7 @@ Result<std::vector<std::string>> select_indices(
     if (!exclude && pat.find('*') == std::string::npos &&
         std::find(names.begin(), names.end(), pat) == names.end() && !groups.count(pat))
       return Error(ErrorCode::kNotFound, "the export holds no index or data stream " + pat,
-                   "list what it holds with: essnap import --from ... --dry-run");
+                   "list what it holds with: essnap import --from EXPORT --dry-run");
     auto pick = [&](const std::string& n) {
       if (exclude)
         chosen.erase(n);
@@ -323,10 +332,10 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     if (e.code == ErrorCode::kNotFound) {
       auto st = store.exists(kExportStateFile);
       e.message = store.describe() + " holds no " + kManifestFile;
-      e.hint = st.ok() && *st
-                   ? "the export was interrupted: finish it with 'essnap export --resume --to " +
-                         store.describe() + "'"
-                   : "check --from: it should name the --to of an essnap export";
+      e.hint = st.ok() && *st ? "the export was interrupted: finish it with 'essnap export -i "
+                                "INDICES --resume --to " +
+                                    store.describe() + "'"
+                              : "check --from: it should name the --to of an essnap export";
     }
     return e;
   }
@@ -430,6 +439,15 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
                    "import under another name without the aliases (--rename-suffix _imported), "
                    "or move the alias' write index first");
     }
+  }
+  if (o.execution == Execution::kDryRun) {
+    ImportResult plan;
+    plan.dry_run = true;
+    for (const auto& src : selected)
+      plan.indices.push_back({.index = src,
+                              .target = state.indices[src].target,
+                              .source_count = m.find(src)->documents});
+    return plan;
   }
   ESSNAP_TRY_STATUS(save_import_state(o.state_path, state));
 

@@ -28,8 +28,13 @@ enum class Existing { kRefuse, kAppend };
 struct RenameOptions {
   std::string suffix;                                      // --rename-suffix
   std::vector<std::pair<std::string, std::string>> exact;  // --rename FROM=TO
+  // --rename-regex PATTERN=REPLACEMENT (ECMAScript, "$1" for a group; like restore's, the match
+  // may be any part of the name). Empty pattern: none. Checked to compile by the CLI.
+  std::string regex_pattern;
+  std::string regex_replacement;
 };
-// The target of `source`: an exact rename, else source + suffix.
+// The target of `source`: an exact rename, else the regex's replacement where it matches, else
+// source + suffix.
 std::string target_name(const std::string& source, const RenameOptions& r);
 // "FROM=TO" -> the pair; kInvalidArgument otherwise (both must be index names).
 Result<std::pair<std::string, std::string>> parse_rename(const std::string& text);
@@ -63,6 +68,7 @@ std::vector<std::string> write_alias_clashes(const std::vector<cluster::AliasEnt
 struct ImportOptions {
   std::vector<std::string> patterns;  // empty: every index of the export
   RenameOptions rename;
+  Execution execution = Execution::kExecute;
   Existing existing = Existing::kRefuse;
   Resume resume = Resume::kNo;
   AliasPolicy aliases = AliasPolicy::kUnlessRenamed;
@@ -79,6 +85,7 @@ struct ImportResult {
   std::vector<IndexSummary> indices;
   std::vector<std::string> corrupted;  // chunk files refused
   std::optional<Error> problem;        // rejected documents, corrupted chunks, counts that differ
+  bool dry_run = false;                // Execution::kDryRun: `indices` is the plan
 };
 
 // What does not add up after a load, one line each: rejected documents (naming the errors file)

@@ -85,6 +85,9 @@ TEST(CliCompletion, BashCompletesEnumeratedValues) {
 TEST(CliCompletion, BashSkipsTheValuesOfFlagsWhenFindingTheCommand) {
   // "snapshot" here is the value of --profile, not the command.
   EXPECT_EQ(complete_bash({"--profile", "snapshot", "rest"}), Words({"restore"}));
+  // A flag takes no value: the word after it is the command.
+  EXPECT_EQ(complete_bash({"-v", "snapshot", "cr"}), Words({"create"}));
+  EXPECT_EQ(complete_bash({"repo", "cleanup", "--yes", "--dry-run", "-o", "t"}), Words({"text"}));
 }
 
 // A loopback cluster with repository "repo" holding snapshot "old" (support/essnap_cli.hpp).

@@ -208,7 +208,7 @@ __essnap_expand() {
   case "$_evalues" in
     @files) return 1 ;;
     @repositories | @snapshots)
-      "$_eprog" __complete "${_evalues#@}" "$@" </dev/null 2>/dev/null
+      "$_eprog" __complete "${_evalues#@}" -- "$@" </dev/null 2>/dev/null
       ;;
     *) printf '%s\n' "$_evalues" ;;
   esac
@@ -444,7 +444,7 @@ function __essnap_complete
         case '@files'
             __fish_complete_path $cur
         case '@repositories' '@snapshots'
-            for name in ($prog __complete (string sub -s 2 -- $values[1]) $words </dev/null 2>/dev/null)
+            for name in ($prog __complete (string sub -s 2 -- $values[1]) -- $words </dev/null 2>/dev/null)
                 printf '%s%s\n' $prefix $name
             end
         case '*'

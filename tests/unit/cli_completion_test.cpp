@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,36 @@ TEST(CliCompletion, ZshScriptParses) {
 }
 TEST(CliCompletion, FishScriptParses) {
   check_syntax("fish");
+}
+
+// fish completes through its own engine: `complete -C LINE` prints the candidates (a tab, then
+// the description) the way the shell would offer them.
+TEST(CliCompletion, FishCompletesCommandsFlagsValuesAndLiveNames) {
+  if (test::run({"sh", "-c", "command -v fish"}).exit_code != 0)
+    GTEST_SKIP() << "fish is not installed";
+  const std::string script = script_file("fish");
+  const std::string bin = temp_dir("bin");
+  std::filesystem::remove(bin + "/essnap");
+  std::filesystem::create_symlink(ESSNAP_BINARY, bin + "/essnap");  // `essnap` as typed
+  LoopbackServer server(test::scripted_cluster);
+  auto complete = [&](const std::string& line) {
+    test::Command c;
+    c.argv = {"fish", "--no-config", "-c", "source $argv[1]; complete -C $argv[2]", script, line};
+    c.clear_env = true;
+    c.env = {{"PATH", bin + ":/usr/bin:/bin"}, {"HOME", temp_dir("home")}};
+    auto r = test::run(c);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "") << line;
+    std::set<std::string> words;
+    std::istringstream in(r.out);
+    for (std::string l; std::getline(in, l);) words.insert(l.substr(0, l.find('\t')));
+    return words;
+  };
+  EXPECT_EQ(complete("essnap sna"), Words({"snapshot"}));
+  EXPECT_EQ(complete("essnap snapshot create --rep"), Words({"--repository"}));
+  EXPECT_EQ(complete("essnap -o j"), Words({"json"}));
+  EXPECT_EQ(complete("essnap snapshot list --format=y"), Words({"--format=yaml"}));
+  EXPECT_EQ(complete("essnap restore --url " + server.url() + " -r repo o"), Words({"old"}));
 }
 
 TEST(CliCompletion, BashScriptParses) {

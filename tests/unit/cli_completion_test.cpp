@@ -110,12 +110,18 @@ TEST(CliCompletion, BashCompletesLiveNamesFromTheCluster) {
 
 TEST(CliCompletion, LiveNamesAreSilentWithoutACluster) {
   // No URL at all, and a port nothing listens on: no candidates, no output, exit 0.
-  auto none = test::run({ESSNAP_BINARY, "__complete", "snapshots", "restore", "-r", "repo"});
+  test::Command bare;
+  bare.argv = {ESSNAP_BINARY, "__complete", "snapshots", "--", "restore", "-r", "repo"};
+  bare.clear_env = true;  // no ESSNAP_URL from the caller's environment
+  bare.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
+  auto none = test::run(bare);
   EXPECT_EQ(none.exit_code, 0);
   EXPECT_EQ(none.out, "");
   EXPECT_EQ(none.err, "");
   test::Command c;
   c.argv = {ESSNAP_BINARY, "__complete", "repositories", "--url", "http://127.0.0.1:1"};
+  c.clear_env = true;
+  c.env = bare.env;
   c.timeout = std::chrono::seconds(30);
   auto closed = test::run(c);
   EXPECT_EQ(closed.exit_code, 0) << closed.err;

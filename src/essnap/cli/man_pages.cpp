@@ -26,9 +26,10 @@ int utf8_length(unsigned char lead) {
   return 1;
 }
 
-// A description as one sentence-ended paragraph.
+// A description as one sentence: capitalized, ended with a full stop.
 std::string sentence(std::string s) {
   s = std::string(util::trim(s));
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
   if (!s.empty() && s.back() != '.' && s.back() != ':') s += '.';
   return s;
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,9 @@ TEST(CliCompletion, BashCompletesEnumeratedValues) {
 TEST(CliCompletion, BashSkipsTheValuesOfFlagsWhenFindingTheCommand) {
   // "snapshot" here is the value of --profile, not the command.
   EXPECT_EQ(complete_bash({"--profile", "snapshot", "rest"}), Words({"restore"}));
+  // A flag takes no value: the word after it is the command.
+  EXPECT_EQ(complete_bash({"-v", "snapshot", "cr"}), Words({"create"}));
+  EXPECT_EQ(complete_bash({"repo", "cleanup", "--yes", "--dry-run", "-o", "t"}), Words({"text"}));
 }
 
 // A loopback cluster with repository "repo" holding snapshot "old" (support/essnap_cli.hpp).
@@ -106,12 +110,18 @@ TEST(CliCompletion, BashCompletesLiveNamesFromTheCluster) {
 
 TEST(CliCompletion, LiveNamesAreSilentWithoutACluster) {
   // No URL at all, and a port nothing listens on: no candidates, no output, exit 0.
-  auto none = test::run({ESSNAP_BINARY, "__complete", "snapshots", "restore", "-r", "repo"});
+  test::Command bare;
+  bare.argv = {ESSNAP_BINARY, "__complete", "snapshots", "--", "restore", "-r", "repo"};
+  bare.clear_env = true;  // no ESSNAP_URL from the caller's environment
+  bare.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
+  auto none = test::run(bare);
   EXPECT_EQ(none.exit_code, 0);
   EXPECT_EQ(none.out, "");
   EXPECT_EQ(none.err, "");
   test::Command c;
   c.argv = {ESSNAP_BINARY, "__complete", "repositories", "--url", "http://127.0.0.1:1"};
+  c.clear_env = true;
+  c.env = bare.env;
   c.timeout = std::chrono::seconds(30);
   auto closed = test::run(c);
   EXPECT_EQ(closed.exit_code, 0) << closed.err;
@@ -155,6 +165,36 @@ TEST(CliCompletion, ZshScriptParses) {
 }
 TEST(CliCompletion, FishScriptParses) {
   check_syntax("fish");
+}
+
+// fish completes through its own engine: `complete -C LINE` prints the candidates (a tab, then
+// the description) the way the shell would offer them.
+TEST(CliCompletion, FishCompletesCommandsFlagsValuesAndLiveNames) {
+  if (test::run({"sh", "-c", "command -v fish"}).exit_code != 0)
+    GTEST_SKIP() << "fish is not installed";
+  const std::string script = script_file("fish");
+  const std::string bin = temp_dir("bin");
+  std::filesystem::remove(bin + "/essnap");
+  std::filesystem::create_symlink(ESSNAP_BINARY, bin + "/essnap");  // `essnap` as typed
+  LoopbackServer server(test::scripted_cluster);
+  auto complete = [&](const std::string& line) {
+    test::Command c;
+    c.argv = {"fish", "--no-config", "-c", "source $argv[1]; complete -C $argv[2]", script, line};
+    c.clear_env = true;
+    c.env = {{"PATH", bin + ":/usr/bin:/bin"}, {"HOME", temp_dir("home")}};
+    auto r = test::run(c);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "") << line;
+    std::set<std::string> words;
+    std::istringstream in(r.out);
+    for (std::string l; std::getline(in, l);) words.insert(l.substr(0, l.find('\t')));
+    return words;
+  };
+  EXPECT_EQ(complete("essnap sna"), Words({"snapshot"}));
+  EXPECT_EQ(complete("essnap snapshot create --rep"), Words({"--repository"}));
+  EXPECT_EQ(complete("essnap -o j"), Words({"json"}));
+  EXPECT_EQ(complete("essnap snapshot list --format=y"), Words({"--format=yaml"}));
+  EXPECT_EQ(complete("essnap restore --url " + server.url() + " -r repo o"), Words({"old"}));
 }
 
 TEST(CliCompletion, BashScriptParses) {

@@ -1,7 +1,7 @@
 // `essnap completion bash|zsh|fish` (a completion script on stdout), the hidden
 // `essnap generate-man DIR` (the man pages, for `make install`) and the hidden
-// `essnap __complete repositories|snapshots WORDS...` the scripts call for names that live on
-// the cluster. The first two read the whole command tree, so app.cpp registers every command
+// `essnap __complete repositories|snapshots -- WORDS...` the scripts call for names that live
+// on the cluster. The first two read the whole command tree, so app.cpp registers every command
 // when one of them runs.
 #include <chrono>
 #include <cstdio>
@@ -71,9 +71,9 @@ struct LiveQuery {
   ClusterFlags flags;
 };
 
+// The words of the line: only the flags above are read, in the commands' spellings.
 LiveQuery scan_words(const std::vector<std::string>& args) {
   LiveQuery q;
-  if (!args.empty()) q.kind = args[0];
   const std::pair<const char*, std::string*> valued[] = {
       {"--url", &q.flags.url},         {"--auth", &q.flags.auth},
       {"--service", &q.flags.service}, {"--region", &q.flags.region},
@@ -81,7 +81,7 @@ LiveQuery scan_words(const std::vector<std::string>& args) {
       {"--cacert", &q.flags.cacert},   {"--profile", &q.global.profile},
       {"--repository", &q.repository}, {"-r", &q.repository},
   };
-  for (size_t i = 1; i < args.size(); ++i) {
+  for (size_t i = 0; i < args.size(); ++i) {
     const std::string& w = args[i];
     if (w == "--insecure" || w == "-k") q.flags.insecure = true;
     for (const auto& [name, target] : valued) {
@@ -100,6 +100,33 @@ LiveQuery scan_words(const std::vector<std::string>& args) {
       }
     }
   }
+  return q;
+}
+
+// `__complete`'s own arguments: the kind, the words, and flags given directly.
+struct LiveArgs {
+  std::string kind;
+  std::vector<std::string> words;
+  ClusterFlags flags;
+  std::string repository;
+};
+
+LiveQuery merge(const LiveArgs& a, const GlobalOptions& global) {
+  LiveQuery q = scan_words(a.words);
+  q.kind = a.kind;
+  auto take = [](std::string& into, const std::string& given) {
+    if (!given.empty()) into = given;
+  };
+  take(q.flags.url, a.flags.url);
+  take(q.flags.auth, a.flags.auth);
+  take(q.flags.service, a.flags.service);
+  take(q.flags.region, a.flags.region);
+  take(q.flags.user, a.flags.user);
+  take(q.flags.cacert, a.flags.cacert);
+  take(q.repository, a.repository);
+  take(q.global.profile, global.profile);
+  take(q.global.region, global.region);
+  q.flags.insecure = q.flags.insecure || a.flags.insecure;
   return q;
 }
 
@@ -134,8 +161,7 @@ Result<std::vector<std::string>> live_names(LiveQuery q) {
 // Prints the names, one a line, or nothing at all: errors and the deadline end it silently
 // with exit 0 (the lookup runs on its own thread so that a hung credential source or server
 // cannot hold the shell past the deadline).
-void complete_live(std::vector<std::string> args) {
-  auto query = scan_words(args);
+void complete_live(LiveQuery query) {
   auto done = std::make_shared<std::promise<std::vector<std::string>>>();
   auto names = done->get_future();
   std::thread([query = std::move(query), done] {
@@ -180,14 +206,19 @@ void register_completion(CLI::App& app, CommandContext ctx) {
       ->required();
   man->callback([ctx, man, dir] { run_command(ctx, [&] { return write_man_pages(man, *dir); }); });
 
-  // Hidden: `__complete repositories|snapshots WORDS...`, everything after the kind unparsed.
+  // Hidden: `__complete repositories|snapshots [flags] [-- WORDS...]`. The scripts pass the
+  // words of the line being completed after `--` (so no word of it is parsed here); a person
+  // trying it may give the flags directly, and those win.
+  auto q = std::make_shared<LiveArgs>();
   auto* live = app.add_subcommand("__complete", "Names from the cluster for the shell scripts");
   live->group("");
-  live->prefix_command();
-  live->allow_extras();
-  live->callback([ctx, live] {
+  live->add_option("KIND", q->kind, "repositories or snapshots")->required();
+  live->add_option("WORDS", q->words, "The words of the command line being completed");
+  add_cluster_flags(live, &q->flags);
+  live->add_option("--repository,-r", q->repository, "Repository (default: ESSNAP_REPOSITORY)");
+  live->callback([ctx, q] {
     run_command(ctx, [&]() -> Result<int> {
-      complete_live(live->remaining());
+      complete_live(merge(*q, *ctx.global));
       return kExitOk;
     });
   });

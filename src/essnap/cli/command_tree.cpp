@@ -52,7 +52,7 @@ CommandNode read(const CLI::App& app, std::vector<std::string> path) {
       for (const auto& s : o->get_snames()) opt.names.push_back("-" + s);
       for (const auto& l : o->get_lnames()) opt.names.push_back("--" + l);
       opt.description = o->get_description();
-      opt.takes_value = o->get_type_size_max() > 0;
+      opt.takes_value = o->get_items_expected_max() > 0;  // a flag expects 0 values
       if (opt.takes_value) opt.value_name = value_name(*o);
       opt.choices = option_choices(*o);
       opt.live = live_names_of_option(*o);

@@ -58,7 +58,11 @@ struct Data {
       opts_help;
 };
 
-Data collect(const CommandNode& root, std::string (*quote)(const std::string&)) {
+// `fish` matches a quoted case pattern as a glob (an unquoted * would expand file names); sh
+// needs the * outside the quotes.
+enum class GlobQuoting { kOutside, kInside };
+
+Data collect(const CommandNode& root, std::string (*quote)(const std::string&), GlobQuoting glob) {
   Data d;
   for (const CommandNode* n : flatten(root)) {
     const std::string k = key(*n);
@@ -82,7 +86,8 @@ Data collect(const CommandNode& root, std::string (*quote)(const std::string&)) 
     for (const auto& p : n->positionals) {
       const std::string v = values_of(p.choices, p.live);
       if (p.max < 0) {
-        d.positionals.push_back({quote(k + "|") + "*", v});
+        d.positionals.push_back(
+            {glob == GlobQuoting::kInside ? quote(k + "|*") : quote(k + "|") + "*", v});
         break;
       }
       for (int i = 0; i < p.max; ++i, ++index)
@@ -208,7 +213,7 @@ __essnap_expand() {
   case "$_evalues" in
     @files) return 1 ;;
     @repositories | @snapshots)
-      "$_eprog" __complete "${_evalues#@}" "$@" </dev/null 2>/dev/null
+      "$_eprog" __complete "${_evalues#@}" -- "$@" </dev/null 2>/dev/null
       ;;
     *) printf '%s\n' "$_evalues" ;;
   esac
@@ -444,7 +449,7 @@ function __essnap_complete
         case '@files'
             __fish_complete_path $cur
         case '@repositories' '@snapshots'
-            for name in ($prog __complete (string sub -s 2 -- $values[1]) $words </dev/null 2>/dev/null)
+            for name in ($prog __complete (string sub -s 2 -- $values[1]) -- $words </dev/null 2>/dev/null)
                 printf '%s%s\n' $prefix $name
             end
         case '*'
@@ -499,7 +504,7 @@ std::string completion_script(const CommandNode& root, Shell shell) {
           "bash",
           "#   source <(essnap completion bash)        # this shell\n"
           "#   essnap completion bash > ~/.local/share/bash-completion/completions/essnap\n");
-      sh_data(out, collect(root, sh_quote));
+      sh_data(out, collect(root, sh_quote, GlobQuoting::kOutside));
       out << kShEngine << kBashDriver;
       break;
     case Shell::kZsh:
@@ -507,14 +512,14 @@ std::string completion_script(const CommandNode& root, Shell shell) {
           << header("zsh",
                     "#   source <(essnap completion zsh)         # this shell (after compinit)\n"
                     "#   essnap completion zsh > \"${fpath[1]}/_essnap\"\n");
-      sh_data(out, collect(root, sh_quote));
+      sh_data(out, collect(root, sh_quote, GlobQuoting::kOutside));
       out << kShEngine << kZshDriver;
       break;
     case Shell::kFish:
       out << header("fish",
                     "#   essnap completion fish | source\n"
                     "#   essnap completion fish > ~/.config/fish/completions/essnap.fish\n");
-      fish_data(out, collect(root, fish_quote));
+      fish_data(out, collect(root, fish_quote, GlobQuoting::kInside));
       out << kFishEngine;
       break;
   }

@@ -1,7 +1,7 @@
 // Shell completion scripts rendered from the command tree (command_tree.hpp): commands,
 // subcommands, flags and enumerated values are written into the script as data; repository and
 // snapshot names are asked of the cluster at completion time through the hidden
-// `essnap __complete repositories|snapshots WORDS...` (cmd_completion.cpp).
+// `essnap __complete repositories|snapshots -- WORDS...` (cmd_completion.cpp).
 //
 // The three scripts share one design: data functions generated per command path (its
 // subcommands, its options, which options take a value, enumerated values, which positionals name

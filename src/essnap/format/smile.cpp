@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "essnap/util/utf8.hpp"
+
 namespace essnap::format {
 namespace {
 
@@ -86,45 +88,9 @@ class Decoder {
   // Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF): Jackson refuses
   // the rest, and a json string must be valid UTF-8 to be serialised.
   static bool valid_utf8(std::string_view s, std::size_t& bad_at) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const std::size_t n = s.size();
-    for (std::size_t i = 0; i < n;) {
-      const unsigned c = p[i];
-      std::size_t len;
-      std::uint32_t cp;
-      if (c < 0x80) {
-        ++i;
-        continue;
-      }
-      if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-      } else {
-        bad_at = i;
-        return false;
-      }
-      if (n - i < len) {
-        bad_at = i;
-        return false;
-      }
-      for (std::size_t k = 1; k < len; ++k) {
-        if ((p[i + k] & 0xC0) != 0x80) {
-          bad_at = i + k;
-          return false;
-        }
-        cp = (cp << 6) | (p[i + k] & 0x3F);
-      }
-      if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-          (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-        bad_at = i;
-        return false;
-      }
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t len = util::utf8_sequence_length(s, i, &bad_at);
+      if (len == 0) return false;
       i += len;
     }
     return true;

@@ -186,18 +186,7 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
     if (meta.aliases.is_object() && !meta.aliases.empty())
       planned.push_back({target, meta.aliases});
   }
-  if (!planned.empty()) {
-    ESSNAP_TRY(const auto live, cluster::list_aliases(*dst));
-    if (auto clashes = write_alias_clashes(live, planned); !clashes.empty()) {
-      std::string list;
-      for (const auto& c : clashes) list += (list.empty() ? "" : ", ") + c;
-      return Error(
-          ErrorCode::kConflict,
-          "the copy would add a write index to an existing alias: " + list + "; nothing was copied",
-          "copy under another name without the aliases (--rename-suffix _copy), or move "
-          "the alias' write index first");
-    }
-  }
+  ESSNAP_TRY_STATUS(refuse_write_alias_clashes(*dst, planned, "copy", "_copy"));
   if (o.execution == Execution::kDryRun) {
     ImportResult plan;
     plan.dry_run = true;

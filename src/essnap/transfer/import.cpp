@@ -259,6 +259,23 @@ void drop_aliases(nlohmann::json& def, std::vector<std::string>& changes) {
                       "): the index is renamed; --include-aliases keeps them");
 }
 
+Status refuse_write_alias_clashes(cluster::Client& target,
+                                  const std::vector<PlannedAliases>& planned,
+                                  const std::string& operation, const std::string& suffix) {
+  if (planned.empty()) return ok_status();
+  ESSNAP_TRY(const auto live, cluster::list_aliases(target));
+  const auto clashes = write_alias_clashes(live, planned);
+  if (clashes.empty()) return ok_status();
+  std::string list;
+  for (const auto& c : clashes) list += (list.empty() ? "" : ", ") + c;
+  const std::string done = operation == "copy" ? "copied" : operation + "ed";
+  return Error(ErrorCode::kConflict,
+               "the " + operation + " would add a write index to an existing alias: " + list +
+                   "; nothing was " + done,
+               operation + " under another name without the aliases (--rename-suffix " + suffix +
+                   "), or move the alias' write index first");
+}
+
 std::vector<std::string> write_alias_clashes(const std::vector<cluster::AliasEntry>& live,
                                              const std::vector<PlannedAliases>& planned) {
   std::map<std::string, std::string> writer;  // alias -> its write index
@@ -428,18 +445,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
         !def["aliases"].empty())
       planned.push_back({target, def["aliases"]});
   }
-  if (!planned.empty()) {
-    ESSNAP_TRY(const auto live, cluster::list_aliases(*main));
-    if (auto clashes = write_alias_clashes(live, planned); !clashes.empty()) {
-      std::string list;
-      for (const auto& c : clashes) list += (list.empty() ? "" : ", ") + c;
-      return Error(ErrorCode::kConflict,
-                   "the import would add a write index to an existing alias: " + list +
-                       "; nothing was imported",
-                   "import under another name without the aliases (--rename-suffix _imported), "
-                   "or move the alias' write index first");
-    }
-  }
+  ESSNAP_TRY_STATUS(refuse_write_alias_clashes(*main, planned, "import", "_imported"));
   if (o.execution == Execution::kDryRun) {
     ImportResult plan;
     plan.dry_run = true;

@@ -64,6 +64,11 @@ struct PlannedAliases {
 // index. One line each, for the refusal made before anything is created.
 std::vector<std::string> write_alias_clashes(const std::vector<cluster::AliasEntry>& live,
                                              const std::vector<PlannedAliases>& planned);
+// The refusal itself (kConflict, exit 8) when `planned` would give an alias of `target` a second
+// write index; `operation` ("import", "copy") and `suffix` ("_imported") word the message.
+Status refuse_write_alias_clashes(cluster::Client& target,
+                                  const std::vector<PlannedAliases>& planned,
+                                  const std::string& operation, const std::string& suffix);
 
 struct ImportOptions {
   std::vector<std::string> patterns;  // empty: every index of the export

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "essnap/util/utf8.hpp"
+
 namespace essnap::util {
 namespace {
 
@@ -12,34 +14,13 @@ void hex(std::string& out, unsigned char c) {
   out.push_back(d[c & 15]);
 }
 
-// Length of the well-formed UTF-8 sequence at s[i] (1 for ASCII), 0 when it is not one.
+// Length of the well-formed UTF-8 sequence at s[i] (1 for ASCII), 0 when it is not one or is a
+// C1 control (U+0080-U+009F: C2 80..C2 9F), which is escaped byte by byte.
 std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  std::size_t len;
-  std::uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
+  const std::size_t len = utf8_sequence_length(s, i);
+  if (len == 2 && static_cast<unsigned char>(s[i]) == 0xC2 &&
+      static_cast<unsigned char>(s[i + 1]) <= 0x9F)
     return 0;
-  }
-  if (s.size() - i < len) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-      (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-    return 0;
-  if (len == 2 && cp >= 0x80 && cp <= 0x9F) return 0;  // C1 controls: escaped byte by byte
   return len;
 }
 

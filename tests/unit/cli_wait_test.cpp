@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <vector>

@@ -214,9 +214,10 @@ Result<int> run_restore_status(const GlobalOptions& g, RestoreStatusFlags f) {
     from_recoveries.insert(r.index);
   }
   if (patterns.empty()) targets.assign(from_recoveries.begin(), from_recoveries.end());
-  const std::string what = snapshots.empty()
-                               ? (f.snapshot.empty() ? "-" : f.snapshot)
-                               : util::join({snapshots.begin(), snapshots.end()}, ",");
+  const std::string what =
+      snapshots.empty()
+          ? (f.snapshot.empty() ? "-" : f.snapshot)
+          : util::join(std::vector<std::string>(snapshots.begin(), snapshots.end()), ",");
   const bool json = g.output == OutputFormat::kJson;
   if (targets.empty()) {
     if (json)

@@ -86,8 +86,10 @@ TEST(Deadline, PastItNothingIsSentAndNothingRetries) {
   auto r = t->send(get());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kDeadline);
+  // The request named without its query or user info.
   EXPECT_EQ(r.error().message,
-            "GET http://127.0.0.1:9200/_snapshot/repo/_status: gave up: --timeout 3 s ran out");
+            "GET http://[redacted]@127.0.0.1:9200/_snapshot/repo/_status: gave up: --timeout 3 s "
+            "ran out");
   EXPECT_EQ(s.seen.size(), 1u);
   EXPECT_EQ(classify_error(r.error()), Retryable::kNo);
 }

@@ -19,7 +19,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
 
-std::string host_of(const std::string& url) {
+std::string host_of(std::string url) {
+  // user:password@ is not the host (and never printed).
+  if (const auto scheme = url.find("://"); scheme != std::string::npos) {
+    const auto end = url.find_first_of("/?#", scheme + 3);
+    const auto at = url.rfind('@', end == std::string::npos ? url.size() : end);
+    if (at != std::string::npos && at > scheme) url.erase(scheme + 3, at - scheme - 2);
+  }
   auto u = util::parse_url(url);
   if (!u.ok()) return "the server";
   return u->host + ":" + std::to_string(u->effective_port());

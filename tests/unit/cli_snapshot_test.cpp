@@ -95,12 +95,14 @@ TEST(CliSnapshot, FailedSnapshotExits9) {
   EXPECT_NE(r.err.find("a shard 0: disk full"), std::string::npos) << r.err;
 }
 
+// Waiting does not depend on a terminal (issue 20): --no-wait is how not to wait
+// (cli_wait_test.cpp has the rest).
 TEST(CliSnapshot, NoWaitWithoutTerminal) {
   LoopbackServer server([](const ServerRequest& r) {
     if (r.method == "PUT") return ServerResponse::json(200, R"({"accepted":true})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot create s -r repo"));
+  auto r = run(essnap(server.url(), "snapshot create s -r repo --no-wait"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("started"), std::string::npos) << r.out;
   EXPECT_EQ(server.requests().size(), 1u);

@@ -4,14 +4,18 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "essnap/aws/endpoint.hpp"
 #include "essnap/aws/region.hpp"
 #include "essnap/cli/aws_context.hpp"
 #include "essnap/cli/command.hpp"
+#include "essnap/cli/progress_output.hpp"
 #include "essnap/context/file.hpp"
+#include "essnap/http/redact.hpp"
 #include "essnap/http/request_target.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -116,6 +120,12 @@ Status resolve_flags(ClusterFlags& f) {
   return ok_status();
 }
 
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", s);
+  return buf;
+}
+
 }  // namespace
 
 void set_context_flag(std::string name) {
@@ -166,10 +176,12 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags* flags) {
       cmd->add_option("--connect-timeout", flags->connect_timeout, "Seconds to connect")
           ->check(positive_number())
           ->capture_default_str();
-  flags->timeout_flag = cmd->add_option("--timeout", flags->timeout,
-                                        "Seconds for the whole request per attempt (0 = none)")
-                            ->check(non_negative_number())
-                            ->capture_default_str();
+  flags->timeout_flag =
+      cmd->add_option("--timeout", flags->timeout,
+                      "Seconds for the whole command, waits included (0 = none); when they run out "
+                      "it stops and exits 4")
+          ->check(non_negative_number())
+          ->capture_default_str();
 }
 
 Result<util::Url> resolve_cluster_url(ClusterFlags& flags) {
@@ -205,7 +217,12 @@ Result<cluster::ConnectionSpec> connection_spec(const GlobalOptions& global, Clu
   spec.cacert = f.cacert;
   spec.insecure = f.insecure;
   spec.timeouts.connect = seconds(f.connect_timeout);
-  spec.timeouts.overall = seconds(f.timeout);
+  // --timeout bounds the command, not an attempt: a deadline every request (and so every wait
+  // between polls) runs against, each attempt cut to what is left of it.
+  if (f.timeout > 0)
+    spec.deadline = http::Deadline{std::chrono::steady_clock::now() + seconds(f.timeout),
+                                   "--timeout " + seconds_text(f.timeout)};
+  spec.no_answer.sink = notice_sink(global);
   spec.verbose = global.verbose;
   return spec;
 }
@@ -220,6 +237,29 @@ Result<cluster::Client> make_cluster_client(const GlobalOptions& global, Cluster
   ESSNAP_TRY(auto conn, open_cluster(global, flags));
   return cluster::Client(conn->make_transport(), conn->url(), conn->auth_headers(),
                          conn->timeouts());
+}
+
+std::string connection_words(const ClusterFlags& f) {
+  std::string out;
+  auto add = [&](const char* flag, const std::string& value) {
+    if (!value.empty()) out += std::string(" ") + flag + " " + util::shell_word(value);
+  };
+  if (!f.url.empty()) {
+    // No user:password@ (a secret); the redacted form would not connect, so it is dropped.
+    std::string url = f.url;
+    if (auto u = util::parse_url(f.url); u.ok() && http::redact_url(f.url) != f.url) {
+      url = std::string(u->scheme_name()) + "://" + u->host +
+            (u->port ? ":" + std::to_string(u->port) : "") + (u->path == "/" ? "" : u->path);
+    }
+    add("--url", url);
+  }
+  add("--auth", f.auth);
+  add("--service", f.service);
+  add("--region", f.region);
+  add("--user", f.user);
+  add("--cacert", f.cacert);
+  if (f.insecure) out += " --insecure";
+  return out;
 }
 
 }  // namespace essnap::cli

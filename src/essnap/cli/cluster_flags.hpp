@@ -31,7 +31,7 @@ struct ClusterFlags {
   std::string cacert;
   bool insecure = false;
   double connect_timeout = 10;  // seconds
-  double timeout = 0;           // seconds per attempt, 0 = none
+  double timeout = 0;           // seconds for the whole command (a deadline), 0 = none
   // Where the secrets of --auth basic / apikey come from (a second cluster, `copy --to-url`,
   // names its own variables).
   std::string password_env = "ESSNAP_PASSWORD";
@@ -76,5 +76,11 @@ Result<std::shared_ptr<const cluster::Connection>> open_cluster(const GlobalOpti
                                                                 ClusterFlags& flags);
 
 Result<cluster::Client> make_cluster_client(const GlobalOptions& global, ClusterFlags& flags);
+
+// The connection flags as given on the command line (before ESSNAP_* defaults), as words to
+// append to a follow-up command so it reaches the same cluster: " --url http://h:9200 --auth
+// basic --user elastic". Never a secret: a URL's user info is dropped (secrets come from the
+// same variables as before).
+std::string connection_words(const ClusterFlags& flags);
 
 }  // namespace essnap::cli

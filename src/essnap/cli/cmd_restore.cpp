@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
@@ -15,6 +16,7 @@
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/restore.hpp"
 #include "essnap/snapshot/selection.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -87,6 +89,9 @@ Result<std::string> latest_snapshot(cluster::Client& client, const std::string& 
 }
 
 Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
+  if (f.snapshot.empty())
+    return Error(ErrorCode::kInvalidArgument, "restore needs a SNAPSHOT",
+                 "e.g. essnap restore nightly -r s3-repo; see essnap restore --help");
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   const bool latest = f.snapshot == "latest";
   if (!latest) {
@@ -138,13 +143,13 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
   o.conflicts = f.close_existing    ? snapshot::ConflictPolicy::kCloseExisting
                 : f.delete_existing ? snapshot::ConflictPolicy::kDeleteExisting
                                     : snapshot::ConflictPolicy::kRefuse;
-  o.wait = f.no_wait                                      ? snapshot::WaitMode::kNoWait
-           : (f.wait || f.verify || stdout_is_terminal()) ? snapshot::WaitMode::kWait
-                                                          : snapshot::WaitMode::kNoWait;
+  // Waits by default, with a terminal or without (cron): only the drawing of progress differs.
+  o.wait = f.no_wait ? snapshot::WaitMode::kNoWait : snapshot::WaitMode::kWait;
   o.verify = f.verify ? snapshot::Verify::kYes : snapshot::Verify::kNo;
   ProgressOutput progress(progress_style(g, f.quiet));
   o.hooks = wait_hooks(progress);
 
+  const std::string connection = connection_words(f.cluster);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   if (latest) {
@@ -174,6 +179,9 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
     return kExitOk;
   }
   const snapshot::RestoreResult* r = &res->value();
+  std::vector<std::string> targets;
+  for (const auto& i : r->indices) targets.push_back(i.target);
+  const std::string follow = snapshot::follow_restore_command(f.snapshot, targets) + connection;
   if (json) {
     auto arr = nlohmann::json::array();
     for (const auto& i : r->indices) {
@@ -183,11 +191,12 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
       arr.push_back(j);
     }
     json_field("waited", r->waited);
+    if (!r->waited) json_field("follow", follow);
     json_field("shards_failed", r->shards_failed);
     json_field("indices", std::move(arr));
   } else if (!r->waited) {
-    std::cout
-        << "restore started (follow it with 'essnap request GET /_recovery?active_only=true')\n";
+    std::cout << "restore of snapshot " << f.snapshot << " started (" << r->indices.size()
+              << " index(es)); not waiting\nfollow it with: " << follow << "\n";
   } else {
     std::cout << "restored " << r->indices.size() << " index(es):\n";
     for (const auto& i : r->indices) {
@@ -208,6 +217,105 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
   return kExitOk;
 }
 
+struct RestoreStatusFlags {
+  ClusterFlags cluster;
+  std::vector<std::string> indices;
+  std::string snapshot;
+  bool wait = false;
+  bool quiet = false;
+};
+
+// `restore status [-i PATTERN] [--snapshot NAME] [--wait]`: the restores running now (primary
+// shards recovering from a snapshot), or the indices named; --wait re-attaches to them through
+// the one wait loop and exits as `restore` does (9 when primaries failed to restore).
+Result<int> run_restore_status(const GlobalOptions& g, RestoreStatusFlags f) {
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices, "--indices"));
+  if (!f.snapshot.empty()) {
+    auto resolved =
+        snapshot::resolve_snapshot_reference(f.snapshot, std::chrono::system_clock::now());
+    if (!resolved.ok()) return resolved.error();
+    f.snapshot = *resolved;
+    ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(f.snapshot, "--snapshot"));
+  }
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return client.error();
+  const auto patterns = snapshot::split_patterns(f.indices);
+  // The indices: those -i names (restored or being restored), else those recovering from a
+  // snapshot now (or, with --snapshot, ever restored from it and still there).
+  std::vector<std::string> targets;
+  if (!patterns.empty()) {
+    ESSNAP_TRY(targets, cluster::resolve_indices(*client, patterns));
+    if (targets.empty())
+      return Error(ErrorCode::kNotFound, "no index matches --indices " + util::join(patterns, ","),
+                   "see the indices with 'essnap request GET /_cat/indices'");
+  }
+  ESSNAP_TRY(auto recoveries, cluster::snapshot_recoveries(*client, targets,
+                                                           patterns.empty() && f.snapshot.empty()
+                                                               ? cluster::Recoveries::kActive
+                                                               : cluster::Recoveries::kAll));
+  std::set<std::string> snapshots, from_recoveries;
+  for (const auto& r : recoveries) {
+    if (!f.snapshot.empty() && r.snapshot != f.snapshot) continue;
+    snapshots.insert(r.snapshot);
+    from_recoveries.insert(r.index);
+  }
+  if (patterns.empty()) targets.assign(from_recoveries.begin(), from_recoveries.end());
+  const std::string what =
+      snapshots.empty()
+          ? (f.snapshot.empty() ? "-" : f.snapshot)
+          : util::join(std::vector<std::string>(snapshots.begin(), snapshots.end()), ",");
+  const bool json = g.output == OutputFormat::kJson;
+  if (targets.empty()) {
+    if (json)
+      json_result({{"restores", nlohmann::json::array()}});
+    else
+      std::cout << (f.snapshot.empty() ? std::string("no restore is running")
+                                       : "no index restored from snapshot " + f.snapshot)
+                << "\n";
+    return kExitOk;
+  }
+  if (!f.wait) {
+    ESSNAP_TRY(auto health, cluster::index_health(*client, targets));
+    ESSNAP_TRY(auto rec, cluster::recovery_progress(*client, targets));
+    int total = 0, active = 0;
+    for (const auto& [name, h] : health)
+      total += h.number_of_shards, active += h.active_primary_shards;
+    const util::ProgressEvent e = snapshot::to_event(snapshot::Progress{
+        "restore", what, "", active, total, rec.bytes_done, rec.bytes_total, {}});
+    if (json)
+      json_result(
+          {{"restores", nlohmann::json::array({util::progress_json(e)})}, {"indices", targets}});
+    else
+      std::cout << util::progress_line(e) << " (" << util::join(targets, ", ") << ")\n";
+    return kExitOk;
+  }
+  ProgressOutput progress(progress_style(g, f.quiet));
+  InterruptScope interrupts;
+  auto failed = snapshot::wait_for_restored(*client, what, targets, snapshot::PollPolicy{},
+                                            wait_hooks(progress));
+  progress.finish();
+  if (!failed.ok()) return failed.error();
+  auto arr = nlohmann::json::array();
+  if (!json) std::cout << "restored " << targets.size() << " index(es):\n";
+  for (const auto& t : targets) {
+    auto n = cluster::count_documents(*client, t);
+    if (json)
+      arr.push_back({{"index", t}, {"documents", n.ok() ? *n : -1}});
+    else
+      std::cout << "  " << t << ": " << (n.ok() ? std::to_string(*n) : "?") << " documents\n";
+  }
+  if (json) {
+    json_field("waited", true);
+    json_field("shards_failed", *failed);
+    json_field("indices", std::move(arr));
+  }
+  if (*failed > 0)
+    return Error(ErrorCode::kIncomplete,
+                 std::to_string(*failed) + " primary shard(s) failed to restore",
+                 "see 'essnap request GET /_cluster/allocation/explain'");
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_restore(CLI::App& app, CommandContext ctx) {
@@ -215,10 +323,11 @@ void register_restore(CLI::App& app, CommandContext ctx) {
   auto* cmd = app.add_subcommand("restore", "Restore a snapshot, after checking it is safe to");
   cmd->fallthrough();
   add_cluster_flags(cmd, &f->cluster);
+  // Not ->required(): `restore status` is a subcommand (a snapshot named "status" is restored
+  // as `essnap restore -r REPO -- status`); run_restore asks for it.
   cmd->add_option("SNAPSHOT", f->snapshot,
-                  "Snapshot name, or latest: the newest SUCCESS snapshot holding the selected "
-                  "indices")
-      ->required();
+                  "Snapshot name (required), or latest: the newest SUCCESS snapshot holding the "
+                  "selected indices");
   cmd->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
   cmd->add_option("--indices,-i", f->indices,
                   "Indices: names, patterns, -exclusions (default: all)");
@@ -244,8 +353,11 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       "Delete open indices with the same names first (asks; --yes without a terminal)");
   mutually_exclusive({close_existing, delete_existing});
   cmd->add_flag("--yes,-y", f->yes, "Confirm --delete-existing without a prompt");
-  auto* wait = cmd->add_flag("--wait", f->wait, "Wait for the recovery (default on a terminal)");
-  auto* no_wait = cmd->add_flag("--no-wait", f->no_wait, "Return once the restore is accepted");
+  auto* wait =
+      cmd->add_flag("--wait", f->wait, "Wait for the recovery (the default, terminal or not)");
+  auto* no_wait =
+      cmd->add_flag("--no-wait", f->no_wait,
+                    "Return once the restore is accepted, printing the command that follows it");
   auto* verify = cmd->add_flag("--verify", f->verify,
                                "Compare restored sizes with the snapshot's statistics (waits)");
   mutually_exclusive({wait, no_wait});
@@ -272,10 +384,15 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       "At the end each index's document count is printed. --delete-existing asks on a terminal\n"
       "before deleting anything; without a terminal it needs --yes (else exit 8, nothing "
       "changed).\n"
+      "It waits for the recovery whether or not a terminal is attached (from cron too): only\n"
+      "the drawing of progress differs; primaries that fail to restore exit 9. --no-wait\n"
+      "returns once the restore is accepted and prints the command that re-attaches to it\n"
+      "('essnap restore status -i INDICES --wait'). --timeout SECONDS bounds the whole\n"
+      "command (exit 4; the restore keeps running).\n"
       "Ctrl-C while waiting stops the wait (exit 130); the restore keeps running in the "
       "cluster.\n\n"
       "EXAMPLES:\n"
-      "  essnap restore snapshot_1 --repository s3-repo --indices new_index --wait\n"
+      "  essnap restore snapshot_1 --repository s3-repo --indices new_index\n"
       "  essnap restore nightly -r s3-repo -i 'logs-*' --rename-suffix _restored\n"
       "  essnap restore nightly -r s3-repo --rename-regex '(.+)=copy-$1' --index-settings "
       "index.number_of_replicas=0\n"
@@ -284,7 +401,37 @@ void register_restore(CLI::App& app, CommandContext ctx) {
       "  essnap restore latest -r s3-repo -i orders --rename-suffix _restored\n"
       "  essnap restore nightly -r s3-repo --dry-run -o json\n\n" +
       std::string(exit_status_help()));
-  cmd->callback([ctx, f] { run_command(ctx, [&] { return run_restore(*ctx.global, *f); }); });
+
+  auto sf = std::make_shared<RestoreStatusFlags>();
+  auto* status = cmd->add_subcommand(
+      "status", "What restores run now (or of the indices named); with --wait, follow them");
+  status->fallthrough();
+  add_cluster_flags(status, &sf->cluster);
+  status->add_option("--indices,-i", sf->indices,
+                     "Restored indices: names, patterns, -exclusions (default: the indices "
+                     "recovering from a snapshot now)");
+  status->add_option("--snapshot", sf->snapshot, "Only indices restored from this snapshot");
+  status->add_flag("--wait", sf->wait,
+                   "Re-attach: wait until every primary is restored, and exit as 'restore' does");
+  status->add_flag("--quiet,-q", sf->quiet, "No progress output while waiting");
+  status->footer(
+      "Without -i it finds the restores running now (primary shards recovering from a\n"
+      "snapshot, whoever started them: another shell, 'restore --no-wait', a script). --wait\n"
+      "re-attaches: the same progress and exit codes as 'restore' (0 when every primary is\n"
+      "active, 9 when some failed to restore, 130 on Ctrl-C: the restore keeps running).\n\n"
+      "EXAMPLES:\n"
+      "  essnap restore status\n"
+      "  essnap restore status -i 'logs-*_restored' --wait\n"
+      "  essnap restore status --snapshot nightly --wait --timeout 3600\n"
+      "  essnap -o json restore status\n\n" +
+      std::string(exit_status_help()));
+  status->callback(
+      [ctx, sf] { run_command(ctx, [&] { return run_restore_status(*ctx.global, *sf); }); });
+
+  cmd->callback([ctx, f, status] {
+    if (status->parsed()) return;  // `restore status` ran
+    run_command(ctx, [&] { return run_restore(*ctx.global, *f); });
+  });
 }
 
 }  // namespace essnap::cli

@@ -20,6 +20,7 @@
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/selection.hpp"
 #include "essnap/util/durations.hpp"
+#include "essnap/util/strings.hpp"
 #include "essnap/util/yaml.hpp"
 
 namespace essnap::cli {
@@ -119,12 +120,13 @@ Result<int> run_create(const GlobalOptions& g, SnapshotFlags f) {
       return Error(ErrorCode::kInvalidArgument, "--metadata '" + kv + "' is not k=v");
     o.request.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  o.wait = f.no_wait                          ? snapshot::WaitMode::kNoWait
-           : (f.wait || stdout_is_terminal()) ? snapshot::WaitMode::kWait
-                                              : snapshot::WaitMode::kNoWait;
+  // Waits by default, with a terminal or without (cron): only the drawing of progress differs.
+  o.wait = f.no_wait ? snapshot::WaitMode::kNoWait : snapshot::WaitMode::kWait;
   o.slot = f.wait_for_slot ? snapshot::SlotMode::kWaitForSlot : snapshot::SlotMode::kRefuse;
   ProgressOutput progress(progress_style(g, f.quiet));
   o.hooks = wait_hooks(progress);
+  const std::string follow =
+      snapshot::follow_snapshot_command(f.repository, *name) + connection_words(f.cluster);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   // plan -> execute: the plan is printed only by --dry-run (a snapshot changes nothing a user
@@ -170,10 +172,11 @@ Result<int> run_create(const GlobalOptions& g, SnapshotFlags f) {
     if (g.output == OutputFormat::kJson)
       json_result({{"snapshot", {{"snapshot", *name}, {"state", "STARTED"}}},
                    {"repository", f.repository},
-                   {"waited", false}});
+                   {"waited", false},
+                   {"follow", follow}});
     else
       std::cout << "snapshot " << *name << " started in repository " << f.repository
-                << " (follow it with 'essnap snapshot status')\n";
+                << "; not waiting\nfollow it with: " << follow << "\n";
     return kExitOk;
   }
   return finish_snapshot(g, res->info);
@@ -333,15 +336,11 @@ Result<int> run_show(const GlobalOptions& g, SnapshotFlags f) {
                "list the snapshots with 'essnap snapshot list -r " + f.repository + "'");
 }
 
-Result<int> run_status(const GlobalOptions& g, SnapshotFlags f) {
-  ESSNAP_TRY(f.repository, resolve_optional_repository(f.repository));
-  auto client = make_cluster_client(g, f.cluster);
-  if (!client.ok()) return client.error();
-  auto st = cluster::snapshot_status(*client, {f.repository, ""});
-  if (!st.ok()) return st.error();
+// What runs now, as one progress line per snapshot (or a JSON array of progress events).
+Result<int> print_running(const GlobalOptions& g, const cluster::SnapshotStatusResponse& st) {
   if (g.output == OutputFormat::kJson) {
     auto arr = nlohmann::json::array();
-    for (const auto& s : st->snapshots)
+    for (const auto& s : st.snapshots)
       arr.push_back(snapshot::progress_event({"snapshot",
                                               s.name,
                                               s.state.text,
@@ -353,8 +352,8 @@ Result<int> run_status(const GlobalOptions& g, SnapshotFlags f) {
     json_result(std::move(arr));
     return kExitOk;
   }
-  if (st->snapshots.empty()) std::cout << "no snapshot is running\n";
-  for (const auto& s : st->snapshots)
+  if (st.snapshots.empty()) std::cout << "no snapshot is running\n";
+  for (const auto& s : st.snapshots)
     std::cout << s.repository << "/"
               << snapshot::format_progress({"snapshot",
                                             s.name,
@@ -365,6 +364,89 @@ Result<int> run_status(const GlobalOptions& g, SnapshotFlags f) {
                                             s.bytes_total,
                                             {}})
               << "\n";
+  return kExitOk;
+}
+
+// `snapshot status [NAME...] [--wait]`: what runs now; NAMEs: those snapshots, running or not;
+// --wait: re-attach to them (or to every snapshot running now) through the one wait loop and
+// exit as `snapshot create` would have: 0 SUCCESS, 9 PARTIAL or FAILED.
+Result<int> run_status(const GlobalOptions& g, SnapshotFlags f) {
+  if (f.names.empty()) {
+    ESSNAP_TRY(f.repository, resolve_optional_repository(f.repository));
+  } else {
+    ESSNAP_TRY(f.repository, resolve_repository(f.repository));
+    ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, f.names.size()));
+    for (const auto& n : f.names)
+      ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(n, "snapshot NAME"));
+  }
+  auto client = make_cluster_client(g, f.cluster);
+  if (!client.ok()) return client.error();
+  // Which snapshots: the names given (each must exist), or what runs now.
+  std::vector<std::pair<std::string, std::string>> targets;  // repository, name
+  if (f.names.empty()) {
+    auto st = cluster::snapshot_status(*client, {f.repository, ""});
+    if (!st.ok()) return st.error();
+    if (!f.wait || st->snapshots.empty()) return print_running(g, *st);
+    for (const auto& s : st->snapshots) targets.emplace_back(s.repository, s.name);
+  } else {
+    auto got = cluster::get_named_snapshots(*client, f.repository, f.names);
+    if (!got.ok()) return got.error();
+    if (!got->missing.empty())
+      return Error(ErrorCode::kNotFound,
+                   "no snapshot " + util::join(got->missing, ", ") + " in " + f.repository,
+                   "list the snapshots with 'essnap snapshot list -r " + f.repository + "'");
+    if (!f.wait) {
+      cluster::SnapshotStatusResponse running;
+      std::vector<cluster::SnapshotInfo> done;
+      auto now = cluster::snapshot_status(*client, {f.repository, ""});
+      if (!now.ok()) return now.error();
+      for (const auto& s : got->found) {
+        bool found = false;
+        for (const auto& r : now->snapshots)
+          if (r.name == s.name) running.snapshots.push_back(r), found = true;
+        if (!found) done.push_back(s);
+      }
+      if (g.output == OutputFormat::kJson) {
+        auto arr = nlohmann::json::array();
+        for (const auto& s : got->found) arr.push_back(s.to_json());
+        json_result(std::move(arr));
+        return kExitOk;
+      }
+      if (!running.snapshots.empty()) (void)print_running(g, running);
+      for (const auto& s : done)
+        std::cout << f.repository << "/" << s.name << ": " << s.state.text << ", "
+                  << s.shards_successful << "/" << s.shards_total << " shards\n";
+      return kExitOk;
+    }
+    for (const auto& s : got->found) targets.emplace_back(f.repository, s.name);
+  }
+  ProgressOutput progress(progress_style(g, f.quiet));
+  const auto hooks = wait_hooks(progress);
+  InterruptScope interrupts;
+  std::vector<cluster::SnapshotInfo> outcomes;
+  for (const auto& [repo, name] : targets) {
+    auto info = snapshot::wait_for_snapshot(*client, repo, name, snapshot::PollPolicy{}, hooks);
+    progress.finish();
+    if (!info.ok()) return info.error();
+    outcomes.push_back(std::move(*info));
+  }
+  if (outcomes.size() == 1) return finish_snapshot(g, outcomes.front());
+  // Several: each reported; the exit is that of the first one that did not succeed.
+  std::optional<Error> first_failure;
+  auto arr = nlohmann::json::array();
+  for (const auto& s : outcomes) {
+    if (g.output == OutputFormat::kJson) {
+      arr.push_back(s.to_json());
+      if (s.state != cluster::SnapshotStateKind::kSuccess && !first_failure)
+        first_failure =
+            Error(ErrorCode::kIncomplete, "snapshot " + s.name + " finished " + s.state.text);
+      continue;
+    }
+    auto r = finish_snapshot(g, s);
+    if (!r.ok() && !first_failure) first_failure = r.error();
+  }
+  if (g.output == OutputFormat::kJson) json_field("snapshots", std::move(arr));
+  if (first_failure) return *first_failure;
   return kExitOk;
 }
 
@@ -430,6 +512,8 @@ Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
   if (!target.ok()) return target.error();
   if (!f.indices.empty())
     ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices, "--indices"));
+  const std::string follow =
+      snapshot::follow_snapshot_command(f.repository, *target) + connection_words(f.cluster);
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   std::string indices;
@@ -437,7 +521,7 @@ Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
     indices += (indices.empty() ? "" : ",") + p;
   snapshot::CloneOptions o;
   o.request = {f.repository, f.names[0], *target, indices};
-  o.wait = f.wait || stdout_is_terminal() ? snapshot::WaitMode::kWait : snapshot::WaitMode::kNoWait;
+  o.wait = f.no_wait ? snapshot::WaitMode::kNoWait : snapshot::WaitMode::kWait;
   const bool wait = o.wait == snapshot::WaitMode::kWait;
   ProgressOutput progress(progress_style(g, f.quiet));
   o.hooks = wait_hooks(progress);
@@ -481,9 +565,11 @@ Result<int> run_clone(const GlobalOptions& g, SnapshotFlags f) {
       json_result({{"snapshot", {{"snapshot", *target}, {"state", "STARTED"}}},
                    {"source", f.names[0]},
                    {"repository", f.repository},
-                   {"waited", false}});
+                   {"waited", false},
+                   {"follow", follow}});
     else
-      std::cout << "cloning " << f.names[0] << " to " << *target << "\n";
+      std::cout << "clone of " << f.names[0] << " to " << *target << " started in repository "
+                << f.repository << "; not waiting\nfollow it with: " << follow << "\n";
     return kExitOk;
   }
   return finish_snapshot(g, res->info);
@@ -508,7 +594,7 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
 
   auto f = std::make_shared<SnapshotFlags>();
   auto* create =
-      sub(cmd, "create", "Take a snapshot and (on a terminal, or with --wait) follow it", f.get());
+      sub(cmd, "create", "Take a snapshot and follow it to its end (--no-wait: do not)", f.get());
   create
       ->add_option("NAME", f->names,
                    "Name or template: nightly-{now:%Y.%m.%d-%H%M} (UTC) or '<snap-{now/d}>' "
@@ -523,8 +609,10 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
                    "Snapshot what is available even if primaries are missing");
   create->add_option("--metadata", f->metadata, "k=v stored with the snapshot (repeatable)");
   mutually_exclusive(
-      {create->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)"),
-       create->add_flag("--no-wait", f->no_wait, "Return once the cluster accepted it")});
+      {create->add_flag("--wait", f->wait, "Wait for the end (the default, terminal or not)"),
+       create->add_flag("--no-wait", f->no_wait,
+                        "Return once the cluster accepted it, printing the command that follows "
+                        "it")});
   create->add_flag("--wait-for-slot", f->wait_for_slot,
                    "If another snapshot is running, wait for it");
   create->add_flag("--quiet,-q", f->quiet, "No progress output");
@@ -533,16 +621,21 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
   create->add_flag("--allow-empty", f->allow_empty,
                    "Take the snapshot even if --indices matches no index (else exit 8)");
   create->footer(
-      "While waiting it shows shards, bytes, throughput and ETA (one line per change when\n"
-      "stderr is not a terminal; JSON events on stderr with --output json) and returns within\n"
-      "half a second of the cluster finishing. 5xx answers and dropped connections while\n"
-      "waiting are waited through. PARTIAL or FAILED exits 9 with the failed shards listed.\n"
-      "Ctrl-C while waiting stops the wait (exit 130); the snapshot keeps running.\n\n"
+      "It waits for the end whether or not a terminal is attached (from cron too), showing\n"
+      "shards, bytes, throughput and ETA (an updating line on a terminal, one line per change\n"
+      "otherwise, JSON events on stderr with --output json), and returns within half a second\n"
+      "of the cluster finishing. 5xx answers and dropped connections while waiting are waited\n"
+      "through. PARTIAL or FAILED exits 9 with the failed shards listed. --no-wait returns once\n"
+      "the cluster accepted the snapshot and prints the command that re-attaches to it\n"
+      "('essnap snapshot status -r REPO NAME --wait'). --timeout SECONDS bounds the whole\n"
+      "command (exit 4; the snapshot keeps running). Ctrl-C while waiting stops the wait\n"
+      "(exit 130); the snapshot keeps running.\n\n"
       "EXAMPLES:\n"
-      "  essnap snapshot create snapshot_1 --repository s3-repo --indices new_index --wait\n"
+      "  essnap snapshot create snapshot_1 --repository s3-repo --indices new_index\n"
       "  essnap snapshot create 'nightly-{now:%Y.%m.%d-%H%M}' -r s3-repo -i 'logs-*,-logs-debug*'\n"
       "  essnap snapshot create '<snap-{now/d}>' -r s3-repo --metadata taken_by=cron --no-wait\n"
-      "  essnap -o json snapshot create weekly -r s3-repo --wait-for-slot --wait\n\n" +
+      "  essnap snapshot create nightly -r s3-repo --timeout 7200\n"
+      "  essnap -o json snapshot create weekly -r s3-repo --wait-for-slot\n\n" +
       exits);
   create->callback([ctx, f] { run_command(ctx, [&] { return run_create(*ctx.global, *f); }); });
 
@@ -578,9 +671,25 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       exits);
   show->callback([ctx, f] { run_command(ctx, [&] { return run_show(*ctx.global, *f); }); });
 
-  auto* status = sub(cmd, "status", "What is running now (every repository without -r)", f.get());
+  auto* status =
+      sub(cmd, "status",
+          "What is running now (every repository without -r); with --wait, follow it", f.get());
+  status->add_option("NAME", f->names, "Snapshots to look at or wait for (need -r)");
+  status->add_flag("--wait", f->wait,
+                   "Re-attach: wait for NAME (or everything running now) to end, and exit as "
+                   "'snapshot create' does");
+  status->add_flag("--quiet,-q", f->quiet, "No progress output while waiting");
   status->footer(
-      "EXAMPLES:\n  essnap snapshot status\n  essnap snapshot status -r s3-repo -o json\n\n" +
+      "Without NAME it lists the snapshots running now. With NAME it shows those snapshots,\n"
+      "running or finished. --wait re-attaches to a snapshot already running, started from\n"
+      "another shell, by 'snapshot create --no-wait', by SLM / ISM snapshot management or by\n"
+      "the service (cs-automated): the same progress and the same exit codes as\n"
+      "'snapshot create' (0 SUCCESS, 9 PARTIAL or FAILED with the failed shards listed, 130 on\n"
+      "Ctrl-C: the snapshot keeps running). Without NAME, --wait follows every snapshot running\n"
+      "now, one after the other.\n\n"
+      "EXAMPLES:\n  essnap snapshot status\n  essnap snapshot status -r s3-repo -o json\n"
+      "  essnap snapshot status -r s3-repo nightly-2026.01.02 --wait\n"
+      "  essnap snapshot status -r s3-repo --wait --timeout 3600\n\n" +
       exits);
   status->callback([ctx, f] { run_command(ctx, [&] { return run_status(*ctx.global, *f); }); });
 
@@ -604,13 +713,21 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       sub(cmd, "clone", "Copy a snapshot (or some of its indices) under a new name", f.get());
   clone->add_option("SOURCE TARGET", f->names, "Source snapshot and new name")->expected(2);
   clone->add_option("--indices,-i", f->indices, "Indices to keep (default: all)");
-  clone->add_flag("--wait", f->wait, "Wait for the end (default on a terminal)");
+  mutually_exclusive(
+      {clone->add_flag("--wait", f->wait, "Wait for the end (the default, terminal or not)"),
+       clone->add_flag("--no-wait", f->no_wait,
+                       "Return once the cluster accepted it, printing the command that follows "
+                       "it")});
   clone->add_flag("--quiet,-q", f->quiet, "No progress output");
   clone->add_flag("--dry-run", f->dry_run,
                   "Check the source exists and print the clone; clone nothing");
   clone->footer(
-      "EXAMPLES:\n  essnap snapshot clone snapshot_1 snapshot_1-copy -r s3-repo --wait\n  essnap "
-      "snapshot clone nightly keep-logs -r s3-repo -i 'logs-*'\n\n" +
+      "It waits for the clone to end, terminal or not, and exits as 'snapshot create' does\n"
+      "(9 when it ends PARTIAL or FAILED); --no-wait returns at once and prints the command\n"
+      "that re-attaches to it.\n\n"
+      "EXAMPLES:\n  essnap snapshot clone snapshot_1 snapshot_1-copy -r s3-repo\n  essnap "
+      "snapshot clone nightly keep-logs -r s3-repo -i 'logs-*'\n"
+      "  essnap snapshot clone nightly nightly-copy -r s3-repo --no-wait\n\n" +
       exits);
   clone->callback([ctx, f] { run_command(ctx, [&] { return run_clone(*ctx.global, *f); }); });
 }

@@ -10,6 +10,7 @@ int exit_code_for(const Error& error) {
       return kExitCredentials;
     case ErrorCode::kNetwork:
     case ErrorCode::kTimeout:
+    case ErrorCode::kDeadline:
       return kExitNetwork;
     case ErrorCode::kRemote:
       return kExitRemote;
@@ -37,7 +38,8 @@ const char* exit_status_help() {
          "  1    unexpected internal error\n"
          "  2    usage error: unknown flag, malformed URL, date, JSON or config\n"
          "  3    no usable AWS credentials (every source tried is listed)\n"
-         "  4    network error or timeout: the server could not be reached\n"
+         "  4    network error or timeout: the server could not be reached, or --timeout ran\n"
+         "       out (a snapshot or restore being waited for keeps running in the cluster)\n"
          "  5    the server answered with an HTTP error (>= 400) or unparseable bytes\n"
          "  6    not found: repository, snapshot, index or local file\n"
          "  7    local I/O error: a file could not be read or written\n"

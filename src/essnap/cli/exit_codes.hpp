@@ -10,7 +10,7 @@ enum ExitCode : int {
   kExitFailure = 1,      // unexpected / internal error
   kExitUsage = 2,        // bad flags or malformed input (URL, date, JSON, config)
   kExitCredentials = 3,  // no usable credentials found
-  kExitNetwork = 4,      // could not reach the server, or a timeout expired
+  kExitNetwork = 4,      // could not reach the server, a timeout expired, or --timeout ran out
   kExitRemote = 5,       // the server answered with an HTTP error (>= 400)
   kExitNotFound = 6,     // a named repository, snapshot, index or file does not exist
   kExitIo = 7,           // a local file could not be read or written

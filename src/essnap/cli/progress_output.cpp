@@ -7,10 +7,17 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 namespace essnap::cli {
 namespace {
+
+// One lock for every output's drawing: outputs share stderr.
+std::mutex& draw_mutex() {
+  static std::mutex mu;
+  return mu;
+}
 
 volatile std::sig_atomic_t g_interrupted = 0;
 volatile std::sig_atomic_t g_reload = 0;
@@ -95,7 +102,7 @@ bool ProgressOutput::due(const util::ProgressEvent& e) {
 
 void ProgressOutput::draw(const util::ProgressEvent& e) {
   if (style_ == ProgressStyle::kQuiet) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(draw_mutex());
   const bool notice = e.kind == util::ProgressKind::kNotice;
   if (!notice && !due(e)) return;
   switch (style_) {
@@ -125,9 +132,15 @@ util::ProgressSink ProgressOutput::sink() {
 }
 
 void ProgressOutput::finish() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(draw_mutex());
   if (line_open_) out_ << "\n" << std::flush;
   line_open_ = false;
+}
+
+util::ProgressSink notice_sink(const GlobalOptions& global) {
+  // Never destroyed: a watch thread may still hold its sink while the process exits.
+  static ProgressOutput* out = new ProgressOutput(progress_style(global, false));
+  return out->sink();
 }
 
 snapshot::WaitHooks wait_hooks(ProgressOutput& out) {

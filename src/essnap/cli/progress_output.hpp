@@ -8,7 +8,6 @@
 #include <chrono>
 #include <functional>
 #include <iosfwd>
-#include <mutex>
 #include <string>
 
 #include "essnap/cli/command.hpp"
@@ -62,11 +61,16 @@ class ProgressOutput {
   ProgressPace pace_;
   std::ostream& out_;
   Clock now_;
-  std::mutex mu_;
   std::chrono::steady_clock::time_point start_, last_{};
   bool drawn_ = false;      // a progress event was drawn (the gap counts from it)
   bool line_open_ = false;  // kTerminal: the updating line waits for its end
 };
+
+// The sink of the command's notices that belong to no operation (the connection's "no answer
+// from HOST for 10 s, still waiting"): one output for the process in progress_style(global,
+// false), made at the first call. Thread-safe; every output draws under one lock, so a notice
+// from the connection's watch never cuts a command's own line in two.
+util::ProgressSink notice_sink(const GlobalOptions& global);
 
 // Wait hooks (snapshot and restore waits, deletes waiting for a busy repository) drawing into
 // `out`, interrupted through InterruptScope.

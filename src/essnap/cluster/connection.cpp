@@ -124,6 +124,8 @@ Result<std::shared_ptr<const Connection>> open_connection(ConnectionSpec spec) {
   c->url_ = spec.url;
   c->timeouts_ = spec.timeouts;
   c->transport_.verbose = spec.verbose;
+  c->transport_.retry.deadline = spec.deadline;
+  c->transport_.no_answer = spec.no_answer;
   c->transport_.ca_cert = spec.cacert;
   c->transport_.tls_verify = spec.insecure ? http::TlsVerify::kOff : http::TlsVerify::kOn;
 

@@ -53,7 +53,12 @@ struct ConnectionSpec {
   std::function<Result<std::string>(const std::string& user)> prompt_password;
   std::string cacert;
   bool insecure = false;
-  http::Timeouts timeouts;
+  http::Timeouts timeouts;  // of one attempt
+  // The bound on everything done through this connection (the CLI's --timeout: the whole
+  // command), shared by every transport it makes; none: no bound.
+  std::optional<http::Deadline> deadline;
+  // Notices while a request has no answer (the CLI: into its progress output); no sink: none.
+  http::NoAnswerNotice no_answer;
   int verbose = 0;  // -v: traced transports, secrets redacted
 };
 

@@ -663,6 +663,43 @@ Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::str
   return p;
 }
 
+Result<std::vector<SnapshotRecovery>> snapshot_recoveries(Client& c,
+                                                          const std::vector<std::string>& indices,
+                                                          Recoveries which) {
+  for (const auto& i : indices) ESSNAP_TRY_STATUS(names::validate_index_name(i, "index"));
+  const std::string query = which == Recoveries::kActive ? "?active_only=true" : "";
+  std::vector<std::string> paths;
+  if (indices.empty()) paths.push_back("/_recovery" + query);
+  for (const auto& list : index_list_chunks(indices))
+    paths.push_back("/" + list + "/_recovery" + query);
+  std::vector<SnapshotRecovery> out;
+  for (const auto& path : paths) {
+    ESSNAP_TRY(auto j, c.json("GET", path));
+    ESSNAP_TRY_STATUS(parse_answer<Ok>("GET " + path, [&](Shape& sh) {
+      if (!sh.require_object(j, "the answer")) return Ok{};
+      for (const auto& [name, idx] : j.items()) {
+        if (!sh.require_object(idx, "index " + name)) break;
+        const json* shards = sh.array(idx, "shards");
+        if (!shards) continue;
+        for (const auto& s : *shards) {
+          if (!sh.require_object(s, "a shard recovery")) return Ok{};
+          if (!sh.boolean(s, "primary", false) || sh.str(s, "type") != "SNAPSHOT") continue;
+          SnapshotRecovery r;
+          r.index = name;
+          if (const json* source = sh.object(s, "source")) {
+            r.repository = sh.str(*source, "repository");
+            r.snapshot = sh.str(*source, "snapshot");
+          }
+          r.done = parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone;
+          out.push_back(std::move(r));
+        }
+      }
+      return Ok{};
+    }));
+  }
+  return out;
+}
+
 Result<Ok> close_index(Client& c, const std::string& index) {
   ESSNAP_TRY_STATUS(names::validate_index_name(index, "index"));
   ESSNAP_TRY(auto j, c.json("POST", names::path({index, "_close"})));

@@ -249,6 +249,20 @@ struct RecoveryProgress {
 };
 Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::string>& indices);
 
+// Primary shards being (or having been) restored from a snapshot: the recoveries of type
+// SNAPSHOT in GET _recovery (or <list>/_recovery per chunk), with the snapshot they come from.
+// `indices` empty: the whole cluster. kActive: ?active_only=true (what runs now).
+struct SnapshotRecovery {
+  std::string index;
+  std::string repository;
+  std::string snapshot;
+  bool done = false;  // stage DONE
+};
+enum class Recoveries { kActive, kAll };
+Result<std::vector<SnapshotRecovery>> snapshot_recoveries(Client& c,
+                                                          const std::vector<std::string>& indices,
+                                                          Recoveries which);
+
 Result<Ok> close_index(Client& c, const std::string& index);
 Result<Ok> delete_index(Client& c, const std::string& index);
 Result<std::int64_t> count_documents(Client& c, const std::string& index);

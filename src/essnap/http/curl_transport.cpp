@@ -67,6 +67,7 @@ struct Transfer {
   Response* response = nullptr;
   const std::function<Status(std::string_view)>* sink = nullptr;
   AttemptInfo* attempt = nullptr;
+  Heard* heard = nullptr;  // moved forward as bytes go and come (the no-answer watch reads it)
   std::optional<Error> sink_error;
   bool in_headers = true;
   CURL* handle = nullptr;
@@ -98,6 +99,7 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
   const std::size_t want = size * n;
   if (t->attempt) t->attempt->request_may_have_been_sent = true;
+  if (t->heard) t->heard->now();
   if (t->file) {
     const std::size_t got = std::fread(buf, 1, want, t->file);
     if (got == 0 && std::ferror(t->file)) {
@@ -132,6 +134,7 @@ std::size_t header_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
   const std::size_t len = size * n;
   std::string_view line(buf, len);
   if (t->attempt) t->attempt->request_may_have_been_sent = true;
+  if (t->heard) t->heard->now();
   if (line.starts_with("HTTP/")) {
     // A new status line (after 100 Continue or a proxy CONNECT): start over.
     t->response->headers.clear();
@@ -151,6 +154,7 @@ constexpr std::size_t kBodySlack = 64;
 std::size_t write_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
   const std::size_t len = size * n;
+  if (t->heard) t->heard->now();
   if (t->in_headers) {
     // The status decides where the body goes (2xx to the sink), so fetch it at the first byte.
     t->in_headers = false;
@@ -315,6 +319,7 @@ class CurlTransport final : public Transport {
     t.response = &response;
     t.sink = &req.body_sink;
     t.attempt = req.attempt.get();
+    t.heard = req.heard.get();
     t.handle = h;
 
     // Body: a file is streamed through read_cb and never held in memory.

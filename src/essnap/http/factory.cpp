@@ -12,7 +12,8 @@ std::unique_ptr<Transport> make_transport(const TransportOptions& options, const
   std::unique_ptr<Transport> t = make_curl_transport(options);
   if (options.verbose > 0) t = make_trace_transport(std::move(t), out, options.verbose);
   if (layer) t = layer(std::move(t));
-  return make_retry_transport(std::move(t), options.retry);
+  t = make_retry_transport(std::move(t), options.retry);
+  return make_watch_transport(std::move(t), options.no_answer);
 }
 
 }  // namespace essnap::http

@@ -1,6 +1,7 @@
 // Builds the transport stack. make_transport() is the one entry point commands use:
 //
-//   retry (outermost: one loop, every attempt goes through everything below)
+//   no-answer watch (when given a sink: a notice after `first` of silence, then every `every`)
+//   -> retry (one loop, every attempt goes through everything below; the command's deadline)
 //     -> an optional caller layer (aws::make_signed_transport puts SigV4 signing here, so each
 //        attempt is signed afresh; http/ itself knows nothing of AWS)
 //       -> trace (when verbose: what goes on the wire, secrets redacted)
@@ -17,14 +18,34 @@
 #include <string>
 
 #include "essnap/http/transport.hpp"
+#include "essnap/util/progress.hpp"
 
 namespace essnap::http {
+
+// A bound on a whole command (--timeout), not on one attempt: every attempt's timeouts are cut
+// to what is left of it, no retry starts that it would not allow, and once it has passed every
+// request fails at once with kDeadline (which nothing retries or waits through), naming `label`.
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  std::string label;  // how the user set it, for the messages: "--timeout 30 s"
+};
 
 struct RetryPolicy {
   int max_attempts = 5;                            // budget by count (1 = no retry)
   std::chrono::milliseconds max_elapsed{120'000};  // budget by time, waits included
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{20'000};  // truncation of the exponential
+  std::optional<Deadline> deadline;               // the command's bound, shared by its requests
+};
+
+// Instead of silence while a request has no answer: a notice through `sink` once no byte has
+// moved for `first`, and again every `every` while the silence lasts ("no answer from HOST for
+// 40 s, still waiting; --timeout to bound it"). The intervals are fields so tests can shorten them.
+struct NoAnswerNotice {
+  util::ProgressSink sink;  // none: no watch, no notices
+  std::chrono::milliseconds first{10'000};
+  std::chrono::milliseconds every{30'000};
+  std::string hint = "--timeout to bound it";  // what ends the wait, after "still waiting; "
 };
 
 enum class TlsVerify { kOn, kOff };
@@ -36,6 +57,7 @@ struct TransportOptions {
   int verbose = 0;                        // >0: trace requests/responses, secrets redacted
   std::ostream* trace = nullptr;          // where traces and warnings go (default std::cerr)
   std::string user_agent;                 // default "essnap/<version>"
+  NoAnswerNotice no_answer;               // notices while a request has no answer
 };
 
 // The one backoff of every retry loop: full jitter, uniform in [0, min(max_backoff,
@@ -63,6 +85,16 @@ struct RetryHooks {
 };
 std::unique_ptr<Transport> make_retry_transport(std::unique_ptr<Transport> inner,
                                                 RetryPolicy policy, RetryHooks hooks = {});
+
+// The no-answer watch: one thread per watch (started at the first request), waking only when a
+// notice is due; requests that answer within `first` cost two map updates. Notices go to
+// `notice.sink` from that thread (the sink must be thread-safe, as cli::ProgressOutput is).
+// No sink: `inner` is returned as it is.
+std::unique_ptr<Transport> make_watch_transport(std::unique_ptr<Transport> inner,
+                                                NoAnswerNotice notice);
+// "no answer from HOST for 40 s, still waiting; <hint>": the notice's one wording.
+std::string no_answer_message(const std::string& host, std::chrono::milliseconds silent,
+                              const std::string& hint);
 
 // Trace decorator: writes each request and response to `out` with secrets redacted.
 // verbose 1: request line, headers, sizes, timing; verbose >= 2: bodies too (JSON secrets

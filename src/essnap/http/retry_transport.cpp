@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "essnap/http/factory.hpp"
+#include "essnap/http/redact.hpp"
 
 namespace essnap::http {
 
@@ -114,6 +116,12 @@ class RetryTransport final : public Transport {
       auto info = std::make_shared<AttemptInfo>();
       Request copy = request;
       copy.attempt = info;
+      if (policy_.deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            policy_.deadline->at - hooks_.now());
+        if (left.count() <= 0) return deadline_error(request, std::nullopt);
+        cut(copy.timeouts, left);
+      }
       Result<Response> r = inner_->send(std::move(copy));
 
       // Decide whether this outcome may be repeated.
@@ -131,6 +139,9 @@ class RetryTransport final : public Transport {
           server_wait = parse_retry_after(r->headers, hooks_.wall_now());
         }
       } else {
+        // An attempt the deadline cut short: the command's bound, not the server's slowness.
+        if (r.error().code == ErrorCode::kTimeout && past_deadline(std::chrono::milliseconds(50)))
+          return deadline_error(request, std::nullopt);
         retry = classify_error(r.error()) == Retryable::kYes &&
                 (idempotent || !info->request_may_have_been_sent);
       }
@@ -145,6 +156,10 @@ class RetryTransport final : public Transport {
       const auto elapsed =
           std::chrono::duration_cast<std::chrono::milliseconds>(hooks_.now() - start);
       if (elapsed + delay > policy_.max_elapsed) return finish(std::move(r), attempt, true);
+      // No attempt would start before the deadline: say so now rather than sleep into it.
+      if (policy_.deadline && hooks_.now() + delay >= policy_.deadline->at)
+        return deadline_error(request, r.ok() ? std::nullopt : std::optional<Error>(r.error()),
+                              r.ok() ? r->status : 0);
       hooks_.sleep(delay);
     }
   }
@@ -156,6 +171,31 @@ class RetryTransport final : public Transport {
     e.message += " (gave up after " + std::to_string(attempts) + " attempts" +
                  (budget_exhausted ? ")" : ": not safe to repeat)");
     return e;
+  }
+
+  // Every timeout of one attempt at most what is left of the deadline.
+  static void cut(Timeouts& t, std::chrono::milliseconds left) {
+    t.connect = std::min(t.connect, left);
+    if (t.stall.count() > 0) t.stall = std::min(t.stall, left);
+    t.overall = t.overall.count() > 0 ? std::min(t.overall, left) : left;
+  }
+
+  bool past_deadline(std::chrono::milliseconds slack) const {
+    return policy_.deadline && hooks_.now() + slack >= policy_.deadline->at;
+  }
+
+  // kDeadline: the request (never its query or user info), the bound, and what the last attempt
+  // got, if anything.
+  Error deadline_error(const Request& req, const std::optional<Error>& last,
+                       int last_status = 0) const {
+    std::string what =
+        req.method + " " + redact_url(std::string_view(req.url).substr(0, req.url.find('?')));
+    std::string msg = what + ": gave up: " + policy_.deadline->label + " ran out";
+    if (last)
+      msg += " (last attempt: " + last->message + ")";
+    else if (last_status > 0)
+      msg += " (last answer: HTTP " + std::to_string(last_status) + ")";
+    return Error(ErrorCode::kDeadline, msg);
   }
 
   std::unique_ptr<Transport> inner_;

@@ -3,6 +3,7 @@
 // chosen by make_transport(); tests swap in their own Transport.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -45,6 +46,17 @@ struct AttemptInfo {
   std::uint64_t body_bytes_to_sink = 0;  // bytes already handed to Request::body_sink
 };
 
+// When a byte of this request last moved (sent or received), shared by every attempt of one
+// request: the no-answer watch (make_watch_transport) starts it and reads it, the base transport
+// moves it forward. A transport that never touches it reads as silent until it returns.
+struct Heard {
+  std::atomic<std::chrono::steady_clock::rep> at{0};  // steady_clock ticks since its epoch
+  void now() { at.store(std::chrono::steady_clock::now().time_since_epoch().count()); }
+  std::chrono::steady_clock::time_point when() const {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(at.load()));
+  }
+};
+
 struct Request {
   std::string method = "GET";
   std::string url;  // absolute
@@ -58,6 +70,8 @@ struct Request {
   std::function<Status(std::string_view chunk)> body_sink;
   // Set by the retry layer for each attempt; decorators pass it through untouched.
   std::shared_ptr<AttemptInfo> attempt;
+  // Set by the no-answer watch for the whole request (all its attempts); may be null.
+  std::shared_ptr<Heard> heard;
 };
 
 struct Response {

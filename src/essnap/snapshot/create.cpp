@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "essnap/snapshot/selection.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::snapshot {
 namespace {
@@ -100,9 +101,14 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& c, const std::s
     outcome = std::move(info);
     return PollState::kDone;
   };
-  ESSNAP_TRY_STATUS(wait_until_done(poll, {"snapshot " + name, "essnap snapshot status -r " + repo},
+  ESSNAP_TRY_STATUS(wait_until_done(poll, {"snapshot " + name, follow_snapshot_command(repo, name)},
                                     policy, hooks));
   return std::move(*outcome);
+}
+
+std::string follow_snapshot_command(const std::string& repository, const std::string& name) {
+  return "essnap snapshot status -r " + util::shell_word(repository) + " " +
+         util::shell_word(name) + " --wait";
 }
 
 namespace {

@@ -55,4 +55,8 @@ Result<cluster::SnapshotInfo> wait_for_snapshot(cluster::Client& client,
                                                 const std::string& name, const PollPolicy& poll,
                                                 const WaitHooks& hooks);
 
+// The command that re-attaches to a running snapshot and waits for its outcome:
+// "essnap snapshot status -r REPO NAME --wait" (words quoted for a shell where needed).
+std::string follow_snapshot_command(const std::string& repository, const std::string& name);
+
 }  // namespace essnap::snapshot

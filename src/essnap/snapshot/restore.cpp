@@ -13,14 +13,23 @@ namespace {
 
 using Ms = std::chrono::milliseconds;
 
-// Follows the restore's recovery through the one wait loop until every primary is active, or
-// until the ones left have been neither active nor initializing for a while (failed shards).
-Status wait_for_restore(cluster::Client& c, const RestorePlan& plan,
-                        const std::vector<std::string>& targets, const RestoreOptions& o,
-                        RestoreResult& result) {
-  const auto started = o.hooks.clock();
+}  // namespace
+
+std::string follow_restore_command(const std::string& snapshot,
+                                   const std::vector<std::string>& targets) {
+  std::string list = util::join(targets, ",");
+  if (!list.empty() && list.size() <= 200)
+    return "essnap restore status -i " + util::shell_word(list) + " --wait";
+  return "essnap restore status --snapshot " + util::shell_word(snapshot) + " --wait";
+}
+
+Result<int> wait_for_restored(cluster::Client& c, const std::string& snapshot,
+                              const std::vector<std::string>& targets, const PollPolicy& policy,
+                              const WaitHooks& hooks) {
+  const auto started = hooks.clock();
   std::optional<WaitClock::time_point> stuck_since;
   Progress last;
+  int failed = 0;
   auto poll = [&]() -> Result<PollState> {
     ESSNAP_TRY(auto health, cluster::index_health(c, targets));
     int total = 0, active = 0, initializing = 0;
@@ -32,26 +41,24 @@ Status wait_for_restore(cluster::Client& c, const RestorePlan& plan,
       initializing += it->second.initializing_shards;
     }
     const bool all_present = health.size() >= targets.size();
-    if (o.hooks.progress) {
-      Progress p{"restore", plan.snapshot.name,
-                 "",        active,
-                 total,     0,
-                 0,         std::chrono::duration_cast<Ms>(o.hooks.clock() - started)};
+    if (hooks.progress) {
+      Progress p{"restore", snapshot, "", active,
+                 total,     0,        0,  std::chrono::duration_cast<Ms>(hooks.clock() - started)};
       if (auto rec = cluster::recovery_progress(c, targets); rec.ok()) {
         p.bytes_done = rec->bytes_done;
         p.bytes_total = rec->bytes_total;
       }
       if (p.shards_done != last.shards_done || p.bytes_done != last.bytes_done ||
           p.shards_total != last.shards_total)
-        o.hooks.report(p);
+        hooks.report(p);
       last = p;
     }
     if (all_present && total > 0 && active == total) return PollState::kDone;
     // Primaries that are neither active nor initializing for a while have failed to restore.
     if (all_present && initializing == 0 && active < total) {
-      if (!stuck_since) stuck_since = o.hooks.clock();
-      if (o.hooks.clock() - *stuck_since > std::chrono::seconds(5)) {
-        result.shards_failed = total - active;
+      if (!stuck_since) stuck_since = hooks.clock();
+      if (hooks.clock() - *stuck_since > std::chrono::seconds(5)) {
+        failed = total - active;
         return PollState::kDone;
       }
     } else {
@@ -59,13 +66,13 @@ Status wait_for_restore(cluster::Client& c, const RestorePlan& plan,
     }
     return PollState::kRunning;
   };
-  return wait_until_done(poll,
-                         {"the restore of snapshot " + plan.snapshot.name,
-                          "essnap request GET /_recovery?active_only=true"},
-                         o.poll, o.hooks);
+  ESSNAP_TRY_STATUS(wait_until_done(
+      poll, {"the restore of snapshot " + snapshot, follow_restore_command(snapshot, targets)},
+      policy, hooks));
+  return failed;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 nlohmann::json RestorePlan::to_json() const {
   nlohmann::json idx = nlohmann::json::array();
@@ -348,7 +355,8 @@ Result<RestoreResult> execute_restore(cluster::Client& c, const RestorePlan& pla
   if (o.wait == WaitMode::kNoWait) return result;
   result.waited = true;
 
-  ESSNAP_TRY_STATUS(wait_for_restore(c, plan, targets, o, result));
+  ESSNAP_TRY(result.shards_failed,
+             wait_for_restored(c, plan.snapshot.name, targets, o.poll, o.hooks));
 
   std::map<std::string, std::int64_t> snap_bytes, rec_bytes;
   if (o.verify == Verify::kYes) {

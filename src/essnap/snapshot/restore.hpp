@@ -136,4 +136,17 @@ struct RestoreResult {
 Result<RestoreResult> execute_restore(cluster::Client& client, const RestorePlan& plan,
                                       const RestoreOptions& options);
 
+// Follows the recovery of restored indices through the one wait loop until every primary is
+// active, or until the ones left have been neither active nor initializing for a while: the
+// number of primaries that failed. `snapshot` names what is restored in progress and messages.
+// Used by a restore and by `essnap restore status --wait` re-attaching to one already running.
+Result<int> wait_for_restored(cluster::Client& client, const std::string& snapshot,
+                              const std::vector<std::string>& targets, const PollPolicy& poll,
+                              const WaitHooks& hooks);
+
+// The command that re-attaches to a restore of these targets: "essnap restore status -i a,b
+// --wait" (or "--snapshot NAME" when the list is long).
+std::string follow_restore_command(const std::string& snapshot,
+                                   const std::vector<std::string>& targets);
+
 }  // namespace essnap::snapshot

@@ -66,6 +66,14 @@ Status wait_until_done(const std::function<Result<PollState>()>& poll, const Wai
     if (hooks.stop_requested()) return interrupted_error(subject);
     if (!state.ok()) {
       const Error& e = state.error();
+      if (e.code == ErrorCode::kDeadline) {
+        // The command's --timeout, not the cluster's trouble: the work goes on without us.
+        Error out = e;
+        out.message = "stopped waiting for " + subject.what + ": " + e.message;
+        out.hint = "it keeps running in the cluster" +
+                   (subject.check.empty() ? "" : ": check on it with '" + subject.check + "'");
+        return out;
+      }
       if (!is_transient(e)) return std::move(state).error();
       const auto now = hooks.clock();
       if (!in_outage) {

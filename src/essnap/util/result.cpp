@@ -12,6 +12,8 @@ const char* to_string(ErrorCode code) {
       return "network error";
     case ErrorCode::kTimeout:
       return "timeout";
+    case ErrorCode::kDeadline:
+      return "deadline";
     case ErrorCode::kRemote:
       return "remote error";
     case ErrorCode::kNotFound:

@@ -15,7 +15,8 @@ enum class ErrorCode {
   kInvalidArgument,  // bad flag, malformed URL / date / JSON / config: the user's input
   kNoCredentials,    // no credential source produced credentials
   kNetwork,          // connect, DNS, TLS, reset: we never got an HTTP answer
-  kTimeout,          // a named timeout expired
+  kTimeout,          // a named timeout expired (one attempt's: worth another attempt)
+  kDeadline,         // the command's own time bound (--timeout) ran out: nothing retries it
   kRemote,           // the server answered with an error status
   kNotFound,         // a named thing does not exist (remote or local)
   kIo,               // local file could not be read or written

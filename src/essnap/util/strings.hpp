@@ -26,4 +26,8 @@ std::string to_lower(std::string_view s);
 std::string to_upper(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
+// A word as a POSIX shell reads it back: as it is when it is plain (letters, digits and
+// _-.,:/@%+=), else in single quotes. For commands essnap prints for the user to run.
+std::string shell_word(std::string_view word);
+
 }  // namespace essnap::util

@@ -1,6 +1,8 @@
-// `essnap repo list|show|verify|cleanup|remove`: the registered snapshot repositories. Creating
-// and registering one is `essnap setup`. cleanup and remove are plans run through
-// util::run_plan: printed, then confirmed (a prompt, or --yes), or only shown with --dry-run.
+// `essnap repo list|show|register|verify|cleanup|remove`: the registered snapshot repositories.
+// Creating a bucket, a role and the repository together is `essnap setup`; `register` registers
+// one whose storage exists. register, cleanup and remove are plans run through util::run_plan:
+// printed, then confirmed where they change something existing (a prompt, or --yes), or only
+// shown with --dry-run.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -107,6 +109,113 @@ Result<int> run_destructive(const GlobalOptions& g, const RepoFlags& f, cluster:
   return kExitOk;
 }
 
+struct RegisterFlags {
+  RepoFlags repo;
+  std::string type;
+  std::string location;               // fs: settings.location
+  std::string bucket;                 // s3: settings.bucket
+  std::string base_path;              // s3: settings.base_path
+  std::vector<std::string> settings;  // KEY=VALUE, repeatable
+  bool readonly = false;
+  bool replace = false;
+  bool verify = false;
+};
+
+Result<nlohmann::json> register_body(const RegisterFlags& f) {
+  nlohmann::json settings = nlohmann::json::object();
+  if (!f.location.empty()) settings["location"] = f.location;
+  if (!f.bucket.empty()) settings["bucket"] = f.bucket;
+  if (!f.base_path.empty()) settings["base_path"] = f.base_path;
+  for (const auto& kv : f.settings) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Error(ErrorCode::kInvalidArgument, "--setting '" + kv + "' is not KEY=VALUE",
+                   "e.g. --setting compress=true --setting chunk_size=1gb");
+    settings[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (f.readonly) settings["readonly"] = true;
+  if (f.type == "fs" && !settings.contains("location"))
+    return Error(ErrorCode::kInvalidArgument, "--type fs needs --location PATH",
+                 "a directory every node shares, listed in their path.repo");
+  if (f.type == "s3" && !settings.contains("bucket"))
+    return Error(ErrorCode::kInvalidArgument, "--type s3 needs --bucket NAME");
+  return nlohmann::json{{"type", f.type}, {"settings", settings}};
+}
+
+Result<int> run_register(const GlobalOptions& g, RegisterFlags f) {
+  RepoFlags& r = f.repo;
+  if (!r.name.empty() && !r.repository.empty() && r.name != r.repository)
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "two repositories named: NAME '" + r.name + "' and --repository '" + r.repository + "'",
+        "name the repository once");
+  if (r.name.empty()) {
+    ESSNAP_TRY(r.name, resolve_repository(r.repository));
+  }
+  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(r.name, "repository NAME"));
+  ESSNAP_TRY(const nlohmann::json body, register_body(f));
+  ESSNAP_TRY(auto client, make_cluster_client(g, r.cluster));
+  ESSNAP_TRY(util::Plan plan, snapshot::plan_register_repository(
+                                  client, r.name, body,
+                                  f.replace ? snapshot::Replace::kYes : snapshot::Replace::kNo));
+  const bool json = g.output == OutputFormat::kJson;
+  const bool already = plan.json.value("already_registered", false);
+  auto ran = util::run_plan(
+      plan, confirm_policy(r.yes, r.dry_run),
+      [&](const util::Plan& p) { print_plan(p, g, plan_run(r.dry_run)); },
+      [&]() -> Status {
+        if (!already) ESSNAP_TRY_STATUS(cluster::put_repository(client, {r.name, body, false}));
+        if (json)
+          json_field("registered", r.name);
+        else if (!already)
+          std::cout << "repository " << r.name << " registered (" << f.type << ")\n";
+        if (!f.verify) return ok_status();
+        ESSNAP_TRY(auto v, cluster::verify_repository(client, {r.name}));
+        if (json)
+          json_field("verified_nodes", v.nodes);
+        else
+          std::cout << "repository " << r.name << " verified: " << v.nodes.size()
+                    << " node(s) can write to it\n";
+        return ok_status();
+      });
+  if (!ran.ok()) return ran.error();
+  if (json && *ran == util::Outcome::kDryRun) json_field("dry_run", true);
+  return kExitOk;
+}
+
+void add_register(CLI::App* cmd, CommandContext ctx, const std::string& exits) {
+  auto f = std::make_shared<RegisterFlags>();
+  auto* c = cmd->add_subcommand(
+      "register", "Register a repository whose storage exists (plan; asks only to replace one)");
+  c->fallthrough();
+  add_cluster_flags(c, &f->repo.cluster);
+  c->add_option("NAME", f->repo.name, "Repository name (or -r NAME, or ESSNAP_REPOSITORY)");
+  c->add_option("--repository,-r", f->repo.repository, "Repository (the same as NAME)");
+  c->add_option("--type", f->type, "Repository type")
+      ->check(CLI::IsMember({"fs", "s3", "url", "gcs", "azure", "hdfs", "source"}))
+      ->required();
+  c->add_option("--location", f->location, "fs: the shared directory (in the nodes' path.repo)");
+  c->add_option("--bucket", f->bucket, "s3: the bucket");
+  c->add_option("--base-path", f->base_path, "s3: the prefix inside the bucket");
+  c->add_option("--setting", f->settings, "Another setting, KEY=VALUE (repeatable)");
+  c->add_flag("--readonly", f->readonly, "Register it read-only (a second cluster reading it)");
+  c->add_flag("--verify", f->verify, "Then check every node can write to it");
+  c->add_flag("--replace", f->replace,
+              "Register it again when the name is registered with other settings (asks)");
+  c->add_flag("--yes,-y", f->repo.yes, "Do not ask (required for --replace without a terminal)");
+  c->add_flag("--dry-run", f->repo.dry_run, "Print the plan only (-o json: as JSON)");
+  c->footer(
+      "A new name is registered at once; the same settings again change nothing; other settings\n"
+      "under a registered name are refused unless --replace (then confirmed). A type whose\n"
+      "plugin a node lacks (repository-s3, ...) is refused before anything is sent.\n\n"
+      "EXAMPLES:\n"
+      "  essnap repo register backups --type fs --location /mnt/backups --verify\n"
+      "  essnap repo register archive --type s3 --bucket my-bucket --base-path prod --readonly\n"
+      "  essnap repo register backups --type fs --location /mnt/new --replace --dry-run\n\n" +
+      exits);
+  c->callback([ctx, f] { run_command(ctx, [&] { return run_register(*ctx.global, *f); }); });
+}
+
 Result<int> run(const GlobalOptions& g, RepoFlags f, const std::string& action) {
   if (action != "list") {
     if (!f.name.empty() && !f.repository.empty() && f.name != f.repository)
@@ -129,8 +238,8 @@ Result<int> run(const GlobalOptions& g, RepoFlags f, const std::string& action) 
 }  // namespace
 
 void register_repo(CLI::App& app, CommandContext ctx) {
-  auto* cmd =
-      app.add_subcommand("repo", "List, show, verify, clean up and unregister repositories");
+  auto* cmd = app.add_subcommand(
+      "repo", "List, show, register, verify, clean up and unregister repositories");
   cmd->require_subcommand(1);
   cmd->fallthrough();
   const std::string exits = exit_status_help();
@@ -170,6 +279,7 @@ void register_repo(CLI::App& app, CommandContext ctx) {
     c->footer(confirm + "EXAMPLES:\n  " + s.example + "\n  essnap -o json repo " + name +
               (name == "list" ? "" : " s3-repo") + "\n\n" + exits);
     c->callback([ctx, f, name] { run_command(ctx, [&] { return run(*ctx.global, *f, name); }); });
+    if (name == "show") add_register(cmd, ctx, exits);
   }
 }
 

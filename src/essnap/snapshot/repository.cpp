@@ -50,4 +50,53 @@ Result<util::Plan> plan_cleanup_repository(cluster::Client& c, const std::string
   return p;
 }
 
+Result<util::Plan> plan_register_repository(cluster::Client& c, const std::string& name,
+                                            const nlohmann::json& body, Replace replace) {
+  ESSNAP_TRY_STATUS(cluster::validate_repository_name(name));
+  const std::string type = body.value("type", std::string());
+  ESSNAP_TRY(auto existing, cluster::get_repository(c, {name}));
+  util::Plan p;
+  p.json = {{"register", name},
+            {"type", type},
+            {"settings", body.value("settings", nlohmann::json::object())}};
+  p.confirm = util::NeedsConfirmation::kNo;
+  p.unchanged = "nothing was registered";
+  if (existing.repository && cluster::repository_matches(*existing.repository, body)) {
+    p.summary = "repository " + name + " is already registered with these settings";
+    p.json["already_registered"] = true;
+    return p;
+  }
+  ESSNAP_TRY(auto support, cluster::repository_type_support(c, type));
+  if (support.known && !support.nodes_without.empty()) {
+    p.summary = "cannot register repository " + name + " (" + type + ")";
+    p.blocker = Error(ErrorCode::kConflict,
+                      std::to_string(support.nodes_without.size()) + " of " +
+                          std::to_string(support.nodes) + " node(s) lack the repository-" + type +
+                          " plugin; nothing was registered",
+                      "install repository-" + type +
+                          " on every node and restart them, or "
+                          "register a shared file system repository (--type fs --location PATH)");
+    return p;
+  }
+  if (existing.repository) {
+    p.summary = "will re-register repository " + name + " with other settings";
+    p.actions.push_back("has:    " + existing.repository->dump());
+    p.actions.push_back("wanted: " + body.dump());
+    if (replace == Replace::kNo) {
+      p.blocker =
+          Error(ErrorCode::kConflict, "repository " + name + " is registered with other settings",
+                "pass --replace to register it again with these (its snapshots are then "
+                "read from the new place), or choose another name");
+      return p;
+    }
+    p.confirm = util::NeedsConfirmation::kYes;
+    p.question = "Register repository " + name + " again with these settings?";
+    p.yes_hint = "pass --yes to re-register without a prompt";
+    return p;
+  }
+  p.summary = "will register repository " + name + " (" + type + ")";
+  p.actions.push_back("PUT /_snapshot/" + name + " " + body.dump());
+  return p;
+}
+
 }  // namespace essnap::snapshot

@@ -71,7 +71,7 @@ TEST(CliCompletion, BashCompletesAFlagOfASubcommand) {
 
 TEST(CliCompletion, BashCompletesEnumeratedValues) {
   EXPECT_EQ(complete_bash({"-o", "j"}), Words({"json"}));
-  EXPECT_EQ(complete_bash({"-o", ""}), Words({"text", "json"}));
+  EXPECT_EQ(complete_bash({"-o", ""}), Words({"text", "json", "yaml"}));
   // After the subcommand, through the parents' flags.
   EXPECT_EQ(complete_bash({"snapshot", "list", "-o", "j"}), Words({"json"}));
   EXPECT_EQ(complete_bash({"snapshot", "list", "--format", "y"}), Words({"yaml"}));
@@ -94,7 +94,7 @@ TEST(CliCompletion, BashSkipsTheValuesOfFlagsWhenFindingTheCommand) {
 // A loopback cluster with repository "repo" holding snapshot "old" (support/essnap_cli.hpp).
 TEST(CliCompletion, BashCompletesLiveNamesFromTheCluster) {
   LoopbackServer server(test::scripted_cluster);
-  EXPECT_EQ(complete_bash({"restore", "--url", server.url(), "-r", "repo", ""}), Words({"old"}));
+  EXPECT_EQ(complete_bash({"restore", "--url", server.url(), "-r", "repo", "o"}), Words({"old"}));
   EXPECT_EQ(complete_bash({"snapshot", "show", "-r", "repo", "--url", server.url(), "o"}),
             Words({"old"}));
   EXPECT_EQ(complete_bash({"snapshot", "list", "--url", server.url(), "-r", "r"}), Words({"repo"}));
@@ -127,7 +127,8 @@ TEST(CliCompletion, LiveNamesAreSilentWithoutACluster) {
   EXPECT_EQ(closed.exit_code, 0) << closed.err;
   EXPECT_EQ(closed.out, "");
   EXPECT_EQ(closed.err, "");
-  EXPECT_EQ(complete_bash({"restore", "--url", "http://127.0.0.1:1", "-r", "repo", ""}), Words({}));
+  EXPECT_EQ(complete_bash({"restore", "--url", "http://127.0.0.1:1", "-r", "repo", "o"}),
+            Words({}));
 }
 
 TEST(CliCompletion, LiveNamesNeverPromptForAPassword) {

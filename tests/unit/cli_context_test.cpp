@@ -230,12 +230,14 @@ TEST_F(ContextPrecedence, FlagThenContextThenDefaultForTheOthers) {
   EXPECT_EQ(ctx.cacert, "/ctx/ca.pem");
   EXPECT_TRUE(ctx.insecure);
   EXPECT_EQ(ctx.timeouts.connect, std::chrono::seconds(7));
-  EXPECT_EQ(ctx.timeouts.overall, std::chrono::seconds(70));
+  // --timeout (and a context's timeout) bounds the whole command: a deadline, not an attempt.
+  ASSERT_TRUE(ctx.deadline.has_value());
+  EXPECT_EQ(ctx.deadline->label, "--timeout 70 s");
   auto flag = spec("--service es --cacert /flag.pem --connect-timeout 10 --timeout 0").value();
   EXPECT_EQ(flag.service, "es");
   EXPECT_EQ(flag.cacert, "/flag.pem");
   EXPECT_EQ(flag.timeouts.connect, std::chrono::seconds(10));  // typed, though the default
-  EXPECT_EQ(flag.timeouts.overall, std::chrono::seconds(0));
+  EXPECT_FALSE(flag.deadline.has_value());  // --timeout 0: none, though the context has one
   ScopedEnv bare("ESSNAP_CONTEXT", "bare");
   auto def = spec("").value();
   EXPECT_EQ(def.service, "");

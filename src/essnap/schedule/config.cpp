@@ -247,7 +247,7 @@ void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Conf
   else if (auto cl = out.clusters.find(p.cluster); cl != out.clusters.end())
     p.repository = cl->second.repository;  // the cluster's default repository, if it has one
   if (!n["repository"] && p.repository.empty()) c.err(n, where + " has no repository");
-  if (!p.repository.empty())
+  if (n["repository"] || !p.repository.empty())
     if (auto st = cluster::names::validate_repository_name(p.repository, "repository of " + where);
         !st.ok())
       c.err(n["repository"] ? n["repository"] : n, st.error().message);

@@ -4,6 +4,7 @@
 // location is in the engine's prefix of the S3 mount. Names start with "engsetup-".
 // Absent stack: FAIL when CI=true, else skip.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -106,7 +107,7 @@ TEST_P(SetupCluster, S3RepositoryWithoutThePluginIsRefusedInThePlan) {
     for (const char* list : {"plugins", "modules"})
       for (const auto& p : node.value(list, nlohmann::json::array()))
         has_s3 = has_s3 || p.value("name", "") == "repository-s3";
-  const std::string bucket = id_ + "-bkt";
+  const std::string bucket = "essnap-noplugin-" + std::to_string(::getpid());
   test::Command c = test::essnap_command(
       url_, "setup --cluster " + url_ + " --auth none --bucket s3://" + bucket +
                 "/p --repository " + id_ + "-dry --region us-east-1 --s3-endpoint-url " +

@@ -40,6 +40,10 @@ import sys
 ROOT = pathlib.Path(os.environ.get("ESSNAP_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
 BINARY = os.environ.get("ESSNAP_BINARY", str(ROOT / "build" / "src" / "app" / "essnap"))
 ELLIPSIS = ("…", "...")
+# Sources whose literals are not written for a user to run: the shell completion scripts'
+# templates (`complete -c essnap -f …`, printf formats). What they generate is tested by
+# tests/unit/cli_completion_test.cpp instead.
+NOT_HINTS = {"completion_script.cpp"}
 
 
 def run(args, mode="1"):
@@ -240,6 +244,8 @@ def main():
     top = {p[0] for p in paths if len(p) == 1}
     found = []  # (where, command, names mode)
     for f in sorted((ROOT / "src").rglob("*.[ch]pp")):
+        if f.name in NOT_HINTS:
+            continue
         for lit in cpp_literals(f.read_text()):
             if "essnap" not in lit:
                 continue

@@ -35,8 +35,9 @@ std::vector<std::string> flag_names(const std::vector<CLI::App*>& chain, bool lo
   return out;
 }
 
+// A flag expects no value (a counting flag such as -v has a type size of 1, yet takes none).
 bool takes_value(const CLI::Option* o) {
-  return o->get_type_size_max() > 0;
+  return o->get_items_expected_max() > 0;
 }
 bool takes_many(const CLI::Option* o) {
   return takes_value(o) && o->get_expected_max() > 1;

@@ -242,15 +242,17 @@ void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Conf
     if (!p.cluster.empty() && !out.clusters.count(p.cluster))
       c.err(n["cluster"], where + " names unknown cluster '" + p.cluster + "'");
   }
-  if (n["repository"])
-    p.repository = c.str(n["repository"], "repository of " + where).value_or("");
-  else if (auto cl = out.clusters.find(p.cluster); cl != out.clusters.end())
-    p.repository = cl->second.repository;  // the cluster's default repository, if it has one
+  if (n["repository"]) {
+    if (auto repo = c.str(n["repository"], "repository of " + where)) {
+      p.repository = *repo;
+      if (auto st = cluster::names::validate_repository_name(*repo, "repository of " + where);
+          !st.ok())
+        c.err(n["repository"], st.error().message);
+    }
+  } else if (auto cl = out.clusters.find(p.cluster); cl != out.clusters.end()) {
+    p.repository = cl->second.repository;  // the cluster's default (checked where it is read)
+  }
   if (!n["repository"] && p.repository.empty()) c.err(n, where + " has no repository");
-  if (n["repository"] || !p.repository.empty())
-    if (auto st = cluster::names::validate_repository_name(p.repository, "repository of " + where);
-        !st.ok())
-      c.err(n["repository"] ? n["repository"] : n, st.error().message);
   parse_policy_rest(c, n, where, p);
   if (p.prune != PruneMode::kNever && retention::is_aws_managed_repository(p.repository))
     c.err(n["repository"] ? n["repository"] : n,

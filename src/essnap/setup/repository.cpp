@@ -29,17 +29,19 @@ Status plan_repository(const SetupOptions& o, cluster::Client& cluster, Plan& pl
     if (support.known && !support.nodes_without.empty()) {
       std::string nodes;
       for (const auto& n : support.nodes_without) nodes += (nodes.empty() ? "" : ", ") + n;
-      return make_error(ErrorCode::kConflict,
-                        "the cluster cannot register a repository of type " + type + ": " +
-                            std::to_string(support.nodes_without.size()) + " of " +
-                            std::to_string(support.nodes) + " node(s) lack the repository-" + type +
-                            " plugin (" + nodes + ")",
-                        "install repository-" + type +
-                            " on every node and restart them (bin/opensearch-plugin "
-                            "install repository-" +
-                            type + ", or bin/elasticsearch-plugin install repository-" + type +
-                            " before Elasticsearch 8), or register a shared file system repository "
-                            "with essnap setup --fs PATH; nothing was changed");
+      return make_error(
+          ErrorCode::kConflict,
+          "the cluster cannot register a repository of type " + type + ": " +
+              std::to_string(support.nodes_without.size()) + " of " +
+              std::to_string(support.nodes) + " node(s) lack the repository-" + type + " plugin (" +
+              nodes + ")",
+          "install repository-" + type +
+              " on every node and restart them (bin/opensearch-plugin "
+              "install repository-" +
+              type + ", or bin/elasticsearch-plugin install repository-" + type +
+              " before Elasticsearch 8), or register a shared file system repository "
+              "with 'essnap setup --cluster URL --fs PATH --repository NAME'; nothing was "
+              "changed");
     }
     if (!support.known)
       plan.items.push_back({.step = "repository",

@@ -632,47 +632,18 @@ Result<std::map<std::string, IndexHealth>> index_health(Client& c,
   return out;
 }
 
-Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::string>& indices) {
-  for (const auto& i : indices) ESSNAP_TRY_STATUS(names::validate_index_name(i, "index"));
-  RecoveryProgress p;
-  for (const auto& list : index_list_chunks(indices)) {
-    const std::string path = "/" + list + "/_recovery";
-    ESSNAP_TRY(auto j, c.json("GET", path));
-    ESSNAP_TRY_STATUS(parse_answer<Ok>("GET " + path, [&](Shape& sh) {
-      if (!sh.require_object(j, "the answer")) return Ok{};
-      for (const auto& [name, idx] : j.items()) {
-        if (!sh.require_object(idx, "index " + name)) break;
-        const json* shards = sh.array(idx, "shards");
-        if (!shards) continue;
-        for (const auto& s : *shards) {
-          if (!sh.require_object(s, "a shard recovery")) return Ok{};
-          if (!sh.boolean(s, "primary", false)) continue;
-          ++p.shards_total;
-          if (parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone) ++p.shards_done;
-          if (const json* index = sh.object(s, "index"))
-            if (const json* size = sh.object(*index, "size")) {
-              p.bytes_total += sh.i64(*size, "total_in_bytes");
-              p.bytes_done += sh.i64(*size, "recovered_in_bytes");
-              p.index_bytes[name] += sh.i64(*size, "total_in_bytes");
-            }
-        }
-      }
-      return Ok{};
-    }));
-  }
-  return p;
-}
+namespace {
 
-Result<std::vector<SnapshotRecovery>> snapshot_recoveries(Client& c,
-                                                          const std::vector<std::string>& indices,
-                                                          Recoveries which) {
+// Each primary shard's recovery of `indices` (every index when `all_when_empty` and none are
+// named) as GET <list>/_recovery answers them, in bounded requests: fn(shape, index, shard).
+template <class Fn>
+Status for_each_primary_recovery(Client& c, const std::vector<std::string>& indices,
+                                 const std::string& query, bool all_when_empty, Fn fn) {
   for (const auto& i : indices) ESSNAP_TRY_STATUS(names::validate_index_name(i, "index"));
-  const std::string query = which == Recoveries::kActive ? "?active_only=true" : "";
   std::vector<std::string> paths;
-  if (indices.empty()) paths.push_back("/_recovery" + query);
+  if (indices.empty() && all_when_empty) paths.push_back("/_recovery" + query);
   for (const auto& list : index_list_chunks(indices))
     paths.push_back("/" + list + "/_recovery" + query);
-  std::vector<SnapshotRecovery> out;
   for (const auto& path : paths) {
     ESSNAP_TRY(auto j, c.json("GET", path));
     ESSNAP_TRY_STATUS(parse_answer<Ok>("GET " + path, [&](Shape& sh) {
@@ -683,20 +654,50 @@ Result<std::vector<SnapshotRecovery>> snapshot_recoveries(Client& c,
         if (!shards) continue;
         for (const auto& s : *shards) {
           if (!sh.require_object(s, "a shard recovery")) return Ok{};
-          if (!sh.boolean(s, "primary", false) || sh.str(s, "type") != "SNAPSHOT") continue;
-          SnapshotRecovery r;
-          r.index = name;
-          if (const json* source = sh.object(s, "source")) {
-            r.repository = sh.str(*source, "repository");
-            r.snapshot = sh.str(*source, "snapshot");
-          }
-          r.done = parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone;
-          out.push_back(std::move(r));
+          if (sh.boolean(s, "primary", false)) fn(sh, name, s);
         }
       }
       return Ok{};
     }));
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<RecoveryProgress> recovery_progress(Client& c, const std::vector<std::string>& indices) {
+  RecoveryProgress p;
+  ESSNAP_TRY_STATUS(for_each_primary_recovery(
+      c, indices, "", false, [&](Shape& sh, const std::string& name, const json& s) {
+        ++p.shards_total;
+        if (parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone) ++p.shards_done;
+        if (const json* index = sh.object(s, "index"))
+          if (const json* size = sh.object(*index, "size")) {
+            p.bytes_total += sh.i64(*size, "total_in_bytes");
+            p.bytes_done += sh.i64(*size, "recovered_in_bytes");
+            p.index_bytes[name] += sh.i64(*size, "total_in_bytes");
+          }
+      }));
+  return p;
+}
+
+Result<std::vector<SnapshotRecovery>> snapshot_recoveries(Client& c,
+                                                          const std::vector<std::string>& indices,
+                                                          Recoveries which) {
+  std::vector<SnapshotRecovery> out;
+  ESSNAP_TRY_STATUS(for_each_primary_recovery(
+      c, indices, which == Recoveries::kActive ? "?active_only=true" : "", true,
+      [&](Shape& sh, const std::string& name, const json& s) {
+        if (sh.str(s, "type") != "SNAPSHOT") return;
+        SnapshotRecovery r;
+        r.index = name;
+        if (const json* source = sh.object(s, "source")) {
+          r.repository = sh.str(*source, "repository");
+          r.snapshot = sh.str(*source, "snapshot");
+        }
+        r.done = parse_recovery_stage(sh.str(s, "stage")) == RecoveryStageKind::kDone;
+        out.push_back(std::move(r));
+      }));
   return out;
 }
 

@@ -27,6 +27,19 @@ struct RepoFlags {
   bool dry_run = false;
 };
 
+// NAME or -r/--repository (or ESSNAP_REPOSITORY / the context's) into f.name, checked.
+Status resolve_name(RepoFlags& f) {
+  if (!f.name.empty() && !f.repository.empty() && f.name != f.repository)
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "two repositories named: NAME '" + f.name + "' and --repository '" + f.repository + "'",
+        "name the repository once");
+  if (f.name.empty()) {
+    ESSNAP_TRY(f.name, resolve_repository(f.repository));
+  }
+  return cluster::names::validate_repository_name(f.name, "repository NAME");
+}
+
 Error not_registered(Error e, const std::string& name) {
   if (e.code == ErrorCode::kNotFound) {
     e.message = "repository " + name + " is not registered";
@@ -144,15 +157,7 @@ Result<nlohmann::json> register_body(const RegisterFlags& f) {
 
 Result<int> run_register(const GlobalOptions& g, RegisterFlags f) {
   RepoFlags& r = f.repo;
-  if (!r.name.empty() && !r.repository.empty() && r.name != r.repository)
-    return Error(
-        ErrorCode::kInvalidArgument,
-        "two repositories named: NAME '" + r.name + "' and --repository '" + r.repository + "'",
-        "name the repository once");
-  if (r.name.empty()) {
-    ESSNAP_TRY(r.name, resolve_repository(r.repository));
-  }
-  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(r.name, "repository NAME"));
+  ESSNAP_TRY_STATUS(resolve_name(r));
   ESSNAP_TRY(const nlohmann::json body, register_body(f));
   ESSNAP_TRY(auto client, make_cluster_client(g, r.cluster));
   ESSNAP_TRY(util::Plan plan, snapshot::plan_register_repository(
@@ -218,15 +223,7 @@ void add_register(CLI::App* cmd, CommandContext ctx, const std::string& exits) {
 
 Result<int> run(const GlobalOptions& g, RepoFlags f, const std::string& action) {
   if (action != "list") {
-    if (!f.name.empty() && !f.repository.empty() && f.name != f.repository)
-      return Error(
-          ErrorCode::kInvalidArgument,
-          "two repositories named: NAME '" + f.name + "' and --repository '" + f.repository + "'",
-          "name the repository once");
-    if (f.name.empty()) {
-      ESSNAP_TRY(f.name, resolve_repository(f.repository));
-    }
-    ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.name, "repository NAME"));
+    ESSNAP_TRY_STATUS(resolve_name(f));
   }
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();

@@ -25,6 +25,8 @@ struct Faults {
   std::atomic<std::uint64_t> after{0};
   std::atomic<int> left{0};
   std::atomic<int> dropped{0};
+  std::atomic<int> lose_put_answers{0};  // the next conditional PUTs land, their answers are lost
+  std::atomic<int> fail_puts{0};         // the next conditional PUTs answer 503 and do not land
 };
 
 class DroppingTransport final : public http::Transport {
@@ -32,6 +34,19 @@ class DroppingTransport final : public http::Transport {
   DroppingTransport(std::unique_ptr<http::Transport> inner, std::shared_ptr<Faults> f)
       : inner_(std::move(inner)), f_(std::move(f)) {}
   Result<http::Response> send(http::Request r) override {
+    const bool conditional =
+        r.method == "PUT" && http::find_header(r.headers, "If-None-Match") != nullptr;
+    if (conditional && f_->fail_puts.load() > 0 && f_->fail_puts.fetch_sub(1) > 0) {
+      http::Response busy;
+      busy.status = 503;
+      busy.body = "<Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error>";
+      return busy;
+    }
+    if (conditional && f_->lose_put_answers.load() > 0 && f_->lose_put_answers.fetch_sub(1) > 0) {
+      auto landed = inner_->send(std::move(r));
+      if (!landed.ok()) return landed;
+      return make_error(ErrorCode::kNetwork, "connection reset by peer (injected, after the PUT)");
+    }
     if (r.method == "GET" && r.body_sink && f_->left.load() > 0 && f_->left.fetch_sub(1) > 0) {
       auto sink = std::move(r.body_sink);
       auto seen = std::make_shared<std::uint64_t>(0);
@@ -125,6 +140,36 @@ TEST_F(BlobS3Store, KeepsTheContract) {
                         })
                   .ok());
   EXPECT_EQ(remaining, 0u);
+}
+
+// A conditional PUT whose answer is lost (it landed) or that fails without landing is settled by
+// looking at the blob: ours there is success, nothing there is another attempt, and another
+// writer's bytes are a conflict. Without that, a reset after the write reads as a failure (or a
+// blind repeat as a lost race).
+TEST_F(BlobS3Store, AConditionalPutWithoutAVerdictIsSettledByLooking) {
+  const std::string prefix = "blob-it/settle-" + std::to_string(::getpid());
+  blob::S3Store store(options(prefix));
+  faults_->lose_put_answers = 1;
+  Status landed = store.put_if_absent("index-7", "generation 7");
+  ASSERT_TRUE(landed.ok()) << landed.error().message;
+  EXPECT_EQ(faults_->lose_put_answers.load(), 0);
+  EXPECT_EQ(store.read("index-7", 100).value(), "generation 7");
+
+  faults_->fail_puts = 2;
+  Status retried = store.put_if_absent("index-8", "generation 8");
+  ASSERT_TRUE(retried.ok()) << retried.error().message;
+  EXPECT_EQ(store.read("index-8", 100).value(), "generation 8");
+
+  faults_->lose_put_answers = 1;  // lands nothing (the name is taken): the 412 is the verdict
+  Status lost = store.put_if_absent("index-8", "another writer's 8");
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
+  faults_->fail_puts = 1;  // no verdict, then the look finds another writer's bytes
+  Status other = store.put_if_absent("index-7", "generation 7, other");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store.read("index-7", 100).value(), "generation 7");
+  ASSERT_TRUE(store.remove({"index-7", "index-8"}).ok());
 }
 
 TEST_F(BlobS3Store, SmallPagesAndAMissingBucket) {

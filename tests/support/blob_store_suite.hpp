@@ -227,7 +227,10 @@ inline void expect_store_behaviour(blob::BlobStore& c, const StoreSuiteHooks& ho
   EXPECT_EQ(read_all(c, "big/two.bin"), big2);
 
   // The conditional put: wins on a free name, loses (nothing written) on a taken one.
-  ASSERT_TRUE(c.put_if_absent("index-4", "generation 4").ok());
+  {
+    Status won = c.put_if_absent("index-4", "generation 4");
+    ASSERT_TRUE(won.ok()) << won.error().message;
+  }
   EXPECT_EQ(read_all(c, "index-4"), "generation 4");
   auto lost = c.put_if_absent("index-4", "another writer's generation 4");
   ASSERT_FALSE(lost.ok());

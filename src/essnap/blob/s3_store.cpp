@@ -1,6 +1,8 @@
 #include "essnap/blob/s3_store.hpp"
 
 #include <algorithm>
+#include <random>
+#include <thread>
 
 #include "essnap/http/factory.hpp"
 
@@ -17,6 +19,14 @@ std::string content_type_for(std::string_view name) {
   if (name.ends_with(".ndjson")) return "application/x-ndjson";
   if (name.ends_with(".json")) return "application/json";
   return "application/octet-stream";
+}
+
+// An attempt that ended without the server's verdict on it: whether it was applied is unknown.
+bool settles_by_looking(const Error& e) {
+  if (e.code == ErrorCode::kNetwork || e.code == ErrorCode::kTimeout) return true;
+  if (e.code != ErrorCode::kRemote || !e.remote) return false;
+  const int s = e.remote->http_status;
+  return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
 }
 
 bool range_not_satisfiable(const Error& e) {
@@ -280,14 +290,46 @@ Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) 
 Status S3Store::put_if_absent(std::string_view path, std::string_view bytes) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
+  const auto taken = [&] {
+    return make_error(ErrorCode::kConflict,
+                      describe() + "/" + std::string(path) + " already exists");
+  };
   if (!o_.conditional_put) {
     ESSNAP_TRY(auto have, size(path));
-    if (have)
-      return make_error(ErrorCode::kConflict,
-                        describe() + "/" + std::string(path) + " already exists");
+    if (have) return taken();
     return put(path, bytes);
   }
-  return put_object(path, bytes, true);
+  // A conditional PUT is not repeated blindly (a repeat of one that had in fact landed would
+  // answer 412). When an attempt ends without a verdict (a reset, a timeout, a 5xx), look: the
+  // blob there with our bytes means it landed; other bytes mean another writer won; nothing
+  // there means it did not land, and it is tried again.
+  // What is at `path` now: nothing (nullopt), our bytes (true) or another writer's (false).
+  auto look = [&]() -> Result<std::optional<bool>> {
+    ESSNAP_TRY(auto have, size(path));
+    if (!have) return std::optional<bool>();
+    if (*have != bytes.size()) return std::optional<bool>(false);
+    ESSNAP_TRY(auto there, read(path, bytes.size()));
+    return std::optional<bool>(there == bytes);
+  };
+  http::RetryPolicy policy;
+  std::minstd_rand jitter(std::random_device{}());
+  for (int attempt = 1;; ++attempt) {
+    Status st = put_object(path, bytes, true);
+    if (st.ok()) return st;
+    const Error& e = st.error();
+    if (e.code == ErrorCode::kConflict) {
+      if (attempt == 1) return st;
+      auto there = look();  // an earlier attempt may have landed after we looked
+      if (there.ok() && there->value_or(false)) return ok_status();
+      return st;
+    }
+    if (!settles_by_looking(e) || attempt >= policy.max_attempts) return st;
+    auto there = look();
+    if (!there.ok()) return st;
+    if (*there) return **there ? ok_status() : taken();
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::this_thread::sleep_for(http::backoff_delay(policy, attempt, u(jitter)));
+  }
 }
 
 Status S3Store::remove(const std::vector<std::string>& paths) {

@@ -1,6 +1,9 @@
 // libFuzzer target: the blob frame (Lucene header/footer, CRC-32, deflate/zstd, SMILE/JSON) on
 // arbitrary bytes. To get past the CRC check, the fuzzer's input is also tried with its footer
 // rewritten to the correct checksum, so mutations reach the decompressors and the decoder.
+// Whatever reads is framed again (same codec, same compression) and must read back equal; a
+// shard index-<gen> ("snapshots") that parses is written with write_shard_snapshots and must
+// parse back equal.
 #include <zlib.h>
 
 #include <cstddef>
@@ -10,12 +13,32 @@
 
 #include "essnap/format/framing.hpp"
 #include "essnap/format/lucene_footer.hpp"
+#include "essnap/format/shard_snapshot.hpp"
 
 namespace {
 
+constexpr std::size_t kMax = std::size_t{16} << 20;
+
 void check(std::span<const std::uint8_t> blob) {
-  auto r = essnap::format::read_framed_blob(blob, "", std::size_t{16} << 20);
-  if (!r.ok() && r.error().code != essnap::ErrorCode::kParse) __builtin_trap();
+  auto r = essnap::format::read_framed_blob(blob, "", kMax);
+  if (!r.ok()) {
+    if (r.error().code != essnap::ErrorCode::kParse) __builtin_trap();
+    return;
+  }
+  auto info = essnap::format::check_framed_blob(blob, "");
+  if (!info.ok()) __builtin_trap();
+  const auto rewritten = essnap::format::write_framed_blob(*r, info->codec, info->compression);
+  auto back = essnap::format::read_framed_blob(rewritten, info->codec, kMax);
+  if (!back.ok() || *back != *r) __builtin_trap();
+
+  if (info->codec != essnap::format::kCodecShardSnapshots) return;
+  auto s = essnap::format::parse_shard_snapshots(*r);
+  if (!s.ok()) return;
+  auto written = essnap::format::read_framed_blob(
+      essnap::format::write_shard_snapshots(*s, info->compression), info->codec, kMax);
+  if (!written.ok()) __builtin_trap();
+  auto s2 = essnap::format::parse_shard_snapshots(*written);
+  if (!s2.ok() || *s2 != *s) __builtin_trap();
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ cmake --build "$out/build" -j "$(nproc)" --target "${build_targets[@]}"
 python3 "$here/seeds.py" "$top/tests/data/repo" "$out/seeds"
 status=0
 for t in $targets; do
-  case $t in smile|framing) seeds="$out/seeds/$t" ;; *) seeds="$here/seeds/$t" ;; esac
+  case $t in smile|framing|root_index) seeds="$out/seeds/$t" ;; *) seeds="$here/seeds/$t" ;; esac
   mkdir -p "$out/corpus/$t"
   echo "fuzz: $t for ${seconds}s" >&2
   if ! "$out/build/tests/fuzz/essnap_fuzz_$t" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Seed corpora for the fuzz targets from the real repositories in tests/data/repo/:
 framing/ gets every framed blob as stored; smile/ gets the SMILE content of each (inflated,
-un-zstd'ed when python has zstandard, else only deflate and uncompressed ones)."""
+un-zstd'ed when python has zstandard, else only deflate and uncompressed ones); root_index/ gets
+every root index-N (plain JSON)."""
 import os, sys, zlib, hashlib
 
 src, out = sys.argv[1], sys.argv[2]
-for d in ("framing", "smile"):
+for d in ("framing", "smile", "root_index"):
     os.makedirs(os.path.join(out, d), exist_ok=True)
 
 def put(kind, data):
@@ -16,6 +17,9 @@ def put(kind, data):
 n = 0
 for root, _, files in os.walk(src):
     for fn in files:
+        if fn.startswith("index-") and fn[6:].isdigit() and "indices" not in root:
+            put("root_index", open(os.path.join(root, fn), "rb").read())
+            continue
         if not (fn.endswith(".dat") or (fn.startswith("index-") and "indices" in root)):
             continue
         data = open(os.path.join(root, fn), "rb").read()

@@ -4,6 +4,8 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <new>
+#include <stdexcept>
 
 #include "essnap/format/crc32.hpp"
 #include "essnap/format/lucene_footer.hpp"
@@ -91,7 +93,97 @@ Result<std::vector<std::uint8_t>> unzstd(std::span<const std::uint8_t> in, std::
   return out;
 }
 
+void put_be32(std::vector<std::uint8_t>& b, std::uint32_t v) {
+  for (int i = 3; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// DeflateCompressor's stream: level 1, raw, everything written, then BufferedOutputStream.flush
+// -> DeflaterOutputStream.flush with syncFlush (Z_SYNC_FLUSH), then close -> finish (Z_FINISH).
+void deflate_raw(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::bad_alloc();
+  zs.next_in = const_cast<Bytef*>(in.data());
+  zs.avail_in = static_cast<uInt>(in.size());
+  std::uint8_t buf[16384];
+  for (int flush : {Z_SYNC_FLUSH, Z_FINISH}) {
+    int rc = Z_OK;
+    do {
+      zs.next_out = buf;
+      zs.avail_out = sizeof buf;
+      rc = deflate(&zs, flush);
+      out.insert(out.end(), buf, buf + (sizeof buf - zs.avail_out));
+    } while (flush == Z_FINISH ? rc != Z_STREAM_END : zs.avail_out == 0);
+  }
+  deflateEnd(&zs);
+}
+
+// ZstdCompressor's stream (zstd-jni ZstdOutputStream at level 3): continue, then end.
+void zstd_frame(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out) {
+  ZSTD_CCtx* cx = ZSTD_createCCtx();
+  if (!cx) throw std::bad_alloc();
+  ZSTD_CCtx_setParameter(cx, ZSTD_c_compressionLevel, 3);
+  ZSTD_inBuffer ib{in.data(), in.size(), 0};
+  std::uint8_t buf[16384];
+  std::size_t left = 0;
+  do {
+    ZSTD_outBuffer ob{buf, sizeof buf, 0};
+    left = ZSTD_compressStream2(cx, &ob, &ib, ZSTD_e_end);
+    if (ZSTD_isError(left)) {
+      ZSTD_freeCCtx(cx);
+      throw std::runtime_error(ZSTD_getErrorName(left));
+    }
+    out.insert(out.end(), buf, buf + ob.pos);
+  } while (left != 0);
+  ZSTD_freeCCtx(cx);
+}
+
 }  // namespace
+
+std::vector<std::uint8_t> frame_blob(std::span<const std::uint8_t> content, std::string_view codec,
+                                     Compression compression) {
+  std::vector<std::uint8_t> b;
+  b.reserve(content.size() + codec.size() + 64);
+  put_be32(b, kCodecMagic);
+  // Lucene writeString: vint length (7 bits a byte, low first) + bytes.
+  for (std::size_t n = codec.size();; n >>= 7) {
+    if (n < 0x80) {
+      b.push_back(static_cast<std::uint8_t>(n));
+      break;
+    }
+    b.push_back(static_cast<std::uint8_t>(0x80 | (n & 0x7F)));
+  }
+  b.insert(b.end(), codec.begin(), codec.end());
+  put_be32(b, static_cast<std::uint32_t>(kBlobFormatVersion));
+  switch (compression) {
+    case Compression::kNone:
+      b.insert(b.end(), content.begin(), content.end());
+      break;
+    case Compression::kDeflate:
+      b.insert(b.end(), std::begin(kDeflateMarker), std::end(kDeflateMarker));
+      deflate_raw(content, b);
+      break;
+    case Compression::kZstd:
+      b.insert(b.end(), std::begin(kZstdMarker), std::end(kZstdMarker));
+      zstd_frame(content, b);
+      break;
+  }
+  put_be32(b, kFooterMagic);
+  put_be32(b, 0);  // algorithm
+  const std::uint32_t crc = crc32(b);
+  put_be32(b, 0);  // the checksum is a long whose high half is 0
+  put_be32(b, crc);
+  return b;
+}
+
+std::vector<std::uint8_t> write_framed_blob(const nlohmann::json& doc, std::string_view codec,
+                                            Compression compression) {
+  return frame_blob(encode_smile(doc), codec, compression);
+}
+
+std::vector<std::uint8_t> write_framed_blob(const nlohmann::ordered_json& doc,
+                                            std::string_view codec, Compression compression) {
+  return frame_blob(encode_smile(doc), codec, compression);
+}
 
 const char* to_string(Compression c) {
   switch (c) {

@@ -15,6 +15,13 @@
 // Follows Elasticsearch server/.../repositories/blobstore/ChecksumBlobStoreFormat.java,
 // common/compress/DeflateCompressor.java, and OpenSearch
 // libs/compress/.../ZstdCompressor.java + server/.../compress/DeflateCompressor.java.
+//
+// Writer (frame_blob): ChecksumBlobStoreFormat.serialize — CodecUtil.writeHeader(codec, 1), the
+// body, CodecUtil.writeFooter (lucene/core/.../codecs/CodecUtil.java). The body as the engines'
+// compressors produce it: DeflateCompressor = "DFL\0" + raw deflate (zlib level 1, window 15,
+// memLevel 8, default strategy) through a DeflaterOutputStream with syncFlush, closed by a flush
+// (an empty stored block 00 00 FF FF) and a finish; OpenSearch ZstdCompressor = "ZSTD\0" + one
+// zstd frame at level 3, streamed (no content size, no checksum).
 #pragma once
 
 #include <cstddef>
@@ -71,6 +78,16 @@ Result<nlohmann::json> read_framed_blob(std::span<const std::uint8_t> blob, std:
 Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content);
 Result<nlohmann::json> decode_xcontent(std::span<const std::uint8_t> content,
                                        const SmileLimits& limits);
+
+// header(codec, version 1) + compression marker + compressed content + footer (CRC-32): the bytes
+// ChecksumBlobStoreFormat.serialize writes for `content` (a SMILE document).
+std::vector<std::uint8_t> frame_blob(std::span<const std::uint8_t> content, std::string_view codec,
+                                     Compression compression);
+// encode_smile (Elasticsearch's options) + frame_blob.
+std::vector<std::uint8_t> write_framed_blob(const nlohmann::json& doc, std::string_view codec,
+                                            Compression compression);
+std::vector<std::uint8_t> write_framed_blob(const nlohmann::ordered_json& doc,
+                                            std::string_view codec, Compression compression);
 
 // True when `e` is a refusal for size (decompressed content or decoded document past its cap):
 // the bytes may be fine, only bigger than the caller allowed.

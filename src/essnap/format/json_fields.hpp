@@ -18,20 +18,23 @@ inline Error field_error(std::string_view where, std::string_view field, std::st
 }
 
 // Integer from a JSON number (integral) or a decimal string ("2" in index settings).
-inline std::optional<std::int64_t> as_int(const nlohmann::json& v) {
+// Templates over nlohmann::json and nlohmann::ordered_json (the root parser keeps key order).
+template <class Json>
+std::optional<std::int64_t> as_int(const Json& v) {
   if (v.is_number_integer()) {
-    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+    if (v.is_number_unsigned() &&
+        v.template get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
       return std::nullopt;
-    return v.get<std::int64_t>();
+    return v.template get<std::int64_t>();
   }
   if (v.is_number_float()) {
-    const double d = v.get<double>();
+    const double d = v.template get<double>();
     if (d >= -9.2e18 && d <= 9.2e18 && static_cast<double>(static_cast<std::int64_t>(d)) == d)
       return static_cast<std::int64_t>(d);
     return std::nullopt;
   }
   if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
+    const auto& s = v.template get_ref<const std::string&>();
     if (s.empty() || s.size() > 19) return std::nullopt;
     std::size_t i = (s[0] == '-') ? 1 : 0;
     if (i == s.size()) return std::nullopt;
@@ -46,30 +49,32 @@ inline std::optional<std::int64_t> as_int(const nlohmann::json& v) {
 }
 
 // obj[field] as string; `required` false gives nullopt when absent or null.
-inline Result<std::optional<std::string>> opt_string(const nlohmann::json& obj,
-                                                     std::string_view where, const char* field) {
+template <class Json>
+Result<std::optional<std::string>> opt_string(const Json& obj, std::string_view where,
+                                              const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::optional<std::string>{};
   if (!it->is_string()) return field_error(where, field, "is not a string");
-  return std::optional<std::string>{it->get<std::string>()};
+  return std::optional<std::string>{it->template get<std::string>()};
 }
-inline Result<std::string> req_string(const nlohmann::json& obj, std::string_view where,
-                                      const char* field) {
+template <class Json>
+Result<std::string> req_string(const Json& obj, std::string_view where, const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return field_error(where, field, "is missing");
   if (!it->is_string()) return field_error(where, field, "is not a string");
-  return it->get<std::string>();
+  return it->template get<std::string>();
 }
-inline Result<std::optional<std::int64_t>> opt_int(const nlohmann::json& obj,
-                                                   std::string_view where, const char* field) {
+template <class Json>
+Result<std::optional<std::int64_t>> opt_int(const Json& obj, std::string_view where,
+                                            const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::optional<std::int64_t>{};
   auto v = as_int(*it);
   if (!v) return field_error(where, field, "is not an integer");
   return std::optional<std::int64_t>{*v};
 }
-inline Result<std::int64_t> req_int(const nlohmann::json& obj, std::string_view where,
-                                    const char* field) {
+template <class Json>
+Result<std::int64_t> req_int(const Json& obj, std::string_view where, const char* field) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return field_error(where, field, "is missing");
   auto v = as_int(*it);

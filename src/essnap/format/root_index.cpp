@@ -1,5 +1,7 @@
 #include "essnap/format/root_index.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -8,7 +10,8 @@
 namespace essnap::format {
 
 using detail::field_error;
-using nlohmann::json;
+// Ordered, so the writer can put every key back where it was read.
+using json = nlohmann::ordered_json;
 
 const char* to_string(RepoSnapshotState s) {
   switch (s) {
@@ -70,6 +73,35 @@ std::optional<std::string> RepositoryData::index_metadata_blob_id(const RepoSnap
 namespace {
 
 constexpr const char* kWhere = "root index-N";
+constexpr int kMaxRootDepth = 64;
+
+// The keys each object's parser models; everything else is kept in `extra`.
+const std::vector<std::string_view> kRootFields = {
+    "min_version", "uuid", "cluster_id", "snapshots", "indices", "index_metadata_identifiers"};
+const std::vector<std::string_view> kSnapshotFields = {"name",
+                                                       "uuid",
+                                                       "state",
+                                                       "index_metadata_lookup",
+                                                       "version",
+                                                       "index_version",
+                                                       "start_time_millis",
+                                                       "end_time_millis",
+                                                       "slm_policy"};
+const std::vector<std::string_view> kIndexFields = {"id", "shard_path_type", "snapshots",
+                                                    "shard_generations"};
+
+bool is_one_of(std::string_view k, const std::vector<std::string_view>& keys) {
+  return std::find(keys.begin(), keys.end(), k) != keys.end();
+}
+
+// Records the object's key order and the fields outside `known`.
+void keep_layout(const json& obj, const std::vector<std::string_view>& known,
+                 std::vector<std::string>& order, nlohmann::ordered_json& extra) {
+  for (const auto& [k, v] : obj.items()) {
+    order.push_back(k);
+    if (!is_one_of(k, known)) extra[k] = v;
+  }
+}
 
 // "version" / "min_version": a version string before 8.9/8.10, an int id after.
 Status read_version(const json& v, const std::string& where, const char* field, std::string& text,
@@ -112,8 +144,10 @@ Result<RepoSnapshot> parse_snapshot(const json& s, std::size_t i) {
       if (!v.is_string())
         return field_error(where, "index_metadata_lookup." + k, "is not a string");
       out.index_metadata_lookup[k] = v.get<std::string>();
+      out.index_metadata_lookup_order.push_back(k);
     }
   }
+  keep_layout(s, kSnapshotFields, out.field_order, out.extra);
   return out;
 }
 
@@ -176,17 +210,33 @@ Result<RepoIndex> parse_index(const std::string& name, const json& v,
     }
   }
   ESSNAP_TRY(out.shard_path_type, detail::opt_int(v, where, "shard_path_type"));
+  keep_layout(v, kIndexFields, out.field_order, out.extra);
   return out;
 }
 
 }  // namespace
 
 Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes) {
-  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  // Unknown fields are kept (and copied, and written back, recursively), so nesting is bounded:
+  // a root nests 4 levels; anything past kMaxRootDepth is dropped while parsing and refused.
+  bool too_deep = false;
+  const json::parser_callback_t depth_guard = [&too_deep](int depth, json::parse_event_t ev,
+                                                          json&) {
+    if ((ev == json::parse_event_t::object_start || ev == json::parse_event_t::array_start) &&
+        depth > kMaxRootDepth) {
+      too_deep = true;
+      return false;
+    }
+    return true;
+  };
+  json doc = json::parse(bytes.begin(), bytes.end(), depth_guard, false);
   if (doc.is_discarded())
     return Error(ErrorCode::kParse, std::string(kWhere) + " is not valid JSON");
   if (!doc.is_object())
     return Error(ErrorCode::kParse, std::string(kWhere) + " is not a JSON object");
+  if (too_deep)
+    return Error(ErrorCode::kParse, std::string(kWhere) + " nests deeper than " +
+                                        std::to_string(kMaxRootDepth) + " levels");
   RepositoryData out;
   std::set<std::string> uuids;
   if (auto it = doc.find("snapshots"); it != doc.end() && !it->is_null()) {
@@ -211,6 +261,7 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes
       if (!v.is_string())
         return field_error(kWhere, "index_metadata_identifiers." + k, "is not a string");
       out.index_metadata_identifiers[k] = v.get<std::string>();
+      out.index_metadata_identifiers_order.push_back(k);
     }
   }
   if (auto it = doc.find("min_version"); it != doc.end() && !it->is_null()) {
@@ -218,9 +269,178 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes
     std::optional<std::int64_t> id;
     ESSNAP_TRY_STATUS(read_version(*it, kWhere, "min_version", text, id));
     out.min_version = text;
+    out.min_version_id = id;
   }
   ESSNAP_TRY(out.uuid, detail::opt_string(doc, kWhere, "uuid"));
   ESSNAP_TRY(out.cluster_id, detail::opt_string(doc, kWhere, "cluster_id"));
+  keep_layout(doc, kRootFields, out.field_order, out.extra);
+  return out;
+}
+
+namespace {
+
+// The value of a known field: `listed` when the key was in the object read (then an empty map or
+// list is still written, as the engines write it); nullopt = nothing to write (null if listed).
+using Getter = std::function<std::optional<json>(std::string_view key, bool listed)>;
+
+// Keys in the order read (known ones from the model, unknown ones from extra), then known fields
+// the order lacks in `canonical` order, then extra fields the order lacks.
+json emit_object(const std::vector<std::string>& order, const std::vector<std::string_view>& known,
+                 const std::vector<std::string_view>& canonical, const json& extra,
+                 const Getter& get) {
+  json o = json::object();
+  for (const auto& k : order) {
+    if (o.contains(k)) continue;
+    if (is_one_of(k, known)) {
+      auto v = get(k, true);
+      o[k] = v ? std::move(*v) : json(nullptr);
+    } else if (auto it = extra.find(k); it != extra.end()) {
+      o[k] = *it;
+    }
+  }
+  for (std::string_view k : canonical) {
+    const std::string key(k);
+    if (o.contains(key)) continue;
+    if (auto v = get(k, false)) o[key] = std::move(*v);
+  }
+  for (const auto& [k, v] : extra.items())
+    if (!o.contains(k)) o[k] = v;
+  return o;
+}
+
+json ordered_map(const std::map<std::string, std::string>& m,
+                 const std::vector<std::string>& order) {
+  json o = json::object();
+  for (const auto& k : order)
+    if (auto it = m.find(k); it != m.end()) o[k] = it->second;
+  for (const auto& [k, v] : m)
+    if (!o.contains(k)) o[k] = v;
+  return o;
+}
+
+json snapshot_json(const RepoSnapshot& s) {
+  return emit_object(s.field_order, kSnapshotFields, kSnapshotFields, s.extra,
+                     [&](std::string_view k, bool listed) -> std::optional<json> {
+                       if (k == "name") return json(s.name);
+                       if (k == "uuid") return json(s.uuid);
+                       if (k == "state") {
+                         if (!s.state) return std::nullopt;
+                         return json(static_cast<int>(*s.state));
+                       }
+                       if (k == "index_metadata_lookup") {
+                         if (!listed && s.index_metadata_lookup.empty()) return std::nullopt;
+                         return ordered_map(s.index_metadata_lookup, s.index_metadata_lookup_order);
+                       }
+                       if (k == "version") {
+                         if (s.version_id) return json(*s.version_id);
+                         if (s.version.empty()) return std::nullopt;
+                         return json(s.version);
+                       }
+                       if (k == "index_version") {
+                         if (!s.index_version) return std::nullopt;
+                         return json(*s.index_version);
+                       }
+                       if (k == "start_time_millis") {
+                         if (!s.start_time_millis) return std::nullopt;
+                         return json(*s.start_time_millis);
+                       }
+                       if (k == "end_time_millis") {
+                         if (!s.end_time_millis) return std::nullopt;
+                         return json(*s.end_time_millis);
+                       }
+                       if (k == "slm_policy") {
+                         if (!s.slm_policy) return std::nullopt;
+                         return json(*s.slm_policy);
+                       }
+                       return std::nullopt;
+                     });
+}
+
+json shard_gen_json(const ShardGen& g) {
+  if (g.kind == ShardGen::Kind::kNull) return json(nullptr);
+  // A numeric generation read from a JSON integer that is not all digits ("-1") stays a number,
+  // so it reads back as the same kNumeric; everything else is written as the text it was.
+  if (g.kind == ShardGen::Kind::kNumeric &&
+      g.value.find_first_not_of("0123456789") != std::string::npos) {
+    json n = json::parse(g.value, nullptr, false);
+    if (n.is_number_integer()) return n;
+  }
+  return json(g.value);
+}
+
+json index_json(const RepoIndex& i) {
+  return emit_object(i.field_order, kIndexFields, kIndexFields, i.extra,
+                     [&](std::string_view k, bool listed) -> std::optional<json> {
+                       if (k == "id") return json(i.id);
+                       if (k == "shard_path_type") {
+                         if (!i.shard_path_type) return std::nullopt;
+                         return json(*i.shard_path_type);
+                       }
+                       if (k == "snapshots") {
+                         json a = json::array();
+                         for (const auto& u : i.snapshots) a.push_back(u);
+                         return a;
+                       }
+                       if (k == "shard_generations") {
+                         if (!i.has_shard_generations) return std::nullopt;
+                         json a = json::array();
+                         for (const auto& g : i.shard_generations) a.push_back(shard_gen_json(g));
+                         return a;
+                       }
+                       (void)listed;
+                       return std::nullopt;
+                     });
+}
+
+}  // namespace
+
+std::string write_repository_data(const RepositoryData& d) {
+  // Elasticsearch 7.12+ writes min_version, uuid and cluster_id first; older writers and
+  // OpenSearch put min_version after the indices.
+  static const std::vector<std::string_view> kModern = {
+      "min_version", "uuid", "cluster_id", "snapshots", "indices", "index_metadata_identifiers"};
+  static const std::vector<std::string_view> kLegacy = {"snapshots", "indices", "min_version",
+                                                        "index_metadata_identifiers"};
+  const bool modern = d.uuid.has_value() || d.cluster_id.has_value();
+  json root = emit_object(d.field_order, kRootFields, modern ? kModern : kLegacy, d.extra,
+                          [&](std::string_view k, bool listed) -> std::optional<json> {
+                            if (k == "snapshots") {
+                              json a = json::array();
+                              for (const auto& s : d.snapshots) a.push_back(snapshot_json(s));
+                              return a;
+                            }
+                            if (k == "indices") {
+                              json o = json::object();
+                              for (const auto& i : d.indices) o[i.name] = index_json(i);
+                              return o;
+                            }
+                            if (k == "min_version") {
+                              if (d.min_version_id) return json(*d.min_version_id);
+                              if (!d.min_version) return std::nullopt;
+                              return json(*d.min_version);
+                            }
+                            if (k == "uuid") {
+                              if (!d.uuid) return std::nullopt;
+                              return json(*d.uuid);
+                            }
+                            if (k == "cluster_id") {
+                              if (!d.cluster_id) return std::nullopt;
+                              return json(*d.cluster_id);
+                            }
+                            if (k == "index_metadata_identifiers") {
+                              if (!listed && d.index_metadata_identifiers.empty())
+                                return std::nullopt;
+                              return ordered_map(d.index_metadata_identifiers,
+                                                 d.index_metadata_identifiers_order);
+                            }
+                            return std::nullopt;
+                          });
+  return root.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string write_index_latest(std::uint64_t generation) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(generation >> (8 * (7 - i)));
   return out;
 }
 

@@ -19,10 +19,26 @@
 // Follows Elasticsearch server/.../repositories/RepositoryData.java (snapshotsFromXContent,
 // parseSnapshots, parseIndices), ShardGeneration(s).java, IndexMetaDataGenerations.java and
 // OpenSearch server/.../repositories/RepositoryData.java (shard_path_type, IndexId.java).
+//
+// Writer (write_repository_data), after RepositoryData.snapshotsToXContent of both engines:
+//   Elasticsearch 7.12+: { "min_version", "uuid", "cluster_id", "snapshots", "indices",
+//                          "index_metadata_identifiers" }
+//   Elasticsearch 7.6-7.11, OpenSearch: { "snapshots", "indices", "min_version"?,
+//                                          "index_metadata_identifiers"? }
+//   snapshot: name, uuid, state (int), index_metadata_lookup, version (string before 8.9, int
+//             after), index_version, start_time_millis, end_time_millis, slm_policy
+//   index:    id, shard_path_type (OpenSearch), snapshots (uuids), shard_generations
+// Format-preserving: a parsed root remembers the order of every object's keys (field_order, the
+// *_order of the two maps) and the fields it does not model (extra), so parse -> write gives the
+// same JSON value, keys in the same order; a field read as null is written as null. What is
+// normalised: "state" is written as its int, pre-5.4.1 {name, uuid} index snapshot entries and
+// integer shard generations as strings. Entries built in code (empty field_order) get the
+// engine's order above. Compact JSON, UTF-8, as XContentBuilder writes it.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -57,6 +73,13 @@ struct RepoSnapshot {
   std::optional<std::int64_t> end_time_millis;
   std::optional<std::string> slm_policy;
   std::map<std::string, std::string> index_metadata_lookup;  // index id -> metadata identifier
+
+  // Format preservation (see the top): keys in the order read, and the fields not modelled.
+  std::vector<std::string> index_metadata_lookup_order;
+  std::vector<std::string> field_order;
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+
+  bool operator==(const RepoSnapshot&) const = default;
 };
 
 // One element of an index's shard_generations: a UUID-like string, "_new" (no shard index
@@ -65,6 +88,8 @@ struct ShardGen {
   enum class Kind { kValue, kNew, kDeleted, kNull, kNumeric };
   Kind kind = Kind::kNull;
   std::string value;  // the text for kValue / kNumeric
+
+  bool operator==(const ShardGen&) const = default;
 };
 
 struct RepoIndex {
@@ -75,6 +100,11 @@ struct RepoIndex {
   bool has_shard_generations = false;
   std::optional<std::int64_t>
       shard_path_type;  // OpenSearch: 0 fixed, 1 hashed prefix, 2 hashed infix
+
+  std::vector<std::string> field_order;  // format preservation (see the top)
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+
+  bool operator==(const RepoIndex&) const = default;
 };
 
 struct RepositoryData {
@@ -82,8 +112,16 @@ struct RepositoryData {
   std::vector<RepoIndex> indices;
   std::map<std::string, std::string> index_metadata_identifiers;  // identifier -> blob id
   std::optional<std::string> min_version;
+  std::optional<std::int64_t> min_version_id;  // when written as an int (8.10+: an IndexVersion)
   std::optional<std::string> uuid;
   std::optional<std::string> cluster_id;
+
+  // Format preservation (see the top): keys in the order read, and the fields not modelled.
+  std::vector<std::string> index_metadata_identifiers_order;
+  std::vector<std::string> field_order;
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+
+  bool operator==(const RepositoryData&) const = default;
 
   const RepoSnapshot* snapshot_by_uuid(std::string_view uuid) const;
   const RepoSnapshot* snapshot_by_name(std::string_view name) const;
@@ -100,6 +138,12 @@ struct RepositoryData {
 // Parses the root index-N JSON. kParse with the field path on a wrong shape; an index naming a
 // snapshot uuid the list lacks is kParse too (RepositoryData calls that a corrupted repository).
 Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> json_bytes);
+
+// The root index-N JSON in the engine's own layout (see the top): parse -> write -> parse gives
+// an equal RepositoryData, and for a root an engine wrote, the same JSON text.
+std::string write_repository_data(const RepositoryData& data);
+// index.latest: the generation as 8 bytes big-endian.
+std::string write_index_latest(std::uint64_t generation);
 
 // index.latest: exactly 8 bytes, big-endian, non-negative.
 Result<std::uint64_t> parse_index_latest(std::span<const std::uint8_t> bytes);

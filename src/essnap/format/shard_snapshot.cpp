@@ -101,6 +101,8 @@ Result<FileInfo> parse_file_info(const json& f) {
     // Long.MAX_VALUE stands for "not split" in some writers.
     if (*part != std::numeric_limits<std::int64_t>::max())
       out.part_size = static_cast<std::uint64_t>(*part);
+    else
+      out.part_size_is_max = true;
   }
   ESSNAP_TRY(auto written_by, detail::opt_string(f, where, "written_by"));
   out.written_by = written_by.value_or("");
@@ -114,6 +116,10 @@ Result<FileInfo> parse_file_info(const json& f) {
       return field_error(where, "meta_hash", "is neither binary nor base64");
     out.has_meta_hash = true;
   }
+  for (const auto& [k, v] : f.items())
+    if (k != "name" && k != "physical_name" && k != "length" && k != "checksum" &&
+        k != "part_size" && k != "written_by" && k != "meta_hash")
+      out.extra[k] = v;
   if (out.name.rfind("__", 0) != 0 && out.name.rfind("v__", 0) != 0)
     return field_error(where, "name", "\"" + out.name + "\" is neither __<id> nor v__<id>");
   if (out.name.find('/') != std::string::npos || out.name.find("..") != std::string::npos)
@@ -153,10 +159,62 @@ Result<ShardSnapshots> parse_shard_snapshots(const json& doc) {
         }
       }
       ESSNAP_TRY(e.shard_state_id, detail::opt_string(v, w, "shard_state_id"));
+      for (const auto& [k, x] : v.items())
+        if (k != "files" && k != "shard_state_id") e.extra[k] = x;
       out.snapshots.push_back(std::move(e));
     }
   }
+  for (const auto& [k, v] : doc.items())
+    if (k != "files" && k != "snapshots") out.extra[k] = v;
   return out;
+}
+
+nlohmann::ordered_json to_ordered_json(const FileInfo& f) {
+  nlohmann::ordered_json o = nlohmann::ordered_json::object();
+  o["name"] = f.name;
+  o["physical_name"] = f.physical_name;
+  o["length"] = f.length;
+  o["checksum"] = f.checksum;
+  if (f.part_size)
+    o["part_size"] = *f.part_size;
+  else if (f.part_size_is_max)
+    o["part_size"] = std::numeric_limits<std::int64_t>::max();
+  // Absent written_by cannot be told from an empty one; the engines require it, so it is there.
+  if (!f.written_by.empty()) o["written_by"] = f.written_by;
+  if (f.has_meta_hash) o["meta_hash"] = nlohmann::ordered_json::binary(f.meta_hash);
+  for (const auto& [k, v] : f.extra.items())
+    if (!o.contains(k)) o[k] = v;
+  return o;
+}
+
+nlohmann::ordered_json to_ordered_json(const ShardSnapshots& s) {
+  nlohmann::ordered_json o = nlohmann::ordered_json::object();
+  auto& files = o["files"] = nlohmann::ordered_json::array();
+  for (const auto& f : s.files) files.push_back(to_ordered_json(f));
+  auto& snaps = o["snapshots"] = nlohmann::ordered_json::object();
+  for (const auto& e : s.snapshots) {
+    nlohmann::ordered_json x = nlohmann::ordered_json::object();
+    x["files"] = e.files;
+    if (e.shard_state_id) x["shard_state_id"] = *e.shard_state_id;
+    for (const auto& [k, v] : e.extra.items())
+      if (!x.contains(k)) x[k] = v;
+    snaps[e.snapshot] = std::move(x);
+  }
+  for (const auto& [k, v] : s.extra.items())
+    if (!o.contains(k)) o[k] = v;
+  return o;
+}
+
+nlohmann::json to_json(const FileInfo& f) {
+  return nlohmann::json(to_ordered_json(f));
+}
+
+nlohmann::json to_json(const ShardSnapshots& s) {
+  return nlohmann::json(to_ordered_json(s));
+}
+
+std::vector<std::uint8_t> write_shard_snapshots(const ShardSnapshots& s, Compression compression) {
+  return write_framed_blob(to_ordered_json(s), kCodecShardSnapshots, compression);
 }
 
 std::optional<std::uint64_t> shard_generation_from_name(std::string_view name) {

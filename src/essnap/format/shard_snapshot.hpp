@@ -14,6 +14,12 @@
 // Follows Elasticsearch server/.../index/snapshots/blobstore/BlobStoreIndexShardSnapshot.java
 // (FileInfo.toXContent/fromXContent, numberOfParts, partName) and
 // BlobStoreIndexShardSnapshots.java.
+//
+// Writers: to_json follows FileInfo.toXContent (name, physical_name, length, checksum, part_size?,
+// written_by?, meta_hash? as binary) and BlobStoreIndexShardSnapshots.toXContent ("files" first,
+// then "snapshots" in list order, each { "files", "shard_state_id"? }); fields the parser does not
+// model are kept in `extra` and written after the known ones. write_shard_snapshots frames it as
+// ChecksumBlobStoreFormat does (codec "snapshots", framing.hpp).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "essnap/format/framing.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::format {
@@ -36,6 +43,8 @@ struct FileInfo {
   std::string written_by;                  // Lucene version
   std::vector<std::uint8_t> meta_hash;
   bool has_meta_hash = false;
+  bool part_size_is_max = false;  // written as Long.MAX_VALUE (Elasticsearch 6: "not split")
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // fields not modelled
 
   bool is_virtual() const { return name.rfind("v__", 0) == 0; }
   std::uint64_t number_of_parts() const;
@@ -43,6 +52,8 @@ struct FileInfo {
   std::string part_name(std::uint64_t i) const;
   // Length of part i (the last part holds the rest).
   std::uint64_t part_length(std::uint64_t i) const;
+
+  bool operator==(const FileInfo&) const = default;
 };
 
 std::uint64_t number_of_parts(std::uint64_t length, std::optional<std::uint64_t> part_size);
@@ -62,16 +73,31 @@ struct ShardSnapshotsEntry {
   std::string snapshot;            // name
   std::vector<std::string> files;  // blob names
   std::optional<std::string> shard_state_id;
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // fields not modelled
+
+  bool operator==(const ShardSnapshotsEntry&) const = default;
 };
 
 struct ShardSnapshots {
   std::vector<FileInfo> files;
   std::vector<ShardSnapshotsEntry> snapshots;
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // fields not modelled
+
+  bool operator==(const ShardSnapshots&) const = default;
 };
 
 Result<FileInfo> parse_file_info(const nlohmann::json& doc);
 Result<ShardSnapshot> parse_shard_snapshot(const nlohmann::json& doc);
 Result<ShardSnapshots> parse_shard_snapshots(const nlohmann::json& doc);
+
+// FileInfo.toXContent / BlobStoreIndexShardSnapshots.toXContent. nlohmann::json sorts keys; the
+// ordered variants keep the engines' order (what write_shard_snapshots encodes).
+nlohmann::json to_json(const FileInfo& f);
+nlohmann::json to_json(const ShardSnapshots& s);
+nlohmann::ordered_json to_ordered_json(const FileInfo& f);
+nlohmann::ordered_json to_ordered_json(const ShardSnapshots& s);
+// The framed shard index-<gen> blob (codec "snapshots"), SMILE as the engines write it.
+std::vector<std::uint8_t> write_shard_snapshots(const ShardSnapshots& s, Compression compression);
 
 // "index-<n>" shard generation blob name to n (pre-7.6 numeric shard generations); nullopt else.
 std::optional<std::uint64_t> shard_generation_from_name(std::string_view name);

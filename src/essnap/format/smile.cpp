@@ -15,14 +15,13 @@
 namespace essnap::format {
 namespace {
 
-using json = nlohmann::json;
-
+template <class Json>
 class Decoder {
  public:
   Decoder(std::span<const std::uint8_t> b, const SmileLimits& l)
       : b_(b), limits_(l), budget_(l.max_output_bytes) {}
 
-  Result<json> run() {
+  Result<Json> run() {
     if (b_.size() < 4 || !is_smile(b_)) return fail("not a SMILE document (no ':)\\n' header)");
     const std::uint8_t flags = b_[3];
     if ((flags >> 4) != 0)
@@ -32,7 +31,7 @@ class Decoder {
     raw_binary_ = (flags & 0x04) != 0;
     pos_ = 4;
     if (pos_ >= b_.size()) return fail("SMILE document has no value");
-    json out;
+    Json out;
     if (!value(out, 0)) return std::move(err_);
     while (pos_ < b_.size() && b_[pos_] == 0xFF) ++pos_;
     if (pos_ != b_.size()) return fail("trailing bytes after the SMILE document");
@@ -232,8 +231,8 @@ class Decoder {
     return bad(std::string("invalid key token ") + hex, at);
   }
 
-  bool object(json& out, std::size_t depth) {
-    out = json::object();
+  bool object(Json& out, std::size_t depth) {
+    out = Json::object();
     for (;;) {
       if (pos_ >= b_.size()) return bad("unterminated object");
       if (b_[pos_] == 0xFB) {
@@ -245,21 +244,21 @@ class Decoder {
       if (!key(k)) return false;
       if (!charge(k.size(), key_at)) return false;
       if (pos_ >= b_.size()) return bad("object key without a value");
-      json v;
+      Json v;
       if (!value(v, depth + 1)) return false;
       out[k] = std::move(v);  // a repeated key keeps the last value, as Jackson's tree does
     }
   }
 
-  bool array(json& out, std::size_t depth) {
-    out = json::array();
+  bool array(Json& out, std::size_t depth) {
+    out = Json::array();
     for (;;) {
       if (pos_ >= b_.size()) return bad("unterminated array");
       if (b_[pos_] == 0xF9) {
         ++pos_;
         return true;
       }
-      json v;
+      Json v;
       if (!value(v, depth + 1)) return false;
       out.push_back(std::move(v));
     }
@@ -276,18 +275,18 @@ class Decoder {
     return true;
   }
 
-  bool value(json& out, std::size_t depth) {
+  bool value(Json& out, std::size_t depth) {
     const std::size_t at0 = pos_;
     if (!value_inner(out, depth)) return false;
     std::size_t size = 0;
     if (out.is_string())
-      size = out.get_ref<const std::string&>().size();
+      size = out.template get_ref<const std::string&>().size();
     else if (out.is_binary())
       size = out.get_binary().size();
     return charge(size, at0);
   }
 
-  bool value_inner(json& out, std::size_t depth) {
+  bool value_inner(Json& out, std::size_t depth) {
     if (depth >= limits_.max_depth)
       return bad("nesting deeper than " + std::to_string(limits_.max_depth));
     if (pos_ >= b_.size()) return bad("truncated value");
@@ -331,7 +330,7 @@ class Decoder {
     }
   }
 
-  bool literal_or_number(std::uint8_t c, json& out, std::size_t at) {
+  bool literal_or_number(std::uint8_t c, Json& out, std::size_t at) {
     switch (c) {
       case 0x20:
         out = "";
@@ -399,7 +398,7 @@ class Decoder {
     }
   }
 
-  bool misc(std::uint8_t c, json& out, std::size_t depth, std::size_t at) {
+  bool misc(std::uint8_t c, Json& out, std::size_t depth, std::size_t at) {
     if (c >= 0xE0 && c <= 0xE3) {
       std::string s;
       if (!until_end_marker(s, "long ASCII string")) return false;
@@ -417,7 +416,7 @@ class Decoder {
       if (!vint(len, 10, "binary length")) return false;
       std::vector<std::uint8_t> bytes;
       if (!seven_bit(len, bytes, "7-bit binary")) return false;
-      out = json::binary(std::move(bytes));
+      out = Json::binary(std::move(bytes));
       return true;
     }
     if (c >= 0xEC && c <= 0xEF) {
@@ -436,7 +435,7 @@ class Decoder {
       if (!vint(len, 10, "raw binary length")) return false;
       if (len > b_.size() - pos_)
         return bad("raw binary of " + std::to_string(len) + " bytes past the end", at);
-      out = json::binary(
+      out = Json::binary(
           std::vector<std::uint8_t>(b_.begin() + static_cast<std::ptrdiff_t>(pos_),
                                     b_.begin() + static_cast<std::ptrdiff_t>(pos_ + len)));
       pos_ += len;
@@ -461,8 +460,17 @@ Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes) {
 Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes,
                                     const SmileLimits& limits) {
   try {
-    return Decoder(bytes, limits).run();
+    return Decoder<nlohmann::json>(bytes, limits).run();
   } catch (const std::exception& e) {  // allocation failure or a json library error: still a value
+    return Error(ErrorCode::kParse, std::string("SMILE: ") + e.what());
+  }
+}
+
+Result<nlohmann::ordered_json> decode_smile_ordered(std::span<const std::uint8_t> bytes,
+                                                    const SmileLimits& limits) {
+  try {
+    return Decoder<nlohmann::ordered_json>(bytes, limits).run();
+  } catch (const std::exception& e) {
     return Error(ErrorCode::kParse, std::string("SMILE: ") + e.what());
   }
 }

@@ -26,12 +26,31 @@
 // Binary values become nlohmann binary values; BigInteger and BigDecimal become decimal strings.
 // Never trusts a length: every length is checked against the bytes left; nesting and the decoded
 // size (shared references expand) are bounded.
+//
+// Encoder (smile_encode.cpp): the choices of Jackson's SmileGenerator with the features
+// Elasticsearch and OpenSearch set in SmileXContent (ENCODE_BINARY_AS_7BIT off, shared names on,
+// shared string values off, no end marker), so a document they wrote re-encodes to the same bytes:
+//   names: "" -> 0x20; seen before -> shared reference (0x40+i, or 0x30|i>>8, i&0xFF); more than
+//     64 UTF-16 units or more than 56 UTF-8 bytes when not ASCII -> 0x34 long name 0xFC; else
+//     short ASCII 0x80+len-1 / short Unicode 0xC0+len-2. Every written name enters the table,
+//     which restarts empty when its 1024 entries are full; an index whose low byte is 0xFE or
+//     0xFF is counted but never referenced (SmileGenerator._validBackRef).
+//   strings: "" -> 0x20; more than 65 UTF-16 units or more than 64 UTF-8 bytes -> 0xE0 / 0xE4
+//     long string 0xFC; else 0x40+len-1 (ASCII) / 0x80+len-2 (Unicode), shared like names when
+//     shared_values (0x01+i for i < 31, else 0xEC|i>>8, i&0xFF).
+//   integers: zigzag value < 32 -> small int 0xC0+z; int32 range -> 0x24 vint; int64 -> 0x25
+//     vint; unsigned past INT64_MAX -> 0x26 BigInteger (decodes back as a decimal string);
+//     doubles -> 0x29 float64; binary -> 0xFD raw (raw_binary) or 0xE8 7-bit.
+// Follows jackson-dataformats-binary smile/.../SmileGenerator.java (_writeFieldName,
+// writeString, writeNumber, writeBinary, _write7BitBinaryWithLength, _addSeenName) and
+// Elasticsearch libs/x-content/.../smile/SmileXContentImpl.java (factory features).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <vector>
 
 #include "essnap/util/result.hpp"
 
@@ -55,5 +74,24 @@ Result<nlohmann::json> decode_smile(std::span<const std::uint8_t> bytes, const S
 
 // True when `bytes` starts with the SMILE header ":)\n".
 bool is_smile(std::span<const std::uint8_t> bytes);
+
+// As decode_smile, into an ordered_json that keeps every object's keys in the order written (a
+// repeated key keeps its first place and its last value).
+Result<nlohmann::ordered_json> decode_smile_ordered(std::span<const std::uint8_t> bytes,
+                                                    const SmileLimits& limits = {});
+
+// The header flags; the defaults are those of Elasticsearch / OpenSearch (header byte 0x05).
+struct SmileWriteOptions {
+  bool shared_names = true;
+  bool shared_values = false;
+  bool raw_binary = true;
+};
+
+// One SMILE document (header ":)\n" + flags, no end marker), as Jackson's SmileGenerator writes
+// it with these options. Strings must be valid UTF-8 (the decoder refuses anything else). With an
+// ordered_json the keys keep their order; nlohmann::json writes them sorted.
+std::vector<std::uint8_t> encode_smile(const nlohmann::json& doc, const SmileWriteOptions& o = {});
+std::vector<std::uint8_t> encode_smile(const nlohmann::ordered_json& doc,
+                                       const SmileWriteOptions& o = {});
 
 }  // namespace essnap::format

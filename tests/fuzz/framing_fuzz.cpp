@@ -32,13 +32,19 @@ void check(std::span<const std::uint8_t> blob) {
   if (!back.ok() || *back != *r) __builtin_trap();
 
   if (info->codec != essnap::format::kCodecShardSnapshots) return;
-  auto s = essnap::format::parse_shard_snapshots(*r);
-  if (!s.ok()) return;
-  auto written = essnap::format::read_framed_blob(
-      essnap::format::write_shard_snapshots(*s, info->compression), info->codec, kMax);
-  if (!written.ok()) __builtin_trap();
-  auto s2 = essnap::format::parse_shard_snapshots(*written);
-  if (!s2.ok() || *s2 != *s) __builtin_trap();
+  // sorted (read_framed_blob + parse) and in key order (read_shard_snapshots)
+  if (auto s = essnap::format::parse_shard_snapshots(*r); s.ok()) {
+    auto doc = essnap::format::read_framed_blob(
+        essnap::format::write_shard_snapshots(*s, info->compression), info->codec, kMax);
+    if (!doc.ok()) __builtin_trap();
+    auto s2 = essnap::format::parse_shard_snapshots(*doc);
+    if (!s2.ok() || *s2 != *s) __builtin_trap();
+  }
+  if (auto s = essnap::format::read_shard_snapshots(blob, kMax); s.ok()) {
+    auto s2 = essnap::format::read_shard_snapshots(
+        essnap::format::write_shard_snapshots(*s, info->compression), kMax);
+    if (!s2.ok() || *s2 != *s) __builtin_trap();
+  }
 }
 
 }  // namespace

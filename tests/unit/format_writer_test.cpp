@@ -418,16 +418,23 @@ TEST(FormatShardWrite, EngineShardIndexRoundTripsAndReframesByteForByte) {
       ASSERT_TRUE(info.ok()) << p << ": " << info.error().message;
       auto doc = read_framed_blob(blob, kCodecShardSnapshots);
       ASSERT_TRUE(doc.ok()) << p;
-      auto s = parse_shard_snapshots(*doc);
+      auto sorted = parse_shard_snapshots(*doc);
+      ASSERT_TRUE(sorted.ok()) << p << ": " << sorted.error().message;
+      EXPECT_EQ(to_json(*sorted), *doc) << p;
+      // read in key order (snapshots in the blob's order), written, read again: equal, and the
+      // same bytes as the engine's
+      auto s = read_shard_snapshots(blob);
       ASSERT_TRUE(s.ok()) << p << ": " << s.error().message;
-      EXPECT_EQ(to_json(*s), *doc) << p;
       const auto written = write_shard_snapshots(*s, info->compression);
-      auto doc2 = read_framed_blob(written, kCodecShardSnapshots);
-      ASSERT_TRUE(doc2.ok()) << p;
-      auto s2 = parse_shard_snapshots(*doc2);
-      ASSERT_TRUE(s2.ok());
+      auto s2 = read_shard_snapshots(written);
+      ASSERT_TRUE(s2.ok()) << s2.error().message;
       EXPECT_EQ(*s2, *s) << p;
       EXPECT_EQ(written, blob) << p << " (" << to_string(info->compression) << ")";
+      // through nlohmann::json too (snapshots by name): equal models
+      auto s3 = parse_shard_snapshots(*read_framed_blob(
+          write_shard_snapshots(*sorted, info->compression), kCodecShardSnapshots));
+      ASSERT_TRUE(s3.ok());
+      EXPECT_EQ(*s3, *sorted);
       ++n;
     }
   EXPECT_GE(n, 16);
@@ -477,6 +484,25 @@ TEST(FormatShardWrite, UnknownFieldsAndEdgeValues) {
   // the engines' key order in what is written
   EXPECT_EQ(to_ordered_json(s->files[0]).begin().key(), "name");
   EXPECT_EQ(to_ordered_json(*s).begin().key(), "files");
+}
+
+TEST(FormatShardWrite, SnapshotOrderKeptWhenReadInOrder) {
+  ShardSnapshots s;
+  for (const char* name : {"zeta", "alpha", "mid"}) {
+    ShardSnapshotsEntry e;
+    e.snapshot = name;
+    s.snapshots.push_back(e);
+  }
+  auto back = read_shard_snapshots(write_shard_snapshots(s, Compression::kDeflate));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back->snapshots.size(), 3u);
+  EXPECT_EQ(back->snapshots[0].snapshot, "zeta");
+  EXPECT_EQ(back->snapshots[2].snapshot, "mid");
+  EXPECT_EQ(*back, s);
+  // the wrong codec or JSON content is refused as the reader refuses it
+  EXPECT_FALSE(
+      read_shard_snapshots(write_framed_blob(json::object(), kCodecSnapshot, Compression::kNone))
+          .ok());
 }
 
 }  // namespace

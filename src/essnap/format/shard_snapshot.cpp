@@ -68,13 +68,17 @@ bool base64_decode(const std::string& s, std::vector<std::uint8_t>& out) {
   return true;
 }
 
-Result<std::vector<FileInfo>> file_list(const json& obj, const std::string& where) {
+template <class Json>
+Result<FileInfo> file_info_impl(const Json& f);
+
+template <class Json>
+Result<std::vector<FileInfo>> file_list(const Json& obj, const std::string& where) {
   std::vector<FileInfo> out;
   auto it = obj.find("files");
   if (it == obj.end() || it->is_null()) return out;
   if (!it->is_array()) return field_error(where, "files", "is not an array");
   for (std::size_t i = 0; i < it->size(); ++i) {
-    auto fi = parse_file_info((*it)[i]);
+    auto fi = file_info_impl((*it)[i]);
     if (!fi.ok())
       return Error(ErrorCode::kParse,
                    where + " files[" + std::to_string(i) + "]: " + fi.error().message);
@@ -83,9 +87,8 @@ Result<std::vector<FileInfo>> file_list(const json& obj, const std::string& wher
   return out;
 }
 
-}  // namespace
-
-Result<FileInfo> parse_file_info(const json& f) {
+template <class Json>
+Result<FileInfo> file_info_impl(const Json& f) {
   constexpr const char* where = "file info";
   if (!f.is_object()) return Error(ErrorCode::kParse, "file info is not an object");
   FileInfo out;
@@ -110,7 +113,7 @@ Result<FileInfo> parse_file_info(const json& f) {
     if (it->is_binary())
       out.meta_hash = it->get_binary();
     else if (it->is_string()) {
-      if (!base64_decode(it->get<std::string>(), out.meta_hash))
+      if (!base64_decode(it->template get<std::string>(), out.meta_hash))
         return field_error(where, "meta_hash", "is not base64");
     } else
       return field_error(where, "meta_hash", "is neither binary nor base64");
@@ -127,19 +130,8 @@ Result<FileInfo> parse_file_info(const json& f) {
   return out;
 }
 
-Result<ShardSnapshot> parse_shard_snapshot(const json& doc) {
-  constexpr const char* where = "shard snap-*.dat";
-  if (!doc.is_object()) return Error(ErrorCode::kParse, std::string(where) + " is not an object");
-  ShardSnapshot out;
-  ESSNAP_TRY(out.name, detail::req_string(doc, where, "name"));
-  ESSNAP_TRY(auto iv, detail::opt_int(doc, where, "index_version"));
-  out.index_version = iv.value_or(0);
-  ESSNAP_TRY_STATUS(detail::read_shard_stats(doc, where, out));
-  ESSNAP_TRY(out.files, file_list(doc, where));
-  return out;
-}
-
-Result<ShardSnapshots> parse_shard_snapshots(const json& doc) {
+template <class Json>
+Result<ShardSnapshots> shard_snapshots_impl(const Json& doc) {
   constexpr const char* where = "shard index-<gen>";
   if (!doc.is_object()) return Error(ErrorCode::kParse, std::string(where) + " is not an object");
   ShardSnapshots out;
@@ -155,7 +147,7 @@ Result<ShardSnapshots> parse_shard_snapshots(const json& doc) {
         if (!f->is_array()) return field_error(w, "files", "is not an array");
         for (const auto& n : *f) {
           if (!n.is_string()) return field_error(w, "files", "holds a non-string");
-          e.files.push_back(n.get<std::string>());
+          e.files.push_back(n.template get<std::string>());
         }
       }
       ESSNAP_TRY(e.shard_state_id, detail::opt_string(v, w, "shard_state_id"));
@@ -167,6 +159,41 @@ Result<ShardSnapshots> parse_shard_snapshots(const json& doc) {
   for (const auto& [k, v] : doc.items())
     if (k != "files" && k != "snapshots") out.extra[k] = v;
   return out;
+}
+
+}  // namespace
+
+Result<FileInfo> parse_file_info(const json& f) {
+  return file_info_impl(f);
+}
+
+Result<ShardSnapshot> parse_shard_snapshot(const json& doc) {
+  constexpr const char* where = "shard snap-*.dat";
+  if (!doc.is_object()) return Error(ErrorCode::kParse, std::string(where) + " is not an object");
+  ShardSnapshot out;
+  ESSNAP_TRY(out.name, detail::req_string(doc, where, "name"));
+  ESSNAP_TRY(auto iv, detail::opt_int(doc, where, "index_version"));
+  out.index_version = iv.value_or(0);
+  ESSNAP_TRY_STATUS(detail::read_shard_stats(doc, where, out));
+  ESSNAP_TRY(out.files, file_list(doc, where));
+  return out;
+}
+
+Result<ShardSnapshots> parse_shard_snapshots(const json& doc) {
+  return shard_snapshots_impl(doc);
+}
+
+Result<ShardSnapshots> parse_shard_snapshots(const nlohmann::ordered_json& doc) {
+  return shard_snapshots_impl(doc);
+}
+
+Result<ShardSnapshots> read_shard_snapshots(std::span<const std::uint8_t> blob,
+                                            std::size_t max_bytes) {
+  ESSNAP_TRY(std::vector<std::uint8_t> content,
+             unframe_blob(blob, kCodecShardSnapshots, max_bytes));
+  if (!is_smile(content)) return decode_xcontent(content).error();  // the reader's wording
+  ESSNAP_TRY(nlohmann::ordered_json doc, decode_smile_ordered(content));
+  return shard_snapshots_impl(doc);
 }
 
 nlohmann::ordered_json to_ordered_json(const FileInfo& f) {

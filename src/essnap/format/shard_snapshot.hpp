@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,13 @@ struct ShardSnapshots {
 Result<FileInfo> parse_file_info(const nlohmann::json& doc);
 Result<ShardSnapshot> parse_shard_snapshot(const nlohmann::json& doc);
 Result<ShardSnapshots> parse_shard_snapshots(const nlohmann::json& doc);
+// From a tree decoded in key order (decode_smile_ordered): `snapshots` keeps the blob's order
+// (the engines' list order, oldest first), which a nlohmann::json tree sorts by name.
+Result<ShardSnapshots> parse_shard_snapshots(const nlohmann::ordered_json& doc);
+// A framed shard index-<gen> blob (codec "snapshots") read in key order: unframe_blob +
+// decode_smile_ordered + parse_shard_snapshots. The reader to use before write_shard_snapshots.
+Result<ShardSnapshots> read_shard_snapshots(std::span<const std::uint8_t> blob,
+                                            std::size_t max_bytes = kMaxDecompressedBytes);
 
 // FileInfo.toXContent / BlobStoreIndexShardSnapshots.toXContent. nlohmann::json sorts keys; the
 // ordered variants keep the engines' order (what write_shard_snapshots encodes).

@@ -174,16 +174,18 @@ TEST(FormatSmileWrite, NestedAndOrderedRoundTrip) {
 }
 
 TEST(FormatSmileWrite, SharedNamesPastTheTable) {
-  // 3000 distinct names (the 1024-entry table restarts twice) each used in two objects, so
-  // back references before and after each restart are exercised, long and Unicode names too.
-  json a = json::array();
-  for (int round = 0; round < 2; ++round) {
-    json o = json::object();
-    for (int i = 0; i < 3000; ++i) o["name" + std::to_string(i)] = i;
-    o[std::string(70, 'L')] = "long name";
-    o["\xC3\xA9l\xC3\xA8ve"] = "unicode name";
-    a.push_back(o);
-  }
+  // 1500 distinct names (the 1024-entry table restarts inside the object), then an object of the
+  // last 400 names written (in the table since the restart: back references, some past index
+  // 255), then the 1500 again (evicted ones written anew); long and Unicode names too.
+  json big = json::object();
+  for (int i = 0; i < 1500; ++i) big["name" + std::to_string(i)] = i;
+  big[std::string(70, 'L')] = "long name";
+  big["\xC3\xA9l\xC3\xA8ve"] = "unicode name";
+  json recent = json::object();
+  int pos = 0;
+  for (const auto& [k, v] : big.items())
+    if (pos++ >= 1102) recent[k] = v;
+  const json a = json::array({big, recent, big});
   EXPECT_EQ(round_trip(a), a);
   EXPECT_EQ(round_trip(a, {false, false, true}), a);
   auto shared = encode_smile(a);
@@ -280,7 +282,7 @@ TEST(FormatFramingWrite, EngineBlobsReframeByteForByte) {
         differ.push_back(p.string() + " (" + to_string(info->compression) + ")");
     }
   EXPECT_GT(total, 100);
-  EXPECT_EQ(same, total) << "not byte-identical: " << testing::PrintToString(differ);
+  EXPECT_EQ(same, total) << "not byte-identical: " << ::testing::PrintToString(differ);
 }
 
 // ---------------------------------------------------------------- root index-N

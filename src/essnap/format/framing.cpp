@@ -97,11 +97,12 @@ void put_be32(std::vector<std::uint8_t>& b, std::uint32_t v) {
   for (int i = 3; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
-// DeflateCompressor's stream: level 1, raw, everything written, then BufferedOutputStream.flush
-// -> DeflaterOutputStream.flush with syncFlush (Z_SYNC_FLUSH), then close -> finish (Z_FINISH).
+// DeflateCompressor's stream: Deflater(LEVEL = 3, nowrap), everything written, then
+// BufferedOutputStream.flush -> DeflaterOutputStream.flush with syncFlush (Z_SYNC_FLUSH), then
+// close -> finish (Z_FINISH).
 void deflate_raw(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out) {
   z_stream zs{};
-  if (deflateInit2(&zs, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::bad_alloc();
+  if (deflateInit2(&zs, 3, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::bad_alloc();
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(in.size());
   std::uint8_t buf[16384];
@@ -117,23 +118,27 @@ void deflate_raw(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& ou
   deflateEnd(&zs);
 }
 
-// ZstdCompressor's stream (zstd-jni ZstdOutputStream at level 3): continue, then end.
+// ZstdCompressor's stream (zstd-jni ZstdOutputStream at level 3): the content written with
+// ZSTD_e_continue (so the frame carries no content size), then the end of the frame (the
+// fixtures show one last block: no flush before it).
 void zstd_frame(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out) {
   ZSTD_CCtx* cx = ZSTD_createCCtx();
   if (!cx) throw std::bad_alloc();
   ZSTD_CCtx_setParameter(cx, ZSTD_c_compressionLevel, 3);
   ZSTD_inBuffer ib{in.data(), in.size(), 0};
   std::uint8_t buf[16384];
-  std::size_t left = 0;
-  do {
-    ZSTD_outBuffer ob{buf, sizeof buf, 0};
-    left = ZSTD_compressStream2(cx, &ob, &ib, ZSTD_e_end);
-    if (ZSTD_isError(left)) {
-      ZSTD_freeCCtx(cx);
-      throw std::runtime_error(ZSTD_getErrorName(left));
-    }
-    out.insert(out.end(), buf, buf + ob.pos);
-  } while (left != 0);
+  for (ZSTD_EndDirective mode : {ZSTD_e_continue, ZSTD_e_end}) {
+    std::size_t left = 0;
+    do {
+      ZSTD_outBuffer ob{buf, sizeof buf, 0};
+      left = ZSTD_compressStream2(cx, &ob, &ib, mode);
+      if (ZSTD_isError(left)) {
+        ZSTD_freeCCtx(cx);
+        throw std::runtime_error(ZSTD_getErrorName(left));
+      }
+      out.insert(out.end(), buf, buf + ob.pos);
+    } while (mode == ZSTD_e_continue ? ib.pos < ib.size : left != 0);
+  }
   ZSTD_freeCCtx(cx);
 }
 

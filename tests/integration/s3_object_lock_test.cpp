@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iostream>
 
 #include "essnap/aws/credentials.hpp"
 #include "essnap/blob/s3_store.hpp"
@@ -155,6 +156,10 @@ TEST(S3ObjectLockMoto, ConfigurationSaysWhichBucketHasIt) {
   auto off = st.client().get_object_lock_configuration(plain);
   ASSERT_TRUE(off.ok()) << off.error().message;
   EXPECT_FALSE(off->enabled);
+  blob::S3Store store(st.store(locked, "repo"));  // the same through the store
+  auto via_store = store.object_lock_configuration();
+  ASSERT_TRUE(via_store.ok()) << via_store.error().message;
+  EXPECT_TRUE(via_store->enabled);
 }
 
 TEST(S3ObjectLockMoto, EveryWriteIsLockedOneDayAndDeletesAreRefusedAndReported) {

@@ -530,6 +530,11 @@ Status S3Store::copy_from(BlobStore& source, std::string_view from, std::string_
   return s;
 }
 
+Result<s3::ObjectLockConfiguration> S3Store::object_lock_configuration() {
+  Lease lease(*this);
+  return lease.client().get_object_lock_configuration(o_.bucket);
+}
+
 Result<std::optional<BlobStore::TimePoint>> S3Store::locked_until(std::string_view path) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");

@@ -77,6 +77,10 @@ class S3Store final : public BlobStore {
   // when !can_copy_from(source); an AccessDenied stays kRemote with remote->http_status 403.
   Status copy_from(BlobStore& source, std::string_view from, std::string_view to,
                    std::uint64_t size) override;
+  // The bucket's Object Lock configuration (GetObjectLockConfiguration; enabled = false when it
+  // has none): whether lock options can be kept at all, and whether a default retention makes
+  // Content-MD5 necessary on every write (S3StoreOptions::content_md5).
+  Result<s3::ObjectLockConfiguration> object_lock_configuration();
   const S3StoreOptions& options() const { return o_; }
   bool supports(Capability c) const override;
   std::string describe() const override;

@@ -333,6 +333,11 @@ TEST(S3StorageClass, SeaweedFsAcceptsIt) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   auto h = st.client().head_object({bucket, prefix + "/a"});
   ASSERT_TRUE(h.ok()) << h.error().message;
+  // The stack's bucket was made without Object Lock: whatever SeaweedFS answers (no
+  // configuration, or not implemented), it reads as not enabled.
+  auto cfg = st.client().get_object_lock_configuration(bucket);
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+  EXPECT_FALSE(cfg->enabled);
   RecordProperty("seaweedfs_storage_class", h->storage_class);
   std::cout << "SeaweedFS HeadObject storage class after a STANDARD_IA put: " << h->storage_class
             << "\n";

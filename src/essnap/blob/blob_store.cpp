@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "essnap/http/factory.hpp"
+#include "essnap/s3/client.hpp"
 
 namespace essnap::blob {
 
@@ -48,6 +49,46 @@ Result<std::string> BlobStore::read(std::string_view path, std::uint64_t max_byt
   });
   if (!s.ok()) return std::move(s).error();
   return out;
+}
+
+Status check_write_options(const WriteOptions& w, bool s3, std::string_view where) {
+  if (w.empty()) return ok_status();
+  if (!s3)
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "a storage class and Object Lock retention apply to S3 only, not to " + std::string(where),
+        "give s3://BUCKET/PREFIX, or leave out the storage class and Object Lock "
+        "options");
+  if (!w.storage_class.empty())
+    ESSNAP_TRY_STATUS(s3::check_repository_storage_class(w.storage_class));
+  if (w.object_lock_mode.empty() && w.object_lock_days != 0)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "Object Lock days without a mode (GOVERNANCE or COMPLIANCE)");
+  if (!w.object_lock_mode.empty()) {
+    if (w.object_lock_mode != "GOVERNANCE" && w.object_lock_mode != "COMPLIANCE")
+      return make_error(ErrorCode::kInvalidArgument,
+                        "unknown Object Lock mode '" + w.object_lock_mode.substr(0, 40) + "'",
+                        "the mode is GOVERNANCE or COMPLIANCE");
+    if (w.object_lock_days < 1 || w.object_lock_days > 36500)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "Object Lock retention must be 1 to 36500 days, not " +
+                            std::to_string(w.object_lock_days));
+  }
+  return ok_status();
+}
+
+Result<std::optional<BlobStore::TimePoint>> BlobStore::locked_until(std::string_view path) {
+  ESSNAP_TRY_STATUS(check_relative_path(path));
+  return std::optional<TimePoint>{};
+}
+
+Status BlobStore::copy_from(BlobStore& source, std::string_view from, std::string_view to,
+                            std::uint64_t size) {
+  (void)size;
+  (void)to;
+  return make_error(ErrorCode::kInternal, describe() + " cannot copy server-side from " +
+                                              source.describe() + " (" + std::string(from) +
+                                              "): not supported; stream the blob");
 }
 
 Result<bool> BlobStore::exists(std::string_view path) {

@@ -12,6 +12,7 @@
 // store at once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -44,8 +45,30 @@ enum class Capability {
   kServerSideCopy,  // copy() moves no bytes through essnap
 };
 
+// What every write of a store carries (S3 only: open_blob_store refuses a non-empty one for a
+// directory with kInvalidArgument, as check_write_options does for a store that cannot keep it).
+// Applied by the S3 store to put, put_stream (CreateMultipartUpload), put_if_absent, copy and
+// copy_from.
+struct WriteOptions {
+  std::string storage_class;     // "" = the bucket's default; e.g. STANDARD_IA, GLACIER_IR
+  std::string object_lock_mode;  // "" none, "GOVERNANCE" or "COMPLIANCE"
+  int object_lock_days = 0;      // retain-until = now + days, computed per write
+  bool empty() const {
+    return storage_class.empty() && object_lock_mode.empty() && object_lock_days == 0;
+  }
+  bool locks() const { return !object_lock_mode.empty(); }
+};
+
+// kInvalidArgument unless `w` is usable: the storage class one a repository can live in
+// (s3::check_repository_storage_class: not GLACIER / DEEP_ARCHIVE), the mode GOVERNANCE or
+// COMPLIANCE (exactly, upper case) with days in 1..36500, days only with a mode. `where` names the
+// store for the message; `s3` false (a directory, memory) refuses any non-empty `w`.
+Status check_write_options(const WriteOptions& w, bool s3, std::string_view where);
+
 class BlobStore {
  public:
+  using WriteOptions = blob::WriteOptions;
+  using TimePoint = std::chrono::system_clock::time_point;
   virtual ~BlobStore() = default;
 
   // --- reads ---------------------------------------------------------------------------------
@@ -66,6 +89,10 @@ class BlobStore {
   virtual Result<std::optional<std::uint64_t>> size(std::string_view path) = 0;
   // Whether the blob exists (size() said so).
   Result<bool> exists(std::string_view path);
+  // Until when `path` is locked against deletion (S3 Object Lock retention or legal hold);
+  // nullopt = not locked: no lock, a retention already past, no such blob, or a store without
+  // locks (this default). A legal hold on -> time_point::max().
+  virtual Result<std::optional<TimePoint>> locked_until(std::string_view path);
 
   // --- writes --------------------------------------------------------------------------------
   // Written whole or not at all: a reader sees the old blob or the new one, never a part.
@@ -80,6 +107,19 @@ class BlobStore {
   virtual Status remove(const std::vector<std::string>& paths) = 0;
   // `to` becomes a copy of `from` (kNotFound when `from` is absent); atomic as put.
   virtual Status copy(std::string_view from, std::string_view to) = 0;
+  // Whether copy_from(source, ...) can copy server-side from `source` into this store (S3 -> S3
+  // on the same endpoint). Credentials may still refuse: copy_from then fails with kRemote and
+  // Error::remote->http_status 403, and the caller streams the blob instead.
+  virtual bool can_copy_from(const BlobStore& source) const {
+    (void)source;
+    return false;
+  }
+  // Server-side copy of `from` in `source` to `to` here, when can_copy_from(source): S3
+  // CopyObject, UploadPartCopy above the store's copy part size; `size` is the source blob's
+  // size (the caller knows it; it picks the method and the parts). Atomic as put; kNotFound
+  // when `from` is absent. This default: kInternal "not supported".
+  virtual Status copy_from(BlobStore& source, std::string_view from, std::string_view to,
+                           std::uint64_t size);
 
   virtual bool supports(Capability c) const = 0;
   // "s3://bucket/prefix", the directory, or "memory:": for messages.

@@ -24,6 +24,15 @@ struct OpenOptions {
   http::TransportOptions transport;    // timeouts, TLS, -v tracing of each pooled client
   std::uint64_t multipart_threshold = 16u << 20;
   std::uint64_t part_size = 8u << 20;
+  std::uint64_t copy_part_size = 512u << 20;  // S3: server-side copies above this are multipart
+  // Storage class and Object Lock retention of every object the store writes. S3 only: a
+  // directory with a non-empty one is refused (kInvalidArgument), as is an unusable one
+  // (check_write_options: GLACIER, DEEP_ARCHIVE, an unknown mode, days out of range).
+  WriteOptions write;
+  // S3: Content-MD5 on every PutObject / UploadPart (a bucket with a default retention needs it).
+  bool content_md5 = false;
+  // S3: remove() deletes every version of a key (S3StoreOptions::delete_versions).
+  bool delete_versions = false;
 };
 
 bool is_s3_uri(std::string_view where);

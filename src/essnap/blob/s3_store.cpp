@@ -4,12 +4,15 @@
 #include <random>
 #include <thread>
 
+#include "essnap/aws/partition.hpp"
 #include "essnap/http/factory.hpp"
+#include "essnap/util/url.hpp"
 
 namespace essnap::blob {
 namespace {
 
 constexpr std::uint64_t kMaxCopyObject = 5ull << 30;  // CopyObject's limit: 5 GiB
+constexpr std::uint64_t kMinPart = 5u << 20;          // S3's smallest part but the last
 
 // The object's media type by its name: what it is to anyone browsing the bucket, and a
 // compressed chunk labelled as such is not compressed again by servers that try.
@@ -50,7 +53,22 @@ S3Store::S3Store(S3StoreOptions options) : o_(std::move(options)) {
   while (!o_.prefix.empty() && o_.prefix.back() == '/') o_.prefix.pop_back();
   while (!o_.prefix.empty() && o_.prefix.front() == '/') o_.prefix.erase(0, 1);
   if (!o_.transports) o_.transports = [] { return http::make_transport(http::TransportOptions{}); };
-  o_.part_size = std::max<std::uint64_t>(o_.part_size, 5u << 20);  // S3's minimum part
+  o_.part_size = std::max<std::uint64_t>(o_.part_size, kMinPart);
+  o_.copy_part_size = std::clamp<std::uint64_t>(o_.copy_part_size, kMinPart, kMaxCopyObject);
+}
+
+BlobStore::TimePoint S3Store::now() const {
+  return o_.client.clock ? o_.client.clock() : std::chrono::system_clock::now();
+}
+
+s3::ObjectWriteSettings S3Store::write_settings() const {
+  s3::ObjectWriteSettings w;
+  w.storage_class = o_.write.storage_class;
+  if (o_.write.locks()) {
+    w.object_lock_mode = o_.write.object_lock_mode;
+    w.object_lock_retain_until = now() + std::chrono::hours(24) * o_.write.object_lock_days;
+  }
+  return w;
 }
 
 std::unique_ptr<S3Store::Slot> S3Store::checkout() {
@@ -203,12 +221,15 @@ Status S3Store::put_object(std::string_view path, std::string_view bytes, bool i
   r.body = http::Body::from_string(std::string(bytes));
   r.content_type = content_type_for(path);
   r.if_none_match = if_none_match;
+  r.write = write_settings();
+  r.content_md5 = send_md5();
   ESSNAP_TRY(auto resp, lease.client().put_object(r));
   (void)resp;
   return ok_status();
 }
 
 Status S3Store::put(std::string_view path, std::string_view bytes) {
+  ESSNAP_TRY_STATUS(check_write_options(o_.write, true, describe()));
   if (bytes.size() > o_.multipart_threshold)
     return put_stream(path, [&](const ChunkSink& sink) { return sink(bytes); });
   ESSNAP_TRY_STATUS(check_relative_path(path));
@@ -217,6 +238,7 @@ Status S3Store::put(std::string_view path, std::string_view bytes) {
 }
 
 Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) {
+  ESSNAP_TRY_STATUS(check_write_options(o_.write, true, describe()));
   ESSNAP_TRY_STATUS(check_relative_path(path));
   if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
   Lease lease(*this);
@@ -230,8 +252,8 @@ Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) 
   };
   auto send_part = [&](std::string body) -> Status {
     if (upload_id.empty()) {
-      ESSNAP_TRY(auto created,
-                 client.create_multipart_upload({o_.bucket, k, content_type_for(path)}));
+      ESSNAP_TRY(auto created, client.create_multipart_upload(
+                                   {o_.bucket, k, content_type_for(path), write_settings()}));
       upload_id = created.upload_id;
       done.upload_id = upload_id;
     }
@@ -241,6 +263,7 @@ Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) 
     up.upload_id = upload_id;
     up.part_number = static_cast<int>(done.parts.size()) + 1;
     up.body = http::Body::from_string(std::move(body));
+    up.content_md5 = send_md5();
     ESSNAP_TRY(auto r, client.upload_part(up));
     done.parts.push_back({up.part_number, r.etag});
     return ok_status();
@@ -269,6 +292,8 @@ Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) 
     r.key = k;
     r.body = http::Body::from_string(std::move(buffer));
     r.content_type = content_type_for(path);
+    r.write = write_settings();
+    r.content_md5 = send_md5();
     ESSNAP_TRY(auto resp, client.put_object(r));
     (void)resp;
     return ok_status();
@@ -288,6 +313,7 @@ Status S3Store::put_stream(std::string_view path, const ChunkProducer& produce) 
 }
 
 Status S3Store::put_if_absent(std::string_view path, std::string_view bytes) {
+  ESSNAP_TRY_STATUS(check_write_options(o_.write, true, describe()));
   ESSNAP_TRY_STATUS(check_relative_path(path));
   if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
   const auto taken = [&] {
@@ -332,26 +358,79 @@ Status S3Store::put_if_absent(std::string_view path, std::string_view bytes) {
   }
 }
 
+namespace {
+Error delete_failures(const s3::DeleteObjectsResponse& resp, std::size_t asked,
+                      const std::string& where) {
+  const auto& f = resp.failures.front();
+  std::string hint;
+  if (f.code == "AccessDenied")
+    hint = f.message.find("lock") != std::string::npos || !f.version_id.empty()
+               ? "the object is under S3 Object Lock retention or a legal hold (or the caller "
+                 "lacks s3:DeleteObjectVersion); it can be deleted once the retention ends"
+               : "the caller needs s3:DeleteObject on the prefix";
+  return make_error(ErrorCode::kRemote,
+                    "S3 DeleteObjects could not delete " + std::to_string(resp.failures.size()) +
+                        " of " + std::to_string(asked) + " objects in " + where + ", the first " +
+                        f.key + (f.version_id.empty() ? "" : " (version " + f.version_id + ")") +
+                        ": " + f.code + " " + f.message,
+                    hint);
+}
+}  // namespace
+
 Status S3Store::remove(const std::vector<std::string>& paths) {
   for (const auto& p : paths) ESSNAP_TRY_STATUS(check_relative_path(p));
   Lease lease(*this);
+  const bool versions = o_.delete_versions || o_.write.locks();
   for (std::size_t i = 0; i < paths.size(); i += 1000) {
     s3::DeleteObjectsRequest r;
     r.bucket = o_.bucket;
     for (std::size_t j = i; j < std::min(paths.size(), i + 1000); ++j)
       r.keys.push_back(key(paths[j]));
-    ESSNAP_TRY(auto resp, lease.client().delete_objects(r));
-    if (!resp.failures.empty()) {
-      const auto& f = resp.failures.front();
-      return make_error(
-          ErrorCode::kRemote,
-          "S3 DeleteObjects could not delete " + std::to_string(resp.failures.size()) + " of " +
-              std::to_string(r.keys.size()) + " objects in " + describe() + ", the first " + f.key +
-              ": " + f.code + " " + f.message,
-          f.code == "AccessDenied" ? "the caller needs s3:DeleteObject on the prefix" : "");
+    if (versions) {
+      ESSNAP_TRY_STATUS(remove_versions(lease.client(), r.keys));
+      continue;
     }
+    ESSNAP_TRY(auto resp, lease.client().delete_objects(r));
+    if (!resp.failures.empty()) return delete_failures(resp, r.keys.size(), describe());
   }
   return ok_status();
+}
+
+Status S3Store::remove_versions(s3::Client& client, const std::vector<std::string>& keys) {
+  s3::DeleteObjectsRequest batch;
+  batch.bucket = o_.bucket;
+  auto flush = [&]() -> Status {
+    if (batch.keys.empty()) return ok_status();
+    ESSNAP_TRY(auto resp, client.delete_objects(batch));
+    if (!resp.failures.empty()) return delete_failures(resp, batch.keys.size(), describe());
+    batch.keys.clear();
+    batch.version_ids.clear();
+    return ok_status();
+  };
+  for (const auto& k : keys) {
+    s3::ListObjectVersionsRequest lr;
+    lr.bucket = o_.bucket;
+    lr.prefix = k;
+    lr.max_keys = o_.page_size;
+    for (;;) {
+      ESSNAP_TRY(auto page, client.list_object_versions(lr));
+      for (const auto& v : page.versions) {
+        if (v.key != k) continue;  // the prefix also finds "k2", "k/..."
+        batch.keys.push_back(v.key);
+        batch.version_ids.push_back(v.version_id);
+        if (batch.keys.size() == 1000) ESSNAP_TRY_STATUS(flush());
+      }
+      if (!page.truncated) break;
+      if (page.next_key_marker == lr.key_marker &&
+          page.next_version_id_marker == lr.version_id_marker)
+        return make_error(ErrorCode::kParse, "S3 ListObjectVersions repeated its markers");
+      // Past this key: the rest of the listing is other keys under the same prefix.
+      if (page.next_key_marker > k) break;
+      lr.key_marker = page.next_key_marker;
+      lr.version_id_marker = page.next_version_id_marker;
+    }
+  }
+  return flush();
 }
 
 Status S3Store::copy(std::string_view from, std::string_view to) {
@@ -361,27 +440,37 @@ Status S3Store::copy(std::string_view from, std::string_view to) {
   if (!have)
     return make_error(ErrorCode::kNotFound,
                       "copying " + std::string(from) + ": no such blob in " + describe());
+  return server_copy(o_.bucket, key(from), to, *have);
+}
+
+Status S3Store::server_copy(const std::string& source_bucket, const std::string& source_key,
+                            std::string_view to, std::uint64_t size) {
+  ESSNAP_TRY_STATUS(check_write_options(o_.write, true, describe()));
+  ESSNAP_TRY_STATUS(check_relative_path(to));
+  if (to.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
   Lease lease(*this);
   s3::Client& client = lease.client();
-  const std::string src = key(from), dst = key(to);
-  if (*have <= kMaxCopyObject) {
-    ESSNAP_TRY(auto r, client.copy_object({o_.bucket, src, o_.bucket, dst}));
-    (void)r;
+  const std::string dst = key(to);
+  if (size <= o_.copy_part_size) {
+    s3::CopyObjectRequest r{source_bucket, source_key, o_.bucket, dst, write_settings()};
+    ESSNAP_TRY(auto done, client.copy_object(r));
+    (void)done;
     return ok_status();
   }
-  ESSNAP_TRY(auto created, client.create_multipart_upload({o_.bucket, dst, content_type_for(to)}));
+  ESSNAP_TRY(auto created, client.create_multipart_upload(
+                               {o_.bucket, dst, content_type_for(to), write_settings()}));
   s3::CompleteMultipartUploadRequest done{o_.bucket, dst, created.upload_id, {}};
   int part = 1;
-  for (std::uint64_t at = 0; at < *have; at += o_.copy_part_size, ++part) {
+  for (std::uint64_t at = 0; at < size; at += o_.copy_part_size, ++part) {
     s3::UploadPartCopyRequest up;
     up.bucket = o_.bucket;
     up.key = dst;
     up.upload_id = created.upload_id;
     up.part_number = part;
-    up.source_bucket = o_.bucket;
-    up.source_key = src;
+    up.source_bucket = source_bucket;
+    up.source_key = source_key;
     up.first = at;
-    up.last = std::min(*have, at + o_.copy_part_size) - 1;
+    up.last = std::min(size, at + o_.copy_part_size) - 1;
     auto r = client.upload_part_copy(up);
     if (!r.ok()) {
       (void)client.abort_multipart_upload({o_.bucket, dst, created.upload_id});
@@ -395,6 +484,71 @@ Status S3Store::copy(std::string_view from, std::string_view to) {
     return std::move(c).error();
   }
   return ok_status();
+}
+
+namespace {
+// "" (AWS's own endpoints) or scheme, host and effective port of an endpoint URL.
+std::string endpoint_origin(const std::string& url) {
+  if (url.empty()) return {};
+  auto u = util::parse_url(url, util::UrlChars::kRaw);
+  if (!u.ok()) return url;
+  const bool https = u->scheme == util::Scheme::kHttps;
+  const int port = u->port ? u->port : (https ? 443 : 80);
+  return std::string(https ? "https" : "http") + "://" + u->host + ":" + std::to_string(port);
+}
+}  // namespace
+
+bool S3Store::can_copy_from(const BlobStore& source) const {
+  const auto* other = dynamic_cast<const S3Store*>(&source);
+  if (!other) return false;
+  const std::string mine = endpoint_origin(o_.client.endpoint.url);
+  if (mine != endpoint_origin(other->o_.client.endpoint.url)) return false;
+  // AWS copies across regions, not across partitions (aws, aws-cn, aws-us-gov, ...).
+  if (mine.empty())
+    return aws::partition_for_region(o_.client.region).id ==
+           aws::partition_for_region(other->o_.client.region).id;
+  return true;
+}
+
+Status S3Store::copy_from(BlobStore& source, std::string_view from, std::string_view to,
+                          std::uint64_t size) {
+  if (!can_copy_from(source))
+    return make_error(ErrorCode::kInvalidArgument, describe() + " cannot copy server-side from " +
+                                                       source.describe() +
+                                                       " (another kind of store or endpoint)");
+  ESSNAP_TRY_STATUS(check_relative_path(from));
+  if (from.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
+  const auto& src = static_cast<const S3Store&>(source);
+  Status s = server_copy(src.o_.bucket, src.key(from), to, size);
+  if (!s.ok() && s.error().code == ErrorCode::kNotFound &&
+      !(s.error().remote && s.error().remote->error_type == "NoSuchBucket")) {
+    Error e = s.error();
+    e.message = "copying " + std::string(from) + " from " + source.describe() + " to " +
+                describe() + ": no such blob (" + e.message + ")";
+    return e;
+  }
+  return s;
+}
+
+Result<s3::ObjectLockConfiguration> S3Store::object_lock_configuration() {
+  Lease lease(*this);
+  return lease.client().get_object_lock_configuration(o_.bucket);
+}
+
+Result<std::optional<BlobStore::TimePoint>> S3Store::locked_until(std::string_view path) {
+  ESSNAP_TRY_STATUS(check_relative_path(path));
+  if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "a blob needs a name");
+  Lease lease(*this);
+  auto head = lease.client().head_object({o_.bucket, key(path)});
+  if (!head.ok()) {
+    if (head.error().code == ErrorCode::kNotFound) return std::optional<TimePoint>{};
+    return std::move(head).error();
+  }
+  if (head->object_lock_legal_hold) return std::optional<TimePoint>(TimePoint::max());
+  if (!head->object_lock_mode.empty() && head->object_lock_retain_until &&
+      *head->object_lock_retain_until > now())
+    return std::optional<TimePoint>(*head->object_lock_retain_until);
+  return std::optional<TimePoint>{};
 }
 
 }  // namespace essnap::blob

@@ -12,6 +12,7 @@
 #include "essnap/aws/partition.hpp"
 #include "essnap/aws/service_endpoint.hpp"
 #include "essnap/aws/sign_request.hpp"
+#include "essnap/aws/timestamp.hpp"
 #include "essnap/aws/xml_error.hpp"
 #include "essnap/http/payload.hpp"
 #include "essnap/util/crypto.hpp"
@@ -97,7 +98,71 @@ std::string md5_base64(std::string_view data) {
 
 const char* kXmlNs = "http://s3.amazonaws.com/doc/2006-03-01/";
 
+// The headers of ObjectWriteSettings; kInvalidArgument for a mode without a date (or the
+// reverse), an unknown mode, or a storage class with characters S3 never uses.
+Status add_write_headers(http::Headers& headers, const ObjectWriteSettings& w) {
+  if (!w.storage_class.empty()) {
+    for (unsigned char ch : w.storage_class)
+      if (!std::isupper(ch) && !std::isdigit(ch) && ch != '_')
+        return make_error(ErrorCode::kInvalidArgument,
+                          "invalid S3 storage class '" + w.storage_class + "'",
+                          "storage classes are upper-case names such as STANDARD_IA");
+    headers.emplace_back("x-amz-storage-class", w.storage_class);
+  }
+  if (!w.locks()) return ok_status();
+  if (w.object_lock_mode != "GOVERNANCE" && w.object_lock_mode != "COMPLIANCE")
+    return make_error(ErrorCode::kInvalidArgument,
+                      w.object_lock_mode.empty()
+                          ? std::string("an Object Lock retain-until date needs a mode")
+                          : "unknown Object Lock mode '" + w.object_lock_mode + "'",
+                      "the mode is GOVERNANCE or COMPLIANCE");
+  if (!w.object_lock_retain_until)
+    return make_error(ErrorCode::kInvalidArgument, "an Object Lock mode needs a retain-until date");
+  headers.emplace_back("x-amz-object-lock-mode", w.object_lock_mode);
+  headers.emplace_back("x-amz-object-lock-retain-until-date",
+                       format_retain_until(*w.object_lock_retain_until));
+  return ok_status();
+}
+
 }  // namespace
+
+std::string format_retain_until(std::chrono::system_clock::time_point t) {
+  const auto whole = std::chrono::time_point_cast<std::chrono::seconds>(t);
+  return aws::format_iso8601(whole < t ? whole + std::chrono::seconds(1) : whole);
+}
+
+Result<std::chrono::system_clock::time_point> parse_retain_until(std::string_view text) {
+  auto t = aws::parse_iso8601(text);
+  if (!t.ok())
+    return make_error(ErrorCode::kParse,
+                      "S3 sent an Object Lock retain-until date that is not "
+                      "ISO 8601: '" +
+                          std::string(text.substr(0, 40)) + "'");
+  return t;
+}
+
+Status check_repository_storage_class(std::string_view storage_class) {
+  static constexpr std::string_view kReadable[] = {
+      "STANDARD",   "STANDARD_IA",        "ONEZONE_IA",     "INTELLIGENT_TIERING",
+      "GLACIER_IR", "REDUCED_REDUNDANCY", "EXPRESS_ONEZONE"};
+  for (auto c : kReadable)
+    if (storage_class == c) return ok_status();
+  const std::string name(storage_class.substr(0, 64));
+  if (storage_class == "GLACIER" || storage_class == "DEEP_ARCHIVE")
+    return make_error(ErrorCode::kInvalidArgument,
+                      "storage class " + name +
+                          " cannot hold a snapshot repository: a restore could not read its "
+                          "objects without a retrieval (RestoreObject, hours) first",
+                      "use STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING or GLACIER_IR (read at "
+                      "once), or move old objects to " +
+                          name + " with a lifecycle rule outside essnap");
+  return make_error(ErrorCode::kInvalidArgument,
+                    "storage class '" + name +
+                        "' is not one a snapshot repository can use: a restore must read every "
+                        "object without a retrieval",
+                    "one of STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, "
+                    "REDUCED_REDUNDANCY, EXPRESS_ONEZONE");
+}
 
 Status validate_bucket_name(std::string_view name) {
   auto bad = [&](const std::string& why) -> Status {
@@ -382,6 +447,7 @@ Result<CreateBucketResponse> Client::create_bucket(const CreateBucketRequest& r)
                   "</LocationConstraint></CreateBucketConfiguration>";
     c.headers.emplace_back("Content-Type", "application/xml");
   }
+  if (r.object_lock_enabled) c.headers.emplace_back("x-amz-bucket-object-lock-enabled", "true");
   {
     std::lock_guard<std::mutex> lock(mu_);
     bucket_regions_[r.bucket] = region;
@@ -399,6 +465,15 @@ Result<CreateBucketResponse> Client::create_bucket(const CreateBucketRequest& r)
   if (resp.status >= 300) return error_from_response("CreateBucket", r.bucket, resp);
   out.location = header_or_empty(resp.headers, "Location");
   return out;
+}
+
+Result<Ok> Client::delete_bucket(const DeleteBucketRequest& r) {
+  ESSNAP_TRY_STATUS(validate_bucket_name(r.bucket));
+  Call c{"DeleteBucket", "DELETE", r.bucket, "", "", {}, {}, http::Idempotency::kIdempotent, {}};
+  ESSNAP_TRY(auto resp, send(c));
+  if (resp.status == 404) return Ok{};
+  if (resp.status >= 300) return error_from_response("DeleteBucket", r.bucket, resp);
+  return Ok{};
 }
 
 Result<GetBucketLocationResponse> Client::get_bucket_location(const GetBucketLocationRequest& r) {
@@ -503,6 +578,34 @@ Result<Ok> Client::put_bucket_encryption(const PutBucketEncryptionRequest& r) {
   return Ok{};
 }
 
+Result<ObjectLockConfiguration> Client::get_object_lock_configuration(const std::string& bucket) {
+  Call c{"GetObjectLockConfiguration",   "GET", bucket, "", "object-lock=", {}, {},
+         http::Idempotency::kIdempotent, {}};
+  ESSNAP_TRY(auto resp, send(c));
+  ObjectLockConfiguration out;
+  if (resp.status == 404 || resp.status == 501) {
+    auto e = error_from_response("GetObjectLockConfiguration", bucket, resp);
+    if (e.remote && (e.remote->error_type == "ObjectLockConfigurationNotFoundError" ||
+                     e.remote->error_type == "NotImplemented" || resp.status == 501))
+      return out;
+    return e;
+  }
+  if (resp.status >= 300) return error_from_response("GetObjectLockConfiguration", bucket, resp);
+  pugi::xml_document doc;
+  if (!doc.load_buffer(resp.body.data(), resp.body.size()))
+    return make_error(ErrorCode::kParse,
+                      "S3 GetObjectLockConfiguration answered with something not XML");
+  auto root = doc.document_element();
+  out.enabled = child_text(root, "ObjectLockEnabled") == "Enabled";
+  auto def = root.child("Rule").child("DefaultRetention");
+  if (def) {
+    out.default_mode = child_text(def, "Mode");
+    out.default_days = def.child("Days").text().as_int();
+    out.default_years = def.child("Years").text().as_int();
+  }
+  return out;
+}
+
 Result<ListObjectsV2Response> Client::list_objects_v2(const ListObjectsV2Request& r) {
   // Query parameters in canonical (sorted) order; the signer re-sorts anyway.
   std::string q;
@@ -530,6 +633,39 @@ Result<ListObjectsV2Response> Client::list_objects_v2(const ListObjectsV2Request
     out.common_prefixes.push_back(child_text(n, "Prefix"));
   if (std::string(child_text(root, "IsTruncated")) == "true")
     out.next_continuation_token = child_text(root, "NextContinuationToken");
+  return out;
+}
+
+Result<ListObjectVersionsResponse> Client::list_object_versions(
+    const ListObjectVersionsRequest& r) {
+  std::string q;
+  if (!r.key_marker.empty()) q += "key-marker=" + util::uri_encode(r.key_marker) + "&";
+  q += "max-keys=" + std::to_string(r.max_keys);
+  if (!r.prefix.empty()) q += "&prefix=" + util::uri_encode(r.prefix);
+  if (!r.version_id_marker.empty())
+    q += "&version-id-marker=" + util::uri_encode(r.version_id_marker);
+  q += "&versions=";
+  Call c{"ListObjectVersions", "GET", r.bucket, "", q, {}, {}, http::Idempotency::kIdempotent, {}};
+  ESSNAP_TRY(auto resp, send_ok(c));
+  pugi::xml_document doc;
+  if (!doc.load_buffer(resp.body.data(), resp.body.size()))
+    return make_error(ErrorCode::kParse, "S3 ListObjectVersions answered with something not XML");
+  auto root = doc.document_element();
+  ListObjectVersionsResponse out;
+  for (auto n : root.children()) {
+    const std::string name = n.name();
+    if (name != "Version" && name != "DeleteMarker") continue;
+    ObjectVersion v;
+    v.key = child_text(n, "Key");
+    v.version_id = child_text(n, "VersionId");
+    v.delete_marker = name == "DeleteMarker";
+    v.is_latest = child_text(n, "IsLatest") == "true";
+    v.size = n.child("Size").text().as_ullong();
+    out.versions.push_back(std::move(v));
+  }
+  out.truncated = child_text(root, "IsTruncated") == "true";
+  out.next_key_marker = child_text(root, "NextKeyMarker");
+  out.next_version_id_marker = child_text(root, "NextVersionIdMarker");
   return out;
 }
 
@@ -569,9 +705,49 @@ Result<GetObjectResponse> Client::get_object(const GetObjectRequest& r) {
   return out;
 }
 
+Result<HeadObjectResponse> Client::head_object(const HeadObjectRequest& r) {
+  Call c{"HeadObject", "HEAD", r.bucket, r.key, "", {}, {}, http::Idempotency::kIdempotent, {}};
+  ESSNAP_TRY(auto resp, send(c));
+  if (resp.status == 404) {
+    Error e = error_from_response("HeadObject", r.bucket, resp);
+    if (e.remote && e.remote->error_type == "NoSuchBucket") e.remote->error_type = "NotFound";
+    e.message = "S3 HeadObject: no object s3://" + r.bucket + "/" + r.key + " (HTTP 404)";
+    return e;
+  }
+  if (resp.status >= 300) return error_from_response("HeadObject", r.bucket, resp);
+  HeadObjectResponse out;
+  const std::string len = header_or_empty(resp.headers, "Content-Length");
+  if (!len.empty()) {
+    auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), out.content_length);
+    if (ec != std::errc() || end != len.data() + len.size())
+      return make_error(
+          ErrorCode::kParse,
+          "S3 HeadObject answered with a malformed Content-Length '" + len.substr(0, 40) + "'");
+  }
+  out.etag = strip_quotes(header_or_empty(resp.headers, "ETag"));
+  out.last_modified = header_or_empty(resp.headers, "Last-Modified");
+  out.storage_class = header_or_empty(resp.headers, "x-amz-storage-class");
+  if (out.storage_class.empty()) out.storage_class = "STANDARD";
+  out.object_lock_mode = header_or_empty(resp.headers, "x-amz-object-lock-mode");
+  const std::string until = header_or_empty(resp.headers, "x-amz-object-lock-retain-until-date");
+  if (!until.empty()) {
+    ESSNAP_TRY(auto t, parse_retain_until(until));
+    out.object_lock_retain_until = t;
+  }
+  out.object_lock_legal_hold =
+      header_or_empty(resp.headers, "x-amz-object-lock-legal-hold") == "ON";
+  return out;
+}
+
 Result<PutObjectResponse> Client::put_object(const PutObjectRequest& r) {
   Call c{"PutObject", "PUT", r.bucket, r.key, "", {}, r.body, http::Idempotency::kIdempotent, {}};
   if (!r.content_type.empty()) c.headers.emplace_back("Content-Type", r.content_type);
+  ESSNAP_TRY_STATUS(add_write_headers(c.headers, r.write));
+  if (r.content_md5 || r.write.locks()) {
+    if (!r.body.file_path.empty())
+      return make_error(ErrorCode::kInternal, "Content-MD5 of a file body is not supported");
+    c.headers.emplace_back("Content-MD5", md5_base64(r.body.data));
+  }
   if (r.if_none_match) {
     c.headers.emplace_back("If-None-Match", "*");
     // A repeated conditional PUT that had in fact succeeded would answer 412: repeat it only
@@ -602,11 +778,18 @@ Result<DeleteObjectsResponse> Client::delete_objects(const DeleteObjectsRequest&
   if (r.keys.empty()) return DeleteObjectsResponse{};
   if (r.keys.size() > 1000)
     return make_error(ErrorCode::kInvalidArgument, "S3 DeleteObjects takes at most 1000 keys");
+  if (!r.version_ids.empty() && r.version_ids.size() != r.keys.size())
+    return make_error(ErrorCode::kInternal, "S3 DeleteObjects: one version id per key");
   pugi::xml_document doc;
   auto del = doc.append_child("Delete");
   del.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
   del.append_child("Quiet").text() = "true";
-  for (const auto& k : r.keys) del.append_child("Object").append_child("Key").text() = k.c_str();
+  for (std::size_t i = 0; i < r.keys.size(); ++i) {
+    auto object = del.append_child("Object");
+    object.append_child("Key").text() = r.keys[i].c_str();
+    if (!r.version_ids.empty() && !r.version_ids[i].empty())
+      object.append_child("VersionId").text() = r.version_ids[i].c_str();
+  }
   std::ostringstream xml;
   doc.save(xml, "", pugi::format_raw);
   const std::string body = xml.str();
@@ -621,6 +804,8 @@ Result<DeleteObjectsResponse> Client::delete_objects(const DeleteObjectsRequest&
          {}};
   // S3 requires an integrity header on DeleteObjects.
   c.headers.emplace_back("Content-MD5", md5_base64(body));
+  if (r.bypass_governance_retention)
+    c.headers.emplace_back("x-amz-bypass-governance-retention", "true");
   c.headers.emplace_back("Content-Type", "application/xml");
   ESSNAP_TRY(auto resp, send_ok(c));
   pugi::xml_document answer;
@@ -633,7 +818,8 @@ Result<DeleteObjectsResponse> Client::delete_objects(const DeleteObjectsRequest&
   }
   DeleteObjectsResponse out;
   for (auto e : answer.document_element().children("Error"))
-    out.failures.push_back({child_text(e, "Key"), child_text(e, "Code"), child_text(e, "Message")});
+    out.failures.push_back({child_text(e, "Key"), child_text(e, "Code"), child_text(e, "Message"),
+                            child_text(e, "VersionId")});
   return out;
 }
 
@@ -665,6 +851,9 @@ Result<CopyObjectResponse> Client::copy_object(const CopyObjectRequest& r) {
   c.headers.emplace_back(
       "x-amz-copy-source",
       "/" + r.source_bucket + "/" + util::uri_encode(r.source_key, util::EncodeSlash::kNo));
+  // Storage class and retention may be set on a copy; the metadata is copied (COPY, the
+  // default: no x-amz-metadata-directive is sent).
+  ESSNAP_TRY_STATUS(add_write_headers(c.headers, r.write));
   ESSNAP_TRY(auto resp, send_ok(c));
   if (auto e = error_in_200("CopyObject", r.bucket, resp)) return *e;
   pugi::xml_document doc;
@@ -703,6 +892,7 @@ Result<CreateMultipartUploadResponse> Client::create_multipart_upload(
   Call c{"CreateMultipartUpload",           "POST", r.bucket, r.key, "uploads=", {}, {},
          http::Idempotency::kNonIdempotent, {}};
   if (!r.content_type.empty()) c.headers.emplace_back("Content-Type", r.content_type);
+  ESSNAP_TRY_STATUS(add_write_headers(c.headers, r.write));
   ESSNAP_TRY(auto resp, send_ok(c));
   pugi::xml_document doc;
   if (!doc.load_buffer(resp.body.data(), resp.body.size()))
@@ -727,6 +917,11 @@ Result<UploadPartResponse> Client::upload_part(const UploadPartRequest& r) {
       r.body,
       http::Idempotency::kIdempotent,
       {}};
+  if (r.content_md5) {
+    if (!r.body.file_path.empty())
+      return make_error(ErrorCode::kInternal, "Content-MD5 of a file body is not supported");
+    c.headers.emplace_back("Content-MD5", md5_base64(r.body.data));
+  }
   ESSNAP_TRY(auto resp, send_ok(c));
   return UploadPartResponse{strip_quotes(header_or_empty(resp.headers, "ETag"))};
 }

@@ -9,6 +9,7 @@
 // certificate does not cover them) and when asked (--s3-path-style).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -68,10 +69,18 @@ struct HeadBucketResponse {
 struct CreateBucketRequest {
   std::string bucket;
   std::string region;  // empty: the client's region. us-east-1 sends no LocationConstraint.
+  // x-amz-bucket-object-lock-enabled: true (Object Lock, and with it versioning, on the new
+  // bucket).
+  bool object_lock_enabled = false;
 };
 struct CreateBucketResponse {
   bool already_owned = false;  // 409 BucketAlreadyOwnedByYou: ours already
   std::string location;
+};
+
+// DeleteBucket: the bucket must be empty (every version). An absent bucket is not an error.
+struct DeleteBucketRequest {
+  std::string bucket;
 };
 
 struct GetBucketLocationRequest {
@@ -118,7 +127,48 @@ struct GetBucketEncryptionResponse {
   std::optional<BucketEncryption> encryption;  // nullopt: no default encryption configured
 };
 
+// GetObjectLockConfiguration (GET ?object-lock). A bucket without one (404
+// ObjectLockConfigurationNotFoundError) or a server that does not implement Object Lock (501
+// NotImplemented) answers enabled = false.
+struct ObjectLockConfiguration {
+  bool enabled = false;      // ObjectLockEnabled = Enabled
+  std::string default_mode;  // Rule/DefaultRetention/Mode: "" (no default), GOVERNANCE, COMPLIANCE
+  int default_days = 0;      // Rule/DefaultRetention/Days
+  int default_years = 0;     // Rule/DefaultRetention/Years
+};
+
 // --- Objects -------------------------------------------------------------------------------
+
+// What a new object is stored with, on PutObject, CreateMultipartUpload and CopyObject (the
+// parts of a multipart upload inherit it from CreateMultipartUpload):
+//   storage_class             -> x-amz-storage-class (not sent when empty: the bucket's default);
+//   object_lock_mode          -> x-amz-object-lock-mode, "GOVERNANCE" or "COMPLIANCE";
+//   object_lock_retain_until  -> x-amz-object-lock-retain-until-date, a system_clock time point
+//                                sent as ISO 8601 UTC, whole seconds rounded up
+//                                ("2026-12-08T15:00:01Z", format_retain_until).
+// A mode needs a retain-until date and a date needs a mode (S3 refuses one without the other);
+// the client refuses that with kInvalidArgument before sending anything.
+struct ObjectWriteSettings {
+  std::string storage_class;
+  std::string object_lock_mode;
+  std::optional<std::chrono::system_clock::time_point> object_lock_retain_until;
+  bool locks() const { return !object_lock_mode.empty() || object_lock_retain_until.has_value(); }
+};
+
+// "2026-12-08T15:00:01Z": ISO 8601 in UTC, rounded up to the next whole second (a retention is
+// never shorter than asked). What S3 (and moto, which parses exactly "%Y-%m-%dT%H:%M:%SZ" or
+// with a fraction) accepts in x-amz-object-lock-retain-until-date.
+std::string format_retain_until(std::chrono::system_clock::time_point t);
+// Reads x-amz-object-lock-retain-until-date as servers send it ("2026-12-08T15:00:01.000Z",
+// "2026-12-08T15:00:01Z", an offset); kParse otherwise.
+Result<std::chrono::system_clock::time_point> parse_retain_until(std::string_view text);
+
+// The storage classes a snapshot repository can live in: those a GET reads at once. STANDARD,
+// STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING (its archive tiers are opt-in per bucket),
+// GLACIER_IR, REDUCED_REDUNDANCY and EXPRESS_ONEZONE are accepted; GLACIER, DEEP_ARCHIVE (and
+// anything else, e.g. OUTPOSTS, SNOW) are refused with kInvalidArgument: a restore could not read
+// them without a retrieval (RestoreObject, hours) first. Case-sensitive, as S3 is.
+Status check_repository_storage_class(std::string_view storage_class);
 
 struct ListObjectsV2Request {
   std::string bucket;
@@ -159,9 +209,29 @@ struct PutObjectRequest {
   // Sends If-None-Match: * : the object is created only when the key is free, else kConflict
   // (412 PreconditionFailed, or 409 ConditionalRequestConflict while another write is racing).
   bool if_none_match = false;
+  ObjectWriteSettings write;  // storage class, Object Lock retention
+  // Sends Content-MD5 (base64 MD5 of the body). Always sent when write.locks(): S3 refuses a
+  // PutObject with Object Lock parameters without an integrity header ("Content-MD5 HTTP header
+  // is required for Put Object requests with Object Lock parameters"), and so does a bucket with
+  // a default retention even when the request names none. The body must be in memory.
+  bool content_md5 = false;
 };
 struct PutObjectResponse {
   std::string etag;
+};
+
+struct HeadObjectRequest {
+  std::string bucket;
+  std::string key;
+};
+struct HeadObjectResponse {
+  std::uint64_t content_length = 0;
+  std::string etag;
+  std::string last_modified;
+  std::string storage_class;     // x-amz-storage-class; "STANDARD" when absent (S3 omits it then)
+  std::string object_lock_mode;  // x-amz-object-lock-mode: "", GOVERNANCE or COMPLIANCE
+  std::optional<std::chrono::system_clock::time_point> object_lock_retain_until;
+  bool object_lock_legal_hold = false;  // x-amz-object-lock-legal-hold: ON
 };
 
 struct DeleteObjectRequest {
@@ -170,20 +240,50 @@ struct DeleteObjectRequest {
 };
 struct DeleteObjectResponse {};
 
-// DeleteObjects: up to 1000 keys in one request (quiet mode: only failures come back).
+// ListObjectVersions (GET ?versions): every version and delete marker under a prefix, one page.
+struct ListObjectVersionsRequest {
+  std::string bucket;
+  std::string prefix;
+  std::string key_marker, version_id_marker;  // from the previous page
+  int max_keys = 1000;
+};
+struct ObjectVersion {
+  std::string key;
+  std::string version_id;  // "null" for an object written while versioning was off
+  bool delete_marker = false;
+  bool is_latest = false;
+  std::uint64_t size = 0;
+};
+struct ListObjectVersionsResponse {
+  std::vector<ObjectVersion> versions;  // versions and delete markers, in the server's order
+  bool truncated = false;
+  std::string next_key_marker, next_version_id_marker;
+};
+
+// DeleteObjects: up to 1000 keys in one request (quiet mode: only failures come back). With
+// version_ids (one per key, "" = none for that key) those versions are deleted for good, which
+// S3 refuses for a version under Object Lock retention or a legal hold (AccessDenied); without,
+// a versioned bucket (every Object Lock bucket) only gains delete markers.
 struct DeleteObjectsRequest {
   std::string bucket;
   std::vector<std::string> keys;
+  std::vector<std::string> version_ids;  // empty, or as many as keys
+  // x-amz-bypass-governance-retention: true — deletes GOVERNANCE-locked versions when the caller
+  // holds s3:BypassGovernanceRetention. Never set by the blob store; for test clean-up.
+  bool bypass_governance_retention = false;
 };
 struct DeleteObjectsResponse {
   struct Failure {
-    std::string key, code, message;
+    std::string key, code, message, version_id;
   };
   std::vector<Failure> failures;
 };
 
+// The object's metadata is copied with it (x-amz-metadata-directive COPY, S3's default); the
+// storage class and Object Lock retention are the new object's own (`write`).
 struct CopyObjectRequest {
   std::string source_bucket, source_key, bucket, key;
+  ObjectWriteSettings write;
 };
 struct CopyObjectResponse {
   std::string etag;
@@ -191,6 +291,7 @@ struct CopyObjectResponse {
 
 struct CreateMultipartUploadRequest {
   std::string bucket, key, content_type;
+  ObjectWriteSettings write;  // the completed object's storage class and retention
 };
 struct CreateMultipartUploadResponse {
   std::string upload_id;
@@ -199,6 +300,9 @@ struct UploadPartRequest {
   std::string bucket, key, upload_id;
   int part_number = 1;  // 1..10000
   http::Body body;
+  // Sends Content-MD5. S3 demands it on the parts of an upload created with Object Lock
+  // parameters (or into a bucket with a default retention); the caller knows, the part does not.
+  bool content_md5 = false;
 };
 struct UploadPartResponse {
   std::string etag;
@@ -234,17 +338,22 @@ class Client {
 
   Result<HeadBucketResponse> head_bucket(const HeadBucketRequest& r);
   Result<CreateBucketResponse> create_bucket(const CreateBucketRequest& r);
+  Result<Ok> delete_bucket(const DeleteBucketRequest& r);
   Result<GetBucketLocationResponse> get_bucket_location(const GetBucketLocationRequest& r);
   Result<GetPublicAccessBlockResponse> get_public_access_block(
       const GetPublicAccessBlockRequest& r);
   Result<Ok> put_public_access_block(const PutPublicAccessBlockRequest& r);
   Result<GetBucketEncryptionResponse> get_bucket_encryption(const GetBucketEncryptionRequest& r);
   Result<Ok> put_bucket_encryption(const PutBucketEncryptionRequest& r);
+  Result<ObjectLockConfiguration> get_object_lock_configuration(const std::string& bucket);
 
   Result<ListObjectsV2Response> list_objects_v2(const ListObjectsV2Request& r);
+  Result<ListObjectVersionsResponse> list_object_versions(const ListObjectVersionsRequest& r);
   // Every page, following continuation tokens.
   Result<std::vector<ObjectSummary>> list_all(const std::string& bucket, const std::string& prefix);
   Result<GetObjectResponse> get_object(const GetObjectRequest& r);
+  // kNotFound when there is no such object (a HEAD answer has no body to say which is missing).
+  Result<HeadObjectResponse> head_object(const HeadObjectRequest& r);
   Result<PutObjectResponse> put_object(const PutObjectRequest& r);
   Result<DeleteObjectResponse> delete_object(const DeleteObjectRequest& r);
   Result<DeleteObjectsResponse> delete_objects(const DeleteObjectsRequest& r);

@@ -18,6 +18,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
@@ -72,30 +73,6 @@ int inspect_exit_code(const Error& e) {
   return e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable;
 }
 
-// --repository NAME --url: the location of the registered repository (cluster/repository.hpp).
-Result<std::string> location_from_cluster(const GlobalOptions& g, InspectFlags& f) {
-  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(f.repository, "--repository"));
-  ESSNAP_TRY(auto client, make_cluster_client(g, f.cluster));
-  ESSNAP_TRY(auto repos, cluster::get_repositories(client, f.repository));
-  if (repos.empty())
-    return make_error(ErrorCode::kNotFound, "repository " + f.repository + " is not registered",
-                      "list them with 'essnap repo list'");
-  ESSNAP_TRY(std::string where, cluster::repository_location(repos.front()));
-  // --location-map FROM=TO: the cluster's path as this machine sees it.
-  for (const auto& m : f.location_map) {
-    auto eq = m.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return make_error(ErrorCode::kInvalidArgument, "--location-map '" + m + "' is not FROM=TO");
-    const std::string from = m.substr(0, eq), to = m.substr(eq + 1);
-    if (where.compare(0, from.size(), from) == 0 &&
-        (where.size() == from.size() || where[from.size()] == '/' || from.back() == '/')) {
-      where = to + where.substr(from.size());
-      break;
-    }
-  }
-  return where;
-}
-
 struct Opened {
   std::unique_ptr<blob::BlobStore> container;
   std::vector<std::string> rest;  // positional arguments after REPO
@@ -105,7 +82,7 @@ Result<Opened> open_container(const GlobalOptions& g, InspectFlags& f) {
   Opened out;
   std::string where;
   if (!f.repository.empty()) {
-    ESSNAP_TRY(where, location_from_cluster(g, f));
+    ESSNAP_TRY(where, registered_repository_location(g, f.cluster, f.repository, f.location_map));
     out.rest = f.args;
   } else {
     if (f.args.empty())

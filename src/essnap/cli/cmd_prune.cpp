@@ -12,6 +12,7 @@
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/keep_flags.hpp"
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
@@ -27,24 +28,12 @@ struct PruneFlags {
   std::string repository;
   std::string policy;
   std::vector<std::string> match;
-  int last = 0, hourly = 0, daily = 0, weekly = 0, monthly = 0, yearly = 0, keep_min = 1;
-  std::string within, within_hourly, within_daily, within_weekly, within_monthly, within_yearly;
-  bool prune_failed = false;
-  std::string tz = "UTC";
+  KeepFlags keep;
   std::string plan_from;
   std::string now;
   bool dry_run = false;
   bool yes = false;
 };
-
-Status set_duration(const std::string& text, const char* flag,
-                    std::optional<retention::Duration>& out) {
-  if (text.empty()) return ok_status();
-  auto d = retention::parse_duration(text);
-  if (!d.ok()) return Error(d.error()).with_context(flag);
-  out = *d;
-  return ok_status();
-}
 
 Result<retention::PruneOptions> make_options(PruneFlags& f) {
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
@@ -57,16 +46,7 @@ Result<retention::PruneOptions> make_options(PruneFlags& f) {
   retention::PruneOptions o;
   o.repository = f.repository;
   o.ownership = {f.policy, f.match};
-  retention::Policy& p = o.policy;
-  p.last = f.last, p.hourly = f.hourly, p.daily = f.daily, p.weekly = f.weekly;
-  p.monthly = f.monthly, p.yearly = f.yearly, p.keep_min = f.keep_min, p.tz = f.tz;
-  p.prune_failed = f.prune_failed ? retention::PruneFailed::kYes : retention::PruneFailed::kNo;
-  ESSNAP_TRY_STATUS(set_duration(f.within, "--keep-within", p.within));
-  ESSNAP_TRY_STATUS(set_duration(f.within_hourly, "--keep-within-hourly", p.within_hourly));
-  ESSNAP_TRY_STATUS(set_duration(f.within_daily, "--keep-within-daily", p.within_daily));
-  ESSNAP_TRY_STATUS(set_duration(f.within_weekly, "--keep-within-weekly", p.within_weekly));
-  ESSNAP_TRY_STATUS(set_duration(f.within_monthly, "--keep-within-monthly", p.within_monthly));
-  ESSNAP_TRY_STATUS(set_duration(f.within_yearly, "--keep-within-yearly", p.within_yearly));
+  ESSNAP_TRY(o.policy, keep_policy(f.keep));
   return o;
 }
 
@@ -180,30 +160,6 @@ Result<int> run_prune(const GlobalOptions& g, PruneFlags f) {
   return kExitOk;
 }
 
-void add_policy_flags(CLI::App* c, PruneFlags* f) {
-  c->add_option("--keep-last", f->last, "Keep the newest N snapshots")->check(integer_at_least(-1));
-  c->add_option("--keep-hourly", f->hourly, "Keep the newest of each of the last N hours (-1: all)")
-      ->check(integer_at_least(-1));
-  c->add_option("--keep-daily", f->daily, "... of the last N days")->check(integer_at_least(-1));
-  c->add_option("--keep-weekly", f->weekly, "... of the last N ISO weeks")
-      ->check(integer_at_least(-1));
-  c->add_option("--keep-monthly", f->monthly, "... of the last N months")
-      ->check(integer_at_least(-1));
-  c->add_option("--keep-yearly", f->yearly, "... of the last N years")->check(integer_at_least(-1));
-  c->add_option("--keep-within", f->within,
-                "Keep all within D of the newest: restic's durations, y, m = MONTHS (or mo), d, h "
-                "(1y2m3d4h, 30d, 36h)");
-  c->add_option("--keep-within-hourly", f->within_hourly, "One per hour within D of the newest");
-  c->add_option("--keep-within-daily", f->within_daily, "One per day within D");
-  c->add_option("--keep-within-weekly", f->within_weekly, "One per week within D");
-  c->add_option("--keep-within-monthly", f->within_monthly, "One per month within D");
-  c->add_option("--keep-within-yearly", f->within_yearly, "One per year within D");
-  c->add_option("--keep-min", f->keep_min, "Never fewer SUCCESS snapshots than this (default 1)")
-      ->check(integer_at_least(0));
-  c->add_flag("--prune-failed", f->prune_failed, "Also remove FAILED and PARTIAL snapshots");
-  c->add_option("--tz", f->tz, "Time zone of the hour/day/week buckets (IANA name; default UTC)");
-}
-
 }  // namespace
 
 void register_prune(CLI::App& app, CommandContext ctx) {
@@ -215,7 +171,7 @@ void register_prune(CLI::App& app, CommandContext ctx) {
   c->add_option("--repository,-r", f->repository, "Repository (default: ESSNAP_REPOSITORY)");
   c->add_option("--policy", f->policy, "Own the snapshots essnap made for this policy");
   c->add_option("--match", f->match, "Also own snapshots whose name matches GLOB (repeatable)");
-  add_policy_flags(c, f.get());
+  add_keep_flags(c, &f->keep);
   c->add_flag("--dry-run", f->dry_run, "Print the plan only");
   c->add_flag("--yes,-y", f->yes, "Do not ask (required when there is no terminal)");
   c->add_option("--plan-from", f->plan_from,

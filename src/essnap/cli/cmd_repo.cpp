@@ -236,7 +236,7 @@ Result<int> run(const GlobalOptions& g, RepoFlags f, const std::string& action) 
 
 void register_repo(CLI::App& app, CommandContext ctx) {
   auto* cmd = app.add_subcommand(
-      "repo", "List, show, register, verify, clean up and unregister repositories");
+      "repo", "List, show, register, verify, clean up, unregister and sync repositories");
   cmd->require_subcommand(1);
   cmd->fallthrough();
   const std::string exits = exit_status_help();
@@ -278,6 +278,7 @@ void register_repo(CLI::App& app, CommandContext ctx) {
     c->callback([ctx, f, name] { run_command(ctx, [&] { return run(*ctx.global, *f, name); }); });
     if (name == "show") add_register(cmd, ctx, exits);
   }
+  register_repo_sync(cmd, ctx);
 }
 
 }  // namespace essnap::cli

@@ -48,6 +48,7 @@ void register_setup(CLI::App& app, CommandContext ctx);
 void register_snapshot(CLI::App& app, CommandContext ctx);
 void register_restore(CLI::App& app, CommandContext ctx);
 void register_repo(CLI::App& app, CommandContext ctx);
+void register_repo_sync(CLI::App* repo, CommandContext ctx);  // `repo sync`, from register_repo
 void register_prune(CLI::App& app, CommandContext ctx);
 void register_run(CLI::App& app, CommandContext ctx);
 void register_config(CLI::App& app, CommandContext ctx);

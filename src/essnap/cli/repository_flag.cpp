@@ -4,6 +4,7 @@
 
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/repository.hpp"
 
 namespace essnap::cli {
 
@@ -26,6 +27,30 @@ Result<std::string> resolve_repository(const std::string& flag) {
     return Error(ErrorCode::kInvalidArgument, "no repository",
                  "pass --repository NAME or set ESSNAP_REPOSITORY ('essnap repo list' shows them)");
   return name;
+}
+
+Result<std::string> registered_repository_location(const GlobalOptions& g, ClusterFlags& cluster,
+                                                   const std::string& name,
+                                                   const std::vector<std::string>& location_map) {
+  ESSNAP_TRY_STATUS(cluster::names::validate_repository_name(name, "--repository"));
+  ESSNAP_TRY(auto client, make_cluster_client(g, cluster));
+  ESSNAP_TRY(auto repos, cluster::get_repositories(client, name));
+  if (repos.empty())
+    return make_error(ErrorCode::kNotFound, "repository " + name + " is not registered",
+                      "list them with 'essnap repo list'");
+  ESSNAP_TRY(std::string where, cluster::repository_location(repos.front()));
+  for (const auto& m : location_map) {
+    auto eq = m.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(ErrorCode::kInvalidArgument, "--location-map '" + m + "' is not FROM=TO");
+    const std::string from = m.substr(0, eq), to = m.substr(eq + 1);
+    if (where.compare(0, from.size(), from) == 0 &&
+        (where.size() == from.size() || where[from.size()] == '/' || from.back() == '/')) {
+      where = to + where.substr(from.size());
+      break;
+    }
+  }
+  return where;
 }
 
 }  // namespace essnap::cli

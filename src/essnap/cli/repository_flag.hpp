@@ -3,7 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "essnap/cli/cluster_flags.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::cli {
@@ -16,5 +18,12 @@ Result<std::string> resolve_repository(const std::string& flag);
 // The same for a command where the repository is optional (`snapshot status`: every repository
 // without one): "" when neither names one.
 Result<std::string> resolve_optional_repository(const std::string& flag);
+
+// Where registered repository `name` keeps its blobs (s3://BUCKET/BASE_PATH or the fs
+// directory), asked of the cluster the flags name, with the first matching --location-map FROM=TO
+// applied (the cluster's path as this machine sees it). For inspect and repo sync.
+Result<std::string> registered_repository_location(const GlobalOptions& g, ClusterFlags& cluster,
+                                                   const std::string& name,
+                                                   const std::vector<std::string>& location_map);
 
 }  // namespace essnap::cli

@@ -120,6 +120,7 @@ struct RepositoryData {
   std::vector<std::string> index_metadata_identifiers_order;
   std::vector<std::string> field_order;
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+  bool layout_read = false;  // set by the parser: field_order is the layout, even when empty ({})
 
   bool operator==(const RepositoryData&) const = default;
 

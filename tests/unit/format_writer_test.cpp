@@ -349,6 +349,19 @@ TEST(FormatRootWrite, NullsAndIntVersionsAsRead) {
   EXPECT_EQ(*again, *d);
 }
 
+// Found by the root_index fuzz target: a parsed root never gains keys it did not have.
+TEST(FormatRootWrite, NoKeyAddedToWhatWasRead) {
+  for (const std::string root :
+       {R"({"snapsion":"7.9.0","other":{"a":"b"}})", R"({"indices":{"i":{"id":"I"}}})",
+        R"({"snapshots":[{"name":"s","uuid":"A"}]})", R"({})"}) {
+    auto d = parse_repository_data(bytes_of(root));
+    ASSERT_TRUE(d.ok()) << root << ": " << d.error().message;
+    EXPECT_EQ(write_repository_data(*d), root);
+  }
+  // built in code, the same data gets the engine's full layout
+  EXPECT_EQ(write_repository_data(RepositoryData{}), R"({"snapshots":[],"indices":{}})");
+}
+
 TEST(FormatRootWrite, BuiltInCodeGetsTheEngineLayout) {
   RepositoryData d;
   d.min_version = "7.12.0";

@@ -18,10 +18,11 @@
 //
 // Writer (frame_blob): ChecksumBlobStoreFormat.serialize — CodecUtil.writeHeader(codec, 1), the
 // body, CodecUtil.writeFooter (lucene/core/.../codecs/CodecUtil.java). The body as the engines'
-// compressors produce it: DeflateCompressor = "DFL\0" + raw deflate (zlib level 1, window 15,
-// memLevel 8, default strategy) through a DeflaterOutputStream with syncFlush, closed by a flush
-// (an empty stored block 00 00 FF FF) and a finish; OpenSearch ZstdCompressor = "ZSTD\0" + one
-// zstd frame at level 3, streamed (no content size, no checksum).
+// compressors produce it: DeflateCompressor = "DFL\0" + raw deflate (zlib level 3 = its LEVEL,
+// window 15, memLevel 8, default strategy) through a DeflaterOutputStream with syncFlush, closed by
+// a flush (an empty stored block 00 00 FF FF) and a finish; OpenSearch ZstdCompressor = "ZSTD\0" +
+// one zstd frame at level 3, streamed (no content size, no checksum, one last block). Every framed
+// blob of the fixture repositories re-frames to the same bytes.
 #pragma once
 
 #include <cstddef>

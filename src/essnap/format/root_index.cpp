@@ -274,34 +274,41 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes
   ESSNAP_TRY(out.uuid, detail::opt_string(doc, kWhere, "uuid"));
   ESSNAP_TRY(out.cluster_id, detail::opt_string(doc, kWhere, "cluster_id"));
   keep_layout(doc, kRootFields, out.field_order, out.extra);
+  out.layout_read = true;
   return out;
 }
 
 namespace {
 
-// The value of a known field: `listed` when the key was in the object read (then an empty map or
-// list is still written, as the engines write it); nullopt = nothing to write (null if listed).
-using Getter = std::function<std::optional<json>(std::string_view key, bool listed)>;
+// How a known field comes to be written: its key was in the object read (kListed: an empty map or
+// list is written as read), the object was built in code (kFresh: the engine's full layout), or
+// the key was not in the object read (kAdded: only a value the model really holds, so parse ->
+// write -> parse adds no key).
+enum class Emit { kListed, kFresh, kAdded };
+// The value of a known field; nullopt = nothing to write (null when kListed).
+using Getter = std::function<std::optional<json>(std::string_view key, Emit how)>;
 
 // Keys in the order read (known ones from the model, unknown ones from extra), then known fields
 // the order lacks in `canonical` order, then extra fields the order lacks.
-json emit_object(const std::vector<std::string>& order, const std::vector<std::string_view>& known,
+json emit_object(const std::vector<std::string>& order, bool layout_read,
+                 const std::vector<std::string_view>& known,
                  const std::vector<std::string_view>& canonical, const json& extra,
                  const Getter& get) {
   json o = json::object();
   for (const auto& k : order) {
     if (o.contains(k)) continue;
     if (is_one_of(k, known)) {
-      auto v = get(k, true);
+      auto v = get(k, Emit::kListed);
       o[k] = v ? std::move(*v) : json(nullptr);
     } else if (auto it = extra.find(k); it != extra.end()) {
       o[k] = *it;
     }
   }
+  const Emit how = (order.empty() && !layout_read) ? Emit::kFresh : Emit::kAdded;
   for (std::string_view k : canonical) {
     const std::string key(k);
     if (o.contains(key)) continue;
-    if (auto v = get(k, false)) o[key] = std::move(*v);
+    if (auto v = get(k, how)) o[key] = std::move(*v);
   }
   for (const auto& [k, v] : extra.items())
     if (!o.contains(k)) o[k] = v;
@@ -319,8 +326,8 @@ json ordered_map(const std::map<std::string, std::string>& m,
 }
 
 json snapshot_json(const RepoSnapshot& s) {
-  return emit_object(s.field_order, kSnapshotFields, kSnapshotFields, s.extra,
-                     [&](std::string_view k, bool listed) -> std::optional<json> {
+  return emit_object(s.field_order, false, kSnapshotFields, kSnapshotFields, s.extra,
+                     [&](std::string_view k, Emit how) -> std::optional<json> {
                        if (k == "name") return json(s.name);
                        if (k == "uuid") return json(s.uuid);
                        if (k == "state") {
@@ -328,7 +335,8 @@ json snapshot_json(const RepoSnapshot& s) {
                          return json(static_cast<int>(*s.state));
                        }
                        if (k == "index_metadata_lookup") {
-                         if (!listed && s.index_metadata_lookup.empty()) return std::nullopt;
+                         if (how != Emit::kListed && s.index_metadata_lookup.empty())
+                           return std::nullopt;
                          return ordered_map(s.index_metadata_lookup, s.index_metadata_lookup_order);
                        }
                        if (k == "version") {
@@ -369,14 +377,15 @@ json shard_gen_json(const ShardGen& g) {
 }
 
 json index_json(const RepoIndex& i) {
-  return emit_object(i.field_order, kIndexFields, kIndexFields, i.extra,
-                     [&](std::string_view k, bool listed) -> std::optional<json> {
+  return emit_object(i.field_order, false, kIndexFields, kIndexFields, i.extra,
+                     [&](std::string_view k, Emit how) -> std::optional<json> {
                        if (k == "id") return json(i.id);
                        if (k == "shard_path_type") {
                          if (!i.shard_path_type) return std::nullopt;
                          return json(*i.shard_path_type);
                        }
                        if (k == "snapshots") {
+                         if (how == Emit::kAdded && i.snapshots.empty()) return std::nullopt;
                          json a = json::array();
                          for (const auto& u : i.snapshots) a.push_back(u);
                          return a;
@@ -387,7 +396,6 @@ json index_json(const RepoIndex& i) {
                          for (const auto& g : i.shard_generations) a.push_back(shard_gen_json(g));
                          return a;
                        }
-                       (void)listed;
                        return std::nullopt;
                      });
 }
@@ -402,14 +410,16 @@ std::string write_repository_data(const RepositoryData& d) {
   static const std::vector<std::string_view> kLegacy = {"snapshots", "indices", "min_version",
                                                         "index_metadata_identifiers"};
   const bool modern = d.uuid.has_value() || d.cluster_id.has_value();
-  json root = emit_object(d.field_order, kRootFields, modern ? kModern : kLegacy, d.extra,
-                          [&](std::string_view k, bool listed) -> std::optional<json> {
+  json root = emit_object(d.field_order, d.layout_read, kRootFields, modern ? kModern : kLegacy,
+                          d.extra, [&](std::string_view k, Emit how) -> std::optional<json> {
                             if (k == "snapshots") {
+                              if (how == Emit::kAdded && d.snapshots.empty()) return std::nullopt;
                               json a = json::array();
                               for (const auto& s : d.snapshots) a.push_back(snapshot_json(s));
                               return a;
                             }
                             if (k == "indices") {
+                              if (how == Emit::kAdded && d.indices.empty()) return std::nullopt;
                               json o = json::object();
                               for (const auto& i : d.indices) o[i.name] = index_json(i);
                               return o;
@@ -428,7 +438,7 @@ std::string write_repository_data(const RepositoryData& d) {
                               return json(*d.cluster_id);
                             }
                             if (k == "index_metadata_identifiers") {
-                              if (!listed && d.index_metadata_identifiers.empty())
+                              if (how != Emit::kListed && d.index_metadata_identifiers.empty())
                                 return std::nullopt;
                               return ordered_map(d.index_metadata_identifiers,
                                                  d.index_metadata_identifiers_order);

@@ -32,8 +32,9 @@
 // *_order of the two maps) and the fields it does not model (extra), so parse -> write gives the
 // same JSON value, keys in the same order; a field read as null is written as null. What is
 // normalised: "state" is written as its int, pre-5.4.1 {name, uuid} index snapshot entries and
-// integer shard generations as strings. Entries built in code (empty field_order) get the
-// engine's order above. Compact JSON, UTF-8, as XContentBuilder writes it.
+// integer shard generations as strings. Entries built in code (empty field_order; for the whole
+// root, layout_read false) get the engine's order above; a parsed object never gains a key it did
+// not have. Compact JSON, UTF-8, as XContentBuilder writes it.
 #pragma once
 
 #include <cstdint>
@@ -120,6 +121,7 @@ struct RepositoryData {
   std::vector<std::string> index_metadata_identifiers_order;
   std::vector<std::string> field_order;
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+  bool layout_read = false;  // set by the parser: field_order is the layout, even when empty ({})
 
   bool operator==(const RepositoryData&) const = default;
 

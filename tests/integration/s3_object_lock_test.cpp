@@ -5,12 +5,16 @@
 //  - moto's CreateMultipartUpload ignores the Object Lock headers (it keeps the storage class), so
 //    an object written in parts (put_stream above the threshold, a copy in parts) has no
 //    retention on moto; AWS applies them (documented for CreateMultipartUpload);
-//  - SeaweedFS's answers are recorded by the storage-class test, see its comments.
+//  - the stack's moto refuses the SigV4 signature of an S3 GET whose query holds an encoded '/'
+//    (ListObjectsV2 or ListObjectVersions with prefix=repo%2Fa) with SignatureDoesNotMatch, while
+//    SeaweedFS accepts the same signer's requests (botocore encodes '/' in a query the same way);
+//    the moto tests that list (copy, exists, remove by version) keep their blobs at the bucket's
+//    root, which each test owns;
+//  - SeaweedFS keeps the storage class (HeadObject answers STANDARD_IA after a STANDARD_IA put).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <iostream>
 
 #include "essnap/aws/credentials.hpp"
 #include "essnap/blob/s3_store.hpp"
@@ -172,7 +176,7 @@ TEST(S3ObjectLockMoto, EveryWriteIsLockedOneDayAndDeletesAreRefusedAndReported) 
   blob::S3Store src(src_o);
   ASSERT_TRUE(src.put("from-elsewhere", "copied across buckets").ok());
 
-  auto o = st.store(locked, "repo");
+  auto o = st.store(locked, "");
   o.write = {"STANDARD_IA", "GOVERNANCE", 1};
   blob::S3Store store(o);
   const auto before = system_clock::now();
@@ -191,7 +195,7 @@ TEST(S3ObjectLockMoto, EveryWriteIsLockedOneDayAndDeletesAreRefusedAndReported) 
 
   for (const char* name : {"a", "b", "c", "d"}) {
     SCOPED_TRACE(name);
-    auto h = st.client().head_object({locked, std::string("repo/") + name});
+    auto h = st.client().head_object({locked, std::string(name)});
     ASSERT_TRUE(h.ok()) << h.error().message;
     EXPECT_EQ(h->object_lock_mode, "GOVERNANCE");
     ASSERT_TRUE(h->object_lock_retain_until.has_value());
@@ -204,7 +208,7 @@ TEST(S3ObjectLockMoto, EveryWriteIsLockedOneDayAndDeletesAreRefusedAndReported) 
   }
   EXPECT_EQ(store.read("d", 100).value(), "copied across buckets");
   // The multipart object: moto keeps the storage class, not the lock (see the file comment).
-  auto e = st.client().head_object({locked, "repo/e"});
+  auto e = st.client().head_object({locked, "e"});
   ASSERT_TRUE(e.ok()) << e.error().message;
   EXPECT_EQ(e->content_length, big.size());
   EXPECT_EQ(e->storage_class, "STANDARD_IA");
@@ -214,18 +218,18 @@ TEST(S3ObjectLockMoto, EveryWriteIsLockedOneDayAndDeletesAreRefusedAndReported) 
   Status gone = store.remove({"a"});
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code, ErrorCode::kRemote);
-  EXPECT_NE(gone.error().message.find("repo/a"), std::string::npos) << gone.error().message;
+  EXPECT_NE(gone.error().message.find(" a:"), std::string::npos) << gone.error().message;
   EXPECT_NE(gone.error().message.find("AccessDenied"), std::string::npos) << gone.error().message;
   EXPECT_NE(gone.error().hint.find("Object Lock"), std::string::npos) << gone.error().hint;
   EXPECT_EQ(store.read("a", 100).value(), "bytes of a");
   // What a plain delete (the store before delete_versions) does in the same bucket: it succeeds,
   // silently, by adding a delete marker; the locked version and its bytes stay.
-  auto plain_o = st.store(locked, "repo");
+  auto plain_o = st.store(locked, "");
   blob::S3Store plain_store(plain_o);
   Status marker = plain_store.remove({"b"});
   ASSERT_TRUE(marker.ok()) << marker.error().message;
   EXPECT_FALSE(plain_store.exists("b").value());
-  auto kept = st.client().list_object_versions({locked, "repo/b"});
+  auto kept = st.client().list_object_versions({locked, "b"});
   ASSERT_TRUE(kept.ok()) << kept.error().message;
   int data_versions = 0;
   for (const auto& v : kept->versions) data_versions += v.delete_marker ? 0 : 1;
@@ -234,7 +238,7 @@ TEST(S3ObjectLockMoto, EveryWriteIsLockedOneDayAndDeletesAreRefusedAndReported) 
   Status unlocked = store.remove({"e"});
   ASSERT_TRUE(unlocked.ok()) << unlocked.error().message;
   EXPECT_FALSE(store.exists("e").value());
-  auto versions = st.client().list_object_versions({locked, "repo/e"});
+  auto versions = st.client().list_object_versions({locked, "e"});
   ASSERT_TRUE(versions.ok());
   EXPECT_TRUE(versions->versions.empty());
   auto nothing = store.locked_until("e");
@@ -249,7 +253,7 @@ TEST(S3ObjectLockMoto, ALockedWriteIntoABucketWithoutLockFails) {
   S3Stack st(moto());
   const std::string plain = bucket_name("nolock");
   ASSERT_TRUE(st.create_bucket(plain, false));
-  auto o = st.store(plain, "repo");
+  auto o = st.store(plain, "");
   o.write = {"", "COMPLIANCE", 1};
   blob::S3Store store(o);
   Status s = store.put("a", "x");
@@ -321,7 +325,7 @@ TEST(S3StorageClass, KeptByMoto) {
   EXPECT_FALSE(h->object_lock_retain_until.has_value());
 }
 
-TEST(S3StorageClass, SeaweedFsAcceptsIt) {
+TEST(S3StorageClass, KeptBySeaweedFs) {
   REQUIRE_SEAWEED();
   S3Stack st(seaweed());
   const std::string bucket = stack_var("ESSNAP_TEST_S3_BUCKET");
@@ -338,9 +342,7 @@ TEST(S3StorageClass, SeaweedFsAcceptsIt) {
   auto cfg = st.client().get_object_lock_configuration(bucket);
   ASSERT_TRUE(cfg.ok()) << cfg.error().message;
   EXPECT_FALSE(cfg->enabled);
-  RecordProperty("seaweedfs_storage_class", h->storage_class);
-  std::cout << "SeaweedFS HeadObject storage class after a STANDARD_IA put: " << h->storage_class
-            << "\n";
+  EXPECT_EQ(h->storage_class, "STANDARD_IA");
   ASSERT_TRUE(store.remove({"a"}).ok());
 }
 

@@ -199,8 +199,10 @@ TEST(S3WriteHeaders, CopyObjectCarriesSettingsAndKeepsMetadata) {
   EXPECT_EQ(*header(q, "x-amz-copy-source"), "/src-bucket/p/a%20b");
   EXPECT_EQ(*header(q, "x-amz-object-lock-mode"), "GOVERNANCE");
   EXPECT_EQ(*header(q, "x-amz-storage-class"), "STANDARD_IA");
-  EXPECT_EQ(header(q, "x-amz-metadata-directive"), nullptr);  // COPY, S3's default
-  expect_signature_covers(q, {"x-amz-copy-source", "x-amz-object-lock-retain-until-date"});
+  EXPECT_EQ(header(q, "x-amz-metadata-directive"), nullptr);         // COPY, S3's default
+  EXPECT_EQ(*header(q, "Content-MD5"), "1B2M2Y8AsgTpgAmY7PhCfg==");  // MD5 of the empty body
+  expect_signature_covers(
+      q, {"x-amz-copy-source", "x-amz-object-lock-retain-until-date", "content-md5"});
 }
 
 // Headers as in the AWS S3 API Reference, HeadObject, "Response Syntax" (x-amz-object-lock-*,

@@ -67,7 +67,9 @@ class S3Store final : public BlobStore {
   Status remove(const std::vector<std::string>& paths) override;
   Status copy(std::string_view from, std::string_view to) override;
   // HeadObject: the retention's date while it is ahead (of the client's clock), max() under a
-  // legal hold, nullopt otherwise or when there is no such object.
+  // legal hold, nullopt otherwise or when there is no such object. AWS sends the lock headers
+  // only to a caller allowed s3:GetObjectRetention and s3:GetObjectLegalHold; without them a
+  // locked object reads as unlocked here (a remove() by version is still refused, and reported).
   Result<std::optional<TimePoint>> locked_until(std::string_view path) override;
   // Another S3Store on the same endpoint (scheme, host and port; the same AWS partition when
   // both use AWS's own endpoints). Credentials may still refuse (copy_from: kRemote, 403).

@@ -854,6 +854,9 @@ Result<CopyObjectResponse> Client::copy_object(const CopyObjectRequest& r) {
   // Storage class and retention may be set on a copy; the metadata is copied (COPY, the
   // default: no x-amz-metadata-directive is sent).
   ESSNAP_TRY_STATUS(add_write_headers(c.headers, r.write));
+  // With lock parameters, the integrity header too, over the (empty) body: S3 documents it for
+  // PutObject only, moto demands it on every PUT that carries them, and it costs nothing.
+  if (r.write.locks()) c.headers.emplace_back("Content-MD5", md5_base64(""));
   ESSNAP_TRY(auto resp, send_ok(c));
   if (auto e = error_in_200("CopyObject", r.bucket, resp)) return *e;
   pugi::xml_document doc;

@@ -280,7 +280,8 @@ struct DeleteObjectsResponse {
 };
 
 // The object's metadata is copied with it (x-amz-metadata-directive COPY, S3's default); the
-// storage class and Object Lock retention are the new object's own (`write`).
+// storage class and Object Lock retention are the new object's own (`write`), with Content-MD5 of
+// the empty body when it locks (moto refuses lock headers on any PUT without one).
 struct CopyObjectRequest {
   std::string source_bucket, source_key, bucket, key;
   ObjectWriteSettings write;

@@ -57,8 +57,10 @@ image:
 		--build-arg ESSNAP_GIT_COMMIT=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown) .
 
 # Everything: build, stack up (unless already up), every ctest suite, stack down (if we started it).
-test: deps-stack build
-	@scripts/run-tests.sh
+# The stack's side (scripts/install-deps.sh stack, stack up, the package test's Debian root) runs in
+# the background while the build compiles (scripts/run-tests.sh --build; docs/TESTING.md).
+test: deps-build $(BUILD_DIR)/build.ninja
+	@BUILD_DIR=$(BUILD_DIR) JOBS=$(JOBS) scripts/run-tests.sh --build
 
 # Unit tests only; no stack.
 unit-test: build

@@ -112,34 +112,19 @@ for lib in libc6 libcurl4 libssl3 libstdc++6; do
 done
 say "file lists equal ($(wc -l <"$WORK/deb.list") files); Depends: $depends"
 
-# 2. A clean Debian root of this machine's release, from this machine's mirror (cached).
-SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-[[ -n $SUITE ]] || skip "no VERSION_CODENAME in /etc/os-release"
-ARCH=$(dpkg --print-architecture)
-# "URI SUITE" of each main component of this release that apt here knows (bookworm, -updates, -security).
-mapfile -t SOURCES < <(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' \
-  "Created-By: Packages" "Component: main" "Architecture: $ARCH" | awk -v s="$SUITE" '$2 == s || index($2, s "-") == 1' | sort -u)
-MIRROR=""
-for line in "${SOURCES[@]}"; do [[ ${line#* } == "$SUITE" ]] && MIRROR=${line%% *}; done
-[[ -n $MIRROR ]] || skip "no apt source for $SUITE main in this machine's apt configuration"
-key=$(printf '%s\n' v1 "${SOURCES[@]}" | sha256sum | cut -c1-12)
-TARBALL=$CACHE/$SUITE-$ARCH-minbase-$key.tar.zst
-mkdir -p "$CACHE" "$CACHE/archives"
+# 2. A clean Debian root of this machine's release, from this machine's mirror, made once and
+# cached (scripts/debian-root.sh; `make test` makes it in the background while it compiles).
+set +e
+TARBALL=$("$SRC/scripts/debian-root.sh" "$CACHE" 2>"$WORK/root.log")
+rc=$?
+set -e
+cat "$WORK/root.log"
+((rc == 2)) && skip "$(tail -n 1 "$WORK/root.log")"
+((rc == 0)) || fail "the minbase root could not be made (above)"
+SUITE=$(. /etc/os-release && echo "$VERSION_CODENAME")
+say "root: $TARBALL"
 exec 9>"$CACHE/.lock"
 flock 9
-if [[ ! -f $TARBALL ]]; then
-  say "building the $SUITE minbase root (once; cached as $TARBALL)"
-  mkdir "$WORK/fresh"
-  debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$WORK/fresh" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
-    { tail -n 30 "$WORK/debootstrap.log"; fail "debootstrap $SUITE from $MIRROR failed"; }
-  for line in "${SOURCES[@]}"; do echo "deb ${line%% *} ${line#* } main"; done >"$WORK/fresh/etc/apt/sources.list"
-  cp /etc/resolv.conf "$WORK/fresh/etc/resolv.conf"
-  chroot "$WORK/fresh" apt-get update -qq >"$WORK/apt.log" 2>&1 || { cat "$WORK/apt.log"; fail "apt-get update in the root failed"; }
-  chroot "$WORK/fresh" apt-get clean
-  tar -C "$WORK/fresh" --zstd -cf "$TARBALL.tmp" . && mv "$TARBALL.tmp" "$TARBALL"
-  rm -rf "$WORK/fresh"
-  say "root cached ($(du -k "$TARBALL" | cut -f1) KiB)"
-fi
 mkdir "$ROOT"
 tar -C "$ROOT" --zstd -xf "$TARBALL"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"

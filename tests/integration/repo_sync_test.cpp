@@ -51,6 +51,15 @@ test::ProcessResult run_essnap(const std::string& args) {
   return test::run(c);
 }
 
+// A JSON array of names as a set: the engines' roots list snapshots in no promised order.
+std::set<std::string> names_of(const json& a) {
+  std::set<std::string> out;
+  if (a.is_array())
+    for (const auto& n : a) out.insert(n.get<std::string>());
+  return out;
+}
+using Names = std::set<std::string>;
+
 json run_json(const std::string& args, int want_exit) {
   auto r = run_essnap("-o json " + args);
   EXPECT_EQ(r.exit_code, want_exit) << args << "\n" << r.out << r.err;
@@ -180,12 +189,12 @@ TEST_P(RepoSync, DstIsARepositoryTheEnginesRestoreFromFullAndIncremental) {
 
   // The plan first: nothing written.
   auto plan = run_json("repo sync " + s3_of(src_dir) + " " + s3_of(dst_dir) + " --dry-run", 0);
-  EXPECT_EQ(plan["plan"]["add"], json({"s1", "s3"})) << plan.dump();
+  EXPECT_EQ(names_of(plan["plan"]["add"]), (Names{"s1", "s3"})) << plan.dump();
   EXPECT_GT(plan["plan"]["blobs_to_copy"].get<long>(), 10) << plan.dump();
   EXPECT_FALSE(fs::exists(dst_dir + "/index-0"));
 
   auto full = run_json("repo sync " + s3_of(src_dir) + " " + s3_of(dst_dir), 0);
-  EXPECT_EQ(full["plan"]["add"], json({"s1", "s3"})) << full.dump();
+  EXPECT_EQ(names_of(full["plan"]["add"]), (Names{"s1", "s3"})) << full.dump();
   EXPECT_EQ(full["blobs_copied"], plan["plan"]["blobs_to_copy"]);
   EXPECT_EQ(full["verified_snapshots"], 2);
   run_json("inspect verify " + s3_of(dst_dir) + " --read-data", 0);
@@ -210,8 +219,8 @@ TEST_P(RepoSync, DstIsARepositoryTheEnginesRestoreFromFullAndIncremental) {
   docs(logs, 451, 480);
   snapshot("s4", logs + "," + solo);
   auto inc = run_json("repo sync " + s3_of(src_dir) + " " + s3_of(dst_dir), 0);
-  EXPECT_EQ(inc["plan"]["add"], json({"s4"})) << inc.dump();
-  EXPECT_EQ(inc["plan"]["kept"], json({"s1", "s3"})) << inc.dump();
+  EXPECT_EQ(names_of(inc["plan"]["add"]), Names{"s4"}) << inc.dump();
+  EXPECT_EQ(names_of(inc["plan"]["kept"]), (Names{"s1", "s3"})) << inc.dump();
   EXPECT_LT(inc["blobs_copied"].get<long>(), full["blobs_copied"].get<long>() / 2) << inc.dump();
   EXPECT_EQ(inc["plan"]["indices_changed"], 2);
   run_json("inspect verify " + s3_of(dst_dir), 0);

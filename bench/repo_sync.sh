@@ -57,8 +57,9 @@ OS=$ESSNAP_TEST_OPENSEARCH_URL
 PY="python3 $HERE/repo_sync_data.py"
 DS=syncbench-ds-$DATASET_VERSION
 DS_URI=s3://$ESSNAP_TEST_S3_BUCKET/$ESSNAP_TEST_OPENSEARCH_S3_REPO_PREFIX/$DS
-SRC1=$DS_URI/snap1
-SRC2=$DS_URI/snap2
+REF1=$DS_URI/snap1 # frozen: the repository after snapshot 1
+REF2=$DS_URI/snap2 # frozen: after snapshot 2 (the engine's own, unregistered)
+SRC=$DS_URI/src    # what the tools sync from: set to REF1's objects, then to REF2's
 LOC=$ESSNAP_TEST_OPENSEARCH_S3_REPO_PATH/$DS/snap2 # the engine writes snapshot 1 and 2 here
 READY=$DS_URI/READY.json
 SNAP1_INDICES=${SNAP1_INDICES:-6}
@@ -109,8 +110,8 @@ build_dataset() {
   done
   j -XPUT "$OS/_snapshot/$DS/snap-1?wait_for_completion=true" \
     -d "{\"indices\":\"$DS-logs-*\",\"include_global_state\":false}" | grep -q '"state":"SUCCESS"'
-  echo "  snapshot 1 done ($(($(date +%s) - t0)) s); freezing it to $SRC1"
-  aws s3 sync --quiet --only-show-errors "$SRC2" "$SRC1"
+  echo "  snapshot 1 done ($(($(date +%s) - t0)) s); freezing it to $REF1"
+  aws s3 sync --quiet --only-show-errors "$REF2" "$REF1"
   idx=$DS-logs-$((SNAP1_INDICES + 1))
   mkidx "$idx"
   $PY bulk "$OS" "$idx" "$SNAP2_MIB" 2
@@ -121,10 +122,10 @@ build_dataset() {
   for i in $(seq 1 $((SNAP1_INDICES + 1))); do curl -s -XDELETE "$OS/$DS-logs-$i" >/dev/null || true; done
   t1=$(date +%s)
   # What FUSE wrote must be what S3 lists.
-  $PY list "$SRC1" "$TMP/src1.json"
-  $PY list "$SRC2" "$TMP/src2.json"
-  local n1 n2 files
-  n1=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$TMP/src1.json")
+  $PY list "$REF1" "$TMP/src1.json"
+  $PY list "$REF2" "$TMP/src2.json"
+  $PY apply "$REF1" "$SRC" >/dev/null
+  local n2 files
   n2=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$TMP/src2.json")
   files=$(find "$LOC" -type f | wc -l)
   ((files == n2)) || { echo "repo_sync: the mount shows $files files, S3 lists $n2 objects"; return 1; }
@@ -148,16 +149,16 @@ if [[ ${REBUILD:-0} == 1 ]] || ! $PY get "$READY" >"$TMP/ready.json" 2>/dev/null
   build_dataset
 fi
 [[ ${BUILD_ONLY:-0} == 1 ]] && { cat "$TMP/ready.json"; echo; exit 0; }
-$PY list "$SRC1" "$TMP/src1.json"
-$PY list "$SRC2" "$TMP/src2.json"
+$PY list "$REF1" "$TMP/src1.json"
+$PY list "$REF2" "$TMP/src2.json"
 read -r NEW_OBJECTS NEW_BYTES < <($PY newbytes "$TMP/src1.json" "$TMP/src2.json")
-python3 - "$TMP/ready.json" "$NEW_OBJECTS" "$NEW_BYTES" "$SRC1" "$SRC2" <<'PY'
+python3 - "$TMP/ready.json" "$NEW_OBJECTS" "$NEW_BYTES" "$SRC" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 s1, s2 = d["snap1"], d["snap2"]
-print("dataset (%s, built in %d s on %s): snapshot 1 %s: %d objects, %.1f MiB; snapshot 2 %s: %d objects, %.1f MiB;"
-      % (d["engine"], d["build_seconds"], d["built"][:10], sys.argv[4], s1["objects"], s1["bytes"] / 2**20,
-         sys.argv[5], s2["objects"], s2["bytes"] / 2**20))
+print("dataset (%s, built in %d s on %s), synced from %s: after snapshot 1 %d objects, %.1f MiB; "
+      "after snapshot 2 %d objects, %.1f MiB;" % (d["engine"], d["build_seconds"], d["built"][:10], sys.argv[4],
+                                                  s1["objects"], s1["bytes"] / 2**20, s2["objects"], s2["bytes"] / 2**20))
 print("  new or changed in snapshot 2: %s objects, %.1f MiB (%.1f %% of snapshot 1's bytes)"
       % (sys.argv[2], int(sys.argv[3]) / 2**20, 100.0 * int(sys.argv[3]) / s1["bytes"]))
 PY
@@ -225,14 +226,14 @@ run() {
   RC=0
   /usr/bin/time -v -o "$TMP/$label.time" "$@" >"$TMP/$label.out" 2>"$TMP/$label.err" || RC=$?
   t1=$(date +%s.%N)
-  SECS=$(echo "$t1 - $t0" | bc)
+  SECS=$(printf '%.3f' "$(echo "$t1 - $t0" | bc)")
   RSS_KIB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/$label.time")
   if ((RC != 0)); then
     echo "  $label failed (exit $RC):"
     tail -5 "$TMP/$label.err" | sed 's/^/    /'
   fi
 }
-record() { printf '%s\n' "$1" >>"$TMP/records.jsonl"; }
+record() { python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])))' "$1" >>"$TMP/records.jsonl"; }
 counts() { curl -s "http://127.0.0.1:$PROXY_PORT/__counts__?reset=1"; }
 
 : >"$TMP/records.jsonl"
@@ -241,26 +242,23 @@ for case in $CASES; do
     [[ $tool == essnap && $have_essnap == 0 ]] && continue
     echo "== $tool, S3 -> $([[ $case == s3 ]] && echo "S3 (bucket $DST_BUCKET)" || echo "directory ($DIR_BASE)")"
     dst=$(fresh_dst "$case")
-    cmd "$tool" "$case" "$SRC1" "$dst" "$EP"
+    $PY apply "$REF1" "$SRC" >/dev/null
+    cmd "$tool" "$case" "$SRC" "$dst" "$EP"
     run "$tool-$case-full" "${CMD[@]}"
     full_secs=$SECS full_rss=$RSS_KIB full_rc=$RC
     printf '   full        %8.2f s  %8.1f MiB/s  RSS %6.1f MiB\n' "$SECS" \
       "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snap1"]["bytes"] / 2**20 / float(sys.argv[2]))' "$TMP/ready.json" "$SECS")" \
       "$(echo "$RSS_KIB / 1024" | bc -l)"
     snapshot_dst "$dst" "$TMP/before.json"
-    cmd "$tool" "$case" "$SRC2" "$dst" "$EP"
+    $PY apply "$REF2" "$SRC" >/dev/null
+    cmd "$tool" "$case" "$SRC" "$dst" "$EP"
     run "$tool-$case-incr" "${CMD[@]}"
     incr_secs=$SECS incr_rss=$RSS_KIB incr_rc=$RC
     snapshot_dst "$dst" "$TMP/after.json"
     read -r w_objs w_bytes deleted < <($PY written "$TMP/before.json" "$TMP/after.json")
-    # DST must now hold what SRC2 holds (the peers mirror bytes; essnap writes a repository of its
+    # DST must now hold what REF2 holds (the peers mirror bytes; essnap writes a repository of its
     # own, whose objects may differ: reported, not judged).
-    same=$(python3 - "$TMP/src2.json" "$TMP/after.json" <<'PY'
-import json, sys
-a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-print("same" if {k: v[0] for k, v in a.items()} == {k: v[0] for k, v in b.items()} else "differs")
-PY
-)
+    same=$($PY check "$TMP/src2.json" "$dst")
     printf '   incremental %8.2f s  RSS %6.1f MiB  wrote %d objects, %.1f MiB; deleted %d; DST vs snapshot 2: %s\n' \
       "$SECS" "$(echo "$RSS_KIB / 1024" | bc -l)" "$w_objs" "$(echo "$w_bytes / 1048576" | bc -l)" "$deleted" "$same"
     full_req='null' incr_req='null'
@@ -273,10 +271,12 @@ PY
       export RCLONE_CONFIG_SBP_ENDPOINT=http://127.0.0.1:$PROXY_PORT
       dst=$(fresh_dst "$case")
       counts >/dev/null
-      cmd "$tool" "$case" "$SRC1" "$dst" "http://127.0.0.1:$PROXY_PORT"
+      $PY apply "$REF1" "$SRC" >/dev/null
+      cmd "$tool" "$case" "$SRC" "$dst" "http://127.0.0.1:$PROXY_PORT"
       run "$tool-$case-count-full" "${CMD[@]}"
       full_req=$(counts)
-      cmd "$tool" "$case" "$SRC2" "$dst" "http://127.0.0.1:$PROXY_PORT"
+      $PY apply "$REF2" "$SRC" >/dev/null
+      cmd "$tool" "$case" "$SRC" "$dst" "http://127.0.0.1:$PROXY_PORT"
       run "$tool-$case-count-incr" "${CMD[@]}"
       incr_req=$(counts)
       stop_proxy
@@ -288,7 +288,7 @@ print("   requests (incremental, counting run): %d = %s; %.1f MiB over the wire"
 PY
     fi
     record "{\"tool\":\"$tool\",\"case\":\"$case\",\"full\":{\"seconds\":$full_secs,\"rss_kib\":${full_rss:-0},\"exit\":$full_rc,\"requests\":$full_req},
-      \"incremental\":{\"seconds\":$incr_secs,\"rss_kib\":${incr_rss:-0},\"exit\":$incr_rc,\"written_objects\":$w_objs,\"written_bytes\":$w_bytes,\"deleted_objects\":$deleted,\"dst_matches_snapshot2\":$([[ $same == same ]] && echo true || echo false),\"requests\":$incr_req}}"
+      \"incremental\":{\"seconds\":$incr_secs,\"rss_kib\":${incr_rss:-0},\"exit\":$incr_rc,\"written_objects\":$w_objs,\"written_bytes\":$w_bytes,\"deleted_objects\":$deleted,\"dst_vs_snapshot2\":\"$same\",\"requests\":$incr_req}}"
   done
   [[ $case == s3 ]] && $PY rmbucket "$DST_BUCKET" >/dev/null
   rm -rf "${DIR_BASE:?}/$RUN_ID"

@@ -7,16 +7,24 @@
   repo_sync_data.py list s3://BUCKET/PREFIX OUT.json
       every object under PREFIX/ as {key relative to PREFIX/: [size, etag, last_modified]}.
   repo_sync_data.py listdir DIR OUT.json
-      every file under DIR as {relative path: [size, inode, ctime_ns]}.
+      every file under DIR as {relative path: [size, inode, mtime_ns]}.
   repo_sync_data.py newbytes BEFORE.json AFTER.json
       objects of AFTER that BEFORE lacks or holds with another size or ETag: "count bytes".
   repo_sync_data.py written BEFORE.json AFTER.json
-      objects of AFTER that are new or were rewritten (last_modified / inode / ctime changed)
-      since BEFORE, and those of BEFORE that are gone: "written_count written_bytes deleted".
+      objects of AFTER that are new or were rewritten since BEFORE (S3: size, ETag or
+      LastModified changed; directory: size, inode or mtime, so a file rewritten in place with
+      its old mtime put back is not seen), and those of BEFORE that are gone: "written_count written_bytes deleted".
+  repo_sync_data.py check REF.json DST
+      does DST (s3://... or a directory) hold REF's objects (a `list` output), same keys, sizes and
+      content (ETag; MD5 of a file against a single-part ETag)? "same" or "differs: ...".
   repo_sync_data.py mkbucket|rmbucket BUCKET
       create a bucket (existing is fine) / delete every object in it and the bucket.
   repo_sync_data.py rmprefix s3://BUCKET/PREFIX
       delete every object under PREFIX/.
+  repo_sync_data.py apply s3://REF s3://TARGET
+      make TARGET hold REF's objects: copy (server-side) those it lacks or holds with another size
+      or ETag, delete those REF lacks; objects already equal are left alone (their LastModified
+      stays, as a repository's unchanged blobs do). Prints "copied deleted".
   repo_sync_data.py put s3://BUCKET/KEY FILE / get s3://BUCKET/KEY (to stdout; exit 1 if absent)
 S3 endpoint, keys and region come from AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, ... as for the AWS CLI.
 """
@@ -111,8 +119,67 @@ def list_dir(root, out):
         for f in files:
             path = os.path.join(d, f)
             st = os.stat(path)
-            objs[os.path.relpath(path, root)] = [st.st_size, st.st_ino, st.st_ctime_ns]
+            objs[os.path.relpath(path, root)] = [st.st_size, st.st_ino, st.st_mtime_ns]
     json.dump(objs, open(out, "w"))
+
+
+def listing(c, bucket, prefix):
+    objs = {}
+    for page in c.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
+        for o in page.get("Contents", []):
+            objs[o["Key"][len(prefix) + 1 :]] = (o["Size"], o["ETag"])
+    return objs
+
+
+def apply(ref, target):
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = s3()
+    rb, rp = split(ref)
+    tb, tp = split(target)
+    if not rp or not tp:
+        sys.exit("apply: refusing an empty prefix")
+    want, have = listing(c, rb, rp), listing(c, tb, tp)
+    copy = [k for k, v in want.items() if have.get(k) != v]
+    gone = [k for k in have if k not in want]
+
+    def one(k):
+        c.copy_object(Bucket=tb, Key=tp + "/" + k, CopySource={"Bucket": rb, "Key": rp + "/" + k})
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(one, copy))
+    for i in range(0, len(gone), 1000):
+        c.delete_objects(Bucket=tb, Delete={"Objects": [{"Key": tp + "/" + k} for k in gone[i : i + 1000]], "Quiet": True})
+    print(len(copy), len(gone))
+
+
+def check(ref_file, dst):
+    import hashlib
+
+    ref = json.load(open(ref_file))
+    bad = []
+    if dst.startswith("s3://"):
+        bucket, prefix = split(dst)
+        have = listing(s3(), bucket, prefix)
+        bad = [k for k, v in ref.items() if have.get(k) != tuple(v[:2])]
+        extra = [k for k in have if k not in ref]
+    else:
+        have = set()
+        for d, _, files in os.walk(dst):
+            for f in files:
+                have.add(os.path.relpath(os.path.join(d, f), dst))
+        extra = [k for k in have if k not in ref]
+        for k, v in ref.items():
+            path = os.path.join(dst, k)
+            if k not in have or os.path.getsize(path) != v[0]:
+                bad.append(k)
+            elif "-" not in v[1] and hashlib.md5(open(path, "rb").read()).hexdigest() != v[1].strip('"'):
+                bad.append(k)
+    if not bad and not extra:
+        print("same")
+    else:
+        print("differs: %d missing or different (%s), %d extra (%s)"
+              % (len(bad), " ".join(sorted(bad)[:3]), len(extra), " ".join(sorted(extra)[:3])))
 
 
 def main():
@@ -151,6 +218,10 @@ def main():
                 c.delete_bucket(Bucket=bucket)
         except c.exceptions.NoSuchBucket:
             pass
+    elif op == "check":
+        check(args[0], args[1])
+    elif op == "apply":
+        apply(args[0], args[1])
     elif op == "put":
         bucket, key = split(args[0])
         s3().put_object(Bucket=bucket, Key=key, Body=open(args[1], "rb").read())

@@ -25,7 +25,8 @@
 #
 # essnap runs only when `essnap repo sync --help` works (otherwise a line says they are skipped
 # and its columns stay empty). TOOLS (default "essnap rclone aws") and CASES (default "s3 dir")
-# pick the runs; COUNT=0 skips the counting runs; CONCURRENCY is passed to essnap if set;
+# pick the runs (also "rclone-checksum": rclone sync --checksum, which compares sizes and ETags from
+# the listings instead of modification times); COUNT=0 skips the counting runs; CONCURRENCY is passed to essnap if set;
 # RCLONE_FLAGS / AWS_FLAGS add options to the peers (default: none, their defaults); DIR_BASE
 # is where the directory DSTs go (default /dev/shm, so the disk is not the bottleneck).
 # ESSNAP_STACK_ENV names the stack's env file (default .stack/env).
@@ -196,10 +197,11 @@ cmd() {
       else
         CMD=("$ESSNAP" repo sync "$src" "$dst" --s3-endpoint-url "$ep" -o json "${ESSNAP_EXTRA[@]}")
       fi ;;
-    rclone)
+    rclone | rclone-checksum)
       local d=$dst
       [[ $case == s3 ]] && d=$remote:${dst#s3://}
-      CMD=(rclone sync "$remote:${src#s3://}" "$d" "${RCLONE_EXTRA[@]}") ;;
+      CMD=(rclone sync "$remote:${src#s3://}" "$d" "${RCLONE_EXTRA[@]}")
+      [[ $tool == rclone-checksum ]] && CMD+=(--checksum) ;;
     aws)
       CMD=(aws --endpoint-url "$ep" s3 sync "$src" "$dst" --delete --only-show-errors "${AWS_EXTRA[@]}") ;;
   esac
@@ -233,7 +235,20 @@ run() {
     tail -5 "$TMP/$label.err" | sed 's/^/    /'
   fi
 }
-record() { python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])))' "$1" >>"$TMP/records.jsonl"; }
+# record JSON [TOOL_OUTPUT_FULL TOOL_OUTPUT_INCR]: one line of records.jsonl; a tool's stdout that is
+# JSON (essnap's -o json) goes in as "output".
+record() {
+  python3 - "$@" >>"$TMP/records.jsonl" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+for part, path in zip(("full", "incremental"), sys.argv[2:]):
+    try:
+        r[part]["output"] = json.load(open(path))
+    except (OSError, ValueError):
+        pass
+print(json.dumps(r))
+PY
+}
 counts() { curl -s "http://127.0.0.1:$PROXY_PORT/__counts__?reset=1"; }
 
 : >"$TMP/records.jsonl"
@@ -288,7 +303,7 @@ print("   requests (incremental, counting run): %d = %s; %.1f MiB over the wire"
 PY
     fi
     record "{\"tool\":\"$tool\",\"case\":\"$case\",\"full\":{\"seconds\":$full_secs,\"rss_kib\":${full_rss:-0},\"exit\":$full_rc,\"requests\":$full_req},
-      \"incremental\":{\"seconds\":$incr_secs,\"rss_kib\":${incr_rss:-0},\"exit\":$incr_rc,\"written_objects\":$w_objs,\"written_bytes\":$w_bytes,\"deleted_objects\":$deleted,\"dst_vs_snapshot2\":\"$same\",\"requests\":$incr_req}}"
+      \"incremental\":{\"seconds\":$incr_secs,\"rss_kib\":${incr_rss:-0},\"exit\":$incr_rc,\"written_objects\":$w_objs,\"written_bytes\":$w_bytes,\"deleted_objects\":$deleted,\"dst_vs_snapshot2\":\"$same\",\"requests\":$incr_req}}" "$TMP/$tool-$case-full.out" "$TMP/$tool-$case-incr.out"
   done
   [[ $case == s3 ]] && $PY rmbucket "$DST_BUCKET" >/dev/null
   rm -rf "${DIR_BASE:?}/$RUN_ID"

@@ -59,24 +59,24 @@ def main():
     print("repo sync: full = snapshot 1's repository (%d objects, %.1f MiB) into an empty DST; "
           "incremental = then snapshot 2's (+%d objects, %.1f MiB new)"
           % (ready["snap1"]["objects"], src_bytes / MiB, new_objects, new_bytes / MiB))
-    head = ("%-16s %-7s %8s %8s %8s | %8s %8s %9s %9s %6s %7s | %8s  %s"
+    head = ("%-16s %-15s %8s %8s %8s | %8s %8s %9s %9s %6s %7s | %8s  %s"
             % ("case", "tool", "full s", "MiB/s", "RSS MiB", "incr s", "RSS MiB", "moved MiB", "wrote MiB", "objs", "deleted",
                "requests", "incremental requests by kind (full's total)"))
     print(head)
     print("-" * len(head))
     for case in cases:
-        for tool in ["essnap", "rclone", "aws"]:
+        for tool in ["essnap", "rclone", "rclone-checksum", "aws"]:
             rs = [r for r in runs if r["case"] == case and r["tool"] == tool]
             if not rs:
                 if tool == "essnap":
-                    print("%-16s %-7s %s" % (label[case], tool, "pending (essnap repo sync not available)"))
+                    print("%-16s %-15s %s" % (label[case], tool, "pending (essnap repo sync not available)"))
                 continue
             r = rs[0]
             f, i = r["full"], r["incremental"]
             kinds = (" ".join("%s %d" % (k, v) for k, v in i["requests"]["requests"].items() if v)
                      if i["requests"] else "-")
             fails = "".join(" [%s exit %d]" % (n, x["exit"]) for n, x in (("full", f), ("incr", i)) if x["exit"])
-            print("%-16s %-7s %8s %8s %8.1f | %8s %8.1f %9s %9.1f %6d %7d | %8s  %s (%s)%s"
+            print("%-16s %-15s %8s %8s %8.1f | %8s %8.1f %9s %9.1f %6d %7d | %8s  %s (%s)%s"
                   % (label[case], tool, fmt(f["seconds"]), fmt(f["mib_per_s"], "%.1f"), f["rss_mib"],
                      fmt(i["seconds"]), i["rss_mib"],
                      fmt(None if i["bytes_moved"] is None else i["bytes_moved"] / MiB, "%.1f"), i["written_bytes"] / MiB, i["written_objects"],

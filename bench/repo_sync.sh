@@ -19,16 +19,20 @@
 # random text (~1.4 GiB, > 20,000 objects), then a seventh, small index (< 5 %) and snapshot 2.
 # The repository as it was after snapshot 1 is copied to a frozen prefix (.../snap1); the
 # engine's repository itself is unregistered after snapshot 2 and is the frozen second state
-# (.../snap2). Both are kept between runs under s3://$ESSNAP_TEST_S3_BUCKET/<OpenSearch 2's
-# prefix>/syncbench-ds-$DATASET_VERSION/ (built once: ~N minutes, see docs/PERFORMANCE.md);
+# (.../snap2). The tools sync from a third prefix (.../src), made equal to snap1 before each full
+# sync and to snap2 before each incremental by copying / deleting only the objects that differ,
+# so that unchanged blobs keep their LastModified as in a live repository and every tool starts
+# from the same state. All kept between runs under s3://$ESSNAP_TEST_S3_BUCKET/<OpenSearch 2's
+# prefix>/syncbench-ds-$DATASET_VERSION/ (built once: ~5.5 minutes here, plus the first copy to src; docs/PERFORMANCE.md);
 # REBUILD=1 builds it again, DROP_DATASET=1 removes it at the end.
 #
 # essnap runs only when `essnap repo sync --help` works (otherwise a line says they are skipped
 # and its columns stay empty). TOOLS (default "essnap rclone aws") and CASES (default "s3 dir")
-# pick the runs (also "rclone-checksum": rclone sync --checksum, which compares sizes and ETags from
-# the listings instead of modification times); COUNT=0 skips the counting runs; CONCURRENCY is passed to essnap if set;
-# RCLONE_FLAGS / AWS_FLAGS add options to the peers (default: none, their defaults); DIR_BASE
-# is where the directory DSTs go (default /dev/shm, so the disk is not the bottleneck).
+# pick the runs (also "rclone-checksum": rclone sync --checksum, which compares sizes and ETags
+# from the listings instead of modification times); COUNT=0 skips the counting runs; CONCURRENCY
+# is passed to essnap if set; RCLONE_FLAGS / AWS_FLAGS add options to the peers (default: none,
+# their defaults); DIR_BASE is where the directory DSTs go (default /dev/shm, so the disk is not
+# the bottleneck).
 # ESSNAP_STACK_ENV names the stack's env file (default .stack/env).
 set -euo pipefail
 cd "$(dirname "$0")/.."

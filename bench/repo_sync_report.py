@@ -29,8 +29,8 @@ def main():
     ready = json.load(open(sys.argv[1]))
     runs = [json.loads(line) for line in open(sys.argv[2]) if line.strip()]
     new_objects, new_bytes = int(sys.argv[3]), int(sys.argv[4])
-    versions = {"rclone": sys.argv[5], "aws": sys.argv[6], "essnap": sys.argv[7] or None}
     have_essnap = sys.argv[8] == "1"
+    versions = {"rclone": sys.argv[5], "aws": sys.argv[6], "essnap": (sys.argv[7] or None) if have_essnap else None}
     out = sys.argv[9]
     src_bytes = ready["snap1"]["bytes"]
 

@@ -23,7 +23,7 @@
 # sync and to snap2 before each incremental by copying / deleting only the objects that differ,
 # so that unchanged blobs keep their LastModified as in a live repository and every tool starts
 # from the same state. All kept between runs under s3://$ESSNAP_TEST_S3_BUCKET/<OpenSearch 2's
-# prefix>/syncbench-ds-$DATASET_VERSION/ (built once: ~5.5 minutes here, plus the first copy to src; docs/PERFORMANCE.md);
+# prefix>/syncbench-ds-$DATASET_VERSION/ (built once, ~7.5 minutes here: docs/PERFORMANCE.md);
 # REBUILD=1 builds it again, DROP_DATASET=1 removes it at the end.
 #
 # essnap runs only when `essnap repo sync --help` works (otherwise a line says they are skipped
@@ -125,11 +125,12 @@ build_dataset() {
     -d "{\"indices\":\"$DS-logs-*\",\"include_global_state\":false}" | grep -q '"state":"SUCCESS"'
   curl -s -XDELETE "$OS/_snapshot/$DS" >/dev/null # unregistered: the repository is frozen now
   for i in $(seq 1 $((SNAP1_INDICES + 1))); do curl -s -XDELETE "$OS/$DS-logs-$i" >/dev/null || true; done
+  echo "  snapshot 2 done ($(($(date +%s) - t0)) s); copying to $SRC"
+  $PY apply "$REF1" "$SRC" >/dev/null
   t1=$(date +%s)
   # What FUSE wrote must be what S3 lists.
   $PY list "$REF1" "$TMP/src1.json"
   $PY list "$REF2" "$TMP/src2.json"
-  $PY apply "$REF1" "$SRC" >/dev/null
   local n2 files
   n2=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$TMP/src2.json")
   files=$(find "$LOC" -type f | wc -l)

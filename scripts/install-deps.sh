@@ -32,6 +32,8 @@ STACK_DEBS=(clang-format curl unzip python3 python3-venv hyperfine procps
   nodejs zstd
   # bench/inspect_vs_awscli.sh: /usr/bin/time -v (peak RSS) and bc.
   time bc
+  # bench/repo_sync.sh: rclone, a peer of `essnap repo sync` (rclone sync).
+  rclone
   # the local stack (scripts/stack.sh): Java 17 and Maven for the engines, fuse3 for the S3 mount,
   # iproute2 (ss) for port checks, util-linux (setpriv) and passwd (useradd) for the server user.
   openjdk-17-jre-headless maven fuse3 iproute2 util-linux passwd

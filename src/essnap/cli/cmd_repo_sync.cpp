@@ -153,6 +153,14 @@ Result<int> run_sync(const GlobalOptions& g, SyncFlags f) {
                         "--object-lock-enabled-for-bucket); sync into such a bucket, or leave "
                         "--object-lock-days out");
     o.check_locks = lock.enabled;
+    if (lock.enabled) {
+      // A lock bucket is versioned: a plain delete only hides a blob (its bytes stay, billed),
+      // so deletes remove every version; a default retention needs Content-MD5 on every write.
+      dst_options.delete_versions = true;
+      dst_options.content_md5 = !lock.default_mode.empty();
+      dst = blob::open_blob_store(dst_where, blob::Access::kWrite, dst_options);
+      if (!dst.ok()) return Error(std::move(dst).error()).with_context("DST " + dst_where);
+    }
   }
   o.snapshots = f.snapshots;
   o.dry_run = f.dry_run;

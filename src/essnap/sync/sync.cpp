@@ -658,6 +658,16 @@ class Syncer {
                               " holds files but is not a snapshot repository (no root index-N); "
                               "nothing was written",
                           "give an empty location, or an earlier sync's DST");
+    } else if (d.error().code == ErrorCode::kParse) {
+      // A root essnap cannot read is not one it wrote: another writer's, or damage. Never
+      // written over.
+      Error e = std::move(d).error();
+      return make_error(ErrorCode::kConflict,
+                        "DST " + dst_.describe() + ": " + e.message +
+                            "; it is not a root essnap wrote (another writer?), and nothing was "
+                            "written",
+                        "check DST with 'essnap inspect verify " + dst_.describe() +
+                            "'; only essnap may write to a sync's DST");
     } else {
       return Error(std::move(d).error()).with_context("DST");
     }
@@ -706,7 +716,12 @@ class Syncer {
       }
       return std::optional<SyncReport>(report);
     }
-    ESSNAP_TRY(bool went_on, execute(plan, **sr, report));
+    Copier copier(src_, dst_, o_);
+    auto went = execute(plan, **sr, copier, report);
+    report.server_side_copies += copier.server_side_copies.load();
+    report.streamed_copies += copier.streamed_copies.load();
+    if (!went.ok()) return std::move(went).error();
+    const bool went_on = *went;
     if (!went_on) return std::optional<SyncReport>();
     return std::optional<SyncReport>(report);
   }
@@ -754,8 +769,8 @@ class Syncer {
   }
 
   // false: SRC changed and a snapshot being copied went (start again).
-  Result<bool> execute(Plan& plan, inspect::Repository& src_repo, SyncReport& report) {
-    Copier copier(src_, dst_, o_);
+  Result<bool> execute(Plan& plan, inspect::Repository& src_repo, Copier& copier,
+                       SyncReport& report) {
     auto gone_from_src = [&](const Error& e) -> Result<bool> {
       if (e.code != ErrorCode::kNotFound) return false;
       ESSNAP_TRY(auto g, root_generation(src_));

@@ -20,6 +20,7 @@
 #include "support/cluster_fixture.hpp"
 #include "support/process.hpp"
 #include "support/stack_env.hpp"
+#include "support/stack_s3_process.hpp"
 
 namespace essnap {
 namespace {
@@ -87,17 +88,7 @@ class RepoSyncFaults : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
   test::ProcessResult essnap(const std::string& args) {
-    test::Command c;
-    c.clear_env = true;
-    c.env = {{"PATH", "/usr/bin:/bin"},
-             {"HOME", "/nonexistent"},
-             {"AWS_EC2_METADATA_DISABLED", "true"},
-             {"AWS_ACCESS_KEY_ID", stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID")},
-             {"AWS_SECRET_ACCESS_KEY", stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY")},
-             {"AWS_REGION", "us-east-1"},
-             {"AWS_ENDPOINT_URL_S3", stack_var("ESSNAP_TEST_S3_ENDPOINT")}};
-    c.argv = test::argv({ESSNAP_BINARY}, args);
-    return test::run(c);
+    return test::run_essnap_with_stack_s3(args);
   }
   json sync_json(const std::string& extra, int want_exit) {
     auto r = essnap("-o json repo sync " + s3_of(src_dir_) + " " + s3_of(dst_dir_) + " " + extra);

@@ -18,6 +18,7 @@
 #include "support/process.hpp"
 #include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
+#include "support/stack_s3_process.hpp"
 
 namespace essnap {
 namespace {
@@ -38,17 +39,7 @@ std::string next_major(const std::string& key) {
 }
 
 test::ProcessResult run_essnap(const std::string& args) {
-  test::Command c;
-  c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"},
-           {"HOME", "/nonexistent"},
-           {"AWS_EC2_METADATA_DISABLED", "true"},
-           {"AWS_ACCESS_KEY_ID", stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID")},
-           {"AWS_SECRET_ACCESS_KEY", stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY")},
-           {"AWS_REGION", "us-east-1"},
-           {"AWS_ENDPOINT_URL_S3", stack_var("ESSNAP_TEST_S3_ENDPOINT")}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return test::run(c);
+  return test::run_essnap_with_stack_s3(args);
 }
 
 // A JSON array of names as a set: the engines' roots list snapshots in no promised order.

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "essnap/aws/timestamp.hpp"
 #include "essnap/format/framing.hpp"
 #include "essnap/format/root_index.hpp"
 #include "essnap/format/shard_paths.hpp"
@@ -31,15 +32,6 @@ constexpr std::uint64_t kMaxShardIndexBlob = std::uint64_t{256} << 20;
 
 std::span<const std::uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-std::string iso8601(Clock::time_point t) {
-  const std::time_t tt = Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 void crash_if(const SyncOptions& o, CrashPoint at) {
@@ -698,7 +690,7 @@ class Syncer {
         ESSNAP_TRY(plan, planner.plan(final_uuids, add));
         for (const auto& [n, until] : hold)
           plan.summary.held.push_back(
-              {n, until == Clock::time_point::max() ? "legal hold" : iso8601(until)});
+              {n, until == Clock::time_point::max() ? "legal hold" : aws::format_iso8601(until)});
       }
     }
     plan.summary.skipped.insert(plan.summary.skipped.end(), chosen.skipped.begin(),

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -227,6 +228,100 @@ TEST_F(RepoSyncFaults, DstInAnotherBucketThroughTheS3Api) {
                          })
                   .ok());
   EXPECT_TRUE(other->remove(all).ok());  // the empty bucket stays (the client has no DeleteBucket)
+}
+
+// DST in a bucket with Object Lock on moto's S3 (SRC on SeaweedFS, each side its own keys and
+// endpoint through --to-profile): s1 synced unlocked, s2 with --object-lock-days 1, then s3 with
+// --keep-last 1: s1 goes (root first, then its blobs: every version), s2 is held by its lock and
+// stays whole; DST verifies.
+TEST_F(RepoSyncFaults, RetentionOnAnObjectLockDstKeepsLockedSnapshotsAndRemovesTheRest) {
+  ESSNAP_REQUIRE_STACK("ESSNAP_TEST_AWS_ENDPOINT", "ESSNAP_TEST_AWS_ACCESS_KEY_ID",
+                       "ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
+  const std::string moto = stack_var("ESSNAP_TEST_AWS_ENDPOINT");
+  const std::string bucket = "essnap-synclock-" + std::to_string(::getpid());
+  s3::ClientOptions co;
+  aws::Credentials creds;
+  creds.access_key_id = stack_var("ESSNAP_TEST_AWS_ACCESS_KEY_ID");
+  creds.secret_access_key = stack_var("ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
+  co.endpoint = {moto, "us-east-1"};
+  co.addressing = s3::AddressingStyle::kPath;
+  co.credentials = aws::make_static_provider(creds);
+  auto transport = http::make_transport({});
+  s3::Client s3c(*transport, co);
+  s3::CreateBucketRequest cb;
+  cb.bucket = bucket;
+  cb.object_lock_enabled = true;
+  ASSERT_TRUE(s3c.create_bucket(cb).ok());
+  // The DST profile: moto's keys, in a credentials file of the test's own.
+  const std::string home = fs::temp_directory_path() / (id_ + "-home");
+  fs::create_directories(home);
+  {
+    std::ofstream f(home + "/credentials");
+    f << "[moto]\naws_access_key_id = " << creds.access_key_id
+      << "\naws_secret_access_key = " << creds.secret_access_key << "\n";
+  }
+  auto sync = [&](const std::string& extra) {
+    test::Command c;
+    c.clear_env = true;
+    c.env = {{"PATH", "/usr/bin:/bin"},
+             {"HOME", "/nonexistent"},
+             {"AWS_EC2_METADATA_DISABLED", "true"},
+             {"AWS_SHARED_CREDENTIALS_FILE", home + "/credentials"},
+             {"AWS_CONFIG_FILE", home + "/config"},
+             {"AWS_ACCESS_KEY_ID", stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID")},
+             {"AWS_SECRET_ACCESS_KEY", stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY")},
+             {"AWS_REGION", "us-east-1"}};
+    c.argv = test::argv({ESSNAP_BINARY},
+                        "-o json repo sync " + s3_of(src_dir_) + " s3://" + bucket +
+                            "/copy --s3-endpoint-url " + stack_var("ESSNAP_TEST_S3_ENDPOINT") +
+                            " --to-profile moto --to-s3-endpoint-url " + moto + " " + extra);
+    auto r = test::run(c);
+    EXPECT_EQ(r.exit_code, 0) << extra << "\n" << r.out << r.err;
+    auto j = json::parse(r.out, nullptr, false);
+    return j.is_discarded() ? json::object() : j;
+  };
+  docs(1, 100);
+  snapshot("s1");
+  auto first = sync("");
+  EXPECT_EQ(first["plan"]["add"], json({"s1"})) << first.dump();
+  docs(101, 200);
+  snapshot("s2");
+  auto locked = sync("--object-lock-days 1");
+  EXPECT_EQ(locked["plan"]["add"], json({"s2"})) << locked.dump();
+  docs(201, 300);
+  snapshot("s3");
+  auto kept = sync("--object-lock-days 1 --keep-last 1");
+  EXPECT_EQ(kept["plan"]["add"], json({"s3"})) << kept.dump();
+  EXPECT_EQ(kept["plan"]["remove"], json({"s1"})) << kept.dump();
+  ASSERT_EQ(kept["plan"]["held"].size(), 1u) << kept.dump();
+  EXPECT_EQ(kept["plan"]["held"][0]["snapshot"], "s2");
+  EXPECT_GT(kept["blobs_deleted"].get<long>(), 0) << kept.dump();
+  // What the bucket holds: s2 and s3 whole (verified), s1's root blob gone with every version.
+  auto s1 = client_->json("GET", "/_snapshot/" + id_ + "-src/s1");
+  ASSERT_TRUE(s1.ok());
+  const std::string s1_uuid = (*s1)["snapshots"][0]["uuid"].get<std::string>();
+  auto versions = s3c.list_object_versions({bucket, "copy/snap-" + s1_uuid});
+  ASSERT_TRUE(versions.ok()) << versions.error().message;
+  EXPECT_TRUE(versions->versions.empty()) << "s1's snap blob has versions left";
+  // The same rules again: s1 is not brought back (retention would drop it), nothing to do.
+  auto again = sync("--keep-last 1 --dry-run");
+  EXPECT_TRUE(again["plan"]["add"].empty()) << again.dump();
+  EXPECT_EQ(again["plan"]["held"].size(), 1u) << again.dump();
+  // Clean up: every version, GOVERNANCE locks bypassed (the test's own), then the bucket.
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = s3c.list_object_versions({bucket, ""});
+    if (!page.ok() || page->versions.empty()) break;
+    s3::DeleteObjectsRequest d;
+    d.bucket = bucket;
+    d.bypass_governance_retention = true;
+    for (const auto& v : page->versions) {
+      d.keys.push_back(v.key);
+      d.version_ids.push_back(v.version_id);
+    }
+    (void)s3c.delete_objects(d);
+  }
+  (void)s3c.delete_bucket({bucket});
+  fs::remove_all(home);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "essnap/sync/sync.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -18,6 +19,7 @@
 #include "essnap/format/shard_snapshot.hpp"
 #include "essnap/inspect/verify.hpp"
 #include "essnap/inspect/walker.hpp"
+#include "support/process.hpp"
 
 namespace essnap {
 namespace {
@@ -233,6 +235,68 @@ TEST(SyncRetention, LockedSnapshotsAreHeldAndTheUnlockedGoAfterTheRoot) {
   const auto* snap1 = (*s1)->data().snapshot_by_name("s1");
   ASSERT_NE(snap1, nullptr);
   EXPECT_FALSE(dst.exists("snap-" + snap1->uuid + ".dat").value());
+}
+
+}  // namespace
+}  // namespace essnap
+
+namespace essnap {
+namespace {
+
+test::ProcessResult run_sync_cli(const std::string& args) {
+  test::Command c;
+  c.clear_env = true;
+  c.env = {
+      {"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
+  c.argv = test::argv({ESSNAP_BINARY}, args);
+  return test::run(c);
+}
+
+// The command from a terminal-less shell: directory to directory (every fixture repository's
+// format through the CLI), --verify-data reading the new data back, and the refusals with their
+// exit codes before anything is written.
+TEST(SyncCommand, DirectoryToDirectoryWithVerifyDataAndClearRefusals) {
+  const std::string dst =
+      (fs::temp_directory_path() / ("essnap-sync-cli-" + std::to_string(::getpid()))).string();
+  fs::remove_all(dst);
+  const std::string src = data_dir() + "/repo/es717";
+  auto plan = run_sync_cli("-o json repo sync " + src + " " + dst + " --dry-run");
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_FALSE(fs::exists(dst + "/index-0"));
+  auto r = run_sync_cli("-o json repo sync " + src + " " + dst + " --verify-data");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verified_snapshots"], 2);
+  EXPECT_GT(j["streamed_copies"].get<long>(), 0);
+  EXPECT_EQ(j["server_side_copies"], 0);
+  auto text = run_sync_cli("repo sync " + src + " " + dst);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("DST is up to date"), std::string::npos) << text.out;
+  auto verify = run_sync_cli("inspect verify " + dst + " --read-data");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+
+  struct Refusal {
+    std::string args;
+    int exit;
+    std::string says;
+  };
+  const Refusal refusals[] = {
+      {"repo sync " + src, 2, "SRC and DST are required"},
+      {"repo sync " + src + " " + src, 2, "the same place"},
+      {"repo sync " + src + " " + dst + "-x --storage-class GLACIER", 2, "GLACIER"},
+      {"repo sync " + src + " " + dst + "-x --object-lock-days 3", 2, "S3 DST"},
+      {"repo sync " + src + " " + dst + "-x --object-lock-mode forever", 2,
+       "governance or compliance"},
+      {"repo sync " + src + " " + data_dir() + "/retention", 2, "not a snapshot repository"},
+      {"repo sync " + data_dir() + "/retention " + dst + "-x", 6, "not a snapshot repository"},
+  };
+  for (const auto& f : refusals) {
+    auto got = run_sync_cli(f.args);
+    EXPECT_EQ(got.exit_code, f.exit) << f.args << "\n" << got.out << got.err;
+    EXPECT_NE(got.err.find(f.says), std::string::npos) << f.args << "\n" << got.err;
+    EXPECT_FALSE(fs::exists(dst + "-x")) << f.args;
+  }
+  fs::remove_all(dst);
 }
 
 }  // namespace

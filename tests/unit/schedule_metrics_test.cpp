@@ -268,8 +268,7 @@ TEST(ScheduleMetricsCopy, CopyFamiliesOnlyForPoliciesThatCopy) {
   const auto at = out.find("# HELP essnap_copy_");
   ASSERT_NE(at, std::string::npos) << out;
   EXPECT_EQ(out.substr(at), want);
-  EXPECT_EQ(render_metrics({{"plain", plain}}, 1767225600).find("essnap_copy_"),
-            std::string::npos);
+  EXPECT_EQ(render_metrics({{"plain", plain}}, 1767225600).find("essnap_copy_"), std::string::npos);
 }
 
 }  // namespace

@@ -358,8 +358,8 @@ TEST(ScheduleSchedulerCopy, CopyRunsAfterSnapshotAndPruneAndItsFailureIsCountedN
   EXPECT_EQ(s.run_once("", &outcomes), 0) << "a failed copy does not fail the run";
   std::vector<std::string> order;
   for (const auto& c : runner.calls) order.push_back(c.policy + ":" + c.what);
-  EXPECT_EQ(order, (std::vector<std::string>{"p:snapshot", "p:prune", "p:copy", "q:snapshot",
-                                             "q:prune"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"p:snapshot", "p:prune", "p:copy", "q:snapshot", "q:prune"}));
   EXPECT_TRUE(h.logged("copy failed; the next run tries again"));
   EXPECT_TRUE(h.logged("permission denied"));
   auto m = h.metrics.get("p");
@@ -387,10 +387,10 @@ TEST(ScheduleSchedulerCopy, NoCopyWhenTheSnapshotFailed) {
   bad.result = RunResult::kFailed;
   bad.message = "boom";
   runner.outcomes["p"] = bad;
-  Scheduler s(config_of(kHead +
-                        "  p: {cluster: a, repository: r, schedule: '@every 1h', prune: never, "
+  Scheduler s(
+      config_of(kHead + "  p: {cluster: a, repository: r, schedule: '@every 1h', prune: never, "
                         "copy_to: {to: /mnt/x}}\n"),
-              runner, h.hooks, h.log, h.metrics);
+      runner, h.hooks, h.log, h.metrics);
   s.start();
   EXPECT_EQ(s.run_once(""), 9);
   for (const auto& c : runner.calls) EXPECT_NE(c.what, "copy");

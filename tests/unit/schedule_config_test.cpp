@@ -370,7 +370,7 @@ TEST(ScheduleConfigCopyTo, EveryErrorNamesFileAndLine) {
                                "      verify_data: maybe\n"          // 13
                                "      retention: {keep_dayly: 3}\n"  // 14
                                "      snapshots: []\n");             // 15
-  EXPECT_NE(e.find("e.yaml:8: copy_to of policy 'p' has no 'to'"), std::string::npos) << e;
+  EXPECT_NE(e.find("e.yaml:9: copy_to of policy 'p' has no 'to'"), std::string::npos) << e;
   EXPECT_NE(e.find("e.yaml:9: unknown key 'too' in copy_to of policy 'p'"), std::string::npos) << e;
   EXPECT_NE(e.find("e.yaml:11: object_lock_mode of copy_to of policy 'p' must be governance or "
                    "compliance"),

@@ -296,3 +296,116 @@ TEST(ScheduleConfig, MetricsLoopbackIsDecidedByTheResolvedAddressNotTheText) {
 
 }  // namespace
 }  // namespace essnap::schedule
+
+namespace essnap::schedule {
+namespace {
+
+const std::string kCopyHead =
+    "clusters: {a: {url: 'http://127.0.0.1:1'}}\n"
+    "policies:\n"
+    "  p:\n"
+    "    cluster: a\n"
+    "    repository: r\n"
+    "    schedule: '@every 1h'\n"
+    "    prune: never\n";
+
+TEST(ScheduleConfigCopyTo, ReadsEveryKey) {
+  auto c = parse_config(kCopyHead +
+                            "    copy_to:\n"
+                            "      to: s3://acme-vault/prod\n"
+                            "      profile: vault\n"
+                            "      region: eu-west-1\n"
+                            "      s3_endpoint_url: http://127.0.0.1:9000\n"
+                            "      s3_path_style: true\n"
+                            "      snapshots: ['p-*']\n"
+                            "      retention: {keep_daily: 30}\n"
+                            "      object_lock_days: 30\n"
+                            "      object_lock_mode: compliance\n"
+                            "      storage_class: standard_ia\n"
+                            "      verify_data: true\n"
+                            "      location_map: {/srv/snap: /mnt/snap}\n",
+                        "c.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const auto& t = c->policies[0].copy_to;
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to, "s3://acme-vault/prod");
+  EXPECT_EQ(t->profile, "vault");
+  EXPECT_EQ(t->region, "eu-west-1");
+  EXPECT_EQ(t->s3_endpoint_url, "http://127.0.0.1:9000");
+  EXPECT_TRUE(t->s3_path_style);
+  EXPECT_EQ(t->snapshots, (std::vector<std::string>{"p-*"}));
+  ASSERT_TRUE(t->retention);
+  EXPECT_EQ(t->retention->daily, 30);
+  EXPECT_EQ(t->object_lock_days, 30);
+  EXPECT_EQ(t->object_lock_mode, "COMPLIANCE");
+  EXPECT_EQ(t->storage_class, "STANDARD_IA");
+  EXPECT_TRUE(t->verify_data);
+  ASSERT_EQ(t->location_map.size(), 1u);
+  EXPECT_EQ(t->location_map[0].first, "/srv/snap");
+  EXPECT_EQ(t->location_map[0].second, "/mnt/snap");
+  EXPECT_EQ(t->line, 9);
+}
+
+TEST(ScheduleConfigCopyTo, DefaultsToTheSnapshotsThePolicyOwns) {
+  auto c = parse_config(kCopyHead + "    copy_to: {to: /mnt/second-copy}\n", "c.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const auto& t = c->policies[0].copy_to;
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->snapshots.empty());
+  EXPECT_FALSE(t->retention);
+  EXPECT_EQ(t->object_lock_days, 0);
+  EXPECT_FALSE(c->policies[0].copy_to->verify_data);
+  auto none = parse_config(kCopyHead, "c.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->policies[0].copy_to);
+}
+
+TEST(ScheduleConfigCopyTo, EveryErrorNamesFileAndLine) {
+  const std::string e = errors(kCopyHead +
+                               "    copy_to:\n"                      // 8
+                               "      too: /x\n"                     // 9
+                               "      object_lock_days: 3\n"         // 10
+                               "      object_lock_mode: forever\n"   // 11
+                               "      storage_class: GLACIER\n"      // 12
+                               "      verify_data: maybe\n"          // 13
+                               "      retention: {keep_dayly: 3}\n"  // 14
+                               "      snapshots: []\n");             // 15
+  EXPECT_NE(e.find("e.yaml:9: copy_to of policy 'p' has no 'to'"), std::string::npos) << e;
+  EXPECT_NE(e.find("e.yaml:9: unknown key 'too' in copy_to of policy 'p'"), std::string::npos) << e;
+  EXPECT_NE(e.find("e.yaml:11: object_lock_mode of copy_to of policy 'p' must be governance or "
+                   "compliance"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("e.yaml:12: storage_class of copy_to of policy 'p': "), std::string::npos) << e;
+  EXPECT_NE(e.find("e.yaml:13: verify_data must be true or false"), std::string::npos) << e;
+  EXPECT_NE(e.find("e.yaml:14: unknown key 'keep_dayly'"), std::string::npos) << e;
+  EXPECT_NE(e.find("e.yaml:15: snapshots of copy_to of policy 'p' is an empty list"),
+            std::string::npos)
+      << e;
+}
+
+TEST(ScheduleConfigCopyTo, ObjectLockAndStorageClassNeedAnS3Destination) {
+  const std::string e = errors(kCopyHead +
+                               "    copy_to:\n"
+                               "      to: /mnt/copy\n"
+                               "      object_lock_days: 7\n"
+                               "      storage_class: STANDARD_IA\n");
+  EXPECT_NE(e.find("e.yaml:10: object_lock_days of copy_to of policy 'p' needs an S3 DST"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("e.yaml:11: storage_class of copy_to of policy 'p' needs an S3 DST"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(errors(kCopyHead + "    copy_to: {to: /x, object_lock_days: -1}\n")
+                .find("e.yaml:8: object_lock_days of copy_to of policy 'p' must be 0 or more"),
+            std::string::npos);
+  EXPECT_NE(errors(kCopyHead + "    copy_to: {to: s3://b/p, storage_class: DEEP_ARCHIVE}\n")
+                .find("e.yaml:8: storage_class of copy_to of policy 'p': "),
+            std::string::npos);
+  EXPECT_NE(errors(kCopyHead + "    copy_to: /x\n")
+                .find("e.yaml:8: copy_to of policy 'p' must be a mapping"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace essnap::schedule

@@ -236,3 +236,40 @@ TEST(ScheduleMetrics, LoopbackIsTheResolvedAddress) {
 
 }  // namespace
 }  // namespace essnap::schedule
+
+namespace essnap::schedule {
+namespace {
+
+// copy_to's metrics: only for the policies that copy, after every per-policy family.
+TEST(ScheduleMetricsCopy, CopyFamiliesOnlyForPoliciesThatCopy) {
+  PolicyMetrics copies;
+  copies.copies = true;
+  copies.copy_last_success = 1767225600;
+  copies.copy_bytes = 123456;
+  copies.copy_lag = 2;
+  copies.copy_failures = 1;
+  PolicyMetrics plain;
+  const std::string out = render_metrics({{"vault", copies}, {"plain", plain}}, 1767225600);
+  const std::string want =
+      "# HELP essnap_copy_last_success_timestamp_seconds Unix time the policy's last copy_to "
+      "sync succeeded (0 = never).\n"
+      "# TYPE essnap_copy_last_success_timestamp_seconds gauge\n"
+      "essnap_copy_last_success_timestamp_seconds{policy=\"vault\"} 1767225600\n"
+      "# HELP essnap_copy_bytes_total Bytes the policy's copy_to syncs wrote to DST.\n"
+      "# TYPE essnap_copy_bytes_total counter\n"
+      "essnap_copy_bytes_total{policy=\"vault\"} 123456\n"
+      "# HELP essnap_copy_lag_snapshots Snapshots the policy owns in its repository that its "
+      "copy_to DST does not hold yet.\n"
+      "# TYPE essnap_copy_lag_snapshots gauge\n"
+      "essnap_copy_lag_snapshots{policy=\"vault\"} 2\n"
+      "# HELP essnap_copy_failures_total copy_to syncs of the policy that failed.\n"
+      "# TYPE essnap_copy_failures_total counter\n"
+      "essnap_copy_failures_total{policy=\"vault\"} 1\n";
+  const auto at = out.find("# HELP essnap_copy_");
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_EQ(out.substr(at), want);
+  EXPECT_EQ(render_metrics({{"plain", plain}}, 1767225600).find("essnap_copy_"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace essnap::schedule

@@ -319,3 +319,82 @@ TEST(ScheduleScheduler, OnceHandsBackEachPolicysOutcome) {
 
 }  // namespace
 }  // namespace essnap::schedule
+
+namespace essnap::schedule {
+namespace {
+
+// copy_to: the copy runs after the snapshot and its prune; a failed copy is logged and counted
+// but does not fail the run, and the next run tries again.
+struct CopyingRunner : FakeRunner {
+  using FakeRunner::FakeRunner;
+  std::vector<CopyOutcome> copies;  // answers, in order
+  CopyOutcome copy(const PolicyConfig& p) override {
+    calls.push_back({p.name, "copy", *now, *now});
+    CopyOutcome o = copies.empty() ? CopyOutcome{} : copies.front();
+    if (!copies.empty()) copies.erase(copies.begin());
+    return o;
+  }
+};
+
+TEST(ScheduleSchedulerCopy, CopyRunsAfterSnapshotAndPruneAndItsFailureIsCountedNotFatal) {
+  Harness h;
+  CopyingRunner runner{&h.now};
+  CopyOutcome failed;
+  failed.message = "DST /mnt/x: permission denied";
+  failed.lag = 1;
+  CopyOutcome ok;
+  ok.ok = true;
+  ok.bytes = 4096;
+  ok.added = {"p-1", "p-2"};
+  ok.lag = 0;
+  runner.copies = {failed, ok};
+  Scheduler s(config_of(kHead +
+                        "  p: {cluster: a, repository: r, schedule: '@every 1h', retention: "
+                        "{keep_last: 2}, copy_to: {to: /mnt/x}}\n" +
+                        policy("q", "r2", "@every 1h")),
+              runner, h.hooks, h.log, h.metrics);
+  s.start();
+  std::vector<std::pair<std::string, RunOutcome>> outcomes;
+  EXPECT_EQ(s.run_once("", &outcomes), 0) << "a failed copy does not fail the run";
+  std::vector<std::string> order;
+  for (const auto& c : runner.calls) order.push_back(c.policy + ":" + c.what);
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"p:snapshot", "p:prune", "p:copy", "q:snapshot", "q:prune"}));
+  EXPECT_TRUE(h.logged("copy failed; the next run tries again"));
+  EXPECT_TRUE(h.logged("permission denied"));
+  auto m = h.metrics.get("p");
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->copies);
+  EXPECT_EQ(m->copy_failures, 1u);
+  EXPECT_EQ(m->copy_last_success, 0);
+  EXPECT_EQ(m->copy_lag, 1);
+  EXPECT_EQ(m->consecutive_failures, 0) << "the snapshot run itself succeeded";
+  EXPECT_FALSE(h.metrics.get("q")->copies);
+
+  EXPECT_EQ(s.run_once("p"), 0);  // the next run tries again
+  EXPECT_TRUE(h.logged("copy finished"));
+  m = h.metrics.get("p");
+  EXPECT_EQ(m->copy_failures, 1u);
+  EXPECT_EQ(m->copy_bytes, 4096u);
+  EXPECT_EQ(m->copy_lag, 0);
+  EXPECT_EQ(m->copy_last_success, h.now.time_since_epoch().count());
+}
+
+TEST(ScheduleSchedulerCopy, NoCopyWhenTheSnapshotFailed) {
+  Harness h;
+  CopyingRunner runner{&h.now};
+  RunOutcome bad;
+  bad.result = RunResult::kFailed;
+  bad.message = "boom";
+  runner.outcomes["p"] = bad;
+  Scheduler s(
+      config_of(kHead + "  p: {cluster: a, repository: r, schedule: '@every 1h', prune: never, "
+                        "copy_to: {to: /mnt/x}}\n"),
+      runner, h.hooks, h.log, h.metrics);
+  s.start();
+  EXPECT_EQ(s.run_once(""), 9);
+  for (const auto& c : runner.calls) EXPECT_NE(c.what, "copy");
+}
+
+}  // namespace
+}  // namespace essnap::schedule

@@ -8,6 +8,8 @@
 #include "essnap/schedule/config.hpp"
 #include "essnap/schedule/log.hpp"
 #include "essnap/util/durations.hpp"
+#include "essnap/util/escape.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -22,6 +24,24 @@ const char* prune_text(const schedule::PolicyConfig& p) {
       return "on schedule";
   }
   return "";
+}
+
+std::string retention_text(const retention::Policy& r);
+
+// "DST, snapshots ..., retention ..., object lock N days MODE, storage class X".
+std::string copy_to_text(const schedule::CopyToConfig& t) {
+  std::string out = util::escape_control(t.to);
+  out += "  snapshots " + (t.snapshots.empty() ? std::string("the policy's own")
+                                               : util::escape_control(util::join(t.snapshots)));
+  out += "  retention " + (t.retention ? retention_text(*t.retention) : std::string("keep all"));
+  if (t.object_lock_days > 0)
+    out += "  object lock " + std::to_string(t.object_lock_days) + " day(s) " +
+           util::to_lower(t.object_lock_mode);
+  if (!t.storage_class.empty()) out += "  storage class " + t.storage_class;
+  if (!t.profile.empty()) out += "  profile " + util::escape_control(t.profile);
+  if (!t.region.empty()) out += "  region " + util::escape_control(t.region);
+  if (t.verify_data) out += "  verify data";
+  return out;
 }
 
 std::string retention_text(const retention::Policy& r) {
@@ -93,7 +113,9 @@ Result<int> run_check(const GlobalOptions& g, const std::string& file) {
                           {"next_run", next_run(p.schedule)},
                           {"prune", prune_text(p)},
                           {"retention", retention_text(p.retention)},
-                          {"durations", words}});
+                          {"durations", words},
+                          {"copy_to", p.copy_to ? nlohmann::json(copy_to_text(*p.copy_to))
+                                                : nlohmann::json(nullptr)}});
     }
     json_result({{"ok", true},
                  {"file", file},
@@ -116,6 +138,7 @@ Result<int> run_check(const GlobalOptions& g, const std::string& file) {
               << retention_text(p.retention) << "\n";
     for (const auto& [key, text] : durations(p))
       std::cout << "      " << key << ": " << text << "\n";
+    if (p.copy_to) std::cout << "      copy_to: " << copy_to_text(*p.copy_to) << "\n";
   }
   return kExitOk;
 }

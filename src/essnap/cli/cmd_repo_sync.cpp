@@ -136,32 +136,9 @@ Result<int> run_sync(const GlobalOptions& g, SyncFlags f) {
   blob::OpenOptions dst_options =
       blob_open_options(to, f.dst_s3, f.to_region.empty() ? f.cluster.region : f.to_region);
   dst_options.write.storage_class = f.storage_class;
-  if (f.object_lock_days > 0) {
-    dst_options.write.object_lock_mode = f.object_lock_mode;
-    dst_options.write.object_lock_days = f.object_lock_days;
-  }
-  auto dst = blob::open_blob_store(dst_where, blob::Access::kWrite, dst_options);
+  auto dst = sync::open_destination(dst_where, dst_options, f.object_lock_days, f.object_lock_mode);
   if (!dst.ok()) return Error(std::move(dst).error()).with_context("DST " + dst_where);
-  if (blob::is_s3_uri(dst_where)) {
-    auto* s3dst = dynamic_cast<blob::S3Store*>(dst->get());
-    if (!s3dst) return make_error(ErrorCode::kInternal, "an s3:// DST opened as another store");
-    ESSNAP_TRY(auto lock, s3dst->object_lock_configuration());
-    if (f.object_lock_days > 0 && !lock.enabled)
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--object-lock-days: the DST bucket does not have Object Lock enabled",
-                        "Object Lock is chosen when a bucket is created (aws s3api create-bucket "
-                        "--object-lock-enabled-for-bucket); sync into such a bucket, or leave "
-                        "--object-lock-days out");
-    o.check_locks = lock.enabled;
-    if (lock.enabled) {
-      // A lock bucket is versioned: a plain delete only hides a blob (its bytes stay, billed),
-      // so deletes remove every version; a default retention needs Content-MD5 on every write.
-      dst_options.delete_versions = true;
-      dst_options.content_md5 = !lock.default_mode.empty();
-      dst = blob::open_blob_store(dst_where, blob::Access::kWrite, dst_options);
-      if (!dst.ok()) return Error(std::move(dst).error()).with_context("DST " + dst_where);
-    }
-  }
+  o.check_locks = dst->object_lock;
   o.snapshots = f.snapshots;
   o.dry_run = f.dry_run;
   o.concurrency = f.concurrency;
@@ -172,14 +149,14 @@ Result<int> run_sync(const GlobalOptions& g, SyncFlags f) {
   o.interrupted = [] { return InterruptScope::requested(); };
   ProgressOutput progress(progress_style(g, f.quiet), kSyncPace);
   o.progress = progress.sink();
-  auto ran = sync::sync_repository(**src, **dst, o);
+  auto ran = sync::sync_repository(**src, *dst->store, o);
   progress.finish();
   if (!ran.ok()) return ran.error();
   const sync::SyncReport& r = *ran;
   const sync::SyncPlan& p = r.plan;
   if (g.output == OutputFormat::kJson) {
     json out{{"src", (*src)->describe()},
-             {"dst", (*dst)->describe()},
+             {"dst", dst->store->describe()},
              {"dry_run", r.dry_run},
              {"up_to_date", p.up_to_date()},
              {"plan", plan_json(p)},
@@ -196,7 +173,7 @@ Result<int> run_sync(const GlobalOptions& g, SyncFlags f) {
     return kExitOk;
   }
   for (const auto& n : r.notes) std::cerr << "essnap: note: " << util::escape_control(n) << "\n";
-  const std::string dst_name = util::escape_control((*dst)->describe());
+  const std::string dst_name = util::escape_control(dst->store->describe());
   std::cout << (r.dry_run ? "plan: " : "") << "SRC " << util::escape_control((*src)->describe())
             << " (generation " << p.src_generation << ") -> DST " << dst_name << " ("
             << (p.dst_generation ? "generation " + std::to_string(*p.dst_generation) : "empty")

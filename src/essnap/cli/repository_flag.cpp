@@ -39,17 +39,14 @@ Result<std::string> registered_repository_location(const GlobalOptions& g, Clust
     return make_error(ErrorCode::kNotFound, "repository " + name + " is not registered",
                       "list them with 'essnap repo list'");
   ESSNAP_TRY(std::string where, cluster::repository_location(repos.front()));
+  std::vector<std::pair<std::string, std::string>> map;
   for (const auto& m : location_map) {
     auto eq = m.find('=');
     if (eq == std::string::npos || eq == 0)
       return make_error(ErrorCode::kInvalidArgument, "--location-map '" + m + "' is not FROM=TO");
-    const std::string from = m.substr(0, eq), to = m.substr(eq + 1);
-    if (where.compare(0, from.size(), from) == 0 &&
-        (where.size() == from.size() || where[from.size()] == '/' || from.back() == '/')) {
-      where = to + where.substr(from.size());
-      break;
-    }
+    map.emplace_back(m.substr(0, eq), m.substr(eq + 1));
   }
+  where = cluster::map_location(where, map);
   return where;
 }
 

@@ -206,4 +206,13 @@ Error explain_security_error(Error e, const std::string& caller_arn) {
   return e;
 }
 
+std::string map_location(std::string where,
+                         const std::vector<std::pair<std::string, std::string>>& map) {
+  for (const auto& [from, to] : map)
+    if (!from.empty() && where.compare(0, from.size(), from) == 0 &&
+        (where.size() == from.size() || where[from.size()] == '/' || from.back() == '/'))
+      return to + where.substr(from.size());
+  return where;
+}
+
 }  // namespace essnap::cluster

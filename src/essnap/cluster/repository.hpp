@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "essnap/cluster/client.hpp"
@@ -85,6 +86,11 @@ bool repository_matches(const nlohmann::json& actual, const nlohmann::json& want
 // repository, for an s3 repository without a bucket, an fs location that is not absolute (it is
 // relative to the nodes' path.repo, which only the cluster knows) and every other type.
 Result<std::string> repository_location(const RepositoryInfo& repository);
+
+// `where` with the first FROM prefix that matches (the whole of it, or up to a '/') replaced by
+// its TO: the repository's location as this machine sees it. Unchanged when none matches.
+std::string map_location(std::string where,
+                         const std::vector<std::pair<std::string, std::string>>& map);
 
 // A fine-grained-access-control refusal ("no permissions for [cluster:admin/repository/put]")
 // gets a hint naming the manage_snapshots role mapping; other errors pass through.

@@ -8,9 +8,11 @@
 #include <set>
 #include <sstream>
 
+#include "essnap/blob/open.hpp"
 #include "essnap/cluster/cluster_url.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/retention/prune.hpp"
+#include "essnap/s3/client.hpp"
 #include "essnap/schedule/metrics.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/util/durations.hpp"
@@ -159,6 +161,80 @@ void parse_retention(Checker& c, const YAML::Node& n, const std::string& where,
   if (n["tz"]) p.tz = c.str(n["tz"], "tz").value_or("UTC");
 }
 
+void parse_copy_to(Checker& c, const YAML::Node& n, const std::string& policy, PolicyConfig& p) {
+  const std::string where = "copy_to of " + policy;
+  if (!c.is_map(n, where)) return;
+  c.keys(n, where,
+         {"to", "profile", "region", "s3_endpoint_url", "s3_path_style", "snapshots", "retention",
+          "object_lock_days", "object_lock_mode", "storage_class", "verify_data", "location_map"});
+  CopyToConfig t;
+  t.line = c.line(n);
+  if (!n["to"])
+    c.err(n, where + " has no 'to' (s3://BUCKET/PREFIX or a directory)");
+  else
+    t.to = c.str(n["to"], "to of " + where).value_or("");
+  if (n["to"] && t.to.empty())
+    c.err(n["to"], "to of " + where + " is empty: give s3://BUCKET/PREFIX or a directory");
+  auto text = [&](const char* key, std::string& into) {
+    if (n[key]) into = c.str(n[key], std::string(key) + " of " + where).value_or("");
+  };
+  text("profile", t.profile);
+  text("region", t.region);
+  text("s3_endpoint_url", t.s3_endpoint_url);
+  if (n["s3_path_style"])
+    t.s3_path_style = c.boolean(n["s3_path_style"], "s3_path_style").value_or(false);
+  if (n["verify_data"]) t.verify_data = c.boolean(n["verify_data"], "verify_data").value_or(false);
+  if (n["snapshots"]) {
+    t.snapshots = c.strings(n["snapshots"], "snapshots of " + where);
+    if (n["snapshots"].IsSequence() && n["snapshots"].size() == 0)
+      c.err(n["snapshots"], "snapshots of " + where +
+                                " is an empty list; leave it out to copy the snapshots the "
+                                "policy owns, or give globs: [\"nightly-*\"]");
+  }
+  if (n["retention"]) {
+    retention::Policy r;
+    parse_retention(c, n["retention"], where, r);
+    if (r.empty())
+      c.err(n["retention"], "retention of " + where +
+                                " keeps nothing by rule; add keep_* rules "
+                                "or leave retention out to keep everything");
+    t.retention = r;
+  }
+  const bool s3 = blob::is_s3_uri(t.to);
+  if (const auto d = n["object_lock_days"]) {
+    t.object_lock_days = c.integer(d, "object_lock_days of " + where).value_or(0);
+    if (t.object_lock_days < 0)
+      c.err(d, "object_lock_days of " + where + " must be 0 or more");
+    else if (t.object_lock_days > 0 && !s3 && !t.to.empty())
+      c.err(d, "object_lock_days of " + where + " needs an S3 DST (to: s3://BUCKET/PREFIX), not '" +
+                   t.to + "'");
+  }
+  if (const auto m = n["object_lock_mode"]) {
+    t.object_lock_mode = util::to_upper(c.str(m, "object_lock_mode of " + where).value_or(""));
+    if (t.object_lock_mode != "GOVERNANCE" && t.object_lock_mode != "COMPLIANCE")
+      c.err(m, "object_lock_mode of " + where + " must be governance or compliance");
+  }
+  if (const auto sc = n["storage_class"]) {
+    t.storage_class = util::to_upper(c.str(sc, "storage_class of " + where).value_or(""));
+    if (auto st = s3::check_repository_storage_class(t.storage_class); !st.ok())
+      c.err(sc, "storage_class of " + where + ": " + st.error().message);
+    else if (!s3 && !t.to.empty())
+      c.err(sc, "storage_class of " + where + " needs an S3 DST (to: s3://BUCKET/PREFIX)");
+  }
+  if (const auto lm = n["location_map"]) {
+    if (c.is_map(lm, "location_map of " + where))
+      for (const auto& kv : lm) {
+        const auto from = c.str(kv.first, "location_map keys");
+        const auto to = c.str(kv.second, "location_map values");
+        if (from && to && !from->empty())
+          t.location_map.emplace_back(*from, *to);
+        else if (from && from->empty())
+          c.err(kv.first, "location_map of " + where + ": an empty FROM maps nothing");
+      }
+  }
+  p.copy_to = std::move(t);
+}
+
 Result<Schedule> schedule_at(Checker& c, const YAML::Node& n, const std::string& what,
                              const std::string& tz) {
   auto text = c.str(n, what);
@@ -194,6 +270,7 @@ void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where
     p.include_global_state =
         c.boolean(n["include_global_state"], "include_global_state").value_or(false);
   if (n["partial"]) p.partial = c.boolean(n["partial"], "partial").value_or(false);
+  if (n["copy_to"]) parse_copy_to(c, n["copy_to"], where, p);
   if (const auto a = n["alert_if_no_success_within"]) {
     if (auto s = c.str(a, "alert_if_no_success_within")) {
       auto d = util::parse_span(*s, "alert_if_no_success_within");  // a bare "m" is refused
@@ -228,7 +305,7 @@ void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Conf
   if (!c.is_map(n, where)) return;
   c.keys(n, where,
          {"cluster", "repository", "schedule", "indices", "name", "retention", "prune",
-          "alert_if_no_success_within", "match", "include_global_state", "partial"});
+          "alert_if_no_success_within", "match", "include_global_state", "partial", "copy_to"});
   PolicyConfig p;
   p.name = name;
   p.line = c.line(n);

@@ -14,7 +14,12 @@
 //                                keep_min: int, prune_failed: bool, tz: zone }],
 //                  [prune: after_snapshot | never | <schedule>],
 //                  [alert_if_no_success_within: span], [match: string | [string]],
-//                  [include_global_state: bool], [partial: bool] }
+//                  [include_global_state: bool], [partial: bool], [copy_to: copy_to] }
+//   copy_to   := { to: s3://BUCKET/PREFIX | /dir, [profile], [region], [s3_endpoint_url],
+//                  [s3_path_style: bool], [snapshots: string | [glob]], [retention: { the
+//                  policy's keep_* keys }], [object_lock_days: int (S3 only)],
+//                  [object_lock_mode: governance | compliance], [storage_class (S3 only)],
+//                  [verify_data: bool], [location_map: { FROM: TO }] }
 #pragma once
 
 #include <map>
@@ -39,6 +44,26 @@ using ClusterConfig = context::ClusterDefinition;
 // `timeout`.
 Result<cluster::ConnectionSpec> connection_spec(const ClusterConfig& c, int verbose);
 
+// `copy_to`: after each snapshot (and prune) the policy's repository is synced
+// (sync/sync.hpp) to this DST, with DST's own credentials, retention and Object Lock.
+struct CopyToConfig {
+  std::string to;  // s3://BUCKET/PREFIX or a directory
+  std::string profile;
+  std::string region;
+  std::string s3_endpoint_url;
+  bool s3_path_style = false;
+  // Globs; empty: exactly the snapshots the policy owns (its metadata or its match globs).
+  std::vector<std::string> snapshots;
+  std::optional<retention::Policy> retention;  // DST's own keep_* rules
+  int object_lock_days = 0;
+  std::string object_lock_mode = "GOVERNANCE";
+  std::string storage_class;  // upper case
+  bool verify_data = false;
+  // The registered repository's location as this machine sees it: FROM prefix -> TO.
+  std::vector<std::pair<std::string, std::string>> location_map;
+  int line = 0;
+};
+
 enum class PruneMode { kAfterSnapshot, kOnSchedule, kNever };
 
 struct PolicyConfig {
@@ -55,6 +80,7 @@ struct PolicyConfig {
   std::vector<std::string> match;
   bool include_global_state = false;
   bool partial = false;
+  std::optional<CopyToConfig> copy_to;
   int line = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -93,12 +94,13 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
        [](const PolicyMetrics& m, std::int64_t t) { return m.healthy(t) ? 1.0 : 0.0; }},
   };
   std::string out;
-  auto family = [&](const Family& f) {
+  auto family = [&](const Family& f, bool copies_only = false) {
     out +=
         std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
     for (const auto& [name, m] : policies)
-      out += std::string(f.name) + "{policy=\"" + label(name) + "\"} " + number(f.value(m, now)) +
-             "\n";
+      if (!copies_only || m.copies)
+        out += std::string(f.name) + "{policy=\"" + label(name) + "\"} " + number(f.value(m, now)) +
+               "\n";
   };
   for (const auto& f : kGauges) family(f);
   out +=
@@ -111,6 +113,22 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
              "\"} " + std::to_string(it == m.runs.end() ? 0 : it->second) + "\n";
     }
   for (const auto& f : kTail) family(f);
+  static const Family kCopy[] = {
+      {"essnap_copy_last_success_timestamp_seconds", "gauge",
+       "Unix time the policy's last copy_to sync succeeded (0 = never).",
+       [](const PolicyMetrics& m, std::int64_t) { return double(m.copy_last_success); }},
+      {"essnap_copy_bytes_total", "counter", "Bytes the policy's copy_to syncs wrote to DST.",
+       [](const PolicyMetrics& m, std::int64_t) { return double(m.copy_bytes); }},
+      {"essnap_copy_lag_snapshots", "gauge",
+       "Snapshots the policy owns in its repository that its copy_to DST does not hold yet.",
+       [](const PolicyMetrics& m, std::int64_t) { return double(m.copy_lag); }},
+      {"essnap_copy_failures_total", "counter", "copy_to syncs of the policy that failed.",
+       [](const PolicyMetrics& m, std::int64_t) { return double(m.copy_failures); }},
+  };
+  const bool any_copy =
+      std::any_of(policies.begin(), policies.end(), [](const auto& e) { return e.second.copies; });
+  if (any_copy)
+    for (const auto& f : kCopy) family(f, true);
   return out;
 }
 

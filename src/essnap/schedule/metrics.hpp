@@ -38,6 +38,12 @@ struct PolicyMetrics {
   std::optional<Seconds> alert_within;
   std::int64_t since = 0;
   bool scheduled = true;  // false: a schedule that never fires (never healthy)
+  // copy_to: rendered only for a policy that has one.
+  bool copies = false;
+  std::int64_t copy_last_success = 0;  // Unix seconds; 0 = never
+  std::uint64_t copy_bytes = 0;        // bytes written to DST by the policy's copies
+  std::int64_t copy_lag = 0;           // owned snapshots in SRC not (yet) in DST
+  std::uint64_t copy_failures = 0;
 
   bool healthy(std::int64_t now) const;
 };

@@ -1,9 +1,12 @@
 #include "essnap/schedule/runner.hpp"
 
+#include "essnap/blob/open.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/repository.hpp"
 #include "essnap/retention/prune.hpp"
 #include "essnap/snapshot/create.hpp"
 #include "essnap/snapshot/selection.hpp"
+#include "essnap/sync/sync.hpp"
 #include "essnap/util/strings.hpp"
 
 namespace essnap::schedule {
@@ -162,6 +165,85 @@ PolicyHistory ClusterRunner::history(const PolicyConfig& p) {
   if (newest > 0) h.newest_start = SysSeconds(Seconds(newest / 1000));
   if (success_end > 0) h.last_success = SysSeconds(Seconds(success_end / 1000));
   return h;
+}
+
+CopyOutcome ClusterRunner::copy(const PolicyConfig& p) {
+  CopyOutcome out;
+  const CopyToConfig& t = *p.copy_to;
+  std::vector<std::string> owned;
+  auto lag = [&] {
+    std::int64_t n = 0;
+    for (const auto& s : owned)
+      n += in_dst_[p.name].count(s) || not_copied_[p.name].count(s) ? 0 : 1;
+    return n;
+  };
+  auto fail = [&](const Error& e, const std::string& where) {
+    out.message = where + ": " + e.message + (e.hint.empty() ? "" : " (" + e.hint + ")");
+    if (!owned.empty()) out.lag = lag();
+    return out;
+  };
+  auto c = client(p.cluster);
+  if (!c.ok()) return fail(c.error(), "cluster " + p.cluster);
+  auto listed = retention::list_repository(**c, p.repository);
+  if (!listed.ok()) return fail(listed.error(), "repository " + p.repository);
+  const retention::Ownership own{p.name, p.match};
+  for (const auto& s : *listed)
+    if (retention::owns(own, s)) owned.push_back(s.name);
+  auto repos = cluster::get_repositories(**c, p.repository);
+  if (!repos.ok()) return fail(repos.error(), "repository " + p.repository);
+  if (repos->empty())
+    return fail(Error(ErrorCode::kNotFound, "not registered"), "repository " + p.repository);
+  auto location = cluster::repository_location(repos->front());
+  if (!location.ok()) return fail(location.error(), "repository " + p.repository);
+  const std::string src_where = cluster::map_location(*location, t.location_map);
+  if (src_where == t.to)
+    return fail(Error(ErrorCode::kInvalidArgument, "SRC and DST are the same place"), t.to);
+  const ClusterConfig& cl = config_.clusters.at(p.cluster);
+  blob::OpenOptions so;
+  so.s3.region = cl.region;
+  so.s3.profile = cl.profile;
+  so.credentials = cluster::credential_options(cl.profile, cl.region, 0);
+  auto src = blob::open_blob_store(src_where, blob::Access::kRead, so);
+  if (!src.ok()) return fail(src.error(), "SRC " + src_where);
+  blob::OpenOptions dopt;
+  dopt.s3.region = t.region;
+  dopt.s3.profile = t.profile;
+  dopt.s3.endpoint_url = t.s3_endpoint_url;
+  dopt.s3.path_style = t.s3_path_style;
+  dopt.credentials = cluster::credential_options(t.profile, t.region, 0);
+  dopt.write.storage_class = t.storage_class;
+  auto dst = sync::open_destination(t.to, dopt, t.object_lock_days, t.object_lock_mode);
+  if (!dst.ok()) return fail(dst.error(), "DST " + t.to);
+  sync::SyncOptions o;
+  // By default exactly the snapshots the policy owns (its metadata or its match globs): a
+  // repository shared with SLM or other policies copies only this policy's part.
+  o.snapshots = t.snapshots.empty() ? owned : t.snapshots;
+  if (o.snapshots.empty()) {  // an empty selection would mean every snapshot of SRC
+    out.ok = true;
+    out.lag = 0;
+    out.message = "the policy owns no snapshot yet";
+    return out;
+  }
+  o.retention = t.retention;
+  o.check_locks = dst->object_lock;
+  o.verify_data = t.verify_data;
+  o.interrupted = stop_;
+  auto r = sync::sync_repository(**src, *dst->store, o);
+  if (!r.ok()) return fail(r.error(), "sync to " + t.to);
+  auto& held = in_dst_[p.name];
+  held.clear();
+  for (const auto& n : r->plan.add) held.insert(n);
+  for (const auto& n : r->plan.kept) held.insert(n);
+  for (const auto& h : r->plan.held) held.insert(h.name);
+  auto& gone = not_copied_[p.name];
+  for (const auto& n : r->plan.remove) gone.insert(n);
+  for (const auto& s : r->plan.skipped)  // for good (a shallow copy), not one still running
+    if (s.find(": in progress") == std::string::npos) gone.insert(s.substr(0, s.find(": ")));
+  out.ok = true;
+  out.bytes = r->bytes_copied;
+  out.added = r->plan.add;
+  out.lag = lag();
+  return out;
 }
 
 }  // namespace essnap::schedule

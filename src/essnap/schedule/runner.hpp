@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "essnap/cluster/client.hpp"
 #include "essnap/schedule/scheduler.hpp"
@@ -26,6 +27,9 @@ class ClusterRunner final : public Runner {
   RunOutcome snapshot(const PolicyConfig& policy, SysSeconds now) override;
   RunOutcome prune(const PolicyConfig& policy, Clock::time_point now) override;
   PolicyHistory history(const PolicyConfig& policy) override;
+  // SRC: the registered repository's location (cluster::repository_location, then copy_to's
+  // location_map) with the cluster's profile and region; DST: copy_to's own. No prompt.
+  CopyOutcome copy(const PolicyConfig& policy) override;
 
  private:
   Result<std::shared_ptr<cluster::Client>> client(const std::string& cluster);
@@ -38,6 +42,9 @@ class ClusterRunner final : public Runner {
   snapshot::PollPolicy poll_;
   Config config_;
   std::map<std::string, std::shared_ptr<cluster::Client>> clients_;
+  // Per policy: snapshots its DST held after the last copy, and those DST's retention removed
+  // or the sync skipped (neither counts as lag).
+  std::map<std::string, std::set<std::string>> in_dst_, not_copied_;
 };
 
 }  // namespace essnap::schedule

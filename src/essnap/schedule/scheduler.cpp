@@ -99,6 +99,8 @@ void Scheduler::apply(Config config, bool first) {
   std::vector<std::pair<std::string, std::optional<Seconds>>> names;
   for (const auto& p : config_.policies) names.emplace_back(p.name, p.alert_within);
   metrics_.set_policies(names, unix_seconds(now));
+  for (const auto& p : config_.policies)
+    metrics_.update(p.name, [&](PolicyMetrics& m) { m.copies = p.copy_to.has_value(); });
   for (const auto& name : unscheduled)  // a job that never runs is never healthy
     metrics_.update(name, [](PolicyMetrics& m) { m.scheduled = false; });
   runner_.configure(config_);
@@ -231,9 +233,36 @@ RunOutcome Scheduler::run_policy(const PolicyConfig& p, SysSeconds started, bool
           {{"policy", p.name}, {"deleted", pr.deleted}, {"snapshots", pr.snapshots.value_or(-1)}});
     }
   }
+  // The copy follows the snapshot and its prune; its failure never fails the run.
+  if (p.copy_to && made_one && !hooks_.stop_requested()) run_copy(p);
   record(p, o, started, hooks_.now(),
          std::chrono::duration<double>(hooks_.precise_now() - t0).count());
   return o;
+}
+
+void Scheduler::run_copy(const PolicyConfig& p) {
+  log_.info("copy started",
+            {{"policy", p.name}, {"repository", p.repository}, {"to", p.copy_to->to}});
+  const CopyOutcome c = runner_.copy(p);
+  if (c.ok)
+    log_.info("copy finished", {{"policy", p.name},
+                                {"to", p.copy_to->to},
+                                {"added", c.added},
+                                {"bytes", static_cast<std::int64_t>(c.bytes)},
+                                {"lag", c.lag.value_or(-1)}});
+  else
+    log_.error("copy failed; the next run tries again",
+               {{"policy", p.name}, {"to", p.copy_to->to}, {"error", c.message}});
+  const std::int64_t now = unix_seconds(hooks_.now());
+  metrics_.update(p.name, [&](PolicyMetrics& m) {
+    if (c.ok) {
+      m.copy_last_success = now;
+      m.copy_bytes += c.bytes;
+    } else {
+      m.copy_failures += 1;
+    }
+    if (c.lag) m.copy_lag = *c.lag;
+  });
 }
 
 void Scheduler::record(const PolicyConfig& p, const RunOutcome& o, SysSeconds started,

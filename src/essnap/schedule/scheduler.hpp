@@ -36,6 +36,16 @@ struct PolicyHistory {
   std::optional<std::int64_t> owned;       // how many snapshots it owns
 };
 
+// What one copy_to sync did. A failed copy never fails the policy's run: it is logged and
+// counted, and the next run tries again.
+struct CopyOutcome {
+  bool ok = false;
+  std::uint64_t bytes = 0;          // written to DST
+  std::vector<std::string> added;   // snapshots DST got
+  std::optional<std::int64_t> lag;  // owned snapshots in SRC not in DST afterwards
+  std::string message;              // why it failed, or a note
+};
+
 // Does the work against clusters (schedule/runner.hpp), or a fake in tests.
 class Runner {
  public:
@@ -47,6 +57,12 @@ class Runner {
   // snapshot that started within the current second must not count as dated in the future.
   virtual RunOutcome prune(const PolicyConfig& policy, Clock::time_point now) = 0;
   virtual PolicyHistory history(const PolicyConfig& policy) = 0;
+  // Syncs the policy's repository to its copy_to DST (only called when it has one).
+  virtual CopyOutcome copy(const PolicyConfig& policy) {
+    CopyOutcome o;
+    o.message = "this runner does not copy (" + policy.name + ")";
+    return o;
+  }
 };
 
 struct SchedulerHooks {
@@ -97,6 +113,7 @@ class Scheduler {
   void reload();
   void run_job(Job& job);
   RunOutcome run_policy(const PolicyConfig& p, SysSeconds now, bool prune);
+  void run_copy(const PolicyConfig& p);
   void record(const PolicyConfig& p, const RunOutcome& o, SysSeconds started, SysSeconds ended,
               double seconds);
   SysSeconds with_jitter(const Schedule& s, SysSeconds slot) const;

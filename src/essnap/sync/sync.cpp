@@ -9,6 +9,8 @@
 #include <set>
 
 #include "essnap/aws/timestamp.hpp"
+#include "essnap/blob/open.hpp"
+#include "essnap/blob/s3_store.hpp"
 #include "essnap/format/framing.hpp"
 #include "essnap/format/root_index.hpp"
 #include "essnap/format/shard_paths.hpp"
@@ -948,6 +950,36 @@ Result<SyncReport> sync_repository(blob::BlobStore& src, blob::BlobStore& dst,
   report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   return report;
+}
+
+Result<Destination> open_destination(const std::string& where, blob::OpenOptions options,
+                                     int lock_days, const std::string& lock_mode) {
+  if (lock_days > 0) {
+    options.write.object_lock_mode = lock_mode;
+    options.write.object_lock_days = lock_days;
+  }
+  Destination d;
+  ESSNAP_TRY(d.store, blob::open_blob_store(where, blob::Access::kWrite, options));
+  if (!blob::is_s3_uri(where)) return d;
+  auto* s3 = dynamic_cast<blob::S3Store*>(d.store.get());
+  if (!s3) return Error(ErrorCode::kInternal, "an s3:// DST opened as another store");
+  ESSNAP_TRY(auto lock, s3->object_lock_configuration());
+  if (lock_days > 0 && !lock.enabled)
+    return Error(ErrorCode::kInvalidArgument,
+                 "Object Lock retention was asked for, but the DST bucket does not have Object "
+                 "Lock enabled",
+                 "Object Lock is chosen when a bucket is created (aws s3api create-bucket "
+                 "--object-lock-enabled-for-bucket); sync into such a bucket, or ask for no "
+                 "Object Lock retention");
+  d.object_lock = lock.enabled;
+  if (lock.enabled) {
+    // A lock bucket is versioned: a plain delete only hides a blob (its bytes stay, billed), so
+    // deletes remove every version; a default retention needs Content-MD5 on every write.
+    options.delete_versions = true;
+    options.content_md5 = !lock.default_mode.empty();
+    ESSNAP_TRY(d.store, blob::open_blob_store(where, blob::Access::kWrite, options));
+  }
+  return d;
 }
 
 }  // namespace essnap::sync

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "essnap/blob/blob_store.hpp"
+#include "essnap/blob/open.hpp"
 #include "essnap/retention/policy.hpp"
 #include "essnap/util/progress.hpp"
 #include "essnap/util/result.hpp"
@@ -101,6 +102,17 @@ struct SyncReport {
 // the message). kInvalidArgument: DST holds files but is not a repository.
 Result<SyncReport> sync_repository(blob::BlobStore& src, blob::BlobStore& dst,
                                    const SyncOptions& options);
+
+// A DST opened for a sync: `options.write` gets Object Lock retention (`lock_days` > 0, in
+// `lock_mode`); an s3:// DST's bucket is asked whether Object Lock is on (then the sync must
+// never delete a locked object: `object_lock`). kInvalidArgument when retention is asked of a
+// bucket without Object Lock. Shared by `essnap repo sync` and `essnap run`'s copy_to.
+struct Destination {
+  std::unique_ptr<blob::BlobStore> store;
+  bool object_lock = false;
+};
+Result<Destination> open_destination(const std::string& where, blob::OpenOptions options,
+                                     int lock_days, const std::string& lock_mode);
 
 // ES's UUIDs.randomBase64UUID(): 16 random bytes, version 4 bits, URL-safe base64 unpadded.
 std::string random_base64_uuid();

@@ -235,5 +235,41 @@ TEST_F(ScheduleStack, OnceExitsZeroAndLeavesOneSnapshotPerPolicy) {
   EXPECT_EQ(check.out.rfind("OK ", 0), 0u) << check.out;
 }
 
+// copy_to: after the snapshot, `essnap run --once` syncs the policy's repository to a second
+// place (a directory here), which then holds the policy's snapshot; the log says so.
+TEST_F(ScheduleStack, OnceCopiesThePolicysSnapshotToCopyTo) {
+  const std::string copy = dir_ + "/second-copy";
+  // An absolute location: a relative one names a place under the nodes' path.repo only they know.
+  const std::string repo = id_ + "-slow",
+                    where = stack_var("ESSNAP_TEST_FS_REPO_PATH") + "/" + repo;
+  ASSERT_TRUE(es_->json("PUT", "/_snapshot/" + repo,
+                        nlohmann::json{{"type", "fs"}, {"settings", {{"location", where}}}})
+                  .ok());
+  write_file(dir_ + "/essnap.yaml",
+             "clusters:\n  es: {url: '" + stack_var("ESSNAP_TEST_ELASTICSEARCH_URL") +
+                 "'}\npolicies:\n  es-copy: {cluster: es, repository: " + repo +
+                 ", schedule: '@every 3s', indices: '" + id_ + "-*', name: '" + id_ +
+                 "-copy-{now:%H%M%S}', retention: {keep_last: 2}, copy_to: {to: '" + copy +
+                 "', retention: {keep_last: 5}}}\n");
+  test::Command c;
+  c.argv = {ESSNAP_BINARY, "run",      "--config", dir_ + "/essnap.yaml",
+            "--once",      "--policy", "es-copy"};
+  c.timeout = std::chrono::seconds(60);
+  auto r = test::run(c);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("copy finished"), std::string::npos) << r.err;
+  auto listed = test::run({ESSNAP_BINARY, "-o", "json", "inspect", "snapshots", copy});
+  ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+  auto j = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(j["snapshots"].size(), 1u) << listed.out;
+  EXPECT_EQ(j["snapshots"][0]["name"].get<std::string>().rfind(id_ + "-copy-", 0), 0u);
+  auto verify = test::run({ESSNAP_BINARY, "inspect", "verify", copy, "--read-data"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  for (const auto& s : snapshots(*es_, repo))
+    (void)es_->json("DELETE", "/_snapshot/" + repo + "/" + s["snapshot"].get<std::string>());
+  (void)es_->json("DELETE", "/_snapshot/" + repo);
+  test::run({"rm", "-rf", where});
+}
+
 }  // namespace
 }  // namespace essnap

@@ -114,6 +114,26 @@ class RepoSyncFaults : public ::testing::Test {
     return std::make_unique<blob::S3Store>(o);
   }
 
+  // An S3 client of its own on `endpoint` with these keys (path-style), for bucket set-up.
+  struct S3Side {
+    std::unique_ptr<http::Transport> transport;
+    std::unique_ptr<s3::Client> client;
+  };
+  static S3Side s3_side(const std::string& endpoint, const std::string& key,
+                        const std::string& secret) {
+    s3::ClientOptions co;
+    aws::Credentials creds;
+    creds.access_key_id = key;
+    creds.secret_access_key = secret;
+    co.endpoint = {endpoint, "us-east-1"};
+    co.addressing = s3::AddressingStyle::kPath;
+    co.credentials = aws::make_static_provider(creds);
+    S3Side side;
+    side.transport = http::make_transport({});
+    side.client = std::make_unique<s3::Client>(*side.transport, co);
+    return side;
+  }
+
   std::string id_, src_dir_, dst_dir_;
   std::unique_ptr<cluster::Client> client_;
 };
@@ -202,15 +222,10 @@ TEST_F(RepoSyncFaults, DstInAnotherBucketThroughTheS3Api) {
   docs(1, 100);
   snapshot("s1");
   const std::string bucket = id_.substr(0, 40) + "-b";
-  s3::ClientOptions co;
-  aws::Credentials creds;
-  creds.access_key_id = stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID");
-  creds.secret_access_key = stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY");
-  co.endpoint = {stack_var("ESSNAP_TEST_S3_ENDPOINT"), "us-east-1"};
-  co.addressing = s3::AddressingStyle::kPath;
-  co.credentials = aws::make_static_provider(creds);
-  auto transport = http::make_transport({});
-  s3::Client s3c(*transport, co);
+  auto side =
+      s3_side(stack_var("ESSNAP_TEST_S3_ENDPOINT"), stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID"),
+              stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY"));
+  s3::Client& s3c = *side.client;
   s3::CreateBucketRequest cb;
   cb.bucket = bucket;
   ASSERT_TRUE(s3c.create_bucket(cb).ok());
@@ -239,15 +254,10 @@ TEST_F(RepoSyncFaults, RetentionOnAnObjectLockDstKeepsLockedSnapshotsAndRemovesT
                        "ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
   const std::string moto = stack_var("ESSNAP_TEST_AWS_ENDPOINT");
   const std::string bucket = "essnap-synclock-" + std::to_string(::getpid());
-  s3::ClientOptions co;
-  aws::Credentials creds;
-  creds.access_key_id = stack_var("ESSNAP_TEST_AWS_ACCESS_KEY_ID");
-  creds.secret_access_key = stack_var("ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
-  co.endpoint = {moto, "us-east-1"};
-  co.addressing = s3::AddressingStyle::kPath;
-  co.credentials = aws::make_static_provider(creds);
-  auto transport = http::make_transport({});
-  s3::Client s3c(*transport, co);
+  const std::string key = stack_var("ESSNAP_TEST_AWS_ACCESS_KEY_ID"),
+                    secret = stack_var("ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
+  auto side = s3_side(moto, key, secret);
+  s3::Client& s3c = *side.client;
   s3::CreateBucketRequest cb;
   cb.bucket = bucket;
   cb.object_lock_enabled = true;
@@ -257,8 +267,7 @@ TEST_F(RepoSyncFaults, RetentionOnAnObjectLockDstKeepsLockedSnapshotsAndRemovesT
   fs::create_directories(home);
   {
     std::ofstream f(home + "/credentials");
-    f << "[moto]\naws_access_key_id = " << creds.access_key_id
-      << "\naws_secret_access_key = " << creds.secret_access_key << "\n";
+    f << "[moto]\naws_access_key_id = " << key << "\naws_secret_access_key = " << secret << "\n";
   }
   auto sync = [&](const std::string& extra) {
     test::Command c;

@@ -5,23 +5,17 @@
 
 #include <string>
 
-#include "support/process.hpp"
+#include "support/essnap_process.hpp"
 #include "support/stack_env.hpp"
 
 namespace essnap::test {
 
 inline ProcessResult run_essnap_with_stack_s3(const std::string& args) {
-  Command c;
-  c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"},
-           {"HOME", "/nonexistent"},
-           {"AWS_EC2_METADATA_DISABLED", "true"},
-           {"AWS_ACCESS_KEY_ID", stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID")},
-           {"AWS_SECRET_ACCESS_KEY", stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY")},
-           {"AWS_REGION", "us-east-1"},
-           {"AWS_ENDPOINT_URL_S3", stack_var("ESSNAP_TEST_S3_ENDPOINT")}};
-  c.argv = argv({ESSNAP_BINARY}, args);
-  return run(c);
+  return run_essnap_clean(args,
+                          {{"AWS_ACCESS_KEY_ID", stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID")},
+                           {"AWS_SECRET_ACCESS_KEY", stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY")},
+                           {"AWS_REGION", "us-east-1"},
+                           {"AWS_ENDPOINT_URL_S3", stack_var("ESSNAP_TEST_S3_ENDPOINT")}});
 }
 
 }  // namespace essnap::test

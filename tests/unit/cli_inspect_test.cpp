@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "support/process.hpp"
+#include "support/essnap_process.hpp"
 
 namespace essnap {
 namespace {
@@ -20,12 +20,7 @@ using nlohmann::json;
 const std::string kRepo = std::string(ESSNAP_TEST_DATA_DIR) + "/inspect/es8";
 
 test::ProcessResult essnap(const std::string& args) {
-  test::Command c;
-  c.clear_env = true;
-  c.env = {
-      {"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return test::run(c);
+  return test::run_essnap_clean(args);
 }
 
 json doc(const test::ProcessResult& r) {

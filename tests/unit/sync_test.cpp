@@ -19,7 +19,7 @@
 #include "essnap/format/shard_snapshot.hpp"
 #include "essnap/inspect/verify.hpp"
 #include "essnap/inspect/walker.hpp"
-#include "support/process.hpp"
+#include "support/essnap_process.hpp"
 
 namespace essnap {
 namespace {
@@ -244,12 +244,7 @@ namespace essnap {
 namespace {
 
 test::ProcessResult run_sync_cli(const std::string& args) {
-  test::Command c;
-  c.clear_env = true;
-  c.env = {
-      {"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return test::run(c);
+  return test::run_essnap_clean(args);
 }
 
 // The command from a terminal-less shell: directory to directory (every fixture repository's

@@ -20,6 +20,7 @@
 #include "essnap/sync/sync.hpp"
 #include "support/cluster_fixture.hpp"
 #include "support/process.hpp"
+#include "support/s3_versions.hpp"
 #include "support/stack_env.hpp"
 #include "support/stack_s3_process.hpp"
 
@@ -317,18 +318,7 @@ TEST_F(RepoSyncFaults, RetentionOnAnObjectLockDstKeepsLockedSnapshotsAndRemovesT
   EXPECT_TRUE(again["plan"]["add"].empty()) << again.dump();
   EXPECT_EQ(again["plan"]["held"].size(), 1u) << again.dump();
   // Clean up: every version, GOVERNANCE locks bypassed (the test's own), then the bucket.
-  for (int pages = 0; pages < 100; ++pages) {
-    auto page = s3c.list_object_versions({bucket, ""});
-    if (!page.ok() || page->versions.empty()) break;
-    s3::DeleteObjectsRequest d;
-    d.bucket = bucket;
-    d.bypass_governance_retention = true;
-    for (const auto& v : page->versions) {
-      d.keys.push_back(v.key);
-      d.version_ids.push_back(v.version_id);
-    }
-    (void)s3c.delete_objects(d);
-  }
+  (void)test::delete_every_version(s3c, bucket, "");
   (void)s3c.delete_bucket({bucket});
   fs::remove_all(home);
 }

@@ -20,6 +20,7 @@
 #include "essnap/blob/s3_store.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/s3/client.hpp"
+#include "support/s3_versions.hpp"
 #include "support/stack_env.hpp"
 
 namespace essnap {
@@ -97,27 +98,8 @@ class S3Stack {
   // Every version under `prefix` (GOVERNANCE locks bypassed: the test's own objects), then the
   // bucket when it is one this test made.
   void drop_prefix(const std::string& bucket, const std::string& prefix) {
-    s3::ListObjectVersionsRequest lr{bucket, prefix};
-    for (int pages = 0; pages < 100; ++pages) {
-      auto page = client_.list_object_versions(lr);
-      if (!page.ok()) break;
-      s3::DeleteObjectsRequest d;
-      d.bucket = bucket;
-      d.bypass_governance_retention = true;
-      for (const auto& v : page->versions) {
-        d.keys.push_back(v.key);
-        d.version_ids.push_back(v.version_id);
-      }
-      if (!d.keys.empty()) {
-        auto del = client_.delete_objects(d);
-        EXPECT_TRUE(del.ok() && del->failures.empty())
-            << "clean-up of " << bucket << ": "
-            << (del.ok() ? del->failures.front().code : del.error().message);
-      }
-      if (!page->truncated) break;
-      lr.key_marker = page->next_key_marker;
-      lr.version_id_marker = page->next_version_id_marker;
-    }
+    const std::string refused = test::delete_every_version(client_, bucket, prefix);
+    EXPECT_TRUE(refused.empty()) << "clean-up of " << bucket << ": " << refused;
   }
 
  private:

@@ -462,9 +462,10 @@ class Planner {
         keep_names.insert(s.name);
     format::ShardSnapshots want;
     std::map<std::string, const format::FileInfo*> files;  // blob name -> info
-    std::set<std::string> dst_files;                       // referenced by DST's shard index
+    // DST's shard index files by blob name (one lookup each, not a scan: a shard has thousands).
+    std::map<std::string, const format::FileInfo*> dst_files;
     if (dx)
-      for (const auto& f : dx->parsed.files) dst_files.insert(f.name);
+      for (const auto& f : dx->parsed.files) dst_files.emplace(f.name, &f);
     std::set<std::string> added_here;
     for (const auto& s : N.snapshots) {
       if (!keep_names.count(s.name)) continue;
@@ -476,8 +477,9 @@ class Planner {
       if (e == from->parsed.snapshots.end()) continue;  // not in this snapshot (PARTIAL)
       want.snapshots.push_back(*e);
       if (from_src) added_here.insert(s.uuid);
+      const std::set<std::string> named(e->files.begin(), e->files.end());
       for (const auto& f : from->parsed.files)
-        if (std::count(e->files.begin(), e->files.end(), f.name) && !files.count(f.name)) {
+        if (named.count(f.name) && !files.count(f.name)) {
           files[f.name] = &f;
           want.files.push_back(f);
         }
@@ -485,11 +487,8 @@ class Planner {
     // Data parts the added snapshots need that DST lacks.
     for (const auto& [name, f] : files) {
       if (f->is_virtual()) continue;
-      if (dst_files.count(name)) {
-        const auto& df = *std::find_if(dx->parsed.files.begin(), dx->parsed.files.end(),
-                                       [&](const auto& x) { return x.name == name; });
-        if (df.length == f->length) continue;  // DST's root references it: trusted
-      }
+      if (auto d = dst_files.find(name); d != dst_files.end() && d->second->length == f->length)
+        continue;  // DST's root references it: trusted
       for (std::uint64_t i = 0; i < f->number_of_parts(); ++i) {
         const std::string part = f->part_name(i);
         auto it = present.find(part);
@@ -550,9 +549,9 @@ class Planner {
         }
         for (const auto& name : e.files) {
           if (still.count(name)) continue;
-          auto f = std::find_if(dx->parsed.files.begin(), dx->parsed.files.end(),
-                                [&](const auto& x) { return x.name == name; });
-          if (f == dx->parsed.files.end() || f->is_virtual()) continue;
+          auto found = dst_files.find(name);
+          if (found == dst_files.end() || found->second->is_virtual()) continue;
+          const format::FileInfo* f = found->second;
           for (std::uint64_t i = 0; i < f->number_of_parts(); ++i) {
             const std::string path = r.dir + "/" + f->part_name(i);
             r.deletes.push_back(path);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "essnap/cluster/repository.hpp"
+#include "essnap/cluster/search.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "support/recording_transport.hpp"
 

@@ -9,7 +9,7 @@
 namespace essnap::aws {
 namespace {
 
-using Clock = std::chrono::system_clock;
+using SystemClock = std::chrono::system_clock;
 
 class RefreshingProvider final : public CredentialsProvider {
  public:
@@ -26,7 +26,7 @@ class RefreshingProvider final : public CredentialsProvider {
 
   Result<Credentials> credentials() override {
     std::unique_lock lk(mu_);
-    const auto now = Clock::now();
+    const auto now = SystemClock::now();
     if (cached_ && !within(*cached_, windows_.mandatory, now)) {
       if (within(*cached_, windows_.advisory, now) && !refreshing_) start_background(lk);
       return *cached_;
@@ -35,25 +35,25 @@ class RefreshingProvider final : public CredentialsProvider {
       // Someone is already fetching; wait for that result rather than fetching twice.
       const auto gen = generation_;
       cv_.wait(lk, [&] { return generation_ != gen; });
-      return settle(Clock::now());
+      return settle(SystemClock::now());
     }
     refreshing_ = true;
     lk.unlock();
     auto fetched = fetch_();
     lk.lock();
     store(std::move(fetched));
-    return settle(Clock::now());
+    return settle(SystemClock::now());
   }
 
  private:
   static bool within(const Credentials& c, std::chrono::milliseconds window,
-                     Clock::time_point now) {
+                     SystemClock::time_point now) {
     return c.expiration && *c.expiration - window <= now;
   }
 
   // After a refresh attempt: fresh credentials, else the old ones while they are still valid,
   // else the refresh error.
-  Result<Credentials> settle(Clock::time_point now) {
+  Result<Credentials> settle(SystemClock::time_point now) {
     if (cached_ && (!cached_->expiration || *cached_->expiration > now)) return *cached_;
     if (last_error_) return *last_error_;
     return make_error(ErrorCode::kNoCredentials,
@@ -63,7 +63,7 @@ class RefreshingProvider final : public CredentialsProvider {
   void store(Result<Credentials> fetched) {
     if (fetched.ok()) {
       const auto& c = fetched.value();
-      if (c.expiration && *c.expiration <= Clock::now()) {
+      if (c.expiration && *c.expiration <= SystemClock::now()) {
         last_error_ = make_error(ErrorCode::kNoCredentials,
                                  "the " + c.provider +
                                      " credential source returned credentials that expired at " +

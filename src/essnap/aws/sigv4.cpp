@@ -65,7 +65,7 @@ Error invalid(std::string message, std::string hint = {}) {
 }
 
 // Quote user-supplied, non-secret text in a message only when it is short and printable.
-std::string quoted(std::string_view s) {
+std::string in_quotes(std::string_view s) {
   if (s.size() > 64) return "(too long to show)";
   for (unsigned char c : s) {
     if (c < 0x20 || c >= 0x7f) return "(unprintable)";
@@ -107,12 +107,13 @@ Result<Ok> validate(const Credentials& credentials, const SigningParams& params)
     }
   }
   if (!valid_scope_part(params.region)) {
-    return invalid(params.region.empty() ? "no region" : "invalid region " + quoted(params.region),
-                   "pass --region, e.g. --region us-east-1");
+    return invalid(
+        params.region.empty() ? "no region" : "invalid region " + in_quotes(params.region),
+        "pass --region, e.g. --region us-east-1");
   }
   if (!valid_scope_part(params.service)) {
     return invalid(
-        params.service.empty() ? "no service" : "invalid service " + quoted(params.service),
+        params.service.empty() ? "no service" : "invalid service " + in_quotes(params.service),
         "pass --service, e.g. es, aoss, s3, sts or iam");
   }
   return Ok{};
@@ -120,7 +121,8 @@ Result<Ok> validate(const Credentials& credentials, const SigningParams& params)
 
 Result<std::string> canonical_method(std::string_view method) {
   if (!is_token(method)) {
-    return invalid("invalid HTTP method " + quoted(method), "use GET, PUT, POST, DELETE or HEAD");
+    return invalid("invalid HTTP method " + in_quotes(method),
+                   "use GET, PUT, POST, DELETE or HEAD");
   }
   // botocore upper-cases the method; the HTTP layer sends it upper-cased too.
   std::string out(method);
@@ -135,15 +137,15 @@ struct CanonicalHeader {
 
 Result<Ok> check_header(std::string_view name, std::string_view value) {
   if (!is_token(name)) {
-    return invalid("invalid header name " + quoted(name),
+    return invalid("invalid header name " + in_quotes(name),
                    "header names are letters, digits and !#$%&'*+-.^_`|~");
   }
   for (unsigned char c : value) {
     if ((c < 0x20 && c != '\t') || c == 0x7f) {
       // The value may be a secret (an API key, a cookie): name the header only.
-      return invalid(
-          "the value of header " + quoted(name) + " contains a control character (a line break?)",
-          "header values must be one line");
+      return invalid("the value of header " + in_quotes(name) +
+                         " contains a control character (a line break?)",
+                     "header values must be one line");
     }
   }
   return Ok{};
@@ -561,7 +563,7 @@ Result<PresignedUrl> presign(const SigningRequest& request, const Credentials& c
 Result<std::chrono::system_clock::time_point> parse_amz_date(std::string_view text) {
   using namespace std::chrono;
   const auto bad = [&](std::string why) -> Error {
-    return make_error(ErrorCode::kInvalidArgument, "invalid date " + quoted(text) + ": " + why,
+    return make_error(ErrorCode::kInvalidArgument, "invalid date " + in_quotes(text) + ": " + why,
                       "write the date as YYYYMMDDTHHMMSSZ in UTC, e.g. 20150830T123600Z");
   };
   if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') {

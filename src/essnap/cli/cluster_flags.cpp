@@ -20,11 +20,6 @@
 namespace essnap::cli {
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 // Reads a password from the terminal without echo. Fails when there is no terminal.
 Result<std::string> prompt_password(const std::string& user) {
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
@@ -83,12 +78,12 @@ Status resolve_flags(ClusterFlags& f) {
   }
   const context::ClusterDefinition* c = f.context ? &*f.context : nullptr;
   auto pick = [&](std::string& into, const char* var, const std::string* from_context) {
-    if (into.empty() && var != nullptr) into = env(var);
+    if (into.empty() && var != nullptr) into = util::env_or_empty(var);
     if (into.empty() && c != nullptr && from_context != nullptr) into = *from_context;
   };
   pick(f.url, "ESSNAP_URL", c ? &c->url : nullptr);
-  if (f.auth.empty() && !env("ESSNAP_AUTH").empty()) {
-    f.auth = env("ESSNAP_AUTH");
+  if (f.auth.empty() && !util::env_or_empty("ESSNAP_AUTH").empty()) {
+    f.auth = util::env_or_empty("ESSNAP_AUTH");
     if (!cluster::parse_auth_kind(f.auth).ok())
       return Error(ErrorCode::kInvalidArgument,
                    "ESSNAP_AUTH='" + f.auth + "' is not aws, basic, apikey or none",
@@ -139,7 +134,7 @@ const std::string& context_flag() {
 Result<std::optional<context::ClusterDefinition>> selected_context() {
   ESSNAP_TRY(context::ContextFile file, context::load_context_file(context::config_path()));
   ESSNAP_TRY(context::Selection s,
-             context::select_context(file, context_flag(), env("ESSNAP_CONTEXT")));
+             context::select_context(file, context_flag(), util::env_or_empty("ESSNAP_CONTEXT")));
   if (s.context == nullptr) return std::optional<context::ClusterDefinition>();
   return std::optional<context::ClusterDefinition>(*s.context);
 }
@@ -205,10 +200,10 @@ Result<cluster::ConnectionSpec> connection_spec(const GlobalOptions& global, Clu
   // Region and profile: flag (the command's, then the global one), environment, context, then
   // the AWS chain (profile, endpoint host).
   spec.region = !f.region.empty() ? f.region : global.region;
-  if (spec.region.empty()) spec.region = env("AWS_REGION");
-  if (spec.region.empty()) spec.region = env("AWS_DEFAULT_REGION");
+  if (spec.region.empty()) spec.region = util::env_or_empty("AWS_REGION");
+  if (spec.region.empty()) spec.region = util::env_or_empty("AWS_DEFAULT_REGION");
   if (spec.region.empty() && f.context) spec.region = f.context->region;
-  spec.profile = !global.profile.empty() ? global.profile : env("AWS_PROFILE");
+  spec.profile = !global.profile.empty() ? global.profile : util::env_or_empty("AWS_PROFILE");
   if (spec.profile.empty() && f.context) spec.profile = f.context->profile;
   spec.user = f.user;
   spec.password = f.password;

@@ -9,6 +9,7 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/context/file.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -20,15 +21,11 @@ struct Loaded {
   context::Selection selection;
 };
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 Result<Loaded> load() {
   Loaded l;
   ESSNAP_TRY(l.file, context::load_context_file(context::config_path()));
-  ESSNAP_TRY(l.selection, context::select_context(l.file, context_flag(), env("ESSNAP_CONTEXT")));
+  ESSNAP_TRY(l.selection,
+             context::select_context(l.file, context_flag(), util::env_or_empty("ESSNAP_CONTEXT")));
   return l;
 }
 
@@ -48,14 +45,14 @@ json source_json(const char* stem, const cluster::SecretSource& s) {
 json overrides(const context::ClusterDefinition& c) {
   json out = json::object();
   auto over = [&](const char* var, const char* field) {
-    if (!env(var).empty()) out[var] = field;
+    if (!util::env_or_empty(var).empty()) out[var] = field;
   };
   over("ESSNAP_URL", "url");
   over("ESSNAP_AUTH", "auth");
   over("ESSNAP_USER", "user");
   over("ESSNAP_REPOSITORY", "repository");
   over("AWS_REGION", "region");
-  if (env("AWS_REGION").empty()) over("AWS_DEFAULT_REGION", "region");
+  if (util::env_or_empty("AWS_REGION").empty()) over("AWS_DEFAULT_REGION", "region");
   over("AWS_PROFILE", "profile");
   if (c.auth == "apikey")
     over("ESSNAP_API_KEY", "the API key's source");
@@ -190,8 +187,8 @@ Result<int> run_use(const GlobalOptions& g, const std::string& name) {
     json_result({{"current_context", name}, {"file", path}});
   else
     std::cout << "current context: " << name << " (" << path << ")\n";
-  if (!env("ESSNAP_CONTEXT").empty() && env("ESSNAP_CONTEXT") != name)
-    std::cerr << "essnap: note: ESSNAP_CONTEXT=" << env("ESSNAP_CONTEXT")
+  if (!util::env_or_empty("ESSNAP_CONTEXT").empty() && util::env_or_empty("ESSNAP_CONTEXT") != name)
+    std::cerr << "essnap: note: ESSNAP_CONTEXT=" << util::env_or_empty("ESSNAP_CONTEXT")
               << " is set and takes precedence in this shell\n";
   return kExitOk;
 }

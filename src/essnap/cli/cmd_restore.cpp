@@ -12,6 +12,7 @@
 #include "essnap/cli/rename_flags.hpp"
 #include "essnap/cli/repository_flag.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/search.hpp"
 #include "essnap/cluster/snapshots.hpp"
 #include "essnap/snapshot/naming.hpp"
 #include "essnap/snapshot/restore.hpp"

@@ -165,7 +165,7 @@ Result<std::vector<ResolvedIndex>> resolve_open_indices(Client& c,
   return out;
 }
 
-Result<long long> count_documents(Client& c, const std::string& index, Refresh refresh) {
+Result<std::int64_t> count_documents(Client& c, const std::string& index, Refresh refresh) {
   ESSNAP_TRY_STATUS(names::validate_index_name(index));
   if (refresh == Refresh::kYes) {
     ESSNAP_TRY(nlohmann::json ignored, c.json("POST", names::path({index, "_refresh"})));
@@ -174,7 +174,7 @@ Result<long long> count_documents(Client& c, const std::string& index, Refresh r
   ESSNAP_TRY(nlohmann::json j, c.json("GET", names::path({index, "_count"})));
   if (!j.is_object() || !j.contains("count") || !j["count"].is_number_integer())
     return Error(ErrorCode::kParse, "GET /" + index + "/_count: no count in the answer");
-  return j["count"].get<long long>();
+  return j["count"].get<std::int64_t>();
 }
 
 Result<bool> index_exists(Client& c, const std::string& index) {

@@ -89,8 +89,8 @@ Result<std::vector<ResolvedIndex>> resolve_open_indices(Client& c,
 
 // GET /INDEX/_count -> documents (after a refresh when asked).
 enum class Refresh { kNo, kYes };
-Result<long long> count_documents(Client& c, const std::string& index,
-                                  Refresh refresh = Refresh::kNo);
+Result<std::int64_t> count_documents(Client& c, const std::string& index,
+                                     Refresh refresh = Refresh::kNo);
 
 // HEAD /INDEX: whether an index (or alias) of that name exists.
 Result<bool> index_exists(Client& c, const std::string& index);

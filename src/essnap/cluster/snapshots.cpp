@@ -715,17 +715,6 @@ Result<Ok> delete_index(Client& c, const std::string& index) {
   return Ok{};
 }
 
-Result<std::int64_t> count_documents(Client& c, const std::string& index) {
-  ESSNAP_TRY_STATUS(names::validate_index_name(index, "index"));
-  const std::string path = names::path({index, "_count"});
-  ESSNAP_TRY(auto j, c.json("GET", path));
-  return parse_answer<std::int64_t>("GET " + path, [&](Shape& sh) -> std::int64_t {
-    if (!sh.require_object(j, "the answer")) return 0;
-    if (!j.contains("count")) sh.fail("\"count\" is missing");
-    return sh.i64(j, "count");
-  });
-}
-
 Result<std::vector<RepositoryInfo>> get_repositories(Client& c, const std::string& names) {
   const auto wanted = split_list(names);
   for (const auto& n : wanted)

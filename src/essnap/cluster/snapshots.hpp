@@ -265,7 +265,6 @@ Result<std::vector<SnapshotRecovery>> snapshot_recoveries(Client& c,
 
 Result<Ok> close_index(Client& c, const std::string& index);
 Result<Ok> delete_index(Client& c, const std::string& index);
-Result<std::int64_t> count_documents(Client& c, const std::string& index);
 
 // Repositories.
 struct RepositoryInfo {

@@ -11,7 +11,7 @@ namespace essnap::format {
 
 using detail::field_error;
 // Ordered, so the writer can put every key back where it was read.
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;
 
 const char* to_string(RepoSnapshotState s) {
   switch (s) {
@@ -95,7 +95,7 @@ bool is_one_of(std::string_view k, const std::vector<std::string_view>& keys) {
 }
 
 // Records the object's key order and the fields outside `known`.
-void keep_layout(const json& obj, const std::vector<std::string_view>& known,
+void keep_layout(const ojson& obj, const std::vector<std::string_view>& known,
                  std::vector<std::string>& order, nlohmann::ordered_json& extra) {
   for (const auto& [k, v] : obj.items()) {
     order.push_back(k);
@@ -104,7 +104,7 @@ void keep_layout(const json& obj, const std::vector<std::string_view>& known,
 }
 
 // "version" / "min_version": a version string before 8.9/8.10, an int id after.
-Status read_version(const json& v, const std::string& where, const char* field, std::string& text,
+Status read_version(const ojson& v, const std::string& where, const char* field, std::string& text,
                     std::optional<std::int64_t>& id) {
   if (v.is_string()) {
     text = v.get<std::string>();
@@ -118,7 +118,7 @@ Status read_version(const json& v, const std::string& where, const char* field, 
   return field_error(where, field, "is neither a version string nor a version id");
 }
 
-Result<RepoSnapshot> parse_snapshot(const json& s, std::size_t i) {
+Result<RepoSnapshot> parse_snapshot(const ojson& s, std::size_t i) {
   const std::string where = std::string(kWhere) + " snapshots[" + std::to_string(i) + "]";
   if (!s.is_object()) return Error(ErrorCode::kParse, where + " is not an object");
   RepoSnapshot out;
@@ -151,7 +151,7 @@ Result<RepoSnapshot> parse_snapshot(const json& s, std::size_t i) {
   return out;
 }
 
-Result<ShardGen> parse_shard_gen(const json& g, const std::string& where) {
+Result<ShardGen> parse_shard_gen(const ojson& g, const std::string& where) {
   ShardGen out;
   if (g.is_null()) return out;
   if (g.is_number_integer()) {  // pre-7.6 style numeric generation: unusable, list the shard
@@ -175,7 +175,7 @@ Result<ShardGen> parse_shard_gen(const json& g, const std::string& where) {
   return out;
 }
 
-Result<RepoIndex> parse_index(const std::string& name, const json& v,
+Result<RepoIndex> parse_index(const std::string& name, const ojson& v,
                               const std::set<std::string>& uuids) {
   const std::string where = std::string(kWhere) + " indices." + name;
   if (!v.is_object()) return Error(ErrorCode::kParse, where + " is not an object");
@@ -185,7 +185,7 @@ Result<RepoIndex> parse_index(const std::string& name, const json& v,
   if (auto it = v.find("snapshots"); it != v.end() && !it->is_null()) {
     if (!it->is_array()) return field_error(where, "snapshots", "is not an array");
     for (std::size_t i = 0; i < it->size(); ++i) {
-      const json& e = (*it)[i];
+      const ojson& e = (*it)[i];
       std::string uuid;
       if (e.is_string())
         uuid = e.get<std::string>();
@@ -220,16 +220,16 @@ Result<RepositoryData> parse_repository_data(std::span<const std::uint8_t> bytes
   // Unknown fields are kept (and copied, and written back, recursively), so nesting is bounded:
   // a root nests 4 levels; anything past kMaxRootDepth is dropped while parsing and refused.
   bool too_deep = false;
-  const json::parser_callback_t depth_guard = [&too_deep](int depth, json::parse_event_t ev,
-                                                          json&) {
-    if ((ev == json::parse_event_t::object_start || ev == json::parse_event_t::array_start) &&
+  const ojson::parser_callback_t depth_guard = [&too_deep](int depth, ojson::parse_event_t ev,
+                                                           ojson&) {
+    if ((ev == ojson::parse_event_t::object_start || ev == ojson::parse_event_t::array_start) &&
         depth > kMaxRootDepth) {
       too_deep = true;
       return false;
     }
     return true;
   };
-  json doc = json::parse(bytes.begin(), bytes.end(), depth_guard, false);
+  ojson doc = ojson::parse(bytes.begin(), bytes.end(), depth_guard, false);
   if (doc.is_discarded())
     return Error(ErrorCode::kParse, std::string(kWhere) + " is not valid JSON");
   if (!doc.is_object())
@@ -286,20 +286,20 @@ namespace {
 // write -> parse adds no key).
 enum class Emit { kListed, kFresh, kAdded };
 // The value of a known field; nullopt = nothing to write (null when kListed).
-using Getter = std::function<std::optional<json>(std::string_view key, Emit how)>;
+using Getter = std::function<std::optional<ojson>(std::string_view key, Emit how)>;
 
 // Keys in the order read (known ones from the model, unknown ones from extra), then known fields
 // the order lacks in `canonical` order, then extra fields the order lacks.
-json emit_object(const std::vector<std::string>& order, bool layout_read,
-                 const std::vector<std::string_view>& known,
-                 const std::vector<std::string_view>& canonical, const json& extra,
-                 const Getter& get) {
-  json o = json::object();
+ojson emit_object(const std::vector<std::string>& order, bool layout_read,
+                  const std::vector<std::string_view>& known,
+                  const std::vector<std::string_view>& canonical, const ojson& extra,
+                  const Getter& get) {
+  ojson o = ojson::object();
   for (const auto& k : order) {
     if (o.contains(k)) continue;
     if (is_one_of(k, known)) {
       auto v = get(k, Emit::kListed);
-      o[k] = v ? std::move(*v) : json(nullptr);
+      o[k] = v ? std::move(*v) : ojson(nullptr);
     } else if (auto it = extra.find(k); it != extra.end()) {
       o[k] = *it;
     }
@@ -315,9 +315,9 @@ json emit_object(const std::vector<std::string>& order, bool layout_read,
   return o;
 }
 
-json ordered_map(const std::map<std::string, std::string>& m,
-                 const std::vector<std::string>& order) {
-  json o = json::object();
+ojson ordered_map(const std::map<std::string, std::string>& m,
+                  const std::vector<std::string>& order) {
+  ojson o = ojson::object();
   for (const auto& k : order)
     if (auto it = m.find(k); it != m.end()) o[k] = it->second;
   for (const auto& [k, v] : m)
@@ -325,14 +325,14 @@ json ordered_map(const std::map<std::string, std::string>& m,
   return o;
 }
 
-json snapshot_json(const RepoSnapshot& s) {
+ojson snapshot_json(const RepoSnapshot& s) {
   return emit_object(s.field_order, false, kSnapshotFields, kSnapshotFields, s.extra,
-                     [&](std::string_view k, Emit how) -> std::optional<json> {
-                       if (k == "name") return json(s.name);
-                       if (k == "uuid") return json(s.uuid);
+                     [&](std::string_view k, Emit how) -> std::optional<ojson> {
+                       if (k == "name") return ojson(s.name);
+                       if (k == "uuid") return ojson(s.uuid);
                        if (k == "state") {
                          if (!s.state) return std::nullopt;
-                         return json(static_cast<int>(*s.state));
+                         return ojson(static_cast<int>(*s.state));
                        }
                        if (k == "index_metadata_lookup") {
                          if (how != Emit::kListed && s.index_metadata_lookup.empty())
@@ -340,59 +340,59 @@ json snapshot_json(const RepoSnapshot& s) {
                          return ordered_map(s.index_metadata_lookup, s.index_metadata_lookup_order);
                        }
                        if (k == "version") {
-                         if (s.version_id) return json(*s.version_id);
+                         if (s.version_id) return ojson(*s.version_id);
                          if (s.version.empty()) return std::nullopt;
-                         return json(s.version);
+                         return ojson(s.version);
                        }
                        if (k == "index_version") {
                          if (!s.index_version) return std::nullopt;
-                         return json(*s.index_version);
+                         return ojson(*s.index_version);
                        }
                        if (k == "start_time_millis") {
                          if (!s.start_time_millis) return std::nullopt;
-                         return json(*s.start_time_millis);
+                         return ojson(*s.start_time_millis);
                        }
                        if (k == "end_time_millis") {
                          if (!s.end_time_millis) return std::nullopt;
-                         return json(*s.end_time_millis);
+                         return ojson(*s.end_time_millis);
                        }
                        if (k == "slm_policy") {
                          if (!s.slm_policy) return std::nullopt;
-                         return json(*s.slm_policy);
+                         return ojson(*s.slm_policy);
                        }
                        return std::nullopt;
                      });
 }
 
-json shard_gen_json(const ShardGen& g) {
-  if (g.kind == ShardGen::Kind::kNull) return json(nullptr);
+ojson shard_gen_json(const ShardGen& g) {
+  if (g.kind == ShardGen::Kind::kNull) return ojson(nullptr);
   // A numeric generation read from a JSON integer that is not all digits ("-1") stays a number,
   // so it reads back as the same kNumeric; everything else is written as the text it was.
   if (g.kind == ShardGen::Kind::kNumeric &&
       g.value.find_first_not_of("0123456789") != std::string::npos) {
-    json n = json::parse(g.value, nullptr, false);
+    ojson n = ojson::parse(g.value, nullptr, false);
     if (n.is_number_integer()) return n;
   }
-  return json(g.value);
+  return ojson(g.value);
 }
 
-json index_json(const RepoIndex& i) {
+ojson index_json(const RepoIndex& i) {
   return emit_object(i.field_order, false, kIndexFields, kIndexFields, i.extra,
-                     [&](std::string_view k, Emit how) -> std::optional<json> {
-                       if (k == "id") return json(i.id);
+                     [&](std::string_view k, Emit how) -> std::optional<ojson> {
+                       if (k == "id") return ojson(i.id);
                        if (k == "shard_path_type") {
                          if (!i.shard_path_type) return std::nullopt;
-                         return json(*i.shard_path_type);
+                         return ojson(*i.shard_path_type);
                        }
                        if (k == "snapshots") {
                          if (how == Emit::kAdded && i.snapshots.empty()) return std::nullopt;
-                         json a = json::array();
+                         ojson a = ojson::array();
                          for (const auto& u : i.snapshots) a.push_back(u);
                          return a;
                        }
                        if (k == "shard_generations") {
                          if (!i.has_shard_generations) return std::nullopt;
-                         json a = json::array();
+                         ojson a = ojson::array();
                          for (const auto& g : i.shard_generations) a.push_back(shard_gen_json(g));
                          return a;
                        }
@@ -410,42 +410,42 @@ std::string write_repository_data(const RepositoryData& d) {
   static const std::vector<std::string_view> kLegacy = {"snapshots", "indices", "min_version",
                                                         "index_metadata_identifiers"};
   const bool modern = d.uuid.has_value() || d.cluster_id.has_value();
-  json root = emit_object(d.field_order, d.layout_read, kRootFields, modern ? kModern : kLegacy,
-                          d.extra, [&](std::string_view k, Emit how) -> std::optional<json> {
-                            if (k == "snapshots") {
-                              if (how == Emit::kAdded && d.snapshots.empty()) return std::nullopt;
-                              json a = json::array();
-                              for (const auto& s : d.snapshots) a.push_back(snapshot_json(s));
-                              return a;
-                            }
-                            if (k == "indices") {
-                              if (how == Emit::kAdded && d.indices.empty()) return std::nullopt;
-                              json o = json::object();
-                              for (const auto& i : d.indices) o[i.name] = index_json(i);
-                              return o;
-                            }
-                            if (k == "min_version") {
-                              if (d.min_version_id) return json(*d.min_version_id);
-                              if (!d.min_version) return std::nullopt;
-                              return json(*d.min_version);
-                            }
-                            if (k == "uuid") {
-                              if (!d.uuid) return std::nullopt;
-                              return json(*d.uuid);
-                            }
-                            if (k == "cluster_id") {
-                              if (!d.cluster_id) return std::nullopt;
-                              return json(*d.cluster_id);
-                            }
-                            if (k == "index_metadata_identifiers") {
-                              if (how != Emit::kListed && d.index_metadata_identifiers.empty())
-                                return std::nullopt;
-                              return ordered_map(d.index_metadata_identifiers,
-                                                 d.index_metadata_identifiers_order);
-                            }
-                            return std::nullopt;
-                          });
-  return root.dump(-1, ' ', false, json::error_handler_t::replace);
+  ojson root = emit_object(d.field_order, d.layout_read, kRootFields, modern ? kModern : kLegacy,
+                           d.extra, [&](std::string_view k, Emit how) -> std::optional<ojson> {
+                             if (k == "snapshots") {
+                               if (how == Emit::kAdded && d.snapshots.empty()) return std::nullopt;
+                               ojson a = ojson::array();
+                               for (const auto& s : d.snapshots) a.push_back(snapshot_json(s));
+                               return a;
+                             }
+                             if (k == "indices") {
+                               if (how == Emit::kAdded && d.indices.empty()) return std::nullopt;
+                               ojson o = ojson::object();
+                               for (const auto& i : d.indices) o[i.name] = index_json(i);
+                               return o;
+                             }
+                             if (k == "min_version") {
+                               if (d.min_version_id) return ojson(*d.min_version_id);
+                               if (!d.min_version) return std::nullopt;
+                               return ojson(*d.min_version);
+                             }
+                             if (k == "uuid") {
+                               if (!d.uuid) return std::nullopt;
+                               return ojson(*d.uuid);
+                             }
+                             if (k == "cluster_id") {
+                               if (!d.cluster_id) return std::nullopt;
+                               return ojson(*d.cluster_id);
+                             }
+                             if (k == "index_metadata_identifiers") {
+                               if (how != Emit::kListed && d.index_metadata_identifiers.empty())
+                                 return std::nullopt;
+                               return ordered_map(d.index_metadata_identifiers,
+                                                  d.index_metadata_identifiers_order);
+                             }
+                             return std::nullopt;
+                           });
+  return root.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string write_index_latest(std::uint64_t generation) {

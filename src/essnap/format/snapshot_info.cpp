@@ -9,15 +9,15 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kWhere = "snap-*.dat";
+constexpr const char* kSnapWhere = "snap-*.dat";
 
 Result<std::vector<std::string>> string_list(const json& obj, const char* field) {
   std::vector<std::string> out;
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return out;
-  if (!it->is_array()) return field_error(kWhere, field, "is not an array");
+  if (!it->is_array()) return field_error(kSnapWhere, field, "is not an array");
   for (const auto& v : *it) {
-    if (!v.is_string()) return field_error(kWhere, field, "holds a non-string");
+    if (!v.is_string()) return field_error(kSnapWhere, field, "holds a non-string");
     out.push_back(v.get<std::string>());
   }
   return out;
@@ -39,45 +39,47 @@ std::string version_id_to_string(std::int64_t id) {
 }
 
 Result<SnapshotInfo> parse_snapshot_info(const json& doc) {
-  if (!doc.is_object()) return Error(ErrorCode::kParse, std::string(kWhere) + " is not an object");
+  if (!doc.is_object())
+    return Error(ErrorCode::kParse, std::string(kSnapWhere) + " is not an object");
   const json* inner = &doc;
   if (auto it = doc.find("snapshot"); it != doc.end()) {
-    if (!it->is_object()) return field_error(kWhere, "snapshot", "is not an object");
+    if (!it->is_object()) return field_error(kSnapWhere, "snapshot", "is not an object");
     inner = &*it;
   }
   const json& s = *inner;
   SnapshotInfo out;
-  ESSNAP_TRY(out.name, detail::req_string(s, kWhere, "name"));
-  ESSNAP_TRY(auto uuid, detail::opt_string(s, kWhere, "uuid"));  // absent in 1.x/2.x-era blobs
+  ESSNAP_TRY(out.name, detail::req_string(s, kSnapWhere, "name"));
+  ESSNAP_TRY(auto uuid, detail::opt_string(s, kSnapWhere, "uuid"));  // absent in 1.x/2.x-era blobs
   out.uuid = uuid.value_or(out.name);
-  ESSNAP_TRY(out.version_id, detail::opt_int(s, kWhere, "version_id"));
+  ESSNAP_TRY(out.version_id, detail::opt_int(s, kSnapWhere, "version_id"));
   ESSNAP_TRY(out.indices, string_list(s, "indices"));
   ESSNAP_TRY(out.data_streams, string_list(s, "data_streams"));
-  ESSNAP_TRY(auto state, detail::opt_string(s, kWhere, "state"));
+  ESSNAP_TRY(auto state, detail::opt_string(s, kSnapWhere, "state"));
   out.state = state.value_or("");
-  ESSNAP_TRY(auto reason, detail::opt_string(s, kWhere, "reason"));
+  ESSNAP_TRY(auto reason, detail::opt_string(s, kSnapWhere, "reason"));
   out.reason = reason.value_or("");
   if (auto it = s.find("include_global_state"); it != s.end() && !it->is_null()) {
-    if (!it->is_boolean()) return field_error(kWhere, "include_global_state", "is not a boolean");
+    if (!it->is_boolean())
+      return field_error(kSnapWhere, "include_global_state", "is not a boolean");
     out.include_global_state = it->get<bool>();
   }
   if (auto it = s.find("metadata"); it != s.end() && !it->is_null()) {
-    if (!it->is_object()) return field_error(kWhere, "metadata", "is not an object");
+    if (!it->is_object()) return field_error(kSnapWhere, "metadata", "is not an object");
     out.metadata = *it;
   }
-  ESSNAP_TRY(auto start, detail::opt_int(s, kWhere, "start_time"));
-  ESSNAP_TRY(auto end, detail::opt_int(s, kWhere, "end_time"));
-  ESSNAP_TRY(auto total, detail::opt_int(s, kWhere, "total_shards"));
-  ESSNAP_TRY(auto ok, detail::opt_int(s, kWhere, "successful_shards"));
+  ESSNAP_TRY(auto start, detail::opt_int(s, kSnapWhere, "start_time"));
+  ESSNAP_TRY(auto end, detail::opt_int(s, kSnapWhere, "end_time"));
+  ESSNAP_TRY(auto total, detail::opt_int(s, kSnapWhere, "total_shards"));
+  ESSNAP_TRY(auto ok, detail::opt_int(s, kSnapWhere, "successful_shards"));
   out.start_time = start.value_or(0);
   out.end_time = end.value_or(0);
   out.total_shards = total.value_or(0);
   out.successful_shards = ok.value_or(0);
   if (auto it = s.find("failures"); it != s.end() && !it->is_null()) {
-    if (!it->is_array()) return field_error(kWhere, "failures", "is not an array");
+    if (!it->is_array()) return field_error(kSnapWhere, "failures", "is not an array");
     for (std::size_t i = 0; i < it->size(); ++i) {
       const json& f = (*it)[i];
-      const std::string where = std::string(kWhere) + " failures[" + std::to_string(i) + "]";
+      const std::string where = std::string(kSnapWhere) + " failures[" + std::to_string(i) + "]";
       if (!f.is_object()) return Error(ErrorCode::kParse, where + " is not an object");
       SnapshotShardFailureInfo fi;
       ESSNAP_TRY(auto index, detail::opt_string(f, where, "index"));
@@ -97,10 +99,10 @@ Result<SnapshotInfo> parse_snapshot_info(const json& doc) {
   }
   if (auto it = s.find("remote_store_index_shallow_copy"); it != s.end() && !it->is_null()) {
     if (!it->is_boolean())
-      return field_error(kWhere, "remote_store_index_shallow_copy", "is not a boolean");
+      return field_error(kSnapWhere, "remote_store_index_shallow_copy", "is not a boolean");
     out.remote_store_index_shallow_copy = it->get<bool>();
   }
-  ESSNAP_TRY(out.pinned_timestamp, detail::opt_int(s, kWhere, "pinned_timestamp"));
+  ESSNAP_TRY(out.pinned_timestamp, detail::opt_int(s, kSnapWhere, "pinned_timestamp"));
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "essnap/cluster/names.hpp"
+#include "essnap/cluster/search.hpp"
 #include "essnap/snapshot/selection.hpp"
 #include "essnap/util/strings.hpp"
 

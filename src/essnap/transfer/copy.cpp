@@ -14,13 +14,10 @@
 #include "essnap/transfer/reader.hpp"
 #include "essnap/transfer/translate.hpp"
 #include "essnap/util/crypto.hpp"
+#include "essnap/util/durations.hpp"
 
 namespace essnap::transfer {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 struct Item {
   int slice = 0;
@@ -335,9 +332,10 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
               return;
             }
             if (hooks.progress)
-              hooks.chunk(
-                  {"copy", r.name, std::to_string(item.slice) + "/" + std::to_string(item.seq),
-                   item.documents, docs_done, summary.source_count, 0, seconds_since(run_start)});
+              hooks.chunk({"copy", r.name,
+                           std::to_string(item.slice) + "/" + std::to_string(item.seq),
+                           item.documents, docs_done, summary.source_count, 0,
+                           util::seconds_since(run_start)});
           }
         });
       }
@@ -373,7 +371,7 @@ Result<ImportResult> run_copy(const ClientFactory& sources, const ClientFactory&
       ESSNAP_TRY(summary.target_count, count_target(*dst, target));
       summary.documents = st.loaded;
       summary.rejected = st.rejected;
-      summary.seconds = seconds_since(t0);
+      summary.seconds = util::seconds_since(t0);
       if (hooks.index_done) hooks.index_done(summary);
       result.indices.push_back(summary);
       break;

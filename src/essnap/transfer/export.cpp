@@ -13,6 +13,7 @@
 #include "essnap/transfer/reader.hpp"
 #include "essnap/transfer/translate.hpp"
 #include "essnap/util/crypto.hpp"
+#include "essnap/util/durations.hpp"
 
 namespace essnap::transfer {
 namespace {
@@ -20,10 +21,6 @@ namespace {
 constexpr std::size_t kMaxStateBytes = 512u << 20;
 // What the running slices of one index may hold at once (see export_index).
 constexpr long long kSliceBudget = 160LL << 20;
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // The export's shared state: the manifest being built and its checkpoint in the store.
 struct Checkpoint {
@@ -193,7 +190,7 @@ Status read_index(const ClientFactory& clients, cluster::Client& main,
             bytes_written += c.bytes;
             if (hooks.progress)
               hooks.chunk({"export", name, c.file, c.documents, docs_done, source_count,
-                           bytes_written, seconds_since(run_start)});
+                           bytes_written, util::seconds_since(run_start)});
             return ok_status();
           });
           return ok_status();
@@ -311,7 +308,7 @@ Status export_index(const ClientFactory& clients, cluster::Client& main,
     summary.source_count = e.source_count;
     summary.documents = e.documents;
   }
-  summary.seconds = seconds_since(t0);
+  summary.seconds = util::seconds_since(t0);
   if (hooks.index_done) hooks.index_done(summary);
   if (summary.documents != summary.source_count)
     hooks.notify(name + ": exported " + std::to_string(summary.documents) +

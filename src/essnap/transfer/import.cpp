@@ -17,6 +17,7 @@
 #include "essnap/cluster/search.hpp"
 #include "essnap/transfer/codec.hpp"
 #include "essnap/util/crypto.hpp"
+#include "essnap/util/durations.hpp"
 #include "essnap/util/glob.hpp"
 
 namespace essnap::transfer {
@@ -26,10 +27,6 @@ constexpr std::size_t kMaxManifestBytes = 512u << 20;
 constexpr std::size_t kMaxMetadataBytes = 64u << 20;
 // One document may be larger than a chunk's limit; nothing decompresses past this.
 constexpr std::size_t kMaxChunkSlack = 112u << 20;
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 struct ChunkLoad {
   LoadOutcome outcome;
@@ -596,7 +593,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
           }
           if (hooks.progress)
             hooks.chunk({"import", src, c.file, c.documents, docs_done, entry.documents, bytes_read,
-                         seconds_since(run_start)});
+                         util::seconds_since(run_start)});
         }
       });
     }
@@ -606,7 +603,7 @@ Result<ImportResult> run_import(const ClientFactory& clients, blob::BlobStore& s
     ESSNAP_TRY(summary.target_count, count_target(*main, target));
     summary.documents = st.loaded;
     summary.rejected = st.rejected;
-    summary.seconds = seconds_since(t0);
+    summary.seconds = util::seconds_since(t0);
     if (hooks.index_done) hooks.index_done(summary);
     result.indices.push_back(summary);
   }

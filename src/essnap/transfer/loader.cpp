@@ -132,9 +132,9 @@ Status create_target_data_stream(cluster::Client& client, const std::string& tar
   return ok_status();
 }
 
-Result<long long> count_target(cluster::Client& client, const std::string& target) {
+Result<std::int64_t> count_target(cluster::Client& client, const std::string& target) {
   auto n = cluster::count_documents(client, target, cluster::Refresh::kYes);
-  if (!n.ok() && n.error().code == ErrorCode::kNotFound) return 0LL;
+  if (!n.ok() && n.error().code == ErrorCode::kNotFound) return std::int64_t{0};
   return n;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -40,7 +41,7 @@ Status create_target_data_stream(cluster::Client& client, const std::string& tar
 
 // The target's documents after a refresh; 0 when it does not exist (a data stream on an engine
 // that makes it at the first document, when none came).
-Result<long long> count_target(cluster::Client& client, const std::string& target);
+Result<std::int64_t> count_target(cluster::Client& client, const std::string& target);
 
 // Appends one JSON line per rejected document; thread-safe. Opened lazily, in append mode.
 class ErrorsFile {

@@ -5,20 +5,16 @@
 #include <system_error>
 
 #include "essnap/util/crypto.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::transfer {
-namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string default_state_dir() {
-  if (!env("XDG_STATE_HOME").empty()) return env("XDG_STATE_HOME") + "/essnap";
-  if (!env("HOME").empty()) return env("HOME") + "/.local/state/essnap";
+  if (!util::env_or_empty("XDG_STATE_HOME").empty())
+    return util::env_or_empty("XDG_STATE_HOME") + "/essnap";
+  if (!util::env_or_empty("HOME").empty())
+    return util::env_or_empty("HOME") + "/.local/state/essnap";
   return ".essnap-state";
 }
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "essnap/util/strings.hpp"
+
 namespace essnap::util {
 namespace {
 
@@ -23,20 +25,11 @@ struct Term {
   std::string unit;
 };
 
-bool is_space(char c) {
-  return std::isspace(static_cast<unsigned char>(c)) != 0;
-}
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 Error bad(std::string_view what, std::string_view text, const std::string& why, const char* hint) {
@@ -149,6 +142,10 @@ Result<CalendarDuration> parse_calendar_duration(std::string_view text, std::str
 std::string describe_calendar_duration(const CalendarDuration& d) {
   return in_words({{d.years, "year"}, {d.months, "month"}, {d.days, "day"}, {d.hours, "hour"}},
                   "0 hours");
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace essnap::util

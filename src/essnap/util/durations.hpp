@@ -42,4 +42,7 @@ Result<CalendarDuration> parse_calendar_duration(std::string_view text, std::str
 // "1 year 2 months 3 days 4 hours", the zero parts left out; "0 hours" for zero.
 std::string describe_calendar_duration(const CalendarDuration& d);
 
+// Seconds since t0 on the steady clock (a run's elapsed time in reports and progress).
+double seconds_since(std::chrono::steady_clock::time_point t0);
+
 }  // namespace essnap::util

@@ -1,5 +1,7 @@
 #include "essnap/util/strings.hpp"
 
+#include <cstdlib>
+
 namespace essnap::util {
 namespace {
 
@@ -82,6 +84,11 @@ std::string shell_word(std::string_view word) {
   std::string out = "'";
   for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
 }
 
 }  // namespace essnap::util

@@ -30,4 +30,7 @@ bool iequals(std::string_view a, std::string_view b);
 // _-.,:/@%+=), else in single quotes. For commands essnap prints for the user to run.
 std::string shell_word(std::string_view word);
 
+// The environment variable's value; "" when it is unset.
+std::string env_or_empty(const char* name);
+
 }  // namespace essnap::util

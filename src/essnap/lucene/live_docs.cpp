@@ -40,12 +40,13 @@ Result<DocBits> read_live_docs(const std::shared_ptr<const FileSource>& file, st
   DataInput in(file, order);
   const std::string suffix = to_base36(del_gen);
   ESSNAP_TRY_STATUS(check_header(in, {codec, 0, 0, true, id, &suffix}));
-  DocBits bits(static_cast<std::uint32_t>(max_doc), false);
-  const std::uint64_t need = bits.words().size() * 8;
+  // the file's size must match maxDoc before maxDoc sizes anything
+  const std::uint64_t need = (static_cast<std::uint64_t>(max_doc) + 63) / 64 * 8;
   if (in.position() + need + format::kFooterLength != file->length())
     return in.error(std::to_string(file->length() - format::kFooterLength - in.position()) +
                     " bytes of live docs for " + std::to_string(max_doc) + " documents (" +
                     std::to_string(need) + " expected)");
+  DocBits bits(static_cast<std::uint32_t>(max_doc), false);
   for (auto& w : bits.words()) {
     ESSNAP_TRY(std::int64_t v, in.i64());
     w = static_cast<std::uint64_t>(v);

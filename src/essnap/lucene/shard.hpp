@@ -67,6 +67,8 @@ class Segment {
   std::optional<DocBits> top_level;  // nullopt: no field tells nested documents apart
 
   const std::string& name() const { return info.name; }
+  // The segment id every index header of its files carries (CodecHeaderCheck::expected_id).
+  const SegmentId& id() const { return commit.id; }
   std::int32_t max_doc() const { return info.max_doc; }
   std::uint32_t live_count() const { return live.count(); }
   // Live documents that are not nested children.

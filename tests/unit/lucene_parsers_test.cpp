@@ -116,6 +116,52 @@ TEST(LuceneDocValues, ReadsDenseSparseAndAllBlocksInEveryFormat) {
   }
 }
 
+// Lucene 10: a field with a doc-values skip index has a skipper before its entry; the walk must
+// step over it to reach the next field's entry.
+TEST(LuceneDocValues, StepsOverASkipperBeforeTheEntry) {
+  const SegmentId id = test_id(2);
+  FieldInfo ts;
+  ts.name = "@timestamp";
+  ts.number = 0;
+  ts.dv_type = DocValuesType::kNumeric;
+  ts.dv_skip_index = true;
+  FieldInfo pt;
+  pt.name = "_primary_term";
+  pt.number = 1;
+  pt.dv_type = DocValuesType::kNumeric;
+  const FieldInfos infos({ts, pt});
+  LuceneWriter m;
+  m.header("Lucene90DocValuesMetadata", 0, id, "Lucene90_0");
+  for (int field = 0; field < 2; ++field) {
+    m.i32(field);
+    m.u8(0);
+    if (field == 0) {
+      for (int i = 0; i < 4; ++i) m.i64(1000 + i);  // offset length max min
+      m.i32(10);                                    // docCount
+      m.i32(9);                                     // maxDocId
+    }
+    m.i64(field == 0 ? -1 : -2);  // field 0: every document; field 1: none
+    m.i64(0);
+    m.i16(-1);
+    m.u8(static_cast<std::uint8_t>(-1));
+    m.i64(field == 0 ? 10 : 0);
+    m.i32(-1);
+    m.u8(0);
+    for (int i = 0; i < 5; ++i) m.i64(0);
+  }
+  m.i32(-1);
+  LuceneWriter d;
+  d.header("Lucene90DocValuesData", 0, id, "Lucene90_0");
+  auto meta = memory_file("_0_Lucene90_0.dvm", m.finish());
+  auto data = memory_file("_0_Lucene90_0.dvd", d.finish());
+  auto all = docs_with_field(meta, data, infos, ts, 10, &id, "Lucene90_0");
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(all->count(), 10u);
+  auto none = docs_with_field(meta, data, infos, pt, 10, &id, "Lucene90_0");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_EQ(none->count(), 0u);
+}
+
 TEST(LuceneDocValues, RefusesDocumentsPastMaxDocAndAWrongSuffix) {
   const SegmentId id = test_id(7);
   const auto infos = one_numeric_field();
@@ -304,6 +350,13 @@ TEST(LuceneSegmentInfo, ReadsEachFormat) {
     EXPECT_EQ(si->attribute("Lucene90StoredFieldsFormat.mode"), "BEST_COMPRESSION");
     EXPECT_EQ(si->files.size(), 2u);
   }
+  // a 9.9+ segment written through an older codec's format (no hasBlocks byte) still reads
+  auto older = read_segment_info(
+      memory_file("_2.si", si_file("Lucene90SegmentInfo", ByteOrder::kLittle, {9, 12, 0}, false)),
+      "_2", test_id(6));
+  ASSERT_TRUE(older) << older.error().message;
+  EXPECT_EQ(older->max_doc, 1234);
+  EXPECT_FALSE(older->has_blocks);
   auto other_id = read_segment_info(
       memory_file("_2.si", si_file("Lucene90SegmentInfo", ByteOrder::kLittle, {9, 4, 2}, false)),
       "_2", test_id(9));

@@ -27,6 +27,29 @@ Result<bool> read_yes_no(DataInput& in, const char* what) {
   return in.error(std::string(what) + " byte " + std::to_string(b) + " (1 or -1 expected)");
 }
 
+enum class Blocks { kAbsent, kPresent };
+
+// From the hasBlocks byte (when present) to the index sort count; checks the file ends there
+// when there is no index sort.
+Status read_rest(DataInput& in, SegmentInfo& si, Blocks blocks) {
+  if (blocks == Blocks::kPresent) {
+    ESSNAP_TRY(si.has_blocks, read_yes_no(in, "hasBlocks"));
+  }
+  ESSNAP_TRY(si.diagnostics, in.string_map());
+  ESSNAP_TRY(si.files, in.string_set());
+  ESSNAP_TRY(si.attributes, in.string_map());
+  ESSNAP_TRY(si.num_sort_fields, in.vint());
+  if (si.num_sort_fields < 0)
+    return in.error("negative index sort field count " + std::to_string(si.num_sort_fields));
+  const std::uint64_t end = in.file().length() - format::kFooterLength;
+  if (si.num_sort_fields == 0 && in.position() != end)
+    return in.error("the segment info ends " +
+                    (in.position() < end ? std::to_string(end - in.position()) + " bytes before"
+                                         : std::string("past")) +
+                    " the footer");
+  return ok_status();
+}
+
 }  // namespace
 
 Result<SegmentInfo> read_segment_info(const std::shared_ptr<const FileSource>& file,
@@ -67,19 +90,23 @@ Result<SegmentInfo> read_segment_info(const std::shared_ptr<const FileSource>& f
   ESSNAP_TRY(si.max_doc, in.i32());
   if (si.max_doc < 0) return in.error("negative maxDoc " + std::to_string(si.max_doc));
   ESSNAP_TRY(si.compound, read_yes_no(in, "isCompoundFile"));
-  if (codec == "Lucene90SegmentInfo" && si.version >= LuceneVersion{9, 9, 0}) {
-    ESSNAP_TRY(si.has_blocks, read_yes_no(in, "hasBlocks"));
+  if (codec != "Lucene90SegmentInfo") {
+    ESSNAP_TRY_STATUS(read_rest(in, si, Blocks::kAbsent));
+    return si;
   }
-  ESSNAP_TRY(si.diagnostics, in.string_map());
-  ESSNAP_TRY(si.files, in.string_set());
-  ESSNAP_TRY(si.attributes, in.string_map());
-  ESSNAP_TRY(si.num_sort_fields, in.vint());
-  if (si.num_sort_fields < 0)
-    return in.error("negative index sort field count " + std::to_string(si.num_sort_fields));
-  if (si.num_sort_fields == 0 && in.position() + format::kFooterLength != file->length())
-    return in.error(std::to_string(file->length() - format::kFooterLength - in.position()) +
-                    " bytes between the segment info and the footer");
-  return si;
+  // Lucene90SegmentInfoFormat and Lucene99SegmentInfoFormat share codec name and version: the
+  // segment's version says which wrote it (9.9.0 made the latter the writing format); should
+  // that reading fail (a writer on an older codec), the other one is tried.
+  const Blocks first = si.version >= LuceneVersion{9, 9, 0} ? Blocks::kPresent : Blocks::kAbsent;
+  const std::uint64_t at = in.position();
+  SegmentInfo tried = si;
+  Status s = read_rest(in, tried, first);
+  if (s) return tried;
+  ESSNAP_TRY_STATUS(in.seek(at));
+  tried = si;
+  if (read_rest(in, tried, first == Blocks::kPresent ? Blocks::kAbsent : Blocks::kPresent))
+    return tried;
+  return std::move(s).error();
 }
 
 }  // namespace essnap::lucene

@@ -15,7 +15,8 @@
 //         "Lucene90SegmentInfo"  Lucene 9.9+ (Lucene99SegmentInfoFormat, same codec name and
 //                                version 0): a hasBlocks byte after isCompound. Told apart by
 //                                the segment's own version (>= 9.9.0), which is what picks the
-//                                format upstream (the codec of 9.9+ writers).
+//                                format upstream (the codec of 9.9+ writers); when that reading
+//                                fails, the other layout is tried.
 // Index sorts are not decoded (their fields are not needed to read documents): the count is
 // kept, the bytes after it are covered by the footer's checksum.
 // Upstream read: lucene/backward-codecs/.../lucene70/Lucene70SegmentInfoFormat.java,

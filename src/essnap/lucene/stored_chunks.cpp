@@ -288,8 +288,11 @@ Status StoredFieldsReader::visit(const LiveDocs& live, const DocumentVisitor& vi
     return Error(ErrorCode::kParse, seg_.fdt->name() + ": " + std::to_string(chunk) +
                                         " chunks, its index says " +
                                         std::to_string(info.num_chunks));
-  // Versions 1..2 of Lucene 5-8 record numChunks and numDirtyChunks after the chunks.
-  if (!lucene90 && info.version >= 1 && info.version <= 2) {
+  // Versions 1..2 of Lucene 5-8 record numChunks and numDirtyChunks after the chunks (version 2,
+  // Lucene 8.5, is read either way: its reader never looks there).
+  const bool no_trailer =
+      info.version == 2 && info.max_pointer + format::kFooterLength == seg_.fdt->length();
+  if (!lucene90 && info.version >= 1 && info.version <= 2 && !no_trailer) {
     DataInput tail(seg_.fdt, info.max_pointer, seg_.fdt->length(), info.order);
     ESSNAP_TRY(std::int64_t num_chunks, tail.vlong());
     ESSNAP_TRY(std::int64_t dirty, tail.vlong());

@@ -186,6 +186,38 @@ TEST(LuceneStoredCodecs, SlicedChunksAreDecodedSliceBySlice) {
   }
 }
 
+// Indices created by Elasticsearch 5.x (readable by 6.x) store `_uid` ("type#id"), no `_id`.
+TEST(LuceneStoredCodecs, UidOfFiveXIndicesGivesTheId) {
+  std::vector<SynthDoc> docs(3);
+  docs[0].strings.push_back({5, "doc#first"});
+  docs[0].bytes.push_back({1, "{\"a\":1}"});
+  docs[1].strings.push_back({4, "nested child, no _uid"});
+  docs[2].strings.push_back({5, "doc#with#hash"});
+  docs[2].bytes.push_back({1, "{}"});
+  auto seg =
+      synth_segment("Lucene90StoredFieldsFastData", ChunkCompression::kLz4Dict, docs, 3, 16384);
+  auto r = StoredFieldsReader::open(seg);
+  ASSERT_TRUE(r) << r.error().message;
+  std::vector<std::string> ids;
+  EsVisitCounts counts;
+  Status st = visit_es_documents(
+      *r,
+      [](std::int32_t n) -> std::optional<std::string_view> {
+        if (n == 5) return "_uid";
+        if (n == 1) return "_source";
+        return std::nullopt;
+      },
+      nullptr,
+      [&](const EsDocument& d) -> Status {
+        ids.push_back(d.id);
+        return Ok{};
+      },
+      MissingSource::kRefuse, &counts);
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_EQ(ids, (std::vector<std::string>{"first", "with#hash"}));
+  EXPECT_EQ(counts.nested, 1);
+}
+
 TEST(LuceneStoredCodecs, OpenSearchModeAttributeMustMatchTheHeader) {
   const auto docs = documents(5);
   auto seg = synth_segment("CustomStoredFieldsZstd", ChunkCompression::kZstdDict, docs, 5, 16384,

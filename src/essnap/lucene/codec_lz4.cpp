@@ -37,7 +37,13 @@ Result<std::size_t> lz4_decompress(std::span<const std::uint8_t> src, std::span<
         if (literals > dend) return lz4_error("literal length past the output", sp);
       }
     }
-    if (literals > 0) {
+    if (literals <= 16 && slen - sp >= 16 && dend - dp >= 16) {
+      // Short run with room on both sides: one fixed 16-byte copy (the bytes past `literals` are
+      // overwritten by what follows; both ranges stay inside their buffers).
+      std::memcpy(d + dp, s + sp, 16);
+      sp += literals;
+      dp += literals;
+    } else if (literals > 0) {
       if (literals > slen - sp) return lz4_error("literals pass its end (truncated)", sp);
       if (literals > dend - dp)
         return lz4_error(std::to_string(literals) + " literals past the " +
@@ -71,7 +77,9 @@ Result<std::size_t> lz4_decompress(std::span<const std::uint8_t> src, std::span<
                            std::to_string(dend - dict_len) + " bytes it decodes to",
                        sp);
     const std::uint8_t* ref = d + dp - offset;
-    if (offset >= match) {
+    if (offset >= 16 && match <= 16 && dend - dp >= 16) {
+      std::memcpy(d + dp, ref, 16);  // as for literals: a fixed copy, no overlap at offset >= 16
+    } else if (offset >= match) {
       std::memcpy(d + dp, ref, match);
     } else {
       for (std::size_t i = 0; i < match; ++i) d[dp + i] = ref[i];  // overlapping: byte by byte

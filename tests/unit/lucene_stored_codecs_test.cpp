@@ -186,6 +186,22 @@ TEST(LuceneStoredCodecs, SlicedChunksAreDecodedSliceBySlice) {
   }
 }
 
+// Lucene 8.5 (version 2: chunk size and statistics in the .fdt) and 8.6 (version 3: in the .fdm),
+// big-endian with PackedInts chunk headers: Elasticsearch 7.7-7.9, which the stack does not run.
+TEST(LuceneStoredCodecs, Lucene85And86SegmentsRoundTrip) {
+  const auto docs = documents(300);
+  const auto big = documents(12, 5);
+  for (int version : {2, 3}) {
+    for (auto [codec, c] :
+         {std::pair{"Lucene50StoredFieldsFastData", ChunkCompression::kLz4},
+          std::pair{"Lucene50StoredFieldsHighData", ChunkCompression::kDeflate}}) {
+      SCOPED_TRACE(std::string(codec) + " v" + std::to_string(version));
+      expect_round_trip(test::synth_segment_lucene8(version, codec, c, docs, 128, 16384), docs);
+      expect_round_trip(test::synth_segment_lucene8(version, codec, c, big, 4, 16384), big);
+    }
+  }
+}
+
 // Indices created by Elasticsearch 5.x (readable by 6.x) store `_uid` ("type#id"), no `_id`.
 TEST(LuceneStoredCodecs, UidOfFiveXIndicesGivesTheId) {
   std::vector<SynthDoc> docs(3);

@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -362,6 +363,111 @@ inline StoredFieldsSegment synth_segment(const std::string& codec, ChunkCompress
   seg.fdt = memory_file("_0.fdt", fdt.b);
   seg.fdx = memory_file("_0.fdx", fdx.b);
   seg.fdm = memory_file("_0.fdm", fdm.b);
+  return seg;
+}
+
+// Lucene 8.5 / 8.6 (CompressingStoredFieldsWriter versions 2 and 3, big-endian, PackedInts chunk
+// headers): what Elasticsearch 7.7-7.9 write, and no engine of the stack does.
+inline void write_ints_legacy(Out& o, const std::vector<std::uint32_t>& v) {
+  bool equal = true;
+  std::uint32_t max = 0;
+  for (auto x : v) {
+    equal = equal && x == v[0];
+    max |= x;
+  }
+  if (equal) {
+    o.vlong(0);
+    o.vlong(v[0]);
+    return;
+  }
+  const int bits = 32 - std::countl_zero(max);
+  o.vlong(static_cast<std::uint64_t>(bits));
+  std::vector<std::uint8_t> packed((v.size() * static_cast<std::size_t>(bits) + 7) / 8);
+  std::size_t bit = 0;
+  for (auto x : v)
+    for (int k = bits - 1; k >= 0; --k, ++bit)
+      if ((x >> k) & 1u) packed[bit >> 3] |= static_cast<std::uint8_t>(0x80u >> (bit & 7));
+  o.bytes(packed);
+}
+
+inline StoredFieldsSegment synth_segment_lucene8(int version, const std::string& codec,
+                                                 ChunkCompression c,
+                                                 const std::vector<SynthDoc>& docs,
+                                                 std::size_t per_chunk, std::uint32_t chunk_size) {
+  std::array<std::uint8_t, 16> id{};
+  for (int i = 0; i < 16; ++i) id[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(90 - i);
+  Out fdt, fdm, fdx;
+  fdt.index_header(codec, static_cast<std::uint32_t>(version), id);
+  if (version < 3) {
+    fdt.vlong(chunk_size);
+    fdt.vlong(2);
+  }
+  std::size_t chunks = 0;
+  for (std::size_t base = 0; base < docs.size(); base += per_chunk) {
+    const std::size_t n = std::min(per_chunk, docs.size() - base);
+    std::vector<std::uint32_t> counts(n), lengths(n);
+    std::vector<std::uint8_t> data;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto b = serialize(docs[base + i], &counts[i]);
+      lengths[i] = static_cast<std::uint32_t>(b.size());
+      data.insert(data.end(), b.begin(), b.end());
+    }
+    const bool sliced = data.size() >= 2 * std::size_t{chunk_size};
+    fdt.vlong(base);
+    fdt.vlong((n << 1) | (sliced ? 1 : 0));
+    if (n == 1) {
+      fdt.vlong(counts[0]);
+      fdt.vlong(lengths[0]);
+    } else {
+      write_ints_legacy(fdt, counts);
+      write_ints_legacy(fdt, lengths);
+    }
+    if (sliced) {
+      for (std::size_t at = 0; at < data.size(); at += chunk_size)
+        compress_unit(
+            fdt, c,
+            std::span(data).subspan(at, std::min<std::size_t>(chunk_size, data.size() - at)));
+    } else {
+      compress_unit(fdt, c, data);
+    }
+    ++chunks;
+  }
+  const std::uint64_t max_pointer = fdt.b.size();
+  if (version < 3) {
+    fdt.vlong(chunks);
+    fdt.vlong(0);
+  }
+  fdt.footer();
+  fdx.index_header("Lucene85FieldsIndexIdx", 0, id);
+  const std::uint64_t idx_at = fdx.b.size();
+  fdx.footer();
+  fdm.index_header("Lucene85FieldsIndexMeta", static_cast<std::uint32_t>(version), id);
+  if (version >= 3) {
+    fdm.vlong(chunk_size);
+    fdm.vlong(2);
+  }
+  fdm.be(docs.size(), 4);
+  fdm.be(10, 4);
+  fdm.be(chunks + 1, 4);
+  const std::size_t blocks = (chunks + 1 + 1023) / 1024;
+  fdm.be(idx_at, 8);
+  for (std::size_t i = 0; i < blocks * 21; ++i) fdm.byte(0);
+  fdm.be(idx_at, 8);
+  for (std::size_t i = 0; i < blocks * 21; ++i) fdm.byte(0);
+  fdm.be(idx_at, 8);
+  fdm.be(max_pointer, 8);
+  if (version >= 3) {
+    fdm.vlong(0);
+    fdm.vlong(0);
+  }
+  fdm.footer();
+  StoredFieldsSegment seg;
+  seg.name = "_1";
+  seg.id = id;
+  seg.max_doc = static_cast<std::int32_t>(docs.size());
+  seg.fdt = memory_file("_1.fdt", fdt.b);
+  seg.fdx = memory_file("_1.fdx", fdx.b);
+  seg.fdm = memory_file("_1.fdm", fdm.b);
   return seg;
 }
 

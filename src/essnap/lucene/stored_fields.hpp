@@ -5,8 +5,8 @@
 //   codec (.fdt header)              versions  Lucene / engine           chunks  ints   index
 //   Lucene50StoredFields{Fast,High}Data  0-1   5.x-8.4 (ES 5.6-7.6)      LZ4 | Deflate  BE  fdx
 //                                        2     8.5                       "             BE  fdm v2
-//                                        3-4   8.6                       "             BE  fdm
-//   Lucene87StoredFields{Fast,High}Data  1-4   8.7-8.11 (ES 7.10-7.17,   LZ4+dict | Deflate+dict
+//                                        3     8.6                       "             BE  fdm
+//   Lucene87StoredFields{Fast,High}Data  3-4   8.7-8.11 (ES 7.10-7.17,   LZ4+dict | Deflate+dict
 //                                              OpenSearch 1)                            BE  fdm
 //   Lucene90StoredFields{Fast,High}Data  1     9.x, 10.x (ES 8/9, OS 2/3) LZ4+dict | Deflate+dict
 //                                                                                       LE  fdm

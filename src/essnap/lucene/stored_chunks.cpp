@@ -196,6 +196,16 @@ Status StoredFieldsReader::visit(const LiveDocs& live, const DocumentVisitor& vi
   const bool lucene90 = info.order == ByteOrder::kLittle;
   const int token_shift = (lucene90 || info.version >= 4) ? 2 : 1;
   StreamReader in(seg_.fdt, info.chunks_begin, info.max_pointer);
+  // kVerifyWhileReading: the CRC-32 of the .fdt's bytes before its footer's checksum, in order:
+  // header, the chunks as the walk reads them, then the rest.
+  format::Crc32 crc;
+  const std::uint64_t crc_end = seg_.fdt->length() - 8;  // the checksum covers magic, algorithm
+  if (integrity_ == Integrity::kVerifyWhileReading) {
+    std::vector<std::uint8_t> head(static_cast<std::size_t>(info.chunks_begin));
+    ESSNAP_TRY_STATUS(seg_.fdt->read(0, head));
+    crc.update(head);
+    in.checksum_into(&crc);
+  }
   ChunkDecompressor decompressor(info.compression);
   std::vector<std::uint32_t> num_fields;
   std::vector<std::uint32_t> lengths;
@@ -306,6 +316,18 @@ Status StoredFieldsReader::visit(const LiveDocs& live, const DocumentVisitor& vi
                  seg_.fdt->name() + ": " +
                      std::to_string(seg_.fdt->length() - format::kFooterLength - in.position()) +
                      " bytes between the last chunk and the footer");
+  }
+  if (integrity_ == Integrity::kVerifyWhileReading) {
+    std::vector<std::uint8_t> tail(static_cast<std::size_t>(crc_end - info.max_pointer));
+    ESSNAP_TRY_STATUS(seg_.fdt->read(info.max_pointer, tail));
+    crc.update(tail);
+    ESSNAP_TRY(std::uint32_t want, footer_checksum(seg_.fdt));
+    if (crc.value() != want)
+      return Error(ErrorCode::kParse,
+                   seg_.fdt->name() + " (" + seg_.fdt->where() + "): checksum " +
+                       format::checksum_to_base36(crc.value()) + " of its bytes, footer says " +
+                       format::checksum_to_base36(want) +
+                       ": corrupt (the documents read from it must be discarded)");
   }
   return Ok{};
 }

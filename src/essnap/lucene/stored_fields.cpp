@@ -179,11 +179,12 @@ Result<StoredFieldsReader> StoredFieldsReader::open(StoredFieldsSegment seg, Int
   const bool lucene90 = entry->family == Family::kLucene90;
   const std::int32_t v = info.version;
 
-  if (integrity == Integrity::kVerifyChecksums) {
-    ESSNAP_TRY_STATUS(check_footer(seg.fdt));
+  if (integrity != Integrity::kStructureOnly) {
+    if (integrity == Integrity::kVerifyChecksums) ESSNAP_TRY_STATUS(check_footer(seg.fdt));
     if (seg.fdx) ESSNAP_TRY_STATUS(check_footer(seg.fdx));
     if (seg.fdm) ESSNAP_TRY_STATUS(check_footer(seg.fdm));
-  } else {
+  }
+  {
     ESSNAP_TRY(std::uint32_t ignored, footer_checksum(seg.fdt));
     (void)ignored;
   }
@@ -306,6 +307,7 @@ Result<StoredFieldsReader> StoredFieldsReader::open(StoredFieldsSegment seg, Int
   StoredFieldsReader r;
   r.seg_ = std::move(seg);
   r.info_ = std::move(info);
+  r.integrity_ = integrity;
   return r;
 }
 

@@ -104,8 +104,11 @@ struct StoredFieldsSegment {
 };
 
 enum class Integrity {
-  kVerifyChecksums,  // check each file's CRC-32 footer before decoding (reads the .fdt twice)
-  kStructureOnly,    // footers' shape and every structural cross-check, no CRC
+  kVerifyChecksums,     // check each file's CRC-32 footer before decoding (reads the .fdt twice)
+  kVerifyWhileReading,  // .fdx/.fdm first; the .fdt's CRC-32 over the one decoding pass, checked
+                        // when visit() ends: documents come before that verdict, so a caller that
+                        // must never pass on a damaged document holds the segment's until then
+  kStructureOnly,       // footers' shape and every structural cross-check, no CRC
 };
 
 // What open() found.
@@ -142,6 +145,7 @@ class StoredFieldsReader {
  private:
   StoredFieldsSegment seg_;
   StoredFieldsInfo info_;
+  Integrity integrity_ = Integrity::kVerifyChecksums;
 };
 
 }  // namespace essnap::lucene

@@ -41,6 +41,7 @@ Result<std::span<const std::uint8_t>> StreamReader::need(std::size_t n) {
       buf_.clear();
       return st.error();
     }
+    if (crc_) crc_->update(std::span<const std::uint8_t>(buf_.data() + keep, more));
   }
   // A chunk far larger than the window (one huge document) must not pin its buffer for good.
   if (buf_.capacity() > 4 * window_ && want <= window_) buf_.shrink_to_fit();
@@ -94,6 +95,7 @@ Status StreamReader::read(std::span<std::uint8_t> out) {
       return error("needs " + std::to_string(out.size()) + " bytes, " +
                    std::to_string(remaining()) + " left: truncated");
     ESSNAP_TRY_STATUS(file_->read(pos_, out));
+    if (crc_) crc_->update(out);
     pos_ += out.size();
     buf_pos_ = pos_;
     return Ok{};

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "essnap/format/crc32.hpp"
 #include "essnap/lucene/input.hpp"
 #include "essnap/util/result.hpp"
 
@@ -43,7 +44,12 @@ class StreamReader {
   // "<file> (<where>) at byte <pos>: <what>", kParse.
   Error error(const std::string& what) const;
 
+  // Every byte read from the source from now on is added to `crc`, in file order (reads are
+  // sequential and never overlap): the CRC-32 of the range once it is all read.
+  void checksum_into(format::Crc32* crc) { crc_ = crc; }
+
  private:
+  format::Crc32* crc_ = nullptr;
   std::shared_ptr<const FileSource> file_;
   std::uint64_t pos_;
   std::uint64_t end_;

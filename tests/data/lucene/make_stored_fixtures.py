@@ -2,8 +2,8 @@
 """Stored-fields fixtures from the real engines of the shared stack (tests/data/lucene/stored/).
 
 For every engine that `scripts/stack.sh status` lists as up and every stored-fields codec it
-offers (default and best_compression; legacy_* and OpenSearch's zstd / zstd_no_dict where the
-engine accepts them), this creates one small index (one shard, no replica, no compound file),
+offers (default and best_compression; legacy_best_compression and OpenSearch's zstd / zstd_no_dict
+where the engine accepts them), this creates one small index (one shard, no replica, no compound file),
 indexes documents with `_id`s of every shape (auto-generated, numeric, leading zeros,
 UUID-like, base64 whose first byte needs the escape, unicode, 512 bytes), a custom `_routing`,
 nested documents, stored numeric/keyword fields and one large compressible document (a
@@ -52,8 +52,8 @@ ENGINES = {
     "opensearch": 19200,
     "opensearch3": 19202,
 }
-CODECS = ["default", "best_compression", "legacy_default", "legacy_best_compression",
-          "zstd", "zstd_no_dict"]
+# legacy_default is the same Lucene90 BEST_SPEED format as default where it exists (ES 8.x/9.x).
+CODECS = ["default", "best_compression", "legacy_best_compression", "zstd", "zstd_no_dict"]
 
 
 def stack_dir():

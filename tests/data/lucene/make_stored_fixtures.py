@@ -25,14 +25,12 @@ Usage: tests/data/lucene/make_stored_fixtures.py [ENGINE...]   (run from the rep
 with the stack up; ENGINE as in scripts/stack.sh status, default: every engine that is up).
 Every index is named lucsf-fixture-<codec>-<pid> and deleted afterwards.
 """
-import base64
 import hashlib
 import json
 import os
 import pathlib
 import re
 import shutil
-import subprocess
 import sys
 import time
 import urllib.error
@@ -194,7 +192,7 @@ def make(run, engine, port, codec, source_enabled=True):
         return None
     try:
         docs = documents(major6)
-        tpath = "/_doc" if not major6 else "/_doc"
+        tpath = "/_doc"  # 6.x: the single mapping type is named _doc, so the same path
         half = len(docs) // 2
         for i, (did, routing, body) in enumerate(docs):
             q = "?routing=" + urllib.request.quote(routing) if routing else ""

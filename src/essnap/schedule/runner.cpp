@@ -87,6 +87,7 @@ RunOutcome ClusterRunner::snapshot(const PolicyConfig& p, SysSeconds now) {
   o.request.metadata_object = retention::policy_metadata(p.name);
   o.wait = snapshot::WaitMode::kWait;
   o.slot = snapshot::SlotMode::kWaitForSlot;  // SLM, SM or cs-automated running: wait, not fail
+  o.record_documents = snapshot::RecordDocuments::kYes;  // counts for a drill
   o.poll = poll_;
   o.hooks = hooks(p.name, &bytes);
   auto res = snapshot::create_snapshot(**c, o);

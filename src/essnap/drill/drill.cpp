@@ -27,6 +27,22 @@ std::string with_hint(const Error& e) {
   return e.message + (e.hint.empty() ? "" : " (" + e.hint + ")");
 }
 
+// The engine's reason for a failed shard is a Java stack trace: its innermost cause's first line
+// (where a failed restore names the Lucene file and the checksums), else its first line.
+std::string root_cause(const std::string& details) {
+  std::string text = details;
+  if (const auto at = text.rfind("Caused by: "); at != std::string::npos)
+    text = text.substr(at + 11);
+  text = text.substr(0, text.find('\n'));
+  // "[index/uuid][[index][0]] org.x.SomeException: ..." -> "org.x.SomeException: ..."
+  while (text.starts_with("[")) {
+    const auto close = text.find("] ");
+    if (close == std::string::npos) break;
+    text = text.substr(close + 2);
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string default_suffix(std::chrono::system_clock::time_point now) {
@@ -165,7 +181,7 @@ void explain_failures(cluster::Client& c, const DrillPlan& plan, DrillReport& re
         if (index != ir.scratch) continue;
         auto reason = cluster::unassigned_primary_reason(c, index, shard);
         why.push_back("shard " + std::to_string(shard) + ": " +
-                      (reason.ok() && !reason->empty() ? *reason : "not active"));
+                      (reason.ok() && !reason->empty() ? root_cause(*reason) : "not active"));
       }
     if (why.empty()) {
       ir.restore = Check::kPassed;

@@ -141,20 +141,20 @@ TEST(ScheduleConfigDrill, EveryMistakeNamesFileAndLine) {
     std::string yaml, want;
   };
   const Case cases[] = {
-      {"    drill: {cluster: scratch}\n", "c.yaml:9: drill of policy 'p' has no schedule"},
-      {"    drill: {schedule: '@every 1h'}\n", "c.yaml:9: drill of policy 'p' has no cluster"},
+      {"    drill: {cluster: scratch}\n", "c.yaml:8: drill of policy 'p' has no schedule"},
+      {"    drill: {schedule: '@every 1h'}\n", "c.yaml:8: drill of policy 'p' has no cluster"},
       {"    drill: {schedule: '@every 1h', cluster: nope}\n",
-       "c.yaml:9: drill of policy 'p' names unknown cluster 'nope'"},
+       "c.yaml:8: drill of policy 'p' names unknown cluster 'nope'"},
       {"    drill: {schedule: '@every 1h', cluster: scratch, smaple: 3}\n",
-       "c.yaml:9: unknown key 'smaple' in drill of policy 'p'"},
+       "c.yaml:8: unknown key 'smaple' in drill of policy 'p'"},
       {"    drill:\n      schedule: '@every 1h'\n      cluster: scratch\n      sample: -1\n",
-       "c.yaml:12: sample of drill of policy 'p' must be 0 or more"},
+       "c.yaml:11: sample of drill of policy 'p' must be 0 or more"},
       {"    drill:\n      schedule: '@every 1h'\n      cluster: scratch\n      into_suffix: ''\n",
-       "c.yaml:12: into_suffix of drill of policy 'p' is empty"},
-      {"    drill:\n      schedule: 'every day'\n      cluster: scratch\n", "c.yaml:10: "},
+       "c.yaml:11: into_suffix of drill of policy 'p' is empty"},
+      {"    drill:\n      schedule: 'every day'\n      cluster: scratch\n", "c.yaml:9: "},
       {"    drill: {schedule: '@every 1h', cluster: scratch, indices: []}\n",
-       "c.yaml:9: indices of drill of policy 'p' is an empty list"},
-      {"    drill: nightly\n", "c.yaml:9: drill of policy 'p' must be a mapping"},
+       "c.yaml:8: indices of drill of policy 'p' is an empty list"},
+      {"    drill: nightly\n", "c.yaml:8: drill of policy 'p' must be a mapping"},
   };
   for (const auto& c : cases) {
     auto r = parse_config(kHead + c.yaml, "c.yaml");
@@ -181,7 +181,7 @@ TEST(ScheduleMetricsDrill, DrillFamiliesOnlyForPoliciesThatDrill) {
       "# HELP essnap_drill_duration_seconds How long the restore of the policy's last drill "
       "took: the measured recovery time.\n"
       "# TYPE essnap_drill_duration_seconds gauge\n"
-      "essnap_drill_duration_seconds{policy=\"nightly\"} 12.5\n"
+      "essnap_drill_duration_seconds{policy=\"nightly\"} 12.500\n"
       "# HELP essnap_drill_restored_bytes Bytes the policy's last drill restored.\n"
       "# TYPE essnap_drill_restored_bytes gauge\n"
       "essnap_drill_restored_bytes{policy=\"nightly\"} 1048576\n"

@@ -123,6 +123,10 @@ Result<int> run_drill(const GlobalOptions& g, DrillFlags f) {
     print_report(r);
   if (r.error) {
     Error e = *r.error;
+    // The restore went with its scratch indices: nothing keeps running to re-attach to.
+    if (e.code == ErrorCode::kInterrupted)
+      e = Error(ErrorCode::kInterrupted,
+                "interrupted: the drill of snapshot " + r.snapshot + " stopped before its verdict");
     if (!r.deleted.empty() || !r.left.empty())
       e.hint = (r.left.empty() ? "the scratch indices were deleted"
                                : "scratch indices left: " + util::join(r.left, ", ") +

@@ -42,7 +42,14 @@ class DrillCluster : public ::testing::TestWithParam<test::StackEngine> {
   }
   void TearDown() override {
     if (!c_) return;
-    test::drop_repository(*c_, id_);
+    // After an interrupted drill the engine may still be reading the throttled repository for a
+    // while (the deleted index's recovery ends at its next chunk): until then the snapshot and
+    // the repository cannot be removed.
+    for (int i = 0; i < 60; ++i) {
+      test::drop_repository(*c_, id_);
+      if (!c_->json("GET", "/_snapshot/" + id_).ok()) break;
+      ::sleep(2);
+    }
     (void)c_->json("DELETE", "/" + index_);
     (void)c_->json("DELETE", "/" + id_ + "-src-*?expand_wildcards=all");
     std::error_code ec;

@@ -12,11 +12,9 @@ import yaml
 SRC = os.environ.get("ESSNAP_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("ESSNAP_BINARY", "")
 DEPLOY = os.path.join(SRC, "deploy")
-METRICS = {  # src/essnap/schedule/metrics.cpp
-    "essnap_policy_last_success_timestamp_seconds", "essnap_policy_last_run_timestamp_seconds",
-    "essnap_policy_last_duration_seconds", "essnap_policy_last_snapshot_bytes",
-    "essnap_policy_consecutive_failures", "essnap_policy_runs_total",
-    "essnap_policy_snapshots_deleted_total", "essnap_policy_snapshots", "essnap_policy_healthy"}
+# Every metric essnap exposes: the essnap_* names in src/essnap/schedule/metrics.cpp.
+METRICS = set(re.findall(r'\b(essnap_[a-z_]+)',
+                         open(os.path.join(SRC, "src", "essnap", "schedule", "metrics.cpp")).read()))
 failures = []
 
 def fail(msg):
@@ -82,6 +80,9 @@ def check_prometheus():
         fail("alerts: no rule on essnap_policy_healthy == 0")
     if not any("essnap_policy_consecutive_failures" in e for e in exprs):
         fail("alerts: no rule on consecutive failures")
+    if not any("essnap_drill_last_success_timestamp_seconds" in e and "8 * 86400" in e
+               for e in exprs):
+        fail("alerts: no rule for 'no successful drill in 8 days'")
     for e in exprs:
         for name in re.findall(r"\b(essnap_[a-z_]+)", e):
             if name not in METRICS:

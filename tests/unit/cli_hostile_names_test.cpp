@@ -114,9 +114,9 @@ ServerResponse cluster(const ServerRequest& r) {
 // names::segment writes them. Returns what is wrong, or "".
 std::string structure_problem(const std::string& target, const std::string& hostile, bool in_list) {
   static const std::set<std::string> kApiWords = {
-      "_snapshot", "_status", "_clone",   "_restore", "_cat",      "indices",
-      "_cluster",  "health",  "_resolve", "index",    "_recovery", "_close",
-      "_count",    "_verify", "_cleanup", "_nodes",   "_local",    "_all"};
+      "_snapshot", "_status",  "_clone", "_restore",  "_cat",    "indices", "_cluster",
+      "health",    "_resolve", "index",  "_recovery", "_close",  "_count",  "_verify",
+      "_cleanup",  "_nodes",   "_local", "_all",      "_refresh"};
   std::set<std::string> known;
   for (const char* n : {"repo", "old", "new", "orders", "orders-copy", "p", "*"})
     known.insert(cluster::names::segment(n));

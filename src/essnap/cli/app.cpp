@@ -26,6 +26,7 @@ constexpr CommandEntry kCommands[] = {
     {"setup", register_setup},
     {"snapshot", register_snapshot},
     {"restore", register_restore},
+    {"drill", register_drill},
     {"repo", register_repo},
     {"prune", register_prune},
     {"run", register_run},

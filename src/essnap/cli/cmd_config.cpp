@@ -105,6 +105,12 @@ Result<int> run_check(const GlobalOptions& g, const std::string& file) {
     auto policies = nlohmann::json::array();
     for (const auto& p : c->policies) {
       auto words = nlohmann::json::object();
+      nlohmann::json drill = nullptr;
+      if (p.drill)
+        drill = {{"cluster", p.drill->cluster},
+                 {"repository", p.drill->repository},
+                 {"schedule", p.drill->schedule.text()},
+                 {"next_run", next_run(p.drill->schedule)}};
       for (const auto& [key, text] : durations(p)) words[key] = text;
       policies.push_back({{"name", p.name},
                           {"cluster", p.cluster},
@@ -115,7 +121,8 @@ Result<int> run_check(const GlobalOptions& g, const std::string& file) {
                           {"retention", retention_text(p.retention)},
                           {"durations", words},
                           {"copy_to", p.copy_to ? nlohmann::json(copy_to_text(*p.copy_to))
-                                                : nlohmann::json(nullptr)}});
+                                                : nlohmann::json(nullptr)},
+                          {"drill", drill}});
     }
     json_result({{"ok", true},
                  {"file", file},
@@ -139,6 +146,10 @@ Result<int> run_check(const GlobalOptions& g, const std::string& file) {
     for (const auto& [key, text] : durations(p))
       std::cout << "      " << key << ": " << text << "\n";
     if (p.copy_to) std::cout << "      copy_to: " << copy_to_text(*p.copy_to) << "\n";
+    if (p.drill)
+      std::cout << "      drill: on " << util::escape_control(p.drill->cluster) << "/"
+                << p.drill->repository << "  schedule \"" << p.drill->schedule.text() << "\"  next "
+                << next_run(p.drill->schedule) << "\n";
   }
   return kExitOk;
 }

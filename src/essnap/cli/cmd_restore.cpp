@@ -63,32 +63,6 @@ Status validate_restore_names(const RestoreFlags& f) {
   return ok_status();
 }
 
-// `restore latest`: the newest SUCCESS snapshot of the repository that holds an index each
-// positive --indices pattern selects (any snapshot without --indices).
-Result<std::string> latest_snapshot(cluster::Client& client, const std::string& repository,
-                                    const std::vector<std::string>& patterns) {
-  ESSNAP_TRY(auto got, cluster::get_snapshots(client, {repository, "_all", false}));
-  const cluster::SnapshotInfo* best = nullptr;
-  for (const auto& s : got.snapshots) {
-    if (s.state != cluster::SnapshotStateKind::kSuccess) continue;
-    bool holds = true;
-    for (const auto& p : patterns)
-      if (!p.starts_with("-") && snapshot::select_names(s.indices, {p}).empty()) holds = false;
-    if (holds && !patterns.empty() && snapshot::select_names(s.indices, patterns).empty())
-      holds = false;
-    if (!holds) continue;
-    if (best == nullptr || s.start_ms > best->start_ms ||
-        (s.start_ms == best->start_ms && s.name > best->name))
-      best = &s;
-  }
-  if (best == nullptr)
-    return Error(ErrorCode::kNotFound,
-                 "no SUCCESS snapshot in " + repository +
-                     (patterns.empty() ? std::string() : " holds the selected indices"),
-                 "list them with 'essnap snapshot list -r " + repository + " --state success'");
-  return best->name;
-}
-
 Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
   if (f.snapshot.empty())
     return Error(ErrorCode::kInvalidArgument, "restore needs a SNAPSHOT",
@@ -154,7 +128,7 @@ Result<int> run_restore(const GlobalOptions& g, RestoreFlags f) {
   auto client = make_cluster_client(g, f.cluster);
   if (!client.ok()) return client.error();
   if (latest) {
-    ESSNAP_TRY(o.snapshot, latest_snapshot(*client, f.repository, o.patterns));
+    ESSNAP_TRY(o.snapshot, snapshot::newest_success_snapshot(*client, f.repository, o.patterns));
     if (g.output == OutputFormat::kJson)
       json_field("latest", o.snapshot);
     else

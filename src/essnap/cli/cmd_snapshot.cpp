@@ -123,6 +123,7 @@ Result<int> run_create(const GlobalOptions& g, SnapshotFlags f) {
   // Waits by default, with a terminal or without (cron): only the drawing of progress differs.
   o.wait = f.no_wait ? snapshot::WaitMode::kNoWait : snapshot::WaitMode::kWait;
   o.slot = f.wait_for_slot ? snapshot::SlotMode::kWaitForSlot : snapshot::SlotMode::kRefuse;
+  o.record_documents = snapshot::RecordDocuments::kYes;  // compared by `essnap drill`
   ProgressOutput progress(progress_style(g, f.quiet));
   o.hooks = wait_hooks(progress);
   const std::string follow =

@@ -47,6 +47,7 @@ void register_whoami(CLI::App& app, CommandContext ctx);
 void register_setup(CLI::App& app, CommandContext ctx);
 void register_snapshot(CLI::App& app, CommandContext ctx);
 void register_restore(CLI::App& app, CommandContext ctx);
+void register_drill(CLI::App& app, CommandContext ctx);
 void register_repo(CLI::App& app, CommandContext ctx);
 void register_repo_sync(CLI::App* repo, CommandContext ctx);  // `repo sync`, from register_repo
 void register_prune(CLI::App& app, CommandContext ctx);

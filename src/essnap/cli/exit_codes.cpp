@@ -45,8 +45,9 @@ const char* exit_status_help() {
          "  7    local I/O error: a file could not be read or written\n"
          "  8    refused by a pre-flight check (conflict, version, running snapshot) or by\n"
          "       the user (a destructive command without --yes or confirmation)\n"
-         "  9    a snapshot or restore finished PARTIAL or FAILED (the failures are listed), or\n"
-         "       an import or copy left documents out (rejected ones are in the errors file)\n"
+         "  9    a snapshot or restore finished PARTIAL or FAILED (the failures are listed),\n"
+         "       an import or copy left documents out (rejected ones are in the errors file), or\n"
+         "       a drill disproved its snapshot\n"
          "  130  interrupted (SIGINT/SIGTERM); a snapshot or restore being waited for keeps\n"
          "       running in the cluster\n";
 }

@@ -249,7 +249,66 @@ Result<Schedule> schedule_at(Checker& c, const YAML::Node& n, const std::string&
   return s;
 }
 
-void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where, PolicyConfig& p) {
+void parse_drill(Checker& c, const YAML::Node& n, const std::string& policy, const Config& out,
+                 PolicyConfig& p) {
+  const std::string where = "drill of " + policy;
+  if (!c.is_map(n, where)) return;
+  c.keys(n, where, {"schedule", "cluster", "repository", "indices", "sample", "into_suffix"});
+  DrillConfig d;
+  d.line = c.line(n);
+  for (const char* key : {"schedule", "cluster"})
+    if (!n[key])
+      c.err(n, where + " has no " + key +
+                   (std::string(key) == "cluster"
+                        ? " (the cluster of clusters: to restore the snapshot into)"
+                        : " (when to drill, e.g. '0 6 * * 0')"));
+  if (n["cluster"]) {
+    d.cluster = c.str(n["cluster"], "cluster of " + where).value_or("");
+    if (!d.cluster.empty() && !out.clusters.count(d.cluster))
+      c.err(n["cluster"], where + " names unknown cluster '" + d.cluster + "'");
+  }
+  d.repository = p.repository;
+  if (n["repository"]) {
+    if (auto repo = c.str(n["repository"], "repository of " + where)) {
+      d.repository = *repo;
+      if (auto st = cluster::names::validate_repository_name(*repo, "repository of " + where);
+          !st.ok())
+        c.err(n["repository"], st.error().message);
+    }
+  }
+  if (n["indices"]) {
+    d.indices = c.strings(n["indices"], "indices of " + where);
+    if (n["indices"].IsSequence() && n["indices"].size() == 0)
+      c.err(n["indices"], "indices of " + where +
+                              " is an empty list; leave it out to drill every index of the "
+                              "snapshot, or name them: [\"logs-*\"]");
+    else if (auto st = cluster::names::validate_index_arguments(d.indices, "indices of " + where);
+             !st.ok())
+      c.err(n["indices"], st.error().message);
+  }
+  if (n["sample"]) {
+    d.sample = c.integer(n["sample"], "sample of " + where).value_or(10);
+    if (d.sample < 0) c.err(n["sample"], "sample of " + where + " must be 0 or more");
+  }
+  if (n["into_suffix"]) {
+    d.into_suffix = c.str(n["into_suffix"], "into_suffix of " + where).value_or("");
+    if (d.into_suffix.empty())
+      c.err(n["into_suffix"],
+            "into_suffix of " + where + " is empty; leave it out for the default -drill-<date>");
+    else if (auto st = cluster::names::validate_index_name("x" + d.into_suffix,
+                                                           "into_suffix of " + where);
+             !st.ok())
+      c.err(n["into_suffix"], st.error().message);
+  }
+  if (n["schedule"]) {
+    auto s = schedule_at(c, n["schedule"], "schedule of " + where, p.retention.tz);
+    if (s.ok()) d.schedule = *s;
+  }
+  p.drill = std::move(d);
+}
+
+void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where, const Config& out,
+                       PolicyConfig& p) {
   if (n["indices"]) {
     p.indices = c.strings(n["indices"], "indices of " + where);
     // An empty selection would reach the engine as "every index": never what was meant.
@@ -271,6 +330,7 @@ void parse_policy_rest(Checker& c, const YAML::Node& n, const std::string& where
         c.boolean(n["include_global_state"], "include_global_state").value_or(false);
   if (n["partial"]) p.partial = c.boolean(n["partial"], "partial").value_or(false);
   if (n["copy_to"]) parse_copy_to(c, n["copy_to"], where, p);
+  if (n["drill"]) parse_drill(c, n["drill"], where, out, p);
   if (const auto a = n["alert_if_no_success_within"]) {
     if (auto s = c.str(a, "alert_if_no_success_within")) {
       auto d = util::parse_span(*s, "alert_if_no_success_within");  // a bare "m" is refused
@@ -305,7 +365,8 @@ void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Conf
   if (!c.is_map(n, where)) return;
   c.keys(n, where,
          {"cluster", "repository", "schedule", "indices", "name", "retention", "prune",
-          "alert_if_no_success_within", "match", "include_global_state", "partial", "copy_to"});
+          "alert_if_no_success_within", "match", "include_global_state", "partial", "copy_to",
+          "drill"});
   PolicyConfig p;
   p.name = name;
   p.line = c.line(n);
@@ -330,7 +391,7 @@ void parse_policy(Checker& c, const std::string& name, const YAML::Node& n, Conf
     p.repository = cl->second.repository;  // the cluster's default (checked where it is read)
   }
   if (!n["repository"] && p.repository.empty()) c.err(n, where + " has no repository");
-  parse_policy_rest(c, n, where, p);
+  parse_policy_rest(c, n, where, out, p);
   if (p.prune != PruneMode::kNever && retention::is_aws_managed_repository(p.repository))
     c.err(n["repository"] ? n["repository"] : n,
           where + " prunes repository '" + p.repository +

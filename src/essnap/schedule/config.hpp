@@ -14,12 +14,15 @@
 //                                keep_min: int, prune_failed: bool, tz: zone }],
 //                  [prune: after_snapshot | never | <schedule>],
 //                  [alert_if_no_success_within: span], [match: string | [string]],
-//                  [include_global_state: bool], [partial: bool], [copy_to: copy_to] }
+//                  [include_global_state: bool], [partial: bool], [copy_to: copy_to],
+//                  [drill: drill] }
 //   copy_to   := { to: s3://BUCKET/PREFIX | /dir, [profile], [region], [s3_endpoint_url],
 //                  [s3_path_style: bool], [snapshots: string | [glob]], [retention: { the
 //                  policy's keep_* keys }], [object_lock_days: int (S3 only)],
 //                  [object_lock_mode: governance | compliance], [storage_class (S3 only)],
 //                  [verify_data: bool], [location_map: { FROM: TO }] }
+//   drill     := { schedule, cluster: NAME of clusters, [repository], [indices: string | [string]],
+//                  [sample: int >= 0], [into_suffix] }
 #pragma once
 
 #include <map>
@@ -64,6 +67,19 @@ struct CopyToConfig {
   int line = 0;
 };
 
+// `drill`: on its own schedule, the newest SUCCESS snapshot the policy owns is restored into
+// scratch indices on `cluster` (which must have the repository registered, under `repository`:
+// default the policy's), checked and deleted (drill/drill.hpp).
+struct DrillConfig {
+  Schedule schedule;
+  std::string cluster;
+  std::string repository;
+  std::vector<std::string> indices;  // patterns with -exclusions; empty = all but system indices
+  int sample = 10;
+  std::string into_suffix;  // empty: -drill-<date>
+  int line = 0;
+};
+
 enum class PruneMode { kAfterSnapshot, kOnSchedule, kNever };
 
 struct PolicyConfig {
@@ -81,6 +97,7 @@ struct PolicyConfig {
   bool include_global_state = false;
   bool partial = false;
   std::optional<CopyToConfig> copy_to;
+  std::optional<DrillConfig> drill;
   int line = 0;
 };
 

@@ -94,11 +94,13 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
        [](const PolicyMetrics& m, std::int64_t t) { return m.healthy(t) ? 1.0 : 0.0; }},
   };
   std::string out;
-  auto family = [&](const Family& f, bool copies_only = false) {
+  enum class Only { kAll, kCopies, kDrills };
+  auto family = [&](const Family& f, Only only = Only::kAll) {
     out +=
         std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
     for (const auto& [name, m] : policies)
-      if (!copies_only || m.copies)
+      if (only == Only::kAll || (only == Only::kCopies && m.copies) ||
+          (only == Only::kDrills && m.drills))
         out += std::string(f.name) + "{policy=\"" + label(name) + "\"} " + number(f.value(m, now)) +
                "\n";
   };
@@ -128,7 +130,24 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
   const bool any_copy =
       std::any_of(policies.begin(), policies.end(), [](const auto& e) { return e.second.copies; });
   if (any_copy)
-    for (const auto& f : kCopy) family(f, true);
+    for (const auto& f : kCopy) family(f, Only::kCopies);
+  static const Family kDrill[] = {
+      {"essnap_drill_last_success_timestamp_seconds", "gauge",
+       "Unix time the policy's last drill (restore, check, clean up) passed (0 = never).",
+       [](const PolicyMetrics& m, std::int64_t) { return double(m.drill_last_success); }},
+      {"essnap_drill_duration_seconds", "gauge",
+       "How long the restore of the policy's last drill took: the measured recovery time.",
+       [](const PolicyMetrics& m, std::int64_t) { return m.drill_duration; }},
+      {"essnap_drill_restored_bytes", "gauge", "Bytes the policy's last drill restored.",
+       [](const PolicyMetrics& m, std::int64_t) { return double(m.drill_restored_bytes); }},
+      {"essnap_drill_failures_total", "counter",
+       "Drills of the policy that failed or could not finish.",
+       [](const PolicyMetrics& m, std::int64_t) { return double(m.drill_failures); }},
+  };
+  const bool any_drill =
+      std::any_of(policies.begin(), policies.end(), [](const auto& e) { return e.second.drills; });
+  if (any_drill)
+    for (const auto& f : kDrill) family(f, Only::kDrills);
   return out;
 }
 

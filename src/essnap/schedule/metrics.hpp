@@ -44,6 +44,12 @@ struct PolicyMetrics {
   std::uint64_t copy_bytes = 0;        // bytes written to DST by the policy's copies
   std::int64_t copy_lag = 0;           // owned snapshots in SRC not (yet) in DST
   std::uint64_t copy_failures = 0;
+  // drill: rendered only for a policy that has one.
+  bool drills = false;
+  std::int64_t drill_last_success = 0;  // Unix seconds; 0 = never
+  double drill_duration = 0;            // the last drill's restore, seconds (the measured RTO)
+  std::int64_t drill_restored_bytes = 0;
+  std::uint64_t drill_failures = 0;
 
   bool healthy(std::int64_t now) const;
 };

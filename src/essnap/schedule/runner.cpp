@@ -3,6 +3,7 @@
 #include "essnap/blob/open.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/repository.hpp"
+#include "essnap/drill/drill.hpp"
 #include "essnap/retention/prune.hpp"
 #include "essnap/snapshot/create.hpp"
 #include "essnap/snapshot/selection.hpp"
@@ -87,6 +88,7 @@ RunOutcome ClusterRunner::snapshot(const PolicyConfig& p, SysSeconds now) {
   o.request.metadata_object = retention::policy_metadata(p.name);
   o.wait = snapshot::WaitMode::kWait;
   o.slot = snapshot::SlotMode::kWaitForSlot;  // SLM, SM or cs-automated running: wait, not fail
+  o.record_documents = snapshot::RecordDocuments::kYes;  // counts for a drill
   o.poll = poll_;
   o.hooks = hooks(p.name, &bytes);
   auto res = snapshot::create_snapshot(**c, o);
@@ -243,6 +245,56 @@ CopyOutcome ClusterRunner::copy(const PolicyConfig& p) {
   out.bytes = r->bytes_copied;
   out.added = r->plan.add;
   out.lag = lag();
+  return out;
+}
+
+DrillOutcome ClusterRunner::drill(const PolicyConfig& p) {
+  DrillOutcome out;
+  const DrillConfig& d = *p.drill;
+  out.cluster = d.cluster;
+  auto fail = [&](const Error& e) {
+    out.message = e.message + (e.hint.empty() ? "" : " (" + e.hint + ")");
+    out.interrupted = e.code == ErrorCode::kInterrupted;
+    return out;
+  };
+  auto c = client(d.cluster);
+  if (!c.ok()) return fail(c.error());
+  // The policy's own newest SUCCESS snapshot, as the drill cluster sees the repository.
+  auto listed = retention::list_repository(**c, d.repository);
+  if (!listed.ok()) return fail(listed.error());
+  const retention::Ownership own{p.name, p.match};
+  const cluster::SnapshotInfo* newest = nullptr;
+  for (const auto& s : *listed)
+    if (retention::owns(own, s) && s.state == cluster::SnapshotStateKind::kSuccess &&
+        (!newest || s.start_ms > newest->start_ms ||
+         (s.start_ms == newest->start_ms && s.name > newest->name)))
+      newest = &s;
+  if (!newest)
+    return fail(Error(ErrorCode::kNotFound, "the policy owns no SUCCESS snapshot in repository " +
+                                                d.repository + " of cluster " + d.cluster));
+  out.snapshot = newest->name;
+  drill::DrillOptions o;
+  o.repository = d.repository;
+  o.snapshot = newest->name;
+  o.patterns = snapshot::split_patterns(d.indices);
+  o.suffix = d.into_suffix.empty() ? drill::default_suffix(std::chrono::system_clock::now())
+                                   : d.into_suffix;
+  o.sample = d.sample;
+  o.poll = poll_;
+  std::int64_t ignored = 0;
+  o.hooks = hooks(p.name, &ignored);
+  auto plan = drill::plan_drill(**c, o);
+  if (!plan.ok()) return fail(plan.error());
+  if (plan->blocker) return fail(*plan->blocker);
+  auto docs = drill::snapshot_documents(plan->restore.snapshot);
+  const drill::DrillReport r = drill::execute_drill(**c, **c, *plan, *docs, o);
+  out.restore_seconds = r.restore_seconds;
+  out.restored_bytes = r.restored_bytes;
+  out.bytes_per_second = r.bytes_per_second;
+  out.problems = r.problems;
+  out.warnings = r.warnings;
+  if (r.error) return fail(*r.error);
+  out.passed = r.passed();
   return out;
 }
 

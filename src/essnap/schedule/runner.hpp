@@ -30,6 +30,9 @@ class ClusterRunner final : public Runner {
   // SRC: the registered repository's location (cluster::repository_location, then copy_to's
   // location_map) with the cluster's profile and region; DST: copy_to's own. No prompt.
   CopyOutcome copy(const PolicyConfig& policy) override;
+  // The newest SUCCESS snapshot the policy owns in the drill cluster's repository, drilled there
+  // (drill/drill.hpp); the scratch indices are deleted whatever happens.
+  DrillOutcome drill(const PolicyConfig& policy) override;
 
  private:
   Result<std::shared_ptr<cluster::Client>> client(const std::string& cluster);

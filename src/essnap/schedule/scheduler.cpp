@@ -14,7 +14,28 @@ std::string at(SysSeconds t) {
 }
 
 const char* kind_name(JobKind k) {
-  return k == JobKind::kSnapshot ? "snapshot" : "prune";
+  switch (k) {
+    case JobKind::kSnapshot:
+      return "snapshot";
+    case JobKind::kPrune:
+      return "prune";
+    case JobKind::kDrill:
+      break;
+  }
+  return "drill";
+}
+
+// The schedule of `kind` in policy `p`, or null when it has none.
+const Schedule* schedule_in(const PolicyConfig& p, JobKind kind) {
+  switch (kind) {
+    case JobKind::kSnapshot:
+      return &p.schedule;
+    case JobKind::kPrune:
+      return p.prune_schedule ? &*p.prune_schedule : nullptr;
+    case JobKind::kDrill:
+      break;
+  }
+  return p.drill ? &p.drill->schedule : nullptr;
 }
 
 }  // namespace
@@ -51,8 +72,7 @@ SysSeconds Scheduler::with_jitter(const Schedule& s, SysSeconds slot) const {
 const Schedule* Scheduler::schedule_of(const Job& job) const {
   const PolicyConfig* p = config_.policy(job.policy);
   if (!p) return nullptr;
-  if (job.kind == JobKind::kPrune) return p->prune_schedule ? &*p->prune_schedule : nullptr;
-  return &p->schedule;
+  return schedule_in(*p, job.kind);
 }
 
 // Rebuilds the job list. On a reload, a job whose policy and schedule text are unchanged keeps
@@ -68,15 +88,13 @@ void Scheduler::apply(Config config, bool first) {
     std::vector<std::pair<JobKind, const Schedule*>> kinds{{JobKind::kSnapshot, &p.schedule}};
     if (p.prune == PruneMode::kOnSchedule && p.prune_schedule)
       kinds.emplace_back(JobKind::kPrune, &*p.prune_schedule);
+    if (p.drill) kinds.emplace_back(JobKind::kDrill, &p.drill->schedule);
     for (auto [kind, sched] : kinds) {
       Job j{p.name, kind, {}, {}};
       bool kept = false;
       for (const auto& o : old) {
         const PolicyConfig* op = old_config.policy(o.policy);
-        const Schedule* os = !op                            ? nullptr
-                             : o.kind == JobKind::kSnapshot ? &op->schedule
-                             : op->prune_schedule           ? &*op->prune_schedule
-                                                            : nullptr;
+        const Schedule* os = op ? schedule_in(*op, o.kind) : nullptr;
         if (!first && o.policy == p.name && o.kind == kind && os && os->text() == sched->text()) {
           j = o;
           kept = true;
@@ -100,7 +118,10 @@ void Scheduler::apply(Config config, bool first) {
   for (const auto& p : config_.policies) names.emplace_back(p.name, p.alert_within);
   metrics_.set_policies(names, unix_seconds(now));
   for (const auto& p : config_.policies)
-    metrics_.update(p.name, [&](PolicyMetrics& m) { m.copies = p.copy_to.has_value(); });
+    metrics_.update(p.name, [&](PolicyMetrics& m) {
+      m.copies = p.copy_to.has_value();
+      m.drills = p.drill.has_value();
+    });
   for (const auto& name : unscheduled)  // a job that never runs is never healthy
     metrics_.update(name, [](PolicyMetrics& m) { m.scheduled = false; });
   runner_.configure(config_);
@@ -171,6 +192,9 @@ void Scheduler::run_job(Job& job) {
   RunOutcome o;
   if (job.kind == JobKind::kSnapshot) {
     o = run_policy(*p, started, p->prune == PruneMode::kAfterSnapshot);
+  } else if (job.kind == JobKind::kDrill) {
+    run_drill(*p);
+    o.interrupted = hooks_.stop_requested();
   } else {
     log_.info("prune started", {{"policy", p->name}, {"repository", p->repository}});
     o = runner_.prune(*p, hooks_.precise_now());
@@ -262,6 +286,44 @@ void Scheduler::run_copy(const PolicyConfig& p) {
       m.copy_failures += 1;
     }
     if (c.lag) m.copy_lag = *c.lag;
+  });
+}
+
+void Scheduler::run_drill(const PolicyConfig& p) {
+  log_.info(
+      "drill started",
+      {{"policy", p.name}, {"cluster", p.drill->cluster}, {"repository", p.drill->repository}});
+  const DrillOutcome d = runner_.drill(p);
+  const nlohmann::json fields{{"policy", p.name},
+                              {"cluster", d.cluster.empty() ? p.drill->cluster : d.cluster},
+                              {"snapshot", d.snapshot},
+                              {"restore_seconds", d.restore_seconds},
+                              {"restored_bytes", d.restored_bytes},
+                              {"bytes_per_second", d.bytes_per_second},
+                              {"problems", d.problems},
+                              {"warnings", d.warnings}};
+  if (d.interrupted) {
+    log_.warn("stopping: drill abandoned; its scratch indices were deleted",
+              {{"policy", p.name}, {"snapshot", d.snapshot}, {"detail", d.message}});
+  } else if (d.passed) {
+    log_.info("drill passed", fields);
+  } else {
+    nlohmann::json f = fields;
+    f["error"] = d.message;
+    log_.error(d.message.empty() ? "drill failed: the snapshot is not proven restorable"
+                                 : "drill could not finish",
+               f);
+  }
+  if (d.interrupted) return;
+  const std::int64_t now = unix_seconds(hooks_.now());
+  metrics_.update(p.name, [&](PolicyMetrics& m) {
+    if (d.passed) {
+      m.drill_last_success = now;
+      m.drill_duration = d.restore_seconds;
+      m.drill_restored_bytes = d.restored_bytes;
+    } else {
+      m.drill_failures += 1;
+    }
   });
 }
 

@@ -46,6 +46,21 @@ struct CopyOutcome {
   std::string message;              // why it failed, or a note
 };
 
+// What one drill did (drill/drill.hpp). A failed drill never fails the policy's snapshots: it is
+// logged and counted, and the alert on essnap_drill_last_success_timestamp_seconds tells.
+struct DrillOutcome {
+  bool passed = false;
+  bool interrupted = false;  // stop requested: abandoned (its scratch indices deleted)
+  std::string snapshot;
+  std::string cluster;
+  double restore_seconds = 0;
+  std::int64_t restored_bytes = 0;
+  double bytes_per_second = 0;
+  std::vector<std::string> problems;  // what disproved the snapshot
+  std::vector<std::string> warnings;  // what was not checked; scratch indices left
+  std::string message;                // why it could not finish
+};
+
 // Does the work against clusters (schedule/runner.hpp), or a fake in tests.
 class Runner {
  public:
@@ -63,6 +78,13 @@ class Runner {
     o.message = "this runner does not copy (" + policy.name + ")";
     return o;
   }
+  // Drills the policy's newest SUCCESS snapshot on its drill cluster (only called when it has
+  // one).
+  virtual DrillOutcome drill(const PolicyConfig& policy) {
+    DrillOutcome o;
+    o.message = "this runner does not drill (" + policy.name + ")";
+    return o;
+  }
 };
 
 struct SchedulerHooks {
@@ -76,7 +98,7 @@ struct SchedulerHooks {
   std::function<Clock::time_point()> precise_now;  // durations, prune's now; default now()
 };
 
-enum class JobKind { kSnapshot, kPrune };
+enum class JobKind { kSnapshot, kPrune, kDrill };
 
 struct Job {
   std::string policy;
@@ -114,6 +136,7 @@ class Scheduler {
   void run_job(Job& job);
   RunOutcome run_policy(const PolicyConfig& p, SysSeconds now, bool prune);
   void run_copy(const PolicyConfig& p);
+  void run_drill(const PolicyConfig& p);
   void record(const PolicyConfig& p, const RunOutcome& o, SysSeconds started, SysSeconds ended,
               double seconds);
   SysSeconds with_jitter(const Schedule& s, SysSeconds slot) const;

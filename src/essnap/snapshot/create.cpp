@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "essnap/snapshot/documents_metadata.hpp"
 #include "essnap/snapshot/selection.hpp"
 #include "essnap/util/strings.hpp"
 
@@ -128,7 +129,7 @@ Result<cluster::SnapshotInfo> started_or_done(cluster::Client& c, const std::str
 }  // namespace
 
 Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o) {
-  const auto& r = o.request;
+  cluster::CreateSnapshotRequest r = o.request;
   if (!r.indices.empty() && o.empty == EmptySelection::kRefuse) {
     const auto patterns = split_patterns({r.indices});
     ESSNAP_TRY(auto resolved, cluster::resolve_indices(c, patterns));
@@ -136,6 +137,19 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
         patterns, resolved, "in the cluster",
         "nothing was sent; see the indices with 'essnap request GET /_cat/indices', or pass "
         "--allow-empty to record a snapshot of no index"));
+  }
+  if (o.record_documents == RecordDocuments::kYes) {
+    // The metadata as the request will send it (key=value pairs, then the object merged in).
+    nlohmann::json merged = nlohmann::json::object();
+    for (const auto& [k, v] : r.metadata) merged[k] = v;
+    if (r.metadata_object.is_object()) merged.update(r.metadata_object);
+    const auto patterns =
+        r.indices.empty() ? std::vector<std::string>{} : split_patterns({r.indices});
+    // Counting is a courtesy to a later drill: a failure to list leaves the counts out.
+    if (auto counts = count_for_metadata(c, patterns, merged); counts.ok() && !counts->empty()) {
+      r.metadata.clear();
+      r.metadata_object = with_document_counts(std::move(merged), *counts);
+    }
   }
   for (;;) {
     auto created = cluster::create_snapshot(c, r);

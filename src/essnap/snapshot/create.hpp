@@ -17,9 +17,14 @@ enum class SlotMode { kRefuse, kWaitForSlot };
 // engine then records a snapshot of no index).
 enum class EmptySelection { kRefuse, kAllow };
 
+// kYes: each selected index's document count goes into the snapshot's metadata
+// (essnap.documents, snapshot/documents_metadata.hpp) for a later drill to compare with.
+enum class RecordDocuments { kNo, kYes };
+
 struct CreateOptions {
   cluster::CreateSnapshotRequest request;
   EmptySelection empty = EmptySelection::kRefuse;
+  RecordDocuments record_documents = RecordDocuments::kNo;
   WaitMode wait = WaitMode::kWait;
   SlotMode slot = SlotMode::kRefuse;
   PollPolicy poll;

@@ -73,7 +73,28 @@ Result<int> wait_for_restored(cluster::Client& c, const std::string& snapshot,
   return failed;
 }
 
-namespace {}  // namespace
+Result<std::string> newest_success_snapshot(cluster::Client& client, const std::string& repository,
+                                            const std::vector<std::string>& patterns) {
+  ESSNAP_TRY(auto got, cluster::get_snapshots(client, {repository, "_all", false}));
+  const cluster::SnapshotInfo* best = nullptr;
+  for (const auto& s : got.snapshots) {
+    if (s.state != cluster::SnapshotStateKind::kSuccess) continue;
+    bool holds = true;
+    for (const auto& p : patterns)
+      if (!p.starts_with("-") && select_names(s.indices, {p}).empty()) holds = false;
+    if (holds && !patterns.empty() && select_names(s.indices, patterns).empty()) holds = false;
+    if (!holds) continue;
+    if (best == nullptr || s.start_ms > best->start_ms ||
+        (s.start_ms == best->start_ms && s.name > best->name))
+      best = &s;
+  }
+  if (best == nullptr)
+    return Error(ErrorCode::kNotFound,
+                 "no SUCCESS snapshot in " + repository +
+                     (patterns.empty() ? std::string() : " holds the selected indices"),
+                 "list them with 'essnap snapshot list -r " + repository + " --state success'");
+  return best->name;
+}
 
 nlohmann::json RestorePlan::to_json() const {
   nlohmann::json idx = nlohmann::json::array();

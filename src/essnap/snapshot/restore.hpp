@@ -144,6 +144,12 @@ Result<int> wait_for_restored(cluster::Client& client, const std::string& snapsh
                               const std::vector<std::string>& targets, const PollPolicy& poll,
                               const WaitHooks& hooks);
 
+// `restore latest` and `drill`'s default: the newest SUCCESS snapshot of the repository (by start
+// time, then name) that holds an index each positive pattern selects (any snapshot without
+// patterns). kNotFound when there is none.
+Result<std::string> newest_success_snapshot(cluster::Client& client, const std::string& repository,
+                                            const std::vector<std::string>& patterns);
+
 // The command that re-attaches to a restore of these targets: "essnap restore status -i a,b
 // --wait" (or "--snapshot NAME" when the list is long).
 std::string follow_restore_command(const std::string& snapshot,

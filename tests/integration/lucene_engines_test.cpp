@@ -11,14 +11,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "essnap/blob/local_store.hpp"
 #include "essnap/format/framing.hpp"
 #include "essnap/format/shard_snapshot.hpp"
+#include "essnap/inspect/docs.hpp"
 #include "essnap/lucene/shard.hpp"
 #include "support/cluster_fixture.hpp"
+#include "support/essnap_process.hpp"
 #include "support/stack_engines.hpp"
 #include "support/stack_env.hpp"
 
@@ -161,6 +165,109 @@ TEST_P(LuceneEngines, OpensTheSnapshottedShardWithTheEnginesCounts) {
   }
   EXPECT_EQ(shard->live_document_count(), count);
   EXPECT_EQ(shard->live_lucene_document_count(), stats["count"].get<std::uint64_t>());
+}
+
+// Documents read from the snapshot equal the engine's: every _id (numeric, UUID-like, unicode,
+// 300 characters, auto-generated), _routing, and _source byte for byte as it was indexed (the
+// last version after updates), deletions and nested children absent; two shards. Then the CLI:
+// `inspect docs` prints the same lines, --id picks one, an index the snapshot lacks is exit 2.
+TEST_P(LuceneEngines, DocumentsFromTheSnapshotAreTheEnginesDocuments) {
+  json mapping{{"properties",
+                {{"title", {{"type", "text"}}},
+                 {"n", {{"type", "long"}}},
+                 {"tags", {{"type", "nested"}, {"properties", {{"k", {{"type", "keyword"}}}}}}}}}};
+  call("PUT", "/" + id_,
+       json{{"settings",
+             {{"number_of_shards", 2}, {"number_of_replicas", 0}, {"refresh_interval", -1}}},
+            {"mappings", typed_ ? json{{"_doc", mapping}} : mapping}});
+  // id -> (routing, the _source bytes last indexed)
+  std::map<std::string, std::pair<std::string, std::string>> want;
+  std::map<std::string, std::string> auto_sources;  // marker -> _source, for generated ids
+  auto put = [&](const std::string& id, const std::string& routing, int gen) {
+    json src{{"title", "doc " + id}, {"n", gen}};
+    if (gen % 2 == 0) src["tags"] = json::array({{{"k", "x"}}, {{"k", "y"}}});
+    json meta = json::object();
+    if (!id.empty()) meta["_id"] = id;
+    if (!routing.empty()) meta["routing"] = routing;
+    const std::string body = json{{"index", meta}}.dump() + "\n" + src.dump() + "\n";
+    bulk(body);
+    if (!id.empty()) want[id] = {routing, src.dump()};
+  };
+  const std::string long_id(300, 'z');
+  const std::vector<std::string> ids = {"1",
+                                        "42",
+                                        "0042",
+                                        "9007199254740993",
+                                        "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+                                        "k\u00e4se-\u6f22\u5b57-\U0001F600",
+                                        long_id,
+                                        "a b/c?d"};
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    put(ids[i], i % 3 == 0 ? "r" + std::to_string(i) : "", 1);
+  flush();
+  for (int i = 0; i < 5; ++i) {  // auto-generated ids: matched by their "title" marker
+    json src{{"title", "auto " + std::to_string(i)}, {"n", i}};
+    bulk(json{{"index", json::object()}}.dump() + "\n" + src.dump() + "\n");
+    auto_sources["auto " + std::to_string(i)] = src.dump();
+  }
+  put("42", "", 2);   // an update: the snapshot holds the new version only
+  put("1", "r0", 4);  // updated with its routing
+  bulk(json{{"delete", {{"_id", "0042"}}}}.dump() + "\n");
+  want.erase("0042");
+  flush();
+  const std::uint64_t count = call("GET", "/" + id_ + "/_count")["count"];
+  const json hits =
+      call("POST", "/" + id_ + "/_search",
+           json{{"size", 100}, {"query", {{"match_all", json::object()}}}})["hits"]["hits"];
+  for (const auto& h : hits) {
+    const std::string title = h["_source"]["title"];
+    if (auto it = auto_sources.find(title); it != auto_sources.end())
+      want[h["_id"].get<std::string>()] = {"", it->second};
+  }
+  ASSERT_EQ(want.size(), count);
+
+  call("PUT", "/_snapshot/" + id_,
+       json{{"type", "fs"}, {"settings", {{"location", location_}, {"chunk_size", "8kb"}}}});
+  call("PUT", "/_snapshot/" + id_ + "/s1?wait_for_completion=true",
+       json{{"indices", id_}, {"include_global_state", false}});
+
+  blob::LocalStore store(location_);
+  auto repo = inspect::Repository::open(store);
+  ASSERT_TRUE(repo) << repo.error().message;
+  std::vector<std::string> lines;
+  inspect::DocsRequest req{"s1", id_, {}, std::nullopt};
+  auto got = inspect::read_documents(**repo, req, [&](const std::string& line) -> Status {
+    lines.push_back(line);
+    return ok_status();
+  });
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->shards, 2);
+  EXPECT_GT(got->nested, 0);
+  ASSERT_EQ(lines.size(), want.size());
+  std::set<std::string> seen;
+  for (const std::string& line : lines) {
+    ASSERT_TRUE(line.size() > 2 && line.back() == '\n') << line;
+    const json j = json::parse(line);
+    const std::string id = j["_id"];
+    ASSERT_TRUE(want.count(id)) << "not the engine's: " << line;
+    EXPECT_TRUE(seen.insert(id).second) << "twice: " << id;
+    const auto& [routing, source] = want[id];
+    if (routing.empty())
+      EXPECT_FALSE(j.contains("_routing")) << line;
+    else
+      EXPECT_EQ(j.value("_routing", ""), routing) << line;
+    const std::string tail = "\"_source\":" + source + "}\n";
+    ASSERT_GE(line.size(), tail.size());
+    EXPECT_EQ(line.substr(line.size() - tail.size()), tail) << "not byte for byte: " << line;
+  }
+
+  auto cli = test::run_essnap_clean("inspect docs " + location_ + " s1 " + id_ + " --id 42 -q");
+  EXPECT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(cli.out, "{\"_id\":\"42\",\"_source\":" + want["42"].second + "}\n");
+  auto missing = test::run_essnap_clean("inspect docs " + location_ + " s1 no-such-index");
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("no-such-index is not in snapshot s1"), std::string::npos)
+      << missing.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stack, LuceneEngines, ::testing::ValuesIn(engines()),

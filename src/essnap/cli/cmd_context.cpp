@@ -140,7 +140,7 @@ Result<int> run_list(const GlobalOptions& g) {
   return kExitOk;
 }
 
-Result<int> run_show(const GlobalOptions& g, const std::string& name) {
+Result<int> run_context_show(const GlobalOptions& g, const std::string& name) {
   ESSNAP_TRY(Loaded l, load());
   const context::ClusterDefinition* c = l.selection.context;
   if (!name.empty()) {
@@ -225,7 +225,8 @@ void register_context(CLI::App& app, CommandContext ctx) {
       "show", "Show a context (default: the one in use): where its secrets come from, never them");
   show->add_option("NAME", *name, "The context (default: the one in use)");
   show->footer("EXAMPLES:\n  essnap context show\n  essnap -o json context show prod\n\n" + exits);
-  show->callback([ctx, name] { run_command(ctx, [&] { return run_show(*ctx.global, *name); }); });
+  show->callback(
+      [ctx, name] { run_command(ctx, [&] { return run_context_show(*ctx.global, *name); }); });
 
   auto* use = cmd->add_subcommand("use", "Make NAME the file's current_context");
   use->add_option("NAME", *name, "The context")->required();

@@ -22,6 +22,7 @@
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
+#include "essnap/inspect/docs.hpp"
 #include "essnap/inspect/du.hpp"
 #include "essnap/inspect/orphans.hpp"
 #include "essnap/inspect/show.hpp"
@@ -45,9 +46,11 @@ const char* kInspectExits =
     "EXIT STATUS (inspect):\n"
     "  0    read and intact (verify: no problem found)\n"
     "  1    damaged: verify found problems (each is listed with its blob path, Lucene file,\n"
-    "       snapshots and indices); du / orphans / show found blobs they could not count\n"
+    "       snapshots and indices); du / orphans / show found blobs they could not count;\n"
+    "       docs: a damaged segment (the blob and the Lucene file are named)\n"
     "  2    could not read the repository (the reason is printed: not a repository, no such\n"
-    "       bucket, access denied, network) or a usage error\n"
+    "       bucket, access denied, network) or a usage error; docs: no such snapshot or\n"
+    "       index, or an index that stores no _source\n"
     "  130  interrupted (SIGINT/SIGTERM)\n";
 
 struct InspectFlags {
@@ -66,11 +69,20 @@ struct InspectFlags {
   std::string max_age = "30d";
   std::chrono::seconds max_age_span{0};  // max_age parsed, before the repository is opened
   double limit_download = 0;             // MiB/s
+  // docs
+  std::vector<std::string> ids;
+  std::uint64_t limit = 0;  // 0 = every document
 };
 
 // An error of inspect: it could not read (2), or it was interrupted (130).
 int inspect_exit_code(const Error& e) {
   return e.code == ErrorCode::kInterrupted ? kExitInterrupted : kInspectUnreadable;
+}
+
+// inspect docs: a damaged segment (kParse naming the blob and the Lucene file) is 1, as verify's
+// damage; the rest as every inspect command.
+int inspect_docs_exit_code(const Error& e) {
+  return e.code == ErrorCode::kParse ? kInspectDamaged : inspect_exit_code(e);
 }
 
 struct Opened {
@@ -176,8 +188,32 @@ Result<int> run_snapshots(const GlobalOptions& g, InspectFlags& f, blob::BlobSto
   return damaged ? kInspectDamaged : kInspectIntact;
 }
 
-Result<int> run_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
-                     const std::vector<std::string>& rest) {
+Result<int> run_docs(InspectFlags& f, blob::BlobStore& c, const std::vector<std::string>& rest) {
+  if (rest.size() != 2)
+    return make_error(ErrorCode::kInvalidArgument, "inspect docs takes SNAPSHOT and INDEX",
+                      "e.g. essnap inspect docs s3://acme-snapshots/logs nightly-1 logs-2026.12");
+  ESSNAP_TRY(auto repo, inspect::Repository::open(c));
+  inspect::DocsRequest req;
+  req.snapshot = rest[0];
+  req.index = rest[1];
+  req.ids = f.ids;
+  if (f.limit > 0) req.limit = f.limit;
+  auto done = inspect::read_documents(*repo, req, [](const std::string& line) -> Status {
+    std::cout << line;
+    if (!std::cout) return make_error(ErrorCode::kIo, "writing the documents to stdout failed");
+    return ok_status();
+  });
+  std::cout.flush();
+  if (!done.ok()) return done.error();
+  if (!f.quiet)
+    std::cerr << done->documents << " document" << (done->documents == 1 ? "" : "s") << " from "
+              << done->shards << " shard" << (done->shards == 1 ? "" : "s")
+              << (done->limited ? " (stopped at --limit)" : "") << "\n";
+  return kInspectIntact;
+}
+
+Result<int> run_inspect_show(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
+                             const std::vector<std::string>& rest) {
   if (rest.size() != 1)
     return make_error(ErrorCode::kInvalidArgument, "inspect show takes one SNAPSHOT name");
   auto d = inspect::show_snapshot(c, rest[0], f.concurrency);
@@ -250,8 +286,8 @@ Result<std::chrono::seconds> parse_max_age(const std::string& text) {
   return age;
 }
 
-Result<int> run_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
-                       const std::vector<std::string>& rest) {
+Result<int> run_inspect_verify(const GlobalOptions& g, InspectFlags& f, blob::BlobStore& c,
+                               const std::vector<std::string>& rest) {
   inspect::VerifyOptions o;
   o.snapshots = rest;
   o.read_data = f.read_data || !f.subset.empty() ? inspect::ReadData::kYes : inspect::ReadData::kNo;
@@ -482,13 +518,14 @@ Result<int> run(const GlobalOptions& g, InspectFlags f, const std::string& actio
   auto opened = open_container(g, f);
   if (!opened.ok()) return opened.error();
   blob::BlobStore& c = *opened->container;
-  if (action != "verify" && action != "show" && !opened->rest.empty())
+  if (action != "verify" && action != "show" && action != "docs" && !opened->rest.empty())
     return make_error(
         ErrorCode::kInvalidArgument,
         "inspect " + action + " takes only REPO; unexpected '" + opened->rest.front() + "'");
   if (action == "snapshots") return run_snapshots(g, f, c);
-  if (action == "show") return run_show(g, f, c, opened->rest);
-  if (action == "verify") return run_verify(g, f, c, opened->rest);
+  if (action == "show") return run_inspect_show(g, f, c, opened->rest);
+  if (action == "docs") return run_docs(f, c, opened->rest);
+  if (action == "verify") return run_inspect_verify(g, f, c, opened->rest);
   if (action == "du") return run_du(g, f, c);
   return run_orphans(g, f, c);
 }
@@ -519,6 +556,12 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
        "  essnap inspect verify /mnt/backups/es-repo --read-data-subset 1/7\n"
        "  essnap inspect verify s3://acme-snapshots/logs --read-data --state ~/.essnap-verify.json "
        "--max-age 7d --limit-download 50"},
+      {"docs",
+       "Documents of one index of a snapshot, read from its Lucene segments (no cluster), as "
+       "NDJSON lines {\"_id\",\"_routing\",\"_source\"}",
+       "REPO SNAPSHOT INDEX",
+       "essnap inspect docs s3://acme-snapshots/logs nightly-2026.12.01 orders --id 4711\n"
+       "  essnap inspect docs /mnt/backups/es-repo nightly-1 orders --limit 10 > orders.ndjson"},
       {"du", "Space per snapshot (total, unique = freed by deleting it, shared), per index, in all",
        "REPO", "essnap inspect du s3://acme-snapshots/logs -o json"},
       {"orphans",
@@ -560,13 +603,19 @@ void register_inspect(CLI::App& app, CommandContext ctx) {
                     "w, mo = 30d, y = 365d; a bare m is refused: write 30min or 30mo)");
       c->add_option("--limit-download", f->limit_download, "MiB/s for all reads together");
     }
+    if (name == "docs") {
+      c->add_option("--id", f->ids, "Only the document with this _id (repeatable)");
+      c->add_option("--limit", f->limit, "Stop after this many documents")
+          ->check(CLI::PositiveNumber);
+    }
     c->footer(std::string("REPO is s3://BUCKET/PREFIX, a local directory, or -r/--repository NAME "
                           "--url CLUSTER.\nS3 credentials come from the usual chain (--profile, "
                           "AWS_* variables, ...).\n\nEXAMPLES:\n  ") +
               s.example + "\n\n" + kInspectExits);
     c->callback([ctx, f, name] {
       run_command(
-          ctx, [&] { return run(*ctx.global, *f, name); }, inspect_exit_code);
+          ctx, [&] { return run(*ctx.global, *f, name); },
+          name == "docs" ? inspect_docs_exit_code : inspect_exit_code);
     });
   }
 }

@@ -212,7 +212,7 @@ Result<std::int64_t> parse_when(const std::string& text, const std::string& flag
   return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
 }
 
-Result<int> run_list(const GlobalOptions& g, SnapshotFlags f) {
+Result<int> run_snapshot_list(const GlobalOptions& g, SnapshotFlags f) {
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   std::int64_t since = 0, until = 0;
   if (!f.since.empty()) {
@@ -308,7 +308,7 @@ void print_snapshot(const GlobalOptions& g, cluster::Client& client, const std::
     std::cout << "failure: " << fl.index << " shard " << fl.shard << ": " << fl.reason << "\n";
 }
 
-Result<int> run_show(const GlobalOptions& g, SnapshotFlags f) {
+Result<int> run_snapshot_show(const GlobalOptions& g, SnapshotFlags f) {
   ESSNAP_TRY(f.repository, resolve_repository(f.repository));
   if (f.names.empty()) return Error(ErrorCode::kInvalidArgument, "snapshot show needs a NAME");
   ESSNAP_TRY_STATUS(resolve_references(&f.names, 0, f.names.size()));
@@ -660,7 +660,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "  essnap snapshot list -r s3-repo -i 'orders*' --since 7d\n"
       "  essnap snapshot list -r s3-repo --since 2026-11-01 --until 2026-12-01 -o yaml\n\n" +
       exits);
-  list->callback([ctx, f] { run_command(ctx, [&] { return run_list(*ctx.global, *f); }); });
+  list->callback(
+      [ctx, f] { run_command(ctx, [&] { return run_snapshot_list(*ctx.global, *f); }); });
 
   auto* show =
       sub(cmd, "show", "Indices, shards, sizes, duration, version, failures and metadata", f.get());
@@ -670,7 +671,8 @@ void register_snapshot(CLI::App& app, CommandContext ctx) {
       "EXAMPLES:\n  essnap snapshot show snapshot_1 -r s3-repo\n  essnap -o json snapshot show "
       "snapshot_1 -r s3-repo\n\n" +
       exits);
-  show->callback([ctx, f] { run_command(ctx, [&] { return run_show(*ctx.global, *f); }); });
+  show->callback(
+      [ctx, f] { run_command(ctx, [&] { return run_snapshot_show(*ctx.global, *f); }); });
 
   auto* status =
       sub(cmd, "status",

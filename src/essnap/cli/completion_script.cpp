@@ -62,7 +62,8 @@ struct Data {
 // needs the * outside the quotes.
 enum class GlobQuoting { kOutside, kInside };
 
-Data collect(const CommandNode& root, std::string (*quote)(const std::string&), GlobQuoting glob) {
+Data collect_completions(const CommandNode& root, std::string (*quote)(const std::string&),
+                         GlobQuoting glob) {
   Data d;
   for (const CommandNode* n : flatten(root)) {
     const std::string k = key(*n);
@@ -504,7 +505,7 @@ std::string completion_script(const CommandNode& root, Shell shell) {
           "bash",
           "#   source <(essnap completion bash)        # this shell\n"
           "#   essnap completion bash > ~/.local/share/bash-completion/completions/essnap\n");
-      sh_data(out, collect(root, sh_quote, GlobQuoting::kOutside));
+      sh_data(out, collect_completions(root, sh_quote, GlobQuoting::kOutside));
       out << kShEngine << kBashDriver;
       break;
     case Shell::kZsh:
@@ -512,14 +513,14 @@ std::string completion_script(const CommandNode& root, Shell shell) {
           << header("zsh",
                     "#   source <(essnap completion zsh)         # this shell (after compinit)\n"
                     "#   essnap completion zsh > \"${fpath[1]}/_essnap\"\n");
-      sh_data(out, collect(root, sh_quote, GlobQuoting::kOutside));
+      sh_data(out, collect_completions(root, sh_quote, GlobQuoting::kOutside));
       out << kShEngine << kZshDriver;
       break;
     case Shell::kFish:
       out << header("fish",
                     "#   essnap completion fish | source\n"
                     "#   essnap completion fish > ~/.config/fish/completions/essnap.fish\n");
-      fish_data(out, collect(root, fish_quote, GlobQuoting::kInside));
+      fish_data(out, collect_completions(root, fish_quote, GlobQuoting::kInside));
       out << kFishEngine;
       break;
   }

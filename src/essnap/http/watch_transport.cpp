@@ -19,7 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
 
-std::string host_of(std::string url) {
+std::string watched_host(std::string url) {
   // user:password@ is not the host (and never printed).
   if (const auto scheme = url.find("://"); scheme != std::string::npos) {
     const auto end = url.find_first_of("/?#", scheme + 3);
@@ -56,7 +56,7 @@ class WatchTransport final : public Transport {
     auto heard = std::make_shared<Heard>();
     heard->now();
     request.heard = heard;
-    const std::uint64_t id = watch(host_of(request.url), heard);
+    const std::uint64_t id = watch(watched_host(request.url), heard);
     auto r = inner_->send(std::move(request));
     unwatch(id);
     return r;

@@ -82,7 +82,7 @@ Status expect_footer_at(DataInput& in) {
   return Ok{};
 }
 
-Result<std::string> peek_codec(const std::shared_ptr<const FileSource>& f) {
+Result<std::string> peek_fdt_codec(const std::shared_ptr<const FileSource>& f) {
   std::vector<std::uint8_t> head(
       static_cast<std::size_t>(std::min<std::uint64_t>(f->length(), 512)));
   ESSNAP_TRY_STATUS(f->read(0, std::span<std::uint8_t>(head)));
@@ -152,7 +152,7 @@ Result<StoredFieldsReader> StoredFieldsReader::open(StoredFieldsSegment seg, Int
   if (!seg.fdt) return Error(ErrorCode::kParse, "segment " + seg.name + ": no .fdt");
   if (seg.max_doc < 0)
     return Error(ErrorCode::kParse, "segment " + seg.name + ": negative max_doc");
-  ESSNAP_TRY(std::string codec, peek_codec(seg.fdt));
+  ESSNAP_TRY(std::string codec, peek_fdt_codec(seg.fdt));
   const CodecEntry* entry = nullptr;
   for (const auto& e : kCodecs)
     if (e.codec == codec) entry = &e;

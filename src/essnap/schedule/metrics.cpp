@@ -19,7 +19,7 @@
 namespace essnap::schedule {
 namespace {
 
-std::string number(double v) {
+std::string metric_number(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);
@@ -101,8 +101,8 @@ std::string render_metrics(const std::vector<std::pair<std::string, PolicyMetric
     for (const auto& [name, m] : policies)
       if (only == Only::kAll || (only == Only::kCopies && m.copies) ||
           (only == Only::kDrills && m.drills))
-        out += std::string(f.name) + "{policy=\"" + label(name) + "\"} " + number(f.value(m, now)) +
-               "\n";
+        out += std::string(f.name) + "{policy=\"" + label(name) + "\"} " +
+               metric_number(f.value(m, now)) + "\n";
   };
   for (const auto& f : kGauges) family(f);
   out +=

@@ -11,10 +11,6 @@ namespace {
 
 using Ms = std::chrono::milliseconds;
 
-void notice(const WaitHooks& h, const std::string& s) {
-  h.notify(s);
-}
-
 bool is_concurrent_error(const Error& e) {
   if (!e.remote) return false;
   return e.remote->error_type == "concurrent_snapshot_execution_exception" ||
@@ -164,7 +160,7 @@ Result<CreateResult> create_snapshot(cluster::Client& c, const CreateOptions& o)
         out.remote = e.remote;
         return out;
       }
-      notice(o.hooks, "another snapshot is running (" + running + "); waiting for the slot");
+      o.hooks.notify("another snapshot is running (" + running + "); waiting for the slot");
       o.hooks.wait(Ms(1000));
       if (o.hooks.stop_requested())
         return Error(ErrorCode::kInterrupted,

@@ -45,7 +45,7 @@ std::string uuid_of(const nlohmann::json& settings) {
 
 // What a slice's handler returns when its new read differs from a recorded chunk: the index
 // changed since the interrupted run (or merges reordered it), and it is exported again.
-constexpr const char* kChanged = "the index changed since the interrupted export";
+constexpr const char* kExportChanged = "the index changed since the interrupted export";
 
 // One read of every slice of an index: chunks the checkpoint records are compared with the same
 // chunk of this read (their documents' lines, by SHA-256) and their stored files checked (size
@@ -140,7 +140,7 @@ Status read_index(const ClientFactory& clients, cluster::Client& main,
             const ChunkEntry& r = mine[static_cast<std::size_t>(seq)];
             if (r.ndjson_sha256 != lines_sha || r.documents != docs) {
               changed = true;
-              return Error(ErrorCode::kConflict, kChanged);
+              return Error(ErrorCode::kConflict, kExportChanged);
             }
             ++verified;
             // The same documents: the stored file must hold exactly what was recorded.
@@ -200,7 +200,7 @@ Status read_index(const ClientFactory& clients, cluster::Client& main,
         // This read ended before the chunks recorded for the slice did: fewer documents now.
         if (s.ok() && uploaded.ok() && verified < mine.size()) {
           changed = true;
-          s = Error(ErrorCode::kConflict, kChanged);
+          s = Error(ErrorCode::kConflict, kExportChanged);
         }
         std::lock_guard<std::mutex> lock(cp.mu);
         if (s.ok() && uploaded.ok()) cp.m.indices[index_at].slices_done[job.slice] = true;

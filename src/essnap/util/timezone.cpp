@@ -47,14 +47,14 @@ struct Header {
   }
 };
 
-Error bad(const std::string& name, const std::string& why) {
+Error tz_error(const std::string& name, const std::string& why) {
   return make_error(ErrorCode::kParse, "time zone file for " + name + " is malformed: " + why,
                     "reinstall the tzdata package");
 }
 
 Result<Header> read_header(Reader& r, const std::string& name) {
-  if (!r.has(44)) return bad(name, "shorter than a TZif header");
-  if (r.take(4) != "TZif") return bad(name, "no TZif magic");
+  if (!r.has(44)) return tz_error(name, "shorter than a TZif header");
+  if (r.take(4) != "TZif") return tz_error(name, "no TZif magic");
   Header h;
   h.version = r.take(1)[0];
   r.take(15);
@@ -64,10 +64,10 @@ Result<Header> read_header(Reader& r, const std::string& name) {
   h.timecnt = r.be(4);
   h.typecnt = r.be(4);
   h.charcnt = r.be(4);
-  if (h.typecnt == 0 || h.typecnt > 256) return bad(name, "typecnt out of range");
-  if (h.charcnt == 0) return bad(name, "charcnt is zero");
-  if (h.isutcnt != 0 && h.isutcnt != h.typecnt) return bad(name, "isutcnt != typecnt");
-  if (h.isstdcnt != 0 && h.isstdcnt != h.typecnt) return bad(name, "isstdcnt != typecnt");
+  if (h.typecnt == 0 || h.typecnt > 256) return tz_error(name, "typecnt out of range");
+  if (h.charcnt == 0) return tz_error(name, "charcnt is zero");
+  if (h.isutcnt != 0 && h.isutcnt != h.typecnt) return tz_error(name, "isutcnt != typecnt");
+  if (h.isstdcnt != 0 && h.isstdcnt != h.typecnt) return tz_error(name, "isstdcnt != typecnt");
   return h;
 }
 
@@ -85,12 +85,12 @@ Result<TimeZone> TimeZone::parse(std::string name, std::string_view tzif) {
   int width = 4;
   if (h.version >= '2') {
     // Skip the v1 block: the 64-bit block after the second header supersedes it.
-    if (!r.has(h.block_size(4))) return bad(name, "v1 data block truncated");
+    if (!r.has(h.block_size(4))) return tz_error(name, "v1 data block truncated");
     r.take(static_cast<std::size_t>(h.block_size(4)));
     ESSNAP_TRY(h, read_header(r, name));
     width = 8;
   }
-  if (!r.has(h.block_size(width))) return bad(name, "data block truncated");
+  if (!r.has(h.block_size(width))) return tz_error(name, "data block truncated");
   TimeZone tz;
   tz.name_ = std::move(name);
   tz.times_.reserve(h.timecnt);
@@ -98,12 +98,13 @@ Result<TimeZone> TimeZone::parse(std::string name, std::string_view tzif) {
     const std::uint64_t raw = r.be(width);
     const auto t = width == 4 ? static_cast<std::int64_t>(static_cast<std::int32_t>(raw))
                               : static_cast<std::int64_t>(raw);
-    if (!tz.times_.empty() && t <= tz.times_.back()) return bad(tz.name_, "times not ascending");
+    if (!tz.times_.empty() && t <= tz.times_.back())
+      return tz_error(tz.name_, "times not ascending");
     tz.times_.push_back(t);
   }
   for (std::uint64_t i = 0; i < h.timecnt; ++i) {
     const auto idx = static_cast<std::uint8_t>(r.be(1));
-    if (idx >= h.typecnt) return bad(tz.name_, "type index out of range");
+    if (idx >= h.typecnt) return tz_error(tz.name_, "type index out of range");
     tz.indices_.push_back(idx);
   }
   tz.types_.clear();
@@ -112,8 +113,8 @@ Result<TimeZone> TimeZone::parse(std::string name, std::string_view tzif) {
     const bool dst = r.be(1) != 0;
     const auto desig = r.be(1);
     if (off == INT32_MIN || off < -25 * 3600 || off > 26 * 3600)
-      return bad(tz.name_, "UT offset out of range");
-    if (desig >= h.charcnt) return bad(tz.name_, "designation index out of range");
+      return tz_error(tz.name_, "UT offset out of range");
+    if (desig >= h.charcnt) return tz_error(tz.name_, "designation index out of range");
     tz.types_.push_back(Type{off, dst});
   }
   r.take(static_cast<std::size_t>(h.charcnt + h.leapcnt * (width + 4) + h.isstdcnt + h.isutcnt));
@@ -121,7 +122,7 @@ Result<TimeZone> TimeZone::parse(std::string name, std::string_view tzif) {
     const std::string_view rest = r.rest();
     if (rest.size() >= 2 && rest.front() == '\n') {
       const auto close = rest.find('\n', 1);
-      if (close == std::string_view::npos) return bad(tz.name_, "footer not terminated");
+      if (close == std::string_view::npos) return tz_error(tz.name_, "footer not terminated");
       tz.footer_ = std::string(rest.substr(1, close - 1));
       tz.footer_rule_ = parse_posix_tz(tz.footer_);
     }

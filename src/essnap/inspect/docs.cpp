@@ -1,0 +1,120 @@
+#include "essnap/inspect/docs.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "essnap/format/smile.hpp"
+#include "essnap/util/strings.hpp"
+
+namespace essnap::inspect {
+namespace {
+
+bool has_line_break(std::span<const std::uint8_t> b) {
+  return std::find_if(b.begin(), b.end(), [](std::uint8_t c) { return c == '\n' || c == '\r'; }) !=
+         b.end();
+}
+
+// The first byte that is not JSON whitespace.
+int first_significant(std::span<const std::uint8_t> b) {
+  for (std::uint8_t c : b)
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return c;
+  return -1;
+}
+
+}  // namespace
+
+Result<std::string> document_line(const lucene::EsDocument& doc) {
+  std::string line = "{\"_id\":" + nlohmann::json(doc.id).dump(
+                                       -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (doc.routing)
+    line +=
+        ",\"_routing\":" +
+        nlohmann::json(*doc.routing).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line += ",\"_source\":";
+  const auto src = doc.source;
+  static constexpr std::uint8_t kSmile[] = {':', ')', '\n'};
+  if (src.size() >= 3 && std::equal(kSmile, kSmile + 3, src.begin())) {
+    ESSNAP_TRY(auto j, format::decode_smile_ordered(src, format::SmileLimits{}));
+    if (!j.is_object())
+      return Error(ErrorCode::kParse,
+                   "document " + doc.id + ": its SMILE _source is not an object");
+    line += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  } else if (first_significant(src) == '{') {
+    if (has_line_break(src)) {
+      auto j = nlohmann::ordered_json::parse(src.begin(), src.end(), nullptr, false);
+      if (j.is_discarded() || !j.is_object())
+        return Error(ErrorCode::kParse, "document " + doc.id + ": its _source is not JSON");
+      line += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    } else {
+      line.append(reinterpret_cast<const char*>(src.data()), src.size());
+    }
+  } else {
+    return Error(ErrorCode::kParse,
+                 "document " + doc.id +
+                     ": its _source is neither JSON nor SMILE (CBOR or YAML are not read)");
+  }
+  line += "}\n";
+  return line;
+}
+
+Result<DocsSummary> read_documents(Repository& repo, const DocsRequest& req,
+                                   const std::function<Status(const std::string& line)>& out) {
+  ESSNAP_TRY(auto selected, repo.select({req.snapshot}));
+  const format::RepoSnapshot& snap = *selected.front();
+  const format::RepoIndex* index = nullptr;
+  std::vector<std::string> names;
+  for (const format::RepoIndex* i : repo.indices_of(snap)) {
+    names.push_back(i->name);
+    if (i->name == req.index) index = i;
+  }
+  if (!index) {
+    std::sort(names.begin(), names.end());
+    return Error(ErrorCode::kNotFound, "index " + req.index + " is not in snapshot " + req.snapshot,
+                 names.empty() ? "" : "it holds: " + util::join(names, ", "));
+  }
+  ESSNAP_TRY(format::IndexMetadataInfo meta, repo.index_metadata(snap, *index));
+
+  const std::set<std::string> wanted(req.ids.begin(), req.ids.end());
+  DocsSummary summary;
+  bool stop = false;
+  const Error kStop(ErrorCode::kInternal, "limit reached");
+  for (std::int64_t shard = 0; shard < meta.number_of_shards && !stop; ++shard) {
+    ESSNAP_TRY(std::string dir, repo.shard_dir(*index, shard));
+    ESSNAP_TRY(format::ShardSnapshot ss, repo.shard_snapshot(dir, snap));
+    ESSNAP_TRY(lucene::Shard opened, lucene::open_shard(repo.container(), dir, ss));
+    if (!lucene::shard_stores_source(opened))
+      return Error(ErrorCode::kConflict,
+                   "index " + req.index +
+                       " stores no _source (_source disabled, or synthetic / "
+                       "derived source): its documents are not in the snapshot",
+                   "restore it to a cluster and reindex from the fields it keeps instead");
+    lucene::ShardDocumentsOptions opt;
+    opt.integrity = req.integrity;
+    lucene::ShardDocumentCounts counts;
+    Status st = lucene::visit_shard_documents(
+        opened,
+        [&](const lucene::EsDocument& doc) -> Status {
+          if (!wanted.empty() && !wanted.count(doc.id)) return Ok{};
+          ESSNAP_TRY(std::string line, document_line(doc));
+          ESSNAP_TRY_STATUS(out(line));
+          ++summary.documents;
+          if (req.limit && summary.documents >= *req.limit) {
+            stop = true;
+            return kStop;
+          }
+          return Ok{};
+        },
+        opt, &counts);
+    summary.nested += counts.nested;
+    ++summary.shards;
+    if (!st.ok() && !stop) {
+      Error e = st.error();
+      return std::move(e).with_context("index " + req.index + " shard " + std::to_string(shard));
+    }
+  }
+  summary.limited = stop;
+  return summary;
+}
+
+}  // namespace essnap::inspect

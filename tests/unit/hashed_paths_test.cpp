@@ -18,14 +18,17 @@
 #include "essnap/inspect/show.hpp"
 #include "essnap/inspect/verify.hpp"
 #include "essnap/inspect/walker.hpp"
+#include "essnap/setup/setup.hpp"
 #include "essnap/sync/sync.hpp"
 #include "inspect_test_util.hpp"
+#include "setup_world.hpp"
 
 namespace essnap {
 namespace {
 
 using format::PathHashAlgorithm;
 using format::ShardPathType;
+using nlohmann::json;
 
 constexpr auto kComposite = PathHashAlgorithm::kFnv1aComposite1;
 
@@ -343,6 +346,77 @@ TEST(HashedShardPaths, APathsBlobNamingAnotherBasePathIsDamageNotARead) {
   ASSERT_FALSE(checked->intact());
   EXPECT_NE(checked->problems[0].problem.find("another repository"), std::string::npos)
       << checked->problems[0].problem;
+}
+
+// `essnap setup` on the simulated account: the role is granted the HASHED_PREFIX folders beside
+// the prefix exactly when the engine will write them there, the plan says so, and
+// --shard-path-type registers the setting (refused where the engine has none).
+setup::SetupOptions setup_options() {
+  setup::SetupOptions o;
+  o.mode = setup::SetupMode::kAwsManaged;
+  o.repository = "nightly";
+  o.bucket = "acme-snapshots";
+  o.prefix = "prod/logs";
+  o.region = "us-east-1";
+  o.domain_endpoint = "https://search-logs-abc123xyz.us-east-1.es.amazonaws.com";
+  return o;
+}
+
+std::string layout_detail(const setup::SetupReport& r) {
+  for (const auto& i : r.items)
+    if (i.step == "layout") return i.detail;
+  return "";
+}
+
+TEST(HashedSetup, OpenSearch3WithAPrefixIsGrantedTheFoldersBesideItAndThePlanSaysSo) {
+  setup::fake::Harness h;
+  h.world.engine_version = {{"distribution", "opensearch"}, {"number", "3.3.0"}};
+  auto rep = setup::run_setup(setup_options(), h.clients());
+  ASSERT_TRUE(rep.ok()) << rep.error().message;
+  const json& policy = h.world.role_policies.at("essnap-snapshots-nightly/essnap-snapshot-s3");
+  EXPECT_EQ(policy["Statement"][1]["Resource"],
+            json::array({"arn:aws:s3:::acme-snapshots/prod/logs/*",
+                         "arn:aws:s3:::acme-snapshots/*/prod/logs/indices/*"}));
+  EXPECT_EQ(policy["Statement"][0]["Condition"]["StringLike"]["s3:prefix"],
+            json::array({"prod/logs/*", "*/prod/logs/indices/*"}));
+  EXPECT_NE(layout_detail(*rep).find("OUTSIDE prod/logs/"), std::string::npos)
+      << layout_detail(*rep);
+  EXPECT_FALSE(h.world.repos.at("nightly")["settings"].contains("shard_path_type"));
+}
+
+TEST(HashedSetup, ShardPathTypeIsRegisteredAndHashedInfixNeedsNoGrantBeside) {
+  setup::fake::Harness h;
+  h.world.engine_version = {{"distribution", "opensearch"}, {"number", "3.3.0"}};
+  auto o = setup_options();
+  o.shard_path_type = ShardPathType::kHashedInfix;
+  auto rep = setup::run_setup(o, h.clients());
+  ASSERT_TRUE(rep.ok()) << rep.error().message;
+  EXPECT_EQ(h.world.repos.at("nightly")["settings"]["shard_path_type"], "hashed_infix");
+  const json& policy = h.world.role_policies.at("essnap-snapshots-nightly/essnap-snapshot-s3");
+  EXPECT_EQ(policy["Statement"][1]["Resource"], "arn:aws:s3:::acme-snapshots/prod/logs/*");
+  EXPECT_NE(layout_detail(*rep).find("hashed_infix"), std::string::npos) << layout_detail(*rep);
+  // OpenSearch 2.19 defaults to fixed: no grant beside the prefix unless hashed_prefix is asked.
+  setup::fake::Harness h2;
+  o.shard_path_type = ShardPathType::kHashedPrefix;
+  o.repository = "nightly2";
+  auto rep2 = setup::run_setup(o, h2.clients());
+  ASSERT_TRUE(rep2.ok()) << rep2.error().message;
+  EXPECT_EQ(h2.world.role_policies.at(
+                "essnap-snapshots-nightly2/essnap-snapshot-s3")["Statement"][1]["Resource"][1],
+            "arn:aws:s3:::acme-snapshots/*/prod/logs/indices/*");
+}
+
+TEST(HashedSetup, ShardPathTypeOnElasticsearchIsRefusedBeforeAnyChange) {
+  setup::fake::Harness h;
+  h.world.engine_version = {{"number", "8.19.7"}};
+  auto o = setup_options();
+  o.shard_path_type = ShardPathType::kFixed;
+  auto rep = setup::run_setup(o, h.clients());
+  ASSERT_FALSE(rep.ok());
+  EXPECT_EQ(rep.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(rep.error().message.find("--shard-path-type"), std::string::npos);
+  EXPECT_TRUE(h.world.buckets.empty());
+  EXPECT_TRUE(h.world.repos.empty());
 }
 
 }  // namespace

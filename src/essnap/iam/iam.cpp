@@ -226,22 +226,6 @@ Result<PutRolePolicyResponse> IamClient::put_role_policy(const PutRolePolicyRequ
   return PutRolePolicyResponse{};
 }
 
-Status IamClient::delete_role_policy(const DeleteRolePolicyRequest& r) {
-  ESSNAP_TRY(auto body, call("DeleteRolePolicy",
-                             "&RoleName=" + form_value(r.role_name) +
-                                 "&PolicyName=" + form_value(r.policy_name),
-                             http::Idempotency::kIdempotent));
-  (void)body;
-  return ok_status();
-}
-
-Status IamClient::delete_role(const DeleteRoleRequest& r) {
-  ESSNAP_TRY(auto body, call("DeleteRole", "&RoleName=" + form_value(r.role_name),
-                             http::Idempotency::kIdempotent));
-  (void)body;
-  return ok_status();
-}
-
 Result<GetRolePolicyResponse> IamClient::get_role_policy(const GetRolePolicyRequest& r) {
   ESSNAP_TRY(auto body, call("GetRolePolicy",
                              "&RoleName=" + form_value(r.role_name) +

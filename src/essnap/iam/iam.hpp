@@ -65,15 +65,6 @@ struct PutRolePolicyRequest {
 };
 struct PutRolePolicyResponse {};
 
-// Removal, for tests that clean up what they made (setup itself never deletes).
-struct DeleteRolePolicyRequest {
-  std::string role_name;
-  std::string policy_name;
-};
-struct DeleteRoleRequest {
-  std::string role_name;
-};
-
 struct GetRolePolicyRequest {
   std::string role_name;
   std::string policy_name;
@@ -107,8 +98,6 @@ class IamClient {
   Result<UpdateAssumeRolePolicyResponse> update_assume_role_policy(
       const UpdateAssumeRolePolicyRequest& r);
   Result<PutRolePolicyResponse> put_role_policy(const PutRolePolicyRequest& r);
-  Status delete_role_policy(const DeleteRolePolicyRequest& r);
-  Status delete_role(const DeleteRoleRequest& r);
   // kNotFound when the role has no inline policy of that name.
   Result<GetRolePolicyResponse> get_role_policy(const GetRolePolicyRequest& r);
   Result<SimulatePrincipalPolicyResponse> simulate_principal_policy(

@@ -32,9 +32,7 @@ HashedPrefixGrant hashed_prefix_grant(const SetupOptions& o, EngineShardPaths en
 }
 
 std::string hashed_prefix_key_pattern(const std::string& prefix) {
-  const std::size_t hash_length =
-      format::shard_path_hash(format::PathHashAlgorithm::kFnv1aComposite1, "", 0).size();
-  return std::string(hash_length, '?') + "/" + prefix + "/indices/*";
+  return "*/" + prefix + "/indices/*";
 }
 
 json role_policy(const aws::Partition& partition, const std::string& bucket,

@@ -28,9 +28,11 @@ struct EngineShardPaths {
 };
 EngineShardPaths engine_shard_paths(bool opensearch, int major, int minor);
 HashedPrefixGrant hashed_prefix_grant(const SetupOptions& options, EngineShardPaths engine);
-// The S3 key pattern of those folders: the hash segment as '?' wildcards (IAM's one-character
-// wildcard: the hash's exact length), then "/<prefix>/indices/*". The hash itself cannot be
-// bounded further: it takes 64 x 2^14 values.
+// The S3 key pattern of those folders: "*/<prefix>/indices/*". The hash segment takes 2^20 values
+// and cannot be listed; IAM's '*' also spans '/', so the pattern matches any key ending in
+// "/<prefix>/indices/..." in the bucket — never outside it, never the bucket's other prefixes.
+// (IAM's '?' could pin the hash's 15 characters, but moto, on which the suite proves the policy
+// by real requests, does not evaluate '?': essnap writes the form it can prove.)
 std::string hashed_prefix_key_pattern(const std::string& prefix);
 
 // Who may assume the role: the partition's search service, for domains of this account only.

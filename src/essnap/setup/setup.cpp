@@ -207,7 +207,7 @@ PlanItem layout_item(const SetupOptions& o, EngineShardPaths engine, const Plan&
     item.detail = "shard_path_type " + type + ": shard data goes to <hash>/" + p +
                   "/indices/<id>/<shard>/, OUTSIDE " + p + "/; the role is also granted " +
                   hashed_prefix_key_pattern(p) +
-                  " (the 15-character hash cannot be bounded further: 2^20 values); "
+                  " (the hash segment takes 2^20 values: it cannot be bounded further); "
                   "--shard-path-type hashed_infix keeps everything under " +
                   p + "/";
     return item;

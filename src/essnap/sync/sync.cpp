@@ -366,7 +366,8 @@ class Planner {
       for (auto& [path, who] : r.removed_only) p.removed_only[path].insert(who.begin(), who.end());
     }
     p.summary.shards_changed = p.shards.size();
-    p.summary.metadata_blobs += p.metadata.size() + 2;  // + root and index.latest
+    p.summary.metadata_blobs +=
+        p.metadata.size() + p.written.size() + 2;  // + root and index.latest
     for (const auto& name : names)
       if (auto it = next.find(name); it != next.end()) N.indices.push_back(std::move(it->second));
     return p;
@@ -419,8 +420,11 @@ class Planner {
             static_cast<format::PathHashAlgorithm>(parsed->hash_algorithm), parsed->index_id,
             std::int64_t(k));
         if (!f.ok()) return Error(std::move(f).error()).with_context("SRC " + path);
+        // SRC's folders carry a base path (an S3 repository's): DST's carry DST's; SRC's have
+        // none (an fs location, or a bucket's root): neither have DST's.
         parsed->paths[k] =
-            format::shard_folder(f->type, f->hash, dst_base_, parsed->index_id, std::int64_t(k));
+            format::shard_folder(f->type, f->hash, f->base_path.empty() ? "" : dst_base_,
+                                 parsed->index_id, std::int64_t(k));
       }
       p.written.push_back({path, format::write_shard_paths(*parsed)});
     }
@@ -435,8 +439,10 @@ class Planner {
     format::ShardFolder f;
     f.type = type;
     f.hash = src_dir.substr(0, src_dir.find('/'));
-    f.base_path = type == format::ShardPathType::kHashedPrefix ? dst_base_ : "";
-    if (type == format::ShardPathType::kHashedInfix) return src_dir;  // "<hash>/indices/..."
+    // Inside SRC (no base path in its folders): inside DST. Beside SRC's prefix: beside DST's.
+    if (type == format::ShardPathType::kHashedInfix || !src_.container().outside(src_dir))
+      return src_dir;  // "<hash>/indices/..."
+    f.base_path = dst_base_;
     const std::string root = dst_store_.root_in_container();
     ESSNAP_TRY(auto place, format::place_shard_folder(f, si.id, k, root));
     if (place.outside) ESSNAP_TRY_STATUS(dst_store_.reach(place.container, f.base_path));
@@ -679,8 +685,10 @@ Result<std::optional<std::uint64_t>> root_generation(blob::BlobStore& store) {
   return best;
 }
 
-// The base path DST's engine will register it with: an S3 DST's prefix (as `essnap setup` and
-// `repo register --base-path` do), none for a directory (its own fs location).
+// The base path DST's hashed folders get when SRC's carry one (SRC is an S3 repository with a
+// base_path): an S3 DST's prefix (as `essnap setup` and `repo register --base-path` register
+// it), none for a directory (its own fs location). SRC folders without a base path (an fs
+// location, a bucket's root) stay without one in DST: the same layout relative to DST's root.
 std::string natural_base_path(const blob::BlobStore& dst) {
   if (dynamic_cast<const blob::LocalStore*>(&dst)) return "";
   return dst.root_in_container();

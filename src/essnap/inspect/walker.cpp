@@ -135,15 +135,16 @@ Result<std::string> Repository::shard_dir(const format::RepoIndex& index, std::i
       ESSNAP_TRY_STATUS(load_shard_paths());
       shard_paths_loaded_ = true;
     }
-    if (auto e = shard_path_errors_.find(index.id); e != shard_path_errors_.end()) return e->second;
     auto it = shard_paths_.find(index.id);
-    if (it == shard_paths_.end() || shard < 0 ||
-        static_cast<std::size_t>(shard) >= it->second.size())
-      return make_error(ErrorCode::kNotFound, "missing blob snapshot_shard_paths/snapshot_path_" +
-                                                  index.id + ".* (index " + index.name +
-                                                  " uses hashed shard paths, type " +
-                                                  std::to_string(*index.shard_path_type) + ")");
-    return it->second[static_cast<std::size_t>(shard)];
+    if (it != shard_paths_.end() && shard >= 0 &&
+        static_cast<std::size_t>(shard) < it->second.size())
+      return it->second[static_cast<std::size_t>(shard)];
+    // No good blob holds this shard: a damaged one of the index says why.
+    if (auto e = shard_path_errors_.find(index.id); e != shard_path_errors_.end()) return e->second;
+    return make_error(ErrorCode::kNotFound, "missing blob snapshot_shard_paths/snapshot_path_" +
+                                                index.id + ".* (index " + index.name +
+                                                " uses hashed shard paths, type " +
+                                                std::to_string(*index.shard_path_type) + ")");
   }
   return "indices/" + index.id + "/" + std::to_string(shard);
 }
@@ -203,7 +204,6 @@ Status Repository::load_shard_paths() {
       damaged(std::move(*bad));
       continue;
     }
-    shard_path_errors_.erase(p->index_id);
     shard_paths_[p->index_id] = std::move(dirs);
   }
   return ok_status();

@@ -63,6 +63,7 @@ struct World {
   std::map<std::string, json> role_policies;  // role/policy -> doc
   std::map<std::string, json> repos;
   std::string simulate = "allowed";  // "allowed", "implicitDeny", "missing"
+  json engine_version = {{"distribution", "opensearch"}, {"number", "2.19.6"}};  // GET /
   bool cluster_down = false;
   bool fgac_forbids_put = false;
   json nodes_plugins = nullptr;       // the GET _nodes/plugins answer; null: 404 as before
@@ -83,9 +84,7 @@ struct World {
 
   Result<http::Response> cluster(const http::Request& r, const util::Url& u) {
     if (cluster_down) return make_error(ErrorCode::kNetwork, "connection refused");
-    if (u.path == "/")
-      return js(200, {{"cluster_name", "c"},
-                      {"version", {{"distribution", "opensearch"}, {"number", "2.19.6"}}}});
+    if (u.path == "/") return js(200, {{"cluster_name", "c"}, {"version", engine_version}});
     if (u.path == "/_nodes/plugins")
       return nodes_plugins.is_null() ? js(404, {{"error", "no handler"}}) : js(200, nodes_plugins);
     const std::string prefix = "/_snapshot/";

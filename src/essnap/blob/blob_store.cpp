@@ -91,6 +91,11 @@ Status BlobStore::copy_from(BlobStore& source, std::string_view from, std::strin
                                               "): not supported; stream the blob");
 }
 
+Result<std::unique_ptr<BlobStore>> BlobStore::open_in_container(std::string_view path) const {
+  return make_error(ErrorCode::kInvalidArgument, describe() + " cannot open " + std::string(path) +
+                                                     ": the store has no namespace around it");
+}
+
 Result<bool> BlobStore::exists(std::string_view path) {
   ESSNAP_TRY(auto have, size(path));
   return have.has_value();

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,6 +125,17 @@ class BlobStore {
   virtual bool supports(Capability c) const = 0;
   // "s3://bucket/prefix", the directory, or "memory:": for messages.
   virtual std::string describe() const = 0;
+
+  // --- the namespace the store lives in -------------------------------------------------------
+  // Where the root sits in its backend's namespace: an S3 store's key prefix in its bucket, a
+  // directory's absolute path (without the leading '/'), a memory store's prefix. OpenSearch
+  // names hashed shard folders relative to the engine's blob-store root there (the bucket), not
+  // to the repository (RepositoryView).
+  virtual std::string root_in_container() const { return ""; }
+  // A store of the same backend, bucket, credentials and options rooted at `path` in that
+  // namespace (checked as check_relative_path; "" = the bucket itself). kInvalidArgument where
+  // the store has none (this default).
+  virtual Result<std::unique_ptr<BlobStore>> open_in_container(std::string_view path) const;
 };
 
 // "a" + "b" -> "a/b"; "" + "b" -> "b".

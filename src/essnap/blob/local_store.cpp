@@ -59,6 +59,20 @@ LocalStore::LocalStore(std::string root) : root_(std::move(root)) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
 
+std::string LocalStore::root_in_container() const {
+  std::error_code ec;
+  std::string abs = fs::absolute(root_, ec).lexically_normal().string();
+  if (ec) abs = root_;
+  while (!abs.empty() && abs.back() == '/') abs.pop_back();
+  while (!abs.empty() && abs.front() == '/') abs.erase(0, 1);
+  return abs;
+}
+
+Result<std::unique_ptr<BlobStore>> LocalStore::open_in_container(std::string_view path) const {
+  ESSNAP_TRY_STATUS(check_relative_path(path));
+  return std::unique_ptr<BlobStore>(std::make_unique<LocalStore>("/" + std::string(path)));
+}
+
 Result<std::string> LocalStore::full(std::string_view path) const {
   ESSNAP_TRY_STATUS(check_relative_path(path));
   return path.empty() ? root_ : root_ + "/" + std::string(path);

@@ -28,6 +28,9 @@ class LocalStore final : public BlobStore {
   Status copy(std::string_view from, std::string_view to) override;
   bool supports(Capability c) const override { return c == Capability::kConditionalPut; }
   std::string describe() const override { return root_; }
+  // The directory's absolute path (lexical, without the leading '/').
+  std::string root_in_container() const override;
+  Result<std::unique_ptr<BlobStore>> open_in_container(std::string_view path) const override;
 
  private:
   enum class Replace { kYes, kNo };

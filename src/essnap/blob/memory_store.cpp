@@ -3,43 +3,58 @@
 namespace essnap::blob {
 
 void MemoryStore::set(const std::string& path, std::string bytes) {
-  std::lock_guard<std::mutex> l(mu_);
-  blobs_[path] = std::move(bytes);
+  std::lock_guard<std::mutex> l(state_->mu);
+  state_->blobs[key(path)] = std::move(bytes);
 }
 
 void MemoryStore::erase(const std::string& path) {
-  std::lock_guard<std::mutex> l(mu_);
-  blobs_.erase(path);
+  std::lock_guard<std::mutex> l(state_->mu);
+  state_->blobs.erase(key(path));
 }
 
 bool MemoryStore::contains(const std::string& path) const {
-  std::lock_guard<std::mutex> l(mu_);
-  return blobs_.count(path) != 0;
+  std::lock_guard<std::mutex> l(state_->mu);
+  return state_->blobs.count(key(path)) != 0;
 }
 
 std::string MemoryStore::get(const std::string& path) const {
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = blobs_.find(path);
-  return it == blobs_.end() ? std::string() : it->second;
+  std::lock_guard<std::mutex> l(state_->mu);
+  auto it = state_->blobs.find(key(path));
+  return it == state_->blobs.end() ? std::string() : it->second;
 }
 
 std::size_t MemoryStore::blob_count() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return blobs_.size();
+  std::lock_guard<std::mutex> l(state_->mu);
+  if (prefix_.empty()) return state_->blobs.size();
+  const std::string p = prefix_ + "/";
+  std::size_t n = 0;
+  for (auto it = state_->blobs.lower_bound(p);
+       it != state_->blobs.end() && it->first.compare(0, p.size(), p) == 0; ++it)
+    ++n;
+  return n;
 }
 
 void MemoryStore::drop_reads_after(std::uint64_t after_bytes, int times) {
-  std::lock_guard<std::mutex> l(mu_);
-  drop_after_ = after_bytes;
-  drops_left_ = times;
+  std::lock_guard<std::mutex> l(state_->mu);
+  state_->drop_after = after_bytes;
+  state_->drops_left = times;
+}
+
+Result<std::unique_ptr<BlobStore>> MemoryStore::open_in_container(std::string_view path) const {
+  ESSNAP_TRY_STATUS(check_relative_path(path));
+  auto out = std::make_unique<MemoryStore>(chunk_);
+  out->state_ = state_;
+  out->prefix_ = std::string(path);
+  return std::unique_ptr<BlobStore>(std::move(out));
 }
 
 Result<Listing> MemoryStore::list(std::string_view dir) {
   ESSNAP_TRY_STATUS(check_relative_path(dir));
-  std::string prefix = dir.empty() ? "" : std::string(dir) + "/";
+  const std::string full = key(dir);
+  std::string prefix = full.empty() ? "" : full + "/";
   Listing out;
-  std::lock_guard<std::mutex> l(mu_);
-  for (auto it = blobs_.lower_bound(prefix); it != blobs_.end(); ++it) {
+  std::lock_guard<std::mutex> l(state_->mu);
+  for (auto it = state_->blobs.lower_bound(prefix); it != state_->blobs.end(); ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) break;
     std::string rest = it->first.substr(prefix.size());
     auto slash = rest.find('/');
@@ -55,13 +70,15 @@ Result<Listing> MemoryStore::list(std::string_view dir) {
 
 Status MemoryStore::walk(std::string_view dir, const BlobVisitor& visit) {
   ESSNAP_TRY_STATUS(check_relative_path(dir));
-  std::string prefix = dir.empty() ? "" : std::string(dir) + "/";
+  const std::string full = key(dir);
+  std::string prefix = full.empty() ? "" : full + "/";
+  const std::size_t strip = prefix_.empty() ? 0 : prefix_.size() + 1;
   std::vector<BlobInfo> found;
   {
-    std::lock_guard<std::mutex> l(mu_);
-    for (auto it = blobs_.lower_bound(prefix); it != blobs_.end(); ++it) {
+    std::lock_guard<std::mutex> l(state_->mu);
+    for (auto it = state_->blobs.lower_bound(prefix); it != state_->blobs.end(); ++it) {
       if (it->first.compare(0, prefix.size(), prefix) != 0) break;
-      found.push_back({it->first, it->second.size()});
+      found.push_back({it->first.substr(strip), it->second.size()});
     }
   }
   for (const auto& b : found) ESSNAP_TRY_STATUS(visit(b));
@@ -70,9 +87,9 @@ Status MemoryStore::walk(std::string_view dir, const BlobVisitor& visit) {
 
 Result<std::string> MemoryStore::read(std::string_view path, std::uint64_t max_bytes) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = blobs_.find(std::string(path));
-  if (it == blobs_.end())
+  std::lock_guard<std::mutex> l(state_->mu);
+  auto it = state_->blobs.find(key(path));
+  if (it == state_->blobs.end())
     return make_error(ErrorCode::kNotFound, "reading " + std::string(path) + ": no such blob");
   if (it->second.size() > max_bytes)
     return make_error(ErrorCode::kParse, "blob " + std::string(path) + " is larger than " +
@@ -85,14 +102,14 @@ Status MemoryStore::attempt(const std::string& path, std::uint64_t offset, std::
   std::string part;
   std::uint64_t fail_at = UINT64_MAX;
   {
-    std::lock_guard<std::mutex> l(mu_);
-    auto it = blobs_.find(path);
-    if (it == blobs_.end())
+    std::lock_guard<std::mutex> l(state_->mu);
+    auto it = state_->blobs.find(key(path));
+    if (it == state_->blobs.end())
       return make_error(ErrorCode::kNotFound, "reading " + path + ": no such blob");
     if (offset < it->second.size()) part = it->second.substr(offset, length);
-    if (drops_left_ > 0) {
-      --drops_left_;
-      fail_at = drop_after_;
+    if (state_->drops_left > 0) {
+      --state_->drops_left;
+      fail_at = state_->drop_after;
     }
   }
   for (std::size_t i = 0; i < part.size(); i += chunk_) {
@@ -122,9 +139,9 @@ Status MemoryStore::stream_range(std::string_view path, std::uint64_t offset, st
 
 Result<std::optional<std::uint64_t>> MemoryStore::size(std::string_view path) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = blobs_.find(std::string(path));
-  if (it == blobs_.end()) return std::optional<std::uint64_t>{};
+  std::lock_guard<std::mutex> l(state_->mu);
+  auto it = state_->blobs.find(key(path));
+  if (it == state_->blobs.end()) return std::optional<std::uint64_t>{};
   return std::optional<std::uint64_t>(it->second.size());
 }
 
@@ -147,27 +164,27 @@ Status MemoryStore::put_stream(std::string_view path, const ChunkProducer& produ
 
 Status MemoryStore::put_if_absent(std::string_view path, std::string_view bytes) {
   ESSNAP_TRY_STATUS(check_relative_path(path));
-  std::lock_guard<std::mutex> l(mu_);
-  if (!blobs_.emplace(std::string(path), std::string(bytes)).second)
+  std::lock_guard<std::mutex> l(state_->mu);
+  if (!state_->blobs.emplace(key(path), std::string(bytes)).second)
     return make_error(ErrorCode::kConflict, "memory:" + std::string(path) + " already exists");
   return ok_status();
 }
 
 Status MemoryStore::remove(const std::vector<std::string>& paths) {
   for (const auto& p : paths) ESSNAP_TRY_STATUS(check_relative_path(p));
-  std::lock_guard<std::mutex> l(mu_);
-  for (const auto& p : paths) blobs_.erase(p);
+  std::lock_guard<std::mutex> l(state_->mu);
+  for (const auto& p : paths) state_->blobs.erase(key(p));
   return ok_status();
 }
 
 Status MemoryStore::copy(std::string_view from, std::string_view to) {
   ESSNAP_TRY_STATUS(check_relative_path(from));
   ESSNAP_TRY_STATUS(check_relative_path(to));
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = blobs_.find(std::string(from));
-  if (it == blobs_.end())
+  std::lock_guard<std::mutex> l(state_->mu);
+  auto it = state_->blobs.find(key(from));
+  if (it == state_->blobs.end())
     return make_error(ErrorCode::kNotFound, "copying " + std::string(from) + ": no such blob");
-  blobs_[std::string(to)] = it->second;
+  state_->blobs[key(to)] = it->second;
   return ok_status();
 }
 

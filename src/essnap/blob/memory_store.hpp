@@ -1,9 +1,12 @@
 // A store in memory, for tests: blobs by path, with the same semantics as the others
 // (directories implied by paths, streaming in small chunks to exercise the callers), and a fault
 // to inject: the next reads drop "the connection" after some bytes, so the resume path runs.
+// open_in_container gives another store over the same blobs rooted elsewhere (as a bucket's
+// prefixes are), so tests can lay out a repository with a base path.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -13,9 +16,9 @@ namespace essnap::blob {
 
 class MemoryStore final : public BlobStore {
  public:
-  explicit MemoryStore(std::size_t chunk = 7) : chunk_(chunk) {}
+  explicit MemoryStore(std::size_t chunk = 7) : chunk_(chunk), state_(std::make_shared<State>()) {}
 
-  // Test conveniences (no status to check).
+  // Test conveniences (no status to check), paths from this store's root.
   void set(const std::string& path, std::string bytes);
   void erase(const std::string& path);
   bool contains(const std::string& path) const;
@@ -37,18 +40,26 @@ class MemoryStore final : public BlobStore {
   Status remove(const std::vector<std::string>& paths) override;
   Status copy(std::string_view from, std::string_view to) override;
   bool supports(Capability) const override { return true; }
-  std::string describe() const override { return "memory:"; }
+  std::string describe() const override { return "memory:" + prefix_; }
+  std::string root_in_container() const override { return prefix_; }
+  Result<std::unique_ptr<BlobStore>> open_in_container(std::string_view path) const override;
 
  private:
+  struct State {
+    std::mutex mu;
+    std::map<std::string, std::string> blobs;  // by full path
+    std::uint64_t drop_after = 0;
+    int drops_left = 0;
+  };
+  std::string key(std::string_view path) const { return join_path(prefix_, path); }
+
   // One read attempt of [offset, offset + length), in chunks, failing where a fault says.
   Status attempt(const std::string& path, std::uint64_t offset, std::uint64_t length,
                  const ChunkSink& sink);
 
   std::size_t chunk_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::string> blobs_;
-  std::uint64_t drop_after_ = 0;
-  int drops_left_ = 0;
+  std::shared_ptr<State> state_;
+  std::string prefix_;  // "" or "a/b"
 };
 
 }  // namespace essnap::blob

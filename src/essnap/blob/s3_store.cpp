@@ -99,6 +99,13 @@ std::string S3Store::describe() const {
   return "s3://" + o_.bucket + (o_.prefix.empty() ? "" : "/" + o_.prefix);
 }
 
+Result<std::unique_ptr<BlobStore>> S3Store::open_in_container(std::string_view path) const {
+  ESSNAP_TRY_STATUS(check_relative_path(path));
+  S3StoreOptions o = o_;
+  o.prefix = std::string(path);
+  return std::unique_ptr<BlobStore>(std::make_unique<S3Store>(std::move(o)));
+}
+
 bool S3Store::supports(Capability c) const {
   switch (c) {
     case Capability::kConditionalPut:

@@ -86,6 +86,9 @@ class S3Store final : public BlobStore {
   const S3StoreOptions& options() const { return o_; }
   bool supports(Capability c) const override;
   std::string describe() const override;
+  std::string root_in_container() const override { return o_.prefix; }
+  // The same bucket, client settings and write options, another prefix (its own client pool).
+  Result<std::unique_ptr<BlobStore>> open_in_container(std::string_view path) const override;
 
  private:
   struct Slot {

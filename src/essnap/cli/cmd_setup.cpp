@@ -12,6 +12,7 @@
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/format/shard_paths.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
 #include "essnap/s3/client.hpp"
@@ -37,6 +38,7 @@ struct SetupFlags {
   std::string iam_endpoint_url;
   std::string sts_endpoint_url;
   std::string s3_profile;
+  std::string shard_path_type;
   bool s3_path_style = false;
   bool readonly = false;
   bool dry_run = false;
@@ -144,6 +146,13 @@ Result<setup::SetupOptions> options_from_flags(const GlobalOptions& g, SetupFlag
   o.role = f.role;
   o.s3_client = f.s3_client;
   o.fix = f.fix ? setup::FixDrift::kYes : setup::FixDrift::kNo;
+  if (!f.shard_path_type.empty()) {
+    o.shard_path_type = format::parse_shard_path_type(f.shard_path_type);
+    if (!o.shard_path_type)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--shard-path-type '" + f.shard_path_type.substr(0, 40) +
+                            "': not fixed, hashed_prefix or hashed_infix");
+  }
   o.execution = f.dry_run ? setup::Execution::kDryRun : setup::Execution::kExecute;
 
   // Which kind of cluster: --domain-endpoint (AWS-managed), --cluster (self-managed), or --url.
@@ -350,6 +359,9 @@ void register_setup(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--s3-profile", f->s3_profile,
                   "AWS profile for the S3 calls only (default: the same credentials)");
   cmd->add_flag("--s3-path-style", f->s3_path_style, "Path-style S3 addressing");
+  cmd->add_option("--shard-path-type", f->shard_path_type,
+                  "OpenSearch >= 2.17: register with shard_path_type fixed, hashed_prefix or "
+                  "hashed_infix (see SHARD PATHS; refused on Elasticsearch)");
   cmd->add_flag("--readonly", f->readonly, "Register the repository read-only");
   cmd->add_flag("--dry-run", f->dry_run,
                 "Print every call and document it would send; change nothing");
@@ -364,6 +376,13 @@ void register_setup(CLI::App& app, CommandContext ctx) {
       "  inline policy -> iam:PassRole / es:ESHttpPut check -> PUT _snapshot/NAME -> _verify.\n"
       "  Everything is read first; a conflict stops before any change. A second run says\n"
       "  'already in place' for every step.\n\n"
+      "SHARD PATHS (OpenSearch 2.17+; README, docs/REPOSITORY_FORMAT.md section 7):\n"
+      "  hashed_prefix (OpenSearch 3.x's default) spreads shard data over 2^20 key prefixes,\n"
+      "  which S3 scales request rates by, but puts it at <hash>/PREFIX/indices/... OUTSIDE\n"
+      "  PREFIX: the role is then also granted arn:...:s3:::BUCKET/*/PREFIX/indices/*\n"
+      "  and the plan says so. hashed_infix puts it at PREFIX/<hash>/indices/... (spread, and\n"
+      "  inside PREFIX: the tightest policy); fixed at PREFIX/indices/... (one prefix, as\n"
+      "  Elasticsearch). The type applies to indices first snapshotted after registration.\n\n"
       "EXAMPLES:\n"
       "  essnap setup --domain-endpoint https://search-logs-abc123.us-east-1.es.amazonaws.com \\\n"
       "      --bucket s3://acme-snapshots/logs --repository nightly --dry-run\n"
@@ -374,7 +393,10 @@ void register_setup(CLI::App& app, CommandContext ctx) {
       "      --print-policies                        # for Terraform / CloudFormation\n"
       "  essnap setup --cluster https://es.internal:9200 --auth basic --user admin \\\n"
       "      --bucket s3://acme-snapshots --repository backups --s3-client default\n"
-      "  essnap setup --cluster http://localhost:9200 --fs /mnt/snapshots --repository local\n\n" +
+      "  essnap setup --cluster http://localhost:9200 --fs /mnt/snapshots --repository local\n"
+      "  essnap setup --domain-endpoint https://search-logs-abc123.us-east-1.es.amazonaws.com \\\n"
+      "      --bucket s3://acme-snapshots/logs --repository nightly --shard-path-type "
+      "hashed_infix\n\n" +
       std::string(exit_status_help()));
   cmd->callback([ctx, f] { run_command(ctx, [&] { return run_setup_command(*ctx.global, *f); }); });
 }

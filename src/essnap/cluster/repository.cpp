@@ -160,7 +160,11 @@ Result<std::string> repository_location(const RepositoryInfo& r) {
                         "repository " + r.name + " has the relative fs location '" + location +
                             "' (relative to the nodes' path.repo)",
                         "give the directory itself as REPO");
-    return location;
+    // OpenSearch's fs base_path (2.x on): the repository's root is <location>/<base_path>.
+    std::string base = setting("base_path");
+    while (!base.empty() && base.front() == '/') base.erase(0, 1);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base.empty() ? location : location + "/" + base;
   }
   return make_error(
       ErrorCode::kInvalidArgument,

@@ -82,9 +82,10 @@ bool repository_matches(const nlohmann::json& actual, const nlohmann::json& want
 
 // Where a registered repository (get_repositories) keeps its data, the one rule `repo list` and
 // `inspect --repository` share: "s3://BUCKET" or "s3://BUCKET/BASE_PATH" for type s3 (base_path's
-// leading slashes dropped), the location itself for type fs. kInvalidArgument, naming the
-// repository, for an s3 repository without a bucket, an fs location that is not absolute (it is
-// relative to the nodes' path.repo, which only the cluster knows) and every other type.
+// leading slashes dropped), the location (and "/<base_path>" when set) for type fs.
+// kInvalidArgument, naming the repository, for an s3 repository without a bucket, an fs location
+// that is not absolute (it is relative to the nodes' path.repo, which only the cluster knows) and
+// every other type.
 Result<std::string> repository_location(const RepositoryInfo& repository);
 
 // `where` with the first FROM prefix that matches (the whole of it, or up to a '/') replaced by

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "essnap/format/shallow_snapshot.hpp"
+#include "essnap/format/shard_paths.hpp"
 #include "essnap/inspect/scan.hpp"
 #include "essnap/inspect/walker.hpp"
 
@@ -22,6 +23,52 @@ std::string root_uuid(const std::string& name) {
       name.compare(name.size() - 4, 4, ".dat") == 0)
     return name.substr(5, name.size() - 9);
   return "";
+}
+
+// The shard folders outside the repository's prefix (HASHED_PREFIX with a base path) that the
+// paths blob of an index no snapshot uses names: the root walk never sees them, so they are
+// found here. A blob that does not read or parse is a note, not an error.
+template <class Add>
+Status dead_outside_folders(Repository& repo, const std::string& path, Add& add,
+                            std::vector<std::string>& notes) {
+  auto bytes = repo.container().read(path, 16 << 20);
+  if (!bytes.ok()) {
+    if (!is_damage(bytes.error())) return std::move(bytes).error();
+    notes.push_back(path + ": " + bytes.error().message);
+    return ok_status();
+  }
+  auto p = format::parse_shard_paths(
+      {reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()});
+  if (!p.ok()) {
+    notes.push_back(path + ": " + p.error().message);
+    return ok_status();
+  }
+  for (std::size_t i = 0; i < p->paths.size(); ++i) {
+    const auto k = static_cast<std::int64_t>(i);
+    auto folder = format::parse_shard_folder(
+        p->paths[i], static_cast<format::ShardPathType>(p->shard_path_type),
+        static_cast<format::PathHashAlgorithm>(p->hash_algorithm), p->index_id, k);
+    if (!folder.ok()) {
+      notes.push_back(path + ": " + folder.error().message);
+      return ok_status();
+    }
+    auto place =
+        format::place_shard_folder(*folder, p->index_id, k, repo.container().root_in_container());
+    if (!place.ok()) {
+      notes.push_back(path + ": " + place.error().message);
+      return ok_status();
+    }
+    if (!place->outside) continue;  // inside: the root walk finds it
+    if (auto st = repo.container().reach(place->container, folder->base_path); !st.ok()) {
+      notes.push_back(path + ": " + st.error().message);
+      return ok_status();
+    }
+    ESSNAP_TRY_STATUS(repo.container().walk(place->path, [&](const blob::BlobInfo& b) {
+      add(b.name, b.size, false, "shard folder (outside the prefix) of an index no snapshot uses");
+      return ok_status();
+    }));
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -167,8 +214,9 @@ Result<OrphansReport> find_orphans(blob::BlobStore& container, const OrphansOpti
         const std::string id = b.name.rfind("snapshot_path_", 0) == 0
                                    ? b.name.substr(14, b.name.find('.', 14) - 14)
                                    : "";
-        if (!live_ids.count(id))
-          add(child + "/" + b.name, b.size, false, "shard paths of an index no snapshot uses");
+        if (live_ids.count(id)) continue;
+        add(child + "/" + b.name, b.size, false, "shard paths of an index no snapshot uses");
+        ESSNAP_TRY_STATUS(dead_outside_folders(*repo, child + "/" + b.name, add, report.notes));
       }
       continue;
     }

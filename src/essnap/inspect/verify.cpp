@@ -370,7 +370,7 @@ Result<VerifyReport> verify(blob::BlobStore& container, const VerifyOptions& o) 
         {
           format::Crc32 crc;
           std::uint64_t pos = pc.file_offset, covered = 0, got = 0;
-          Status s = container.stream_range(
+          Status s = repo.container().stream_range(
               pc.blob, pc.blob_offset, pc.length, [&](std::string_view chunk) -> Status {
                 if (!limiter.acquire(chunk.size(), o.interrupted) ||
                     (o.interrupted && o.interrupted()))

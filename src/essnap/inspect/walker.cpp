@@ -136,37 +136,73 @@ Result<std::string> Repository::shard_dir(const format::RepoIndex& index, std::i
       shard_paths_loaded_ = true;
     }
     auto it = shard_paths_.find(index.id);
-    if (it == shard_paths_.end() || shard < 0 ||
-        static_cast<std::size_t>(shard) >= it->second.size())
-      return make_error(ErrorCode::kNotFound, "missing blob snapshot_shard_paths/snapshot_path_" +
-                                                  index.id + ".* (index " + index.name +
-                                                  " uses hashed shard paths, type " +
-                                                  std::to_string(*index.shard_path_type) + ")");
-    return it->second[static_cast<std::size_t>(shard)];
+    if (it != shard_paths_.end() && shard >= 0 &&
+        static_cast<std::size_t>(shard) < it->second.size())
+      return it->second[static_cast<std::size_t>(shard)];
+    // No good blob holds this shard: a damaged one of the index says why.
+    if (auto e = shard_path_errors_.find(index.id); e != shard_path_errors_.end()) return e->second;
+    return make_error(ErrorCode::kNotFound, "missing blob snapshot_shard_paths/snapshot_path_" +
+                                                index.id + ".* (index " + index.name +
+                                                " uses hashed shard paths, type " +
+                                                std::to_string(*index.shard_path_type) + ")");
   }
   return "indices/" + index.id + "/" + std::to_string(shard);
 }
 
 Status Repository::load_shard_paths() {
   ESSNAP_TRY(blob::Listing l, container_.list(format::kShardPathsFolder));
+  const std::string root = container_.root_in_container();
   for (const auto& b : l.blobs) {
-    if (!format::parse_shard_paths_name(b.name)) continue;
+    auto name = format::parse_shard_paths_name(b.name);
+    if (!name) continue;
     const std::string path = std::string(format::kShardPathsFolder) + "/" + b.name;
+    auto damaged = [&](Error e) {
+      e.code = ErrorCode::kParse;
+      if (e.message.find(path) == std::string::npos) e.message = path + ": " + e.message;
+      shard_path_errors_.emplace(name->index_id, std::move(e));
+    };
     auto bytes = container_.read(path, 16 << 20);
-    if (!bytes.ok()) return blob_error(std::move(bytes).error(), path);
+    if (!bytes.ok()) {
+      if (!is_damage(bytes.error())) return blob_error(std::move(bytes).error(), path);
+      damaged(blob_error(std::move(bytes).error(), path));
+      continue;
+    }
     auto p = format::parse_shard_paths(bytes_of(*bytes));
     if (!p.ok()) {
-      Error e = std::move(p).error();
-      e.code = ErrorCode::kParse;
-      return blob_error(std::move(e), path);
+      damaged(std::move(p).error());
+      continue;
     }
+    // Two blobs of one index (a larger shard count written before the old one went): the
+    // larger one holds every shard.
+    if (auto have = shard_paths_.find(p->index_id);
+        have != shard_paths_.end() && have->second.size() >= p->paths.size())
+      continue;
     std::vector<std::string> dirs;
-    for (auto dir : p->paths) {
-      while (!dir.empty() && dir.back() == '/') dir.pop_back();
-      if (auto ok = blob::check_relative_path(dir); !ok.ok())
-        return make_error(ErrorCode::kParse,
-                          path + ": shard path '" + dir + "' leaves the repository");
-      dirs.push_back(std::move(dir));
+    std::optional<Error> bad;
+    for (std::size_t i = 0; i < p->paths.size() && !bad; ++i) {
+      const auto k = static_cast<std::int64_t>(i);
+      auto folder = format::parse_shard_folder(
+          p->paths[i], static_cast<format::ShardPathType>(p->shard_path_type),
+          static_cast<format::PathHashAlgorithm>(p->hash_algorithm), p->index_id, k);
+      if (!folder.ok()) {
+        bad = std::move(folder).error();
+        break;
+      }
+      auto place = format::place_shard_folder(*folder, p->index_id, k, root);
+      if (!place.ok()) {
+        bad = std::move(place).error();
+        break;
+      }
+      if (place->outside)
+        if (auto st = container_.reach(place->container, folder->base_path); !st.ok()) {
+          bad = std::move(st).error();
+          break;
+        }
+      dirs.push_back(std::move(place->path));
+    }
+    if (bad) {
+      damaged(std::move(*bad));
+      continue;
     }
     shard_paths_[p->index_id] = std::move(dirs);
   }

@@ -3,7 +3,9 @@
 // index.latest; that root index-N is the truth (shard-level blobs may still name snapshots it
 // dropped). From it: snapshots (root snap-<uuid>.dat), index metadata (blob ids through
 // index_metadata_lookup / index_metadata_identifiers, else the snapshot uuid), shard directories
-// (indices/<id>/<shard>, or OpenSearch >= 2.17 hashed paths read from snapshot_shard_paths/),
+// (indices/<id>/<shard>, or OpenSearch >= 2.17 hashed paths read from snapshot_shard_paths/ —
+// with HASHED_PREFIX and a base path outside the repository's prefix, reached through the
+// repository's blob::RepositoryView, which container() is),
 // shard generations (UUIDs from 7.6; numeric or absent before: the shard's highest index-<n>),
 // shard snapshots. Loads are lazy and thread-safe; nothing is cached but the root.
 #pragma once
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "essnap/blob/blob_store.hpp"
+#include "essnap/blob/repository_view.hpp"
 #include "essnap/format/index_metadata.hpp"
 #include "essnap/format/root_index.hpp"
 #include "essnap/format/shard_paths.hpp"
@@ -49,7 +52,10 @@ class Repository {
   // not parse is kParse naming it.
   static Result<std::unique_ptr<Repository>> open(blob::BlobStore& container);
 
-  blob::BlobStore& container() { return container_; }
+  // The repository's store as a view that also reaches its shard folders outside its prefix
+  // (HASHED_PREFIX with a base path), once shard_dir() has read snapshot_shard_paths/: every
+  // path this class hands out (shard_dir) is read through it.
+  blob::RepositoryView& container() { return container_; }
   std::uint64_t generation() const { return generation_; }
   std::optional<std::uint64_t> index_latest() const { return index_latest_; }
   const format::RepositoryData& data() const { return data_; }
@@ -77,7 +83,10 @@ class Repository {
   }
   Result<std::string> index_metadata_path(const format::RepoSnapshot& s,
                                           const format::RepoIndex& index) const;
-  // The shard's directory from the root: "indices/<id>/<shard>" or the hashed path.
+  // The shard's directory: "indices/<id>/<shard>", or from snapshot_shard_paths/ (checked by
+  // format::parse_shard_folder and place_shard_folder): "<hash>/indices/<id>/<shard>" inside
+  // the repository, or "<hash>/<base>/indices/<id>/<shard>" outside it (container() reaches it).
+  // A damaged or foreign paths blob is kParse for its index only.
   Result<std::string> shard_dir(const format::RepoIndex& index, std::int64_t shard);
 
   Result<format::SnapshotInfo> snapshot_info(const format::RepoSnapshot& s);
@@ -99,7 +108,7 @@ class Repository {
   explicit Repository(blob::BlobStore& c) : container_(c) {}
   Status load_shard_paths();
 
-  blob::BlobStore& container_;
+  blob::RepositoryView container_;
   std::uint64_t generation_ = 0;
   std::optional<std::uint64_t> index_latest_;
   format::RepositoryData data_;
@@ -117,6 +126,7 @@ class Repository {
   std::mutex mu_;
   bool shard_paths_loaded_ = false;
   std::map<std::string, std::vector<std::string>> shard_paths_;  // index id -> dir per shard
+  std::map<std::string, Error> shard_path_errors_;               // index id -> its blob's damage
 };
 
 }  // namespace essnap::inspect

@@ -18,18 +18,44 @@ json trust_policy(const std::string& account_id, const aws::Partition& partition
   return {{"Version", "2012-10-17"}, {"Statement", json::array({st})}};
 }
 
+EngineShardPaths engine_shard_paths(bool opensearch, int major, int minor) {
+  if (!opensearch) return {};
+  return {.settable = major > 2 || (major == 2 && minor >= 17), .hashed_default = major >= 3};
+}
+
+HashedPrefixGrant hashed_prefix_grant(const SetupOptions& o, EngineShardPaths engine) {
+  if (!engine.settable || o.prefix.empty() || o.mode == SetupMode::kSelfManagedFs)
+    return HashedPrefixGrant::kNo;
+  const bool hashed = o.shard_path_type ? *o.shard_path_type == format::ShardPathType::kHashedPrefix
+                                        : engine.hashed_default;
+  return hashed ? HashedPrefixGrant::kYes : HashedPrefixGrant::kNo;
+}
+
+std::string hashed_prefix_key_pattern(const std::string& prefix) {
+  return "*/" + prefix + "/indices/*";
+}
+
 json role_policy(const aws::Partition& partition, const std::string& bucket,
-                 const std::string& prefix, const std::string& kms_key) {
+                 const std::string& prefix, const std::string& kms_key, HashedPrefixGrant hashed) {
   const std::string bucket_arn = aws::bucket_arn(partition, bucket);
+  const bool reach = hashed == HashedPrefixGrant::kYes && !prefix.empty();
   json list = {{"Sid", "ListSnapshotBucket"},
                {"Effect", "Allow"},
                {"Action", "s3:ListBucket"},
                {"Resource", bucket_arn}};
-  if (!prefix.empty()) list["Condition"] = {{"StringLike", {{"s3:prefix", prefix + "/*"}}}};
-  json objects = {{"Sid", "ReadWriteSnapshots"},
-                  {"Effect", "Allow"},
-                  {"Action", {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}},
-                  {"Resource", bucket_arn + "/" + (prefix.empty() ? "" : prefix + "/") + "*"}};
+  if (!prefix.empty())
+    list["Condition"] = {
+        {"StringLike",
+         {{"s3:prefix", reach ? json::array({prefix + "/*", hashed_prefix_key_pattern(prefix)})
+                              : json(prefix + "/*")}}}};
+  const std::string inside = bucket_arn + "/" + (prefix.empty() ? "" : prefix + "/") + "*";
+  json objects = {
+      {"Sid", "ReadWriteSnapshots"},
+      {"Effect", "Allow"},
+      {"Action", {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}},
+      {"Resource", reach
+                       ? json::array({inside, bucket_arn + "/" + hashed_prefix_key_pattern(prefix)})
+                       : json(inside)}};
   json statements = json::array({list, objects});
   if (!kms_key.empty())
     statements.push_back({{"Sid", "UseSnapshotKey"},
@@ -40,9 +66,9 @@ json role_policy(const aws::Partition& partition, const std::string& bucket,
 }
 
 json role_policy(std::string_view partition_id, const std::string& bucket,
-                 const std::string& prefix, const std::string& kms_key) {
+                 const std::string& prefix, const std::string& kms_key, HashedPrefixGrant hashed) {
   const aws::Partition* p = aws::partition_by_id(partition_id);
-  return role_policy(p ? *p : aws::partition_for_region(""), bucket, prefix, kms_key);
+  return role_policy(p ? *p : aws::partition_for_region(""), bucket, prefix, kms_key, hashed);
 }
 
 json caller_policy(const std::string& role_arn, const std::string& domain_arn) {
@@ -80,8 +106,14 @@ std::string domain_name_from_endpoint(const std::string& endpoint_url) {
 }
 
 json repository_body(const SetupOptions& o, const std::string& role_arn) {
-  if (o.mode == SetupMode::kSelfManagedFs)
-    return {{"type", "fs"}, {"settings", {{"location", o.fs_location}, {"readonly", o.readonly}}}};
+  if (o.mode == SetupMode::kSelfManagedFs) {
+    json fs = {{"type", "fs"},
+               {"settings", {{"location", o.fs_location}, {"readonly", o.readonly}}}};
+    if (o.shard_path_type)
+      fs["settings"]["shard_path_type"] =
+          std::string(format::shard_path_type_name(*o.shard_path_type));
+    return fs;
+  }
   json settings = {{"bucket", o.bucket}};
   if (!o.prefix.empty()) settings["base_path"] = o.prefix;
   if (o.mode == SetupMode::kAwsManaged) {
@@ -96,6 +128,8 @@ json repository_body(const SetupOptions& o, const std::string& role_arn) {
   }
   settings["server_side_encryption"] = true;
   settings["readonly"] = o.readonly;
+  if (o.shard_path_type)
+    settings["shard_path_type"] = std::string(format::shard_path_type_name(*o.shard_path_type));
   return {{"type", "s3"}, {"settings", settings}};
 }
 
@@ -139,7 +173,10 @@ Result<PolicyDocuments> policy_documents(const SetupOptions& o, const std::strin
   ESSNAP_TRY(auto role, role_target(o, account_id));
   const aws::Partition& partition = aws::partition_for_region(o.region);
   PolicyDocuments d{.trust_policy = trust_policy(account_id, partition),
-                    .role_policy = role_policy(partition, o.bucket, o.prefix, o.kms_key),
+                    // No cluster is asked: written for OpenSearch 3.x (a superset of what
+                    // Elasticsearch and OpenSearch 2.x need).
+                    .role_policy = role_policy(partition, o.bucket, o.prefix, o.kms_key,
+                                               hashed_prefix_grant(o, {true, true})),
                     .caller_policy = caller_policy(role.role_arn, role.domain_arn),
                     .repository_body = repository_body(o, role.role_arn)};
   d.role = std::move(role);

@@ -2,7 +2,10 @@
 // or path, the role, and whether to change drift or only show the plan.
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include "essnap/format/shard_paths.hpp"
 
 namespace essnap::setup {
 
@@ -27,6 +30,9 @@ struct SetupOptions {
   std::string s3_endpoint;      // a non-AWS S3 endpoint: sent as the repository's "endpoint"
   std::string fs_location;      // kSelfManagedFs
   std::string domain_endpoint;  // for messages and the domain ARN
+  // --shard-path-type: registered as the repository's shard_path_type (OpenSearch >= 2.17 only);
+  // unset: the engine's default (OpenSearch 3.x: hashed_prefix, 2.17+: fixed).
+  std::optional<format::ShardPathType> shard_path_type;
   FixDrift fix = FixDrift::kNo;
   Execution execution = Execution::kExecute;
   // Test-only: register `type: fs` at this path instead of `type: s3` (the local stack's

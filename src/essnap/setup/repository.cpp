@@ -17,6 +17,9 @@ Status plan_repository(const SetupOptions& o, cluster::Client& cluster, Plan& pl
         {"type", "fs"},
         {"settings",
          {{"location", o.register_as_fs_path + "/" + o.repository}, {"readonly", o.readonly}}}};
+  if (!o.register_as_fs_path.empty() && o.shard_path_type)
+    plan.registered_body["settings"]["shard_path_type"] =
+        std::string(format::shard_path_type_name(*o.shard_path_type));
   const json& wanted = plan.registered_body;
   const std::string type = wanted.value("type", std::string());
   ESSNAP_TRY(auto existing, cluster::get_repository(cluster, {o.repository}));

@@ -101,7 +101,7 @@ Status plan_role(const SetupOptions& o, const RoleTarget& role, iam::IamClient& 
                  Conflicts& conflicts) {
   const aws::Partition& partition = aws::partition_for_region(o.region);
   plan.trust_policy = trust_policy(plan.account_id, partition);
-  plan.role_policy = role_policy(partition, o.bucket, o.prefix, o.kms_key);
+  plan.role_policy = role_policy(partition, o.bucket, o.prefix, o.kms_key, plan.hashed_prefix);
   plan.role_arn = role.role_arn;
   const std::string url = iam.endpoint().url;
   auto got = iam.get_role({role.role_name});

@@ -177,7 +177,54 @@ Status validate(const SetupOptions& o) {
   return ok_status();
 }
 
-Status plan_cluster(cluster::Client& cluster, Plan& plan) {
+namespace {
+
+// The "layout" item: where the engine will write shard data, and what the role is granted for
+// it (docs/REPOSITORY_FORMAT.md §7).
+PlanItem layout_item(const SetupOptions& o, EngineShardPaths engine, const Plan& plan) {
+  PlanItem item{.step = "layout", .what = "shard paths", .outcome = Outcome::kChecked};
+  const std::string p = o.prefix;
+  const std::string under = p.empty() ? std::string("the bucket root") : p + "/";
+  if (o.mode == SetupMode::kSelfManagedFs) {
+    item.detail = o.shard_path_type
+                      ? "shard_path_type " +
+                            std::string(format::shard_path_type_name(*o.shard_path_type)) +
+                            " inside " + o.fs_location
+                      : "shard data inside " + o.fs_location;
+    return item;
+  }
+  if (!engine.settable) {
+    item.detail = "shard data under " + under +
+                  "indices/<id>/<shard>/ (no hashed shard paths on this engine)";
+    return item;
+  }
+  const std::string chosen =
+      o.shard_path_type ? std::string(format::shard_path_type_name(*o.shard_path_type)) : "";
+  const std::string type = !chosen.empty()         ? chosen
+                           : engine.hashed_default ? "left to the engine (hashed_prefix)"
+                                                   : "left to the engine (fixed)";
+  if (plan.hashed_prefix == HashedPrefixGrant::kYes) {
+    item.detail = "shard_path_type " + type + ": shard data goes to <hash>/" + p +
+                  "/indices/<id>/<shard>/, OUTSIDE " + p + "/; the role is also granted " +
+                  hashed_prefix_key_pattern(p) +
+                  " (the hash segment takes 2^20 values: it cannot be bounded further); "
+                  "--shard-path-type hashed_infix keeps everything under " +
+                  p + "/";
+    return item;
+  }
+  const bool infix = chosen == "hashed_infix";
+  const bool hashed =
+      infix || (chosen.empty() && engine.hashed_default) || chosen == "hashed_prefix";
+  item.detail = "shard_path_type " + type + ": shard data under " + under +
+                (infix    ? "<hash>/indices/<id>/<shard>/"
+                 : hashed ? "<hash>/indices/<id>/<shard>/ (no prefix: inside the bucket root)"
+                          : "indices/<id>/<shard>/");
+  return item;
+}
+
+}  // namespace
+
+Status plan_cluster(const SetupOptions& o, cluster::Client& cluster, Plan& plan) {
   auto info = cluster.info();
   if (!info.ok()) {
     Error e = std::move(info).error();
@@ -191,6 +238,19 @@ Status plan_cluster(cluster::Client& cluster, Plan& plan) {
        .what = cluster.base_url(),
        .outcome = Outcome::kChecked,
        .detail = std::string(cluster::to_string(info->distribution)) + " " + info->version.text});
+  const EngineShardPaths engine =
+      engine_shard_paths(info->distribution == cluster::Distribution::kOpenSearch,
+                         info->version.major, info->version.minor);
+  if (o.shard_path_type && !engine.settable)
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "--shard-path-type " + std::string(format::shard_path_type_name(*o.shard_path_type)) +
+            ": " + std::string(cluster::to_string(info->distribution)) + " " + info->version.text +
+            " has no shard_path_type repository setting (OpenSearch 2.17 and later only); "
+            "nothing was changed",
+        "leave out --shard-path-type: this engine writes shard data under the prefix");
+  plan.hashed_prefix = hashed_prefix_grant(o, engine);
+  plan.items.push_back(layout_item(o, engine, plan));
   return ok_status();
 }
 
@@ -211,7 +271,7 @@ Result<Plan> plan_setup(const SetupOptions& o, const SetupClients& c) {
   Conflicts conflicts;
   // The cluster first: an unreachable cluster must stop us before anything is created. Then
   // who is calling: the account scopes the trust policy and names the role ARN.
-  ESSNAP_TRY_STATUS(plan_cluster(*c.cluster, plan));
+  ESSNAP_TRY_STATUS(plan_cluster(o, *c.cluster, plan));
   if (o.mode == SetupMode::kAwsManaged) ESSNAP_TRY_STATUS(plan_identity(*c.sts, plan));
   if (o.mode != SetupMode::kSelfManagedFs) ESSNAP_TRY_STATUS(plan_bucket(o, *c.s3, plan));
   if (o.mode == SetupMode::kAwsManaged) {

@@ -78,6 +78,9 @@ struct Plan {
   std::string account_id = {};
   std::vector<std::string> next_commands = {};
   bool dry_run = false;
+  // The role also reaches OpenSearch's HASHED_PREFIX shard folders beside the prefix
+  // (documents.hpp); decided from the cluster's engine and version and --shard-path-type.
+  HashedPrefixGrant hashed_prefix = HashedPrefixGrant::kNo;
 };
 
 // The plan after execute(): the items carry their final outcomes.

@@ -13,7 +13,10 @@ namespace essnap::setup {
 // Differences that stop the plan unless --fix; collected so that one run reports all of them.
 using Conflicts = std::vector<std::string>;
 
-Status plan_cluster(cluster::Client& cluster, Plan& plan);
+// The cluster answers; its engine and version decide the shard layout (a "layout" item) and
+// whether --shard-path-type can be registered at all (kInvalidArgument on Elasticsearch and
+// OpenSearch before 2.17).
+Status plan_cluster(const SetupOptions& options, cluster::Client& cluster, Plan& plan);
 Status plan_identity(aws::StsClient& sts, Plan& plan);
 Status plan_bucket(const SetupOptions& options, s3::Client& s3, Plan& plan);
 Status plan_role(const SetupOptions& options, const RoleTarget& role, iam::IamClient& iam,

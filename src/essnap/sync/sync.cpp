@@ -9,7 +9,9 @@
 #include <set>
 
 #include "essnap/aws/timestamp.hpp"
+#include "essnap/blob/local_store.hpp"
 #include "essnap/blob/open.hpp"
+#include "essnap/blob/repository_view.hpp"
 #include "essnap/blob/s3_store.hpp"
 #include "essnap/format/framing.hpp"
 #include "essnap/format/root_index.hpp"
@@ -73,17 +75,21 @@ std::set<std::string> entry_names(const format::ShardSnapshots& s) {
   return out;
 }
 
-// One blob to put into DST: copied from SRC under the same path.
+// One blob to put into DST: copied from SRC's `path` to DST's `to` (the same path when empty;
+// another only for a HASHED_PREFIX shard folder, which sits under each side's base path).
 struct BlobCopy {
   std::string path;
   std::uint64_t size = 0;  // 0 when not known (metadata: small)
+  std::string to;
+  const std::string& dst() const { return to.empty() ? path : to; }
 };
 
 // What one changed shard needs, found by reading both shard indices and DST's shard folder.
 struct ShardResult {
   std::string index_name;
   std::int64_t shard = 0;
-  std::string dir;
+  std::string dir;                      // SRC's shard folder (DST's when SRC lacks the index)
+  std::string dst_dir;                  // DST's
   format::ShardGen gen;                 // for the new root
   std::optional<std::string> verbatim;  // SRC's index-<gen> copied as it is
   std::optional<std::pair<std::string, std::vector<std::uint8_t>>> written;  // name, bytes
@@ -100,6 +106,7 @@ struct Plan {
   RepositoryData root;
   std::vector<ShardResult> shards;
   std::vector<BlobCopy> metadata;  // index metadata, shard paths, root snap/meta
+  std::vector<std::pair<std::string, std::string>> written;  // DST's own shard paths blobs
   std::vector<std::string> deletes;
   std::map<std::string, std::set<std::string>> removed_only;
   std::vector<std::string> added_names;
@@ -107,8 +114,12 @@ struct Plan {
 
 class Planner {
  public:
-  Planner(inspect::Repository& src, inspect::Repository* dst, const SyncOptions& o)
-      : src_(src), dst_(dst), o_(o) {}
+  // `dst_store`: DST as the sync writes it (a RepositoryView reaching DST's HASHED_PREFIX
+  // folders under `dst_base`, the base path DST's engine will have: an S3 DST's prefix, none for
+  // a directory).
+  Planner(inspect::Repository& src, inspect::Repository* dst, blob::RepositoryView& dst_store,
+          std::string dst_base, const SyncOptions& o)
+      : src_(src), dst_(dst), dst_store_(dst_store), dst_base_(std::move(dst_base)), o_(o) {}
 
   // Which snapshots DST will hold: its own plus SRC's selected, minus retention's removals.
   Status choose(std::set<std::string>& final_uuids, std::vector<const RepoSnapshot*>& add,
@@ -355,7 +366,8 @@ class Planner {
       for (auto& [path, who] : r.removed_only) p.removed_only[path].insert(who.begin(), who.end());
     }
     p.summary.shards_changed = p.shards.size();
-    p.summary.metadata_blobs += p.metadata.size() + 2;  // + root and index.latest
+    p.summary.metadata_blobs +=
+        p.metadata.size() + p.written.size() + 2;  // + root and index.latest
     for (const auto& name : names)
       if (auto it = next.find(name); it != next.end()) N.indices.push_back(std::move(it->second));
     return p;
@@ -389,12 +401,52 @@ class Planner {
     return D.index_metadata_identifiers.count(lookup->second) && D.index_by_id(si.id);
   }
 
+  // SRC's paths blob under its name, its paths as DST's engine has them: each folder's hash
+  // as SRC's names it, DST's base path (the engine finds shard folders by computing them, and
+  // essnap by reading this blob: it must name DST's, never SRC's).
   Status add_shard_paths_blob(const RepoIndex& si, Plan& p) {
     ESSNAP_TRY(auto l, src_.container().list(format::kShardPathsFolder));
-    for (const auto& b : l.blobs)
-      if (auto n = format::parse_shard_paths_name(b.name); n && n->index_id == si.id)
-        p.metadata.push_back({std::string(format::kShardPathsFolder) + "/" + b.name, b.size});
+    for (const auto& b : l.blobs) {
+      auto n = format::parse_shard_paths_name(b.name);
+      if (!n || n->index_id != si.id) continue;
+      const std::string path = std::string(format::kShardPathsFolder) + "/" + b.name;
+      ESSNAP_TRY(auto bytes, src_.container().read(path, 16 << 20));
+      auto parsed = format::parse_shard_paths(
+          {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+      if (!parsed.ok()) return Error(std::move(parsed).error()).with_context("SRC " + path);
+      for (std::size_t k = 0; k < parsed->paths.size(); ++k) {
+        auto f = format::parse_shard_folder(
+            parsed->paths[k], static_cast<format::ShardPathType>(parsed->shard_path_type),
+            static_cast<format::PathHashAlgorithm>(parsed->hash_algorithm), parsed->index_id,
+            std::int64_t(k));
+        if (!f.ok()) return Error(std::move(f).error()).with_context("SRC " + path);
+        // SRC's folders carry a base path (an S3 repository's): DST's carry DST's; SRC's have
+        // none (an fs location, or a bucket's root): neither have DST's.
+        parsed->paths[k] =
+            format::shard_folder(f->type, f->hash, f->base_path.empty() ? "" : dst_base_,
+                                 parsed->index_id, std::int64_t(k));
+      }
+      p.written.push_back({path, format::write_shard_paths(*parsed)});
+    }
     return ok_status();
+  }
+
+  // DST's folder of shard `k` of SRC's index `si`: the same hash, DST's base path.
+  Result<std::string> dst_shard_dir(const RepoIndex& si, std::int64_t k,
+                                    const std::string& src_dir) {
+    if (!si.shard_path_type || *si.shard_path_type == 0) return src_dir;
+    const auto type = static_cast<format::ShardPathType>(*si.shard_path_type);
+    format::ShardFolder f;
+    f.type = type;
+    f.hash = src_dir.substr(0, src_dir.find('/'));
+    // Inside SRC (no base path in its folders): inside DST. Beside SRC's prefix: beside DST's.
+    if (type == format::ShardPathType::kHashedInfix || !src_.container().outside(src_dir))
+      return src_dir;  // "<hash>/indices/..."
+    f.base_path = dst_base_;
+    const std::string root = dst_store_.root_in_container();
+    ESSNAP_TRY(auto place, format::place_shard_folder(f, si.id, k, root));
+    if (place.outside) ESSNAP_TRY_STATUS(dst_store_.reach(place.container, f.base_path));
+    return place.path;
   }
 
   // An index DST held whose every snapshot goes: all of its blobs, after the root.
@@ -425,13 +477,18 @@ class Planner {
     r.index_name = entry.name;
     r.shard = k;
     ESSNAP_TRY(r.dir, si ? src_.shard_dir(*si, k) : dst_->shard_dir(*di, k));
+    if (di) {
+      ESSNAP_TRY(r.dst_dir, dst_->shard_dir(*di, k));
+    } else {
+      ESSNAP_TRY(r.dst_dir, dst_shard_dir(*si, k, r.dir));
+    }
     blob::BlobStore& src = src_.container();
-    blob::BlobStore* dst = dst_ ? &dst_->container() : nullptr;
+    blob::BlobStore* dst = &dst_store_;
 
     // DST's shard folder as it is: what an interrupted sync left, the legacy generations.
     std::map<std::string, std::uint64_t> present;
-    if (dst) {
-      ESSNAP_TRY(auto l, dst->list(r.dir));
+    {
+      ESSNAP_TRY(auto l, dst->list(r.dst_dir));
       for (const auto& b : l.blobs) present[b.name] = b.size;
     }
     // The snapshots that need SRC's shard index: added ones holding this index.
@@ -451,7 +508,7 @@ class Planner {
       blob::Listing dl;
       for (const auto& [n, size] : present) dl.blobs.push_back({n, size});
       if (auto name = dst_->shard_index_blob(*di, k, dl)) {
-        ESSNAP_TRY(dx, read_shard_index(*dst, r.dir, *name));
+        ESSNAP_TRY(dx, read_shard_index(*dst, r.dst_dir, *name));
       }
     }
 
@@ -496,12 +553,13 @@ class Planner {
           ++r.reused;  // left by an interrupted sync, and whole (puts are atomic)
           continue;
         }
-        r.data.push_back({r.dir + "/" + part, f->part_length(i)});
+        r.data.push_back({r.dir + "/" + part, f->part_length(i), r.dst_dir + "/" + part});
       }
     }
     for (const auto& s : N.snapshots)
       if (added_here.count(s.uuid) && !present.count("snap-" + s.uuid + ".dat"))
-        r.metadata.push_back({r.dir + "/snap-" + s.uuid + ".dat", 0});
+        r.metadata.push_back(
+            {r.dir + "/snap-" + s.uuid + ".dat", 0, r.dst_dir + "/snap-" + s.uuid + ".dat"});
 
     // The shard index: SRC's as it is, DST's as it is, or a new one.
     const std::set<std::string> want_names = entry_names(want);
@@ -535,7 +593,7 @@ class Planner {
     if (format::shard_generation_from_name("index-" + r.gen.value))
       r.gen.kind = format::ShardGen::Kind::kNumeric;
     // After the root: DST's superseded shard index, and what only removed snapshots held.
-    if (dx && dx->name != "index-" + r.gen.value) r.deletes.push_back(r.dir + "/" + dx->name);
+    if (dx && dx->name != "index-" + r.gen.value) r.deletes.push_back(r.dst_dir + "/" + dx->name);
     if (dx) {
       std::set<std::string> still;
       for (const auto& e : want.snapshots) still.insert(e.files.begin(), e.files.end());
@@ -543,7 +601,7 @@ class Planner {
         if (want_names.count(e.snapshot)) continue;
         const RepoSnapshot* gone = D->snapshot_by_name(e.snapshot);
         if (gone) {
-          const std::string snap = r.dir + "/snap-" + gone->uuid + ".dat";
+          const std::string snap = r.dst_dir + "/snap-" + gone->uuid + ".dat";
           r.deletes.push_back(snap);
           r.removed_only[snap].insert(e.snapshot);
         }
@@ -553,7 +611,7 @@ class Planner {
           if (found == dst_files.end() || found->second->is_virtual()) continue;
           const format::FileInfo* f = found->second;
           for (std::uint64_t i = 0; i < f->number_of_parts(); ++i) {
-            const std::string path = r.dir + "/" + f->part_name(i);
+            const std::string path = r.dst_dir + "/" + f->part_name(i);
             r.deletes.push_back(path);
             r.removed_only[path].insert(e.snapshot);
           }
@@ -567,6 +625,8 @@ class Planner {
 
   inspect::Repository& src_;
   inspect::Repository* dst_;
+  blob::RepositoryView& dst_store_;
+  std::string dst_base_;
   const SyncOptions& o_;
 };
 
@@ -583,7 +643,7 @@ class Copier {
     if (limiter_.enabled() && c.size > 0 && !limiter_.acquire(c.size, o_.interrupted))
       return make_error(ErrorCode::kInterrupted, "interrupted");
     if (server_side_.load()) {
-      Status st = dst_.copy_from(src_, c.path, c.path, c.size);
+      Status st = dst_.copy_from(src_, c.path, c.dst(), c.size);
       if (st.ok()) {
         ++server_side_copies;
         return st;
@@ -594,7 +654,7 @@ class Copier {
         return st;
       server_side_ = false;  // DST's credentials cannot read SRC: stream the rest
     }
-    Status st = dst_.put_stream(c.path, [&](const blob::ChunkSink& sink) -> Status {
+    Status st = dst_.put_stream(c.dst(), [&](const blob::ChunkSink& sink) -> Status {
       return src_.stream(c.path, [&](std::string_view chunk) -> Status {
         if (limiter_.enabled() && c.size == 0 && !limiter_.acquire(chunk.size(), o_.interrupted))
           return make_error(ErrorCode::kInterrupted, "interrupted");
@@ -625,10 +685,20 @@ Result<std::optional<std::uint64_t>> root_generation(blob::BlobStore& store) {
   return best;
 }
 
+// The base path DST's hashed folders get when SRC's carry one (SRC is an S3 repository with a
+// base_path): an S3 DST's prefix (as `essnap setup` and `repo register --base-path` register
+// it), none for a directory (its own fs location). SRC folders without a base path (an fs
+// location, a bucket's root) stay without one in DST: the same layout relative to DST's root.
+std::string natural_base_path(const blob::BlobStore& dst) {
+  if (dynamic_cast<const blob::LocalStore*>(&dst)) return "";
+  return dst.root_in_container();
+}
+
 class Syncer {
  public:
+  // DST is written through a RepositoryView: HASHED_PREFIX shard folders go beside its prefix.
   Syncer(blob::BlobStore& src, blob::BlobStore& dst, const SyncOptions& o)
-      : src_(src), dst_(dst), o_(o) {}
+      : src_(src), dst_view_(dst), dst_(dst_view_), dst_base_(natural_base_path(dst)), o_(o) {}
 
   // One attempt from SRC's current root; nullopt when SRC changed under it and a snapshot it
   // copies went: the caller starts again.
@@ -664,7 +734,7 @@ class Syncer {
     } else {
       return Error(std::move(d).error()).with_context("DST");
     }
-    Planner planner(**sr, dr.get(), o_);
+    Planner planner(**sr, dr.get(), dst_view_, dst_base_, o_);
     std::set<std::string> final_uuids;
     std::vector<const RepoSnapshot*> add;
     std::vector<std::string> removed;
@@ -709,7 +779,7 @@ class Syncer {
       }
       return std::optional<SyncReport>(report);
     }
-    Copier copier(src_, dst_, o_);
+    Copier copier((*sr)->container(), dst_, o_);
     auto went = execute(plan, **sr, copier, report);
     report.server_side_copies += copier.server_side_copies.load();
     report.streamed_copies += copier.streamed_copies.load();
@@ -784,7 +854,8 @@ class Syncer {
     std::vector<BlobCopy> shard_meta, shard_index;
     for (const auto& s : plan.shards) {
       shard_meta.insert(shard_meta.end(), s.metadata.begin(), s.metadata.end());
-      if (s.verbatim) shard_index.push_back({s.dir + "/" + *s.verbatim, 0});
+      if (s.verbatim)
+        shard_index.push_back({s.dir + "/" + *s.verbatim, 0, s.dst_dir + "/" + *s.verbatim});
     }
     ESSNAP_TRY(bool ok2, step(copy_all(copier, shard_meta, "shard metadata", report, false)));
     if (!ok2) return false;
@@ -798,13 +869,14 @@ class Syncer {
         [&](std::size_t i) -> Status {
           const auto& [name, bytes] = *writes[i]->written;
           return dst_.put(
-              writes[i]->dir + "/" + name,
+              writes[i]->dst_dir + "/" + name,
               std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
         },
         o_.interrupted));
     // 3. index metadata, shard paths, root snap/meta
     ESSNAP_TRY(bool ok4, step(copy_all(copier, plan.metadata, "metadata", report, false)));
     if (!ok4) return false;
+    for (const auto& [path, bytes] : plan.written) ESSNAP_TRY_STATUS(dst_.put(path, bytes));
     // SRC still holds every snapshot copied? (one deleted meanwhile may have lost blobs we
     // were about to read; what arrived is whole, but the snapshot is not copied half)
     ESSNAP_TRY(auto now_gen, root_generation(src_));
@@ -876,7 +948,9 @@ class Syncer {
   }
 
   blob::BlobStore& src_;
-  blob::BlobStore& dst_;
+  blob::RepositoryView dst_view_;
+  blob::BlobStore& dst_;  // dst_view_
+  std::string dst_base_;
   const SyncOptions& o_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -13,11 +13,13 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/setup_flags.hpp"
+#include "essnap/doctor/doctor.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
 #include "essnap/s3/client.hpp"
 #include "essnap/s3/settings.hpp"
 #include "essnap/setup/setup.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::cli {
 namespace {
@@ -188,6 +190,42 @@ Result<int> print_policies(const GlobalOptions& global, const setup::SetupOption
   return kExitOk;
 }
 
+// The doctor's checks of the set-up, as JSON objects (id, status, saw, fix); a check run that
+// cannot start at all is one warning saying why.
+json setup_checks(const setup::SetupOptions& o, const SetupFlags& f, const setup::SetupClients& c) {
+  doctor::DoctorOptions d;
+  d.setup = o;
+  d.expect_fs_path = o.register_as_fs_path;
+  d.target_words = !f.domain_endpoint.empty()
+                       ? " --domain-endpoint " + util::shell_word(f.domain_endpoint)
+                   : !f.cluster_url.empty() ? " --cluster " + util::shell_word(f.cluster_url)
+                                            : " --url " + util::shell_word(f.cluster.url);
+  d.request_words = connection_words(f.cluster);
+  auto rep = doctor::run_doctor(d, {c.cluster, c.s3, c.iam, c.sts, {}});
+  json out = json::array();
+  if (!rep.ok()) {
+    out.push_back(
+        {{"id", "doctor"}, {"status", "warn"}, {"saw", rep.error().message}, {"fix", nullptr}});
+    return out;
+  }
+  for (const auto& check : rep->checks) out.push_back(doctor::to_json(check));
+  return out;
+}
+
+void print_checks(const json& checks, bool dry_run) {
+  std::cout << "\nChecks (essnap doctor, of the set-up as it is now"
+            << (dry_run ? ", before the plan above" : "") << "; they never stop setup):\n";
+  for (const auto& c : checks) {
+    std::string status = c.value("status", "");
+    status.resize(5, ' ');
+    std::string id = c.value("id", "");
+    if (id.size() < 20) id.resize(20, ' ');
+    std::cout << "  " << status << id << " " << c.value("saw", "") << "\n";
+    if (c.contains("fix") && c["fix"].is_string())
+      std::cout << "       fix: " << c["fix"].get<std::string>() << "\n";
+  }
+}
+
 Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   GlobalOptions g = global;
   if (!f.cluster.region.empty()) g.region = f.cluster.region;
@@ -218,10 +256,17 @@ Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   setup::SetupClients clients{s3c, iamc, stsc, &cluster_client.value()};
   auto rep = setup::run_setup(o, clients);
   if (!rep.ok()) return rep.error();
-  if (global.output == OutputFormat::kJson)
-    json_result(report_json(*rep, mode_text(o.mode)));
-  else
+  // essnap doctor's checks belong to the plan: shown (of the set-up as it is now, so after a dry
+  // run they show what the plan would change), never failing setup.
+  auto checks = setup_checks(o, f, clients);
+  if (global.output == OutputFormat::kJson) {
+    json j = report_json(*rep, mode_text(o.mode));
+    j["checks"] = checks;
+    json_result(std::move(j));
+  } else {
     print_text(*rep, o.repository, mode_text(o.mode));
+    print_checks(checks, rep->dry_run);
+  }
   return kExitOk;
 }
 

@@ -325,12 +325,11 @@ void check_object_lock(Run& run) {
                "overwrites) is locked that long; deletes only add delete markers and the locked "
                "versions stay, billed, until their retention ends" +
                (lock->default_mode == "COMPLIANCE" ? " (COMPLIANCE: nobody can shorten it)" : ""),
-           "if the snapshots need not be immutable, drop the default retention (Object Lock "
-           "itself cannot be turned off): aws s3api put-object-lock-configuration --bucket " +
-               b +
-               " --object-lock-configuration '{\"ObjectLockEnabled\":\"Enabled\"}'; for "
-               "immutable copies, keep this bucket as a second copy written by essnap repo "
-               "sync --object-lock-days N");
+           "aws s3api put-object-lock-configuration --bucket " + b +
+               " --object-lock-configuration '{\"ObjectLockEnabled\":\"Enabled\"}' (drops the "
+               "default retention if the snapshots need not be immutable; Object Lock itself "
+               "cannot be turned off); for immutable copies, keep this bucket as a second copy "
+               "written by essnap repo sync --object-lock-days N");
 }
 
 void check_replication(Run& run) {

@@ -312,8 +312,12 @@ void check_in_flight(Run& run) {
                    "give the caller cluster:admin/snapshot/status");
     return;
   }
+  // This repository's work, and the managed service's automated snapshots (cs-*), which hold up
+  // manual ones; other repositories' snapshots run beside ours.
+  const std::string& mine = run.o.setup.repository;
   for (const auto& s : status->value("snapshots", json::array())) {
     const std::string snap = s.value("snapshot", ""), repo = s.value("repository", "");
+    if (repo != mine && repo.rfind("cs-", 0) != 0) continue;
     busy.push_back("snapshot " + snap + " in " + repo + " is " + s.value("state", "running"));
     if (repo.rfind("cs-", 0) == 0)
       fixes.push_back("automated snapshots (" + repo +
@@ -328,6 +332,10 @@ void check_in_flight(Run& run) {
   if (tasks.ok() && tasks->contains("nodes") && (*tasks)["nodes"].is_object())
     for (const auto& [id, node] : (*tasks)["nodes"].items())
       for (const auto& [tid, t] : node.value("tasks", json::object()).items()) {
+        const std::string description = t.value("description", std::string());
+        if (!description.empty() && description.find(mine) == std::string::npos &&
+            description.find("cs-") == std::string::npos)
+          continue;
         busy.push_back("a snapshot deletion is running (task " + tid + ": " +
                        t.value("description", std::string("delete")) + ")");
         fixes.push_back(

@@ -237,6 +237,13 @@ void check_caller_permissions(Run& run) {
              arn->resource.substr(arn->resource.rfind('/') + 1) +
              " --policy-name essnap-snapshot-caller --policy-document " +
              shell_quote(policy.dump());
+  if (run.simulation_unavailable) {
+    run.warn("caller-permissions",
+             "could not check: IAM SimulatePrincipalPolicy is not available (" +
+                 *run.simulation_unavailable + ")",
+             attach + " (if it lacks them)");
+    return;
+  }
   auto pass =
       run.c.iam->simulate_principal_policy({source, {"iam:PassRole"}, {run.report.role_arn}});
   auto put =
@@ -246,7 +253,7 @@ void check_caller_permissions(Run& run) {
   if (!pass.ok() || !put.ok()) {
     const Error& e = !pass.ok() ? pass.error() : put.error();
     run.unreadable("caller-permissions", "IAM SimulatePrincipalPolicy for " + source, e,
-                   "make sure " + source + " has (or " + attach + ")");
+                   attach + " (if it lacks them)");
     return;
   }
   std::string denied;

@@ -140,8 +140,11 @@ class DoctorStack : public ::testing::Test {
     auto checks = by_id(j);
     ASSERT_TRUE(checks.count(id)) << j.dump(2);
     EXPECT_EQ(checks[id]["status"], status) << checks[id].dump();
-    for (const auto& [other, c] : checks)
-      if (other != id) EXPECT_EQ(c["status"], "ok") << c.dump();
+    for (const auto& [other, c] : checks) {
+      if (other != id) {
+        EXPECT_EQ(c["status"], "ok") << c.dump();
+      }
+    }
     ASSERT_TRUE(checks[id]["fix"].is_string());
     const std::string fix = first_command(checks[id]["fix"]);
     auto applied = shell(fix);

@@ -335,9 +335,11 @@ TEST_P(DoctorPlanted, FoundByExactlyItsCheckWithAFix) {
   EXPECT_EQ(c.status, p.status) << c.saw;
   EXPECT_NE(c.saw.find(p.saw_has), std::string::npos) << c.saw;
   EXPECT_NE(c.fix.find(p.fix_has), std::string::npos) << c.fix;
-  for (const auto& other : rep.checks)
-    if (other.id != p.id)
+  for (const auto& other : rep.checks) {
+    if (other.id != p.id) {
       EXPECT_EQ(other.status, CheckStatus::kOk) << other.id << ": " << other.saw;
+    }
+  }
   EXPECT_TRUE(h.transport.mutating(is_read).empty());
 }
 

@@ -2,6 +2,7 @@
 // (another account's bucket must grant the role in its policy), lifecycle rules and
 // Intelligent-Tiering archive tiers that take blobs out of reach, versioning without noncurrent
 // expiry, Object Lock, replication, and default encryption (SSE-KMS: may the role use the key?).
+#include <algorithm>
 #include <map>
 
 #include "essnap/doctor/checks.hpp"
@@ -329,7 +330,9 @@ void check_object_lock(Run& run) {
                " --object-lock-configuration '{\"ObjectLockEnabled\":\"Enabled\"}' (drops the "
                "default retention if the snapshots need not be immutable; Object Lock itself "
                "cannot be turned off); for immutable copies, keep this bucket as a second copy "
-               "written by essnap repo sync --object-lock-days N");
+               "written by: essnap repo sync " +
+               std::string("SOURCE ") + run.bucket_uri() + " --object-lock-days " +
+               std::to_string(std::max(1, lock->default_days)));
 }
 
 void check_replication(Run& run) {

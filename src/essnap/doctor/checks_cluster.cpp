@@ -78,7 +78,7 @@ void check_cluster_reachable(Run& run) {
   const auto addresses = resolver(host);
   const bool all_private =
       !addresses.empty() && std::all_of(addresses.begin(), addresses.end(), is_private_address);
-  if (all_private) {
+  if (all_private && run.aws_mode) {
     run.fail("cluster-reachable",
              host + " resolves to private addresses (" + join(addresses) +
                  "): a VPC domain: run this from inside the VPC. The request failed: " +

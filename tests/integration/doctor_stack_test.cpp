@@ -128,7 +128,8 @@ class DoctorStack : public ::testing::Test {
   // Plants by `plant` (a shell line), expects exactly `id` at `status` with the exit code that
   // goes with it, runs the printed fix's first command, then expects all ok.
   void plant_find_fix(const std::string& plant, const std::string& id, const std::string& status) {
-    ASSERT_EQ(setup().exit_code, 0);
+    auto s = setup();
+    ASSERT_EQ(s.exit_code, 0) << s.err << s.out;
     expect_all_ok();
     if (!plant.empty()) {
       auto p = shell(plant);

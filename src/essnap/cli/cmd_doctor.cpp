@@ -119,9 +119,8 @@ void register_doctor(CLI::App& app, CommandContext ctx) {
       "Check a snapshot set-up read-only: caller, cluster, repository, role, bucket — each "
       "check ok / warn / fail with what it saw and the exact fix");
   add_setup_target_flags(cmd, f.get());
-  std::string ids;
-  for (const auto& id : doctor::check_ids()) ids += (ids.empty() ? "" : ", ") + id;
-  cmd->add_option("--skip", f->skip, "Leave out this check (repeatable): " + ids);
+  cmd->add_option("--skip", f->skip, "Leave out this check (repeatable)")
+      ->check(CLI::IsMember(doctor::check_ids()));
   cmd->fallthrough();
   cmd->footer(
       "CHECKS (read-only: nothing is created, changed or deleted):\n"

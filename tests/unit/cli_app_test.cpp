@@ -52,8 +52,8 @@ TEST(CliApp, GlobalFlagsAfterAnySubcommand) {
 TEST(CliApp, HelpListsCommandsAndExitStatus) {
   auto r = test::run({kBinary, "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* word : {"sign", "request", "credentials", "whoami", "setup", "snapshot",
-                           "restore", "repo", "EXIT STATUS", "130"})
+  for (const char* word : {"sign", "request", "credentials", "whoami", "setup", "doctor",
+                           "snapshot", "restore", "repo", "EXIT STATUS", "130"})
     EXPECT_NE(r.out.find(word), std::string::npos) << word;
 }
 

@@ -52,8 +52,8 @@ TEST(CliCompletion, BashCompletesACommand) {
 TEST(CliCompletion, BashCompletesEveryTopLevelCommand) {
   auto all = complete_bash({""});
   for (const char* name :
-       {"sign", "request", "credentials", "whoami", "setup", "snapshot", "restore", "repo", "prune",
-        "run", "config", "inspect", "export", "import", "copy", "completion"})
+       {"sign", "request", "credentials", "whoami", "setup", "doctor", "snapshot", "restore",
+        "repo", "prune", "run", "config", "inspect", "export", "import", "copy", "completion"})
     EXPECT_TRUE(all.count(name)) << name;
   EXPECT_FALSE(all.count("generate-man")) << "hidden, as in --help";
   EXPECT_FALSE(all.count("__complete")) << "hidden, as in --help";

@@ -24,6 +24,7 @@ constexpr CommandEntry kCommands[] = {
     {"credentials", register_credentials},
     {"whoami", register_whoami},
     {"setup", register_setup},
+    {"doctor", register_doctor},
     {"snapshot", register_snapshot},
     {"restore", register_restore},
     {"drill", register_drill},

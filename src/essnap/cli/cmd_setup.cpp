@@ -12,34 +12,25 @@
 #include "essnap/cli/cluster_flags.hpp"
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
+#include "essnap/cli/setup_flags.hpp"
+#include "essnap/doctor/doctor.hpp"
 #include "essnap/format/shard_paths.hpp"
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
 #include "essnap/s3/client.hpp"
 #include "essnap/s3/settings.hpp"
 #include "essnap/setup/setup.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::cli {
 namespace {
 
 using nlohmann::json;
 
-struct SetupFlags {
-  ClusterFlags cluster;
-  std::string domain_endpoint;
-  std::string cluster_url;
-  std::string bucket;
-  std::string repository;
-  std::string role;
+struct SetupFlags : SetupTargetFlags {
   std::string kms_key;
   std::string s3_client;
-  std::string fs;
-  std::string s3_endpoint_url;
-  std::string iam_endpoint_url;
-  std::string sts_endpoint_url;
-  std::string s3_profile;
   std::string shard_path_type;
-  bool s3_path_style = false;
   bool readonly = false;
   bool dry_run = false;
   bool fix = false;
@@ -136,14 +127,11 @@ void print_text(const setup::SetupReport& r, const std::string& repository,
   for (const auto& c : r.next_commands) std::cout << "  " << c << "\n";
 }
 
-// The flags as setup options, the region resolved. `g` is the global options with the
-// cluster's --region; the cluster flags gain the URL and, for a domain, SigV4 auth.
+// The flags as setup options, the region resolved (cli/setup_flags.hpp, shared with doctor).
 Result<setup::SetupOptions> options_from_flags(const GlobalOptions& g, SetupFlags& f) {
   setup::SetupOptions o;
-  o.repository = f.repository;
   o.readonly = f.readonly;
   o.kms_key = f.kms_key;
-  o.role = f.role;
   o.s3_client = f.s3_client;
   o.fix = f.fix ? setup::FixDrift::kYes : setup::FixDrift::kNo;
   if (!f.shard_path_type.empty()) {
@@ -154,59 +142,8 @@ Result<setup::SetupOptions> options_from_flags(const GlobalOptions& g, SetupFlag
                             "': not fixed, hashed_prefix or hashed_infix");
   }
   o.execution = f.dry_run ? setup::Execution::kDryRun : setup::Execution::kExecute;
-
-  // Which kind of cluster: --domain-endpoint (AWS-managed), --cluster (self-managed), or --url.
-  int given = !f.domain_endpoint.empty() + !f.cluster_url.empty() + !f.cluster.url.empty();
-  if (given > 1)
-    return make_error(ErrorCode::kInvalidArgument,
-                      "give one of --domain-endpoint, --cluster and --url");
-  if (!f.domain_endpoint.empty()) f.cluster.url = f.domain_endpoint;
-  if (!f.cluster_url.empty()) f.cluster.url = f.cluster_url;
-  auto base = resolve_cluster_url(f.cluster);
-  if (!base.ok()) {
-    if (f.print_policies && f.domain_endpoint.empty() && f.cluster_url.empty())
-      f.cluster.url.clear();
-    else
-      return base.error();
-  }
-  const bool aws_host = base.ok() && aws::is_aws_host(base->host);
-  if (!f.fs.empty()) {
-    o.mode = setup::SetupMode::kSelfManagedFs;
-    o.fs_location = f.fs;
-  } else if (!f.domain_endpoint.empty() || (f.cluster_url.empty() && aws_host) ||
-             f.print_policies) {
-    o.mode = setup::SetupMode::kAwsManaged;
-  } else {
-    o.mode = setup::SetupMode::kSelfManagedS3;
-  }
-  if (o.mode == setup::SetupMode::kAwsManaged && f.cluster.auth.empty())
-    f.cluster.auth = "aws";  // domains want SigV4
-  o.domain_endpoint = f.cluster.url;
-
-  if (o.mode != setup::SetupMode::kSelfManagedFs) {
-    if (f.bucket.empty())
-      return make_error(ErrorCode::kInvalidArgument, "--bucket s3://BUCKET[/PREFIX] is required",
-                        "or pass --fs PATH for a shared file system repository");
-    auto uri = s3::parse_bucket_uri(f.bucket);
-    if (!uri.ok()) return uri.error();
-    o.bucket = uri->bucket;
-    o.prefix = uri->prefix;
-  }
-  // Names before the region and credentials: bad input fails fast and offline.
-  if (auto v = setup::validate_names(o); !v.ok()) return v.error();
-
-  // Region: flag, environment, profile, or the domain's host name.
-  if (o.mode != setup::SetupMode::kSelfManagedFs) {
-    aws::RegionOptions ro;
-    ro.flag = g.region;
-    ro.profile = g.profile;
-    ro.endpoint_host = base.ok() && aws_host ? base->host : "";
-    ro.imds = aws::ImdsLookup::kNo;
-    auto region = aws::resolve_region(ro);
-    if (!region.ok()) return region.error();
-    o.region = region->region;
-  }
-  return o;
+  return setup_options_from_flags(g, f, std::move(o),
+                                  f.print_policies ? UrlOptional::kYes : UrlOptional::kNo);
 }
 
 const char* mode_text(setup::SetupMode mode) {
@@ -262,6 +199,42 @@ Result<int> print_policies(const GlobalOptions& global, const setup::SetupOption
   return kExitOk;
 }
 
+// The doctor's checks of the set-up, as JSON objects (id, status, saw, fix); a check run that
+// cannot start at all is one warning saying why.
+json setup_checks(const setup::SetupOptions& o, const SetupFlags& f, const setup::SetupClients& c) {
+  doctor::DoctorOptions d;
+  d.setup = o;
+  d.expect_fs_path = o.register_as_fs_path;
+  d.target_words = !f.domain_endpoint.empty()
+                       ? " --domain-endpoint " + util::shell_word(f.domain_endpoint)
+                   : !f.cluster_url.empty() ? " --cluster " + util::shell_word(f.cluster_url)
+                                            : " --url " + util::shell_word(f.cluster.url);
+  d.request_words = connection_words(f.cluster);
+  auto rep = doctor::run_doctor(d, {c.cluster, c.s3, c.iam, c.sts, {}});
+  json out = json::array();
+  if (!rep.ok()) {
+    out.push_back(
+        {{"id", "doctor"}, {"status", "warn"}, {"saw", rep.error().message}, {"fix", nullptr}});
+    return out;
+  }
+  for (const auto& check : rep->checks) out.push_back(doctor::to_json(check));
+  return out;
+}
+
+void print_checks(const json& checks, bool dry_run) {
+  std::cout << "\nChecks (essnap doctor, of the set-up as it is now"
+            << (dry_run ? ", before the plan above" : "") << "; they never stop setup):\n";
+  for (const auto& c : checks) {
+    std::string status = c.value("status", "");
+    status.resize(5, ' ');
+    std::string id = c.value("id", "");
+    if (id.size() < 20) id.resize(20, ' ');
+    std::cout << "  " << status << id << " " << c.value("saw", "") << "\n";
+    if (c.contains("fix") && c["fix"].is_string())
+      std::cout << "       fix: " << c["fix"].get<std::string>() << "\n";
+  }
+}
+
 Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   GlobalOptions g = global;
   if (!f.cluster.region.empty()) g.region = f.cluster.region;
@@ -270,43 +243,13 @@ Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   setup::SetupOptions& o = *options;
   const bool aws_mode = o.mode == setup::SetupMode::kAwsManaged;
 
-  const auto& env = aws::Environment::process();
-  http::TransportOptions topts;
-  topts.verbose = global.verbose;
-  auto aws_transport = http::make_transport(topts);
-  auto cred_options = credential_options(g);
-  auto provider = aws::make_default_chain(cred_options);
-  std::shared_ptr<aws::CredentialsProvider> s3_provider = provider;
-  if (!f.s3_profile.empty()) {
-    auto s3_options = cred_options;
-    s3_options.profile = f.s3_profile;
-    s3_provider = aws::make_default_chain(s3_options);
-  }
+  ESSNAP_TRY(AwsClients aws, make_aws_clients(g, f, o));
+  s3::Client* s3c = aws.s3.get();
+  iam::IamClient* iamc = aws.iam.get();
+  aws::StsClient* stsc = aws.sts.get();
 
-  std::unique_ptr<s3::Client> s3c;
-  if (o.mode != setup::SetupMode::kSelfManagedFs) {
-    ESSNAP_TRY_STATUS(provider->credentials());
-    // The one S3 options rule; the region is the domain's (resolved above).
-    ESSNAP_TRY(s3::ClientOptions so,
-               s3::resolve_client_options({o.region, g.profile, f.s3_endpoint_url, f.s3_path_style},
-                                          s3_provider, env));
-    if (!so.endpoint.url.empty()) {
-      auto u = util::parse_url(so.endpoint.url, util::UrlChars::kRaw);
-      if (!u.ok()) return u.error();
-      if (!aws::is_aws_host(u->host)) o.s3_endpoint = so.endpoint.url;
-    }
-    s3c = std::make_unique<s3::Client>(*aws_transport, so);
-  }
-  std::unique_ptr<iam::IamClient> iamc;
-  std::unique_ptr<aws::StsClient> stsc;
-  if (aws_mode) {
-    iamc = std::make_unique<iam::IamClient>(
-        *aws_transport, iam::resolve_iam_endpoint(o.region, env, f.iam_endpoint_url), provider);
-    stsc = std::make_unique<aws::StsClient>(
-        *aws_transport, aws::resolve_sts_endpoint(o.region, env, f.sts_endpoint_url), provider);
-  }
-
-  if (f.print_policies) return print_policies(global, o, topts, f.sts_endpoint_url, provider);
+  if (f.print_policies)
+    return print_policies(global, o, aws.transport_options, f.sts_endpoint_url, aws.provider);
 
   auto cluster_client = make_cluster_client(g, f.cluster);
   if (!cluster_client.ok()) return cluster_client.error();
@@ -319,13 +262,20 @@ Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
               << " instead of the type s3 body shown as repository_body\n";
   }
 
-  setup::SetupClients clients{s3c.get(), iamc.get(), stsc.get(), &cluster_client.value()};
+  setup::SetupClients clients{s3c, iamc, stsc, &cluster_client.value()};
   auto rep = setup::run_setup(o, clients);
   if (!rep.ok()) return rep.error();
-  if (global.output == OutputFormat::kJson)
-    json_result(report_json(*rep, mode_text(o.mode)));
-  else
+  // essnap doctor's checks belong to the plan: shown (of the set-up as it is now, so after a dry
+  // run they show what the plan would change), never failing setup.
+  auto checks = setup_checks(o, f, clients);
+  if (global.output == OutputFormat::kJson) {
+    json j = report_json(*rep, mode_text(o.mode));
+    j["checks"] = checks;
+    json_result(std::move(j));
+  } else {
     print_text(*rep, o.repository, mode_text(o.mode));
+    print_checks(checks, rep->dry_run);
+  }
   return kExitOk;
 }
 
@@ -337,28 +287,9 @@ void register_setup(CLI::App& app, CommandContext ctx) {
       "setup",
       "Make a snapshot repository ready in one idempotent command: bucket, IAM role, "
       "permissions check, registration, verification");
-  add_cluster_flags(cmd, &f->cluster);
-  cmd->add_option("--domain-endpoint", f->domain_endpoint,
-                  "Amazon OpenSearch Service / Elasticsearch Service domain endpoint (AWS mode)");
-  cmd->add_option("--cluster", f->cluster_url,
-                  "Self-managed cluster URL: no IAM; the cluster's own S3 client (or --fs)");
-  cmd->add_option("--bucket", f->bucket, "s3://BUCKET[/PREFIX] for the repository");
-  cmd->add_option("--repository,-r", f->repository, "Repository name (not starting with cs-)")
-      ->required();
-  cmd->add_option("--role", f->role,
-                  "Snapshot role name or ARN (default: essnap-snapshots-<repository>)");
+  add_setup_target_flags(cmd, f.get());
   cmd->add_option("--kms-key", f->kms_key, "Default bucket encryption with this KMS key (SSE-KMS)");
   cmd->add_option("--s3-client", f->s3_client, "Self-managed: the cluster's s3.client.NAME");
-  cmd->add_option("--fs", f->fs, "Self-managed: register a shared file system repository at PATH");
-  cmd->add_option("--s3-endpoint-url", f->s3_endpoint_url,
-                  "S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
-  cmd->add_option("--iam-endpoint-url", f->iam_endpoint_url,
-                  "IAM endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, AWS)");
-  cmd->add_option("--sts-endpoint-url", f->sts_endpoint_url,
-                  "STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, regional)");
-  cmd->add_option("--s3-profile", f->s3_profile,
-                  "AWS profile for the S3 calls only (default: the same credentials)");
-  cmd->add_flag("--s3-path-style", f->s3_path_style, "Path-style S3 addressing");
   cmd->add_option("--shard-path-type", f->shard_path_type,
                   "OpenSearch >= 2.17: register with shard_path_type fixed, hashed_prefix or "
                   "hashed_infix (see SHARD PATHS; refused on Elasticsearch)");
@@ -375,7 +306,8 @@ void register_setup(CLI::App& app, CommandContext ctx) {
       "  access, default encryption) -> role trusted by es.amazonaws.com with a least-privilege\n"
       "  inline policy -> iam:PassRole / es:ESHttpPut check -> PUT _snapshot/NAME -> _verify.\n"
       "  Everything is read first; a conflict stops before any change. A second run says\n"
-      "  'already in place' for every step.\n\n"
+      "  'already in place' for every step. Then essnap doctor's checks are printed (-o json:\n"
+      "  \"checks\"); a warning or failure there never stops setup.\n\n"
       "SHARD PATHS (OpenSearch 2.17+; README, docs/REPOSITORY_FORMAT.md section 7):\n"
       "  hashed_prefix (OpenSearch 3.x's default) spreads shard data over 2^20 key prefixes,\n"
       "  which S3 scales request rates by, but puts it at <hash>/PREFIX/indices/... OUTSIDE\n"

@@ -45,6 +45,7 @@ void register_request(CLI::App& app, CommandContext ctx);
 void register_credentials(CLI::App& app, CommandContext ctx);
 void register_whoami(CLI::App& app, CommandContext ctx);
 void register_setup(CLI::App& app, CommandContext ctx);
+void register_doctor(CLI::App& app, CommandContext ctx);
 void register_snapshot(CLI::App& app, CommandContext ctx);
 void register_restore(CLI::App& app, CommandContext ctx);
 void register_drill(CLI::App& app, CommandContext ctx);

@@ -35,7 +35,7 @@ int exit_code_for(const Error& error) {
 const char* exit_status_help() {
   return "EXIT STATUS:\n"
          "  0    success\n"
-         "  1    unexpected internal error\n"
+         "  1    unexpected internal error; essnap doctor: a check warned\n"
          "  2    usage error: unknown flag, malformed URL, date, JSON or config\n"
          "  3    no usable AWS credentials (every source tried is listed)\n"
          "  4    network error or timeout: the server could not be reached, or --timeout ran\n"
@@ -44,7 +44,8 @@ const char* exit_status_help() {
          "  6    not found: repository, snapshot, index or local file\n"
          "  7    local I/O error: a file could not be read or written\n"
          "  8    refused by a pre-flight check (conflict, version, running snapshot) or by\n"
-         "       the user (a destructive command without --yes or confirmation)\n"
+         "       the user (a destructive command without --yes or confirmation); essnap\n"
+         "       doctor: a check failed\n"
          "  9    a snapshot or restore finished PARTIAL or FAILED (the failures are listed),\n"
          "       an import or copy left documents out (rejected ones are in the errors file), or\n"
          "       a drill disproved its snapshot\n"

@@ -244,6 +244,11 @@ Result<SimulatePrincipalPolicyResponse> IamClient::simulate_principal_policy(
     form += "&ActionNames.member." + std::to_string(i + 1) + "=" + form_value(r.action_names[i]);
   for (std::size_t i = 0; i < r.resource_arns.size(); ++i)
     form += "&ResourceArns.member." + std::to_string(i + 1) + "=" + form_value(r.resource_arns[i]);
+  for (std::size_t i = 0; i < r.context.size(); ++i) {
+    const std::string m = "&ContextEntries.member." + std::to_string(i + 1);
+    form += m + ".ContextKeyName=" + form_value(r.context[i].first) + m + ".ContextKeyType=string" +
+            m + ".ContextKeyValues.member.1=" + form_value(r.context[i].second);
+  }
   ESSNAP_TRY(auto body, call("SimulatePrincipalPolicy", form, http::Idempotency::kIdempotent));
   pugi::xml_document doc;
   ESSNAP_TRY(auto node, aws::query_result(doc, body, "IAM", "SimulatePrincipalPolicy"));

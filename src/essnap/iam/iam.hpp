@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "essnap/aws/credentials.hpp"
@@ -77,6 +78,8 @@ struct SimulatePrincipalPolicyRequest {
   std::string policy_source_arn;  // the caller: user or role ARN (not an assumed-role session)
   std::vector<std::string> action_names;
   std::vector<std::string> resource_arns;  // empty: "*"
+  // ContextEntries: condition keys' values (type string), e.g. s3:prefix for s3:ListBucket.
+  std::vector<std::pair<std::string, std::string>> context = {};
 };
 struct EvaluationResult {
   std::string action;

@@ -606,6 +606,14 @@ Result<ObjectLockConfiguration> Client::get_object_lock_configuration(const std:
   return out;
 }
 
+Result<http::Response> Client::get_bucket_subresource(const std::string& operation,
+                                                      const std::string& bucket,
+                                                      const std::string& query) {
+  if (!bucket.empty()) ESSNAP_TRY_STATUS(validate_bucket_name(bucket));
+  Call c{operation, "GET", bucket, "", query, {}, {}, http::Idempotency::kIdempotent, {}};
+  return send(c);
+}
+
 Result<ListObjectsV2Response> Client::list_objects_v2(const ListObjectsV2Request& r) {
   // Query parameters in canonical (sorted) order; the signer re-sorts anyway.
   std::string q;

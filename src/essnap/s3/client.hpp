@@ -347,6 +347,12 @@ class Client {
   Result<GetBucketEncryptionResponse> get_bucket_encryption(const GetBucketEncryptionRequest& r);
   Result<Ok> put_bucket_encryption(const PutBucketEncryptionRequest& r);
   Result<ObjectLockConfiguration> get_object_lock_configuration(const std::string& bucket);
+  // A GET of a bucket's configuration subresource ("lifecycle=", "versioning=", ...; the
+  // readers are in s3/bucket_config.hpp) or, with an empty bucket, of the service (ListBuckets):
+  // signed, one region redirect followed, any HTTP answer returned (an Error only without one).
+  Result<http::Response> get_bucket_subresource(const std::string& operation,
+                                                const std::string& bucket,
+                                                const std::string& query);
 
   Result<ListObjectsV2Response> list_objects_v2(const ListObjectsV2Request& r);
   Result<ListObjectVersionsResponse> list_object_versions(const ListObjectVersionsRequest& r);

@@ -19,18 +19,6 @@ struct DoctorFlags : SetupTargetFlags {
   std::vector<std::string> skip;
 };
 
-const char* mode_text(setup::SetupMode mode) {
-  switch (mode) {
-    case setup::SetupMode::kAwsManaged:
-      return "AWS-managed domain";
-    case setup::SetupMode::kSelfManagedS3:
-      return "self-managed cluster, S3";
-    case setup::SetupMode::kSelfManagedFs:
-      return "self-managed cluster, shared file system";
-  }
-  return "?";
-}
-
 // How the user named the cluster, for the `essnap setup` commands in fixes.
 std::string target_words(const DoctorFlags& f, const ClusterFlags& resolved) {
   std::string out;
@@ -56,8 +44,8 @@ int exit_for(doctor::CheckStatus worst) {
   return kExitFailure;
 }
 
-void print_text(const doctor::DoctorReport& r, const std::string& repository,
-                const std::string& mode) {
+void print_doctor_text(const doctor::DoctorReport& r, const std::string& repository,
+                       const std::string& mode) {
   std::cout << "essnap doctor: repository '" << repository << "' (" << mode << ")\n";
   int counts[3] = {0, 0, 0};
   for (const auto& c : r.checks) {
@@ -98,14 +86,14 @@ Result<int> run_doctor_command(const GlobalOptions& global, DoctorFlags& f) {
     json checks = json::array();
     for (const auto& c : report.checks) checks.push_back(doctor::to_json(c));
     json out = {{"repository", o.setup.repository},
-                {"mode", mode_text(o.setup.mode)},
+                {"mode", setup_mode_text(o.setup.mode)},
                 {"status", doctor::to_string(report.worst())},
                 {"checks", checks}};
     if (!report.caller_arn.empty()) out["caller_arn"] = report.caller_arn;
     if (!report.role_arn.empty()) out["role_arn"] = report.role_arn;
     json_result(std::move(out));
   } else {
-    print_text(report, o.setup.repository, mode_text(o.setup.mode));
+    print_doctor_text(report, o.setup.repository, setup_mode_text(o.setup.mode));
   }
   return exit_for(report.worst());
 }

@@ -146,18 +146,6 @@ Result<setup::SetupOptions> options_from_flags(const GlobalOptions& g, SetupFlag
                                   f.print_policies ? UrlOptional::kYes : UrlOptional::kNo);
 }
 
-const char* mode_text(setup::SetupMode mode) {
-  switch (mode) {
-    case setup::SetupMode::kAwsManaged:
-      return "AWS-managed domain";
-    case setup::SetupMode::kSelfManagedS3:
-      return "self-managed cluster, S3";
-    case setup::SetupMode::kSelfManagedFs:
-      return "self-managed cluster, shared file system";
-  }
-  return "?";
-}
-
 // For people who manage IAM as code: the documents, nothing changed.
 Result<int> print_policies(const GlobalOptions& global, const setup::SetupOptions& o,
                            const http::TransportOptions& topts, const std::string& sts_endpoint_url,
@@ -269,11 +257,11 @@ Result<int> run_setup_command(const GlobalOptions& global, SetupFlags& f) {
   // run they show what the plan would change), never failing setup.
   auto checks = setup_checks(o, f, clients);
   if (global.output == OutputFormat::kJson) {
-    json j = report_json(*rep, mode_text(o.mode));
+    json j = report_json(*rep, setup_mode_text(o.mode));
     j["checks"] = checks;
     json_result(std::move(j));
   } else {
-    print_text(*rep, o.repository, mode_text(o.mode));
+    print_text(*rep, o.repository, setup_mode_text(o.mode));
     print_checks(checks, rep->dry_run);
   }
   return kExitOk;

@@ -127,4 +127,16 @@ Result<AwsClients> make_aws_clients(const GlobalOptions& g, const SetupTargetFla
   return out;
 }
 
+const char* setup_mode_text(setup::SetupMode mode) {
+  switch (mode) {
+    case setup::SetupMode::kAwsManaged:
+      return "AWS-managed domain";
+    case setup::SetupMode::kSelfManagedS3:
+      return "self-managed cluster, S3";
+    case setup::SetupMode::kSelfManagedFs:
+      return "self-managed cluster, shared file system";
+  }
+  return "?";
+}
+
 }  // namespace essnap::cli

@@ -65,4 +65,7 @@ Result<AwsClients> make_aws_clients(const GlobalOptions& global, const SetupTarg
                                     setup::SetupOptions& options,
                                     WantSts sts = WantSts::kDomainOnly);
 
+// "AWS-managed domain", "self-managed cluster, S3", ...: the mode in words (setup, doctor).
+const char* setup_mode_text(setup::SetupMode mode);
+
 }  // namespace essnap::cli

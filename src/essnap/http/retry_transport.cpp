@@ -37,14 +37,18 @@ bool is_throttled(const Response& r) {
 
 // A 500 that is the engine's verdict on the request, the same on every attempt: it could not
 // parse what it read (a repository written by a newer engine: "unknown field [uuid]") or it
-// refused the restore (a version or shard-count rule).
+// refused the restore (a version or shard-count rule). Or a server that does not implement the
+// call at all (AWS's <Code>NotImplemented</Code>; moto's "The X action has not been implemented",
+// e.g. IAM SimulatePrincipalPolicy): no attempt will change that.
 bool is_deterministic_500(const Response& r) {
   if (r.status != 500) return false;
   std::string_view body(r.body);
   if (body.size() > 64 * 1024) body = body.substr(0, 64 * 1024);
   return contains(body, "\"type\":\"parsing_exception\"") ||
          contains(body, "\"type\":\"x_content_parse_exception\"") ||
-         contains(body, "\"type\":\"snapshot_restore_exception\"");
+         contains(body, "\"type\":\"snapshot_restore_exception\"") ||
+         contains(body, "<Code>NotImplemented</Code>") ||
+         contains(body, "action has not been implemented");
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ Response resp(int status, std::string body = {}, Headers headers = {}) {
   return r;
 }
 
-struct RetryHarness {
+struct Harness {
   std::deque<ScriptedTransport::Step> steps;
   int calls = 0;
   std::vector<std::chrono::milliseconds> sleeps;
@@ -78,7 +78,7 @@ Error net() {
 
 TEST(Retry, TransientStatusesAreRetriedUntilSuccess) {
   for (int status : {429, 500, 502, 503, 504}) {
-    RetryHarness h;
+    Harness h;
     h.add(resp(status));
     h.add(resp(status));
     h.add(resp(200, "ok"));
@@ -92,7 +92,7 @@ TEST(Retry, TransientStatusesAreRetriedUntilSuccess) {
 
 TEST(Retry, PermanentStatusesAreReturnedAtOnce) {
   for (int status : {400, 401, 403, 404, 409, 501}) {
-    RetryHarness h;
+    Harness h;
     h.add(resp(status));
     auto r = h.make()->send(Request{});
     ASSERT_TRUE(r.ok());
@@ -110,7 +110,7 @@ TEST(Retry, DeterministicEngine500sAreReturnedAtOnce) {
       const char* body :
       {R"({"error":{"root_cause":[{"type":"parsing_exception","reason":"Failed to parse object: unknown field [uuid] found"}],"type":"repository_exception","reason":"[r] Unexpected exception when loading repository data"},"status":500})",
        R"({"error":{"root_cause":[{"type":"snapshot_restore_exception","reason":"[r:s/u] the snapshot was created with version [8.19.8-[136408427]] which is higher than the version of this node [8.19.0-8.19.7]"}],"type":"snapshot_restore_exception"},"status":500})"}) {
-    RetryHarness h;
+    Harness h;
     h.add(resp(500, body));
     h.add(resp(200));
     auto r = h.make()->send(Request{});
@@ -118,14 +118,14 @@ TEST(Retry, DeterministicEngine500sAreReturnedAtOnce) {
     EXPECT_EQ(r->status, 500);
     EXPECT_EQ(h.calls, 1) << body;
   }
-  RetryHarness h;  // any other 500 is still transient
+  Harness h;  // any other 500 is still transient
   h.add(resp(500, R"({"error":{"type":"repository_exception","reason":"[r] could not read"}})"));
   h.add(resp(200));
   EXPECT_EQ(h.make()->send(Request{})->status, 200);
 }
 
 TEST(Retry, ThrottlingBodiesAreTransient) {
-  RetryHarness h;
+  Harness h;
   h.add(resp(400, "<Error><Code>SlowDown</Code><Message>Please reduce</Message></Error>"));
   h.add(resp(400, R"({"error":{"type":"es_rejected_execution_exception"}})"));
   h.add(resp(200));
@@ -135,14 +135,14 @@ TEST(Retry, ThrottlingBodiesAreTransient) {
 }
 
 TEST(Retry, NetworkErrorsAndTimeoutsAreRetriedOthersAreNot) {
-  RetryHarness h;
+  Harness h;
   h.add(net());
   h.add(Error(ErrorCode::kTimeout, "stalled"));
   h.add(resp(200));
   EXPECT_TRUE(h.make()->send(Request{}).ok());
   EXPECT_EQ(h.calls, 3);
 
-  RetryHarness p;
+  Harness p;
   p.add(Error(ErrorCode::kIo, "cannot read body file"));
   auto r = p.make()->send(Request{});
   ASSERT_FALSE(r.ok());
@@ -151,7 +151,7 @@ TEST(Retry, NetworkErrorsAndTimeoutsAreRetriedOthersAreNot) {
 }
 
 TEST(Retry, BackoffIsTruncatedExponentialWithFullJitter) {
-  RetryHarness h;
+  Harness h;
   h.policy.max_attempts = 8;
   h.policy.initial_backoff = 100ms;
   h.policy.max_backoff = 1000ms;
@@ -164,7 +164,7 @@ TEST(Retry, BackoffIsTruncatedExponentialWithFullJitter) {
                                                        999ms, 999ms, 999ms};
   EXPECT_EQ(h.sleeps, want);
 
-  RetryHarness low;
+  Harness low;
   low.random = 0.0;
   low.add(resp(503));
   low.add(resp(200));
@@ -173,7 +173,7 @@ TEST(Retry, BackoffIsTruncatedExponentialWithFullJitter) {
 }
 
 TEST(Retry, BudgetByCount) {
-  RetryHarness h;
+  Harness h;
   h.policy.max_attempts = 3;
   for (int i = 0; i < 5; ++i) h.add(net());
   auto r = h.make()->send(Request{});
@@ -182,7 +182,7 @@ TEST(Retry, BudgetByCount) {
   EXPECT_NE(r.error().message.find("gave up after 3 attempts"), std::string::npos)
       << r.error().message;
 
-  RetryHarness s;
+  Harness s;
   s.policy.max_attempts = 2;
   s.add(resp(503));
   s.add(resp(503));
@@ -193,7 +193,7 @@ TEST(Retry, BudgetByCount) {
 }
 
 TEST(Retry, BudgetByTime) {
-  RetryHarness h;
+  Harness h;
   h.policy.max_attempts = 100;
   h.policy.initial_backoff = 1000ms;
   h.policy.max_backoff = 1000ms;
@@ -205,7 +205,7 @@ TEST(Retry, BudgetByTime) {
 }
 
 TEST(Retry, RetryAfterSecondsIsHonoured) {
-  RetryHarness h;
+  Harness h;
   h.add(resp(429, "", {{"Retry-After", "3"}}));
   h.add(resp(200));
   EXPECT_TRUE(h.make()->send(Request{}).ok());
@@ -213,7 +213,7 @@ TEST(Retry, RetryAfterSecondsIsHonoured) {
 }
 
 TEST(Retry, RetryAfterHttpDateIsHonoured) {
-  RetryHarness h;
+  Harness h;
   h.add(resp(503, "", {{"retry-after", "Wed, 21 Oct 2015 07:28:05 GMT"}}));
   h.add(resp(200));
   EXPECT_TRUE(h.make()->send(Request{}).ok());
@@ -221,7 +221,7 @@ TEST(Retry, RetryAfterHttpDateIsHonoured) {
 }
 
 TEST(Retry, RetryAfterBeyondTheTimeBudgetStopsAtOnce) {
-  RetryHarness h;
+  Harness h;
   h.policy.max_elapsed = 10s;
   h.add(resp(503, "", {{"Retry-After", "3600"}}));
   auto r = h.make()->send(Request{});
@@ -240,7 +240,7 @@ TEST(Retry, ParseRetryAfter) {
 }
 
 TEST(Retry, NonIdempotentRequestIsNotRepeatedOnceItMayHaveArrived) {
-  RetryHarness h;
+  Harness h;
   h.add(net(), /*sent=*/true);
   Request req;
   req.idempotency = Idempotency::kNonIdempotent;
@@ -248,14 +248,14 @@ TEST(Retry, NonIdempotentRequestIsNotRepeatedOnceItMayHaveArrived) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(h.calls, 1);
 
-  RetryHarness five;
+  Harness five;
   five.add(resp(502));
   EXPECT_EQ(five.make()->send(req)->status, 502);
   EXPECT_EQ(five.calls, 1);
 }
 
 TEST(Retry, NonIdempotentRequestIsRepeatedWhenItNeverLeftOrWasThrottled) {
-  RetryHarness h;
+  Harness h;
   h.add(net(), /*sent=*/false);
   h.add(resp(429));
   h.add(resp(201));
@@ -268,7 +268,7 @@ TEST(Retry, NonIdempotentRequestIsRepeatedWhenItNeverLeftOrWasThrottled) {
 }
 
 TEST(Retry, NothingIsRepeatedAfterBytesReachedTheSink) {
-  RetryHarness h;
+  Harness h;
   h.add(net(), true, /*sunk=*/100);
   auto r = h.make()->send(Request{});
   ASSERT_FALSE(r.ok());

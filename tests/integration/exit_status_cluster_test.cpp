@@ -22,7 +22,7 @@ namespace {
 
 using test::stack_var;
 
-test::ProcessResult run_essnap(const std::string& url, const std::string& args) {
+test::ProcessResult run_status_essnap(const std::string& url, const std::string& args) {
   return test::run(test::essnap_command(url, args));
 }
 
@@ -53,8 +53,8 @@ class ExitStatusCluster : public ::testing::TestWithParam<test::StackEngine> {
 };
 
 TEST_P(ExitStatusCluster, MissingIndexRepositoryAndSnapshotAreNamed) {
-  auto missing_index =
-      run_essnap(url_, "snapshot create exitwt-x -r " + repo_ + " -i exitwt-no-such-index --wait");
+  auto missing_index = run_status_essnap(
+      url_, "snapshot create exitwt-x -r " + repo_ + " -i exitwt-no-such-index --wait");
   EXPECT_EQ(missing_index.exit_code, 6) << missing_index.err;
   // Found by resolving the selection before anything is sent (the engine's own 404 for a race
   // is read the same way: see tests/unit/exit_status_test.cpp).
@@ -63,20 +63,20 @@ TEST_P(ExitStatusCluster, MissingIndexRepositoryAndSnapshotAreNamed) {
   EXPECT_EQ(missing_index.err.find("not registered"), std::string::npos) << missing_index.err;
 
   auto created =
-      run_essnap(url_, "snapshot create exitwt-a -r " + repo_ + " -i " + index_ + " --wait");
+      run_status_essnap(url_, "snapshot create exitwt-a -r " + repo_ + " -i " + index_ + " --wait");
   ASSERT_EQ(created.exit_code, 0) << created.err;
 
-  auto show = run_essnap(url_, "snapshot show exitwt-a exitwt-missing -r " + repo_);
+  auto show = run_status_essnap(url_, "snapshot show exitwt-a exitwt-missing -r " + repo_);
   EXPECT_EQ(show.exit_code, 6) << show.err;
   EXPECT_NE(show.out.find("snapshot:   exitwt-a"), std::string::npos) << show.out;
   EXPECT_NE(show.err.find("no snapshot exitwt-missing in " + repo_), std::string::npos) << show.err;
 
-  auto status = run_essnap(url_, "snapshot status -r exitwt-not-registered");
+  auto status = run_status_essnap(url_, "snapshot status -r exitwt-not-registered");
   EXPECT_EQ(status.exit_code, 6) << status.out << status.err;
   EXPECT_NE(status.err.find("repository exitwt-not-registered is not registered"),
             std::string::npos)
       << status.err;
-  auto running = run_essnap(url_, "snapshot status -r " + repo_);
+  auto running = run_status_essnap(url_, "snapshot status -r " + repo_);
   EXPECT_EQ(running.exit_code, 0) << running.err;
 }
 

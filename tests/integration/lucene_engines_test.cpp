@@ -99,7 +99,7 @@ class LuceneEngines : public ::testing::TestWithParam<test::StackEngine> {
   std::unique_ptr<cluster::Client> client_;
 };
 
-std::vector<std::uint8_t> read_file(const fs::path& p) {
+std::vector<std::uint8_t> read_bytes(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
@@ -148,7 +148,7 @@ TEST_P(LuceneEngines, OpensTheSnapshottedShardWithTheEnginesCounts) {
     }
   }
   ASSERT_FALSE(shard_dir.empty()) << "no shard snapshot under " << location_;
-  auto doc = format::read_framed_blob(read_file(snap_file), format::kCodecSnapshot);
+  auto doc = format::read_framed_blob(read_bytes(snap_file), format::kCodecSnapshot);
   ASSERT_TRUE(doc) << doc.error().message;
   auto snap = format::parse_shard_snapshot(*doc);
   ASSERT_TRUE(snap) << snap.error().message;

@@ -34,7 +34,7 @@ namespace {
 
 using test::stack_var;
 
-struct Engine {
+struct MatrixEngine {
   test::StackEngine ref;
   bool source_only = false;  // a row of the matrix, not a column (stack_source_engine_list)
   std::string key, label, url, location;  // location: its repository in the S3 mount
@@ -107,7 +107,7 @@ class RestoreMatrix : public ::testing::Test {
         skipped_.push_back(key);
         continue;
       }
-      Engine e;
+      MatrixEngine e;
       e.ref = ref;
       e.source_only = source_only;
       e.key = key;
@@ -119,8 +119,8 @@ class RestoreMatrix : public ::testing::Test {
     }
     if (engines_.size() < 2) GTEST_SKIP() << "fewer than two engines in the stack";
     // Table order: Elasticsearch, then OpenSearch, each by version.
-    std::sort(engines_.begin(), engines_.end(), [](const Engine& a, const Engine& b) {
-      auto v = [](const Engine& e) {
+    std::sort(engines_.begin(), engines_.end(), [](const MatrixEngine& a, const MatrixEngine& b) {
+      auto v = [](const MatrixEngine& e) {
         auto p = cluster::Version::parse(stack_var("ESSNAP_TEST_" + e.key + "_VERSION"));
         return p.ok() ? *p : cluster::Version{};
       };
@@ -142,13 +142,13 @@ class RestoreMatrix : public ::testing::Test {
   }
 
   std::string own_repo() const { return "engmx-own-" + std::to_string(::getpid()); }
-  std::string repo_from(const Engine& s) const {
+  std::string repo_from(const MatrixEngine& s) const {
     return "engmx-from-" + lower(s.key) + "-" + std::to_string(::getpid());
   }
-  std::string index_of(const Engine& s) const { return "engmx-" + lower(s.key); }
+  std::string index_of(const MatrixEngine& s) const { return "engmx-" + lower(s.key); }
 
   // A one-document index, snapshotted into the engine's repository in the S3 mount.
-  void snapshot_source(Engine& s, const std::string& index, const std::string& snap) {
+  void snapshot_source(MatrixEngine& s, const std::string& index, const std::string& snap) {
     auto& c = *s.client;
     ASSERT_TRUE(
         c.json("PUT", "/" + index,
@@ -166,7 +166,7 @@ class RestoreMatrix : public ::testing::Test {
   }
 
   // (a) the engine: POST _restore with a rename, then the restored document is there.
-  Outcome engine_restores(Engine& t, const std::string& repo, const std::string& snap,
+  Outcome engine_restores(MatrixEngine& t, const std::string& repo, const std::string& snap,
                           const std::string& index, const std::string& as) {
     cluster::Call call;
     call.method = "POST";
@@ -191,7 +191,7 @@ class RestoreMatrix : public ::testing::Test {
   }
 
   // (b) essnap: restore --dry-run against the target; exit 0 = would restore, 8 = refused.
-  Outcome essnap_decides(Engine& t, const std::string& repo, const std::string& snap,
+  Outcome essnap_decides(MatrixEngine& t, const std::string& repo, const std::string& snap,
                          const std::string& index, const std::string& suffix) {
     auto r = test::run(test::essnap_command(t.url, "restore " + snap + " -r " + repo + " -i " +
                                                        index + " --rename-suffix " + suffix +
@@ -202,7 +202,7 @@ class RestoreMatrix : public ::testing::Test {
     return {false, why};
   }
 
-  std::vector<Engine> engines_;
+  std::vector<MatrixEngine> engines_;
   std::vector<std::string> skipped_;
   std::map<std::string, std::vector<std::string>> made_indices_;
   std::vector<std::string> created_rows_;
@@ -303,7 +303,7 @@ TEST_F(RestoreMatrix, EssnapDecidesAsTheEngineOnEveryPair) {
 // version (the snapshot listing does not carry it) and says it would restore; the engine
 // refuses, and essnap's real restore reports that refusal as one (exit 8) with the way out.
 TEST_F(RestoreMatrix, AnIndexKeepsItsCreatedVersionAcrossARestore) {
-  auto find = [&](const std::string& key) -> Engine* {
+  auto find = [&](const std::string& key) -> MatrixEngine* {
     for (auto& e : engines_)
       if (e.key == key) return &e;
     return nullptr;
@@ -314,9 +314,9 @@ TEST_F(RestoreMatrix, AnIndexKeepsItsCreatedVersionAcrossARestore) {
       {"ELASTICSEARCH710", "OPENSEARCH", "OPENSEARCH3"}};
   int ran = 0;
   for (const auto& [first, middle, last] : chains) {
-    Engine* a = find(first);
-    Engine* b = find(middle);
-    Engine* c = find(last);
+    MatrixEngine* a = find(first);
+    MatrixEngine* b = find(middle);
+    MatrixEngine* c = find(last);
     if (!a || !b || !c) continue;
     ++ran;
     const std::string index = "engmx-created-" + lower(a->key);
@@ -387,14 +387,14 @@ TEST_F(RestoreMatrix, AnIndexKeepsItsCreatedVersionAcrossARestore) {
 // OpenSearch, or it would refuse an OpenSearch 1 -> 2 restore as "Elasticsearch cannot read
 // OpenSearch indices". The setting is reset whatever happens.
 TEST_F(RestoreMatrix, OpenSearchInCompatibilityModeIsStillOpenSearch) {
-  Engine* os1 = nullptr;
-  Engine* os2 = nullptr;
+  MatrixEngine* os1 = nullptr;
+  MatrixEngine* os2 = nullptr;
   for (auto& e : engines_) {
     if (e.key == "OPENSEARCH1") os1 = &e;
     if (e.key == "OPENSEARCH") os2 = &e;
   }
   if (!os1 || !os2) GTEST_SKIP() << "needs OpenSearch 1 and 2";
-  const auto compat = [&](Engine& e, bool on) {
+  const auto compat = [&](MatrixEngine& e, bool on) {
     return e.client
         ->json("PUT", "/_cluster/settings",
                nlohmann::json{{"persistent",
@@ -424,7 +424,7 @@ TEST_F(RestoreMatrix, OpenSearchInCompatibilityModeIsStillOpenSearch) {
   ASSERT_TRUE(root.ok());
   ASSERT_NE(root->body.find("\"7.10.2\""), std::string::npos) << "the mode is on: " << root->body;
 
-  for (Engine* t : {os2, os1}) {
+  for (MatrixEngine* t : {os2, os1}) {
     const std::string r = t == os1 ? own_repo() : repo;
     auto plan = test::run(
         test::essnap_command(t->url, "restore k1 -r " + r + " -i " + index_of(*os1) +

@@ -1,23 +1,19 @@
 // The S3 client against the stack's SeaweedFS (SigV4 enforced) and the IAM client against moto
 // (auth on). Unique names per test: ctest runs in parallel. Absent stack: FAIL when CI=true.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <random>
 
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
 #include "essnap/s3/client.hpp"
 #include "sts_test_env.hpp"
+#include "support/unique_name.hpp"
 
 namespace essnap {
 namespace {
 
-std::string unique(const std::string& base) {
-  std::random_device rd;
-  return base + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
-}
+using test::unique_name;
 
 using test::stack_var;
 
@@ -37,7 +33,7 @@ TEST(S3Seaweed, BucketLifecycleObjectsAndMultipart) {
   REQUIRE_S3();
   auto transport = http::make_transport({});
   s3::Client c(*transport, seaweed());
-  const std::string bucket = unique("essnap-s3it");
+  const std::string bucket = unique_name("essnap-s3it");
   auto head = c.head_bucket({bucket});
   ASSERT_TRUE(head.ok()) << head.error().message;
   EXPECT_EQ(head->access, s3::BucketAccess::kNotFound);
@@ -106,7 +102,7 @@ TEST(IamMoto, RoleAndInlinePolicyRoundTrip) {
   iam::IamClient c(*transport, {aws_env.endpoint, "us-east-1", "test"},
                    aws::make_static_provider({aws_env.access_key_id, aws_env.secret_access_key, "",
                                               std::nullopt, "test"}));
-  const std::string role = unique("essnap-it-role");
+  const std::string role = unique_name("essnap-it-role");
   auto missing = c.get_role({role});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);

@@ -37,7 +37,7 @@ Server moto() {
   return {"moto", stack_var("ESSNAP_TEST_AWS_ENDPOINT"), stack_var("ESSNAP_TEST_AWS_ACCESS_KEY_ID"),
           stack_var("ESSNAP_TEST_AWS_SECRET_ACCESS_KEY")};
 }
-Server seaweed() {
+Server seaweed_server() {
   return {"seaweedfs", stack_var("ESSNAP_TEST_S3_ENDPOINT"),
           stack_var("ESSNAP_TEST_S3_ACCESS_KEY_ID"), stack_var("ESSNAP_TEST_S3_SECRET_ACCESS_KEY")};
 }
@@ -274,7 +274,7 @@ void copy_between_buckets(S3Stack& st, const std::string& src_bucket, const std:
 
 TEST(S3CopyBetweenBuckets, SeaweedFs) {
   REQUIRE_SEAWEED();
-  S3Stack st(seaweed());
+  S3Stack st(seaweed_server());
   const std::string dst = bucket_name("copy-dst");
   ASSERT_TRUE(st.create_bucket(dst, false));
   copy_between_buckets(st, stack_var("ESSNAP_TEST_S3_BUCKET"), dst,
@@ -309,7 +309,7 @@ TEST(S3StorageClass, KeptByMoto) {
 
 TEST(S3StorageClass, KeptBySeaweedFs) {
   REQUIRE_SEAWEED();
-  S3Stack st(seaweed());
+  S3Stack st(seaweed_server());
   const std::string bucket = stack_var("ESSNAP_TEST_S3_BUCKET");
   const std::string prefix = "s3w-class-" + std::to_string(::getpid());
   auto o = st.store(bucket, prefix);

@@ -41,7 +41,7 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-std::string read_file(const std::string& path) {
+std::string read_text(const std::string& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), {}};
 }
@@ -125,7 +125,7 @@ TEST_F(ScheduleStack, RunsPrunesServesMetricsAndSurvivesABrokenReload) {
       m +
       " > \"$DIR/m3\"\n"
       "kill -TERM $pid; wait $pid; echo rc=$?\n");
-  const std::string log = read_file(dir_ + "/log");
+  const std::string log = read_text(dir_ + "/log");
   EXPECT_NE(r.out.find("alive-after-hup"), std::string::npos) << r.out << log;
   EXPECT_NE(r.out.find("rc=0"), std::string::npos) << r.out << log;
   EXPECT_NE(log.find("reload failed; keeping the previous configuration"), std::string::npos)
@@ -133,8 +133,8 @@ TEST_F(ScheduleStack, RunsPrunesServesMetricsAndSurvivesABrokenReload) {
   EXPECT_NE(log.find("essnap.yaml:3: policy 'x'"), std::string::npos)
       << "the reason, with its line\n"
       << log;
-  const std::string m1 = read_file(dir_ + "/m1"), m2 = read_file(dir_ + "/m2"),
-                    m3 = read_file(dir_ + "/m3");
+  const std::string m1 = read_text(dir_ + "/m1"), m2 = read_text(dir_ + "/m2"),
+                    m3 = read_text(dir_ + "/m3");
   for (const char* p : {"es-fast", "os-fast"}) {
     const std::string runs =
         "essnap_policy_runs_total{policy=\"" + std::string(p) + "\",result=\"success\"}";
@@ -209,7 +209,7 @@ TEST_F(ScheduleStack, SigtermMidWaitExitsZeroAndTheSnapshotContinues) {
       "\"$BIN\" run -c \"$DIR/slow.yaml\" 2>\"$DIR/log\" & pid=$!\n"
       "for i in $(seq 100); do grep -q 'snapshot started' \"$DIR/log\" && break; sleep 0.1; done\n"
       "sleep 1; kill -TERM $pid; wait $pid; echo rc=$?\n");
-  const std::string log = read_file(dir_ + "/log");
+  const std::string log = read_text(dir_ + "/log");
   EXPECT_NE(r.out.find("rc=0"), std::string::npos) << r.out << log;
   EXPECT_NE(log.find("stopping: wait abandoned; the snapshot continues in the cluster"),
             std::string::npos)

@@ -6,18 +6,17 @@
 // asserted from the JSON output (and byte for byte in tests/unit/setup_workflow_test.cpp).
 // Absent stack: FAIL when CI=true, else skip.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "essnap/http/factory.hpp"
 #include "essnap/iam/iam.hpp"
 #include "essnap/s3/client.hpp"
 #include "support/process.hpp"
 #include "support/stack_env.hpp"
+#include "support/unique_name.hpp"
 
 namespace essnap {
 namespace {
@@ -41,10 +40,7 @@ std::optional<Stack> stack() {
   return s;
 }
 
-std::string unique(const std::string& base) {
-  std::random_device rd;
-  return base + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
-}
+using test::unique_name;
 
 class SetupStack : public ::testing::Test {
  protected:
@@ -56,15 +52,15 @@ class SetupStack : public ::testing::Test {
     auto s = stack();
     ASSERT_TRUE(s.has_value());
     st_ = *s;
-    home_ = std::filesystem::temp_directory_path() / unique("essnap-setup-home");
+    home_ = std::filesystem::temp_directory_path() / unique_name("essnap-setup-home");
     std::filesystem::create_directories(home_);
     // moto and SeaweedFS hold different keys: default for IAM/STS/cluster, profile s3 for S3.
     std::ofstream(home_ / "credentials") << "[default]\naws_access_key_id = " << st_.aws_key
                                          << "\naws_secret_access_key = " << st_.aws_secret
                                          << "\n[s3]\naws_access_key_id = " << st_.s3_key
                                          << "\naws_secret_access_key = " << st_.s3_secret << "\n";
-    bucket_ = unique("essnap-setup");
-    repo_ = unique("setup-it");
+    bucket_ = unique_name("essnap-setup");
+    repo_ = unique_name("setup-it");
     transport_ = http::make_transport({});
   }
   void TearDown() override {

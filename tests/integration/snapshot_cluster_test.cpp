@@ -30,7 +30,7 @@ using test::stack_var;
 
 using CmdResult = test::ProcessResult;
 
-CmdResult run_essnap(const std::string& url, const std::string& args) {
+CmdResult run_snapshot_essnap(const std::string& url, const std::string& args) {
   return test::run(test::essnap_command(url, args));
 }
 
@@ -74,7 +74,7 @@ class SnapshotCluster : public ::testing::TestWithParam<Engine> {
     auto j = client_->json("GET", "/" + index + "/_count");
     return j.ok() ? (*j)["count"].get<long>() : -1;
   }
-  CmdResult essnap(const std::string& args) { return run_essnap(url_, args); }
+  CmdResult essnap(const std::string& args) { return run_snapshot_essnap(url_, args); }
   CmdResult snap(const std::string& args) { return essnap("snapshot " + args + " -r " + repo_); }
 
   std::string url_, repo_path_, id_, repo_;
@@ -277,8 +277,8 @@ TEST_P(SnapshotCluster, WaitSurvives504sAndDroppedConnections) {
   put_docs(idx("w"), 5);
   std::atomic<int> status_calls{0};
   auto proxy = flaky_proxy(url_, "/_status", status_calls);
-  auto r = run_essnap(proxy->url(),
-                      "snapshot create through --indices " + idx("w") + " -r " + repo_ + " --wait");
+  auto r = run_snapshot_essnap(
+      proxy->url(), "snapshot create through --indices " + idx("w") + " -r " + repo_ + " --wait");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("SUCCESS"), std::string::npos) << r.out << r.err;
   EXPECT_GE(status_calls.load(), 9) << "the outage was waited through";
@@ -293,8 +293,8 @@ TEST_P(SnapshotCluster, RestoreWaitSurvives504sAndDroppedConnections) {
   ASSERT_TRUE(client_->json("DELETE", "/" + index).ok());
   std::atomic<int> health_calls{0};
   auto proxy = flaky_proxy(url_, "/_cluster/health", health_calls);
-  auto r = run_essnap(proxy->url(),
-                      "restore forrestore -r " + repo_ + " --indices " + index + " --wait");
+  auto r = run_snapshot_essnap(
+      proxy->url(), "restore forrestore -r " + repo_ + " --indices " + index + " --wait");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(index + ": 4 documents"), std::string::npos) << r.out << r.err;
   EXPECT_GE(health_calls.load(), 9) << "the outage was waited through";

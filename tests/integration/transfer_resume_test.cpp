@@ -28,9 +28,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::stack_var;
-using Docs = std::map<std::string, nlohmann::json>;  // id -> _source
+using ResumeDocs = std::map<std::string, nlohmann::json>;  // id -> _source
 
-std::string read_file(const fs::path& path) {
+std::string read_resume_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -103,9 +103,9 @@ class TransferResume : public ::testing::TestWithParam<const char*> {
     bulk(name, ndjson);
   }
 
-  Docs live_docs(const std::string& name) {
+  ResumeDocs live_docs(const std::string& name) {
     auto c = test::test_client(url_);
-    Docs out;
+    ResumeDocs out;
     auto page = c->json("POST", "/" + name + "/_search?scroll=1m",
                         nlohmann::json{{"size", 1000}, {"sort", {"_doc"}}});
     EXPECT_TRUE(page.ok()) << page.error().message;
@@ -118,11 +118,11 @@ class TransferResume : public ::testing::TestWithParam<const char*> {
   }
 
   // The documents of an uncompressed export, checked against its manifest; a duplicate fails.
-  Docs exported_docs(const fs::path& root) {
-    const auto m = nlohmann::json::parse(read_file(root / "manifest.json"));
-    Docs out;
+  ResumeDocs exported_docs(const fs::path& root) {
+    const auto m = nlohmann::json::parse(read_resume_file(root / "manifest.json"));
+    ResumeDocs out;
     for (const auto& c : m["indices"][0]["chunks"]) {
-      const std::string bytes = read_file(root / c["file"].get<std::string>());
+      const std::string bytes = read_resume_file(root / c["file"].get<std::string>());
       EXPECT_EQ(util::sha256_hex(bytes), c["sha256"]) << c["file"];
       std::istringstream in(bytes);
       for (std::string line; std::getline(in, line);) {
@@ -163,9 +163,9 @@ TEST_P(TransferResume, AnExportResumedAfterTheIndexChangedIsOneRead) {
   change(src);
   auto resumed = essnap(cmd + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  const Docs live = live_docs(src);
+  const ResumeDocs live = live_docs(src);
   EXPECT_EQ(live.size(), 3000u);
-  const Docs got = exported_docs(out);
+  const ResumeDocs got = exported_docs(out);
   EXPECT_EQ(got.size(), live.size());
   EXPECT_TRUE(got == live) << "the export is not the index's documents of one read";
   EXPECT_NE(resumed.err.find("again from the start"), std::string::npos) << resumed.err;
@@ -183,7 +183,7 @@ TEST_P(TransferResume, ACopyResumedAfterTheSourceChangedIsOneRead) {
   auto resumed = essnap(cmd + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err << resumed.out;
   EXPECT_EQ(resumed.err.find("errors file"), std::string::npos) << resumed.err;
-  const Docs source = live_docs(src);
+  const ResumeDocs source = live_docs(src);
   EXPECT_TRUE(live_docs(dst) == source) << "the copy is not the source's documents of one read";
 }
 
@@ -238,11 +238,11 @@ TEST_P(TransferResume, AnIdOver512BytesIsRejectedAloneWithExit9) {
                 .exit_code,
             0);
   // A document no engine can hold, written into the first chunk as an export would have it.
-  auto m = nlohmann::json::parse(read_file(out / "manifest.json"));
+  auto m = nlohmann::json::parse(read_resume_file(out / "manifest.json"));
   auto& chunk = m["indices"][0]["chunks"][0];
   const fs::path file = out / chunk["file"].get<std::string>();
   std::string bytes =
-      read_file(file) +
+      read_resume_file(file) +
       nlohmann::json{{"_id", std::string(600, 'l')}, {"_source", {{"n", -1}}}}.dump() + "\n";
   std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
   chunk["bytes"] = bytes.size();
@@ -259,7 +259,7 @@ TEST_P(TransferResume, AnIdOver512BytesIsRejectedAloneWithExit9) {
                   " --rename-suffix -i --errors " + errors + state_dir());
   EXPECT_EQ(i.exit_code, 9) << i.err;
   EXPECT_EQ(live_docs(dst), live_docs(src));
-  const std::string lines = read_file(errors);
+  const std::string lines = read_resume_file(errors);
   EXPECT_NE(lines.find(std::string(600, 'l')), std::string::npos) << lines.substr(0, 300);
   EXPECT_NE(i.err.find(errors), std::string::npos) << i.err;
 }

@@ -45,7 +45,7 @@ struct Doc {
 };
 using Docs = std::map<std::string, Doc>;
 
-std::string read_file(const std::string& path) {
+std::string read_roundtrip_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -214,7 +214,8 @@ class TransferStack : public ::testing::Test {
     std::map<std::string, std::string> out;
     for (const auto& e : fs::recursive_directory_iterator(root))
       if (e.path().string().find(".ndjson") != std::string::npos)
-        out[fs::relative(e.path(), root).string()] = util::sha256_hex(read_file(e.path().string()));
+        out[fs::relative(e.path(), root).string()] =
+            util::sha256_hex(read_roundtrip_file(e.path().string()));
     return out;
   }
 
@@ -232,11 +233,11 @@ TEST_F(TransferStack, OpenSearch2ToElasticsearch8ThroughALocalDirectory) {
                   " --chunk-docs 500 --slices 2 --page-size 450");
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_NE(e.out.find("exported 3001 of 3001 documents"), std::string::npos) << e.out;
-  const auto manifest = nlohmann::json::parse(read_file(out + "/manifest.json"));
+  const auto manifest = nlohmann::json::parse(read_roundtrip_file(out + "/manifest.json"));
   EXPECT_EQ(manifest["source"]["engine"], "opensearch");
   EXPECT_EQ(manifest["indices"][0]["documents"], 3001);
   EXPECT_GE(manifest["indices"][0]["chunks"].size(), 7u);
-  const auto def = nlohmann::json::parse(read_file(out + "/" + src + "/index.json"));
+  const auto def = nlohmann::json::parse(read_roundtrip_file(out + "/" + src + "/index.json"));
   EXPECT_FALSE(def["settings"].contains("index.uuid"));
   EXPECT_FALSE(def["settings"].contains("index.creation_date"));
   EXPECT_FALSE(def["settings"].contains("index.provided_name"));
@@ -328,8 +329,8 @@ TEST_F(TransferStack, InterruptedExportResumesToIdenticalFiles) {
   const auto da = chunk_digests(a), db = chunk_digests(b);
   EXPECT_GE(da.size(), 10u);
   EXPECT_EQ(da, db);
-  auto ma = nlohmann::json::parse(read_file((a / "manifest.json").string()));
-  auto mb = nlohmann::json::parse(read_file((b / "manifest.json").string()));
+  auto ma = nlohmann::json::parse(read_roundtrip_file((a / "manifest.json").string()));
+  auto mb = nlohmann::json::parse(read_roundtrip_file((b / "manifest.json").string()));
   EXPECT_EQ(ma["indices"], mb["indices"]);
 }
 
@@ -393,7 +394,7 @@ TEST_F(TransferStack, CorruptedChunkIsRefusedAndNamed) {
                 .exit_code,
             0);
   const fs::path victim = out / src / "000-000001.ndjson.zst";
-  std::string bytes = read_file(victim.string());
+  std::string bytes = read_roundtrip_file(victim.string());
   ASSERT_GT(bytes.size(), 20u);
   bytes[bytes.size() / 2] ^= 0x5a;
   std::ofstream(victim, std::ios::binary | std::ios::trunc) << bytes;
@@ -454,7 +455,7 @@ TEST_F(TransferStack, SearchAfterReadsEveryDocumentOnOpenSearch) {
   auto e = essnap("export --url " + os2_ + " -i " + src + " --to " + out +
                   " --read-strategy search-after --page-size 400 --chunk-docs 700");
   ASSERT_EQ(e.exit_code, 0) << e.err << e.out;
-  const auto manifest = nlohmann::json::parse(read_file(out + "/manifest.json"));
+  const auto manifest = nlohmann::json::parse(read_roundtrip_file(out + "/manifest.json"));
   EXPECT_EQ(manifest["indices"][0]["slices"], 1);
   EXPECT_EQ(manifest["indices"][0]["documents"], 2501);
   track(os3_, src);
@@ -658,7 +659,7 @@ TEST_F(TransferFieldTypes, DataStreamsRoundTripBetweenEngines) {
   const std::string out = (dir_ / "ds").string();
   auto e = essnap("-o json export --url " + es8_ + " -i " + stream + " --to " + out);
   ASSERT_EQ(e.exit_code, 0) << e.err << e.out;
-  const auto manifest = nlohmann::json::parse(read_file(out + "/manifest.json"));
+  const auto manifest = nlohmann::json::parse(read_roundtrip_file(out + "/manifest.json"));
   ASSERT_EQ(manifest["indices"].size(), 2u) << manifest.dump();
   for (const auto& i : manifest["indices"]) {
     const auto ds = i.value("data_stream", nlohmann::json::object());
@@ -671,7 +672,7 @@ TEST_F(TransferFieldTypes, DataStreamsRoundTripBetweenEngines) {
   auto eb =
       essnap("export --url " + es8_ + " -i '.ds-" + stream + "-*' --to " + by_backing + " -q");
   ASSERT_EQ(eb.exit_code, 0) << eb.err << eb.out;
-  const auto mb = nlohmann::json::parse(read_file(by_backing + "/manifest.json"));
+  const auto mb = nlohmann::json::parse(read_roundtrip_file(by_backing + "/manifest.json"));
   ASSERT_EQ(mb["indices"].size(), 2u) << mb.dump();
   for (const auto& i : mb["indices"])
     EXPECT_EQ(i.value("data_stream", nlohmann::json::object()).value("name", ""), stream)

@@ -21,4 +21,14 @@ inline ProcessResult run_essnap_clean(const std::string& args,
   return run(c);
 }
 
+// As run_essnap_clean, with PATH and HOME alone in the environment (the metadata lookup as the
+// binary defaults it).
+inline ProcessResult run_essnap_bare(const std::string& args) {
+  Command c;
+  c.clear_env = true;
+  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
+  c.argv = argv({ESSNAP_BINARY}, args);
+  return run(c);
+}
+
 }  // namespace essnap::test

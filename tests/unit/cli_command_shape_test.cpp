@@ -20,6 +20,7 @@
 #include "support/essnap_cli.hpp"
 #include "support/loopback_server.hpp"
 #include "support/process.hpp"
+#include "support/scoped_env.hpp"
 
 namespace essnap {
 namespace {
@@ -31,27 +32,7 @@ using test::ServerResponse;
 const char* const kHint =
     "pass --repository NAME or set ESSNAP_REPOSITORY ('essnap repo list' shows them)";
 
-// Sets (or, with nullptr, unsets) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value, 1);
-    else
-      ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      ::setenv(name_.c_str(), old_->c_str(), 1);
-    else
-      ::unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
+using test::ScopedEnv;
 
 // --- the repository flag ------------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/essnap_process.hpp"
 #include "support/process.hpp"
 
 namespace essnap {
@@ -16,13 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-test::ProcessResult essnap(const std::string& args) {
-  test::Command c;
-  c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return test::run(c);
-}
+using test::run_essnap_bare;
 
 class CliConfigCheck : public ::testing::Test {
  protected:
@@ -49,7 +44,7 @@ class CliConfigCheck : public ::testing::Test {
 
 TEST_F(CliConfigCheck, PrintsEveryDurationInWords) {
   write("30min");
-  auto r = essnap("config check " + file_.string());
+  auto r = run_essnap_bare("config check " + file_.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\n  jitter: 30 minutes\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\n      keep_within: 30 months\n"), std::string::npos) << r.out;
@@ -61,7 +56,7 @@ TEST_F(CliConfigCheck, PrintsEveryDurationInWords) {
 
 TEST_F(CliConfigCheck, JsonKeepsItsFieldsAndAddsTheWords) {
   write("1h30min");
-  auto r = essnap("-o json config check " + file_.string());
+  auto r = run_essnap_bare("-o json config check " + file_.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
@@ -82,7 +77,7 @@ TEST_F(CliConfigCheck, JsonKeepsItsFieldsAndAddsTheWords) {
 
 TEST_F(CliConfigCheck, ABareMJitterIsAUsageErrorNamingBothSpellings) {
   write("30m");
-  auto r = essnap("config check " + file_.string());
+  auto r = run_essnap_bare("config check " + file_.string());
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find(":9: jitter '30m' is ambiguous: write 30min for minutes or 30mo for months"),
             std::string::npos)

@@ -22,6 +22,7 @@
 #include "support/essnap_cli.hpp"
 #include "support/loopback_server.hpp"
 #include "support/process.hpp"
+#include "support/scoped_env.hpp"
 
 namespace essnap {
 namespace {
@@ -30,26 +31,7 @@ using test::LoopbackServer;
 using test::ServerRequest;
 using test::ServerResponse;
 
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* v = std::getenv(name)) old_ = v;
-    if (value)
-      ::setenv(name, value, 1);
-    else
-      ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      ::setenv(name_.c_str(), old_->c_str(), 1);
-    else
-      ::unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
+using test::ScopedEnv;
 
 const char* kConfig = R"(contexts:
   - name: full

@@ -24,7 +24,7 @@ using test::LoopbackServer;
 using test::ServerRequest;
 using test::ServerResponse;
 
-test::ProcessResult essnap(const LoopbackServer& server, const std::string& line) {
+test::ProcessResult run_line(const LoopbackServer& server, const std::string& line) {
   return test::run(test::essnap_command(server.url(), line));
 }
 
@@ -44,7 +44,7 @@ std::optional<ServerRequest> request_to(const LoopbackServer& s, const std::stri
 
 TEST(CliGrammar, UnknownFlagNamesTheNearestAndTheSubcommandsHelp) {
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "snapshot create s -r repo --indicies orders");
+  auto r = run_line(server, "snapshot create s -r repo --indicies orders");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("unknown flag --indicies; did you mean --indices?"), std::string::npos)
       << r.err;
@@ -56,7 +56,7 @@ TEST(CliGrammar, UnknownFlagNamesTheNearestAndTheSubcommandsHelp) {
 TEST(CliGrammar, UnknownFlagIsNeverTakenForAPositional) {
   // snapshot show takes any number of NAMEs: --indicies used to become a snapshot name.
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "snapshot show old -r repo --verbos");
+  auto r = run_line(server, "snapshot show old -r repo --verbos");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("unknown flag --verbos; did you mean --verbose?"), std::string::npos)
       << r.err;
@@ -65,16 +65,16 @@ TEST(CliGrammar, UnknownFlagIsNeverTakenForAPositional) {
 
 TEST(CliGrammar, UnknownCommandNamesTheNearest) {
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "snapshot creat s -r repo");
+  auto r = run_line(server, "snapshot creat s -r repo");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("unknown command creat; did you mean create?"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("run 'essnap snapshot --help'"), std::string::npos) << r.err;
 
-  r = essnap(server, "snapshots list");
+  r = run_line(server, "snapshots list");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown command snapshots; did you mean snapshot?"), std::string::npos)
       << r.err;
-  r = essnap(server, "xyzzy");
+  r = run_line(server, "xyzzy");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown command xyzzy"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << "nothing near: " << r.err;
@@ -88,7 +88,7 @@ TEST(CliGrammar, EveryParserErrorNamesTheSubcommandsHelp) {
            {"restore old -r repo --wait --no-wait", "essnap restore --help"},
            {"snapshot delete -r repo", "essnap snapshot delete --help"},
        }) {
-    auto r = essnap(server, line);
+    auto r = run_line(server, line);
     EXPECT_EQ(r.exit_code, 2) << line << "\n" << r.err;
     EXPECT_NE(r.err.find(help), std::string::npos) << line << "\n" << r.err;
   }
@@ -97,9 +97,9 @@ TEST(CliGrammar, EveryParserErrorNamesTheSubcommandsHelp) {
 TEST(CliGrammar, ValuesThatLookLikeFlagsStayValues) {
   LoopbackServer server(test::scripted_cluster);
   // "-logs-debug*" is an -i value (an exclusion), "-1" a number: neither is an unknown flag.
-  auto r = essnap(server, "snapshot list -r repo -i 'orders,-x*'");
+  auto r = run_line(server, "snapshot list -r repo -i 'orders,-x*'");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  r = essnap(server, "snapshot list -r repo --limit -1");
+  r = run_line(server, "snapshot list -r repo --limit -1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err.find("unknown flag"), std::string::npos) << r.err;
 }
@@ -119,7 +119,7 @@ TEST(CliGrammar, RepoCommandsTakeDashR) {
   for (const char* line : {"repo show -r repo", "repo show repo", "repo show --repository repo",
                            "repo verify -r repo", "repo cleanup -r repo --dry-run"}) {
     LoopbackServer server(test::scripted_cluster);
-    auto r = essnap(server, line);
+    auto r = run_line(server, line);
     EXPECT_EQ(r.exit_code, 0) << line << "\n" << r.err;
     bool named = false;
     for (const auto& q : server.requests())
@@ -127,7 +127,7 @@ TEST(CliGrammar, RepoCommandsTakeDashR) {
     EXPECT_TRUE(named) << line;
   }
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "repo show repo -r other");
+  auto r = run_line(server, "repo show repo -r other");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(server.requests().empty());
 }
@@ -136,11 +136,11 @@ TEST(CliGrammar, RepoCommandsTakeDashR) {
 
 TEST(CliGrammar, OutputYamlIsTheJsonDocumentAsYaml) {
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "-o yaml repo show repo");
+  auto r = run_line(server, "-o yaml repo show repo");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("name: repo"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find('{'), std::string::npos) << "YAML, not JSON: " << r.out;
-  r = essnap(server, "repo show repo --no-such -o yaml");
+  r = run_line(server, "repo show repo --no-such -o yaml");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("error:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("exit_code: 2"), std::string::npos) << r.out;
@@ -190,7 +190,7 @@ TEST(CliGrammar, TransferTargetsFollowTheRegex) {
 
 std::string restore_body(const std::string& rename) {
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "restore old -r repo -i orders --no-wait " + rename);
+  auto r = run_line(server, "restore old -r repo -i orders --no-wait " + rename);
   EXPECT_EQ(r.exit_code, 0) << rename << "\n" << r.err;
   const auto q = request_to(server, "POST", "/_snapshot/repo/old/_restore");
   EXPECT_TRUE(q) << rename << ": no restore request\n" << r.err;
@@ -208,7 +208,7 @@ TEST(CliGrammar, RestoreTakesEveryRenameForm) {
   EXPECT_EQ(body.value("rename_pattern", ""), "(.+)") << "the old spelling: " << body;
 
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "restore old -r repo --rename a=b --rename c=d");
+  auto r = run_line(server, "restore old -r repo --rename a=b --rename c=d");
   EXPECT_EQ(r.exit_code, 2) << "one rename per restore request: " << r.err;
   EXPECT_FALSE(test::changed_anything(server));
 }
@@ -219,12 +219,12 @@ TEST(CliGrammar, SnapshotCreateAndCloneDryRunsChangeNothingAndSaySo) {
   for (const char* line : {"snapshot create s -r repo -i orders --dry-run",
                            "snapshot clone old new -r repo --dry-run"}) {
     LoopbackServer server(test::scripted_cluster);
-    auto r = essnap(server, line);
+    auto r = run_line(server, line);
     EXPECT_EQ(r.exit_code, 0) << line << "\n" << r.err;
     EXPECT_EQ(first_line(r.out).rfind("dry run", 0), 0u) << line << "\n" << r.out;
     EXPECT_FALSE(test::changed_anything(server)) << line;
     LoopbackServer again(test::scripted_cluster);
-    r = essnap(again, std::string("-o json ") + line);
+    r = run_line(again, std::string("-o json ") + line);
     EXPECT_EQ(r.exit_code, 0) << line << "\n" << r.err;
     auto j = nlohmann::json::parse(r.out, nullptr, false);
     EXPECT_TRUE(j.is_object() && j.value("dry_run", false)) << line << ": " << r.out;
@@ -232,13 +232,13 @@ TEST(CliGrammar, SnapshotCreateAndCloneDryRunsChangeNothingAndSaySo) {
     EXPECT_FALSE(test::changed_anything(again)) << line;
   }
   LoopbackServer server(test::scripted_cluster);
-  auto r = essnap(server, "snapshot clone nosuch new -r repo --dry-run");
+  auto r = run_line(server, "snapshot clone nosuch new -r repo --dry-run");
   EXPECT_NE(r.exit_code, 0) << "the dry run checks the source";
 }
 
 // The engine of cli_transfer_read_test, smaller: index "logs" of 3 documents; HEAD of any other
 // index is 404 (a target that does not exist yet).
-ServerResponse engine(const ServerRequest& r) {
+ServerResponse grammar_engine(const ServerRequest& r) {
   if (r.target == "/") return test::os2_root();
   if (r.target.starts_with("/_cat/indices"))
     return ServerResponse::json(200, R"([{"index":"logs","pri":"1"}])");
@@ -278,33 +278,34 @@ class CliGrammarTransfer : public ::testing::Test {
 };
 
 TEST_F(CliGrammarTransfer, ExportImportAndCopyDryRunsWriteNothing) {
-  LoopbackServer source(engine);
+  LoopbackServer source(grammar_engine);
   const std::string out = (dir_ / "out").string(), state = (dir_ / "state").string();
-  auto r = essnap(source, "export -i logs --to " + out + " --read-strategy search-after --dry-run");
+  auto r =
+      run_line(source, "export -i logs --to " + out + " --read-strategy search-after --dry-run");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(first_line(r.out).rfind("dry run", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("logs"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(out)) << "a dry run writes nothing";
 
-  r = essnap(source, "export -i logs --to " + out + " --read-strategy search-after -q");
+  r = run_line(source, "export -i logs --to " + out + " --read-strategy search-after -q");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = essnap(source, "export -i logs --to " + out + " --read-strategy search-after --dry-run");
+  r = run_line(source, "export -i logs --to " + out + " --read-strategy search-after --dry-run");
   EXPECT_EQ(r.exit_code, 8) << "a non-empty --to is refused, dry run or not: " << r.err;
 
-  LoopbackServer target(engine);
-  r = essnap(target, "import --from " + out + " --state-dir " + state +
-                         " --rename-regex '^(.+)=archive-$1' --dry-run");
+  LoopbackServer target(grammar_engine);
+  r = run_line(target, "import --from " + out + " --state-dir " + state +
+                           " --rename-regex '^(.+)=archive-$1' --dry-run");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(first_line(r.out).rfind("dry run", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("logs -> archive-logs (3 documents)"), std::string::npos) << r.out;
   EXPECT_FALSE(test::changed_anything(target));
 
-  r = essnap(target, "-o json import --from " + out + " --state-dir " + state + " --dry-run");
+  r = run_line(target, "-o json import --from " + out + " --state-dir " + state + " --dry-run");
   EXPECT_EQ(r.exit_code, 8) << "logs exists on the target: the dry run says so: " << r.err;
 
-  LoopbackServer copy_target(engine);
-  r = essnap(source, "-o json copy --to-url " + copy_target.url() + " -i logs --state-dir " +
-                         state + " --rename logs=logs-copy --dry-run");
+  LoopbackServer copy_target(grammar_engine);
+  r = run_line(source, "-o json copy --to-url " + copy_target.url() + " -i logs --state-dir " +
+                           state + " --rename logs=logs-copy --dry-run");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << r.out;
@@ -341,21 +342,21 @@ TEST(CliGrammar, RestoreLatestIsTheNewestSuccessHoldingTheIndices) {
   for (const auto& [indices, want] : std::vector<std::pair<std::string, std::string>>{
            {"-i orders", "d"}, {"-i logs", "b"}, {"", "b"}, {"-i 'ord*'", "d"}}) {
     LoopbackServer server(history);
-    auto r = essnap(server, "restore latest -r repo --no-wait " + indices);
+    auto r = run_line(server, "restore latest -r repo --no-wait " + indices);
     EXPECT_EQ(r.exit_code, 0) << indices << "\n" << r.err;
     EXPECT_TRUE(request_to(server, "POST", "/_snapshot/repo/" + want + "/_restore"))
         << indices << ": expected snapshot " << want << "\n"
         << r.err;
   }
   LoopbackServer server(history);
-  auto r = essnap(server, "restore latest -r repo -i nothing-here --no-wait");
+  auto r = run_line(server, "restore latest -r repo -i nothing-here --no-wait");
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_FALSE(test::changed_anything(server));
 }
 
 std::vector<std::string> listed(const std::string& flags) {
   LoopbackServer server(history);
-  auto r = essnap(server, "-o json snapshot list -r repo " + flags);
+  auto r = run_line(server, "-o json snapshot list -r repo " + flags);
   EXPECT_EQ(r.exit_code, 0) << flags << "\n" << r.err;
   std::vector<std::string> names;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
@@ -373,7 +374,7 @@ TEST(CliGrammar, SnapshotListFiltersByIndexAndTime) {
   EXPECT_EQ(listed("--since 2026-11-05T00:00:00Z --until 2026-11-21 -i orders"), (V{"d"}));
   EXPECT_EQ(listed("--since 1d"), V{}) << "all of them are older than a day";
   LoopbackServer server(history);
-  auto r = essnap(server, "snapshot list -r repo --since yesterday");
+  auto r = run_line(server, "snapshot list -r repo --since yesterday");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--since"), std::string::npos) << r.err;
 }

@@ -84,7 +84,7 @@ const std::vector<std::vector<std::string>> kCommands = {
     {"prune", "-r", "repo", "--policy", "@", "--keep-last", "1", "--yes"},
 };
 
-ServerResponse cluster(const ServerRequest& r) {
+ServerResponse hostile_cluster(const ServerRequest& r) {
   const std::string& t = r.target;
   if (t == "/")
     return ServerResponse::json(
@@ -169,7 +169,7 @@ TEST(HostileNames, NoCommandSendsAPathOfAnotherShape) {
   int refused = 0, sent = 0;
   for (const auto& cmd : kCommands) {
     for (const auto& h : kHostile) {
-      LoopbackServer server(cluster);
+      LoopbackServer server(hostile_cluster);
       test::Command c;
       c.clear_env = true;
       c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", server.url()}};
@@ -229,7 +229,7 @@ TEST(HostileNames, TheIssueExamplesAreUsageErrorsWithNothingSent) {
   };
   for (const auto& args : cases) {
     for (const char* output : {"text", "json"}) {
-      LoopbackServer server(cluster);
+      LoopbackServer server(hostile_cluster);
       test::Command c;
       c.clear_env = true;
       c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", server.url()}};
@@ -269,7 +269,7 @@ TEST(HostileNames, SelectionsMeanWhatTheySay) {
           return ServerResponse::json(200, R"({"indices":[{"name":"orders"}]})");
         return ServerResponse::json(200, R"({"indices":[],"aliases":[],"data_streams":[]})");
       }
-      return cluster(r);
+      return hostile_cluster(r);
     });
     test::Command c;
     c.clear_env = true;
@@ -283,7 +283,7 @@ TEST(HostileNames, SelectionsMeanWhatTheySay) {
       EXPECT_TRUE(q.method == "GET") << q.method << " " << q.target;
   }
   // --allow-empty takes the snapshot anyway.
-  LoopbackServer server(cluster);
+  LoopbackServer server(hostile_cluster);
   test::Command c;
   c.clear_env = true;
   c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"ESSNAP_URL", server.url()}};

@@ -20,7 +20,7 @@ using test::LoopbackServer;
 using test::ServerRequest;
 using test::ServerResponse;
 
-test::Command essnap(const std::string& url, const std::string& args) {
+test::Command prune_command(const std::string& url, const std::string& args) {
   test::Command c;  // stdin: /dev/null: no terminal to ask on
   c.clear_env = true;
   c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
@@ -38,9 +38,9 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 // Repository "repo" on an OpenSearch 2.19.6 holding s-0 .. s-(n-1), s-i started at second i,
 // all made for policy "p". Misbehaviour per DELETE is scripted through `on_delete`.
-class FakeCluster {
+class PruneFakeCluster {
  public:
-  explicit FakeCluster(int n) {
+  explicit PruneFakeCluster(int n) {
     for (int i = 0; i < n; ++i) snaps_["s-" + std::to_string(i)] = i;
   }
   std::function<std::optional<ServerResponse>(int nth, const std::vector<std::string>& names)>
@@ -119,13 +119,13 @@ struct Fixture {
       if (r.method == "DELETE") out.push_back(r);
     return out;
   }
-  FakeCluster cluster;
+  PruneFakeCluster cluster;
   LoopbackServer server;
 };
 
 TEST(CliPrune, RefusesWithoutYesWhenNotOnATerminal) {
   Fixture f(5);
-  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy p --keep-last 2"));
+  auto r = test::run(prune_command(f.server.url(), "prune -r repo --policy p --keep-last 2"));
   EXPECT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("nothing was deleted"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("remove"), std::string::npos) << r.out;
@@ -135,7 +135,8 @@ TEST(CliPrune, RefusesWithoutYesWhenNotOnATerminal) {
 
 TEST(CliPrune, DryRunDeletesNothingAndPrintsTheTable) {
   Fixture f(5);
-  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy p --keep-last 2 --dry-run"));
+  auto r =
+      test::run(prune_command(f.server.url(), "prune -r repo --policy p --keep-last 2 --dry-run"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("SNAPSHOT"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("will delete 3 of 5"), std::string::npos) << r.out;
@@ -145,7 +146,8 @@ TEST(CliPrune, DryRunDeletesNothingAndPrintsTheTable) {
 
 TEST(CliPrune, DeletesInBatchesOfFifty) {
   Fixture f(120);
-  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy p --keep-last 10 --yes"));
+  auto r =
+      test::run(prune_command(f.server.url(), "prune -r repo --policy p --keep-last 10 --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto d = f.deletes();
   ASSERT_EQ(d.size(), 3u);
@@ -165,7 +167,7 @@ TEST(CliPrune, A404InsideABatchIsGoneNotAnError) {
     if (nth == 1) f.cluster.erase("s-1");  // someone else deleted it after our listing
     return std::optional<ServerResponse>();
   };
-  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy p --keep-last 2 --yes"));
+  auto r = test::run(prune_command(f.server.url(), "prune -r repo --policy p --keep-last 2 --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("already gone: s-1"), std::string::npos) << r.out;
   ASSERT_EQ(f.deletes().size(), 2u);
@@ -182,7 +184,7 @@ TEST(CliPrune, WaitsWhileAnotherSnapshotOrDeletionRuns) {
         503,
         R"({"error":{"type":"concurrent_snapshot_execution_exception","reason":"[repo:s-0] cannot delete - another snapshot is currently being deleted"},"status":503})");
   };
-  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy p --keep-last 1 --yes"));
+  auto r = test::run(prune_command(f.server.url(), "prune -r repo --policy p --keep-last 1 --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("another snapshot or deletion is running"), std::string::npos) << r.err;
   EXPECT_EQ(f.deletes().size(), 3u);
@@ -198,7 +200,7 @@ TEST(CliPrune, ADroppedDeleteIsNotResentButTheListingReRead) {
     drop.drop = true;
     return drop;
   };
-  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy p --keep-last 2 --yes"));
+  auto r = test::run(prune_command(f.server.url(), "prune -r repo --policy p --keep-last 2 --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(f.deletes().size(), 1u) << r.err;
   bool relisted = false;
@@ -210,11 +212,12 @@ TEST(CliPrune, ADroppedDeleteIsNotResentButTheListingReRead) {
 }
 
 TEST(CliPrune, PlanFromASavedListingNeedsNoCluster) {
-  FakeCluster saved(4);
+  PruneFakeCluster saved(4);
   const std::string path = ::testing::TempDir() + "/prune_listing.json";
   std::ofstream(path) << saved.listing().dump();
-  auto r = test::run(essnap("", "-o json prune -r repo --policy p --keep-last 1 --plan-from " +
-                                    path + " --now 2024-02-01T00:00:00Z --yes"));
+  auto r =
+      test::run(prune_command("", "-o json prune -r repo --policy p --keep-last 1 --plan-from " +
+                                      path + " --now 2024-02-01T00:00:00Z --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["outcome"], "dry_run");
@@ -229,8 +232,8 @@ TEST(CliPrune, PlanFromASavedListingNeedsNoCluster) {
 
 TEST(CliPrune, AwsRepositoriesAreRefusedBeforeSending) {
   Fixture f(2);
-  auto r =
-      test::run(essnap(f.server.url(), "prune -r cs-automated --match '*' --keep-last 1 --yes"));
+  auto r = test::run(
+      prune_command(f.server.url(), "prune -r cs-automated --match '*' --keep-last 1 --yes"));
   EXPECT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("cs-automated"), std::string::npos) << r.err;
   EXPECT_TRUE(f.server.requests().empty());
@@ -242,7 +245,7 @@ TEST(CliPrune, SnapshotDeletePatternIsBatchedAndKeepsItsOutput) {
     if (nth == 1) f.cluster.erase("s-7");
     return std::optional<ServerResponse>();
   };
-  auto r = test::run(essnap(f.server.url(), "snapshot delete 's-*' -r repo --yes"));
+  auto r = test::run(prune_command(f.server.url(), "snapshot delete 's-*' -r repo --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("deleted s-0\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("already gone: s-7"), std::string::npos) << r.out;
@@ -251,7 +254,7 @@ TEST(CliPrune, SnapshotDeletePatternIsBatchedAndKeepsItsOutput) {
 }
 
 TEST(CliPrune, HelpHasExamplesAndExitStatus) {
-  auto r = test::run(essnap("", "prune --help"));
+  auto r = test::run(prune_command("", "prune --help"));
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("EXAMPLES"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("EXIT STATUS"), std::string::npos) << r.out;
@@ -264,18 +267,19 @@ TEST(CliPrune, ABadNowIsAUsageError) {
   for (const char* args : {"prune --now garbage", "prune -r repo --policy p --keep-last 1 --now x",
                            "prune -r repo --policy p --keep-last 1 --plan-from /nonexistent "
                            "--now 2026-13-45T99:00:00Z"}) {
-    auto r = test::run(essnap("", args));
+    auto r = test::run(prune_command("", args));
     EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
     EXPECT_NE(r.err.find("--now"), std::string::npos) << r.err;
   }
-  auto j = test::run(essnap("", "-o json prune --now garbage"));
+  auto j = test::run(prune_command("", "-o json prune --now garbage"));
   EXPECT_EQ(j.exit_code, 2);
   EXPECT_EQ(nlohmann::json::parse(j.out)["error"]["exit_code"], 2) << j.out;
 }
 
 TEST(CliPrune, OwningNothingSaysHowManyItDoesNotOwnAndHowToAdoptThem) {
   Fixture f(5);  // s-0 .. s-4, all made for policy "p"
-  auto r = test::run(essnap(f.server.url(), "prune -r repo --policy nightly --keep-last 1 --yes"));
+  auto r = test::run(
+      prune_command(f.server.url(), "prune -r repo --policy nightly --keep-last 1 --yes"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("will delete 0 of 0 snapshot(s) owned by policy nightly in repository "
                        "repo; the repository holds 5 snapshot(s) policy nightly does not own"),
@@ -283,7 +287,7 @@ TEST(CliPrune, OwningNothingSaysHowManyItDoesNotOwnAndHowToAdoptThem) {
       << r.out;
   EXPECT_NE(r.out.find("adopt them with --match 's-*'"), std::string::npos) << r.out;
   auto j = test::run(
-      essnap(f.server.url(), "-o json prune -r repo --policy nightly --keep-last 1 --yes"));
+      prune_command(f.server.url(), "-o json prune -r repo --policy nightly --keep-last 1 --yes"));
   ASSERT_EQ(j.exit_code, 0) << j.err;
   const auto doc = nlohmann::json::parse(j.out);
   EXPECT_EQ(doc["not_owned"], 5);
@@ -292,8 +296,8 @@ TEST(CliPrune, OwningNothingSaysHowManyItDoesNotOwnAndHowToAdoptThem) {
   EXPECT_TRUE(doc["snapshots"].empty());
   EXPECT_EQ(f.cluster.names().size(), 5u);
   // Owning some: the count is there, no adoption hint.
-  auto owned =
-      test::run(essnap(f.server.url(), "-o json prune -r repo --policy p --keep-last 5 --dry-run"));
+  auto owned = test::run(
+      prune_command(f.server.url(), "-o json prune -r repo --policy p --keep-last 5 --dry-run"));
   const auto o = nlohmann::json::parse(owned.out);
   EXPECT_EQ(o["not_owned"], 0);
   EXPECT_FALSE(o.contains("adopt_match"));

@@ -64,13 +64,13 @@ struct Cluster {
   }
 };
 
-test::ProcessResult essnap(Cluster& c, const std::string& args) {
+test::ProcessResult run_on(Cluster& c, const std::string& args) {
   return test::run(test::essnap_command(c.server.url(), args));
 }
 
 TEST(CliRepoRegister, NewNameIsRegisteredAtOnce) {
   Cluster c;
-  auto r = essnap(c, "repo register backups --type fs --location /mnt/b --setting compress=true");
+  auto r = run_on(c, "repo register backups --type fs --location /mnt/b --setting compress=true");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(c.put_count(), 1u);
   EXPECT_EQ(
@@ -81,12 +81,12 @@ TEST(CliRepoRegister, NewNameIsRegisteredAtOnce) {
 
 TEST(CliRepoRegister, DryRunSaysSoFirstAndSendsNothing) {
   Cluster c;
-  auto r = essnap(c, "repo register backups --type fs --location /mnt/b --dry-run");
+  auto r = run_on(c, "repo register backups --type fs --location /mnt/b --dry-run");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(c.put_count(), 0u);
   const std::string all = r.out + r.err;
   EXPECT_EQ(all.rfind("dry run", 0), 0u) << all;
-  auto j = essnap(c, "-o json repo register backups --type fs --location /mnt/b --dry-run");
+  auto j = run_on(c, "-o json repo register backups --type fs --location /mnt/b --dry-run");
   ASSERT_EQ(j.exit_code, 0) << j.err;
   EXPECT_TRUE(nlohmann::json::parse(j.out).value("dry_run", false)) << j.out;
   EXPECT_EQ(c.put_count(), 0u);
@@ -95,35 +95,35 @@ TEST(CliRepoRegister, DryRunSaysSoFirstAndSendsNothing) {
 TEST(CliRepoRegister, SameSettingsChangeNothingOtherSettingsNeedReplace) {
   Cluster c;
   c.repos["backups"] = {{"type", "fs"}, {"settings", {{"location", "/mnt/b"}}}};
-  auto same = essnap(c, "repo register backups --type fs --location /mnt/b");
+  auto same = run_on(c, "repo register backups --type fs --location /mnt/b");
   ASSERT_EQ(same.exit_code, 0) << same.err;
   EXPECT_EQ(c.put_count(), 0u);
 
-  auto other = essnap(c, "repo register backups --type fs --location /mnt/other");
+  auto other = run_on(c, "repo register backups --type fs --location /mnt/other");
   EXPECT_EQ(other.exit_code, 8) << other.err;
   EXPECT_NE(other.err.find("--replace"), std::string::npos) << other.err;
   EXPECT_EQ(c.put_count(), 0u);
 
   // --replace without a terminal asks and, unasked, refuses; --yes goes ahead.
-  auto asked = essnap(c, "repo register backups --type fs --location /mnt/other --replace");
+  auto asked = run_on(c, "repo register backups --type fs --location /mnt/other --replace");
   EXPECT_EQ(asked.exit_code, 8) << asked.err;
   EXPECT_EQ(c.put_count(), 0u);
-  auto yes = essnap(c, "repo register backups --type fs --location /mnt/other --replace --yes");
+  auto yes = run_on(c, "repo register backups --type fs --location /mnt/other --replace --yes");
   ASSERT_EQ(yes.exit_code, 0) << yes.err;
   EXPECT_EQ(c.put_count(), 1u);
 }
 
 TEST(CliRepoRegister, MissingPluginAndBadInputAreRefusedBeforeAnyPut) {
   Cluster c;
-  auto s3 = essnap(c, "repo register archive --type s3 --bucket b");
+  auto s3 = run_on(c, "repo register archive --type s3 --bucket b");
   EXPECT_EQ(s3.exit_code, 8) << s3.err;
   EXPECT_NE(s3.err.find("repository-s3"), std::string::npos) << s3.err;
-  EXPECT_EQ(essnap(c, "repo register x --type fs").exit_code, 2);  // no --location
-  EXPECT_EQ(essnap(c, "repo register x --type fs --location /a --setting nokey").exit_code, 2);
-  EXPECT_EQ(essnap(c, "repo register _all --type fs --location /a").exit_code, 2);
+  EXPECT_EQ(run_on(c, "repo register x --type fs").exit_code, 2);  // no --location
+  EXPECT_EQ(run_on(c, "repo register x --type fs --location /a --setting nokey").exit_code, 2);
+  EXPECT_EQ(run_on(c, "repo register _all --type fs --location /a").exit_code, 2);
   EXPECT_EQ(c.put_count(), 0u);
   c.s3_plugin = true;
-  auto ok = essnap(c, "repo register archive --type s3 --bucket b --base-path prod --readonly");
+  auto ok = run_on(c, "repo register archive --type s3 --bucket b --base-path prod --readonly");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(c.repos["archive"]["settings"],
             nlohmann::json::parse(R"({"bucket":"b","base_path":"prod","readonly":true})"));

@@ -22,7 +22,7 @@ const std::string kKeys =
     "AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY "
     "AWS_SESSION_TOKEN=sessiontokenvalue ";
 
-test::Command essnap(const std::string& env, const std::string& args) {
+test::Command request_command(const std::string& env, const std::string& args) {
   test::Command c;
   c.clear_env = true;
   c.env = test::env_words(kBase + env);
@@ -36,7 +36,7 @@ ServerResponse ok_json(const ServerRequest&) {
 
 TEST(CliRequest, PrintsTheBodyAsReceived) {
   LoopbackServer server(ok_json);
-  auto r = run(essnap("", "GET / --url " + server.url()));
+  auto r = run(request_command("", "GET / --url " + server.url()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, R"({"cluster_name":"test","version":{"number":"2.19.0"}})");
   EXPECT_EQ(r.err, "");
@@ -47,8 +47,8 @@ TEST(CliRequest, PrintsTheBodyAsReceived) {
 
 TEST(CliRequest, UrlFromEnvironmentAndPathEncoding) {
   LoopbackServer server(ok_json);
-  auto r = run(essnap("ESSNAP_URL=" + server.url() + "/prefix/ ",
-                      "put '/_snapshot/repo/<snap-{now/d}>?wait_for_completion=true'"));
+  auto r = run(request_command("ESSNAP_URL=" + server.url() + "/prefix/ ",
+                               "put '/_snapshot/repo/<snap-{now/d}>?wait_for_completion=true'"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto reqs = server.requests();
   EXPECT_EQ(reqs[0].method, "PUT");
@@ -65,7 +65,7 @@ TEST(CliRequest, HttpErrorIsOneLineAndExit5) {
     r.headers.emplace_back("x-amzn-RequestId", "rid-1");
     return r;
   });
-  auto r = run(essnap("", "GET /x/_search --url " + server.url()));
+  auto r = run(request_command("", "GET /x/_search --url " + server.url()));
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_EQ(r.err, "essnap: HTTP 404 index_not_found_exception: no such index [x]\n");
   EXPECT_EQ(r.out, "");
@@ -73,8 +73,9 @@ TEST(CliRequest, HttpErrorIsOneLineAndExit5) {
 
 TEST(CliRequest, AwsAuthSignsWithTheChainsCredentials) {
   LoopbackServer server(ok_json);
-  auto r = run(essnap(kKeys, "POST /idx/_search --auth aws --region eu-west-1 --url " +
-                                 server.url() + " --data '{\"query\":{\"match_all\":{}}}'"));
+  auto r =
+      run(request_command(kKeys, "POST /idx/_search --auth aws --region eu-west-1 --url " +
+                                     server.url() + " --data '{\"query\":{\"match_all\":{}}}'"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto req = server.requests().at(0);
   ASSERT_NE(req.header("Authorization"), nullptr);
@@ -89,8 +90,8 @@ TEST(CliRequest, AwsAuthSignsWithTheChainsCredentials) {
 
 TEST(CliRequest, AossSendsTheContentHash) {
   LoopbackServer server(ok_json);
-  auto r = run(
-      essnap(kKeys, "GET / --auth aws --service aoss --region us-east-1 --url " + server.url()));
+  auto r = run(request_command(
+      kKeys, "GET / --auth aws --service aoss --region us-east-1 --url " + server.url()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto req = server.requests().at(0);
   EXPECT_NE(req.header("Authorization")->find("/us-east-1/aoss/aws4_request"), std::string::npos);
@@ -101,7 +102,7 @@ TEST(CliRequest, BulkIsNdjsonAndDataFileIsStreamed) {
   LoopbackServer server(ok_json);
   const std::string path = ::testing::TempDir() + "/essnap_bulk.ndjson";
   std::ofstream(path) << "{\"index\":{\"_index\":\"i\"}}\n{\"f\":1}\n";
-  auto r = run(essnap("", "POST /_bulk --url " + server.url() + " --data-file " + path));
+  auto r = run(request_command("", "POST /_bulk --url " + server.url() + " --data-file " + path));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto req = server.requests().at(0);
   EXPECT_EQ(*req.header("Content-Type"), "application/x-ndjson");
@@ -110,11 +111,11 @@ TEST(CliRequest, BulkIsNdjsonAndDataFileIsStreamed) {
 
 TEST(CliRequest, BasicAndApiKey) {
   LoopbackServer server(ok_json);
-  auto b = run(essnap("ESSNAP_PASSWORD=hunter2 ",
-                      "GET / --auth basic --user elastic --url " + server.url()));
+  auto b = run(request_command("ESSNAP_PASSWORD=hunter2 ",
+                               "GET / --auth basic --user elastic --url " + server.url()));
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  auto k =
-      run(essnap("ESSNAP_API_KEY=a2V5OnNlY3JldA== ", "GET / --auth apikey --url " + server.url()));
+  auto k = run(request_command("ESSNAP_API_KEY=a2V5OnNlY3JldA== ",
+                               "GET / --auth apikey --url " + server.url()));
   ASSERT_EQ(k.exit_code, 0) << k.err;
   const auto reqs = server.requests();
   EXPECT_EQ(*reqs.at(0).header("Authorization"), "Basic ZWxhc3RpYzpodW50ZXIy");
@@ -128,9 +129,9 @@ TEST(CliRequest, VerboseTraceRedactsEverySecret) {
         std::string("ESSNAP_PASSWORD=hunter2 | GET / --auth basic --user elastic"),
         std::string("ESSNAP_API_KEY=a2V5OnNlY3JldA== | GET / --auth apikey")}) {
     const auto bar = env_args.find('|');
-    auto r =
-        run(essnap(env_args.substr(0, bar), env_args.substr(bar + 2) + " -vv --url " +
-                                                server.url() + " -H 'Cookie: sid=cookievalue'"));
+    auto r = run(request_command(
+        env_args.substr(0, bar),
+        env_args.substr(bar + 2) + " -vv --url " + server.url() + " -H 'Cookie: sid=cookievalue'"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("> GET "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("< HTTP 200"), std::string::npos) << r.err;
@@ -143,7 +144,7 @@ TEST(CliRequest, VerboseTraceRedactsEverySecret) {
 
 TEST(CliRequest, DefaultAuthIsAwsForAwsHosts) {
   // No credentials and an AWS host: --auth aws is implied, so the error is about credentials.
-  auto r = run(essnap("", "GET / --url https://search-x-abc.us-east-1.es.amazonaws.com"));
+  auto r = run(request_command("", "GET / --url https://search-x-abc.us-east-1.es.amazonaws.com"));
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("environment"), std::string::npos) << r.err;
 }
@@ -167,7 +168,7 @@ TEST(CliRequest, UsageAndLocalErrors) {
       {"", "GET / --url http://127.0.0.1:1 --connect-timeout 1", 4, "could not connect"},
   };
   for (const auto& c : cases) {
-    auto r = run(essnap(c.env, c.args));
+    auto r = run(request_command(c.env, c.args));
     EXPECT_EQ(r.exit_code, c.exit_code) << c.args << "\n" << r.err;
     EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << "\n" << r.err;
     EXPECT_EQ(r.err.find("terminate"), std::string::npos);

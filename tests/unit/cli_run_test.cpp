@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "support/essnap_process.hpp"
 #include "support/loopback_server.hpp"
 #include "support/process.hpp"
 
@@ -21,16 +22,10 @@ using test::LoopbackServer;
 using test::ServerRequest;
 using test::ServerResponse;
 
-test::ProcessResult essnap(const std::string& args) {
-  test::Command c;
-  c.clear_env = true;
-  c.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
-  c.argv = test::argv({ESSNAP_BINARY}, args);
-  return test::run(c);
-}
+using test::run_essnap_bare;
 
 // OpenSearch 2.19.6: repository "repo" takes snapshots (SUCCESS at once); "broken" answers 500.
-ServerResponse cluster(const ServerRequest& r) {
+ServerResponse run_cluster(const ServerRequest& r) {
   const std::string path = r.target.substr(0, r.target.find('?'));
   if (path == "/")
     return ServerResponse::json(
@@ -63,11 +58,11 @@ class CliRun : public ::testing::Test {
                          << policies;
   }
   fs::path file_;
-  LoopbackServer server_{cluster};
+  LoopbackServer server_{run_cluster};
 };
 
 // stdout holds one JSON value and nothing else (no second document, no text line).
-nlohmann::json one_document(const std::string& out) {
+nlohmann::json run_document(const std::string& out) {
   std::size_t lines = 0;
   for (char c : out) lines += c == '\n' ? 1 : 0;
   EXPECT_EQ(lines, 1u) << out;
@@ -78,9 +73,9 @@ TEST_F(CliRun, JsonOncePrintsExactlyOneDocument) {
   write(
       "  p: {cluster: a, repository: repo, schedule: '@daily', retention: {keep_last: 2}}\n"
       "  q: {cluster: a, repository: repo, schedule: '@daily', prune: never}\n");
-  auto r = essnap("-o json run --config " + file_.string() + " --once");
+  auto r = run_essnap_bare("-o json run --config " + file_.string() + " --once");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto doc = one_document(r.out);
+  const auto doc = run_document(r.out);
   ASSERT_EQ(doc["policies"].size(), 2u) << doc;
   EXPECT_EQ(doc["policies"][0]["policy"], "p");
   EXPECT_EQ(doc["policies"][0]["result"], "success");
@@ -92,28 +87,28 @@ TEST_F(CliRun, JsonOncePrintsExactlyOneDocument) {
 
 TEST_F(CliRun, JsonOnceThatFailsStillPrintsOneDocument) {
   write("  b: {cluster: a, repository: broken, schedule: '@daily', prune: never}\n");
-  auto r = essnap("-o json run --config " + file_.string() + " --once --policy b");
+  auto r = run_essnap_bare("-o json run --config " + file_.string() + " --once --policy b");
   EXPECT_EQ(r.exit_code, 9) << r.err;
-  const auto doc = one_document(r.out);
+  const auto doc = run_document(r.out);
   EXPECT_EQ(doc["policies"][0]["result"], "failed");
   EXPECT_EQ(doc["policies"][0]["exit_code"], 9);
   EXPECT_EQ(doc["exit_code"], 9);
   // A config error is one document too (the error).
   write("  b: {cluster: a, repository: broken, schedule: '0 0 31 2 *', prune: never}\n");
-  auto bad = essnap("-o json run --config " + file_.string() + " --once");
+  auto bad = run_essnap_bare("-o json run --config " + file_.string() + " --once");
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_EQ(one_document(bad.out)["error"]["exit_code"], 2);
+  EXPECT_EQ(run_document(bad.out)["error"]["exit_code"], 2);
 }
 
 TEST_F(CliRun, ConfigCheckRefusesIndicesThatNameNothing) {
   write(
       "  p: {cluster: a, repository: repo, schedule: '@daily', indices: [''], "
       "retention: {keep_last: 2}}\n");
-  auto check = essnap("config check " + file_.string());
+  auto check = run_essnap_bare("config check " + file_.string());
   EXPECT_EQ(check.exit_code, 2) << check.out;
   EXPECT_NE(check.err.find(file_.string() + ":3: indices of policy 'p'"), std::string::npos)
       << check.err;
-  auto run = essnap("run --config " + file_.string() + " --once");
+  auto run = run_essnap_bare("run --config " + file_.string() + " --once");
   EXPECT_EQ(run.exit_code, 2);
   for (const auto& q : server_.requests()) EXPECT_NE(q.method, "PUT") << q.target;
 }

@@ -17,9 +17,7 @@ using test::run;
 using test::ServerRequest;
 using test::ServerResponse;
 
-test::Command essnap(const std::string& url, const std::string& args) {
-  return test::essnap_command(url, args);
-}
+using test::essnap_command;
 using test::os2_root;
 
 TEST(CliSnapshot, RestoreFromANewerVersionIsRefusedBeforeSending) {
@@ -32,7 +30,7 @@ TEST(CliSnapshot, RestoreFromANewerVersionIsRefusedBeforeSending) {
     if (r.target.starts_with("/_cat/indices")) return ServerResponse::json(200, "[]");
     return ServerResponse::json(500, "{}");
   });
-  auto r = run(essnap(server.url(), "restore s3 -r repo --wait"));
+  auto r = run(essnap_command(server.url(), "restore s3 -r repo --wait"));
   EXPECT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("OpenSearch 3.3.0"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("newer version"), std::string::npos) << r.err;
@@ -50,7 +48,7 @@ TEST(CliSnapshot, AnotherSnapshotRunningIsNamed) {
           200, R"({"snapshots":[{"snapshot":"nightly","repository":"repo","state":"STARTED"}]})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot create new -r repo --wait"));
+  auto r = run(essnap_command(server.url(), "snapshot create new -r repo --wait"));
   EXPECT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("another snapshot is running: repo/nightly"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--wait-for-slot"), std::string::npos) << r.err;
@@ -74,7 +72,7 @@ TEST(CliSnapshot, WaitForSlotThenSnapshot) {
           R"({"snapshots":[{"snapshot":"new","state":"SUCCESS","shards":{"total":1,"successful":1,"failed":0},"indices":["a"]}]})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot create new -r repo --wait --wait-for-slot"));
+  auto r = run(essnap_command(server.url(), "snapshot create new -r repo --wait --wait-for-slot"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("waiting for the slot"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("SUCCESS"), std::string::npos) << r.out;
@@ -90,7 +88,7 @@ TEST(CliSnapshot, FailedSnapshotExits9) {
         R"({"snapshots":[{"snapshot":"f","state":"FAILED","reason":"disk full","shards":{"total":2,"successful":0,"failed":2},)"
         R"("failures":[{"index":"a","shard_id":0,"reason":"disk full"}],"indices":["a"]}]})");
   });
-  auto r = run(essnap(server.url(), "snapshot create f -r repo --wait"));
+  auto r = run(essnap_command(server.url(), "snapshot create f -r repo --wait"));
   EXPECT_EQ(r.exit_code, 9) << r.err;
   EXPECT_NE(r.err.find("a shard 0: disk full"), std::string::npos) << r.err;
 }
@@ -102,7 +100,7 @@ TEST(CliSnapshot, NoWaitWithoutTerminal) {
     if (r.method == "PUT") return ServerResponse::json(200, R"({"accepted":true})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot create s -r repo --no-wait"));
+  auto r = run(essnap_command(server.url(), "snapshot create s -r repo --no-wait"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("started"), std::string::npos) << r.out;
   // The PUT and no poll after it (before it, the listing of the indices whose document counts
@@ -119,7 +117,7 @@ TEST(CliSnapshot, DestructiveCommandsRefuseWithoutYesWhenNotOnATerminal) {
   for (const char* args : {"snapshot delete old -r repo", "restore old -r repo --delete-existing",
                            "repo remove repo", "repo cleanup repo"}) {
     LoopbackServer server(scripted_cluster);
-    auto r = run(essnap(server.url(), args));
+    auto r = run(essnap_command(server.url(), args));
     EXPECT_EQ(r.exit_code, 8) << args << "\n" << r.err;
     EXPECT_NE(r.err.find("not confirmed"), std::string::npos) << args << "\n" << r.err;
     EXPECT_NE(r.err.find("--yes"), std::string::npos) << args << "\n" << r.err;
@@ -136,7 +134,7 @@ TEST(CliSnapshot, DestructiveCommandsDryRunAndJsonPlan) {
   for (const char* args : {"snapshot delete old -r repo", "restore old -r repo --delete-existing",
                            "repo remove repo", "repo cleanup repo"}) {
     LoopbackServer server(scripted_cluster);
-    auto r = run(essnap(server.url(), std::string("-o json ") + args + " --dry-run"));
+    auto r = run(essnap_command(server.url(), std::string("-o json ") + args + " --dry-run"));
     EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
     // stdout: one document, the plan marked as a dry run; stderr: the plan as an event.
     auto j = nlohmann::json::parse(r.out, nullptr, false);
@@ -161,7 +159,7 @@ TEST(CliSnapshot, DestructiveCommandsRunWithYes) {
         Case{"repo cleanup repo --yes", "POST", "/_snapshot/repo/_cleanup"},
         Case{"restore old -r repo --delete-existing --yes --no-wait", "DELETE", "/orders"}}) {
     LoopbackServer server(scripted_cluster);
-    auto r = run(essnap(server.url(), c.args));
+    auto r = run(essnap_command(server.url(), c.args));
     EXPECT_EQ(r.exit_code, 0) << c.args << "\n" << r.err;
     bool sent = false;
     for (const auto& q : server.requests())
@@ -181,7 +179,7 @@ TEST(CliSnapshot, InterruptedWaitExits130AndSaysTheSnapshotKeepsRunning) {
   });
   // Background jobs of a non-interactive shell start with SIGINT ignored; essnap installs its
   // own handler for the wait, so the signal still reaches it.
-  test::Command c = essnap(server.url(), "snapshot create s -r repo --wait");
+  test::Command c = essnap_command(server.url(), "snapshot create s -r repo --wait");
   std::vector<std::string> script = {
       "/bin/bash", "-c", "\"$@\" & pid=$!; sleep 1.5; kill -INT $pid; wait $pid", "bash"};
   script.insert(script.end(), c.argv.begin(), c.argv.end());
@@ -217,7 +215,7 @@ TEST(CliSnapshot, DateMathResolvesForExistingSnapshots) {
         "snapshot delete '<old-{now/d}>' -r repo --dry-run",
         "snapshot clone '<old-{now/d}>' copy -r repo"}) {
     LoopbackServer server(scripted_cluster);
-    auto r = run(essnap(server.url(), args));
+    auto r = run(essnap_command(server.url(), args));
     bool named = false;
     for (const auto& q : server.requests()) {
       EXPECT_EQ(q.target.find("now"), std::string::npos) << args << ": " << q.target;

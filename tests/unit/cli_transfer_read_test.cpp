@@ -24,7 +24,7 @@ using test::ServerResponse;
 
 // An OpenSearch index "logs" of 25 documents d00..d24, answering sorted searches by _id (size
 // and search_after honoured) and refusing scrolls the way a server without them would.
-ServerResponse engine(const ServerRequest& r) {
+ServerResponse read_engine(const ServerRequest& r) {
   if (r.target == "/") return test::os2_root();
   if (r.target.starts_with("/_cat/indices"))
     return ServerResponse::json(200, R"([{"index":"logs","pri":"3"}])");
@@ -93,7 +93,7 @@ void expect_search_after_reads(const LoopbackServer& server) {
 }
 
 TEST_F(CliTransferRead, SearchAfterReadsEveryDocumentWithoutAScroll) {
-  LoopbackServer server(engine);
+  LoopbackServer server(read_engine);
   auto r = test::run(
       test::essnap_command(server.url(), "-o json export -i logs --to " + dir_.string() +
                                              " --read-strategy search-after --page-size 7"));
@@ -105,7 +105,7 @@ TEST_F(CliTransferRead, SearchAfterReadsEveryDocumentWithoutAScroll) {
 }
 
 TEST_F(CliTransferRead, ServerlessIsReadWithSearchAfterAndSignedForAoss) {
-  LoopbackServer server(engine);
+  LoopbackServer server(read_engine);
   auto c = test::essnap_command(
       server.url(), "export -i logs --to " + dir_.string() +
                         " --auth aws --service aoss --region us-east-1 --page-size 7 -q");
@@ -125,7 +125,7 @@ TEST_F(CliTransferRead, ServerlessIsReadWithSearchAfterAndSignedForAoss) {
 }
 
 TEST_F(CliTransferRead, PointInTimeWhereTheEngineHasNoneIsRefusedFirst) {
-  LoopbackServer server(engine);
+  LoopbackServer server(read_engine);
   auto r = test::run(test::essnap_command(
       server.url(), "export -i logs --to " + dir_.string() + " --read-strategy pit"));
   EXPECT_EQ(r.exit_code, 2) << r.err;

@@ -31,9 +31,7 @@ using test::run;
 using test::ServerRequest;
 using test::ServerResponse;
 
-test::Command essnap(const std::string& url, const std::string& args) {
-  return test::essnap_command(url, args);
-}
+using test::essnap_command;
 
 // Runs `c` with a pseudo-terminal as its stdin, stdout and stderr (what an interactive shell
 // gives it); the output is everything it wrote to the terminal.
@@ -103,7 +101,7 @@ TEST(CliWait, WithoutATerminalItWaitsAndExits9OnPartialAsOnATerminal) {
     PartialCluster cron_cluster(2);
     LoopbackServer cron_server([&](const ServerRequest& r) { return cron_cluster(r); });
     // As cron runs it: stdin /dev/null, stdout and stderr pipes.
-    auto cron = run(essnap(cron_server.url(), args));
+    auto cron = run(essnap_command(cron_server.url(), args));
     EXPECT_EQ(cron.exit_code, 9) << args << "\n" << cron.out << cron.err;
     EXPECT_NE(cron.out.find("snapshot s PARTIAL"), std::string::npos) << args << "\n" << cron.out;
     EXPECT_NE(cron.err.find("failed: a shard 1: node left"), std::string::npos) << args << "\n"
@@ -112,7 +110,7 @@ TEST(CliWait, WithoutATerminalItWaitsAndExits9OnPartialAsOnATerminal) {
 
     PartialCluster tty_cluster(2);
     LoopbackServer tty_server([&](const ServerRequest& r) { return tty_cluster(r); });
-    auto tty = run_on_terminal(essnap(tty_server.url(), args));
+    auto tty = run_on_terminal(essnap_command(tty_server.url(), args));
     EXPECT_EQ(tty.exit_code, 9) << args << "\n" << tty.out;
     EXPECT_NE(tty.out.find("snapshot s PARTIAL"), std::string::npos) << args << "\n" << tty.out;
     EXPECT_NE(tty.out.find("failed: a shard 1: node left"), std::string::npos) << args << "\n"
@@ -141,7 +139,7 @@ ServerResponse restore_cluster(const ServerRequest& r) {
 
 TEST(CliWait, RestoreWaitsWithoutATerminal) {
   LoopbackServer server(restore_cluster);
-  auto r = run(essnap(server.url(), "restore old -r repo"));
+  auto r = run(essnap_command(server.url(), "restore old -r repo"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("restored 1 index(es)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("orders: 3 documents"), std::string::npos) << r.out;
@@ -155,7 +153,7 @@ TEST(CliWait, NoWaitReturnsAtOnceAndPrintsTheCommandThatFollowsIt) {
   {
     PartialCluster cluster(1000);
     LoopbackServer server([&](const ServerRequest& r) { return cluster(r); });
-    auto r = run(essnap(server.url(), "snapshot create s -r repo --no-wait"));
+    auto r = run(essnap_command(server.url(), "snapshot create s -r repo --no-wait"));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("snapshot s started in repository repo; not waiting"), std::string::npos)
         << r.out;
@@ -168,7 +166,7 @@ TEST(CliWait, NoWaitReturnsAtOnceAndPrintsTheCommandThatFollowsIt) {
   {
     PartialCluster cluster(1000);
     LoopbackServer server([&](const ServerRequest& r) { return cluster(r); });
-    auto r = run(essnap(server.url(), "-o json snapshot clone old s -r repo --no-wait"));
+    auto r = run(essnap_command(server.url(), "-o json snapshot clone old s -r repo --no-wait"));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_TRUE(j.is_object()) << r.out;
@@ -177,7 +175,8 @@ TEST(CliWait, NoWaitReturnsAtOnceAndPrintsTheCommandThatFollowsIt) {
   }
   {
     LoopbackServer server(restore_cluster);
-    auto r = run(essnap(server.url(), "restore old -r repo --no-wait --url " + server.url()));
+    auto r =
+        run(essnap_command(server.url(), "restore old -r repo --no-wait --url " + server.url()));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("restore of snapshot old started (1 index(es)); not waiting"),
               std::string::npos)
@@ -195,7 +194,7 @@ TEST(CliWait, NoWaitReturnsAtOnceAndPrintsTheCommandThatFollowsIt) {
 TEST(CliWait, SnapshotStatusWaitReattachesAndExitsAsCreateDoes) {
   PartialCluster cluster(3);
   LoopbackServer server([&](const ServerRequest& r) { return cluster(r); });
-  auto r = run(essnap(server.url(), "snapshot status -r repo s --wait"));
+  auto r = run(essnap_command(server.url(), "snapshot status -r repo s --wait"));
   EXPECT_EQ(r.exit_code, 9) << r.out << r.err;
   EXPECT_NE(r.out.find("snapshot s PARTIAL"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("failed: a shard 1: node left"), std::string::npos) << r.err;
@@ -204,7 +203,7 @@ TEST(CliWait, SnapshotStatusWaitReattachesAndExitsAsCreateDoes) {
   // Without NAME: whatever runs now, followed.
   PartialCluster again(2);
   LoopbackServer server2([&](const ServerRequest& r) { return again(r); });
-  auto all = run(essnap(server2.url(), "snapshot status -r repo --wait"));
+  auto all = run(essnap_command(server2.url(), "snapshot status -r repo --wait"));
   EXPECT_EQ(all.exit_code, 9) << all.out << all.err;
 
   // A name that is not there is not waited for.
@@ -213,7 +212,7 @@ TEST(CliWait, SnapshotStatusWaitReattachesAndExitsAsCreateDoes) {
       return ServerResponse::json(200, R"({"snapshots":[]})");
     return ServerResponse::json(404, "{}");
   });
-  auto missing = run(essnap(empty.url(), "snapshot status -r repo nope --wait"));
+  auto missing = run(essnap_command(empty.url(), "snapshot status -r repo nope --wait"));
   EXPECT_EQ(missing.exit_code, 6) << missing.err;
   EXPECT_NE(missing.err.find("no snapshot nope in repo"), std::string::npos) << missing.err;
 }
@@ -241,7 +240,7 @@ TEST(CliWait, RestoreStatusWaitReattachesToARunningRestore) {
       return ServerResponse::json(200, R"({"count":7})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "restore status --wait"));
+  auto r = run(essnap_command(server.url(), "restore status --wait"));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("restored 1 index(es)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("orders_restored: 7 documents"), std::string::npos) << r.out;
@@ -251,7 +250,7 @@ TEST(CliWait, RestoreStatusWaitReattachesToARunningRestore) {
     if (q.target == "/_recovery?active_only=true") return ServerResponse::json(200, "{}");
     return ServerResponse::json(404, "{}");
   });
-  auto none = run(essnap(idle.url(), "restore status --wait"));
+  auto none = run(essnap_command(idle.url(), "restore status --wait"));
   EXPECT_EQ(none.exit_code, 0) << none.err;
   EXPECT_NE(none.out.find("no restore is running"), std::string::npos) << none.out;
 }
@@ -261,7 +260,7 @@ TEST(CliWait, TimeoutBoundsTheWholeCommand) {
   // command ends the wait.
   PartialCluster cluster(1'000'000);
   LoopbackServer server([&](const ServerRequest& r) { return cluster(r); });
-  test::Command c = essnap(server.url(), "snapshot create s -r repo --timeout 1");
+  test::Command c = essnap_command(server.url(), "snapshot create s -r repo --timeout 1");
   c.timeout = std::chrono::seconds(30);  // a guard: without the bound it would poll forever
   auto r = run(c);
   EXPECT_FALSE(r.timed_out) << r.err;
@@ -276,7 +275,7 @@ TEST(CliWait, TimeoutBoundsTheWholeCommand) {
     s.delay = std::chrono::seconds(60);
     return s;
   });
-  test::Command list = essnap(silent.url(), "-o json snapshot list -r repo --timeout 1");
+  test::Command list = essnap_command(silent.url(), "-o json snapshot list -r repo --timeout 1");
   list.timeout = std::chrono::seconds(30);
   auto l = run(list);
   EXPECT_FALSE(l.timed_out);
@@ -342,7 +341,7 @@ TEST(CliWait, NoAnswerNoticeReachesTheCommandsProgressChannel) {
     if (r.target.starts_with("/_snapshot/repo/_all")) s.delay = std::chrono::milliseconds(10'500);
     return s;
   });
-  auto r = run(essnap(server.url(), "-o json snapshot list -r repo"));
+  auto r = run(essnap_command(server.url(), "-o json snapshot list -r repo"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const std::string host = "127.0.0.1:" + std::to_string(server.port());
   auto ev = nlohmann::json::parse(r.err.substr(0, r.err.find('\n')), nullptr, false);

@@ -64,7 +64,7 @@ TEST(PatternChunks, ExclusionsApplyInOrderLikeTheEngines) {
 
 // A cluster that resolves `_resolve/index/...` and `_cat/indices/...` over a fixed set of names
 // and refuses request lines over 4 KiB with the engines' 400.
-struct FakeCluster {
+struct ChunksFakeCluster {
   std::vector<std::string> indices;
   std::mutex mu;
   std::vector<std::string> targets;
@@ -121,7 +121,7 @@ struct FakeCluster {
 };
 
 TEST(PatternChunks, SixHundredPatternsResolveInBoundedRequests) {
-  FakeCluster cluster;
+  ChunksFakeCluster cluster;
   for (int i = 0; i < 700; ++i) cluster.indices.push_back("logs-" + std::to_string(i) + "-a");
   auto patterns = many_patterns(600);
   patterns.push_back("-logs-1*");  // removes logs-1-a, logs-10-a, ..., logs-199-a (111 names)

@@ -27,9 +27,7 @@ using test::run;
 using test::ServerRequest;
 using test::ServerResponse;
 
-test::Command essnap(const std::string& url, const std::string& args) {
-  return test::essnap_command(url, args);
-}
+using test::essnap_command;
 using test::os2_root;
 
 ServerResponse index_missing(const std::string& index) {
@@ -56,7 +54,7 @@ ServerResponse snapshot_missing(const std::string& repo, const std::string& snap
                repo + ":" + snap + R"(] is missing"},"status":404})");
 }
 
-cluster::Client client_for(const LoopbackServer& server, int attempts = 1) {
+cluster::Client status_client_for(const LoopbackServer& server, int attempts = 1) {
   http::TransportOptions o;
   o.retry.max_attempts = attempts;
   o.retry.initial_backoff = std::chrono::milliseconds(1);
@@ -74,7 +72,7 @@ TEST(ExitStatus, NotFoundIsNamedByItsErrorType) {
     return ServerResponse::json(404, R"({"error":{"type":"resource_not_found_exception",)"
                                      R"("reason":"no such thing"},"status":404})");
   });
-  auto c = client_for(server);
+  auto c = status_client_for(server);
   auto idx = c.json("GET", "/logs/_count");
   ASSERT_FALSE(idx.ok());
   EXPECT_EQ(idx.error().code, ErrorCode::kNotFound);
@@ -105,7 +103,7 @@ TEST(ExitStatus, SnapshotOfAMissingIndexSaysTheIndexNotTheRepository) {
       return ServerResponse::json(200, R"({"indices":[{"name":"missing_index"}]})");
     return ServerResponse::json(200, R"({"repo":{"type":"fs","settings":{}}})");
   });
-  auto r = run(essnap(server.url(), "snapshot create s -r repo -i missing_index --wait"));
+  auto r = run(essnap_command(server.url(), "snapshot create s -r repo -i missing_index --wait"));
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("no such index missing_index"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("not registered"), std::string::npos) << r.err;
@@ -116,7 +114,7 @@ TEST(ExitStatus, SnapshotIntoAnUnregisteredRepositorySaysSo) {
     if (r.method == "PUT") return repository_missing("nope");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot create s -r nope --wait"));
+  auto r = run(essnap_command(server.url(), "snapshot create s -r nope --wait"));
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("repository nope is not registered"), std::string::npos) << r.err;
 }
@@ -167,7 +165,7 @@ TEST(ExitStatus, RestoreOf200IndicesWaitsWithRequestsUnder4KiB) {
       return ServerResponse::json(200, R"({"count":0})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "restore old -r repo --wait"));
+  auto r = run(essnap_command(server.url(), "restore old -r repo --wait"));
   EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
   EXPECT_EQ(too_long.load(), 0);
   int health = 0;
@@ -207,7 +205,7 @@ TEST(ExitStatus, SnapshotAbortedWhileWaitingExits9AndSaysSo) {
     if (r.target.starts_with("/_snapshot/repo/s")) return snapshot_missing("repo", "s");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot create s -r repo --wait"));
+  auto r = run(essnap_command(server.url(), "snapshot create s -r repo --wait"));
   EXPECT_EQ(r.exit_code, 9) << r.err;
   EXPECT_NE(r.err.find("was aborted while we waited"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("[SUCCESS]"), std::string::npos) << r.err;
@@ -224,7 +222,7 @@ TEST(ExitStatus, SnapshotVanishedWhileWaitingExits9) {
     if (r.target.starts_with("/_snapshot/repo/s")) return snapshot_missing("repo", "s");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot create s -r repo --wait"));
+  auto r = run(essnap_command(server.url(), "snapshot create s -r repo --wait"));
   EXPECT_EQ(r.exit_code, 9) << r.err;
   EXPECT_NE(r.err.find("vanished while we waited"), std::string::npos) << r.err;
 }
@@ -249,13 +247,13 @@ ServerResponse one_snapshot_repo(const ServerRequest& r) {
 
 TEST(ExitStatus, ShowReportsEveryMissingName) {
   LoopbackServer server(one_snapshot_repo);
-  auto r = run(essnap(server.url(), "snapshot show a missing other -r repo"));
+  auto r = run(essnap_command(server.url(), "snapshot show a missing other -r repo"));
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.out.find("snapshot:   a"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("no snapshots missing, other in repo"), std::string::npos) << r.err;
-  auto one = run(essnap(server.url(), "snapshot show a -r repo"));
+  auto one = run(essnap_command(server.url(), "snapshot show a -r repo"));
   EXPECT_EQ(one.exit_code, 0) << one.err;
-  auto json = run(essnap(server.url(), "-o json snapshot show a missing -r repo"));
+  auto json = run(essnap_command(server.url(), "-o json snapshot show a missing -r repo"));
   EXPECT_EQ(json.exit_code, 6) << json.err;
   // One document: what was found, and the error naming what was not.
   auto j = nlohmann::json::parse(json.out, nullptr, false);
@@ -276,11 +274,11 @@ TEST(ExitStatus, StatusOfAnUnregisteredRepositoryExits6) {
       return ServerResponse::json(200, R"({"repo":{"type":"fs"}})");
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "snapshot status -r nope"));
+  auto r = run(essnap_command(server.url(), "snapshot status -r nope"));
   EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
   EXPECT_NE(r.err.find("repository nope is not registered"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("no snapshot is running"), std::string::npos) << r.out;
-  auto ok = run(essnap(server.url(), "snapshot status -r repo"));
+  auto ok = run(essnap_command(server.url(), "snapshot status -r repo"));
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("no snapshot is running"), std::string::npos) << ok.out;
 }
@@ -306,7 +304,7 @@ TEST(ExitStatus, AnAnsweredNonIdempotentRequestIsSentOnce) {
         R"({"error":{"type":"repository_exception","reason":"[repo] repository is readonly",)"
         R"("caused_by":{"type":"es_rejected_execution_exception","reason":"x"}},"status":500})");
   });
-  auto c = client_for(server, 5);
+  auto c = status_client_for(server, 5);
   struct Case {
     const char* what;
     std::function<bool()> call;
@@ -364,7 +362,7 @@ TEST(ExitStatus, RepoCleanupOnAReadOnlyRepositoryIsSentOnce) {
     }
     return ServerResponse::json(404, "{}");
   });
-  auto r = run(essnap(server.url(), "repo cleanup ro --yes"));
+  auto r = run(essnap_command(server.url(), "repo cleanup ro --yes"));
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_EQ(posts.load(), 1) << r.err;
   EXPECT_NE(r.err.find("repository is readonly"), std::string::npos) << r.err;

@@ -31,7 +31,7 @@ std::string decode_err(const Bytes& b) {
   return r.error().message;
 }
 
-Bytes doc(std::uint8_t flags, std::initializer_list<std::uint8_t> body) {
+Bytes smile_doc(std::uint8_t flags, std::initializer_list<std::uint8_t> body) {
   Bytes b = smile_header(flags);
   for (std::uint8_t c : body)
     b.push_back(c);  // (insert of an empty list trips a GCC 12 false warning)
@@ -39,27 +39,27 @@ Bytes doc(std::uint8_t flags, std::initializer_list<std::uint8_t> body) {
 }
 
 TEST(RepoFormatSmile, Literals) {
-  EXPECT_EQ(decode_ok(doc(0, {0x21})), json(nullptr));
-  EXPECT_EQ(decode_ok(doc(0, {0x22})), json(false));
-  EXPECT_EQ(decode_ok(doc(0, {0x23})), json(true));
-  EXPECT_EQ(decode_ok(doc(0, {0x20})), json(""));
-  EXPECT_EQ(decode_ok(doc(0, {0xF8, 0xF9})), json::array());
-  EXPECT_EQ(decode_ok(doc(0, {0xFA, 0xFB})), json::object());
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x21})), json(nullptr));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x22})), json(false));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x23})), json(true));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x20})), json(""));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0xF8, 0xF9})), json::array());
+  EXPECT_EQ(decode_ok(smile_doc(0, {0xFA, 0xFB})), json::object());
   // trailing end-of-content markers are allowed
-  EXPECT_EQ(decode_ok(doc(0, {0x23, 0xFF, 0xFF})), json(true));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x23, 0xFF, 0xFF})), json(true));
 }
 
 TEST(RepoFormatSmile, SmallIntegersAreZigzag) {
-  EXPECT_EQ(decode_ok(doc(0, {0xC0})), json(0));
-  EXPECT_EQ(decode_ok(doc(0, {0xC1})), json(-1));
-  EXPECT_EQ(decode_ok(doc(0, {0xC2})), json(1));
-  EXPECT_EQ(decode_ok(doc(0, {0xDF})), json(-16));
-  EXPECT_EQ(decode_ok(doc(0, {0xDE})), json(15));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0xC0})), json(0));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0xC1})), json(-1));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0xC2})), json(1));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0xDF})), json(-16));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0xDE})), json(15));
 }
 
 TEST(RepoFormatSmile, VarInts) {
   // 1000 -> zigzag 2000 -> 0x1F 0x90 (7 bits, then last byte 0x80 | 6 bits)
-  EXPECT_EQ(decode_ok(doc(0, {0x24, 0x1F, 0x90})), json(1000));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x24, 0x1F, 0x90})), json(1000));
   for (std::int64_t v : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{63}, std::int64_t{-100000},
                          std::int64_t{INT32_MAX}, std::int64_t{INT32_MIN}}) {
     Bytes b = smile_header(0);
@@ -113,8 +113,8 @@ TEST(RepoFormatSmile, BigIntegerAndBigDecimalAsDecimalStrings) {
 }
 
 TEST(RepoFormatSmile, Strings) {
-  EXPECT_EQ(decode_ok(doc(0, {0x42, 'a', 'b', 'c'})), json("abc"));
-  EXPECT_EQ(decode_ok(doc(0, {0x80, 0xC3, 0xA9})), json("\xC3\xA9"));  // 2-byte UTF-8
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x42, 'a', 'b', 'c'})), json("abc"));
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x80, 0xC3, 0xA9})), json("\xC3\xA9"));  // 2-byte UTF-8
   Bytes b = smile_header(0);
   const std::string s40(40, 'x');
   b.push_back(0x60 + (40 - 33));  // short ASCII 33..64
@@ -161,14 +161,17 @@ TEST(RepoFormatSmile, Binary7BitAndRaw) {
 
 TEST(RepoFormatSmile, SharedNames) {
   // {"a":1,"b":{"a":2}} with the second "a" as short reference 0
-  auto j = decode_ok(doc(0x01, {0xFA, 0x80, 'a', 0xC2, 0x80, 'b', 0xFA, 0x40, 0xC4, 0xFB, 0xFB}));
+  auto j =
+      decode_ok(smile_doc(0x01, {0xFA, 0x80, 'a', 0xC2, 0x80, 'b', 0xFA, 0x40, 0xC4, 0xFB, 0xFB}));
   EXPECT_EQ(j, json::parse(R"({"a":1,"b":{"a":2}})"));
   // without the shared-names flag a reference is an error
-  EXPECT_NE(decode_err(doc(0x00, {0xFA, 0x80, 'a', 0xC2, 0x80, 'b', 0xFA, 0x40, 0xC4, 0xFB, 0xFB}))
-                .find("shared name"),
-            std::string::npos);
+  EXPECT_NE(
+      decode_err(smile_doc(0x00, {0xFA, 0x80, 'a', 0xC2, 0x80, 'b', 0xFA, 0x40, 0xC4, 0xFB, 0xFB}))
+          .find("shared name"),
+      std::string::npos);
   // reference past the table
-  EXPECT_NE(decode_err(doc(0x01, {0xFA, 0x41, 0xC2, 0xFB})).find("reference 1"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0x01, {0xFA, 0x41, 0xC2, 0xFB})).find("reference 1"),
+            std::string::npos);
 }
 
 TEST(RepoFormatSmile, LongSharedNameReferenceAndLongNames) {
@@ -232,12 +235,12 @@ TEST(RepoFormatSmile, NameTableResetsWhenFull) {
 }
 
 TEST(RepoFormatSmile, SharedValuesIncludingResetAndLongReference) {
-  EXPECT_EQ(decode_ok(doc(0x02, {0xF8, 0x40, 'x', 0x01, 0x01, 0xF9})),
+  EXPECT_EQ(decode_ok(smile_doc(0x02, {0xF8, 0x40, 'x', 0x01, 0x01, 0xF9})),
             json::parse(R"(["x","x","x"])"));
-  EXPECT_NE(decode_err(doc(0x00, {0xF8, 0x40, 'x', 0x01, 0xF9})).find("shared string"),
+  EXPECT_NE(decode_err(smile_doc(0x00, {0xF8, 0x40, 'x', 0x01, 0xF9})).find("shared string"),
             std::string::npos);
   // long strings (0xE0) are not shareable: a reference to entry 0 fails
-  EXPECT_NE(decode_err(doc(0x02, {0xF8, 0xE0, 'x', 0xFC, 0x01, 0xF9})).find("reference 0"),
+  EXPECT_NE(decode_err(smile_doc(0x02, {0xF8, 0xE0, 'x', 0xFC, 0x01, 0xF9})).find("reference 0"),
             std::string::npos);
   Bytes b = smile_header(0x02);
   b.push_back(0xF8);
@@ -261,38 +264,40 @@ TEST(RepoFormatSmile, SharedValuesIncludingResetAndLongReference) {
 
 TEST(RepoFormatSmile, ErrorsNameTheByte) {
   EXPECT_NE(decode_err(bytes_of("{\"a\":1}")).find("not a SMILE document"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0x10, {0x21})).find("version 1"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {})).find("no value"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x00})).find("0x00 at byte 4"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x2C})).find("invalid value token 0x2C at byte 4"),
+  EXPECT_NE(decode_err(smile_doc(0x10, {0x21})).find("version 1"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {})).find("no value"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0x00})).find("0x00 at byte 4"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0x2C})).find("invalid value token 0x2C at byte 4"),
             std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0xFA, 0x21, 0x21, 0xFB})).find("invalid key token 0x21 at byte 5"),
-            std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x21, 0x21})).find("trailing bytes"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0xE0, 'a', 'b'})).find("unterminated long ASCII"),
-            std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x45, 'a'})).find("truncated ASCII string"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x80, 0xC3, 0xA9, 0x00})).find("trailing"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x41, 0x80, 'b'})).find("non-ASCII"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0xF8, 0x21})).find("unterminated array"), std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0xFA, 0x80, 'a'})).find("without a value"), std::string::npos);
-  // invalid UTF-8 is refused (Jackson refuses it too; a json string must be valid to serialise)
   EXPECT_NE(
-      decode_err(doc(0, {0x80, 0xC3, 0x28})).find("invalid UTF-8 in Unicode string at byte 6"),
+      decode_err(smile_doc(0, {0xFA, 0x21, 0x21, 0xFB})).find("invalid key token 0x21 at byte 5"),
       std::string::npos);
-  EXPECT_NE(decode_err(doc(0, {0x80, 0xC0, 0x80})).find("invalid UTF-8"),
-            std::string::npos);  // overlong
-  EXPECT_NE(decode_err(doc(0, {0x81, 0xED, 0xA0, 0x80})).find("invalid UTF-8"),
-            std::string::npos);  // surrogate
-  EXPECT_NE(decode_err(doc(0, {0xE4, 0xFA, 0xFC})).find("invalid UTF-8 in long Unicode"),
+  EXPECT_NE(decode_err(smile_doc(0, {0x21, 0x21})).find("trailing bytes"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0xE0, 'a', 'b'})).find("unterminated long ASCII"),
             std::string::npos);
-  EXPECT_NE(decode_err(doc(0x01, {0xFA, 0xC0, 0xFA, 0x80, 0x21, 0xFB}))
+  EXPECT_NE(decode_err(smile_doc(0, {0x45, 'a'})).find("truncated ASCII string"),
+            std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0x80, 0xC3, 0xA9, 0x00})).find("trailing"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0x41, 0x80, 'b'})).find("non-ASCII"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0xF8, 0x21})).find("unterminated array"), std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0xFA, 0x80, 'a'})).find("without a value"), std::string::npos);
+  // invalid UTF-8 is refused (Jackson refuses it too; a json string must be valid to serialise)
+  EXPECT_NE(decode_err(smile_doc(0, {0x80, 0xC3, 0x28}))
+                .find("invalid UTF-8 in Unicode string at byte 6"),
+            std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0, {0x80, 0xC0, 0x80})).find("invalid UTF-8"),
+            std::string::npos);  // overlong
+  EXPECT_NE(decode_err(smile_doc(0, {0x81, 0xED, 0xA0, 0x80})).find("invalid UTF-8"),
+            std::string::npos);  // surrogate
+  EXPECT_NE(decode_err(smile_doc(0, {0xE4, 0xFA, 0xFC})).find("invalid UTF-8 in long Unicode"),
+            std::string::npos);
+  EXPECT_NE(decode_err(smile_doc(0x01, {0xFA, 0xC0, 0xFA, 0x80, 0x21, 0xFB}))
                 .find("invalid UTF-8 in Unicode name"),
             std::string::npos);
-  EXPECT_EQ(decode_ok(doc(0, {0x82, 0xF0, 0x9F, 0x98, 0x80})),
+  EXPECT_EQ(decode_ok(smile_doc(0, {0x82, 0xF0, 0x9F, 0x98, 0x80})),
             json("\xF0\x9F\x98\x80"));  // U+1F600
   // int32 vint longer than 5 bytes
-  EXPECT_NE(decode_err(doc(0, {0x24, 1, 1, 1, 1, 1, 0x81})).find("longer than 5"),
+  EXPECT_NE(decode_err(smile_doc(0, {0x24, 1, 1, 1, 1, 1, 0x81})).find("longer than 5"),
             std::string::npos);
 }
 
@@ -349,8 +354,8 @@ TEST(RepoFormatSmile, SharedReferenceExpansionIsBudgeted) {
   SmileLimits shallow;
   shallow.max_depth = 3;
   EXPECT_FALSE(
-      decode_smile(doc(0, {0xF8, 0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9, 0xF9}), shallow).ok());
-  EXPECT_TRUE(decode_smile(doc(0, {0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9}), shallow).ok());
+      decode_smile(smile_doc(0, {0xF8, 0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9, 0xF9}), shallow).ok());
+  EXPECT_TRUE(decode_smile(smile_doc(0, {0xF8, 0xF8, 0xF8, 0xF9, 0xF9, 0xF9}), shallow).ok());
 }
 
 TEST(RepoFormatSmile, EveryTruncationOfARealBlobFailsCleanly) {

@@ -14,7 +14,7 @@ namespace essnap::http {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using DeadlineClock = std::chrono::steady_clock;
 
 // Records each attempt's timeouts; plays a script of outcomes, each moving the fake clock.
 struct Script {
@@ -24,7 +24,7 @@ struct Script {
   };
   std::deque<Step> steps;
   std::vector<Timeouts> seen;
-  Clock::time_point now{};
+  DeadlineClock::time_point now{};
 };
 
 class ScriptTransport : public Transport {

@@ -7,21 +7,21 @@
 namespace essnap::http {
 namespace {
 
-constexpr const char* kSignature =
+constexpr const char* kSecretsSignature =
     "d3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33fd3adb33f";
-constexpr const char* kToken = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN";
+constexpr const char* kSecretsToken = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN";
 
 std::string presigned(const std::string& base) {
   return base +
          "/bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE" +
-         "%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=" + kToken +
-         "&X-Amz-Signature=" + kSignature;
+         "%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=" + kSecretsToken +
+         "&X-Amz-Signature=" + kSecretsSignature;
 }
 
 void expect_clean(const Error& e) {
   const std::string all = e.message + "\n" + e.hint;
-  EXPECT_EQ(all.find(kSignature), std::string::npos) << all;
-  EXPECT_EQ(all.find(kToken), std::string::npos) << all;
+  EXPECT_EQ(all.find(kSecretsSignature), std::string::npos) << all;
+  EXPECT_EQ(all.find(kSecretsToken), std::string::npos) << all;
   EXPECT_EQ(all.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos) << all;
   EXPECT_EQ(all.find("hunter2"), std::string::npos) << all;
 }
@@ -50,8 +50,8 @@ TEST(TransportErrorSecrets, MalformedPresignedUrl) {
 }
 
 TEST(TransportErrorSecrets, UnsupportedSchemeWithUserInfo) {
-  auto r =
-      send_once("gopher://admin:hunter2@127.0.0.1:1/x?X-Amz-Signature=" + std::string(kSignature));
+  auto r = send_once("gopher://admin:hunter2@127.0.0.1:1/x?X-Amz-Signature=" +
+                     std::string(kSecretsSignature));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   expect_clean(r.error());

@@ -14,6 +14,7 @@
 #include "essnap/inspect/orphans.hpp"
 #include "essnap/inspect/verify.hpp"
 #include "inspect_test_util.hpp"
+#include "inspect_verify_util.hpp"
 #include "support/process.hpp"
 
 namespace essnap::inspect {
@@ -24,23 +25,8 @@ namespace {
 using namespace essnap::format::testing;
 namespace fs = std::filesystem;
 
-const std::string kLogs = "indices/9drT39a1QP-A671pXbbYNQ";  // insp-fx-logs in s1 and s3
 const std::string kS1 = "9CsmFVumTSSqmQZ0437V4A";
 const std::string kS3 = "q8keFeh2QZGskIBxqqmzEw";
-
-VerifyReport run(BlobStore& c, ReadData read = ReadData::kNo, VerifyOptions o = {}) {
-  o.read_data = read;
-  o.concurrency = 3;
-  auto r = verify(c, o);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? *r : VerifyReport{};
-}
-
-std::string dump(const VerifyReport& r) {
-  std::string s;
-  for (const auto& p : r.problems) s += p.path + ": " + p.problem + "\n";
-  return s;
-}
 
 bool said(const VerifyReport& r, const std::string& part) {
   for (const auto& p : r.problems)

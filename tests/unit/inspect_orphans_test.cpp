@@ -4,6 +4,7 @@
 
 #include "essnap/inspect/orphans.hpp"
 #include "inspect_test_util.hpp"
+#include "inspect_verify_util.hpp"
 
 namespace essnap::inspect {
 using namespace essnap::format;
@@ -11,8 +12,6 @@ using namespace essnap::blob;
 namespace {
 
 using namespace essnap::format::testing;
-
-const std::string kLogs = "indices/9drT39a1QP-A671pXbbYNQ";
 
 TEST(RepoOrphans, ARealRepositoryHasNoneAndPlantedOnesAreFoundExactly) {
   auto c = load_fixture("es8");

@@ -10,6 +10,7 @@
 #include "essnap/blob/local_store.hpp"
 #include "essnap/inspect/verify.hpp"
 #include "inspect_test_util.hpp"
+#include "inspect_verify_util.hpp"
 
 namespace essnap::inspect {
 using namespace essnap::format;
@@ -18,22 +19,7 @@ namespace {
 
 using namespace essnap::format::testing;
 
-VerifyReport run(BlobStore& c, ReadData read = ReadData::kNo, VerifyOptions o = {}) {
-  o.read_data = read;
-  o.concurrency = 3;
-  auto r = verify(c, o);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? *r : VerifyReport{};
-}
-
-const std::string kLogs = "indices/9drT39a1QP-A671pXbbYNQ";  // insp-fx-logs in s1 and s3
 const std::string kSolo = "indices/Gvaztz16TN2Mq13xSMDOdQ";  // insp-fx-solo in s3 only
-
-std::string dump(const VerifyReport& r) {
-  std::string s;
-  for (const auto& p : r.problems) s += p.path + ": " + p.problem + "\n";
-  return s;
-}
 
 TEST(RepoVerify, RealRepositoriesAreIntactStructurallyAndByContent) {
   for (const char* name : {"es8", "os2"}) {

@@ -34,13 +34,13 @@ using testing::RecordingTransport;
 using testing::TempHome;
 
 // An error quotes at most a short excerpt of the bad input, never all of it.
-constexpr size_t kMaxMessage = 4096;
+constexpr size_t kMaxLocalMessage = 4096;
 
 // The call returned; if it failed, with a bounded message and one of `codes`. With
 // `must_fail`, success is a failure of the test: no corpus input is a valid instance.
 template <typename T>
-void expect_returns(const std::string& what, const std::function<Result<T>()>& call,
-                    const std::set<ErrorCode>& codes, bool must_fail = true) {
+void expect_local_returns(const std::string& what, const std::function<Result<T>()>& call,
+                          const std::set<ErrorCode>& codes, bool must_fail = true) {
   std::optional<Result<T>> r;
   EXPECT_NO_THROW(r.emplace(call())) << what;
   if (!r) return;
@@ -50,7 +50,7 @@ void expect_returns(const std::string& what, const std::function<Result<T>()>& c
   }
   const Error& e = r->error();
   EXPECT_FALSE(e.message.empty()) << what;
-  EXPECT_LT(e.message.size(), kMaxMessage) << what;
+  EXPECT_LT(e.message.size(), kMaxLocalMessage) << what;
   EXPECT_TRUE(codes.count(e.code)) << what << ": " << to_string(e.code) << ": " << e.message;
 }
 
@@ -62,15 +62,15 @@ const std::set<ErrorCode> kInvalid = {ErrorCode::kInvalidArgument};
 TEST(MalformedInputLocal, ConfigFiles) {
   for (const auto& in : malformed_corpus()) {
     // Some junk is a valid INI file (empty, whitespace); none may throw.
-    expect_returns<aws::IniFile>(
+    expect_local_returns<aws::IniFile>(
         "IniFile::parse " + in.name, [&] { return aws::IniFile::parse(in.bytes, "cfg"); }, kInvalid,
         /*must_fail=*/false);
     // The same bytes after a valid section, as a value, and as a section name.
-    expect_returns<aws::IniFile>(
+    expect_local_returns<aws::IniFile>(
         "IniFile::parse value " + in.name,
         [&] { return aws::IniFile::parse("[default]\nregion = " + in.bytes, "cfg"); }, kInvalid,
         false);
-    expect_returns<aws::IniFile>(
+    expect_local_returns<aws::IniFile>(
         "IniFile::parse section " + in.name,
         [&] { return aws::IniFile::parse("[" + in.bytes + "]\n", "cfg"); }, kInvalid, false);
     // And through the files the chain reads.
@@ -78,10 +78,10 @@ TEST(MalformedInputLocal, ConfigFiles) {
     home.write(".aws/config", in.bytes);
     home.write(".aws/credentials", in.bytes);
     aws::MapEnvironment env({{"HOME", home.path()}});
-    expect_returns<aws::SharedConfig>(
+    expect_local_returns<aws::SharedConfig>(
         "load_shared_config " + in.name, [&] { return aws::load_shared_config(env); }, kInvalid,
         false);
-    expect_returns<aws::ResolvedCredentials>(
+    expect_local_returns<aws::ResolvedCredentials>(
         "resolve_credentials with junk files " + in.name,
         [&] {
           aws::MapEnvironment e({{"HOME", home.path()}, {"AWS_EC2_METADATA_DISABLED", "true"}});
@@ -93,17 +93,17 @@ TEST(MalformedInputLocal, ConfigFiles) {
 
 TEST(MalformedInputLocal, TimestampsArnsAndVersions) {
   for (const auto& in : malformed_corpus()) {
-    expect_returns<std::chrono::system_clock::time_point>(
+    expect_local_returns<std::chrono::system_clock::time_point>(
         "parse_iso8601 " + in.name, [&] { return aws::parse_iso8601(in.bytes); }, kParse);
-    expect_returns<std::chrono::system_clock::time_point>(
+    expect_local_returns<std::chrono::system_clock::time_point>(
         "parse_amz_date " + in.name, [&] { return aws::parse_amz_date(in.bytes); }, kInvalid);
-    expect_returns<aws::Arn>(
+    expect_local_returns<aws::Arn>(
         "parse_arn " + in.name, [&] { return aws::parse_arn(in.bytes); }, kInvalid);
-    expect_returns<aws::Arn>(
+    expect_local_returns<aws::Arn>(
         "parse_arn prefixed " + in.name, [&] { return aws::parse_arn("arn:" + in.bytes); },
         kInvalid);
     // "42" is version 42; the rest is not a version.
-    expect_returns<cluster::Version>(
+    expect_local_returns<cluster::Version>(
         "Version::parse " + in.name, [&] { return cluster::Version::parse(in.bytes); }, kParse,
         false);
   }
@@ -113,35 +113,35 @@ TEST(MalformedInputLocal, TimestampsArnsAndVersions) {
                         "2024-01-01T00:00:00.99999999999999999999999Z"})
     EXPECT_NO_THROW((void)aws::parse_iso8601(t)) << t;
   for (const char* t : {"99999999T999999Z", "20240230T000000Z", "0000000-T000000Z"})
-    expect_returns<std::chrono::system_clock::time_point>(
+    expect_local_returns<std::chrono::system_clock::time_point>(
         std::string("parse_amz_date ") + t, [&] { return aws::parse_amz_date(t); }, kInvalid);
 }
 
 TEST(MalformedInputLocal, UrlsAndPercentDecoding) {
   for (const auto& in : malformed_corpus()) {
     for (auto chars : {util::UrlChars::kWire, util::UrlChars::kRaw}) {
-      expect_returns<util::Url>(
+      expect_local_returns<util::Url>(
           "parse_url " + in.name, [&] { return util::parse_url(in.bytes, chars); }, kInvalid);
       // The junk where the host, the port and the path go.
       for (const std::string& url : {"http://" + in.bytes, "http://h:" + in.bytes,
                                      "https://[" + in.bytes + "]/", "http://h/" + in.bytes})
-        expect_returns<util::Url>(
+        expect_local_returns<util::Url>(
             "parse_url in URL " + in.name, [&] { return util::parse_url(url, chars); }, kInvalid,
             false);
     }
     // Junk without "%" decodes to itself; with a broken escape it is an error.
-    expect_returns<std::string>(
+    expect_local_returns<std::string>(
         "percent_decode " + in.name, [&] { return util::percent_decode(in.bytes); }, kInvalid,
         false);
-    expect_returns<std::string>(
+    expect_local_returns<std::string>(
         "percent_decode trailing % " + in.name,
         [&] { return util::percent_decode(in.bytes + "%"); }, kInvalid);
-    expect_returns<std::string>(
+    expect_local_returns<std::string>(
         "percent_decode %G " + in.name, [&] { return util::percent_decode("%G" + in.bytes); },
         kInvalid);
   }
   for (const char* port : {"0", "65536", "99999999999999999999", "-1", "+80", "8 0"})
-    expect_returns<util::Url>(
+    expect_local_returns<util::Url>(
         std::string("parse_url port ") + port,
         [&] { return util::parse_url(std::string("http://h:") + port + "/"); }, kInvalid);
 }
@@ -173,7 +173,7 @@ Result<aws::ResolvedCredentials> resolve_with(const std::map<std::string, std::s
   return aws::resolve_credentials(o, env);
 }
 
-RecordingTransport::Handler answer(int status, const std::string& body) {
+RecordingTransport::Handler answer_local(int status, const std::string& body) {
   return [status, body](const http::Request&) -> Result<http::Response> {
     return http::Response{status, {{"Content-Type", "application/json"}}, body, 1};
   };
@@ -188,7 +188,7 @@ TEST(MalformedInputLocal, CredentialProcessOutput) {
   TempHome home;
   for (const auto& in : malformed_corpus()) {
     const auto out = home.write("output", in.bytes);
-    expect_returns<aws::Credentials>(
+    expect_local_returns<aws::Credentials>(
         "credential_process " + in.name,
         [&] { return aws::detail::run_credential_process("cat '" + out + "'"); }, kNoCreds);
     // Valid JSON around junk in the fields that are parsed further.
@@ -197,7 +197,7 @@ TEST(MalformedInputLocal, CredentialProcessOutput) {
                    nlohmann::json(in.bytes).dump(-1, ' ', false,
                                                  nlohmann::json::error_handler_t::replace) +
                    "}");
-    expect_returns<aws::Credentials>(
+    expect_local_returns<aws::Credentials>(
         "credential_process Expiration " + in.name,
         [&] { return aws::detail::run_credential_process("cat '" + exp + "'"); }, kParse,
         /*must_fail=*/!in.bytes.empty());  // an empty Expiration means none, as in the SDKs
@@ -206,7 +206,7 @@ TEST(MalformedInputLocal, CredentialProcessOutput) {
                           R"({"Version":18446744073709551617})",
                           R"({"Version":1,"AccessKeyId":5,"SecretAccessKey":[]})"}) {
     const auto out = home.write("output", doc);
-    expect_returns<aws::Credentials>(
+    expect_local_returns<aws::Credentials>(
         std::string("credential_process ") + doc,
         [&] { return aws::detail::run_credential_process("cat '" + out + "'"); }, kNoCreds);
   }
@@ -227,13 +227,13 @@ TEST(MalformedInputLocal, ContainerAndImdsJson) {
       const bool valid = body == junk_fields("");
       for (int status : {200, 400, 500}) {
         const std::string what = in.name + " HTTP " + std::to_string(status);
-        expect_returns<aws::ResolvedCredentials>(
+        expect_local_returns<aws::ResolvedCredentials>(
             "container " + what,
             [&] {
               return resolve_with({{"HOME", home.path()},
                                    {"AWS_EC2_METADATA_DISABLED", "true"},
                                    {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/c"}},
-                                  answer(status, body));
+                                  answer_local(status, body));
             },
             kNoCreds, !(valid && status == 200));
         // IMDS: a token, a role name, then the junk as the credentials document.
@@ -242,7 +242,7 @@ TEST(MalformedInputLocal, ContainerAndImdsJson) {
           if (r.url.size() >= 1 && r.url.back() == '/') return http::Response{200, {}, "role", 1};
           return http::Response{status, {}, body, 1};
         };
-        expect_returns<aws::ResolvedCredentials>(
+        expect_local_returns<aws::ResolvedCredentials>(
             "IMDS " + what,
             [&] {
               return resolve_with({{"HOME", home.path()}}, imds);
@@ -259,7 +259,7 @@ TEST(MalformedInputLocal, ContainerAndImdsJson) {
       aws::MapEnvironment env({{"HOME", home.path()}});
       std::optional<Result<std::optional<std::string>>> region;
       EXPECT_NO_THROW(region.emplace(aws::imds_region(t, env))) << in.name;
-      expect_returns<aws::ResolvedCredentials>(
+      expect_local_returns<aws::ResolvedCredentials>(
           "IMDS role listing " + in.name,
           [&] {
             return resolve_with({{"HOME", home.path()}},
@@ -299,9 +299,9 @@ TEST(MalformedInputLocal, SsoCacheAndGetRoleCredentials) {
             -1, ' ', false, nlohmann::json::error_handler_t::replace);
     for (const std::string& cache_body : {in.bytes, fields}) {
       home.write(cache, cache_body);
-      expect_returns<aws::ResolvedCredentials>(
+      expect_local_returns<aws::ResolvedCredentials>(
           "SSO token cache " + in.name,
-          [&] { return resolve_with(vars, answer(200, never_called)); }, kNoCreds);
+          [&] { return resolve_with(vars, answer_local(200, never_called)); }, kNoCreds);
     }
     // A valid cached token, then junk from GetRoleCredentials, also inside roleCredentials.
     home.write(cache, valid_token);
@@ -310,14 +310,14 @@ TEST(MalformedInputLocal, SsoCacheAndGetRoleCredentials) {
                         {{"accessKeyId", "A"}, {"secretAccessKey", "s"}, {"expiration", in.bytes}}}}
             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     for (int status : {200, 400, 401, 500}) {
-      expect_returns<aws::ResolvedCredentials>(
+      expect_local_returns<aws::ResolvedCredentials>(
           "SSO GetRoleCredentials " + in.name + " HTTP " + std::to_string(status),
-          [&] { return resolve_with(vars, answer(status, in.bytes)); }, kNoCreds);
+          [&] { return resolve_with(vars, answer_local(status, in.bytes)); }, kNoCreds);
     }
     // An expiration that is not a number is ignored, as the SDKs do: the keys still count.
-    expect_returns<aws::ResolvedCredentials>(
+    expect_local_returns<aws::ResolvedCredentials>(
         "SSO roleCredentials.expiration " + in.name,
-        [&] { return resolve_with(vars, answer(200, inner)); }, kNoCreds, false);
+        [&] { return resolve_with(vars, answer_local(200, inner)); }, kNoCreds, false);
   }
   // Expirations that are numbers, but not milliseconds any clock can hold.
   home.write(cache, valid_token);
@@ -325,9 +325,9 @@ TEST(MalformedInputLocal, SsoCacheAndGetRoleCredentials) {
                           "9223372036854775807", "1.5"}) {
     const std::string body = std::string(R"({"roleCredentials":{"accessKeyId":"A",)") +
                              R"("secretAccessKey":"s","expiration":)" + exp + "}}";
-    expect_returns<aws::ResolvedCredentials>(
-        std::string("SSO expiration ") + exp, [&] { return resolve_with(vars, answer(200, body)); },
-        kNoCreds, false);
+    expect_local_returns<aws::ResolvedCredentials>(
+        std::string("SSO expiration ") + exp,
+        [&] { return resolve_with(vars, answer_local(200, body)); }, kNoCreds, false);
   }
 }
 
@@ -360,7 +360,7 @@ TEST(MalformedInputLocal, ClusterInfo) {
       cluster::Client c(std::move(t), "http://cluster.test");
       const std::string what =
           "info() GET / HTTP " + std::to_string(root_status) + " body '" + body.substr(0, 60) + "'";
-      expect_returns<cluster::ClusterInfo>(
+      expect_local_returns<cluster::ClusterInfo>(
           what, [&] { return c.info(); },
           root_status == 500 ? std::set<ErrorCode>{ErrorCode::kRemote}
                              : std::set<ErrorCode>{ErrorCode::kParse},

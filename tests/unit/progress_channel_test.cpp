@@ -129,7 +129,7 @@ std::vector<ProgressEvent> script() {
   return out;
 }
 
-std::string render(cli::ProgressStyle style) {
+std::string render_progress(cli::ProgressStyle style) {
   std::ostringstream out;
   {
     cli::ProgressOutput progress(style, {}, &out);
@@ -147,18 +147,18 @@ const std::string kNotice = "cluster not answering (reset); still waiting";
 const std::string kLine3 = "snapshot s1: 5/5 shards, 4.0 MiB/4.0 MiB, 2.0 MiB/s [SUCCESS]";
 
 TEST(ProgressOutput, TerminalRedrawsOneLineAndPutsNoticesOnTheirOwn) {
-  EXPECT_EQ(render(cli::ProgressStyle::kTerminal), "\r" + kLine1 + "\x1b[K" + "\r" + kLine2 +
-                                                       "\x1b[K" + "\r\x1b[K" + kNotice + "\n" +
-                                                       "\r" + kLine3 + "\x1b[K" + "\n");
+  EXPECT_EQ(render_progress(cli::ProgressStyle::kTerminal),
+            "\r" + kLine1 + "\x1b[K" + "\r" + kLine2 + "\x1b[K" + "\r\x1b[K" + kNotice + "\n" +
+                "\r" + kLine3 + "\x1b[K" + "\n");
 }
 
 TEST(ProgressOutput, LinesWritesALinePerEvent) {
-  EXPECT_EQ(render(cli::ProgressStyle::kLines),
+  EXPECT_EQ(render_progress(cli::ProgressStyle::kLines),
             kLine1 + "\n" + kLine2 + "\n" + kNotice + "\n" + kLine3 + "\n");
 }
 
 TEST(ProgressOutput, JsonWritesOneEventPerLine) {
-  std::istringstream in(render(cli::ProgressStyle::kJson));
+  std::istringstream in(render_progress(cli::ProgressStyle::kJson));
   std::vector<nlohmann::json> events;
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line, nullptr, false);
@@ -173,16 +173,16 @@ TEST(ProgressOutput, JsonWritesOneEventPerLine) {
 }
 
 TEST(ProgressOutput, QuietDrawsNothing) {
-  EXPECT_EQ(render(cli::ProgressStyle::kQuiet), "");
+  EXPECT_EQ(render_progress(cli::ProgressStyle::kQuiet), "");
 }
 
 TEST(ProgressOutput, TheSameEventsWithOrWithoutATerminal) {
-  std::string terminal = render(cli::ProgressStyle::kTerminal);
+  std::string terminal = render_progress(cli::ProgressStyle::kTerminal);
   for (const std::string erase : {"\r\x1b[K", "\x1b[K", "\r"})
     for (auto at = terminal.find(erase); at != std::string::npos; at = terminal.find(erase))
       terminal.replace(at, erase.size(), erase == "\x1b[K" ? "\n" : "");
   // On a terminal each line is ended by the next redraw; the notice kept its own newline.
-  std::string lines = render(cli::ProgressStyle::kLines);
+  std::string lines = render_progress(cli::ProgressStyle::kLines);
   std::string squeezed;
   for (std::size_t i = 0; i < terminal.size(); ++i)
     if (!(terminal[i] == '\n' && i > 0 && terminal[i - 1] == '\n')) squeezed += terminal[i];

@@ -49,7 +49,7 @@ std::string render(const GoldenCase& c) {
   return o.str();
 }
 
-Policy policy(const std::function<void(Policy&)>& f) {
+Policy golden_policy(const std::function<void(Policy&)>& f) {
   Policy p;
   f(p);
   return p;
@@ -58,7 +58,7 @@ Policy policy(const std::function<void(Policy&)>& f) {
 std::vector<GoldenCase> cases() {
   std::vector<GoldenCase> c;
   c.push_back({"iso_week_year_boundary", "2020-12-31 and 2021-01-01 share ISO week 2020-W53",
-               policy([](Policy& p) {
+               golden_policy([](Policy& p) {
                  p.weekly = 3;
                  p.yearly = 2;
                  p.daily = 2;
@@ -66,21 +66,22 @@ std::vector<GoldenCase> cases() {
                "2021-02-01T00:00:00Z",
                every("2020-12-24T12:00:00Z", "2021-01-06T00:00:00Z", 1440)});
   c.push_back({"berlin_spring_forward_hourly", "spring forward in Berlin: 2026-03-29 has 23 hours",
-               policy([](Policy& p) {
+               golden_policy([](Policy& p) {
                  p.hourly = -1;
                  p.daily = -1;
                  p.tz = "Europe/Berlin";
                }),
                "2026-04-01T00:00:00Z", every("2026-03-28T22:30:00Z", "2026-03-30T00:00:00Z", 60)});
   c.push_back({"berlin_fall_back_hourly",
-               "fall back in Berlin: 02:30 CEST and 02:30 CET share hour 02", policy([](Policy& p) {
+               "fall back in Berlin: 02:30 CEST and 02:30 CET share hour 02",
+               golden_policy([](Policy& p) {
                  p.hourly = -1;
                  p.tz = "Europe/Berlin";
                  p.keep_min = 0;
                }),
                "2026-11-01T00:00:00Z", every("2026-10-24T22:00:00Z", "2026-10-25T04:00:00Z", 30)});
   c.push_back({"new_york_dst_days", "fall back in New York: 2026-11-01 has 25 hours",
-               policy([](Policy& p) {
+               golden_policy([](Policy& p) {
                  p.daily = -1;
                  p.tz = "America/New_York";
                  p.keep_min = 0;
@@ -88,26 +89,26 @@ std::vector<GoldenCase> cases() {
                "2026-12-01T00:00:00Z", every("2026-10-31T02:00:00Z", "2026-11-03T08:00:00Z", 150)});
   c.push_back({"new_york_same_utc_day",
                "the same snapshots bucketed in UTC (control for new_york_dst_days)",
-               policy([](Policy& p) {
+               golden_policy([](Policy& p) {
                  p.daily = -1;
                  p.keep_min = 0;
                }),
                "2026-12-01T00:00:00Z", every("2026-10-31T02:00:00Z", "2026-11-03T08:00:00Z", 150)});
   c.push_back({"berlin_within_1d_spring", "within 1d across spring forward is 23 hours",
-               policy([](Policy& p) {
+               golden_policy([](Policy& p) {
                  p.within = dur("1d");
                  p.within_hourly = dur("2d");
                  p.tz = "Europe/Berlin";
                }),
                "2026-04-01T00:00:00Z", every("2026-03-27T08:00:00Z", "2026-03-29T10:01:00Z", 90)});
-  c.push_back({"restic_classic", "the classic restic policy over two years", policy([](Policy& p) {
-                 p.daily = 7;
-                 p.weekly = 4;
-                 p.monthly = 6;
-                 p.yearly = -1;
-               }),
-               "2026-12-01T00:00:00Z",
-               every("2024-11-01T01:00:00Z", "2026-11-30T02:00:01Z", 60 * 24 * 5)});
+  c.push_back(
+      {"restic_classic", "the classic restic policy over two years", golden_policy([](Policy& p) {
+         p.daily = 7;
+         p.weekly = 4;
+         p.monthly = 6;
+         p.yearly = -1;
+       }),
+       "2026-12-01T00:00:00Z", every("2024-11-01T01:00:00Z", "2026-11-30T02:00:01Z", 60 * 24 * 5)});
   std::vector<Candidate> mixed{
       snap("2026-12-24T00:00:00Z"),  // future
       snap("2026-11-30T03:00:00Z", SnapshotStateKind::kInProgress, "running"),
@@ -124,13 +125,13 @@ std::vector<GoldenCase> cases() {
     if (s.state.kind == SnapshotStateKind::kUnknown)
       s.state = cluster::parse_snapshot_state("WEIRD");
   c.push_back({"states_failed_kept", "every state, failed ones kept; the floor",
-               policy([](Policy& p) {
+               golden_policy([](Policy& p) {
                  p.daily = 2;
                  p.keep_min = 3;
                }),
                "2026-12-01T00:00:00Z", mixed});
   c.push_back({"states_prune_failed", "every state, failed ones pruned; the floor",
-               policy([](Policy& p) {
+               golden_policy([](Policy& p) {
                  p.daily = 2;
                  p.keep_min = 3;
                  p.prune_failed = PruneFailed::kYes;

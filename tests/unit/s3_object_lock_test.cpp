@@ -27,7 +27,7 @@ system_clock::time_point pinned() {
   return system_clock::time_point(std::chrono::milliseconds(1796655600250LL));
 }
 
-ClientOptions opts(std::string endpoint = "http://127.0.0.1:1") {
+ClientOptions lock_opts(std::string endpoint = "http://127.0.0.1:1") {
   ClientOptions o;
   o.endpoint = {std::move(endpoint), "test"};
   o.credentials = aws::make_static_provider({"AKIDEXAMPLE", "secret", "", std::nullopt, "test"});
@@ -35,7 +35,7 @@ ClientOptions opts(std::string endpoint = "http://127.0.0.1:1") {
   return o;
 }
 
-const std::string* header(const http::Request& r, const char* name) {
+const std::string* lock_header(const http::Request& r, const char* name) {
   return http::find_header(r.headers, name);
 }
 
@@ -56,8 +56,8 @@ void expect_signature_covers(const http::Request& r, std::initializer_list<const
   std::string auth;
   for (const auto& h : s->headers_to_add)
     if (h.first == "Authorization") auth = h.second;
-  ASSERT_NE(header(r, "Authorization"), nullptr);
-  EXPECT_EQ(*header(r, "Authorization"), auth);
+  ASSERT_NE(lock_header(r, "Authorization"), nullptr);
+  EXPECT_EQ(*lock_header(r, "Authorization"), auth);
   for (const char* n : names)
     EXPECT_NE((";" + s->signed_headers + ";").find(std::string(";") + n + ";"), std::string::npos)
         << n << " not signed: " << s->signed_headers;
@@ -107,17 +107,17 @@ TEST(S3StorageClass, ReadableClassesOnlyForARepository) {
 TEST(S3WriteHeaders, PutObjectWithLockSendsModeDateClassAndContentMd5AllSigned) {
   RecordingTransport t;
   t.push(200, "", {{"ETag", "\"e\""}});
-  Client c(t, opts());
+  Client c(t, lock_opts());
   PutObjectRequest r{"b-one", "dir/k", http::Body::from_string("hello"), ""};
   r.write = locked();
   ASSERT_TRUE(c.put_object(r).ok());
   const auto& q = t.requests.at(0);
-  EXPECT_EQ(*header(q, "x-amz-storage-class"), "STANDARD_IA");
-  EXPECT_EQ(*header(q, "x-amz-object-lock-mode"), "GOVERNANCE");
-  EXPECT_EQ(*header(q, "x-amz-object-lock-retain-until-date"), "2026-12-08T15:00:01Z");
+  EXPECT_EQ(*lock_header(q, "x-amz-storage-class"), "STANDARD_IA");
+  EXPECT_EQ(*lock_header(q, "x-amz-object-lock-mode"), "GOVERNANCE");
+  EXPECT_EQ(*lock_header(q, "x-amz-object-lock-retain-until-date"), "2026-12-08T15:00:01Z");
   // base64(MD5("hello")) = base64(5d41402abc4b2a76b9719d911017c592)
-  ASSERT_NE(header(q, "Content-MD5"), nullptr);
-  EXPECT_EQ(*header(q, "Content-MD5"), "XUFAKrxLKna5cZ2REBfFkg==");
+  ASSERT_NE(lock_header(q, "Content-MD5"), nullptr);
+  EXPECT_EQ(*lock_header(q, "Content-MD5"), "XUFAKrxLKna5cZ2REBfFkg==");
   expect_signature_covers(q, {"content-md5", "x-amz-object-lock-mode",
                               "x-amz-object-lock-retain-until-date", "x-amz-storage-class"});
 }
@@ -127,27 +127,27 @@ TEST(S3WriteHeaders, NothingAddedWithoutSettingsAndMd5OnRequest) {
   t.push(200);
   t.push(200);
   t.push(200);
-  Client c(t, opts());
+  Client c(t, lock_opts());
   ASSERT_TRUE(c.put_object({"b-one", "k", http::Body::from_string("hello"), ""}).ok());
   for (const char* n : {"x-amz-storage-class", "x-amz-object-lock-mode",
                         "x-amz-object-lock-retain-until-date", "Content-MD5"})
-    EXPECT_EQ(header(t.requests[0], n), nullptr) << n;
+    EXPECT_EQ(lock_header(t.requests[0], n), nullptr) << n;
   PutObjectRequest only_class{"b-one", "k", http::Body::from_string(""), ""};
   only_class.write.storage_class = "GLACIER_IR";
   ASSERT_TRUE(c.put_object(only_class).ok());
-  EXPECT_EQ(*header(t.requests[1], "x-amz-storage-class"), "GLACIER_IR");
-  EXPECT_EQ(header(t.requests[1], "x-amz-object-lock-mode"), nullptr);
-  EXPECT_EQ(header(t.requests[1], "Content-MD5"), nullptr);
+  EXPECT_EQ(*lock_header(t.requests[1], "x-amz-storage-class"), "GLACIER_IR");
+  EXPECT_EQ(lock_header(t.requests[1], "x-amz-object-lock-mode"), nullptr);
+  EXPECT_EQ(lock_header(t.requests[1], "Content-MD5"), nullptr);
   PutObjectRequest md5{"b-one", "k", http::Body::from_string(""), ""};
   md5.content_md5 = true;  // a bucket with a default retention: asked for explicitly
   ASSERT_TRUE(c.put_object(md5).ok());
-  EXPECT_EQ(*header(t.requests[2], "Content-MD5"), "1B2M2Y8AsgTpgAmY7PhCfg==");  // MD5("")
+  EXPECT_EQ(*lock_header(t.requests[2], "Content-MD5"), "1B2M2Y8AsgTpgAmY7PhCfg==");  // MD5("")
   expect_signature_covers(t.requests[2], {"content-md5"});
 }
 
 TEST(S3WriteHeaders, ModeAndDateGoTogetherAndAreChecked) {
   RecordingTransport t;
-  Client c(t, opts());
+  Client c(t, lock_opts());
   PutObjectRequest no_date{"b-one", "k", http::Body::from_string("x"), ""};
   no_date.write.object_lock_mode = "GOVERNANCE";
   PutObjectRequest no_mode{"b-one", "k", http::Body::from_string("x"), ""};
@@ -170,37 +170,38 @@ TEST(S3WriteHeaders, MultipartCarriesSettingsOnCreateAndMd5OnParts) {
          "<InitiateMultipartUploadResult><UploadId>U1</UploadId></InitiateMultipartUploadResult>");
   t.push(200, "", {{"ETag", "\"p1\""}});
   t.push(200, "", {{"ETag", "\"p2\""}});
-  Client c(t, opts());
+  Client c(t, lock_opts());
   CreateMultipartUploadRequest cr{"b-one", "big", "application/octet-stream"};
   cr.write = locked("COMPLIANCE");
   ASSERT_TRUE(c.create_multipart_upload(cr).ok());
-  EXPECT_EQ(*header(t.requests[0], "x-amz-object-lock-mode"), "COMPLIANCE");
-  EXPECT_EQ(*header(t.requests[0], "x-amz-object-lock-retain-until-date"), "2026-12-08T15:00:01Z");
-  EXPECT_EQ(*header(t.requests[0], "x-amz-storage-class"), "STANDARD_IA");
-  EXPECT_EQ(header(t.requests[0], "Content-MD5"), nullptr);  // no body
+  EXPECT_EQ(*lock_header(t.requests[0], "x-amz-object-lock-mode"), "COMPLIANCE");
+  EXPECT_EQ(*lock_header(t.requests[0], "x-amz-object-lock-retain-until-date"),
+            "2026-12-08T15:00:01Z");
+  EXPECT_EQ(*lock_header(t.requests[0], "x-amz-storage-class"), "STANDARD_IA");
+  EXPECT_EQ(lock_header(t.requests[0], "Content-MD5"), nullptr);  // no body
   expect_signature_covers(t.requests[0], {"x-amz-object-lock-mode", "x-amz-storage-class"});
   UploadPartRequest part{"b-one", "big", "U1", 1, http::Body::from_string("hello")};
   part.content_md5 = true;
   ASSERT_TRUE(c.upload_part(part).ok());
-  EXPECT_EQ(*header(t.requests[1], "Content-MD5"), "XUFAKrxLKna5cZ2REBfFkg==");
+  EXPECT_EQ(*lock_header(t.requests[1], "Content-MD5"), "XUFAKrxLKna5cZ2REBfFkg==");
   expect_signature_covers(t.requests[1], {"content-md5"});
   ASSERT_TRUE(c.upload_part({"b-one", "big", "U1", 2, http::Body::from_string("x")}).ok());
-  EXPECT_EQ(header(t.requests[2], "Content-MD5"), nullptr);
+  EXPECT_EQ(lock_header(t.requests[2], "Content-MD5"), nullptr);
 }
 
 TEST(S3WriteHeaders, CopyObjectCarriesSettingsAndKeepsMetadata) {
   RecordingTransport t;
   t.push(200, "<CopyObjectResult><ETag>\"e\"</ETag></CopyObjectResult>");
-  Client c(t, opts());
+  Client c(t, lock_opts());
   CopyObjectRequest r{"src-bucket", "p/a b", "dst-bucket", "q/a b"};
   r.write = locked();
   ASSERT_TRUE(c.copy_object(r).ok());
   const auto& q = t.requests[0];
-  EXPECT_EQ(*header(q, "x-amz-copy-source"), "/src-bucket/p/a%20b");
-  EXPECT_EQ(*header(q, "x-amz-object-lock-mode"), "GOVERNANCE");
-  EXPECT_EQ(*header(q, "x-amz-storage-class"), "STANDARD_IA");
-  EXPECT_EQ(header(q, "x-amz-metadata-directive"), nullptr);         // COPY, S3's default
-  EXPECT_EQ(*header(q, "Content-MD5"), "1B2M2Y8AsgTpgAmY7PhCfg==");  // MD5 of the empty body
+  EXPECT_EQ(*lock_header(q, "x-amz-copy-source"), "/src-bucket/p/a%20b");
+  EXPECT_EQ(*lock_header(q, "x-amz-object-lock-mode"), "GOVERNANCE");
+  EXPECT_EQ(*lock_header(q, "x-amz-storage-class"), "STANDARD_IA");
+  EXPECT_EQ(lock_header(q, "x-amz-metadata-directive"), nullptr);         // COPY, S3's default
+  EXPECT_EQ(*lock_header(q, "Content-MD5"), "1B2M2Y8AsgTpgAmY7PhCfg==");  // MD5 of the empty body
   expect_signature_covers(
       q, {"x-amz-copy-source", "x-amz-object-lock-retain-until-date", "content-md5"});
 }
@@ -219,7 +220,7 @@ TEST(S3HeadObject, ReadsLockAndStorageClass) {
           {"x-amz-object-lock-legal-hold", "OFF"}});
   t.push(200, "", {{"Content-Length", "0"}, {"x-amz-object-lock-legal-hold", "ON"}});
   t.push(404);
-  Client c(t, opts());
+  Client c(t, lock_opts());
   auto h = c.head_object({"b-one", "k"});
   ASSERT_TRUE(h.ok()) << h.error().message;
   EXPECT_EQ(t.requests[0].method, "HEAD");
@@ -260,7 +261,7 @@ TEST(S3ObjectLockConfiguration, EnabledWithDefaultDisabledAndAbsent) {
          "exist for this bucket</Message><BucketName>b-one</BucketName></Error>");
   t.push(404, "<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>");
   t.push(403, "<Error><Code>AccessDenied</Code><Message>no</Message></Error>");
-  Client c(t, opts());
+  Client c(t, lock_opts());
   auto with_default = c.get_object_lock_configuration("b-one");
   ASSERT_TRUE(with_default.ok());
   EXPECT_NE(t.requests[0].url.find("?object-lock="), std::string::npos) << t.requests[0].url;
@@ -319,7 +320,7 @@ S3StoreOptions store_options(testing::RecordingTransport& t, std::string bucket,
   return o;
 }
 
-const std::string* header(const http::Request& r, const char* name) {
+const std::string* lock_header(const http::Request& r, const char* name) {
   return http::find_header(r.headers, name);
 }
 
@@ -414,17 +415,17 @@ TEST(BlobS3WriteOptions, EveryWriteCarriesThem) {
     const bool part = r.url.find("partNumber=") != std::string::npos;
     const bool complete = r.method == "POST" && r.url.find("uploadId=") != std::string::npos;
     if (part) {
-      EXPECT_NE(header(r, "Content-MD5"), nullptr) << r.url;
+      EXPECT_NE(lock_header(r, "Content-MD5"), nullptr) << r.url;
       continue;
     }
     if (complete) continue;
     seen.push_back(r.method + " " + r.url.substr(r.url.find("/repo/")));
-    ASSERT_NE(header(r, "x-amz-object-lock-mode"), nullptr) << r.url;
-    EXPECT_EQ(*header(r, "x-amz-object-lock-mode"), "GOVERNANCE");
-    EXPECT_EQ(*header(r, "x-amz-object-lock-retain-until-date"), "2026-12-08T15:00:01Z");
-    EXPECT_EQ(*header(r, "x-amz-storage-class"), "STANDARD_IA");
-    if (r.method == "PUT" && !header(r, "x-amz-copy-source"))
-      EXPECT_NE(header(r, "Content-MD5"), nullptr) << r.url;
+    ASSERT_NE(lock_header(r, "x-amz-object-lock-mode"), nullptr) << r.url;
+    EXPECT_EQ(*lock_header(r, "x-amz-object-lock-mode"), "GOVERNANCE");
+    EXPECT_EQ(*lock_header(r, "x-amz-object-lock-retain-until-date"), "2026-12-08T15:00:01Z");
+    EXPECT_EQ(*lock_header(r, "x-amz-storage-class"), "STANDARD_IA");
+    if (r.method == "PUT" && !lock_header(r, "x-amz-copy-source"))
+      EXPECT_NE(lock_header(r, "Content-MD5"), nullptr) << r.url;
   }
   EXPECT_EQ(seen,
             (std::vector<std::string>{"PUT /repo/a", "POST /repo/big?uploads=", "PUT /repo/b"}));
@@ -483,15 +484,15 @@ TEST(BlobS3CopyFrom, CopyObjectThenPartsAndAccessDeniedKept) {
   so.prefix = "other/prefix";
   S3Store src(so);
   ASSERT_TRUE(dst.copy_from(src, "indices/x/0/__a", "indices/x/0/__a", 5u << 20).ok());
-  EXPECT_EQ(*header(t.requests[0], "x-amz-copy-source"),
+  EXPECT_EQ(*lock_header(t.requests[0], "x-amz-copy-source"),
             "/src-bucket/other/prefix/indices/x/0/__a");
   EXPECT_NE(t.requests[0].url.find("/dst-bucket/repo/indices/x/0/__a"), std::string::npos);
-  EXPECT_EQ(*header(t.requests[0], "x-amz-storage-class"), "STANDARD_IA");
+  EXPECT_EQ(*lock_header(t.requests[0], "x-amz-storage-class"), "STANDARD_IA");
   ASSERT_TRUE(dst.copy_from(src, "big", "big", (5u << 20) + 1).ok());
-  EXPECT_EQ(*header(t.requests[1], "x-amz-storage-class"), "STANDARD_IA");
-  EXPECT_EQ(*header(t.requests[2], "x-amz-copy-source-range"), "bytes=0-5242879");
-  EXPECT_EQ(*header(t.requests[3], "x-amz-copy-source-range"), "bytes=5242880-5242880");
-  EXPECT_EQ(*header(t.requests[3], "x-amz-copy-source"), "/src-bucket/other/prefix/big");
+  EXPECT_EQ(*lock_header(t.requests[1], "x-amz-storage-class"), "STANDARD_IA");
+  EXPECT_EQ(*lock_header(t.requests[2], "x-amz-copy-source-range"), "bytes=0-5242879");
+  EXPECT_EQ(*lock_header(t.requests[3], "x-amz-copy-source-range"), "bytes=5242880-5242880");
+  EXPECT_EQ(*lock_header(t.requests[3], "x-amz-copy-source"), "/src-bucket/other/prefix/big");
   auto denied = dst.copy_from(src, "c", "c", 1);
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, ErrorCode::kRemote);

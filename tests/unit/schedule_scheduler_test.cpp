@@ -68,7 +68,7 @@ std::string policy(const std::string& name, const std::string& repo, const std::
          "', retention: {keep_last: 2}}\n";
 }
 
-struct Harness {
+struct SchedulerHarness {
   SysSeconds now = sys_days{year{2026} / 1 / 1} + seconds(1000);
   FakeRunner runner{&now};
   std::vector<std::string> logs;
@@ -78,7 +78,7 @@ struct Harness {
   SchedulerHooks hooks;
   int sleeps = 0;
 
-  Harness() {
+  SchedulerHarness() {
     hooks.now = [this] { return now; };
     hooks.sleep_until = [this](SysSeconds t) {
       ++sleeps;
@@ -101,12 +101,12 @@ struct Harness {
 SysSeconds epoch_s(long long s) {
   return SysSeconds(seconds(s));
 }
-const std::string kHead = "clusters: {a: {url: 'http://127.0.0.1:1'}}\npolicies:\n";
+const std::string kSchedulerHead = "clusters: {a: {url: 'http://127.0.0.1:1'}}\npolicies:\n";
 
 TEST(ScheduleScheduler, AnOverrunningRunSkipsTheSlotItOverranInsteadOfStacking) {
-  Harness h;
+  SchedulerHarness h;
   h.runner.duration = seconds(90);
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+  Scheduler s(config_of(kSchedulerHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
               h.metrics);
   const long long t0 = h.now.time_since_epoch().count();  // a multiple of 60 plus 40
   h.run_until(s, h.now + seconds(400));
@@ -120,10 +120,10 @@ TEST(ScheduleScheduler, AnOverrunningRunSkipsTheSlotItOverranInsteadOfStacking) 
 }
 
 TEST(ScheduleScheduler, RunsMissedDuringDowntimeRunOnceNotOncePerSlot) {
-  Harness h;
+  SchedulerHarness h;
   h.now = sys_days{year{2026} / 1 / 10} + hours(12);
   h.runner.last["p"] = sys_days{year{2026} / 1 / 7} + hours(2);  // three nightly slots missed
-  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log,
+  Scheduler s(config_of(kSchedulerHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log,
               h.metrics);
   h.run_until(s, sys_days{year{2026} / 1 / 11} + hours(3));
   const auto starts = h.runner.starts("p");
@@ -134,10 +134,10 @@ TEST(ScheduleScheduler, RunsMissedDuringDowntimeRunOnceNotOncePerSlot) {
 }
 
 TEST(ScheduleScheduler, NoCatchUpWhenTheNewestSnapshotIsAfterTheLastSlot) {
-  Harness h;
+  SchedulerHarness h;
   h.now = sys_days{year{2026} / 1 / 10} + hours(12);
   h.runner.last["p"] = sys_days{year{2026} / 1 / 10} + hours(2) + seconds(5);
-  Scheduler s(config_of(kHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log,
+  Scheduler s(config_of(kSchedulerHead + policy("p", "r", "0 2 * * *")), h.runner, h.hooks, h.log,
               h.metrics);
   h.run_until(s, sys_days{year{2026} / 1 / 11} + hours(3));
   ASSERT_EQ(h.runner.starts("p").size(), 1u);
@@ -145,9 +145,9 @@ TEST(ScheduleScheduler, NoCatchUpWhenTheNewestSnapshotIsAfterTheLastSlot) {
 }
 
 TEST(ScheduleScheduler, OneOperationPerRepositoryAtATimeAndNeitherIsDropped) {
-  Harness h;
+  SchedulerHarness h;
   h.runner.duration = seconds(10);
-  Scheduler s(config_of(kHead + policy("a1", "shared", "@every 60s") +
+  Scheduler s(config_of(kSchedulerHead + policy("a1", "shared", "@every 60s") +
                         policy("a2", "shared", "@every 60s")),
               h.runner, h.hooks, h.log, h.metrics);
   h.run_until(s, h.now + seconds(200));
@@ -159,9 +159,9 @@ TEST(ScheduleScheduler, OneOperationPerRepositoryAtATimeAndNeitherIsDropped) {
 }
 
 TEST(ScheduleScheduler, JitterStaysWithinATenthOfTheInterval) {
-  Harness h;
+  SchedulerHarness h;
   h.hooks.random = [] { return 0.999; };
-  Config c = config_of(kHead + policy("p", "r", "@every 60s"));
+  Config c = config_of(kSchedulerHead + policy("p", "r", "@every 60s"));
   c.jitter = seconds(30);
   Scheduler s(c, h.runner, h.hooks, h.log, h.metrics);
   s.start();
@@ -170,16 +170,16 @@ TEST(ScheduleScheduler, JitterStaysWithinATenthOfTheInterval) {
 }
 
 TEST(ScheduleScheduler, SighupWithABrokenConfigKeepsTheOldOne) {
-  Harness h;
+  SchedulerHarness h;
   bool hup = false;
   int reloads = 0;
   h.hooks.take_reload = [&] { return std::exchange(hup, false); };
   h.hooks.reload = [&]() -> Result<Config> {
     ++reloads;
     if (reloads == 1) return parse_config("policies: {p: {cluster: gone}}\n", "t.yaml");
-    return parse_config(kHead + policy("q", "r", "@every 60s"), "t.yaml");
+    return parse_config(kSchedulerHead + policy("q", "r", "@every 60s"), "t.yaml");
   };
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+  Scheduler s(config_of(kSchedulerHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
               h.metrics);
   s.start();
   hup = true;
@@ -198,7 +198,7 @@ TEST(ScheduleScheduler, SighupWithABrokenConfigKeepsTheOldOne) {
 }
 
 TEST(ScheduleScheduler, StopDuringAWaitAbandonsItAndSaysSo) {
-  Harness h;
+  SchedulerHarness h;
   bool stop = false;
   h.hooks.stop_requested = [&] { return stop; };
   RunOutcome o;
@@ -206,7 +206,7 @@ TEST(ScheduleScheduler, StopDuringAWaitAbandonsItAndSaysSo) {
   o.snapshot = "p-1";
   h.runner.outcomes["p"] = o;
   h.runner.during = [&] { stop = true; };  // SIGTERM arrives while the runner waits
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+  Scheduler s(config_of(kSchedulerHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
               h.metrics);
   s.start();
   EXPECT_TRUE(s.step());   // sleeps to the slot
@@ -219,10 +219,10 @@ TEST(ScheduleScheduler, StopDuringAWaitAbandonsItAndSaysSo) {
 }
 
 TEST(ScheduleScheduler, MetricsFollowTheRuns) {
-  Harness h;
+  SchedulerHarness h;
   RunOutcome partial;
   partial.result = RunResult::kPartial;
-  Scheduler s(config_of(kHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
+  Scheduler s(config_of(kSchedulerHead + policy("p", "r", "@every 60s")), h.runner, h.hooks, h.log,
               h.metrics);
   h.run_until(s, h.now + seconds(50));
   auto m = h.metrics.get("p");
@@ -239,8 +239,9 @@ TEST(ScheduleScheduler, MetricsFollowTheRuns) {
 }
 
 TEST(ScheduleScheduler, OnceReturnsTheWorstStatus) {
-  Harness h;
-  const Config c = config_of(kHead + policy("p", "r", "@daily") + policy("q", "r", "@daily"));
+  SchedulerHarness h;
+  const Config c =
+      config_of(kSchedulerHead + policy("p", "r", "@daily") + policy("q", "r", "@daily"));
   {
     Scheduler s(c, h.runner, h.hooks, h.log, h.metrics);
     EXPECT_EQ(s.run_once(""), 0);
@@ -264,17 +265,18 @@ TEST(ScheduleScheduler, OnceReturnsTheWorstStatus) {
 // times in milliseconds: a snapshot that started within the current second would count as
 // "dated in the future" and keep_last N keep N+1.
 TEST(ScheduleScheduler, PruneIsGivenThePreciseTimeNotTheWholeSecond) {
-  Harness h;
+  SchedulerHarness h;
   h.hooks.precise_now = [&h] { return Clock::time_point(h.now) + milliseconds(700); };
-  Scheduler s(config_of(kHead + policy("p", "r", "@daily")), h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(config_of(kSchedulerHead + policy("p", "r", "@daily")), h.runner, h.hooks, h.log,
+              h.metrics);
   EXPECT_EQ(s.run_once(""), 0);
   ASSERT_EQ(h.runner.prune_times.size(), 1u);
   EXPECT_EQ(h.runner.prune_times[0], Clock::time_point(h.now) + milliseconds(700));
   // A prune of its own schedule too.
-  Harness g;
+  SchedulerHarness g;
   g.hooks.precise_now = [&g] { return Clock::time_point(g.now) + milliseconds(300); };
-  Scheduler t(config_of(kHead + "  p: {cluster: a, repository: r, schedule: '@daily', "
-                                "retention: {keep_last: 2}, prune: '@every 60s'}\n"),
+  Scheduler t(config_of(kSchedulerHead + "  p: {cluster: a, repository: r, schedule: '@daily', "
+                                         "retention: {keep_last: 2}, prune: '@every 60s'}\n"),
               g.runner, g.hooks, g.log, g.metrics);
   g.run_until(t, g.now + seconds(120));
   ASSERT_FALSE(g.runner.prune_times.empty());
@@ -282,12 +284,13 @@ TEST(ScheduleScheduler, PruneIsGivenThePreciseTimeNotTheWholeSecond) {
 }
 
 TEST(ScheduleScheduler, AfterARestartTheMetricsShowTheLastSuccessReadFromTheRepository) {
-  Harness h;
+  SchedulerHarness h;
   const SysSeconds ended = h.now - hours(3);
   h.runner.histories["p"] = {ended - seconds(40), ended, 7};
-  Scheduler s(config_of(kHead + "  p: {cluster: a, repository: r, schedule: '@daily', retention: "
-                                "{keep_last: 2}, alert_if_no_success_within: 26h}\n"),
-              h.runner, h.hooks, h.log, h.metrics);
+  Scheduler s(
+      config_of(kSchedulerHead + "  p: {cluster: a, repository: r, schedule: '@daily', retention: "
+                                 "{keep_last: 2}, alert_if_no_success_within: 26h}\n"),
+      h.runner, h.hooks, h.log, h.metrics);
   s.start();
   const auto m = h.metrics.get("p");
   ASSERT_TRUE(m);
@@ -303,10 +306,10 @@ TEST(ScheduleScheduler, AfterARestartTheMetricsShowTheLastSuccessReadFromTheRepo
 }
 
 TEST(ScheduleScheduler, OnceHandsBackEachPolicysOutcome) {
-  Harness h;
+  SchedulerHarness h;
   h.runner.outcomes["b"].result = RunResult::kFailed;
   h.runner.outcomes["b"].message = "boom";
-  Scheduler s(config_of(kHead + policy("a", "r1", "@daily") + policy("b", "r2", "@daily")),
+  Scheduler s(config_of(kSchedulerHead + policy("a", "r1", "@daily") + policy("b", "r2", "@daily")),
               h.runner, h.hooks, h.log, h.metrics);
   std::vector<std::pair<std::string, RunOutcome>> out;
   EXPECT_EQ(s.run_once("", &out), 9);
@@ -337,7 +340,7 @@ struct CopyingRunner : FakeRunner {
 };
 
 TEST(ScheduleSchedulerCopy, CopyRunsAfterSnapshotAndPruneAndItsFailureIsCountedNotFatal) {
-  Harness h;
+  SchedulerHarness h;
   CopyingRunner runner{&h.now};
   CopyOutcome failed;
   failed.message = "DST /mnt/x: permission denied";
@@ -348,7 +351,7 @@ TEST(ScheduleSchedulerCopy, CopyRunsAfterSnapshotAndPruneAndItsFailureIsCountedN
   ok.added = {"p-1", "p-2"};
   ok.lag = 0;
   runner.copies = {failed, ok};
-  Scheduler s(config_of(kHead +
+  Scheduler s(config_of(kSchedulerHead +
                         "  p: {cluster: a, repository: r, schedule: '@every 1h', retention: "
                         "{keep_last: 2}, copy_to: {to: /mnt/x}}\n" +
                         policy("q", "r2", "@every 1h")),
@@ -381,16 +384,16 @@ TEST(ScheduleSchedulerCopy, CopyRunsAfterSnapshotAndPruneAndItsFailureIsCountedN
 }
 
 TEST(ScheduleSchedulerCopy, NoCopyWhenTheSnapshotFailed) {
-  Harness h;
+  SchedulerHarness h;
   CopyingRunner runner{&h.now};
   RunOutcome bad;
   bad.result = RunResult::kFailed;
   bad.message = "boom";
   runner.outcomes["p"] = bad;
-  Scheduler s(
-      config_of(kHead + "  p: {cluster: a, repository: r, schedule: '@every 1h', prune: never, "
+  Scheduler s(config_of(kSchedulerHead +
+                        "  p: {cluster: a, repository: r, schedule: '@every 1h', prune: never, "
                         "copy_to: {to: /mnt/x}}\n"),
-      runner, h.hooks, h.log, h.metrics);
+              runner, h.hooks, h.log, h.metrics);
   s.start();
   EXPECT_EQ(s.run_once(""), 9);
   for (const auto& c : runner.calls) EXPECT_NE(c.what, "copy");

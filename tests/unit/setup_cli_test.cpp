@@ -10,22 +10,22 @@
 namespace essnap {
 namespace {
 
-const std::string kEnv =
+const std::string kSetupEnv =
     "PATH=/usr/bin:/bin HOME=/nonexistent AWS_CONFIG_FILE=/nonexistent "
     "AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true "
     "AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY "
     "AWS_ENDPOINT_URL=http://127.0.0.1:1 ";
 
-test::ProcessResult essnap(const std::string& args) {
+test::ProcessResult setup_essnap(const std::string& args) {
   test::Command c;
   c.clear_env = true;
-  c.env = test::env_words(kEnv);
+  c.env = test::env_words(kSetupEnv);
   c.argv = test::argv({ESSNAP_BINARY}, args);
   return test::run(c);
 }
 
 TEST(SetupCli, HelpHasExamplesAndExitStatus) {
-  auto r = essnap("setup --help");
+  auto r = setup_essnap("setup --help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("EXAMPLES:"), std::string::npos);
   EXPECT_NE(r.out.find("--dry-run"), std::string::npos);
@@ -34,7 +34,7 @@ TEST(SetupCli, HelpHasExamplesAndExitStatus) {
 }
 
 TEST(SetupCli, ReservedRepositoryNameIsAUsageError) {
-  auto r = essnap(
+  auto r = setup_essnap(
       "setup --domain-endpoint https://search-x-abc.us-east-1.es.amazonaws.com --bucket "
       "s3://acme-b "
       "--repository cs-automated");
@@ -43,7 +43,7 @@ TEST(SetupCli, ReservedRepositoryNameIsAUsageError) {
 }
 
 TEST(SetupCli, InvalidBucketNameIsAUsageError) {
-  auto r = essnap(
+  auto r = setup_essnap(
       "setup --domain-endpoint https://search-x-abc.us-east-1.es.amazonaws.com --bucket "
       "s3://ab --repository nightly --output json");
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -53,7 +53,7 @@ TEST(SetupCli, InvalidBucketNameIsAUsageError) {
 }
 
 TEST(SetupCli, PrintPoliciesWithoutAnyServer) {
-  auto r = essnap(
+  auto r = setup_essnap(
       "--output json setup --bucket s3://acme-snapshots/logs --repository nightly --region "
       "eu-west-1 --print-policies");
   ASSERT_EQ(r.exit_code, 0) << r.err;

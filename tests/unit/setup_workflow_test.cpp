@@ -41,7 +41,7 @@ const json kRolePolicy = json::parse(R"({"Version":"2012-10-17","Statement":[
   {"Sid":"ReadWriteSnapshots","Effect":"Allow",
    "Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],
    "Resource":"arn:aws:s3:::acme-snapshots/prod/logs/*"}]})");
-const json kRepo = json::parse(R"({"type":"s3","settings":{"bucket":"acme-snapshots",
+const json kWorkflowRepo = json::parse(R"({"type":"s3","settings":{"bucket":"acme-snapshots",
   "base_path":"prod/logs","region":"us-east-1",
   "role_arn":"arn:aws:iam::111122223333:role/essnap-snapshots-nightly",
   "server_side_encryption":true,"readonly":false}})");
@@ -56,7 +56,7 @@ TEST(SetupWorkflow, EmptyAccountGetsExactlyTheLeastPrivilegeDocuments) {
   // Exactly these documents, compared as JSON (not just "equivalent").
   EXPECT_EQ(h.world.role_trust.at("essnap-snapshots-nightly"), kTrust);
   EXPECT_EQ(h.world.role_policies.at("essnap-snapshots-nightly/essnap-snapshot-s3"), kRolePolicy);
-  EXPECT_EQ(h.world.repos.at("nightly"), kRepo);
+  EXPECT_EQ(h.world.repos.at("nightly"), kWorkflowRepo);
   EXPECT_EQ(rep->role_arn, "arn:aws:iam::111122223333:role/essnap-snapshots-nightly");
   EXPECT_EQ(rep->mutating_calls, 6);  // bucket, PAB, encryption, role, policy, repository
   // The caller's statement puts iam:PassRole on the caller, scoped to the role and domain.
@@ -100,7 +100,7 @@ TEST(SetupWorkflow, DryRunMakesNoMutatingCallAndShowsEveryDocument) {
   EXPECT_EQ(would, 6);
   EXPECT_EQ(rep->trust_policy, kTrust);
   EXPECT_EQ(rep->role_policy, kRolePolicy);
-  EXPECT_EQ(rep->repository_body, kRepo);
+  EXPECT_EQ(rep->repository_body, kWorkflowRepo);
 }
 
 TEST(SetupWorkflow, InvalidBucketNameRefusedBeforeAnyCall) {

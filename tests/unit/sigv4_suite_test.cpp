@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 const fs::path kSuiteDir = fs::path(ESSNAP_TEST_DATA_DIR) / "sigv4" / "suite";
 
-std::string read_file(const fs::path& p) {
+std::string read_suite_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
@@ -92,9 +92,9 @@ class AwsSigV4Suite : public ::testing::TestWithParam<std::string> {};
 TEST_P(AwsSigV4Suite, MatchesCanonicalRequestStringToSignAndAuthorization) {
   const std::string name = GetParam();
   const fs::path base = kSuiteDir / name / fs::path(name).filename();
-  const auto file = [&](const char* ext) { return strip_cr(read_file(base.string() + ext)); };
+  const auto file = [&](const char* ext) { return strip_cr(read_suite_file(base.string() + ext)); };
 
-  ParsedRequest parsed = parse_req(read_file(base.string() + ".req"));
+  ParsedRequest parsed = parse_req(read_suite_file(base.string() + ".req"));
   parsed.request.body = parsed.body;
   const std::string creq = file(".creq");
 

@@ -9,13 +9,13 @@
 namespace essnap::aws {
 namespace {
 
-constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-constexpr char kToken[] = "FwoGZXIvYXdzEXAMPLETOKEN//+==";
+constexpr char kSigv4Secret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+constexpr char kSigv4Token[] = "FwoGZXIvYXdzEXAMPLETOKEN//+==";
 
-Credentials creds(std::string token = {}) {
+Credentials sigv4_creds(std::string token = {}) {
   Credentials c;
   c.access_key_id = "AKIAIOSFODNN7EXAMPLE";
-  c.secret_access_key = kSecret;
+  c.secret_access_key = kSigv4Secret;
   c.session_token = std::move(token);
   return c;
 }
@@ -38,7 +38,7 @@ SigningRequest req(std::string method, std::string url, HeaderList headers = {})
   return r;
 }
 
-std::string header(const SignedRequest& s, std::string_view name) {
+std::string signed_header(const SignedRequest& s, std::string_view name) {
   for (const auto& [n, v] : s.headers_to_add) {
     if (n == name) return v;
   }
@@ -48,8 +48,8 @@ std::string header(const SignedRequest& s, std::string_view name) {
 // Every error path: neither the secret nor the token may appear in what the user sees.
 void expect_no_secret(const Error& e) {
   for (const std::string* text : {&e.message, &e.hint}) {
-    EXPECT_EQ(text->find(kSecret), std::string::npos) << *text;
-    EXPECT_EQ(text->find(kToken), std::string::npos) << *text;
+    EXPECT_EQ(text->find(kSigv4Secret), std::string::npos) << *text;
+    EXPECT_EQ(text->find(kSigv4Token), std::string::npos) << *text;
   }
 }
 
@@ -123,7 +123,7 @@ TEST(CanonicalHeaderValue, TrimsAndFoldsBlanks) {
 TEST(Sign, S3GetObjectExampleFromTheS3Documentation) {
   auto s =
       sign(req("GET", "https://examplebucket.s3.amazonaws.com/test.txt", {{"Range", "bytes=0-9"}}),
-           creds(), params("s3"));
+           sigv4_creds(), params("s3"));
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->canonical_request,
             "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
@@ -151,7 +151,7 @@ TEST(Sign, FoldsRepeatsAndSkipsHopByHopHeaders) {
                      {"X-Amzn-Trace-Id", "Root=1"},
                      {"Transfer-Encoding", "chunked"},
                      {"Content-Type", "application/json"}}),
-                creds(), params("es"));
+                sigv4_creds(), params("es"));
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->signed_headers, "content-type;host;x-amz-date;x-thing");
   EXPECT_NE(s->canonical_request.find("\nx-thing:a b,c\n"), std::string::npos);
@@ -159,23 +159,23 @@ TEST(Sign, FoldsRepeatsAndSkipsHopByHopHeaders) {
             std::string::npos);
   EXPECT_EQ(s->canonical_request.substr(0, 4), "GET\n");
   // es with a signed payload carries no X-Amz-Content-SHA256.
-  EXPECT_EQ(header(*s, "X-Amz-Content-SHA256"), "<absent>");
+  EXPECT_EQ(signed_header(*s, "X-Amz-Content-SHA256"), "<absent>");
 }
 
 TEST(Sign, HostLeavesOutTheDefaultPortOnly) {
-  auto s = sign(req("GET", "https://h.example:443/"), creds(), params("es"));
+  auto s = sign(req("GET", "https://h.example:443/"), sigv4_creds(), params("es"));
   EXPECT_NE(s->canonical_request.find("\nhost:h.example\n"), std::string::npos);
-  s = sign(req("GET", "http://h.example:443/"), creds(), params("es"));
+  s = sign(req("GET", "http://h.example:443/"), sigv4_creds(), params("es"));
   EXPECT_NE(s->canonical_request.find("\nhost:h.example:443\n"), std::string::npos);
-  s = sign(req("GET", "http://[::1]:9200/"), creds(), params("es"));
+  s = sign(req("GET", "http://[::1]:9200/"), sigv4_creds(), params("es"));
   EXPECT_NE(s->canonical_request.find("\nhost:[::1]:9200\n"), std::string::npos);
 }
 
 TEST(Sign, SessionTokenIsSentAndSigned) {
-  auto s = sign(req("GET", "https://h/", {{"X-Amz-Security-Token", "stale"}}), creds(kToken),
-                params("sts"));
+  auto s = sign(req("GET", "https://h/", {{"X-Amz-Security-Token", "stale"}}),
+                sigv4_creds(kSigv4Token), params("sts"));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(header(*s, "X-Amz-Security-Token"), kToken);
+  EXPECT_EQ(signed_header(*s, "X-Amz-Security-Token"), kSigv4Token);
   EXPECT_EQ(s->signed_headers, "host;x-amz-date;x-amz-security-token");
   EXPECT_EQ(s->canonical_request.find("stale"), std::string::npos);
 }
@@ -183,7 +183,7 @@ TEST(Sign, SessionTokenIsSentAndSigned) {
 TEST(Sign, CallerDateAndAuthorizationAreReplaced) {
   auto s = sign(
       req("GET", "https://h/", {{"X-Amz-Date", "19990101T000000Z"}, {"Authorization", "AWS4 old"}}),
-      creds(), params("es"));
+      sigv4_creds(), params("es"));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->signed_headers, "host;x-amz-date");
   EXPECT_EQ(s->canonical_request.find("1999"), std::string::npos);
@@ -192,9 +192,9 @@ TEST(Sign, CallerDateAndAuthorizationAreReplaced) {
 TEST(Sign, AossAndS3AlwaysSendThePayloadHash) {
   SigningRequest r = req("PUT", "https://x.us-east-1.aoss.amazonaws.com/i/_doc/1");
   r.body = "{\"a\":1}";
-  auto s = sign(r, creds(), params("aoss"));
+  auto s = sign(r, sigv4_creds(), params("aoss"));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(header(*s, "X-Amz-Content-SHA256"), util::sha256_hex(r.body));
+  EXPECT_EQ(signed_header(*s, "X-Amz-Content-SHA256"), util::sha256_hex(r.body));
   EXPECT_EQ(s->signed_headers, "host;x-amz-content-sha256;x-amz-date");
   EXPECT_TRUE(s->canonical_request.ends_with("\n" + util::sha256_hex(r.body)));
 }
@@ -203,11 +203,11 @@ TEST(Sign, PrecomputedPayloadHashIsUsedAndChecked) {
   SigningRequest r = req("PUT", "https://b.s3.amazonaws.com/k");
   r.body = "ignored";
   r.payload_sha256 = util::sha256_hex("streamed body");
-  auto s = sign(r, creds(), params("s3"));
+  auto s = sign(r, sigv4_creds(), params("s3"));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(header(*s, "X-Amz-Content-SHA256"), r.payload_sha256);
+  EXPECT_EQ(signed_header(*s, "X-Amz-Content-SHA256"), r.payload_sha256);
   r.payload_sha256 = "ABC";
-  auto bad = sign(r, creds(), params("s3"));
+  auto bad = sign(r, sigv4_creds(), params("s3"));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("payload_sha256"), std::string::npos);
 }
@@ -215,14 +215,15 @@ TEST(Sign, PrecomputedPayloadHashIsUsedAndChecked) {
 TEST(Sign, UnsignedPayloadOverHttpsOnly) {
   SigningRequest r = req("PUT", "https://h/i/_doc/1");
   r.body = "{}";
-  auto s = sign(r, creds(), params("es", "20130524T000000Z", PayloadSigning::kUnsigned));
+  auto s = sign(r, sigv4_creds(), params("es", "20130524T000000Z", PayloadSigning::kUnsigned));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(header(*s, "X-Amz-Content-SHA256"), "UNSIGNED-PAYLOAD");
+  EXPECT_EQ(signed_header(*s, "X-Amz-Content-SHA256"), "UNSIGNED-PAYLOAD");
   EXPECT_TRUE(s->canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
   EXPECT_NE(s->signed_headers.find("x-amz-content-sha256"), std::string::npos);
 
   r.url = "http://h/i/_doc/1";
-  auto refused = sign(r, creds(), params("es", "20130524T000000Z", PayloadSigning::kUnsigned));
+  auto refused =
+      sign(r, sigv4_creds(), params("es", "20130524T000000Z", PayloadSigning::kUnsigned));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(refused.error().message.find("needs https"), std::string::npos);
@@ -237,12 +238,12 @@ TEST(Sign, RejectsBadInputWithoutLeakingSecrets) {
     EXPECT_NE(s.error().message.find(needle), std::string::npos) << s.error().message;
     expect_no_secret(s.error());
   };
-  const Credentials c = creds(kToken);
+  const Credentials c = sigv4_creds(kSigv4Token);
   fails(req("GET", "not a url"), c, params("es"), "malformed URL");
   fails(req("GET", "https://h/?a=%zz"), c, params("es"), "%XX");
   fails(req("GE T", "https://h/"), c, params("es"), "invalid HTTP method");
   fails(req("GET", "https://h/", {{"Bad Name", "v"}}), c, params("es"), "invalid header name");
-  fails(req("GET", "https://h/", {{"X-Api-Key", std::string(kSecret) + "\r\nX: y"}}), c,
+  fails(req("GET", "https://h/", {{"X-Api-Key", std::string(kSigv4Secret) + "\r\nX: y"}}), c,
         params("es"), "control character");
   SigningParams p = params("es");
   p.region = "";
@@ -256,7 +257,7 @@ TEST(Sign, RejectsBadInputWithoutLeakingSecrets) {
   no_secret.secret_access_key.clear();
   fails(req("GET", "https://h/"), no_secret, params("es"), "no secret access key");
   Credentials bad_key = c;
-  bad_key.access_key_id = "AKIA/" + std::string(kSecret);
+  bad_key.access_key_id = "AKIA/" + std::string(kSigv4Secret);
   fails(req("GET", "https://h/"), bad_key, params("es"), "access key id contains");
 }
 
@@ -265,21 +266,21 @@ TEST(Sign, SigningKeyCacheFollowsSecretDateRegionAndService) {
   const auto sig = [&](const Credentials& c, const SigningParams& p) {
     return sign(r, c, p)->signature;
   };
-  const std::string base = sig(creds(), params("es"));
-  EXPECT_EQ(sig(creds(), params("es")), base);
-  Credentials other = creds();
+  const std::string base = sig(sigv4_creds(), params("es"));
+  EXPECT_EQ(sig(sigv4_creds(), params("es")), base);
+  Credentials other = sigv4_creds();
   other.secret_access_key += "x";
   EXPECT_NE(sig(other, params("es")), base);
-  EXPECT_EQ(sig(creds(), params("es")), base);
+  EXPECT_EQ(sig(sigv4_creds(), params("es")), base);
   SigningParams p = params("es");
   p.region = "eu-west-1";
-  EXPECT_NE(sig(creds(), p), base);
-  EXPECT_EQ(sig(creds(), params("es")), base);
+  EXPECT_NE(sig(sigv4_creds(), p), base);
+  EXPECT_EQ(sig(sigv4_creds(), params("es")), base);
 }
 
 // AWS's documented S3 presigned URL example (sigv4-query-string-auth).
 TEST(Presign, S3ExampleFromTheS3Documentation) {
-  auto p = presign(req("GET", "https://examplebucket.s3.amazonaws.com/test.txt"), creds(),
+  auto p = presign(req("GET", "https://examplebucket.s3.amazonaws.com/test.txt"), sigv4_creds(),
                    params("s3"), 86400);
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_EQ(p->canonical_request,
@@ -297,7 +298,7 @@ TEST(Presign, S3ExampleFromTheS3Documentation) {
 
 TEST(Presign, KeepsTheCallersQueryAndSignsTheToken) {
   auto p = presign(req("PUT", "https://b.s3.amazonaws.com/k?uploadId=7&partNumber=2"),
-                   creds(kToken), params("s3"), 60);
+                   sigv4_creds(kSigv4Token), params("s3"), 60);
   ASSERT_TRUE(p.ok());
   EXPECT_TRUE(p->url.starts_with("https://b.s3.amazonaws.com/k?uploadId=7&partNumber=2&"));
   EXPECT_NE(p->url.find("&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLETOKEN%2F%2F%2B%3D%3D"),
@@ -308,10 +309,10 @@ TEST(Presign, KeepsTheCallersQueryAndSignsTheToken) {
 
 TEST(Presign, ExpiresMustBeOneSecondToSevenDays) {
   const SigningRequest r = req("GET", "https://b.s3.amazonaws.com/k");
-  EXPECT_TRUE(presign(r, creds(), params("s3"), 1).ok());
-  EXPECT_TRUE(presign(r, creds(), params("s3"), 604800).ok());
+  EXPECT_TRUE(presign(r, sigv4_creds(), params("s3"), 1).ok());
+  EXPECT_TRUE(presign(r, sigv4_creds(), params("s3"), 604800).ok());
   for (int bad : {0, -1, 604801}) {
-    auto p = presign(r, creds(), params("s3"), bad);
+    auto p = presign(r, sigv4_creds(), params("s3"), bad);
     ASSERT_FALSE(p.ok());
     EXPECT_NE(p.error().message.find("out of range"), std::string::npos);
     EXPECT_NE(p.error().hint.find("604800"), std::string::npos);
@@ -319,7 +320,7 @@ TEST(Presign, ExpiresMustBeOneSecondToSevenDays) {
 }
 
 TEST(Presign, RefusesAnAlreadyPresignedUrl) {
-  auto p = presign(req("GET", "https://b.s3.amazonaws.com/k?X-Amz-Signature=abc"), creds(),
+  auto p = presign(req("GET", "https://b.s3.amazonaws.com/k?X-Amz-Signature=abc"), sigv4_creds(),
                    params("s3"), 60);
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().message.find("presigned already"), std::string::npos);

@@ -7,12 +7,12 @@ namespace essnap::snapshot {
 namespace {
 
 // 2026-11-28T23:59:30Z, a Saturday.
-std::chrono::system_clock::time_point at() {
+std::chrono::system_clock::time_point naming_at() {
   return std::chrono::system_clock::from_time_t(1795910370);
 }
 
 std::string expand(const std::string& t) {
-  auto r = expand_snapshot_name(t, at());
+  auto r = expand_snapshot_name(t, naming_at());
   return r.ok() ? *r : "ERR:" + r.error().message;
 }
 
@@ -35,7 +35,7 @@ TEST(SnapshotNaming, DateMath) {
 TEST(SnapshotNaming, BadTemplatesAreUsageErrors) {
   for (const char* t : {"<snap-{now/d}", "<snap-{now/q}>", "<snap-{yesterday}>", "x-{now:%Y",
                         "x-{foo}", "<snap-{now/d{yyyy|+01:00}}>", "<snap-{now/d{QQ}}>"}) {
-    auto r = expand_snapshot_name(t, at());
+    auto r = expand_snapshot_name(t, naming_at());
     ASSERT_FALSE(r.ok()) << t;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << t;
   }
@@ -45,7 +45,7 @@ TEST(SnapshotNaming, BadTemplatesAreUsageErrors) {
 // other name, including one with a literal brace, is left as typed.
 TEST(SnapshotNaming, ReferencesToExistingSnapshots) {
   auto ref = [](const std::string& n) {
-    auto r = resolve_snapshot_reference(n, at());
+    auto r = resolve_snapshot_reference(n, naming_at());
     return r.ok() ? *r : "ERR:" + r.error().message;
   };
   EXPECT_EQ(ref("<snap-{now/d}>"), "snap-2026.11.28");
@@ -63,7 +63,7 @@ TEST(SnapshotNaming, Validation) {
   for (const char* bad : {"", "Upper", "_x", "-x", "a b", "a/b", "a*", "a,b", "a#b", "a?", "a<b",
                           "a\"b", "a|b", "a\\b"})
     EXPECT_FALSE(validate_snapshot_name(bad).ok()) << bad;
-  EXPECT_FALSE(expand_snapshot_name("Nightly-{now:%Y}", at()).ok());
+  EXPECT_FALSE(expand_snapshot_name("Nightly-{now:%Y}", naming_at()).ok());
 }
 
 }  // namespace

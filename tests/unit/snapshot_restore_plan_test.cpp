@@ -7,7 +7,7 @@
 namespace essnap::snapshot {
 namespace {
 
-cluster::SnapshotInfo snap() {
+cluster::SnapshotInfo plan_snap() {
   cluster::SnapshotInfo s;
   s.name = "s1";
   s.repository = "r";
@@ -24,7 +24,7 @@ TEST(SnapshotRestorePlan, ConflictsWithOpenIndicesAreRefusedWithThreeWaysOut) {
   o.patterns = {"orders", "logs-*"};
   std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3},
                                                {"logs-1", cluster::parse_index_status("close"), 1}};
-  auto plan = make_restore_plan(snap(), kTarget, RestoreFacts{existing}, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, RestoreFacts{existing}, o);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->conflicts, std::vector<std::string>{"orders"});
   EXPECT_EQ(plan->closed_targets, std::vector<std::string>{"logs-1"});
@@ -45,7 +45,7 @@ TEST(SnapshotRestorePlan, RenameSuffixAvoidsTheConflict) {
   RestoreOptions o;
   std::tie(o.rename_pattern, o.rename_replacement) = suffix_rename("_restored");
   std::vector<cluster::IndexEntry> existing = {{"orders", cluster::parse_index_status("open"), 3}};
-  auto plan = make_restore_plan(snap(), kTarget, RestoreFacts{existing}, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, RestoreFacts{existing}, o);
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan->conflicts.empty());
   ASSERT_EQ(plan->indices.size(), 3u);
@@ -59,14 +59,16 @@ TEST(SnapshotRestorePlan, RegexRename) {
   o.patterns = {"logs-*"};
   o.rename_pattern = "logs-(.+)";
   o.rename_replacement = "old-logs-$1";
-  auto plan = make_restore_plan(snap(), kTarget, {}, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, {}, o);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->indices[1].second, "old-logs-2");
   o.rename_pattern = "(";
-  EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(make_restore_plan(plan_snap(), kTarget, {}, o).error().code,
+            ErrorCode::kInvalidArgument);
   o.rename_pattern = "logs-.*";
   o.rename_replacement = "same";
-  EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(make_restore_plan(plan_snap(), kTarget, {}, o).error().code,
+            ErrorCode::kInvalidArgument);
 }
 
 // A rename makes names the user never typed: each is held to the engines' index-name rules in
@@ -82,7 +84,7 @@ TEST(SnapshotRestorePlan, RenamedTargetsAreValidIndexNames) {
     RestoreOptions o;
     o.rename_pattern = pattern;
     o.rename_replacement = replacement;
-    auto plan = make_restore_plan(snap(), kTarget, {}, o);
+    auto plan = make_restore_plan(plan_snap(), kTarget, {}, o);
     ASSERT_FALSE(plan.ok()) << replacement;
     EXPECT_EQ(plan.error().code, ErrorCode::kInvalidArgument) << replacement;
     EXPECT_NE(plan.error().message.find("new name of index"), std::string::npos)
@@ -90,40 +92,40 @@ TEST(SnapshotRestorePlan, RenamedTargetsAreValidIndexNames) {
   }
   RestoreOptions ok;
   std::tie(ok.rename_pattern, ok.rename_replacement) = suffix_rename("-copy_1");
-  EXPECT_TRUE(make_restore_plan(snap(), kTarget, {}, ok).ok());
+  EXPECT_TRUE(make_restore_plan(plan_snap(), kTarget, {}, ok).ok());
 }
 
 TEST(SnapshotRestorePlan, SystemIndicesExcludedUnlessAsked) {
   RestoreOptions o;
-  auto plan = make_restore_plan(snap(), kTarget, {}, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, {}, o);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->excluded_system, (std::vector<std::string>{".kibana_1", ".opendistro_security"}));
   EXPECT_EQ(plan->indices.size(), 3u);
   o.system = SystemIndices::kInclude;
-  plan = make_restore_plan(snap(), kTarget, {}, o);
+  plan = make_restore_plan(plan_snap(), kTarget, {}, o);
   EXPECT_EQ(plan->indices.size(), 5u);
   o.system = SystemIndices::kExclude;
   o.patterns = {".kibana*"};
-  EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(make_restore_plan(plan_snap(), kTarget, {}, o).error().code, ErrorCode::kConflict);
 }
 
 TEST(SnapshotRestorePlan, VersionAndStateRefusals) {
   RestoreOptions o;
   const EngineVersion es8{cluster::Distribution::kElasticsearch,
                           *cluster::Version::parse("8.19.7")};
-  auto plan = make_restore_plan(snap(), es8, {}, o);
+  auto plan = make_restore_plan(plan_snap(), es8, {}, o);
   ASSERT_TRUE(plan.ok());
   ASSERT_TRUE(plan->incompatibility);
   auto st = check_restore_plan(*plan, o);
   EXPECT_EQ(st.error().code, ErrorCode::kConflict);
   EXPECT_NE(st.error().message.find("cannot be restored"), std::string::npos);
-  auto s = snap();
+  auto s = plan_snap();
   s.state = cluster::parse_snapshot_state("IN_PROGRESS");
   EXPECT_EQ(make_restore_plan(s, kTarget, {}, o).error().code, ErrorCode::kConflict);
   s.state = cluster::parse_snapshot_state("FAILED");
   EXPECT_EQ(make_restore_plan(s, kTarget, {}, o).error().code, ErrorCode::kConflict);
   o.patterns = {"nothing"};
-  EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(make_restore_plan(plan_snap(), kTarget, {}, o).error().code, ErrorCode::kNotFound);
 }
 
 cluster::IndexEntry open_index(const std::string& name) {
@@ -144,7 +146,8 @@ TEST(SnapshotRestorePreflight, UnmodifiableSettingsAreUsageErrorsBeforeAnything)
     EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument) << key;
     EXPECT_NE(st.error().message.find(key), std::string::npos) << st.error().message;
     // The plan refuses it too, whatever the cluster said.
-    EXPECT_EQ(make_restore_plan(snap(), kTarget, {}, o).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(make_restore_plan(plan_snap(), kTarget, {}, o).error().code,
+              ErrorCode::kInvalidArgument);
   }
   RestoreOptions ok;
   ok.index_settings["index.number_of_replicas"] = "0";
@@ -168,7 +171,7 @@ TEST(SnapshotRestorePreflight, CloseExistingRefusedWhenShardCountsDiffer) {
   f.existing = {open_index("orders")};
   f.live_shards = {{"orders", 2}};
   f.snapshot_shards = {{"orders", 1}};
-  auto plan = make_restore_plan(snap(), kTarget, f, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, f, o);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   ASSERT_EQ(plan->shard_mismatches.size(), 1u);
   auto st = check_restore_plan(*plan, o);
@@ -183,7 +186,7 @@ TEST(SnapshotRestorePreflight, CloseExistingRefusedWhenShardCountsDiffer) {
   EXPECT_TRUE(check_restore_plan(*plan, o).ok());
   o.conflicts = ConflictPolicy::kCloseExisting;
   f.live_shards["orders"] = 1;
-  plan = make_restore_plan(snap(), kTarget, f, o);
+  plan = make_restore_plan(plan_snap(), kTarget, f, o);
   EXPECT_TRUE(plan->shard_mismatches.empty());
   EXPECT_TRUE(check_restore_plan(*plan, o).ok());
 }
@@ -198,7 +201,7 @@ TEST(SnapshotRestorePreflight, ClosedTargetWithOtherShardCountIsRefusedWhateverT
   for (auto policy :
        {ConflictPolicy::kRefuse, ConflictPolicy::kCloseExisting, ConflictPolicy::kDeleteExisting}) {
     o.conflicts = policy;
-    auto plan = make_restore_plan(snap(), kTarget, f, o);
+    auto plan = make_restore_plan(plan_snap(), kTarget, f, o);
     ASSERT_TRUE(plan.ok());
     ASSERT_EQ(plan->shard_mismatches.size(), 1u);
     EXPECT_TRUE(plan->shard_mismatches[0].closed);
@@ -211,7 +214,7 @@ TEST(SnapshotRestorePreflight, RenameLeavesAliasesOutUnlessAsked) {
   EXPECT_TRUE(restores_aliases(o));
   std::tie(o.rename_pattern, o.rename_replacement) = suffix_rename("_copy");
   EXPECT_FALSE(restores_aliases(o));
-  auto plan = make_restore_plan(snap(), kTarget, {}, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, {}, o);
   ASSERT_TRUE(plan.ok());
   EXPECT_FALSE(plan->aliases_restored);
   EXPECT_FALSE(plan->to_json()["aliases_restored"].get<bool>());
@@ -234,7 +237,7 @@ TEST(SnapshotRestorePreflight, SecondWriteIndexForALiveAliasIsRefusedNamingIt) {
   RestoreFacts f;
   f.existing = {open_index("orders")};
   f.aliases = {{"orders-write", "orders", true}, {"orders-read", "orders", false}};
-  auto plan = make_restore_plan(snap(), kTarget, f, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, f, o);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->write_alias_clashes.size(), 1u);
   auto st = check_restore_plan(*plan, o);
@@ -244,21 +247,21 @@ TEST(SnapshotRestorePreflight, SecondWriteIndexForALiveAliasIsRefusedNamingIt) {
   EXPECT_EQ(st.error().message.find("orders-read"), std::string::npos) << "a read alias is fine";
   // Without the aliases (the default with a rename) there is nothing to clash.
   o.aliases = Aliases::kDefault;
-  plan = make_restore_plan(snap(), kTarget, f, o);
+  plan = make_restore_plan(plan_snap(), kTarget, f, o);
   EXPECT_TRUE(plan->write_alias_clashes.empty());
   EXPECT_TRUE(check_restore_plan(*plan, o).ok());
   // Restored over itself (no rename), the index stays its alias' one write index.
   RestoreOptions same;
   same.patterns = {"orders"};
   same.conflicts = ConflictPolicy::kDeleteExisting;
-  plan = make_restore_plan(snap(), kTarget, f, same);
+  plan = make_restore_plan(plan_snap(), kTarget, f, same);
   EXPECT_TRUE(plan->write_alias_clashes.empty());
   EXPECT_TRUE(check_restore_plan(*plan, same).ok());
 }
 
 TEST(SnapshotRestorePreflight, ConflictHintSaysRenamesLeaveAliasesOut) {
   RestoreOptions o;
-  auto plan = make_restore_plan(snap(), kTarget, RestoreFacts{{open_index("orders")}}, o);
+  auto plan = make_restore_plan(plan_snap(), kTarget, RestoreFacts{{open_index("orders")}}, o);
   auto st = check_restore_plan(*plan, o);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().hint.find("aliases are then left out unless --include-aliases"),

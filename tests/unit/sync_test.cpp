@@ -25,7 +25,7 @@ namespace essnap {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::system_clock;
+using SyncClock = std::chrono::system_clock;
 
 std::string data_dir() {
   return ESSNAP_TEST_DATA_DIR;
@@ -160,7 +160,7 @@ TEST(SyncConflicts, DstThatHoldsOtherFilesIsRefused) {
 // remove of a locked blob is refused (reported, nothing of the batch removed).
 class LockingStore final : public blob::BlobStore {
  public:
-  std::map<std::string, Clock::time_point> locks;
+  std::map<std::string, SyncClock::time_point> locks;
   blob::MemoryStore inner;
 
   Result<blob::Listing> list(std::string_view d) override { return inner.list(d); }
@@ -182,7 +182,7 @@ class LockingStore final : public blob::BlobStore {
   }
   Status remove(const std::vector<std::string>& paths) override {
     for (const auto& p : paths)
-      if (auto it = locks.find(p); it != locks.end() && it->second > Clock::now())
+      if (auto it = locks.find(p); it != locks.end() && it->second > SyncClock::now())
         return make_error(ErrorCode::kRemote, p + " is locked");
     return inner.remove(paths);
   }
@@ -191,7 +191,7 @@ class LockingStore final : public blob::BlobStore {
   std::string describe() const override { return "locking:"; }
   Result<std::optional<TimePoint>> locked_until(std::string_view p) override {
     auto it = locks.find(std::string(p));
-    if (it == locks.end() || it->second <= Clock::now()) return std::optional<TimePoint>();
+    if (it == locks.end() || it->second <= SyncClock::now()) return std::optional<TimePoint>();
     return std::optional<TimePoint>(it->second);
   }
 };
@@ -208,7 +208,7 @@ TEST(SyncRetention, LockedSnapshotsAreHeldAndTheUnlockedGoAfterTheRoot) {
                        })
                   .ok());
   // Every blob of DST locked for a day: keep-last 1 would drop s1, the lock holds it.
-  const auto until = Clock::now() + std::chrono::hours(24);
+  const auto until = SyncClock::now() + std::chrono::hours(24);
   for (const auto& p : before) dst.locks[p] = until;
   sync::SyncOptions o;
   retention::Policy keep;

@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<cluster::Client> client_for(const test::LoopbackServer& s) {
+std::unique_ptr<cluster::Client> loader_client_for(const test::LoopbackServer& s) {
   http::TransportOptions o;
   o.retry.max_attempts = 1;
   return std::make_unique<cluster::Client>(http::make_transport(o), s.url());
@@ -58,7 +58,7 @@ TEST(TransferLoader, PushedBackItemsAreResentAloneOthersGoToTheErrorsFile) {
         "{\"_id\":\"a\",\"_source\":{\"n\":1}}\n{\"_id\":\"b\",\"_routing\":\"r\",\"_source\":{"
         "\"n\":2}}\n"
         "{\"_id\":\"c\",\"_source\":{\"n\":\"x\"}}\n";
-    auto c = client_for(server);
+    auto c = loader_client_for(server);
     auto out = loader.load(*c, "src", "dst", "src/000-000000.ndjson.zst", chunk);
     ASSERT_TRUE(out.ok()) << out.error().message;
     EXPECT_EQ(out->loaded, 2);
@@ -101,7 +101,7 @@ TEST(TransferLoader, ItemsThatKeepBeingPushedBackAreReportedNotDropped) {
   o.max_pushback_retries = 2;
   Loader loader(o, errors, hooks);
   std::string chunk = "{\"_id\":\"a\",\"_source\":{}}\n";
-  auto c = client_for(server);
+  auto c = loader_client_for(server);
   auto out = loader.load(*c, "src", "dst", "chunk", chunk);
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_EQ(out->loaded, 0);
@@ -118,7 +118,7 @@ TEST(TransferLoader, MalformedLineStopsBeforeSending) {
   Hooks hooks;
   Loader loader({}, errors, hooks);
   std::string chunk = "{\"_id\":\"a\",\"_source\":{}}\n{\"_id\":\"b\",\"_source\":[1]}\n";
-  auto c = client_for(server);
+  auto c = loader_client_for(server);
   auto out = loader.load(*c, "src", "dst", "src/001-000002.ndjson.zst", chunk);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kParse);
@@ -135,7 +135,7 @@ TEST(TransferLoader, RefusedSettingIsRemovedReportedAndTheCreateRetried) {
           R"({"error":{"root_cause":[],"type":"illegal_argument_exception","reason":"unknown setting [index.foo] please check that any required plugins are installed"},"status":400})");
     return test::ServerResponse::json(200, R"({"acknowledged":true})");
   });
-  auto c = client_for(server);
+  auto c = loader_client_for(server);
   nlohmann::json meta = {{"settings", {{"index.foo", "1"}, {"index.number_of_shards", "1"}}},
                          {"mappings", {{"properties", nlohmann::json::object()}}}};
   std::vector<std::string> changes;
@@ -174,7 +174,7 @@ TEST(TransferLoader, ConflictsOnADataStreamCountAsLoadedOnlyWhenResumingItsOwnRu
       Hooks hooks;
       Loader loader({}, errors, hooks);
       std::string chunk = chunk_text;
-      auto c = client_for(server);
+      auto c = loader_client_for(server);
       auto out = loader.load(*c, "src", "logs", "src/000-000000.ndjson.zst", chunk, 2,
                              BulkOp::kCreate, resumed);
       ASSERT_TRUE(out.ok()) << out.error().message;
@@ -194,7 +194,7 @@ TEST(TransferLoader, AnyOtherCreateErrorIsReturnedWithTheEngineDetail) {
         400,
         R"({"error":{"type":"mapper_parsing_exception","reason":"analyzer [my_analyzer] has not been configured in mappings"},"status":400})");
   });
-  auto c = client_for(server);
+  auto c = loader_client_for(server);
   std::vector<std::string> changes;
   auto s = create_target_index(
       *c, "dst",
@@ -218,7 +218,7 @@ TEST(TransferLoader, AFieldTypeTheTargetLacksIsMendedAndReported) {
           R"({"error":{"type":"mapper_parsing_exception","reason":"Failed to parse mapping [_doc]: No handler for type [flattened] declared on field [f]"},"status":400})");
     return test::ServerResponse::json(200, R"({"acknowledged":true})");
   });
-  auto c = client_for(server);
+  auto c = loader_client_for(server);
   std::vector<std::string> changes;
   auto s = create_target_index(*c, "dst",
                                {{"mappings", {{"properties", {{"f", {{"type", "flattened"}}}}}}}},

@@ -252,7 +252,7 @@ ServerResponse existing_target(const ServerRequest& r) {
       404, R"({"error":{"type":"index_not_found_exception","reason":"no"},"status":404})");
 }
 
-std::string temp_path(const std::string& name) {
+std::string resume_temp_path(const std::string& name) {
   return (fs::temp_directory_path() / ("ht-" + name + "-" + std::to_string(::getpid()))).string();
 }
 
@@ -264,11 +264,11 @@ TEST(TransferResume, AForgedImportStateDoesNotOpenAnExistingIndex) {
   ASSERT_TRUE(run_export(factory_for(source), store, export_options(), none.hooks()).ok());
 
   LoopbackServer target(existing_target);
-  const std::string state_path = temp_path("forged-state.json");
+  const std::string state_path = resume_temp_path("forged-state.json");
   ImportOptions o;
   o.resume = Resume::kYes;
   o.state_path = state_path;
-  o.errors_path = temp_path("forged-errors.ndjson");
+  o.errors_path = resume_temp_path("forged-errors.ndjson");
   // "created": true, as if an interrupted import had made "logs": it did not.
   ImportState forged;
   forged.source = store.describe();
@@ -319,7 +319,7 @@ ServerResponse validating_bulk(const ServerRequest& r) {
 
 TEST(TransferResume, AnIdOver512BytesGoesToTheErrorsFileAndTheRestLoads) {
   LoopbackServer server(validating_bulk);
-  const std::string errors_path = temp_path("long-id-errors.ndjson");
+  const std::string errors_path = resume_temp_path("long-id-errors.ndjson");
   fs::remove(errors_path);
   LoadOutcome out;
   {

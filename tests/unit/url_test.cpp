@@ -5,14 +5,14 @@
 namespace essnap::util {
 namespace {
 
-Url parse_ok(std::string_view text, UrlChars chars = UrlChars::kWire) {
+Url url_ok(std::string_view text, UrlChars chars = UrlChars::kWire) {
   auto r = parse_url(text, chars);
   EXPECT_TRUE(r.ok()) << text << ": " << (r.ok() ? "" : r.error().message);
   return r.ok() ? *r : Url{};
 }
 
 // Returns "message | hint" of the expected error.
-std::string parse_err(std::string_view text, UrlChars chars = UrlChars::kWire) {
+std::string url_err(std::string_view text, UrlChars chars = UrlChars::kWire) {
   auto r = parse_url(text, chars);
   EXPECT_FALSE(r.ok()) << text << " was accepted";
   if (r.ok()) return {};
@@ -22,8 +22,7 @@ std::string parse_err(std::string_view text, UrlChars chars = UrlChars::kWire) {
 }
 
 TEST(ParseUrl, SplitsAndKeepsPathAndQueryRaw) {
-  const Url u =
-      parse_ok("HTTPS://Search-X.US-East-1.es.amazonaws.com:9200/a%2Fb/_search?q=a%20b&x");
+  const Url u = url_ok("HTTPS://Search-X.US-East-1.es.amazonaws.com:9200/a%2Fb/_search?q=a%20b&x");
   EXPECT_EQ(u.scheme, Scheme::kHttps);
   EXPECT_EQ(u.host, "search-x.us-east-1.es.amazonaws.com");
   EXPECT_EQ(u.port, 9200);
@@ -34,87 +33,87 @@ TEST(ParseUrl, SplitsAndKeepsPathAndQueryRaw) {
 }
 
 TEST(ParseUrl, DefaultsAndDefaultPorts) {
-  Url u = parse_ok("http://localhost");
+  Url u = url_ok("http://localhost");
   EXPECT_EQ(u.scheme, Scheme::kHttp);
   EXPECT_EQ(u.path, "/");
   EXPECT_EQ(u.port, 0);
   EXPECT_EQ(u.effective_port(), 80);
   EXPECT_EQ(u.to_string(), "http://localhost/");
 
-  u = parse_ok("https://host:443/x");
+  u = url_ok("https://host:443/x");
   EXPECT_EQ(u.port, 443);
   EXPECT_EQ(u.host_header(), "host");
-  u = parse_ok("http://host:443/x");
+  u = url_ok("http://host:443/x");
   EXPECT_EQ(u.host_header(), "host:443");
-  u = parse_ok("https://host?x=1");
+  u = url_ok("https://host?x=1");
   EXPECT_EQ(u.path, "/");
   EXPECT_EQ(u.query, "x=1");
 }
 
 TEST(ParseUrl, Ipv6LiteralsKeepBrackets) {
-  Url u = parse_ok("https://[2001:DB8::1]:8443/p");
+  Url u = url_ok("https://[2001:DB8::1]:8443/p");
   EXPECT_EQ(u.host, "[2001:db8::1]");
   EXPECT_EQ(u.port, 8443);
   EXPECT_EQ(u.host_header(), "[2001:db8::1]:8443");
-  EXPECT_EQ(parse_ok("http://[::1]/").host_header(), "[::1]");
-  EXPECT_EQ(parse_ok("http://[::ffff:127.0.0.1]/").host, "[::ffff:127.0.0.1]");
+  EXPECT_EQ(url_ok("http://[::1]/").host_header(), "[::1]");
+  EXPECT_EQ(url_ok("http://[::ffff:127.0.0.1]/").host, "[::ffff:127.0.0.1]");
 }
 
 TEST(ParseUrl, FragmentIsSplitOffAndNeverSent) {
-  const Url u = parse_ok("https://h/p?q=1#frag");
+  const Url u = url_ok("https://h/p?q=1#frag");
   EXPECT_EQ(u.query, "q=1");
   EXPECT_EQ(u.fragment, "frag");
   EXPECT_EQ(u.to_string(), "https://h/p?q=1");
 }
 
 TEST(ParseUrl, RejectsMalformedUrlsClearly) {
-  EXPECT_NE(parse_err("").find("empty"), std::string::npos);
-  EXPECT_NE(parse_err("search-x.es.amazonaws.com/_cat").find("no scheme"), std::string::npos);
-  EXPECT_NE(parse_err("ftp://host/").find("unsupported scheme 'ftp'"), std::string::npos);
-  EXPECT_NE(parse_err("https:///path").find("no host"), std::string::npos);
-  EXPECT_NE(parse_err("https://:9200/").find("empty host"), std::string::npos);
-  EXPECT_NE(parse_err("https://host:/").find("empty port"), std::string::npos);
-  EXPECT_NE(parse_err("https://host:0/").find("invalid port '0'"), std::string::npos);
-  EXPECT_NE(parse_err("https://host:65536/").find("invalid port"), std::string::npos);
-  EXPECT_NE(parse_err("https://host:92a0/").find("invalid port"), std::string::npos);
-  EXPECT_NE(parse_err("https://[::1/").find("closing ']'"), std::string::npos);
-  EXPECT_NE(parse_err("https://[1:2]/").find("invalid IPv6"), std::string::npos);
-  EXPECT_NE(parse_err("https://[::1]x/").find("after the IPv6"), std::string::npos);
-  EXPECT_NE(parse_err("https://ho st/").find("in the host name"), std::string::npos);
-  EXPECT_NE(parse_err("https://h/a%zzb").find("%XX"), std::string::npos);
-  EXPECT_NE(parse_err("https://h/a?x=%2").find("%XX"), std::string::npos);
+  EXPECT_NE(url_err("").find("empty"), std::string::npos);
+  EXPECT_NE(url_err("search-x.es.amazonaws.com/_cat").find("no scheme"), std::string::npos);
+  EXPECT_NE(url_err("ftp://host/").find("unsupported scheme 'ftp'"), std::string::npos);
+  EXPECT_NE(url_err("https:///path").find("no host"), std::string::npos);
+  EXPECT_NE(url_err("https://:9200/").find("empty host"), std::string::npos);
+  EXPECT_NE(url_err("https://host:/").find("empty port"), std::string::npos);
+  EXPECT_NE(url_err("https://host:0/").find("invalid port '0'"), std::string::npos);
+  EXPECT_NE(url_err("https://host:65536/").find("invalid port"), std::string::npos);
+  EXPECT_NE(url_err("https://host:92a0/").find("invalid port"), std::string::npos);
+  EXPECT_NE(url_err("https://[::1/").find("closing ']'"), std::string::npos);
+  EXPECT_NE(url_err("https://[1:2]/").find("invalid IPv6"), std::string::npos);
+  EXPECT_NE(url_err("https://[::1]x/").find("after the IPv6"), std::string::npos);
+  EXPECT_NE(url_err("https://ho st/").find("in the host name"), std::string::npos);
+  EXPECT_NE(url_err("https://h/a%zzb").find("%XX"), std::string::npos);
+  EXPECT_NE(url_err("https://h/a?x=%2").find("%XX"), std::string::npos);
 }
 
 TEST(ParseUrl, WireModeDemandsPercentEncoding) {
-  std::string e = parse_err("https://h/my index/_search");
+  std::string e = url_err("https://h/my index/_search");
   EXPECT_NE(e.find("a space at offset 12 in the path"), std::string::npos) << e;
   EXPECT_NE(e.find("%20"), std::string::npos) << e;
-  e = parse_err("https://h/_snapshot/r/<snap-{now/d}>");
+  e = url_err("https://h/_snapshot/r/<snap-{now/d}>");
   EXPECT_NE(e.find("'<'"), std::string::npos) << e;
   EXPECT_NE(e.find("%3C"), std::string::npos) << e;
-  e = parse_err("https://h/caf\xC3\xA9");
+  e = url_err("https://h/caf\xC3\xA9");
   EXPECT_NE(e.find("byte 0xC3"), std::string::npos) << e;
-  e = parse_err("https://h/?q=a|b");
+  e = url_err("https://h/?q=a|b");
   EXPECT_NE(e.find("in the query"), std::string::npos) << e;
   // Everything RFC 3986 allows passes.
-  parse_ok("https://h/a-._~!$&'()*+,;=:@b/%20?q=/?:@!$'()*+,;=");
+  url_ok("https://h/a-._~!$&'()*+,;=:@b/%20?q=/?:@!$'()*+,;=");
 }
 
 TEST(ParseUrl, RawModeAcceptsWhatACallerWillSendButNoControls) {
-  const Url u = parse_ok("https://h/example space/\xE1\x88\xB4?a=b c", UrlChars::kRaw);
+  const Url u = url_ok("https://h/example space/\xE1\x88\xB4?a=b c", UrlChars::kRaw);
   EXPECT_EQ(u.path, "/example space/\xE1\x88\xB4");
   EXPECT_EQ(u.query, "a=b c");
-  const std::string e = parse_err(std::string("https://h/a\r\nX-Evil: 1"), UrlChars::kRaw);
+  const std::string e = url_err(std::string("https://h/a\r\nX-Evil: 1"), UrlChars::kRaw);
   EXPECT_NE(e.find("control character"), std::string::npos) << e;
 }
 
 TEST(ParseUrl, ErrorsNeverEchoUserInfoOrQuery) {
-  std::string e = parse_err("https://admin:hunter2@h/");
+  std::string e = url_err("https://admin:hunter2@h/");
   EXPECT_EQ(e.find("hunter2"), std::string::npos) << e;
   EXPECT_NE(e.find("--auth"), std::string::npos) << e;
-  e = parse_err("https://h:99999/?X-Amz-Security-Token=SECRETTOKEN");
+  e = url_err("https://h:99999/?X-Amz-Security-Token=SECRETTOKEN");
   EXPECT_EQ(e.find("SECRETTOKEN"), std::string::npos) << e;
-  e = parse_err("https://h/?X-Amz-Signature=SECRETSIG&bad=%zz");
+  e = url_err("https://h/?X-Amz-Signature=SECRETSIG&bad=%zz");
   EXPECT_EQ(e.find("SECRETSIG"), std::string::npos) << e;
 }
 

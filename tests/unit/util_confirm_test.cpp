@@ -9,13 +9,13 @@
 namespace essnap::util {
 namespace {
 
-struct Harness {
+struct ConfirmHarness {
   Plan plan;
   int printed = 0;
   int executed = 0;
   std::vector<std::string> asked;
 
-  Harness() {
+  ConfirmHarness() {
     plan.summary = "will delete 2 things";
     plan.actions = {"a", "b"};
     plan.question = "Delete these 2 things?";
@@ -44,7 +44,7 @@ struct Harness {
 };
 
 TEST(UtilConfirm, YesExecutesWithoutAsking) {
-  Harness h;
+  ConfirmHarness h;
   auto r = h.run(h.policy(AssumeYes::kYes, Execution::kExecute, Answer::kNo));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(*r, Outcome::kExecuted);
@@ -54,7 +54,7 @@ TEST(UtilConfirm, YesExecutesWithoutAsking) {
 }
 
 TEST(UtilConfirm, TerminalYesExecutes) {
-  Harness h;
+  ConfirmHarness h;
   auto r = h.run(h.policy(AssumeYes::kNo, Execution::kExecute, Answer::kYes));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(h.executed, 1);
@@ -62,7 +62,7 @@ TEST(UtilConfirm, TerminalYesExecutes) {
 }
 
 TEST(UtilConfirm, TerminalNoRefusesAndExecutesNothing) {
-  Harness h;
+  ConfirmHarness h;
   auto r = h.run(h.policy(AssumeYes::kNo, Execution::kExecute, Answer::kNo));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kConflict);
@@ -72,7 +72,7 @@ TEST(UtilConfirm, TerminalNoRefusesAndExecutesNothing) {
 }
 
 TEST(UtilConfirm, NoTerminalWithoutYesExits8AndExecutesNothing) {
-  Harness h;
+  ConfirmHarness h;
   for (auto p : {h.policy(AssumeYes::kNo, Execution::kExecute, Answer::kNoTerminal),
                  h.policy(AssumeYes::kNo, Execution::kExecute, std::nullopt)}) {
     auto r = h.run(p);
@@ -85,7 +85,7 @@ TEST(UtilConfirm, NoTerminalWithoutYesExits8AndExecutesNothing) {
 }
 
 TEST(UtilConfirm, DryRunPrintsAndExecutesNothing) {
-  Harness h;
+  ConfirmHarness h;
   for (auto yes : {AssumeYes::kNo, AssumeYes::kYes}) {
     auto r = h.run(h.policy(yes, Execution::kDryRun, Answer::kYes));
     ASSERT_TRUE(r.ok());
@@ -97,7 +97,7 @@ TEST(UtilConfirm, DryRunPrintsAndExecutesNothing) {
 }
 
 TEST(UtilConfirm, BlockerIsReturnedAfterPrintingEvenWithYes) {
-  Harness h;
+  ConfirmHarness h;
   h.plan.blocker = Error(ErrorCode::kConflict, "refusing to delete running snapshots");
   auto r = h.run(h.policy(AssumeYes::kYes, Execution::kExecute, Answer::kYes));
   ASSERT_FALSE(r.ok());
@@ -107,7 +107,7 @@ TEST(UtilConfirm, BlockerIsReturnedAfterPrintingEvenWithYes) {
 }
 
 TEST(UtilConfirm, PlanThatNeedsNoConfirmationRunsWithoutAsking) {
-  Harness h;
+  ConfirmHarness h;
   h.plan.confirm = NeedsConfirmation::kNo;
   auto r = h.run(h.policy(AssumeYes::kNo, Execution::kExecute, Answer::kNoTerminal));
   ASSERT_TRUE(r.ok());
@@ -116,7 +116,7 @@ TEST(UtilConfirm, PlanThatNeedsNoConfirmationRunsWithoutAsking) {
 }
 
 TEST(UtilConfirm, ExecuteErrorIsReturned) {
-  Harness h;
+  ConfirmHarness h;
   auto r = run_plan(h.plan, h.policy(AssumeYes::kYes, Execution::kExecute, std::nullopt), nullptr,
                     [] { return Status(Error(ErrorCode::kRemote, "HTTP 500")); });
   ASSERT_FALSE(r.ok());

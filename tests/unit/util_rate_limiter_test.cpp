@@ -12,7 +12,7 @@ namespace {
 using Ms = std::chrono::milliseconds;
 using TimePoint = std::chrono::steady_clock::time_point;
 
-struct FakeTime {
+struct LimiterFakeTime {
   TimePoint now{std::chrono::hours(1000)};
   RateLimiter::Clock clock() {
     return [this] { return now; };
@@ -23,7 +23,7 @@ struct FakeTime {
 };
 
 TEST(UtilRateLimiter, NeverLetsMoreThanTheRateThrough) {
-  FakeTime t;
+  LimiterFakeTime t;
   const TimePoint start = t.now;
   RateLimiter limiter(1000.0, t.clock(), t.step());  // 1000 bytes/s
   // Ten acquisitions of 500 bytes: 5000 bytes may not pass before 5 s have elapsed (the old
@@ -36,7 +36,7 @@ TEST(UtilRateLimiter, NeverLetsMoreThanTheRateThrough) {
 }
 
 TEST(UtilRateLimiter, APauseEarnsNoBurst) {
-  FakeTime t;
+  LimiterFakeTime t;
   RateLimiter limiter(1000.0, t.clock(), t.step());
   ASSERT_TRUE(limiter.acquire(1000));
   t.now += std::chrono::seconds(60);  // idle for a minute
@@ -47,7 +47,7 @@ TEST(UtilRateLimiter, APauseEarnsNoBurst) {
 }
 
 TEST(UtilRateLimiter, AWaitEndsWhenInterrupted) {
-  FakeTime t;
+  LimiterFakeTime t;
   const TimePoint start = t.now;
   RateLimiter limiter(1.0, t.clock(), t.step());  // 1 byte/s: 1 MiB is twelve days
   int asked = 0;
@@ -60,7 +60,7 @@ TEST(UtilRateLimiter, AWaitEndsWhenInterrupted) {
 }
 
 TEST(UtilRateLimiter, UnlimitedNeverWaits) {
-  FakeTime t;
+  LimiterFakeTime t;
   const TimePoint start = t.now;
   RateLimiter limiter(0, t.clock(), t.step());
   EXPECT_FALSE(limiter.enabled());

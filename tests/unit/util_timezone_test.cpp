@@ -188,15 +188,15 @@ std::string be32(std::uint32_t v) {
           static_cast<char>(v)};
 }
 
-std::string header(char version, std::uint32_t timecnt, std::uint32_t typecnt,
-                   std::uint32_t charcnt) {
+std::string tzif_header(char version, std::uint32_t timecnt, std::uint32_t typecnt,
+                        std::uint32_t charcnt) {
   return std::string("TZif") + version + std::string(15, '\0') + be32(0) + be32(0) + be32(0) +
          be32(timecnt) + be32(typecnt) + be32(charcnt);
 }
 
 TEST(UtilTimeZone, ParsesAMinimalV1File) {
   // one transition at 1000 s to type 1 (+1 h, dst), type 0 is UTC
-  const std::string f = header('\0', 1, 2, 4) + be32(1000) + std::string(1, '\1') + be32(0) +
+  const std::string f = tzif_header('\0', 1, 2, 4) + be32(1000) + std::string(1, '\1') + be32(0) +
                         std::string("\0\0", 2) + be32(3600) + std::string("\1\0", 2) +
                         std::string("UTC\0", 4);
   auto tz = TimeZone::parse("Test/Min", f);
@@ -211,17 +211,18 @@ TEST(UtilTimeZone, MalformedFilesAreParseErrorsNotCrashes) {
   const std::vector<std::pair<const char*, std::string>> bad{
       {"empty", ""},
       {"no magic", "TZix" + std::string(40, '\0')},
-      {"short header", header('2', 0, 1, 1).substr(0, 30)},
-      {"zero types", header('\0', 0, 0, 1) + "x"},
-      {"zero chars", header('\0', 0, 1, 0) + ok_types},
-      {"huge timecnt", header('\0', 0xFFFFFFFFu, 1, 1) + ok_types + "x"},
-      {"huge typecnt", header('\0', 0, 0xFFFFFFFFu, 1) + ok_types + "x"},
-      {"truncated block", header('\0', 2, 1, 1) + be32(1)},
-      {"index out of range", header('\0', 1, 1, 1) + be32(5) + "\x07" + ok_types + "x"},
+      {"short header", tzif_header('2', 0, 1, 1).substr(0, 30)},
+      {"zero types", tzif_header('\0', 0, 0, 1) + "x"},
+      {"zero chars", tzif_header('\0', 0, 1, 0) + ok_types},
+      {"huge timecnt", tzif_header('\0', 0xFFFFFFFFu, 1, 1) + ok_types + "x"},
+      {"huge typecnt", tzif_header('\0', 0, 0xFFFFFFFFu, 1) + ok_types + "x"},
+      {"truncated block", tzif_header('\0', 2, 1, 1) + be32(1)},
+      {"index out of range", tzif_header('\0', 1, 1, 1) + be32(5) + "\x07" + ok_types + "x"},
       {"times not ascending",
-       header('\0', 2, 1, 1) + be32(9) + be32(5) + std::string(2, '\0') + ok_types + "x"},
-      {"designation out of range", header('\0', 0, 1, 1) + be32(0) + std::string("\0\5", 2) + "x"},
-      {"v2 without second header", header('2', 0, 1, 1) + ok_types + "x"},
+       tzif_header('\0', 2, 1, 1) + be32(9) + be32(5) + std::string(2, '\0') + ok_types + "x"},
+      {"designation out of range",
+       tzif_header('\0', 0, 1, 1) + be32(0) + std::string("\0\5", 2) + "x"},
+      {"v2 without second header", tzif_header('2', 0, 1, 1) + ok_types + "x"},
   };
   for (const auto& [what, bytes] : bad) {
     auto tz = TimeZone::parse("Test/Bad", bytes);

@@ -11,8 +11,10 @@ written twice to a shared header (one copy).
 Looks at top-level declarations inside `namespace {` blocks, file-level `static` functions and
 variables, and namespace-scope `using NAME =` aliases. Batches as CMakeLists.txt makes them: one
 per folder of src/essnap/ (so a name needs to be unique in its folder), tests/unit and
-tests/integration each as a whole (when tests/CMakeLists.txt batches them). Overloads of one name in two units count as a clash too: a
-call can turn ambiguous.
+tests/integration each as a whole (when tests/CMakeLists.txt batches them). A name is taken with its enclosing named namespaces
+(`essnap::http::Harness` and `essnap::doctor::Harness` do not clash); overloads of one name in
+two units count as a clash: a call can turn ambiguous. The same alias to the same target
+declared again (`namespace fs = std::filesystem;`) is allowed, as C++ allows it.
 
 Usage: scripts/check_unity_names.py [--root DIR]   exit 0 clean, 1 with one line per clash.
 """
@@ -30,9 +32,10 @@ FUNC_OR_VAR = re.compile(
     r"^(?:template\s*<.*>\s*)?(?:(?:static|inline|constexpr|const|constinit|thread_local|"
     r"\[\[nodiscard\]\]|\[\[maybe_unused\]\])\s+)*"
     r"[A-Za-z_][\w:<>,\s\*&]*?[\s\*&>]([A-Za-z_]\w*)\s*(?:\(|=|\[|\{|;)")
-ALIAS = re.compile(r"^using\s+([A-Za-z_]\w*)\s*=")
+ALIAS = re.compile(r"^(?:using|namespace)\s+([A-Za-z_]\w*)\s*=")
 KEYWORDS = {"return", "if", "for", "while", "switch", "case", "else", "do", "operator", "main",
             "namespace", "using", "typedef", "TEST", "TEST_F", "TEST_P"}
+SKIP = re.compile(r"^using\s+namespace\b")
 
 
 def strip_comments_and_strings(text):
@@ -51,7 +54,7 @@ def local_names(path):
         text = strip_comments_and_strings(f.read())
     out = []
     # Walk the braces; remember which open braces are namespaces (named or anonymous).
-    stack = []  # entries: "anon", "ns", "other"
+    stack = []  # entries: "anon", ("ns", name), "other"
     line_no = 1
     i = 0
     line_start = 0
@@ -59,24 +62,25 @@ def local_names(path):
     for n, line in enumerate(lines, 1):
         stripped = line.strip()
         in_anon = "anon" in stack
-        only_namespaces = all(s in ("anon", "ns") for s in stack)
+        only_namespaces = all(s == "anon" or isinstance(s, tuple) for s in stack)
+        ns = "::".join(s[1] for s in stack if isinstance(s, tuple))
         at_top = only_namespaces and line[:1] not in (" ", "\t", "")
-        if at_top and stripped and not stripped.startswith("#"):
+        if at_top and stripped and not stripped.startswith("#") and not SKIP.match(stripped):
             m = ALIAS.match(stripped)
             if m:
-                out.append((m.group(1), n, "alias=" + stripped))
+                out.append((ns + "::" + m.group(1), n, "alias=" + stripped))
             elif in_anon or stripped.startswith("static "):
                 m = DECL.match(stripped) or FUNC_OR_VAR.match(stripped)
                 if m and m.group(1) not in KEYWORDS:
-                    out.append((m.group(1), n, "local"))
+                    out.append((ns + "::" + m.group(1), n, "local"))
         # braces on this line
         for j, ch in enumerate(line):
             if ch == "{":
                 before = line[:j]
                 if re.search(r"\bnamespace\s*$", before):
                     stack.append("anon")
-                elif re.search(r"\bnamespace\s+[\w:]+\s*$", before):
-                    stack.append("ns")
+                elif (mm := re.search(r"\bnamespace\s+([\w:]+)\s*$", before)):
+                    stack.append(("ns", mm.group(1)))
                 else:
                     stack.append("other")
             elif ch == "}":

@@ -15,7 +15,7 @@
 namespace essnap::aws {
 namespace {
 
-using Clock = std::chrono::system_clock;
+using SysClock = std::chrono::system_clock;
 using namespace std::chrono_literals;
 using essnap::testing::TempHome;
 
@@ -24,7 +24,7 @@ Credentials short_lived(int n, std::chrono::milliseconds life) {
   c.access_key_id = "ASIAREFRESH" + std::to_string(n);
   c.secret_access_key = "s";
   c.session_token = "t";
-  c.expiration = Clock::now() + life;
+  c.expiration = SysClock::now() + life;
   c.provider = "test";
   return c;
 }
@@ -41,9 +41,9 @@ TEST(CredentialsRefresh, AdvisoryWindowServesOldWhileRefreshingInBackground) {
   auto first = provider->credentials();  // nothing cached: blocks
   ASSERT_TRUE(first.ok());
   std::this_thread::sleep_for(1200ms);  // now 800 ms left: advisory, not mandatory
-  auto t0 = Clock::now();
+  auto t0 = SysClock::now();
   auto second = provider->credentials();
-  auto waited = Clock::now() - t0;
+  auto waited = SysClock::now() - t0;
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->access_key_id, first->access_key_id) << "old ones served meanwhile";
   EXPECT_LT(waited, 100ms) << "advisory refresh must not block";
@@ -91,14 +91,14 @@ TEST(CredentialsRefresh, NeverServesExpiredAcrossManyLifetimes) {
   std::set<std::string> keys;
   std::atomic<long> calls{0}, expired{0}, errors{0};
   std::atomic<long long> max_wait_us{0};
-  const auto end = Clock::now() + 12s;
+  const auto end = SysClock::now() + 12s;
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
-      while (Clock::now() < end) {
-        auto t0 = Clock::now();
+      while (SysClock::now() < end) {
+        auto t0 = SysClock::now();
         auto c = provider->credentials();
-        auto now = Clock::now();
+        auto now = SysClock::now();
         long long us = std::chrono::duration_cast<std::chrono::microseconds>(now - t0).count();
         long long prev = max_wait_us.load();
         while (us > prev && !max_wait_us.compare_exchange_weak(prev, us)) {

@@ -18,11 +18,11 @@ Result<StoredFieldsSegment> stored_fields_of(const Segment& seg) {
   s.attributes = seg.info.attributes;
   ESSNAP_TRY(s.fdt, seg.open(seg.name() + ".fdt"));
   ESSNAP_TRY(s.fdx, seg.open(seg.name() + ".fdx"));
-  // .fdm from Lucene 8.5: open it when the segment has one (the reader tells the format apart).
-  if (auto fdm = seg.open(seg.name() + ".fdm"); fdm.ok())
-    s.fdm = *fdm;
-  else if (fdm.error().code != ErrorCode::kNotFound)
-    return fdm.error();
+  // The stored fields' .fdm (meta) exists from Lucene 8.5 (Lucene50 format version 2) on; a
+  // segment written before has none (its .fdx holds the index).
+  if (seg.info.version >= LuceneVersion{8, 5, 0}) {
+    ESSNAP_TRY(s.fdm, seg.open(seg.name() + ".fdm"));
+  }
   return s;
 }
 

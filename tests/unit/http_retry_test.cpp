@@ -110,7 +110,8 @@ TEST(Retry, DeterministicEngine500sAreReturnedAtOnce) {
       const char* body :
       {R"({"error":{"root_cause":[{"type":"parsing_exception","reason":"Failed to parse object: unknown field [uuid] found"}],"type":"repository_exception","reason":"[r] Unexpected exception when loading repository data"},"status":500})",
        R"({"error":{"root_cause":[{"type":"snapshot_restore_exception","reason":"[r:s/u] the snapshot was created with version [8.19.8-[136408427]] which is higher than the version of this node [8.19.0-8.19.7]"}],"type":"snapshot_restore_exception"},"status":500})",
-       "<ErrorResponse><Error><Code>NotImplemented</Code><Message>no</Message></Error></ErrorResponse>",
+       "<ErrorResponse><Error><Code>NotImplemented</Code><Message>no</Message></Error></"
+       "ErrorResponse>",
        "<p>The SimulatePrincipalPolicy action has not been implemented</p>"}) {
     Harness h;
     h.add(resp(500, body));

@@ -3,21 +3,6 @@
 #include "essnap/format/lucene_footer.hpp"
 
 namespace essnap::lucene {
-namespace {
-
-// The codec name at the start of a Lucene file (magic, then a one-byte length and the name).
-Result<std::string> peek_codec(const FileSource& f) {
-  std::uint8_t head[4 + 1 + 127];
-  const std::size_t take =
-      static_cast<std::size_t>(std::min<std::uint64_t>(sizeof head, f.length()));
-  ESSNAP_TRY_STATUS(f.read(0, std::span<std::uint8_t>(head, take)));
-  if (take < 5 || head[4] > take - 5)
-    return Error(ErrorCode::kParse, f.name() + " (" + f.where() + "): no Lucene codec header");
-  return std::string(reinterpret_cast<const char*>(head + 5), head[4]);
-}
-
-}  // namespace
-
 Result<std::map<std::string, CompoundEntry>> read_compound_entries(
     const std::shared_ptr<const FileSource>& file, const std::string& segment, const SegmentId* id,
     ByteOrder* order_out) {

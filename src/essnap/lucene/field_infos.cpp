@@ -41,13 +41,9 @@ enum class Fnm { k60, k90, k94 };
 Result<FieldInfos> read_field_infos(const std::shared_ptr<const FileSource>& file,
                                     const SegmentId* id, const std::string& suffix) {
   ESSNAP_TRY_STATUS(check_footer(file));
-  std::uint8_t head[4 + 1 + 32];
-  const std::size_t take =
-      static_cast<std::size_t>(std::min<std::uint64_t>(sizeof head, file->length()));
-  ESSNAP_TRY_STATUS(file->read(0, std::span<std::uint8_t>(head, take)));
-  std::string codec;
-  if (take > 5 && head[4] <= take - 5)
-    codec.assign(reinterpret_cast<const char*>(head + 5), head[4]);
+  // the codec decides the grammar and byte order; check_header below checks the header whole
+  auto peeked = peek_codec(*file);
+  const std::string codec = peeked.ok() ? *peeked : std::string();
   Fnm kind;
   std::int32_t max_format;
   if (codec == "Lucene60FieldInfos") {

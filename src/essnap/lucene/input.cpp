@@ -285,6 +285,16 @@ Result<std::int32_t> check_header(DataInput& in, const CodecHeaderCheck& c) {
   return h.version;
 }
 
+Result<std::string> peek_codec(const FileSource& f) {
+  std::uint8_t head[4 + 1 + format::kMaxCodecNameLength];
+  const std::size_t take =
+      static_cast<std::size_t>(std::min<std::uint64_t>(sizeof head, f.length()));
+  ESSNAP_TRY_STATUS(f.read(0, std::span<std::uint8_t>(head, take)));
+  if (take < 5 || head[4] > take - 5)
+    return Error(ErrorCode::kParse, f.name() + " (" + f.where() + "): no Lucene codec header");
+  return std::string(reinterpret_cast<const char*>(head + 5), head[4]);
+}
+
 Result<std::uint32_t> footer_checksum(const std::shared_ptr<const FileSource>& file) {
   if (file->length() < format::kFooterLength)
     return Error(ErrorCode::kParse, file->name() + " (" + file->where() +

@@ -126,6 +126,11 @@ struct CodecHeaderCheck {
 };
 Result<std::int32_t> check_header(DataInput& in, const CodecHeaderCheck& check);
 
+// The codec name of the header at the start of `file`, read without checking the rest (a reader
+// that picks its grammar or byte order from the codec before check_header); kParse when the
+// file does not start like a Lucene codec header.
+Result<std::string> peek_codec(const FileSource& file);
+
 // CodecUtil.checkFooter over the whole file: the footer's magic, algorithm 0, and its checksum
 // equal to the CRC-32 of every byte before it (reads the file once, in windows).
 Status check_footer(const std::shared_ptr<const FileSource>& file);

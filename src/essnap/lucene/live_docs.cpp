@@ -21,13 +21,9 @@ Result<DocBits> read_live_docs(const std::shared_ptr<const FileSource>& file, st
                                const SegmentId* id, std::int64_t del_gen, std::int32_t del_count) {
   if (max_doc < 0) return Error(ErrorCode::kParse, file->name() + ": negative maxDoc");
   ESSNAP_TRY_STATUS(check_footer(file));
-  std::uint8_t head[4 + 1 + 16];
-  const std::size_t take =
-      static_cast<std::size_t>(std::min<std::uint64_t>(sizeof head, file->length()));
-  ESSNAP_TRY_STATUS(file->read(0, std::span<std::uint8_t>(head, take)));
-  std::string codec;
-  if (take > 5 && head[4] <= take - 5)
-    codec.assign(reinterpret_cast<const char*>(head + 5), head[4]);
+  // the codec decides the grammar and byte order; check_header below checks the header whole
+  auto peeked = peek_codec(*file);
+  const std::string codec = peeked.ok() ? *peeked : std::string();
   ByteOrder order;
   if (codec == "Lucene50LiveDocs") {
     order = ByteOrder::kBig;

@@ -56,13 +56,9 @@ Result<SegmentInfo> read_segment_info(const std::shared_ptr<const FileSource>& f
                                       const std::string& segment, const SegmentId& id) {
   ESSNAP_TRY_STATUS(check_footer(file));
   // the codec name decides the byte order; peek it from the header
-  std::uint8_t head[4 + 1 + 64];
-  const std::size_t take =
-      static_cast<std::size_t>(std::min<std::uint64_t>(sizeof head, file->length()));
-  ESSNAP_TRY_STATUS(file->read(0, std::span<std::uint8_t>(head, take)));
-  std::string codec;
-  if (take > 5 && head[4] <= take - 5)
-    codec.assign(reinterpret_cast<const char*>(head + 5), head[4]);
+  // the codec decides the grammar and byte order; check_header below checks the header whole
+  auto peeked = peek_codec(*file);
+  const std::string codec = peeked.ok() ? *peeked : std::string();
   ByteOrder order;
   if (codec == "Lucene70SegmentInfo" || codec == "Lucene86SegmentInfo") {
     order = ByteOrder::kBig;

@@ -23,10 +23,6 @@ bool damaged(const Error& e) {
   return e.code == ErrorCode::kParse || e.code == ErrorCode::kIncomplete;
 }
 
-std::string with_hint(const Error& e) {
-  return e.message + (e.hint.empty() ? "" : " (" + e.hint + ")");
-}
-
 // The engine's reason for a failed shard is a Java stack trace: its innermost cause's first line
 // (where a failed restore names the Lucene file and the checksums), else its first line.
 std::string root_cause(const std::string& details) {
@@ -312,7 +308,12 @@ DrillReport execute_drill(cluster::Client& c, cluster::Client& cleanup, const Dr
   rep.repository = plan.restore_options.repository;
   rep.snapshot = plan.restore.snapshot.name;
   rep.count_source = docs.count_source();
-  for (const auto& [s, t] : plan.restore.indices) rep.indices.push_back({s, t});
+  for (const auto& [s, t] : plan.restore.indices) {
+    IndexResult r;
+    r.source = s;
+    r.scratch = t;
+    rep.indices.push_back(std::move(r));
+  }
   if (plan.blocker) {
     rep.error = plan.blocker;
     return rep;

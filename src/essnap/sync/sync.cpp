@@ -303,7 +303,7 @@ class Planner {
           if (!added_uuids.count(s.uuid)) continue;
           if (!std::count(si->snapshots.begin(), si->snapshots.end(), s.uuid)) continue;
           ESSNAP_TRY(std::string path, src_.index_metadata_path(s, *si));
-          if (!dst_has_metadata(s, *si)) p.metadata.push_back({path, 0});
+          if (!dst_has_metadata(s, *si)) p.metadata.push_back({path, 0, ""});
         }
         if (!di && si->shard_path_type && *si->shard_path_type != 0)
           ESSNAP_TRY_STATUS(add_shard_paths_blob(*si, p));
@@ -312,8 +312,8 @@ class Planner {
     // Root-level blobs of the added snapshots.
     for (const auto& s : N.snapshots) {
       if (!added_uuids.count(s.uuid)) continue;
-      p.metadata.push_back({inspect::Repository::global_metadata_path(s), 0});
-      p.metadata.push_back({inspect::Repository::snapshot_info_path(s), 0});
+      p.metadata.push_back({inspect::Repository::global_metadata_path(s), 0, ""});
+      p.metadata.push_back({inspect::Repository::snapshot_info_path(s), 0, ""});
     }
     // Root-level blobs of removed snapshots, and index metadata nothing references any more.
     if (D) {

@@ -268,8 +268,12 @@ void check_index(cluster::Client& c, SnapshotDocuments& docs, int sample, IndexR
   if (sample > 0 && docs.reads_documents()) sample_documents(c, docs, sample, ir, rep);
 }
 
-// Deletes the scratch indices that are this drill's restored copies.
-void clean_up(cluster::Client& c, const DrillPlan& plan, DrillReport& rep) {
+// Deletes the scratch indices that are this drill's restored copies: created before the snapshot
+// began (Elasticsearch and OpenSearch up to 2.x keep the source's creation date on a restore), or
+// — when the engine accepted this drill's restore — from `restore_began_ms` on (OpenSearch 3.x
+// gives a restored index a new creation date; the names were checked free before the restore).
+void clean_up(cluster::Client& c, const DrillPlan& plan, DrillReport& rep,
+              std::optional<std::int64_t> restore_began_ms) {
   auto dates = cluster::index_creation_dates(c, plan.scratch);
   if (!dates.ok()) {
     rep.left = plan.scratch;
@@ -282,7 +286,8 @@ void clean_up(cluster::Client& c, const DrillPlan& plan, DrillReport& rep) {
   for (const auto& t : plan.scratch) {
     auto it = dates->find(t);
     if (it == dates->end()) continue;  // never created (or already gone)
-    if (started > 0 && it->second > started) {
+    const bool restored_now = restore_began_ms && it->second >= *restore_began_ms;
+    if (started > 0 && it->second > started && !restored_now) {
       rep.warnings.push_back("index " + t +
                              " exists but is not this drill's restored copy (created after the "
                              "snapshot began): left alone");
@@ -322,7 +327,14 @@ DrillReport execute_drill(cluster::Client& c, cluster::Client& cleanup, const Dr
                  " are deleted when the drill ends; if essnap is killed, delete them with: " +
                  plan.cleanup_command());
   const auto t0 = std::chrono::steady_clock::now();
+  // Milliseconds since the epoch, a second early for the engine's clock granularity.
+  const std::int64_t began_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count() -
+                                1000;
   auto res = snapshot::execute_restore(c, plan.restore, plan.restore_options);
+  std::optional<std::int64_t> restore_began_ms;
+  if (res.ok()) restore_began_ms = began_ms;
   const auto t1 = std::chrono::steady_clock::now();
   if (!res.ok()) {
     Error e = std::move(res).error();
@@ -369,7 +381,7 @@ DrillReport execute_drill(cluster::Client& c, cluster::Client& cleanup, const Dr
     rep.warnings.push_back(
         "documents not sampled: reading documents from snapshot blobs is not "
         "available yet, so nothing was compared byte for byte");
-  clean_up(cleanup, plan, rep);
+  clean_up(cleanup, plan, rep, restore_began_ms);
   return rep;
 }
 

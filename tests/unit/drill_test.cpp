@@ -73,6 +73,20 @@ TEST(Drill, TheDefaultSuffixIsTheUtcDate) {
   EXPECT_EQ(drill::to_string(drill::Check::kNotChecked), std::string("not checked"));
 }
 
+// Seen on the stack: Elasticsearch 8 stamped a snapshot's start 200 ms before the creation date of
+// an index created just before it (a cached clock), and OpenSearch 3.3 stamps a restored index
+// anew. A SIGTERM'd restore may have created the index though the restore call never returned.
+TEST(Drill, AScratchIndexIsTheDrillsCopyWhenCreatedBeforeTheSnapshotEndedOrAfterTheRestore) {
+  const std::int64_t end = 1'000'000, sent = 2'000'000;
+  EXPECT_TRUE(drill::is_drill_copy(900'000, end, sent)) << "kept creation date";
+  EXPECT_TRUE(drill::is_drill_copy(end, end, std::nullopt)) << "created as the snapshot ended";
+  EXPECT_TRUE(drill::is_drill_copy(sent, end, sent)) << "stamped by the restore";
+  EXPECT_TRUE(drill::is_drill_copy(sent + 5, end, sent));
+  EXPECT_FALSE(drill::is_drill_copy(1'500'000, end, sent)) << "someone else's, in between";
+  EXPECT_FALSE(drill::is_drill_copy(sent + 5, end, std::nullopt)) << "no restore was sent";
+  EXPECT_TRUE(drill::is_drill_copy(1'500'000, 0, sent)) << "no snapshot time: nothing to go by";
+}
+
 TEST(Drill, APlanWithABlockerIsReportedAndRunsNothing) {
   drill::DrillPlan plan;
   plan.restore.snapshot.name = "nightly";

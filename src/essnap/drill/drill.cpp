@@ -49,6 +49,12 @@ std::string default_suffix(std::chrono::system_clock::time_point now) {
   return buf;
 }
 
+bool is_drill_copy(std::int64_t created_ms, std::int64_t snapshot_end_ms,
+                   std::optional<std::int64_t> restore_sent_ms) {
+  if (snapshot_end_ms <= 0 || created_ms <= snapshot_end_ms) return true;
+  return restore_sent_ms && created_ms >= *restore_sent_ms;
+}
+
 const char* to_string(Check c) {
   switch (c) {
     case Check::kPassed:
@@ -268,10 +274,7 @@ void check_index(cluster::Client& c, SnapshotDocuments& docs, int sample, IndexR
   if (sample > 0 && docs.reads_documents()) sample_documents(c, docs, sample, ir, rep);
 }
 
-// Deletes the scratch indices that are this drill's restored copies: created before the snapshot
-// began (Elasticsearch and OpenSearch up to 2.x keep the source's creation date on a restore), or
-// — when the engine accepted this drill's restore — from `restore_began_ms` on (OpenSearch 3.x
-// gives a restored index a new creation date; the names were checked free before the restore).
+// Deletes the scratch indices that are this drill's restored copies (is_drill_copy).
 void clean_up(cluster::Client& c, const DrillPlan& plan, DrillReport& rep,
               std::optional<std::int64_t> restore_began_ms) {
   auto dates = cluster::index_creation_dates(c, plan.scratch);
@@ -282,15 +285,15 @@ void clean_up(cluster::Client& c, const DrillPlan& plan, DrillReport& rep,
                            "); delete them with: " + plan.cleanup_command());
     return;
   }
-  const std::int64_t started = plan.restore.snapshot.start_ms;
+  const auto& snap = plan.restore.snapshot;
+  const std::int64_t ended = snap.end_ms > 0 ? snap.end_ms : snap.start_ms;
   for (const auto& t : plan.scratch) {
     auto it = dates->find(t);
     if (it == dates->end()) continue;  // never created (or already gone)
-    const bool restored_now = restore_began_ms && it->second >= *restore_began_ms;
-    if (started > 0 && it->second > started && !restored_now) {
+    if (!is_drill_copy(it->second, ended, restore_began_ms)) {
       rep.warnings.push_back("index " + t +
                              " exists but is not this drill's restored copy (created after the "
-                             "snapshot began): left alone");
+                             "snapshot ended, before the drill's restore): left alone");
       continue;
     }
     auto del = cluster::delete_index(c, t);
@@ -333,8 +336,8 @@ DrillReport execute_drill(cluster::Client& c, cluster::Client& cleanup, const Dr
                                     .count() -
                                 1000;
   auto res = snapshot::execute_restore(c, plan.restore, plan.restore_options);
-  std::optional<std::int64_t> restore_began_ms;
-  if (res.ok()) restore_began_ms = began_ms;
+  // Sent, whatever came back: an interrupted or failed restore may have created the indices.
+  const std::optional<std::int64_t> restore_began_ms = began_ms;
   const auto t1 = std::chrono::steady_clock::now();
   if (!res.ok()) {
     Error e = std::move(res).error();

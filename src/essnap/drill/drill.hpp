@@ -36,6 +36,14 @@ struct DrillOptions {
 // "-drill-YYYYMMDD" (UTC).
 std::string default_suffix(std::chrono::system_clock::time_point now);
 
+// Whether a scratch index created at `created_ms` is this drill's restored copy (and so deleted
+// at the end): created no later than the snapshot ended (`snapshot_end_ms`; Elasticsearch and
+// OpenSearch up to 2.x keep the source's creation date, and every index in a snapshot existed
+// before it ended), or from `restore_sent_ms` on once the drill sent its restore (OpenSearch 3.x
+// stamps a restored index anew). Between the two it is someone else's index, left alone.
+bool is_drill_copy(std::int64_t created_ms, std::int64_t snapshot_end_ms,
+                   std::optional<std::int64_t> restore_sent_ms);
+
 struct DrillPlan {
   snapshot::RestorePlan restore;
   snapshot::RestoreOptions restore_options;

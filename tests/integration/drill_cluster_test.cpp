@@ -129,7 +129,11 @@ TEST_P(DrillCluster, ASnapshotPassesItsCountsAreCheckedAndNoScratchIndexIsLeft) 
   EXPECT_EQ(d["indices"][0]["count"], "passed") << r.out;
   EXPECT_EQ(d["indices"][0]["restored_documents"], 50) << r.out;
   EXPECT_EQ(d["indices"][0]["snapshot_documents"], 50) << r.out;
-  EXPECT_EQ(d["indices"][0]["sample"], "not checked") << r.out;
+  EXPECT_EQ(d["indices"][0]["sample"], "passed") << r.out;
+  EXPECT_EQ(d["indices"][0]["sampled"], 10) << r.out;
+  EXPECT_NE(d["indices"][0]["count_detail"].get<std::string>().find("snapshot's segments"),
+            std::string::npos)
+      << "counted from the snapshot itself, not from essnap's records: " << r.out;
   EXPECT_GT(d["restored_bytes"].get<std::int64_t>(), 0) << r.out;
   EXPECT_GT(d["bytes_per_second"].get<double>(), 0) << r.out;
   ASSERT_EQ(d["deleted"].size(), 1u) << r.out;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "essnap/blob/memory_store.hpp"
 #include "essnap/drill/documents.hpp"
 #include "essnap/schedule/metrics.hpp"
 #include "essnap/schedule/scheduler.hpp"
@@ -56,7 +57,10 @@ TEST(DrillDocumentsMetadata, HostileMetadataReadsAsNoCounts) {
 TEST(DrillDocuments, RecordedCountsAnswerCountsAndReadNoDocument) {
   cluster::SnapshotInfo info;
   info.metadata = json{{"essnap", {{"documents", {{"orders", 42}}}}}};
-  auto docs = drill::snapshot_documents(info);
+  std::string why;
+  auto docs = drill::snapshot_documents(
+      info, Error(ErrorCode::kNotFound, "/mnt/backups is not a directory"), &why);
+  EXPECT_NE(why.find("/mnt/backups is not a directory"), std::string::npos) << why;
   auto n = docs->live_documents("orders");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, std::optional<std::int64_t>(42));
@@ -65,6 +69,16 @@ TEST(DrillDocuments, RecordedCountsAnswerCountsAndReadNoDocument) {
   EXPECT_FALSE(*none) << "not recorded: not checked";
   EXPECT_FALSE(docs->reads_documents());
   EXPECT_NE(docs->count_source().find("recorded"), std::string::npos);
+}
+
+TEST(DrillDocuments, AStoreThatIsNoRepositoryFallsBackToTheRecordedCounts) {
+  cluster::SnapshotInfo info;
+  info.name = "nightly";
+  std::string why;
+  std::unique_ptr<blob::BlobStore> empty = std::make_unique<blob::MemoryStore>();
+  auto docs = drill::snapshot_documents(info, std::move(empty), &why);
+  EXPECT_FALSE(docs->reads_documents());
+  EXPECT_FALSE(why.empty()) << "the fallback says why the segments are not read";
 }
 
 TEST(Drill, TheDefaultSuffixIsTheUtcDate) {

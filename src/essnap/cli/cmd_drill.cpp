@@ -8,6 +8,7 @@
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cli/repository_flag.hpp"
+#include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/drill/drill.hpp"
 #include "essnap/snapshot/naming.hpp"
@@ -25,6 +26,8 @@ struct DrillFlags {
   std::vector<std::string> indices;
   std::string suffix;
   int sample = 10;
+  std::vector<std::string> location_map;
+  S3Flags s3;
   bool dry_run = false;
   bool quiet = false;
 };
@@ -78,6 +81,7 @@ Result<int> run_drill(const GlobalOptions& g, DrillFlags f) {
     ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(f.snapshot, "--snapshot"));
   }
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices, "--indices"));
+  ESSNAP_TRY(const auto location_map, parse_location_map(f.location_map));
   drill::DrillOptions o;
   o.repository = f.repository;
   o.snapshot = f.snapshot;
@@ -106,7 +110,13 @@ Result<int> run_drill(const GlobalOptions& g, DrillFlags f) {
           separate = std::move(*c);
           cleanup = separate.get();
         }
-        auto docs = drill::snapshot_documents(plan->restore.snapshot);
+        std::string why_recorded;
+        auto docs = drill::snapshot_documents(
+            plan->restore.snapshot,
+            drill::open_repository_store(*client, f.repository, location_map,
+                                         blob_open_options(g, f.s3, f.cluster.region)),
+            &why_recorded);
+        if (!why_recorded.empty()) o.hooks.notify(why_recorded);
         report = drill::execute_drill(*client, *cleanup, *plan, *docs, o);
         progress.finish();
         return ok_status();
@@ -163,6 +173,10 @@ void register_drill(CLI::App& app, CommandContext ctx) {
                   "Suffix of the scratch indices' names (default: -drill-YYYYMMDD, UTC)");
   cmd->add_option("--sample", f->sample, "Documents compared per index (default 10; 0: none)")
       ->check(integer_at_least(0));
+  cmd->add_option("--location-map", f->location_map,
+                  "FROM=TO: the repository's location as this machine sees it (repeatable), to "
+                  "read the snapshot's segments, e.g. /mnt/es-backups=s3://bucket/prefix");
+  add_s3_flags(cmd, &f->s3);
   cmd->add_flag("--dry-run", f->dry_run, "Print the plan and the disk check only");
   cmd->add_flag("--quiet,-q", f->quiet, "No progress output");
   cmd->footer(
@@ -171,10 +185,13 @@ void register_drill(CLI::App& app, CommandContext ctx) {
       "selected indices' size in the snapshot against the data nodes' free disk below the 90%\n"
       "high watermark; too little exits 8). A scratch name already in use is refused (exit 8),\n"
       "never overwritten. It waits for every primary, then compares each restored index with\n"
-      "the snapshot: its document count with the count essnap recorded in the snapshot's\n"
-      "metadata when it took it ('not checked', with a warning, for snapshots without one), and\n"
-      "--sample documents byte for byte (not checked yet: reading documents from snapshot blobs\n"
-      "is not available). The scratch indices are deleted at the end whatever happened: after a\n"
+      "the snapshot: its document count with the live documents of the snapshot's own Lucene\n"
+      "segments, and --sample documents' _source byte for byte with the snapshot's, read from\n"
+      "the repository's blobs where the cluster says they are (--location-map when this\n"
+      "machine sees them elsewhere; s3:// with this machine's AWS credentials). When they\n"
+      "cannot be read from here, the count is the one essnap recorded in the snapshot's\n"
+      "metadata when it took it ('not checked', with a warning, without one) and documents are\n"
+      "not sampled. The scratch indices are deleted at the end whatever happened: after a\n"
       "failure, --timeout, Ctrl-C or SIGTERM too (a second Ctrl-C ends at once and leaves them;\n"
       "the plan prints the command that deletes them). The report gives the restore's time and\n"
       "throughput: the recovery time a real restore of these indices would take.\n"

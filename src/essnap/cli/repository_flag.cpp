@@ -39,6 +39,12 @@ Result<std::string> registered_repository_location(const GlobalOptions& g, Clust
     return make_error(ErrorCode::kNotFound, "repository " + name + " is not registered",
                       "list them with 'essnap repo list'");
   ESSNAP_TRY(std::string where, cluster::repository_location(repos.front()));
+  ESSNAP_TRY(auto map, parse_location_map(location_map));
+  return cluster::map_location(where, map);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> parse_location_map(
+    const std::vector<std::string>& location_map) {
   std::vector<std::pair<std::string, std::string>> map;
   for (const auto& m : location_map) {
     auto eq = m.find('=');
@@ -46,8 +52,7 @@ Result<std::string> registered_repository_location(const GlobalOptions& g, Clust
       return make_error(ErrorCode::kInvalidArgument, "--location-map '" + m + "' is not FROM=TO");
     map.emplace_back(m.substr(0, eq), m.substr(eq + 1));
   }
-  where = cluster::map_location(where, map);
-  return where;
+  return map;
 }
 
 }  // namespace essnap::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "essnap/cli/cluster_flags.hpp"
@@ -18,6 +19,10 @@ Result<std::string> resolve_repository(const std::string& flag);
 // The same for a command where the repository is optional (`snapshot status`: every repository
 // without one): "" when neither names one.
 Result<std::string> resolve_optional_repository(const std::string& flag);
+
+// --location-map FROM=TO values as pairs; kInvalidArgument naming one without '=' or FROM.
+Result<std::vector<std::pair<std::string, std::string>>> parse_location_map(
+    const std::vector<std::string>& location_map);
 
 // Where registered repository `name` keeps its blobs (s3://BUCKET/BASE_PATH or the fs
 // directory), asked of the cluster the flags name, with the first matching --location-map FROM=TO

@@ -1,17 +1,25 @@
 // What a drill compares a restored index with: the snapshot's own account of its documents.
-// `SnapshotDocuments` is the seam for the reader of documents from snapshot blobs (lucene/, not
-// written yet); until it is wired, `RecordedCounts` answers from the counts essnap recorded in the
-// snapshot's metadata when it took it (snapshot/documents_metadata.hpp) and reads no document,
-// so sampling is "not checked". `snapshot_documents` is the one place a drill gets its source.
+// `SnapshotDocuments` is the seam; `SegmentDocuments` reads the snapshot's Lucene segments from
+// the repository's blobs (lucene/, through inspect::Repository: live counts per index, `_source`
+// by `_id`), and `RecordedCounts` answers from the counts essnap recorded in the snapshot's
+// metadata when it took it (snapshot/documents_metadata.hpp) and reads no document — the
+// fallback when the repository's blobs cannot be read from where the drill runs.
+// `snapshot_documents` is the one place a drill gets its source.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "essnap/blob/open.hpp"
+#include "essnap/cluster/client.hpp"
 #include "essnap/cluster/snapshots.hpp"
+#include "essnap/inspect/walker.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::drill {
@@ -29,12 +37,13 @@ class SnapshotDocuments {
   // Live (not deleted) top-level documents of `index` in the snapshot; nullopt: not known (the
   // count is reported "not checked").
   virtual Result<std::optional<std::int64_t>> live_documents(const std::string& index) = 0;
-  // Whether document_source can answer; false: sampling is reported "not checked".
+  // Whether document_sources can answer; false: sampling is reported "not checked".
   virtual bool reads_documents() const = 0;
-  // The stored _source of document `id` (the _id as a string) of `index`, byte for byte as the
-  // engine stored it; nullopt when the snapshot holds no live document of that id.
-  virtual Result<std::optional<std::string>> document_source(const std::string& index,
-                                                             const std::string& id) = 0;
+  // The stored _source of each document of `index` whose _id (as a string) is in `ids`, byte for
+  // byte as the engine stored it (JSON as stored; SMILE as compact JSON); an id absent from the
+  // map is not a live document of the snapshot.
+  virtual Result<std::map<std::string, std::string>> document_sources(
+      const std::string& index, const std::set<std::string>& ids) = 0;
 };
 
 // Counts from the snapshot's metadata (essnap.documents); no documents.
@@ -44,15 +53,51 @@ class RecordedCounts final : public SnapshotDocuments {
   std::string count_source() const override;
   Result<std::optional<std::int64_t>> live_documents(const std::string& index) override;
   bool reads_documents() const override { return false; }
-  Result<std::optional<std::string>> document_source(const std::string& index,
-                                                     const std::string& id) override;
+  Result<std::map<std::string, std::string>> document_sources(
+      const std::string& index, const std::set<std::string>& ids) override;
 
  private:
   std::map<std::string, std::int64_t> counts_;
 };
 
-// The source a drill of `snapshot` uses (today: RecordedCounts). Where the snapshot reader is
-// wired in once it exists.
-std::unique_ptr<SnapshotDocuments> snapshot_documents(const cluster::SnapshotInfo& snapshot);
+// The snapshot's own segments, read from its repository (nothing staged to disk). Counts are the
+// live top-level documents of every shard's commit (what _count answers); damaged bytes are
+// kParse naming the blob and the Lucene file.
+class SegmentDocuments final : public SnapshotDocuments {
+ public:
+  SegmentDocuments(std::unique_ptr<blob::BlobStore> store,
+                   std::unique_ptr<inspect::Repository> repository, std::string snapshot);
+  std::string count_source() const override;
+  Result<std::optional<std::int64_t>> live_documents(const std::string& index) override;
+  bool reads_documents() const override { return true; }
+  Result<std::map<std::string, std::string>> document_sources(
+      const std::string& index, const std::set<std::string>& ids) override;
+
+ private:
+  struct IndexShards {
+    const format::RepoIndex* index = nullptr;
+    std::int64_t shards = 0;
+  };
+  Result<std::optional<IndexShards>> find(const std::string& index);
+
+  std::unique_ptr<blob::BlobStore> store_;  // before repository_, which reads through it
+  std::unique_ptr<inspect::Repository> repository_;
+  std::string snapshot_;
+  const format::RepoSnapshot* snap_ = nullptr;
+};
+
+// Opens the blobs of registered repository `repository` (its location from GET _snapshot, the
+// first matching `location_map` FROM=TO applied: the cluster's path as this machine sees it).
+Result<std::unique_ptr<blob::BlobStore>> open_repository_store(
+    cluster::Client& c, const std::string& repository,
+    const std::vector<std::pair<std::string, std::string>>& location_map,
+    const blob::OpenOptions& options);
+
+// The source a drill of `snapshot` uses: its segments when `store` (the repository's blobs, or
+// an error saying why there are none) opens as a repository holding the snapshot; else the
+// counts essnap recorded, and `*why_recorded` says why the segments are not read.
+std::unique_ptr<SnapshotDocuments> snapshot_documents(
+    const cluster::SnapshotInfo& snapshot, Result<std::unique_ptr<blob::BlobStore>> store,
+    std::string* why_recorded);
 
 }  // namespace essnap::drill

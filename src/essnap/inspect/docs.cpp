@@ -22,7 +22,31 @@ int first_significant(std::span<const std::uint8_t> b) {
   return -1;
 }
 
+bool is_smile(std::span<const std::uint8_t> src) {
+  static constexpr std::uint8_t kSmile[] = {':', ')', '\n'};
+  return src.size() >= 3 && std::equal(kSmile, kSmile + 3, src.begin());
+}
+
+Result<std::string> smile_as_json(const lucene::EsDocument& doc) {
+  ESSNAP_TRY(auto j, format::decode_smile_ordered(doc.source, format::SmileLimits{}));
+  if (!j.is_object())
+    return Error(ErrorCode::kParse, "document " + doc.id + ": its SMILE _source is not an object");
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Error neither_json_nor_smile(const lucene::EsDocument& doc) {
+  return Error(
+      ErrorCode::kParse,
+      "document " + doc.id + ": its _source is neither JSON nor SMILE (CBOR or YAML are not read)");
+}
+
 }  // namespace
+
+Result<std::string> stored_source_json(const lucene::EsDocument& doc) {
+  if (is_smile(doc.source)) return smile_as_json(doc);
+  if (first_significant(doc.source) != '{') return neither_json_nor_smile(doc);
+  return std::string(reinterpret_cast<const char*>(doc.source.data()), doc.source.size());
+}
 
 Result<std::string> document_line(const lucene::EsDocument& doc) {
   std::string line = "{\"_id\":" + nlohmann::json(doc.id).dump(
@@ -33,13 +57,9 @@ Result<std::string> document_line(const lucene::EsDocument& doc) {
         nlohmann::json(*doc.routing).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   line += ",\"_source\":";
   const auto src = doc.source;
-  static constexpr std::uint8_t kSmile[] = {':', ')', '\n'};
-  if (src.size() >= 3 && std::equal(kSmile, kSmile + 3, src.begin())) {
-    ESSNAP_TRY(auto j, format::decode_smile_ordered(src, format::SmileLimits{}));
-    if (!j.is_object())
-      return Error(ErrorCode::kParse,
-                   "document " + doc.id + ": its SMILE _source is not an object");
-    line += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  if (is_smile(src)) {
+    ESSNAP_TRY(std::string j, smile_as_json(doc));
+    line += j;
   } else if (first_significant(src) == '{') {
     if (has_line_break(src)) {
       auto j = nlohmann::ordered_json::parse(src.begin(), src.end(), nullptr, false);
@@ -50,9 +70,7 @@ Result<std::string> document_line(const lucene::EsDocument& doc) {
       line.append(reinterpret_cast<const char*>(src.data()), src.size());
     }
   } else {
-    return Error(ErrorCode::kParse,
-                 "document " + doc.id +
-                     ": its _source is neither JSON nor SMILE (CBOR or YAML are not read)");
+    return neither_json_nor_smile(doc);
   }
   line += "}\n";
   return line;

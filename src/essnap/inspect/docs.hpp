@@ -35,6 +35,10 @@ struct DocsSummary {
   bool limited = false;         // stopped at the limit
 };
 
+// A document's stored _source as JSON text: JSON exactly as stored (what a search hit returns),
+// SMILE as compact JSON; kParse naming the _id when it is neither.
+Result<std::string> stored_source_json(const lucene::EsDocument& doc);
+
 // One document line (with its '\n') from a decoded document; kParse naming the _id when the
 // stored _source is not JSON or SMILE.
 Result<std::string> document_line(const lucene::EsDocument& doc);

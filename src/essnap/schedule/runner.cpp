@@ -286,7 +286,21 @@ DrillOutcome ClusterRunner::drill(const PolicyConfig& p) {
   auto plan = drill::plan_drill(**c, o);
   if (!plan.ok()) return fail(plan.error());
   if (plan->blocker) return fail(*plan->blocker);
-  auto docs = drill::snapshot_documents(plan->restore.snapshot);
+  // The snapshot's segments, read where the drill cluster says the repository is (the policy's
+  // copy_to location_map, when it has one, says where this machine sees it).
+  const ClusterConfig& cl = config_.clusters.at(d.cluster);
+  blob::OpenOptions so;
+  so.s3.region = cl.region;
+  so.s3.profile = cl.profile;
+  so.credentials = cluster::credential_options(cl.profile, cl.region, 0);
+  const auto no_map = std::vector<std::pair<std::string, std::string>>{};
+  std::string why_recorded;
+  auto docs = drill::snapshot_documents(
+      plan->restore.snapshot,
+      drill::open_repository_store(**c, d.repository, p.copy_to ? p.copy_to->location_map : no_map,
+                                   so),
+      &why_recorded);
+  if (!why_recorded.empty()) o.hooks.notify(why_recorded);
   const drill::DrillReport r = drill::execute_drill(**c, **c, *plan, *docs, o);
   out.restore_seconds = r.restore_seconds;
   out.restored_bytes = r.restored_bytes;

@@ -500,6 +500,26 @@ TEST(Doctor, WithoutSimulationTheRoleIsEvaluatedLocallyAndTheCallerWarns) {
   EXPECT_EQ(skipped.worst(), CheckStatus::kOk) << not_ok(skipped);
 }
 
+// hashed_prefix writes shard data at <hash>/prod/logs/indices/…: a role scoped to prod/logs/*
+// cannot write it, and the fix is the policy with the hashed grant, which passes.
+TEST(Doctor, AHashedPrefixRepositoryNeedsTheRoleToReachBesideThePrefix) {
+  Harness h;
+  h.world.simulate_available = false;  // the local evaluator reads the inline policy
+  h.world.repo["settings"]["shard_path_type"] = "hashed_prefix";
+  auto c = by_id(h.run());
+  EXPECT_EQ(c["role-s3-permissions"].status, CheckStatus::kFail) << c["role-s3-permissions"].saw;
+  EXPECT_NE(c["role-s3-permissions"].saw.find("/prod/logs/indices/"), std::string::npos)
+      << c["role-s3-permissions"].saw;
+  EXPECT_NE(c["role-s3-permissions"].fix.find("*/prod/logs/indices/*"), std::string::npos)
+      << c["role-s3-permissions"].fix;
+
+  h.world.inline_policy = setup::role_policy(aws::partition_for_region(""), kBucket, kPrefix, {},
+                                             setup::HashedPrefixGrant::kYes);
+  auto fixed = by_id(h.run());
+  EXPECT_EQ(fixed["role-s3-permissions"].status, CheckStatus::kOk)
+      << fixed["role-s3-permissions"].saw;
+}
+
 TEST(Doctor, ForeignBucketWhosePolicyGrantsTheRoleIsOk) {
   Harness h;
   h.world.owned = {"mine"};
@@ -584,6 +604,37 @@ TEST(DoctorWritePaths, EveryKindOfBlobUnderThePrefix) {
   EXPECT_TRUE(kinds.count("shard data"));
   EXPECT_TRUE(kinds.count("root index-N"));
   EXPECT_EQ(engine_write_keys("").front().key, "index-0");
+}
+
+// OpenSearch's hashed_prefix puts shard folders at <hash>/<prefix>/indices/…, beside the prefix:
+// the keys doctor simulates are where the engine writes (format::engine_shard_folder), and only
+// the policy setup writes for that layout allows them.
+TEST(DoctorWritePaths, HashedLayoutsPutShardKeysWhereTheEngineWritesThem) {
+  const auto keys = engine_write_keys("prod/logs", format::ShardPathType::kHashedPrefix);
+  const json fixed_only = setup::role_policy(aws::partition_for_region("us-east-1"), "b",
+                                             "prod/logs", {}, setup::HashedPrefixGrant::kNo);
+  const json hashed = setup::role_policy(aws::partition_for_region("us-east-1"), "b", "prod/logs",
+                                         {}, setup::HashedPrefixGrant::kYes);
+  int beside = 0;
+  for (const auto& k : keys) {
+    const bool shard = k.what.starts_with("shard ") && k.what != "shard paths";
+    if (shard) {
+      ++beside;
+      EXPECT_NE(k.key.rfind("prod/logs/", 0), 0u) << k.key;
+      EXPECT_NE(k.key.find("/prod/logs/indices/Kq3lXb2dQ1u8vYzW4nRt0A/0/"), std::string::npos)
+          << k.key;
+      EXPECT_EQ(evaluate_policy(fixed_only, "s3:PutObject", "arn:aws:s3:::b/" + k.key),
+                "implicitDeny")
+          << k.key;
+    } else {
+      EXPECT_EQ(k.key.rfind("prod/logs/", 0), 0u) << k.key;
+    }
+    EXPECT_EQ(evaluate_policy(hashed, "s3:PutObject", "arn:aws:s3:::b/" + k.key), "allowed")
+        << k.key;
+  }
+  EXPECT_EQ(beside, 3);
+  for (const auto& k : engine_write_keys("prod/logs", format::ShardPathType::kHashedInfix))
+    EXPECT_EQ(k.key.rfind("prod/logs/", 0), 0u) << "hashed_infix stays under the prefix: " << k.key;
 }
 
 TEST(BucketConfig, ParsesLifecycleTieringReplicationAndNames) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "essnap/doctor/doctor.hpp"
+#include "essnap/format/shard_paths.hpp"
 #include "essnap/setup/documents.hpp"
 
 namespace essnap::doctor {
@@ -43,6 +44,11 @@ struct Run {
   // "could not check: <what> failed: <message>" as a warning.
   void unreadable(const std::string& id, const std::string& what, const Error& e, std::string fix);
 
+  // Where the engine writes shard folders: the registered repository's shard_path_type, else
+  // --shard-path-type, else the engine's default (OpenSearch 3.x: hashed_prefix; else fixed).
+  format::ShardPathType shard_layout() const;
+  // HashedPrefixGrant::kYes when shard_layout() puts shard data beside a prefix.
+  setup::HashedPrefixGrant hashed_grant() const;
   std::string bucket_uri() const;    // "s3://b/p"
   std::string prefix_slash() const;  // "p/" or ""
   // `essnap setup` with the flags this run was given, for fixes ("essnap setup --domain-endpoint

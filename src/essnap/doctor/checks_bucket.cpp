@@ -134,7 +134,7 @@ void check_bucket_owner(Run& run) {
   }
   const aws::Partition& partition = aws::partition_for_region(run.o.setup.region);
   const std::string bucket_arn = aws::bucket_arn(partition, b);
-  json grant = setup::role_policy(partition, b, run.o.setup.prefix);
+  json grant = setup::role_policy(partition, b, run.o.setup.prefix, {}, run.hashed_grant());
   for (auto& st : grant["Statement"]) st["Principal"] = {{"AWS", run.report.role_arn}};
   auto policy = s3::get_bucket_policy(*run.c.s3, b);
   if (!policy.ok()) {
@@ -149,7 +149,7 @@ void check_bucket_owner(Run& run) {
                             : json::array();
   json as_policy = {{"Version", "2012-10-17"}, {"Statement", relevant}};
   std::string denied;
-  for (const auto& k : engine_write_keys(run.o.setup.prefix))
+  for (const auto& k : engine_write_keys(run.o.setup.prefix, run.shard_layout()))
     for (const char* a : {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"})
       if (evaluate_policy(as_policy, a, bucket_arn + "/" + k.key) != "allowed")
         denied += (denied.empty() ? "" : ", ") + std::string(a) + " on " + k.key;
@@ -408,7 +408,7 @@ void check_encryption(Run& run) {
   auto denied = probe_role(run, role->role_name, run.report.role_arn,
                            {{{"kms:GenerateDataKey", "kms:Decrypt"}, {key}, {}}}, how);
   const aws::Partition& partition = aws::partition_for_region(run.o.setup.region);
-  const json wanted = setup::role_policy(partition, b, run.o.setup.prefix, key);
+  const json wanted = setup::role_policy(partition, b, run.o.setup.prefix, key, run.hashed_grant());
   const std::string fix = "aws iam put-role-policy --role-name " + role->role_name +
                           " --policy-name " + setup::kRolePolicyName + " --policy-document " +
                           shell_quote(wanted.dump()) +

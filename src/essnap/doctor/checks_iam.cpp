@@ -184,7 +184,7 @@ void check_role_permissions(Run& run) {
   if (!role.ok()) return;
   const aws::Partition& partition = aws::partition_for_region(run.o.setup.region);
   const std::string bucket_arn = aws::bucket_arn(partition, run.o.setup.bucket);
-  const auto keys = engine_write_keys(run.o.setup.prefix);
+  const auto keys = engine_write_keys(run.o.setup.prefix, run.shard_layout());
   ProbeSet objects{{"s3:PutObject", "s3:GetObject", "s3:DeleteObject"}, {}, {}};
   std::map<std::string, std::string> what;
   for (const auto& k : keys) {
@@ -194,7 +194,8 @@ void check_role_permissions(Run& run) {
   ProbeSet list{{"s3:ListBucket"}, {bucket_arn}, {{"s3:prefix", run.prefix_slash() + "index-"}}};
   std::string how;
   auto denied = probe_role(run, role->role_name, run.report.role_arn, {objects, list}, how);
-  const json wanted = setup::role_policy(partition, run.o.setup.bucket, run.o.setup.prefix);
+  const json wanted =
+      setup::role_policy(partition, run.o.setup.bucket, run.o.setup.prefix, {}, run.hashed_grant());
   const std::string fix = put_role_policy_command(role->role_name, wanted);
   if (!denied) {
     run.warn("role-s3-permissions", "could not check: " + how,

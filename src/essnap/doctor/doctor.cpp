@@ -152,6 +152,27 @@ std::string Run::bucket_uri() const {
   return "s3://" + o.setup.bucket + (o.setup.prefix.empty() ? "" : "/" + o.setup.prefix);
 }
 
+format::ShardPathType Run::shard_layout() const {
+  if (repository) {
+    const auto settings = repository->value("settings", nlohmann::json::object());
+    if (settings.is_object() && settings.contains("shard_path_type") &&
+        settings["shard_path_type"].is_string())
+      if (auto t = format::parse_shard_path_type(settings["shard_path_type"].get<std::string>()))
+        return *t;
+  }
+  if (o.setup.shard_path_type) return *o.setup.shard_path_type;
+  if (info && info->distribution == cluster::Distribution::kOpenSearch &&
+      setup::engine_shard_paths(true, info->version.major, info->version.minor).hashed_default)
+    return format::ShardPathType::kHashedPrefix;
+  return format::ShardPathType::kFixed;
+}
+
+setup::HashedPrefixGrant Run::hashed_grant() const {
+  return shard_layout() == format::ShardPathType::kHashedPrefix && !o.setup.prefix.empty()
+             ? setup::HashedPrefixGrant::kYes
+             : setup::HashedPrefixGrant::kNo;
+}
+
 std::string Run::prefix_slash() const {
   return o.setup.prefix.empty() ? "" : o.setup.prefix + "/";
 }

@@ -1,10 +1,12 @@
-// The object keys a snapshot engine writes under a repository's base path, as samples for policy
-// simulation: one key of every kind (root blobs, index metadata, shard data and shard metadata).
-// The one list doctor's permission check simulates; hashed shard layouts are added here.
+// The object keys a snapshot engine writes in a repository's bucket, as samples for policy
+// simulation: one key of every kind (root blobs, index metadata, shard data and shard metadata),
+// for the repository's shard layout. The one list doctor's permission checks simulate.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "essnap/format/shard_paths.hpp"
 
 namespace essnap::doctor {
 
@@ -13,8 +15,11 @@ struct WriteKey {
   std::string what;  // "shard data", ...
 };
 
-// The fixed layout of every engine (OpenSearch's shard_path_type "fixed", all of Elasticsearch):
-// `prefix` is the base path without slashes at either end ("" = the bucket root).
-std::vector<WriteKey> engine_write_keys(const std::string& prefix);
+// `prefix` is the base path without slashes at either end ("" = the bucket root). The root and
+// index-metadata blobs are always under it; the shard folders are where OpenSearch's
+// `shard_path_type` puts them (format::engine_shard_folder): under it for kFixed (every
+// Elasticsearch) and kHashedInfix, beside it — "<hash>/<prefix>/indices/…" — for kHashedPrefix.
+std::vector<WriteKey> engine_write_keys(
+    const std::string& prefix, format::ShardPathType layout = format::ShardPathType::kFixed);
 
 }  // namespace essnap::doctor

@@ -29,8 +29,14 @@ deps-package:
 deps-stack:
 	@scripts/install-deps.sh stack
 
+# The working build (make build / test / demo / bench): -O2 with line tables only (-g1: backtraces
+# name functions, files and lines), which compiles about a third faster than full -g (measured on
+# the cluster/ unity unit: 24.2 s of CPU with -g, 16.5 s with -g1). The release build below keeps -g.
+DEV_FLAGS := -O2 -g1 -DNDEBUG
 $(BUILD_DIR)/build.ninja: CMakeLists.txt
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) \
+		-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$(DEV_FLAGS)" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$(DEV_FLAGS)" \
+		>/dev/null
 
 build: deps-build $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR) -j $(JOBS)

@@ -6,24 +6,16 @@ unknown folder; the check must name each and exit 1."""
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-SRC = os.environ.get("ESSNAP_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-CHECK = os.path.join(SRC, "scripts", "check_layers.py")
-failures = 0
-
-
-def check(name, cond, detail=""):
-    global failures
-    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if detail and not cond else ""))
-    failures += 0 if cond else 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from tree_check import SRC, check, finish  # noqa: E402
+from tree_check import run as run_check  # noqa: E402
 
 
 def run(root):
-    p = subprocess.run([sys.executable, CHECK, "--root", root], capture_output=True, text=True)
-    return p.returncode, p.stdout + p.stderr
+    return run_check("check_layers.py", root)
 
 
 rc, out = run(SRC)
@@ -46,5 +38,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check("a peer include is named", 'src/essnap/s3/client.cpp' in out and "a peer" in out, out)
     check("an unknown folder is named", "src/essnap/misc/" in out, out)
 
-print("layers_check:", "FAIL" if failures else "ok")
-sys.exit(1 if failures else 0)
+finish("layers_check")

@@ -6,24 +6,16 @@ name in two different folders (different batches) is not a clash."""
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-SRC = os.environ.get("ESSNAP_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-CHECK = os.path.join(SRC, "scripts", "check_unity_names.py")
-failures = 0
-
-
-def check(name, cond, detail=""):
-    global failures
-    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if detail and not cond else ""))
-    failures += 0 if cond else 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from tree_check import SRC, check, finish  # noqa: E402
+from tree_check import run as run_check  # noqa: E402
 
 
 def run(root):
-    p = subprocess.run([sys.executable, CHECK, "--root", root], capture_output=True, text=True)
-    return p.returncode, p.stdout + p.stderr
+    return run_check("check_unity_names.py", root)
 
 
 rc, out = run(SRC)
@@ -41,4 +33,4 @@ with tempfile.TemporaryDirectory() as tmp:
           "util/strings.cpp" in out and "util/escape.cpp" in out and "kPlanted" in out, out)
     check("another folder's copy is another batch: not named", "http/factory.cpp" not in out, out)
 
-sys.exit(1 if failures else 0)
+finish("unity_names")

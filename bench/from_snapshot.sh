@@ -18,7 +18,9 @@
 # counter /proc/PID/io shows; highest kept), its own CPU and the engine's and the S3 server's
 # CPU meanwhile. Every output's manifest must count DOCS documents. Targets: from-snapshot >= 1.5x
 # live, >= 5x RFS's 9.8k documents/s, RSS <= 256 MiB, local disk written 0.
-# STACK_ENV: the stack's environment file (default .stack/env).
+# Also: SHARDS (2), LOAD_THREADS (3 bulk senders), PREFIX (bench-fromsnap: the index, repository
+# and snapshot names), BUCKET (essnap-bench-fromsnap), ESSNAP (the binary), STACK_ENV (the stack's
+# environment file, default .stack/env). docs/PERFORMANCE.md has the method and the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -56,7 +58,8 @@ cleanup() {
   if [[ $KEEP == 0 ]]; then
     for e in $ENGINES; do
       local url_var=ESSNAP_TEST_${e}_URL prefix_var=ESSNAP_TEST_${e}_S3_REPO_PREFIX path_var=ESSNAP_TEST_${e}_S3_REPO_PATH url
-      url=${!url_var}
+      url=${!url_var:-}
+      [[ -n $url ]] || continue
       for s in $(snapshots "$url"); do curl -s -XDELETE "$url/_snapshot/$PREFIX/$s" >/dev/null || true; done
       curl -s -XDELETE "$url/_snapshot/$PREFIX" >/dev/null || true
       curl -s -XDELETE "$url/$PREFIX" >/dev/null || true

@@ -2,8 +2,12 @@
 /* The loopback guard: an LD_PRELOAD library every test process runs under (tests/CMakeLists.txt
  * puts it in the ctest ENVIRONMENT). Tests may talk to 127.0.0.0/8, ::1 and local sockets only;
  * a connect(), sendto() or sendmsg() towards any other address is refused (ENETUNREACH: nothing
- * leaves the machine) and written, one line each, to $ESSNAP_LOOPBACK_GUARD_LOG.
+ * leaves the machine) and written, one line each, to $ESSNAP_LOOPBACK_GUARD_LOG, else to the build
+ * directory's loopback-guard.log (ESSNAP_LOOPBACK_GUARD_DEFAULT_LOG, set by CMake).
  * scripts/run-tests.sh fails the run when that file is not empty, naming every attempt.
+ * Loading it also sets AWS_EC2_METADATA_DISABLED=true where the variable is unset, so LD_PRELOAD
+ * alone is the whole of a test's environment: the ctest ENVIRONMENT of tests gtest_discover_tests
+ * registers holds one element (a list there would be split into property names and lost).
  *
  * It sees what goes through the C library: the essnap binary, the test binaries, Python, Node and
  * curl peers. Programs that make system calls themselves (Go binaries: restic, weed) bypass it;
@@ -58,12 +62,19 @@ void record(const char* call, const struct sockaddr* sa) {
   int len = snprintf(line, sizeof line, "pid %d (%s): %s to %s port %u refused: not loopback\n",
                      (int)getpid(), exe, call, host, port);
   const char* path = getenv("ESSNAP_LOOPBACK_GUARD_LOG");
+#ifdef ESSNAP_LOOPBACK_GUARD_DEFAULT_LOG
+  if (!path || !*path) path = ESSNAP_LOOPBACK_GUARD_DEFAULT_LOG;
+#endif
   int fd = path && *path ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) : 2;
   if (fd >= 0 && len > 0) (void)!write(fd, line, (size_t)len);
   if (fd > 2) close(fd);
 }
 
 }  // namespace
+
+__attribute__((constructor)) void essnap_loopback_guard_init() {
+  setenv("AWS_EC2_METADATA_DISABLED", "true", 0);
+}
 
 typedef int (*connect_fn)(int, const struct sockaddr*, socklen_t);
 typedef ssize_t (*sendto_fn)(int, const void*, size_t, int, const struct sockaddr*, socklen_t);

@@ -293,17 +293,13 @@ inline std::vector<std::uint8_t> serialize(const SynthDoc& d, std::uint32_t* cou
   return o.b;
 }
 
-// A Lucene90-layout segment of `docs`, `per_chunk` documents a chunk (sliced when a chunk's
-// bytes reach 2 * chunk_size, as the writer does).
-inline StoredFieldsSegment synth_segment(const std::string& codec, ChunkCompression c,
-                                         const std::vector<SynthDoc>& docs, std::size_t per_chunk,
-                                         std::uint32_t chunk_size,
-                                         std::map<std::string, std::string> attributes = {}) {
-  std::array<std::uint8_t, 16> id{};
-  for (int i = 0; i < 16; ++i)
-    id[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i * 7 + 1);
-  Out fdt, fdm, fdx;
-  fdt.index_header(codec, 1, id);
+// The chunks of a stored-fields data file, `per_chunk` documents each: the doc base, the count
+// shifted left by `count_shift` with the sliced bit (2 in Lucene90, 1 before), the per-document
+// field counts and lengths through `write_ints` (one pair inline for a single document), and the
+// data compressed whole or, past 2 * chunk_size, in chunk_size slices. Returns the chunk count.
+inline std::size_t write_chunks(Out& fdt, ChunkCompression c, const std::vector<SynthDoc>& docs,
+                                std::size_t per_chunk, std::uint32_t chunk_size, int count_shift,
+                                void (*write_ints)(Out&, const std::vector<std::uint32_t>&)) {
   std::size_t chunks = 0;
   for (std::size_t base = 0; base < docs.size(); base += per_chunk) {
     const std::size_t n = std::min(per_chunk, docs.size() - base);
@@ -316,13 +312,13 @@ inline StoredFieldsSegment synth_segment(const std::string& codec, ChunkCompress
     }
     const bool sliced = data.size() >= 2 * std::size_t{chunk_size};
     fdt.vlong(base);
-    fdt.vlong((n << 2) | (sliced ? 1 : 0));
+    fdt.vlong((n << count_shift) | (sliced ? 1 : 0));
     if (n == 1) {
       fdt.vlong(counts[0]);
       fdt.vlong(lengths[0]);
     } else {
-      write_ints_90(fdt, counts);
-      write_ints_90(fdt, lengths);
+      write_ints(fdt, counts);
+      write_ints(fdt, lengths);
     }
     if (sliced) {
       for (std::size_t at = 0; at < data.size(); at += chunk_size)
@@ -334,6 +330,21 @@ inline StoredFieldsSegment synth_segment(const std::string& codec, ChunkCompress
     }
     ++chunks;
   }
+  return chunks;
+}
+
+// A Lucene90-layout segment of `docs`, `per_chunk` documents a chunk (sliced when a chunk's
+// bytes reach 2 * chunk_size, as the writer does).
+inline StoredFieldsSegment synth_segment(const std::string& codec, ChunkCompression c,
+                                         const std::vector<SynthDoc>& docs, std::size_t per_chunk,
+                                         std::uint32_t chunk_size,
+                                         std::map<std::string, std::string> attributes = {}) {
+  std::array<std::uint8_t, 16> id{};
+  for (int i = 0; i < 16; ++i)
+    id[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i * 7 + 1);
+  Out fdt, fdm, fdx;
+  fdt.index_header(codec, 1, id);
+  const std::size_t chunks = write_chunks(fdt, c, docs, per_chunk, chunk_size, 2, write_ints_90);
   const std::uint64_t max_pointer = fdt.b.size();
   fdt.footer();
   fdx.index_header("Lucene90FieldsIndexIdx", 0, id);
@@ -402,36 +413,8 @@ inline StoredFieldsSegment synth_segment_lucene8(int version, const std::string&
     fdt.vlong(chunk_size);
     fdt.vlong(2);
   }
-  std::size_t chunks = 0;
-  for (std::size_t base = 0; base < docs.size(); base += per_chunk) {
-    const std::size_t n = std::min(per_chunk, docs.size() - base);
-    std::vector<std::uint32_t> counts(n), lengths(n);
-    std::vector<std::uint8_t> data;
-    for (std::size_t i = 0; i < n; ++i) {
-      auto b = serialize(docs[base + i], &counts[i]);
-      lengths[i] = static_cast<std::uint32_t>(b.size());
-      data.insert(data.end(), b.begin(), b.end());
-    }
-    const bool sliced = data.size() >= 2 * std::size_t{chunk_size};
-    fdt.vlong(base);
-    fdt.vlong((n << 1) | (sliced ? 1 : 0));
-    if (n == 1) {
-      fdt.vlong(counts[0]);
-      fdt.vlong(lengths[0]);
-    } else {
-      write_ints_legacy(fdt, counts);
-      write_ints_legacy(fdt, lengths);
-    }
-    if (sliced) {
-      for (std::size_t at = 0; at < data.size(); at += chunk_size)
-        compress_unit(
-            fdt, c,
-            std::span(data).subspan(at, std::min<std::size_t>(chunk_size, data.size() - at)));
-    } else {
-      compress_unit(fdt, c, data);
-    }
-    ++chunks;
-  }
+  const std::size_t chunks =
+      write_chunks(fdt, c, docs, per_chunk, chunk_size, 1, write_ints_legacy);
   const std::uint64_t max_pointer = fdt.b.size();
   if (version < 3) {
     fdt.vlong(chunks);

@@ -94,6 +94,19 @@ class LuceneEngines : public ::testing::TestWithParam<test::StackEngine> {
     call("POST", "/" + id_ + "/_flush?force=true&wait_if_ongoing=true");
   }
 
+  // The test index: `shards` primaries, no replicas, no refresh; title, n and nested tags.k.
+  void create_index(int shards) {
+    json mapping{
+        {"properties",
+         {{"title", {{"type", "text"}}},
+          {"n", {{"type", "long"}}},
+          {"tags", {{"type", "nested"}, {"properties", {{"k", {{"type", "keyword"}}}}}}}}}};
+    call("PUT", "/" + id_,
+         json{{"settings",
+               {{"number_of_shards", shards}, {"number_of_replicas", 0}, {"refresh_interval", -1}}},
+              {"mappings", typed_ ? json{{"_doc", mapping}} : mapping}});
+  }
+
   std::string url_, id_, location_;
   bool typed_ = false;
   std::unique_ptr<cluster::Client> client_;
@@ -105,14 +118,7 @@ std::vector<std::uint8_t> read_bytes(const fs::path& p) {
 }
 
 TEST_P(LuceneEngines, OpensTheSnapshottedShardWithTheEnginesCounts) {
-  json mapping{{"properties",
-                {{"title", {{"type", "text"}}},
-                 {"n", {{"type", "long"}}},
-                 {"tags", {{"type", "nested"}, {"properties", {{"k", {{"type", "keyword"}}}}}}}}}};
-  call("PUT", "/" + id_,
-       json{{"settings",
-             {{"number_of_shards", 1}, {"number_of_replicas", 0}, {"refresh_interval", -1}}},
-            {"mappings", typed_ ? json{{"_doc", mapping}} : mapping}});
+  create_index(1);
   bulk(docs(1, 30, 0));
   flush();
   bulk(docs(31, 60, 0) + deletes({2, 33}));
@@ -172,14 +178,7 @@ TEST_P(LuceneEngines, OpensTheSnapshottedShardWithTheEnginesCounts) {
 // last version after updates), deletions and nested children absent; two shards. Then the CLI:
 // `inspect docs` prints the same lines, --id picks one, an index the snapshot lacks is exit 2.
 TEST_P(LuceneEngines, DocumentsFromTheSnapshotAreTheEnginesDocuments) {
-  json mapping{{"properties",
-                {{"title", {{"type", "text"}}},
-                 {"n", {{"type", "long"}}},
-                 {"tags", {{"type", "nested"}, {"properties", {{"k", {{"type", "keyword"}}}}}}}}}};
-  call("PUT", "/" + id_,
-       json{{"settings",
-             {{"number_of_shards", 2}, {"number_of_replicas", 0}, {"refresh_interval", -1}}},
-            {"mappings", typed_ ? json{{"_doc", mapping}} : mapping}});
+  create_index(2);
   // id -> (routing, the _source bytes last indexed)
   std::map<std::string, std::pair<std::string, std::string>> want;
   std::map<std::string, std::string> auto_sources;  // marker -> _source, for generated ids

@@ -64,7 +64,8 @@ struct RunState {
   std::atomic<long long> bytes_written{0};
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::mutex docs_mu;
-  std::map<std::string, long long> docs_done;  // by index, this run's chunks plus resumed ones
+  std::map<std::string, long long> docs_done;   // by index, this run's chunks plus resumed ones
+  std::map<std::string, long long> docs_total;  // by index: live documents of this run's shards
 };
 
 Result<lucene::Shard> open_unit(inspect::Repository& repo, RunState& rs, const ShardUnit& u) {
@@ -184,13 +185,14 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
     ESSNAP_TRY_STATUS(cp.store.put(c.file, stored));
     ESSNAP_TRY_STATUS(record(c));
     rs.bytes_written += c.bytes;
-    long long done = 0;
+    long long done = 0, total = 0;
     {
       std::lock_guard<std::mutex> lock(rs.docs_mu);
       done = rs.docs_done[u.index] += c.documents;
+      total = rs.docs_total[u.index];
     }
     if (hooks.progress)
-      hooks.chunk({"export", u.index, c.file, c.documents, done, 0, rs.bytes_written.load(),
+      hooks.chunk({"export", u.index, c.file, c.documents, done, total, rs.bytes_written.load(),
                    util::seconds_since(rs.start)});
     ++seq;
     chunk.clear();
@@ -432,7 +434,7 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
   // Every shard of this share is opened and checked before anything is written.
   for (const ShardUnit& u : mine) {
     ESSNAP_TRY(lucene::Shard checked, open_unit(repo, rs, u));
-    (void)checked;
+    rs.docs_total[u.index] += static_cast<long long>(checked.live_document_count());
   }
   if (o.overwrite == transfer::Overwrite::kYes && o.resume == transfer::Resume::kNo)
     ESSNAP_TRY_STATUS(target.remove({transfer::kManifestFile, cp.file}));

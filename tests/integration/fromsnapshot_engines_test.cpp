@@ -5,7 +5,7 @@
 // -> OpenSearch 3, OpenSearch 2 -> Elasticsearch 9): every document's _id, _routing and _source
 // must equal the source index's. A two-share run (--shards 0/2, 1/2) writes one manifest with the
 // same chunks as a run alone, written by the share that finished last. Absent stack: FAIL when
-// CI=true, else skip.
+// CI=true, else skip. `copy --from-snapshot` loads the same documents with no file between.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -180,6 +180,31 @@ TEST_P(FromSnapshotEngines, ExportFromTheSnapshotImportsIntoTheOtherFamily) {
                       out.string() + " --resume -q");
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.err.find("already complete"), std::string::npos) << again.err;
+}
+
+// copy --from-snapshot: the same documents straight into the other engine, nothing stored; a
+// second copy into the same index is refused (exit 8), a resume of the finished copy loads
+// nothing more.
+TEST_P(FromSnapshotEngines, CopyFromTheSnapshotIntoTheOtherFamily) {
+  make_snapshot();
+  const auto want = documents(*src_);
+  const std::string base = "copy --from-snapshot " + location_ + " s1 -i " + id_ + " --to-url " +
+                           dst_url_ + " --chunk-docs 9 -q --state-dir " + (dir_ / "state").string();
+  auto c = essnap(base);
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  const auto got = documents(*dst_);
+  ASSERT_EQ(got.size(), want.size());
+  for (const auto& [id, doc] : want) {
+    auto it = got.find(id);
+    ASSERT_NE(it, got.end()) << id;
+    EXPECT_EQ(it->second.first, doc.first) << id;
+    EXPECT_EQ(it->second.second, doc.second) << id;
+  }
+  auto again = essnap(base);
+  EXPECT_EQ(again.exit_code, 8) << again.err;
+  auto resumed = essnap(base + " --resume");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(documents(*dst_).size(), want.size());
 }
 
 TEST_P(FromSnapshotEngines, TwoSharesWriteOneManifest) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "essnap/format/framing.hpp"
+#include "essnap/fromsnapshot/source.hpp"
 #include "essnap/inspect/docs.hpp"
 #include "essnap/lucene/documents.hpp"
 #include "essnap/snapshot/selection.hpp"
@@ -59,32 +60,13 @@ bool intact(blob::BlobStore& store, const ChunkEntry& c, Status& failure) {
 const Error kStopWalk(ErrorCode::kInternal, "stop");
 
 struct RunState {
-  const format::RepoSnapshot* snap = nullptr;
-  std::map<std::string, const format::RepoIndex*> indices;
+  Selection sel;
   std::atomic<long long> bytes_written{0};
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::mutex docs_mu;
   std::map<std::string, long long> docs_done;   // by index, this run's chunks plus resumed ones
   std::map<std::string, long long> docs_total;  // by index: live documents of this run's shards
 };
-
-Result<lucene::Shard> open_unit(inspect::Repository& repo, RunState& rs, const ShardUnit& u) {
-  const format::RepoIndex& ri = *rs.indices.at(u.index);
-  ESSNAP_TRY(std::string dir, repo.shard_dir(ri, u.shard));
-  ESSNAP_TRY(format::ShardSnapshot ss, repo.shard_snapshot(dir, *rs.snap));
-  auto shard = lucene::open_shard(repo.container(), dir, ss);
-  if (!shard.ok())
-    return Error(shard.error())
-        .with_context("index " + u.index + " shard " + std::to_string(u.shard));
-  if (!lucene::shard_stores_source(*shard))
-    return Error(ErrorCode::kConflict,
-                 "index " + u.index + " shard " + std::to_string(u.shard) +
-                     " stores no _source (_source disabled, or synthetic / derived source): its "
-                     "documents are not in the snapshot",
-                 "leave it out (-i '*,-" + u.index +
-                     "'), or restore it to a cluster and use 'essnap export' there");
-  return shard;
-}
 
 // One shard: the recorded chunk prefix is kept (a damaged file written again from the same
 // documents), the rest is cut into chunks, written and recorded.
@@ -140,7 +122,7 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
     rs.docs_done[u.index] += skip;
   }
 
-  ESSNAP_TRY(lucene::Shard shard, open_unit(repo, rs, u));
+  ESSNAP_TRY(lucene::Shard shard, open_unit(repo, rs.sel, u));
 
   std::string chunk;
   chunk.reserve(static_cast<std::size_t>(chunk_bytes) + (64u << 10));
@@ -288,41 +270,10 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
   RunState rs;
 
   // The snapshot and its selected indices, each checked before anything is written.
-  ESSNAP_TRY(auto selected, repo.select({o.snapshot}));
-  rs.snap = selected.front();
-  const format::RepoSnapshot& snap = *rs.snap;
-  ESSNAP_TRY(format::SnapshotInfo info, repo.snapshot_info(snap));
-  if (!info.state.empty() && info.state != "SUCCESS")
-    return Error(
-        ErrorCode::kConflict,
-        "snapshot " + o.snapshot + " is " + info.state + ": some of its shards hold no data",
-        "export a snapshot whose state is SUCCESS ('essnap inspect snapshots REPO')");
-  std::vector<std::string> names;
-  std::map<std::string, const format::RepoIndex*> by_name;
-  for (const format::RepoIndex* i : repo.indices_of(snap)) {
-    names.push_back(i->name);
-    by_name[i->name] = i;
-  }
-  std::sort(names.begin(), names.end());
-  const std::vector<std::string> patterns = snapshot::split_patterns(o.patterns);
-  ESSNAP_TRY_STATUS(
-      snapshot::check_selection(patterns, names, "in snapshot " + o.snapshot,
-                                "list them with 'essnap inspect show REPO " + o.snapshot + "'"));
-  const std::vector<std::string> chosen = snapshot::select_names(names, patterns);
-  std::vector<IndexDefinition> defs;
-  std::vector<std::pair<std::string, int>> shard_counts;
-  for (const auto& name : chosen) {
-    const format::RepoIndex& ri = *by_name.at(name);
-    rs.indices[name] = &ri;
-    ESSNAP_TRY(std::string path, repo.index_metadata_path(snap, ri));
-    ESSNAP_TRY(nlohmann::json doc, repo.read_framed(path, format::kCodecIndexMetadata));
-    ESSNAP_TRY(IndexDefinition def, definition_from_metadata(doc, path));
-    def.name = name;
-    ESSNAP_TRY_STATUS(check_source_stored(def));
-    shard_counts.push_back({name, def.shards});
-    defs.push_back(std::move(def));
-  }
-  const std::vector<ShardUnit> units = all_units(shard_counts);
+  ESSNAP_TRY(rs.sel, select(repo, o.snapshot, o.patterns));
+  const format::RepoSnapshot& snap = *rs.sel.snapshot;
+  const std::vector<IndexDefinition>& defs = rs.sel.indices;
+  const std::vector<ShardUnit>& units = rs.sel.units;
   const Share share = o.share.value_or(Share{0, 1});
   const std::vector<ShardUnit> mine = share_units(units, share);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -397,7 +348,7 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
     st.snapshot_uuid = snap.uuid;
     st.share = share.index;
     st.shares = share.count;
-    const SourceEngine src = source_engine(info.version_id, snap.version);
+    const SourceEngine& src = rs.sel.engine;
     st.manifest.tool = o.tool;
     st.manifest.created = transfer::utc_now_iso8601();
     st.manifest.source_engine = src.engine;
@@ -427,13 +378,13 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
     for (const auto& d : defs)
       if (std::any_of(mine.begin(), mine.end(),
                       [&](const ShardUnit& u) { return u.index == d.name; }))
-        result.indices.push_back({.index = d.name});
+        result.indices.emplace_back().index = d.name;
     result.manifest = cp.st.manifest;
     return result;
   }
   // Every shard of this share is opened and checked before anything is written.
   for (const ShardUnit& u : mine) {
-    ESSNAP_TRY(lucene::Shard checked, open_unit(repo, rs, u));
+    ESSNAP_TRY(lucene::Shard checked, open_unit(repo, rs.sel, u));
     rs.docs_total[u.index] += static_cast<long long>(checked.live_document_count());
   }
   if (o.overwrite == transfer::Overwrite::kYes && o.resume == transfer::Resume::kNo)

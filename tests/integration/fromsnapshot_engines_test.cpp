@@ -230,6 +230,56 @@ TEST_P(FromSnapshotEngines, TwoSharesWriteOneManifest) {
     EXPECT_EQ(ms["indices"][0]["chunks"][k]["sha256"], ma["indices"][0]["chunks"][k]["sha256"]);
 }
 
+// Indices whose _source is not whole in the snapshot are refused by name before anything is
+// written: Elasticsearch 9.2 leaves a dense_vector out of _source by default
+// (index.mapping.exclude_source_vectors), and an index with _source disabled stores none.
+TEST(FromSnapshotRefusals, IndicesWithoutACompleteSourceAreRefusedByName) {
+  ESSNAP_REQUIRE_STACK("ESSNAP_TEST_ELASTICSEARCH9_URL", "ESSNAP_TEST_ELASTICSEARCH9_S3_REPO_PATH");
+  const std::string url = stack_var("ESSNAP_TEST_ELASTICSEARCH9_URL");
+  const std::string id = test::test_id("fromsnap");
+  const std::string location = stack_var("ESSNAP_TEST_ELASTICSEARCH9_S3_REPO_PATH") + "/" + id;
+  const fs::path out = fs::temp_directory_path() / id;
+  auto c = test::test_client(url);
+  auto call = [&](const std::string& method, const std::string& path, json body) {
+    auto r = c->json(method, path, std::move(body), http::Idempotency::kNonIdempotent);
+    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.error().message;
+  };
+  const std::string vec = id + "-vec", nosrc = id + "-nosrc";
+  call("PUT", "/" + vec,
+       json{{"settings", {{"number_of_shards", 1}, {"number_of_replicas", 0}}},
+            {"mappings", {{"properties", {{"v", {{"type", "dense_vector"}, {"dims", 3}}}}}}}});
+  call("PUT", "/" + nosrc,
+       json{{"settings", {{"number_of_shards", 1}, {"number_of_replicas", 0}}},
+            {"mappings", {{"_source", {{"enabled", false}}}}}});
+  call("PUT", "/" + vec + "/_doc/1?refresh=true", json{{"v", {1, 2, 3}}});
+  call("PUT", "/" + nosrc + "/_doc/1?refresh=true", json{{"t", "x"}});
+  call("PUT", "/_snapshot/" + id, json{{"type", "fs"}, {"settings", {{"location", location}}}});
+  call("PUT", "/_snapshot/" + id + "/s1?wait_for_completion=true",
+       json{{"indices", vec + "," + nosrc}, {"include_global_state", false}});
+  auto run = [&](const std::string& index) {
+    test::Command cmd;
+    cmd.clear_env = true;
+    cmd.env = {{"PATH", "/usr/bin:/bin"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
+    cmd.argv = test::argv({ESSNAP_BINARY}, "export --from-snapshot " + location + " s1 -i " +
+                                               index + " --to " + out.string() + " -q");
+    return test::run(cmd);
+  };
+  auto v = run(vec);
+  EXPECT_EQ(v.exit_code, 8) << v.err;
+  EXPECT_NE(v.err.find("index " + vec), std::string::npos) << v.err;
+  EXPECT_NE(v.err.find("exclude_source_vectors"), std::string::npos) << v.err;
+  auto n = run(nosrc);
+  EXPECT_EQ(n.exit_code, 8) << n.err;
+  EXPECT_NE(n.err.find("index " + nosrc), std::string::npos) << n.err;
+  EXPECT_NE(n.err.find("_source.enabled: false"), std::string::npos) << n.err;
+  EXPECT_FALSE(fs::exists(out)) << "nothing may be written";
+  test::drop_repository(*c, id);
+  (void)c->json("DELETE", "/" + vec + "," + nosrc);
+  std::error_code ec;
+  fs::remove_all(location, ec);
+  fs::remove_all(out, ec);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stack, FromSnapshotEngines,
     ::testing::Values(Pair{"ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH",

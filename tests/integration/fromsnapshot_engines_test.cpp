@@ -87,15 +87,17 @@ class FromSnapshotEngines : public ::testing::TestWithParam<Pair> {
       out[h["_id"].get<std::string>()] = {h.value("_routing", ""), h["_source"]};
     return out;
   }
-  test::ProcessResult essnap(const std::string& args) {
+  test::ProcessResult essnap(const std::string& args,
+                             const std::map<std::string, std::string>& extra = {}) {
     test::Command c;
     c.clear_env = true;
     c.env = {
         {"PATH", "/usr/bin:/bin"}, {"HOME", dir_.string()}, {"AWS_EC2_METADATA_DISABLED", "true"}};
+    for (const auto& [k, v] : extra) c.env[k] = v;
     c.argv = test::argv({ESSNAP_BINARY}, args);
     return test::run(c);
   }
-  // Index, update, delete and snapshot; returns the snapshot's documents.
+  // Index, update, delete and snapshot.
   void make_snapshot() {
     json mapping{
         {"properties",
@@ -278,6 +280,28 @@ TEST(FromSnapshotRefusals, IndicesWithoutACompleteSourceAreRefusedByName) {
   std::error_code ec;
   fs::remove_all(location, ec);
   fs::remove_all(out, ec);
+}
+
+// Ctrl-C after the third chunk (the real SIGINT path), then --resume: the export ends with exactly
+// the chunks of a run that was never interrupted.
+TEST_P(FromSnapshotEngines, InterruptedExportResumesToTheSameChunks) {
+  make_snapshot();
+  const fs::path alone = dir_ / "alone", cut = dir_ / "cut";
+  const std::string base =
+      "export --from-snapshot " + location_ + " s1 -i " + id_ + " --chunk-docs 5 -q --to ";
+  ASSERT_EQ(essnap(base + alone.string()).exit_code, 0);
+  auto stopped = essnap(base + cut.string(), {{"ESSNAP_TEST_STOP_AFTER_CHUNKS", "3"}});
+  ASSERT_EQ(stopped.exit_code, 130) << stopped.err;
+  EXPECT_NE(stopped.err.find("--resume"), std::string::npos) << stopped.err;
+  EXPECT_FALSE(fs::exists(cut / "manifest.json"));
+  EXPECT_TRUE(fs::exists(cut / "export-state.json"));
+  auto resumed = essnap(base + cut.string() + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const json ma = manifest(alone), mc = manifest(cut);
+  ASSERT_TRUE(mc.is_object());
+  ASSERT_EQ(mc["indices"][0]["chunks"].size(), ma["indices"][0]["chunks"].size());
+  for (std::size_t k = 0; k < ma["indices"][0]["chunks"].size(); ++k)
+    EXPECT_EQ(mc["indices"][0]["chunks"][k]["sha256"], ma["indices"][0]["chunks"][k]["sha256"]);
 }
 
 INSTANTIATE_TEST_SUITE_P(

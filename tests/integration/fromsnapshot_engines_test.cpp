@@ -304,6 +304,80 @@ TEST_P(FromSnapshotEngines, InterruptedExportResumesToTheSameChunks) {
     EXPECT_EQ(mc["indices"][0]["chunks"][k]["sha256"], ma["indices"][0]["chunks"][k]["sha256"]);
 }
 
+// A data stream in the snapshot: its name selects its backing indices, which the export marks
+// with it, so import makes the stream again on the other engine with every document.
+TEST(FromSnapshotDataStreams, AStreamsNameExportsItsBackingIndicesAsTheStream) {
+  ESSNAP_REQUIRE_STACK("ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH",
+                       "ESSNAP_TEST_OPENSEARCH_URL");
+  const std::string es = stack_var("ESSNAP_TEST_ELASTICSEARCH_URL");
+  const std::string os = stack_var("ESSNAP_TEST_OPENSEARCH_URL");
+  const std::string id = test::test_id("fromsnap");
+  const std::string stream = id + "-logs";
+  const std::string location = stack_var("ESSNAP_TEST_FS_REPO_PATH") + "/" + id;
+  const fs::path dir = fs::temp_directory_path() / id;
+  auto src = test::test_client(es);
+  auto dst = test::test_client(os);
+  auto call = [&](cluster::Client& c, const std::string& method, const std::string& path,
+                  std::optional<json> body = {}) {
+    auto r = c.json(method, path, std::move(body), http::Idempotency::kNonIdempotent);
+    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.error().message;
+    return r.ok() ? *r : json();
+  };
+  call(*src, "PUT", "/_index_template/" + id,
+       json{{"index_patterns", {stream + "*"}},
+            {"data_stream", json::object()},
+            {"priority", 500},
+            {"template", {{"settings", {{"number_of_shards", 1}, {"number_of_replicas", 0}}}}}});
+  for (int i = 0; i < 7; ++i)
+    call(*src, "POST", "/" + stream + "/_doc?refresh=true",
+         json{{"@timestamp", "2026-12-07T10:00:0" + std::to_string(i) + "Z"}, {"n", i}});
+  call(*src, "POST", "/" + stream + "/_rollover");
+  for (int i = 7; i < 10; ++i)
+    call(*src, "POST", "/" + stream + "/_doc?refresh=true",
+         json{{"@timestamp", "2026-12-07T10:00:0" + std::to_string(i) + "Z"}, {"n", i}});
+  call(*src, "PUT", "/_snapshot/" + id,
+       json{{"type", "fs"}, {"settings", {{"location", location}}}});
+  call(*src, "PUT", "/_snapshot/" + id + "/s1?wait_for_completion=true",
+       json{{"indices", stream}, {"include_global_state", false}});
+
+  auto essnap = [&](const std::string& args) {
+    test::Command c;
+    c.clear_env = true;
+    c.env = {{"PATH", "/usr/bin:/bin"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
+    c.argv = test::argv({ESSNAP_BINARY}, args);
+    return test::run(c);
+  };
+  const fs::path out = dir / "export";
+  auto e = essnap("export --from-snapshot " + location + " s1 -i " + stream + " --to " +
+                  out.string() + " -q");
+  EXPECT_EQ(e.exit_code, 0) << e.err;
+  std::ifstream in(out / "manifest.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const json m = json::parse(ss.str(), nullptr, false);
+  ASSERT_TRUE(m.is_object()) << e.err;
+  ASSERT_EQ(m["indices"].size(), 2u);
+  for (const auto& i : m["indices"]) {
+    EXPECT_EQ(i["data_stream"]["name"], stream) << i.dump();
+    EXPECT_EQ(i["data_stream"]["timestamp_field"], "@timestamp");
+  }
+  auto imp = essnap("import --url " + os + " --from " + out.string() + " --state-dir " +
+                    (dir / "state").string() + " -q");
+  EXPECT_EQ(imp.exit_code, 0) << imp.out << imp.err;
+  call(*dst, "POST", "/" + stream + "/_refresh");
+  EXPECT_EQ(call(*dst, "GET", "/" + stream + "/_count")["count"], 10);
+  EXPECT_TRUE(call(*dst, "GET", "/_data_stream/" + stream).contains("data_streams"));
+
+  (void)dst->json("DELETE", "/_data_stream/" + stream);
+  (void)dst->json("DELETE", "/_index_template/essnap-" + stream);
+  test::drop_repository(*src, id);
+  (void)src->json("DELETE", "/_data_stream/" + stream);
+  (void)src->json("DELETE", "/_index_template/" + id);
+  std::error_code ec;
+  fs::remove_all(location, ec);
+  fs::remove_all(dir, ec);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stack, FromSnapshotEngines,
     ::testing::Values(Pair{"ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH",

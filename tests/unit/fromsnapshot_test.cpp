@@ -215,6 +215,31 @@ TEST(FromSnapshotPlan, StatesRoundTripAndMergeIntoOneManifest) {
   EXPECT_FALSE(parse_state(plain, "export-state.json").ok());
 }
 
+TEST(FromSnapshotPlan, BackingIndicesOfTheSnapshotsDataStreams) {
+  const json meta = {{"meta-data",
+                      {{"data_stream",
+                        {{"data_stream",
+                          {{"logs-app",
+                            {{"timestamp_field", {{"name", "ts"}}},
+                             {"indices", json::array({{{"index_name", ".ds-logs-app-000001"}},
+                                                      {{"index_name", ".ds-logs-app-000002"}}})}}},
+                           {"other", {{"indices", json::array()}}}}}}}}}};
+  const std::vector<std::string> names = {".ds-logs-app-000001", ".ds-logs-app-000002",
+                                          ".ds-logs-000001", ".ds-logs-a-2026.12.07-000001",
+                                          "plain"};
+  auto b = backing_indices(meta, {"logs-app", "logs", "logs-a"}, names);
+  EXPECT_EQ(b[".ds-logs-app-000001"], (std::pair<std::string, std::string>{"logs-app", "ts"}));
+  EXPECT_EQ(b[".ds-logs-app-000002"].first, "logs-app");
+  // Not described by the metadata: by name, the longest stream first, @timestamp.
+  EXPECT_EQ(b[".ds-logs-000001"], (std::pair<std::string, std::string>{"logs", "@timestamp"}));
+  EXPECT_EQ(b[".ds-logs-a-2026.12.07-000001"].first, "logs-a");
+  EXPECT_FALSE(b.count("plain"));
+  // Without the metadata, names alone.
+  auto n = backing_indices(json(), {"logs-app"}, names);
+  EXPECT_EQ(n.size(), 2u);
+  EXPECT_EQ(n[".ds-logs-app-000001"].second, "@timestamp");
+}
+
 TEST(FromSnapshotPlan, SourceEngineFromTheSnapshotVersion) {
   auto os = source_engine(136407827, "");
   EXPECT_EQ(os.engine, "opensearch");

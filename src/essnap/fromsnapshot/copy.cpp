@@ -77,6 +77,14 @@ Result<transfer::ImportResult> run_copy(inspect::Repository& repo,
   std::vector<std::string> conflicts;
   std::vector<transfer::PlannedAliases> planned;
   for (const auto& d : sel.indices) {
+    if (!d.data_stream.empty())
+      return Error(ErrorCode::kConflict,
+                   d.name + " is a backing index of data stream " + d.data_stream +
+                       ", which copy --from-snapshot does not make",
+                   "export it with 'essnap export --from-snapshot REPO SNAPSHOT -i " +
+                       d.data_stream +
+                       " --to DIR', then 'essnap import --from DIR' makes the "
+                       "stream");
     const std::string target = transfer::target_name(d.name, o.rename);
     ESSNAP_TRY_STATUS(cluster::names::validate_index_name(target, "the target index name"));
     if (!targets_seen.insert(target).second)

@@ -367,6 +367,8 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
       e.slices = d.shards;
       e.slices_done.assign(static_cast<std::size_t>(d.shards), false);
       e.uuid = d.uuid;
+      e.data_stream = d.data_stream;
+      e.timestamp_field = d.timestamp_field;
       st.manifest.indices.push_back(std::move(e));
     }
   }

@@ -313,6 +313,45 @@ Result<transfer::Manifest> merge_states(const std::vector<ShareState>& states) {
   return m;
 }
 
+std::map<std::string, std::pair<std::string, std::string>> backing_indices(
+    const nlohmann::json& meta, const std::vector<std::string>& streams,
+    const std::vector<std::string>& index_names) {
+  std::map<std::string, std::pair<std::string, std::string>> out;
+  const nlohmann::json* ds = nullptr;
+  if (meta.is_object() && meta.contains("meta-data") && meta["meta-data"].is_object()) {
+    const auto& md = meta["meta-data"];
+    if (md.contains("data_stream") && md["data_stream"].is_object() &&
+        md["data_stream"].contains("data_stream") && md["data_stream"]["data_stream"].is_object())
+      ds = &md["data_stream"]["data_stream"];
+  }
+  for (const auto& name : streams) {
+    bool described = false;
+    if (ds && ds->contains(name) && (*ds)[name].is_object()) {
+      const auto& d = (*ds)[name];
+      std::string ts = "@timestamp";
+      if (d.contains("timestamp_field") && d["timestamp_field"].is_object() &&
+          d["timestamp_field"].contains("name") && d["timestamp_field"]["name"].is_string())
+        ts = d["timestamp_field"]["name"];
+      if (d.contains("indices") && d["indices"].is_array())
+        for (const auto& i : d["indices"])
+          if (i.is_object() && i.contains("index_name") && i["index_name"].is_string()) {
+            out[i["index_name"]] = {name, ts};
+            described = true;
+          }
+    }
+    if (described) continue;
+    const std::string prefix = ".ds-" + name + "-";
+    for (const auto& index : index_names)
+      if (index.rfind(prefix, 0) == 0) {
+        auto it = out.find(index);
+        // The longest stream name wins: ".ds-a-b-…" belongs to "a-b" rather than "a".
+        if (it == out.end() || it->second.first.size() < name.size())
+          out[index] = {name, "@timestamp"};
+      }
+  }
+  return out;
+}
+
 SourceEngine source_engine(std::optional<std::int64_t> id, std::string_view text) {
   SourceEngine out{"elasticsearch", ""};
   if (id && (*id & kOpenSearchMask) != 0) out.engine = "opensearch";

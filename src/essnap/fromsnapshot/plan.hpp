@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ struct IndexDefinition {
   nlohmann::json settings;  // flat, every setting of the snapshot (refusal, created version)
   nlohmann::json mappings;  // {"properties": ...}: the type name ("_doc", a 6.x type) unwrapped
   nlohmann::json aliases;   // {"alias": {...}}
+  // A backing index of a data stream the snapshot holds: its stream and timestamp field.
+  std::string data_stream;
+  std::string timestamp_field;
   // {"settings": export settings (no creation-only ones), "mappings", "aliases"}
   nlohmann::json index_json() const;
 };
@@ -93,6 +97,15 @@ Result<ShareState> parse_state(std::string_view text, std::string_view what);
 // kConflict when they disagree on the snapshot, the source, compression, chunk_docs, the
 // indices or their slices, or a share is missing or not done.
 Result<transfer::Manifest> merge_states(const std::vector<ShareState>& states);
+
+// The data streams of a snapshot's global metadata ({"meta-data": {"data_stream": {"data_stream":
+// {NAME: {"timestamp_field": {"name": F}, "indices": [{"index_name": I}, ...]}}}}}), as backing
+// index -> (stream, timestamp field), for the streams in `streams` (the snapshot's own list);
+// a stream the metadata does not describe is matched by its backing indices' names,
+// ".ds-<stream>-...", with the timestamp field "@timestamp".
+std::map<std::string, std::pair<std::string, std::string>> backing_indices(
+    const nlohmann::json& global_metadata, const std::vector<std::string>& streams,
+    const std::vector<std::string>& index_names);
 
 // The engine and version the manifest records for a snapshot: the snapshot's version id
 // (OpenSearch ids carry bit 27), its "X.Y.Z" when it names a release, else the major of an

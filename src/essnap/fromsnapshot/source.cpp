@@ -28,18 +28,39 @@ Result<Selection> select(inspect::Repository& repo, const std::string& snapshot,
     by_name[i->name] = i;
   }
   std::sort(names.begin(), names.end());
+  // A data stream's name selects its backing indices, which are marked with it (import makes
+  // the stream again).
+  std::map<std::string, std::pair<std::string, std::string>> backing;
+  if (!info.data_streams.empty()) {
+    auto meta =
+        repo.read_framed(inspect::Repository::global_metadata_path(snap), format::kCodecMetadata);
+    backing = backing_indices(meta.ok() ? *meta : nlohmann::json(), info.data_streams, names);
+  }
+  std::vector<std::string> available = names;
+  available.insert(available.end(), info.data_streams.begin(), info.data_streams.end());
   const std::vector<std::string> patterns = snapshot::split_patterns(patterns_in);
   ESSNAP_TRY_STATUS(
-      snapshot::check_selection(patterns, names, "in snapshot " + snapshot,
+      snapshot::check_selection(patterns, available, "in snapshot " + snapshot,
                                 "list them with 'essnap inspect show REPO " + snapshot + "'"));
+  std::vector<std::string> chosen = snapshot::select_names(names, patterns);
+  for (const auto& stream : snapshot::select_names(info.data_streams, patterns))
+    for (const auto& [index, ds] : backing)
+      if (ds.first == stream && by_name.count(index) &&
+          std::find(chosen.begin(), chosen.end(), index) == chosen.end())
+        chosen.push_back(index);
+  std::sort(chosen.begin(), chosen.end());
   std::vector<std::pair<std::string, int>> shard_counts;
-  for (const auto& name : snapshot::select_names(names, patterns)) {
+  for (const auto& name : chosen) {
     const format::RepoIndex& ri = *by_name.at(name);
     out.repo_indices[name] = &ri;
     ESSNAP_TRY(std::string path, repo.index_metadata_path(snap, ri));
     ESSNAP_TRY(nlohmann::json doc, repo.read_framed(path, format::kCodecIndexMetadata));
     ESSNAP_TRY(IndexDefinition def, definition_from_metadata(doc, path));
     def.name = name;
+    if (auto b = backing.find(name); b != backing.end()) {
+      def.data_stream = b->second.first;
+      def.timestamp_field = b->second.second;
+    }
     ESSNAP_TRY_STATUS(check_source_stored(def));
     shard_counts.push_back({name, def.shards});
     out.indices.push_back(std::move(def));

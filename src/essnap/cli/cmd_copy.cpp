@@ -204,7 +204,8 @@ void register_copy(CLI::App& app, CommandContext ctx) {
                 "REPO SNAPSHOT: read the indices from a snapshot's Lucene segments instead of a "
                 "source cluster (REPO: s3://BUCKET/PREFIX, a directory; or SNAPSHOT alone with -r "
                 "NAME --url CLUSTER)")
-      ->expected(1, 2);
+      ->expected(1, 2)
+      ->type_name("REPO SNAPSHOT");
   c->add_option("--repository,-r", f->repo.repository,
                 "With --from-snapshot: the registered repository to read (its location from the "
                 "cluster at --url)");

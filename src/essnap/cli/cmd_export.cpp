@@ -204,16 +204,18 @@ void register_export(CLI::App& app, CommandContext ctx) {
                 "REPO SNAPSHOT: read the indices from a snapshot's Lucene segments instead of a "
                 "cluster (REPO: s3://BUCKET/PREFIX, a directory; or SNAPSHOT alone with -r NAME "
                 "--url CLUSTER)")
-      ->expected(1, 2);
+      ->expected(1, 2)
+      ->type_name("REPO SNAPSHOT");
   c->add_option("--repository,-r", f->repo.repository,
                 "With --from-snapshot: the registered repository to read (its location from the "
                 "cluster at --url)");
   c->add_option("--location-map", f->repo.location_map,
                 "With -r: FROM=TO, the repository location as this machine sees it (repeatable)");
   c->add_option(
-      "--shards", f->shards,
-      "With --from-snapshot: i/N, take share i of N of the (index, shard) units; the last "
-      "share to finish writes manifest.json (e.g. $(JOB_COMPLETION_INDEX)/4)");
+       "--shards", f->shards,
+       "With --from-snapshot: i/N, take share i of N of the (index, shard) units; the last "
+       "share to finish writes manifest.json (e.g. $(JOB_COMPLETION_INDEX)/4)")
+      ->type_name("i/N");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->add_flag("--dry-run", f->dry_run,
               "Check the source and --to (a non-empty --to is refused) and list the indices; "

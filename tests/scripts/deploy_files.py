@@ -72,6 +72,20 @@ def check_kubernetes():
         fail("deployment.yaml: liveness probe must GET /metrics on the metrics port")
     if dep["spec"].get("replicas") != 1:
         fail("deployment.yaml: exactly one replica")
+    job = yaml.safe_load(open(os.path.join(DEPLOY, "kubernetes", "export-from-snapshot-job.yaml")))
+    if job.get("kind") != "Job" or job.get("apiVersion") != "batch/v1":
+        fail("export-from-snapshot-job.yaml: not a batch/v1 Job")
+    if job["spec"].get("completionMode") != "Indexed":
+        fail("export-from-snapshot-job.yaml: completionMode must be Indexed")
+    if job["spec"].get("completions") != job["spec"].get("parallelism"):
+        fail("export-from-snapshot-job.yaml: completions and parallelism must be equal")
+    c = job["spec"]["template"]["spec"]["containers"][0]
+    cmd = " ".join(c.get("command", []) + c.get("args", []))
+    shares = {e["name"]: e.get("value") for e in c.get("env", [])}.get("SHARES")
+    if "--from-snapshot" not in cmd or '--shards "$JOB_COMPLETION_INDEX/$SHARES"' not in cmd:
+        fail("export-from-snapshot-job.yaml: must run export --from-snapshot --shards $JOB_COMPLETION_INDEX/N")
+    if str(shares) != str(job["spec"].get("completions")):
+        fail("export-from-snapshot-job.yaml: SHARES must equal completions")
 
 def check_prometheus():
     rules = yaml.safe_load(open(os.path.join(DEPLOY, "prometheus", "essnap-alerts.yaml")))
@@ -110,7 +124,7 @@ def check_image():
         if not name.endswith(".yaml"):
             continue
         for doc in yaml.safe_load_all(open(os.path.join(DEPLOY, "kubernetes", name))):
-            if not doc or doc.get("kind") not in ("CronJob", "Deployment"):
+            if not doc or doc.get("kind") not in ("CronJob", "Deployment", "Job"):
                 continue
             for c in containers(doc):
                 if c.get("image") != want:

@@ -1,4 +1,5 @@
-// essnap copy: indices of one cluster into another, export piped into import in memory.
+// essnap copy: indices of one cluster into another, export piped into import in memory; or with
+// --from-snapshot, a snapshot's indices read from its Lucene segments (fromsnapshot/copy).
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -8,8 +9,10 @@
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cli/rename_flags.hpp"
+#include "essnap/cli/snapshot_repository.hpp"
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/fromsnapshot/copy.hpp"
 #include "essnap/transfer/copy.hpp"
 #include "essnap/transfer/state_paths.hpp"
 
@@ -33,6 +36,10 @@ struct CopyFlags {
   std::string errors;
   bool quiet = false;
   bool dry_run = false;
+  // --from-snapshot REPO SNAPSHOT (SNAPSHOT alone with -r NAME --url CLUSTER)
+  std::vector<std::string> from_snapshot;
+  SnapshotRepositoryFlags repo;
+  S3Flags s3;
 };
 
 // The target's secrets come from ESSNAP_TO_PASSWORD / ESSNAP_TO_API_KEY when set, else from the
@@ -41,7 +48,70 @@ const char* target_secret_env(const char* target_var, const char* shared_var) {
   return std::getenv(target_var) != nullptr ? target_var : shared_var;
 }
 
+Result<int> run_copy_from_snapshot(const GlobalOptions& global, CopyFlags& f,
+                                   const transfer::ClientFactory& targets) {
+  if (f.slices != 0 || f.page_size != 0 || f.read_strategy != "auto")
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--slices, --page-size and --read-strategy read a cluster; --from-snapshot "
+                      "reads the shards from the repository");
+  fromsnapshot::CopyOptions o;
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
+  o.patterns = split_list(f.indices);
+  ESSNAP_TRY(Renames renames, parse_renames(f.rename));
+  o.rename = {renames.suffix, renames.exact, renames.regex_pattern, renames.regex_replacement};
+  o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
+  o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
+  o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
+  o.aliases =
+      f.include_aliases ? transfer::AliasPolicy::kInclude : transfer::AliasPolicy::kUnlessRenamed;
+  o.concurrency = f.concurrency;
+  o.chunk_docs = f.chunk_docs;
+  ESSNAP_TRY(OpenedRepository opened,
+             open_snapshot_repository(global, f.source, f.repo, f.s3, f.from_snapshot));
+  if (opened.rest.size() != 1)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--from-snapshot takes REPO SNAPSHOT (or SNAPSHOT with -r NAME --url "
+                      "CLUSTER)",
+                      "e.g. essnap copy --from-snapshot s3://acme-snapshots/logs nightly-1 -i "
+                      "'logs-*' --to-url http://opensearch:9200");
+  o.snapshot = opened.rest.front();
+  ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(o.snapshot, "--from-snapshot SNAPSHOT"));
+  o.source = "snapshot " + o.snapshot + " of " + opened.container->describe();
+  ESSNAP_TRY(auto repo, inspect::Repository::open(*opened.container));
+  auto paths = transfer::state_paths(f.state_dir, "copy", o.source, f.target.url, f.errors);
+  if (!paths.ok()) return paths.error();
+  o.state_path = paths->state;
+  o.errors_path = paths->errors;
+
+  const ProgressStyle style = progress_style(global, f.quiet);
+  auto r = run_transfer(style, [&](transfer::Hooks hooks) {
+    return fromsnapshot::run_copy(*repo, targets, o, std::move(hooks));
+  });
+  if (!r.ok())
+    return transfer_error(std::move(r).error(), "copy",
+                          "the loaded chunks are recorded in " + o.state_path);
+  if (r->dry_run)
+    return print_transfer_plan(r->indices, "copy", "from " + o.source + " to " + f.target.url,
+                               global);
+  print_summaries(r->indices, "copied", global);
+  if (r->problem) return *r->problem;
+  return kExitOk;
+}
+
 Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
+  if (!f.from_snapshot.empty()) {
+    if (f.target.url.empty())
+      return Error(ErrorCode::kInvalidArgument, "no target cluster",
+                   "pass --to-url https://host:9200");
+    f.target.password_env = target_secret_env("ESSNAP_TO_PASSWORD", "ESSNAP_PASSWORD");
+    f.target.api_key_env = target_secret_env("ESSNAP_TO_API_KEY", "ESSNAP_API_KEY");
+    auto targets = client_factory(global, f.target);
+    if (!targets.ok()) return Error(targets.error()).with_context("--to-url");
+    return run_copy_from_snapshot(global, f, *targets);
+  }
+  if (!f.repo.repository.empty() || !f.repo.location_map.empty())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--repository and --location-map go with --from-snapshot");
   transfer::CopyOptions o;
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   o.patterns = split_list(f.indices);
@@ -130,6 +200,18 @@ void register_copy(CLI::App& app, CommandContext ctx) {
                 "Where the state and errors files go (default ~/.local/state/essnap)");
   c->add_option("--errors", f->errors,
                 "Write rejected documents here (default: in the state directory)");
+  c->add_option("--from-snapshot", f->from_snapshot,
+                "REPO SNAPSHOT: read the indices from a snapshot's Lucene segments instead of a "
+                "source cluster (REPO: s3://BUCKET/PREFIX, a directory; or SNAPSHOT alone with -r "
+                "NAME --url CLUSTER)")
+      ->expected(1, 2)
+      ->type_name("REPO SNAPSHOT");
+  c->add_option("--repository,-r", f->repo.repository,
+                "With --from-snapshot: the registered repository to read (its location from the "
+                "cluster at --url)");
+  c->add_option("--location-map", f->repo.location_map,
+                "With -r: FROM=TO, the repository location as this machine sees it (repeatable)");
+  add_s3_flags(c, &f->s3);
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->add_flag("--dry-run", f->dry_run,
               "Check both clusters and print what each index would become; copy nothing");
@@ -143,7 +225,13 @@ void register_copy(CLI::App& app, CommandContext ctx) {
       "  essnap copy --url http://old:9200 --to-url http://new:9200 -i logs --rename-suffix -v2 "
       "--resume\n"
       "  essnap copy --url http://old:9200 --to-url http://new:9200 -i 'logs-*' "
-      "--rename-regex '^logs-(.+)=archive-$1' --dry-run\n\n" +
+      "--rename-regex '^logs-(.+)=archive-$1' --dry-run\n"
+      "  essnap copy --from-snapshot s3://acme-snapshots/logs nightly-1 -i 'logs-*' --to-url "
+      "http://opensearch:9200\n\n"
+      "--from-snapshot reads no source cluster: the documents come from the snapshot's Lucene\n"
+      "segments (one reader per shard, --concurrency at once, each holding one chunk), the index\n"
+      "is created from the snapshot's metadata with import's translations. An index whose\n"
+      "_source is not in the snapshot whole is refused by name (exit 8).\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { run_command(ctx, [&] { return run_copy_command(*ctx.global, *f); }); });
 }

@@ -1,4 +1,5 @@
-// essnap export: indices -> chunk files + manifest.json in a directory or an S3 prefix.
+// essnap export: indices -> chunk files + manifest.json in a directory or an S3 prefix; from a
+// cluster, or with --from-snapshot from a snapshot's Lucene segments (fromsnapshot/).
 #include <iostream>
 #include <memory>
 
@@ -6,8 +7,11 @@
 #include "essnap/cli/command.hpp"
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
+#include "essnap/cli/snapshot_repository.hpp"
 #include "essnap/cli/transfer_common.hpp"
 #include "essnap/cluster/names.hpp"
+#include "essnap/fromsnapshot/export.hpp"
+#include "essnap/inspect/walker.hpp"
 #include "essnap/transfer/export.hpp"
 #include "essnap/version.hpp"
 
@@ -29,9 +33,91 @@ struct ExportFlags {
   bool overwrite = false;
   bool quiet = false;
   bool dry_run = false;
+  // --from-snapshot REPO SNAPSHOT (SNAPSHOT alone with -r NAME --url CLUSTER)
+  std::vector<std::string> from_snapshot;
+  SnapshotRepositoryFlags repo;
+  std::string shards;  // i/N
 };
 
+Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
+  if (f.slices != 0 || f.page_size != 0 || f.read_strategy != "auto")
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--slices, --page-size and --read-strategy read a cluster; --from-snapshot "
+                      "reads one slice per shard from the repository");
+  fromsnapshot::ExportOptions o;
+  o.patterns = split_list(f.indices);
+  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
+  auto comp = transfer::parse_compression(f.compress);
+  if (!comp.ok()) return Error(comp.error()).with_context("--compress");
+  o.compression = *comp;
+  o.chunk_docs = f.chunk_docs;
+  o.chunk_bytes = f.chunk_bytes;
+  o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
+  o.overwrite = f.overwrite ? transfer::Overwrite::kYes : transfer::Overwrite::kNo;
+  o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
+  o.tool = std::string("essnap ") + kVersion;
+  if (!f.shards.empty()) {
+    ESSNAP_TRY(auto share, fromsnapshot::parse_share(f.shards));
+    o.share = share;
+  }
+  ESSNAP_TRY(OpenedRepository opened,
+             open_snapshot_repository(global, f.cluster, f.repo, f.s3, f.from_snapshot));
+  if (opened.rest.size() != 1)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--from-snapshot takes REPO SNAPSHOT (or SNAPSHOT with -r NAME --url "
+                      "CLUSTER)",
+                      "e.g. essnap export --from-snapshot s3://acme-snapshots/logs nightly-1 -i "
+                      "'logs-*' --to /backup/logs");
+  o.snapshot = opened.rest.front();
+  ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(o.snapshot, "--from-snapshot SNAPSHOT"));
+  ESSNAP_TRY(auto repo, inspect::Repository::open(*opened.container));
+  auto store = open_store(global, f.to, blob::Access::kWrite, f.s3, f.cluster.region);
+  if (!store.ok()) return store.error();
+
+  const ProgressStyle style = progress_style(global, f.quiet);
+  auto r = run_transfer(style, [&](transfer::Hooks hooks) {
+    return fromsnapshot::run_export(*repo, **store, o, std::move(hooks));
+  });
+  if (!r.ok())
+    return transfer_error(std::move(r).error(), "export",
+                          "every complete chunk is checkpointed in " + (*store)->describe() + "/" +
+                              fromsnapshot::state_file(o.share));
+  const std::string where = "from snapshot " + o.snapshot + " of " + opened.container->describe() +
+                            " to " + (*store)->describe();
+  if (r->dry_run) return print_transfer_plan(r->indices, "export", where, global);
+  if (r->already_complete) {
+    if (global.output == OutputFormat::kJson)
+      json_result({{"already_complete", true}, {"destination", (*store)->describe()}});
+    else
+      std::cerr << "the export in " << (*store)->describe()
+                << " is already complete (manifest.json)\n";
+    return kExitOk;
+  }
+  print_summaries(r->indices, "exported", global);
+  const std::string manifest = (*store)->describe() + "/manifest.json";
+  std::string pending;
+  for (int k : r->shares_pending) pending += (pending.empty() ? "" : ", ") + std::to_string(k);
+  if (global.output == OutputFormat::kJson) {
+    json_field("shards", r->units.size());
+    if (r->manifest_written)
+      json_field("manifest", manifest);
+    else
+      json_field("shares_pending", r->shares_pending);
+  } else if (r->manifest_written) {
+    std::cout << "manifest: " << manifest << "\n";
+  } else {
+    std::cout << "share " << f.shards << " done (" << r->units.size()
+              << " shards); manifest.json is written by the last share to finish (not done yet: "
+              << pending << ")\n";
+  }
+  return kExitOk;
+}
+
 Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
+  if (!f.from_snapshot.empty()) return run_from_snapshot(global, f);
+  if (!f.shards.empty() || !f.repo.repository.empty() || !f.repo.location_map.empty())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--shards, --repository and --location-map go with --from-snapshot");
   transfer::ExportOptions o;
   o.patterns = split_list(f.indices);
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
@@ -114,6 +200,22 @@ void register_export(CLI::App& app, CommandContext ctx) {
                                 "Write into a --to that is not empty: files of the same names are "
                                 "replaced (the old manifest.json first)");
   resume->excludes(overwrite);
+  c->add_option("--from-snapshot", f->from_snapshot,
+                "REPO SNAPSHOT: read the indices from a snapshot's Lucene segments instead of a "
+                "cluster (REPO: s3://BUCKET/PREFIX, a directory; or SNAPSHOT alone with -r NAME "
+                "--url CLUSTER)")
+      ->expected(1, 2)
+      ->type_name("REPO SNAPSHOT");
+  c->add_option("--repository,-r", f->repo.repository,
+                "With --from-snapshot: the registered repository to read (its location from the "
+                "cluster at --url)");
+  c->add_option("--location-map", f->repo.location_map,
+                "With -r: FROM=TO, the repository location as this machine sees it (repeatable)");
+  c->add_option(
+       "--shards", f->shards,
+       "With --from-snapshot: i/N, take share i of N of the (index, shard) units; the last "
+       "share to finish writes manifest.json (e.g. $(JOB_COMPLETION_INDEX)/4)")
+      ->type_name("i/N");
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->add_flag("--dry-run", f->dry_run,
               "Check the source and --to (a non-empty --to is refused) and list the indices; "
@@ -132,7 +234,15 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "is read again and its recorded chunks compared with the new read (damaged chunk files are\n"
       "written again); an index that changed in between is exported again from the start.\n"
       "Memory: about slices x (2 x --chunk-bytes + 16 MiB), at most ~160 MiB by default (slices\n"
-      "beyond that budget wait their turn).\n\n"
+      "beyond that budget wait their turn).\n"
+      "--from-snapshot REPO SNAPSHOT reads no cluster: index.json from the snapshot's index\n"
+      "metadata, one slice per shard, documents from its Lucene segments (nothing staged to\n"
+      "disk; each running shard holds one chunk). An index that stores no complete _source\n"
+      "(_source disabled, synthetic source, vectors left out of _source) is refused by name\n"
+      "before anything is written (exit 8); no such snapshot or index is exit 6, damaged\n"
+      "repository bytes exit 5 naming the blob and the Lucene file. --resume keeps each\n"
+      "shard's recorded chunks. --shards i/N: N processes (a Kubernetes Indexed Job) share the\n"
+      "shards, each with its checkpoint export-state-<i>-of-<N>.json in --to.\n\n"
       "EXAMPLES:\n"
       "  essnap export --url http://localhost:9200 -i 'logs-*' --to /backup/logs\n"
       "  essnap export --url https://search-x.us-east-1.es.amazonaws.com -i orders \\\n"
@@ -140,7 +250,13 @@ void register_export(CLI::App& app, CommandContext ctx) {
       "  essnap export -i orders --to s3://my-bucket/exports/orders --resume\n"
       "  essnap export -i orders --to /backup/orders --overwrite\n"
       "  essnap export --url https://abc.us-east-1.aoss.amazonaws.com -i logs --to "
-      "/backup/aoss\n\n" +
+      "/backup/aoss\n"
+      "  essnap export --from-snapshot s3://acme-snapshots/logs nightly-1 -i 'logs-*' --to "
+      "/backup/logs\n"
+      "  essnap export --from-snapshot /mnt/backups/es-repo nightly-1 -i orders --to "
+      "s3://my-bucket/exports/orders --shards 0/4\n"
+      "  essnap export --from-snapshot nightly-1 -r nightly --url http://localhost:9200 -i "
+      "orders --to /backup/orders --resume\n\n" +
       std::string(exit_status_help()));
   c->callback([ctx, f] { run_command(ctx, [&] { return run_export_command(*ctx.global, *f); }); });
 }

@@ -19,6 +19,7 @@
 #include "essnap/cli/exit_codes.hpp"
 #include "essnap/cli/progress_output.hpp"
 #include "essnap/cli/repository_flag.hpp"
+#include "essnap/cli/snapshot_repository.hpp"
 #include "essnap/cluster/names.hpp"
 #include "essnap/cluster/repository.hpp"
 #include "essnap/cluster/snapshots.hpp"
@@ -85,37 +86,9 @@ int inspect_docs_exit_code(const Error& e) {
   return e.code == ErrorCode::kParse ? kInspectDamaged : inspect_exit_code(e);
 }
 
-struct Opened {
-  std::unique_ptr<blob::BlobStore> container;
-  std::vector<std::string> rest;  // positional arguments after REPO
-};
-
-Result<Opened> open_container(const GlobalOptions& g, InspectFlags& f) {
-  Opened out;
-  std::string where;
-  if (!f.repository.empty()) {
-    ESSNAP_TRY(where, registered_repository_location(g, f.cluster, f.repository, f.location_map));
-    out.rest = f.args;
-  } else {
-    if (f.args.empty())
-      return make_error(ErrorCode::kInvalidArgument,
-                        "REPO is required: s3://BUCKET/PREFIX, a directory, or --repository NAME "
-                        "--url CLUSTER");
-    where = f.args.front();
-    out.rest.assign(f.args.begin() + 1, f.args.end());
-  }
-  S3Flags s3f{f.s3_endpoint_url, f.s3_path_style};
-  auto store = blob::open_blob_store(where, blob::Access::kRead,
-                                     blob_open_options(g, s3f, f.cluster.region));
-  if (!store.ok()) {
-    Error e = std::move(store).error();
-    if (e.code == ErrorCode::kNotFound && !blob::is_s3_uri(where))
-      e = make_error(ErrorCode::kNotFound, "REPO " + where + " is not a directory",
-                     "give s3://BUCKET/PREFIX for S3, or the repository's directory");
-    return e;
-  }
-  out.container = std::move(*store);
-  return out;
+Result<OpenedRepository> open_container(const GlobalOptions& g, InspectFlags& f) {
+  return open_snapshot_repository(g, f.cluster, {f.repository, f.location_map},
+                                  S3Flags{f.s3_endpoint_url, f.s3_path_style}, f.args);
 }
 
 // Progress on stderr through the one renderer: nothing for the first second (quick work draws

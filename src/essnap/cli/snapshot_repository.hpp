@@ -1,0 +1,35 @@
+// REPO as `inspect` and `export --from-snapshot` take it: s3://BUCKET/PREFIX, a local directory,
+// or -r/--repository NAME with --url CLUSTER (the location read from the registered repository,
+// --location-map applied). One rule, one set of messages.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "essnap/blob/blob_store.hpp"
+#include "essnap/cli/aws_context.hpp"
+#include "essnap/cli/cluster_flags.hpp"
+#include "essnap/util/result.hpp"
+
+namespace essnap::cli {
+
+struct SnapshotRepositoryFlags {
+  std::string repository;                 // -r/--repository NAME (with --url)
+  std::vector<std::string> location_map;  // --location-map FROM=TO
+};
+
+struct OpenedRepository {
+  std::unique_ptr<blob::BlobStore> container;
+  std::vector<std::string> rest;  // the positional arguments after REPO
+};
+
+// Opens the repository's store for reading. `args` are the positional arguments: REPO first
+// unless --repository names it. kInvalidArgument when neither gives one; kNotFound for a local
+// REPO that is not a directory.
+Result<OpenedRepository> open_snapshot_repository(const GlobalOptions& g, ClusterFlags& cluster,
+                                                  const SnapshotRepositoryFlags& flags,
+                                                  const S3Flags& s3,
+                                                  const std::vector<std::string>& args);
+
+}  // namespace essnap::cli

@@ -1,0 +1,48 @@
+// What export and copy --from-snapshot read: the selected indices of one snapshot (each one's
+// definition checked for a complete _source before anything is written), a shard opened from the
+// repository (refused when a segment stores no _source), and a shard's documents cut into chunks
+// by the export's rules (a chunk closes at chunk_docs documents, or before a document that would
+// take its lines past chunk_bytes), past the documents a resume skips.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "essnap/fromsnapshot/plan.hpp"
+#include "essnap/inspect/walker.hpp"
+#include "essnap/lucene/shard.hpp"
+
+namespace essnap::fromsnapshot {
+
+struct Selection {
+  const format::RepoSnapshot* snapshot = nullptr;
+  std::vector<IndexDefinition> indices;  // by name
+  std::map<std::string, const format::RepoIndex*> repo_indices;
+  SourceEngine engine;
+  std::vector<ShardUnit> units;  // every shard of `indices`, sorted (plan.hpp)
+};
+
+// kNotFound naming a missing snapshot or index, kConflict for a snapshot that is not SUCCESS,
+// nothing selected, or an index whose _source is not whole in it (check_source_stored).
+Result<Selection> select(inspect::Repository& repo, const std::string& snapshot,
+                         const std::vector<std::string>& patterns);
+
+// The unit's shard; kConflict naming the index and shard when a segment stores no _source.
+Result<lucene::Shard> open_unit(inspect::Repository& repo, const Selection& s, const ShardUnit& u);
+
+struct ChunkCut {
+  long long chunk_docs = 5000;
+  long long chunk_bytes = 8LL << 20;
+  long long skip = 0;  // documents of the shard already done (its first ones)
+  int first_seq = 0;   // the number of the first chunk written
+};
+using ChunkSink = std::function<Status(int seq, std::string& ndjson, long long documents)>;
+
+// The shard's documents past `cut.skip`, as chunks of export lines, in order. kInterrupted when
+// `interrupted` says so (checked between chunks and every 256 documents).
+Status read_chunks(const lucene::Shard& shard, const ShardUnit& u, const ChunkCut& cut,
+                   const ChunkSink& on_chunk, const std::function<bool()>& interrupted);
+
+}  // namespace essnap::fromsnapshot

@@ -201,7 +201,13 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
     return ok_status();
   };
 
+  // One pass over each .fdt: its CRC-32 is computed as the chunks are decoded and checked when
+  // the segment's walk ends (reading it twice from S3 halved the rate). Documents of a damaged
+  // segment may reach chunk files before that verdict, but never a finished export: the shard
+  // is marked done only after a clean walk, the manifest only after every shard, and a damaged
+  // walk drops every chunk of the shard from the checkpoint, so a resume reads it all again.
   lucene::ShardDocumentsOptions opt;
+  opt.integrity = lucene::Integrity::kVerifyWhileReading;
   Status walked = lucene::visit_shard_documents(
       shard,
       [&](const lucene::EsDocument& doc) -> Status {
@@ -236,9 +242,16 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
       },
       opt);
   if (!failed.ok()) return failed;
-  if (!walked.ok())
+  if (!walked.ok()) {
+    if (walked.error().code == ErrorCode::kParse) {
+      std::lock_guard<std::mutex> lock(cp.mu);
+      std::erase_if(cp.st.manifest.indices[at].chunks,
+                    [&](const ChunkEntry& c) { return c.slice == u.shard; });
+      (void)cp.save_locked();  // the error below is the one to report
+    }
     return Error(walked.error())
         .with_context("index " + u.index + " shard " + std::to_string(u.shard));
+  }
   if (position < skip)
     return Error(ErrorCode::kConflict,
                  u.index + " shard " + std::to_string(u.shard) + " holds " +

@@ -19,7 +19,9 @@ namespace essnap::lucene {
 
 class StreamReader {
  public:
-  static constexpr std::size_t kDefaultWindow = 256 * 1024;
+  // 1 MiB: a ranged GET per MiB of stored fields (256 KiB made 1578 GETs for 389 MiB of a
+  // 2M-document index, 1 MiB a quarter of that); one window per running shard.
+  static constexpr std::size_t kDefaultWindow = 1024 * 1024;
 
   StreamReader(std::shared_ptr<const FileSource> file, std::uint64_t begin, std::uint64_t end,
                std::size_t window = kDefaultWindow);

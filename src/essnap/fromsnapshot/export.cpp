@@ -33,6 +33,7 @@ struct Checkpoint {
   ShareState st;
   std::mutex mu;
   std::chrono::steady_clock::time_point last_save{};
+  std::chrono::milliseconds save_every{1000};
   Status save_locked() { return store.put(file, state_text(st)); }
 };
 
@@ -144,7 +145,7 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
     else
       chunks.push_back(c);
     const auto now = std::chrono::steady_clock::now();
-    if (now - cp.last_save >= std::chrono::seconds(1)) {
+    if (now - cp.last_save >= cp.save_every) {
       ESSNAP_TRY_STATUS(cp.save_locked());
       cp.last_save = now;
     }
@@ -243,7 +244,7 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
       opt);
   if (!failed.ok()) return failed;
   if (!walked.ok()) {
-    if (walked.error().code == ErrorCode::kParse) {
+    {  // damage (kParse, or a document without _source: kConflict) or a failed read
       std::lock_guard<std::mutex> lock(cp.mu);
       std::erase_if(cp.st.manifest.indices[at].chunks,
                     [&](const ChunkEntry& c) { return c.slice == u.shard; });
@@ -294,6 +295,7 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
   parallel = std::clamp<int>(parallel, 1, std::max<int>(1, static_cast<int>(mine.size())));
 
   Checkpoint cp{target, state_file(o.share), {}, {}, {}};
+  cp.save_every = o.checkpoint_every;
   ExportResult result;
   result.units = mine;
   ESSNAP_TRY(const bool has_manifest, target.exists(transfer::kManifestFile));

@@ -12,6 +12,7 @@
 // and the share that finds every share done writes the merged manifest (put_if_absent).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ struct ExportOptions {
   transfer::Resume resume = transfer::Resume::kNo;
   transfer::Overwrite overwrite = transfer::Overwrite::kNo;
   std::string tool;
+  // How often the checkpoint is written while chunks are recorded (tests: 0, every chunk).
+  std::chrono::milliseconds checkpoint_every{1000};
 };
 
 struct ExportResult {

@@ -31,6 +31,8 @@ struct Pair {
   const char* source_url;
   const char* source_repo;
   const char* target_url;
+  const char* name;
+  bool typed = false;  // Elasticsearch 6.8: mappings and bulk requests name the type _doc
 };
 void PrintTo(const Pair& p, std::ostream* os) {
   *os << p.source_url << " -> " << p.target_url;
@@ -69,7 +71,7 @@ class FromSnapshotEngines : public ::testing::TestWithParam<Pair> {
   void bulk(const std::string& body) {
     http::Request req;
     req.method = "POST";
-    req.url = src_url_ + "/" + id_ + "/_bulk";
+    req.url = src_url_ + "/" + id_ + (GetParam().typed ? "/_doc/_bulk" : "/_bulk");
     req.headers = {{"Content-Type", "application/x-ndjson"}};
     req.body = http::Body::from_string(body);
     auto r = src_->transport().send(std::move(req));
@@ -107,7 +109,7 @@ class FromSnapshotEngines : public ::testing::TestWithParam<Pair> {
     call(*src_, "PUT", "/" + id_,
          json{{"settings",
                {{"number_of_shards", 2}, {"number_of_replicas", 0}, {"refresh_interval", -1}}},
-              {"mappings", mapping}});
+              {"mappings", GetParam().typed ? json{{"_doc", mapping}} : mapping}});
     std::string body;
     const std::vector<std::string> ids = {"1", "42", "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
                                           "k\u00e4se-\u6f22\u5b57", std::string(200, 'z')};
@@ -379,17 +381,21 @@ TEST(FromSnapshotDataStreams, AStreamsNameExportsItsBackingIndicesAsTheStream) {
   fs::remove_all(dir, ec);
 }
 
+// Across family and major: Elasticsearch 8 -> OpenSearch 3 and OpenSearch 2 -> Elasticsearch 9,
+// and the issue's own examples, Elasticsearch 6.8 -> OpenSearch 3 and OpenSearch 1 ->
+// Elasticsearch 9 (no restore path joins either pair).
 INSTANTIATE_TEST_SUITE_P(
     Stack, FromSnapshotEngines,
     ::testing::Values(Pair{"ESSNAP_TEST_ELASTICSEARCH_URL", "ESSNAP_TEST_FS_REPO_PATH",
-                           "ESSNAP_TEST_OPENSEARCH3_URL"},
+                           "ESSNAP_TEST_OPENSEARCH3_URL", "Elasticsearch8ToOpenSearch3"},
                       Pair{"ESSNAP_TEST_OPENSEARCH_URL", "ESSNAP_TEST_S3_REPO_PATH",
-                           "ESSNAP_TEST_ELASTICSEARCH9_URL"}),
-    [](const ::testing::TestParamInfo<Pair>& info) {
-      return std::string(info.param.source_url).find("OPENSEARCH") != std::string::npos
-                 ? std::string("OpenSearch2ToElasticsearch9")
-                 : std::string("Elasticsearch8ToOpenSearch3");
-    });
+                           "ESSNAP_TEST_ELASTICSEARCH9_URL", "OpenSearch2ToElasticsearch9"},
+                      Pair{"ESSNAP_TEST_ELASTICSEARCH6_URL",
+                           "ESSNAP_TEST_ELASTICSEARCH6_S3_REPO_PATH", "ESSNAP_TEST_OPENSEARCH3_URL",
+                           "Elasticsearch6ToOpenSearch3", true},
+                      Pair{"ESSNAP_TEST_OPENSEARCH1_URL", "ESSNAP_TEST_OPENSEARCH1_S3_REPO_PATH",
+                           "ESSNAP_TEST_ELASTICSEARCH9_URL", "OpenSearch1ToElasticsearch9"}),
+    [](const ::testing::TestParamInfo<Pair>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace essnap

@@ -48,13 +48,9 @@ const char* target_secret_env(const char* target_var, const char* shared_var) {
   return std::getenv(target_var) != nullptr ? target_var : shared_var;
 }
 
-Result<int> run_copy_from_snapshot(const GlobalOptions& global, CopyFlags& f,
-                                   const transfer::ClientFactory& targets) {
-  if (f.slices != 0 || f.page_size != 0 || f.read_strategy != "auto")
-    return make_error(ErrorCode::kInvalidArgument,
-                      "--slices, --page-size and --read-strategy read a cluster; --from-snapshot "
-                      "reads the shards from the repository");
-  fromsnapshot::CopyOptions o;
+// What both copy paths (a source cluster, --from-snapshot) take from the same flags.
+template <class Options>
+Status common_options(const CopyFlags& f, Options& o) {
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   o.patterns = split_list(f.indices);
   ESSNAP_TRY(Renames renames, parse_renames(f.rename));
@@ -65,6 +61,14 @@ Result<int> run_copy_from_snapshot(const GlobalOptions& global, CopyFlags& f,
   o.aliases =
       f.include_aliases ? transfer::AliasPolicy::kInclude : transfer::AliasPolicy::kUnlessRenamed;
   o.concurrency = f.concurrency;
+  return ok_status();
+}
+
+Result<int> run_copy_from_snapshot(const GlobalOptions& global, CopyFlags& f,
+                                   const transfer::ClientFactory& targets) {
+  ESSNAP_TRY_STATUS(refuse_cluster_read_flags(f.slices, f.page_size, f.read_strategy));
+  fromsnapshot::CopyOptions o;
+  ESSNAP_TRY_STATUS(common_options(f, o));
   o.chunk_docs = f.chunk_docs;
   ESSNAP_TRY(OpenedRepository opened,
              open_snapshot_repository(global, f.source, f.repo, f.s3, f.from_snapshot));
@@ -113,16 +117,7 @@ Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
     return make_error(ErrorCode::kInvalidArgument,
                       "--repository and --location-map go with --from-snapshot");
   transfer::CopyOptions o;
-  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
-  o.patterns = split_list(f.indices);
-  ESSNAP_TRY(Renames renames, parse_renames(f.rename));
-  o.rename = {renames.suffix, renames.exact, renames.regex_pattern, renames.regex_replacement};
-  o.existing = f.append ? transfer::Existing::kAppend : transfer::Existing::kRefuse;
-  o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
-  o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
-  o.aliases =
-      f.include_aliases ? transfer::AliasPolicy::kInclude : transfer::AliasPolicy::kUnlessRenamed;
-  o.concurrency = f.concurrency;
+  ESSNAP_TRY_STATUS(common_options(f, o));
   o.slices = f.slices;
   o.page_size = f.page_size;
   o.strategy = read_strategy(f.read_strategy, f.source);
@@ -200,17 +195,7 @@ void register_copy(CLI::App& app, CommandContext ctx) {
                 "Where the state and errors files go (default ~/.local/state/essnap)");
   c->add_option("--errors", f->errors,
                 "Write rejected documents here (default: in the state directory)");
-  c->add_option("--from-snapshot", f->from_snapshot,
-                "REPO SNAPSHOT: read the indices from a snapshot's Lucene segments instead of a "
-                "source cluster (REPO: s3://BUCKET/PREFIX, a directory; or SNAPSHOT alone with -r "
-                "NAME --url CLUSTER)")
-      ->expected(1, 2)
-      ->type_name("REPO SNAPSHOT");
-  c->add_option("--repository,-r", f->repo.repository,
-                "With --from-snapshot: the registered repository to read (its location from the "
-                "cluster at --url)");
-  c->add_option("--location-map", f->repo.location_map,
-                "With -r: FROM=TO, the repository location as this machine sees it (repeatable)");
+  add_from_snapshot_flags(c, &f->from_snapshot, &f->repo, "source cluster");
   add_s3_flags(c, &f->s3);
   c->add_flag("--quiet,-q", f->quiet, "No progress output");
   c->add_flag("--dry-run", f->dry_run,

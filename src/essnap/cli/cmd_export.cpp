@@ -39,12 +39,9 @@ struct ExportFlags {
   std::string shards;  // i/N
 };
 
-Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
-  if (f.slices != 0 || f.page_size != 0 || f.read_strategy != "auto")
-    return make_error(ErrorCode::kInvalidArgument,
-                      "--slices, --page-size and --read-strategy read a cluster; --from-snapshot "
-                      "reads one slice per shard from the repository");
-  fromsnapshot::ExportOptions o;
+// What both export paths (a cluster, --from-snapshot) take from the same flags.
+template <class Options>
+Status common_options(const ExportFlags& f, Options& o) {
   o.patterns = split_list(f.indices);
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   auto comp = transfer::parse_compression(f.compress);
@@ -56,6 +53,13 @@ Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
   o.overwrite = f.overwrite ? transfer::Overwrite::kYes : transfer::Overwrite::kNo;
   o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
   o.tool = std::string("essnap ") + kVersion;
+  return ok_status();
+}
+
+Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
+  ESSNAP_TRY_STATUS(refuse_cluster_read_flags(f.slices, f.page_size, f.read_strategy));
+  fromsnapshot::ExportOptions o;
+  ESSNAP_TRY_STATUS(common_options(f, o));
   if (!f.shards.empty()) {
     ESSNAP_TRY(auto share, fromsnapshot::parse_share(f.shards));
     o.share = share;
@@ -119,20 +123,10 @@ Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
     return make_error(ErrorCode::kInvalidArgument,
                       "--shards, --repository and --location-map go with --from-snapshot");
   transfer::ExportOptions o;
-  o.patterns = split_list(f.indices);
-  ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
-  auto comp = transfer::parse_compression(f.compress);
-  if (!comp.ok()) return Error(comp.error()).with_context("--compress");
-  o.compression = *comp;
-  o.chunk_docs = f.chunk_docs;
-  o.chunk_bytes = f.chunk_bytes;
+  ESSNAP_TRY_STATUS(common_options(f, o));
   o.slices = f.slices;
   o.page_size = f.page_size;
   o.strategy = read_strategy(f.read_strategy, f.cluster);
-  o.resume = f.resume ? transfer::Resume::kYes : transfer::Resume::kNo;
-  o.overwrite = f.overwrite ? transfer::Overwrite::kYes : transfer::Overwrite::kNo;
-  o.execution = f.dry_run ? transfer::Execution::kDryRun : transfer::Execution::kExecute;
-  o.tool = std::string("essnap ") + kVersion;
   ESSNAP_TRY_STATUS(transfer::validate(o));
 
   auto clients = client_factory(global, f.cluster);
@@ -200,17 +194,7 @@ void register_export(CLI::App& app, CommandContext ctx) {
                                 "Write into a --to that is not empty: files of the same names are "
                                 "replaced (the old manifest.json first)");
   resume->excludes(overwrite);
-  c->add_option("--from-snapshot", f->from_snapshot,
-                "REPO SNAPSHOT: read the indices from a snapshot's Lucene segments instead of a "
-                "cluster (REPO: s3://BUCKET/PREFIX, a directory; or SNAPSHOT alone with -r NAME "
-                "--url CLUSTER)")
-      ->expected(1, 2)
-      ->type_name("REPO SNAPSHOT");
-  c->add_option("--repository,-r", f->repo.repository,
-                "With --from-snapshot: the registered repository to read (its location from the "
-                "cluster at --url)");
-  c->add_option("--location-map", f->repo.location_map,
-                "With -r: FROM=TO, the repository location as this machine sees it (repeatable)");
+  add_from_snapshot_flags(c, &f->from_snapshot, &f->repo, "cluster");
   c->add_option(
        "--shards", f->shards,
        "With --from-snapshot: i/N, take share i of N of the (index, shard) units; the last "

@@ -5,6 +5,31 @@
 
 namespace essnap::cli {
 
+void add_from_snapshot_flags(CLI::App* cmd, std::vector<std::string>* from_snapshot,
+                             SnapshotRepositoryFlags* repo, const std::string& cluster_word) {
+  cmd->add_option(
+         "--from-snapshot", *from_snapshot,
+         "REPO SNAPSHOT: read the indices from a snapshot's Lucene segments instead of a " +
+             cluster_word +
+             " (REPO: s3://BUCKET/PREFIX, a directory; or SNAPSHOT alone with -r NAME "
+             "--url CLUSTER)")
+      ->expected(1, 2)
+      ->type_name("REPO SNAPSHOT");
+  cmd->add_option("--repository,-r", repo->repository,
+                  "With --from-snapshot: the registered repository to read (its location from "
+                  "the cluster at --url)");
+  cmd->add_option("--location-map", repo->location_map,
+                  "With -r: FROM=TO, the repository location as this machine sees it (repeatable)");
+}
+
+Status refuse_cluster_read_flags(int slices, int page_size, const std::string& read_strategy) {
+  if (slices != 0 || page_size != 0 || read_strategy != "auto")
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--slices, --page-size and --read-strategy read a cluster; --from-snapshot "
+                      "reads one slice per shard from the repository");
+  return ok_status();
+}
+
 Result<OpenedRepository> open_snapshot_repository(const GlobalOptions& g, ClusterFlags& cluster,
                                                   const SnapshotRepositoryFlags& flags,
                                                   const S3Flags& s3,

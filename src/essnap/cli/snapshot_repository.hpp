@@ -3,6 +3,7 @@
 // --location-map applied). One rule, one set of messages.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,15 @@ struct SnapshotRepositoryFlags {
   std::string repository;                 // -r/--repository NAME (with --url)
   std::vector<std::string> location_map;  // --location-map FROM=TO
 };
+
+// `export` and `copy`: --from-snapshot REPO SNAPSHOT, -r/--repository, --location-map.
+// `cluster_word` names what --from-snapshot replaces ("cluster", "source cluster").
+void add_from_snapshot_flags(CLI::App* cmd, std::vector<std::string>* from_snapshot,
+                             SnapshotRepositoryFlags* repo, const std::string& cluster_word);
+
+// --slices, --page-size and --read-strategy read a cluster: refused with --from-snapshot
+// (kInvalidArgument), which reads one slice per shard from the repository.
+Status refuse_cluster_read_flags(int slices, int page_size, const std::string& read_strategy);
 
 struct OpenedRepository {
   std::unique_ptr<blob::BlobStore> container;

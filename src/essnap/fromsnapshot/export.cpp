@@ -37,18 +37,6 @@ struct Checkpoint {
   Status save_locked() { return store.put(file, state_text(st)); }
 };
 
-// The name of one thing in the destination ("" when it is empty or does not exist yet).
-Result<std::string> first_entry(blob::BlobStore& store) {
-  auto l = store.list("");
-  if (!l.ok()) {
-    if (l.error().code == ErrorCode::kNotFound) return std::string();
-    return std::move(l).error();
-  }
-  if (!l->blobs.empty()) return l->blobs.front().name;
-  if (!l->children.empty()) return l->children.front() + "/";
-  return std::string();
-}
-
 bool intact(blob::BlobStore& store, const ChunkEntry& c, Status& failure) {
   auto stored = store.read(c.file, static_cast<std::uint64_t>(c.bytes));
   if (stored.ok())
@@ -264,12 +252,6 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
   return cp.save_locked();
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& x : v) out += (out.empty() ? "" : ",") + x;
-  return "'" + out + "'";
-}
-
 }  // namespace
 
 Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& target,
@@ -326,7 +308,8 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
       return conflict("read snapshot " + cp.st.snapshot + ", not " + o.snapshot,
                       "resume with the snapshot it began with, or export to another place");
     if (cp.st.manifest.patterns != o.patterns)
-      return conflict("read -i " + join(cp.st.manifest.patterns) + ", not " + join(o.patterns),
+      return conflict("read -i " + transfer::quoted_patterns(cp.st.manifest.patterns) + ", not " +
+                          transfer::quoted_patterns(o.patterns),
                       "resume with the -i it began with, or export to another place");
     bool same = cp.st.manifest.indices.size() == defs.size();
     for (std::size_t i = 0; same && i < defs.size(); ++i)
@@ -349,7 +332,7 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
                                     "or pass --overwrite to start it again");
       // Shares write into one place at once: only a run alone wants it empty.
       if (!o.share) {
-        ESSNAP_TRY(const std::string first, first_entry(target));
+        ESSNAP_TRY(const std::string first, transfer::first_entry(target));
         if (!first.empty())
           return Error(ErrorCode::kConflict,
                        target.describe() + " is not empty (it holds " + first +

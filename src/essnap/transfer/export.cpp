@@ -14,6 +14,7 @@
 #include "essnap/transfer/translate.hpp"
 #include "essnap/util/crypto.hpp"
 #include "essnap/util/durations.hpp"
+#include "essnap/util/strings.hpp"
 
 namespace essnap::transfer {
 namespace {
@@ -366,15 +367,10 @@ Status validate(const ExportOptions& o) {
   return ok_status();
 }
 
-namespace {
-
-std::string join_patterns(const std::vector<std::string>& p) {
-  std::string out;
-  for (const auto& x : p) out += (out.empty() ? "" : ",") + x;
-  return "'" + out + "'";
+std::string quoted_patterns(const std::vector<std::string>& patterns) {
+  return "'" + util::join(patterns, ",") + "'";
 }
 
-// The name of one thing in the destination ("" when it is empty or does not exist yet).
 Result<std::string> first_entry(blob::BlobStore& store) {
   auto l = store.list("");
   if (!l.ok()) {
@@ -385,8 +381,6 @@ Result<std::string> first_entry(blob::BlobStore& store) {
   if (!l->children.empty()) return l->children.front() + "/";
   return std::string();
 }
-
-}  // namespace
 
 Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& store,
                                 const ExportOptions& o, const Hooks& hooks_in) {
@@ -430,7 +424,7 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
     if (!cp.m.patterns.empty() && cp.m.patterns != o.patterns)
       return Error(ErrorCode::kConflict,
                    "the interrupted export in " + store.describe() + " read --indices " +
-                       join_patterns(cp.m.patterns) + ", not " + join_patterns(o.patterns),
+                       quoted_patterns(cp.m.patterns) + ", not " + quoted_patterns(o.patterns),
                    "resume with the --indices it began with, or export to another place");
     if (o.execution == Execution::kDryRun) {
       result.dry_run = true;

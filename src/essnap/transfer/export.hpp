@@ -65,4 +65,10 @@ Result<ExportResult> run_export(const ClientFactory& clients, blob::BlobStore& s
 // "2026-12-01T10:00:00Z"
 std::string utc_now_iso8601();
 
+// The name of one thing in a destination ("" when it is empty or does not exist yet): what an
+// export refuses to write into without --resume or --overwrite.
+Result<std::string> first_entry(blob::BlobStore& store);
+// -i patterns as a message quotes them: 'a,b,-c'.
+std::string quoted_patterns(const std::vector<std::string>& patterns);
+
 }  // namespace essnap::transfer

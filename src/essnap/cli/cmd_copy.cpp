@@ -50,7 +50,7 @@ const char* target_secret_env(const char* target_var, const char* shared_var) {
 
 // What both copy paths (a source cluster, --from-snapshot) take from the same flags.
 template <class Options>
-Status common_options(const CopyFlags& f, Options& o) {
+Status copy_options_from(const CopyFlags& f, Options& o) {
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   o.patterns = split_list(f.indices);
   ESSNAP_TRY(Renames renames, parse_renames(f.rename));
@@ -68,7 +68,7 @@ Result<int> run_copy_from_snapshot(const GlobalOptions& global, CopyFlags& f,
                                    const transfer::ClientFactory& targets) {
   ESSNAP_TRY_STATUS(refuse_cluster_read_flags(f.slices, f.page_size, f.read_strategy));
   fromsnapshot::CopyOptions o;
-  ESSNAP_TRY_STATUS(common_options(f, o));
+  ESSNAP_TRY_STATUS(copy_options_from(f, o));
   o.chunk_docs = f.chunk_docs;
   ESSNAP_TRY(OpenedRepository opened,
              open_snapshot_repository(global, f.source, f.repo, f.s3, f.from_snapshot));
@@ -117,7 +117,7 @@ Result<int> run_copy_command(const GlobalOptions& global, CopyFlags& f) {
     return make_error(ErrorCode::kInvalidArgument,
                       "--repository and --location-map go with --from-snapshot");
   transfer::CopyOptions o;
-  ESSNAP_TRY_STATUS(common_options(f, o));
+  ESSNAP_TRY_STATUS(copy_options_from(f, o));
   o.slices = f.slices;
   o.page_size = f.page_size;
   o.strategy = read_strategy(f.read_strategy, f.source);

@@ -41,7 +41,7 @@ struct ExportFlags {
 
 // What both export paths (a cluster, --from-snapshot) take from the same flags.
 template <class Options>
-Status common_options(const ExportFlags& f, Options& o) {
+Status export_options_from(const ExportFlags& f, Options& o) {
   o.patterns = split_list(f.indices);
   ESSNAP_TRY_STATUS(cluster::names::validate_index_arguments(f.indices));
   auto comp = transfer::parse_compression(f.compress);
@@ -59,7 +59,7 @@ Status common_options(const ExportFlags& f, Options& o) {
 Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
   ESSNAP_TRY_STATUS(refuse_cluster_read_flags(f.slices, f.page_size, f.read_strategy));
   fromsnapshot::ExportOptions o;
-  ESSNAP_TRY_STATUS(common_options(f, o));
+  ESSNAP_TRY_STATUS(export_options_from(f, o));
   if (!f.shards.empty()) {
     ESSNAP_TRY(auto share, fromsnapshot::parse_share(f.shards));
     o.share = share;
@@ -123,7 +123,7 @@ Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
     return make_error(ErrorCode::kInvalidArgument,
                       "--shards, --repository and --location-map go with --from-snapshot");
   transfer::ExportOptions o;
-  ESSNAP_TRY_STATUS(common_options(f, o));
+  ESSNAP_TRY_STATUS(export_options_from(f, o));
   o.slices = f.slices;
   o.page_size = f.page_size;
   o.strategy = read_strategy(f.read_strategy, f.cluster);

@@ -77,7 +77,10 @@ except Exception: pass'
 }
 
 HAVE_FROMSNAP=0
-"$ESSNAP" export --help 2>/dev/null | grep -q -- '--from-snapshot' && HAVE_FROMSNAP=1
+# The help is read whole first: `grep -q` on the pipe would stop reading at the match, and under
+# pipefail essnap's SIGPIPE would then fail the test at random.
+EXPORT_HELP=$("$ESSNAP" export --help 2>/dev/null || true)
+grep -q -- '--from-snapshot' <<<"$EXPORT_HELP" && HAVE_FROMSNAP=1
 python3 $DATA mkbucket "$BUCKET"
 echo "machine: $(nproc) cores, shared (load $(cut -d' ' -f1-3 /proc/loadavg)); essnap: $ESSNAP"
 

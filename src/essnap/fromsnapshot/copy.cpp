@@ -120,11 +120,7 @@ Result<transfer::ImportResult> run_copy(inspect::Repository& repo,
     return plan;
   }
   // Every shard is opened and checked before anything is created.
-  std::map<std::string, long long> totals;
-  for (const ShardUnit& u : sel.units) {
-    ESSNAP_TRY(lucene::Shard checked, open_unit(repo, sel, u));
-    totals[u.index] += static_cast<long long>(checked.live_document_count());
-  }
+  ESSNAP_TRY(CheckedShards checked, CheckedShards::open(repo, sel, sel.units));
   ESSNAP_TRY_STATUS(transfer::save_import_state(o.state_path, state));
 
   transfer::ErrorsFile errors(o.errors_path);
@@ -138,7 +134,7 @@ Result<transfer::ImportResult> run_copy(inspect::Repository& repo,
     transfer::IndexSummary summary;
     summary.index = d.name;
     summary.target = target;
-    summary.source_count = totals[d.name];
+    summary.source_count = checked.documents(d.name);
     ESSNAP_TRY(bool exists, cluster::index_exists(*dst, target));
     if (!exists) {
       nlohmann::json def = d.index_json();
@@ -173,7 +169,7 @@ Result<transfer::ImportResult> run_copy(inspect::Repository& repo,
         if (!client.ok()) return fail(std::move(client).error());
         for (int k = next++; k < d.shards && !stop; k = next++) {
           const ShardUnit u{d.name, k};
-          auto shard = open_unit(repo, sel, u);
+          auto shard = checked.take(repo, sel, u);
           if (!shard.ok()) return fail(std::move(shard).error());
           ChunkCut cut;
           cut.chunk_docs = o.chunk_docs;

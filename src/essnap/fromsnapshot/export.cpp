@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "essnap/format/framing.hpp"
@@ -55,6 +56,7 @@ struct RunState {
   std::mutex docs_mu;
   std::map<std::string, long long> docs_done;   // by index, this run's chunks plus resumed ones
   std::map<std::string, long long> docs_total;  // by index: live documents of this run's shards
+  std::optional<CheckedShards> shards;          // opened and checked before anything is written
 };
 
 // One shard: the recorded chunk prefix is kept (a damaged file written again from the same
@@ -111,7 +113,7 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
     rs.docs_done[u.index] += skip;
   }
 
-  ESSNAP_TRY(lucene::Shard shard, open_unit(repo, rs.sel, u));
+  ESSNAP_TRY(lucene::Shard shard, rs.shards->take(repo, rs.sel, u));
 
   std::string chunk;
   chunk.reserve(static_cast<std::size_t>(chunk_bytes) + (64u << 10));
@@ -210,20 +212,22 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
           if (pos >= last_bad_end) return ok_status();  // nothing left to write again
           while (pos >= starts[redo] + recorded[redo].documents) ++redo;
           if (!bad[redo]) return ok_status();
-          auto line = inspect::document_line(doc);
-          if (!line.ok()) return std::move(line).error();
-          chunk += *line;
+          ESSNAP_TRY_STATUS(inspect::append_document_line(chunk, doc));
           ++in_chunk;
           if (in_chunk == recorded[redo].documents) {
             if (failed = rewrite(recorded[redo]); !failed.ok()) return kStopWalk;
           }
           return ok_status();
         }
-        auto line = inspect::document_line(doc);
-        if (!line.ok()) return std::move(line).error();
-        if (in_chunk > 0 && static_cast<long long>(chunk.size() + line->size()) > chunk_bytes)
+        const std::size_t before = chunk.size();
+        ESSNAP_TRY_STATUS(inspect::append_document_line(chunk, doc));
+        if (in_chunk > 0 && static_cast<long long>(chunk.size()) > chunk_bytes) {
+          // The line would take the chunk past its bytes: the chunk closes before it.
+          std::string line = chunk.substr(before);
+          chunk.resize(before);
           if (failed = flush(); !failed.ok()) return kStopWalk;
-        chunk += *line;
+          chunk += line;
+        }
         ++in_chunk;
         if (in_chunk >= chunk_docs)
           if (failed = flush(); !failed.ok()) return kStopWalk;
@@ -383,10 +387,8 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
     return result;
   }
   // Every shard of this share is opened and checked before anything is written.
-  for (const ShardUnit& u : mine) {
-    ESSNAP_TRY(lucene::Shard checked, open_unit(repo, rs.sel, u));
-    rs.docs_total[u.index] += static_cast<long long>(checked.live_document_count());
-  }
+  ESSNAP_TRY(rs.shards, CheckedShards::open(repo, rs.sel, mine));
+  rs.docs_total = rs.shards->documents();
   if (o.overwrite == transfer::Overwrite::kYes && o.resume == transfer::Resume::kNo)
     ESSNAP_TRY_STATUS(target.remove({transfer::kManifestFile, cp.file}));
   // Every share writes every index.json (the same bytes): each state then names them all.

@@ -87,6 +87,56 @@ Result<lucene::Shard> open_unit(inspect::Repository& repo, const Selection& s, c
   return shard;
 }
 
+namespace {
+// What a kept shard holds: two bit sets per segment, and the head and small blocks its files
+// cache (lucene/shard.cpp's BlobFile: 64 KiB + 4 x 16 KiB, about three blob files a segment).
+std::size_t kept_bytes(const lucene::Shard& shard) {
+  std::size_t n = 0;
+  for (const auto& seg : shard.segments) {
+    n += seg.live.words().size() * sizeof(std::uint64_t);
+    if (seg.top_level) n += seg.top_level->words().size() * sizeof(std::uint64_t);
+    n += 3 * (128u << 10);
+  }
+  return n;
+}
+}  // namespace
+
+Result<CheckedShards> CheckedShards::open(inspect::Repository& repo, const Selection& s,
+                                          const std::vector<ShardUnit>& units,
+                                          std::size_t keep_bytes) {
+  CheckedShards out;
+  std::size_t kept = 0;
+  for (const ShardUnit& u : units) {
+    ESSNAP_TRY(lucene::Shard shard, open_unit(repo, s, u));
+    out.documents_[u.index] += static_cast<long long>(shard.live_document_count());
+    const std::size_t bytes = kept_bytes(shard);
+    if (kept + bytes <= keep_bytes) {
+      kept += bytes;
+      out.kept_.emplace(std::make_pair(u.index, u.shard), std::move(shard));
+    }
+  }
+  return out;
+}
+
+long long CheckedShards::documents(const std::string& index) const {
+  auto it = documents_.find(index);
+  return it == documents_.end() ? 0 : it->second;
+}
+
+Result<lucene::Shard> CheckedShards::take(inspect::Repository& repo, const Selection& s,
+                                          const ShardUnit& u) {
+  {
+    std::lock_guard<std::mutex> lock(*mu_);
+    auto it = kept_.find(std::make_pair(u.index, u.shard));
+    if (it != kept_.end()) {
+      lucene::Shard shard = std::move(it->second);
+      kept_.erase(it);
+      return shard;
+    }
+  }
+  return open_unit(repo, s, u);
+}
+
 Status read_chunks(const lucene::Shard& shard, const ShardUnit& u, const ChunkCut& cut,
                    const ChunkSink& on_chunk, const std::function<bool()>& interrupted) {
   const Error stop_walk(ErrorCode::kInternal, "stop");
@@ -114,11 +164,15 @@ Status read_chunks(const lucene::Shard& shard, const ShardUnit& u, const ChunkCu
           return stop_walk;
         }
         if (pos < cut.skip) return ok_status();
-        auto line = inspect::document_line(doc);
-        if (!line.ok()) return std::move(line).error();
-        if (in_chunk > 0 && static_cast<long long>(chunk.size() + line->size()) > cut.chunk_bytes)
+        const std::size_t before = chunk.size();
+        ESSNAP_TRY_STATUS(inspect::append_document_line(chunk, doc));
+        if (in_chunk > 0 && static_cast<long long>(chunk.size()) > cut.chunk_bytes) {
+          // The line would take the chunk past its bytes: the chunk closes before it.
+          std::string line = chunk.substr(before);
+          chunk.resize(before);
           if (failed = flush(); !failed.ok()) return stop_walk;
-        chunk += *line;
+          chunk += line;
+        }
         ++in_chunk;
         if (in_chunk >= cut.chunk_docs)
           if (failed = flush(); !failed.ok()) return stop_walk;

@@ -5,8 +5,11 @@
 // take its lines past chunk_bytes), past the documents a resume skips.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,6 +34,29 @@ Result<Selection> select(inspect::Repository& repo, const std::string& snapshot,
 
 // The unit's shard; kConflict naming the index and shard when a segment stores no _source.
 Result<lucene::Shard> open_unit(inspect::Repository& repo, const Selection& s, const ShardUnit& u);
+
+// Every shard of `units`, opened and checked before anything is written (the refusals first),
+// with its live documents counted per index. The shards that fit in `keep_bytes` (their live and
+// top-level bit sets, and the headers their files keep) stay open for the reading that follows,
+// so their commit, headers, live docs and soft deletes are not read from the repository twice;
+// the rest are opened again when taken.
+class CheckedShards {
+ public:
+  static constexpr std::size_t kDefaultKeepBytes = 32u << 20;
+  static Result<CheckedShards> open(inspect::Repository& repo, const Selection& s,
+                                    const std::vector<ShardUnit>& units,
+                                    std::size_t keep_bytes = kDefaultKeepBytes);
+  // Live documents (not nested children) of the checked shards of `index`.
+  long long documents(const std::string& index) const;
+  const std::map<std::string, long long>& documents() const { return documents_; }
+  // The unit's shard: the one kept (given away), else opened again. Thread-safe.
+  Result<lucene::Shard> take(inspect::Repository& repo, const Selection& s, const ShardUnit& u);
+
+ private:
+  std::map<std::string, long long> documents_;
+  std::map<std::pair<std::string, int>, lucene::Shard> kept_;
+  std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
+};
 
 struct ChunkCut {
   long long chunk_docs = 5000;

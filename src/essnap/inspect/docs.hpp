@@ -42,6 +42,9 @@ Result<std::string> stored_source_json(const lucene::EsDocument& doc);
 // One document line (with its '\n') from a decoded document; kParse naming the _id when the
 // stored _source is not JSON or SMILE.
 Result<std::string> document_line(const lucene::EsDocument& doc);
+// The same line appended to `out` (a chunk being filled: no line of its own); `out` is left as
+// it was on an error.
+Status append_document_line(std::string& out, const lucene::EsDocument& doc);
 
 // Reads the documents of request.index in request.snapshot and hands each line to `out`.
 // kNotFound names a missing snapshot or index; kConflict an index that stores no `_source`

@@ -20,23 +20,29 @@ Error too_large(std::size_t max_output) {
 }
 
 Result<std::string> zstd_compress(std::string_view data) {
-  // One context per thread, kept: a fresh one per chunk allocated and cleared its tables every
-  // time. The output goes to an uninitialised buffer first (a std::string of compressBound
-  // bytes would be zero-filled, megabytes per chunk, only to be overwritten).
+  // One context and one output buffer per thread, kept: a fresh context per chunk allocated and
+  // cleared its tables every time, and a fresh compressBound buffer (megabytes, above malloc's
+  // mmap threshold) was new pages for the kernel to fault in and zero, chunk after chunk. Only
+  // the compressed bytes are copied out.
   struct Ctx {
     ZSTD_CCtx* c = ZSTD_createCCtx();
+    std::unique_ptr<char[]> buf;
+    std::size_t cap = 0;
     ~Ctx() { ZSTD_freeCCtx(c); }
   };
   thread_local Ctx ctx;
   if (!ctx.c) return Error(ErrorCode::kInternal, "zstd: out of memory");
   const std::size_t bound = ZSTD_compressBound(data.size());
-  std::unique_ptr<char[]> buf(new char[bound]);
+  if (ctx.cap < bound || ctx.cap > 4 * bound + (1u << 20)) {  // nor kept far larger than needed
+    ctx.buf.reset(new char[bound]);
+    ctx.cap = bound;
+  }
   const std::size_t n =
-      ZSTD_compressCCtx(ctx.c, buf.get(), bound, data.data(), data.size(), kZstdLevel);
+      ZSTD_compressCCtx(ctx.c, ctx.buf.get(), bound, data.data(), data.size(), kZstdLevel);
   if (ZSTD_isError(n))
     return Error(ErrorCode::kInternal,
                  std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-  return std::string(buf.get(), n);
+  return std::string(ctx.buf.get(), n);
 }
 
 Result<std::string> gzip_compress(std::string_view data) {

@@ -55,17 +55,16 @@ namespace {
 // `s` as a JSON string: printable ASCII without quote or backslash as it is (every generated,
 // numeric and UUID-like _id), anything else through nlohmann (invalid UTF-8 replaced by U+FFFD).
 void append_json_string(std::string& out, std::string_view s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
-  });
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
   if (plain) {
     out += '"';
     out += s;
     out += '"';
     return;
   }
-  out += nlohmann::json(std::string(s)).dump(-1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace);
+  out +=
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 }  // namespace
 

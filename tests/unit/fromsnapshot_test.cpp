@@ -5,13 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "essnap/blob/memory_store.hpp"
 #include "essnap/fromsnapshot/export.hpp"
 #include "essnap/fromsnapshot/plan.hpp"
+#include "essnap/fromsnapshot/source.hpp"
 #include "essnap/inspect/docs.hpp"
 #include "essnap/transfer/codec.hpp"
 #include "inspect_test_util.hpp"
+#include "support/counting_store.hpp"
 
 namespace essnap::fromsnapshot {
 namespace {
@@ -255,9 +258,10 @@ TEST(FromSnapshotPlan, SourceEngineFromTheSnapshotVersion) {
 
 struct Fixture {
   std::unique_ptr<blob::MemoryStore> repo_store = load_fixture("es8");
+  test::CountingStore counting{*repo_store};  // what the repository is read through
   std::unique_ptr<inspect::Repository> repo;
   Fixture() {
-    auto r = inspect::Repository::open(*repo_store);
+    auto r = inspect::Repository::open(counting);
     EXPECT_TRUE(r.ok()) << r.error().message;
     repo = std::move(*r);
   }
@@ -329,6 +333,35 @@ TEST(FromSnapshotExport, WritesTheExportFormatWithTheDocumentsInspectReads) {
   o.patterns = {"insp-fx-*", "-insp-fx-logs"};
   ASSERT_TRUE(run.go(solo, o).ok());
   EXPECT_EQ(manifest_of(solo).indices.size(), 1u);
+}
+
+// The shards opened for the pre-flight check are the ones read: no blob's first bytes (its
+// codec header, a compound file's first entries) are fetched twice in a whole export.
+TEST(FromSnapshotExport, TheCheckedShardsAreTheOnesRead) {
+  Fixture run;
+  blob::MemoryStore target;
+  ASSERT_TRUE(run.go(target, ExportOptions{}).ok());
+  const auto reads = run.counting.range_reads();
+  std::set<std::string> blobs;
+  for (const auto& r : reads)
+    if (r.path.find("/__") != std::string::npos) blobs.insert(r.path);
+  ASSERT_FALSE(blobs.empty());
+  for (const auto& b : blobs) EXPECT_EQ(test::reads_of_fetched_bytes(reads, b, 64 * 1024), 0) << b;
+
+  // Past the memory they may keep, shards are opened again when their turn comes: same counts.
+  auto sel = select(*run.repo, "s3", {"insp-fx-*"});
+  ASSERT_TRUE(sel.ok()) << sel.error().message;
+  auto kept = CheckedShards::open(*run.repo, *sel, sel->units);
+  auto none = CheckedShards::open(*run.repo, *sel, sel->units, 0);
+  ASSERT_TRUE(kept.ok() && none.ok());
+  EXPECT_EQ(kept->documents(), none->documents());
+  EXPECT_GT(kept->documents("insp-fx-logs"), 0);
+  for (const ShardUnit& u : sel->units) {
+    auto a = kept->take(*run.repo, *sel, u);
+    auto b = none->take(*run.repo, *sel, u);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(a->live_document_count(), b->live_document_count());
+  }
 }
 
 TEST(FromSnapshotExport, UnknownSnapshotsAndIndicesAreNamed) {

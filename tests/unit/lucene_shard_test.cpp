@@ -10,12 +10,15 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "essnap/blob/local_store.hpp"
 #include "essnap/blob/memory_store.hpp"
 #include "essnap/format/framing.hpp"
 #include "essnap/format/shard_snapshot.hpp"
+#include "essnap/lucene/documents.hpp"
 #include "essnap/lucene/shard.hpp"
+#include "support/counting_store.hpp"
 
 namespace essnap::lucene {
 namespace {
@@ -143,6 +146,34 @@ TEST_P(LuceneShardFixture, ReadsTheCommitAndTheSegmentDescriptions) {
     const FieldInfo* f = shard->segments.back().field_infos.soft_deletes_field();
     (void)f;
   }
+}
+
+// Opening a shard and reading every document of it fetches no byte of a file's first 64 KiB
+// twice: compound headers, the entries at their start, .si / .fnm fields read one by one all
+// come from one read of the head (each read went back to the repository before: five reads of
+// the same first MiBs per segment, each costing an S3 server a whole-chunk read).
+TEST_P(LuceneShardFixture, AFilesFirstBytesAreFetchedOnce) {
+  const auto snap = shard_snapshot(GetParam());
+  auto inner = memory_copy(GetParam());
+  test::CountingStore store(*inner);
+  auto shard = open_shard(store, "shard", snap);
+  ASSERT_TRUE(shard) << shard.error().message;
+  ShardDocumentsOptions opt;
+  opt.integrity = Integrity::kVerifyWhileReading;
+  std::uint64_t docs = 0;
+  ASSERT_TRUE(visit_shard_documents(
+      *shard,
+      [&](const EsDocument&) -> Status {
+        ++docs;
+        return ok_status();
+      },
+      opt));
+  EXPECT_EQ(docs, shard->live_document_count());
+  const auto reads = store.range_reads();
+  ASSERT_FALSE(reads.empty());
+  std::set<std::string> paths;
+  for (const auto& r : reads) paths.insert(r.path);
+  for (const auto& p : paths) EXPECT_EQ(test::reads_of_fetched_bytes(reads, p, 64 * 1024), 0) << p;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, LuceneShardFixture, ::testing::ValuesIn(engines()));

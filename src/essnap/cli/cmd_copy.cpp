@@ -70,18 +70,13 @@ Result<int> run_copy_from_snapshot(const GlobalOptions& global, CopyFlags& f,
   fromsnapshot::CopyOptions o;
   ESSNAP_TRY_STATUS(copy_options_from(f, o));
   o.chunk_docs = f.chunk_docs;
-  ESSNAP_TRY(OpenedRepository opened,
-             open_snapshot_repository(global, f.source, f.repo, f.s3, f.from_snapshot));
-  if (opened.rest.size() != 1)
-    return make_error(ErrorCode::kInvalidArgument,
-                      "--from-snapshot takes REPO SNAPSHOT (or SNAPSHOT with -r NAME --url "
-                      "CLUSTER)",
-                      "e.g. essnap copy --from-snapshot s3://acme-snapshots/logs nightly-1 -i "
-                      "'logs-*' --to-url http://opensearch:9200");
-  o.snapshot = opened.rest.front();
-  ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(o.snapshot, "--from-snapshot SNAPSHOT"));
+  ESSNAP_TRY(OpenedSnapshot opened,
+             open_from_snapshot(global, f.source, f.repo, f.s3, f.from_snapshot,
+                                "essnap copy --from-snapshot s3://acme-snapshots/logs nightly-1 -i "
+                                "'logs-*' --to-url http://opensearch:9200"));
+  o.snapshot = opened.snapshot;
   o.source = "snapshot " + o.snapshot + " of " + opened.container->describe();
-  ESSNAP_TRY(auto repo, inspect::Repository::open(*opened.container));
+  inspect::Repository& repo = *opened.repository;
   auto paths = transfer::state_paths(f.state_dir, "copy", o.source, f.target.url, f.errors);
   if (!paths.ok()) return paths.error();
   o.state_path = paths->state;
@@ -89,7 +84,7 @@ Result<int> run_copy_from_snapshot(const GlobalOptions& global, CopyFlags& f,
 
   const ProgressStyle style = progress_style(global, f.quiet);
   auto r = run_transfer(style, [&](transfer::Hooks hooks) {
-    return fromsnapshot::run_copy(*repo, targets, o, std::move(hooks));
+    return fromsnapshot::run_copy(repo, targets, o, std::move(hooks));
   });
   if (!r.ok())
     return transfer_error(std::move(r).error(), "copy",

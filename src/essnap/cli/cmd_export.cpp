@@ -64,23 +64,18 @@ Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
     ESSNAP_TRY(auto share, fromsnapshot::parse_share(f.shards));
     o.share = share;
   }
-  ESSNAP_TRY(OpenedRepository opened,
-             open_snapshot_repository(global, f.cluster, f.repo, f.s3, f.from_snapshot));
-  if (opened.rest.size() != 1)
-    return make_error(ErrorCode::kInvalidArgument,
-                      "--from-snapshot takes REPO SNAPSHOT (or SNAPSHOT with -r NAME --url "
-                      "CLUSTER)",
-                      "e.g. essnap export --from-snapshot s3://acme-snapshots/logs nightly-1 -i "
-                      "'logs-*' --to /backup/logs");
-  o.snapshot = opened.rest.front();
-  ESSNAP_TRY_STATUS(cluster::names::validate_snapshot_name(o.snapshot, "--from-snapshot SNAPSHOT"));
-  ESSNAP_TRY(auto repo, inspect::Repository::open(*opened.container));
+  ESSNAP_TRY(OpenedSnapshot opened,
+             open_from_snapshot(global, f.cluster, f.repo, f.s3, f.from_snapshot,
+                                "essnap export --from-snapshot s3://acme-snapshots/logs nightly-1 "
+                                "-i 'logs-*' --to /backup/logs"));
+  o.snapshot = opened.snapshot;
+  inspect::Repository& repo = *opened.repository;
   auto store = open_store(global, f.to, blob::Access::kWrite, f.s3, f.cluster.region);
   if (!store.ok()) return store.error();
 
   const ProgressStyle style = progress_style(global, f.quiet);
   auto r = run_transfer(style, [&](transfer::Hooks hooks) {
-    return fromsnapshot::run_export(*repo, **store, o, std::move(hooks));
+    return fromsnapshot::run_export(repo, **store, o, std::move(hooks));
   });
   if (!r.ok())
     return transfer_error(std::move(r).error(), "export",

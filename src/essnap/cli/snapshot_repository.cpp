@@ -2,6 +2,7 @@
 
 #include "essnap/blob/open.hpp"
 #include "essnap/cli/repository_flag.hpp"
+#include "essnap/cluster/names.hpp"
 
 namespace essnap::cli {
 
@@ -58,6 +59,24 @@ Result<OpenedRepository> open_snapshot_repository(const GlobalOptions& g, Cluste
     return e;
   }
   out.container = std::move(*store);
+  return out;
+}
+
+Result<OpenedSnapshot> open_from_snapshot(const GlobalOptions& g, ClusterFlags& cluster,
+                                          const SnapshotRepositoryFlags& flags, const S3Flags& s3,
+                                          const std::vector<std::string>& args,
+                                          const std::string& example) {
+  ESSNAP_TRY(OpenedRepository opened, open_snapshot_repository(g, cluster, flags, s3, args));
+  if (opened.rest.size() != 1)
+    return Error(ErrorCode::kInvalidArgument,
+                 "--from-snapshot takes REPO SNAPSHOT (or SNAPSHOT with -r NAME --url CLUSTER)",
+                 "e.g. " + example);
+  OpenedSnapshot out;
+  out.snapshot = opened.rest.front();
+  ESSNAP_TRY_STATUS(
+      cluster::names::validate_snapshot_name(out.snapshot, "--from-snapshot SNAPSHOT"));
+  out.container = std::move(opened.container);
+  ESSNAP_TRY(out.repository, inspect::Repository::open(*out.container));
   return out;
 }
 

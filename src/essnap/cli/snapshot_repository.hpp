@@ -11,6 +11,7 @@
 #include "essnap/blob/blob_store.hpp"
 #include "essnap/cli/aws_context.hpp"
 #include "essnap/cli/cluster_flags.hpp"
+#include "essnap/inspect/walker.hpp"
 #include "essnap/util/result.hpp"
 
 namespace essnap::cli {
@@ -41,5 +42,18 @@ Result<OpenedRepository> open_snapshot_repository(const GlobalOptions& g, Cluste
                                                   const SnapshotRepositoryFlags& flags,
                                                   const S3Flags& s3,
                                                   const std::vector<std::string>& args);
+
+// `--from-snapshot REPO SNAPSHOT` of export and copy: the repository opened for reading and the
+// one snapshot named (its name checked). kInvalidArgument, with `example` as the hint, when the
+// positional arguments are not exactly REPO SNAPSHOT (or SNAPSHOT with -r NAME --url CLUSTER).
+struct OpenedSnapshot {
+  std::unique_ptr<blob::BlobStore> container;
+  std::unique_ptr<inspect::Repository> repository;  // reads `container`
+  std::string snapshot;
+};
+Result<OpenedSnapshot> open_from_snapshot(const GlobalOptions& g, ClusterFlags& cluster,
+                                          const SnapshotRepositoryFlags& flags, const S3Flags& s3,
+                                          const std::vector<std::string>& args,
+                                          const std::string& example);
 
 }  // namespace essnap::cli

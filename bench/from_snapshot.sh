@@ -11,7 +11,8 @@
 #   live    essnap export --url ENGINE -i INDEX --to s3://$BUCKET/...
 #   fromsnap essnap export --from-snapshot s3://BUCKET/PREFIX SNAPSHOT -i INDEX --to s3://$BUCKET/...
 # (the second only when `essnap export --help` offers --from-snapshot; otherwise it says so),
-# both at their defaults, both into a bucket of the benchmark's own (emptied at the end). Each
+# both at their defaults, both into the same place: per TARGETS (default "s3 dir"), a bucket of the
+# benchmark's own (emptied at the end) and a directory on a tmpfs. Each
 # run's wall time (best kept) and documents/s, peak RSS (/usr/bin/time's "Maximum resident set
 # size", highest kept), bytes the process wrote to local disk (/usr/bin/time's "File system
 # outputs" x 512: the kernel's write_bytes of the process and its reaped children, the
@@ -30,6 +31,9 @@ SHARDS=${SHARDS:-2}
 LOAD_THREADS=${LOAD_THREADS:-3}
 REPS=${REPS:-3}
 ENGINES=${ENGINES:-OPENSEARCH ELASTICSEARCH}
+# Where both exports write: s3 (a bucket of the benchmark's own in the stack's S3) and/or dir (a
+# directory on a tmpfs, so the output is not counted as local disk written).
+TARGETS=${TARGETS:-s3 dir}
 PREFIX=${PREFIX:-bench-fromsnap}
 STACK_ENV=${STACK_ENV:-.stack/env}
 [[ -f $STACK_ENV ]] || { echo "from_snapshot: no $STACK_ENV (scripts/stack.sh up)"; exit 0; }
@@ -195,26 +199,33 @@ except Exception: print("none")')
 
   live=("$ESSNAP" export --url "$URL" -i "$IDX" -q --to)
   fromsnap=("$ESSNAP" export --from-snapshot "$REPO" "$SNAP" -i "$IDX" -q --to)
-  # Warm-up, not measured: the index's files in the page cache and the engine's search path
-  # compiled; the repository's blobs in the S3 server's page cache.
-  "${live[@]}" "$OUT/$e/warm" >"$TMP/warm.out"
-  python3 $DATA rmprefix "$OUT/$e/warm"
-  if ((HAVE_FROMSNAP)); then
-    "${fromsnap[@]}" "$OUT/$e/warm-snap" >"$TMP/warm.out"
-    python3 $DATA rmprefix "$OUT/$e/warm-snap"
-  fi
-  for ((rep = 1; rep <= REPS; rep++)); do
-    measure "$e live" "$epid" "${live[@]}" "$OUT/$e/live-$rep"
-    check_output "$e live" "$OUT/$e/live-$rep"
+  for to in $TARGETS; do
+    case $to in
+      s3) dest=$OUT/$e ;;
+      dir) dest=$TMP/out/$e ;;
+      *) echo "from_snapshot: TARGETS holds $to (s3 or dir)"; exit 2 ;;
+    esac
+    # Warm-up, not measured: the index's files in the page cache and the engine's search path
+    # compiled; the repository's blobs in the S3 server's page cache.
+    "${live[@]}" "$dest/warm" >"$TMP/warm.out"
+    python3 $DATA rmprefix "$dest/warm"
     if ((HAVE_FROMSNAP)); then
-      measure "$e fromsnap" "$epid" "${fromsnap[@]}" "$OUT/$e/snap-$rep"
-      check_output "$e fromsnap" "$OUT/$e/snap-$rep"
+      "${fromsnap[@]}" "$dest/warm-snap" >"$TMP/warm.out"
+      python3 $DATA rmprefix "$dest/warm-snap"
     fi
+    for ((rep = 1; rep <= REPS; rep++)); do
+      measure "$e live $to" "$epid" "${live[@]}" "$dest/live-$rep"
+      check_output "$e live $to" "$dest/live-$rep"
+      if ((HAVE_FROMSNAP)); then
+        measure "$e fromsnap $to" "$epid" "${fromsnap[@]}" "$dest/snap-$rep"
+        check_output "$e fromsnap $to" "$dest/snap-$rep"
+      fi
+    done
   done
   ((HAVE_FROMSNAP)) || echo "  export --from-snapshot: not in $ESSNAP (its export --help has no --from-snapshot): not measured"
 done
 
-python3 - "$DOCS" "$RFS_DOCS_PER_S" "$ENGINES" <<PY
+python3 - "$DOCS" "$RFS_DOCS_PER_S" "$ENGINES" "$TARGETS" <<PY
 import sys
 docs, rfs = int(sys.argv[1]), int(sys.argv[2])
 secs = {$(for k in "${!SECS[@]}"; do printf '"%s": %s, ' "$k" "${SECS[$k]}"; done)}
@@ -226,23 +237,24 @@ eng = {$(for k in "${!ENG[@]}"; do printf '"%s": %s, ' "$k" "${ENG[$k]}"; done)}
 srv = {$(for k in "${!SRV[@]}"; do printf '"%s": %s, ' "$k" "${SRV[$k]}"; done)}
 out = {$(for k in "${!OUTSIZE[@]}"; do printf '"%s": "%s", ' "$k" "${OUTSIZE[$k]}"; done)}
 print(f"\n{docs} documents; RFS's published rate on 2 vCPU: ~590k documents/minute = {rfs} documents/s")
-print(f"{'run':26} {'seconds':>8} {'docs/s':>9} {'x RFS':>6} {'RSS MiB':>8} {'disk B':>7} {'cpu s':>6} "
+print(f"{'run':30} {'seconds':>8} {'docs/s':>9} {'x RFS':>6} {'RSS MiB':>8} {'disk B':>7} {'cpu s':>6} "
       f"{'engine cpu s':>12} {'S3 cpu s':>8}  all reps / output")
-engines = [e for e in sys.argv[3].split() if f"{e} live" in secs]
-for e in engines:
-    for k in (f"{e} live", f"{e} fromsnap"):
+targets = sys.argv[4].split()
+runs = [(e, t) for e in sys.argv[3].split() for t in targets if f"{e} live {t}" in secs]
+for e, t in runs:
+    for k in (f"{e} live {t}", f"{e} fromsnap {t}"):
         if k not in secs:
             continue
         rate = docs / secs[k]
-        print(f"{k:26} {secs[k]:8.2f} {rate:9.0f} {rate / rfs:6.1f} {rss[k]:8} {disk[k]:7} {cpu[k]:6.2f} "
+        print(f"{k:30} {secs[k]:8.2f} {rate:9.0f} {rate / rfs:6.1f} {rss[k]:8} {disk[k]:7} {cpu[k]:6.2f} "
               f"{eng[k]:12.2f} {srv[k]:8.2f}  {every[k]} / {out.get(k, '')}")
-for e in engines:
-    live, snap = f"{e} live", f"{e} fromsnap"
+for e, t in runs:
+    live, snap = f"{e} live {t}", f"{e} fromsnap {t}"
     if snap in secs:
-        print(f"{e}: from-snapshot = {secs[live] / secs[snap]:.2f} x live export (target >= 1.5), "
+        print(f"{e} to {t}: from-snapshot = {secs[live] / secs[snap]:.2f} x live export (target >= 1.5), "
               f"{docs / secs[snap] / rfs:.1f} x RFS (target >= 5); peak RSS {rss[snap]} MiB (target <= 256); "
               f"local disk written {disk[snap]} B (target 0)")
     else:
-        print(f"{e}: from-snapshot not measured (not in this essnap); live export = {docs / secs[live] / rfs:.1f} x RFS, "
+        print(f"{e} to {t}: from-snapshot not measured (not in this essnap); live export = {docs / secs[live] / rfs:.1f} x RFS, "
               f"peak RSS {rss[live]} MiB, local disk written {disk[live]} B")
 PY

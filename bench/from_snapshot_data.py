@@ -15,8 +15,10 @@ S3 endpoint, keys and region come from AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, .
 """
 import http.client
 import json
+import os
 import queue
 import random
+import shutil
 import sys
 import threading
 import time
@@ -143,6 +145,20 @@ def split(uri):
 
 
 def output(uri):
+    """documents objects bytes of the export at URI (s3://... or a local directory)."""
+    if not uri.startswith("s3://"):
+        objects = size = 0
+        for root, _, files in os.walk(uri):
+            for f in files:
+                objects += 1
+                size += os.path.getsize(os.path.join(root, f))
+        try:
+            with open(os.path.join(uri, "manifest.json")) as f:
+                m = json.load(f)
+        except FileNotFoundError:
+            sys.exit(1)
+        print(sum(i["documents"] for i in m["indices"]), objects, size)
+        return
     bucket, prefix = split(uri)
     c = s3()
     objects = size = 0
@@ -158,6 +174,9 @@ def output(uri):
 
 
 def rmprefix(uri):
+    if not uri.startswith("s3://"):
+        shutil.rmtree(uri, ignore_errors=True)
+        return
     bucket, prefix = split(uri)
     c = s3()
     for page in c.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):

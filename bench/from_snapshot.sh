@@ -202,7 +202,7 @@ except Exception: print("none")')
   for to in $TARGETS; do
     case $to in
       s3) dest=$OUT/$e ;;
-      dir) dest=$TMP/out/$e ;;
+      dir) dest=$TMP/exports/$e ;;
       *) echo "from_snapshot: TARGETS holds $to (s3 or dir)"; exit 2 ;;
     esac
     # Warm-up, not measured: the index's files in the page cache and the engine's search path

@@ -15,6 +15,7 @@
 #include "essnap/s3/bucket_config.hpp"
 #include "essnap/setup/documents.hpp"
 #include "essnap/util/url.hpp"
+#include "setup_world.hpp"
 #include "support/recording_transport.hpp"
 
 namespace essnap::doctor {
@@ -32,25 +33,7 @@ class Forward : public http::Transport {
   http::Transport& t_;
 };
 
-std::map<std::string, std::string> form(const std::string& body) {
-  std::map<std::string, std::string> out;
-  size_t start = 0;
-  while (start <= body.size()) {
-    auto amp = body.find('&', start);
-    std::string pair =
-        body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
-    auto eq = pair.find('=');
-    if (eq != std::string::npos) {
-      std::string v = pair.substr(eq + 1);
-      for (auto& ch : v)
-        if (ch == '+') ch = ' ';
-      out[pair.substr(0, eq)] = util::percent_decode(v).value();
-    }
-    if (amp == std::string::npos) break;
-    start = amp + 1;
-  }
-  return out;
-}
+using setup::fake::form;
 
 http::Response res(int status, std::string body, http::Headers h = {}) {
   return {status, std::move(h), std::move(body), 1};
@@ -107,7 +90,7 @@ struct World {
                           "</Arn><Account>" + kAccount +
                           "</Account><UserId>AIDA</UserId></GetCallerIdentityResult>"
                           "</GetCallerIdentityResponse>");
-    if (u.host == "iam.local") return iam(form(r.body.data));
+    if (u.host == "iam.local") return iam(form(r.body.data()));
     if (u.host == "s3.local") return s3(r, u);
     return res(599, "unexpected host " + u.host);
   }
@@ -234,7 +217,7 @@ struct World {
 
 // Reads only: GET / HEAD, and the query protocol's Get* / Simulate* actions (POSTs).
 bool is_read(const http::Request& r) {
-  const auto& b = r.body.data;
+  const auto& b = r.body.data();
   return b.rfind("Action=Get", 0) == 0 || b.rfind("Action=Simulate", 0) == 0;
 }
 

@@ -57,7 +57,7 @@ TEST(Signing, AddsSigV4HeadersMatchingTheSigner) {
   EXPECT_EQ(*got.header("X-Amz-Date"), "20150830T123600Z");
 
   aws::SigningRequest sr{
-      .method = "POST", .url = req.url, .headers = req.headers, .body = req.body.data};
+      .method = "POST", .url = req.url, .headers = req.headers, .body = req.body.data()};
   auto expect = aws::sign(sr, creds(), {.region = "us-east-1", .service = "es", .time = t0});
   ASSERT_TRUE(expect.ok());
   EXPECT_EQ(*got.header("Authorization"), *find_header(expect->headers_to_add, "Authorization"));

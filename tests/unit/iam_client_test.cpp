@@ -72,7 +72,7 @@ TEST(IamClient, GetRoleDecodesTrustPolicy) {
   EXPECT_EQ(r->role.arn, "arn:aws:iam::123456789012:role/snap");
   EXPECT_EQ(r->role.assume_role_policy["Version"], "2012-10-17");
   EXPECT_EQ(t.requests[0].method, "POST");
-  EXPECT_EQ(t.requests[0].body.data, "Action=GetRole&Version=2010-05-08&RoleName=snap");
+  EXPECT_EQ(t.requests[0].body.data(), "Action=GetRole&Version=2010-05-08&RoleName=snap");
   ASSERT_NE(http::find_header(t.requests[0].headers, "Authorization"), nullptr);
   EXPECT_NE(http::find_header(t.requests[0].headers, "Authorization")
                 ->find("/us-east-1/iam/aws4_request"),
@@ -97,7 +97,7 @@ TEST(IamClient, PutRolePolicySendsEncodedDocument) {
   auto c = client(t);
   nlohmann::json doc = {{"Version", "2012-10-17"}, {"Statement", nlohmann::json::array()}};
   ASSERT_TRUE(c.put_role_policy({"snap", "essnap-s3", doc}).ok());
-  const auto& body = t.requests[0].body.data;
+  const auto& body = t.requests[0].body.data();
   auto pos = body.find("&PolicyDocument=");
   ASSERT_NE(pos, std::string::npos);
   auto decoded = util::percent_decode(body.substr(pos + 16));
@@ -117,7 +117,8 @@ TEST(IamClient, SimulatePrincipalPolicyParsesDecisions) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->results.size(), 1u);
   EXPECT_EQ(r->results[0].decision, "implicitDeny");
-  EXPECT_NE(t.requests[0].body.data.find("ActionNames.member.1=iam%3APassRole"), std::string::npos);
+  EXPECT_NE(t.requests[0].body.data().find("ActionNames.member.1=iam%3APassRole"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ TEST(S3CreateBucket, NoLocationConstraintInUsEast1) {
   ASSERT_TRUE(c.create_bucket({"snap-bucket", "us-east-1"}).ok());
   ASSERT_EQ(t.requests.size(), 1u);
   EXPECT_EQ(t.requests[0].method, "PUT");
-  EXPECT_EQ(t.requests[0].body.data, "");
+  EXPECT_EQ(t.requests[0].body.data(), "");
   ASSERT_NE(header(t.requests[0], "Authorization"), nullptr);
   EXPECT_NE(header(t.requests[0], "Authorization")->find("/us-east-1/s3/aws4_request"),
             std::string::npos);
@@ -129,7 +129,7 @@ TEST(S3CreateBucket, LocationConstraintElsewhereSignedForThatRegion) {
   t.push(200);
   Client c(t, opts());
   ASSERT_TRUE(c.create_bucket({"snap-bucket", "eu-central-1"}).ok());
-  EXPECT_NE(t.requests[0].body.data.find("<LocationConstraint>eu-central-1</LocationConstraint>"),
+  EXPECT_NE(t.requests[0].body.data().find("<LocationConstraint>eu-central-1</LocationConstraint>"),
             std::string::npos);
   EXPECT_EQ(t.requests[0].url, "https://snap-bucket.s3.eu-central-1.amazonaws.com/");
   EXPECT_NE(header(t.requests[0], "Authorization")->find("/eu-central-1/s3/"), std::string::npos);
@@ -222,13 +222,14 @@ TEST(S3BucketConfig, PublicAccessBlockAndEncryptionDocuments) {
   ASSERT_TRUE(c.put_bucket_encryption({"b-one", {}}).ok());
   ASSERT_TRUE(
       c.put_bucket_encryption({"b-one", {"aws:kms", "arn:aws:kms:us-east-1:1:key/k"}}).ok());
-  EXPECT_NE(t.requests[0].body.data.find("<BlockPublicAcls>true</BlockPublicAcls>"),
+  EXPECT_NE(t.requests[0].body.data().find("<BlockPublicAcls>true</BlockPublicAcls>"),
             std::string::npos);
-  EXPECT_NE(t.requests[0].body.data.find("<RestrictPublicBuckets>true</RestrictPublicBuckets>"),
+  EXPECT_NE(t.requests[0].body.data().find("<RestrictPublicBuckets>true</RestrictPublicBuckets>"),
             std::string::npos);
   ASSERT_NE(header(t.requests[0], "Content-MD5"), nullptr);
-  EXPECT_NE(t.requests[1].body.data.find("<SSEAlgorithm>AES256</SSEAlgorithm>"), std::string::npos);
-  EXPECT_NE(t.requests[2].body.data.find("<KMSMasterKeyID>arn:aws:kms:us-east-1:1:key/k<"),
+  EXPECT_NE(t.requests[1].body.data().find("<SSEAlgorithm>AES256</SSEAlgorithm>"),
+            std::string::npos);
+  EXPECT_NE(t.requests[2].body.data().find("<KMSMasterKeyID>arn:aws:kms:us-east-1:1:key/k<"),
             std::string::npos);
 }
 
@@ -302,7 +303,7 @@ TEST(S3Multipart, CompleteWithErrorInsideA200) {
   ASSERT_FALSE(done.ok());
   EXPECT_EQ(done.error().remote->error_type, "InternalError");
   EXPECT_NE(done.error().message.find("inside a 200"), std::string::npos);
-  EXPECT_NE(t.requests[2].body.data.find("<ETag>\"p1\"</ETag>"), std::string::npos);
+  EXPECT_NE(t.requests[2].body.data().find("<ETag>\"p1\"</ETag>"), std::string::npos);
   EXPECT_TRUE(c.abort_multipart_upload({"b-one", "big", up->upload_id}).ok());
 }
 

@@ -46,7 +46,7 @@ void expect_signature_covers(const http::Request& r, std::initializer_list<const
   sr.method = r.method;
   sr.url = r.url;
   for (const auto& h : r.headers) sr.headers.push_back(h);
-  sr.body = r.body.data;
+  sr.body = r.body.data();
   aws::SigningParams p;
   p.region = "us-east-1";
   p.service = "s3";

@@ -346,8 +346,9 @@ TEST(SetupWorkflow, KmsKeyAndReadonlyReachTheBucketAndTheRepository) {
   bool kms_sent = false;
   for (const auto& r : h.transport.requests)
     if (r.url.find("?encryption=") != std::string::npos && r.method == "PUT")
-      kms_sent = r.body.data.find("<KMSMasterKeyID>arn:aws:kms:us-east-1:111122223333:key/abcd<") !=
-                 std::string::npos;
+      kms_sent =
+          r.body.data().find("<KMSMasterKeyID>arn:aws:kms:us-east-1:111122223333:key/abcd<") !=
+          std::string::npos;
   EXPECT_TRUE(kms_sent);
   EXPECT_EQ(h.world.repos.at("nightly")["settings"]["readonly"], true);
   // The role may use the key, and nothing else beyond the S3 grants.

@@ -25,18 +25,21 @@ class Forward : public http::Transport {
   http::Transport& t_;
 };
 
-inline std::map<std::string, std::string> form(const std::string& body) {
+// An AWS query-protocol form body ("Action=GetRole&RoleName=snap") as its fields, decoded.
+inline std::map<std::string, std::string> form(std::string_view body) {
   std::map<std::string, std::string> out;
   size_t start = 0;
   while (start <= body.size()) {
     auto amp = body.find('&', start);
-    std::string pair =
-        body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    std::string pair(
+        body.substr(start, amp == std::string::npos ? std::string::npos : amp - start));
     auto eq = pair.find('=');
-    std::string v = pair.substr(eq + 1);
-    for (auto& ch : v)
-      if (ch == '+') ch = ' ';
-    out[pair.substr(0, eq)] = util::percent_decode(v).value();
+    if (eq != std::string::npos) {
+      std::string v = pair.substr(eq + 1);
+      for (auto& ch : v)
+        if (ch == '+') ch = ' ';
+      out[pair.substr(0, eq)] = util::percent_decode(v).value();
+    }
     if (amp == std::string::npos) break;
     start = amp + 1;
   }
@@ -77,7 +80,7 @@ struct World {
                           "</Arn><Account>" + account +
                           "</Account><UserId>AIDA</UserId></GetCallerIdentityResult>"
                           "</GetCallerIdentityResponse>");
-    if (u.host == "iam.local") return iam(form(r.body.data));
+    if (u.host == "iam.local") return iam(form(r.body.data()));
     if (u.host == "s3.local") return s3(r, u);
     return xml(599, "unexpected host " + u.host);
   }
@@ -123,7 +126,7 @@ struct World {
                          {{"type", "repository_exception"},
                           {"reason", "[" + rest + "] repository type [s3] does not exist"}}},
                         {"status", 500}});
-      repos[rest] = json::parse(r.body.data);
+      repos[rest] = json::parse(r.body.data());
       return js(200, {{"acknowledged", true}});
     }
     return js(400, {{"error", "unexpected"}});
@@ -197,9 +200,9 @@ struct World {
                    "<Error><Code>BucketAlreadyExists</Code><Message>The requested bucket "
                    "name is not available.</Message></Error>");
       std::string region = "us-east-1";
-      auto pos = r.body.data.find("<LocationConstraint>");
+      auto pos = r.body.data().find("<LocationConstraint>");
       if (pos != std::string::npos)
-        region = r.body.data.substr(pos + 20, r.body.data.find("</Loc") - pos - 20);
+        region = r.body.data().substr(pos + 20, r.body.data().find("</Loc") - pos - 20);
       buckets[bucket] = region;
       return xml(200, "");
     }
@@ -223,7 +226,7 @@ struct World {
     if (q == "encryption=") {
       if (r.method == "PUT") {
         encryption[bucket] =
-            r.body.data.find("aws:kms") != std::string::npos ? "aws:kms" : "AES256";
+            r.body.data().find("aws:kms") != std::string::npos ? "aws:kms" : "AES256";
         return xml(200, "");
       }
       if (!encryption.count(bucket))
@@ -243,7 +246,7 @@ struct World {
 // Query-protocol reads and _verify are POSTs that change nothing.
 inline bool is_read(const http::Request& r) {
   if (r.url.find("/_verify") != std::string::npos) return true;
-  const auto& b = r.body.data;
+  const auto& b = r.body.data();
   return b.rfind("Action=Get", 0) == 0 || b.rfind("Action=Simulate", 0) == 0;
 }
 

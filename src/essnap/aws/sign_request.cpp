@@ -25,7 +25,7 @@ Status sign_request(http::Request& req, const Credentials& creds, const SigningS
   if (!req.body.file_path.empty() && scope.payload == PayloadSigning::kSigned) {
     ESSNAP_TRY(sreq.payload_sha256, http::payload_sha256_hex(req.body));
   } else {
-    sreq.body = req.body.data;
+    sreq.body = req.body.data();
   }
   SigningParams params;
   params.region = scope.region;

@@ -47,7 +47,7 @@ Result<int> run_request(const GlobalOptions& global, RequestFlags f) {
   auto body = body_from_flags(f.data, f.data_opt->count() > 0, f.data_file);
   if (!body.ok()) return body.error();
 
-  const bool has_body = !body->data.empty() || !body->file_path.empty();
+  const bool has_body = !body->data().empty() || !body->file_path.empty();
   if (has_body && !http::find_header(*headers, "Content-Type"))
     headers->emplace_back("Content-Type",
                           is_bulk_path(f.path) ? "application/x-ndjson" : "application/json");

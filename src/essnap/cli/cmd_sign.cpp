@@ -75,7 +75,7 @@ Result<int> run_sign(const GlobalOptions& global, const SignFlags& f) {
       sreq.payload_sha256 = *h;
     }
   } else {
-    sreq.body = body->data;
+    sreq.body = body->data();
   }
   aws::SigningParams params;
   params.region = region->region;
@@ -137,7 +137,7 @@ Result<int> run_sign(const GlobalOptions& global, const SignFlags& f) {
     if (!body->file_path.empty())
       std::cout << " \\\n  --data-binary " << shell_quote("@" + body->file_path);
     else if (f.data_opt->count() > 0)
-      std::cout << " \\\n  --data-binary " << shell_quote(body->data);
+      std::cout << " \\\n  --data-binary " << shell_quote(std::string(body->data()));
     std::cout << "\n";
   } else {
     for (const auto& [k, v] : s->headers_to_add) std::cout << k << ": " << v << "\n";

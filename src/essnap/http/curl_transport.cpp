@@ -341,10 +341,10 @@ class CurlTransport final : public Transport {
       body_size = static_cast<curl_off_t>(st.st_size);
       t.file = file.get();
     } else {
-      t.mem_body = req.body.data;
-      body_size = static_cast<curl_off_t>(req.body.data.size());
+      t.mem_body = req.body.data();
+      body_size = static_cast<curl_off_t>(req.body.data().size());
     }
-    const bool has_body = has_file || !req.body.data.empty();
+    const bool has_body = has_file || !req.body.data().empty();
     const bool method_carries_body =
         req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
 

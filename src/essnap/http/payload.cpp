@@ -11,7 +11,7 @@
 namespace essnap::http {
 
 Result<std::string> payload_sha256_hex(const Body& body) {
-  if (body.file_path.empty()) return util::sha256_hex(body.data);
+  if (body.file_path.empty()) return util::sha256_hex(body.data());
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(body.file_path.c_str(), "rb"),
                                                     std::fclose);
   if (!f) {

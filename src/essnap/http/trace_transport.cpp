@@ -30,9 +30,9 @@ class TraceTransport final : public Transport {
       out_ << "> " << k << ": " << redact_header_value(k, v) << "\n";
     if (!req.body.file_path.empty()) {
       out_ << "> [body streamed from " << req.body.file_path << "]\n";
-    } else if (!req.body.data.empty()) {
-      out_ << "> [body: " << req.body.data.size() << " bytes]\n";
-      if (verbose_ >= 2) print_body(out_, '>', req.body.data);
+    } else if (!req.body.data().empty()) {
+      out_ << "> [body: " << req.body.data().size() << " bytes]\n";
+      if (verbose_ >= 2) print_body(out_, '>', req.body.data());
     }
     out_.flush();
 

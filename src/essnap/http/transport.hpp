@@ -29,12 +29,18 @@ struct Timeouts {
   std::chrono::milliseconds overall{0};       // whole attempt; 0 = no limit beyond stall
 };
 
-// A request body: in memory, or a file streamed from disk (never read whole).
+// A request body: in memory, or a file streamed from disk (never read whole). The bytes in
+// memory are shared, never copied, by the copies of a request (one per attempt of the retry
+// layer, the region redirect of S3): a multi-MiB PUT or _bulk body was copied three or four
+// times per send, each copy fresh pages for the kernel to fault in.
 struct Body {
-  std::string data;       // used when file_path is empty
-  std::string file_path;  // stream this file instead
-  static Body from_string(std::string s) { return Body{std::move(s), {}}; }
-  static Body from_file(std::string path) { return Body{{}, std::move(path)}; }
+  std::shared_ptr<const std::string> bytes;  // used when file_path is empty; null = empty
+  std::string file_path;                     // stream this file instead
+  static Body from_string(std::string s) {
+    return Body{std::make_shared<const std::string>(std::move(s)), {}};
+  }
+  static Body from_file(std::string path) { return Body{nullptr, std::move(path)}; }
+  std::string_view data() const { return bytes ? std::string_view(*bytes) : std::string_view(); }
 };
 
 enum class Idempotency { kIdempotent, kNonIdempotent };

@@ -442,9 +442,9 @@ Result<CreateBucketResponse> Client::create_bucket(const CreateBucketRequest& r)
   Call c{"CreateBucket", "PUT", r.bucket, "", "", {}, {}, http::Idempotency::kIdempotent, {}};
   // us-east-1 is the one region that refuses an explicit LocationConstraint for itself.
   if (region != "us-east-1") {
-    c.body.data = std::string("<CreateBucketConfiguration xmlns=\"") + kXmlNs +
-                  "\"><LocationConstraint>" + xml_escape(region) +
-                  "</LocationConstraint></CreateBucketConfiguration>";
+    c.body = http::Body::from_string(std::string("<CreateBucketConfiguration xmlns=\"") + kXmlNs +
+                                     "\"><LocationConstraint>" + xml_escape(region) +
+                                     "</LocationConstraint></CreateBucketConfiguration>");
     c.headers.emplace_back("Content-Type", "application/xml");
   }
   if (r.object_lock_enabled) c.headers.emplace_back("x-amz-bucket-object-lock-enabled", "true");
@@ -519,15 +519,16 @@ Result<Ok> Client::put_public_access_block(const PutPublicAccessBlockRequest& r)
   auto b = [](bool v) { return v ? "true" : "false"; };
   Call c{"PutPublicAccessBlock",         "PUT", r.bucket, "", "publicAccessBlock=", {}, {},
          http::Idempotency::kIdempotent, {}};
-  c.body.data = std::string("<PublicAccessBlockConfiguration xmlns=\"") + kXmlNs + "\">" +
-                "<BlockPublicAcls>" + b(r.config.block_public_acls) + "</BlockPublicAcls>" +
-                "<IgnorePublicAcls>" + b(r.config.ignore_public_acls) + "</IgnorePublicAcls>" +
-                "<BlockPublicPolicy>" + b(r.config.block_public_policy) + "</BlockPublicPolicy>" +
-                "<RestrictPublicBuckets>" + b(r.config.restrict_public_buckets) +
-                "</RestrictPublicBuckets></PublicAccessBlockConfiguration>";
+  c.body = http::Body::from_string(
+      std::string("<PublicAccessBlockConfiguration xmlns=\"") + kXmlNs + "\">" +
+      "<BlockPublicAcls>" + b(r.config.block_public_acls) + "</BlockPublicAcls>" +
+      "<IgnorePublicAcls>" + b(r.config.ignore_public_acls) + "</IgnorePublicAcls>" +
+      "<BlockPublicPolicy>" + b(r.config.block_public_policy) + "</BlockPublicPolicy>" +
+      "<RestrictPublicBuckets>" + b(r.config.restrict_public_buckets) +
+      "</RestrictPublicBuckets></PublicAccessBlockConfiguration>");
   c.headers.emplace_back("Content-Type", "application/xml");
   // S3 demands Content-MD5 (or a checksum) on these configuration PUTs.
-  c.headers.emplace_back("Content-MD5", md5_base64(c.body.data));
+  c.headers.emplace_back("Content-MD5", md5_base64(c.body.data()));
   ESSNAP_TRY(auto resp, send_ok(c));
   (void)resp;
   return Ok{};
@@ -565,14 +566,14 @@ Result<Ok> Client::put_bucket_encryption(const PutBucketEncryptionRequest& r) {
   std::string def = "<SSEAlgorithm>" + xml_escape(r.encryption.algorithm) + "</SSEAlgorithm>";
   if (!r.encryption.kms_key_id.empty())
     def += "<KMSMasterKeyID>" + xml_escape(r.encryption.kms_key_id) + "</KMSMasterKeyID>";
-  c.body.data =
+  c.body = http::Body::from_string(
       std::string("<ServerSideEncryptionConfiguration xmlns=\"") + kXmlNs +
       "\"><Rule><ApplyServerSideEncryptionByDefault>" + def +
       "</ApplyServerSideEncryptionByDefault>" +
       (r.encryption.algorithm == "aws:kms" ? "<BucketKeyEnabled>true</BucketKeyEnabled>" : "") +
-      "</Rule></ServerSideEncryptionConfiguration>";
+      "</Rule></ServerSideEncryptionConfiguration>");
   c.headers.emplace_back("Content-Type", "application/xml");
-  c.headers.emplace_back("Content-MD5", md5_base64(c.body.data));
+  c.headers.emplace_back("Content-MD5", md5_base64(c.body.data()));
   ESSNAP_TRY(auto resp, send_ok(c));
   (void)resp;
   return Ok{};
@@ -754,7 +755,7 @@ Result<PutObjectResponse> Client::put_object(const PutObjectRequest& r) {
   if (r.content_md5 || r.write.locks()) {
     if (!r.body.file_path.empty())
       return make_error(ErrorCode::kInternal, "Content-MD5 of a file body is not supported");
-    c.headers.emplace_back("Content-MD5", md5_base64(r.body.data));
+    c.headers.emplace_back("Content-MD5", md5_base64(r.body.data()));
   }
   if (r.if_none_match) {
     c.headers.emplace_back("If-None-Match", "*");
@@ -931,7 +932,7 @@ Result<UploadPartResponse> Client::upload_part(const UploadPartRequest& r) {
   if (r.content_md5) {
     if (!r.body.file_path.empty())
       return make_error(ErrorCode::kInternal, "Content-MD5 of a file body is not supported");
-    c.headers.emplace_back("Content-MD5", md5_base64(r.body.data));
+    c.headers.emplace_back("Content-MD5", md5_base64(r.body.data()));
   }
   ESSNAP_TRY(auto resp, send_ok(c));
   return UploadPartResponse{strip_quotes(header_or_empty(resp.headers, "ETag"))};
@@ -953,7 +954,7 @@ Result<CompleteMultipartUploadResponse> Client::complete_multipart_upload(
     body += "<Part><PartNumber>" + std::to_string(p.part_number) + "</PartNumber><ETag>\"" +
             xml_escape(p.etag) + "\"</ETag></Part>";
   body += "</CompleteMultipartUpload>";
-  c.body.data = std::move(body);
+  c.body = http::Body::from_string(std::move(body));
   c.headers.emplace_back("Content-Type", "application/xml");
   ESSNAP_TRY(auto resp, send_ok(c));
   if (auto e = error_in_200("CompleteMultipartUpload", r.bucket, resp)) return *e;

@@ -56,6 +56,15 @@ Status export_options_from(const ExportFlags& f, Options& o) {
   return ok_status();
 }
 
+// An export whose manifest.json is already there (a resume of a finished export): nothing to do.
+int already_complete(const GlobalOptions& global, const std::string& destination) {
+  if (global.output == OutputFormat::kJson)
+    json_result({{"already_complete", true}, {"destination", destination}});
+  else
+    std::cerr << "the export in " << destination << " is already complete (manifest.json)\n";
+  return kExitOk;
+}
+
 Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
   ESSNAP_TRY_STATUS(refuse_cluster_read_flags(f.slices, f.page_size, f.read_strategy));
   fromsnapshot::ExportOptions o;
@@ -84,14 +93,7 @@ Result<int> run_from_snapshot(const GlobalOptions& global, ExportFlags& f) {
   const std::string where = "from snapshot " + o.snapshot + " of " + opened.container->describe() +
                             " to " + (*store)->describe();
   if (r->dry_run) return print_transfer_plan(r->indices, "export", where, global);
-  if (r->already_complete) {
-    if (global.output == OutputFormat::kJson)
-      json_result({{"already_complete", true}, {"destination", (*store)->describe()}});
-    else
-      std::cerr << "the export in " << (*store)->describe()
-                << " is already complete (manifest.json)\n";
-    return kExitOk;
-  }
+  if (r->already_complete) return already_complete(global, (*store)->describe());
   print_summaries(r->indices, "exported", global);
   const std::string manifest = (*store)->describe() + "/manifest.json";
   std::string pending;
@@ -139,14 +141,7 @@ Result<int> run_export_command(const GlobalOptions& global, ExportFlags& f) {
   if (r->dry_run)
     return print_transfer_plan(r->indices, "export",
                                "from " + f.cluster.url + " to " + (*store)->describe(), global);
-  if (r->already_complete) {
-    if (global.output == OutputFormat::kJson)
-      json_result({{"already_complete", true}, {"destination", (*store)->describe()}});
-    else
-      std::cerr << "the export in " << (*store)->describe()
-                << " is already complete (manifest.json)\n";
-    return kExitOk;
-  }
+  if (r->already_complete) return already_complete(global, (*store)->describe());
   print_summaries(r->indices, "exported", global);
   if (global.output == OutputFormat::kJson)
     json_field("manifest", (*store)->describe() + "/manifest.json");

@@ -20,9 +20,12 @@ class ScriptedTransport : public Transport {
     bool sent = true;  // whether the "request reached the server"
     std::uint64_t sunk = 0;
   };
-  explicit ScriptedTransport(std::deque<Step>* steps, int* calls) : steps_(steps), calls_(calls) {}
+  ScriptedTransport(std::deque<Step>* steps, int* calls,
+                    std::vector<const std::string*>* bodies = nullptr)
+      : steps_(steps), calls_(calls), bodies_(bodies) {}
   Result<Response> send(Request req) override {
     ++*calls_;
+    if (bodies_) bodies_->push_back(req.body.bytes.get());
     EXPECT_TRUE(req.attempt) << "retry layer must attach AttemptInfo";
     Step s = std::move(steps_->front());
     steps_->pop_front();
@@ -36,6 +39,7 @@ class ScriptedTransport : public Transport {
  private:
   std::deque<Step>* steps_;
   int* calls_;
+  std::vector<const std::string*>* bodies_;
 };
 
 Response resp(int status, std::string body = {}, Headers headers = {}) {
@@ -49,6 +53,7 @@ Response resp(int status, std::string body = {}, Headers headers = {}) {
 struct Harness {
   std::deque<ScriptedTransport::Step> steps;
   int calls = 0;
+  std::vector<const std::string*> bodies;  // the body bytes each attempt was given
   std::vector<std::chrono::milliseconds> sleeps;
   std::chrono::steady_clock::time_point now{};
   double random = 1.0 - 1e-9;  // the top of the jitter range
@@ -65,7 +70,8 @@ struct Harness {
     hooks.wall_now = [] {
       return std::chrono::system_clock::from_time_t(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
     };
-    return make_retry_transport(std::make_unique<ScriptedTransport>(&steps, &calls), policy, hooks);
+    return make_retry_transport(std::make_unique<ScriptedTransport>(&steps, &calls, &bodies),
+                                policy, hooks);
   }
   void add(Result<Response> r, bool sent = true, std::uint64_t sunk = 0) {
     steps.push_back({std::move(r), sent, sunk});
@@ -74,6 +80,27 @@ struct Harness {
 
 Error net() {
   return Error(ErrorCode::kNetwork, "connection reset");
+}
+
+// Each attempt is a copy of the request; its body's bytes are the caller's, shared, not copied
+// (a multi-MiB PUT or _bulk body was copied once per attempt and once per layer).
+TEST(Retry, EveryAttemptSendsTheCallersBodyBytesNotACopy) {
+  Harness h;
+  h.add(resp(503));
+  h.add(net(), /*sent=*/false);
+  h.add(resp(200));
+  auto t = h.make();
+  Request r;
+  r.method = "PUT";
+  r.url = "http://127.0.0.1:9/x";
+  r.body = Body::from_string(std::string(1 << 20, 'x'));
+  const std::string* original = r.body.bytes.get();
+  auto out = t->send(r);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(h.calls, 3);
+  ASSERT_EQ(h.bodies.size(), 3u);
+  for (const std::string* b : h.bodies) EXPECT_EQ(b, original);
+  EXPECT_EQ(r.body.data().size(), std::size_t{1} << 20);  // the caller's request is intact
 }
 
 TEST(Retry, TransientStatusesAreRetriedUntilSuccess) {

@@ -54,9 +54,9 @@ struct RunState {
   std::atomic<long long> bytes_written{0};
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::mutex docs_mu;
-  std::map<std::string, long long> docs_done;   // by index, this run's chunks plus resumed ones
-  std::map<std::string, long long> docs_total;  // by index: live documents of this run's shards
-  std::optional<CheckedShards> shards;          // opened and checked before anything is written
+  std::map<std::string, long long> docs_done;  // by index, this run's chunks plus resumed ones
+  std::optional<CheckedShards> shards;  // opened and checked before anything is written; their
+                                        // live documents are the progress totals
 };
 
 // One shard: the recorded chunk prefix is kept (a damaged file written again from the same
@@ -115,7 +115,7 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
 
   ESSNAP_TRY(lucene::Shard shard, rs.shards->take(repo, rs.sel, u));
 
-  std::string chunk;
+  std::string chunk, held;
   chunk.reserve(static_cast<std::size_t>(chunk_bytes) + (64u << 10));
   long long in_chunk = 0;
   int seq = static_cast<int>(recorded.size());
@@ -162,7 +162,7 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
     {
       std::lock_guard<std::mutex> lock(rs.docs_mu);
       done = rs.docs_done[u.index] += c.documents;
-      total = rs.docs_total[u.index];
+      total = rs.shards->documents(u.index);
     }
     if (hooks.progress)
       hooks.chunk({"export", u.index, c.file, c.documents, done, total, rs.bytes_written.load(),
@@ -219,14 +219,10 @@ Status export_unit(inspect::Repository& repo, RunState& rs, Checkpoint& cp, cons
           }
           return ok_status();
         }
-        const std::size_t before = chunk.size();
-        ESSNAP_TRY_STATUS(inspect::append_document_line(chunk, doc));
-        if (in_chunk > 0 && static_cast<long long>(chunk.size()) > chunk_bytes) {
-          // The line would take the chunk past its bytes: the chunk closes before it.
-          std::string line = chunk.substr(before);
-          chunk.resize(before);
+        ESSNAP_TRY(const bool full, append_line(chunk, in_chunk, chunk_bytes, doc, held));
+        if (full) {
           if (failed = flush(); !failed.ok()) return kStopWalk;
-          chunk += line;
+          chunk += held;
         }
         ++in_chunk;
         if (in_chunk >= chunk_docs)
@@ -388,7 +384,6 @@ Result<ExportResult> run_export(inspect::Repository& repo, blob::BlobStore& targ
   }
   // Every shard of this share is opened and checked before anything is written.
   ESSNAP_TRY(rs.shards, CheckedShards::open(repo, rs.sel, mine));
-  rs.docs_total = rs.shards->documents();
   if (o.overwrite == transfer::Overwrite::kYes && o.resume == transfer::Resume::kNo)
     ESSNAP_TRY_STATUS(target.remove({transfer::kManifestFile, cp.file}));
   // Every share writes every index.json (the same bytes): each state then names them all.

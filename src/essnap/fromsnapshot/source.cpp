@@ -137,10 +137,20 @@ Result<lucene::Shard> CheckedShards::take(inspect::Repository& repo, const Selec
   return open_unit(repo, s, u);
 }
 
+Result<bool> append_line(std::string& chunk, long long in_chunk, long long chunk_bytes,
+                         const lucene::EsDocument& doc, std::string& held) {
+  const std::size_t before = chunk.size();
+  ESSNAP_TRY_STATUS(inspect::append_document_line(chunk, doc));
+  if (in_chunk == 0 || static_cast<long long>(chunk.size()) <= chunk_bytes) return false;
+  held.assign(chunk, before, std::string::npos);
+  chunk.resize(before);
+  return true;
+}
+
 Status read_chunks(const lucene::Shard& shard, const ShardUnit& u, const ChunkCut& cut,
                    const ChunkSink& on_chunk, const std::function<bool()>& interrupted) {
   const Error stop_walk(ErrorCode::kInternal, "stop");
-  std::string chunk;
+  std::string chunk, held;
   chunk.reserve(static_cast<std::size_t>(cut.chunk_bytes) + (64u << 10));
   long long in_chunk = 0, position = 0;
   int seq = cut.first_seq;
@@ -164,14 +174,10 @@ Status read_chunks(const lucene::Shard& shard, const ShardUnit& u, const ChunkCu
           return stop_walk;
         }
         if (pos < cut.skip) return ok_status();
-        const std::size_t before = chunk.size();
-        ESSNAP_TRY_STATUS(inspect::append_document_line(chunk, doc));
-        if (in_chunk > 0 && static_cast<long long>(chunk.size()) > cut.chunk_bytes) {
-          // The line would take the chunk past its bytes: the chunk closes before it.
-          std::string line = chunk.substr(before);
-          chunk.resize(before);
+        ESSNAP_TRY(const bool full, append_line(chunk, in_chunk, cut.chunk_bytes, doc, held));
+        if (full) {
           if (failed = flush(); !failed.ok()) return stop_walk;
-          chunk += line;
+          chunk += held;
         }
         ++in_chunk;
         if (in_chunk >= cut.chunk_docs)

@@ -16,6 +16,7 @@
 #include "essnap/fromsnapshot/plan.hpp"
 #include "essnap/inspect/walker.hpp"
 #include "essnap/lucene/shard.hpp"
+#include "essnap/lucene/stored_document.hpp"
 
 namespace essnap::fromsnapshot {
 
@@ -64,6 +65,12 @@ struct ChunkCut {
   long long skip = 0;  // documents of the shard already done (its first ones)
   int first_seq = 0;   // the number of the first chunk written
 };
+// The export's cut by bytes: appends `doc`'s line to `chunk`, which holds `in_chunk` lines. When
+// the line takes a non-empty chunk past `chunk_bytes`, it is moved to `held` and true returned:
+// the caller closes the chunk without it, then starts the next one with `held`. kParse (chunk
+// unchanged) when the stored _source is not JSON or SMILE.
+Result<bool> append_line(std::string& chunk, long long in_chunk, long long chunk_bytes,
+                         const lucene::EsDocument& doc, std::string& held);
 using ChunkSink = std::function<Status(int seq, std::string& ndjson, long long documents)>;
 
 // The shard's documents past `cut.skip`, as chunks of export lines, in order. kInterrupted when
